@@ -1,0 +1,192 @@
+"""The ``terawatt`` command line. Surfaces only: each verb calls one public function and formats its result.
+
+Exit codes: 0 ok, 1 a check failed, 2 bad input (the message names the field, its unit and allowed range).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import numpy as np
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from terawatt.model import evaluate
+from terawatt.results import Result
+from terawatt.scenario import ScenarioError, load_scenario, shipped_scenarios
+from terawatt.validation import run_validation
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="terawatt: AI compute in orbit versus on the ground. Exit codes: 0 ok, 1 check failed, 2 bad input.",
+)
+console = Console()
+err_console = Console(stderr=True)
+
+
+def _bad_input(exc: ScenarioError) -> None:
+    err_console.print(f"[bold red]error:[/] invalid input ({len(exc.errors)} problem{'s' * (len(exc.errors) > 1)}):")
+    for e in exc.errors:
+        err_console.print(f"  [bold]{e.path}[/]: {e.message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(2)
+
+
+def _fmt(value: float, unit: str = "") -> str:
+    if value is None or not np.isfinite(value):
+        return "n/a"
+    a = abs(value)
+    if a >= 1e12:
+        text = f"{value / 1e12:,.2f} T"
+    elif a >= 1e9:
+        text = f"{value / 1e9:,.2f} B"
+    elif a >= 1e6:
+        text = f"{value / 1e6:,.2f} M"
+    elif a >= 1e4:
+        text = f"{value:,.0f}"
+    elif a >= 100:
+        text = f"{value:,.1f}"
+    elif a >= 1:
+        text = f"{value:,.3f}"
+    else:
+        text = f"{value:.4g}"
+    return f"{text} {unit}".strip()
+
+
+def _scalar(result: Result, key: str) -> float:
+    return float(np.asarray(result[key], float))
+
+
+def _comparison_table(r: Result) -> Table:
+    table = Table(title=f"terawatt run: {r.scenario.name}", title_justify="left", show_lines=False)
+    table.add_column("quantity")
+    table.add_column("orbit", justify="right")
+    table.add_column("ground", justify="right")
+    rows = [
+        ("cost per GPU-hour", "cost_per_gpu_hour_usd", "USD"),
+        ("cost per kW-year of IT", "cost_per_kw_year_usd", "USD"),
+        ("cost per million tokens", "cost_per_million_tokens_usd", "USD"),
+        ("infrastructure per kW-year (no accelerators)", "infrastructure_cost_per_kw_year_usd", "USD"),
+        ("capex (one generation)", "capex_usd", "USD"),
+        ("annual cost", "annual_cost_usd_per_yr", "USD/yr"),
+        ("lifecycle cost (NPV over analysis period)", "lifecycle_cost_usd", "USD"),
+    ]
+    for label, key, unit in rows:
+        table.add_row(label, _fmt(_scalar(r, f"orbital.{key}"), unit), _fmt(_scalar(r, f"terrestrial.{key}"), unit))
+    table.add_section()
+    table.add_row("[bold]cost drivers[/] (annual)", "", "")
+    orbit_lines = {k.rsplit(".", 1)[1]: _scalar(r, k) for k in r.keys() if k.startswith("orbital.annual_breakdown")}
+    ground_lines = {k.rsplit(".", 1)[1]: _scalar(r, k) for k in r.keys() if k.startswith("terrestrial.annual_breakdown")}
+    for name in dict.fromkeys([*orbit_lines, *ground_lines]):
+        o, g = orbit_lines.get(name), ground_lines.get(name)
+        table.add_row(
+            f"  {name.replace('_', ' ')}",
+            _fmt(o, "USD/yr") if o is not None else "",
+            _fmt(g, "USD/yr") if g is not None else "",
+        )
+    return table
+
+
+def _design_table(r: Result) -> Table:
+    table = Table(title="orbital design", title_justify="left")
+    table.add_column("quantity")
+    table.add_column("value", justify="right")
+    rows = [
+        ("sunlit fraction (annual)", "orbital.sunlit_fraction", ""),
+        ("eclipse days per year", "orbital.eclipse_days_per_yr", "d"),
+        ("longest eclipse", "orbital.max_eclipse_min", "min"),
+        ("satellite mass", "orbital.satellite_mass_kg", "kg"),
+        ("specific power (IT W per launched kg)", "orbital.specific_power_w_per_kg", "W/kg"),
+        ("solar array area per satellite", "orbital.solar_array_area_m2", "m2"),
+        ("radiator temperature", "orbital.radiator_temp_k", "K"),
+        ("radiator net flux", "orbital.radiator_net_flux_w_per_m2", "W/m2"),
+        ("radiator area per satellite", "orbital.radiator_area_m2", "m2"),
+        ("battery mass per satellite", "orbital.battery_mass_kg", "kg"),
+        ("satellites", "orbital.satellite_count", ""),
+        ("launches", "orbital.launches", ""),
+        ("launch cost per kW-year", "orbital.launch_cost_per_kw_year_usd", "USD"),
+        ("orbit/ground solar energy per m2", "comparison.solar_energy_ratio", "x"),
+    ]
+    for label, key, unit in rows:
+        table.add_row(label, _fmt(_scalar(r, key), unit))
+    return table
+
+
+@app.command()
+def run(
+    scenario: Annotated[
+        str | None, typer.Argument(help="Scenario YAML path or shipped name (default: built-in defaults).")
+    ] = None,
+    set_: Annotated[
+        list[str] | None, typer.Option("--set", help="Override a parameter: section.key=value (repeatable).")
+    ] = None,
+    json_: Annotated[bool, typer.Option("--json", help="Print the result as JSON under the canonical keys.")] = False,
+) -> None:
+    """Size an orbital and a terrestrial AI data centre and compare what they cost."""
+    try:
+        result = evaluate(load_scenario(scenario, set_ or []))
+    except ScenarioError as exc:
+        _bad_input(exc)
+        return
+    if json_:
+        sys.stdout.write(result.to_json() + "\n")
+        return
+    if result.scenario.n_samples > 1:
+        err_console.print("array-valued scenarios are printed with --json only")
+        raise typer.Exit(2)
+    console.print(_comparison_table(result))
+    console.print(_design_table(result))
+    ratio = _scalar(result, "comparison.cost_ratio")
+    breakeven = _scalar(result, "comparison.breakeven_launch_price_usd_per_kg")
+    console.print(f"[bold]orbit / ground cost per GPU-hour:[/] {_fmt(ratio)}")
+    if np.isfinite(breakeven) and breakeven >= 0:
+        console.print(f"[bold]break-even launch price:[/] {_fmt(breakeven, 'USD/kg')}")
+    elif np.isfinite(breakeven):
+        console.print("[bold]break-even launch price:[/] none: orbit costs more than the ground even with free launch")
+    for note in result.notes:
+        console.print(f"[yellow]note:[/] {note}")
+
+
+@app.command()
+def validate(
+    paths: Annotated[list[Path] | None, typer.Argument(help="Extra validation case files.")] = None,
+    only: Annotated[bool, typer.Option("--only", help="Run only the given files, not the shipped cases.")] = False,
+) -> None:
+    """Run the validation cases (published numbers the model reproduces); exit 1 if any fails."""
+    try:
+        rows = run_validation(paths or [], include_shipped=not only)
+    except ScenarioError as exc:
+        _bad_input(exc)
+        return
+    table = Table(title="terawatt validate", title_justify="left")
+    for col, justify in (("case", "left"), ("output", "left"), ("expected", "right"), ("got", "right"),
+                         ("error", "right"), ("tol", "right"), ("pass", "center")):
+        table.add_column(col, justify=justify)
+    for row in rows:
+        err = f"{row.error:.2%}" if row.relative else f"{row.error:.3g}"
+        tol = f"{row.tolerance:.1%}" if row.relative else f"{row.tolerance:.3g}"
+        table.add_row(row.case, row.output, f"{row.expected:.6g}", f"{row.got:.6g}", err, tol,
+                      "[green]yes[/]" if row.passed else "[bold red]NO[/]")
+    console.print(table)
+    failed = [r for r in rows if not r.passed]
+    console.print(f"{len(rows) - len(failed)} passed, {len(failed)} failed")
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def scenarios() -> None:
+    """List the shipped scenarios."""
+    table = Table(title="shipped scenarios", title_justify="left")
+    table.add_column("name")
+    table.add_column("description")
+    for name, path in sorted(shipped_scenarios().items()):
+        table.add_row(name, load_scenario(path).description)
+    console.print(table)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

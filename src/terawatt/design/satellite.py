@@ -1,0 +1,257 @@
+"""Size one compute satellite and its fleet from physics: array, battery, radiator, shielding, bus, mass budget.
+
+Inputs and outputs are per-subsystem contracts (frozen dataclasses of arrays); every field broadcasts. No money is
+computed here except the hardware bill of materials, which economics takes as a given number.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+import numpy as np
+
+from terawatt.physics import launch, power, solar, thermal
+
+#: Density of aluminium 6061 [kg m-3] (ASM Handbook vol. 2, 1990: 2.70 g/cm3).
+ALUMINIUM_DENSITY_KG_PER_M3 = 2700.0
+
+
+@dataclass(frozen=True)
+class SatelliteInputs:
+    """Everything the satellite sizing needs; units in the names; all fields broadcast."""
+
+    compute_power_w: np.ndarray
+    server_power_w_per_accelerator: np.ndarray
+    server_mass_kg_per_accelerator: np.ndarray
+    server_mass_factor: np.ndarray
+    spare_fraction: np.ndarray
+    lifetime_yr: np.ndarray
+    # orbit
+    period_s: np.ndarray
+    max_eclipse_s: np.ndarray
+    carry_eclipse: np.ndarray  # bool: battery policy
+    # solar array
+    solar_constant_w_per_m2: np.ndarray
+    cell_efficiency: np.ndarray
+    packing_factor: np.ndarray
+    temp_coefficient_per_k: np.ndarray
+    cell_temp_k: np.ndarray
+    degradation_per_yr: np.ndarray
+    array_specific_power_w_per_kg: np.ndarray
+    conversion_efficiency: np.ndarray
+    housekeeping_fraction: np.ndarray
+    # battery
+    battery_specific_energy_wh_per_kg: np.ndarray
+    battery_depth_of_discharge: np.ndarray
+    battery_round_trip_efficiency: np.ndarray
+    # radiator
+    radiator_temp_k: np.ndarray
+    radiator_net_flux_w_per_m2: np.ndarray
+    fin_efficiency: np.ndarray
+    radiator_areal_mass_kg_per_m2: np.ndarray
+    # shielding, bus, margins
+    shielding_mm_al: np.ndarray
+    shielded_area_m2_per_accelerator: np.ndarray
+    bus_mass_fraction: np.ndarray
+    mass_margin: np.ndarray
+    propulsion_mass_fraction: np.ndarray
+    stowed_density_kg_per_m3: np.ndarray
+    # heritage mode: a given satellite mass (NaN = sized)
+    given_mass_kg: np.ndarray
+
+
+@dataclass(frozen=True)
+class SatelliteDesign:
+    """One satellite, sized. Masses [kg], powers [W], areas [m2], energies [Wh]."""
+
+    accelerators: np.ndarray  # active accelerators per satellite
+    accelerators_flown: np.ndarray  # active plus cold spares
+    bus_load_w: np.ndarray
+    heat_rejected_w: np.ndarray
+    array_power_eol_w: np.ndarray
+    array_power_bol_w: np.ndarray
+    array_power_density_w_per_m2: np.ndarray
+    solar_array_area_m2: np.ndarray
+    radiator_area_m2: np.ndarray
+    battery_capacity_wh: np.ndarray
+    it_mass_kg: np.ndarray
+    array_mass_kg: np.ndarray
+    radiator_mass_kg: np.ndarray
+    battery_mass_kg: np.ndarray
+    shielding_mass_kg: np.ndarray
+    bus_mass_kg: np.ndarray
+    margin_mass_kg: np.ndarray
+    propulsion_mass_kg: np.ndarray
+    satellite_mass_kg: np.ndarray  # wet, as launched
+    stowed_volume_m3: np.ndarray
+    specific_power_w_per_kg: np.ndarray  # IT watts per launched kg
+    heritage: np.ndarray  # bool: mass given, not sized
+    feasible: np.ndarray  # bool: radiator can reject the heat
+
+    def as_dict(self) -> dict[str, np.ndarray]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+def size_satellite(x: SatelliteInputs) -> SatelliteDesign:
+    r"""Size one satellite's subsystems and close its mass budget.
+
+    Notes
+    -----
+    - Bus load :math:`P = P_{IT} (1 + f_{hk})`; heat rejected :math:`Q = P / \eta_{conv}` (all electrical power
+      ends as heat in the radiator loop; the array rejects its own absorbed sunlight).
+    - Array: SMAD eq. 11-5 for the longest eclipse (battery policy) or the sunlit load only (throttle), at end of
+      life: :math:`P_{BOL} = P_{EOL} / (1 - d)^{L}`; area from :math:`S \eta(T) f_{pack}`.
+    - Battery: the bus load through the longest eclipse (SMAD eq. 11-6).
+    - Shielding: aluminium of ``shielding_mm_al`` over ``shielded_area_m2_per_accelerator`` per accelerator flown.
+    - Mass budget: :math:`m_{dry} = (1 + MGA)\, m_{core} / (1 - f_{bus})`, :math:`m_{wet} = m_{dry}/(1 - f_{prop})`.
+    - Heritage mode (``given_mass_kg`` finite): the satellite mass is the given one; subsystems are still sized
+      for reporting.
+
+    References
+    ----------
+    .. [1] Wertz, J. R. & Larson, W. J. (1999). Space Mission Analysis and Design, 3rd ed., ch. 10-11.
+    .. [2] AIAA S-120A-2015, Mass Properties Control for Space Systems.
+    """
+    accelerators = x.compute_power_w / x.server_power_w_per_accelerator
+    flown = accelerators * (1.0 + x.spare_fraction)
+    bus_load = x.compute_power_w * (1.0 + x.housekeeping_fraction)
+    heat = bus_load / x.conversion_efficiency
+
+    x_e = x.conversion_efficiency * x.battery_round_trip_efficiency
+    p_eol = solar.required_array_power_w(bus_load, x.max_eclipse_s, x.period_s, x.conversion_efficiency, x_e, x.carry_eclipse)
+    p_bol = p_eol / solar.end_of_life_factor(x.degradation_per_yr, x.lifetime_yr)
+    eta = solar.cell_efficiency_at_temp(x.cell_efficiency, x.temp_coefficient_per_k, x.cell_temp_k)
+    density = solar.array_power_density_w_per_m2(x.solar_constant_w_per_m2, eta, x.packing_factor)
+    array_area = p_bol / density
+    array_mass = p_bol / x.array_specific_power_w_per_kg
+
+    eclipse_s = np.where(x.carry_eclipse, x.max_eclipse_s, 0.0)
+    capacity = power.battery_capacity_wh(bus_load, eclipse_s, x.battery_depth_of_discharge, x.battery_round_trip_efficiency)
+    battery_mass = power.battery_mass_kg(capacity, x.battery_specific_energy_wh_per_kg)
+
+    radiator_area = thermal.radiator_area_m2(heat, x.radiator_net_flux_w_per_m2, x.fin_efficiency)
+    feasible = np.isfinite(radiator_area)
+    radiator_mass = radiator_area * x.radiator_areal_mass_kg_per_m2
+
+    it_mass = flown * x.server_mass_kg_per_accelerator * x.server_mass_factor
+    shielding = flown * x.shielded_area_m2_per_accelerator * x.shielding_mm_al * 1e-3 * ALUMINIUM_DENSITY_KG_PER_M3
+
+    core = it_mass + shielding + array_mass + battery_mass + radiator_mass
+    dry_no_margin = core / (1.0 - x.bus_mass_fraction)
+    bus_mass = dry_no_margin - core
+    margin = dry_no_margin * x.mass_margin
+    dry = dry_no_margin + margin
+    sized_wet = dry / (1.0 - x.propulsion_mass_fraction)
+
+    heritage = np.isfinite(x.given_mass_kg)
+    wet = np.where(heritage, x.given_mass_kg, sized_wet)
+    propulsion = np.where(heritage, np.nan, sized_wet - dry)
+    return SatelliteDesign(
+        accelerators=accelerators,
+        accelerators_flown=flown,
+        bus_load_w=bus_load,
+        heat_rejected_w=heat,
+        array_power_eol_w=p_eol,
+        array_power_bol_w=p_bol,
+        array_power_density_w_per_m2=density,
+        solar_array_area_m2=array_area,
+        radiator_area_m2=radiator_area,
+        battery_capacity_wh=capacity,
+        it_mass_kg=it_mass,
+        array_mass_kg=array_mass,
+        radiator_mass_kg=radiator_mass,
+        battery_mass_kg=battery_mass,
+        shielding_mass_kg=shielding,
+        bus_mass_kg=np.where(heritage, np.nan, bus_mass),
+        margin_mass_kg=np.where(heritage, np.nan, margin),
+        propulsion_mass_kg=propulsion,
+        satellite_mass_kg=wet,
+        stowed_volume_m3=wet / x.stowed_density_kg_per_m3,
+        specific_power_w_per_kg=x.compute_power_w / wet,
+        heritage=heritage,
+        feasible=feasible | heritage,
+    )
+
+
+def survival_mean(failure_rate_per_yr: np.ndarray, spare_fraction: np.ndarray, lifetime_yr: np.ndarray) -> np.ndarray:
+    r"""Mean fraction of the nameplate accelerators working over a life without repair, with cold spares.
+
+    Notes
+    -----
+    Working capacity :math:`c(t) = \min(1, (1 + s) e^{-\lambda t})`; its mean over :math:`[0, L]` is, with
+    :math:`t^* = \ln(1+s)/\lambda` the time spares run out,
+
+    .. math:: \bar c = \frac{1}{L}\left[\min(t^*, L) + \frac{(1+s)}{\lambda}
+              \left(e^{-\lambda \min(t^*,L)} - e^{-\lambda L}\right)\right]
+
+    and 1 when :math:`\lambda = 0`.
+    """
+    lam = np.asarray(failure_rate_per_yr, float)
+    s = np.asarray(spare_fraction, float)
+    life = np.asarray(lifetime_yr, float)
+    safe = np.where(lam > 0, lam, 1.0)
+    t_star = np.minimum(np.log1p(s) / safe, life)
+    mean = (t_star + (1.0 + s) / safe * (np.exp(-safe * t_star) - np.exp(-safe * life))) / life
+    return np.where(lam > 0, mean, 1.0)
+
+
+@dataclass(frozen=True)
+class FleetDesign:
+    """The fleet that delivers the deployment's average IT power, and its launches."""
+
+    availability: np.ndarray  # delivered / nameplate IT power
+    nameplate_it_power_w: np.ndarray
+    satellite_count: np.ndarray
+    accelerators_flown: np.ndarray
+    launch_mass_kg: np.ndarray
+    payload_kg: np.ndarray
+    satellites_per_launch: np.ndarray
+    launches: np.ndarray
+    launch_fill_fraction: np.ndarray  # launched mass / (launches x payload) with fractional launches
+    launchable: np.ndarray  # bool: one satellite fits the vehicle
+
+
+def size_fleet(
+    sat: SatelliteDesign,
+    it_power_w: np.ndarray,
+    compute_power_w: np.ndarray,
+    sunlit_fraction: np.ndarray,
+    carry_eclipse: np.ndarray,
+    degradation_per_yr: np.ndarray,
+    lifetime_yr: np.ndarray,
+    failure_rate_per_yr: np.ndarray,
+    spare_fraction: np.ndarray,
+    payload_kg: np.ndarray,
+    fairing_volume_m3: np.ndarray,
+) -> FleetDesign:
+    r"""Satellites and launches that deliver ``it_power_w`` on average over a satellite's life.
+
+    Notes
+    -----
+    Availability :math:`a = a_{eclipse}\, a_{degr}\, a_{fail}`: the sunlit fraction under the throttle policy (1
+    with batteries); the mean array retention for heritage satellites (sized ones carry an end-of-life array);
+    and :func:`survival_mean` for accelerator failures without repair. The fleet's nameplate IT power is
+    :math:`P / a` and the satellite count :math:`\lceil P / (a P_{sat}) \rceil` (McCalip 2025 sizes the same way).
+    """
+    eclipse_factor = np.where(carry_eclipse, 1.0, sunlit_fraction)
+    degradation_factor = np.where(sat.heritage, solar.mean_retention(degradation_per_yr, lifetime_yr), 1.0)
+    availability = eclipse_factor * degradation_factor * survival_mean(failure_rate_per_yr, spare_fraction, lifetime_yr)
+    nameplate = it_power_w / availability
+    count = np.ceil(nameplate / compute_power_w - 1e-9)
+    per_launch = launch.satellites_per_launch(sat.satellite_mass_kg, payload_kg, sat.stowed_volume_m3, fairing_volume_m3)
+    launches = launch.launches_needed(count, per_launch)
+    mass = count * sat.satellite_mass_kg
+    with np.errstate(divide="ignore", invalid="ignore"):
+        fill = np.where(per_launch > 0, per_launch * sat.satellite_mass_kg / payload_kg, np.nan)
+    return FleetDesign(
+        availability=availability,
+        nameplate_it_power_w=nameplate,
+        satellite_count=count,
+        accelerators_flown=count * sat.accelerators_flown,
+        launch_mass_kg=mass,
+        payload_kg=payload_kg,
+        satellites_per_launch=per_launch,
+        launches=launches,
+        launch_fill_fraction=fill,
+        launchable=per_launch > 0,
+    )

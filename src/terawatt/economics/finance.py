@@ -1,0 +1,42 @@
+"""Small pure finance functions (real terms): capital recovery factor, annuity and present-value factors."""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+
+def annuity_factor(discount_rate: ArrayLike, years: ArrayLike) -> np.ndarray:
+    r"""Present value of 1 per year for ``years`` years [yr]: :math:`(1 - (1+r)^{-n}) / r`, and :math:`n` at r = 0.
+
+    Parameters
+    ----------
+    discount_rate : array_like
+        Real discount rate [1/yr].
+    years : array_like
+        Number of years (real values allowed) [yr].
+    """
+    r = np.asarray(discount_rate, float)
+    n = np.asarray(years, float)
+    safe = np.where(r > 0, r, 1.0)
+    return np.where(r > 0, (1.0 - (1.0 + safe) ** -n) / safe, n)
+
+
+def capital_recovery_factor(discount_rate: ArrayLike, years: ArrayLike) -> np.ndarray:
+    r"""Equal annual payment that repays 1 of capital over ``years`` [1/yr]: :math:`r / (1 - (1+r)^{-n})`.
+
+    Notes
+    -----
+    The reciprocal of :func:`annuity_factor`; :math:`1/n` at r = 0. PyPSA's ``annuity`` is the same function.
+
+    References
+    ----------
+    .. [1] Short, W., Packey, D. J. & Holt, T. (1995). A Manual for the Economic Evaluation of Energy Efficiency
+       and Renewable Energy Technologies. NREL/TP-462-5173, eq. 4-4.
+    """
+    return 1.0 / annuity_factor(discount_rate, years)
+
+
+def annualize(capex_usd: ArrayLike, discount_rate: ArrayLike, lifetime_yr: ArrayLike) -> np.ndarray:
+    """Equivalent annual cost of a capital outlay renewed every ``lifetime_yr`` [USD/yr]."""
+    return np.asarray(capex_usd, float) * capital_recovery_factor(discount_rate, lifetime_yr)

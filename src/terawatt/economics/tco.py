@@ -1,0 +1,226 @@
+"""Total cost of ownership of the orbital and the terrestrial deployment. Money only: takes designs as given.
+
+Every cost line is an equivalent annual cost [USD/yr]: capital is annualised with the capital recovery factor
+over the life of what it buys (satellites with everything they carry over the satellite life, ground servers over
+their refresh life, buildings and power plants over theirs); operating costs are annual. Lifecycle totals are the
+present value of the annual cost over ``finance.analysis_period_yr``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from terawatt.constants import HOURS_PER_YEAR
+from terawatt.design.ground import GroundDesign
+from terawatt.design.satellite import FleetDesign, SatelliteDesign
+from terawatt.economics.finance import annualize, annuity_factor, capital_recovery_factor
+
+
+@dataclass(frozen=True)
+class OrbitalPrices:
+    server_price_usd_per_accelerator: np.ndarray
+    satellite_cost_usd_per_w: np.ndarray  # NaN = bottom-up
+    array_cost_usd_per_w: np.ndarray
+    radiator_cost_usd_per_m2: np.ndarray
+    battery_cost_usd_per_kwh: np.ndarray
+    bus_cost_usd_per_kg: np.ndarray
+    launch_price_usd_per_kg: np.ndarray  # NaN = per launch from the vehicle
+    vehicle_price_usd: np.ndarray
+    insurance_fraction: np.ndarray
+    opex_fraction_per_yr: np.ndarray
+    replacement_fraction_per_yr: np.ndarray
+    ground_segment_usd_per_w: np.ndarray
+    nre_usd: np.ndarray
+    discount_rate: np.ndarray
+    analysis_period_yr: np.ndarray
+    satellite_lifetime_yr: np.ndarray
+
+
+def satellite_hardware_cost_usd(sat: SatelliteDesign, compute_power_w: np.ndarray, p: OrbitalPrices) -> np.ndarray:
+    r"""Hardware cost of one satellite, without accelerators and servers [USD].
+
+    Notes
+    -----
+    Given ``satellite_cost_usd_per_w``: that price times the satellite's IT power. Otherwise bottom-up: array
+    (BOL W), radiator (m2), battery (kWh), and the bus price per kg on every other kilogram (bus, margin,
+    propulsion, shielding; for a heritage satellite, its mass beyond the sized subsystems).
+    """
+    subsystems = (
+        sat.array_power_bol_w * p.array_cost_usd_per_w
+        + sat.radiator_area_m2 * p.radiator_cost_usd_per_m2
+        + sat.battery_capacity_wh / 1e3 * p.battery_cost_usd_per_kwh
+    )
+    sized_rest = sat.bus_mass_kg + sat.margin_mass_kg + sat.propulsion_mass_kg + sat.shielding_mass_kg
+    heritage_rest = np.maximum(
+        sat.satellite_mass_kg - sat.it_mass_kg - sat.array_mass_kg - sat.radiator_mass_kg - sat.battery_mass_kg, 0.0
+    )
+    rest = np.where(sat.heritage, heritage_rest, sized_rest)
+    bottom_up = subsystems + rest * p.bus_cost_usd_per_kg
+    given = p.satellite_cost_usd_per_w * compute_power_w
+    return np.where(np.isfinite(p.satellite_cost_usd_per_w), given, bottom_up)
+
+
+def orbital_costs(
+    sat: SatelliteDesign, fleet: FleetDesign, it_power_w: np.ndarray, compute_power_w: np.ndarray, p: OrbitalPrices
+) -> dict[str, np.ndarray]:
+    """Capital outlays [USD] and annual cost lines [USD/yr] of the orbital deployment.
+
+    Returns
+    -------
+    dict
+        ``capex_*`` (one fleet generation), ``annual_*`` lines, ``annual_total``, ``annual_infrastructure``
+        (without accelerators, servers and their insurance), ``launch_slope_usd_per_yr_per_usd_per_kg`` (annual
+        cost added per 1 USD/kg of launch price, for break-even).
+    """
+    life = p.satellite_lifetime_yr
+    hardware = fleet.satellite_count * satellite_hardware_cost_usd(sat, compute_power_w, p)
+    accelerators = fleet.accelerators_flown * p.server_price_usd_per_accelerator
+    with np.errstate(divide="ignore", invalid="ignore"):
+        per_launch_cost = np.where(
+            fleet.launchable, fleet.satellite_count / fleet.satellites_per_launch * p.vehicle_price_usd, np.nan
+        )
+    launch = np.where(np.isfinite(p.launch_price_usd_per_kg), fleet.launch_mass_kg * p.launch_price_usd_per_kg, per_launch_cost)
+    insurance_infra = p.insurance_fraction * (hardware + launch)
+    insurance_acc = p.insurance_fraction * accelerators
+    ground_segment = p.ground_segment_usd_per_w * it_power_w
+
+    r = p.discount_rate
+    lines = {
+        "accelerators": annualize(accelerators + insurance_acc, r, life),
+        "satellite_hardware": annualize(hardware, r, life),
+        "launch": annualize(launch, r, life),
+        "insurance": annualize(insurance_infra + insurance_acc, r, life),
+        "ground_segment": annualize(ground_segment, r, p.analysis_period_yr),
+        "nre": annualize(p.nre_usd, r, p.analysis_period_yr),
+        "operations": p.opex_fraction_per_yr * hardware,
+        "replacement": p.replacement_fraction_per_yr * hardware,
+    }
+    infrastructure = (
+        lines["satellite_hardware"]
+        + lines["launch"]
+        + annualize(insurance_infra, r, life)
+        + lines["ground_segment"]
+        + lines["nre"]
+        + lines["operations"]
+        + lines["replacement"]
+    )
+    out = {f"annual_{k}": v for k, v in lines.items()}
+    out.update(
+        capex_accelerators=accelerators,
+        capex_satellite_hardware=hardware,
+        capex_launch=launch,
+        capex_insurance=insurance_infra + insurance_acc,
+        capex_ground_segment=ground_segment,
+        capex_nre=np.asarray(p.nre_usd, float) * np.ones_like(hardware),
+        annual_total=accelerators * 0.0 + sum(lines.values()),
+        annual_infrastructure=infrastructure,
+        annual_opex=lines["operations"] + lines["replacement"],
+        launch_slope_usd_per_yr_per_usd_per_kg=fleet.launch_mass_kg
+        * (1.0 + p.insurance_fraction)
+        * capital_recovery_factor(r, life),
+    )
+    out["capex_total"] = (
+        accelerators + hardware + launch + out["capex_insurance"] + ground_segment + out["capex_nre"]
+    )
+    return out
+
+
+@dataclass(frozen=True)
+class TerrestrialPrices:
+    server_price_usd_per_accelerator: np.ndarray
+    hardware_lifetime_yr: np.ndarray
+    failure_rate_per_yr: np.ndarray
+    power_source: str
+    electricity_price_usd_per_mwh: np.ndarray
+    facility_capex_usd_per_w: np.ndarray
+    facility_lifetime_yr: np.ndarray
+    opex_fraction_per_yr: np.ndarray
+    gas_plant_capex_usd_per_w: np.ndarray
+    gas_price_usd_per_mmbtu: np.ndarray
+    heat_rate_btu_per_kwh: np.ndarray
+    gas_variable_om_usd_per_mwh: np.ndarray
+    pv_capex_usd_per_w: np.ndarray
+    storage_capex_usd_per_kwh: np.ndarray
+    power_plant_lifetime_yr: np.ndarray
+    discount_rate: np.ndarray
+
+
+def energy_price_usd_per_mwh(p: TerrestrialPrices) -> np.ndarray:
+    r"""Marginal price of a facility MWh [USD/MWh]: the grid tariff; for gas, fuel
+    :math:`HR\,[Btu/kWh] \times p_{gas}\,[USD/MMBtu] / 1000` plus variable O&M; zero for solar + storage."""
+    fuel = p.heat_rate_btu_per_kwh * p.gas_price_usd_per_mmbtu / 1e3 + p.gas_variable_om_usd_per_mwh
+    price = {"grid": p.electricity_price_usd_per_mwh, "gas": fuel, "solar_storage": 0.0}[p.power_source]
+    return np.asarray(price, float)
+
+
+def terrestrial_costs(ground: GroundDesign, it_power_w: np.ndarray, p: TerrestrialPrices) -> dict[str, np.ndarray]:
+    """Capital outlays [USD] and annual cost lines [USD/yr] of the terrestrial deployment."""
+    r = p.discount_rate
+    accelerators = ground.accelerators * p.server_price_usd_per_accelerator
+    facility = p.facility_capex_usd_per_w * it_power_w
+    plant = (
+        ground.gas_capacity_w * p.gas_plant_capex_usd_per_w
+        + ground.pv_capacity_w * p.pv_capex_usd_per_w
+        + ground.storage_capacity_wh / 1e3 * p.storage_capex_usd_per_kwh
+    )
+    energy = ground.facility_energy_mwh_per_yr * energy_price_usd_per_mwh(p)
+    lines = {
+        "accelerators": annualize(accelerators, r, p.hardware_lifetime_yr),
+        "repairs": p.failure_rate_per_yr * accelerators,
+        "facility": annualize(facility, r, p.facility_lifetime_yr),
+        "power_plant": annualize(plant, r, p.power_plant_lifetime_yr),
+        "energy": energy,
+        "operations": p.opex_fraction_per_yr * facility,
+    }
+    out = {f"annual_{k}": v for k, v in lines.items()}
+    out.update(
+        capex_accelerators=accelerators,
+        capex_facility=facility,
+        capex_power_plant=plant,
+        capex_total=accelerators + facility + plant,
+        annual_total=sum(lines.values()),
+        annual_infrastructure=lines["facility"] + lines["power_plant"] + lines["energy"] + lines["operations"],
+        annual_opex=lines["energy"] + lines["operations"] + lines["repairs"],
+    )
+    return out
+
+
+def unit_costs(annual_usd: np.ndarray, it_power_w: np.ndarray, gpu_hours_per_yr: np.ndarray, tokens_per_yr: np.ndarray):
+    """Cost per kW-year of IT power, per delivered GPU-hour and per million tokens, from an annual cost."""
+    return {
+        "cost_per_kw_year_usd": annual_usd / (it_power_w / 1e3),
+        "cost_per_gpu_hour_usd": annual_usd / gpu_hours_per_yr,
+        "cost_per_million_tokens_usd": annual_usd / (tokens_per_yr / 1e6),
+    }
+
+
+def gpu_hours_per_yr(it_power_w: np.ndarray, server_power_w_per_accelerator: np.ndarray, utilization: np.ndarray):
+    """Delivered accelerator-hours per year: active accelerators x utilisation x 8,760 h."""
+    return it_power_w / server_power_w_per_accelerator * utilization * HOURS_PER_YEAR
+
+
+def lifecycle(annual_usd: np.ndarray, discount_rate: np.ndarray, analysis_period_yr: np.ndarray) -> np.ndarray:
+    """Present value [USD] of an annual cost over the analysis period."""
+    return annual_usd * annuity_factor(discount_rate, analysis_period_yr)
+
+
+def breakeven_launch_price_usd_per_kg(
+    orbital_annual_usd: np.ndarray,
+    orbital_annual_launch_usd: np.ndarray,
+    orbital_annual_launch_insurance_usd: np.ndarray,
+    slope: np.ndarray,
+    terrestrial_annual_usd: np.ndarray,
+) -> np.ndarray:
+    r"""Launch price per kg at which the orbital annual cost equals the terrestrial one [USD/kg].
+
+    Notes
+    -----
+    The orbital annual cost is affine in the price per launched kg :math:`p`: :math:`C(p) = C_0 + s p` with
+    :math:`s = M (1 + f_{ins})\,\mathrm{CRF}`, so :math:`p^* = (C_{ground} - C_0)/s`. Negative: orbit costs more
+    than the ground even with free launch (no crossover).
+    """
+    with np.errstate(invalid="ignore"):
+        base = orbital_annual_usd - orbital_annual_launch_usd - orbital_annual_launch_insurance_usd
+        return (terrestrial_annual_usd - base) / slope

@@ -1,0 +1,254 @@
+"""Evaluate a scenario: orbit physics -> satellite and ground designs -> economics -> comparison.
+
+This module only composes: it reads parameters, looks up catalogs, calls physics and design functions with arrays
+and hands the designs to economics. Every parameter may be an array of N samples; the chain runs once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from terawatt.catalogs import catalog_entry
+from terawatt.constants import HOURS_PER_YEAR
+from terawatt.design.ground import size_ground_site
+from terawatt.design.satellite import SatelliteInputs, size_fleet, size_satellite
+from terawatt.economics import tco
+from terawatt.physics import ground_solar, orbit, solar, thermal
+from terawatt.physics.launch import payload_to_orbit_kg
+from terawatt.outputs import collect_outputs
+from terawatt.results import Result
+from terawatt.scenario import Scenario, load_scenario
+
+
+def _f(value: Any) -> np.ndarray:
+    """A parameter as a float array; empty (derived) values become NaN."""
+    return np.asarray(np.nan if value is None else value, dtype=float)
+
+
+def _or(value: Any, fallback: Any) -> np.ndarray:
+    """The parameter, or ``fallback`` where it is empty."""
+    return _f(fallback) if value is None else _f(value)
+
+
+def _orbit_environment(v: dict[str, Any]) -> dict[str, np.ndarray]:
+    altitude = _f(v["orbit.altitude_km"])
+    inclination = _f(v["orbit.inclination_deg"])
+    inclination = np.where(np.isnan(inclination), orbit.sso_inclination_deg(altitude), inclination)
+    stats = orbit.eclipse_stats_fast(altitude, inclination, _f(v["orbit.ltan_h"]), model=v["orbit.eclipse_model"])
+    sunlit = _or(v["orbit.sunlit_fraction"], stats.sunlit_fraction)
+    return {
+        "inclination_deg": inclination,
+        "period_s": orbit.orbital_period_s(altitude),
+        "geometric_sunlit_fraction": np.asarray(stats.sunlit_fraction, float),
+        "sunlit_fraction": sunlit,
+        "eclipse_days_per_yr": np.asarray(stats.eclipse_days_per_yr, float),
+        "max_eclipse_min": np.asarray(stats.max_eclipse_min, float),
+    }
+
+
+def evaluate(scenario: Scenario | str | None = None, **overrides: Any) -> Result:
+    """Evaluate a scenario and return every canonical output.
+
+    Parameters
+    ----------
+    scenario
+        A :class:`~terawatt.scenario.Scenario`, a shipped scenario name or path, or ``None`` for the defaults.
+    **overrides
+        Dotted overrides with dots written as double underscores, e.g. ``orbit__altitude_km=550``.
+
+    Returns
+    -------
+    Result
+        Outputs under the canonical keys (``orbital.*``, ``terrestrial.*``, ``comparison.*``), scalars for a scalar
+        scenario and arrays of samples otherwise.
+    """
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(scenario)
+    if overrides:
+        scenario = scenario.with_overrides({k.replace("__", "."): val for k, val in overrides.items()})
+    v = scenario.values
+    acc = catalog_entry("accelerators", v["workload.accelerator"])
+    vehicle = catalog_entry("vehicles", v["launch.vehicle"])
+
+    it_power = _f(v["workload.it_power_w"])
+    compute_power = _f(v["satellite.compute_power_w"])
+    server_power = _or(v["workload.server_power_w_per_accelerator"], acc["server_power_w_per_accelerator"])
+    server_price = _or(v["workload.server_price_usd_per_accelerator"], acc["server_price_usd_per_accelerator"])
+    utilization = _f(v["workload.utilization"])
+    tokens_per_s = _or(v["workload.tokens_per_s_per_accelerator"], acc["tokens_per_s"])
+    life = _f(v["satellite.lifetime_yr"])
+    carry_eclipse = np.asarray(v["orbit.eclipse_policy"] == "battery")
+
+    env = _orbit_environment(v)
+    solar_constant = _f(v["solar.solar_constant_w_per_m2"])
+    radiator_temp = _or(
+        v["thermal.radiator_temp_k"],
+        thermal.radiator_temp_from_chip_k(
+            acc["max_junction_temp_k"],
+            acc["max_hbm_temp_k"],
+            acc["junction_to_coolant_k_per_w"],
+            acc["tdp_w"],
+            _f(v["thermal.loop_delta_t_k"]),
+        ),
+    )
+    absorptivity_ir = None if v["thermal.absorptivity_ir"] is None else _f(v["thermal.absorptivity_ir"])
+    net_flux = thermal.radiator_net_flux_w_per_m2(
+        radiator_temp,
+        _f(v["thermal.emissivity"]),
+        _f(v["thermal.absorptivity_solar"]),
+        absorptivity_ir,
+        _f(v["thermal.sides"]),
+        _f(v["thermal.solar_incidence_factor"]),
+        _f(v["thermal.view_factor_earth"]),
+        _f(v["thermal.albedo"]),
+        _f(v["thermal.earth_ir_w_per_m2"]),
+        _f(v["thermal.sink_temp_k"]),
+        solar_constant,
+    )
+    sat = size_satellite(
+        SatelliteInputs(
+            compute_power_w=compute_power,
+            server_power_w_per_accelerator=server_power,
+            server_mass_kg_per_accelerator=_or(v["workload.server_mass_kg_per_accelerator"], acc["server_mass_kg_per_accelerator"]),
+            server_mass_factor=_f(v["satellite.server_mass_factor"]),
+            spare_fraction=_f(v["orbital_ops.spare_fraction"]),
+            lifetime_yr=life,
+            period_s=env["period_s"],
+            max_eclipse_s=env["max_eclipse_min"] * 60.0,
+            carry_eclipse=carry_eclipse,
+            solar_constant_w_per_m2=solar_constant,
+            cell_efficiency=_f(v["solar.cell_efficiency"]),
+            packing_factor=_f(v["solar.packing_factor"]),
+            temp_coefficient_per_k=_f(v["solar.temp_coefficient_per_k"]),
+            cell_temp_k=_f(v["solar.cell_temp_k"]),
+            degradation_per_yr=_f(v["solar.degradation_per_yr"]),
+            array_specific_power_w_per_kg=_f(v["solar.array_specific_power_w_per_kg"]),
+            conversion_efficiency=_f(v["power.conversion_efficiency"]),
+            housekeeping_fraction=_f(v["power.housekeeping_fraction"]),
+            battery_specific_energy_wh_per_kg=_f(v["power.battery_specific_energy_wh_per_kg"]),
+            battery_depth_of_discharge=_f(v["power.battery_depth_of_discharge"]),
+            battery_round_trip_efficiency=_f(v["power.battery_round_trip_efficiency"]),
+            radiator_temp_k=radiator_temp,
+            radiator_net_flux_w_per_m2=net_flux,
+            fin_efficiency=_f(v["thermal.fin_efficiency"]),
+            radiator_areal_mass_kg_per_m2=_f(v["thermal.areal_mass_kg_per_m2"]),
+            shielding_mm_al=_f(v["radiation.shielding_mm_al"]),
+            shielded_area_m2_per_accelerator=_f(v["satellite.shielded_area_m2_per_accelerator"]),
+            bus_mass_fraction=_f(v["satellite.bus_mass_fraction"]),
+            mass_margin=_f(v["satellite.mass_margin"]),
+            propulsion_mass_fraction=_f(v["satellite.propulsion_mass_fraction"]),
+            stowed_density_kg_per_m3=_f(v["satellite.stowed_density_kg_per_m3"]),
+            given_mass_kg=_f(v["satellite.mass_kg"]),
+        )
+    )
+    payload = _or(
+        v["launch.payload_kg"],
+        payload_to_orbit_kg(vehicle["payload_leo_kg"], vehicle["payload_sso_kg"], env["inclination_deg"]),
+    )
+    fleet = size_fleet(
+        sat,
+        it_power,
+        compute_power,
+        env["sunlit_fraction"],
+        carry_eclipse,
+        _f(v["solar.degradation_per_yr"]),
+        life,
+        _f(v["workload.failure_rate_per_yr"]),
+        _f(v["orbital_ops.spare_fraction"]),
+        payload,
+        _f(vehicle["fairing_volume_m3"]),
+    )
+    discount = _f(v["finance.discount_rate"])
+    period = _f(v["finance.analysis_period_yr"])
+    orbital_prices = tco.OrbitalPrices(
+        server_price_usd_per_accelerator=server_price,
+        satellite_cost_usd_per_w=_f(v["satellite.cost_usd_per_w"]),
+        array_cost_usd_per_w=_f(v["solar.cost_usd_per_w"]),
+        radiator_cost_usd_per_m2=_f(v["thermal.cost_usd_per_m2"]),
+        battery_cost_usd_per_kwh=_f(v["power.battery_cost_usd_per_kwh"]),
+        bus_cost_usd_per_kg=_f(v["satellite.bus_cost_usd_per_kg"]),
+        launch_price_usd_per_kg=_f(v["launch.price_usd_per_kg"]),
+        vehicle_price_usd=_f(vehicle["price_usd"]),
+        insurance_fraction=_f(v["orbital_ops.insurance_fraction"]),
+        opex_fraction_per_yr=_f(v["orbital_ops.opex_fraction_per_yr"]),
+        replacement_fraction_per_yr=_f(v["orbital_ops.replacement_fraction_per_yr"]),
+        ground_segment_usd_per_w=_f(v["orbital_ops.ground_segment_usd_per_w"]),
+        nre_usd=_f(v["orbital_ops.nre_usd"]),
+        discount_rate=discount,
+        analysis_period_yr=period,
+        satellite_lifetime_yr=life,
+    )
+    orb = tco.orbital_costs(sat, fleet, it_power, compute_power, orbital_prices)
+
+    site, mounting = v["terrestrial.solar_site"], v["terrestrial.solar_mounting"]
+    ground_cf = _or(v["terrestrial.solar_capacity_factor"], ground_solar.ground_capacity_factor(site, mounting))
+    pue = _f(v["terrestrial.pue"])
+    ground = size_ground_site(
+        it_power,
+        server_power,
+        utilization,
+        pue,
+        v["terrestrial.power_source"],
+        _f(v["terrestrial.water_l_per_kwh"]),
+        ground_cf,
+        _f(v["terrestrial.storage_hours"]),
+        _f(v["terrestrial.storage_round_trip_efficiency"]),
+        _f(v["terrestrial.solar_overbuild"]),
+    )
+    terrestrial_prices = tco.TerrestrialPrices(
+        server_price_usd_per_accelerator=server_price,
+        hardware_lifetime_yr=_f(v["workload.hardware_lifetime_yr"]),
+        failure_rate_per_yr=_f(v["workload.failure_rate_per_yr"]),
+        power_source=v["terrestrial.power_source"],
+        electricity_price_usd_per_mwh=_f(v["terrestrial.electricity_price_usd_per_mwh"]),
+        facility_capex_usd_per_w=_f(v["terrestrial.facility_capex_usd_per_w"]),
+        facility_lifetime_yr=_f(v["terrestrial.facility_lifetime_yr"]),
+        opex_fraction_per_yr=_f(v["terrestrial.opex_fraction_per_yr"]),
+        gas_plant_capex_usd_per_w=_f(v["terrestrial.gas_plant_capex_usd_per_w"]),
+        gas_price_usd_per_mmbtu=_f(v["terrestrial.gas_price_usd_per_mmbtu"]),
+        heat_rate_btu_per_kwh=_f(v["terrestrial.heat_rate_btu_per_kwh"]),
+        gas_variable_om_usd_per_mwh=_f(v["terrestrial.gas_variable_om_usd_per_mwh"]),
+        pv_capex_usd_per_w=_f(v["terrestrial.pv_capex_usd_per_w"]),
+        storage_capex_usd_per_kwh=_f(v["terrestrial.storage_capex_usd_per_kwh"]),
+        power_plant_lifetime_yr=_f(v["terrestrial.power_plant_lifetime_yr"]),
+        discount_rate=discount,
+    )
+    ter = tco.terrestrial_costs(ground, it_power, terrestrial_prices)
+
+    gpu_hours = tco.gpu_hours_per_yr(it_power, server_power, utilization)
+    tokens = gpu_hours * 3600.0 * tokens_per_s
+    orbit_cell_efficiency = solar.cell_efficiency_at_temp(
+        _f(v["solar.cell_efficiency"]), _f(v["solar.temp_coefficient_per_k"]), _f(v["solar.cell_temp_k"])
+    )
+    orbit_energy = ground_solar.orbit_energy_kwh_per_m2_yr(solar_constant, orbit_cell_efficiency, env["sunlit_fraction"])
+    # The "same panel" comparison uses the ground cell's DC output (after temperature and reflection losses);
+    # a given capacity factor replaces it (published studies quote one).
+    ground_energy = np.where(
+        v["terrestrial.solar_capacity_factor"] is None,
+        ground_solar.ground_energy_kwh_per_m2_yr(site, _f(v["solar.cell_efficiency"]), mounting, basis="dc"),
+        _f(v["solar.cell_efficiency"]) * ground_cf * HOURS_PER_YEAR,
+    )
+    outputs = collect_outputs(
+        v=v,
+        env=env,
+        sat=sat,
+        fleet=fleet,
+        orb=orb,
+        ground=ground,
+        ter=ter,
+        it_power=it_power,
+        gpu_hours=gpu_hours,
+        tokens=tokens,
+        discount=discount,
+        period=period,
+        radiator_temp=radiator_temp,
+        net_flux=net_flux,
+        orbit_energy=orbit_energy,
+        ground_energy=ground_energy,
+        ground_cf=ground_cf,
+        energy_price=tco.energy_price_usd_per_mwh(terrestrial_prices),
+        flights_per_yr=_f(v["launch.flights_per_yr"]),
+    )
+    return Result(scenario=scenario, outputs=outputs)

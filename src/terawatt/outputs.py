@@ -1,0 +1,183 @@
+"""Name the model's intermediate quantities under the canonical output keys (DESIGN.md). No computation of
+substance happens here beyond unit conversions and ratios of already computed quantities."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from terawatt.economics import tco
+
+#: Output units, by canonical key (for tables, JSON metadata and plots).
+UNITS: dict[str, str] = {}
+
+
+def _unit(key: str) -> str:
+    for suffix, unit in (
+        ("_usd_per_kg", "USD/kg"),
+        ("_usd_per_w", "USD/W"),
+        ("_usd_per_yr", "USD/yr"),
+        ("per_kw_year_usd", "USD/kW-yr"),
+        ("per_gpu_hour_usd", "USD/GPU-h"),
+        ("per_million_tokens_usd", "USD/Mtok"),
+        ("_usd", "USD"),
+        ("_w_per_kg", "W/kg"),
+        ("_w_per_m2", "W/m2"),
+        ("_kwh_per_m2_yr", "kWh/m2/yr"),
+        ("_mwh_per_yr", "MWh/yr"),
+        ("_mwh", "MWh"),
+        ("_kwh", "kWh"),
+        ("_wh", "Wh"),
+        ("_m2", "m2"),
+        ("_kg", "kg"),
+        ("_w", "W"),
+        ("_k", "K"),
+        ("_deg", "deg"),
+        ("_min", "min"),
+        ("_s", "s"),
+        ("_yr", "yr"),
+        ("_t", "t"),
+        ("_per_yr", "1/yr"),
+    ):
+        if key.endswith(suffix):
+            return unit
+    return "-"
+
+
+def collect_outputs(**q: Any) -> dict[str, Any]:
+    """Canonical outputs from the pieces computed in :func:`terawatt.model.evaluate`."""
+    env, sat, fleet, orb, ground, ter = q["env"], q["sat"], q["fleet"], q["orb"], q["ground"], q["ter"]
+    it_power, gpu_hours, tokens = q["it_power"], q["gpu_hours"], q["tokens"]
+    discount, period = q["discount"], q["period"]
+    v = q["v"]
+    kw = it_power / 1e3
+    feasible = sat.feasible & fleet.launchable
+
+    out: dict[str, Any] = {
+        "orbital.feasible": feasible,
+        "orbital.radiator_feasible": sat.feasible,
+        "orbital.launchable": fleet.launchable,
+        "orbital.inclination_deg": env["inclination_deg"],
+        "orbital.period_min": env["period_s"] / 60.0,
+        "orbital.sunlit_fraction": env["sunlit_fraction"],
+        "orbital.geometric_sunlit_fraction": env["geometric_sunlit_fraction"],
+        "orbital.eclipse_days_per_yr": env["eclipse_days_per_yr"],
+        "orbital.max_eclipse_min": env["max_eclipse_min"],
+        "orbital.accelerators_per_satellite": sat.accelerators,
+        "orbital.heat_rejected_w": sat.heat_rejected_w,
+        "orbital.array_power_bol_w": sat.array_power_bol_w,
+        "orbital.array_power_density_w_per_m2": sat.array_power_density_w_per_m2,
+        "orbital.solar_array_area_m2": sat.solar_array_area_m2,
+        "orbital.radiator_temp_k": q["radiator_temp"],
+        "orbital.radiator_net_flux_w_per_m2": q["net_flux"],
+        "orbital.radiator_area_m2": sat.radiator_area_m2,
+        "orbital.battery_capacity_wh": sat.battery_capacity_wh,
+        "orbital.battery_mass_kg": sat.battery_mass_kg,
+        "orbital.it_mass_kg": sat.it_mass_kg,
+        "orbital.array_mass_kg": sat.array_mass_kg,
+        "orbital.radiator_mass_kg": sat.radiator_mass_kg,
+        "orbital.shielding_mass_kg": sat.shielding_mass_kg,
+        "orbital.bus_mass_kg": sat.bus_mass_kg,
+        "orbital.margin_mass_kg": sat.margin_mass_kg,
+        "orbital.propulsion_mass_kg": sat.propulsion_mass_kg,
+        "orbital.satellite_mass_kg": sat.satellite_mass_kg,
+        "orbital.specific_power_w_per_kg": sat.specific_power_w_per_kg,
+        "orbital.availability": fleet.availability,
+        "orbital.nameplate_it_power_w": fleet.nameplate_it_power_w,
+        "orbital.satellite_count": fleet.satellite_count,
+        "orbital.accelerators": fleet.accelerators_flown,
+        "orbital.launch_mass_kg": fleet.launch_mass_kg,
+        "orbital.payload_kg": fleet.payload_kg,
+        "orbital.satellites_per_launch": fleet.satellites_per_launch,
+        "orbital.launches": fleet.launches,
+        "orbital.power_launched_per_yr_w": q["flights_per_yr"] * fleet.satellites_per_launch
+        * sat.satellite_mass_kg * sat.specific_power_w_per_kg,
+        "orbital.mass_to_orbit_t_per_yr": q["flights_per_yr"] * fleet.satellites_per_launch * sat.satellite_mass_kg / 1e3,
+        "orbital.capex_usd": orb["capex_total"],
+        "orbital.opex_usd_per_yr": orb["annual_opex"],
+        "orbital.annual_cost_usd_per_yr": orb["annual_total"],
+        "orbital.lifecycle_cost_usd": tco.lifecycle(orb["annual_total"], discount, period),
+        "orbital.infrastructure_lifecycle_cost_usd": tco.lifecycle(orb["annual_infrastructure"], discount, period),
+        "orbital.launch_cost_per_kw_year_usd": orb["annual_launch"] / kw,
+        "orbital.infrastructure_cost_per_kw_year_usd": orb["annual_infrastructure"] / kw,
+        "orbital.solar_energy_kwh_per_m2_yr": q["orbit_energy"],
+    }
+    for name in ("accelerators", "satellite_hardware", "launch", "insurance", "ground_segment", "nre"):
+        out[f"orbital.capex_breakdown_usd.{name}"] = orb[f"capex_{name}"]
+    for name in ("accelerators", "satellite_hardware", "launch", "insurance", "ground_segment", "nre", "operations",
+                 "replacement"):
+        out[f"orbital.annual_breakdown_usd_per_yr.{name}"] = orb[f"annual_{name}"]
+    out.update({f"orbital.{k}": val for k, val in tco.unit_costs(orb["annual_total"], it_power, gpu_hours, tokens).items()})
+
+    years = period
+    out.update(
+        {
+            "terrestrial.accelerators": ground.accelerators,
+            "terrestrial.facility_power_w": ground.facility_power_w,
+            "terrestrial.energy_mwh_per_yr": ground.facility_energy_mwh_per_yr,
+            "terrestrial.energy_mwh": ground.facility_energy_mwh_per_yr * years,
+            "terrestrial.energy_price_usd_per_mwh": q["energy_price"],
+            "terrestrial.energy_cost_usd": ter["annual_energy"] * years,
+            "terrestrial.energy_cost_per_kw_year_usd": ter["annual_energy"] / kw,
+            "terrestrial.water_t": ground.water_l_per_yr * years / 1e3,
+            "terrestrial.gas_capacity_w": ground.gas_capacity_w,
+            "terrestrial.pv_capacity_w": ground.pv_capacity_w,
+            "terrestrial.storage_capacity_wh": ground.storage_capacity_wh,
+            "terrestrial.solar_capacity_factor": q["ground_cf"],
+            "terrestrial.solar_energy_kwh_per_m2_yr": q["ground_energy"],
+            "terrestrial.time_to_power_yr": np.asarray(v["terrestrial.time_to_power_yr"], float),
+            "terrestrial.capex_usd": ter["capex_total"],
+            "terrestrial.opex_usd_per_yr": ter["annual_opex"],
+            "terrestrial.annual_cost_usd_per_yr": ter["annual_total"],
+            "terrestrial.lifecycle_cost_usd": tco.lifecycle(ter["annual_total"], discount, period),
+            "terrestrial.infrastructure_lifecycle_cost_usd": tco.lifecycle(ter["annual_infrastructure"], discount, period),
+            "terrestrial.infrastructure_cost_per_kw_year_usd": ter["annual_infrastructure"] / kw,
+        }
+    )
+    for name in ("accelerators", "facility", "power_plant"):
+        out[f"terrestrial.capex_breakdown_usd.{name}"] = ter[f"capex_{name}"]
+    for name in ("accelerators", "repairs", "facility", "power_plant", "energy", "operations"):
+        out[f"terrestrial.annual_breakdown_usd_per_yr.{name}"] = ter[f"annual_{name}"]
+    out.update(
+        {f"terrestrial.{k}": val for k, val in tco.unit_costs(ter["annual_total"], it_power, gpu_hours, tokens).items()}
+    )
+
+    insurance_on_launch = orb["annual_launch"] * np.asarray(v["orbital_ops.insurance_fraction"], float)
+    out.update(
+        {
+            "comparison.cost_ratio": out["orbital.cost_per_gpu_hour_usd"] / out["terrestrial.cost_per_gpu_hour_usd"],
+            "comparison.infrastructure_cost_ratio": orb["annual_infrastructure"] / ter["annual_infrastructure"],
+            "comparison.breakeven_launch_price_usd_per_kg": tco.breakeven_launch_price_usd_per_kg(
+                orb["annual_total"],
+                orb["annual_launch"],
+                insurance_on_launch,
+                orb["launch_slope_usd_per_yr_per_usd_per_kg"],
+                ter["annual_total"],
+            ),
+            "comparison.solar_energy_ratio": q["orbit_energy"] / q["ground_energy"],
+            "comparison.gpu_hours_per_yr": gpu_hours,
+            "comparison.tokens_per_yr": tokens,
+        }
+    )
+    # Infeasible designs carry no cost figures.
+    for key in list(out):
+        if key.startswith(("orbital.cost", "orbital.launch_cost", "orbital.infrastructure_cost", "comparison.cost",
+                           "comparison.infra", "comparison.breakeven")):
+            out[key] = np.where(feasible, out[key], np.nan)
+    return {k: _scalarize(val) for k, val in out.items()}
+
+
+def _scalarize(value: Any) -> Any:
+    arr = np.asarray(value)
+    if arr.ndim == 0:
+        item = arr.item()
+        return bool(item) if arr.dtype == bool else item
+    return arr
+
+
+def unit_of(key: str) -> str:
+    """Unit of a canonical output key, from its suffix."""
+    if key not in UNITS:
+        UNITS[key] = _unit(key)
+    return UNITS[key]

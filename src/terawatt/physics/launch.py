@@ -1,0 +1,53 @@
+"""Launch: payload to the orbit, satellites per launch (mass and stowed volume), launches needed. Vectorized."""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+#: Inclination above which the vehicle's sun-synchronous payload figure applies [deg]. SSO inclinations at
+#: 400-1,500 km lie between 97 and 103 deg; polar and retrograde launches pay the same missing Earth-rotation boost.
+POLAR_INCLINATION_DEG = 80.0
+
+
+def payload_to_orbit_kg(
+    payload_leo_kg: ArrayLike, payload_sso_kg: ArrayLike, inclination_deg: ArrayLike
+) -> np.ndarray:
+    """Payload [kg]: the vehicle's SSO figure for (near-)polar orbits, its LEO figure otherwise.
+
+    Notes
+    -----
+    Catalog payloads are quoted to low circular orbits (~500-600 km); the altitude dependence within LEO is not
+    modelled here.
+    """
+    inc = np.asarray(inclination_deg, float)
+    return np.where(
+        inc > POLAR_INCLINATION_DEG, np.asarray(payload_sso_kg, float), np.asarray(payload_leo_kg, float)
+    )
+
+
+def satellites_per_launch(
+    satellite_mass_kg: ArrayLike,
+    payload_kg: ArrayLike,
+    satellite_volume_m3: ArrayLike,
+    fairing_volume_m3: ArrayLike,
+) -> np.ndarray:
+    r"""Whole satellites one launch carries: :math:`\min(\lfloor M_{pl}/m \rfloor, \lfloor V_{f}/v \rfloor)`.
+
+    Returns
+    -------
+    numpy.ndarray
+        Satellites per launch [-] (0 where one satellite exceeds the payload mass or volume).
+    """
+    by_mass = np.floor(np.asarray(payload_kg, float) / np.asarray(satellite_mass_kg, float))
+    by_volume = np.floor(np.asarray(fairing_volume_m3, float) / np.asarray(satellite_volume_m3, float))
+    return np.minimum(by_mass, by_volume)
+
+
+def launches_needed(satellite_count: ArrayLike, per_launch: ArrayLike) -> np.ndarray:
+    """Launches to carry ``satellite_count`` satellites, ``per_launch`` at a time [-] (inf if none fit)."""
+    per = np.asarray(per_launch, float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(
+            per > 0, np.ceil(np.asarray(satellite_count, float) / np.where(per > 0, per, 1.0)), np.inf
+        )

@@ -1,0 +1,659 @@
+"""Circular-orbit geometry: sun-synchronous orbits, solar beta angle and Earth-shadow eclipses.
+
+All functions are pure and vectorised: inputs broadcast against each other, scalars give NumPy scalars and
+arrays give arrays. Altitudes are heights above Earth's equatorial radius of a circular orbit; the Earth is a
+sphere of that radius for the shadow, and the node precesses at the secular J2 (+ J2^2, J4) rate.
+
+Time is ``day_of_year`` [d], counted from the model epoch **2026-01-01 00:00 UT as 0.0** (JD 2461041.5); it
+may be fractional, negative or beyond 365. The model year is 365 days (``constants.SECONDS_PER_YEAR``).
+
+The independent cross-check against SGP4 propagation and the JPL DE421 Sun is ``tests/test_orbit_sgp4.py``.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from terawatt.constants import (
+    AU_M,
+    EARTH_EQUATORIAL_RADIUS_M,
+    EARTH_J2,
+    EARTH_MU_M3_PER_S2,
+    OBLIQUITY_J2000_DEG,
+    SECONDS_PER_YEAR,
+    SIDEREAL_YEAR_S,
+    SUN_RADIUS_M,
+)
+
+__all__ = [
+    "EclipseStats",
+    "annual_eclipse_stats",
+    "beta_angle_deg",
+    "eclipse_fraction",
+    "eclipse_stats_fast",
+    "equation_of_time_min",
+    "mean_sun_right_ascension_rad",
+    "node_rate_rad_per_s",
+    "orbital_period_s",
+    "sso_inclination_deg",
+    "sun_direction",
+    "sun_distance_au",
+]
+
+#: Julian date of the model epoch, 2026-01-01 00:00 UT [d].
+EPOCH_JD_UT = 2461041.5
+#: Julian date of J2000.0 (2000-01-01 12:00 TT) [d]. Meeus (1998), eq. 21.1.
+J2000_JD = 2451545.0
+#: TT - UT1 in 2026 [s]. IERS Bulletin A (2025) gives 69.1-69.3 s; 1 s shifts the Sun by 0.01 arcmin.
+DELTA_T_S = 69.2
+#: Validity range of ``altitude_km`` [km]: below 150 km no orbit survives a revolution; 50,000 km > GEO.
+ALTITUDE_RANGE_KM = (150.0, 50000.0)
+#: Length of the model year in days [d] (365 d, the year of ``constants.HOURS_PER_YEAR``).
+MODEL_YEAR_D = SECONDS_PER_YEAR / 86400.0
+
+_R_KM = EARTH_EQUATORIAL_RADIUS_M / 1e3
+_MU_KM3_S2 = EARTH_MU_M3_PER_S2 / 1e9
+#: Earth's fourth zonal harmonic J4 [-]. EGM96 (Lemoine et al. 1998): normalised C40 = 5.39965866639e-7,
+#: unnormalised C40 = 3 x normalised, J4 = -C40.
+EARTH_J4 = -1.619897599917e-6
+_SSO_RATE_RAD_S = 2.0 * np.pi / SIDEREAL_YEAR_S
+_CHUNK_ELEMENTS = 1 << 20  # bound on (orbits x time samples) held at once in annual_eclipse_stats
+
+Model = Literal["conical", "cylindrical"]
+
+
+@dataclass(frozen=True)
+class EclipseStats:
+    r"""Annual umbra statistics of circular orbits (arrays of the broadcast input shape).
+
+    Attributes
+    ----------
+    sunlit_fraction : numpy.ndarray
+        Annual mean fraction of time outside the umbra [-].
+    eclipse_days_per_yr : numpy.ndarray
+        Days of the 365-day year with at least one umbra passage [d].
+    max_eclipse_min : numpy.ndarray
+        Longest single umbra passage of the year [min].
+    """
+
+    sunlit_fraction: np.ndarray
+    eclipse_days_per_yr: np.ndarray
+    max_eclipse_min: np.ndarray
+
+
+# --------------------------------------------------------------------------------------------- validation
+def _out(x: np.ndarray) -> np.ndarray:
+    r"""Return 0-d results as NumPy scalars, arrays unchanged."""
+    return x[()] if np.ndim(x) == 0 else x
+
+
+def _check(x: npt.ArrayLike, name: str, lo: float, hi: float, unit: str, *, hi_open: bool = False,
+           allow_nan: bool = False) -> np.ndarray:
+    r"""Float array of ``x``; ValueError naming argument, unit and range if any value lies outside."""
+    a = np.asarray(x, dtype=float)
+    ok = (a >= lo) & ((a < hi) if hi_open else (a <= hi))
+    if allow_nan:
+        ok |= np.isnan(a)
+    if not np.all(ok):
+        bad = a[~ok].ravel()[0]
+        close = ")" if hi_open else "]"
+        raise ValueError(f"{name} must be in [{lo:g}, {hi:g}{close} {unit}, got {bad:g}")
+    return a
+
+
+def _check_altitude(altitude_km: npt.ArrayLike) -> np.ndarray:
+    return _check(altitude_km, "altitude_km", *ALTITUDE_RANGE_KM, "km")
+
+
+def _check_inclination(inclination_deg: npt.ArrayLike, allow_nan: bool = True) -> np.ndarray:
+    return _check(inclination_deg, "inclination_deg", 0.0, 180.0, "deg", allow_nan=allow_nan)
+
+
+def _check_ltan(ltan_h: npt.ArrayLike) -> np.ndarray:
+    return _check(ltan_h, "ltan_h", 0.0, 24.0, "h", hi_open=True)
+
+
+def _check_day(day_of_year: npt.ArrayLike) -> np.ndarray:
+    return _check(day_of_year, "day_of_year", -np.inf, np.inf, "d")
+
+
+def _check_model(model: str) -> None:
+    if model not in ("conical", "cylindrical"):
+        raise ValueError(f"model must be 'conical' or 'cylindrical', got {model!r}")
+
+
+# ------------------------------------------------------------------------------------------ circular orbits
+def _mean_motion_rad_s(altitude_km: np.ndarray) -> np.ndarray:
+    return np.sqrt(_MU_KM3_S2 / (_R_KM + altitude_km) ** 3)
+
+
+def orbital_period_s(altitude_km: npt.ArrayLike) -> np.ndarray:
+    r"""Keplerian period of a circular orbit.
+
+    Parameters
+    ----------
+    altitude_km : array_like
+        Height above the equatorial radius [km], in [150, 50000].
+
+    Returns
+    -------
+    numpy.ndarray or numpy.float64
+        Orbital period [s].
+
+    Notes
+    -----
+    :math:`P = 2\pi\sqrt{a^3/\mu}` with :math:`a = R_\oplus + h` (Vallado 2013, eq. 1-26).
+
+    References
+    ----------
+    .. [1] Vallado, D. A., *Fundamentals of Astrodynamics and Applications*, 4th ed., 2013, ch. 1.
+    """
+    alt = _check_altitude(altitude_km)
+    return _out(2.0 * np.pi / _mean_motion_rad_s(alt))
+
+
+def _node_rate_per_cos_i(alt: np.ndarray, cos_i: np.ndarray) -> np.ndarray:
+    q = (_R_KM / (_R_KM + alt)) ** 2
+    c2 = cos_i**2
+    k = -1.5 * EARTH_J2 * q + q**2 * (0.375 * EARTH_J2**2 * (4.0 - 19.0 * c2)
+                                      - 0.9375 * EARTH_J4 * (3.0 - 7.0 * c2))
+    return _mean_motion_rad_s(alt) * k
+
+
+def _node_rate(alt: np.ndarray, cos_i: np.ndarray) -> np.ndarray:
+    return _node_rate_per_cos_i(alt, cos_i) * cos_i
+
+
+def node_rate_rad_per_s(altitude_km: npt.ArrayLike, inclination_deg: npt.ArrayLike) -> np.ndarray:
+    r"""Secular precession rate of the right ascension of the ascending node, circular orbit.
+
+    Parameters
+    ----------
+    altitude_km : array_like
+        Height above the equatorial radius [km], in [150, 50000].
+    inclination_deg : array_like
+        Inclination [deg], in [0, 180].
+
+    Returns
+    -------
+    numpy.ndarray or numpy.float64
+        :math:`\dot\Omega` [rad/s]; negative (westward) for prograde orbits.
+
+    Notes
+    -----
+    The J2 rate :math:`\dot\Omega_1 = -\tfrac{3}{2} n J_2 (R_\oplus/a)^2 \cos i` (Vallado 2013, ch. 9,
+    :math:`e = 0`), plus the secular second-order :math:`J_2^2` and :math:`J_4` terms of Brouwer's theory as
+    used by SGP4 (Hoots & Roehrich 1980), with :math:`q = (R_\oplus/a)^2`, :math:`c = \cos i`:
+
+    .. math:: \dot\Omega = n c \left[-\tfrac{3}{2} J_2 q + \tfrac{3}{8} J_2^2 q^2 (4 - 19 c^2)
+              - \tfrac{15}{16} J_4 q^2 (3 - 7 c^2)\right],
+
+    :math:`n = \sqrt{\mu/a^3}`. The second-order terms are 0.05 % of the J2 rate at 420 km, 51.6 deg, but
+    that is 1 deg of node (and up to 0.7 deg of beta) per year; the J4 term equals Vallado's (ch. 9).
+
+    References
+    ----------
+    .. [1] Vallado, D. A., *Fundamentals of Astrodynamics and Applications*, 4th ed., 2013, ch. 9.
+    .. [2] Hoots, F. R. and Roehrich, R. L., *Spacetrack Report No. 3*, NORAD, 1980.
+    """
+    alt = _check_altitude(altitude_km)
+    inc = _check_inclination(inclination_deg, allow_nan=False)
+    return _out(_node_rate(alt, np.cos(np.radians(inc))))
+
+
+def _sso_cos_i(alt: np.ndarray) -> np.ndarray:
+    """cos i of the sun-synchronous orbit by fixed-point iteration from the first-order (J2) solution."""
+    cos_i = np.zeros_like(alt)
+    for _ in range(4):  # second-order terms are ~1e-3 of the first: each pass gains three digits
+        cos_i = _SSO_RATE_RAD_S / _node_rate_per_cos_i(alt, np.clip(cos_i, -1.0, 1.0))
+    return cos_i
+
+
+def sso_inclination_deg(altitude_km: npt.ArrayLike) -> np.ndarray:
+    r"""Inclination of the circular sun-synchronous orbit at a given altitude.
+
+    Parameters
+    ----------
+    altitude_km : array_like
+        Height above the equatorial radius [km], in [150, 50000].
+
+    Returns
+    -------
+    numpy.ndarray or numpy.float64
+        Inclination [deg], retrograde (about 96.5-100 deg in LEO).
+
+    Raises
+    ------
+    ValueError
+        Where no sun-synchronous orbit exists (:math:`\cos i < -1`, above about 5,970 km).
+
+    Notes
+    -----
+    The node must advance one revolution per sidereal year, :math:`\dot\Omega = 2\pi/Y_{sid}`. To first
+    order :math:`\cos i = -\dfrac{2}{3}\dfrac{2\pi/Y_{sid}}{n J_2 (R_\oplus/a)^2}` (Vallado 2013, ch. 11;
+    Wertz & Larson 1999, ch. 6); this is refined by fixed-point iteration on the full rate of
+    :func:`node_rate_rad_per_s`, which moves i by about +0.02 deg (98.01 deg at 650 km).
+
+    References
+    ----------
+    .. [1] Vallado, D. A., *Fundamentals of Astrodynamics and Applications*, 4th ed., 2013, ch. 11.
+    .. [2] Wertz, J. R. and Larson, W. J. (eds.), *Space Mission Analysis and Design*, 3rd ed., 1999, ch. 6.
+    """
+    alt = _check_altitude(altitude_km)
+    cos_i = _sso_cos_i(alt)
+    if np.any(cos_i < -1.0):
+        bad = alt[cos_i < -1.0].ravel()[0]
+        raise ValueError(f"no sun-synchronous orbit exists at altitude_km={bad:g} km (cos i < -1; "
+                         "the J2 node rate is too slow above about 5,970 km)")
+    return _out(np.degrees(np.arccos(cos_i)))
+
+
+# ------------------------------------------------------------------------------------------------ the Sun
+def _solar_coordinates(day: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    r"""Apparent RA, declination [rad], distance [AU] and mean-sun RA [rad] (Meeus 1998, ch. 25 & 28)."""
+    t = (EPOCH_JD_UT + day + DELTA_T_S / 86400.0 - J2000_JD) / 36525.0  # Julian centuries TT
+    l0 = 280.46646 + 36000.76983 * t + 0.0003032 * t**2  # geometric mean longitude [deg], eq. 25.2
+    m = np.radians(357.52911 + 35999.05029 * t - 0.0001537 * t**2)  # mean anomaly, eq. 25.3
+    e = 0.016708634 - 0.000042037 * t - 0.0000001267 * t**2  # eccentricity, eq. 25.4
+    c = ((1.914602 - 0.004817 * t - 0.000014 * t**2) * np.sin(m) + (0.019993 - 0.000101 * t) * np.sin(2 * m)
+         + 0.000289 * np.sin(3 * m))  # equation of the centre [deg]
+    nu = m + np.radians(c)
+    dist_au = 1.000001018 * (1.0 - e**2) / (1.0 + e * np.cos(nu))  # eq. 25.5
+    omega = np.radians(125.04 - 1934.136 * t)  # longitude of the Moon's node
+    lam = np.radians(l0 + c - 0.00569 - 0.00478 * np.sin(omega))  # apparent longitude
+    eps0 = OBLIQUITY_J2000_DEG - (46.836769 / 3600.0) * t  # IAU 2006 mean obliquity (linear term)
+    eps = np.radians(eps0 + 0.00256 * np.cos(omega))  # apparent obliquity
+    ra = np.arctan2(np.cos(eps) * np.sin(lam), np.cos(lam))
+    dec = np.arcsin(np.sin(eps) * np.sin(lam))
+    # mean sun: L0 - aberration + nutation in RA, so that ra_mean - ra is Meeus' equation of time (eq. 28.3)
+    ra_mean = np.radians(l0 - 0.0057183 - 0.00478 * np.sin(omega) * np.cos(eps))
+    return ra, dec, dist_au, ra_mean
+
+
+def sun_direction(day_of_year: npt.ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+    r"""Apparent geocentric declination and right ascension of the Sun (low precision).
+
+    Parameters
+    ----------
+    day_of_year : array_like
+        Days since 2026-01-01 00:00 UT [d].
+
+    Returns
+    -------
+    declination_rad, right_ascension_rad : numpy.ndarray or numpy.float64
+        Declination [rad] and right ascension in (-pi, pi] [rad], true equator and equinox of date.
+
+    Notes
+    -----
+    Meeus (1998) ch. 25 "low accuracy" solution, good to 0.01 deg: mean longitude
+    :math:`L_0 = 280.46646° + 36000.76983° T`, mean anomaly :math:`M = 357.52911° + 35999.05029° T`,
+    equation of the centre :math:`C = 1.914602° \sin M + 0.019993° \sin 2M + \ldots`, apparent longitude
+    :math:`\lambda = L_0 + C - 0.00569° - 0.00478° \sin\Omega`,
+    :math:`\alpha = \operatorname{atan2}(\cos\varepsilon\sin\lambda, \cos\lambda)`,
+    :math:`\delta = \arcsin(\sin\varepsilon\sin\lambda)`; T in Julian centuries of TT from J2000 with
+    TT - UT = 69.2 s.
+
+    References
+    ----------
+    .. [1] Meeus, J., *Astronomical Algorithms*, 2nd ed., Willmann-Bell, 1998, ch. 25.
+    """
+    ra, dec, _, _ = _solar_coordinates(_check_day(day_of_year))
+    return _out(dec), _out(ra)
+
+
+def sun_distance_au(day_of_year: npt.ArrayLike) -> np.ndarray:
+    r"""Earth-Sun distance [AU] (Meeus 1998, eq. 25.5, :math:`R = 1.000001018 (1-e^2)/(1+e\cos\nu)`).
+
+    Parameters
+    ----------
+    day_of_year : array_like
+        Days since 2026-01-01 00:00 UT [d].
+
+    Returns
+    -------
+    numpy.ndarray or numpy.float64
+        Distance [AU], 0.983 (early January) to 1.017 (early July).
+
+    References
+    ----------
+    .. [1] Meeus, J., *Astronomical Algorithms*, 2nd ed., Willmann-Bell, 1998, ch. 25.
+    """
+    return _out(_solar_coordinates(_check_day(day_of_year))[2])
+
+
+def mean_sun_right_ascension_rad(day_of_year: npt.ArrayLike) -> np.ndarray:
+    r"""Right ascension of the fictitious mean Sun [rad], the reference of local mean solar time.
+
+    Notes
+    -----
+    :math:`\alpha_m = L_0 - 0.0057183° + \Delta\psi\cos\varepsilon` (Meeus 1998, eq. 28.3), so that the
+    equation of time is :math:`E = \alpha_m - \alpha`. A sun-synchronous node keeps a fixed angle to it.
+
+    References
+    ----------
+    .. [1] Meeus, J., *Astronomical Algorithms*, 2nd ed., Willmann-Bell, 1998, ch. 28.
+    """
+    return _out(_solar_coordinates(_check_day(day_of_year))[3])
+
+
+def equation_of_time_min(day_of_year: npt.ArrayLike) -> np.ndarray:
+    r"""Equation of time, apparent minus mean solar time [min] (Meeus 1998, eq. 28.3), within +/-17 min."""
+    ra, _, _, ra_mean = _solar_coordinates(_check_day(day_of_year))
+    return _out(np.degrees(np.angle(np.exp(1j * (ra_mean - ra)))) * 4.0)
+
+
+# ------------------------------------------------------------------------------------------- beta angle
+def _sin_beta(alt: np.ndarray, inc: np.ndarray, ltan: np.ndarray, day: np.ndarray,
+              sun: tuple[np.ndarray, ...] | None = None) -> np.ndarray:
+    r"""Broadcasting core of the beta angle; ``inc`` NaN selects the sun-synchronous inclination."""
+    ra, dec, _, ra_mean = _solar_coordinates(day) if sun is None else sun
+    sso = np.isnan(inc)
+    cos_i = np.where(sso, np.maximum(_sso_cos_i(alt), -1.0), np.cos(np.radians(np.where(sso, 0.0, inc))))
+    sin_i = np.sqrt(1.0 - cos_i**2)
+    ra_mean0 = _solar_coordinates(np.zeros(()))[3]
+    drift = np.where(sso, ra_mean - ra_mean0, _node_rate(alt, cos_i) * (day * 86400.0))
+    raan = ra_mean0 + np.radians((ltan - 12.0) * 15.0) + drift
+    return np.cos(dec) * sin_i * np.sin(raan - ra) + np.sin(dec) * cos_i
+
+
+def beta_angle_deg(altitude_km: npt.ArrayLike, inclination_deg: npt.ArrayLike, ltan_h: npt.ArrayLike,
+                   day_of_year: npt.ArrayLike) -> np.ndarray:
+    r"""Solar beta angle: elevation of the Sun above the orbit plane.
+
+    Parameters
+    ----------
+    altitude_km : array_like
+        Height above the equatorial radius [km], in [150, 50000].
+    inclination_deg : array_like
+        Inclination [deg] in [0, 180]; NaN means the sun-synchronous inclination of that altitude.
+    ltan_h : array_like
+        Local mean solar time of the ascending node [h] in [0, 24), at day 0 (held fixed for NaN inclination).
+    day_of_year : array_like
+        Days since 2026-01-01 00:00 UT [d].
+
+    Returns
+    -------
+    numpy.ndarray or numpy.float64
+        Beta angle [deg] in [-90, 90], positive when the Sun is on the side of the orbit normal.
+
+    Notes
+    -----
+    :math:`\sin\beta = \cos\delta_\odot \sin i \sin(\Omega - \alpha_\odot) + \sin\delta_\odot\cos i`
+    (Vallado 2013, ch. 5; orbit normal :math:`(\sin i\sin\Omega, -\sin i\cos\Omega, \cos i)`), with the
+    apparent Sun :math:`(\alpha_\odot, \delta_\odot)` of :func:`sun_direction`.
+
+    The node is :math:`\Omega = \alpha_m + 15°(\mathrm{LTAN} - 12\,h)`. A sun-synchronous orbit (NaN
+    inclination) keeps this relation to the mean Sun :math:`\alpha_m(t)` all year, so the equation of time
+    appears in beta. Any other inclination starts from it at day 0 and then precesses at the J2 rate of
+    :func:`node_rate_rad_per_s`, so beta cycles (about 60 days for 420 km, 51.6 deg).
+
+    References
+    ----------
+    .. [1] Vallado, D. A., *Fundamentals of Astrodynamics and Applications*, 4th ed., 2013.
+    .. [2] Meeus, J., *Astronomical Algorithms*, 2nd ed., Willmann-Bell, 1998, ch. 25, 28.
+    """
+    alt = _check_altitude(altitude_km)
+    inc = _check_inclination(inclination_deg)
+    ltan = _check_ltan(ltan_h)
+    day = _check_day(day_of_year)
+    alt, inc, ltan, day = np.broadcast_arrays(alt, inc, ltan, day)
+    if np.any(np.isnan(inc)):
+        sso_inclination_deg(alt[np.isnan(inc)].max())  # raises where no sun-synchronous orbit exists
+    return _out(np.degrees(np.arcsin(np.clip(_sin_beta(alt, inc, ltan, day), -1.0, 1.0))))
+
+
+# ------------------------------------------------------------------------------------------------ eclipses
+def _umbra_angle(alt: np.ndarray, dist_au: np.ndarray, model: str, atmosphere_km: float) -> np.ndarray:
+    r"""Angular radius of the umbra seen from the orbit: Earth's angular radius minus the Sun's [rad]."""
+    rho = np.arcsin((_R_KM + atmosphere_km) / (_R_KM + alt))
+    if model == "cylindrical":
+        return rho
+    return rho - np.arcsin(SUN_RADIUS_M / (dist_au * AU_M))
+
+
+def _fraction_from_sin_beta(sin_beta: np.ndarray, half: np.ndarray) -> np.ndarray:
+    cos_beta = np.sqrt(np.maximum(1.0 - sin_beta**2, 0.0))
+    cos_u = np.cos(half) / np.maximum(cos_beta, 1e-300)
+    return np.arccos(np.minimum(cos_u, 1.0)) / np.pi
+
+
+def eclipse_fraction(altitude_km: npt.ArrayLike, beta_deg: npt.ArrayLike, model: Model = "conical",
+                     sun_distance_au: npt.ArrayLike = 1.0, atmosphere_km: float = 0.0) -> np.ndarray:
+    r"""Fraction of one circular orbit spent in Earth's umbra.
+
+    Parameters
+    ----------
+    altitude_km : array_like
+        Height above the equatorial radius [km], in [150, 50000].
+    beta_deg : array_like
+        Solar beta angle [deg], in [-90, 90].
+    model : {'conical', 'cylindrical'}
+        Umbra shape: the true cone narrowed by the Sun's finite disc, or the parallel-ray cylinder.
+    sun_distance_au : array_like, default 1.0
+        Earth-Sun distance [AU] (conical model only); see :func:`sun_distance_au`.
+    atmosphere_km : float, default 0.0
+        Height added to the Earth's radius for the shadowing body [km]. The default 0 is the geometric shadow
+        of Vallado's SHADOW algorithm; grazing rays below ~30 km are mostly refracted or absorbed, which would
+        lengthen an eclipse by a few seconds at most, within the penumbra that is counted as sunlit anyway.
+
+    Returns
+    -------
+    numpy.ndarray or numpy.float64
+        Umbra fraction [-], 0 where the orbit sees no umbra.
+
+    Notes
+    -----
+    A satellite is in the umbra when the whole solar disc hides behind the Earth: the angle between the
+    nadir and the Sun is at most :math:`\rho - \alpha_s`, with :math:`\sin\rho = R_\oplus/(R_\oplus+h)`
+    and :math:`\sin\alpha_s = R_\odot/d_\odot` (0 for the cylinder). Along a circular orbit, with argument
+    :math:`u` from the point nearest the anti-Sun, that angle is :math:`\arccos(\cos\beta\cos u)`, so the
+    umbra arc is :math:`2u_e` with
+
+    .. math:: \cos u_e = \frac{\cos(\rho - \alpha_s)}{\cos\beta}, \qquad f = u_e/\pi .
+
+    For :math:`\alpha_s = 0` this is the classic :math:`\cos u_e = \sqrt{h^2 + 2R_\oplus h}/((R_\oplus+h)
+    \cos\beta)` (Wertz & Larson 1999, ch. 5; Vallado 2013, ch. 5). The cone half-angle
+    :math:`\alpha_s \approx 0.267°` makes the umbra slightly smaller than the cylinder; the parallax of the
+    Sun between Earth's centre and the satellite (< 1 arcmin) is neglected.
+
+    References
+    ----------
+    .. [1] Vallado, D. A., *Fundamentals of Astrodynamics and Applications*, 4th ed., 2013, ch. 5 (SHADOW).
+    .. [2] Wertz, J. R. and Larson, W. J. (eds.), *Space Mission Analysis and Design*, 3rd ed., 1999, ch. 5.
+    """
+    _check_model(model)
+    alt = _check_altitude(altitude_km)
+    beta = _check(beta_deg, "beta_deg", -90.0, 90.0, "deg")
+    dist = _check(sun_distance_au, "sun_distance_au", 0.9, 1.1, "AU")
+    half = _umbra_angle(alt, dist, model, float(atmosphere_km))
+    return _out(_fraction_from_sin_beta(np.sin(np.radians(beta)), half))
+
+
+def _stats_core(alt: np.ndarray, inc: np.ndarray, ltan: np.ndarray, model: str,
+                n_days: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    r"""Annual stats of 1-D unvalidated orbit arrays; days are a trailing axis, processed in chunks."""
+    centres = (np.arange(n_days) + 0.5) * (MODEL_YEAR_D / n_days)
+    days = (centres[:, None] + np.array([-0.5, 0.0, 0.5])).ravel()  # start, middle and end of each day
+    ra, dec, dist, ra_mean = _solar_coordinates(days)
+    weights = np.array([1.0, 4.0, 1.0]) / 6.0  # Simpson's rule within each day
+    n = alt.size
+    sunlit, ecl_days, max_min = np.empty(n), np.empty(n), np.empty(n)
+    step = max(1, _CHUNK_ELEMENTS // days.size)
+    for lo in range(0, n, step):
+        s = slice(lo, lo + step)
+        a = alt[s, None]
+        sin_beta = _sin_beta(a, inc[s, None], ltan[s, None], days, (ra, dec, dist, ra_mean))
+        f = _fraction_from_sin_beta(sin_beta, _umbra_angle(a, dist, model, 0.0)).reshape(-1, n_days, 3)
+        sunlit[s] = 1.0 - (f @ weights).mean(axis=1)
+        ecl_days[s] = (f > 0.0).any(axis=2).sum(axis=1) * (MODEL_YEAR_D / n_days)
+        max_min[s] = f.max(axis=(1, 2)) * (2.0 * np.pi / _mean_motion_rad_s(alt[s])) / 60.0
+    return sunlit, ecl_days, max_min
+
+
+def _prepare(altitude_km: npt.ArrayLike, inclination_deg: npt.ArrayLike, ltan_h: npt.ArrayLike,
+             model: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[int, ...]]:
+    _check_model(model)
+    alt = _check_altitude(altitude_km)
+    inc = _check_inclination(inclination_deg)
+    ltan = _check_ltan(ltan_h)
+    alt, inc, ltan = np.broadcast_arrays(alt, inc, ltan)
+    if np.any(np.isnan(inc)):
+        sso_inclination_deg(alt[np.isnan(inc)].max())  # raises where no SSO exists (highest altitude)
+    return alt.ravel(), inc.ravel(), ltan.ravel(), alt.shape
+
+
+def _pack(shape: tuple[int, ...], *fields: np.ndarray) -> EclipseStats:
+    return EclipseStats(*(_out(np.reshape(x, shape)) for x in fields))
+
+
+def annual_eclipse_stats(altitude_km: npt.ArrayLike, inclination_deg: npt.ArrayLike, ltan_h: npt.ArrayLike,
+                         model: Model = "conical", n_days: int = 365) -> EclipseStats:
+    r"""Umbra statistics of circular orbits over the model year 2026.
+
+    Parameters
+    ----------
+    altitude_km : array_like
+        Height above the equatorial radius [km], in [150, 50000].
+    inclination_deg : array_like
+        Inclination [deg] in [0, 180]; NaN means sun-synchronous at that altitude.
+    ltan_h : array_like
+        Local mean time of the ascending node at day 0 [h], in [0, 24).
+    model : {'conical', 'cylindrical'}
+        Umbra shape, see :func:`eclipse_fraction`.
+    n_days : int, default 365
+        Number of days sampled, evenly spread over the 365-day year.
+
+    Returns
+    -------
+    EclipseStats
+        ``sunlit_fraction`` [-], ``eclipse_days_per_yr`` [d] and ``max_eclipse_min`` [min], each of the
+        broadcast shape of the inputs (NumPy scalars for scalar inputs).
+
+    Notes
+    -----
+    Each sampled day k, centred on :math:`t_k = (k + 1/2)\,365/n_{days}`, is evaluated at its start, middle
+    and end: beta from :func:`beta_angle_deg`, the umbra fraction from :func:`eclipse_fraction` with the
+    day's Sun distance. The day's mean umbra fraction is Simpson's rule over the three; the day counts as an
+    eclipse day if any of the three sees an umbra (within a day beta is monotonic or peaks away from zero, so
+    its smallest magnitude lies at the day's ends or middle). The longest passage is
+    :math:`\max f \cdot P`. Orbits are processed in chunks of at most 2^20 orbit-samples.
+    """
+    alt, inc, ltan, shape = _prepare(altitude_km, inclination_deg, ltan_h, model)
+    return _pack(shape, *_stats_core(alt, inc, ltan, model, int(n_days)))
+
+
+# ------------------------------------------------------------------------------------- cached fast lookup
+#: Grid spacing of the interpolation tables of :func:`eclipse_stats_fast`: altitude [km], LTAN [h], inc [deg].
+GRID_STEP = {"altitude": 5.0, "ltan": 0.05, "inclination": 0.25}
+#: Largest number of unique (altitude, inclination, LTAN) triples computed directly by eclipse_stats_fast.
+MAX_UNIQUE = 4096
+#: An axis with at most this many distinct values is tabulated at exactly those values (not interpolated).
+MAX_DISCRETE = 32
+#: Upper bound on the number of table nodes; wider input ranges coarsen the grid steps to stay within it.
+MAX_TABLE_NODES = 100_000
+
+
+@functools.lru_cache(maxsize=32)
+def _table(model: str, alt_nodes: tuple[float, ...], ltan_nodes: tuple[float, ...],
+           inc_nodes: tuple[float, ...]) -> np.ndarray:
+    """Stats on the outer product of nodes, shape (n_alt, n_ltan, n_inc, 3), read-only; inc -1 is SSO."""
+    a, lt, i = np.meshgrid(np.array(alt_nodes), np.array(ltan_nodes), np.array(inc_nodes), indexing="ij")
+    i[i < 0.0] = np.nan
+    table = np.stack(_stats_core(a.ravel(), i.ravel(), lt.ravel(), model, 365), axis=-1)
+    table = table.reshape(a.shape + (3,))
+    table.flags.writeable = False
+    return table
+
+
+def _grid_axis(values: np.ndarray, step: float) -> tuple[tuple[float, ...], np.ndarray, np.ndarray]:
+    i0 = int(np.floor(values.min() / step))
+    n = max(2, int(np.ceil(values.max() / step)) - i0 + 1)
+    pos = values / step - i0
+    idx = np.minimum(pos.astype(np.intp), n - 2)
+    return tuple(float(k * step) for k in range(i0, i0 + n)), idx, pos - idx
+
+
+def _axis(values: np.ndarray, step: float) -> tuple[tuple[float, ...], np.ndarray, np.ndarray]:
+    r"""Nodes, lower node index and upper-node weight of one table axis (exact nodes if values are few)."""
+    lo = float(values.min())
+    if lo == float(values.max()):
+        return (lo,), np.zeros(values.shape, dtype=np.intp), np.zeros(values.shape)
+    if np.unique(values[:1000]).size <= MAX_DISCRETE:
+        nodes, inverse = np.unique(values, return_inverse=True)
+        if nodes.size <= MAX_DISCRETE:
+            return tuple(nodes.tolist()), inverse.reshape(values.shape), np.zeros(values.shape)
+    return _grid_axis(values, step)
+
+
+def _interpolate(model: str, alt: np.ndarray, inc: np.ndarray, ltan: np.ndarray) -> np.ndarray:
+    """Multilinear interpolation on a cached table; ``inc`` all NaN (SSO) or all finite. Returns (n, 3)."""
+    values = (alt, ltan, np.nan_to_num(inc, nan=-1.0))
+    steps = (GRID_STEP["altitude"], GRID_STEP["ltan"], GRID_STEP["inclination"])
+    spans = [float(np.ptp(v)) for v in values]
+    n_est = np.prod([sp / d + 2.0 if sp > 0 else 1.0 for sp, d in zip(spans, steps, strict=True)])
+    coarsen = max(1.0, (n_est / MAX_TABLE_NODES) ** (1.0 / max(1, sum(sp > 0 for sp in spans))))
+    axes = [_axis(v, d * coarsen) for v, d in zip(values, steps, strict=True)]
+    table = _table(model, axes[0][0], axes[1][0], axes[2][0])
+    moving = [k for k in range(3) if len(axes[k][0]) > 1 and np.any(axes[k][2])]
+    out = np.zeros((alt.size, 3))
+    for corner in range(1 << len(moving)):
+        idx = [ax[1] for ax in axes]
+        w: np.ndarray | float = 1.0
+        for j, k in enumerate(moving):
+            if (corner >> j) & 1:
+                idx[k] = idx[k] + 1
+                w = w * axes[k][2]
+            else:
+                w = w * (1.0 - axes[k][2])
+        out += np.asarray(w)[..., None] * table[idx[0], idx[1], idx[2]]
+    return out
+
+
+def eclipse_stats_fast(altitude_km: npt.ArrayLike, inclination_deg: npt.ArrayLike, ltan_h: npt.ArrayLike,
+                       model: Model = "conical") -> EclipseStats:
+    r""":func:`annual_eclipse_stats` (365 days) for Monte Carlo sample sets, via uniques or cached tables.
+
+    Parameters
+    ----------
+    altitude_km, inclination_deg, ltan_h, model
+        As for :func:`annual_eclipse_stats`.
+
+    Returns
+    -------
+    EclipseStats
+        As for :func:`annual_eclipse_stats`.
+
+    Notes
+    -----
+    If the inputs hold at most 4,096 distinct (altitude, inclination, LTAN) triples, these are computed
+    directly and scattered back (exact). Otherwise sun-synchronous (NaN inclination) and fixed-inclination
+    samples are each looked up in an LRU-cached table: an axis with at most 32 distinct values is tabulated at
+    those values; a wider axis on a regular grid of 5 km in altitude, 0.05 h (3 min) in LTAN and 0.25 deg in
+    inclination, aligned to multiples of the step, and interpolated multilinearly. Tables hold at most 100,000
+    nodes; wider input ranges coarsen all gridded steps by a common factor (less accurate).
+
+    Against direct computation, at the default spacing (400-1,200 km, dawn-dusk to noon LTANs, SSO and
+    inclined orbits; ``tests/test_orbit.py``): sunlit fraction within 0.001, longest eclipse within 0.3 min
+    away from the altitude where eclipses vanish (there the duration grows like a square root), eclipse days
+    within 2 d (a day count is a step function of altitude; interpolation returns fractional days).
+    """
+    alt, inc, ltan, shape = _prepare(altitude_km, inclination_deg, ltan_h, model)
+    uniq_alt = np.unique(alt) if alt.size > MAX_UNIQUE else alt
+    if uniq_alt.size <= MAX_UNIQUE:
+        keys = np.stack([alt, np.nan_to_num(inc, nan=-1.0), ltan], axis=1)
+        uniq, inverse = np.unique(keys, axis=0, return_inverse=True)
+        inv = inverse.ravel()
+        u_inc = np.where(uniq[:, 1] < 0.0, np.nan, uniq[:, 1])
+        res = _stats_core(uniq[:, 0], u_inc, uniq[:, 2], model, 365)
+        return _pack(shape, *(r[inv] for r in res))
+    out = np.empty((alt.size, 3))
+    sso = np.isnan(inc)
+    for mask in (sso, ~sso):
+        if np.any(mask):
+            out[mask] = _interpolate(model, alt[mask], inc[mask], ltan[mask])
+    return _pack(shape, out[:, 0], out[:, 1], out[:, 2])

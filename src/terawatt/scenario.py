@@ -1,0 +1,328 @@
+"""Scenarios: the registry's defaults overridden by a YAML file and ``--set key=value`` pairs, validated.
+
+A scenario file holds only overrides, as nested sections (``orbit: {altitude_km: 550}``) or dotted keys
+(``orbit.altitude_km: 550``), plus the metadata keys ``name``, ``description``, ``sources``, ``notes`` and
+``based_on`` (a shipped scenario name or a path the file builds on). Validation reports every bad field at once,
+by dotted path, with its unit and allowed range; nothing is clamped.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+
+from terawatt.catalogs import load_catalog
+from terawatt.params import ParamSpec, load_registry
+
+META_KEYS = ("name", "description", "sources", "notes", "based_on")
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """One invalid field: dotted path and what is wrong with it."""
+
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}"
+
+
+class ScenarioError(ValueError):
+    """Invalid scenario input; carries every :class:`FieldError` found."""
+
+    def __init__(self, errors: Sequence[FieldError]):
+        self.errors = list(errors)
+        super().__init__("\n".join(str(e) for e in self.errors))
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A validated set of parameter values (defaults + overrides), ready for :func:`terawatt.evaluate`.
+
+    ``values`` maps every registry name to a Python scalar, ``None`` (derived by the model) or a NumPy array of
+    samples. ``overrides`` holds what differs from the registry defaults, as given.
+    """
+
+    name: str
+    values: dict[str, Any]
+    overrides: dict[str, Any] = field(default_factory=dict)
+    description: str = ""
+    sources: tuple[str, ...] = ()
+    path: Path | None = None
+
+    def __getitem__(self, key: str) -> Any:
+        return self.values[key]
+
+    @property
+    def n_samples(self) -> int:
+        """Number of samples carried by array-valued parameters (1 for a scalar scenario)."""
+        sizes = [np.size(v) for v in self.values.values() if isinstance(v, np.ndarray)]
+        return max(sizes, default=1)
+
+    def with_overrides(self, overrides: Mapping[str, Any]) -> Scenario:
+        """A new validated scenario with more overrides applied on top of this one."""
+        merged = {**self.overrides, **dict(overrides)}
+        values = validate_values(merged)
+        return Scenario(self.name, values, merged, self.description, self.sources, self.path)
+
+
+# ----------------------------------------------------------------------------------------------- shipped files
+def shipped_scenarios() -> dict[str, Path]:
+    """Shipped scenario files by name (``terawatt/scenarios/*.yaml``)."""
+    folder = resources.files("terawatt").joinpath("scenarios")
+    return {Path(str(p)).stem: Path(str(p)) for p in folder.iterdir() if str(p).endswith(".yaml")}
+
+
+def _read_yaml(path: Path, label: str) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ScenarioError([FieldError(label, f"cannot read file: {exc.strerror}")]) from exc
+    try:
+        data = yaml.safe_load(text)
+    except yaml.constructor.ConstructorError as exc:
+        where = f" (line {exc.problem_mark.line + 1})" if exc.problem_mark else ""
+        raise ScenarioError(
+            [FieldError(label, f"YAML tags such as Python objects are not allowed{where}: {exc.problem}")]
+        ) from exc
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ScenarioError([FieldError(label, f"malformed YAML{where}: {problem}")]) from exc
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ScenarioError([FieldError(label, "a scenario file must be a mapping of sections to values")])
+    return data
+
+
+def resolve_scenario_path(source: str | Path) -> Path:
+    """A scenario path, or the file of a shipped scenario name."""
+    path = Path(source)
+    if path.suffix in (".yaml", ".yml") or path.exists():
+        if not path.exists():
+            raise ScenarioError([FieldError(str(source), "scenario file not found")])
+        return path
+    shipped = shipped_scenarios()
+    if str(source) in shipped:
+        return shipped[str(source)]
+    close = difflib.get_close_matches(str(source), list(shipped), n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    raise ScenarioError(
+        [
+            FieldError(
+                str(source), f"no such file or shipped scenario{hint} (shipped: {', '.join(sorted(shipped))})"
+            )
+        ]
+    )
+
+
+def flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Nested sections to dotted keys; mappings nest, everything else is a value."""
+    flat: dict[str, Any] = {}
+    for key, value in data.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            flat.update(flatten(value, f"{name}."))
+        else:
+            flat[name] = value
+    return flat
+
+
+# ----------------------------------------------------------------------------------------------- --set parsing
+def parse_value(text: str) -> Any:
+    """A ``--set`` value: number, true/false, null (empty / none / null) or a string."""
+    stripped = text.strip()
+    low = stripped.lower()
+    if low in ("", "null", "none", "~"):
+        return None
+    if low in ("true", "false"):
+        return low == "true"
+    for cast in (int, float):
+        try:
+            return cast(stripped)
+        except ValueError:
+            pass
+    return stripped
+
+
+def parse_set(items: Iterable[str]) -> dict[str, Any]:
+    """``["orbit.altitude_km=550", ...]`` to a dict; a malformed item is a :class:`ScenarioError`."""
+    out: dict[str, Any] = {}
+    errors = []
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            errors.append(FieldError(item, "expected --set section.key=value"))
+            continue
+        out[key.strip()] = parse_value(value)
+    if errors:
+        raise ScenarioError(errors)
+    return out
+
+
+# -------------------------------------------------------------------------------------------------- validation
+def _suggest(name: str, candidates: Iterable[str]) -> str:
+    close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.5)
+    if not close:
+        tail = name.rsplit(".", 1)[-1]
+        close = [c for c in candidates if c.rsplit(".", 1)[-1] == tail][:1]
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def _describe(spec: ParamSpec) -> str:
+    return f"{spec.description} Allowed: {spec.range_text()}."
+
+
+def _check_number(spec: ParamSpec, value: Any) -> tuple[Any, str | None]:
+    """Coerce and range-check a numeric value (scalar or array); return (value, error message or None)."""
+    unit = "" if spec.unit in ("-", "") else f" {spec.unit}"
+    if isinstance(value, bool) or (isinstance(value, np.ndarray) and value.dtype == bool):
+        return value, f"expected a number [{spec.unit}], got {value!r}"
+    if isinstance(value, str):
+        try:
+            value = float(value)
+        except ValueError:
+            return value, f"expected a number [{spec.unit}], got the text {value!r}"
+    if isinstance(value, (list, tuple)):
+        value = np.asarray(value)
+    if isinstance(value, np.ndarray):
+        if not np.issubdtype(value.dtype, np.number):
+            return value, f"expected numbers [{spec.unit}], got an array of {value.dtype}"
+        arr = value.astype(float)
+    elif isinstance(value, (int, float, np.integer, np.floating)):
+        arr = np.asarray(float(value))
+    else:
+        return value, f"expected a number [{spec.unit}], got {type(value).__name__} {value!r}"
+    bad = ~np.isfinite(arr)
+    if spec.min is not None:
+        bad |= (arr <= spec.min) if spec.min_exclusive else (arr < spec.min)
+    if spec.max is not None:
+        bad |= (arr >= spec.max) if spec.max_exclusive else (arr > spec.max)
+    if spec.kind == "int":
+        bad |= arr != np.round(arr)
+    if np.any(bad):
+        first = arr[bad].flat[0] if arr.ndim else float(arr)
+        count = f"{int(bad.sum())} of {arr.size} samples out of range, first " if arr.ndim else ""
+        kind = "an integer " if spec.kind == "int" else ""
+        return value, f"{count}{first:g}{unit} is not {kind}in the allowed range {spec.range_text()}"
+    if isinstance(value, np.ndarray):
+        return (arr.astype(int) if spec.kind == "int" else arr), None
+    return (int(arr) if spec.kind == "int" else float(arr)), None
+
+
+def _check_value(spec: ParamSpec, value: Any) -> tuple[Any, str | None]:
+    if value is None:
+        if spec.nullable:
+            return None, None
+        return value, f"must not be empty. {_describe(spec)}"
+    if spec.kind in ("float", "int"):
+        return _check_number(spec, value)
+    if spec.kind == "bool":
+        if isinstance(value, bool):
+            return value, None
+        return value, f"expected true or false, got {value!r}"
+    if not isinstance(value, str):
+        return value, f"expected a name (text), got {type(value).__name__} {value!r}"
+    if spec.choices and value not in spec.choices:
+        return value, f"{value!r} is not one of: {', '.join(spec.choices)}"
+    if spec.catalog:
+        names = sorted(load_catalog(spec.catalog))
+        if value not in names:
+            return (
+                value,
+                f"unknown {spec.catalog} name {value!r}{_suggest(value, names)} (valid: {', '.join(names)})",
+            )
+    return value, None
+
+
+def validate_values(overrides: Mapping[str, Any]) -> dict[str, Any]:
+    """Registry defaults with ``overrides`` applied, every value checked; raises one error listing all problems."""
+    registry = load_registry()
+    values: dict[str, Any] = {name: spec.default for name, spec in registry.items()}
+    errors: list[FieldError] = []
+    for key, raw in overrides.items():
+        spec = registry.get(key)
+        if spec is None:
+            errors.append(FieldError(key, f"unknown parameter{_suggest(key, registry)}"))
+            continue
+        value, problem = _check_value(spec, raw)
+        if problem:
+            errors.append(FieldError(key, problem))
+        else:
+            values[key] = value
+    sizes = {np.size(v) for v in values.values() if isinstance(v, np.ndarray) and np.ndim(v) > 0}
+    if len(sizes) > 1:
+        errors.append(FieldError("<samples>", f"array parameters must share one length, got {sorted(sizes)}"))
+    if errors:
+        raise ScenarioError(errors)
+    return values
+
+
+def _load_file(path: Path, seen: tuple[Path, ...] = ()) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(metadata, flat overrides) of a scenario file, following ``based_on``."""
+    if path.resolve() in seen:
+        raise ScenarioError([FieldError(str(path), "based_on forms a cycle")])
+    data = _read_yaml(path, str(path))
+    meta = {k: data.pop(k) for k in META_KEYS if k in data}
+    flat = flatten(data)
+    base: dict[str, Any] = {}
+    if meta.get("based_on"):
+        _, base = _load_file(resolve_scenario_path(meta["based_on"]), (*seen, path.resolve()))
+    return meta, {**base, **flat}
+
+
+def load_scenario(
+    source: str | Path | Mapping[str, Any] | None = None,
+    overrides: Mapping[str, Any] | Sequence[str] | None = None,
+) -> Scenario:
+    """Load and validate a scenario.
+
+    Parameters
+    ----------
+    source
+        ``None`` for the registry defaults, a shipped scenario name (``"suncatcher"``), a YAML path, or a mapping
+        with the same structure as a file.
+    overrides
+        Dotted-key overrides applied last: a mapping, or ``["key=value", ...]`` as given to ``--set``. Values may
+        be NumPy arrays of samples (all of one length).
+
+    Raises
+    ------
+    ScenarioError
+        Listing every invalid field with its unit and allowed range.
+    """
+    meta: dict[str, Any] = {}
+    flat: dict[str, Any] = {}
+    path: Path | None = None
+    if isinstance(source, Mapping):
+        data = dict(source)
+        meta = {k: data.pop(k) for k in META_KEYS if k in data}
+        flat = flatten(data)
+    elif source is not None:
+        path = resolve_scenario_path(source)
+        meta, flat = _load_file(path)
+    if overrides is not None:
+        extra = parse_set(overrides) if not isinstance(overrides, Mapping) else dict(overrides)
+        flat.update(extra)
+    values = validate_values(flat)
+    name = str(meta.get("name") or (path.stem if path else "default"))
+    sources = meta.get("sources") or ()
+    if isinstance(sources, str):
+        sources = (sources,)
+    return Scenario(name, values, flat, str(meta.get("description") or ""), tuple(sources), path)
+
+
+def is_missing(value: Any) -> bool:
+    """True for an empty (derived) value."""
+    return value is None or (isinstance(value, float) and math.isnan(value))

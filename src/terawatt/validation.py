@@ -1,0 +1,121 @@
+"""Validation cases: published numbers the model must reproduce, as data (YAML), and the runner.
+
+A case file holds ``id``, ``source`` (citation with page/table), an optional base ``scenario``, ``set`` (dotted
+overrides) and ``expect``: a list of ``{output, value, rel_tol | abs_tol}``. A file may also hold a list of cases.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from terawatt.model import evaluate
+from terawatt.scenario import FieldError, ScenarioError, _read_yaml, load_scenario
+
+
+class Expectation(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    output: str
+    value: float
+    rel_tol: float | None = Field(default=None, ge=0)
+    abs_tol: float | None = Field(default=None, ge=0)
+
+    @model_validator(mode="after")
+    def _one_tolerance(self) -> Expectation:
+        if (self.rel_tol is None) == (self.abs_tol is None):
+            raise ValueError("give exactly one of rel_tol or abs_tol")
+        return self
+
+
+class ValidationCase(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    source: str
+    description: str = ""
+    scenario: str | None = None
+    set: dict[str, Any] = Field(default_factory=dict)
+    expect: list[Expectation] = Field(min_length=1)
+
+
+@dataclass(frozen=True)
+class CheckRow:
+    """One expectation checked: the table row of ``terawatt validate``."""
+
+    case: str
+    output: str
+    expected: float
+    got: float
+    error: float  # relative or absolute, matching the tolerance kind
+    tolerance: float
+    relative: bool
+    passed: bool
+
+
+def shipped_case_files() -> list[Path]:
+    """The validation case files shipped with terawatt."""
+    folder = resources.files("terawatt").joinpath("data/validation")
+    return sorted(Path(str(p)) for p in folder.iterdir() if str(p).endswith(".yaml"))
+
+
+def load_cases(paths: Iterable[Path]) -> list[ValidationCase]:
+    """Parse case files; every problem of every file is reported at once as a :class:`ScenarioError`."""
+    cases: list[ValidationCase] = []
+    errors: list[FieldError] = []
+    for path in paths:
+        data = _read_yaml(Path(path), str(path)) if Path(path).exists() else None
+        if data is None and not Path(path).exists():
+            errors.append(FieldError(str(path), "validation case file not found"))
+            continue
+        raw_cases = data.get("cases", [data]) if isinstance(data, dict) else []
+        for i, raw in enumerate(raw_cases):
+            try:
+                cases.append(ValidationCase.model_validate(raw))
+            except ValidationError as exc:
+                for err in exc.errors():
+                    where = ".".join(str(x) for x in err["loc"])
+                    errors.append(FieldError(f"{path}[{i}].{where}", err["msg"]))
+    ids = [c.id for c in cases]
+    errors += [FieldError(d, "duplicate case id") for d in sorted({i for i in ids if ids.count(i) > 1})]
+    if errors:
+        raise ScenarioError(errors)
+    return cases
+
+
+def run_case(case: ValidationCase) -> list[CheckRow]:
+    """Evaluate one case and check each expectation."""
+    result = evaluate(load_scenario(case.scenario, case.set))
+    rows = []
+    for exp in case.expect:
+        if exp.output not in result:
+            raise ScenarioError([FieldError(f"{case.id}.expect.output", f"unknown output {exp.output!r}")])
+        got = float(np.asarray(result[exp.output], float))
+        relative = exp.rel_tol is not None
+        tol = exp.rel_tol if relative else exp.abs_tol
+        err = abs(got - exp.value) / abs(exp.value) if relative and exp.value != 0 else abs(got - exp.value)
+        passed = math.isfinite(err) and err <= tol
+        rows.append(CheckRow(case.id, exp.output, exp.value, got, err, float(tol), relative, passed))
+    return rows
+
+
+def run_validation(paths: Sequence[Path] | None = None, include_shipped: bool = True) -> list[CheckRow]:
+    """Run the shipped cases (and/or the given files); returns every checked row."""
+    files = (shipped_case_files() if include_shipped else []) + [Path(p) for p in paths or []]
+    rows: list[CheckRow] = []
+    for case in load_cases(files):
+        rows.extend(run_case(case))
+    return rows
+
+
+def case_dump(case: ValidationCase) -> str:
+    """YAML text of a case (for documentation)."""
+    return yaml.safe_dump(case.model_dump(exclude_defaults=True), sort_keys=False)
