@@ -29,7 +29,9 @@ err_console = Console(stderr=True)
 
 
 def _bad_input(exc: ScenarioError) -> None:
-    err_console.print(f"[bold red]error:[/] invalid input ({len(exc.errors)} problem{'s' * (len(exc.errors) > 1)}):")
+    err_console.print(
+        f"[bold red]error:[/] invalid input ({len(exc.errors)} problem{'s' * (len(exc.errors) > 1)}):"
+    )
     for e in exc.errors:
         err_console.print(f"  [bold]{e.path}[/]: {e.message}", highlight=False, soft_wrap=True)
     raise typer.Exit(2)
@@ -75,11 +77,17 @@ def _comparison_table(r: Result) -> Table:
         ("lifecycle cost (NPV over analysis period)", "lifecycle_cost_usd", "USD"),
     ]
     for label, key, unit in rows:
-        table.add_row(label, _fmt(_scalar(r, f"orbital.{key}"), unit), _fmt(_scalar(r, f"terrestrial.{key}"), unit))
+        table.add_row(
+            label, _fmt(_scalar(r, f"orbital.{key}"), unit), _fmt(_scalar(r, f"terrestrial.{key}"), unit)
+        )
     table.add_section()
     table.add_row("[bold]cost drivers[/] (annual)", "", "")
-    orbit_lines = {k.rsplit(".", 1)[1]: _scalar(r, k) for k in r.keys() if k.startswith("orbital.annual_breakdown")}
-    ground_lines = {k.rsplit(".", 1)[1]: _scalar(r, k) for k in r.keys() if k.startswith("terrestrial.annual_breakdown")}
+    orbit_lines = {
+        k.rsplit(".", 1)[1]: _scalar(r, k) for k in r.keys() if k.startswith("orbital.annual_breakdown")
+    }
+    ground_lines = {
+        k.rsplit(".", 1)[1]: _scalar(r, k) for k in r.keys() if k.startswith("terrestrial.annual_breakdown")
+    }
     for name in dict.fromkeys([*orbit_lines, *ground_lines]):
         o, g = orbit_lines.get(name), ground_lines.get(name)
         table.add_row(
@@ -123,7 +131,9 @@ def run(
     set_: Annotated[
         list[str] | None, typer.Option("--set", help="Override a parameter: section.key=value (repeatable).")
     ] = None,
-    json_: Annotated[bool, typer.Option("--json", help="Print the result as JSON under the canonical keys.")] = False,
+    json_: Annotated[
+        bool, typer.Option("--json", help="Print the result as JSON under the canonical keys.")
+    ] = False,
 ) -> None:
     """Size an orbital and a terrestrial AI data centre and compare what they cost."""
     try:
@@ -145,7 +155,9 @@ def run(
     if np.isfinite(breakeven) and breakeven >= 0:
         console.print(f"[bold]break-even launch price:[/] {_fmt(breakeven, 'USD/kg')}")
     elif np.isfinite(breakeven):
-        console.print("[bold]break-even launch price:[/] none: orbit costs more than the ground even with free launch")
+        console.print(
+            "[bold]break-even launch price:[/] none: orbit costs more than the ground even with free launch"
+        )
     for note in result.notes:
         console.print(f"[yellow]note:[/] {note}")
 
@@ -153,7 +165,9 @@ def run(
 @app.command()
 def validate(
     paths: Annotated[list[Path] | None, typer.Argument(help="Extra validation case files.")] = None,
-    only: Annotated[bool, typer.Option("--only", help="Run only the given files, not the shipped cases.")] = False,
+    only: Annotated[
+        bool, typer.Option("--only", help="Run only the given files, not the shipped cases.")
+    ] = False,
 ) -> None:
     """Run the validation cases (published numbers the model reproduces); exit 1 if any fails."""
     try:
@@ -162,15 +176,29 @@ def validate(
         _bad_input(exc)
         return
     table = Table(title="terawatt validate", title_justify="left")
-    for col, justify in (("case", "left"), ("output", "left"), ("expected", "right"), ("got", "right"),
-                         ("error", "right"), ("tol", "right"), ("pass", "center")):
+    for col, justify in (
+        ("case", "left"),
+        ("output", "left"),
+        ("expected", "right"),
+        ("got", "right"),
+        ("error", "right"),
+        ("tol", "right"),
+        ("pass", "center"),
+    ):
         table.add_column(col, justify=justify)
     for row in rows:
-        err = f"{row.error:.2%}" if row.relative else f"{row.error:.3g}"
-        tol = f"{row.tolerance:.1%}" if row.relative else f"{row.tolerance:.3g}"
-        table.add_row(row.case, row.output, f"{row.expected:.6g}", f"{row.got:.6g}", err, tol,
-                      "[green]yes[/]" if row.passed else "[bold red]NO[/]")
-    console.print(table)
+        err = f"{row.error * 100:.3g}%" if row.relative else f"{row.error:.3g}"
+        tol = f"{row.tolerance * 100:.3g}%" if row.relative else f"{row.tolerance:.3g}"
+        table.add_row(
+            row.case,
+            row.output,
+            f"{row.expected:.6g}",
+            f"{row.got:.6g}",
+            err,
+            tol,
+            "[green]yes[/]" if row.passed else "[bold red]NO[/]",
+        )
+    Console(width=max(console.width, 160)).print(table)  # case ids and output keys are long: never cut them
     failed = [r for r in rows if not r.passed]
     console.print(f"{len(rows) - len(failed)} passed, {len(failed)} failed")
     if failed:

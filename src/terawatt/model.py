@@ -15,9 +15,9 @@ from terawatt.constants import HOURS_PER_YEAR
 from terawatt.design.ground import size_ground_site
 from terawatt.design.satellite import SatelliteInputs, size_fleet, size_satellite
 from terawatt.economics import tco
+from terawatt.outputs import collect_outputs
 from terawatt.physics import ground_solar, orbit, solar, thermal
 from terawatt.physics.launch import payload_to_orbit_kg
-from terawatt.outputs import collect_outputs
 from terawatt.results import Result
 from terawatt.scenario import Scenario, load_scenario
 
@@ -36,7 +36,9 @@ def _orbit_environment(v: dict[str, Any]) -> dict[str, np.ndarray]:
     altitude = _f(v["orbit.altitude_km"])
     inclination = _f(v["orbit.inclination_deg"])
     inclination = np.where(np.isnan(inclination), orbit.sso_inclination_deg(altitude), inclination)
-    stats = orbit.eclipse_stats_fast(altitude, inclination, _f(v["orbit.ltan_h"]), model=v["orbit.eclipse_model"])
+    stats = orbit.eclipse_stats_fast(
+        altitude, inclination, _f(v["orbit.ltan_h"]), model=v["orbit.eclipse_model"]
+    )
     sunlit = _or(v["orbit.sunlit_fraction"], stats.sunlit_fraction)
     return {
         "inclination_deg": inclination,
@@ -75,7 +77,9 @@ def evaluate(scenario: Scenario | str | None = None, **overrides: Any) -> Result
     it_power = _f(v["workload.it_power_w"])
     compute_power = _f(v["satellite.compute_power_w"])
     server_power = _or(v["workload.server_power_w_per_accelerator"], acc["server_power_w_per_accelerator"])
-    server_price = _or(v["workload.server_price_usd_per_accelerator"], acc["server_price_usd_per_accelerator"])
+    server_price = _or(
+        v["workload.server_price_usd_per_accelerator"], acc["server_price_usd_per_accelerator"]
+    )
     utilization = _f(v["workload.utilization"])
     tokens_per_s = _or(v["workload.tokens_per_s_per_accelerator"], acc["tokens_per_s"])
     life = _f(v["satellite.lifetime_yr"])
@@ -111,7 +115,9 @@ def evaluate(scenario: Scenario | str | None = None, **overrides: Any) -> Result
         SatelliteInputs(
             compute_power_w=compute_power,
             server_power_w_per_accelerator=server_power,
-            server_mass_kg_per_accelerator=_or(v["workload.server_mass_kg_per_accelerator"], acc["server_mass_kg_per_accelerator"]),
+            server_mass_kg_per_accelerator=_or(
+                v["workload.server_mass_kg_per_accelerator"], acc["server_mass_kg_per_accelerator"]
+            ),
             server_mass_factor=_f(v["satellite.server_mass_factor"]),
             spare_fraction=_f(v["orbital_ops.spare_fraction"]),
             lifetime_yr=life,
@@ -183,7 +189,9 @@ def evaluate(scenario: Scenario | str | None = None, **overrides: Any) -> Result
     orb = tco.orbital_costs(sat, fleet, it_power, compute_power, orbital_prices)
 
     site, mounting = v["terrestrial.solar_site"], v["terrestrial.solar_mounting"]
-    ground_cf = _or(v["terrestrial.solar_capacity_factor"], ground_solar.ground_capacity_factor(site, mounting))
+    ground_cf = _or(
+        v["terrestrial.solar_capacity_factor"], ground_solar.ground_capacity_factor(site, mounting)
+    )
     pue = _f(v["terrestrial.pue"])
     ground = size_ground_site(
         it_power,
@@ -222,7 +230,9 @@ def evaluate(scenario: Scenario | str | None = None, **overrides: Any) -> Result
     orbit_cell_efficiency = solar.cell_efficiency_at_temp(
         _f(v["solar.cell_efficiency"]), _f(v["solar.temp_coefficient_per_k"]), _f(v["solar.cell_temp_k"])
     )
-    orbit_energy = ground_solar.orbit_energy_kwh_per_m2_yr(solar_constant, orbit_cell_efficiency, env["sunlit_fraction"])
+    orbit_energy = ground_solar.orbit_energy_kwh_per_m2_yr(
+        solar_constant, orbit_cell_efficiency, env["sunlit_fraction"]
+    )
     # The "same panel" comparison uses the ground cell's DC output (after temperature and reflection losses);
     # a given capacity factor replaces it (published studies quote one).
     ground_energy = np.where(

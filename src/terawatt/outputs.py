@@ -91,24 +91,44 @@ def collect_outputs(**q: Any) -> dict[str, Any]:
         "orbital.payload_kg": fleet.payload_kg,
         "orbital.satellites_per_launch": fleet.satellites_per_launch,
         "orbital.launches": fleet.launches,
-        "orbital.power_launched_per_yr_w": q["flights_per_yr"] * fleet.satellites_per_launch
-        * sat.satellite_mass_kg * sat.specific_power_w_per_kg,
-        "orbital.mass_to_orbit_t_per_yr": q["flights_per_yr"] * fleet.satellites_per_launch * sat.satellite_mass_kg / 1e3,
+        "orbital.power_launched_per_yr_w": q["flights_per_yr"]
+        * fleet.satellites_per_launch
+        * sat.satellite_mass_kg
+        * sat.specific_power_w_per_kg,
+        "orbital.mass_to_orbit_t_per_yr": q["flights_per_yr"]
+        * fleet.satellites_per_launch
+        * sat.satellite_mass_kg
+        / 1e3,
         "orbital.capex_usd": orb["capex_total"],
         "orbital.opex_usd_per_yr": orb["annual_opex"],
         "orbital.annual_cost_usd_per_yr": orb["annual_total"],
         "orbital.lifecycle_cost_usd": tco.lifecycle(orb["annual_total"], discount, period),
-        "orbital.infrastructure_lifecycle_cost_usd": tco.lifecycle(orb["annual_infrastructure"], discount, period),
+        "orbital.infrastructure_lifecycle_cost_usd": tco.lifecycle(
+            orb["annual_infrastructure"], discount, period
+        ),
         "orbital.launch_cost_per_kw_year_usd": orb["annual_launch"] / kw,
         "orbital.infrastructure_cost_per_kw_year_usd": orb["annual_infrastructure"] / kw,
         "orbital.solar_energy_kwh_per_m2_yr": q["orbit_energy"],
     }
     for name in ("accelerators", "satellite_hardware", "launch", "insurance", "ground_segment", "nre"):
         out[f"orbital.capex_breakdown_usd.{name}"] = orb[f"capex_{name}"]
-    for name in ("accelerators", "satellite_hardware", "launch", "insurance", "ground_segment", "nre", "operations",
-                 "replacement"):
+    for name in (
+        "accelerators",
+        "satellite_hardware",
+        "launch",
+        "insurance",
+        "ground_segment",
+        "nre",
+        "operations",
+        "replacement",
+    ):
         out[f"orbital.annual_breakdown_usd_per_yr.{name}"] = orb[f"annual_{name}"]
-    out.update({f"orbital.{k}": val for k, val in tco.unit_costs(orb["annual_total"], it_power, gpu_hours, tokens).items()})
+    out.update(
+        {
+            f"orbital.{k}": val
+            for k, val in tco.unit_costs(orb["annual_total"], it_power, gpu_hours, tokens).items()
+        }
+    )
 
     years = period
     out.update(
@@ -131,7 +151,9 @@ def collect_outputs(**q: Any) -> dict[str, Any]:
             "terrestrial.opex_usd_per_yr": ter["annual_opex"],
             "terrestrial.annual_cost_usd_per_yr": ter["annual_total"],
             "terrestrial.lifecycle_cost_usd": tco.lifecycle(ter["annual_total"], discount, period),
-            "terrestrial.infrastructure_lifecycle_cost_usd": tco.lifecycle(ter["annual_infrastructure"], discount, period),
+            "terrestrial.infrastructure_lifecycle_cost_usd": tco.lifecycle(
+                ter["annual_infrastructure"], discount, period
+            ),
             "terrestrial.infrastructure_cost_per_kw_year_usd": ter["annual_infrastructure"] / kw,
         }
     )
@@ -140,14 +162,19 @@ def collect_outputs(**q: Any) -> dict[str, Any]:
     for name in ("accelerators", "repairs", "facility", "power_plant", "energy", "operations"):
         out[f"terrestrial.annual_breakdown_usd_per_yr.{name}"] = ter[f"annual_{name}"]
     out.update(
-        {f"terrestrial.{k}": val for k, val in tco.unit_costs(ter["annual_total"], it_power, gpu_hours, tokens).items()}
+        {
+            f"terrestrial.{k}": val
+            for k, val in tco.unit_costs(ter["annual_total"], it_power, gpu_hours, tokens).items()
+        }
     )
 
     insurance_on_launch = orb["annual_launch"] * np.asarray(v["orbital_ops.insurance_fraction"], float)
     out.update(
         {
-            "comparison.cost_ratio": out["orbital.cost_per_gpu_hour_usd"] / out["terrestrial.cost_per_gpu_hour_usd"],
-            "comparison.infrastructure_cost_ratio": orb["annual_infrastructure"] / ter["annual_infrastructure"],
+            "comparison.cost_ratio": out["orbital.cost_per_gpu_hour_usd"]
+            / out["terrestrial.cost_per_gpu_hour_usd"],
+            "comparison.infrastructure_cost_ratio": orb["annual_infrastructure"]
+            / ter["annual_infrastructure"],
             "comparison.breakeven_launch_price_usd_per_kg": tco.breakeven_launch_price_usd_per_kg(
                 orb["annual_total"],
                 orb["annual_launch"],
@@ -162,10 +189,19 @@ def collect_outputs(**q: Any) -> dict[str, Any]:
     )
     # Infeasible designs carry no cost figures.
     for key in list(out):
-        if key.startswith(("orbital.cost", "orbital.launch_cost", "orbital.infrastructure_cost", "comparison.cost",
-                           "comparison.infra", "comparison.breakeven")):
+        if key.startswith(
+            (
+                "orbital.cost",
+                "orbital.launch_cost",
+                "orbital.infrastructure_cost",
+                "comparison.cost",
+                "comparison.infra",
+                "comparison.breakeven",
+            )
+        ):
             out[key] = np.where(feasible, out[key], np.nan)
-    return {k: _scalarize(val) for k, val in out.items()}
+    shape = np.broadcast_shapes(*(np.shape(val) for val in out.values()))
+    return {k: _scalarize(np.broadcast_to(val, shape) if shape else val) for k, val in out.items()}
 
 
 def _scalarize(value: Any) -> Any:

@@ -51,7 +51,8 @@ class Result:
         """Plain-language warnings about the design (infeasibility), empty when all is well."""
         notes = []
         radiator_ok = np.asarray(self.outputs["orbital.radiator_feasible"])
-        launchable = np.asarray(self.outputs["orbital.launchable"])
+        # A satellite without a working radiator has no mass either: count only the real launch problems.
+        launchable = np.asarray(self.outputs["orbital.launchable"]) | ~radiator_ok
         if not radiator_ok.all():
             notes.append(
                 "radiator cannot reject heat at this temperature in this environment (net flux <= 0): "
@@ -64,7 +65,9 @@ class Result:
             )
         breakeven = np.asarray(self.outputs["comparison.breakeven_launch_price_usd_per_kg"], float)
         if np.any(breakeven < 0):
-            notes.append("break-even launch price is negative: orbit costs more than the ground even with free launch")
+            notes.append(
+                "break-even launch price is negative: orbit costs more than the ground even with free launch"
+            )
         return notes
 
     def to_dict(self, nested: bool = True) -> dict[str, Any]:
@@ -96,7 +99,9 @@ class Result:
         import pandas as pd
 
         n = max((np.size(v) for v in self.outputs.values()), default=1)
-        data = {k: np.broadcast_to(np.asarray(v), (n,)) if np.ndim(v) <= 1 else v for k, v in self.outputs.items()}
+        data = {
+            k: np.broadcast_to(np.asarray(v), (n,)) if np.ndim(v) <= 1 else v for k, v in self.outputs.items()
+        }
         frame = pd.DataFrame(data)
         frame.attrs["units"] = {k: unit_of(k) for k in self.outputs}
         return frame

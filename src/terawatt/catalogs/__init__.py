@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from typing import Any
 
@@ -11,7 +11,7 @@ import yaml
 CATALOGS = ("accelerators", "vehicles", "sites")
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_catalog(name: str) -> dict[str, dict[str, Any]]:
     """Entries of catalog ``name`` (one of :data:`CATALOGS`), keyed by lower-case slug."""
     if name not in CATALOGS:

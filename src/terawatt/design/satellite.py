@@ -118,7 +118,9 @@ def size_satellite(x: SatelliteInputs) -> SatelliteDesign:
     heat = bus_load / x.conversion_efficiency
 
     x_e = x.conversion_efficiency * x.battery_round_trip_efficiency
-    p_eol = solar.required_array_power_w(bus_load, x.max_eclipse_s, x.period_s, x.conversion_efficiency, x_e, x.carry_eclipse)
+    p_eol = solar.required_array_power_w(
+        bus_load, x.max_eclipse_s, x.period_s, x.conversion_efficiency, x_e, x.carry_eclipse
+    )
     p_bol = p_eol / solar.end_of_life_factor(x.degradation_per_yr, x.lifetime_yr)
     eta = solar.cell_efficiency_at_temp(x.cell_efficiency, x.temp_coefficient_per_k, x.cell_temp_k)
     density = solar.array_power_density_w_per_m2(x.solar_constant_w_per_m2, eta, x.packing_factor)
@@ -126,7 +128,9 @@ def size_satellite(x: SatelliteInputs) -> SatelliteDesign:
     array_mass = p_bol / x.array_specific_power_w_per_kg
 
     eclipse_s = np.where(x.carry_eclipse, x.max_eclipse_s, 0.0)
-    capacity = power.battery_capacity_wh(bus_load, eclipse_s, x.battery_depth_of_discharge, x.battery_round_trip_efficiency)
+    capacity = power.battery_capacity_wh(
+        bus_load, eclipse_s, x.battery_depth_of_discharge, x.battery_round_trip_efficiency
+    )
     battery_mass = power.battery_mass_kg(capacity, x.battery_specific_energy_wh_per_kg)
 
     radiator_area = thermal.radiator_area_m2(heat, x.radiator_net_flux_w_per_m2, x.fin_efficiency)
@@ -134,7 +138,9 @@ def size_satellite(x: SatelliteInputs) -> SatelliteDesign:
     radiator_mass = radiator_area * x.radiator_areal_mass_kg_per_m2
 
     it_mass = flown * x.server_mass_kg_per_accelerator * x.server_mass_factor
-    shielding = flown * x.shielded_area_m2_per_accelerator * x.shielding_mm_al * 1e-3 * ALUMINIUM_DENSITY_KG_PER_M3
+    shielding = (
+        flown * x.shielded_area_m2_per_accelerator * x.shielding_mm_al * 1e-3 * ALUMINIUM_DENSITY_KG_PER_M3
+    )
 
     core = it_mass + shielding + array_mass + battery_mass + radiator_mass
     dry_no_margin = core / (1.0 - x.bus_mass_fraction)
@@ -169,11 +175,13 @@ def size_satellite(x: SatelliteInputs) -> SatelliteDesign:
         stowed_volume_m3=wet / x.stowed_density_kg_per_m3,
         specific_power_w_per_kg=x.compute_power_w / wet,
         heritage=heritage,
-        feasible=feasible | heritage,
+        feasible=feasible,
     )
 
 
-def survival_mean(failure_rate_per_yr: np.ndarray, spare_fraction: np.ndarray, lifetime_yr: np.ndarray) -> np.ndarray:
+def survival_mean(
+    failure_rate_per_yr: np.ndarray, spare_fraction: np.ndarray, lifetime_yr: np.ndarray
+) -> np.ndarray:
     r"""Mean fraction of the nameplate accelerators working over a life without repair, with cold spares.
 
     Notes
@@ -235,10 +243,14 @@ def size_fleet(
     """
     eclipse_factor = np.where(carry_eclipse, 1.0, sunlit_fraction)
     degradation_factor = np.where(sat.heritage, solar.mean_retention(degradation_per_yr, lifetime_yr), 1.0)
-    availability = eclipse_factor * degradation_factor * survival_mean(failure_rate_per_yr, spare_fraction, lifetime_yr)
+    availability = (
+        eclipse_factor * degradation_factor * survival_mean(failure_rate_per_yr, spare_fraction, lifetime_yr)
+    )
     nameplate = it_power_w / availability
     count = np.ceil(nameplate / compute_power_w - 1e-9)
-    per_launch = launch.satellites_per_launch(sat.satellite_mass_kg, payload_kg, sat.stowed_volume_m3, fairing_volume_m3)
+    per_launch = launch.satellites_per_launch(
+        sat.satellite_mass_kg, payload_kg, sat.stowed_volume_m3, fairing_volume_m3
+    )
     launches = launch.launches_needed(count, per_launch)
     mass = count * sat.satellite_mass_kg
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -38,7 +38,9 @@ class OrbitalPrices:
     satellite_lifetime_yr: np.ndarray
 
 
-def satellite_hardware_cost_usd(sat: SatelliteDesign, compute_power_w: np.ndarray, p: OrbitalPrices) -> np.ndarray:
+def satellite_hardware_cost_usd(
+    sat: SatelliteDesign, compute_power_w: np.ndarray, p: OrbitalPrices
+) -> np.ndarray:
     r"""Hardware cost of one satellite, without accelerators and servers [USD].
 
     Notes
@@ -54,7 +56,12 @@ def satellite_hardware_cost_usd(sat: SatelliteDesign, compute_power_w: np.ndarra
     )
     sized_rest = sat.bus_mass_kg + sat.margin_mass_kg + sat.propulsion_mass_kg + sat.shielding_mass_kg
     heritage_rest = np.maximum(
-        sat.satellite_mass_kg - sat.it_mass_kg - sat.array_mass_kg - sat.radiator_mass_kg - sat.battery_mass_kg, 0.0
+        sat.satellite_mass_kg
+        - sat.it_mass_kg
+        - sat.array_mass_kg
+        - sat.radiator_mass_kg
+        - sat.battery_mass_kg,
+        0.0,
     )
     rest = np.where(sat.heritage, heritage_rest, sized_rest)
     bottom_up = subsystems + rest * p.bus_cost_usd_per_kg
@@ -63,7 +70,11 @@ def satellite_hardware_cost_usd(sat: SatelliteDesign, compute_power_w: np.ndarra
 
 
 def orbital_costs(
-    sat: SatelliteDesign, fleet: FleetDesign, it_power_w: np.ndarray, compute_power_w: np.ndarray, p: OrbitalPrices
+    sat: SatelliteDesign,
+    fleet: FleetDesign,
+    it_power_w: np.ndarray,
+    compute_power_w: np.ndarray,
+    p: OrbitalPrices,
 ) -> dict[str, np.ndarray]:
     """Capital outlays [USD] and annual cost lines [USD/yr] of the orbital deployment.
 
@@ -78,17 +89,19 @@ def orbital_costs(
     hardware = fleet.satellite_count * satellite_hardware_cost_usd(sat, compute_power_w, p)
     accelerators = fleet.accelerators_flown * p.server_price_usd_per_accelerator
     with np.errstate(divide="ignore", invalid="ignore"):
-        per_launch_cost = np.where(
-            fleet.launchable, fleet.satellite_count / fleet.satellites_per_launch * p.vehicle_price_usd, np.nan
-        )
-    launch = np.where(np.isfinite(p.launch_price_usd_per_kg), fleet.launch_mass_kg * p.launch_price_usd_per_kg, per_launch_cost)
+        per_launch_cost = np.where(fleet.launchable, fleet.launches * p.vehicle_price_usd, np.nan)
+    launch = np.where(
+        np.isfinite(p.launch_price_usd_per_kg),
+        fleet.launch_mass_kg * p.launch_price_usd_per_kg,
+        per_launch_cost,
+    )
     insurance_infra = p.insurance_fraction * (hardware + launch)
     insurance_acc = p.insurance_fraction * accelerators
     ground_segment = p.ground_segment_usd_per_w * it_power_w
 
     r = p.discount_rate
     lines = {
-        "accelerators": annualize(accelerators + insurance_acc, r, life),
+        "accelerators": annualize(accelerators, r, life),
         "satellite_hardware": annualize(hardware, r, life),
         "launch": annualize(launch, r, life),
         "insurance": annualize(insurance_infra + insurance_acc, r, life),
@@ -155,7 +168,9 @@ def energy_price_usd_per_mwh(p: TerrestrialPrices) -> np.ndarray:
     return np.asarray(price, float)
 
 
-def terrestrial_costs(ground: GroundDesign, it_power_w: np.ndarray, p: TerrestrialPrices) -> dict[str, np.ndarray]:
+def terrestrial_costs(
+    ground: GroundDesign, it_power_w: np.ndarray, p: TerrestrialPrices
+) -> dict[str, np.ndarray]:
     """Capital outlays [USD] and annual cost lines [USD/yr] of the terrestrial deployment."""
     r = p.discount_rate
     accelerators = ground.accelerators * p.server_price_usd_per_accelerator
@@ -181,13 +196,18 @@ def terrestrial_costs(ground: GroundDesign, it_power_w: np.ndarray, p: Terrestri
         capex_power_plant=plant,
         capex_total=accelerators + facility + plant,
         annual_total=sum(lines.values()),
-        annual_infrastructure=lines["facility"] + lines["power_plant"] + lines["energy"] + lines["operations"],
+        annual_infrastructure=lines["facility"]
+        + lines["power_plant"]
+        + lines["energy"]
+        + lines["operations"],
         annual_opex=lines["energy"] + lines["operations"] + lines["repairs"],
     )
     return out
 
 
-def unit_costs(annual_usd: np.ndarray, it_power_w: np.ndarray, gpu_hours_per_yr: np.ndarray, tokens_per_yr: np.ndarray):
+def unit_costs(
+    annual_usd: np.ndarray, it_power_w: np.ndarray, gpu_hours_per_yr: np.ndarray, tokens_per_yr: np.ndarray
+):
     """Cost per kW-year of IT power, per delivered GPU-hour and per million tokens, from an annual cost."""
     return {
         "cost_per_kw_year_usd": annual_usd / (it_power_w / 1e3),
@@ -196,12 +216,16 @@ def unit_costs(annual_usd: np.ndarray, it_power_w: np.ndarray, gpu_hours_per_yr:
     }
 
 
-def gpu_hours_per_yr(it_power_w: np.ndarray, server_power_w_per_accelerator: np.ndarray, utilization: np.ndarray):
+def gpu_hours_per_yr(
+    it_power_w: np.ndarray, server_power_w_per_accelerator: np.ndarray, utilization: np.ndarray
+):
     """Delivered accelerator-hours per year: active accelerators x utilisation x 8,760 h."""
     return it_power_w / server_power_w_per_accelerator * utilization * HOURS_PER_YEAR
 
 
-def lifecycle(annual_usd: np.ndarray, discount_rate: np.ndarray, analysis_period_yr: np.ndarray) -> np.ndarray:
+def lifecycle(
+    annual_usd: np.ndarray, discount_rate: np.ndarray, analysis_period_yr: np.ndarray
+) -> np.ndarray:
     """Present value [USD] of an annual cost over the analysis period."""
     return annual_usd * annuity_factor(discount_rate, analysis_period_yr)
 

@@ -82,9 +82,10 @@ def mean_retention(degradation_per_yr: ArrayLike, years: ArrayLike) -> np.ndarra
     """
     d = np.asarray(degradation_per_yr, float)
     years = np.asarray(years, float)
-    r = 1.0 - d
     safe_d = np.where(d > 0.0, d, 1.0)
-    return np.where(d > 0.0, (1.0 - r**years) / (years * safe_d), 1.0)
+    # 1 - r^L written with expm1/log1p: exact for tiny d, where the plain form cancels.
+    one_minus_r_l = -np.expm1(years * np.log1p(-safe_d))
+    return np.where(d > 0.0, one_minus_r_l / (years * safe_d), 1.0)
 
 
 def required_array_power_w(

@@ -41,7 +41,8 @@ def radiator_net_flux_w_per_m2(
     solar_incidence_factor : array_like
         Sunlit projected fraction of one face, 0 = edge-on [-].
     view_factor_earth : array_like
-        View factor from one face to Earth, applied once per panel [-].
+        View factor to Earth, applied once per panel [-]: for a two-faced panel, the sum of both faces' view
+        factors (e.g. 2 x 0.24 for a panel edge-on to Earth at 650 km).
     albedo : array_like
         Earth albedo [-].
     earth_ir_w_per_m2 : array_like
