@@ -1,4 +1,4 @@
-"""Shared fixtures: the ``terawatt`` command run as a real subprocess, or in-process through Typer's runner."""
+"""Shared fixtures: the ``terawatt`` command as a real subprocess, or in-process through Typer's runner."""
 
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ def run_cli() -> Callable[..., subprocess.CompletedProcess[str]]:
 
 @pytest.fixture(scope="session")
 def invoke_cli() -> Callable[..., object]:
-    """``invoke_cli("run", "--set", "a.b=1")``: the same Typer app, in-process (fast; stdout and stderr apart)."""
+    """``invoke_cli("run", "--set", "a.b=1")``: the same Typer app in-process (fast; stdout, stderr apart)."""
     from typer.testing import CliRunner
 
     from terawatt.cli import app

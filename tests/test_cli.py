@@ -68,10 +68,11 @@ def _ok(proc) -> None:
     assert "Traceback" not in proc.stderr
 
 
-# ------------------------------------------------------------------------------------------------- terawatt run
+# --------------------------------------------------------------------------------------------- terawatt run
 def test_run_default_prints_comparison_table(run_cli):
     proc = run_cli("run")
     _ok(proc)
+    assert proc.stderr == ""
     out = proc.stdout
     assert "terawatt run: default" in out
     for text in ("cost per GPU-hour", "cost per kW-year of IT", "cost per million tokens", "orbit", "ground",
@@ -190,9 +191,6 @@ def test_raising_launch_price_raises_orbital_cost(launch_price_runs):
     assert _get(dear, "orbital.launch_cost_per_kw_year_usd") == pytest.approx(
         10 * _get(cheap, "orbital.launch_cost_per_kw_year_usd"), rel=1e-9
     )
-    # the design does not depend on the launch price
-    for key in ("orbital.satellite_mass_kg", "orbital.satellite_count", "orbital.launch_mass_kg"):
-        assert _get(dear, key) == pytest.approx(_get(cheap, key), rel=1e-12), key
 
 
 def test_launch_price_does_not_touch_the_ground(launch_price_runs):
@@ -209,7 +207,7 @@ def test_bad_input_exits_2_without_computing(run_cli):
     assert "Traceback" not in proc.stderr
 
 
-# -------------------------------------------------------------------------------------------- terawatt validate
+# ---------------------------------------------------------------------------------------- terawatt validate
 @pytest.fixture(scope="module")
 def validate_shipped(run_cli):
     return run_cli("validate")
@@ -268,7 +266,7 @@ def test_validate_extra_failing_case_exits_1(run_cli, tmp_path):
     assert int(summary[2]) >= 1
 
 
-# ------------------------------------------------------------------------------------------- terawatt scenarios
+# --------------------------------------------------------------------------------------- terawatt scenarios
 def test_scenarios_lists_shipped_names(run_cli):
     proc = run_cli("scenarios")
     _ok(proc)

@@ -166,8 +166,8 @@ def test_unit_costs_and_gpu_hours():
 
 
 def test_lifecycle():
-    assert tco.lifecycle(1e6, 0.08, 10.0) == pytest.approx(6.710081e6, rel=1e-6)
-    assert tco.lifecycle(1e6, 0.0, 10.0) == pytest.approx(1e7)
+    assert tco.lifecycle(1e6, capital_recovery_factor(0.08, 10.0)) == pytest.approx(6.710081e6, rel=1e-6)
+    assert tco.lifecycle(1e6, capital_recovery_factor(0.0, 10.0)) == pytest.approx(1e7)
 
 
 # -------------------------------------------------------------------------------------------- orbital side

@@ -275,6 +275,18 @@ def test_fast_interpolation_error_one_ltan(ltan):
     assert sunlit < 2e-4 and longest < 0.05 and days < 2.5  # measured 2e-5, 0.001 min, 1.9 d
 
 
+def test_fast_explicit_sso_inclination_uses_the_sso_table():
+    # model code may resolve NaN to sso_inclination_deg(alt) first; that must not fall back to a 3-D table
+    # interpolating between drifting non-SSO orbits (which errs by ~1 min on dawn-dusk eclipses)
+    rng = np.random.default_rng(5)
+    alt = rng.uniform(400.0, 1200.0, 20_000)
+    fast = eclipse_stats_fast(alt, sso_inclination_deg(alt), 6.0)
+    idx = rng.choice(alt.size, 600, replace=False)
+    direct = annual_eclipse_stats(alt[idx], np.nan, 6.0)
+    assert np.abs(fast.max_eclipse_min[idx] - direct.max_eclipse_min).max() < 0.05
+    assert np.abs(fast.sunlit_fraction[idx] - direct.sunlit_fraction).max() < 2e-4
+
+
 def test_fast_interpolation_error_varying_ltan_and_inclination():
     rng = np.random.default_rng(2)
     n = 20_000

@@ -1,6 +1,6 @@
 """Scenario input: bad values are refused by the CLI (exit 2, nothing computed) and by the Python API
-(:class:`ScenarioError` naming the dotted key, its unit and allowed range); files, ``based_on``, arrays of samples,
-and the integrity of the parameter registry.
+(:class:`ScenarioError` naming the dotted key, its unit and allowed range); files, ``based_on``, arrays of
+samples, and the integrity of the parameter registry.
 
 CLI checks run in-process through Typer's runner (the same ``app``; see ``invoke_cli`` in conftest.py); one
 real-subprocess check of exit code 2 is in test_cli.py.
@@ -50,61 +50,49 @@ class Bad:
 
 
 BAD_SET = {
-    "unknown-key": Bad("orbit.altitude_kn=550", "orbit.altitude_kn", ("unknown parameter", "'orbit.altitude_km'")),
+    "unknown-key": Bad("orbit.altitude_kn=550", "orbit.altitude_kn",
+                       ("unknown parameter", "'orbit.altitude_km'")),
     "type-text": Bad("orbit.altitude_km=abc", "orbit.altitude_km", ("'abc'", "km", "[150, 50000] km")),
     "type-int": Bad("thermal.sides=1.5", "thermal.sides", ("1.5", "integer", "[1, 2]")),
     "type-bool": Bad("orbit.altitude_km=true", "orbit.altitude_km", ("True", "km", "[150, 50000] km")),
     "negative-power": Bad("workload.it_power_w=-5", "workload.it_power_w", ("-5 W", "[1, 1e+13] W")),
     "emissivity-above-1": Bad("thermal.emissivity=1.2", "thermal.emissivity", ("1.2", "(0, 1]")),
-    "altitude-too-low": Bad("orbit.altitude_km=100", "orbit.altitude_km", ("100 km", "150", "[150, 50000] km")),
+    "altitude-too-low": Bad("orbit.altitude_km=100", "orbit.altitude_km",
+                            ("100 km", "150", "[150, 50000] km")),
     "unknown-catalog-name": Bad(
         "workload.accelerator=h200x", "workload.accelerator", ("'h200x'", "h100", "b200", "gb300", "tpu-v6e")
     ),
-    "unknown-vehicle": Bad("launch.vehicle=saturn-v", "launch.vehicle", ("'saturn-v'", "falcon9", "starship")),
+    "unknown-vehicle": Bad("launch.vehicle=saturn-v", "launch.vehicle",
+                           ("'saturn-v'", "falcon9", "starship")),
     "unknown-choice": Bad("orbit.eclipse_policy=sometimes", "orbit.eclipse_policy",
                           ("'sometimes'", "battery", "throttle")),
-    "empty-required": Bad("orbit.altitude_km=", "orbit.altitude_km", ("must not be empty", "[150, 50000] km")),
+    "empty-required": Bad("orbit.altitude_km=", "orbit.altitude_km",
+                          ("must not be empty", "[150, 50000] km")),
 }
 
-# Type errors (text or a boolean where a number is expected) give the unit but not the allowed range:
-# scenario.py _check_number returns "expected a number [km], got the text 'abc'".
-NO_RANGE_ON_TYPE_ERROR = pytest.mark.xfail(
-    strict=True,
-    reason="BUG scenario.py _check_number: type errors name the unit but not the allowed range",
-)
-# cli.py _bad_input prints messages as rich markup without escaping: "[km]" is eaten as a style tag.
-MARKUP_EATS_UNIT = pytest.mark.xfail(
-    strict=True,
-    reason="BUG cli.py _bad_input: message printed as rich markup unescaped; '[km]' vanishes from the text",
-)
+CASES = [pytest.param(case, id=name) for name, case in BAD_SET.items()]
 
 
-def _cases(xfail_ids: dict[str, pytest.MarkDecorator]):
-    return [pytest.param(case, id=name, marks=xfail_ids.get(name, ())) for name, case in BAD_SET.items()]
-
-
-@pytest.mark.parametrize("case", _cases({}))
+@pytest.mark.parametrize("case", CASES)
 def test_bad_set_raises_scenario_error_naming_the_key(case: Bad):
     err = api_error(None, [case.item])
     assert [e.path for e in err.errors] == [case.key]
     assert str(err).startswith(f"{case.key}: ")
 
 
-@pytest.mark.parametrize(
-    "case", _cases({"type-text": NO_RANGE_ON_TYPE_ERROR, "type-bool": NO_RANGE_ON_TYPE_ERROR})
-)
+@pytest.mark.parametrize("case", CASES)
 def test_bad_set_api_message_names_unit_range_and_choices(case: Bad):
     message = str(api_error(None, [case.item]))
     for fragment in case.fragments:
         assert fragment in message, (fragment, message)
 
 
-@pytest.mark.parametrize("case", _cases({}))
+@pytest.mark.parametrize("case", CASES)
 def test_bad_set_cli_exits_2_and_computes_nothing(invoke_cli, case: Bad):
     assert_refused(invoke_cli("run", "--set", case.item), case.key)
 
 
-@pytest.mark.parametrize("case", _cases({"type-text": MARKUP_EATS_UNIT, "type-bool": MARKUP_EATS_UNIT}))
+@pytest.mark.parametrize("case", CASES)
 def test_bad_set_cli_prints_the_api_message(invoke_cli, case: Bad):
     result = invoke_cli("run", "--set", case.item)
     assert_refused(result, *case.fragments)
@@ -135,12 +123,7 @@ def test_malformed_set_item(invoke_cli):
     assert_refused(invoke_cli("run", "--set", "orbit.altitude_km"), "orbit.altitude_km", "section.key=value")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG cli.py _bad_input: user text is rendered as rich markup; '[/]' raises MarkupError (traceback, "
-    "exit 1) and '[bold]x' is shown as 'x'",
-)
-@pytest.mark.parametrize("value", ["[/]", "[bold]x"])
+@pytest.mark.parametrize("value", ["[/]", "[bold]x", "[km]"])
 def test_markup_like_value_is_reported_verbatim(invoke_cli, value):
     assert_refused(invoke_cli("run", "--set", f"workload.accelerator={value}"), f"'{value}'")
 
@@ -159,7 +142,8 @@ def test_bad_fields_from_file_and_set_reported_together(invoke_cli, tmp_path):
     path = tmp_path / "bad.yaml"
     path.write_text("orbit:\n  altitude_km: 100\nthermal.emissivity: 1.2\n", encoding="utf-8")
     err = api_error(path, ["workload.it_power_w=-5"])
-    assert sorted(e.path for e in err.errors) == ["orbit.altitude_km", "thermal.emissivity", "workload.it_power_w"]
+    paths = sorted(e.path for e in err.errors)
+    assert paths == ["orbit.altitude_km", "thermal.emissivity", "workload.it_power_w"]
     assert_refused(invoke_cli("run", path, "--set", "workload.it_power_w=-5"), "3 problems")
 
 
@@ -216,11 +200,6 @@ def test_scenario_file_must_be_a_mapping(invoke_cli, tmp_path):
     assert_refused(invoke_cli("run", path), "mapping")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG scenario.py _read_yaml: only OSError is caught; a non-UTF-8 file raises UnicodeDecodeError "
-    "(CLI: traceback, exit 1)",
-)
 def test_non_utf8_file_is_bad_input(invoke_cli, tmp_path):
     path = tmp_path / "latin1.yaml"
     path.write_bytes("name: caf\u00e9\n".encode("latin-1"))
@@ -274,7 +253,9 @@ def test_dict_with_nested_and_dotted_keys_and_metadata():
     assert s["orbit.eclipse_policy"] == "throttle"
     assert s["thermal.emissivity"] == 0.8
     assert s["thermal.sides"] == 1 and isinstance(s["thermal.sides"], int)
-    assert set(s.overrides) == {"orbit.altitude_km", "orbit.eclipse_policy", "thermal.emissivity", "thermal.sides"}
+    assert set(s.overrides) == {
+        "orbit.altitude_km", "orbit.eclipse_policy", "thermal.emissivity", "thermal.sides"
+    }
     untouched = set(REGISTRY) - set(s.overrides)
     assert all(s[k] == REGISTRY[k].default for k in untouched)
 
@@ -355,11 +336,6 @@ def test_based_on_unknown_is_an_error(tmp_path):
     assert "no-such-scenario" in str(api_error(path))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG scenario.py _load_file: a relative based_on path is resolved against the working directory, "
-    "not the folder of the file that names it",
-)
 def test_based_on_relative_to_the_file(tmp_path, monkeypatch):
     folder = tmp_path / "studies"
     folder.mkdir()
@@ -369,10 +345,6 @@ def test_based_on_relative_to_the_file(tmp_path, monkeypatch):
     assert load_scenario(child)["orbit.altitude_km"] == 700.0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG scenario.py load_scenario: based_on in a mapping source is popped as metadata and ignored",
-)
 def test_based_on_in_a_mapping():
     s = load_scenario({"based_on": "suncatcher", "orbit.altitude_km": 700})
     assert s["workload.accelerator"] == "tpu-v6e"
@@ -422,7 +394,7 @@ def test_arrays_must_share_one_length():
     assert ok.n_samples == 2
 
 
-# ------------------------------------------------------------------------------------------ registry integrity
+# ----------------------------------------------------------------------------------------- registry integrity
 @pytest.mark.parametrize("name", sorted(REGISTRY))
 def test_registry_entry_is_documented(name):
     spec = REGISTRY[name]
@@ -462,16 +434,41 @@ def test_registry_literature_range_and_distribution_within_bounds(name):
         assert lo <= dist.low <= dist.high <= hi
 
 
-@pytest.mark.parametrize("name", [n for n, s in REGISTRY.items() if s.kind == "str"])
+# catalogs/__init__.py load_catalog returns the YAML file as read; sites.yaml nests its entries under a
+# top-level "sites:" key, so load_catalog("sites") == {"sites": {...}} and every site name (the default
+# included) is refused.
+TEXT_PARAMS = [
+    pytest.param(n)
+    for n, s in REGISTRY.items()
+    if s.kind == "str"
+]
+
+
+@pytest.mark.parametrize("name", TEXT_PARAMS)
 def test_registry_text_default_is_a_valid_name(name):
     spec = REGISTRY[name]
     assert isinstance(spec.default, str)
-    assert bool(spec.choices) != bool(spec.catalog), "a text parameter takes its names from choices or a catalog"
+    assert bool(spec.choices) != bool(spec.catalog), "names come from choices or from a catalog"
     if spec.choices:
         assert spec.default in spec.choices
     if spec.catalog:
         assert spec.catalog in CATALOGS
         assert spec.default in load_catalog(spec.catalog)
+
+
+@pytest.mark.parametrize(
+    ("key", "catalog"), [("workload.accelerator", "accelerators"), ("launch.vehicle", "vehicles")]
+)
+def test_every_catalog_name_is_accepted(key, catalog):
+    for slug in load_catalog(catalog):
+        assert load_scenario(None, {key: slug})[key] == slug
+
+
+def test_every_site_is_accepted():
+    from terawatt.physics.ground_solar import load_sites
+
+    for slug in load_sites():
+        assert load_scenario(None, {"terrestrial.solar_site": slug})["terrestrial.solar_site"] == slug
 
 
 def test_registry_defaults_pass_validation():

@@ -12,6 +12,7 @@ from typing import Annotated
 import numpy as np
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from terawatt.model import evaluate
@@ -33,7 +34,7 @@ def _bad_input(exc: ScenarioError) -> None:
         f"[bold red]error:[/] invalid input ({len(exc.errors)} problem{'s' * (len(exc.errors) > 1)}):"
     )
     for e in exc.errors:
-        err_console.print(f"  [bold]{e.path}[/]: {e.message}", highlight=False, soft_wrap=True)
+        err_console.print(f"  [bold]{escape(e.path)}[/]: {escape(e.message)}", highlight=False, soft_wrap=True)
     raise typer.Exit(2)
 
 

@@ -14,7 +14,7 @@ from terawatt.catalogs import catalog_entry
 from terawatt.constants import HOURS_PER_YEAR
 from terawatt.design.ground import size_ground_site
 from terawatt.design.satellite import SatelliteInputs, size_fleet, size_satellite
-from terawatt.economics import tco
+from terawatt.economics import schedule, tco
 from terawatt.outputs import collect_outputs
 from terawatt.physics import ground_solar, orbit, solar, thermal
 from terawatt.physics.launch import payload_to_orbit_kg
@@ -34,11 +34,9 @@ def _or(value: Any, fallback: Any) -> np.ndarray:
 
 def _orbit_environment(v: dict[str, Any]) -> dict[str, np.ndarray]:
     altitude = _f(v["orbit.altitude_km"])
-    inclination = _f(v["orbit.inclination_deg"])
-    inclination = np.where(np.isnan(inclination), orbit.sso_inclination_deg(altitude), inclination)
-    stats = orbit.eclipse_stats_fast(
-        altitude, inclination, _f(v["orbit.ltan_h"]), model=v["orbit.eclipse_model"]
-    )
+    given = _f(v["orbit.inclination_deg"])  # NaN = sun-synchronous: the fast table then keeps the node on the Sun
+    stats = orbit.eclipse_stats_fast(altitude, given, _f(v["orbit.ltan_h"]), model=v["orbit.eclipse_model"])
+    inclination = np.where(np.isnan(given), orbit.sso_inclination_deg(altitude), given)
     sunlit = _or(v["orbit.sunlit_fraction"], stats.sunlit_fraction)
     return {
         "inclination_deg": inclination,
@@ -77,9 +75,7 @@ def evaluate(scenario: Scenario | str | None = None, **overrides: Any) -> Result
     it_power = _f(v["workload.it_power_w"])
     compute_power = _f(v["satellite.compute_power_w"])
     server_power = _or(v["workload.server_power_w_per_accelerator"], acc["server_power_w_per_accelerator"])
-    server_price = _or(
-        v["workload.server_price_usd_per_accelerator"], acc["server_price_usd_per_accelerator"]
-    )
+    server_price = _or(v["workload.server_price_usd_per_accelerator"], acc["server_price_usd_per_accelerator"])
     utilization = _f(v["workload.utilization"])
     tokens_per_s = _or(v["workload.tokens_per_s_per_accelerator"], acc["tokens_per_s"])
     life = _f(v["satellite.lifetime_yr"])
@@ -189,9 +185,7 @@ def evaluate(scenario: Scenario | str | None = None, **overrides: Any) -> Result
     orb = tco.orbital_costs(sat, fleet, it_power, compute_power, orbital_prices)
 
     site, mounting = v["terrestrial.solar_site"], v["terrestrial.solar_mounting"]
-    ground_cf = _or(
-        v["terrestrial.solar_capacity_factor"], ground_solar.ground_capacity_factor(site, mounting)
-    )
+    ground_cf = _or(v["terrestrial.solar_capacity_factor"], ground_solar.ground_capacity_factor(site, mounting))
     pue = _f(v["terrestrial.pue"])
     ground = size_ground_site(
         it_power,
@@ -240,6 +234,30 @@ def evaluate(scenario: Scenario | str | None = None, **overrides: Any) -> Result
         ground_solar.ground_energy_kwh_per_m2_yr(site, _f(v["solar.cell_efficiency"]), mounting, basis="dc"),
         _f(v["solar.cell_efficiency"]) * ground_cf * HOURS_PER_YEAR,
     )
+    ground_wait = _or(
+        v["terrestrial.time_to_power_yr"],
+        schedule.ground_time_to_power_yr(
+            v["terrestrial.power_source"],
+            _f(v["terrestrial.interconnection_wait_yr"]),
+            _f(v["terrestrial.turbine_lead_time_yr"]),
+            _f(v["terrestrial.transformer_lead_time_yr"]),
+            _f(v["terrestrial.construction_time_yr"]),
+            _f(v["terrestrial.solar_build_time_yr"]),
+        ),
+    )
+    orbit_wait = schedule.orbit_time_to_first_token_yr(
+        _f(v["orbital_ops.satellite_build_time_yr"]),
+        _f(v["launch.slot_wait_yr"]),
+        _f(v["orbital_ops.commissioning_time_yr"]),
+    )
+    value = _f(v["workload.value_per_gpu_hour_usd"])
+    # Infrastructure capital is committed at the decision; accelerators are bought when they can be used.
+    orbit_committed = orb["capex_total"] - orb["capex_accelerators"]
+    ground_committed = ter["capex_total"] - ter["capex_accelerators"]
+    waits = {
+        "orbital": (orbit_wait, schedule.wait_cost_usd(orbit_committed, orbit_wait, discount, value, gpu_hours)),
+        "terrestrial": (ground_wait, schedule.wait_cost_usd(ground_committed, ground_wait, discount, value, gpu_hours)),
+    }
     outputs = collect_outputs(
         v=v,
         env=env,
@@ -260,5 +278,6 @@ def evaluate(scenario: Scenario | str | None = None, **overrides: Any) -> Result
         ground_cf=ground_cf,
         energy_price=tco.energy_price_usd_per_mwh(terrestrial_prices),
         flights_per_yr=_f(v["launch.flights_per_yr"]),
+        waits=waits,
     )
     return Result(scenario=scenario, outputs=outputs)

@@ -49,7 +49,7 @@ def collect_outputs(**q: Any) -> dict[str, Any]:
     """Canonical outputs from the pieces computed in :func:`terawatt.model.evaluate`."""
     env, sat, fleet, orb, ground, ter = q["env"], q["sat"], q["fleet"], q["orb"], q["ground"], q["ter"]
     it_power, gpu_hours, tokens = q["it_power"], q["gpu_hours"], q["tokens"]
-    discount, period = q["discount"], q["period"]
+    period = q["period"]
     v = q["v"]
     kw = it_power / 1e3
     feasible = sat.feasible & fleet.launchable
@@ -102,10 +102,8 @@ def collect_outputs(**q: Any) -> dict[str, Any]:
         "orbital.capex_usd": orb["capex_total"],
         "orbital.opex_usd_per_yr": orb["annual_opex"],
         "orbital.annual_cost_usd_per_yr": orb["annual_total"],
-        "orbital.lifecycle_cost_usd": tco.lifecycle(orb["annual_total"], discount, period),
-        "orbital.infrastructure_lifecycle_cost_usd": tco.lifecycle(
-            orb["annual_infrastructure"], discount, period
-        ),
+        "orbital.lifecycle_cost_usd": tco.lifecycle(orb["annual_total"], orb["crf_period"]),
+        "orbital.infrastructure_lifecycle_cost_usd": tco.lifecycle(orb["annual_infrastructure"], orb["crf_period"]),
         "orbital.launch_cost_per_kw_year_usd": orb["annual_launch"] / kw,
         "orbital.infrastructure_cost_per_kw_year_usd": orb["annual_infrastructure"] / kw,
         "orbital.solar_energy_kwh_per_m2_yr": q["orbit_energy"],
@@ -124,10 +122,7 @@ def collect_outputs(**q: Any) -> dict[str, Any]:
     ):
         out[f"orbital.annual_breakdown_usd_per_yr.{name}"] = orb[f"annual_{name}"]
     out.update(
-        {
-            f"orbital.{k}": val
-            for k, val in tco.unit_costs(orb["annual_total"], it_power, gpu_hours, tokens).items()
-        }
+        {f"orbital.{k}": val for k, val in tco.unit_costs(orb["annual_total"], it_power, gpu_hours, tokens).items()}
     )
 
     years = period
@@ -146,13 +141,12 @@ def collect_outputs(**q: Any) -> dict[str, Any]:
             "terrestrial.storage_capacity_wh": ground.storage_capacity_wh,
             "terrestrial.solar_capacity_factor": q["ground_cf"],
             "terrestrial.solar_energy_kwh_per_m2_yr": q["ground_energy"],
-            "terrestrial.time_to_power_yr": np.asarray(v["terrestrial.time_to_power_yr"], float),
             "terrestrial.capex_usd": ter["capex_total"],
             "terrestrial.opex_usd_per_yr": ter["annual_opex"],
             "terrestrial.annual_cost_usd_per_yr": ter["annual_total"],
-            "terrestrial.lifecycle_cost_usd": tco.lifecycle(ter["annual_total"], discount, period),
+            "terrestrial.lifecycle_cost_usd": tco.lifecycle(ter["annual_total"], orb["crf_period"]),
             "terrestrial.infrastructure_lifecycle_cost_usd": tco.lifecycle(
-                ter["annual_infrastructure"], discount, period
+                ter["annual_infrastructure"], orb["crf_period"]
             ),
             "terrestrial.infrastructure_cost_per_kw_year_usd": ter["annual_infrastructure"] / kw,
         }
@@ -162,19 +156,22 @@ def collect_outputs(**q: Any) -> dict[str, Any]:
     for name in ("accelerators", "repairs", "facility", "power_plant", "energy", "operations"):
         out[f"terrestrial.annual_breakdown_usd_per_yr.{name}"] = ter[f"annual_{name}"]
     out.update(
-        {
-            f"terrestrial.{k}": val
-            for k, val in tco.unit_costs(ter["annual_total"], it_power, gpu_hours, tokens).items()
-        }
+        {f"terrestrial.{k}": val for k, val in tco.unit_costs(ter["annual_total"], it_power, gpu_hours, tokens).items()}
     )
 
+    for side in ("orbital", "terrestrial"):
+        wait_yr, wait_usd = q["waits"][side]
+        out[f"{side}.time_to_first_token_yr"] = wait_yr
+        out[f"{side}.wait_cost_usd"] = wait_usd
+        with_wait = out[f"{side}.annual_cost_usd_per_yr"] + wait_usd * orb["crf_period"]
+        out[f"{side}.cost_per_gpu_hour_with_wait_usd"] = with_wait / gpu_hours
+    out["terrestrial.time_to_power_yr"] = out["terrestrial.time_to_first_token_yr"]
+    out["orbital.launch_price_usd_per_kg"] = orb["capex_launch"] / fleet.launch_mass_kg
     insurance_on_launch = orb["annual_launch"] * np.asarray(v["orbital_ops.insurance_fraction"], float)
     out.update(
         {
-            "comparison.cost_ratio": out["orbital.cost_per_gpu_hour_usd"]
-            / out["terrestrial.cost_per_gpu_hour_usd"],
-            "comparison.infrastructure_cost_ratio": orb["annual_infrastructure"]
-            / ter["annual_infrastructure"],
+            "comparison.cost_ratio": out["orbital.cost_per_gpu_hour_usd"] / out["terrestrial.cost_per_gpu_hour_usd"],
+            "comparison.infrastructure_cost_ratio": orb["annual_infrastructure"] / ter["annual_infrastructure"],
             "comparison.breakeven_launch_price_usd_per_kg": tco.breakeven_launch_price_usd_per_kg(
                 orb["annual_total"],
                 orb["annual_launch"],
@@ -182,6 +179,8 @@ def collect_outputs(**q: Any) -> dict[str, Any]:
                 orb["launch_slope_usd_per_yr_per_usd_per_kg"],
                 ter["annual_total"],
             ),
+            "comparison.cost_ratio_with_wait": out["orbital.cost_per_gpu_hour_with_wait_usd"]
+            / out["terrestrial.cost_per_gpu_hour_with_wait_usd"],
             "comparison.solar_energy_ratio": q["orbit_energy"] / q["ground_energy"],
             "comparison.gpu_hours_per_yr": gpu_hours,
             "comparison.tokens_per_yr": tokens,

@@ -87,6 +87,8 @@ def _read_yaml(path: Path, label: str) -> dict[str, Any]:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ScenarioError([FieldError(label, f"cannot read file: {exc.strerror}")]) from exc
+    except UnicodeDecodeError as exc:
+        raise ScenarioError([FieldError(label, f"not UTF-8 text (byte {exc.start}): save the file as UTF-8")]) from exc
     try:
         data = yaml.safe_load(text)
     except yaml.constructor.ConstructorError as exc:
@@ -106,9 +108,11 @@ def _read_yaml(path: Path, label: str) -> dict[str, Any]:
     return data
 
 
-def resolve_scenario_path(source: str | Path) -> Path:
-    """A scenario path, or the file of a shipped scenario name."""
+def resolve_scenario_path(source: str | Path, relative_to: Path | None = None) -> Path:
+    """A scenario path (relative paths first against ``relative_to``), or the file of a shipped scenario name."""
     path = Path(source)
+    if relative_to is not None and not path.is_absolute() and (relative_to / path).exists():
+        path = relative_to / path
     if path.suffix in (".yaml", ".yml") or path.exists():
         if not path.exists():
             raise ScenarioError([FieldError(str(source), "scenario file not found")])
@@ -187,23 +191,26 @@ def _describe(spec: ParamSpec) -> str:
 def _check_number(spec: ParamSpec, value: Any) -> tuple[Any, str | None]:
     """Coerce and range-check a numeric value (scalar or array); return (value, error message or None)."""
     unit = "" if spec.unit in ("-", "") else f" {spec.unit}"
+    wanted = f"{'an integer' if spec.kind == 'int' else 'a number'} [{spec.unit}] in {spec.range_text()}"
     if isinstance(value, bool) or (isinstance(value, np.ndarray) and value.dtype == bool):
-        return value, f"expected a number [{spec.unit}], got {value!r}"
+        return value, f"expected {wanted}, got {value!r}"
     if isinstance(value, str):
         try:
             value = float(value)
         except ValueError:
-            return value, f"expected a number [{spec.unit}], got the text {value!r}"
+            return value, f"expected {wanted}, got the text {value!r}"
     if isinstance(value, (list, tuple)):
         value = np.asarray(value)
     if isinstance(value, np.ndarray):
         if not np.issubdtype(value.dtype, np.number):
-            return value, f"expected numbers [{spec.unit}], got an array of {value.dtype}"
+            return value, f"expected {wanted}, got an array of {value.dtype}"
+        if value.ndim != 1 or value.size == 0:
+            return value, f"expected a scalar or a 1-D array of samples, got shape {value.shape}"
         arr = value.astype(float)
     elif isinstance(value, (int, float, np.integer, np.floating)):
         arr = np.asarray(float(value))
     else:
-        return value, f"expected a number [{spec.unit}], got {type(value).__name__} {value!r}"
+        return value, f"expected {wanted}, got {type(value).__name__} {value!r}"
     bad = ~np.isfinite(arr)
     if spec.min is not None:
         bad |= (arr <= spec.min) if spec.min_exclusive else (arr < spec.min)
@@ -214,8 +221,8 @@ def _check_number(spec: ParamSpec, value: Any) -> tuple[Any, str | None]:
     if np.any(bad):
         first = arr[bad].flat[0] if arr.ndim else float(arr)
         count = f"{int(bad.sum())} of {arr.size} samples out of range, first " if arr.ndim else ""
-        kind = "an integer " if spec.kind == "int" else ""
-        return value, f"{count}{first:g}{unit} is not {kind}in the allowed range {spec.range_text()}"
+        kind = "an integer" if spec.kind == "int" else "a number"
+        return value, f"{count}{first:g}{unit} is not {kind} in the allowed range {spec.range_text()}"
     if isinstance(value, np.ndarray):
         return (arr.astype(int) if spec.kind == "int" else arr), None
     return (int(arr) if spec.kind == "int" else float(arr)), None
@@ -233,7 +240,8 @@ def _check_value(spec: ParamSpec, value: Any) -> tuple[Any, str | None]:
             return value, None
         return value, f"expected true or false, got {value!r}"
     if not isinstance(value, str):
-        return value, f"expected a name (text), got {type(value).__name__} {value!r}"
+        options = f": one of {', '.join(spec.choices)}" if spec.choices else ""
+        return value, f"expected a name (text){options}, got {type(value).__name__} {value!r}"
     if spec.choices and value not in spec.choices:
         return value, f"{value!r} is not one of: {', '.join(spec.choices)}"
     if spec.catalog:
@@ -278,7 +286,8 @@ def _load_file(path: Path, seen: tuple[Path, ...] = ()) -> tuple[dict[str, Any],
     flat = flatten(data)
     base: dict[str, Any] = {}
     if meta.get("based_on"):
-        _, base = _load_file(resolve_scenario_path(meta["based_on"]), (*seen, path.resolve()))
+        parent = resolve_scenario_path(meta["based_on"], relative_to=path.parent)
+        _, base = _load_file(parent, (*seen, path.resolve()))
     return meta, {**base, **flat}
 
 
@@ -309,6 +318,9 @@ def load_scenario(
         data = dict(source)
         meta = {k: data.pop(k) for k in META_KEYS if k in data}
         flat = flatten(data)
+        if meta.get("based_on"):
+            _, base = _load_file(resolve_scenario_path(meta["based_on"]))
+            flat = {**base, **flat}
     elif source is not None:
         path = resolve_scenario_path(source)
         meta, flat = _load_file(path)

@@ -15,7 +15,7 @@ import numpy as np
 from terawatt.constants import HOURS_PER_YEAR
 from terawatt.design.ground import GroundDesign
 from terawatt.design.satellite import FleetDesign, SatelliteDesign
-from terawatt.economics.finance import annualize, annuity_factor, capital_recovery_factor
+from terawatt.economics.finance import annualize, capital_recovery_factor
 
 
 @dataclass(frozen=True)
@@ -38,9 +38,7 @@ class OrbitalPrices:
     satellite_lifetime_yr: np.ndarray
 
 
-def satellite_hardware_cost_usd(
-    sat: SatelliteDesign, compute_power_w: np.ndarray, p: OrbitalPrices
-) -> np.ndarray:
+def satellite_hardware_cost_usd(sat: SatelliteDesign, compute_power_w: np.ndarray, p: OrbitalPrices) -> np.ndarray:
     r"""Hardware cost of one satellite, without accelerators and servers [USD].
 
     Notes
@@ -56,11 +54,7 @@ def satellite_hardware_cost_usd(
     )
     sized_rest = sat.bus_mass_kg + sat.margin_mass_kg + sat.propulsion_mass_kg + sat.shielding_mass_kg
     heritage_rest = np.maximum(
-        sat.satellite_mass_kg
-        - sat.it_mass_kg
-        - sat.array_mass_kg
-        - sat.radiator_mass_kg
-        - sat.battery_mass_kg,
+        sat.satellite_mass_kg - sat.it_mass_kg - sat.array_mass_kg - sat.radiator_mass_kg - sat.battery_mass_kg,
         0.0,
     )
     rest = np.where(sat.heritage, heritage_rest, sized_rest)
@@ -99,21 +93,23 @@ def orbital_costs(
     insurance_acc = p.insurance_fraction * accelerators
     ground_segment = p.ground_segment_usd_per_w * it_power_w
 
-    r = p.discount_rate
+    # Each capital recovery factor once: on large sample arrays they dominate the run time.
+    crf_life = capital_recovery_factor(p.discount_rate, life)
+    crf_period = capital_recovery_factor(p.discount_rate, p.analysis_period_yr)
     lines = {
-        "accelerators": annualize(accelerators, r, life),
-        "satellite_hardware": annualize(hardware, r, life),
-        "launch": annualize(launch, r, life),
-        "insurance": annualize(insurance_infra + insurance_acc, r, life),
-        "ground_segment": annualize(ground_segment, r, p.analysis_period_yr),
-        "nre": annualize(p.nre_usd, r, p.analysis_period_yr),
+        "accelerators": accelerators * crf_life,
+        "satellite_hardware": hardware * crf_life,
+        "launch": launch * crf_life,
+        "insurance": (insurance_infra + insurance_acc) * crf_life,
+        "ground_segment": ground_segment * crf_period,
+        "nre": p.nre_usd * crf_period,
         "operations": p.opex_fraction_per_yr * hardware,
         "replacement": p.replacement_fraction_per_yr * hardware,
     }
     infrastructure = (
         lines["satellite_hardware"]
         + lines["launch"]
-        + annualize(insurance_infra, r, life)
+        + insurance_infra * crf_life
         + lines["ground_segment"]
         + lines["nre"]
         + lines["operations"]
@@ -130,13 +126,10 @@ def orbital_costs(
         annual_total=accelerators * 0.0 + sum(lines.values()),
         annual_infrastructure=infrastructure,
         annual_opex=lines["operations"] + lines["replacement"],
-        launch_slope_usd_per_yr_per_usd_per_kg=fleet.launch_mass_kg
-        * (1.0 + p.insurance_fraction)
-        * capital_recovery_factor(r, life),
+        launch_slope_usd_per_yr_per_usd_per_kg=fleet.launch_mass_kg * (1.0 + p.insurance_fraction) * crf_life,
+        crf_period=crf_period,
     )
-    out["capex_total"] = (
-        accelerators + hardware + launch + out["capex_insurance"] + ground_segment + out["capex_nre"]
-    )
+    out["capex_total"] = accelerators + hardware + launch + out["capex_insurance"] + ground_segment + out["capex_nre"]
     return out
 
 
@@ -168,9 +161,7 @@ def energy_price_usd_per_mwh(p: TerrestrialPrices) -> np.ndarray:
     return np.asarray(price, float)
 
 
-def terrestrial_costs(
-    ground: GroundDesign, it_power_w: np.ndarray, p: TerrestrialPrices
-) -> dict[str, np.ndarray]:
+def terrestrial_costs(ground: GroundDesign, it_power_w: np.ndarray, p: TerrestrialPrices) -> dict[str, np.ndarray]:
     """Capital outlays [USD] and annual cost lines [USD/yr] of the terrestrial deployment."""
     r = p.discount_rate
     accelerators = ground.accelerators * p.server_price_usd_per_accelerator
@@ -196,18 +187,13 @@ def terrestrial_costs(
         capex_power_plant=plant,
         capex_total=accelerators + facility + plant,
         annual_total=sum(lines.values()),
-        annual_infrastructure=lines["facility"]
-        + lines["power_plant"]
-        + lines["energy"]
-        + lines["operations"],
+        annual_infrastructure=lines["facility"] + lines["power_plant"] + lines["energy"] + lines["operations"],
         annual_opex=lines["energy"] + lines["operations"] + lines["repairs"],
     )
     return out
 
 
-def unit_costs(
-    annual_usd: np.ndarray, it_power_w: np.ndarray, gpu_hours_per_yr: np.ndarray, tokens_per_yr: np.ndarray
-):
+def unit_costs(annual_usd: np.ndarray, it_power_w: np.ndarray, gpu_hours_per_yr: np.ndarray, tokens_per_yr: np.ndarray):
     """Cost per kW-year of IT power, per delivered GPU-hour and per million tokens, from an annual cost."""
     return {
         "cost_per_kw_year_usd": annual_usd / (it_power_w / 1e3),
@@ -216,18 +202,14 @@ def unit_costs(
     }
 
 
-def gpu_hours_per_yr(
-    it_power_w: np.ndarray, server_power_w_per_accelerator: np.ndarray, utilization: np.ndarray
-):
+def gpu_hours_per_yr(it_power_w: np.ndarray, server_power_w_per_accelerator: np.ndarray, utilization: np.ndarray):
     """Delivered accelerator-hours per year: active accelerators x utilisation x 8,760 h."""
     return it_power_w / server_power_w_per_accelerator * utilization * HOURS_PER_YEAR
 
 
-def lifecycle(
-    annual_usd: np.ndarray, discount_rate: np.ndarray, analysis_period_yr: np.ndarray
-) -> np.ndarray:
-    """Present value [USD] of an annual cost over the analysis period."""
-    return annual_usd * annuity_factor(discount_rate, analysis_period_yr)
+def lifecycle(annual_usd: np.ndarray, crf_period: np.ndarray) -> np.ndarray:
+    """Present value [USD] of an annual cost over the analysis period, given the period's capital recovery factor."""
+    return annual_usd / crf_period
 
 
 def breakeven_launch_price_usd_per_kg(

@@ -24,9 +24,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pvlib
-import yaml
 from numpy.typing import ArrayLike, NDArray
 
+from terawatt.catalogs import load_catalog
 from terawatt.constants import HOURS_PER_YEAR
 
 #: Mounting options understood by :func:`site_annual_yield`.
@@ -90,9 +90,7 @@ DEFAULT_SYSTEM_LOSS_FRACTION = _default_system_loss_fraction()
 
 @functools.lru_cache(maxsize=1)
 def _load_sites_cached() -> dict[str, dict[str, Any]]:
-    text = importlib.resources.files("terawatt.catalogs").joinpath("sites.yaml").read_text(encoding="utf-8")
-    data = yaml.safe_load(text)
-    return dict(data["sites"])
+    return dict(load_catalog("sites"))
 
 
 def load_sites() -> dict[str, dict[str, Any]]:

@@ -153,12 +153,14 @@ def orbital_period_s(altitude_km: npt.ArrayLike) -> np.ndarray:
     return _out(2.0 * np.pi / _mean_motion_rad_s(alt))
 
 
+def _rate_coefficient(q: np.ndarray, c2: np.ndarray) -> np.ndarray:
+    """Node rate / (n cos i) for q = (R/a)^2 and c2 = cos^2 i (see node_rate_rad_per_s)."""
+    return -1.5 * EARTH_J2 * q + q**2 * (0.375 * EARTH_J2**2 * (4.0 - 19.0 * c2)
+                                         - 0.9375 * EARTH_J4 * (3.0 - 7.0 * c2))
+
+
 def _node_rate_per_cos_i(alt: np.ndarray, cos_i: np.ndarray) -> np.ndarray:
-    q = (_R_KM / (_R_KM + alt)) ** 2
-    c2 = cos_i**2
-    k = -1.5 * EARTH_J2 * q + q**2 * (0.375 * EARTH_J2**2 * (4.0 - 19.0 * c2)
-                                      - 0.9375 * EARTH_J4 * (3.0 - 7.0 * c2))
-    return _mean_motion_rad_s(alt) * k
+    return _mean_motion_rad_s(alt) * _rate_coefficient((_R_KM / (_R_KM + alt)) ** 2, cos_i**2)
 
 
 def _node_rate(alt: np.ndarray, cos_i: np.ndarray) -> np.ndarray:
@@ -204,9 +206,10 @@ def node_rate_rad_per_s(altitude_km: npt.ArrayLike, inclination_deg: npt.ArrayLi
 
 def _sso_cos_i(alt: np.ndarray) -> np.ndarray:
     """cos i of the sun-synchronous orbit by fixed-point iteration from the first-order (J2) solution."""
-    cos_i = np.zeros_like(alt)
+    q, rate_per_n = (_R_KM / (_R_KM + alt)) ** 2, _SSO_RATE_RAD_S / _mean_motion_rad_s(alt)
+    cos_i = np.zeros_like(q)
     for _ in range(4):  # second-order terms are ~1e-3 of the first: each pass gains three digits
-        cos_i = _SSO_RATE_RAD_S / _node_rate_per_cos_i(alt, np.clip(cos_i, -1.0, 1.0))
+        cos_i = rate_per_n / _rate_coefficient(q, np.minimum(cos_i**2, 1.0))
     return cos_i
 
 

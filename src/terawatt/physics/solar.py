@@ -82,7 +82,7 @@ def mean_retention(degradation_per_yr: ArrayLike, years: ArrayLike) -> np.ndarra
     """
     d = np.asarray(degradation_per_yr, float)
     years = np.asarray(years, float)
-    safe_d = np.where(d > 0.0, d, 1.0)
+    safe_d = np.where(d > 0.0, d, 0.5)  # any value in (0, 1): replaced by the d = 0 limit below
     # 1 - r^L written with expm1/log1p: exact for tiny d, where the plain form cancels.
     one_minus_r_l = -np.expm1(years * np.log1p(-safe_d))
     return np.where(d > 0.0, one_minus_r_l / (years * safe_d), 1.0)
