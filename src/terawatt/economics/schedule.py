@@ -28,13 +28,8 @@ def ground_time_to_power_yr(
     building itself.
     """
     specific = {"grid": interconnection_wait_yr, "gas": turbine_lead_time_yr, "solar_storage": solar_build_time_yr}
-    return np.maximum.reduce(
-        [
-            np.asarray(specific[power_source], float),
-            np.asarray(transformer_lead_time_yr, float),
-            np.asarray(construction_time_yr, float),
-        ]
-    )
+    specific_yr = np.asarray(specific[power_source], float)
+    return np.maximum(np.maximum(specific_yr, np.asarray(transformer_lead_time_yr, float)), construction_time_yr)
 
 
 def orbit_time_to_first_token_yr(
