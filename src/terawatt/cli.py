@@ -5,6 +5,7 @@ Exit codes: 0 ok, 1 a check failed, 2 bad input (the message names the field, it
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -16,8 +17,12 @@ from rich.markup import escape
 from rich.table import Table
 
 from terawatt.model import evaluate
+from terawatt.report.plots import plot_ratio_map, plot_timeline
 from terawatt.results import Result
 from terawatt.scenario import ScenarioError, load_scenario, shipped_scenarios
+from terawatt.studies.breakeven import ratio_map, solve_breakeven
+from terawatt.studies.timeline import timeline as run_timeline
+from terawatt.trajectory import BASE_YEAR
 from terawatt.validation import run_validation
 
 app = typer.Typer(
@@ -25,14 +30,12 @@ app = typer.Typer(
     no_args_is_help=True,
     help="terawatt: AI compute in orbit versus on the ground. Exit codes: 0 ok, 1 check failed, 2 bad input.",
 )
-console = Console()
+console = Console(soft_wrap=True)
 err_console = Console(stderr=True)
 
 
 def _bad_input(exc: ScenarioError) -> None:
-    err_console.print(
-        f"[bold red]error:[/] invalid input ({len(exc.errors)} problem{'s' * (len(exc.errors) > 1)}):"
-    )
+    err_console.print(f"[bold red]error:[/] invalid input ({len(exc.errors)} problem{'s' * (len(exc.errors) > 1)}):")
     for e in exc.errors:
         err_console.print(f"  [bold]{escape(e.path)}[/]: {escape(e.message)}", highlight=False, soft_wrap=True)
     raise typer.Exit(2)
@@ -78,14 +81,10 @@ def _comparison_table(r: Result) -> Table:
         ("lifecycle cost (NPV over analysis period)", "lifecycle_cost_usd", "USD"),
     ]
     for label, key, unit in rows:
-        table.add_row(
-            label, _fmt(_scalar(r, f"orbital.{key}"), unit), _fmt(_scalar(r, f"terrestrial.{key}"), unit)
-        )
+        table.add_row(label, _fmt(_scalar(r, f"orbital.{key}"), unit), _fmt(_scalar(r, f"terrestrial.{key}"), unit))
     table.add_section()
     table.add_row("[bold]cost drivers[/] (annual)", "", "")
-    orbit_lines = {
-        k.rsplit(".", 1)[1]: _scalar(r, k) for k in r.keys() if k.startswith("orbital.annual_breakdown")
-    }
+    orbit_lines = {k.rsplit(".", 1)[1]: _scalar(r, k) for k in r.keys() if k.startswith("orbital.annual_breakdown")}
     ground_lines = {
         k.rsplit(".", 1)[1]: _scalar(r, k) for k in r.keys() if k.startswith("terrestrial.annual_breakdown")
     }
@@ -132,9 +131,7 @@ def run(
     set_: Annotated[
         list[str] | None, typer.Option("--set", help="Override a parameter: section.key=value (repeatable).")
     ] = None,
-    json_: Annotated[
-        bool, typer.Option("--json", help="Print the result as JSON under the canonical keys.")
-    ] = False,
+    json_: Annotated[bool, typer.Option("--json", help="Print the result as JSON under the canonical keys.")] = False,
 ) -> None:
     """Size an orbital and a terrestrial AI data centre and compare what they cost."""
     try:
@@ -156,9 +153,7 @@ def run(
     if np.isfinite(breakeven) and breakeven >= 0:
         console.print(f"[bold]break-even launch price:[/] {_fmt(breakeven, 'USD/kg')}")
     elif np.isfinite(breakeven):
-        console.print(
-            "[bold]break-even launch price:[/] none: orbit costs more than the ground even with free launch"
-        )
+        console.print("[bold]break-even launch price:[/] none: orbit costs more than the ground even with free launch")
     for note in result.notes:
         console.print(f"[yellow]note:[/] {note}")
 
@@ -166,9 +161,7 @@ def run(
 @app.command()
 def validate(
     paths: Annotated[list[Path] | None, typer.Argument(help="Extra validation case files.")] = None,
-    only: Annotated[
-        bool, typer.Option("--only", help="Run only the given files, not the shipped cases.")
-    ] = False,
+    only: Annotated[bool, typer.Option("--only", help="Run only the given files, not the shipped cases.")] = False,
 ) -> None:
     """Run the validation cases (published numbers the model reproduces); exit 1 if any fails."""
     try:
@@ -204,6 +197,124 @@ def validate(
     console.print(f"{len(rows) - len(failed)} passed, {len(failed)} failed")
     if failed:
         raise typer.Exit(1)
+
+
+@app.command()
+def timeline(
+    scenario: Annotated[str | None, typer.Argument(help="Scenario YAML path or shipped name.")] = None,
+    set_: Annotated[list[str] | None, typer.Option("--set", help="Override a parameter: section.key=value.")] = None,
+    start: Annotated[int, typer.Option("--from", help="First calendar year.")] = BASE_YEAR,
+    end: Annotated[int, typer.Option("--to", help="Last calendar year.")] = 2045,
+    json_: Annotated[bool, typer.Option("--json", help="Print the per-year results as JSON.")] = False,
+    plot: Annotated[Path | None, typer.Option("--plot", help="Write a chart: .png or .html.")] = None,
+) -> None:
+    """Cost of orbit and ground in every year (one vectorized pass) and the crossover year."""
+    try:
+        tl = run_timeline(load_scenario(scenario, set_ or []), start, end)
+        if plot is not None:
+            plot_timeline(tl, plot)
+    except ScenarioError as exc:
+        _bad_input(exc)
+        return
+    if json_:
+        sys.stdout.write(json.dumps(tl.to_dict(), indent=2) + "\n")
+        return
+    table = Table(title=f"terawatt timeline: {tl.result.scenario.name}", title_justify="left")
+    for col in (
+        "year",
+        "orbit $/GPU-h",
+        "ground $/GPU-h",
+        "ratio",
+        "ratio with wait",
+        "launch $/kg",
+        "break-even $/kg",
+    ):
+        table.add_column(col, justify="right")
+    for row in tl.rows():
+        table.add_row(
+            str(row["year"]),
+            _fmt(row["orbital_cost_per_gpu_hour_usd"]),
+            _fmt(row["terrestrial_cost_per_gpu_hour_usd"]),
+            _fmt(row["cost_ratio"]),
+            _fmt(row["cost_ratio_with_wait"]),
+            _fmt(row["orbital_launch_price_usd_per_kg"]),
+            _fmt(row["breakeven_launch_price_usd_per_kg"])
+            if (row["breakeven_launch_price_usd_per_kg"] or -1) >= 0
+            else "none",
+        )
+    console.print(table)
+    if tl.crossover_year is None:
+        console.print(f"[bold]crossover:[/] none between {start} and {end}: orbit stays dearer than the ground")
+    else:
+        console.print(f"[bold]crossover:[/] {tl.crossover_year} (first year orbit costs no more than the ground)")
+    if plot is not None:
+        console.print(f"chart written to {plot}")
+
+
+@app.command()
+def breakeven(
+    param: Annotated[str, typer.Option("--param", help="Parameter to solve for (dotted registry name).")],
+    scenario: Annotated[str | None, typer.Argument(help="Scenario YAML path or shipped name.")] = None,
+    set_: Annotated[list[str] | None, typer.Option("--set", help="Override a parameter: section.key=value.")] = None,
+    year: Annotated[int | None, typer.Option("--year", help="Apply the scenario's trajectories in this year.")] = None,
+    target_ratio: Annotated[float, typer.Option("--target-ratio", help="Orbit/ground cost ratio to reach.")] = 1.0,
+    param2: Annotated[
+        str | None, typer.Option("--param2", help="Second parameter: draw the 2-D map of the ratio instead.")
+    ] = None,
+    plot: Annotated[Path | None, typer.Option("--plot", help="Chart file for --param2 (.png or .html).")] = None,
+    json_: Annotated[bool, typer.Option("--json", help="Print the answer as JSON.")] = False,
+) -> None:
+    """What must be true: the value of --param at which orbit and ground cost the same (or --target-ratio)."""
+    try:
+        loaded = load_scenario(scenario, set_ or [])
+        if param2 is None:
+            answer = solve_breakeven(loaded, param, year, target_ratio)
+        else:
+            ratio = ratio_map(loaded, param, param2, year, target_ratio=target_ratio)
+            markers = _scenario_markers(param, param2, year)
+            path = plot or Path(f"breakeven-{param}-{param2}.png")
+            plot_ratio_map(ratio, path, markers)
+    except ScenarioError as exc:
+        _bad_input(exc)
+        return
+    if param2 is not None:
+        if json_:
+            payload = {
+                "param": param,
+                "param2": param2,
+                "year": year,
+                "target_ratio": target_ratio,
+                "x": ratio.x.tolist(),
+                "y": ratio.y.tolist(),
+                "ratio": [[None if not np.isfinite(v) else float(v) for v in row] for row in ratio.ratio],
+                "plot": str(path),
+            }
+            sys.stdout.write(json.dumps(payload) + "\n")
+        else:
+            console.print(f"map of orbit/ground over {param} x {param2} written to {path}")
+        return
+    if json_:
+        sys.stdout.write(json.dumps(answer.to_dict(), indent=2) + "\n")
+        return
+    console.print(answer.message)
+    if answer.found:
+        console.print(
+            f"current value {_fmt(answer.current_value, answer.unit)} gives ratio {_fmt(answer.current_ratio)}"
+        )
+        if len(answer.roots) > 1:
+            console.print("all roots: " + ", ".join(_fmt(r, answer.unit) for r in answer.roots))
+
+
+def _scenario_markers(param: str, param2: str, year: int | None) -> dict[str, tuple[float, float]]:
+    """Where the shipped scenarios sit on a 2-D map (their own values of the two parameters)."""
+    markers = {}
+    for name in sorted(shipped_scenarios()):
+        sc = load_scenario(name)
+        sc = sc.at_year(year) if year is not None else sc
+        x, y = sc.values[param], sc.values[param2]
+        if x is not None and y is not None and np.ndim(x) == 0 and np.ndim(y) == 0:
+            markers[name] = (float(x), float(y))
+    return markers
 
 
 @app.command()

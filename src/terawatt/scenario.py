@@ -23,6 +23,7 @@ from terawatt.catalogs import load_catalog
 from terawatt.params import ParamSpec, load_registry
 
 META_KEYS = ("name", "description", "sources", "notes", "based_on")
+TRAJECTORIES_KEY = "trajectories"
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,7 @@ class Scenario:
     description: str = ""
     sources: tuple[str, ...] = ()
     path: Path | None = None
+    trajectories: dict[str, Any] = field(default_factory=dict)
 
     def __getitem__(self, key: str) -> Any:
         return self.values[key]
@@ -72,7 +74,45 @@ class Scenario:
         """A new validated scenario with more overrides applied on top of this one."""
         merged = {**self.overrides, **dict(overrides)}
         values = validate_values(merged)
-        return Scenario(self.name, values, merged, self.description, self.sources, self.path)
+        return Scenario(self.name, values, merged, self.description, self.sources, self.path, self.trajectories)
+
+    def at_years(self, years: Sequence[float] | np.ndarray) -> Scenario:
+        """The scenario over calendar years: each parameter with a trajectory becomes an array over ``years``.
+
+        Scalar parameters stay scalars; a trajectory gives shape (Y,), or (N, Y) when the scenario carries N
+        samples, in which case every other sampled parameter is reshaped to (N, 1) so that the model broadcasts
+        samples x years in one pass. Every evaluated value is checked against the registry range.
+        """
+        from terawatt.trajectory import YEAR_RANGE, check_trajectory_values, trajectory_values
+
+        yrs = np.atleast_1d(np.asarray(years, dtype=float))
+        bad = yrs[(yrs < YEAR_RANGE[0]) | (yrs > YEAR_RANGE[1]) | (yrs != np.round(yrs))]
+        if bad.size:
+            raise ScenarioError(
+                [FieldError("year", f"{bad[0]:g} is outside the model's calendar: whole years in {list(YEAR_RANGE)}")]
+            )
+        registry = load_registry()
+        sampled = any(isinstance(v, np.ndarray) for v in self.values.values())
+        values = {k: (v[:, None] if sampled and isinstance(v, np.ndarray) else v) for k, v in self.values.items()}
+        errors = []
+        for name, traj in self.trajectories.items():
+            series = trajectory_values(traj, yrs, self.values[name])
+            problem = check_trajectory_values(name, series, registry[name], years=yrs)
+            if problem:
+                errors.append(problem)
+            values[name] = None if np.all(np.isnan(series)) else series
+        if errors:
+            raise ScenarioError(errors)
+        return Scenario(self.name, values, self.overrides, self.description, self.sources, self.path, {})
+
+    def at_year(self, year: float) -> Scenario:
+        """The scenario in one calendar year: trajectories evaluated there (scalars, or N samples)."""
+        multi = self.at_years([year])
+        values = dict(self.values)
+        for name in self.trajectories:
+            series = multi.values[name]
+            values[name] = None if series is None else (series[:, 0] if series.ndim == 2 else float(series[0]))
+        return Scenario(self.name, values, self.overrides, self.description, self.sources, self.path, {})
 
 
 # ----------------------------------------------------------------------------------------------- shipped files
@@ -123,11 +163,7 @@ def resolve_scenario_path(source: str | Path, relative_to: Path | None = None) -
     close = difflib.get_close_matches(str(source), list(shipped), n=1)
     hint = f"; did you mean {close[0]!r}?" if close else ""
     raise ScenarioError(
-        [
-            FieldError(
-                str(source), f"no such file or shipped scenario{hint} (shipped: {', '.join(sorted(shipped))})"
-            )
-        ]
+        [FieldError(str(source), f"no such file or shipped scenario{hint} (shipped: {', '.join(sorted(shipped))})")]
     )
 
 
@@ -256,6 +292,13 @@ def _check_value(spec: ParamSpec, value: Any) -> tuple[Any, str | None]:
 
 def validate_values(overrides: Mapping[str, Any]) -> dict[str, Any]:
     """Registry defaults with ``overrides`` applied, every value checked; raises one error listing all problems."""
+    values, errors = _validate(overrides)
+    if errors:
+        raise ScenarioError(errors)
+    return values
+
+
+def _validate(overrides: Mapping[str, Any]) -> tuple[dict[str, Any], list[FieldError]]:
     registry = load_registry()
     values: dict[str, Any] = {name: spec.default for name, spec in registry.items()}
     errors: list[FieldError] = []
@@ -272,23 +315,29 @@ def validate_values(overrides: Mapping[str, Any]) -> dict[str, Any]:
     sizes = {np.size(v) for v in values.values() if isinstance(v, np.ndarray) and np.ndim(v) > 0}
     if len(sizes) > 1:
         errors.append(FieldError("<samples>", f"array parameters must share one length, got {sorted(sizes)}"))
-    if errors:
-        raise ScenarioError(errors)
-    return values
+    return values, errors
 
 
-def _load_file(path: Path, seen: tuple[Path, ...] = ()) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(metadata, flat overrides) of a scenario file, following ``based_on``."""
+def _split(data: dict[str, Any], label: str) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """(metadata, flat overrides, raw trajectories) of a scenario mapping."""
+    meta = {k: data.pop(k) for k in META_KEYS if k in data}
+    raw_traj = data.pop(TRAJECTORIES_KEY, None) or {}
+    if not isinstance(raw_traj, Mapping):
+        raise ScenarioError([FieldError(f"{label}: {TRAJECTORIES_KEY}", "must map parameter names to trajectories")])
+    return meta, flatten(data), dict(raw_traj)
+
+
+def _load_file(path: Path, seen: tuple[Path, ...] = ()) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """(metadata, flat overrides, raw trajectories) of a scenario file, following ``based_on``."""
     if path.resolve() in seen:
         raise ScenarioError([FieldError(str(path), "based_on forms a cycle")])
-    data = _read_yaml(path, str(path))
-    meta = {k: data.pop(k) for k in META_KEYS if k in data}
-    flat = flatten(data)
+    meta, flat, traj = _split(_read_yaml(path, str(path)), str(path))
     base: dict[str, Any] = {}
+    base_traj: dict[str, Any] = {}
     if meta.get("based_on"):
         parent = resolve_scenario_path(meta["based_on"], relative_to=path.parent)
-        _, base = _load_file(parent, (*seen, path.resolve()))
-    return meta, {**base, **flat}
+        _, base, base_traj = _load_file(parent, (*seen, path.resolve()))
+    return meta, {**base, **flat}, {**base_traj, **traj}
 
 
 def load_scenario(
@@ -311,28 +360,34 @@ def load_scenario(
     ScenarioError
         Listing every invalid field with its unit and allowed range.
     """
+    from terawatt.trajectory import parse_trajectories
+
     meta: dict[str, Any] = {}
     flat: dict[str, Any] = {}
+    raw_traj: dict[str, Any] = {}
     path: Path | None = None
     if isinstance(source, Mapping):
-        data = dict(source)
-        meta = {k: data.pop(k) for k in META_KEYS if k in data}
-        flat = flatten(data)
+        meta, flat, raw_traj = _split(dict(source), "<mapping>")
         if meta.get("based_on"):
-            _, base = _load_file(resolve_scenario_path(meta["based_on"]))
-            flat = {**base, **flat}
+            _, base, base_traj = _load_file(resolve_scenario_path(meta["based_on"]))
+            flat, raw_traj = {**base, **flat}, {**base_traj, **raw_traj}
     elif source is not None:
         path = resolve_scenario_path(source)
-        meta, flat = _load_file(path)
+        meta, flat, raw_traj = _load_file(path)
     if overrides is not None:
         extra = parse_set(overrides) if not isinstance(overrides, Mapping) else dict(overrides)
         flat.update(extra)
-    values = validate_values(flat)
+        # An override fixes the parameter: it replaces any trajectory the file gave it.
+        raw_traj = {k: v for k, v in raw_traj.items() if k not in extra}
+    values, errors = _validate(flat)
+    trajectories, traj_errors = parse_trajectories(raw_traj)
+    if errors or traj_errors:
+        raise ScenarioError([*errors, *traj_errors])
     name = str(meta.get("name") or (path.stem if path else "default"))
     sources = meta.get("sources") or ()
     if isinstance(sources, str):
         sources = (sources,)
-    return Scenario(name, values, flat, str(meta.get("description") or ""), tuple(sources), path)
+    return Scenario(name, values, flat, str(meta.get("description") or ""), tuple(sources), path, trajectories)
 
 
 def is_missing(value: Any) -> bool:

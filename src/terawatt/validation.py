@@ -1,7 +1,9 @@
 """Validation cases: published numbers the model must reproduce, as data (YAML), and the runner.
 
 A case file holds ``id``, ``source`` (citation with page/table), an optional base ``scenario``, ``set`` (dotted
-overrides) and ``expect``: a list of ``{output, value, rel_tol | abs_tol}``. A file may also hold a list of cases.
+overrides), optional ``trajectories`` (as in a scenario), ``year`` (evaluate in that calendar year) and ``years``
+(``[from, to]``: also run the timeline, giving the output ``timeline.crossover_year``), and ``expect``: a list of
+``{output, value, rel_tol | abs_tol}``. A file may also hold a list of cases (``cases: [...]``).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from terawatt.model import evaluate
 from terawatt.scenario import FieldError, ScenarioError, _read_yaml, load_scenario
+from terawatt.studies.timeline import timeline
 
 
 class Expectation(BaseModel):
@@ -44,6 +47,9 @@ class ValidationCase(BaseModel):
     description: str = ""
     scenario: str | None = None
     set: dict[str, Any] = Field(default_factory=dict)
+    trajectories: dict[str, Any] = Field(default_factory=dict)
+    year: int | None = None
+    years: tuple[int, int] | None = None
     expect: list[Expectation] = Field(min_length=1)
 
 
@@ -91,9 +97,22 @@ def load_cases(paths: Iterable[Path]) -> list[ValidationCase]:
     return cases
 
 
+def _case_outputs(case: ValidationCase) -> dict[str, Any]:
+    """Outputs of a case: one evaluation (optionally in ``year``), plus ``timeline.crossover_year`` with ``years``."""
+    source: dict[str, Any] = {"trajectories": case.trajectories}
+    if case.scenario:
+        source["based_on"] = case.scenario
+    scenario = load_scenario(source, case.set)
+    outputs = dict(evaluate(scenario.at_year(case.year) if case.year is not None else scenario).outputs)
+    if case.years is not None:
+        tl = timeline(scenario, *case.years)
+        outputs["timeline.crossover_year"] = np.nan if tl.crossover_year is None else tl.crossover_year
+    return outputs
+
+
 def run_case(case: ValidationCase) -> list[CheckRow]:
     """Evaluate one case and check each expectation."""
-    result = evaluate(load_scenario(case.scenario, case.set))
+    result = _case_outputs(case)
     rows = []
     for exp in case.expect:
         if exp.output not in result:

@@ -1,0 +1,1 @@
+"""Surfaces that present results: plots and tables. No model logic lives here."""

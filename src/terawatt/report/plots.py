@@ -1,0 +1,147 @@
+"""Charts of studies: PNG through matplotlib (headless) or interactive HTML through plotly, by file suffix."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+import numpy as np
+
+from terawatt.scenario import FieldError, ScenarioError
+from terawatt.studies.breakeven import RatioMap
+from terawatt.studies.timeline import Timeline
+
+SUFFIXES = (".png", ".html")
+
+
+def _check_path(path: Path) -> None:
+    if path.suffix.lower() not in SUFFIXES:
+        raise ScenarioError([FieldError("--plot", f"{path.name}: use a .png or .html file name")])
+
+
+def _pyplot():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def plot_timeline(tl: Timeline, path: Path) -> Path:
+    """Orbit and ground cost per GPU-hour over the years (median and 5-95% band for samples), crossover marked."""
+    path = Path(path)
+    _check_path(path)
+    orbit = tl.series("orbital.cost_per_gpu_hour_usd")
+    ground = tl.series("terrestrial.cost_per_gpu_hour_usd")
+    bands = {}
+    for label, data in (("orbit", orbit), ("ground", ground)):
+        if data.ndim == 2:
+            bands[label] = np.nanpercentile(data, [5, 50, 95], axis=0)
+        else:
+            bands[label] = np.stack([data, data, data])
+    title = f"{tl.result.scenario.name}: cost per GPU-hour"
+    cross = tl.crossover_year if isinstance(tl.crossover_year, int) else None
+    if path.suffix.lower() == ".html":
+        import plotly.graph_objects as go
+
+        fig = go.Figure()
+        for label, colour in (("orbit", "#d62728"), ("ground", "#1f77b4")):
+            lo, mid, hi = bands[label]
+            if orbit.ndim == 2:
+                fig.add_trace(go.Scatter(x=tl.years, y=hi, line={"width": 0}, showlegend=False, hoverinfo="skip"))
+                fig.add_trace(
+                    go.Scatter(x=tl.years, y=lo, fill="tonexty", line={"width": 0}, name=f"{label} 5-95%", opacity=0.3)
+                )
+            fig.add_trace(go.Scatter(x=tl.years, y=mid, name=label, line={"color": colour}))
+        if cross is not None:
+            fig.add_vline(x=cross, line_dash="dash", annotation_text=f"crossover {cross}")
+        fig.update_layout(title=title, xaxis_title="year", yaxis_title="USD per GPU-hour (2025 USD)", yaxis_type="log")
+        fig.write_html(str(path), include_plotlyjs=True, full_html=True)
+        return path
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(8, 4.5), dpi=110)
+    for label, colour in (("orbit", "tab:red"), ("ground", "tab:blue")):
+        lo, mid, hi = bands[label]
+        ax.plot(tl.years, mid, color=colour, label=label, lw=2)
+        if orbit.ndim == 2:
+            ax.fill_between(tl.years, lo, hi, color=colour, alpha=0.2, label=f"{label} 5-95%")
+    if cross is not None:
+        ax.axvline(cross, color="k", ls="--", lw=1)
+        ax.annotate(f"crossover {cross}", (cross, ax.get_ylim()[1]), ha="left", va="top", fontsize=9)
+    ax.set_yscale("log")
+    ax.set_xlabel("year")
+    ax.set_ylabel("USD per GPU-hour (2025 USD)")
+    ax.set_title(title + ("" if cross is not None else " (no crossover in range)"))
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+    return path
+
+
+def plot_ratio_map(m: RatioMap, path: Path, markers: Mapping[str, tuple[float, float]] | None = None) -> Path:
+    """Contour map of orbit/ground cost over two parameters with the break-even line and labelled markers."""
+    path = Path(path)
+    _check_path(path)
+    log_ratio = np.log10(m.ratio)
+    title = f"orbit / ground cost per GPU-hour{'' if m.year is None else f' in {m.year}'}"
+    if path.suffix.lower() == ".html":
+        import plotly.graph_objects as go
+
+        fig = go.Figure(
+            go.Contour(
+                x=m.x,
+                y=m.y,
+                z=log_ratio,
+                colorscale="RdBu_r",
+                zmid=np.log10(m.target_ratio),
+                colorbar={"title": "log10 ratio"},
+            )
+        )
+        fig.add_trace(
+            go.Contour(
+                x=m.x,
+                y=m.y,
+                z=log_ratio,
+                contours={"start": np.log10(m.target_ratio), "end": np.log10(m.target_ratio), "coloring": "none"},
+                line={"width": 3, "color": "black"},
+                showscale=False,
+                name="break-even",
+            )
+        )
+        for name, (px, py) in (markers or {}).items():
+            fig.add_trace(
+                go.Scatter(x=[px], y=[py], mode="markers+text", text=[name], textposition="top center", name=name)
+            )
+        fig.update_layout(title=title, xaxis_title=m.param, yaxis_title=m.param2)
+        fig.write_html(str(path), include_plotlyjs=True, full_html=True)
+        return path
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(7.5, 6), dpi=110)
+    finite = log_ratio[np.isfinite(log_ratio)]
+    span = (
+        max(abs(finite.min() - np.log10(m.target_ratio)), abs(finite.max() - np.log10(m.target_ratio)), 0.1)
+        if finite.size
+        else 1.0
+    )
+    levels = np.linspace(np.log10(m.target_ratio) - span, np.log10(m.target_ratio) + span, 25)
+    cs = ax.contourf(m.x, m.y, log_ratio, levels=levels, cmap="RdBu_r")
+    fig.colorbar(cs, ax=ax, label="log10(orbit / ground)")
+    if finite.size and finite.min() < np.log10(m.target_ratio) < finite.max():
+        line = ax.contour(m.x, m.y, log_ratio, levels=[np.log10(m.target_ratio)], colors="k", linewidths=2)
+        ax.clabel(line, fmt={line.levels[0]: f"ratio {m.target_ratio:g}"}, fontsize=8)
+    for name, (px, py) in (markers or {}).items():
+        ax.plot(px, py, "ko", ms=5)
+        ax.annotate(name, (px, py), textcoords="offset points", xytext=(4, 4), fontsize=8)
+    for axis, values in (("x", m.x), ("y", m.y)):
+        if values[0] > 0 and values[-1] / values[0] > 100:
+            getattr(ax, f"set_{axis}scale")("log")
+    ax.set_xlabel(m.param)
+    ax.set_ylabel(m.param2)
+    ax.set_title(title)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+    return path

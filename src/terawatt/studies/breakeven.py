@@ -1,0 +1,192 @@
+"""What must be true: the value of one parameter at which orbit and ground cost the same (or any target ratio),
+found by vectorized root finding over the parameter's allowed range; and 2-D maps of the cost ratio."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from terawatt.model import evaluate
+from terawatt.params import ParamSpec, load_registry
+from terawatt.scenario import FieldError, Scenario, ScenarioError, _suggest
+
+#: Grid points of the first bracketing pass, and bisection steps of the refinement (all brackets at once).
+GRID_POINTS = 241
+BISECTION_STEPS = 60
+OUTPUT = "comparison.cost_ratio"
+
+
+def _spec(name: str, option: str) -> ParamSpec:
+    registry = load_registry()
+    spec = registry.get(name)
+    if spec is None:
+        raise ScenarioError([FieldError(option, f"unknown parameter {name!r}{_suggest(name, registry)}")])
+    if spec.kind != "float":
+        raise ScenarioError(
+            [FieldError(option, f"{name} is a {spec.kind} parameter; break-even needs a numeric (float) parameter")]
+        )
+    return spec
+
+
+def search_span(spec: ParamSpec) -> tuple[float, float]:
+    """Interval searched for a parameter: its allowed range, with open or missing bounds made finite.
+
+    A missing upper bound becomes 100x the largest of the default and the literature range (so a price with no
+    upper limit is searched up to two orders of magnitude beyond what anyone has quoted); an exclusive bound is
+    moved inward by 1e-9 of the span.
+    """
+    hi_hint = max(abs(float(x)) for x in [spec.default or 0.0, *(spec.range or []), 1.0])
+    lo = spec.min if spec.min is not None else -100.0 * hi_hint
+    hi = spec.max if spec.max is not None else 100.0 * hi_hint
+    eps = 1e-9 * (hi - lo)
+    return lo + (eps if spec.min_exclusive else 0.0), hi - (eps if spec.max_exclusive else 0.0)
+
+
+def _grid(lo: float, hi: float, n: int) -> np.ndarray:
+    if lo > 0 and hi / lo > 100:
+        return np.geomspace(lo, hi, n)
+    if lo == 0 and hi > 1e3:
+        return np.concatenate([[0.0], np.geomspace(hi * 1e-6, hi, n - 1)])
+    return np.linspace(lo, hi, n)
+
+
+def _ratio(base: Scenario, name: str, values: np.ndarray, output: str) -> np.ndarray:
+    scenario = Scenario(base.name, {**base.values, name: values}, base.overrides, path=base.path)
+    return np.broadcast_to(np.asarray(evaluate(scenario)[output], float), values.shape)
+
+
+@dataclass(frozen=True)
+class Breakeven:
+    """Solution of ``output(param) = target`` over the parameter's allowed range."""
+
+    param: str
+    unit: str
+    year: int | None
+    target_ratio: float
+    found: bool
+    value: float | None  # the root nearest the scenario's current value
+    roots: list[float] = field(default_factory=list)
+    current_value: float | None = None
+    current_ratio: float | None = None
+    span: tuple[float, float] = (0.0, 0.0)
+    message: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "param": self.param,
+            "unit": self.unit,
+            "year": self.year,
+            "target_ratio": self.target_ratio,
+            "found": self.found,
+            "value": self.value,
+            "roots": self.roots,
+            "current_value": self.current_value,
+            "current_ratio": self.current_ratio,
+            "search_span": list(self.span),
+            "message": self.message,
+        }
+
+
+def solve_breakeven(
+    scenario: Scenario, param: str, year: int | None = None, target_ratio: float = 1.0, output: str = OUTPUT
+) -> Breakeven:
+    r"""Value of ``param`` at which ``output`` (orbit / ground cost per GPU-hour) equals ``target_ratio``.
+
+    Notes
+    -----
+    One vectorized evaluation on a grid over the allowed range brackets every sign change of
+    :math:`f(x) = \mathrm{ratio}(x) - \mathrm{target}`; all brackets are then refined together by bisection
+    (:data:`BISECTION_STEPS` halvings, relative width ~1e-18 of the bracket). Infeasible designs (NaN ratio)
+    never bracket a root. With several roots, ``value`` is the one nearest the scenario's current value.
+    """
+    spec = _spec(param, "--param")
+    if not np.isfinite(target_ratio) or target_ratio <= 0:
+        raise ScenarioError([FieldError("--target-ratio", f"must be a positive number, got {target_ratio}")])
+    base = scenario.at_year(year) if year is not None else scenario
+    if base.n_samples > 1:
+        raise ScenarioError([FieldError("scenario", "break-even needs a scenario without sampled parameters")])
+    lo, hi = search_span(spec)
+    x = _grid(lo, hi, GRID_POINTS)
+    f = _ratio(base, param, x, output) - target_ratio
+    sign_change = np.isfinite(f[:-1]) & np.isfinite(f[1:]) & (np.sign(f[:-1]) != np.sign(f[1:]))
+    exact = x[:-1][f[:-1] == 0.0]
+    a, b = x[:-1][sign_change & (f[:-1] != 0)], x[1:][sign_change & (f[:-1] != 0)]
+    fa = f[:-1][sign_change & (f[:-1] != 0)]
+    for _ in range(BISECTION_STEPS if a.size else 0):
+        mid = 0.5 * (a + b)
+        fm = _ratio(base, param, mid, output) - target_ratio
+        left = np.sign(fm) == np.sign(fa)
+        a, fa = np.where(left, mid, a), np.where(left, fm, fa)
+        b = np.where(left, b, mid)
+    roots = sorted({float(r) for r in [*exact, *(0.5 * (a + b))]})
+    current = base.values[param]
+    current_f = float(current) if current is not None else None
+    current_ratio = float(_ratio(base, param, np.array([current_f]), output)[0]) if current_f is not None else None
+    unit = spec.unit
+    if roots:
+        ref = current_f if current_f is not None else roots[0]
+        value = min(roots, key=lambda r: abs(r - ref))
+        message = f"{param} = {value:.6g} {unit} gives orbit/ground = {target_ratio:g}"
+    else:
+        value = None
+        finite = f[np.isfinite(f)]
+        if finite.size == 0:
+            message = f"no feasible design anywhere in {param}'s allowed range [{lo:g}, {hi:g}] {unit}"
+        else:
+            side = "above" if np.all(finite > 0) else "below"
+            nearest = int(np.argmin(np.abs(finite)))
+            closest, best = finite[nearest] + target_ratio, x[np.isfinite(f)][nearest]
+            message = (
+                f"no value of {param} in its allowed range [{lo:g}, {hi:g}] {unit} gives orbit/ground = "
+                f"{target_ratio:g}: the ratio stays {side} it (closest {closest:.3g} at {best:.4g} {unit})"
+            )
+    return Breakeven(
+        param, unit, year, target_ratio, bool(roots), value, roots, current_f, current_ratio, (lo, hi), message
+    )
+
+
+@dataclass(frozen=True)
+class RatioMap:
+    """The cost ratio over a 2-D grid of two parameters."""
+
+    param: str
+    param2: str
+    x: np.ndarray
+    y: np.ndarray
+    ratio: np.ndarray  # shape (len(y), len(x))
+    target_ratio: float
+    year: int | None
+
+
+def map_span(spec: ParamSpec) -> tuple[float, float]:
+    """Plotting span: the literature range widened 2x each way where known, within the allowed range."""
+    lo, hi = search_span(spec)
+    if spec.range:
+        r_lo, r_hi = spec.range
+        lo, hi = max(lo, r_lo / 2 if r_lo > 0 else r_lo), min(hi, r_hi * 2)
+    return lo, hi
+
+
+def ratio_map(
+    scenario: Scenario,
+    param: str,
+    param2: str,
+    year: int | None = None,
+    span: tuple[float, float] | None = None,
+    span2: tuple[float, float] | None = None,
+    points: int = 60,
+    target_ratio: float = 1.0,
+    output: str = OUTPUT,
+) -> RatioMap:
+    """Evaluate ``output`` on a ``points`` x ``points`` grid of two parameters in one vectorized pass."""
+    spec, spec2 = _spec(param, "--param"), _spec(param2, "--param2")
+    base = scenario.at_year(year) if year is not None else scenario
+    (lo, hi), (lo2, hi2) = span or map_span(spec), span2 or map_span(spec2)
+    x, y = _grid(lo, hi, points), _grid(lo2, hi2, points)
+    xx, yy = np.meshgrid(x, y)
+    values = {**base.values, param: xx.ravel(), param2: yy.ravel()}
+    result = evaluate(Scenario(base.name, values, base.overrides, path=base.path))
+    ratio = np.broadcast_to(np.asarray(result[output], float), xx.size).reshape(xx.shape)
+    return RatioMap(param, param2, x, y, ratio, target_ratio, year)

@@ -1,0 +1,108 @@
+"""Timeline: cost of orbit and ground in every calendar year, in one vectorized pass, and the crossover year.
+
+The cost in year *y* is the levelized cost of a deployment built that year with that year's technology and
+prices (each parameter with a trajectory takes its year-*y* value); the years are a trailing array axis, so a
+scenario of N samples over Y years evaluates once as an (N, Y) array.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from terawatt.model import evaluate
+from terawatt.results import Result
+from terawatt.scenario import FieldError, Scenario, ScenarioError
+from terawatt.trajectory import BASE_YEAR, YEAR_RANGE
+
+#: Outputs reported per year (the JSON keys drop the section prefix where noted in :meth:`Timeline.rows`).
+YEAR_OUTPUTS = (
+    "orbital.cost_per_gpu_hour_usd",
+    "terrestrial.cost_per_gpu_hour_usd",
+    "comparison.cost_ratio",
+    "orbital.cost_per_kw_year_usd",
+    "terrestrial.cost_per_kw_year_usd",
+    "orbital.cost_per_gpu_hour_with_wait_usd",
+    "terrestrial.cost_per_gpu_hour_with_wait_usd",
+    "comparison.cost_ratio_with_wait",
+    "orbital.launch_price_usd_per_kg",
+    "orbital.specific_power_w_per_kg",
+    "comparison.breakeven_launch_price_usd_per_kg",
+)
+
+
+def crossover_year(years: np.ndarray, ratio: np.ndarray) -> np.ndarray:
+    """First year with ``ratio <= 1`` along the last axis; NaN where none (NaN ratios never cross).
+
+    Parameters
+    ----------
+    years : numpy.ndarray
+        Calendar years, shape (Y,).
+    ratio : numpy.ndarray
+        Orbit / ground cost, shape (..., Y).
+    """
+    crossed = np.asarray(ratio, float) <= 1.0
+    first = np.argmax(crossed, axis=-1)
+    return np.where(crossed.any(axis=-1), np.asarray(years, float)[first], np.nan)
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """Per-year outputs (arrays over years, or samples x years) and the crossover year."""
+
+    years: np.ndarray
+    result: Result
+    crossover_year: Any  # int | None for a scalar scenario; float array (NaN = none) for samples
+
+    def series(self, key: str) -> np.ndarray:
+        """One output over the years (shape (Y,) or (N, Y))."""
+        return np.broadcast_to(np.asarray(self.result[key], float), self.shape)
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """(Y,) or (N, Y): outputs with no trajectory behind them are constant over the years."""
+        return np.broadcast_shapes(np.shape(self.result["comparison.cost_ratio"]), self.years.shape)
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One dict per year with the canonical year fields (scalar scenarios only)."""
+        rows = []
+        for i, year in enumerate(self.years):
+            row: dict[str, Any] = {"year": int(year)}
+            for key in YEAR_OUTPUTS:
+                section, name = key.split(".", 1)
+                field = name if section != "terrestrial" and section != "orbital" else f"{section}_{name}"
+                value = float(self.series(key)[..., i])
+                row[field] = value if np.isfinite(value) else None
+            rows.append(row)
+        return rows
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{"crossover_year": int | None, "years": [{"year", "orbital_cost_per_gpu_hour_usd", ...}]}``."""
+        return {"scenario": self.result.scenario.name, "crossover_year": self.crossover_year, "years": self.rows()}
+
+
+def timeline(scenario: Scenario, start: int = BASE_YEAR, end: int = 2045) -> Timeline:
+    """Evaluate ``scenario`` in every year from ``start`` to ``end`` (inclusive) in one pass.
+
+    Raises
+    ------
+    ScenarioError
+        Years outside the model's calendar or reversed; a trajectory value outside its parameter's range.
+    """
+    errors = []
+    for label, year in (("--from", start), ("--to", end)):
+        if not YEAR_RANGE[0] <= year <= YEAR_RANGE[1]:
+            errors.append(FieldError(label, f"year {year} is outside the model's calendar {list(YEAR_RANGE)}"))
+    if not errors and end < start:
+        errors.append(FieldError("--to", f"last year {end} is before the first year {start}"))
+    if errors:
+        raise ScenarioError(errors)
+    years = np.arange(start, end + 1)
+    result = evaluate(scenario.at_years(years))
+    tl = Timeline(years, result, None)
+    cross = crossover_year(years, tl.series("comparison.cost_ratio"))
+    if np.ndim(cross) == 0:
+        cross = None if np.isnan(cross) else int(cross)
+    return Timeline(years, result, cross)
