@@ -72,10 +72,17 @@ class ParamSpec(BaseModel):
 
 @lru_cache(maxsize=1)
 def load_registry() -> dict[str, ParamSpec]:
-    """Load ``registry.yaml``: the single source of every default, keyed by dotted name."""
-    text = resources.files("terawatt.params").joinpath("registry.yaml").read_text(encoding="utf-8")
-    raw = yaml.safe_load(text)
-    return {name: ParamSpec(name=name, **entry) for name, entry in raw.items()}
+    """Load the registry: every ``params/*.yaml`` file (``registry.yaml`` for the core model, one file per further
+    domain such as ``radiation.yaml``), keyed by dotted name. A name defined twice is an error."""
+    folder = resources.files("terawatt.params")
+    registry: dict[str, ParamSpec] = {}
+    for path in sorted((p for p in folder.iterdir() if p.name.endswith(".yaml")), key=lambda p: p.name):
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for name, entry in raw.items():
+            if name in registry:
+                raise ValueError(f"parameter {name} is defined twice in the registry ({path.name})")
+            registry[name] = ParamSpec(name=name, **entry)
+    return registry
 
 
 def defaults() -> dict[str, Any]:

@@ -1,0 +1,70 @@
+"""Benchmark: a 20-year timeline for 10,000 Monte Carlo samples at once (samples x years in one pass).
+
+Reports sample-years per second and the ratio to evaluating the 20 years one at a time. Run:
+``python benchmarks/bench_timeline.py [--samples 10000] [--years 20]``. Timings are reported, never asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import numpy as np
+
+import terawatt
+from terawatt.studies.timeline import timeline
+
+TRAJECTORIES = {
+    "launch.price_usd_per_kg": {
+        "kind": "learning",
+        "learning_rate": 0.2,
+        "cumulative": {"kind": "rate", "value": 1.0e4, "rate_per_yr": 0.6},
+    },
+    "solar.cost_usd_per_w": {"kind": "rate", "rate_per_yr": -0.08, "floor": 1.0},
+    "terrestrial.electricity_price_usd_per_mwh": {"kind": "rate", "rate_per_yr": 0.01},
+}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--samples", type=int, default=10_000)
+    parser.add_argument("--years", type=int, default=20)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    rng = np.random.default_rng(1)
+    n = args.samples
+    overrides = {
+        "launch.price_usd_per_kg": rng.uniform(500.0, 4000.0, n),
+        "solar.cost_usd_per_w": rng.uniform(2.0, 30.0, n),
+        "thermal.areal_mass_kg_per_m2": rng.uniform(3.0, 10.0, n),
+        "terrestrial.electricity_price_usd_per_mwh": rng.uniform(50.0, 150.0, n),
+    }
+    # Samples set the starting values; the trajectories (no explicit value) move each sample through the years.
+    scenario = terawatt.load_scenario({"trajectories": TRAJECTORIES}).with_overrides(overrides)
+    start, end = 2026, 2026 + args.years - 1
+
+    def one_pass() -> None:
+        timeline(scenario, start, end)
+
+    def year_by_year() -> None:
+        for year in range(start, end + 1):
+            terawatt.evaluate(scenario.at_year(year))
+
+    best = {}
+    for label, fn in (("one pass", one_pass), ("year by year", year_by_year)):
+        fn()
+        times = []
+        for _ in range(args.repeat):
+            t0 = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - t0)
+        best[label] = min(times)
+    cells = n * args.years
+    print(f"{n:,} samples x {args.years} years = {cells:,} sample-years")
+    for label, seconds in best.items():
+        print(f"{label:>13}: {seconds:.3f} s  ({cells / seconds:,.0f} sample-years/s)")
+    print(f"one pass is {best['year by year'] / best['one pass']:.2f}x the speed of year-by-year evaluation")
+
+
+if __name__ == "__main__":
+    main()
