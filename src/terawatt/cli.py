@@ -132,10 +132,18 @@ def run(
         list[str] | None, typer.Option("--set", help="Override a parameter: section.key=value (repeatable).")
     ] = None,
     json_: Annotated[bool, typer.Option("--json", help="Print the result as JSON under the canonical keys.")] = False,
+    year: Annotated[
+        int | None,
+        typer.Option("--year", help="Evaluate in this calendar year, with the scenario's trajectories applied."),
+    ] = None,
 ) -> None:
-    """Size an orbital and a terrestrial AI data centre and compare what they cost."""
+    """Size an orbital and a terrestrial AI data centre and compare what they cost.
+
+    Without --year the scenario's base values are used (its trajectories apply only with --year and in timeline).
+    """
     try:
-        result = evaluate(load_scenario(scenario, set_ or []))
+        loaded = load_scenario(scenario, set_ or [])
+        result = evaluate(loaded.at_year(year) if year is not None else loaded)
     except ScenarioError as exc:
         _bad_input(exc)
         return

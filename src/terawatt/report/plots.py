@@ -70,6 +70,11 @@ def plot_timeline(tl: Timeline, path: Path) -> Path:
         ax.axvline(cross, color="k", ls="--", lw=1)
         ax.annotate(f"crossover {cross}", (cross, ax.get_ylim()[1]), ha="left", va="top", fontsize=9)
     ax.set_yscale("log")
+    from matplotlib.ticker import FormatStrFormatter, MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.yaxis.set_major_formatter(FormatStrFormatter("%.3g"))
+    ax.yaxis.set_minor_formatter(FormatStrFormatter("%.3g"))
     ax.set_xlabel("year")
     ax.set_ylabel("USD per GPU-hour (2025 USD)")
     ax.set_title(title + ("" if cross is not None else " (no crossover in range)"))
@@ -86,7 +91,7 @@ def plot_ratio_map(m: RatioMap, path: Path, markers: Mapping[str, tuple[float, f
     path = Path(path)
     _check_path(path)
     log_ratio = np.log10(m.ratio)
-    title = f"orbit / ground cost per GPU-hour{'' if m.year is None else f' in {m.year}'}"
+    title = f"{m.scenario}: orbit / ground cost per GPU-hour{'' if m.year is None else f' in {m.year}'}"
     if path.suffix.lower() == ".html":
         import plotly.graph_objects as go
 
@@ -131,10 +136,10 @@ def plot_ratio_map(m: RatioMap, path: Path, markers: Mapping[str, tuple[float, f
     fig.colorbar(cs, ax=ax, label="log10(orbit / ground)")
     if finite.size and finite.min() < np.log10(m.target_ratio) < finite.max():
         line = ax.contour(m.x, m.y, log_ratio, levels=[np.log10(m.target_ratio)], colors="k", linewidths=2)
-        ax.clabel(line, fmt={line.levels[0]: f"ratio {m.target_ratio:g}"}, fontsize=8)
-    for name, (px, py) in (markers or {}).items():
+        ax.clabel(line, fmt={line.levels[0]: f"ratio {m.target_ratio:g}"}, fontsize=8, inline=False)
+    for i, (name, (px, py)) in enumerate(sorted((markers or {}).items(), key=lambda kv: kv[1])):
         ax.plot(px, py, "ko", ms=5)
-        ax.annotate(name, (px, py), textcoords="offset points", xytext=(4, 4), fontsize=8)
+        ax.annotate(name, (px, py), textcoords="offset points", xytext=(4, 5 if i % 2 == 0 else -11), fontsize=8)
     for axis, values in (("x", m.x), ("y", m.y)):
         if values[0] > 0 and values[-1] / values[0] > 100:
             getattr(ax, f"set_{axis}scale")("log")

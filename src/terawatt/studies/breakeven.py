@@ -158,6 +158,7 @@ class RatioMap:
     ratio: np.ndarray  # shape (len(y), len(x))
     target_ratio: float
     year: int | None
+    scenario: str = ""
 
 
 def map_span(spec: ParamSpec) -> tuple[float, float]:
@@ -189,4 +190,4 @@ def ratio_map(
     values = {**base.values, param: xx.ravel(), param2: yy.ravel()}
     result = evaluate(Scenario(base.name, values, base.overrides, path=base.path))
     ratio = np.broadcast_to(np.asarray(result[output], float), xx.size).reshape(xx.shape)
-    return RatioMap(param, param2, x, y, ratio, target_ratio, year)
+    return RatioMap(param, param2, x, y, ratio, target_ratio, year, scenario.name)

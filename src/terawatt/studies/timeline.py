@@ -66,21 +66,47 @@ class Timeline:
         return np.broadcast_shapes(np.shape(self.result["comparison.cost_ratio"]), self.years.shape)
 
     def rows(self) -> list[dict[str, Any]]:
-        """One dict per year with the canonical year fields (scalar scenarios only)."""
+        """One dict per year with the canonical year fields.
+
+        For a sampled scenario each field is the median over the samples, with ``<field>_p05`` and ``<field>_p95``.
+        """
+        sampled = len(self.shape) == 2
         rows = []
         for i, year in enumerate(self.years):
             row: dict[str, Any] = {"year": int(year)}
             for key in YEAR_OUTPUTS:
                 section, name = key.split(".", 1)
-                field = name if section != "terrestrial" and section != "orbital" else f"{section}_{name}"
-                value = float(self.series(key)[..., i])
-                row[field] = value if np.isfinite(value) else None
+                field = f"{section}_{name}" if section in ("orbital", "terrestrial") else name
+                column = self.series(key)[..., i]
+                if sampled:
+                    p05, p50, p95 = np.nanpercentile(column, [5, 50, 95]) if np.isfinite(column).any() else [np.nan] * 3
+                    row.update({field: _clean(p50), f"{field}_p05": _clean(p05), f"{field}_p95": _clean(p95)})
+                else:
+                    row[field] = _clean(float(column))
             rows.append(row)
         return rows
 
     def to_dict(self) -> dict[str, Any]:
-        """``{"crossover_year": int | None, "years": [{"year", "orbital_cost_per_gpu_hour_usd", ...}]}``."""
-        return {"scenario": self.result.scenario.name, "crossover_year": self.crossover_year, "years": self.rows()}
+        """``{"crossover_year": int | None, "years": [{"year", "orbital_cost_per_gpu_hour_usd", ...}]}``.
+
+        For a sampled scenario ``crossover_year`` is the median over samples (None when fewer than half cross in
+        range), ``crossover_probability`` the share of samples that cross, and the year fields are medians.
+        """
+        out: dict[str, Any] = {"scenario": self.result.scenario.name}
+        cross = self.crossover_year
+        if isinstance(cross, np.ndarray):
+            share = float(np.mean(np.isfinite(cross)))
+            median = float(np.nanmedian(np.where(np.isfinite(cross), cross, np.inf))) if cross.size else np.inf
+            out["crossover_year"] = int(median) if np.isfinite(median) else None
+            out["crossover_probability"] = share
+        else:
+            out["crossover_year"] = cross
+        out["years"] = self.rows()
+        return out
+
+
+def _clean(value: float) -> float | None:
+    return float(value) if np.isfinite(value) else None
 
 
 def timeline(scenario: Scenario, start: int = BASE_YEAR, end: int = 2045) -> Timeline:

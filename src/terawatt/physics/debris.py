@@ -1,0 +1,412 @@
+r"""Debris and traffic: object flux by altitude, collision-avoidance manoeuvres, collision probability, their cost.
+
+All functions are pure and vectorised: inputs broadcast against each other, scalars give NumPy scalars and arrays
+give arrays. Altitudes outside the flux table raise a ``ValueError`` that names the argument, its unit and the
+table's range; nothing is extrapolated.
+
+Model
+-----
+*Flux.* The flux of debris and intact objects through a randomly tumbling satellite's cross-section,
+:math:`F(h, d)` [objects m-2 yr-1] for objects of diameter :math:`d` and larger, comes from a small table shipped
+in this module (:data:`FLUX_TABLE`): CNES's published annual collision probabilities of three reference LEO
+satellites (400 km / 500 m2, 800 km / 20 m2, 1,500 km / 16 m2) for objects larger than 1 cm and 10 cm, converted
+back to flux with the kinetic-gas law :math:`F = -\ln(1 - P)/S`. Between the tabulated altitudes the flux is
+interpolated linearly in :math:`\ln F`; between 1 and 10 cm as a power law in size. The table has the shape of the
+LEO environment: it peaks near 800 km (the 2007 Fengyun-1C and 2009 Iridium-Cosmos debris, old rocket bodies,
+sun-synchronous traffic) and falls off towards 400 km (drag clears debris) and 1,500 km.
+
+*Manoeuvres.* The rate of collision-avoidance manoeuvres is taken proportional to the flux of trackable
+(>= 10 cm) objects through the satellite's cross-section, :math:`M = k\,F(h, 10\,\mathrm{cm})\,A`, the
+statistical manoeuvre-frequency method of Klinkrad (2007) and Krag et al. (2012), with the constant :math:`k`
+(manoeuvres per expected collision without avoidance) calibrated so that the Starlink fleet reproduces its
+published manoeuvre count: ~300,000 manoeuvres in 2025 (SpaceX semi-annual reports to the FCC: ~144,000 from
+1 Dec 2024 to 31 May 2025 and 148,696 from 1 Jun to 30 Nov 2025) by ~8,500 satellites on average (well over 8,000
+in July 2025, ~9,400 at the end of 2025) at ~550 km with a ~40 m2 mean cross-section. With the defaults,
+:math:`1/k` = 3.8e-6: each manoeuvre removes on average a collision probability of a few 1e-6, between SpaceX's
+manoeuvre threshold (3e-7) and the 1e-4 industry standard, as it should if most manoeuvres are taken close to the
+threshold.
+
+*Limits.* The calibration folds today's Starlink shell (its density of foreign objects, its screening threshold,
+covariance quality) into :math:`k`; applying it at another altitude assumes the same operator practice and that
+the trackable environment at that altitude scales like the CNES flux. The CNES figures are model values (ESA
+MASTER class) of the 2010s; the absolute flux sets the collision probability directly, while the manoeuvre rate
+only uses its altitude profile.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+from terawatt.constants import HOURS_PER_YEAR
+
+__all__ = [
+    "FLUX_TABLE", "FLUX_ALTITUDE_RANGE_KM", "FLUX_SIZE_RANGE_CM", "REFERENCE_ALTITUDE_KM", "REFERENCE_AREA_M2",
+    "REFERENCE_MANOEUVRES_PER_YR", "REFERENCE_SATELLITES", "avoidance_dv_m_per_s_per_yr",
+    "avoidance_outage_fraction", "collision_probability_per_yr", "fleet_collision_probability_per_yr",
+    "manoeuvres_per_expected_collision", "manoeuvres_per_satellite_yr", "mean_cross_section_m2",
+    "object_flux_per_m2_yr",
+]
+
+#: CNES reference table, "Annual probability of collision according to the size of the projectile" (CNES Space
+#: Debris, *Risks*, Table 2, https://debris-spatiaux.cnes.fr/en/risks): columns altitude [km], satellite surface
+#: [m2], annual collision probability with objects > 1 cm [-] and > 10 cm [-]. Rows: the space station (400 km,
+#: 500 m2), Spot (800 km, 20 m2), a constellation satellite (1,500 km, 16 m2). The GEO row (36,000 km) is left out:
+#: interpolating between 1,500 km and GEO would be meaningless.
+FLUX_TABLE = np.array([
+    # altitude_km, surface_m2, p_gt_1cm, p_gt_10cm
+    [400.0, 500.0, 2.21e-2, 7.17e-4],
+    [800.0, 20.0, 5.53e-3, 2.76e-4],
+    [1500.0, 16.0, 1.70e-3, 7.76e-5],
+])
+#: Altitudes covered by :data:`FLUX_TABLE` [km]; outside them the functions raise ``ValueError``.
+FLUX_ALTITUDE_RANGE_KM = (float(FLUX_TABLE[0, 0]), float(FLUX_TABLE[-1, 0]))
+#: Object sizes covered by :data:`FLUX_TABLE` [cm].
+FLUX_SIZE_RANGE_CM = (1.0, 10.0)
+
+_ALT_KM = FLUX_TABLE[:, 0]
+_LN_FLUX_1CM = np.log(-np.log1p(-FLUX_TABLE[:, 2]) / FLUX_TABLE[:, 1])
+_LN_FLUX_10CM = np.log(-np.log1p(-FLUX_TABLE[:, 3]) / FLUX_TABLE[:, 1])
+
+#: Starlink calibration defaults (the same values as the registry, ``params/debris.yaml``; a test keeps them equal).
+#: Manoeuvres per year of the reference fleet [1/yr]: ~300,000 in 2025 (SpaceX semi-annual constellation status
+#: reports to the FCC, 1 Jul 2025 and 31 Dec 2025: ~144,000 + 148,696 for Dec 2024 - Nov 2025).
+REFERENCE_MANOEUVRES_PER_YR = 300_000.0
+#: Mean number of satellites of the reference fleet over that year [-].
+REFERENCE_SATELLITES = 8_500.0
+#: Altitude of the reference fleet [km] (Starlink shells 530-570 km).
+REFERENCE_ALTITUDE_KM = 550.0
+#: Mean cross-section of a reference-fleet satellite [m2] (V1.5 ~18 m2, V2 mini ~58 m2, ~60 % V2 mini in 2025).
+REFERENCE_AREA_M2 = 40.0
+
+
+# --------------------------------------------------------------------------------------------- validation
+def _out(x: np.ndarray) -> np.ndarray:
+    """Return 0-d results as NumPy scalars, arrays unchanged."""
+    return x[()] if np.ndim(x) == 0 else x
+
+
+def _check(x: npt.ArrayLike, name: str, lo: float, hi: float, unit: str, *, lo_open: bool = False) -> np.ndarray:
+    """Float array of ``x``; ValueError naming argument, unit and range if any value lies outside [lo, hi]."""
+    a = np.asarray(x, dtype=float)
+    ok = ((a > lo) if lo_open else (a >= lo)) & (a <= hi)
+    if not np.all(ok):
+        bad = a[~ok].ravel()[0]
+        left = "(" if lo_open else "["
+        raise ValueError(f"{name} must be in {left}{lo:g}, {hi:g}] {unit}, got {bad:g}")
+    return a
+
+
+def _check_altitude(altitude_km: npt.ArrayLike) -> np.ndarray:
+    lo, hi = FLUX_ALTITUDE_RANGE_KM
+    a = np.asarray(altitude_km, dtype=float)
+    if not np.all((a >= lo) & (a <= hi)):
+        bad = a[~((a >= lo) & (a <= hi))].ravel()[0]
+        raise ValueError(
+            f"altitude_km must be in [{lo:g}, {hi:g}] km (the range of the debris flux table), got {bad:g}"
+        )
+    return a
+
+
+# ------------------------------------------------------------------------------------------------- flux
+def object_flux_per_m2_yr(altitude_km: npt.ArrayLike, min_size_cm: npt.ArrayLike = 10.0) -> np.ndarray:
+    r"""Flux of orbital debris and intact objects of a given size and larger through a cross-section.
+
+    Parameters
+    ----------
+    altitude_km : array_like
+        Altitude of the circular orbit [km], in [400, 1500] (the table's range; no extrapolation).
+    min_size_cm : array_like
+        Smallest object diameter counted [cm], in [1, 10]. 10 cm is about the size the space-surveillance
+        catalogue tracks (objects that can be avoided); 1 cm is about the smallest object that can destroy a
+        satellite and cannot be shielded against.
+
+    Returns
+    -------
+    numpy.ndarray or numpy.float64
+        Flux [objects m-2 yr-1] through a randomly oriented surface (mean cross-section).
+
+    Notes
+    -----
+    From each tabulated annual probability :math:`P` of a satellite of surface :math:`S` (kinetic-gas model,
+    :math:`P = 1 - e^{-F S t}`, :math:`t` = 1 yr):
+
+    .. math:: F = -\ln(1 - P) / S,
+
+    interpolated linearly in :math:`\ln F` between the tabulated altitudes (400, 800, 1500 km) and as a power
+    law between 1 and 10 cm, :math:`F(d) = F_1 (F_{10}/F_1)^{\log_{10} d}`. Values: >= 10 cm, 1.43e-6 at
+    400 km, 1.38e-5 at 800 km, 4.85e-6 at 1,500 km; >= 1 cm, 4.47e-5, 2.77e-4, 1.06e-4 m-2 yr-1.
+
+    References
+    ----------
+    .. [1] CNES, Space Debris, *Risks*, Table 2 "Annual probability of collision according to the size of the
+       projectile", https://debris-spatiaux.cnes.fr/en/risks
+    .. [2] Klinkrad, H., *Space Debris: Models and Risk Analysis*, Springer-Praxis, 2006, ch. 5 (collision flux
+       and the kinetic-gas collision probability).
+    .. [3] ESA Space Debris Office, *ESA's Annual Space Environment Report*, GEN-DB-LOG-00288-OPS-SD, issue 9.0,
+       2025 (the altitude structure of the LEO population).
+    """
+    alt = _check_altitude(altitude_km)
+    size = _check(min_size_cm, "min_size_cm", *FLUX_SIZE_RANGE_CM, "cm")
+    ln1 = np.interp(alt, _ALT_KM, _LN_FLUX_1CM)
+    ln10 = np.interp(alt, _ALT_KM, _LN_FLUX_10CM)
+    return _out(np.exp(ln1 + (ln10 - ln1) * np.log10(size)))
+
+
+def mean_cross_section_m2(plate_area_m2: npt.ArrayLike) -> np.ndarray:
+    r"""Mean (orientation-averaged) cross-section of thin flat plates, e.g. solar arrays and radiators.
+
+    Parameters
+    ----------
+    plate_area_m2 : array_like
+        One-sided area of the plates [m2], >= 0.
+
+    Returns
+    -------
+    numpy.ndarray or numpy.float64
+        Mean projected area over random orientations [m2].
+
+    Notes
+    -----
+    Cauchy's surface-area formula: the mean projected area of a convex body over all orientations is a quarter
+    of its surface area; a thin plate of one-sided area :math:`S` has surface :math:`2S`, hence
+    :math:`\bar A = S/2`. Shadowing between plates is neglected (an upper bound for a satellite of several
+    plates), and so is the bus.
+
+    References
+    ----------
+    .. [1] Cauchy, A.-L., *Mémoire sur la rectification des courbes et la quadrature des surfaces courbes*, 1832;
+       see Santaló, L. A., *Integral Geometry and Geometric Probability*, 2nd ed., 2004, ch. 13.
+    """
+    area = _check(plate_area_m2, "plate_area_m2", 0.0, np.inf, "m2")
+    return _out(0.5 * area)
+
+
+# ------------------------------------------------------------------------------------------- manoeuvres
+def manoeuvres_per_expected_collision(
+    reference_manoeuvres_per_yr: npt.ArrayLike = REFERENCE_MANOEUVRES_PER_YR,
+    reference_satellites: npt.ArrayLike = REFERENCE_SATELLITES,
+    reference_altitude_km: npt.ArrayLike = REFERENCE_ALTITUDE_KM,
+    reference_area_m2: npt.ArrayLike = REFERENCE_AREA_M2,
+) -> np.ndarray:
+    r"""Calibration constant: manoeuvres per collision expected without avoidance (>= 10 cm objects).
+
+    Parameters
+    ----------
+    reference_manoeuvres_per_yr : array_like
+        Manoeuvres of the reference fleet in a year [1/yr], > 0.
+    reference_satellites : array_like
+        Mean number of satellites of the reference fleet over that year [-], > 0.
+    reference_altitude_km : array_like
+        Altitude of the reference fleet [km], in [400, 1500].
+    reference_area_m2 : array_like
+        Mean cross-section of a reference satellite [m2], > 0.
+
+    Returns
+    -------
+    numpy.ndarray or numpy.float64
+        :math:`k` [-]; its inverse is the mean collision probability removed per manoeuvre.
+
+    Notes
+    -----
+    .. math:: k = \frac{M_\mathrm{ref} / N_\mathrm{ref}}{F(h_\mathrm{ref}, 10\,\mathrm{cm})\,A_\mathrm{ref}}
+
+    With the defaults (300,000 manoeuvres, 8,500 satellites, 550 km, 40 m2), :math:`k` = 2.6e5.
+
+    References
+    ----------
+    .. [1] SpaceX, Semi-annual constellation status reports to the FCC (FCC 21-48, para. 97u), 1 Jul 2025 and
+       31 Dec 2025.
+    """
+    m = _check(reference_manoeuvres_per_yr, "reference_manoeuvres_per_yr", 0.0, np.inf, "1/yr", lo_open=True)
+    n = _check(reference_satellites, "reference_satellites", 0.0, np.inf, "satellites", lo_open=True)
+    area = _check(reference_area_m2, "reference_area_m2", 0.0, np.inf, "m2", lo_open=True)
+    flux = np.asarray(object_flux_per_m2_yr(reference_altitude_km, 10.0))
+    return _out(m / n / (flux * area))
+
+
+def manoeuvres_per_satellite_yr(
+    altitude_km: npt.ArrayLike,
+    area_m2: npt.ArrayLike,
+    reference_manoeuvres_per_yr: npt.ArrayLike = REFERENCE_MANOEUVRES_PER_YR,
+    reference_satellites: npt.ArrayLike = REFERENCE_SATELLITES,
+    reference_altitude_km: npt.ArrayLike = REFERENCE_ALTITUDE_KM,
+    reference_area_m2: npt.ArrayLike = REFERENCE_AREA_M2,
+) -> np.ndarray:
+    r"""Collision-avoidance manoeuvres per satellite per year, scaled from the Starlink fleet.
+
+    Parameters
+    ----------
+    altitude_km : array_like
+        Altitude of the circular orbit [km], in [400, 1500].
+    area_m2 : array_like
+        Mean cross-section of the satellite [m2], >= 0 (see :func:`mean_cross_section_m2`).
+    reference_manoeuvres_per_yr : array_like
+        Manoeuvres of the reference fleet in a year [1/yr]; default ~300,000 (Starlink, 2025).
+    reference_satellites : array_like
+        Mean number of satellites of the reference fleet over that year [-]; default 8,500.
+    reference_altitude_km : array_like
+        Altitude of the reference fleet [km]; default 550.
+    reference_area_m2 : array_like
+        Mean cross-section of a reference satellite [m2]; default 40.
+
+    Returns
+    -------
+    numpy.ndarray or numpy.float64
+        Manoeuvres per satellite per year [1/yr]. For a fleet, multiply by the number of satellites.
+
+    Notes
+    -----
+    Manoeuvres are proportional to the flux of trackable (>= 10 cm) objects through the cross-section, the
+    statistical manoeuvre-frequency method of Klinkrad (2007), calibrated on the reference fleet:
+
+    .. math:: M(h, A) = \frac{M_\mathrm{ref}}{N_\mathrm{ref}}
+              \frac{F(h, 10\,\mathrm{cm})}{F(h_\mathrm{ref}, 10\,\mathrm{cm})} \frac{A}{A_\mathrm{ref}}
+              = k\,F(h, 10\,\mathrm{cm})\,A.
+
+    Linearity in :math:`A` holds while the hard-body radius is small against the position uncertainty (collision
+    probability then grows with the hard-body area). Defaults give 35.3 manoeuvres per year for a 40 m2 satellite
+    at 550 km, 62 at 650 km.
+
+    References
+    ----------
+    .. [1] SpaceX, Semi-annual constellation status reports to the FCC, 1 Jul 2025 (Dec 2024 - May 2025: ~144,000
+       manoeuvres) and 31 Dec 2025 (Jun - Nov 2025: 148,696); New Scientist, "SpaceX's Starlink dodged 300,000
+       satellite collisions in 2025", Jan 2026 (~9,400 satellites).
+    .. [2] Klinkrad, H., On-orbit risk reduction: collision avoidance, Proc. IMechE Part G 221(6), 955-962, 2007
+       (observed manoeuvre rate against a MASTER collision-flux prediction for catalogue-size objects).
+    .. [3] Krag, H., Flohrer, T., Lemmens, S., Consideration of space debris mitigation requirements in the
+       operation of LEO missions, SpaceOps 2012 (warnings and manoeuvres as a function of altitude).
+    """
+    area = _check(area_m2, "area_m2", 0.0, np.inf, "m2")
+    k = np.asarray(manoeuvres_per_expected_collision(reference_manoeuvres_per_yr, reference_satellites,
+                                                     reference_altitude_km, reference_area_m2))
+    return _out(k * np.asarray(object_flux_per_m2_yr(altitude_km, 10.0)) * area)
+
+
+# ---------------------------------------------------------------------------------------- probability
+def collision_probability_per_yr(
+    altitude_km: npt.ArrayLike,
+    area_m2: npt.ArrayLike,
+    duration_yr: npt.ArrayLike = 1.0,
+    min_size_cm: npt.ArrayLike = 10.0,
+    avoided_fraction: npt.ArrayLike = 0.0,
+) -> np.ndarray:
+    r"""Probability of at least one collision with an object of a given size or larger (kinetic-gas model).
+
+    Parameters
+    ----------
+    altitude_km : array_like
+        Altitude of the circular orbit [km], in [400, 1500].
+    area_m2 : array_like
+        Mean cross-section of the satellite [m2], >= 0.
+    duration_yr : array_like
+        Exposure time [yr], >= 0; 1 gives the annual probability.
+    min_size_cm : array_like
+        Smallest object diameter counted [cm], in [1, 10].
+    avoided_fraction : array_like
+        Fraction of the flux removed by avoidance manoeuvres [-], in [0, 1]; 0 = no avoidance (the
+        conventional figure). Only trackable objects (~10 cm and larger) can be avoided.
+
+    Returns
+    -------
+    numpy.ndarray or numpy.float64
+        Collision probability over ``duration_yr`` [-].
+
+    Notes
+    -----
+    Poisson arrivals at the rate :math:`F A` (Kessler's kinetic-gas model):
+
+    .. math:: P = 1 - \exp\left[-(1 - f_\mathrm{avoid})\,F(h, d)\,A\,t\right].
+
+    References
+    ----------
+    .. [1] Kessler, D. J., Derivation of the collision probability between orbiting objects: the lifetimes of
+       Jupiter's outer moons, Icarus 48, 39-48, 1981.
+    .. [2] CNES, Space Debris, *Risks*, Table 2, https://debris-spatiaux.cnes.fr/en/risks
+    """
+    area = _check(area_m2, "area_m2", 0.0, np.inf, "m2")
+    t = _check(duration_yr, "duration_yr", 0.0, np.inf, "yr")
+    f = _check(avoided_fraction, "avoided_fraction", 0.0, 1.0, "-")
+    flux = np.asarray(object_flux_per_m2_yr(altitude_km, min_size_cm))
+    return _out(-np.expm1(-(1.0 - f) * flux * area * t))
+
+
+def fleet_collision_probability_per_yr(
+    probability_per_satellite: npt.ArrayLike, satellites: npt.ArrayLike
+) -> np.ndarray:
+    r"""Probability that at least one satellite of a fleet collides, from the per-satellite probability.
+
+    Parameters
+    ----------
+    probability_per_satellite : array_like
+        Collision probability of one satellite over the period [-], in [0, 1].
+    satellites : array_like
+        Number of satellites [-], >= 0 (need not be whole: a mean fleet size).
+
+    Returns
+    -------
+    numpy.ndarray or numpy.float64
+        :math:`1 - (1 - p)^N` [-], independent satellites. The expected number of collisions is
+        :math:`-N \ln(1 - p)`.
+    """
+    p = _check(probability_per_satellite, "probability_per_satellite", 0.0, 1.0, "-")
+    n = _check(satellites, "satellites", 0.0, np.inf, "satellites")
+    return _out(-np.expm1(n * np.log1p(-p)))
+
+
+# ------------------------------------------------------------------------------------------------ costs
+def avoidance_dv_m_per_s_per_yr(manoeuvres: npt.ArrayLike, dv_per_manoeuvre: npt.ArrayLike) -> np.ndarray:
+    r"""Delta-v spent on collision avoidance per satellite per year.
+
+    Parameters
+    ----------
+    manoeuvres : array_like
+        Manoeuvres per satellite per year [1/yr], >= 0.
+    dv_per_manoeuvre : array_like
+        Delta-v of one manoeuvre [m/s], >= 0.
+
+    Returns
+    -------
+    numpy.ndarray or numpy.float64
+        Delta-v [m s-1 yr-1].
+
+    Notes
+    -----
+    :math:`\Delta v_\mathrm{yr} = M\,\Delta v`. An along-track impulse :math:`\Delta v` shifts the position at
+    closest approach by :math:`\Delta s \approx 3\,\Delta v\,t` after a lead time :math:`t` (secular term of the
+    Clohessy-Wiltshire equations): 1 km after one 95-min orbit needs ~0.06 m/s, after half a day ~0.008 m/s.
+
+    References
+    ----------
+    .. [1] Vallado, D. A., *Fundamentals of Astrodynamics and Applications*, 4th ed., 2013, sec. 6.8
+       (Clohessy-Wiltshire equations).
+    """
+    m = _check(manoeuvres, "manoeuvres", 0.0, np.inf, "1/yr")
+    dv = _check(dv_per_manoeuvre, "dv_per_manoeuvre", 0.0, np.inf, "m/s")
+    return _out(m * dv)
+
+
+def avoidance_outage_fraction(manoeuvres: npt.ArrayLike, outage_h_per_manoeuvre: npt.ArrayLike) -> np.ndarray:
+    r"""Fraction of the year a satellite's service is interrupted by collision-avoidance manoeuvres.
+
+    Parameters
+    ----------
+    manoeuvres : array_like
+        Manoeuvres per satellite per year [1/yr], >= 0.
+    outage_h_per_manoeuvre : array_like
+        Service interruption per manoeuvre [h], >= 0 (slew, burn, re-acquisition of the optical links).
+
+    Returns
+    -------
+    numpy.ndarray or numpy.float64
+        Outage fraction [-], capped at 1.
+
+    Notes
+    -----
+    :math:`f = \min(1, M\,t_\mathrm{out} / 8760\,\mathrm{h})`. The burn of an electric thruster lasts
+    :math:`\Delta v\,m/T`: 0.05 m/s for an 800 kg satellite on a 170 mN Hall thruster takes ~4 min.
+    """
+    m = _check(manoeuvres, "manoeuvres", 0.0, np.inf, "1/yr")
+    t = _check(outage_h_per_manoeuvre, "outage_h_per_manoeuvre", 0.0, np.inf, "h")
+    return _out(np.minimum(1.0, m * t / HOURS_PER_YEAR))
