@@ -49,3 +49,9 @@ STANDARD_GRAVITY_M_PER_S2 = 9.80665
 
 #: Joules per British thermal unit [J/Btu]. International Table Btu (ISO 31-4).
 J_PER_BTU = 1055.05585262
+
+#: Speed of light in vacuum [m s-1]. SI definition (exact, CGPM 1983).
+SPEED_OF_LIGHT_M_PER_S = 299_792_458.0
+
+#: Planck constant [J s]. SI definition (exact since the 2019 redefinition).
+PLANCK_J_S = 6.62607015e-34

@@ -12,6 +12,7 @@ import numpy as np
 
 from terawatt.catalogs import catalog_entry
 from terawatt.constants import HOURS_PER_YEAR
+from terawatt.design import environment
 from terawatt.design.ground import size_ground_site
 from terawatt.design.satellite import SatelliteInputs, size_fleet, size_satellite
 from terawatt.economics import schedule, tco
@@ -39,6 +40,7 @@ def _orbit_environment(v: dict[str, Any]) -> dict[str, np.ndarray]:
     inclination = np.where(np.isnan(given), orbit.sso_inclination_deg(altitude), given)
     sunlit = _or(v["orbit.sunlit_fraction"], stats.sunlit_fraction)
     return {
+        "altitude_km": altitude,
         "inclination_deg": inclination,
         "period_s": orbit.orbital_period_s(altitude),
         "geometric_sunlit_fraction": np.asarray(stats.sunlit_fraction, float),
@@ -140,11 +142,15 @@ def evaluate(scenario: Scenario | str | None = None, **overrides: Any) -> Result
             shielded_area_m2_per_accelerator=_f(v["satellite.shielded_area_m2_per_accelerator"]),
             bus_mass_fraction=_f(v["satellite.bus_mass_fraction"]),
             mass_margin=_f(v["satellite.mass_margin"]),
-            propulsion_mass_fraction=_f(v["satellite.propulsion_mass_fraction"]),
+            # With the atmosphere on, propulsion is sized from delta-v below instead of a fixed fraction.
+            propulsion_mass_fraction=_f(0.0 if v["atmosphere.enabled"] else v["satellite.propulsion_mass_fraction"]),
             stowed_density_kg_per_m3=_f(v["satellite.stowed_density_kg_per_m3"]),
             given_mass_kg=_f(v["satellite.mass_kg"]),
         )
     )
+    space = environment.orbit_environment(sat, v, env["altitude_km"])
+    if v["atmosphere.enabled"]:
+        sat = environment.with_propellant(sat, space, _f(v["propulsion.tank_fraction"]))
     payload = _or(
         v["launch.payload_kg"],
         payload_to_orbit_kg(vehicle["payload_leo_kg"], vehicle["payload_sso_kg"], env["inclination_deg"]),
@@ -161,6 +167,7 @@ def evaluate(scenario: Scenario | str | None = None, **overrides: Any) -> Result
         _f(v["orbital_ops.spare_fraction"]),
         payload,
         _f(vehicle["fairing_volume_m3"]),
+        other_availability=np.where(space.feasible, 1.0 - space.avoidance_outage_fraction, np.nan),
     )
     discount = _f(v["finance.discount_rate"])
     period = _f(v["finance.analysis_period_yr"])
@@ -258,7 +265,12 @@ def evaluate(scenario: Scenario | str | None = None, **overrides: Any) -> Result
         "orbital": (orbit_wait, schedule.wait_cost_usd(orbit_committed, orbit_wait, discount, value, gpu_hours)),
         "terrestrial": (ground_wait, schedule.wait_cost_usd(ground_committed, ground_wait, discount, value, gpu_hours)),
     }
+    links = environment.fleet_links(
+        v, env["altitude_km"], it_power / server_power, tokens_per_s, utilization, fleet.satellite_count
+    )
     outputs = collect_outputs(
+        space=space,
+        links=links,
         v=v,
         env=env,
         sat=sat,

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from terawatt.economics import tco
+from terawatt.physics import debris
 
 #: Output units, by canonical key (for tables, JSON metadata and plots).
 UNITS: dict[str, str] = {}
@@ -52,12 +53,13 @@ def collect_outputs(**q: Any) -> dict[str, Any]:
     period = q["period"]
     v = q["v"]
     kw = it_power / 1e3
-    feasible = sat.feasible & fleet.launchable
+    feasible = sat.feasible & fleet.launchable & q["space"].feasible
 
     out: dict[str, Any] = {
         "orbital.feasible": feasible,
         "orbital.radiator_feasible": sat.feasible,
         "orbital.launchable": fleet.launchable,
+        "orbital.environment_feasible": q["space"].feasible,
         "orbital.inclination_deg": env["inclination_deg"],
         "orbital.period_min": env["period_s"] / 60.0,
         "orbital.sunlit_fraction": env["sunlit_fraction"],
@@ -167,6 +169,33 @@ def collect_outputs(**q: Any) -> dict[str, Any]:
         out[f"{side}.cost_per_gpu_hour_with_wait_usd"] = with_wait / gpu_hours
     out["terrestrial.time_to_power_yr"] = out["terrestrial.time_to_first_token_yr"]
     out["orbital.launch_price_usd_per_kg"] = orb["capex_launch"] / fleet.launch_mass_kg
+    space, links = q["space"], q["links"]
+    out.update(
+        {
+            "orbital.density_kg_per_m3": space.density_kg_per_m3,
+            "orbital.drag_area_m2": space.drag_area_m2,
+            "orbital.drag_dv_m_per_s_per_yr": space.drag_dv_m_per_s_per_yr,
+            "orbital.natural_decay_yr": space.natural_decay_yr,
+            "orbital.deorbit_dv_m_per_s": space.deorbit_dv_m_per_s,
+            "orbital.total_dv_m_per_s": space.total_dv_m_per_s,
+            "orbital.propellant_mass_kg": space.propellant_mass_kg,
+            "orbital.manoeuvres_per_satellite_yr": space.manoeuvres_per_satellite_yr,
+            "orbital.fleet_manoeuvres_per_yr": space.manoeuvres_per_satellite_yr * fleet.satellite_count,
+            "orbital.collision_probability_per_yr": space.collision_probability_per_yr,
+            "orbital.fleet_collision_probability_per_yr": debris.fleet_collision_probability_per_yr(
+                np.nan_to_num(space.collision_probability_per_yr), fleet.satellite_count
+            )
+            + np.where(np.isnan(space.collision_probability_per_yr), np.nan, 0.0),
+            "orbital.avoidance_dv_m_per_s_per_yr": space.avoidance_dv_m_per_s_per_yr,
+            "orbital.avoidance_outage_fraction": space.avoidance_outage_fraction,
+            "orbital.isl_range_m": links.isl_range_m,
+            "orbital.isl_rate_gbps": links.isl_rate_gbps,
+            "orbital.downlink_required_gbps": links.downlink_required_gbps,
+            "orbital.uplink_required_gbps": links.uplink_required_gbps,
+            "orbital.ground_stations": links.ground_stations,
+            "orbital.latency_ms": links.latency_ms,
+        }
+    )
     insurance_on_launch = orb["annual_launch"] * np.asarray(v["orbital_ops.insurance_fraction"], float)
     out.update(
         {

@@ -63,6 +63,13 @@ class Result:
                 "one satellite exceeds the launch vehicle's payload mass or fairing volume: "
                 f"{int((~launchable).sum())} of {launchable.size} samples cannot be launched, costs are not computed"
             )
+        space_ok = np.asarray(self.outputs["orbital.environment_feasible"])
+        if not space_ok.all():
+            notes.append(
+                "the satellite cannot hold its orbit (drag and debris-avoidance delta-v beyond any propulsion system) "
+                f"or spends all its time avoiding debris: {int((~space_ok).sum())} of {space_ok.size} samples "
+                "infeasible"
+            )
         breakeven = np.asarray(self.outputs["comparison.breakeven_launch_price_usd_per_kg"], float)
         if np.any(breakeven < 0):
             notes.append(

@@ -138,9 +138,7 @@ def size_satellite(x: SatelliteInputs) -> SatelliteDesign:
     radiator_mass = radiator_area * x.radiator_areal_mass_kg_per_m2
 
     it_mass = flown * x.server_mass_kg_per_accelerator * x.server_mass_factor
-    shielding = (
-        flown * x.shielded_area_m2_per_accelerator * x.shielding_mm_al * 1e-3 * ALUMINIUM_DENSITY_KG_PER_M3
-    )
+    shielding = flown * x.shielded_area_m2_per_accelerator * x.shielding_mm_al * 1e-3 * ALUMINIUM_DENSITY_KG_PER_M3
 
     core = it_mass + shielding + array_mass + battery_mass + radiator_mass
     dry_no_margin = core / (1.0 - x.bus_mass_fraction)
@@ -179,9 +177,7 @@ def size_satellite(x: SatelliteInputs) -> SatelliteDesign:
     )
 
 
-def survival_mean(
-    failure_rate_per_yr: np.ndarray, spare_fraction: np.ndarray, lifetime_yr: np.ndarray
-) -> np.ndarray:
+def survival_mean(failure_rate_per_yr: np.ndarray, spare_fraction: np.ndarray, lifetime_yr: np.ndarray) -> np.ndarray:
     r"""Mean fraction of the nameplate accelerators working over a life without repair, with cold spares.
 
     Notes
@@ -231,6 +227,7 @@ def size_fleet(
     spare_fraction: np.ndarray,
     payload_kg: np.ndarray,
     fairing_volume_m3: np.ndarray,
+    other_availability: np.ndarray | float = 1.0,
 ) -> FleetDesign:
     r"""Satellites and launches that deliver ``it_power_w`` on average over a satellite's life.
 
@@ -238,13 +235,17 @@ def size_fleet(
     -----
     Availability :math:`a = a_{eclipse}\, a_{degr}\, a_{fail}`: the sunlit fraction under the throttle policy (1
     with batteries); the mean array retention for heritage satellites (sized ones carry an end-of-life array);
-    and :func:`survival_mean` for accelerator failures without repair. The fleet's nameplate IT power is
+    and :func:`survival_mean` for accelerator failures without repair; ``other_availability`` multiplies in what
+    the space environment takes (radiation goodput, collision-avoidance outages). The fleet's nameplate IT power is
     :math:`P / a` and the satellite count :math:`\lceil P / (a P_{sat}) \rceil` (McCalip 2025 sizes the same way).
     """
     eclipse_factor = np.where(carry_eclipse, 1.0, sunlit_fraction)
     degradation_factor = np.where(sat.heritage, solar.mean_retention(degradation_per_yr, lifetime_yr), 1.0)
     availability = (
-        eclipse_factor * degradation_factor * survival_mean(failure_rate_per_yr, spare_fraction, lifetime_yr)
+        eclipse_factor
+        * degradation_factor
+        * survival_mean(failure_rate_per_yr, spare_fraction, lifetime_yr)
+        * other_availability
     )
     nameplate = it_power_w / availability
     count = np.ceil(nameplate / compute_power_w - 1e-9)

@@ -31,7 +31,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from terawatt.constants import EARTH_EQUATORIAL_RADIUS_M
+from terawatt.constants import EARTH_EQUATORIAL_RADIUS_M, PLANCK_J_S, SPEED_OF_LIGHT_M_PER_S
 
 __all__ = [
     "PLANCK_J_S", "SPEED_OF_LIGHT_M_PER_S", "cluster_neighbour_range_m", "downlink_required_gbps",
@@ -40,10 +40,6 @@ __all__ = [
     "uplink_required_gbps",
 ]
 
-#: Speed of light in vacuum [m s-1]. SI definition of the metre (CGPM 1983), exact.
-SPEED_OF_LIGHT_M_PER_S = 299_792_458.0
-#: Planck constant [J s]. SI (CGPM 2018, in force 2019), exact.
-PLANCK_J_S = 6.62607015e-34
 
 #: Altitude range accepted by the ground-segment geometry [km] (as ``physics.orbit``).
 ALTITUDE_RANGE_KM = (150.0, 50000.0)
@@ -219,8 +215,8 @@ def cluster_neighbour_range_m(
     cluster_radius_m : array_like
         Cluster radius [m], > 0.
     packing : {"square", "hexagonal", "ball"}
-        ``"square"`` / ``"hexagonal"``: a planar disc filled by a square / hexagonal lattice (Suncatcher's
-        formation is planar); ``"ball"``: a 3-D ball filled by a simple cubic lattice.
+        ``"square"`` / ``"hexagonal"``: a planar disc filled by a square / hexagonal lattice (consistent with
+        Suncatcher's 100-200 m spacing); ``"ball"``: a 3-D ball filled by a simple cubic lattice.
 
     Returns
     -------
@@ -234,9 +230,10 @@ def cluster_neighbour_range_m(
     .. math:: d_\square = R\sqrt{\pi/N}, \qquad d_\text{hex} = R\sqrt{2\pi/(\sqrt{3}N)}, \qquad
               d_\text{ball} = R\,(4\pi/3N)^{1/3}.
 
-    81 satellites within 1 km: 197 m (square), 212 m (hexagonal), 373 m (ball). The Suncatcher preprint's
-    cluster (81 satellites, 1 km radius, ~650 km) is planar with nearest neighbours 100-200 m apart: free relative
-    orbits (Hill / Clohessy-Wiltshire) are 2:1 ellipses, so the formation stretches and compresses twice per
+    81 satellites within 1 km: 197 m (square), 212 m (hexagonal), 373 m (ball). The Suncatcher preprint quotes
+    81 satellites within a 1 km radius at ~650 km with nearest neighbours 100-200 m apart: a planar formation
+    fits, a 3-D ball does not, hence the planar default. Our reading of the 100-200 m range: free relative
+    orbits (Hill / Clohessy-Wiltshire) are 2:1 ellipses, so a planar formation stretches and compresses twice per
     orbit and the spacing swings between about :math:`d/2` and :math:`d`. The value returned is the larger one,
     the range the links must close at.
 

@@ -1,0 +1,300 @@
+"""The space environment's effect on one satellite and its fleet: drag and propellant, debris avoidance, links.
+
+Composes the physics of ``physics/{atmosphere,propulsion,debris,comms}`` with a sized satellite. Each effect has
+its own switch (``atmosphere.enabled``, ``debris.enabled``, ``links.enabled``); a disabled effect contributes
+nothing (zero delta-v, no outage) and its outputs are NaN. Radiation is composed in :mod:`terawatt.design.radiation`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+from typing import Any
+
+import numpy as np
+
+from terawatt.constants import STANDARD_GRAVITY_M_PER_S2
+from terawatt.design.satellite import SatelliteDesign
+from terawatt.physics import atmosphere, comms, debris, propulsion
+from terawatt.scenario import FieldError, ScenarioError
+
+#: Above this altitude the density table ends and drag is negligible (< 1e-15 kg m-3); drag is set to zero there
+#: (stated in the output ``orbital.drag_dv_m_per_s_per_yr`` = 0 and ``orbital.natural_decay_yr`` = inf).
+DRAG_CEILING_KM = atmosphere.ALTITUDE_RANGE_KM[1]
+
+
+#: Largest lifetime delta-v a satellite propulsion system is taken to provide [m/s]: the validity limit of
+#: :func:`terawatt.physics.propulsion.propellant_mass_kg` (20 km/s, beyond any station-keeping budget).
+MAX_DV_M_PER_S = 20000.0
+
+
+def _f(value: Any) -> np.ndarray:
+    return np.asarray(np.nan if value is None else value, dtype=float)
+
+
+def _check_range(altitude_km: np.ndarray, lo: float, hi: float, switch: str, what: str) -> None:
+    bad = (altitude_km < lo) | (altitude_km > hi)
+    if np.any(bad):
+        first = float(np.asarray(altitude_km)[bad].flat[0]) if np.ndim(altitude_km) else float(altitude_km)
+        raise ScenarioError(
+            [
+                FieldError(
+                    "orbit.altitude_km",
+                    f"{first:g} km is outside the {what} [{lo:g}, {hi:g}] km; no extrapolation is done - "
+                    f"set {switch}=false to run without it",
+                )
+            ]
+        )
+
+
+@dataclass(frozen=True)
+class EnvironmentDesign:
+    """Per-satellite environment quantities (NaN where the effect is switched off)."""
+
+    density_kg_per_m3: np.ndarray
+    drag_area_m2: np.ndarray
+    drag_dv_m_per_s_per_yr: np.ndarray
+    natural_decay_yr: np.ndarray
+    deorbit_dv_m_per_s: np.ndarray
+    manoeuvres_per_satellite_yr: np.ndarray
+    collision_probability_per_yr: np.ndarray
+    avoidance_dv_m_per_s_per_yr: np.ndarray
+    avoidance_outage_fraction: np.ndarray
+    total_dv_m_per_s: np.ndarray
+    propellant_mass_kg: np.ndarray
+
+    @property
+    def feasible(self) -> np.ndarray:
+        """False where the satellite cannot hold its orbit or spends all its time avoiding debris."""
+        return np.isfinite(self.propellant_mass_kg) & (self.avoidance_outage_fraction < 1.0)
+
+    def as_dict(self) -> dict[str, np.ndarray]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+def orbit_environment(sat: SatelliteDesign, v: dict[str, Any], altitude_km: np.ndarray) -> EnvironmentDesign:
+    r"""Drag, decay, deorbit and debris-avoidance figures for a sized satellite.
+
+    Notes
+    -----
+    - Drag: the orbit-averaged NRLMSIS density of ``atmosphere.solar_activity`` on the cross-section of the
+      satellite's panels in its ``atmosphere.attitude`` (panel shear included edge-on); delta-v per year to hold
+      altitude :math:`\rho v^2 C_d A / (2 m)` with the dry mass (conservative: the satellite is lighter late in
+      life). The uncontrolled lifetime uses the tumbling cross-section (a dead satellite does not hold attitude).
+    - Debris: manoeuvres scale with flux x cross-section (mean of the tumbling projection), calibrated on
+      Starlink's ~300,000 manoeuvres in 2025; each costs delta-v and an outage.
+    - Total delta-v over the life: (drag + avoidance) x lifetime + deorbit (impulsive burn for chemical, spiral for
+      electric propulsion).
+    """
+    on_atm = bool(v["atmosphere.enabled"])
+    on_debris = bool(v["debris.enabled"])
+    life = _f(v["satellite.lifetime_yr"])
+    panels = sat.solar_array_area_m2 + sat.radiator_area_m2
+    dry = sat.satellite_mass_kg - np.nan_to_num(sat.propulsion_mass_kg)
+    nan = np.full(np.shape(altitude_km), np.nan)
+
+    if on_atm:
+        below = np.minimum(altitude_km, DRAG_CEILING_KM)
+        density = _f(v["atmosphere.density_kg_per_m3"])
+        if v["atmosphere.density_kg_per_m3"] is None:
+            density = np.where(
+                altitude_km <= DRAG_CEILING_KM, atmosphere.density_kg_per_m3(below, v["atmosphere.solar_activity"]), 0.0
+            )
+        cd = _f(v["atmosphere.drag_coefficient"])
+        geometry = dict(
+            panel_thickness_m=_f(v["atmosphere.panel_thickness_m"]),
+            panel_width_m=_f(v["atmosphere.panel_width_m"]),
+            speed_ratio=_f(v["atmosphere.speed_ratio"]),
+            cd=cd,
+        )
+        bus_area = _f(v["atmosphere.bus_area_m2"])
+        given_area = v["atmosphere.drag_area_m2"]
+        area = (
+            propulsion.cross_section_m2(
+                sat.solar_array_area_m2, sat.radiator_area_m2, bus_area, v["atmosphere.attitude"], **geometry
+            )
+            if given_area is None
+            else _f(given_area)
+        )
+        drag_dv = propulsion.drag_dv_m_per_s_per_yr(altitude_km, density, area, dry, cd)
+        tumbling = (
+            propulsion.cross_section_m2(sat.solar_array_area_m2, sat.radiator_area_m2, bus_area, "tumbling", **geometry)
+            if given_area is None
+            else _f(given_area)
+        )
+        decay = np.where(
+            altitude_km <= DRAG_CEILING_KM,
+            propulsion.natural_decay_yr(below, tumbling, sat.satellite_mass_kg, cd, v["atmosphere.solar_activity"]),
+            np.inf,
+        )
+    else:
+        density, area, drag_dv, decay = nan, nan, np.zeros_like(nan), nan
+
+    electric = v["propulsion.type"] == "electric"
+    deorbit = propulsion.deorbit_dv_m_per_s(
+        altitude_km,
+        np.minimum(
+            _f(v["propulsion.deorbit_spiral_altitude_km"] if electric else v["propulsion.deorbit_perigee_km"]),
+            altitude_km,
+        ),
+        low_thrust=electric,
+    )
+
+    if on_debris:
+        _check_range(altitude_km, *debris.FLUX_ALTITUDE_RANGE_KM, "debris.enabled", "debris flux table")
+        cross = _f(v["debris.cross_section_m2"])
+        if v["debris.cross_section_m2"] is None:
+            cross = debris.mean_cross_section_m2(panels)
+        manoeuvres = debris.manoeuvres_per_satellite_yr(
+            altitude_km,
+            cross,
+            _f(v["debris.reference_manoeuvres_per_yr"]),
+            _f(v["debris.reference_satellites"]),
+            _f(v["debris.reference_altitude_km"]),
+            _f(v["debris.reference_cross_section_m2"]),
+        )
+        collision = debris.collision_probability_per_yr(
+            altitude_km, cross, 1.0, _f(v["debris.collision_min_size_cm"]), _f(v["debris.avoided_fraction"])
+        )
+        avoid_dv = debris.avoidance_dv_m_per_s_per_yr(manoeuvres, _f(v["debris.dv_per_manoeuvre_m_per_s"]))
+        outage = debris.avoidance_outage_fraction(manoeuvres, _f(v["debris.outage_h_per_manoeuvre"]))
+    else:
+        manoeuvres, collision, avoid_dv, outage = nan, nan, np.zeros_like(nan), np.zeros_like(nan)
+
+    total_dv = (drag_dv + avoid_dv) * life + deorbit
+    isp = _f(v["propulsion.isp_electric_s"] if electric else v["propulsion.isp_chemical_s"])
+    # Beyond MAX_DV_M_PER_S no propulsion system closes: the design cannot hold its orbit (NaN, infeasible).
+    # A sized satellite adds propellant to its dry mass, m_p = m_dry (e^x - 1); a heritage satellite's given mass
+    # is its launched mass, m_p = m_0 (1 - e^-x), x = dv / (g0 Isp).
+    dv = np.minimum(total_dv, MAX_DV_M_PER_S)
+    from_dry = propulsion.propellant_mass_kg(dry, dv, isp)
+    from_launched = propulsion.propellant_mass_kg(sat.satellite_mass_kg, dv, isp) * np.exp(
+        -dv / (STANDARD_GRAVITY_M_PER_S2 * isp)
+    )
+    propellant = np.where(total_dv <= MAX_DV_M_PER_S, np.where(sat.heritage, from_launched, from_dry), np.nan)
+    return EnvironmentDesign(
+        density_kg_per_m3=density,
+        drag_area_m2=area,
+        drag_dv_m_per_s_per_yr=drag_dv,
+        natural_decay_yr=decay,
+        deorbit_dv_m_per_s=deorbit,
+        manoeuvres_per_satellite_yr=manoeuvres,
+        collision_probability_per_yr=collision,
+        avoidance_dv_m_per_s_per_yr=avoid_dv,
+        avoidance_outage_fraction=outage,
+        total_dv_m_per_s=total_dv,
+        propellant_mass_kg=propellant,
+    )
+
+
+def with_propellant(sat: SatelliteDesign, env: EnvironmentDesign, tank_fraction: np.ndarray) -> SatelliteDesign:
+    """The satellite with its propulsion sized from the environment's delta-v (sized designs only).
+
+    The propellant and its tanks replace the fixed ``satellite.propulsion_mass_fraction``; a heritage satellite
+    keeps its given mass.
+    """
+    dry = sat.satellite_mass_kg - np.nan_to_num(sat.propulsion_mass_kg)
+    hardware = propulsion.propulsion_hardware_mass_kg(env.propellant_mass_kg, tank_fraction)
+    wet = np.where(sat.heritage, sat.satellite_mass_kg, dry + env.propellant_mass_kg + hardware)
+    compute_power = sat.specific_power_w_per_kg * sat.satellite_mass_kg
+    stowed_density = sat.satellite_mass_kg / sat.stowed_volume_m3
+    return replace(
+        sat,
+        propulsion_mass_kg=np.where(sat.heritage, np.nan, env.propellant_mass_kg + hardware),
+        satellite_mass_kg=wet,
+        stowed_volume_m3=wet / stowed_density,
+        specific_power_w_per_kg=compute_power / wet,
+    )
+
+
+@dataclass(frozen=True)
+class LinksDesign:
+    """Inter-satellite and ground links of the fleet."""
+
+    isl_range_m: np.ndarray
+    isl_rate_gbps: np.ndarray
+    downlink_required_gbps: np.ndarray
+    uplink_required_gbps: np.ndarray
+    ground_stations: np.ndarray
+    latency_ms: np.ndarray
+
+
+def fleet_links(
+    v: dict[str, Any],
+    altitude_km: np.ndarray,
+    active_accelerators: np.ndarray,
+    tokens_per_s: np.ndarray,
+    utilization: np.ndarray,
+    satellite_count: np.ndarray,
+) -> LinksDesign:
+    r"""Cluster link rate and the ground segment the workload needs.
+
+    Notes
+    -----
+    - ISL: neighbour range for ``links.cluster_satellites`` in ``links.cluster_radius_m`` -> optical link budget.
+    - Ground: traffic of the whole deployment (inference tokens in and out, training checkpoints and data) over
+      stations of ``links.optical_station_rate_gbps`` (weather availability with site diversity) or Ka-band. A
+      station sees one satellite a fraction of the time (``station_contact_fraction``); the fleet's clusters are
+      taken as evenly spread along the orbit, so a station sees *some* cluster a fraction
+      :math:`\min(1, f_{contact} N_{clusters})` of the time.
+    """
+    nan = np.full(np.shape(altitude_km), np.nan)
+    if not v["links.enabled"]:
+        return LinksDesign(nan, nan, nan, nan, nan, nan)
+    isl_range = comms.cluster_neighbour_range_m(
+        int(v["links.cluster_satellites"]), _f(v["links.cluster_radius_m"]), v["links.cluster_packing"]
+    )
+    isl_rate = comms.optical_link_rate_gbps(
+        isl_range,
+        _f(v["links.isl_tx_power_w"]),
+        _f(v["links.isl_wavelength_m"]),
+        _f(v["links.isl_tx_aperture_m"]),
+        _f(v["links.isl_rx_aperture_m"]),
+        _f(v["links.isl_pointing_loss_db"]),
+        _f(v["links.isl_other_losses_db"]),
+        _f(v["links.isl_sensitivity_photons_per_bit"]),
+        _f(v["links.isl_wdm_channels"]),
+        _f(v["links.isl_channel_rate_gbps"]),
+    )
+    training = _f(v["links.training_fraction"])
+    down = comms.downlink_required_gbps(
+        active_accelerators,
+        tokens_per_s,
+        _f(v["links.bytes_per_token"]),
+        utilization,
+        training,
+        _f(v["links.checkpoint_bytes"]),
+        _f(v["links.checkpoint_interval_h"]),
+    )
+    up = comms.uplink_required_gbps(
+        active_accelerators,
+        tokens_per_s,
+        _f(v["links.prompt_bytes_per_output_token"]),
+        utilization,
+        training,
+        _f(v["links.training_data_bytes_per_s_per_accelerator"]),
+    )
+    if v["links.ground_link"] == "optical":
+        rate = _f(v["links.optical_station_rate_gbps"])
+        availability = comms.optical_ground_availability(
+            _f(v["links.diversity_sites_per_station"]), _f(v["links.site_clear_sky_probability"])
+        )
+    else:
+        rate = comms.rf_link_rate_gbps(
+            _f(v["links.ka_bandwidth_hz"]), _f(v["links.ka_spectral_efficiency"]), _f(v["links.ka_polarizations"])
+        )
+        availability = _f(v["links.ka_availability"])
+    contact = _f(v["links.contact_fraction"])
+    if v["links.contact_fraction"] is None:
+        clusters = np.ceil(satellite_count / float(v["links.cluster_satellites"]))
+        contact = np.minimum(
+            1.0, comms.station_contact_fraction(altitude_km, _f(v["links.min_elevation_deg"])) * clusters
+        )
+    stations = comms.ground_stations_needed(np.maximum(down, up), rate, availability, contact)
+    latency = comms.latency_ms(
+        altitude_km,
+        _f(v["links.min_elevation_deg"]),
+        _f(v["links.processing_ms"]),
+        _f(v["links.isl_hops"]),
+        _f(v["links.isl_hop_range_km"]),
+    )
+    return LinksDesign(isl_range, isl_rate, down, up, stations, latency)
