@@ -61,11 +61,7 @@ class EnvironmentDesign:
     avoidance_outage_fraction: np.ndarray
     total_dv_m_per_s: np.ndarray
     propellant_mass_kg: np.ndarray
-
-    @property
-    def feasible(self) -> np.ndarray:
-        """False where the satellite cannot hold its orbit or spends all its time avoiding debris."""
-        return np.isfinite(self.propellant_mass_kg) & (self.avoidance_outage_fraction < 1.0)
+    feasible: np.ndarray  # False where the satellite cannot hold its orbit or spends all its time avoiding debris
 
     def as_dict(self) -> dict[str, np.ndarray]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
@@ -85,6 +81,14 @@ def orbit_environment(sat: SatelliteDesign, v: dict[str, Any], altitude_km: np.n
     - Total delta-v over the life: (drag + avoidance) x lifetime + deorbit (impulsive burn for chemical, spiral for
       electric propulsion).
     """
+    # A design whose radiator cannot work has no areas or mass: compute on placeholders, then blank it out.
+    ok = np.asarray(sat.feasible)
+    sat = replace(
+        sat,
+        radiator_area_m2=np.where(ok, sat.radiator_area_m2, 0.0),
+        satellite_mass_kg=np.where(ok, sat.satellite_mass_kg, 1.0),
+        propulsion_mass_kg=np.where(ok, sat.propulsion_mass_kg, 0.0),
+    )
     on_atm = bool(v["atmosphere.enabled"])
     on_debris = bool(v["debris.enabled"])
     life = _f(v["satellite.lifetime_yr"])
@@ -171,7 +175,7 @@ def orbit_environment(sat: SatelliteDesign, v: dict[str, Any], altitude_km: np.n
         -dv / (STANDARD_GRAVITY_M_PER_S2 * isp)
     )
     propellant = np.where(total_dv <= MAX_DV_M_PER_S, np.where(sat.heritage, from_launched, from_dry), np.nan)
-    return EnvironmentDesign(
+    design = EnvironmentDesign(
         density_kg_per_m3=density,
         drag_area_m2=area,
         drag_dv_m_per_s_per_yr=drag_dv,
@@ -183,7 +187,14 @@ def orbit_environment(sat: SatelliteDesign, v: dict[str, Any], altitude_km: np.n
         avoidance_outage_fraction=outage,
         total_dv_m_per_s=total_dv,
         propellant_mass_kg=propellant,
+        feasible=np.isfinite(propellant) & (outage < 1.0),
     )
+    if ok.all():
+        return design
+    masked = {k: np.where(ok, val, np.nan) for k, val in design.as_dict().items()}
+    masked["avoidance_outage_fraction"] = np.where(ok, design.avoidance_outage_fraction, 0.0)
+    masked["feasible"] = design.feasible | ~ok  # the radiator is the reported problem there
+    return EnvironmentDesign(**masked)
 
 
 def with_propellant(sat: SatelliteDesign, env: EnvironmentDesign, tank_fraction: np.ndarray) -> SatelliteDesign:
@@ -193,13 +204,18 @@ def with_propellant(sat: SatelliteDesign, env: EnvironmentDesign, tank_fraction:
     keeps its given mass.
     """
     dry = sat.satellite_mass_kg - np.nan_to_num(sat.propulsion_mass_kg)
-    hardware = propulsion.propulsion_hardware_mass_kg(env.propellant_mass_kg, tank_fraction)
-    wet = np.where(sat.heritage, sat.satellite_mass_kg, dry + env.propellant_mass_kg + hardware)
+    propellant = env.propellant_mass_kg
+    hardware = np.where(
+        np.isfinite(propellant),
+        propulsion.propulsion_hardware_mass_kg(np.nan_to_num(propellant), tank_fraction),
+        np.nan,
+    )
+    wet = np.where(sat.heritage, sat.satellite_mass_kg, dry + propellant + hardware)
     compute_power = sat.specific_power_w_per_kg * sat.satellite_mass_kg
     stowed_density = sat.satellite_mass_kg / sat.stowed_volume_m3
     return replace(
         sat,
-        propulsion_mass_kg=np.where(sat.heritage, np.nan, env.propellant_mass_kg + hardware),
+        propulsion_mass_kg=np.where(sat.heritage, np.nan, propellant + hardware),
         satellite_mass_kg=wet,
         stowed_volume_m3=wet / stowed_density,
         specific_power_w_per_kg=compute_power / wet,
