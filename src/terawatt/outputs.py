@@ -216,7 +216,7 @@ def collect_outputs(**q: Any) -> dict[str, Any]:
         }
     )
     # Infeasible designs carry no cost figures.
-    for key in list(out):
+    for key in [] if np.all(feasible) else list(out):
         if key.startswith(
             (
                 "orbital.cost",

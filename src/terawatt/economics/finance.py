@@ -20,6 +20,8 @@ def annuity_factor(discount_rate: ArrayLike, years: ArrayLike) -> np.ndarray:
     n = np.asarray(years, float)
     if r.ndim == 0:  # the common case: one rate for all samples
         return -np.expm1(-n * np.log1p(r)) / r if r > 0 else n * 1.0
+    if np.all(r > 0):  # sampled rates, all positive: skip the r = 0 branch
+        return -np.expm1(-n * np.log1p(r)) / r
     safe = np.where(r > 0, r, 1.0)
     # 1 - (1+r)^-n with expm1/log1p: exact for small r and ~3x faster than the power form on large arrays.
     return np.where(r > 0, -np.expm1(-n * np.log1p(safe)) / safe, n)

@@ -58,6 +58,6 @@ def wait_cost_usd(
     """
     r = np.asarray(discount_rate, float)
     t = np.asarray(wait_yr, float)
-    idle = np.asarray(capex_usd, float) * ((1.0 + r) ** t - 1.0)
+    idle = np.asarray(capex_usd, float) * np.expm1(t * np.log1p(r))  # K((1+r)^T - 1)
     lost = np.asarray(value_per_gpu_hour_usd, float) * np.asarray(gpu_hours_per_yr, float) * annuity_factor(r, t)
     return idle + lost
