@@ -149,6 +149,9 @@ def evaluate(scenario: Scenario | str | None = None, **overrides: Any) -> Result
         )
     )
     space = environment.orbit_environment(sat, v, env["altitude_km"])
+    rad = environment.radiation_effects(
+        v, env["altitude_km"], life, _or(v["radiation.tid_tolerance_rad"], acc.get("tid_tolerance_rad"))
+    )
     if v["atmosphere.enabled"]:
         sat = environment.with_propellant(sat, space, _f(v["propulsion.tank_fraction"]))
     payload = _or(
@@ -167,7 +170,7 @@ def evaluate(scenario: Scenario | str | None = None, **overrides: Any) -> Result
         _f(v["orbital_ops.spare_fraction"]),
         payload,
         _f(vehicle["fairing_volume_m3"]),
-        other_availability=np.where(space.feasible, 1.0 - space.avoidance_outage_fraction, np.nan),
+        other_availability=np.where(space.feasible, 1.0 - space.avoidance_outage_fraction, np.nan) * rad.availability,
     )
     discount = _f(v["finance.discount_rate"])
     period = _f(v["finance.analysis_period_yr"])
@@ -270,6 +273,7 @@ def evaluate(scenario: Scenario | str | None = None, **overrides: Any) -> Result
     )
     outputs = collect_outputs(
         space=space,
+        rad=rad,
         links=links,
         v=v,
         env=env,

@@ -189,6 +189,7 @@ def collect_outputs(**q: Any) -> dict[str, Any]:
             "orbital.avoidance_dv_m_per_s_per_yr": space.avoidance_dv_m_per_s_per_yr,
             "orbital.avoidance_outage_fraction": space.avoidance_outage_fraction,
             "orbital.isl_range_m": links.isl_range_m,
+            **{f"orbital.{k}": val for k, val in vars(q["rad"]).items()},
             "orbital.isl_rate_gbps": links.isl_rate_gbps,
             "orbital.downlink_required_gbps": links.downlink_required_gbps,
             "orbital.uplink_required_gbps": links.uplink_required_gbps,

@@ -14,7 +14,7 @@ import numpy as np
 
 from terawatt.constants import STANDARD_GRAVITY_M_PER_S2
 from terawatt.design.satellite import SatelliteDesign
-from terawatt.physics import atmosphere, comms, debris, propulsion
+from terawatt.physics import atmosphere, comms, debris, propulsion, radiation
 from terawatt.scenario import FieldError, ScenarioError
 
 #: Above this altitude the density table ends and drag is negligible (< 1e-15 kg m-3); drag is set to zero there
@@ -314,3 +314,83 @@ def fleet_links(
         _f(v["links.isl_hop_range_km"]),
     )
     return LinksDesign(isl_range, isl_rate, down, up, stations, latency)
+
+
+@dataclass(frozen=True)
+class RadiationDesign:
+    """Dose behind the shielding and what it does to the compute (NaN where radiation is switched off)."""
+
+    dose_rad_per_yr: np.ndarray
+    trapped_proton_rad_per_yr: np.ndarray
+    trapped_electron_rad_per_yr: np.ndarray
+    solar_particle_rad_per_yr: np.ndarray
+    gcr_rad_per_yr: np.ndarray
+    sdc_events_per_chip_year: np.ndarray
+    interrupts_per_chip_year: np.ndarray
+    tid_margin: np.ndarray
+    goodput_fraction: np.ndarray
+
+    @property
+    def availability(self) -> np.ndarray:
+        """Useful fraction of the fleet's compute: goodput, times the share of the life the chips survive their
+        total dose (``tid_margin`` < 1 ends the electronics early; no repair in orbit). 1 when switched off."""
+        goodput = np.where(np.isnan(self.goodput_fraction), 1.0, self.goodput_fraction)
+        return goodput * np.where(np.isnan(self.tid_margin), 1.0, np.minimum(1.0, self.tid_margin))
+
+
+def radiation_table_altitude_range_km() -> tuple[float, float]:
+    """Altitudes covered by the shipped dose table [km]."""
+    table = radiation.dose_table() if hasattr(radiation, "dose_table") else None
+    if table is not None and "altitude_km" in table:
+        return float(np.min(table["altitude_km"])), float(np.max(table["altitude_km"]))
+    return 200.0, 2000.0
+
+
+def radiation_effects(
+    v: dict[str, Any], altitude_km: np.ndarray, lifetime_yr: np.ndarray, tid_tolerance_rad: np.ndarray
+) -> RadiationDesign:
+    r"""Orbit-averaged dose (AE8/AP8 trapped belts along the ground track, solar protons, cosmic rays) behind
+    ``radiation.shielding_mm_al`` and its effect on compute.
+
+    Notes
+    -----
+    Silent data corruption and interrupts scale with dose at the per-chip rates measured by Suncatcher's TPU v6e
+    proton tests; training jobs of ``radiation.accelerators_per_job`` chips checkpoint at Young/Daly's optimal
+    interval and lose the restart time per interrupt (inference loses a retry instead). The resulting goodput and
+    the total-dose margin scale the fleet's delivered compute (:attr:`RadiationDesign.availability`) on top of
+    the hardware failure rate ``workload.failure_rate_per_yr``, which stays in force (it comes from ground fleets
+    and is not radiation-driven).
+    """
+    nan = np.full(np.shape(altitude_km), np.nan)
+    if not v["radiation.enabled"]:
+        return RadiationDesign(*(nan,) * 9)
+    _check_range(altitude_km, *radiation_table_altitude_range_km(), "radiation.enabled", "radiation dose table")
+    dose = radiation.dose_rate_rad_per_yr(
+        altitude_km,
+        _f(v["orbit.inclination_deg"]),
+        _f(v["radiation.shielding_mm_al"]),
+        v["radiation.solar_activity"],
+        float(v["radiation.spe_events_per_yr_solar_max"]),
+        float(v["radiation.gcr_scale"]),
+    )
+    total = dose.total_rad_per_yr
+    interrupts = radiation.interrupts_per_chip_year(
+        total, _f(v["radiation.hbm_uecc_per_chip_per_rad"]), _f(v["radiation.functional_interrupts_per_chip_per_rad"])
+    )
+    job_rate = radiation.job_interrupts_per_hour(interrupts, _f(v["radiation.accelerators_per_job"]))
+    return RadiationDesign(
+        dose_rad_per_yr=total,
+        trapped_proton_rad_per_yr=dose.trapped_proton_rad_per_yr,
+        trapped_electron_rad_per_yr=dose.trapped_electron_rad_per_yr,
+        solar_particle_rad_per_yr=dose.solar_particle_rad_per_yr,
+        gcr_rad_per_yr=dose.gcr_rad_per_yr,
+        sdc_events_per_chip_year=radiation.sdc_events_per_chip_year(total, _f(v["radiation.sdc_per_chip_per_rad"])),
+        interrupts_per_chip_year=interrupts,
+        tid_margin=radiation.tid_margin(tid_tolerance_rad, total, lifetime_yr),
+        goodput_fraction=radiation.goodput_fraction(
+            job_rate,
+            _f(v["radiation.checkpoint_cost_h"]),
+            _f(v["radiation.restart_cost_h"]),
+            v["radiation.workload_kind"],
+        ),
+    )
