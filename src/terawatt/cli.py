@@ -17,10 +17,11 @@ from rich.markup import escape
 from rich.table import Table
 
 from terawatt.model import evaluate
-from terawatt.report.plots import plot_ratio_map, plot_timeline
+from terawatt.report.plots import plot_buildout, plot_ratio_map, plot_timeline
 from terawatt.results import Result
 from terawatt.scenario import ScenarioError, load_scenario, shipped_scenarios
 from terawatt.studies.breakeven import ratio_map, solve_breakeven
+from terawatt.studies.buildout import buildout as run_buildout
 from terawatt.studies.timeline import timeline as run_timeline
 from terawatt.trajectory import BASE_YEAR
 from terawatt.validation import run_validation
@@ -323,6 +324,51 @@ def _scenario_markers(param: str, param2: str, year: int | None) -> dict[str, tu
         if x is not None and y is not None and np.ndim(x) == 0 and np.ndim(y) == 0:
             markers[name] = (float(x), float(y))
     return markers
+
+
+@app.command("buildout")
+def buildout_command(
+    scenario: Annotated[str | None, typer.Argument(help="Scenario YAML path or shipped name.")] = None,
+    set_: Annotated[list[str] | None, typer.Option("--set", help="Override a parameter: section.key=value.")] = None,
+    start: Annotated[int, typer.Option("--from", help="First calendar year.")] = BASE_YEAR,
+    end: Annotated[int, typer.Option("--to", help="Last calendar year.")] = 2050,
+    json_: Annotated[bool, typer.Option("--json", help="Print the per-year results as JSON.")] = False,
+    plot: Annotated[Path | None, typer.Option("--plot", help="Write the build-out charts: .png or .html.")] = None,
+) -> None:
+    """Build-out toward the demand path: GW added per side, launches, propellant, chips, and what binds."""
+    try:
+        result = run_buildout(load_scenario(scenario, set_ or []), start, end)
+        if plot is not None:
+            plot_buildout(result, plot)
+    except ScenarioError as exc:
+        _bad_input(exc)
+        return
+    if json_:
+        sys.stdout.write(json.dumps(result.to_dict(), indent=2) + "\n")
+        return
+    table = Table(title=f"terawatt buildout: {result.scenario}", title_justify="left")
+    columns = (
+        ("year", "year", ""),
+        ("demand GW", "demand_gw", ""),
+        ("orbit GW", "orbit_gw_total", ""),
+        ("ground GW", "ground_gw_total", ""),
+        ("short GW", "shortfall_gw", ""),
+        ("launches", "launches", ""),
+        ("propellant t", "propellant_t", ""),
+        ("accelerators", "accelerators_needed", ""),
+        ("orbit binds", "orbit_binding", ""),
+        ("ground binds", "ground_binding", ""),
+    )
+    for label, _, _ in columns:
+        table.add_column(label, justify="right")
+    for row in result.rows():
+        table.add_row(*(str(row[key]) if isinstance(row[key], (str, int)) else _fmt(row[key]) for _, key, _ in columns))
+    Console(width=max(console.width, 150)).print(table)
+    console.print("[bold]bottlenecks:[/]")
+    for line in result.bottlenecks():
+        console.print(f"  {line}")
+    if plot is not None:
+        console.print(f"charts written to {plot}")
 
 
 @app.command()

@@ -9,6 +9,7 @@ import numpy as np
 
 from terawatt.scenario import FieldError, ScenarioError
 from terawatt.studies.breakeven import RatioMap
+from terawatt.studies.buildout import BuildOut
 from terawatt.studies.timeline import Timeline
 
 SUFFIXES = (".png", ".html")
@@ -146,6 +147,85 @@ def plot_ratio_map(m: RatioMap, path: Path, markers: Mapping[str, tuple[float, f
     ax.set_xlabel(m.param)
     ax.set_ylabel(m.param2)
     ax.set_title(title)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+    return path
+
+
+def plot_buildout(b: BuildOut, path: Path) -> Path:
+    """Four panels: capacity stacked by side (orbit coloured by its binding constraint), launches per year,
+    propellant, accelerators needed vs supplied. Sampled runs plot medians."""
+    path = Path(path)
+    _check_path(path)
+    rows = b.rows()
+    years = [r["year"] for r in rows]
+
+    def col(key: str) -> np.ndarray:
+        return np.array([np.nan if r[key] is None else r[key] for r in rows], float)
+
+    if path.suffix.lower() == ".html":
+        import plotly.graph_objects as go
+        from plotly.subplots import make_subplots
+
+        fig = make_subplots(
+            rows=2,
+            cols=2,
+            subplot_titles=("AI power [GW]", "launches per year", "propellant [t/yr]", "accelerators per year"),
+        )
+        fig.add_trace(go.Scatter(x=years, y=col("ground_gw_total"), stackgroup="gw", name="ground"), 1, 1)
+        fig.add_trace(
+            go.Scatter(
+                x=years, y=col("orbit_gw_total"), stackgroup="gw", name="orbit", text=[r["orbit_binding"] for r in rows]
+            ),
+            1,
+            1,
+        )
+        fig.add_trace(go.Scatter(x=years, y=col("demand_gw"), name="demand", line={"dash": "dash"}), 1, 1)
+        fig.add_trace(go.Bar(x=years, y=col("launches"), name="launches"), 1, 2)
+        fig.add_trace(go.Bar(x=years, y=col("propellant_t"), name="propellant"), 2, 1)
+        fig.add_trace(go.Scatter(x=years, y=col("accelerators_needed"), name="needed"), 2, 2)
+        fig.add_trace(go.Scatter(x=years, y=col("accelerators_supplied"), name="supplied"), 2, 2)
+        fig.update_layout(title=f"{b.scenario}: build-out")
+        fig.write_html(str(path), include_plotlyjs=True, full_html=True)
+        return path
+    plt = _pyplot()
+    fig, axes = plt.subplots(2, 2, figsize=(12, 8), dpi=100)
+    ax = axes[0, 0]
+    ground, orbit = col("ground_gw_total"), col("orbit_gw_total")
+    ax.fill_between(years, 0, ground, color="tab:blue", alpha=0.6, label="ground")
+    limits = sorted({r["orbit_binding"] for r in rows})
+    cmap = plt.get_cmap("tab10")
+    for i, limit in enumerate(limits):
+        mask = np.array([r["orbit_binding"] == limit for r in rows])
+        ax.fill_between(
+            years,
+            ground,
+            ground + orbit,
+            where=mask,
+            step="mid",
+            color=cmap(i + 1),
+            alpha=0.8,
+            label=f"orbit ({limit} binds)",
+        )
+    ax.plot(years, col("demand_gw"), "k--", label="demand")
+    ax.set_ylabel("AI power [GW]")
+    ax.legend(fontsize=7)
+    axes[0, 1].bar(years, col("launches"), color="tab:gray")
+    axes[0, 1].plot(years, col("max_launches"), "r-", label="launch limit")
+    axes[0, 1].set_ylabel("launches per year")
+    axes[0, 1].set_yscale("symlog")
+    axes[0, 1].legend(fontsize=7)
+    axes[1, 0].bar(years, col("propellant_t") / 1e6, color="tab:orange")
+    axes[1, 0].set_ylabel("propellant [Mt/yr]")
+    axes[1, 1].plot(years, col("accelerators_needed") / 1e6, label="needed")
+    axes[1, 1].plot(years, col("accelerators_supplied") / 1e6, label="supplied")
+    axes[1, 1].set_ylabel("accelerators [millions/yr]")
+    axes[1, 1].legend(fontsize=7)
+    for a in axes.flat:
+        a.grid(alpha=0.3)
+        a.set_xlabel("year")
+    fig.suptitle(f"{b.scenario}: build-out")
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)
