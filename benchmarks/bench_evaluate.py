@@ -11,9 +11,9 @@ from __future__ import annotations
 import argparse
 import json
 import platform
-import time
 
 import numpy as np
+from _timing import best_of
 
 import terawatt
 
@@ -34,14 +34,6 @@ def _samples(n: int, vary_orbit: bool, seed: int = 0) -> dict[str, np.ndarray]:
     return overrides
 
 
-def _best(fn, repeat: int) -> float:
-    fn()
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def main() -> None:
@@ -56,8 +48,8 @@ def main() -> None:
         for n in args.sizes:
             overrides = _samples(n, vary)
             scenario = terawatt.load_scenario("baseline-2026", overrides)
-            t_eval = _best(lambda sc=scenario: terawatt.evaluate(sc), args.repeat)
-            t_load = _best(lambda ov=overrides: terawatt.load_scenario("baseline-2026", ov), args.repeat)
+            t_eval = best_of(lambda sc=scenario: terawatt.evaluate(sc), args.repeat)
+            t_load = best_of(lambda ov=overrides: terawatt.load_scenario("baseline-2026", ov), args.repeat)
             rows.append(
                 {
                     "samples": n,
@@ -75,7 +67,7 @@ def main() -> None:
         terawatt.load_scenario("baseline-2026", {k: float(v[i]) for k, v in loop_overrides.items()})
         for i in range(n_loop)
     ]
-    t_loop = _best(lambda: [terawatt.evaluate(s) for s in scalar], 1) / n_loop
+    t_loop = best_of(lambda: [terawatt.evaluate(s) for s in scalar], 1) / n_loop
     vectorized = next(r for r in rows if r["samples"] == max(args.sizes) and not r["orbit_varies"])
     report = {
         "machine": {

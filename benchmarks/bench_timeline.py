@@ -7,9 +7,9 @@ Reports sample-years per second and the ratio to evaluating the 20 years one at 
 from __future__ import annotations
 
 import argparse
-import time
 
 import numpy as np
+from _timing import best_of
 
 import terawatt
 from terawatt.studies.timeline import timeline
@@ -50,15 +50,7 @@ def main() -> None:
         for year in range(start, end + 1):
             terawatt.evaluate(scenario.at_year(year))
 
-    best = {}
-    for label, fn in (("one pass", one_pass), ("year by year", year_by_year)):
-        fn()
-        times = []
-        for _ in range(args.repeat):
-            t0 = time.perf_counter()
-            fn()
-            times.append(time.perf_counter() - t0)
-        best[label] = min(times)
+    best = {label: best_of(fn, args.repeat) for label, fn in (("one pass", one_pass), ("year by year", year_by_year))}
     cells = n * args.years
     print(f"{n:,} samples x {args.years} years = {cells:,} sample-years")
     for label, seconds in best.items():

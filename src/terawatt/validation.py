@@ -4,6 +4,10 @@ A case file holds ``id``, ``source`` (citation with page/table), an optional bas
 overrides), optional ``trajectories`` (as in a scenario), ``year`` (evaluate in that calendar year) and ``years``
 (``[from, to]``: also run the timeline, giving the output ``timeline.crossover_year``), and ``expect``: a list of
 ``{output, value, rel_tol | abs_tol}``. A file may also hold a list of cases (``cases: [...]``).
+
+A case with ``study: buildout`` runs the build-out simulation over ``years`` (required) instead of the timeline and
+adds the outputs ``buildout.<field>`` (the numeric fields of :data:`terawatt.studies.buildout.FIELDS`) from the row
+of ``year`` (required, within ``years``); for sampled scenarios, the median over samples as in ``terawatt buildout``.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import yaml
@@ -21,6 +25,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from terawatt.model import evaluate
 from terawatt.scenario import FieldError, ScenarioError, _read_yaml, load_scenario
+from terawatt.studies.buildout import FIELDS as BUILDOUT_FIELDS
+from terawatt.studies.buildout import buildout
 from terawatt.studies.timeline import timeline
 
 
@@ -50,7 +56,17 @@ class ValidationCase(BaseModel):
     trajectories: dict[str, Any] = Field(default_factory=dict)
     year: int | None = None
     years: tuple[int, int] | None = None
+    study: Literal["buildout"] | None = None
     expect: list[Expectation] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _buildout_years(self) -> ValidationCase:
+        if self.study == "buildout":
+            if self.years is None or self.year is None:
+                raise ValueError("a buildout case needs years: [from, to] and the year to check")
+            if not self.years[0] <= self.year <= self.years[1]:
+                raise ValueError(f"year {self.year} is not within years {list(self.years)}")
+        return self
 
 
 @dataclass(frozen=True)
@@ -98,13 +114,21 @@ def load_cases(paths: Iterable[Path]) -> list[ValidationCase]:
 
 
 def _case_outputs(case: ValidationCase) -> dict[str, Any]:
-    """Outputs of a case: one evaluation (optionally in ``year``), plus ``timeline.crossover_year`` with ``years``."""
+    """Outputs of a case: one evaluation (optionally in ``year``), plus ``timeline.crossover_year`` with ``years``
+    (or, for ``study: buildout``, the ``buildout.<field>`` values of that year)."""
     source: dict[str, Any] = {"trajectories": case.trajectories}
     if case.scenario:
         source["based_on"] = case.scenario
     scenario = load_scenario(source, case.set)
     outputs = dict(evaluate(scenario.at_year(case.year) if case.year is not None else scenario).outputs)
-    if case.years is not None:
+    if case.study == "buildout":
+        assert case.years is not None and case.year is not None  # checked by ValidationCase
+        row = buildout(scenario, *case.years).rows()[case.year - case.years[0]]
+        for name in BUILDOUT_FIELDS:
+            value = row[name]
+            if not isinstance(value, str):
+                outputs[f"buildout.{name}"] = np.nan if value is None else value
+    elif case.years is not None:
         tl = timeline(scenario, *case.years)
         outputs["timeline.crossover_year"] = np.nan if tl.crossover_year is None else tl.crossover_year
     return outputs
