@@ -35,13 +35,18 @@ ORBIT_LIMITS = (
     "accelerators",
     "HBM",
     "not started",
+    "cost",
 )
-GROUND_LIMITS = ("demand", "transformers", "new power", "accelerators", "HBM")
+GROUND_LIMITS = ("demand", "transformers", "new power", "accelerators", "HBM", "cost")
+#: Registry sections whose numbers the simulation reads (each per year, so trajectories apply).
+SIMULATION_SECTIONS = ("buildout", "launch", "supply", "ground", "edge", "terrestrial", "workload", "satellite")
 #: Year fields of the JSON output (more are added freely).
 FIELDS = (
     "year",
     "demand_gw",
     "orbit_gw_added",
+    "orbit_gw_launched",
+    "orbit_gw_retired",
     "orbit_gw_total",
     "ground_gw_added",
     "ground_gw_total",
@@ -131,6 +136,8 @@ def _words(limit: str, side: str) -> str:
         return f"{side} meets its share of demand"
     if limit == "not started":
         return f"{side} not started"
+    if limit == "cost":
+        return f"cost keeps {side} from the unmet demand"
     verb = "bind" if limit.endswith("s") and limit != "HBM" else "binds"
     return f"{limit} {verb} {side}"
 
@@ -142,10 +149,9 @@ def _ramp(year: np.ndarray, start: np.ndarray, ramp_yr: np.ndarray) -> np.ndarra
 
 def _check(v: dict[str, Any]) -> None:
     errors = []
-    if np.any(_p(v, "launch.pads") <= 0) and np.any(_p(v, "launch.pad_build_per_yr") <= 0):
+    no_pads = (np.asarray(v["launch.pads"], float) <= 0) & (np.asarray(v["launch.pad_build_per_yr"], float) <= 0)
+    if np.any(no_pads):
         errors.append(FieldError("launch.pads", "0 pads and no pad building: no launch can happen [pads, >= 1]"))
-    if np.any(_p(v, "launch.turnaround_h") <= 0) or np.any(_p(v, "launch.turnaround_target_h") <= 0):
-        errors.append(FieldError("launch.turnaround_h", "turnaround must be positive [h], in (0, inf)"))
     if errors:
         raise ScenarioError(errors)
 
@@ -155,212 +161,246 @@ def buildout(scenario: Scenario, start: int = 2026, end: int = 2050) -> BuildOut
 
     Notes
     -----
-    Each year: demand :math:`D(y) = \min(D_{cap}, D_{2025}(1+g)^{y-2025})`; additions :math:`\Delta = D - O - G`
-    (plus the orbit's retirements, which are re-launched). Orbit's wanted share of the additions is
-    :math:`1/(1 + r^k)` with :math:`r` the cost ratio that year (``buildout.split_rule: cost_share``); each side
-    takes what its limit allows and the other side takes up what one cannot; if accelerators or HBM fall short,
-    both sides scale down together. What no side can add is the shortfall (reported, not an error).
-    Satellites retire after ``satellite.lifetime_yr`` and re-enter; their replacements need launches first.
+    Each year :math:`y`:
+
+    - Demand :math:`D = \min(D_{cap}, D_{2025}(1+g)^{y-2025})`. The gap to fill is demand minus the orbit fleet
+      that survives the year minus the ground: satellites reaching their life (rounded to whole years, at least
+      one) retire and re-enter, so their capacity is part of the gap.
+    - Orbit's wanted share of the gap is :math:`1/(1 + r^k)`, :math:`r` the orbit/ground cost per GPU-hour that
+      year (``buildout.split_rule: cost_share``). Each side adds what its limit allows; a side takes up what the
+      other cannot only while its own cost per GPU-hour stays below the value of compute
+      (``workload.value_per_gpu_hour_usd``). If accelerators or HBM fall short (after the ground's server refresh,
+      1/L of its base a year), both sides scale down together. What no side adds is the shortfall.
+    - Orbit limit: the lowest of launch (ships x 8,760 h / turnaround, pads x 8,760 h / pad turnaround, LOX and
+      methane production, an optional ``launch.flights_per_yr`` cap; x payload x reliability, plus lunar mass
+      up to ``supply.lunar_mass_fraction`` of the satellites), space-grade solar cells (lunar-made arrays need no
+      Earth cells) and radiator panels. Ground limit: transformers or new power (turbines, interconnections,
+      solar + storage, then the one-off grid headroom), whichever is lower, over the PUE.
+    - Parameters with a trajectory take their value of each year; sampled parameters run as N trajectories.
     """
-    if not (YEAR_RANGE[0] <= start <= end <= YEAR_RANGE[1]):
+    if not (YEAR_RANGE[0] <= start <= YEAR_RANGE[1] and YEAR_RANGE[0] <= end <= YEAR_RANGE[1]):
         raise ScenarioError([FieldError("--from/--to", f"years {start}-{end} must lie in {list(YEAR_RANGE)}")])
+    if end < start:
+        raise ScenarioError([FieldError("--from/--to", f"last year {end} is before the first year {start}")])
+    _check(scenario.values)
     years = np.arange(start, end + 1)
-    v = scenario.values
-    _check(v)
-    tl = evaluate(scenario.at_years(years)).outputs  # per-year designs and costs, (Y,) or (N, Y)
-    shape = np.broadcast_shapes(*(np.shape(x) for x in tl.values()), years.shape)
+    yearly = scenario.at_years(years)  # trajectories -> (..., Y); sampled values -> (N, 1)
+    tl = evaluate(yearly).outputs  # per-year designs and costs
+    shapes = [np.shape(x) for x in tl.values()] + [np.shape(x) for x in yearly.values.values() if x is not None]
+    shape = np.broadcast_shapes(*shapes, years.shape)
     n = shape[:-1]
 
-    def per_year(key: str) -> np.ndarray:
-        return np.broadcast_to(np.asarray(tl[key], float), shape)
+    def series(key: str) -> np.ndarray:
+        """A parameter or an output over the years, shape (..., Y)."""
+        value = tl[key] if key in tl else yearly.values[key]
+        return np.broadcast_to(np.asarray(value, float), shape)
 
-    it = per_year("terrestrial.accelerators") * 0 + _p(v, "workload.it_power_w")  # reference deployment [W]
-    kg_per_w = per_year("orbital.launch_mass_kg") / it
-    array_w_per_w = per_year("orbital.array_power_bol_w") * per_year("orbital.satellite_count") / it
-    radiator_m2_per_w = per_year("orbital.radiator_area_m2") * per_year("orbital.satellite_count") / it
-    sat_mass = per_year("orbital.satellite_mass_kg")
-    acc_orbit_per_w = per_year("orbital.accelerators") / it
-    acc_ground_per_w = per_year("terrestrial.accelerators") / it
-    capex_orbit_per_w = per_year("orbital.capex_usd") / it
-    capex_ground_per_w = per_year("terrestrial.capex_usd") / it
-    ratio = per_year("comparison.cost_ratio")
-    payload_t = per_year("orbital.payload_kg") / 1e3
-    pue = _p(v, "terrestrial.pue")
-    acc = catalog_entry("accelerators", v["workload.accelerator"])
-    stacks_per_acc = float(acc["hbm_stacks"])
-    life = np.broadcast_to(_p(v, "satellite.lifetime_yr"), n)
-    hw_life = np.broadcast_to(_p(v, "workload.hardware_lifetime_yr"), n)
+    numeric = (
+        key
+        for key, value in yearly.values.items()
+        if value is not None and not isinstance(value, (str, bool)) and key.split(".")[0] in SIMULATION_SECTIONS
+    )
+    P = {key: series(key) for key in numeric}
+    it = series("workload.it_power_w")  # the reference deployment the per-watt design figures come from [W]
+    kg_per_w = series("orbital.launch_mass_kg") / it
+    count = series("orbital.satellite_count")
+    array_w_per_w = series("orbital.array_power_bol_w") * count / it
+    radiator_m2_per_w = series("orbital.radiator_area_m2") * count / it
+    sat_mass = series("orbital.satellite_mass_kg")
+    acc_orbit_per_w = series("orbital.accelerators") / it
+    acc_ground_per_w = series("terrestrial.accelerators") / it
+    capex_orbit_per_w = series("orbital.capex_usd") / it
+    capex_ground_per_w = series("terrestrial.capex_usd") / it
+    ratio = series("comparison.cost_ratio")
+    orbit_cost = series("orbital.cost_per_gpu_hour_usd")
+    ground_cost = series("terrestrial.cost_per_gpu_hour_usd")
+    payload_t = series("orbital.payload_kg") / 1e3
+    stacks_per_acc = float(catalog_entry("accelerators", scenario.values["workload.accelerator"])["hbm_stacks"])
 
-    demand_2025 = _p(v, "buildout.demand_2025_gw")
-    orbit_0 = _p(v, "buildout.orbit_gw_2025")
+    demand_2025 = np.broadcast_to(P["buildout.demand_2025_gw"][..., 0], n)
+    orbit_0 = np.broadcast_to(P["buildout.orbit_gw_2025"][..., 0], n)
     if np.any(orbit_0 > demand_2025):
         raise ScenarioError([FieldError("buildout.orbit_gw_2025", "exceeds buildout.demand_2025_gw [GW]")])
-    # Orbit cohorts by launch year (index = year - start + max_life); the initial fleet has evenly spread ages.
-    max_life = int(np.ceil(np.max(life)))
+    life = np.maximum(np.round(P["satellite.lifetime_yr"][..., 0]), 1.0)  # whole years, at least one
+    max_life = int(np.max(life))
+    # Orbit cohorts by launch slot (slot = year index + max_life); the initial fleet has evenly spread ages.
     cohorts = np.zeros((*n, len(years) + max_life))
-    for age in range(max_life):  # cohort at index max_life-1-age is age+1 years old in the first year
-        cohorts[..., max_life - 1 - age] = np.where(age < np.round(life), orbit_0 / np.maximum(np.round(life), 1), 0.0)
-    life_years = np.round(life)[..., None]
-    ground = np.broadcast_to(demand_2025 - orbit_0, n).astype(float)
-    ships = np.broadcast_to(_p(v, "launch.ships_in_service_2026"), n).astype(float)
-    cum_flights = np.ones(n)
-    headroom = np.broadcast_to(_p(v, "ground.grid_headroom_gw"), n).astype(float)
+    for age in range(max_life):  # the cohort in slot max_life-1-age is age+1 years old in the first year
+        cohorts[..., max_life - 1 - age] = np.where(age < life, orbit_0 / life, 0.0)
+    ground = np.array(np.broadcast_to(demand_2025 - orbit_0, n), dtype=float)
+    ships = np.array(np.broadcast_to(P["launch.ships_in_service_2026"][..., 0], n), dtype=float)
+    cum_flights = np.array(np.broadcast_to(P["launch.cumulative_flights_2025"][..., 0], n), dtype=float)
+    flights_0 = cum_flights.copy()
+    headroom = np.array(np.broadcast_to(P["ground.grid_headroom_gw"][..., 0], n), dtype=float)
     out: dict[str, list[np.ndarray]] = {name: [] for name in FIELDS[1:]}
 
     for j, year in enumerate(years):
+        p = {key: value[..., j] for key, value in P.items()}
         t = float(year - 2026)
-        col = (Ellipsis, j)
-        # ---------------------------------------------------------------------------------------- demand
+        # ------------------------------------------------------------------------------------ demand and fleet
         demand = np.minimum(
-            _p(v, "buildout.demand_cap_gw"),
-            demand_2025 * (1.0 + _p(v, "buildout.demand_growth_per_yr")) ** (year - 2025),
+            p["buildout.demand_cap_gw"], demand_2025 * (1.0 + p["buildout.demand_growth_per_yr"]) ** (year - 2025)
         )
-        # Satellites launched k years ago retire when k reaches their life; their capacity is re-launched.
-        cohort_index = j + max_life
-        ages = cohort_index - np.arange(cohort_index)
-        retiring = (cohorts[..., :cohort_index] * (ages == life_years)).sum(axis=-1)
-        orbit_total = (cohorts[..., :cohort_index] * (ages < life_years)).sum(axis=-1)
-        # Ground servers are refreshed every hardware life: 1/L of the installed base a year (steady state).
-        ground_refresh = ground / hw_life
-        additions = np.maximum(demand - orbit_total - ground, 0.0)
+        slot = j + max_life
+        ages = slot - np.arange(slot)
+        fleet = cohorts[..., :slot]
+        retiring = (fleet * (ages == life[..., None])).sum(axis=-1)
+        surviving = (fleet * (ages < life[..., None])).sum(axis=-1)
+        gap = np.maximum(demand - surviving - ground, 0.0)
 
-        # ---------------------------------------------------------------------------------------- launch system
-        turnaround = _p(v, "launch.turnaround_target_h") + (
-            _p(v, "launch.turnaround_h") - _p(v, "launch.turnaround_target_h")
-        ) * 0.5 ** (t / np.maximum(_p(v, "launch.turnaround_halving_yr"), 1e-9))
-        built = np.minimum(
-            _p(v, "launch.ship_build_max_per_yr"),
-            _p(v, "launch.ship_build_per_yr") * (1.0 + _p(v, "launch.ship_build_growth_per_yr")) ** t,
-        )
-        ships = ships + (built if j > 0 else 0.0)
-        pads = _p(v, "launch.pads") + _p(v, "launch.pad_build_per_yr") * t
-        by_ships = ships * HOURS_PER_YEAR / turnaround
-        by_pads = pads * HOURS_PER_YEAR / _p(v, "launch.pad_turnaround_h")
-        prop = _p(v, "launch.propellant_per_flight_t")
-        lox_frac = _p(v, "launch.lox_fraction")
-        growth = (1.0 + _p(v, "launch.propellant_growth_per_yr")) ** t
-        by_prop = np.minimum(
-            _p(v, "launch.lox_production_t_per_yr") * growth / (prop * lox_frac),
-            _p(v, "launch.methane_production_t_per_yr") * growth / (prop * (1.0 - lox_frac)),
-        )
-        launch_limits = np.stack(np.broadcast_arrays(by_ships, by_pads, by_prop))
+        # ------------------------------------------------------------------------------------ launch system
+        turnaround = p["launch.turnaround_target_h"] + (
+            p["launch.turnaround_h"] - p["launch.turnaround_target_h"]
+        ) * 0.5 ** (t / np.maximum(p["launch.turnaround_halving_yr"], 1e-9))
+        if j > 0:
+            ships = ships + np.minimum(
+                p["launch.ship_build_max_per_yr"],
+                p["launch.ship_build_per_yr"] * (1.0 + p["launch.ship_build_growth_per_yr"]) ** t,
+            )
+        pads = p["launch.pads"] + p["launch.pad_build_per_yr"] * t
+        prop = p["launch.propellant_per_flight_t"]
+        lox_frac = p["launch.lox_fraction"]
+        growth = (1.0 + p["launch.propellant_growth_per_yr"]) ** t
+        limits = [
+            ships * HOURS_PER_YEAR / turnaround,
+            pads * HOURS_PER_YEAR / p["launch.pad_turnaround_h"],
+            np.minimum(
+                p["launch.lox_production_t_per_yr"] * growth / (prop * lox_frac),
+                p["launch.methane_production_t_per_yr"] * growth / (prop * (1.0 - lox_frac)),
+            ),
+        ]
+        if "launch.flights_per_yr" in p:
+            limits.append(p["launch.flights_per_yr"])
+        launch_limits = np.stack(np.broadcast_arrays(*limits))
         max_flights = launch_limits.min(axis=0)
-        launch_code = 1 + launch_limits.argmin(axis=0)  # 1 vehicles, 2 pads, 3 propellant
-        fixed = v["launch.flights_per_yr"]
-        if fixed is not None:
-            max_flights = np.broadcast_to(_p(v, "launch.flights_per_yr"), n)
-            launch_code = np.ones(n, int)
-        reliability = _p(v, "launch.flight_reliability")
-        earth_t = max_flights * payload_t[col] * reliability
-        lunar_t = _p(v, "supply.lunar_mass_driver_t_per_yr") * _ramp(
-            year, _p(v, "supply.lunar_start_year"), _p(v, "supply.lunar_ramp_yr")
+        launch_code = np.array([1, 2, 3, 1])[launch_limits.argmin(axis=0)]  # a flight-rate cap reads as "vehicles"
+        reliability = p["launch.flight_reliability"]
+        earth_t = max_flights * payload_t[..., j] * reliability
+        lunar_t = p["supply.lunar_mass_driver_t_per_yr"] * _ramp(
+            year, p["supply.lunar_start_year"], p["supply.lunar_ramp_yr"]
         )
-        frac = _p(v, "supply.lunar_mass_fraction")
+        frac = p["supply.lunar_mass_fraction"]
         usable_lunar = np.minimum(lunar_t, earth_t * frac / np.maximum(1.0 - frac, 1e-9))
-        replacement_t = retiring * 1e9 * kg_per_w[col] / 1e3
-        launch_gw = np.maximum((earth_t + usable_lunar) - replacement_t, 0.0) / (kg_per_w[col] * 1e9 / 1e3)
+        lunar_share = usable_lunar / np.maximum(earth_t + usable_lunar, 1e-12)
+        launch_gw = (earth_t + usable_lunar) / (kg_per_w[..., j] * 1e6)
         solar_supply = np.minimum(
-            _p(v, "supply.solar_target_gw_per_yr"),
-            _p(v, "supply.space_solar_gw_per_yr_2026") * (1.0 + _p(v, "supply.space_solar_growth_per_yr")) ** t,
+            p["supply.solar_target_gw_per_yr"],
+            p["supply.space_solar_gw_per_yr_2026"] * (1.0 + p["supply.space_solar_growth_per_yr"]) ** t,
         )
-        solar_gw = np.maximum(solar_supply - retiring * array_w_per_w[col], 0.0) / array_w_per_w[col]
+        solar_gw = solar_supply / (array_w_per_w[..., j] * np.maximum(1.0 - lunar_share, 1e-9))
         radiator_gw = (
-            _p(v, "supply.radiator_m2_per_yr")
-            * (1.0 + _p(v, "supply.space_solar_growth_per_yr")) ** t
-            / (radiator_m2_per_w[col] * 1e9)
+            p["supply.radiator_m2_per_yr"]
+            * (1.0 + p["supply.space_solar_growth_per_yr"]) ** t
+            / (radiator_m2_per_w[..., j] * 1e9 * np.maximum(1.0 - lunar_share, 1e-9))
         )
         orbit_limits = np.stack(np.broadcast_arrays(launch_gw, solar_gw, radiator_gw))
-        orbit_cap = orbit_limits.min(axis=0)
+        started = year >= p["buildout.orbit_start_year"]
+        orbit_cap = np.where(started, orbit_limits.min(axis=0), 0.0)
         orbit_code = np.choose(orbit_limits.argmin(axis=0), [launch_code, np.full(n, 4), np.full(n, 5)])
-        started = year >= _p(v, "buildout.orbit_start_year")
-        orbit_cap = np.where(started, orbit_cap, 0.0)
 
-        # ---------------------------------------------------------------------------------------- ground supply
-        turbines = (
-            _p(v, "ground.turbine_gw_per_yr")
-            * (1.0 + _p(v, "ground.turbine_growth_per_yr")) ** t
-            * _p(v, "ground.turbine_share_for_ai")
+        # ------------------------------------------------------------------------------------ ground supply
+        new_power = (
+            p["ground.turbine_gw_per_yr"]
+            * (1.0 + p["ground.turbine_growth_per_yr"]) ** t
+            * p["ground.turbine_share_for_ai"]
+            + p["ground.interconnection_gw_per_yr"]
+            * (1.0 + p["ground.electricity_growth_per_yr_ex_china"]) ** t
+            * p["ground.interconnection_share_for_ai"]
+            + p["ground.solar_storage_gw_per_yr"] * p["ground.solar_storage_share_for_ai"]
         )
-        grid = (
-            _p(v, "ground.interconnection_gw_per_yr")
-            * (1.0 + _p(v, "ground.electricity_growth_per_yr_ex_china")) ** t
-            * _p(v, "ground.interconnection_share_for_ai")
+        transformers = (
+            p["ground.transformer_gw_per_yr"]
+            * (1.0 + p["ground.transformer_growth_per_yr"]) ** t
+            * p["ground.transformer_share_for_ai"]
         )
-        solar_storage = _p(v, "ground.solar_storage_gw_per_yr") * _p(v, "ground.solar_storage_share_for_ai")
-        new_power = turbines + grid + solar_storage + headroom
-        transformers = _p(v, "ground.transformer_gw_per_yr") * _p(v, "ground.transformer_share_for_ai") + headroom
-        ground_limits = np.stack(np.broadcast_arrays(transformers / pue, new_power / pue))
+        pue = p["terrestrial.pue"]
+        ground_limits = np.stack(np.broadcast_arrays((transformers + headroom) / pue, (new_power + headroom) / pue))
         ground_cap = ground_limits.min(axis=0)
         ground_code = 1 + ground_limits.argmin(axis=0)
 
-        # ---------------------------------------------------------------------------------------- split
-        r = ratio[col]
-        rule = v["buildout.split_rule"]
+        # ------------------------------------------------------------------------------------ split
+        r = ratio[..., j]
+        rule = scenario.values["buildout.split_rule"]
         if rule == "cost_share":
-            share = 1.0 / (1.0 + np.where(np.isfinite(r), r, np.inf) ** _p(v, "buildout.split_elasticity"))
+            share = 1.0 / (1.0 + np.where(np.isfinite(r), r, np.inf) ** p["buildout.split_elasticity"])
         else:
             share = np.full(n, 1.0 if rule == "orbit_first" else 0.0)
         share = np.where(started, share, 0.0)
-        orbit_add = np.minimum(share * additions, orbit_cap)
-        ground_add = np.minimum(additions - orbit_add, ground_cap)
-        orbit_add = np.minimum(additions - ground_add, orbit_cap)  # orbit takes what the ground cannot
+        value = p["workload.value_per_gpu_hour_usd"]
+        orbit_worth = np.nan_to_num(orbit_cost[..., j], nan=np.inf) <= value
+        ground_worth = np.nan_to_num(ground_cost[..., j], nan=np.inf) <= value
+        orbit_add = np.minimum(share * gap, orbit_cap)
+        ground_add = np.minimum(gap - orbit_add, ground_cap)
+        orbit_add = np.where(orbit_worth, np.minimum(gap - ground_add, orbit_cap), orbit_add)
+        ground_add = np.where(ground_worth, np.minimum(gap - orbit_add, ground_cap), ground_add)
 
-        # ---------------------------------------------------------------------------------------- chips
-        acc_supply = _p(v, "supply.accelerators_per_yr_2026") * (1.0 + _p(v, "supply.accelerator_growth_per_yr")) ** t
-        acc_supply = acc_supply + _p(v, "supply.terafab_chips_per_yr") * _p(
-            v, "supply.terafab_accelerator_equiv_per_chip"
-        ) * _ramp(year, _p(v, "supply.terafab_start_year"), _p(v, "supply.terafab_ramp_yr"))
-        hbm_supply = _p(v, "supply.hbm_stacks_per_yr_2026") * (1.0 + _p(v, "supply.hbm_growth_per_yr")) ** t
+        # ------------------------------------------------------------------------------------ chips
+        acc_supply = p["supply.accelerators_per_yr_2026"] * (1.0 + p["supply.accelerator_growth_per_yr"]) ** t
+        acc_supply = acc_supply + p["supply.terafab_chips_per_yr"] * p["supply.terafab_accelerator_equiv_per_chip"] * (
+            _ramp(year, p["supply.terafab_start_year"], p["supply.terafab_ramp_yr"])
+        )
+        hbm_supply = p["supply.hbm_stacks_per_yr_2026"] * (1.0 + p["supply.hbm_growth_per_yr"]) ** t
         chips_supplied = np.minimum(acc_supply, hbm_supply / stacks_per_acc)
         chip_code = np.where(acc_supply <= hbm_supply / stacks_per_acc, 6, 7)
-        fixed_need = (retiring * acc_orbit_per_w[col] + ground_refresh * acc_ground_per_w[col]) * 1e9
-        add_need = (orbit_add * acc_orbit_per_w[col] + ground_add * acc_ground_per_w[col]) * 1e9
-        scale = np.clip((chips_supplied - fixed_need) / np.maximum(add_need, 1e-9), 0.0, 1.0)
+        refresh_need = ground / np.maximum(p["workload.hardware_lifetime_yr"], 1e-9) * acc_ground_per_w[..., j] * 1e9
+        add_need = (orbit_add * acc_orbit_per_w[..., j] + ground_add * acc_ground_per_w[..., j]) * 1e9
+        scale = np.clip((chips_supplied - refresh_need) / np.maximum(add_need, 1e-9), 0.0, 1.0)
         chip_bound = scale < 1.0
         orbit_add, ground_add = orbit_add * scale, ground_add * scale
 
-        # ---------------------------------------------------------------------------------------- bindings
+        # ------------------------------------------------------------------------------------ bindings
+        orbit_capped = orbit_add >= orbit_cap * (1.0 - 1e-9)
+        # "cost": demand is left unmet although this side has room, because its compute costs more than it is worth
+        unmet = gap - orbit_add - ground_add > 1e-9 * np.maximum(gap, 1.0)
         orbit_binding = np.where(
             ~started,
             8,
-            np.where(chip_bound & (orbit_add > 0), chip_code, np.where(orbit_add >= orbit_cap - 1e-12, orbit_code, 0)),
+            np.where(
+                chip_bound,
+                chip_code,
+                np.where(orbit_capped & (gap > 0), orbit_code, np.where(unmet & ~orbit_worth, 9, 0)),
+            ),
         )
-        orbit_binding = np.where(started & (orbit_add < orbit_cap - 1e-9) & ~chip_bound, 0, orbit_binding)
-        ground_binding = np.where(chip_bound, chip_code - 3, np.where(ground_add >= ground_cap - 1e-12, ground_code, 0))
+        ground_capped = ground_add >= ground_cap * (1.0 - 1e-9)
+        ground_binding = np.where(
+            chip_bound,
+            chip_code - 3,
+            np.where(ground_capped & (gap > 0), ground_code, np.where(unmet & ~ground_worth, 5, 0)),
+        )
 
-        # ---------------------------------------------------------------------------------------- state
-        cohorts[..., cohort_index] = orbit_add + retiring  # replacements fly with this year's satellites
+        # ------------------------------------------------------------------------------------ state and flows
+        cohorts[..., slot] = orbit_add
+        orbit_total = surviving + orbit_add
         ground = ground + ground_add
         headroom = np.maximum(headroom - ground_add * pue, 0.0)
-        used_t = (orbit_add + retiring) * 1e9 * kg_per_w[col] / 1e3
-        earth_used_t = used_t - np.minimum(usable_lunar, used_t * frac)
-        launches = earth_used_t / (payload_t[col] * reliability)
-        replacement_launches = np.where(
-            used_t > 0, launches * (retiring * 1e9 * kg_per_w[col] / 1e3) / np.maximum(used_t, 1e-12), 0.0
-        )
+        used_t = orbit_add * kg_per_w[..., j] * 1e6
+        earth_used_t = used_t * (1.0 - lunar_share)
+        launches = earth_used_t / (payload_t[..., j] * reliability)
+        replacement_launches = launches * np.minimum(retiring, orbit_add) / np.maximum(orbit_add, 1e-12)
         cum_flights = cum_flights + launches
-        lost = launches * (1.0 - reliability) + launches / _p(v, "launch.ship_reuse_flights")
-        ships = np.maximum(ships - lost, 0.0)
-        learning = np.maximum(cum_flights, 1.0) ** np.log2(1.0 - _p(v, "launch.learning_rate"))
-        sats_launched = (orbit_add + retiring) * 1e9 * kg_per_w[col] / sat_mass[col]
-        sats_retired = retiring * 1e9 * kg_per_w[col] / sat_mass[col]
-        orbit_now = orbit_total + orbit_add
-        edge = np.where(
-            bool(v["edge.enabled"]),
-            _p(v, "edge.vehicles_2026")
-            * (1.0 + _p(v, "edge.vehicle_growth_per_yr")) ** t
-            * _p(v, "edge.compute_w_per_vehicle")
-            * _p(v, "edge.duty_cycle")
-            / 1e9,
-            np.nan,
+        ships = np.maximum(ships - launches * (1.0 - reliability) - launches / p["launch.ship_reuse_flights"], 0.0)
+        learning = (cum_flights / flights_0) ** np.log2(1.0 - p["launch.learning_rate"])
+        usd_per_kg = np.maximum(
+            p["launch.price_floor_usd_per_kg"], p["launch.cost_per_flight_usd"] * learning / (payload_t[..., j] * 1e3)
+        )
+        sats_launched = orbit_add * 1e9 * kg_per_w[..., j] / sat_mass[..., j]
+        sats_retired = retiring * 1e9 * kg_per_w[..., j] / sat_mass[..., j]
+        edge = (
+            p["edge.vehicles_2026"]
+            * (1.0 + p["edge.vehicle_growth_per_yr"]) ** t
+            * p["edge.compute_w_per_vehicle"]
+            * p["edge.duty_cycle"]
+            / 1e9
         )
         record = {
             "demand_gw": demand,
-            "orbit_gw_added": orbit_add,
-            "orbit_gw_total": orbit_now,
+            "orbit_gw_added": np.maximum(orbit_add - retiring, 0.0),  # new capacity beyond replacing retirements
+            "orbit_gw_launched": orbit_add,  # everything launched this year, replacements included
+            "orbit_gw_retired": retiring,
+            "orbit_gw_total": orbit_total,
             "ground_gw_added": ground_add,
             "ground_gw_total": ground,
-            "shortfall_gw": np.maximum(demand - orbit_now - ground, 0.0),
+            "shortfall_gw": np.maximum(demand - orbit_total - ground, 0.0),
             "orbit_binding": orbit_binding,
             "ground_binding": ground_binding,
             "orbit_share_wanted": share,
@@ -376,25 +416,25 @@ def buildout(scenario: Scenario, start: int = 2026, end: int = 2050) -> BuildOut
             "pads": pads,
             "satellites_launched": sats_launched,
             "satellites_retired": sats_retired,
-            "satellites_in_orbit": orbit_now * 1e9 * kg_per_w[col] / sat_mass[col],
-            "accelerators_needed": add_need * scale + fixed_need,
+            "satellites_in_orbit": orbit_total * 1e9 * kg_per_w[..., j] / sat_mass[..., j],
+            "accelerators_needed": add_need * scale + refresh_need,
             "accelerators_supplied": chips_supplied,
-            "hbm_stacks_needed": (add_need * scale + fixed_need) * stacks_per_acc,
+            "hbm_stacks_needed": (add_need * scale + refresh_need) * stacks_per_acc,
             "hbm_stacks_supplied": hbm_supply,
-            "solar_gw_needed": (orbit_add + retiring) * array_w_per_w[col],
+            "solar_gw_needed": orbit_add * array_w_per_w[..., j] * (1.0 - lunar_share),
             "solar_gw_supplied": solar_supply,
-            "lunar_t": np.minimum(usable_lunar, used_t * frac),
-            "launch_usd_per_kg": _p(v, "launch.cost_per_flight_usd") * learning / (payload_t[col] * 1e3),
-            "investment_usd": (orbit_add + retiring) * 1e9 * capex_orbit_per_w[col]
-            + (ground_add + ground_refresh) * 1e9 * capex_ground_per_w[col],
+            "lunar_t": used_t * lunar_share,
+            "launch_usd_per_kg": usd_per_kg,
+            # capital of the capacity added this year (server refreshes on the ground are not included)
+            "investment_usd": (orbit_add * capex_orbit_per_w[..., j] + ground_add * capex_ground_per_w[..., j]) * 1e9,
             "reentries": sats_retired,
-            "co2_t": launches * prop * (1.0 - lox_frac) * _p(v, "launch.co2_per_t_methane"),
-            "alumina_t": sats_retired * sat_mass[col] / 1e3 * _p(v, "launch.alumina_fraction_of_reentry_mass"),
-            "soot_t": launches * _p(v, "launch.soot_per_flight_kg") / 1e3,
-            "edge_gw": edge,
+            "co2_t": launches * prop * (1.0 - lox_frac) * p["launch.co2_per_t_methane"],
+            "alumina_t": sats_retired * sat_mass[..., j] / 1e3 * p["launch.alumina_fraction_of_reentry_mass"],
+            "soot_t": launches * p["launch.soot_per_flight_kg"] / 1e3,
+            "edge_gw": np.where(bool(scenario.values["edge.enabled"]), edge, np.nan),
         }
-        for name, value in record.items():
-            out[name].append(np.broadcast_to(np.asarray(value, float), n).copy())
+        for name, val in record.items():
+            out[name].append(np.broadcast_to(np.asarray(val, float), n).copy())
     data = {name: np.stack(values, axis=-1) for name, values in out.items()}
     for name in ("orbit_binding", "ground_binding"):
         data[name] = data[name].astype(int)
