@@ -13,6 +13,8 @@ from terawatt.studies.buildout import BuildOut
 from terawatt.studies.timeline import Timeline
 
 SUFFIXES = (".png", ".html")
+#: Legend text of the build-out chart for the orbit's non-supply states.
+ORBIT_LABELS = {"demand": "meets its share", "not started": "not started", "cost": "cost-limited"}
 
 
 def _check_path(path: Path) -> None:
@@ -206,7 +208,7 @@ def plot_buildout(b: BuildOut, path: Path) -> Path:
             step="mid",
             color=cmap(i + 1),
             alpha=0.8,
-            label=f"orbit ({limit} binds)",
+            label=f"orbit ({ORBIT_LABELS.get(limit, limit + ' bind')})",
         )
     ax.plot(years, col("demand_gw"), "k--", label="demand")
     ax.set_ylabel("AI power [GW]")
