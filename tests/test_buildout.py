@@ -68,6 +68,8 @@ LIFTED = {
     "supply.solar_target_gw_per_yr": 1.0e6,
     "supply.radiator_m2_per_yr": 1.0e12,
     "supply.accelerators_per_yr_2026": 1.0e12,
+    "supply.wafers_per_yr_advanced": 1.0e12,
+    "supply.cowos_wafers_per_yr": 1.0e12,
     "supply.hbm_stacks_per_yr_2026": 1.0e13,
     "supply.lunar_mass_driver_t_per_yr": 0.0,
     "buildout.split_rule": "orbit_first",

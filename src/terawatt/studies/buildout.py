@@ -81,6 +81,10 @@ FIELDS = (
     "alumina_t",
     "soot_t",
     "edge_gw",
+    "lunar_energy_gwh",
+    "orbit_co2_t_per_gw_yr",
+    "ground_co2_t_per_gw_yr",
+    "launcher_emission_cut_needed",
 )
 
 
@@ -232,7 +236,7 @@ def buildout(scenario: Scenario, start: int = 2026, end: int = 2050) -> BuildOut
     cum_flights = np.array(np.broadcast_to(P["launch.cumulative_flights_2025"][..., 0], n), dtype=float)
     flights_0 = cum_flights.copy()
     headroom = np.array(np.broadcast_to(P["ground.grid_headroom_gw"][..., 0], n), dtype=float)
-    out: dict[str, list[np.ndarray]] = {name: [] for name in FIELDS[1:]}
+    out: dict[str, list[np.ndarray]] = {name: [] for name in FIELDS[1:] if name != "launcher_emission_cut_needed"}
 
     for j, year in enumerate(years):
         p = {key: value[..., j] for key, value in P.items()}
@@ -283,9 +287,12 @@ def buildout(scenario: Scenario, start: int = 2026, end: int = 2050) -> BuildOut
         usable_lunar = np.minimum(lunar_t, earth_t * frac / np.maximum(1.0 - frac, 1e-9))
         lunar_share = usable_lunar / np.maximum(earth_t + usable_lunar, 1e-12)
         launch_gw = (earth_t + usable_lunar) / (kg_per_w[..., j] * 1e6)
-        solar_supply = np.minimum(
-            p["supply.solar_target_gw_per_yr"],
-            p["supply.space_solar_gw_per_yr_2026"] * (1.0 + p["supply.space_solar_growth_per_yr"]) ** t,
+        solar_supply = (
+            np.minimum(
+                p["supply.solar_target_gw_per_yr"],
+                p["supply.space_solar_gw_per_yr_2026"] * (1.0 + p["supply.space_solar_growth_per_yr"]) ** t,
+            )
+            + p["supply.terrestrial_solar_gw_per_yr"] * p["supply.terrestrial_cells_share_for_space"]
         )
         solar_gw = solar_supply / (array_w_per_w[..., j] * np.maximum(1.0 - lunar_share, 1e-9))
         radiator_gw = (
@@ -335,7 +342,19 @@ def buildout(scenario: Scenario, start: int = 2026, end: int = 2050) -> BuildOut
         ground_add = np.where(ground_worth, np.minimum(gap - orbit_add, ground_cap), ground_add)
 
         # ------------------------------------------------------------------------------------ chips
-        acc_supply = p["supply.accelerators_per_yr_2026"] * (1.0 + p["supply.accelerator_growth_per_yr"]) ** t
+        # accelerators: the lowest of the market path, leading-edge logic wafers and advanced packaging, plus a Terafab
+        capacity_growth = (1.0 + p["supply.packaging_growth_per_yr"]) ** t
+        acc_supply = np.minimum.reduce(
+            np.broadcast_arrays(
+                p["supply.accelerators_per_yr_2026"] * (1.0 + p["supply.accelerator_growth_per_yr"]) ** t,
+                p["supply.wafers_per_yr_advanced"]
+                * p["supply.advanced_wafer_share_ai"]
+                * p["supply.good_dies_per_wafer"]
+                / p["supply.dies_per_accelerator"]
+                * capacity_growth,
+                p["supply.cowos_wafers_per_yr"] * p["supply.packages_per_cowos_wafer"] * capacity_growth,
+            )
+        )
         acc_supply = acc_supply + p["supply.terafab_chips_per_yr"] * p["supply.terafab_accelerator_equiv_per_chip"] * (
             _ramp(year, p["supply.terafab_start_year"], p["supply.terafab_ramp_yr"])
         )
@@ -383,6 +402,7 @@ def buildout(scenario: Scenario, start: int = 2026, end: int = 2050) -> BuildOut
         usd_per_kg = np.maximum(
             p["launch.price_floor_usd_per_kg"], p["launch.cost_per_flight_usd"] * learning / (payload_t[..., j] * 1e3)
         )
+        co2_per_flight = prop * (1.0 - lox_frac) * p["launch.co2_per_t_methane"]
         sats_launched = orbit_add * 1e9 * kg_per_w[..., j] / sat_mass[..., j]
         sats_retired = retiring * 1e9 * kg_per_w[..., j] / sat_mass[..., j]
         edge = (
@@ -428,14 +448,30 @@ def buildout(scenario: Scenario, start: int = 2026, end: int = 2050) -> BuildOut
             # capital of the capacity added this year (server refreshes on the ground are not included)
             "investment_usd": (orbit_add * capex_orbit_per_w[..., j] + ground_add * capex_ground_per_w[..., j]) * 1e9,
             "reentries": sats_retired,
-            "co2_t": launches * prop * (1.0 - lox_frac) * p["launch.co2_per_t_methane"],
+            "co2_t": launches * co2_per_flight,
             "alumina_t": sats_retired * sat_mass[..., j] / 1e3 * p["launch.alumina_fraction_of_reentry_mass"],
             "soot_t": launches * p["launch.soot_per_flight_kg"] / 1e3,
             "edge_gw": np.where(bool(scenario.values["edge.enabled"]), edge, np.nan),
+            "lunar_energy_gwh": used_t
+            * lunar_share
+            * 1e3
+            * 0.5
+            * p["supply.lunar_escape_velocity_m_per_s"] ** 2
+            / p["supply.mass_driver_efficiency"]
+            / 3.6e12,
+            # ASCEND check: launch CO2 per GW-year of orbital compute over grid CO2 per GW-year on the ground; the
+            # factor by which launch emissions must fall for orbit to emit no more (Thales ASCEND: ~10x).
+            "orbit_co2_t_per_gw_yr": co2_per_flight / (payload_t[..., j] * reliability) * kg_per_w[..., j] * 1e6 / life,
+            "ground_co2_t_per_gw_yr": HOURS_PER_YEAR
+            * 1e3
+            * p["workload.utilization"]
+            * pue
+            * p["ground.grid_co2_t_per_mwh"],
         }
         for name, val in record.items():
             out[name].append(np.broadcast_to(np.asarray(val, float), n).copy())
     data = {name: np.stack(values, axis=-1) for name, values in out.items()}
+    data["launcher_emission_cut_needed"] = data["orbit_co2_t_per_gw_yr"] / data["ground_co2_t_per_gw_yr"]
     for name in ("orbit_binding", "ground_binding"):
         data[name] = data[name].astype(int)
     return BuildOut(scenario.name, years, data)
