@@ -174,6 +174,7 @@ def collect_outputs(**q: Any) -> dict[str, Any]:
         {
             "orbital.density_kg_per_m3": space.density_kg_per_m3,
             "orbital.drag_area_m2": space.drag_area_m2,
+            "orbital.ballistic_coefficient_kg_per_m2": space.ballistic_coefficient_kg_per_m2,
             "orbital.drag_dv_m_per_s_per_yr": space.drag_dv_m_per_s_per_yr,
             "orbital.natural_decay_yr": space.natural_decay_yr,
             "orbital.deorbit_dv_m_per_s": space.deorbit_dv_m_per_s,

@@ -52,6 +52,7 @@ class EnvironmentDesign:
 
     density_kg_per_m3: np.ndarray
     drag_area_m2: np.ndarray
+    ballistic_coefficient_kg_per_m2: np.ndarray
     drag_dv_m_per_s_per_yr: np.ndarray
     natural_decay_yr: np.ndarray
     deorbit_dv_m_per_s: np.ndarray
@@ -120,6 +121,7 @@ def orbit_environment(sat: SatelliteDesign, v: dict[str, Any], altitude_km: np.n
             else _f(given_area)
         )
         drag_dv = propulsion.drag_dv_m_per_s_per_yr(altitude_km, density, area, dry, cd)
+        ballistic = propulsion.ballistic_coefficient_kg_per_m2(sat.satellite_mass_kg, area, cd)
         tumbling = (
             propulsion.cross_section_m2(sat.solar_array_area_m2, sat.radiator_area_m2, bus_area, "tumbling", **geometry)
             if given_area is None
@@ -131,7 +133,7 @@ def orbit_environment(sat: SatelliteDesign, v: dict[str, Any], altitude_km: np.n
             np.inf,
         )
     else:
-        density, area, drag_dv, decay = nan, nan, np.zeros_like(nan), nan
+        density, area, drag_dv, decay, ballistic = nan, nan, np.zeros_like(nan), nan, nan
 
     electric = v["propulsion.type"] == "electric"
     deorbit = propulsion.deorbit_dv_m_per_s(
@@ -178,6 +180,7 @@ def orbit_environment(sat: SatelliteDesign, v: dict[str, Any], altitude_km: np.n
     design = EnvironmentDesign(
         density_kg_per_m3=density,
         drag_area_m2=area,
+        ballistic_coefficient_kg_per_m2=ballistic,
         drag_dv_m_per_s_per_yr=drag_dv,
         natural_decay_yr=decay,
         deorbit_dv_m_per_s=deorbit,
