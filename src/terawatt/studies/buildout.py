@@ -116,7 +116,8 @@ class BuildOut:
                     codes = np.atleast_1d(col).astype(int)
                     row[name] = labels[int(np.bincount(codes, minlength=len(labels)).argmax())]
                 else:
-                    value = float(np.nanmedian(col)) if np.ndim(col) else float(col)
+                    finite = np.asarray(col)[np.isfinite(col)]
+                    value = float(np.median(finite)) if finite.size else np.nan
                     row[name] = value if np.isfinite(value) else None
             rows.append(row)
         return rows
