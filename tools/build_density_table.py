@@ -20,6 +20,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 import numpy as np
+from rich.progress import Progress
 
 from terawatt.physics import atmosphere as atm
 
@@ -47,8 +48,13 @@ def main() -> None:
     args = parser.parse_args()
     f, fa, ap = _levels()
     t0 = time.perf_counter()
-    with ProcessPoolExecutor(max_workers=args.workers) as pool:
-        cols = list(pool.map(_column, zip(f, fa, ap, strict=True)))
+    conditions = list(zip(f, fa, ap, strict=True))
+    with ProcessPoolExecutor(max_workers=args.workers) as pool, Progress() as progress:
+        task = progress.add_task("NRLMSIS solar-activity columns", total=len(conditions))
+        cols = []
+        for column in pool.map(_column, conditions):  # results come back in order
+            cols.append(column)
+            progress.advance(task)
     rho = np.stack(cols, axis=1)  # (n_alt, 3 + phases)
     _, _, w = atm.solar_cycle_profile()
     cycle = rho[:, 3:] @ w

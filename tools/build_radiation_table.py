@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from rich.progress import Progress
 
 from terawatt.physics import radiation as rad
 
@@ -36,8 +37,12 @@ def _node(args: tuple[float, float]) -> np.ndarray:
 def build(processes: int) -> None:
     t0 = time.time()
     nodes = [(a, i) for a in ALTITUDE_KM for i in INCLINATION_DEG]
-    with mp.Pool(processes) as pool:
-        res = pool.map(_node, nodes, chunksize=1)
+    with mp.Pool(processes) as pool, Progress() as progress:
+        task = progress.add_task("orbit-averaged doses", total=len(nodes))
+        res = []
+        for node in pool.imap(_node, nodes, chunksize=1):  # keeps the order of ``nodes``
+            res.append(node)
+            progress.advance(task)
     dose = np.stack(res).reshape(ALTITUDE_KM.size, INCLINATION_DEG.size, 4, 2, SHIELDING_MM.size)
     dose = np.moveaxis(dose, (2, 3), (0, 1))  # (4, 2, n_alt, n_inc, n_t)
     np.savez_compressed(
