@@ -1,0 +1,387 @@
+"""Annual dose by source: solar-particle and galactic-cosmic-ray contributions, the direct (slow) computation from
+the models, the dose at a point, and the interpolation of the shipped table (fast path)."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from importlib import resources
+
+import numpy as np
+import numpy.typing as npt
+
+from terawatt.constants import SECONDS_PER_YEAR
+from terawatt.physics.orbit import sso_inclination_deg
+from terawatt.physics.radiation._common import _R_KM, E_COSMIC, Solar, _check, _check_solar, _out
+from terawatt.physics.radiation.stopping import _MP, _bin_counts, _dose_from_counts
+from terawatt.physics.radiation.trapped import _fold_inclination, _orbit_points, _trapped_doses
+
+#: Geomagnetic dipole north pole, IGRF-13 epoch 2020 (geocentric latitude, longitude) [deg] (Alken et al. 2021).
+DIPOLE_POLE_DEG = (80.65, -72.68)
+#: Stoermer vertical cutoff rigidity at the geomagnetic equator on Earth's surface [GV] (Smart & Shea 2005).
+STOERMER_GV = 14.9
+#: King (1974) anomalously-large solar proton event: J(>E) = A exp((30 - E) / E0), A [cm-2], E0 [MeV].
+KING_AL_FLUENCE_CM2, KING_AL_E0_MEV = 7.9e9, 26.5
+#: GCR solar modulation potential (force field) at solar minimum and maximum [MV] (Usoskin et al. 2011:
+#: ~400 MV at the cycle-23/24 minimum, ~1,000 MV at typical maxima).
+GCR_PHI_MV = {"min": 400.0, "max": 1000.0}
+#: Calibration of the GCR dose: MSL/RAD measured 0.481 mGy/d (Si) in cruise to Mars, Dec 2011 - Jul 2012
+#: (Zeitlin et al. 2013), at a modulation potential of about 650 MV (Usoskin et al. 2011 series).
+GCR_CAL_RAD_PER_YR, GCR_CAL_PHI_MV = 0.481e-3 * 100.0 * SECONDS_PER_YEAR / 86400.0, 650.0
+
+#: Shielding nodes of the table [mm Al]; interpolation is linear in log(t + 0.1 mm) and log dose.
+TABLE_SHIELDING_MM = np.array([0.0, 0.25, 0.5, 1, 1.5, 2, 3, 4, 5, 6, 7, 8, 10, 12, 15, 20, 25, 30, 40, 50, 70, 100.0])
+COMPONENTS = ("trapped_proton", "trapped_electron", "solar_particle_per_event", "gcr")
+
+
+@dataclass(frozen=True)
+class DoseBreakdown:
+    """Annual ionizing dose by source behind aluminium [rad(Si)/yr] (arrays of the broadcast input shape).
+
+    Attributes
+    ----------
+    trapped_proton_rad_per_yr, trapped_electron_rad_per_yr : numpy.ndarray
+        Trapped-belt protons (AP-8) and electrons (AE-8, with their bremsstrahlung).
+    solar_particle_rad_per_yr : numpy.ndarray
+        Solar energetic protons (expected annual dose).
+    gcr_rad_per_yr : numpy.ndarray
+        Galactic cosmic rays.
+    total_rad_per_yr : numpy.ndarray
+        Sum of the four.
+    """
+
+    trapped_proton_rad_per_yr: np.ndarray
+    trapped_electron_rad_per_yr: np.ndarray
+    solar_particle_rad_per_yr: np.ndarray
+    gcr_rad_per_yr: np.ndarray
+    total_rad_per_yr: np.ndarray
+
+
+def _breakdown(p: np.ndarray, e: np.ndarray, s: np.ndarray, g: np.ndarray) -> DoseBreakdown:
+    return DoseBreakdown(_out(p), _out(e), _out(s), _out(g), _out(p + e + s + g))
+
+
+# ------------------------------------------------------------------------------ solar particles and cosmic rays
+def _rigidity_gv(e_mev: np.ndarray) -> np.ndarray:
+    return np.sqrt(e_mev * (e_mev + 2 * _MP)) / 1e3
+
+
+def _cutoff_gv(lat_c_deg: np.ndarray, lon_deg: np.ndarray, alt_km: np.ndarray) -> np.ndarray:
+    """Vertical Stoermer cutoff rigidity [GV] of a centred dipole: 14.9 cos^4(lambda_m) / (r/R)^2."""
+    pl, po = np.radians(DIPOLE_POLE_DEG)
+    la, lo = np.radians(lat_c_deg), np.radians(lon_deg)
+    sin_m = np.sin(la) * np.sin(pl) + np.cos(la) * np.cos(pl) * np.cos(lo - po)
+    return STOERMER_GV * (1 - sin_m**2) ** 2 / ((_R_KM + alt_km) / _R_KM) ** 2
+
+
+def _visible_fraction(alt_km: npt.ArrayLike) -> np.ndarray:
+    """Fraction of the sky not hidden by the solid Earth: (1 + cos a) / 2, sin a = R / (R + h)."""
+    return 0.5 * (1.0 + np.sqrt(1.0 - (_R_KM / (_R_KM + np.asarray(alt_km, float))) ** 2))
+
+
+def _transmission(cutoff_gv: np.ndarray, e_mev: np.ndarray) -> np.ndarray:
+    """Fraction of sample points whose cutoff lies below the rigidity of each bin's representative energy."""
+    e_mid = np.append(np.sqrt(e_mev[1:] * e_mev[:-1]), e_mev[-1])
+    return (np.ravel(cutoff_gv)[:, None] < _rigidity_gv(e_mid)[None, :]).mean(axis=0)
+
+
+def _gcr_counts(phi_mv: float) -> np.ndarray:
+    """Omnidirectional GCR proton flux in the bins of E_COSMIC [cm-2 s-1], force-field (Gleeson & Axford 1968)
+    with the Burger et al. (2000) local interstellar spectrum in the form of Usoskin et al. (2005)."""
+    t = E_COSMIC / 1e3
+    phi = phi_mv / 1e3
+    tl = t + phi
+    p = np.sqrt(tl * (tl + 2 * _MP / 1e3))
+    j_lis = 1.9e4 * p**-2.78 / (1 + 0.4866 * p**-2.51)  # [m-2 s-1 sr-1 GeV-1]
+    j = j_lis * t * (t + 2 * _MP / 1e3) / (tl * (tl + 2 * _MP / 1e3)) * 4 * np.pi * 1e-4 * 1e-3  # [cm-2 s-1 MeV-1]
+    return j * np.diff(np.append(E_COSMIC, E_COSMIC[-1] * 1.1))
+
+
+@functools.lru_cache(maxsize=1)
+def _gcr_ion_factor() -> float:
+    """All-ion / proton dose ratio that makes the free-space model match MSL/RAD at its modulation potential."""
+    proton = _dose_from_counts(_gcr_counts(GCR_CAL_PHI_MV), E_COSMIC, "p", np.array([0.0]))[0]
+    return float(GCR_CAL_RAD_PER_YR / proton)
+
+
+def _cosmic_doses(cutoff: np.ndarray, alt_km: float, shield_mm: np.ndarray,
+                  solar: str) -> tuple[np.ndarray, np.ndarray]:
+    """(dose per King AL event [rad], GCR dose rate [rad/yr]) behind each shielding, for cutoff samples."""
+    trans = _transmission(cutoff, E_COSMIC) * _visible_fraction(alt_km)
+    spe = _bin_counts(KING_AL_FLUENCE_CM2 * np.exp((30.0 - E_COSMIC) / KING_AL_E0_MEV)) * trans
+    spe_rad = _dose_from_counts(spe, E_COSMIC, "p", shield_mm) / SECONDS_PER_YEAR
+    phis = (GCR_PHI_MV["min"], GCR_PHI_MV["max"]) if solar == "mean" else (GCR_PHI_MV[solar],)
+    gcr = np.mean([_dose_from_counts(_gcr_counts(ph) * trans, E_COSMIC, "p", shield_mm) for ph in phis], axis=0)
+    return spe_rad, gcr * _gcr_ion_factor()
+
+
+def _spe_events_per_yr(solar: str, spe_events_per_yr_solar_max: float) -> float:
+    return {"min": 0.0, "max": 1.0, "mean": 0.5}[solar] * spe_events_per_yr_solar_max
+
+
+# ------------------------------------------------------------------------------------------- direct (slow) path
+def _direct_one(alt: float, inc: float, shield: np.ndarray, solar: str) -> np.ndarray:
+    """Component doses (4, n_shield): trapped p, trapped e [rad/yr], SPE per event [rad], GCR [rad/yr]."""
+    lat, lon = _orbit_points(alt, inc)
+    tp, te = _trapped_doses(lat, lon, alt, shield, solar, average=True)
+    spe, gcr = _cosmic_doses(_cutoff_gv(lat, lon, np.full(lat.shape, alt)), alt, shield, solar)
+    return np.stack([tp, te, spe, gcr])
+
+
+def dose_rate_direct(altitude_km: npt.ArrayLike, inclination_deg: npt.ArrayLike, shielding_mm_al: npt.ArrayLike,
+                     solar: Solar = "mean", spe_events_per_yr_solar_max: float = 0.14) -> DoseBreakdown:
+    r"""Annual dose behind a spherical aluminium shield, computed from the environment models (slow path).
+
+    Parameters
+    ----------
+    altitude_km : array_like
+        Height of the circular orbit above the equatorial radius [km], in [150, 50000].
+    inclination_deg : array_like
+        Inclination [deg] in [0, 180]; NaN means sun-synchronous at that altitude.
+    shielding_mm_al : array_like
+        Aluminium thickness around the dose point [mm], in [0, 1000].
+    solar : {'min', 'max', 'mean'}
+        Solar-cycle phase: AP-8/AE-8 MIN or MAX, GCR modulation 400 or 1,000 MV, no SPE or
+        ``spe_events_per_yr_solar_max`` events; 'mean' is the average of the doses at min and max.
+    spe_events_per_yr_solar_max : float
+        Expected King (1974) anomalously-large solar proton events per year at solar maximum [1/yr].
+
+    Returns
+    -------
+    DoseBreakdown
+        Doses [rad(Si)/yr] by source, of the broadcast shape of the inputs.
+
+    Notes
+    -----
+    **Method.** Dose at the centre of a solid aluminium sphere of radius t, for an isotropic flux: every particle
+    crosses t (Seltzer 1980, SHIELDOSE "solid sphere"). A particle of energy E leaves the shield with E' given by
+    :math:`R(E') = R(E) - t` and deposits :math:`S_{Si}(E')` per unit fluence, so
+    :math:`\dot D = \int \phi(E)\, S_{Si}(E'(E, t))\, dE` (1 MeV/g = 1.602e-8 rad).
+
+    - Protons: continuous-slowing-down ranges from the Bethe formula with density effect and ICRU 49 mean
+      excitation energies (Al 166 eV, Si 173 eV); within 2 % of NIST PSTAR above 1 MeV (tests check water).
+    - Electrons: the transmitted energy follows the Katz & Penfold (1952) practical range in Al (not the CSDA
+      range, to allow for scattering), deposit by the ICRU 37 collision stopping power in Si; bremsstrahlung from
+      the thick-target yield, half inward at E/3, attenuated by XCOM mu/rho(Al), absorbed per mu_en/rho(Si).
+    - Solar protons: King (1974) anomalously-large event, :math:`J(>E) = 7.9\times10^9 e^{(30-E)/26.5}` cm-2
+      per event, times events per year (none at solar minimum).
+    - Galactic cosmic rays: force-field proton spectrum (Burger et al. 2000 LIS; 400 / 1,000 MV), its dose
+      scaled by a constant ion factor so that free space at 650 MV gives the MSL/RAD cruise dose, 0.481 mGy/d
+      (Zeitlin et al. 2013).
+    - Solar and cosmic protons reach the orbit where their rigidity exceeds the vertical Stoermer cutoff
+      :math:`14.9\cos^4\lambda_m/(r/R_\oplus)^2` GV of the tilted IGRF-2020 dipole, sampled over the ground track,
+      times the fraction of sky not hidden by Earth, :math:`(1+\cos\alpha)/2`, :math:`\sin\alpha = R_\oplus/r`.
+
+    **Limits.** Straight-ahead slowing down ignores nuclear reactions (a 100 MeV proton has a ~10 % chance of one
+    in 10 g/cm2 of Al), secondaries and the shield's real shape (a box or a spacecraft's mass distribution passes
+    more dose than a sphere of the same thickness; a slab passes about half). Electron and bremsstrahlung doses
+    are good to a factor ~2. AP-8/AE-8 are 1960s-70s climatologies: at 840 km DMSP measured SAA proton doses ~50 %
+    below AP-8 (Gussenhoven et al. 1987), while AP-8 underestimates some low-altitude fluxes; AP-9 differs by up to
+    a factor 2-3 in LEO. The SPE and GCR terms are expected values for engineering, not worst cases, and the
+    Stoermer cutoff ignores storm-time cutoff depression. Overall expect a factor ~2 on the total dose.
+
+    References
+    ----------
+    .. [1] Seltzer, S. M., SHIELDOSE: a computer code for space-shielding radiation dose calculations, NBS
+       Technical Note 1116, 1980.
+    .. [2] ICRU Report 49 (1993), Stopping powers and ranges for protons and alpha particles; ICRU Report 37
+       (1984), Stopping powers for electrons and positrons; NIST PSTAR/ESTAR (Berger et al. 2017).
+    .. [3] Katz, L. and Penfold, A. S., Range-energy relations for electrons, *Rev. Mod. Phys.* 24, 28, 1952.
+    .. [4] King, J. H., Solar proton fluences for 1977-1983 space missions, *J. Spacecraft Rockets* 11, 401, 1974.
+    .. [5] Zeitlin, C. et al., Measurements of energetic particle radiation in transit to Mars on the Mars
+       Science Laboratory, *Science* 340, 1080-1084, 2013.
+    .. [6] Smart, D. F. and Shea, M. A., A review of geomagnetic cutoff rigidities for earth-orbiting spacecraft,
+       *Adv. Space Res.* 36, 2012-2020, 2005.
+    """
+    _check_solar(solar)
+    alt = _check(altitude_km, "altitude_km", 150.0, 50000.0, "km")
+    inc = _check(inclination_deg, "inclination_deg", 0.0, 180.0, "deg", allow_nan=True)
+    shield = _check(shielding_mm_al, "shielding_mm_al", 0.0, 1000.0, "mm")
+    alt, inc, shield = np.broadcast_arrays(alt, inc, shield)
+    inc_f = _fold_inclination(alt, inc)
+    out = np.zeros((4,) + alt.shape)
+    pairs = np.unique(np.stack([alt.ravel(), inc_f.ravel()], axis=1), axis=0) if alt.size else np.empty((0, 2))
+    for a, i in pairs:
+        mask = (alt == a) & (inc_f == i)
+        doses = _direct_one(float(a), float(i), shield[mask], solar)
+        out[:, mask] = doses
+    out[2] *= _spe_events_per_yr(solar, spe_events_per_yr_solar_max)
+    return _breakdown(*out)
+
+
+def point_dose_rad_per_yr(lat_deg: npt.ArrayLike, lon_deg: npt.ArrayLike, altitude_km: npt.ArrayLike,
+                          shielding_mm_al: npt.ArrayLike, solar: Solar = "mean",
+                          spe_events_per_yr_solar_max: float = 0.14) -> DoseBreakdown:
+    """Dose rate that would accumulate at one fixed point in space, per year [rad(Si)/yr].
+
+    Parameters
+    ----------
+    lat_deg, lon_deg : array_like
+        Geocentric latitude [-90, 90] and longitude [-180, 360] [deg], in the field of the trapped model's epoch
+        (1964/1970: the South Atlantic Anomaly then lay 12-17 deg east of today's, drifting ~0.3 deg/yr west).
+    altitude_km : array_like
+        Height above the equatorial radius [km], in [150, 50000].
+    shielding_mm_al : array_like
+        Aluminium thickness [mm], in [0, 1000].
+    solar : {'min', 'max', 'mean'}
+        As for :func:`dose_rate_direct`.
+    spe_events_per_yr_solar_max : float
+        As for :func:`dose_rate_direct`.
+
+    Returns
+    -------
+    DoseBreakdown
+        Doses of the broadcast input shape [rad(Si)/yr].
+
+    Notes
+    -----
+    The same models as :func:`dose_rate_direct` evaluated at one position instead of averaged over a ground
+    track (the cutoff is the local vertical Stoermer cutoff). Inside the South Atlantic Anomaly the trapped
+    proton dose exceeds any orbit average at that altitude.
+    """
+    _check_solar(solar)
+    lat = _check(lat_deg, "lat_deg", -90.0, 90.0, "deg")
+    lon = _check(lon_deg, "lon_deg", -180.0, 360.0, "deg")
+    alt = _check(altitude_km, "altitude_km", 150.0, 50000.0, "km")
+    shield = _check(shielding_mm_al, "shielding_mm_al", 0.0, 1000.0, "mm")
+    lat, lon, alt, shield = np.broadcast_arrays(lat, lon, alt, shield)
+    out = np.zeros((4,) + lat.shape)
+    for idx in np.ndindex(lat.shape):
+        la, lo, a, t = (np.atleast_1d(x[idx]) for x in (lat, lon, alt, shield))
+        tp, te = _trapped_doses(la, lo, float(a[0]), t, solar, average=True)
+        spe, gcr = _cosmic_doses(_cutoff_gv(la, lo, a), float(a[0]), t, solar)
+        out[(slice(None),) + idx] = np.concatenate([tp, te, spe, gcr])
+    out[2] *= _spe_events_per_yr(solar, spe_events_per_yr_solar_max)
+    return _breakdown(*out)
+
+
+# -------------------------------------------------------------------------------------------- table (fast) path
+@functools.lru_cache(maxsize=1)
+def _table() -> dict[str, np.ndarray]:
+    """Shipped table: log(dose + floor) of shape (4 components, 2 solar, n_alt, n_inc, n_shield) and its axes."""
+    with resources.as_file(resources.files("terawatt") / "data" / "radiation_table.npz") as path:
+        with np.load(path) as z:
+            t = {k: z[k] for k in z.files}
+    # rows of 8 = (2 solar x 4 components) per (altitude, inclination, shielding) node, for one gather per corner
+    dose = t["dose"].astype(float).transpose(2, 3, 4, 1, 0)  # (alt, inc, shielding, solar, component)
+    floor = float(t["floor"])
+    t["log_rows"] = {  # float32 rows of the 4 components per node, one gather per cell corner
+        k: np.ascontiguousarray(np.log(d + floor).reshape(-1, 4), dtype=np.float32)
+        for k, d in (("min", dose[..., 0, :]), ("max", dose[..., 1, :]), ("mean", dose.mean(axis=3)))
+    }
+    # 1-km lookups (exact for integer-km nodes): fractional altitude-node index and folded SSO inclination
+    alt = np.arange(t["altitude_km"][0], t["altitude_km"][-1] + 0.5, 1.0)
+    t["km_lut_alt_index"] = np.interp(alt, t["altitude_km"], np.arange(t["altitude_km"].size, dtype=float))
+    t["km_lut_sso_inc"] = 180.0 - sso_inclination_deg(alt)
+    if not (np.array_equal(t["altitude_km"], np.round(t["altitude_km"]))
+            and np.allclose(np.diff(t["inclination_deg"]), t["inclination_deg"][1] - t["inclination_deg"][0])):
+        raise ValueError("radiation table: altitude nodes must be whole km and inclination nodes evenly spaced")
+    t["x_shield"] = np.log(t["shielding_mm"] + 0.1)
+    return t
+
+
+def dose_table() -> dict[str, np.ndarray]:
+    """The shipped dose table: ``dose`` [rad(Si)/yr; solar particles per event] of shape (4 components, 2 solar
+    (min, max), altitude, inclination, shielding) and its axes ``altitude_km``, ``inclination_deg`` (folded to
+    [0, 90]) and ``shielding_mm``. Read-only copies of the arrays."""
+    t = _table()
+    out = {k: np.array(t[k]) for k in ("dose", "altitude_km", "inclination_deg", "shielding_mm", "components")}
+    for a in out.values():
+        a.flags.writeable = False
+    return out
+
+
+def _split(f: np.ndarray, n_nodes: int) -> tuple[np.ndarray, np.ndarray]:
+    """Lower node index and upper-node weight (float32) from a fractional node index in [0, n_nodes - 1]."""
+    i = np.minimum(f.astype(np.intp), n_nodes - 2)
+    return i, (f - i).astype(np.float32)
+
+
+def _km_lookup(alt_km: np.ndarray, lut: np.ndarray, alt0_km: float) -> np.ndarray:
+    """Linear interpolation in a table tabulated every whole km from alt0_km."""
+    x = alt_km - alt0_km
+    k = np.minimum(x.astype(np.intp), lut.size - 2)
+    return lut[k] + (x - k) * (lut[k + 1] - lut[k])
+
+
+def dose_rate_rad_per_yr(altitude_km: npt.ArrayLike, inclination_deg: npt.ArrayLike,
+                         shielding_mm_al: npt.ArrayLike, solar: Solar = "mean",
+                         spe_events_per_yr_solar_max: float = 0.14, gcr_scale: float = 1.0) -> DoseBreakdown:
+    r"""Annual dose behind aluminium by source, interpolated in the shipped table (fast path).
+
+    Parameters
+    ----------
+    altitude_km : array_like
+        Height of the circular orbit above the equatorial radius [km], in [200, 2000] (the table).
+    inclination_deg : array_like
+        Inclination [deg] in [0, 180]; NaN means sun-synchronous at that altitude.
+    shielding_mm_al : array_like
+        Aluminium thickness [mm], in [0, 100] (the table).
+    solar : {'min', 'max', 'mean'}
+        Solar-cycle phase; 'mean' is the average of the min and max doses (a long mission's average).
+    spe_events_per_yr_solar_max : float
+        King (1974) anomalously-large solar proton events per year at solar maximum [1/yr]
+        (registry ``radiation.spe_events_per_yr_solar_max``); half as many at 'mean', none at 'min'.
+    gcr_scale : float
+        Multiplier on the galactic cosmic-ray dose [-] (registry ``radiation.gcr_scale``).
+
+    Returns
+    -------
+    DoseBreakdown
+        Doses [rad(Si)/yr] of the broadcast input shape; NumPy scalars for scalar inputs.
+
+    Raises
+    ------
+    ValueError
+        If an input lies outside the table, naming the argument, its unit and range (never extrapolated).
+
+    Notes
+    -----
+    The table holds :func:`dose_rate_direct` for AP/AE-8 MIN and MAX on a grid of 17 altitudes (200-700 km
+    every 50 km, 800, 900, 1,000, 1,200, 1,500, 2,000 km), 19 inclinations (0-90 deg every 5 deg; i and 180 - i
+    share a ground track's latitude distribution, so retrograde and sun-synchronous orbits fold onto 180 - i)
+    and 22 thicknesses (0-100 mm, :data:`TABLE_SHIELDING_MM`). It is interpolated
+    trilinearly in (altitude, inclination, log(t + 0.1 mm)) on log(dose + 1e-6 rad/yr); 'mean' interpolates the
+    tabulated mean of the min and max doses. Measured against the direct computation at 30 random off-grid
+    orbits x (min, max) (300-1,500 km, 0-90 deg or SSO, 1-50 mm; ``tools/build_radiation_table.py --check 30``):
+    total-dose error median 1.4 %, 90th percentile 3.2 %, worst 9.1 % (1.3 mm at 22 deg, where thin-shield
+    electron doses and the SAA's onset with inclination are steepest). The direct computation itself samples
+    the ground track at 36 x 48 points.
+
+    References
+    ----------
+    See :func:`dose_rate_direct`.
+    """
+    _check_solar(solar)
+    t = _table()
+    alt_nodes, inc_nodes, x_nodes = t["altitude_km"], t["inclination_deg"], t["x_shield"]
+    alt = _check(altitude_km, "altitude_km", alt_nodes[0], alt_nodes[-1], "km", " (radiation table)")
+    inc = _check(inclination_deg, "inclination_deg", 0.0, 180.0, "deg", allow_nan=True)
+    shield = _check(shielding_mm_al, "shielding_mm_al", t["shielding_mm"][0], t["shielding_mm"][-1], "mm",
+                    " (radiation table)")
+    alt, inc, shield = np.broadcast_arrays(alt, inc, shield)
+    shape = alt.shape
+    alt, inc, shield = alt.ravel(), inc.ravel(), shield.ravel()
+    inc_f = np.where(inc > 90.0, 180.0 - inc, inc)
+    sso = np.isnan(inc_f)
+    if np.any(sso):  # 1-km table of the folded sun-synchronous inclination (within 3e-7 deg)
+        inc_f[sso] = _km_lookup(alt[sso], t["km_lut_sso_inc"], alt_nodes[0])
+    ia, wa = _split(_km_lookup(alt, t["km_lut_alt_index"], alt_nodes[0]), alt_nodes.size)
+    ii, wi = _split((inc_f - inc_nodes[0]) / (inc_nodes[1] - inc_nodes[0]), inc_nodes.size)
+    ix, wx = _split(np.interp(np.log(shield + 0.1), x_nodes, np.arange(x_nodes.size, dtype=float)), x_nodes.size)
+    n_inc, n_x = inc_nodes.size, x_nodes.size
+    base = (ia * n_inc + ii) * n_x + ix
+    table = t["log_rows"][solar]
+    acc = np.zeros((alt.size, 4), dtype=np.float32)
+    for d_a, w_a in ((0, 1 - wa), (n_inc * n_x, wa)):
+        for d_i, w_i in ((0, 1 - wi), (n_x, wi)):
+            w_ai = w_a * w_i
+            for d_x, w_x in ((0, 1 - wx), (1, wx)):
+                rows = table.take(base + (d_a + d_i + d_x), axis=0)
+                rows *= (w_ai * w_x)[:, None]
+                acc += rows
+    comps = np.maximum(np.exp(acc.T, dtype=float) - float(t["floor"]), 0.0)
+    comps[2] *= _spe_events_per_yr(solar, spe_events_per_yr_solar_max)
+    comps[3] *= gcr_scale
+    return _breakdown(*(c.reshape(shape) for c in comps))
+
