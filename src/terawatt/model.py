@@ -21,11 +21,7 @@ from terawatt.physics import ground_solar, orbit, solar, thermal
 from terawatt.physics.launch import payload_to_orbit_kg
 from terawatt.results import Result
 from terawatt.scenario import Scenario, load_scenario
-
-
-def _f(value: Any) -> np.ndarray:
-    """A parameter as a float array; empty (derived) values become NaN."""
-    return np.asarray(np.nan if value is None else value, dtype=float)
+from terawatt.scenario import as_array as _f
 
 
 def _or(value: Any, fallback: Any) -> np.ndarray:

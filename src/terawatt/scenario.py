@@ -9,7 +9,6 @@ by dotted path, with its unit and allowed range; nothing is clamped.
 from __future__ import annotations
 
 import difflib
-import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
@@ -390,6 +389,6 @@ def load_scenario(
     return Scenario(name, values, flat, str(meta.get("description") or ""), tuple(sources), path, trajectories)
 
 
-def is_missing(value: Any) -> bool:
-    """True for an empty (derived) value."""
-    return value is None or (isinstance(value, float) and math.isnan(value))
+def as_array(value: Any) -> np.ndarray:
+    """A parameter value as a float array; an empty (derived) value becomes NaN."""
+    return np.asarray(np.nan if value is None else value, dtype=float)

@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from terawatt.model import evaluate
@@ -157,8 +156,3 @@ def run_validation(paths: Sequence[Path] | None = None, include_shipped: bool = 
     for case in load_cases(files):
         rows.extend(run_case(case))
     return rows
-
-
-def case_dump(case: ValidationCase) -> str:
-    """YAML text of a case (for documentation)."""
-    return yaml.safe_dump(case.model_dump(exclude_defaults=True), sort_keys=False)

@@ -16,6 +16,7 @@ from terawatt.constants import STANDARD_GRAVITY_M_PER_S2
 from terawatt.design.satellite import SatelliteDesign
 from terawatt.physics import atmosphere, comms, debris, propulsion, radiation
 from terawatt.scenario import FieldError, ScenarioError
+from terawatt.scenario import as_array as _f
 
 #: Above this altitude the density table ends and drag is negligible (< 1e-15 kg m-3); drag is set to zero there
 #: (stated in the output ``orbital.drag_dv_m_per_s_per_yr`` = 0 and ``orbital.natural_decay_yr`` = inf).
@@ -25,10 +26,6 @@ DRAG_CEILING_KM = atmosphere.ALTITUDE_RANGE_KM[1]
 #: Largest lifetime delta-v a satellite propulsion system is taken to provide [m/s]: the validity limit of
 #: :func:`terawatt.physics.propulsion.propellant_mass_kg` (20 km/s, beyond any station-keeping budget).
 MAX_DV_M_PER_S = 20000.0
-
-
-def _f(value: Any) -> np.ndarray:
-    return np.asarray(np.nan if value is None else value, dtype=float)
 
 
 def _check_range(altitude_km: np.ndarray, lo: float, hi: float, switch: str, what: str) -> None:
@@ -343,10 +340,8 @@ class RadiationDesign:
 
 def radiation_table_altitude_range_km() -> tuple[float, float]:
     """Altitudes covered by the shipped dose table [km]."""
-    table = radiation.dose_table() if hasattr(radiation, "dose_table") else None
-    if table is not None and "altitude_km" in table:
-        return float(np.min(table["altitude_km"])), float(np.max(table["altitude_km"]))
-    return 200.0, 2000.0
+    altitudes = radiation.dose_table()["altitude_km"]
+    return float(np.min(altitudes)), float(np.max(altitudes))
 
 
 def radiation_effects(

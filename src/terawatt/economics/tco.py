@@ -123,7 +123,7 @@ def orbital_costs(
         capex_insurance=insurance_infra + insurance_acc,
         capex_ground_segment=ground_segment,
         capex_nre=np.asarray(p.nre_usd, float) * np.ones_like(hardware),
-        annual_total=accelerators * 0.0 + sum(lines.values()),
+        annual_total=sum(lines.values()),
         annual_infrastructure=infrastructure,
         annual_opex=lines["operations"] + lines["replacement"],
         launch_slope_usd_per_yr_per_usd_per_kg=fleet.launch_mass_kg * (1.0 + p.insurance_fraction) * crf_life,

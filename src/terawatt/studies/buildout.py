@@ -88,10 +88,6 @@ FIELDS = (
 )
 
 
-def _p(v: dict[str, Any], key: str) -> np.ndarray:
-    return np.asarray(v[key], dtype=float)
-
-
 @dataclass(frozen=True)
 class BuildOut:
     """Per-year results: each field an array of shape (Y,) or (N, Y); binding constraints as names."""
