@@ -16,32 +16,14 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import yaml
 
+from terawatt import safe_yaml
 from terawatt.catalogs import load_catalog
+from terawatt.errors import FieldError, ScenarioError  # re-exported: terawatt.scenario.FieldError stays valid
 from terawatt.params import ParamSpec, load_registry
 
 META_KEYS = ("name", "description", "sources", "notes", "based_on")
 TRAJECTORIES_KEY = "trajectories"
-
-
-@dataclass(frozen=True)
-class FieldError:
-    """One invalid field: dotted path and what is wrong with it."""
-
-    path: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.path}: {self.message}"
-
-
-class ScenarioError(ValueError):
-    """Invalid scenario input; carries every :class:`FieldError` found."""
-
-    def __init__(self, errors: Sequence[FieldError]):
-        self.errors = list(errors)
-        super().__init__("\n".join(str(e) for e in self.errors))
 
 
 @dataclass(frozen=True)
@@ -122,24 +104,8 @@ def shipped_scenarios() -> dict[str, Path]:
 
 
 def _read_yaml(path: Path, label: str) -> dict[str, Any]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ScenarioError([FieldError(label, f"cannot read file: {exc.strerror}")]) from exc
-    except UnicodeDecodeError as exc:
-        raise ScenarioError([FieldError(label, f"not UTF-8 text (byte {exc.start}): save the file as UTF-8")]) from exc
-    try:
-        data = yaml.safe_load(text)
-    except yaml.constructor.ConstructorError as exc:
-        where = f" (line {exc.problem_mark.line + 1})" if exc.problem_mark else ""
-        raise ScenarioError(
-            [FieldError(label, f"YAML tags such as Python objects are not allowed{where}: {exc.problem}")]
-        ) from exc
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ScenarioError([FieldError(label, f"malformed YAML{where}: {problem}")]) from exc
+    """A scenario (or validation) file as a mapping, read by the bounded safe reader :mod:`terawatt.safe_yaml`."""
+    data = safe_yaml.read_yaml(path, label)
     if data is None:
         return {}
     if not isinstance(data, dict):

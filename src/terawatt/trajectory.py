@@ -47,8 +47,9 @@ from pydantic import (
     model_validator,
 )
 
+from terawatt.errors import FieldError
 from terawatt.params import ParamSpec, load_registry
-from terawatt.scenario import FieldError, _check_value, _suggest
+from terawatt.scenario import _check_value, _suggest
 
 #: Calendar year the default ``start_year`` of rate and learning trajectories refers to ("today") [yr].
 BASE_YEAR = 2026

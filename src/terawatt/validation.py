@@ -22,8 +22,9 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from terawatt.errors import FieldError, ScenarioError
 from terawatt.model import evaluate
-from terawatt.scenario import FieldError, ScenarioError, _read_yaml, load_scenario
+from terawatt.scenario import _read_yaml, load_scenario
 from terawatt.studies.buildout import FIELDS as BUILDOUT_FIELDS
 from terawatt.studies.buildout import buildout
 from terawatt.studies.timeline import timeline
