@@ -18,6 +18,7 @@ from terawatt.design.ground import size_ground_site
 from terawatt.design.satellite import SatelliteInputs, size_fleet, size_satellite
 from terawatt.economics import schedule, tco
 from terawatt.errors import FieldError, ScenarioError
+from terawatt.limits import check_memory
 from terawatt.outputs import collect_outputs
 from terawatt.physics import ground_solar, orbit, solar, thermal
 from terawatt.physics.launch import payload_to_orbit_kg
@@ -107,6 +108,7 @@ def evaluate(scenario: Scenario | str | None = None, **overrides: Any) -> Result
         scenario = load_scenario(scenario)
     if overrides:
         scenario = scenario.with_overrides({k.replace("__", "."): val for k, val in overrides.items()})
+    check_memory(max((np.size(x) for x in scenario.values.values() if isinstance(x, np.ndarray)), default=1))
     # Infeasible samples (no radiator, no launch, no orbit-keeping) legitimately carry inf/NaN through the chain;
     # they are flagged in the outputs and notes, so the floating-point warnings are noise.
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):

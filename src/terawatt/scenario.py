@@ -24,6 +24,8 @@ from terawatt.params import ParamSpec, load_registry
 
 META_KEYS = ("name", "description", "sources", "notes", "based_on")
 TRAJECTORIES_KEY = "trajectories"
+#: Unknown keys reported one by one (with a suggestion); the rest are counted.
+MAX_REPORTED_UNKNOWN = 20
 
 
 @dataclass(frozen=True)
@@ -69,8 +71,9 @@ class Scenario:
         yrs = np.atleast_1d(np.asarray(years, dtype=float))
         bad = yrs[(yrs < YEAR_RANGE[0]) | (yrs > YEAR_RANGE[1]) | (yrs != np.round(yrs))]
         if bad.size:
+            listed = ", ".join(f"{b:g}" for b in bad[:10]) + (f" and {bad.size - 10} more" if bad.size > 10 else "")
             raise ScenarioError(
-                [FieldError("year", f"{bad[0]:g} is outside the model's calendar: whole years in {list(YEAR_RANGE)}")]
+                [FieldError("year", f"{listed}: outside the model's calendar (whole years in {list(YEAR_RANGE)})")]
             )
         registry = load_registry()
         sampled = any(isinstance(v, np.ndarray) for v in self.values.values())
@@ -185,6 +188,11 @@ def _suggest(name: str, candidates: Iterable[str]) -> str:
     return f"; did you mean {close[0]!r}?" if close else ""
 
 
+def _short(text: str, limit: int = 40) -> str:
+    """``text`` cut to ``limit`` characters (a 400-digit number is not repeated whole in a message)."""
+    return text if len(text) <= limit else f"{text[: limit - 10]}...({len(text)} characters)"
+
+
 def _describe(spec: ParamSpec) -> str:
     return f"{spec.description} Allowed: {spec.range_text()}."
 
@@ -199,9 +207,12 @@ def _check_number(spec: ParamSpec, value: Any) -> tuple[Any, str | None]:
         try:
             value = float(value)
         except ValueError:
-            return value, f"expected {wanted}, got the text {value!r}"
+            return value, f"expected {wanted}, got the text {_short(value)!r}"
     if isinstance(value, (list, tuple)):
-        value = np.asarray(value)
+        try:
+            value = np.asarray(value)
+        except (ValueError, OverflowError):
+            return value, f"expected {wanted} or a list of them, got a ragged or nested list"
     if isinstance(value, np.ndarray):
         if not np.issubdtype(value.dtype, np.number):
             return value, f"expected {wanted}, got an array of {value.dtype}"
@@ -209,7 +220,10 @@ def _check_number(spec: ParamSpec, value: Any) -> tuple[Any, str | None]:
             return value, f"expected a scalar or a 1-D array of samples, got shape {value.shape}"
         arr = value.astype(float)
     elif isinstance(value, (int, float, np.integer, np.floating)):
-        arr = np.asarray(float(value))
+        try:
+            arr = np.asarray(float(value))
+        except OverflowError:
+            return value, f"{_short(str(value))} is too large for a number: expected {wanted}"
     else:
         return value, f"expected {wanted}, got {type(value).__name__} {value!r}"
     bad = ~np.isfinite(arr)
@@ -267,10 +281,14 @@ def _validate(overrides: Mapping[str, Any]) -> tuple[dict[str, Any], list[FieldE
     registry = load_registry()
     values: dict[str, Any] = {name: spec.default for name, spec in registry.items()}
     errors: list[FieldError] = []
+    unknown = [k for k in overrides if k not in registry]
+    for key in unknown[:MAX_REPORTED_UNKNOWN]:
+        errors.append(FieldError(str(key), f"unknown parameter{_suggest(str(key), registry)}"))
+    if len(unknown) > MAX_REPORTED_UNKNOWN:
+        errors.append(FieldError("<file>", f"... and {len(unknown) - MAX_REPORTED_UNKNOWN} more unknown parameters"))
     for key, raw in overrides.items():
         spec = registry.get(key)
         if spec is None:
-            errors.append(FieldError(key, f"unknown parameter{_suggest(key, registry)}"))
             continue
         value, problem = _check_value(spec, raw)
         if problem:
@@ -286,6 +304,26 @@ def _validate(overrides: Mapping[str, Any]) -> tuple[dict[str, Any], list[FieldE
 def _split(data: dict[str, Any], label: str) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
     """(metadata, flat overrides, raw trajectories) of a scenario mapping."""
     meta = {k: data.pop(k) for k in META_KEYS if k in data}
+    errors = []
+    based_on = meta.get("based_on")
+    if based_on is not None and not isinstance(based_on, str):
+        errors.append(
+            FieldError(
+                f"{label}: based_on", f"expected a shipped scenario name or a file path (text), got {based_on!r}"
+            )
+        )
+    sources = meta.get("sources")
+    if sources is not None and not (
+        isinstance(sources, str) or (isinstance(sources, list) and all(isinstance(x, str) for x in sources))
+    ):
+        errors.append(
+            FieldError(f"{label}: sources", f"expected a citation or a list of citations (text), got {sources!r}")
+        )
+    for key in ("name", "description"):
+        if meta.get(key) is not None and not isinstance(meta[key], str):
+            errors.append(FieldError(f"{label}: {key}", f"expected text, got {meta[key]!r}"))
+    if errors:
+        raise ScenarioError(errors)
     raw_traj = data.pop(TRAJECTORIES_KEY, None) or {}
     if not isinstance(raw_traj, Mapping):
         raise ScenarioError([FieldError(f"{label}: {TRAJECTORIES_KEY}", "must map parameter names to trajectories")])

@@ -545,6 +545,20 @@ def _errors_from(exc: ValidationError, prefix: str) -> list[FieldError]:
     return out
 
 
+def year_span_errors(start: int, end: int, labels: tuple[str, str] = ("--from", "--to")) -> list[FieldError]:
+    """Every problem of a calendar span at once: each end outside :data:`YEAR_RANGE`, and an end before the start."""
+    errors = [
+        FieldError(label, f"year {year} is outside the model's calendar {list(YEAR_RANGE)}")
+        for label, year in zip(labels, (start, end), strict=True)
+        if not YEAR_RANGE[0] <= year <= YEAR_RANGE[1]
+    ]
+    if end < start:
+        errors.append(
+            FieldError(labels[1], f"last year {end} ({labels[1]}) is before the first year {start} ({labels[0]})")
+        )
+    return errors
+
+
 def parse_trajectory(raw: Any, path: str = "trajectory") -> tuple[Trajectory | None, list[FieldError]]:
     """Parse one trajectory spec (a mapping with a ``kind``); errors are reported under ``path``."""
     try:

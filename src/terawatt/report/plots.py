@@ -12,7 +12,7 @@ from terawatt.studies.breakeven import RatioMap
 from terawatt.studies.buildout import BuildOut
 from terawatt.studies.timeline import Timeline
 
-SUFFIXES = (".png", ".html")
+SUFFIXES = (".png", ".svg", ".pdf", ".html")  # matplotlib writes the first three by suffix
 #: Legend text of the build-out chart for the orbit's non-supply states.
 ORBIT_LABELS = {"demand": "meets its share", "not started": "not started", "cost": "cost-limited"}
 

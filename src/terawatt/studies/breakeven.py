@@ -81,10 +81,15 @@ def _ratio(base: Scenario, name: str, values: np.ndarray, output: str) -> np.nda
     return _evaluate_points(base, {name: np.asarray(values, float)}, output)[0]
 
 
+def _kind(reason: str) -> str:
+    """A reason with its numbers blanked out: one kind of problem (empty for no problem)."""
+    return re.sub(r"[-+]?(\d[\d.,]*(e[-+]?\d+)?|nan|inf)", "#", str(reason)) if reason else ""
+
+
 def skipped_ranges(x: np.ndarray, reason: np.ndarray) -> list[dict[str, Any]]:
     """Contiguous runs of grid points without a ratio: ``{"from", "to", "points", "reason"}`` (first reason)."""
     # A run is one kind of problem: the reason with its numbers blanked out.
-    kinds = [re.sub(r"[-+]?(\d[\d.,]*(e[-+]?\d+)?|nan|inf)", "#", str(r)) if r else "" for r in reason]
+    kinds = [_kind(r) for r in reason]
     runs: list[dict[str, Any]] = []
     i = 0
     while i < len(kinds):
@@ -195,7 +200,17 @@ def solve_breakeven(
             f"points): {run['reason']}"
         )
     return Breakeven(
-        param, unit, year, target_ratio, bool(roots), value, roots, current_f, current_ratio, (lo, hi), message,
+        param,
+        unit,
+        year,
+        target_ratio,
+        bool(roots),
+        value,
+        roots,
+        current_f,
+        current_ratio,
+        (lo, hi),
+        message,
         skipped,
     )
 
@@ -242,5 +257,5 @@ def ratio_map(
     x, y = _grid(lo, hi, points), _grid(lo2, hi2, points)
     xx, yy = np.meshgrid(x, y)
     ratio, reason = _evaluate_points(base, {param: xx.ravel(), param2: yy.ravel()}, output)
-    missing = sorted({str(r) for r in reason if r})
+    missing = list({_kind(r): str(r) for r in reason[::-1] if r}.values())[::-1]  # first example of each kind
     return RatioMap(param, param2, x, y, ratio.reshape(xx.shape), target_ratio, year, scenario.name, missing)
