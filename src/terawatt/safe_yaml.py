@@ -38,8 +38,10 @@ def _fail(label: str, message: str) -> ScenarioError:
     return ScenarioError([FieldError(label, message)])
 
 
-def read_text(path: Path, label: str, max_bytes: int = MAX_FILE_BYTES) -> str:
-    """UTF-8 text of a regular file of at most ``max_bytes``; a :class:`ScenarioError` otherwise."""
+def read_text(path: Path, label: str, max_bytes: int | None = None) -> str:
+    """UTF-8 text of a regular file of at most ``max_bytes`` (:data:`MAX_FILE_BYTES`); a :class:`ScenarioError`
+    otherwise."""
+    max_bytes = MAX_FILE_BYTES if max_bytes is None else max_bytes
     try:
         info = os.stat(path)
     except OSError as exc:
