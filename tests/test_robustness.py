@@ -160,7 +160,12 @@ def test_high_orbit_with_an_inclination_runs():
     r = terawatt.evaluate(
         load_scenario(
             None,
-            {"orbit.altitude_km": 8000, "orbit.inclination_deg": 50, "radiation.enabled": False, "debris.enabled": False},
+            {
+                "orbit.altitude_km": 8000,
+                "orbit.inclination_deg": 50,
+                "radiation.enabled": False,
+                "debris.enabled": False,
+            },
         )
     )
     assert r["orbital.inclination_deg"] == 50.0 and np.isfinite(r["comparison.cost_ratio"])
