@@ -256,6 +256,8 @@ def timeline(
         console.print(f"[bold]crossover:[/] none between {start} and {end}: orbit stays dearer than the ground")
     else:
         console.print(f"[bold]crossover:[/] {tl.crossover_year} (first year orbit costs no more than the ground)")
+    for note in tl.result.notes:  # why a year shows n/a (an infeasible design in that year)
+        console.print(f"[yellow]note:[/] {note}")
     _write_plot(plot_timeline, plot, tl)
 
 

@@ -74,8 +74,8 @@ class Result:
         if not feasible.all():
             reasons = np.atleast_1d(np.asarray(self.outputs["orbital.infeasible_reason"]))
             notes.append(
-                f"orbital design infeasible in {int((~feasible).sum())} of {feasible.size} samples, so its costs are "
-                f"n/a: {reasons[~feasible][0]}"
+                f"orbital design infeasible in {int((~feasible).sum())} of {feasible.size} evaluations, so its "
+                f"costs are n/a: {reasons[~feasible][0]}"
                 + (" (first such sample; see orbital.infeasible_reason)" * (feasible.size > 1))
             )
         breakeven = np.asarray(self.outputs["comparison.breakeven_launch_price_usd_per_kg"], float)
