@@ -278,7 +278,7 @@ def test_validate_only_without_files_exits_2(invoke_cli):
 
 # ------------------------------------------------------------------------------------------------- limits
 def test_memory_estimate_refuses_before_evaluating(monkeypatch, invoke_cli):
-    monkeypatch.setenv("TERAWATT_MEMORY_LIMIT_GB", "0.00001")
+    monkeypatch.setenv("TERAWATT_MEMORY_LIMIT_GB", "0.000001")
     with pytest.raises(ScenarioError, match="at most"):
         terawatt.evaluate(load_scenario(None, {"launch.price_usd_per_kg": np.linspace(10, 100, 1000)}))
     res = invoke_cli("buildout", "--to", "2027")

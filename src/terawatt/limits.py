@@ -14,10 +14,10 @@ from terawatt.errors import FieldError, ScenarioError
 
 #: Peak memory of one evaluated element [bytes]: measured ~2,000 bytes per sample (tracemalloc, suncatcher with
 #: two sampled parameters, 20,000 and 100,000 samples) and ~850 more per trajectory-year in a build-out; taken
-#: with 2x headroom for scenarios that sample many parameters.
-BYTES_PER_ELEMENT = 6_000
+#: with 1.5x headroom for scenarios that sample many parameters (a million samples then need ~3 GB).
+BYTES_PER_ELEMENT = 3_000
 #: Share of the available memory one evaluation may use.
-MEMORY_FRACTION = 0.5
+MEMORY_FRACTION = 0.8
 
 
 def available_bytes() -> int:
