@@ -59,7 +59,7 @@ LIFTED = {
     "satellite.mass_kg": 1000.0,
     "satellite.compute_power_w": 1.0e5,
     "workload.it_power_w": 1.0e5,
-    "workload.failure_rate_per_yr": 0.0,
+    "workload.hardware_failure_rate_per_yr": 0.0,
     "orbit.eclipse_policy": "battery",
     "radiation.enabled": False,
     "debris.enabled": False,

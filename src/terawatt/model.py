@@ -161,6 +161,7 @@ def _evaluate(scenario: Scenario) -> Result:
         v["launch.payload_kg"],
         payload_to_orbit_kg(vehicle["payload_leo_kg"], vehicle["payload_sso_kg"], env["inclination_deg"]),
     )
+    visits_per_yr = _f(v["orbital_ops.servicing_visits_per_satellite_yr"]) * bool(v["orbital_ops.servicing_enabled"])
     fleet = size_fleet(
         sat,
         it_power,
@@ -169,13 +170,18 @@ def _evaluate(scenario: Scenario) -> Result:
         carry_eclipse,
         _f(v["solar.degradation_per_yr"]),
         life,
-        _f(v["workload.failure_rate_per_yr"]),
+        _f(v["workload.hardware_failure_rate_per_yr"]),
         _f(v["orbital_ops.spare_fraction"]),
         payload,
         _f(vehicle["fairing_volume_m3"]),
-        other_availability=np.where(space.feasible, 1.0 - space.avoidance_outage_fraction, np.nan) * rad.availability,
+        visits_per_yr=visits_per_yr,
+        goodput_fraction=rad.goodput_availability,
+        dose_fraction=rad.dose_availability,
+        avoidance_fraction=np.where(space.feasible, 1.0 - space.avoidance_outage_fraction, np.nan),
     )
-    discount = _f(v["finance.discount_rate"])
+    # Each side's cost of capital; an empty one is the canonical finance.discount_rate.
+    orbit_discount = _or(v["finance.orbital_discount_rate"], v["finance.discount_rate"])
+    ground_discount = _or(v["finance.terrestrial_discount_rate"], v["finance.discount_rate"])
     period = _f(v["finance.analysis_period_yr"])
     orbital_prices = tco.OrbitalPrices(
         server_price_usd_per_accelerator=server_price,
@@ -191,7 +197,9 @@ def _evaluate(scenario: Scenario) -> Result:
         replacement_fraction_per_yr=_f(v["orbital_ops.replacement_fraction_per_yr"]),
         ground_segment_usd_per_w=_f(v["orbital_ops.ground_segment_usd_per_w"]),
         nre_usd=_f(v["orbital_ops.nre_usd"]),
-        discount_rate=discount,
+        servicing_cost_usd_per_visit=_f(v["orbital_ops.servicing_cost_usd_per_visit"]),
+        servicing_visits_per_satellite_yr=visits_per_yr,
+        discount_rate=orbit_discount,
         analysis_period_yr=period,
         satellite_lifetime_yr=life,
     )
@@ -215,7 +223,7 @@ def _evaluate(scenario: Scenario) -> Result:
     terrestrial_prices = tco.TerrestrialPrices(
         server_price_usd_per_accelerator=server_price,
         hardware_lifetime_yr=_f(v["workload.hardware_lifetime_yr"]),
-        failure_rate_per_yr=_f(v["workload.failure_rate_per_yr"]),
+        repair_cost_fraction_per_yr=_f(v["terrestrial.repair_cost_fraction_per_yr"]),
         power_source=v["terrestrial.power_source"],
         electricity_price_usd_per_mwh=_f(v["terrestrial.electricity_price_usd_per_mwh"]),
         facility_capex_usd_per_w=_f(v["terrestrial.facility_capex_usd_per_w"]),
@@ -228,7 +236,8 @@ def _evaluate(scenario: Scenario) -> Result:
         pv_capex_usd_per_w=_f(v["terrestrial.pv_capex_usd_per_w"]),
         storage_capex_usd_per_kwh=_f(v["terrestrial.storage_capex_usd_per_kwh"]),
         power_plant_lifetime_yr=_f(v["terrestrial.power_plant_lifetime_yr"]),
-        discount_rate=discount,
+        discount_rate=ground_discount,
+        analysis_period_yr=period,
     )
     ter = tco.terrestrial_costs(ground, it_power, terrestrial_prices)
 
@@ -268,8 +277,14 @@ def _evaluate(scenario: Scenario) -> Result:
     orbit_committed = orb["capex_total"] - orb["capex_accelerators"]
     ground_committed = ter["capex_total"] - ter["capex_accelerators"]
     waits = {
-        "orbital": (orbit_wait, schedule.wait_cost_usd(orbit_committed, orbit_wait, discount, value, gpu_hours)),
-        "terrestrial": (ground_wait, schedule.wait_cost_usd(ground_committed, ground_wait, discount, value, gpu_hours)),
+        "orbital": (
+            orbit_wait,
+            schedule.wait_cost_usd(orbit_committed, orbit_wait, orbit_discount, value, gpu_hours),
+        ),
+        "terrestrial": (
+            ground_wait,
+            schedule.wait_cost_usd(ground_committed, ground_wait, ground_discount, value, gpu_hours),
+        ),
     }
     links = environment.fleet_links(
         v, env["altitude_km"], it_power / server_power, tokens_per_s, utilization, fleet.satellite_count
@@ -288,7 +303,7 @@ def _evaluate(scenario: Scenario) -> Result:
         it_power=it_power,
         gpu_hours=gpu_hours,
         tokens=tokens,
-        discount=discount,
+        discounts={"orbital": orbit_discount, "terrestrial": ground_discount},
         period=period,
         radiator_temp=radiator_temp,
         net_flux=net_flux,

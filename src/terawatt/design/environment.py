@@ -331,11 +331,20 @@ class RadiationDesign:
     goodput_fraction: np.ndarray
 
     @property
+    def goodput_availability(self) -> np.ndarray:
+        """Job goodput as a fraction of the fleet's compute; 1 when radiation is switched off."""
+        return np.where(np.isnan(self.goodput_fraction), 1.0, self.goodput_fraction)
+
+    @property
+    def dose_availability(self) -> np.ndarray:
+        """Share of the life the chips survive their total dose (``tid_margin`` < 1 ends the electronics early;
+        no repair in orbit); 1 when switched off."""
+        return np.where(np.isnan(self.tid_margin), 1.0, np.minimum(1.0, self.tid_margin))
+
+    @property
     def availability(self) -> np.ndarray:
-        """Useful fraction of the fleet's compute: goodput, times the share of the life the chips survive their
-        total dose (``tid_margin`` < 1 ends the electronics early; no repair in orbit). 1 when switched off."""
-        goodput = np.where(np.isnan(self.goodput_fraction), 1.0, self.goodput_fraction)
-        return goodput * np.where(np.isnan(self.tid_margin), 1.0, np.minimum(1.0, self.tid_margin))
+        """Useful fraction of the fleet's compute: :attr:`goodput_availability` x :attr:`dose_availability`."""
+        return self.goodput_availability * self.dose_availability
 
 
 def radiation_table_altitude_range_km() -> tuple[float, float]:
@@ -356,8 +365,8 @@ def radiation_effects(
     proton tests; training jobs of ``radiation.accelerators_per_job`` chips checkpoint at Young/Daly's optimal
     interval and lose the restart time per interrupt (inference loses a retry instead). The resulting goodput and
     the total-dose margin scale the fleet's delivered compute (:attr:`RadiationDesign.availability`) on top of
-    the hardware failure rate ``workload.failure_rate_per_yr``, which stays in force (it comes from ground fleets
-    and is not radiation-driven).
+    the permanent hardware failure rate ``workload.hardware_failure_rate_per_yr``, which stays in force (it comes
+    from ground fleets and is not radiation-driven).
     """
     nan = np.full(np.shape(altitude_km), np.nan)
     if not v["radiation.enabled"]:
