@@ -60,6 +60,7 @@ LIFTED = {
     "satellite.compute_power_w": 1.0e5,
     "workload.it_power_w": 1.0e5,
     "workload.hardware_failure_rate_per_yr": 0.0,
+    "workload.interruptions_per_accelerator_yr": 0.0,
     "orbit.eclipse_policy": "battery",
     "radiation.enabled": False,
     "debris.enabled": False,

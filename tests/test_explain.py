@@ -97,17 +97,20 @@ def test_infeasible_samples_give_nan_not_numbers():
 def test_ground_goodput_step_appears_with_the_output():
     """With ``terrestrial.goodput_fraction`` (the goodput model's output), the ground's delivered GPU-hours are
     fewer: the walk first restores them, and still sums exactly."""
-    r = terawatt.evaluate(None)
-    assert "ground_goodput" not in {s.key for s in explain(r).steps}
-    g = 0.95
-    outputs = dict(r.outputs)
-    outputs["terrestrial.goodput_fraction"] = g
-    outputs["terrestrial.cost_per_gpu_hour_usd"] = r["terrestrial.cost_per_gpu_hour_usd"] / g
-    walk = explain(Result(scenario=r.scenario, outputs=outputs))
+    r = terawatt.evaluate(None, workload__kind="training")
+    g = float(r["terrestrial.goodput_fraction"])
+    assert 0.9 < g < 1.0
+    walk = explain(r)
     first = walk.steps[0]
     assert first.key == "ground_goodput"
-    assert first.delta == pytest.approx(r["terrestrial.cost_per_gpu_hour_usd"] * (1 - 1 / g), rel=1e-12)
+    assert first.delta == pytest.approx(r["terrestrial.cost_per_gpu_hour_usd"] * (g - 1), rel=1e-9)
     assert steps_sum(walk) == pytest.approx(r["orbital.cost_per_gpu_hour_usd"], rel=1e-12)
+    # Without the output (a result from a model that has no ground goodput) the step is left out.
+    outputs = {k: val for k, val in r.outputs.items() if k != "terrestrial.goodput_fraction"}
+    outputs["terrestrial.cost_per_gpu_hour_usd"] = r["terrestrial.cost_per_gpu_hour_usd"] * g
+    bare = explain(Result(scenario=r.scenario, outputs=outputs))
+    assert "ground_goodput" not in {s.key for s in bare.steps}
+    assert steps_sum(bare) == pytest.approx(r["orbital.cost_per_gpu_hour_usd"], rel=1e-12)
 
 
 def test_orbit_goodput_in_delivered_hours_joins_the_goodput_step():

@@ -87,9 +87,12 @@ def test_lifecycle_is_annual_times_annuity(default):
 def test_unit_costs_consistent(default):
     hours = default["comparison.gpu_hours_per_yr"]
     assert hours == pytest.approx(1e8 / 1787.5 * 0.8 * 8760.0)
+    # the orbit's fleet is sized to deliver the hours; the ground delivers them times its goodput (issue 8)
+    delivered = {"orbital": hours, "terrestrial": hours * default["terrestrial.goodput_fraction"]}
+    assert default["terrestrial.gpu_hours_per_yr"] == pytest.approx(delivered["terrestrial"], rel=1e-12)
     for side in ("orbital", "terrestrial"):
         annual = default[f"{side}.annual_cost_usd_per_yr"]
-        assert default[f"{side}.cost_per_gpu_hour_usd"] == pytest.approx(annual / hours, rel=1e-12)
+        assert default[f"{side}.cost_per_gpu_hour_usd"] == pytest.approx(annual / delivered[side], rel=1e-12)
         assert default[f"{side}.cost_per_kw_year_usd"] == pytest.approx(annual / 1e5, rel=1e-12)
     assert default["comparison.cost_ratio"] == pytest.approx(
         default["orbital.cost_per_gpu_hour_usd"] / default["terrestrial.cost_per_gpu_hour_usd"], rel=1e-12

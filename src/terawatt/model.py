@@ -12,7 +12,7 @@ import numpy as np
 
 from terawatt.catalogs import catalog_entry
 from terawatt.constants import HOURS_PER_YEAR
-from terawatt.design import environment
+from terawatt.design import environment, workload
 from terawatt.design.ground import size_ground_site
 from terawatt.design.satellite import SatelliteInputs, size_fleet, size_satellite
 from terawatt.economics import schedule, tco
@@ -153,8 +153,14 @@ def _evaluate(scenario: Scenario) -> Result:
     )
     space = environment.orbit_environment(sat, v, env["altitude_km"])
     rad = environment.radiation_effects(
-        v, env["altitude_km"], life, _or(v["radiation.tid_tolerance_rad"], acc.get("tid_tolerance_rad"))
+        v, env["altitude_km"], life, _or(v["radiation.tid_tolerance_rad"], acc.get("tid_tolerance_rad")), acc
     )
+    # --- workload goodput: the same model on both sides; the orbit adds the radiation-induced events ---------
+    goodput = {
+        "orbital": workload.goodput(v, rad.interrupts_per_chip_year, rad.detected_sdc_per_chip_year),
+        "terrestrial": workload.goodput(v),
+    }
+    # ---------------------------------------------------------------------------------------------------------
     if v["atmosphere.enabled"]:
         sat = environment.with_propellant(sat, space, _f(v["propulsion.tank_fraction"]))
     payload = _or(
@@ -175,7 +181,7 @@ def _evaluate(scenario: Scenario) -> Result:
         payload,
         _f(vehicle["fairing_volume_m3"]),
         visits_per_yr=visits_per_yr,
-        goodput_fraction=rad.goodput_availability,
+        goodput_fraction=goodput["orbital"].goodput_fraction,
         dose_fraction=rad.dose_availability,
         avoidance_fraction=np.where(space.feasible, 1.0 - space.avoidance_outage_fraction, np.nan),
     )
@@ -242,7 +248,13 @@ def _evaluate(scenario: Scenario) -> Result:
     ter = tco.terrestrial_costs(ground, it_power, terrestrial_prices)
 
     gpu_hours = tco.gpu_hours_per_yr(it_power, server_power, utilization)
-    tokens = gpu_hours * 3600.0 * tokens_per_s
+    # --- workload goodput on the ground: delivered GPU-hours and tokens x terrestrial.goodput_fraction; tokens
+    # come from the inference share only (none for a pure training deployment) ---------------------------------
+    inference_share = 1.0 - workload.training_share(v)
+    tokens = np.where(inference_share > 0, gpu_hours * 3600.0 * tokens_per_s * inference_share, np.nan)
+    ground_gpu_hours = gpu_hours * goodput["terrestrial"].goodput_fraction
+    ground_tokens = tokens * goodput["terrestrial"].goodput_fraction
+    # ---------------------------------------------------------------------------------------------------------
     orbit_cell_efficiency = solar.cell_efficiency_at_temp(
         _f(v["solar.cell_efficiency"]), _f(v["solar.temp_coefficient_per_k"]), _f(v["solar.cell_temp_k"])
     )
@@ -283,7 +295,7 @@ def _evaluate(scenario: Scenario) -> Result:
         ),
         "terrestrial": (
             ground_wait,
-            schedule.wait_cost_usd(ground_committed, ground_wait, ground_discount, value, gpu_hours),
+            schedule.wait_cost_usd(ground_committed, ground_wait, ground_discount, value, ground_gpu_hours),
         ),
     }
     links = environment.fleet_links(
@@ -303,6 +315,9 @@ def _evaluate(scenario: Scenario) -> Result:
         it_power=it_power,
         gpu_hours=gpu_hours,
         tokens=tokens,
+        ground_gpu_hours=ground_gpu_hours,
+        ground_tokens=ground_tokens,
+        goodput=goodput,
         discounts={"orbital": orbit_discount, "terrestrial": ground_discount},
         period=period,
         radiator_temp=radiator_temp,

@@ -163,16 +163,24 @@ def collect_outputs(**q: Any) -> dict[str, Any]:
         out[f"terrestrial.capex_breakdown_usd.{name}"] = ter[f"capex_{name}"]
     for name in ("accelerators", "repairs", "facility", "power_plant", "energy", "operations"):
         out[f"terrestrial.annual_breakdown_usd_per_yr.{name}"] = ter[f"annual_{name}"]
+    # The ground delivers its GPU-hours and tokens after its own goodput loss (the orbit's fleet is sized up instead).
+    ground_hours = q["ground_gpu_hours"]
     out.update(
-        {f"terrestrial.{k}": val for k, val in tco.unit_costs(ter["annual_total"], it_power, gpu_hours, tokens).items()}
+        {
+            f"terrestrial.{k}": val
+            for k, val in tco.unit_costs(ter["annual_total"], it_power, ground_hours, q["ground_tokens"]).items()
+        }
     )
+    out["terrestrial.gpu_hours_per_yr"] = ground_hours
+    for side, gp in q["goodput"].items():
+        out.update(gp.outputs(side))
 
     for side, costs in (("orbital", orb), ("terrestrial", ter)):
         wait_yr, wait_usd = q["waits"][side]
         out[f"{side}.time_to_first_token_yr"] = wait_yr
         out[f"{side}.wait_cost_usd"] = wait_usd
         with_wait = out[f"{side}.annual_cost_usd_per_yr"] + wait_usd * costs["crf_period"]
-        out[f"{side}.cost_per_gpu_hour_with_wait_usd"] = with_wait / gpu_hours
+        out[f"{side}.cost_per_gpu_hour_with_wait_usd"] = with_wait / (gpu_hours if side == "orbital" else ground_hours)
     out["terrestrial.time_to_power_yr"] = out["terrestrial.time_to_first_token_yr"]
     out["orbital.launch_price_usd_per_kg"] = orb["capex_launch"] / fleet.launch_mass_kg
     space, links = q["space"], q["links"]
@@ -214,7 +222,7 @@ def collect_outputs(**q: Any) -> dict[str, Any]:
                 orb["annual_launch"],
                 insurance_on_launch,
                 orb["launch_slope_usd_per_yr_per_usd_per_kg"],
-                ter["annual_total"],
+                ter["annual_total"] * gpu_hours / ground_hours,  # the ground's cost per orbital GPU-hour delivered
             ),
             "comparison.cost_ratio_with_wait": out["orbital.cost_per_gpu_hour_with_wait_usd"]
             / out["terrestrial.cost_per_gpu_hour_with_wait_usd"],
