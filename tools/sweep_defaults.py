@@ -9,11 +9,11 @@ scenario and samples 2k+1 / 2k+2 perturb parameter k down / up.
 Base values:
 - an explicit number: that number;
 - 0: the perturbation is +/- d times the width of the registry's literature ``range`` (skipped without one);
-- empty (derived by the model): the value the model derives, where it can be read off a catalog or an output
-  (accelerator and vehicle catalogs, ``orbital.launch_price_usd_per_kg``, ``orbital.radiator_temp_k``, ...). Every
-  such parameter is then set to that value in every sample, and the tool checks that the unperturbed sample
-  reproduces the plain evaluation (printed as "base check"). Empty parameters with no single derived value are
-  skipped and listed.
+- empty (derived by the model): the accelerator catalog's value for the ``workload.*`` / ``radiation.*`` overrides of
+  catalog fields. Every such parameter is then set to that value in every sample, and the tool checks that the
+  unperturbed sample reproduces the plain evaluation (printed as "base check"). Empty parameters derived from other
+  parameters (the radiator temperature, the price per launched kg, ...) are skipped, since fixing them would mask
+  the parameters they come from; so are those with no single derived value.
 Values outside the registry's allowed [min, max] (or that do not change an integer) are skipped and listed.
 
 Usage::
@@ -57,11 +57,14 @@ DERIVED: dict[str, _Resolver] = {
     "workload.server_price_usd_per_accelerator": _acc("server_price_usd_per_accelerator"),
     "workload.tokens_per_s_per_accelerator": _acc("tokens_per_s"),
     "radiation.tid_tolerance_rad": _acc("tid_tolerance_rad"),
-    "thermal.absorptivity_ir": lambda v, r: v["thermal.emissivity"],
-    "thermal.radiator_temp_k": lambda v, r: r["orbital.radiator_temp_k"],
-    # The effective price per launched kg (whole launches x vehicle price / launched mass): setting it reproduces the
-    # launch bill exactly, and perturbing it is perturbing the vehicle's price per flight.
-    "launch.price_usd_per_kg": lambda v, r: r["orbital.launch_price_usd_per_kg"],
+}
+
+# Empty parameters derived from other parameters: fixing them in every sample would mask those parameters, so they
+# are not perturbed themselves; the note says which parameters carry them.
+DERIVED_FROM: dict[str, str] = {
+    "thermal.radiator_temp_k": "thermal.loop_delta_t_k and the accelerator's temperature limits",
+    "thermal.absorptivity_ir": "thermal.emissivity (Kirchhoff)",
+    "launch.price_usd_per_kg": "launch.vehicle_price_factor (the vehicle's price per flight)",
 }
 
 
@@ -122,6 +125,9 @@ def plan(scenario: terawatt.Scenario, rel: float = 0.2) -> tuple[list[dict[str, 
         base = _scalar(values[name])
         if base is None:
             derived = _scalar(DERIVED[name](values, plain)) if name in DERIVED else None
+            if name in DERIVED_FROM:
+                row["note"] = f"skipped: empty, derived from {DERIVED_FROM[name]}"
+                continue
             if derived is None or not math.isfinite(derived):
                 row["note"] = "skipped: empty, derived by the model with no single value to perturb"
                 continue
