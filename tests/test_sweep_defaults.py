@@ -61,3 +61,15 @@ def test_cli_writes_markdown_and_csv(tool, tmp_path, capsys):
     assert "comparison.cost_ratio" in md and "| 1 |" in md
     assert (tmp_path / "sweep-suncatcher.csv").read_text().startswith("parameter,")
     assert "| 5 |" in capsys.readouterr().out
+
+
+#: Registry sections whose defaults were re-centred with ranges and distributions (issue 8, "defaults" lane).
+LANE = ("solar.", "thermal.", "satellite.", "launch.", "power.", "debris.")
+
+
+def test_every_lane_parameter_that_moves_the_ratio_has_a_distribution(tool):
+    frame = tool.sweep(None, rel=0.2, flag=0.02)
+    flagged = frame[frame["flagged"] & frame["parameter"].str.startswith(LANE)]
+    missing = flagged.loc[flagged["distribution"] == "", "parameter"].tolist()
+    assert not missing, f"flagged (> 2 % for +/-20 %) without a registry distribution: {missing}"
+    assert len(flagged) >= 5  # the check is not vacuous
