@@ -239,6 +239,8 @@ def orb_prices(**kw) -> tco.OrbitalPrices:
         radiator_cost_usd_per_m2=3000.0,
         battery_cost_usd_per_kwh=1000.0,
         bus_cost_usd_per_kg=1000.0,
+        structure_cost_usd_per_kg=1000.0,  # = bus price: the hand sums below price every other kg alike
+        bus_structure_fraction=0.6,
         launch_price_usd_per_kg=200.0,
         vehicle_price_usd=46e6,
         insurance_fraction=0.05,
@@ -260,6 +262,16 @@ def test_satellite_hardware_bottom_up():
     # array 1.5e5 W x $10 + 100 m2 x $3000 + 50 kWh x $1000 + (1000+900+300+100) kg x $1000
     hw = tco.satellite_hardware_cost_usd(sat_design(), np.asarray(1e5), orb_prices())
     assert hw == pytest.approx(1.5e6 + 3.0e5 + 5.0e4 + 2.3e6)
+
+
+def test_satellite_hardware_structure_priced_apart():
+    # shielding 100 kg at $150; bus 1000 kg and margin 900 kg at the bus mean 0.6 x 150 + 0.4 x 1000 = $490/kg;
+    # propulsion 300 kg at the bus price $1000
+    p = orb_prices(structure_cost_usd_per_kg=150.0)
+    hw = tco.satellite_hardware_cost_usd(sat_design(), np.asarray(1e5), p)
+    assert hw == pytest.approx(1.5e6 + 3.0e5 + 5.0e4 + 100 * 150.0 + 1900 * 490.0 + 300 * 1000.0)
+    # a heritage satellite's unsized mass stays at the bus price
+    assert tco.satellite_hardware_cost_usd(sat_design(heritage=True), np.asarray(1e5), p) == pytest.approx(2.25e6)
 
 
 def test_satellite_hardware_heritage_rest():

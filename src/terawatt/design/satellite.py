@@ -103,7 +103,11 @@ def size_satellite(x: SatelliteInputs) -> SatelliteDesign:
       life: :math:`P_{BOL} = P_{EOL} / (1 - d)^{L}`; area from :math:`S \eta(T) f_{pack}`.
     - Battery: the bus load through the longest eclipse (SMAD eq. 11-6).
     - Shielding: aluminium of ``shielding_mm_al`` over ``shielded_area_m2_per_accelerator`` per accelerator flown.
-    - Mass budget: :math:`m_{dry} = (1 + MGA)\, m_{core} / (1 - f_{bus})`, :math:`m_{wet} = m_{dry}/(1 - f_{prop})`.
+    - Mass budget: the bus is a fraction of the dry mass before growth, :math:`m_{bus} = f_{bus}\, m_{core}/(1 -
+      f_{bus})`, and the growth allowance applies to the estimated core subsystems only, :math:`m_{MGA} = MGA\,
+      m_{core}`, so that neither is applied to the other (a bus fraction read off as-built spacecraft already
+      contains its growth): :math:`m_{dry} = m_{core}/(1 - f_{bus}) + MGA\, m_{core}`,
+      :math:`m_{wet} = m_{dry}/(1 - f_{prop})`.
     - Heritage mode (``given_mass_kg`` finite): the satellite mass is the given one; subsystems are still sized
       for reporting.
 
@@ -143,7 +147,7 @@ def size_satellite(x: SatelliteInputs) -> SatelliteDesign:
     core = it_mass + shielding + array_mass + battery_mass + radiator_mass
     dry_no_margin = core / (1.0 - x.bus_mass_fraction)
     bus_mass = dry_no_margin - core
-    margin = dry_no_margin * x.mass_margin
+    margin = core * x.mass_margin  # growth allowance on the estimated subsystems, not on the bus (AIAA S-120A)
     dry = dry_no_margin + margin
     sized_wet = dry / (1.0 - x.propulsion_mass_fraction)
 

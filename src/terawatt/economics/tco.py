@@ -26,6 +26,8 @@ class OrbitalPrices:
     radiator_cost_usd_per_m2: np.ndarray
     battery_cost_usd_per_kwh: np.ndarray
     bus_cost_usd_per_kg: np.ndarray
+    structure_cost_usd_per_kg: np.ndarray
+    bus_structure_fraction: np.ndarray
     launch_price_usd_per_kg: np.ndarray  # NaN = per launch from the vehicle
     vehicle_price_usd: np.ndarray
     insurance_fraction: np.ndarray
@@ -46,21 +48,30 @@ def satellite_hardware_cost_usd(sat: SatelliteDesign, compute_power_w: np.ndarra
     Notes
     -----
     Given ``satellite_cost_usd_per_w``: that price times the satellite's IT power. Otherwise bottom-up: array
-    (BOL W), radiator (m2), battery (kWh), and the bus price per kg on every other kilogram (bus, margin,
-    propulsion, shielding; for a heritage satellite, its mass beyond the sized subsystems).
+    (BOL W), radiator (m2), battery (kWh); structure-class mass at the structure price per kg (shielding plates and
+    the structure share :math:`f_s` of the bus); bus-class hardware at the bus price per kg (the rest of the bus:
+    avionics, attitude control, harness, communications; and propulsion); the growth margin at the bus's mean
+    price per kg :math:`f_s c_{str} + (1 - f_s) c_{bus}`. For a heritage satellite, its mass beyond the sized
+    subsystems is priced at the bus price per kg.
     """
     subsystems = (
         sat.array_power_bol_w * p.array_cost_usd_per_w
         + sat.radiator_area_m2 * p.radiator_cost_usd_per_m2
         + sat.battery_capacity_wh / 1e3 * p.battery_cost_usd_per_kwh
     )
-    sized_rest = sat.bus_mass_kg + sat.margin_mass_kg + sat.propulsion_mass_kg + sat.shielding_mass_kg
+    f_s = p.bus_structure_fraction
+    bus_mean_usd_per_kg = f_s * p.structure_cost_usd_per_kg + (1.0 - f_s) * p.bus_cost_usd_per_kg
+    sized_rest = (
+        sat.shielding_mass_kg * p.structure_cost_usd_per_kg
+        + (sat.bus_mass_kg + sat.margin_mass_kg) * bus_mean_usd_per_kg
+        + sat.propulsion_mass_kg * p.bus_cost_usd_per_kg
+    )
     heritage_rest = np.maximum(
         sat.satellite_mass_kg - sat.it_mass_kg - sat.array_mass_kg - sat.radiator_mass_kg - sat.battery_mass_kg,
         0.0,
     )
-    rest = np.where(sat.heritage, heritage_rest, sized_rest)
-    bottom_up = subsystems + rest * p.bus_cost_usd_per_kg
+    rest = np.where(sat.heritage, heritage_rest * p.bus_cost_usd_per_kg, sized_rest)
+    bottom_up = subsystems + rest
     given = p.satellite_cost_usd_per_w * compute_power_w
     return np.where(np.isfinite(p.satellite_cost_usd_per_w), given, bottom_up)
 
