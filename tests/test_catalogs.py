@@ -24,6 +24,7 @@ ACCELERATOR_FIELDS = (
     "max_hbm_temp_k",
     "junction_to_coolant_k_per_w",
     "tokens_per_s",
+    "accelerators_per_host",
 )
 ACCELERATOR_OPTIONAL = ("tid_tolerance_rad",)
 ACCELERATOR_SLUGS = ("h100", "b200", "gb300", "tpu-v6e", "mi300x")

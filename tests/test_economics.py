@@ -62,7 +62,7 @@ def ter_prices(source="grid", **kw) -> tco.TerrestrialPrices:
     args = dict(
         server_price_usd_per_accelerator=62500.0,
         hardware_lifetime_yr=5.0,
-        failure_rate_per_yr=0.09,
+        repair_cost_fraction_per_yr=0.025,
         power_source=source,
         electricity_price_usd_per_mwh=90.0,
         facility_capex_usd_per_w=11.0,
@@ -76,6 +76,7 @@ def ter_prices(source="grid", **kw) -> tco.TerrestrialPrices:
         storage_capex_usd_per_kwh=350.0,
         power_plant_lifetime_yr=25.0,
         discount_rate=0.08,
+        analysis_period_yr=10.0,
     )
     args.update(kw)
     return tco.TerrestrialPrices(**{k: v if k == "power_source" else np.asarray(v) for k, v in args.items()})
@@ -139,7 +140,8 @@ def test_terrestrial_lines_by_hand(source):
     assert c["capex_accelerators"] == pytest.approx(acc)
     assert c["capex_power_plant"] == pytest.approx(plant)
     assert c["annual_accelerators"] == pytest.approx(acc * capital_recovery_factor(0.08, 5.0))
-    assert c["annual_repairs"] == pytest.approx(0.09 * acc)
+    # repairs: board swaps priced as a fraction of the server price per year, not whole servers replaced
+    assert c["annual_repairs"] == pytest.approx(0.025 * acc)
     assert c["annual_facility"] == pytest.approx(facility * capital_recovery_factor(0.08, 20.0))
     assert c["annual_power_plant"] == pytest.approx(plant * capital_recovery_factor(0.08, 25.0))
     assert c["annual_energy"] == pytest.approx(840960.0 * price)
@@ -206,12 +208,20 @@ def sat_design(heritage=False, **kw) -> SatelliteDesign:
     return SatelliteDesign(**{k: np.asarray(v) for k, v in f.items()})
 
 
-def fleet_design(sat, count=100.0, per_launch=9.0) -> FleetDesign:
+def fleet_design(sat, count=100.0, per_launch=9.0, visits=0.0, replaced=0.0) -> FleetDesign:
     return FleetDesign(
         availability=np.asarray(0.9),
+        availability_eclipse=np.asarray(1.0),
+        availability_degradation=np.asarray(1.0),
+        availability_failures=np.asarray(0.9),
+        availability_goodput=np.asarray(1.0),
+        availability_dose=np.asarray(1.0),
+        availability_avoidance=np.asarray(1.0),
         nameplate_it_power_w=np.asarray(count * 1e5),
         satellite_count=np.asarray(count),
         accelerators_flown=np.asarray(count * sat.accelerators_flown),
+        servicing_visits_per_satellite=np.asarray(visits),
+        replaced_fraction_per_visit=np.asarray(replaced),
         launch_mass_kg=np.asarray(count * sat.satellite_mass_kg),
         payload_kg=np.asarray(55000.0),
         satellites_per_launch=np.asarray(per_launch),
@@ -229,6 +239,8 @@ def orb_prices(**kw) -> tco.OrbitalPrices:
         radiator_cost_usd_per_m2=3000.0,
         battery_cost_usd_per_kwh=1000.0,
         bus_cost_usd_per_kg=1000.0,
+        structure_cost_usd_per_kg=1000.0,  # = bus price: the hand sums below price every other kg alike
+        bus_structure_fraction=0.6,
         launch_price_usd_per_kg=200.0,
         vehicle_price_usd=46e6,
         insurance_fraction=0.05,
@@ -236,6 +248,8 @@ def orb_prices(**kw) -> tco.OrbitalPrices:
         replacement_fraction_per_yr=0.02,
         ground_segment_usd_per_w=0.1,
         nre_usd=1e9,
+        servicing_cost_usd_per_visit=1e7,
+        servicing_visits_per_satellite_yr=0.0,
         discount_rate=0.08,
         analysis_period_yr=10.0,
         satellite_lifetime_yr=5.0,
@@ -248,6 +262,16 @@ def test_satellite_hardware_bottom_up():
     # array 1.5e5 W x $10 + 100 m2 x $3000 + 50 kWh x $1000 + (1000+900+300+100) kg x $1000
     hw = tco.satellite_hardware_cost_usd(sat_design(), np.asarray(1e5), orb_prices())
     assert hw == pytest.approx(1.5e6 + 3.0e5 + 5.0e4 + 2.3e6)
+
+
+def test_satellite_hardware_structure_priced_apart():
+    # shielding 100 kg at $150; bus 1000 kg and margin 900 kg at the bus mean 0.6 x 150 + 0.4 x 1000 = $490/kg;
+    # propulsion 300 kg at the bus price $1000
+    p = orb_prices(structure_cost_usd_per_kg=150.0)
+    hw = tco.satellite_hardware_cost_usd(sat_design(), np.asarray(1e5), p)
+    assert hw == pytest.approx(1.5e6 + 3.0e5 + 5.0e4 + 100 * 150.0 + 1900 * 490.0 + 300 * 1000.0)
+    # a heritage satellite's unsized mass stays at the bus price
+    assert tco.satellite_hardware_cost_usd(sat_design(heritage=True), np.asarray(1e5), p) == pytest.approx(2.25e6)
 
 
 def test_satellite_hardware_heritage_rest():
@@ -349,7 +373,10 @@ def test_breakeven_function_affine():
     np.testing.assert_allclose(arr, [0.0, 100.0])
 
 
-EXPENSIVE_GROUND = {"terrestrial.electricity_price_usd_per_mwh": 3000.0, "launch.price_usd_per_kg": 100.0}
+# Ground power expensive enough that orbit breaks even at a positive launch price (raised from $3,000/MWh when the
+# orbit got its own 12 % cost of capital and ground repairs were priced as board swaps: at $3,000/MWh the break-even
+# price is now negative).
+EXPENSIVE_GROUND = {"terrestrial.electricity_price_usd_per_mwh": 4000.0, "launch.price_usd_per_kg": 100.0}
 
 
 def test_breakeven_model_level_equalises_cost_per_gpu_hour():
@@ -369,7 +396,7 @@ def test_breakeven_model_level_equalises_cost_per_gpu_hour():
 
 def test_breakeven_from_per_vehicle_pricing():
     # launch priced per vehicle (default): the per-kg break-even still equalises costs when applied per kg
-    base = {"terrestrial.electricity_price_usd_per_mwh": 3000.0}
+    base = {"terrestrial.electricity_price_usd_per_mwh": EXPENSIVE_GROUND["terrestrial.electricity_price_usd_per_mwh"]}
     p_star = terawatt.evaluate(terawatt.load_scenario(None, base))[
         "comparison.breakeven_launch_price_usd_per_kg"
     ]

@@ -22,15 +22,6 @@ from terawatt.validation import load_cases, run_validation
 REGISTRY = load_registry()
 NUMERIC = sorted(n for n, s in REGISTRY.items() if s.kind in ("float", "int"))
 FLOATS = sorted(n for n, s in REGISTRY.items() if s.kind == "float")
-#: Fixed on the ``radiation`` branch (issue 8/9): the dose function takes these two as Python floats.
-RADIATION_SCALARS = {"radiation.gcr_scale", "radiation.spe_events_per_yr_solar_max"}
-
-
-def _xfail_radiation(name: str):
-    # For the lead: the radiation branch makes these two array-capable; drop the marks once merged.
-    return pytest.mark.xfail(name in RADIATION_SCALARS, reason="radiation branch makes them arrays", strict=False)
-
-
 def _three_samples(name: str) -> np.ndarray:
     """Three values inside the allowed range around the default (or across the literature range)."""
     spec = REGISTRY[name]
@@ -52,7 +43,7 @@ def _three_samples(name: str) -> np.ndarray:
 
 
 # ------------------------------------------------------------------------------------------ arrays, breakeven
-@pytest.mark.parametrize("name", [pytest.param(n, marks=_xfail_radiation(n)) for n in NUMERIC])
+@pytest.mark.parametrize("name", NUMERIC)
 def test_every_numeric_parameter_as_a_three_sample_array(name):
     r = terawatt.evaluate(load_scenario("suncatcher", {name: _three_samples(name)}))
     feasible = np.broadcast_to(r["orbital.feasible"], 3)
@@ -70,8 +61,6 @@ def test_breakeven_on_every_numeric_parameter(source):
     base = load_scenario(source)
     failures = []
     for name in FLOATS:
-        if name in RADIATION_SCALARS:
-            continue  # covered by the xfail array test until the radiation branch is merged
         try:
             b = solve_breakeven(base, name)
         except ScenarioError as exc:  # only a reason for the whole range is acceptable
@@ -116,7 +105,15 @@ def test_ratio_map_with_infeasible_cells_gives_reasons():
     ("overrides", "fragment"),
     [
         ({"orbit.altitude_km": 1100}, "total-dose margin"),
-        ({"radiation.restart_cost_h": 60}, "goodput 0"),
+        (
+            {
+                "workload.kind": "training",
+                "workload.accelerators_per_training_job": 1e7,
+                "workload.restart_cost_h": 100,
+                "workload.interruptions_per_accelerator_yr": 100,
+            },
+            "goodput 0",
+        ),
         ({"satellite.mass_kg": 1.0}, "below the mass of its own parts"),
         ({"launch.payload_kg": 0.03}, "payload"),
         ({"thermal.emissivity": 1e-6}, "radiator cannot reject"),

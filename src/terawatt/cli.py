@@ -23,6 +23,7 @@ from terawatt.results import Result
 from terawatt.scenario import ScenarioError, load_scenario, shipped_scenarios
 from terawatt.studies.breakeven import ratio_map, solve_breakeven
 from terawatt.studies.buildout import buildout as run_buildout
+from terawatt.studies.explain import explain as run_explain
 from terawatt.studies.timeline import timeline as run_timeline
 from terawatt.trajectory import BASE_YEAR
 from terawatt.validation import run_validation
@@ -125,6 +126,23 @@ def _design_table(r: Result) -> Table:
     return table
 
 
+def _explain_table(r: Result) -> Table:
+    """The walk from the ground's cost per GPU-hour to the orbit's (terawatt.studies.explain)."""
+    walk = run_explain(r)
+    table = Table(title="why: ground -> orbit cost per delivered GPU-hour", title_justify="left")
+    table.add_column("step")
+    table.add_column("change", justify="right")
+    table.add_column("running total", justify="right")
+    table.add_column("x ground", justify="right")
+    start = walk.start
+    table.add_row("ground cost per GPU-hour", "", f"{start:,.3f} USD", "1.00")
+    for step in walk.steps:
+        table.add_row(step.label, f"{step.delta:+,.3f}", f"{step.total:,.3f}", f"{step.total / start:.2f}")
+    table.add_section()
+    table.add_row("[bold]orbit cost per GPU-hour[/]", "", f"[bold]{walk.end:,.3f} USD[/]", f"{walk.end / start:.2f}")
+    return table
+
+
 @app.command()
 def run(
     scenario: Annotated[
@@ -138,8 +156,14 @@ def run(
         int | None,
         typer.Option("--year", help="Evaluate in this calendar year, with the scenario's trajectories applied."),
     ] = None,
+    explain_: Annotated[
+        bool,
+        typer.Option("--explain", help="Also print the step-by-step walk from the ground's cost to the orbit's."),
+    ] = False,
 ) -> None:
     """Size an orbital and a terrestrial AI data centre and compare what they cost.
+
+    --json includes the walk from the ground's cost per GPU-hour to the orbit's under the key "explain".
 
     Without --year the scenario's base values are used (its trajectories apply only with --year and in timeline).
     """
@@ -150,13 +174,16 @@ def run(
         _bad_input(exc)
         return
     if json_:
-        sys.stdout.write(result.to_json() + "\n")
+        payload = {**json.loads(result.to_json()), "explain": run_explain(result).to_dict()}
+        sys.stdout.write(json.dumps(payload, indent=2, allow_nan=False) + "\n")
         return
     if result.scenario.n_samples > 1:
         err_console.print("array-valued scenarios are printed with --json only")
         raise typer.Exit(2)
     console.print(_comparison_table(result))
     console.print(_design_table(result))
+    if explain_:
+        console.print(_explain_table(result))
     ratio = _scalar(result, "comparison.cost_ratio")
     breakeven = _scalar(result, "comparison.breakeven_launch_price_usd_per_kg")
     console.print(f"[bold]orbit / ground cost per GPU-hour:[/] {_fmt(ratio)}")

@@ -12,7 +12,7 @@ import numpy as np
 
 from terawatt.catalogs import catalog_entry
 from terawatt.constants import HOURS_PER_YEAR
-from terawatt.design import environment
+from terawatt.design import environment, workload
 from terawatt.design import feasibility as feasibility_checks
 from terawatt.design.ground import size_ground_site
 from terawatt.design.satellite import SatelliteInputs, size_fleet, size_satellite
@@ -65,7 +65,9 @@ def _orbit_environment(v: dict[str, Any]) -> dict[str, np.ndarray]:
     }
 
 
-def _feasibility(sat, fleet, space, rad, payload, given_mass, accept_given_mass) -> feasibility_checks.Feasibility:
+def _feasibility(
+    sat, fleet, space, rad, goodput_fraction, payload, given_mass, accept_given_mass
+) -> feasibility_checks.Feasibility:
     """Per-sample feasibility flag and reason of the orbital design (see :mod:`terawatt.design.feasibility`)."""
     parts = sat.it_mass_kg + sat.shielding_mass_kg + sat.array_mass_kg + sat.battery_mass_kg + sat.radiator_mass_kg
     return feasibility_checks.orbital_feasibility(
@@ -82,7 +84,7 @@ def _feasibility(sat, fleet, space, rad, payload, given_mass, accept_given_mass)
         propellant_ok=np.isfinite(space.propellant_mass_kg) | ~np.asarray(sat.feasible),
         avoidance_outage_fraction=space.avoidance_outage_fraction,
         tid_margin=rad.tid_margin,
-        goodput_fraction=rad.goodput_fraction,
+        goodput_fraction=goodput_fraction,
         availability=fleet.availability,
         satellite_count=fleet.satellite_count,
     )
@@ -196,14 +198,21 @@ def _evaluate(scenario: Scenario) -> Result:
     )
     space = environment.orbit_environment(sat, v, env["altitude_km"])
     rad = environment.radiation_effects(
-        v, env["altitude_km"], life, _or(v["radiation.tid_tolerance_rad"], acc.get("tid_tolerance_rad"))
+        v, env["altitude_km"], life, _or(v["radiation.tid_tolerance_rad"], acc.get("tid_tolerance_rad")), acc
     )
+    # --- workload goodput: the same model on both sides; the orbit adds the radiation-induced events ---------
+    goodput = {
+        "orbital": workload.goodput(v, rad.interrupts_per_chip_year, rad.detected_sdc_per_chip_year),
+        "terrestrial": workload.goodput(v),
+    }
+    # ---------------------------------------------------------------------------------------------------------
     if v["atmosphere.enabled"]:
         sat = environment.with_propellant(sat, space, _f(v["propulsion.tank_fraction"]))
     payload = _or(
         v["launch.payload_kg"],
         payload_to_orbit_kg(vehicle["payload_leo_kg"], vehicle["payload_sso_kg"], env["inclination_deg"]),
     )
+    visits_per_yr = _f(v["orbital_ops.servicing_visits_per_satellite_yr"]) * bool(v["orbital_ops.servicing_enabled"])
     fleet = size_fleet(
         sat,
         it_power,
@@ -212,13 +221,18 @@ def _evaluate(scenario: Scenario) -> Result:
         carry_eclipse,
         _f(v["solar.degradation_per_yr"]),
         life,
-        _f(v["workload.failure_rate_per_yr"]),
+        _f(v["workload.hardware_failure_rate_per_yr"]),
         _f(v["orbital_ops.spare_fraction"]),
         payload,
         _f(vehicle["fairing_volume_m3"]),
-        other_availability=np.where(space.feasible, 1.0 - space.avoidance_outage_fraction, np.nan) * rad.availability,
+        visits_per_yr=visits_per_yr,
+        goodput_fraction=goodput["orbital"].goodput_fraction,
+        dose_fraction=rad.dose_availability,
+        avoidance_fraction=np.where(space.feasible, 1.0 - space.avoidance_outage_fraction, np.nan),
     )
-    discount = _f(v["finance.discount_rate"])
+    # Each side's cost of capital; an empty one is the canonical finance.discount_rate.
+    orbit_discount = _or(v["finance.orbital_discount_rate"], v["finance.discount_rate"])
+    ground_discount = _or(v["finance.terrestrial_discount_rate"], v["finance.discount_rate"])
     period = _f(v["finance.analysis_period_yr"])
     orbital_prices = tco.OrbitalPrices(
         server_price_usd_per_accelerator=server_price,
@@ -227,14 +241,18 @@ def _evaluate(scenario: Scenario) -> Result:
         radiator_cost_usd_per_m2=_f(v["thermal.cost_usd_per_m2"]),
         battery_cost_usd_per_kwh=_f(v["power.battery_cost_usd_per_kwh"]),
         bus_cost_usd_per_kg=_f(v["satellite.bus_cost_usd_per_kg"]),
+        structure_cost_usd_per_kg=_f(v["satellite.structure_cost_usd_per_kg"]),
+        bus_structure_fraction=_f(v["satellite.bus_structure_fraction"]),
         launch_price_usd_per_kg=_f(v["launch.price_usd_per_kg"]),
-        vehicle_price_usd=_f(vehicle["price_usd"]),
+        vehicle_price_usd=_f(vehicle["price_usd"]) * _f(v["launch.vehicle_price_factor"]),
         insurance_fraction=_f(v["orbital_ops.insurance_fraction"]),
         opex_fraction_per_yr=_f(v["orbital_ops.opex_fraction_per_yr"]),
         replacement_fraction_per_yr=_f(v["orbital_ops.replacement_fraction_per_yr"]),
         ground_segment_usd_per_w=_f(v["orbital_ops.ground_segment_usd_per_w"]),
         nre_usd=_f(v["orbital_ops.nre_usd"]),
-        discount_rate=discount,
+        servicing_cost_usd_per_visit=_f(v["orbital_ops.servicing_cost_usd_per_visit"]),
+        servicing_visits_per_satellite_yr=visits_per_yr,
+        discount_rate=orbit_discount,
         analysis_period_yr=period,
         satellite_lifetime_yr=life,
     )
@@ -258,7 +276,7 @@ def _evaluate(scenario: Scenario) -> Result:
     terrestrial_prices = tco.TerrestrialPrices(
         server_price_usd_per_accelerator=server_price,
         hardware_lifetime_yr=_f(v["workload.hardware_lifetime_yr"]),
-        failure_rate_per_yr=_f(v["workload.failure_rate_per_yr"]),
+        repair_cost_fraction_per_yr=_f(v["terrestrial.repair_cost_fraction_per_yr"]),
         power_source=v["terrestrial.power_source"],
         electricity_price_usd_per_mwh=_f(v["terrestrial.electricity_price_usd_per_mwh"]),
         facility_capex_usd_per_w=_f(v["terrestrial.facility_capex_usd_per_w"]),
@@ -271,12 +289,19 @@ def _evaluate(scenario: Scenario) -> Result:
         pv_capex_usd_per_w=_f(v["terrestrial.pv_capex_usd_per_w"]),
         storage_capex_usd_per_kwh=_f(v["terrestrial.storage_capex_usd_per_kwh"]),
         power_plant_lifetime_yr=_f(v["terrestrial.power_plant_lifetime_yr"]),
-        discount_rate=discount,
+        discount_rate=ground_discount,
+        analysis_period_yr=period,
     )
     ter = tco.terrestrial_costs(ground, it_power, terrestrial_prices)
 
     gpu_hours = tco.gpu_hours_per_yr(it_power, server_power, utilization)
-    tokens = gpu_hours * 3600.0 * tokens_per_s
+    # --- workload goodput on the ground: delivered GPU-hours and tokens x terrestrial.goodput_fraction; tokens
+    # come from the inference share only (none for a pure training deployment) ---------------------------------
+    inference_share = 1.0 - workload.training_share(v)
+    tokens = np.where(inference_share > 0, gpu_hours * 3600.0 * tokens_per_s * inference_share, np.nan)
+    ground_gpu_hours = gpu_hours * goodput["terrestrial"].goodput_fraction
+    ground_tokens = tokens * goodput["terrestrial"].goodput_fraction
+    # ---------------------------------------------------------------------------------------------------------
     orbit_cell_efficiency = solar.cell_efficiency_at_temp(
         _f(v["solar.cell_efficiency"]), _f(v["solar.temp_coefficient_per_k"]), _f(v["solar.cell_temp_k"])
     )
@@ -311,16 +336,33 @@ def _evaluate(scenario: Scenario) -> Result:
     orbit_committed = orb["capex_total"] - orb["capex_accelerators"]
     ground_committed = ter["capex_total"] - ter["capex_accelerators"]
     waits = {
-        "orbital": (orbit_wait, schedule.wait_cost_usd(orbit_committed, orbit_wait, discount, value, gpu_hours)),
-        "terrestrial": (ground_wait, schedule.wait_cost_usd(ground_committed, ground_wait, discount, value, gpu_hours)),
+        "orbital": (
+            orbit_wait,
+            schedule.wait_cost_usd(orbit_committed, orbit_wait, orbit_discount, value, gpu_hours),
+        ),
+        "terrestrial": (
+            ground_wait,
+            schedule.wait_cost_usd(ground_committed, ground_wait, ground_discount, value, ground_gpu_hours),
+        ),
     }
     feasibility = _feasibility(
-        sat, fleet, space, rad, payload, _f(v["satellite.mass_kg"]), np.asarray(v["satellite.accept_given_mass"])
+        sat,
+        fleet,
+        space,
+        rad,
+        goodput["orbital"].goodput_fraction,
+        payload,
+        _f(v["satellite.mass_kg"]),
+        np.asarray(v["satellite.accept_given_mass"]),
     )
     # Links are sized for designs that exist; an infeasible sample (no finite fleet) gets NaN, not an error.
     countable = np.isfinite(fleet.satellite_count) & (fleet.satellite_count > 0)
     links = environment.fleet_links(
-        v, env["altitude_km"], it_power / server_power, tokens_per_s, utilization,
+        v,
+        env["altitude_km"],
+        it_power / server_power,
+        tokens_per_s,
+        utilization,
         np.where(countable, fleet.satellite_count, 1.0),
     )
     links = type(links)(*(np.where(countable, val, np.nan) for val in vars(links).values()))
@@ -338,7 +380,10 @@ def _evaluate(scenario: Scenario) -> Result:
         it_power=it_power,
         gpu_hours=gpu_hours,
         tokens=tokens,
-        discount=discount,
+        ground_gpu_hours=ground_gpu_hours,
+        ground_tokens=ground_tokens,
+        goodput=goodput,
+        discounts={"orbital": orbit_discount, "terrestrial": ground_discount},
         period=period,
         radiator_temp=radiator_temp,
         net_flux=net_flux,

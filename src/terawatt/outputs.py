@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from terawatt.design.satellite import AVAILABILITY_PARTS
 from terawatt.economics import tco
 from terawatt.physics import debris
 
@@ -87,6 +88,10 @@ def collect_outputs(**q: Any) -> dict[str, Any]:
         "orbital.satellite_mass_kg": sat.satellite_mass_kg,
         "orbital.specific_power_w_per_kg": sat.specific_power_w_per_kg,
         "orbital.availability": fleet.availability,
+        **{f"orbital.availability_{part}": getattr(fleet, f"availability_{part}") for part in AVAILABILITY_PARTS},
+        "orbital.servicing_visits_per_satellite": fleet.servicing_visits_per_satellite,
+        "orbital.discount_rate": q["discounts"]["orbital"],
+        "terrestrial.discount_rate": q["discounts"]["terrestrial"],
         "orbital.nameplate_it_power_w": fleet.nameplate_it_power_w,
         "orbital.satellite_count": fleet.satellite_count,
         "orbital.accelerators": fleet.accelerators_flown,
@@ -122,6 +127,7 @@ def collect_outputs(**q: Any) -> dict[str, Any]:
         "nre",
         "operations",
         "replacement",
+        "servicing",
     ):
         out[f"orbital.annual_breakdown_usd_per_yr.{name}"] = orb[f"annual_{name}"]
     out.update(
@@ -147,9 +153,9 @@ def collect_outputs(**q: Any) -> dict[str, Any]:
             "terrestrial.capex_usd": ter["capex_total"],
             "terrestrial.opex_usd_per_yr": ter["annual_opex"],
             "terrestrial.annual_cost_usd_per_yr": ter["annual_total"],
-            "terrestrial.lifecycle_cost_usd": tco.lifecycle(ter["annual_total"], orb["crf_period"]),
+            "terrestrial.lifecycle_cost_usd": tco.lifecycle(ter["annual_total"], ter["crf_period"]),
             "terrestrial.infrastructure_lifecycle_cost_usd": tco.lifecycle(
-                ter["annual_infrastructure"], orb["crf_period"]
+                ter["annual_infrastructure"], ter["crf_period"]
             ),
             "terrestrial.infrastructure_cost_per_kw_year_usd": ter["annual_infrastructure"] / kw,
         }
@@ -158,16 +164,24 @@ def collect_outputs(**q: Any) -> dict[str, Any]:
         out[f"terrestrial.capex_breakdown_usd.{name}"] = ter[f"capex_{name}"]
     for name in ("accelerators", "repairs", "facility", "power_plant", "energy", "operations"):
         out[f"terrestrial.annual_breakdown_usd_per_yr.{name}"] = ter[f"annual_{name}"]
+    # The ground delivers its GPU-hours and tokens after its own goodput loss (the orbit's fleet is sized up instead).
+    ground_hours = q["ground_gpu_hours"]
     out.update(
-        {f"terrestrial.{k}": val for k, val in tco.unit_costs(ter["annual_total"], it_power, gpu_hours, tokens).items()}
+        {
+            f"terrestrial.{k}": val
+            for k, val in tco.unit_costs(ter["annual_total"], it_power, ground_hours, q["ground_tokens"]).items()
+        }
     )
+    out["terrestrial.gpu_hours_per_yr"] = ground_hours
+    for side, gp in q["goodput"].items():
+        out.update(gp.outputs(side))
 
-    for side in ("orbital", "terrestrial"):
+    for side, costs in (("orbital", orb), ("terrestrial", ter)):
         wait_yr, wait_usd = q["waits"][side]
         out[f"{side}.time_to_first_token_yr"] = wait_yr
         out[f"{side}.wait_cost_usd"] = wait_usd
-        with_wait = out[f"{side}.annual_cost_usd_per_yr"] + wait_usd * orb["crf_period"]
-        out[f"{side}.cost_per_gpu_hour_with_wait_usd"] = with_wait / gpu_hours
+        with_wait = out[f"{side}.annual_cost_usd_per_yr"] + wait_usd * costs["crf_period"]
+        out[f"{side}.cost_per_gpu_hour_with_wait_usd"] = with_wait / (gpu_hours if side == "orbital" else ground_hours)
     out["terrestrial.time_to_power_yr"] = out["terrestrial.time_to_first_token_yr"]
     out["orbital.launch_price_usd_per_kg"] = orb["capex_launch"] / fleet.launch_mass_kg
     space, links = q["space"], q["links"]
@@ -209,7 +223,7 @@ def collect_outputs(**q: Any) -> dict[str, Any]:
                 orb["annual_launch"],
                 insurance_on_launch,
                 orb["launch_slope_usd_per_yr_per_usd_per_kg"],
-                ter["annual_total"],
+                ter["annual_total"] * gpu_hours / ground_hours,  # the ground's cost per orbital GPU-hour delivered
             ),
             "comparison.cost_ratio_with_wait": out["orbital.cost_per_gpu_hour_with_wait_usd"]
             / out["terrestrial.cost_per_gpu_hour_with_wait_usd"],

@@ -258,7 +258,7 @@ def _check_value(spec: ParamSpec, value: Any) -> tuple[Any, str | None]:
         options = f": one of {', '.join(spec.choices)}" if spec.choices else ""
         return value, f"expected a name (text){options}, got {type(value).__name__} {value!r}"
     if spec.choices and value not in spec.choices:
-        return value, f"{value!r} is not one of: {', '.join(spec.choices)}"
+        return value, f"{value!r} is not one of: {', '.join(spec.choices)}{_suggest(value, spec.choices)}"
     if spec.catalog:
         names = sorted(load_catalog(spec.catalog))
         if value not in names:

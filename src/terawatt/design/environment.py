@@ -2,7 +2,8 @@
 
 Composes the physics of ``physics/{atmosphere,propulsion,debris,comms}`` with a sized satellite. Each effect has
 its own switch (``atmosphere.enabled``, ``debris.enabled``, ``links.enabled``); a disabled effect contributes
-nothing (zero delta-v, no outage) and its outputs are NaN. Radiation is composed in :mod:`terawatt.design.radiation`.
+nothing (zero delta-v, no outage) and its outputs are NaN. Radiation is composed in :func:`radiation_effects`, the
+goodput it costs in :mod:`terawatt.design.workload`.
 """
 
 from __future__ import annotations
@@ -12,8 +13,10 @@ from typing import Any
 
 import numpy as np
 
+from terawatt.catalogs import catalog_entry
 from terawatt.constants import STANDARD_GRAVITY_M_PER_S2
 from terawatt.design.satellite import SatelliteDesign
+from terawatt.design.workload import training_share
 from terawatt.errors import FieldError, ScenarioError
 from terawatt.physics import atmosphere, comms, debris, propulsion, radiation
 from terawatt.scenario import as_array as _f
@@ -279,7 +282,8 @@ def fleet_links(
     Notes
     -----
     - ISL: neighbour range for ``links.cluster_satellites`` in ``links.cluster_radius_m`` -> optical link budget.
-    - Ground: traffic of the whole deployment (inference tokens in and out, training checkpoints and data) over
+    - Ground: traffic of the whole deployment (inference tokens in and out, training checkpoints and data, split
+      by the training share of ``workload.kind``) over
       stations of ``links.optical_station_rate_gbps`` (weather availability with site diversity) or Ka-band. A
       station sees one satellite a fraction of the time (``station_contact_fraction``); the fleet's clusters are
       taken as evenly spread along the orbit, so a station sees *some* cluster a fraction
@@ -303,7 +307,7 @@ def fleet_links(
         _f(v["links.isl_wdm_channels"]),
         _f(v["links.isl_channel_rate_gbps"]),
     )
-    training = _f(v["links.training_fraction"])
+    training = training_share(v)
     down = comms.downlink_required_gbps(
         active_accelerators,
         tokens_per_s,
@@ -358,7 +362,10 @@ def fleet_links(
 
 @dataclass(frozen=True)
 class RadiationDesign:
-    """Dose behind the shielding and what it does to the compute (NaN where radiation is switched off)."""
+    """Dose behind the shielding and the single-event rates it causes (NaN where radiation is switched off).
+
+    Every field is an output ``orbital.<field>``. Rates are per accelerator per year unless named otherwise.
+    """
 
     dose_rad_per_yr: np.ndarray
     trapped_proton_rad_per_yr: np.ndarray
@@ -366,16 +373,22 @@ class RadiationDesign:
     solar_particle_rad_per_yr: np.ndarray
     gcr_rad_per_yr: np.ndarray
     sdc_events_per_chip_year: np.ndarray
-    interrupts_per_chip_year: np.ndarray
+    detected_sdc_per_chip_year: np.ndarray
+    undetected_sdc_per_chip_year: np.ndarray
+    sdc_per_million_inferences: np.ndarray
+    undetected_sdc_per_million_inferences: np.ndarray
+    hbm_capacity_factor: np.ndarray
+    hbm_uecc_per_chip_year: np.ndarray
+    sefi_per_chip_year: np.ndarray
+    host_sefi_per_chip_year: np.ndarray
+    interrupts_per_chip_year: np.ndarray  # HBM + accelerator SEFI + host SEFI: radiation events that stop work
     tid_margin: np.ndarray
-    goodput_fraction: np.ndarray
 
     @property
-    def availability(self) -> np.ndarray:
-        """Useful fraction of the fleet's compute: goodput, times the share of the life the chips survive their
-        total dose (``tid_margin`` < 1 ends the electronics early; no repair in orbit). 1 when switched off."""
-        goodput = np.where(np.isnan(self.goodput_fraction), 1.0, self.goodput_fraction)
-        return goodput * np.where(np.isnan(self.tid_margin), 1.0, np.minimum(1.0, self.tid_margin))
+    def dose_availability(self) -> np.ndarray:
+        """Share of the life the chips survive their total dose (``tid_margin`` < 1 ends the electronics early;
+        no repair in orbit); 1 when radiation is switched off."""
+        return np.where(np.isnan(self.tid_margin), 1.0, np.minimum(1.0, self.tid_margin))
 
 
 def radiation_table_altitude_range_km() -> tuple[float, float]:
@@ -384,51 +397,89 @@ def radiation_table_altitude_range_km() -> tuple[float, float]:
     return float(np.min(altitudes)), float(np.max(altitudes))
 
 
+#: Accelerator on which the per-rad rates were measured (Suncatcher, arXiv:2511.19468 v2, sec. 2.3 and 4.3).
+TESTED_ACCELERATOR = "tpu-v6e"
+
+
 def radiation_effects(
-    v: dict[str, Any], altitude_km: np.ndarray, lifetime_yr: np.ndarray, tid_tolerance_rad: np.ndarray
+    v: dict[str, Any],
+    altitude_km: np.ndarray,
+    lifetime_yr: np.ndarray,
+    tid_tolerance_rad: np.ndarray,
+    accelerator: dict[str, Any] | None = None,
 ) -> RadiationDesign:
     r"""Orbit-averaged dose (AE8/AP8 trapped belts along the ground track, solar protons, cosmic rays) behind
-    ``radiation.shielding_mm_al`` and its effect on compute.
+    ``radiation.shielding_mm_al`` and the single-event rates it causes in the accelerators.
+
+    Parameters
+    ----------
+    v
+        Validated scenario values.
+    altitude_km, lifetime_yr, tid_tolerance_rad : numpy.ndarray
+        Orbit altitude [km], satellite lifetime [yr] and the accelerator's total-dose tolerance [rad(Si)].
+    accelerator
+        The accelerator's catalog entry (``hbm_gb``, ``accelerators_per_host``); default the tested TPU v6e.
 
     Notes
     -----
-    Silent data corruption and interrupts scale with dose at the per-chip rates measured by Suncatcher's TPU v6e
-    proton tests; training jobs of ``radiation.accelerators_per_job`` chips checkpoint at Young/Daly's optimal
-    interval and lose the restart time per interrupt (inference loses a retry instead). The resulting goodput and
-    the total-dose margin scale the fleet's delivered compute (:attr:`RadiationDesign.availability`) on top of
-    the hardware failure rate ``workload.failure_rate_per_yr``, which stays in force (it comes from ground fleets
-    and is not radiation-driven).
+    Rates scale with dose at the per-chip rates Suncatcher measured on Trillium (TPU v6e, 32 GB HBM) in a 67 MeV
+    proton beam (arXiv:2511.19468 v2, sec. 2.3 and 4.3), :math:`\dot D` in rad(Si)/yr:
+
+    - SDC :math:`\dot D\,r_{SDC}` (~1/17 rad); a share ``radiation.sdc_detected_fraction`` is caught and costs
+      a rollback (training) or a retry (inference) in :func:`terawatt.design.workload.goodput`, the rest is
+      reported (``undetected_sdc_*``);
+    - stops :math:`\dot D\,(r_{UE}(C/32\,\mathrm{GB})^k + r_{SEFI} + r_{host}/n_{host})`: HBM uncorrectable errors
+      (~1/44 rad) scaled with HBM capacity C by ``radiation.hbm_capacity_exponent`` k, accelerator crashes
+      (~1/5 krad) and host crashes (~1/450 + 1/400 rad per host) shared by the host's accelerators.
+
+    ``radiation.dose_rad_per_yr``, when given, replaces the computed total (the per-source doses stay computed).
+    The goodput and the total-dose margin scale the fleet's delivered compute on top of the permanent hardware
+    failure rate ``workload.hardware_failure_rate_per_yr``, which comes from ground fleets and is not radiation-driven.
     """
     nan = np.full(np.shape(altitude_km), np.nan)
     if not v["radiation.enabled"]:
-        return RadiationDesign(*(nan,) * 9)
+        return RadiationDesign(*(nan,) * len(fields(RadiationDesign)))
+    acc = catalog_entry("accelerators", TESTED_ACCELERATOR) if accelerator is None else accelerator
     _check_range(altitude_km, *radiation_table_altitude_range_km(), "radiation.enabled", "radiation dose table")
     dose = radiation.dose_rate_rad_per_yr(
         altitude_km,
         _f(v["orbit.inclination_deg"]),
         _f(v["radiation.shielding_mm_al"]),
         v["radiation.solar_activity"],
-        float(v["radiation.spe_events_per_yr_solar_max"]),
-        float(v["radiation.gcr_scale"]),
+        _f(v["radiation.spe_events_per_yr_solar_max"]),
+        _f(v["radiation.gcr_scale"]),
     )
-    total = dose.total_rad_per_yr
-    interrupts = radiation.interrupts_per_chip_year(
-        total, _f(v["radiation.hbm_uecc_per_chip_per_rad"]), _f(v["radiation.functional_interrupts_per_chip_per_rad"])
+    given = v["radiation.dose_rad_per_yr"]
+    total = np.asarray(dose.total_rad_per_yr if given is None else _f(given) + 0.0 * dose.total_rad_per_yr, float)
+    hbm = radiation.hbm_capacity_factor(
+        float(acc["hbm_gb"]),
+        float(catalog_entry("accelerators", TESTED_ACCELERATOR)["hbm_gb"]),
+        _f(v["radiation.hbm_capacity_exponent"]),
     )
-    job_rate = radiation.job_interrupts_per_hour(interrupts, _f(v["radiation.accelerators_per_job"]))
+    per_host = float(acc["accelerators_per_host"])
+    hbm_uecc = radiation.interrupts_per_chip_year(total, _f(v["radiation.hbm_uecc_per_chip_per_rad"]), 0.0,
+                                                  hbm_capacity_factor=hbm)
+    sefi = radiation.interrupts_per_chip_year(total, 0.0, _f(v["radiation.sefi_per_chip_per_rad"]))
+    host = radiation.interrupts_per_chip_year(total, 0.0, 0.0, _f(v["radiation.host_sefi_per_host_per_rad"]), per_host)
+    sdc = radiation.sdc_events_per_chip_year(total, _f(v["radiation.sdc_per_chip_per_rad"]))
+    detected = sdc * _f(v["radiation.sdc_detected_fraction"])
+    undetected = sdc - detected
+    rate = _f(v["workload.inferences_per_s_per_accelerator"])
     return RadiationDesign(
         dose_rad_per_yr=total,
         trapped_proton_rad_per_yr=dose.trapped_proton_rad_per_yr,
         trapped_electron_rad_per_yr=dose.trapped_electron_rad_per_yr,
         solar_particle_rad_per_yr=dose.solar_particle_rad_per_yr,
         gcr_rad_per_yr=dose.gcr_rad_per_yr,
-        sdc_events_per_chip_year=radiation.sdc_events_per_chip_year(total, _f(v["radiation.sdc_per_chip_per_rad"])),
-        interrupts_per_chip_year=interrupts,
+        sdc_events_per_chip_year=sdc,
+        detected_sdc_per_chip_year=detected,
+        undetected_sdc_per_chip_year=undetected,
+        sdc_per_million_inferences=radiation.per_million_inferences(sdc, rate),
+        undetected_sdc_per_million_inferences=radiation.per_million_inferences(undetected, rate),
+        hbm_capacity_factor=np.asarray(hbm, float) + 0.0 * total,
+        hbm_uecc_per_chip_year=hbm_uecc,
+        sefi_per_chip_year=sefi,
+        host_sefi_per_chip_year=host,
+        interrupts_per_chip_year=hbm_uecc + sefi + host,
         tid_margin=radiation.tid_margin(tid_tolerance_rad, total, lifetime_yr),
-        goodput_fraction=radiation.goodput_fraction(
-            job_rate,
-            _f(v["radiation.checkpoint_cost_h"]),
-            _f(v["radiation.restart_cost_h"]),
-            v["radiation.workload_kind"],
-        ),
     )

@@ -128,7 +128,7 @@ def orbital_feasibility(
             "debris avoidance takes all of its time",
         ),
         (tid < 1.0, "total-dose margin " + _fmt(tid) + " < 1: the accelerators fail from radiation before end of life"),
-        (goodput <= 0.0, "goodput 0: radiation interrupts leave no useful compute"),
+        (goodput <= 0.0, "goodput 0: interrupts and restarts (radiation and others) leave no useful compute"),
     ]
     flagged = combine(checks, shape).feasible
     rest = flagged & ~((avail > 0) & np.isfinite(count) & (count > 0))

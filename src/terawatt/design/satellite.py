@@ -103,7 +103,11 @@ def size_satellite(x: SatelliteInputs) -> SatelliteDesign:
       life: :math:`P_{BOL} = P_{EOL} / (1 - d)^{L}`; area from :math:`S \eta(T) f_{pack}`.
     - Battery: the bus load through the longest eclipse (SMAD eq. 11-6).
     - Shielding: aluminium of ``shielding_mm_al`` over ``shielded_area_m2_per_accelerator`` per accelerator flown.
-    - Mass budget: :math:`m_{dry} = (1 + MGA)\, m_{core} / (1 - f_{bus})`, :math:`m_{wet} = m_{dry}/(1 - f_{prop})`.
+    - Mass budget: the bus is a fraction of the dry mass before growth, :math:`m_{bus} = f_{bus}\, m_{core}/(1 -
+      f_{bus})`, and the growth allowance applies to the estimated core subsystems only, :math:`m_{MGA} = MGA\,
+      m_{core}`, so that neither is applied to the other (a bus fraction read off as-built spacecraft already
+      contains its growth): :math:`m_{dry} = m_{core}/(1 - f_{bus}) + MGA\, m_{core}`,
+      :math:`m_{wet} = m_{dry}/(1 - f_{prop})`.
     - Heritage mode (``given_mass_kg`` finite): the satellite mass is the given one; subsystems are still sized
       for reporting.
 
@@ -143,7 +147,7 @@ def size_satellite(x: SatelliteInputs) -> SatelliteDesign:
     core = it_mass + shielding + array_mass + battery_mass + radiator_mass
     dry_no_margin = core / (1.0 - x.bus_mass_fraction)
     bus_mass = dry_no_margin - core
-    margin = dry_no_margin * x.mass_margin
+    margin = core * x.mass_margin  # growth allowance on the estimated subsystems, not on the bus (AIAA S-120A)
     dry = dry_no_margin + margin
     sized_wet = dry / (1.0 - x.propulsion_mass_fraction)
 
@@ -180,9 +184,20 @@ def size_satellite(x: SatelliteInputs) -> SatelliteDesign:
 def survival_mean(failure_rate_per_yr: np.ndarray, spare_fraction: np.ndarray, lifetime_yr: np.ndarray) -> np.ndarray:
     r"""Mean fraction of the nameplate accelerators working over a life without repair, with cold spares.
 
+    Parameters
+    ----------
+    failure_rate_per_yr : array_like
+        Permanent failures per accelerator-year :math:`\lambda` [1/yr].
+    spare_fraction : array_like
+        Spares flown per active accelerator :math:`s` [-].
+    lifetime_yr : array_like
+        Length of the interval averaged over :math:`L` [yr], > 0.
+
     Notes
     -----
-    Working capacity :math:`c(t) = \min(1, (1 + s) e^{-\lambda t})`; its mean over :math:`[0, L]` is, with
+    The accelerators flown, :math:`(1+s)` per nameplate one, fail at :math:`\lambda` (spares are counted like the
+    active ones: a conservative bound for cold spares); the working capacity is
+    :math:`c(t) = \min(1, (1 + s) e^{-\lambda t})`. Its mean over :math:`[0, L]` is, with
     :math:`t^* = \ln(1+s)/\lambda` the time spares run out,
 
     .. math:: \bar c = \frac{1}{L}\left[\min(t^*, L) + \frac{(1+s)}{\lambda}
@@ -199,20 +214,102 @@ def survival_mean(failure_rate_per_yr: np.ndarray, spare_fraction: np.ndarray, l
     return np.where(lam > 0, mean, 1.0)
 
 
+def servicing_visits_per_life(visits_per_yr: np.ndarray, lifetime_yr: np.ndarray) -> np.ndarray:
+    r"""Servicing visits that fall inside a satellite's life [-].
+
+    Notes
+    -----
+    Visits at :math:`T, 2T, \dots` with :math:`T = 1/v`, strictly before the end of life :math:`L` (a visit at
+    the end of life restores nothing): :math:`n = \lceil L v \rceil - 1`, and 0 without visits.
+    """
+    v = np.asarray(visits_per_yr, float)
+    life = np.asarray(lifetime_yr, float)
+    n = np.ceil(life * v - 1e-9) - 1.0
+    return np.where(v > 0, np.maximum(n, 0.0), 0.0)
+
+
+def serviced_survival_mean(
+    failure_rate_per_yr: np.ndarray,
+    spare_fraction: np.ndarray,
+    lifetime_yr: np.ndarray,
+    visits_per_yr: np.ndarray,
+) -> np.ndarray:
+    r"""Mean fraction of the nameplate accelerators working over a life with servicing visits [-].
+
+    Parameters
+    ----------
+    failure_rate_per_yr, spare_fraction, lifetime_yr
+        As in :func:`survival_mean` [1/yr], [-], [yr].
+    visits_per_yr : array_like
+        Servicing visits per satellite-year :math:`v` [1/yr]; 0 = no servicing (then :func:`survival_mean`).
+
+    Notes
+    -----
+    Each visit replaces every failed accelerator, so the satellite returns to its launch state and the capacity
+    curve of :func:`survival_mean` restarts. With :math:`n` visits (:func:`servicing_visits_per_life`) at interval
+    :math:`T = 1/v` and a last stretch :math:`r = L - nT \in (0, T]`,
+
+    .. math:: \bar c = \frac{n T\, \bar c(T) + r\, \bar c(r)}{L}
+
+    where :math:`\bar c(x)` is the mean of :func:`survival_mean` over an interval of length :math:`x`.
+    """
+    life = np.asarray(lifetime_yr, float)
+    v = np.asarray(visits_per_yr, float)
+    n = servicing_visits_per_life(v, life)
+    interval = np.where(n > 0, 1.0 / np.where(v > 0, v, 1.0), life)
+    rest = life - n * interval
+    cycle = survival_mean(failure_rate_per_yr, spare_fraction, interval)
+    last = survival_mean(failure_rate_per_yr, spare_fraction, rest)
+    return (n * interval * cycle + rest * last) / life
+
+
+def replaced_fraction_per_visit(
+    failure_rate_per_yr: np.ndarray, visits_per_yr: np.ndarray, lifetime_yr: np.ndarray
+) -> np.ndarray:
+    r"""Fraction of the accelerators flown that one servicing visit replaces [-].
+
+    Notes
+    -----
+    Everything that failed since launch or the last visit: :math:`1 - e^{-\lambda T}` with :math:`T = 1/v`
+    (the population model of :func:`survival_mean`); 0 where no visit falls inside the life.
+    """
+    lam = np.asarray(failure_rate_per_yr, float)
+    v = np.asarray(visits_per_yr, float)
+    n = servicing_visits_per_life(v, lifetime_yr)
+    return np.where(n > 0, -np.expm1(-lam / np.where(v > 0, v, 1.0)), 0.0)
+
+
 @dataclass(frozen=True)
 class FleetDesign:
-    """The fleet that delivers the deployment's average IT power, and its launches."""
+    """The fleet that delivers the deployment's average IT power, and its launches.
+
+    ``availability`` is the product of the ``availability_*`` parts, each the delivered fraction of what the
+    previous parts left [-].
+    """
 
     availability: np.ndarray  # delivered / nameplate IT power
+    availability_eclipse: np.ndarray  # compute stopped in eclipse (throttle policy)
+    availability_degradation: np.ndarray  # mean array retention of heritage satellites
+    availability_failures: np.ndarray  # permanent failures, cold spares, servicing
+    availability_goodput: np.ndarray  # job goodput (radiation upsets and interruptions)
+    availability_dose: np.ndarray  # share of the life the chips survive their total dose
+    availability_avoidance: np.ndarray  # collision-avoidance outages
     nameplate_it_power_w: np.ndarray
     satellite_count: np.ndarray
     accelerators_flown: np.ndarray
+    servicing_visits_per_satellite: np.ndarray  # visits inside one satellite life
+    replaced_fraction_per_visit: np.ndarray  # of the accelerators flown
     launch_mass_kg: np.ndarray
     payload_kg: np.ndarray
     satellites_per_launch: np.ndarray
     launches: np.ndarray
     launch_fill_fraction: np.ndarray  # launched mass / (launches x payload) with fractional launches
     launchable: np.ndarray  # bool: one satellite fits the vehicle
+
+
+#: Names of the availability parts, in the order :func:`size_fleet` multiplies them (FleetDesign fields
+#: ``availability_<part>``, outputs ``orbital.availability_<part>``).
+AVAILABILITY_PARTS = ("eclipse", "degradation", "failures", "goodput", "dose", "avoidance")
 
 
 def size_fleet(
@@ -227,26 +324,43 @@ def size_fleet(
     spare_fraction: np.ndarray,
     payload_kg: np.ndarray,
     fairing_volume_m3: np.ndarray,
-    other_availability: np.ndarray | float = 1.0,
+    *,
+    visits_per_yr: np.ndarray | float = 0.0,
+    goodput_fraction: np.ndarray | float = 1.0,
+    dose_fraction: np.ndarray | float = 1.0,
+    avoidance_fraction: np.ndarray | float = 1.0,
 ) -> FleetDesign:
     r"""Satellites and launches that deliver ``it_power_w`` on average over a satellite's life.
 
+    Parameters
+    ----------
+    failure_rate_per_yr : array_like
+        Permanent hardware failures per accelerator-year [1/yr].
+    visits_per_yr : array_like
+        Servicing visits per satellite-year [1/yr] (0 = failure in place).
+    goodput_fraction, dose_fraction, avoidance_fraction : array_like
+        What the space environment leaves [-]: job goodput, the share of the life before the total-dose limit,
+        the time not lost to collision-avoidance manoeuvres (NaN = infeasible environment).
+
     Notes
     -----
-    Availability :math:`a = a_{eclipse}\, a_{degr}\, a_{fail}`: the sunlit fraction under the throttle policy (1
-    with batteries); the mean array retention for heritage satellites (sized ones carry an end-of-life array);
-    and :func:`survival_mean` for accelerator failures without repair; ``other_availability`` multiplies in what
-    the space environment takes (radiation goodput, collision-avoidance outages). The fleet's nameplate IT power is
-    :math:`P / a` and the satellite count :math:`\lceil P / (a P_{sat}) \rceil` (McCalip 2025 sizes the same way).
+    Availability :math:`a = a_{eclipse}\, a_{degr}\, a_{fail}\, a_{goodput}\, a_{dose}\, a_{avoid}`: the sunlit
+    fraction under the throttle policy (1 with batteries); the mean array retention for heritage satellites (sized
+    ones carry an end-of-life array); :func:`serviced_survival_mean` for permanent failures with cold spares and
+    servicing visits; and the three environment fractions. The fleet's nameplate IT power is :math:`P / a` and
+    the satellite count :math:`\lceil P / (a P_{sat}) \rceil` (McCalip 2025 sizes the same way).
     """
-    eclipse_factor = np.where(carry_eclipse, 1.0, sunlit_fraction)
-    degradation_factor = np.where(sat.heritage, solar.mean_retention(degradation_per_yr, lifetime_yr), 1.0)
-    availability = (
-        eclipse_factor
-        * degradation_factor
-        * survival_mean(failure_rate_per_yr, spare_fraction, lifetime_yr)
-        * other_availability
-    )
+    parts = {
+        "eclipse": np.where(carry_eclipse, 1.0, sunlit_fraction),
+        "degradation": np.where(sat.heritage, solar.mean_retention(degradation_per_yr, lifetime_yr), 1.0),
+        "failures": serviced_survival_mean(failure_rate_per_yr, spare_fraction, lifetime_yr, visits_per_yr),
+        "goodput": np.asarray(goodput_fraction, float),
+        "dose": np.asarray(dose_fraction, float),
+        "avoidance": np.asarray(avoidance_fraction, float),
+    }
+    availability = np.asarray(1.0)
+    for part in parts.values():
+        availability = availability * part
     nameplate = it_power_w / availability
     count = np.ceil(nameplate / compute_power_w - 1e-9)
     per_launch = launch.satellites_per_launch(
@@ -258,9 +372,12 @@ def size_fleet(
         fill = np.where(per_launch > 0, per_launch * sat.satellite_mass_kg / payload_kg, np.nan)
     return FleetDesign(
         availability=availability,
+        **{f"availability_{k}": val for k, val in parts.items()},
         nameplate_it_power_w=nameplate,
         satellite_count=count,
         accelerators_flown=count * sat.accelerators_flown,
+        servicing_visits_per_satellite=servicing_visits_per_life(visits_per_yr, lifetime_yr),
+        replaced_fraction_per_visit=replaced_fraction_per_visit(failure_rate_per_yr, visits_per_yr, lifetime_yr),
         launch_mass_kg=mass,
         payload_kg=payload_kg,
         satellites_per_launch=per_launch,

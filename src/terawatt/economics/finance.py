@@ -45,3 +45,21 @@ def capital_recovery_factor(discount_rate: ArrayLike, years: ArrayLike) -> np.nd
 def annualize(capex_usd: ArrayLike, discount_rate: ArrayLike, lifetime_yr: ArrayLike) -> np.ndarray:
     """Equivalent annual cost of a capital outlay renewed every ``lifetime_yr`` [USD/yr]."""
     return np.asarray(capex_usd, float) * capital_recovery_factor(discount_rate, lifetime_yr)
+
+
+def series_present_value_factor(discount_rate: ArrayLike, interval_yr: ArrayLike, count: ArrayLike) -> np.ndarray:
+    r"""Present value of 1 paid at :math:`T, 2T, \dots, nT` [-] (e.g. servicing visits every ``interval_yr``).
+
+    Notes
+    -----
+    A geometric series in :math:`x = (1+r)^{-T}`: :math:`\sum_{i=1}^{n} x^i = x (1 - x^n) / (1 - x)`, and
+    :math:`n` at :math:`r = 0` (or :math:`T = 0`).
+    """
+    r = np.asarray(discount_rate, float)
+    interval = np.asarray(interval_yr, float)
+    n = np.asarray(count, float)
+    log_x = -interval * np.log1p(r)  # ln x <= 0
+    safe = np.where(log_x < 0, log_x, -1.0)
+    # x (1 - x^n) / (1 - x) with expm1 for accuracy when x is close to 1.
+    series = np.exp(safe) * np.expm1(n * safe) / np.expm1(safe)
+    return np.where(log_x < 0, series, n)

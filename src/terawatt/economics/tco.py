@@ -15,7 +15,7 @@ import numpy as np
 from terawatt.constants import HOURS_PER_YEAR
 from terawatt.design.ground import GroundDesign
 from terawatt.design.satellite import FleetDesign, SatelliteDesign
-from terawatt.economics.finance import annualize, capital_recovery_factor
+from terawatt.economics.finance import annualize, capital_recovery_factor, series_present_value_factor
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,8 @@ class OrbitalPrices:
     radiator_cost_usd_per_m2: np.ndarray
     battery_cost_usd_per_kwh: np.ndarray
     bus_cost_usd_per_kg: np.ndarray
+    structure_cost_usd_per_kg: np.ndarray
+    bus_structure_fraction: np.ndarray
     launch_price_usd_per_kg: np.ndarray  # NaN = per launch from the vehicle
     vehicle_price_usd: np.ndarray
     insurance_fraction: np.ndarray
@@ -33,7 +35,9 @@ class OrbitalPrices:
     replacement_fraction_per_yr: np.ndarray
     ground_segment_usd_per_w: np.ndarray
     nre_usd: np.ndarray
-    discount_rate: np.ndarray
+    servicing_cost_usd_per_visit: np.ndarray
+    servicing_visits_per_satellite_yr: np.ndarray  # 0 where servicing is off
+    discount_rate: np.ndarray  # the orbit's own (finance.orbital_discount_rate, else finance.discount_rate)
     analysis_period_yr: np.ndarray
     satellite_lifetime_yr: np.ndarray
 
@@ -44,23 +48,50 @@ def satellite_hardware_cost_usd(sat: SatelliteDesign, compute_power_w: np.ndarra
     Notes
     -----
     Given ``satellite_cost_usd_per_w``: that price times the satellite's IT power. Otherwise bottom-up: array
-    (BOL W), radiator (m2), battery (kWh), and the bus price per kg on every other kilogram (bus, margin,
-    propulsion, shielding; for a heritage satellite, its mass beyond the sized subsystems).
+    (BOL W), radiator (m2), battery (kWh); structure-class mass at the structure price per kg (shielding plates and
+    the structure share :math:`f_s` of the bus); bus-class hardware at the bus price per kg (the rest of the bus:
+    avionics, attitude control, harness, communications; and propulsion); the growth margin at the bus's mean
+    price per kg :math:`f_s c_{str} + (1 - f_s) c_{bus}`. For a heritage satellite, its mass beyond the sized
+    subsystems is priced at the bus price per kg.
     """
     subsystems = (
         sat.array_power_bol_w * p.array_cost_usd_per_w
         + sat.radiator_area_m2 * p.radiator_cost_usd_per_m2
         + sat.battery_capacity_wh / 1e3 * p.battery_cost_usd_per_kwh
     )
-    sized_rest = sat.bus_mass_kg + sat.margin_mass_kg + sat.propulsion_mass_kg + sat.shielding_mass_kg
+    f_s = p.bus_structure_fraction
+    bus_mean_usd_per_kg = f_s * p.structure_cost_usd_per_kg + (1.0 - f_s) * p.bus_cost_usd_per_kg
+    sized_rest = (
+        sat.shielding_mass_kg * p.structure_cost_usd_per_kg
+        + (sat.bus_mass_kg + sat.margin_mass_kg) * bus_mean_usd_per_kg
+        + sat.propulsion_mass_kg * p.bus_cost_usd_per_kg
+    )
     heritage_rest = np.maximum(
         sat.satellite_mass_kg - sat.it_mass_kg - sat.array_mass_kg - sat.radiator_mass_kg - sat.battery_mass_kg,
         0.0,
     )
-    rest = np.where(sat.heritage, heritage_rest, sized_rest)
-    bottom_up = subsystems + rest * p.bus_cost_usd_per_kg
+    rest = np.where(sat.heritage, heritage_rest * p.bus_cost_usd_per_kg, sized_rest)
+    bottom_up = subsystems + rest
     given = p.satellite_cost_usd_per_w * compute_power_w
     return np.where(np.isfinite(p.satellite_cost_usd_per_w), given, bottom_up)
+
+
+def servicing_cost_usd(sat: SatelliteDesign, fleet: FleetDesign, p: OrbitalPrices) -> tuple[np.ndarray, np.ndarray]:
+    r"""Present value at launch of one fleet generation's servicing visits and of the accelerators they install
+    [USD], as ``(visits, accelerators)``.
+
+    Notes
+    -----
+    Per satellite, :math:`n` visits (:attr:`FleetDesign.servicing_visits_per_satellite`) every :math:`T = 1/v`
+    years each cost :math:`C_{visit} + f_{repl} N_{flown} p_{server}` (the failed accelerators replaced, priced at
+    the server price); discounted with :func:`~terawatt.economics.finance.series_present_value_factor`.
+    """
+    v = p.servicing_visits_per_satellite_yr
+    interval = 1.0 / np.where(v > 0, v, 1.0)
+    pv = series_present_value_factor(p.discount_rate, interval, fleet.servicing_visits_per_satellite)
+    visits = fleet.satellite_count * pv * p.servicing_cost_usd_per_visit
+    replaced = fleet.satellite_count * pv * fleet.replaced_fraction_per_visit * sat.accelerators_flown
+    return visits, replaced * p.server_price_usd_per_accelerator
 
 
 def orbital_costs(
@@ -76,8 +107,9 @@ def orbital_costs(
     -------
     dict
         ``capex_*`` (one fleet generation), ``annual_*`` lines, ``annual_total``, ``annual_infrastructure``
-        (without accelerators, servers and their insurance), ``launch_slope_usd_per_yr_per_usd_per_kg`` (annual
-        cost added per 1 USD/kg of launch price, for break-even).
+        (without accelerators, servers and their insurance, and without the accelerators servicing installs),
+        ``launch_slope_usd_per_yr_per_usd_per_kg`` (annual cost added per 1 USD/kg of launch price, for
+        break-even).
     """
     life = p.satellite_lifetime_yr
     hardware = fleet.satellite_count * satellite_hardware_cost_usd(sat, compute_power_w, p)
@@ -92,6 +124,7 @@ def orbital_costs(
     insurance_infra = p.insurance_fraction * (hardware + launch)
     insurance_acc = p.insurance_fraction * accelerators
     ground_segment = p.ground_segment_usd_per_w * it_power_w
+    servicing_visits, servicing_accelerators = servicing_cost_usd(sat, fleet, p)
 
     # Each capital recovery factor once: on large sample arrays they dominate the run time.
     crf_life = capital_recovery_factor(p.discount_rate, life)
@@ -105,6 +138,7 @@ def orbital_costs(
         "nre": p.nre_usd * crf_period,
         "operations": p.opex_fraction_per_yr * hardware,
         "replacement": p.replacement_fraction_per_yr * hardware,
+        "servicing": (servicing_visits + servicing_accelerators) * crf_life,
     }
     infrastructure = (
         lines["satellite_hardware"]
@@ -114,6 +148,7 @@ def orbital_costs(
         + lines["nre"]
         + lines["operations"]
         + lines["replacement"]
+        + servicing_visits * crf_life
     )
     out = {f"annual_{k}": v for k, v in lines.items()}
     out.update(
@@ -125,7 +160,7 @@ def orbital_costs(
         capex_nre=np.asarray(p.nre_usd, float) * np.ones_like(hardware),
         annual_total=sum(lines.values()),
         annual_infrastructure=infrastructure,
-        annual_opex=lines["operations"] + lines["replacement"],
+        annual_opex=lines["operations"] + lines["replacement"] + lines["servicing"],
         launch_slope_usd_per_yr_per_usd_per_kg=fleet.launch_mass_kg * (1.0 + p.insurance_fraction) * crf_life,
         crf_period=crf_period,
     )
@@ -137,7 +172,7 @@ def orbital_costs(
 class TerrestrialPrices:
     server_price_usd_per_accelerator: np.ndarray
     hardware_lifetime_yr: np.ndarray
-    failure_rate_per_yr: np.ndarray
+    repair_cost_fraction_per_yr: np.ndarray
     power_source: str
     electricity_price_usd_per_mwh: np.ndarray
     facility_capex_usd_per_w: np.ndarray
@@ -150,7 +185,8 @@ class TerrestrialPrices:
     pv_capex_usd_per_w: np.ndarray
     storage_capex_usd_per_kwh: np.ndarray
     power_plant_lifetime_yr: np.ndarray
-    discount_rate: np.ndarray
+    discount_rate: np.ndarray  # the ground's own (finance.terrestrial_discount_rate, else finance.discount_rate)
+    analysis_period_yr: np.ndarray
 
 
 def energy_price_usd_per_mwh(p: TerrestrialPrices) -> np.ndarray:
@@ -162,7 +198,14 @@ def energy_price_usd_per_mwh(p: TerrestrialPrices) -> np.ndarray:
 
 
 def terrestrial_costs(ground: GroundDesign, it_power_w: np.ndarray, p: TerrestrialPrices) -> dict[str, np.ndarray]:
-    """Capital outlays [USD] and annual cost lines [USD/yr] of the terrestrial deployment."""
+    """Capital outlays [USD] and annual cost lines [USD/yr] of the terrestrial deployment.
+
+    Notes
+    -----
+    Repairs are what swapping failed boards costs, a fraction of the accelerator and server price per year
+    (``terrestrial.repair_cost_fraction_per_yr``); the repaired capacity is back within days, so the ground loses
+    no delivered capacity to permanent failures.
+    """
     r = p.discount_rate
     accelerators = ground.accelerators * p.server_price_usd_per_accelerator
     facility = p.facility_capex_usd_per_w * it_power_w
@@ -174,7 +217,7 @@ def terrestrial_costs(ground: GroundDesign, it_power_w: np.ndarray, p: Terrestri
     energy = ground.facility_energy_mwh_per_yr * energy_price_usd_per_mwh(p)
     lines = {
         "accelerators": annualize(accelerators, r, p.hardware_lifetime_yr),
-        "repairs": p.failure_rate_per_yr * accelerators,
+        "repairs": p.repair_cost_fraction_per_yr * accelerators,
         "facility": annualize(facility, r, p.facility_lifetime_yr),
         "power_plant": annualize(plant, r, p.power_plant_lifetime_yr),
         "energy": energy,
@@ -189,6 +232,7 @@ def terrestrial_costs(ground: GroundDesign, it_power_w: np.ndarray, p: Terrestri
         annual_total=sum(lines.values()),
         annual_infrastructure=lines["facility"] + lines["power_plant"] + lines["energy"] + lines["operations"],
         annual_opex=lines["energy"] + lines["operations"] + lines["repairs"],
+        crf_period=capital_recovery_factor(r, p.analysis_period_yr),
     )
     return out
 

@@ -11,8 +11,10 @@ Two paths give the same quantities:
 - :func:`dose_rate_rad_per_yr` interpolates the shipped table ``data/radiation_table.npz`` built with the same
   code by ``tools/build_radiation_table.py`` (a million samples in about 0.3 s).
 
-The effects on compute (:func:`sdc_events_per_chip_year`, :func:`interrupts_per_chip_year`, :func:`tid_margin`,
-:func:`goodput_fraction`) scale the per-rad event rates of Google's Trillium (TPU v6e) proton tests.
+The effects on compute (:func:`sdc_events_per_chip_year`, :func:`interrupts_per_chip_year`,
+:func:`hbm_capacity_factor`, :func:`tid_margin`, :func:`goodput_fraction`, :func:`inference_goodput_fraction`,
+:func:`per_million_inferences`) scale the per-rad event rates of Google's Trillium (TPU v6e) proton tests
+(Suncatcher, arXiv:2511.19468 v2, sec. 2.3 and 4.3).
 All functions are pure and broadcast over NumPy arrays; scalars in give NumPy scalars out.
 """
 
@@ -62,8 +64,11 @@ from terawatt.physics.radiation.dose import (
 )
 from terawatt.physics.radiation.effects import (
     goodput_fraction,
+    hbm_capacity_factor,
+    inference_goodput_fraction,
     interrupts_per_chip_year,
     job_interrupts_per_hour,
+    per_million_inferences,
     sdc_events_per_chip_year,
     tid_margin,
 )
@@ -111,7 +116,8 @@ from terawatt.physics.radiation.trapped import (
 
 __all__ = [
     "DoseBreakdown", "dose_rate_direct", "dose_rate_rad_per_yr", "dose_table", "goodput_fraction",
-    "interrupts_per_chip_year",
-    "job_interrupts_per_hour", "point_dose_rad_per_yr", "sdc_events_per_chip_year", "tid_margin",
+    "hbm_capacity_factor", "inference_goodput_fraction", "interrupts_per_chip_year",
+    "job_interrupts_per_hour", "per_million_inferences", "point_dose_rad_per_yr", "sdc_events_per_chip_year",
+    "tid_margin",
     "trapped_flux_orbit_average",
 ]

@@ -115,7 +115,7 @@ def _cosmic_doses(cutoff: np.ndarray, alt_km: float, shield_mm: np.ndarray,
     return spe_rad, gcr * _gcr_ion_factor()
 
 
-def _spe_events_per_yr(solar: str, spe_events_per_yr_solar_max: float) -> float:
+def _spe_events_per_yr(solar: str, spe_events_per_yr_solar_max: npt.ArrayLike) -> np.ndarray:
     return {"min": 0.0, "max": 1.0, "mean": 0.5}[solar] * spe_events_per_yr_solar_max
 
 
@@ -306,7 +306,8 @@ def _km_lookup(alt_km: np.ndarray, lut: np.ndarray, alt0_km: float) -> np.ndarra
 
 def dose_rate_rad_per_yr(altitude_km: npt.ArrayLike, inclination_deg: npt.ArrayLike,
                          shielding_mm_al: npt.ArrayLike, solar: Solar = "mean",
-                         spe_events_per_yr_solar_max: float = 0.14, gcr_scale: float = 1.0) -> DoseBreakdown:
+                         spe_events_per_yr_solar_max: npt.ArrayLike = 0.14,
+                         gcr_scale: npt.ArrayLike = 1.0) -> DoseBreakdown:
     r"""Annual dose behind aluminium by source, interpolated in the shipped table (fast path).
 
     Parameters
@@ -319,11 +320,12 @@ def dose_rate_rad_per_yr(altitude_km: npt.ArrayLike, inclination_deg: npt.ArrayL
         Aluminium thickness [mm], in [0, 100] (the table).
     solar : {'min', 'max', 'mean'}
         Solar-cycle phase; 'mean' is the average of the min and max doses (a long mission's average).
-    spe_events_per_yr_solar_max : float
-        King (1974) anomalously-large solar proton events per year at solar maximum [1/yr]
+    spe_events_per_yr_solar_max : array_like
+        King (1974) anomalously-large solar proton events per year at solar maximum [1/yr], >= 0
         (registry ``radiation.spe_events_per_yr_solar_max``); half as many at 'mean', none at 'min'.
-    gcr_scale : float
-        Multiplier on the galactic cosmic-ray dose [-] (registry ``radiation.gcr_scale``).
+    gcr_scale : array_like
+        Multiplier on the galactic cosmic-ray dose [-], >= 0 (registry ``radiation.gcr_scale``). Both broadcast
+        with the orbit arrays (one value per sample).
 
     Returns
     -------
@@ -359,7 +361,9 @@ def dose_rate_rad_per_yr(altitude_km: npt.ArrayLike, inclination_deg: npt.ArrayL
     inc = _check(inclination_deg, "inclination_deg", 0.0, 180.0, "deg", allow_nan=True)
     shield = _check(shielding_mm_al, "shielding_mm_al", t["shielding_mm"][0], t["shielding_mm"][-1], "mm",
                     " (radiation table)")
-    alt, inc, shield = np.broadcast_arrays(alt, inc, shield)
+    spe = _check(spe_events_per_yr_solar_max, "spe_events_per_yr_solar_max", 0.0, np.inf, "1/yr")
+    gcr = _check(gcr_scale, "gcr_scale", 0.0, np.inf, "-")
+    alt, inc, shield, spe, gcr = np.broadcast_arrays(alt, inc, shield, spe, gcr)
     shape = alt.shape
     alt, inc, shield = alt.ravel(), inc.ravel(), shield.ravel()
     inc_f = np.where(inc > 90.0, 180.0 - inc, inc)
@@ -381,7 +385,7 @@ def dose_rate_rad_per_yr(altitude_km: npt.ArrayLike, inclination_deg: npt.ArrayL
                 rows *= (w_ai * w_x)[:, None]
                 acc += rows
     comps = np.maximum(np.exp(acc.T, dtype=float) - float(t["floor"]), 0.0)
-    comps[2] *= _spe_events_per_yr(solar, spe_events_per_yr_solar_max)
-    comps[3] *= gcr_scale
+    comps[2] *= _spe_events_per_yr(solar, spe.ravel())
+    comps[3] *= gcr.ravel()
     return _breakdown(*(c.reshape(shape) for c in comps))
 

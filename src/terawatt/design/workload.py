@@ -1,0 +1,108 @@
+"""What the accelerators run (``workload.kind``) and the goodput it gets, with the same model on both sides.
+
+One switch drives everything that depends on the workload: :func:`training_share` sets the goodput mix, the link
+traffic (checkpoints and training data vs tokens) and the tokens served; :func:`goodput` applies the retry model
+to inference replicas and Young/Daly checkpoint/restart to training jobs. The ground sees the workload's own
+interruption rate (``workload.interruptions_per_accelerator_yr``, from Llama 3's fleet); the orbit sees that rate
+plus the radiation-induced events of :func:`terawatt.design.environment.radiation_effects`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from terawatt.physics import radiation
+from terawatt.scenario import as_array as _f
+
+
+def training_share(v: dict[str, Any]) -> np.ndarray:
+    """Share of the busy accelerators training [-]: 0 for inference, 1 for training, ``workload.training_fraction``
+    for mixed."""
+    kind = v["workload.kind"]
+    if kind == "mixed":
+        return _f(v["workload.training_fraction"])
+    return np.asarray(1.0 if kind == "training" else 0.0)
+
+
+@dataclass(frozen=True)
+class Goodput:
+    """Goodput of one side [-] for each workload and for the chosen mix, with the event rates behind it."""
+
+    training_goodput_fraction: np.ndarray
+    inference_goodput_fraction: np.ndarray
+    goodput_fraction: np.ndarray  # of the chosen workload.kind (training-share-weighted for mixed)
+    job_interrupts_per_hour: np.ndarray  # of one training job of workload.accelerators_per_training_job
+    replica_stops_per_hour: np.ndarray  # of one inference replica of workload.accelerators_per_replica
+
+    def outputs(self, side: str) -> dict[str, np.ndarray]:
+        """The goodput outputs under ``side.`` keys (``orbital`` or ``terrestrial``)."""
+        return {
+            f"{side}.goodput_fraction": self.goodput_fraction,
+            f"{side}.training_goodput_fraction": self.training_goodput_fraction,
+            f"{side}.inference_goodput_fraction": self.inference_goodput_fraction,
+            f"{side}.training_job_interrupts_per_hour": self.job_interrupts_per_hour,
+            f"{side}.replica_stops_per_hour": self.replica_stops_per_hour,
+        }
+
+
+def goodput(
+    v: dict[str, Any],
+    radiation_interrupts_per_chip_yr: npt.ArrayLike = 0.0,
+    detected_sdc_per_chip_yr: npt.ArrayLike = 0.0,
+) -> Goodput:
+    r"""Training, inference and chosen-workload goodput of one side.
+
+    Parameters
+    ----------
+    v
+        Validated scenario values (``workload.*``).
+    radiation_interrupts_per_chip_yr : array_like
+        Radiation-induced stops per accelerator per year [1/yr] (HBM uncorrectable errors, accelerator and host
+        SEFIs); 0 on the ground. NaN (radiation switched off) counts as 0.
+    detected_sdc_per_chip_yr : array_like
+        Silent data corruptions per accelerator per year caught by end-to-end checks [1/yr]; 0 on the ground
+        (the ground's own SDCs are inside the measured interruption rate).
+
+    Notes
+    -----
+    With the base rate :math:`\lambda_0` (``workload.interruptions_per_accelerator_yr``), the radiation stops
+    :math:`\lambda_r` and detected SDCs :math:`\lambda_s` per accelerator-year:
+
+    - training, a job of :math:`N_j` accelerators: every stop and every detected SDC rolls the job back to its last
+      checkpoint, :math:`\Lambda = N_j(\lambda_0 + \lambda_r + \lambda_s)/8760` per hour, and
+      :math:`G_t = 1 - \sqrt{2\delta\Lambda} - R\Lambda` (Young/Daly, :func:`radiation.goodput_fraction`);
+      an SDC found late may roll back further than one interval (not modelled);
+    - inference, a replica of :math:`N_r` accelerators: a stop costs the replica ``workload.replica_restart_cost_h``,
+      a detected SDC one retried request (``workload.retry_cost_h``),
+      :math:`G_i = 1 - N_r(\lambda_0 + \lambda_r) R_r / 8760 - N_r \lambda_s r / 8760`;
+    - mixed: :math:`G = f_t G_t + (1 - f_t) G_i` with :math:`f_t` = :func:`training_share`.
+
+    Undetected SDCs cost no time; they are reported as corrupted results (``orbital.undetected_sdc_*``).
+    """
+    base = _f(v["workload.interruptions_per_accelerator_yr"])
+    stops = base + np.nan_to_num(np.asarray(radiation_interrupts_per_chip_yr, float))
+    sdc = np.nan_to_num(np.asarray(detected_sdc_per_chip_yr, float))
+    job = radiation.job_interrupts_per_hour(stops + sdc, _f(v["workload.accelerators_per_training_job"]))
+    training = radiation.goodput_fraction(
+        job, _f(v["workload.checkpoint_cost_h"]), _f(v["workload.restart_cost_h"]), "training"
+    )
+    per_replica = _f(v["workload.accelerators_per_replica"])
+    replica = radiation.job_interrupts_per_hour(stops, per_replica)
+    inference = radiation.inference_goodput_fraction(
+        replica,
+        _f(v["workload.replica_restart_cost_h"]),
+        radiation.job_interrupts_per_hour(sdc, per_replica),
+        _f(v["workload.retry_cost_h"]),
+    )
+    share = training_share(v)
+    return Goodput(
+        training_goodput_fraction=np.asarray(training, float),
+        inference_goodput_fraction=np.asarray(inference, float),
+        goodput_fraction=share * training + (1.0 - share) * inference,
+        job_interrupts_per_hour=np.asarray(job, float),
+        replica_stops_per_hour=np.asarray(replica, float),
+    )
