@@ -7,6 +7,7 @@ Usage (from the repository root)::
     python tools/make_docs.py --check    # write nothing; exit 1 if a generated block differs from what would be
                                          # written (or a figure is missing or unreferenced), 0 if all are current
     python tools/make_docs.py --bench    # also run benchmarks/bench_*.py (slow) and rewrite the performance table
+    python tools/make_docs.py --bench --no-run   # the performance table from benchmarks/results/*.json as they are
     python tools/make_docs.py --only scenarios timeline   # some blocks only
 
 A generated block is delimited in a Markdown file by ``<!-- BEGIN generated:NAME ... -->`` and
@@ -43,6 +44,8 @@ SCENARIOS_README = ROOT / "scenarios" / "README.md"
 DOCS = ROOT / "docs"
 BENCH_DIR = ROOT / "benchmarks"
 BENCH_RESULTS = BENCH_DIR / "results"
+#: Order of the benchmarks in the performance table (others follow alphabetically).
+BENCH_ORDER = ("bench_startup", "bench_evaluate", "bench_timeline", "bench_buildout")
 MARKER = re.compile(
     r"<!-- BEGIN generated:(?P<name>[\w-]+)(?P<note>[^>]*)-->(?P<body>.*?)<!-- END generated:(?P=name) -->", re.S
 )
@@ -189,8 +192,14 @@ class Model:
         return [n for n in RUN_ORDER if n in names] + [n for n in names if n not in RUN_ORDER]
 
 
+#: Problems met while generating (reported at the end; the exit status is 1 when there are any).
+FAILURES: list[str] = []
+
+
 def _problem(exc: Exception, label: str) -> str:
+    """A visible 'n/a' cell naming what failed (also recorded in :data:`FAILURES`)."""
     first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    FAILURES.append(f"{label}: {first}")
     return f"n/a ({label}: {first})"
 
 
@@ -207,12 +216,24 @@ def _safely(fn: Callable[[], str], label: str) -> str:
 
 
 # ----------------------------------------------------------------------------------------------------- blocks
+def _runs(model: Model) -> dict[str, Any]:
+    """Result of ``terawatt run NAME`` for each single-run scenario, or the error text where it fails."""
+    out: dict[str, Any] = {}
+    for name in model.shipped():
+        if name not in BUILDOUT_SCENARIOS:
+            try:
+                out[name] = model.run(name)
+            except MODEL_ERRORS as exc:
+                out[name] = _problem(exc, name)
+    return out
+
+
 def block_scenarios(model: Model) -> str:
     rows, notes = [], []
-    for name in model.shipped():
-        if name in BUILDOUT_SCENARIOS:
+    for name, r in _runs(model).items():
+        if isinstance(r, str):
+            rows.append([f"`{name}`", r, *[""] * (len(RUN_COLUMNS) - 1)])
             continue
-        r = model.run(name)
         rows.append([f"`{name}`", *(fmt(_get(r, key), kind) for _, key, kind in RUN_COLUMNS)])
         notes += [f"- `{name}`: {n}" for n in r.notes if not n.startswith("break-even launch price is negative")]
     text = table(["scenario", *(h for h, _, _ in RUN_COLUMNS)], rows)
@@ -220,20 +241,14 @@ def block_scenarios(model: Model) -> str:
 
 
 def block_run_summary(model: Model) -> str:
-    ratios = {}
-    for name in model.shipped():
-        if name not in BUILDOUT_SCENARIOS:
-            value = _get(model.run(name), "comparison.cost_ratio")
-            ratios[name] = float(value) if value is not None else math.nan
+    runs = {k: r for k, r in _runs(model).items() if not isinstance(r, str)}
+    ratios = {k: float(_get(r, "comparison.cost_ratio") or math.nan) for k, r in runs.items()}
     finite = {k: v for k, v in ratios.items() if math.isfinite(v)}
     if not finite:
         return "n/a (no cost ratio)"
     dearer = [k for k, v in finite.items() if v > 1]
-    no_breakeven = [
-        k
-        for k in finite
-        if (b := _get(model.run(k), "comparison.breakeven_launch_price_usd_per_kg")) is not None and float(b) < 0
-    ]
+    breakeven = {k: _get(runs[k], "comparison.breakeven_launch_price_usd_per_kg") for k in finite}
+    no_breakeven = [k for k, b in breakeven.items() if b is not None and float(b) < 0]
     lo, hi = min(finite, key=finite.get), max(finite, key=finite.get)
     return (
         f"Orbit costs more per GPU-hour than the ground in {len(dearer)} of {len(finite)} shipped scenarios (ratio "
@@ -291,7 +306,11 @@ def block_buildout(model: Model) -> str:
     ]
     rows = []
     for label, name in BUILDOUT_ROWS:
-        rows_by_year = _by_year(model.buildout(name))
+        try:
+            rows_by_year = _by_year(model.buildout(name))
+        except MODEL_ERRORS as exc:
+            rows.append([label, _problem(exc, name), *[""] * (len(header) - 2)])
+            continue
 
         def series(key: str, years: Iterable[int], rows_by_year: dict = rows_by_year) -> str:
             return " / ".join(fmt((rows_by_year.get(y) or {}).get(key)) for y in years)
@@ -396,7 +415,10 @@ def figure_breakeven(model: Model, path: Path | None) -> str:
     m = model._memo(("map",), lambda: ratio_map(sc, px, py, year))
     markers = {}
     for other in model.shipped():
-        values = model.scenario(other).at_year(year).values
+        try:
+            values = model.scenario(other).at_year(year).values
+        except MODEL_ERRORS:
+            continue
         x, y = values.get(px), values.get(py)
         if isinstance(x, int | float) and isinstance(y, int | float):
             markers[other] = (float(x), float(y))
@@ -426,9 +448,14 @@ FIGURES: dict[str, tuple[str, str, Callable[[Model, Path | None], str]]] = {
 }
 
 
-def _figure_block(name: str, model: Model, write: bool) -> str:
+def _figure_block(name: str, model: Model, write: bool) -> str | None:
+    """The image link with the data fingerprint; ``None`` (the block is kept as it is) when drawing fails."""
     file, alt, draw = FIGURES[name]
-    digest = draw(model, DOCS / file if write else None)
+    try:
+        digest = draw(model, DOCS / file if write else None)
+    except MODEL_ERRORS as exc:
+        _problem(exc, name)
+        return None
     return f"![{alt}](docs/{file})\n<!-- data fingerprint {digest} -->"
 
 
@@ -437,7 +464,7 @@ def run_benchmarks() -> None:
     """Run every ``benchmarks/bench_*.py`` with ``--json benchmarks/results/<name>.json`` (slow)."""
     BENCH_RESULTS.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")])}
-    for script in sorted(BENCH_DIR.glob("bench_*.py")):
+    for script in _bench_scripts():
         out = BENCH_RESULTS / f"{script.stem}.json"
         print(f"running {script.name} ...", flush=True)
         start = time.perf_counter()
@@ -451,9 +478,15 @@ def run_benchmarks() -> None:
             print(f"  done in {time.perf_counter() - start:.0f} s", flush=True)
 
 
+def _bench_scripts() -> list[Path]:
+    """``benchmarks/bench_*.py`` in :data:`BENCH_ORDER`, then any others alphabetically."""
+    rank = {name: i for i, name in enumerate(BENCH_ORDER)}
+    return sorted(BENCH_DIR.glob("bench_*.py"), key=lambda p: (rank.get(p.stem, len(rank)), p.stem))
+
+
 def block_performance(model: Model | None = None) -> str:
     rows, machine = [], None
-    for script in sorted(BENCH_DIR.glob("bench_*.py")):
+    for script in _bench_scripts():
         path = BENCH_RESULTS / f"{script.stem}.json"
         data = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
         machine = machine or data.get("machine")
@@ -517,6 +550,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if anything would change")
     parser.add_argument("--bench", action="store_true", help="run the benchmarks and rewrite the performance table")
     parser.add_argument(
+        "--no-run", action="store_true", help="with --bench: use the results already in benchmarks/results/"
+    )
+    parser.add_argument(
         "--only", nargs="+", metavar="BLOCK", help=f"blocks to regenerate ({', '.join(sorted(known_blocks()))})"
     )
     args = parser.parse_args(argv)
@@ -524,7 +560,7 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"unknown block(s): {', '.join(sorted(unknown))}")
     start = time.perf_counter()
-    if args.bench and not args.check:
+    if args.bench and not args.check and not args.no_run:
         run_benchmarks()
     model = Model()
     wanted = set(args.only) if args.only else known_blocks()
@@ -570,8 +606,10 @@ def main(argv: list[str] | None = None) -> int:
     missing = [f for f in referenced if not (DOCS / f).exists()]
     for f in missing:
         print(f"docs/{f}: referenced but missing")
+    for problem in FAILURES:
+        print(f"problem: {problem}", file=sys.stderr)
     print(f"{'checked' if args.check else 'generated'} in {time.perf_counter() - start:.1f} s")
-    return 1 if args.check and (stale or missing) else 0
+    return 1 if FAILURES or (args.check and (stale or missing)) else 0
 
 
 def _body(text: str, name: str) -> str | None:
