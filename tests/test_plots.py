@@ -152,3 +152,27 @@ def test_png_and_html_files(tmp_path, radiation_off):
     assert png.read_bytes().startswith(b"\x89PNG") and b"Software" not in png.read_bytes()[:200]
     page = html.read_text(encoding="utf-8")
     assert "radiation effects off" in page and "launch.price_usd_per_kg [USD" in page  # plotly escapes the "/"
+
+
+def test_sampled_timeline_title_gives_the_share_that_crosses():
+    sc = terawatt.load_scenario(
+        "musk-2026",
+        {"radiation.enabled": False, "solar.array_specific_power_w_per_kg": np.array([100.0, 150.0, 200.0])},
+    )
+    tl = timeline(sc, 2026, 2035)
+    fig = plots.timeline_figure(tl)
+    share = np.mean(np.isfinite(tl.crossover_year))
+    title = fig.axes[0].get_title()
+    matplotlib.pyplot.close(fig)
+    assert (f"crossover in {share:.0%} of samples" in title) if share else ("no crossover" in title)
+    assert "radiation effects off" in title
+
+
+@pytest.mark.parametrize(("ratios", "blue", "red"), [([3.0, 4.0], False, True), ([0.5, 4.0], True, True)])
+def test_map_colours_are_blue_only_where_orbit_is_cheaper(ratios, blue, red):
+    levels, colours = plots._map_levels(np.log10(np.array([ratios])), 0.0)
+    assert len(colours) == len(levels) - 1
+    mids = 10 ** ((levels[:-1] + levels[1:]) / 2)
+    for mid, (r, _, b, _) in zip(mids, colours, strict=True):
+        assert (b > r) == (mid < 1), (mid, r, b)
+    assert any(b > r for r, _, b, _ in colours) == blue and any(r > b for r, _, b, _ in colours) == red

@@ -132,10 +132,20 @@ def _log_axis(ax: Any, axis: str, lo: float, hi: float) -> None:
 
 
 # --------------------------------------------------------------------------------------------------- timeline
+def _crossover_text(tl: Timeline) -> str:
+    """``crossover 2031``, ``no crossover in range`` or, for samples, the share that cross and their median year."""
+    cross = tl.crossover_year
+    if isinstance(cross, np.ndarray):
+        crossed = cross[np.isfinite(cross)]
+        if crossed.size:
+            return f"crossover in {crossed.size / cross.size:.0%} of samples, median {int(np.median(crossed))}"
+        return "no crossover in range"
+    return f"crossover {cross}" if isinstance(cross, int) else "no crossover in range"
+
+
 def _timeline_title(tl: Timeline) -> str:
     years = f"{int(tl.years[0])}-{int(tl.years[-1])}"
-    cross = tl.crossover_year if isinstance(tl.crossover_year, int) else None
-    tail = f"crossover {cross}" if cross is not None else "no crossover in range"
+    tail = _crossover_text(tl)
     return _title(f"{tl.result.scenario.name}: cost per GPU-hour, {years} ({tail})", tl.result.scenario.values)
 
 
@@ -220,12 +230,13 @@ def ratio_ticks(lo: float, hi: float) -> list[float]:
     if len(ticks) > 9:
         ticks = [t for t in ticks if float(np.log10(t)).is_integer()]
     if len(ticks) < 3:
-        return [float(f"{v:.2g}") for v in np.geomspace(lo, hi, 5)]
+        inner = [float(f"{v:.2g}") for v in np.geomspace(lo, hi, 5)[1:-1]]
+        return [_round(lo, up=True), *[v for v in inner if lo < v < hi], _round(hi, up=False)]
     # The ends of the data, where no round value is near them (e.g. the lowest ratio of a map that is mostly > 1).
     if ticks[0] / lo > 1.5:
-        ticks.insert(0, float(f"{lo:.2g}"))
+        ticks.insert(0, _round(lo, up=True))
     if hi / ticks[-1] > 1.5:
-        ticks.append(float(f"{hi:.2g}"))
+        ticks.append(_round(hi, up=False))
     return ticks
 
 
@@ -254,28 +265,39 @@ def _group_markers(
     return [(", ".join(g[0]), g[1], g[2]) for g in groups]
 
 
-def _round_up(value: float) -> float:
-    """``value`` rounded up to two significant digits (a tick label that stays inside the data range)."""
+def _round(value: float, up: bool) -> float:
+    """``value`` rounded up (or down) to two significant digits: a tick label that stays inside the data range."""
     scale = 10 ** (np.floor(np.log10(value)) - 1)
-    return float(np.ceil(value / scale - 1e-9) * scale)
+    steps = np.ceil(value / scale - 1e-9) if up else np.floor(value / scale + 1e-9)
+    return float(f"{steps * scale:.2g}")
 
 
-def _map_levels(log_ratio: np.ndarray, centre: float, n: int = 12) -> tuple[np.ndarray, Any]:
-    """Contour levels over the data's range in log10(ratio), and a diverging colour norm white at ``centre``.
+def _map_levels(log_ratio: np.ndarray, centre: float, n: int = 12) -> tuple[np.ndarray, list[Any]]:
+    """Contour levels over the data's range in log10(ratio), and the colour of each band (white at ``centre``).
 
-    Each side of break-even has its own colour scale from white, so that a map mostly above break-even still shows
-    its cheaper region: red is full at the data's maximum, blue at the data's minimum or at 20 % below the target
-    (whichever is further), so a few per cent cheaper is light blue. Each side gets ``n`` levels; the colour bar's
-    labels give the values.
+    Where the map crosses break-even, each side has ``n`` levels and its own colour scale from white, so that a
+    map mostly above break-even still shows its cheaper region: red is full at the data's maximum, blue at the
+    data's minimum or at 20 % below the target (whichever is further), so a few per cent cheaper is light blue.
+    Where the whole map lies on one side, ``2 n`` levels span the data only and the colour's strength is the
+    distance from break-even relative to the data's furthest point. The colour bar's labels give the values.
     """
-    from matplotlib.colors import TwoSlopeNorm
+    from matplotlib import colormaps
 
     finite = log_ratio[np.isfinite(log_ratio)]
     lo = float(finite.min()) if finite.size else centre - 1.0
     hi = float(finite.max()) if finite.size else centre + 1.0
-    lo, hi = min(lo, centre - 0.01), max(hi, centre + 0.01)
-    levels = np.unique(np.concatenate([np.linspace(lo, centre, n), np.linspace(centre, hi, n)]))
-    return levels, TwoSlopeNorm(vcenter=centre, vmin=min(lo, centre + np.log10(0.8)), vmax=hi)
+    if hi - lo < 0.01:
+        lo, hi = lo - 0.005, hi + 0.005
+    if lo < centre < hi:
+        levels = np.unique(np.concatenate([np.linspace(lo, centre, n), np.linspace(centre, hi, n)]))
+        below, above = centre - min(lo, centre + np.log10(0.8)), hi - centre
+    else:
+        levels = np.linspace(lo, hi, 2 * n)
+        below = above = max(abs(lo - centre), abs(hi - centre))
+    mids = (levels[:-1] + levels[1:]) / 2
+    strength = np.where(mids < centre, (mids - centre) / below, (mids - centre) / above)
+    cmap = colormaps["RdBu_r"]
+    return levels, [cmap(0.5 + 0.5 * float(np.clip(s, -1, 1))) for s in strength]
 
 
 def ratio_map_figure(
@@ -294,12 +316,12 @@ def ratio_map_figure(
     fig, ax = plt.subplots(figsize=(7.5, 6), dpi=110)
     log_ratio = np.log10(np.where(m.ratio > 0, m.ratio, np.nan))
     centre = np.log10(m.target_ratio)
-    levels, norm = _map_levels(log_ratio, centre)
-    cs = ax.contourf(m.x, m.y, log_ratio, levels=levels, cmap="RdBu_r", norm=norm, extend="neither")
+    levels, colours = _map_levels(log_ratio, centre)
+    cs = ax.contourf(m.x, m.y, log_ratio, levels=levels, colors=colours)
     bar = fig.colorbar(cs, ax=ax)
     ticks = ratio_ticks(10 ** levels[0], 10 ** levels[-1])
     if not any(tick < m.target_ratio for tick in ticks) and levels[0] < centre - 0.01:
-        ticks.insert(0, _round_up(10 ** levels[0]))  # the blue half of the bar gets a label too
+        ticks.insert(0, _round(10 ** levels[0], up=True))  # the blue half of the bar gets a label too
     bar.set_ticks([np.log10(t) for t in ticks])
     bar.set_ticklabels([f"{t:g}" for t in ticks])
     bar.set_label("orbit / ground cost per GPU-hour [ratio, log scale]")
