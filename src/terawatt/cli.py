@@ -309,7 +309,7 @@ def breakeven(
             ratio = ratio_map(loaded, param, param2, year, target_ratio=target_ratio)
             markers = _scenario_markers(param, param2, year)
             path = plot or Path(f"breakeven-{param}-{param2}.png")
-            plot_ratio_map(ratio, path, markers)
+            plot_ratio_map(ratio, path, markers, scenario=loaded)
     except ScenarioError as exc:
         _bad_input(exc)
         return
@@ -364,9 +364,10 @@ def buildout_command(
 ) -> None:
     """Build-out toward the demand path: GW added per side, launches, propellant, chips, and what binds."""
     try:
-        result = run_buildout(load_scenario(scenario, set_ or []), start, end)
+        loaded = load_scenario(scenario, set_ or [])
+        result = run_buildout(loaded, start, end)
         if plot is not None:
-            plot_buildout(result, plot)
+            plot_buildout(result, plot, scenario=loaded)
     except ScenarioError as exc:
         _bad_input(exc)
         return
