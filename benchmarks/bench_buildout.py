@@ -7,9 +7,10 @@ run and for N samples at once, and their ratio. Timings are reported, never asse
 from __future__ import annotations
 
 import argparse
+import json
 
 import numpy as np
-from _timing import best_of
+from _timing import best_of, machine
 
 import terawatt
 from terawatt.studies.buildout import buildout
@@ -19,6 +20,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--samples", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--json", dest="json_path", default=None, help="Write the figures to this JSON file.")
     args = parser.parse_args()
     rng = np.random.default_rng(2)
     n = args.samples
@@ -38,6 +40,22 @@ def main() -> None:
     print(f"one 25-year build-out: {t_one:.3f} s")
     print(f"{n:,} trajectories at once: {t_many:.3f} s ({n / t_many:,.0f} trajectories/s)")
     print(f"sampled run is {n * t_one / t_many:,.0f}x faster per trajectory than scalar runs")
+    if args.json_path:
+        report = {
+            "machine": machine(),
+            "samples": n,
+            "one_s": t_one,
+            "many_s": t_many,
+            "readme": [
+                {
+                    "benchmark": "25-year build-out",
+                    "size": f"1 / {n:,} trajectories",
+                    "rate": f"{t_one:.3f} s / {n / t_many:,.0f} trajectories/s",
+                }
+            ],
+        }
+        with open(args.json_path, "w", encoding="utf-8") as fh:
+            json.dump(report, fh, indent=2)
 
 
 if __name__ == "__main__":

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import platform
 
 import numpy as np
-from _timing import best_of
+from _timing import best_of, machine
 
 import terawatt
 
@@ -34,6 +33,28 @@ def _samples(n: int, vary_orbit: bool, seed: int = 0) -> dict[str, np.ndarray]:
     return overrides
 
 
+
+
+def _readme_rows(rows: list[dict], t_loop: float, speedup: float) -> list[dict[str, str]]:
+    """Rows of the README's performance table (read by tools/make_docs.py)."""
+    out = []
+    for vary, label in ((False, "design + environment + TCO, orbit fixed"), (True, "altitude varies per sample")):
+        mine = [r for r in rows if r["orbit_varies"] == vary]
+        out.append(
+            {
+                "benchmark": label,
+                "size": " / ".join(f"{r['samples']:.0e}".replace("e+0", "e") for r in mine) + " samples",
+                "rate": " / ".join(f"{r['evaluate_samples_per_s'] / 1e6:.2f} M" for r in mine) + " samples/s",
+            }
+        )
+    out.append(
+        {
+            "benchmark": "one scalar evaluate (after warm-up)",
+            "size": "1 sample",
+            "rate": f"{t_loop * 1e3:.2f} ms; a vectorized pass is {speedup:,.0f}x faster per sample",
+        }
+    )
+    return out
 
 
 def main() -> None:
@@ -70,15 +91,12 @@ def main() -> None:
     t_loop = best_of(lambda: [terawatt.evaluate(s) for s in scalar], 1) / n_loop
     vectorized = next(r for r in rows if r["samples"] == max(args.sizes) and not r["orbit_varies"])
     report = {
-        "machine": {
-            "python": platform.python_version(),
-            "processor": platform.processor() or platform.machine(),
-        },
-        "numpy": np.__version__,
+        "machine": machine(),
         "rows": rows,
         "scalar_evaluate_s": t_loop,
         "speedup_vectorized_vs_scalar_loop": t_loop * vectorized["evaluate_samples_per_s"],
     }
+    report["readme"] = _readme_rows(rows, t_loop, report["speedup_vectorized_vs_scalar_loop"])
     print(
         f"{'samples':>10} {'orbit varies':>12} {'evaluate [samples/s]':>21} {'with validation [samples/s]':>28}"
     )

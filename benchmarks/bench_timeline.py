@@ -7,9 +7,10 @@ Reports sample-years per second and the ratio to evaluating the 20 years one at 
 from __future__ import annotations
 
 import argparse
+import json
 
 import numpy as np
-from _timing import best_of
+from _timing import best_of, machine
 
 import terawatt
 from terawatt.studies.timeline import timeline
@@ -30,6 +31,7 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=10_000)
     parser.add_argument("--years", type=int, default=20)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--json", dest="json_path", default=None, help="Write the figures to this JSON file.")
     args = parser.parse_args()
     rng = np.random.default_rng(1)
     n = args.samples
@@ -55,7 +57,25 @@ def main() -> None:
     print(f"{n:,} samples x {args.years} years = {cells:,} sample-years")
     for label, seconds in best.items():
         print(f"{label:>13}: {seconds:.3f} s  ({cells / seconds:,.0f} sample-years/s)")
-    print(f"one pass is {best['year by year'] / best['one pass']:.2f}x the speed of year-by-year evaluation")
+    speedup = best["year by year"] / best["one pass"]
+    print(f"one pass is {speedup:.2f}x the speed of year-by-year evaluation")
+    if args.json_path:
+        report = {
+            "machine": machine(),
+            "samples": n,
+            "years": args.years,
+            "one_pass_s": best["one pass"],
+            "year_by_year_s": best["year by year"],
+            "readme": [
+                {
+                    "benchmark": f"{args.years}-year timeline, one pass",
+                    "size": f"{n:,} samples x {args.years} years",
+                    "rate": f"{cells / best['one pass'] / 1e6:.1f} M sample-years/s ({speedup:.1f}x year by year)",
+                }
+            ],
+        }
+        with open(args.json_path, "w", encoding="utf-8") as fh:
+            json.dump(report, fh, indent=2)
 
 
 if __name__ == "__main__":

@@ -55,10 +55,12 @@ def test_root_gives_ratio_one(starship_elec):
 
 
 def test_root_for_another_target_ratio(starship_elec):
-    b = solve_breakeven(load_scenario("starship-2030"), ELEC, target_ratio=2.0)
-    assert b.found and b.target_ratio == 2.0
-    assert ratio_with("starship-2030", ELEC, b.value) == pytest.approx(2.0, rel=1e-6)
-    assert b.current_value < b.value < starship_elec.value  # ratio 2.05 at 90 USD/MWh, 1 at ~1470
+    # a target between the scenario's own ratio and parity: its root lies between the two electricity prices
+    target = round((1.0 + starship_elec.current_ratio) / 2.0, 3)
+    b = solve_breakeven(load_scenario("starship-2030"), ELEC, target_ratio=target)
+    assert b.found and b.target_ratio == target
+    assert ratio_with("starship-2030", ELEC, b.value) == pytest.approx(target, rel=1e-6)
+    assert b.current_value < b.value < starship_elec.value
 
 
 def test_root_in_a_year_applies_the_trajectories(starship_elec):

@@ -293,6 +293,14 @@ def test_plot_paths(invoke_cli, tmp_path, monkeypatch):
     assert res.exit_code == 2 and "does not exist" in res.stderr and "crossover" in res.stdout
     svg = tmp_path / "t.svg"
     assert invoke_cli("timeline", "--to", "2027", "--plot", svg).exit_code == 0 and svg.read_text().startswith("<")
+    for suffix in (".svg", ".pdf"):  # every chart in the vector formats too
+        for args in (
+            ("buildout", "--to", "2027"),
+            ("breakeven", "--param", "launch.price_usd_per_kg", "--param2", "satellite.mass_kg"),
+        ):
+            out = tmp_path / f"{args[0]}{suffix}"
+            res = invoke_cli(*args, "--plot", out)
+            assert res.exit_code == 0 and out.stat().st_size > 0, (args, res.stderr)
     monkeypatch.chdir(tmp_path)
     before = set(os.listdir(tmp_path))
     price, array = "launch.price_usd_per_kg", "solar.array_specific_power_w_per_kg"

@@ -338,7 +338,9 @@ def breakeven(
                 console.print(f"  no ratio where: {reason}")
             if plot is None:
                 console.print("give --plot FILE (.png, .svg, .pdf or .html) to draw the map")
-        _write_plot(plot_ratio_map, plot, ratio, markers=markers, done=None if json_ else "map written to")
+        _write_plot(
+            plot_ratio_map, plot, ratio, markers=markers, scenario=loaded, done=None if json_ else "map written to"
+        )
         return
     if json_:
         sys.stdout.write(json.dumps(answer.to_dict(), indent=2) + "\n")
@@ -387,13 +389,14 @@ def buildout_command(
 ) -> None:
     """Build-out toward the demand path: GW added per side, launches, propellant, chips, and what binds."""
     try:
-        result = run_buildout(load_scenario(scenario, set_ or []), start, end)
+        loaded = load_scenario(scenario, set_ or [])
+        result = run_buildout(loaded, start, end)
     except ScenarioError as exc:
         _bad_input(exc)
         return
     if json_:
         sys.stdout.write(json.dumps(result.to_dict(), indent=2) + "\n")
-        _write_plot(plot_buildout, plot, result, done=None)
+        _write_plot(plot_buildout, plot, result, scenario=loaded, done=None)
         return
     table = Table(title=f"terawatt buildout: {result.scenario}", title_justify="left")
     columns = (
@@ -416,7 +419,7 @@ def buildout_command(
     console.print("[bold]bottlenecks:[/]")
     for line in result.bottlenecks():
         console.print(f"  {line}")
-    _write_plot(plot_buildout, plot, result, done="charts written to")
+    _write_plot(plot_buildout, plot, result, scenario=loaded, done="charts written to")
 
 
 @app.command()

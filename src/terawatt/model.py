@@ -15,7 +15,7 @@ from terawatt.constants import HOURS_PER_YEAR
 from terawatt.design import environment, workload
 from terawatt.design import feasibility as feasibility_checks
 from terawatt.design.ground import size_ground_site
-from terawatt.design.satellite import SatelliteInputs, size_fleet, size_satellite
+from terawatt.design.satellite import FleetDesign, SatelliteDesign, SatelliteInputs, size_fleet, size_satellite
 from terawatt.economics import schedule, tco
 from terawatt.errors import FieldError, ScenarioError
 from terawatt.limits import check_memory
@@ -66,7 +66,14 @@ def _orbit_environment(v: dict[str, Any]) -> dict[str, np.ndarray]:
 
 
 def _feasibility(
-    sat, fleet, space, rad, goodput_fraction, payload, given_mass, accept_given_mass
+    sat: SatelliteDesign,
+    fleet: FleetDesign,
+    space: environment.EnvironmentDesign,
+    rad: environment.RadiationDesign,
+    goodput_fraction: np.ndarray,
+    payload: np.ndarray,
+    given_mass: np.ndarray,
+    accept_given_mass: np.ndarray,
 ) -> feasibility_checks.Feasibility:
     """Per-sample feasibility flag and reason of the orbital design (see :mod:`terawatt.design.feasibility`)."""
     parts = sat.it_mass_kg + sat.shielding_mass_kg + sat.array_mass_kg + sat.battery_mass_kg + sat.radiator_mass_kg

@@ -73,10 +73,11 @@ class Result:
         feasible = np.atleast_1d(np.asarray(self.outputs["orbital.feasible"], bool))
         if not feasible.all():
             reasons = np.atleast_1d(np.asarray(self.outputs["orbital.infeasible_reason"]))
+            many = feasible.size > 1
+            where = f" in {int((~feasible).sum())} of {feasible.size} evaluations" if many else ""
             notes.append(
-                f"orbital design infeasible in {int((~feasible).sum())} of {feasible.size} evaluations, so its "
-                f"costs are n/a: {reasons[~feasible][0]}"
-                + (" (first such sample; see orbital.infeasible_reason)" * (feasible.size > 1))
+                f"orbital design infeasible{where}, so its costs are n/a: {reasons[~feasible][0]}"
+                + (" (the first such; see orbital.infeasible_reason)" if many else "")
             )
         breakeven = np.asarray(self.outputs["comparison.breakeven_launch_price_usd_per_kg"], float)
         if np.any(breakeven < 0):

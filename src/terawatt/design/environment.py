@@ -51,7 +51,8 @@ def _check_range(altitude_km: np.ndarray, lo: float, hi: float, switch: str, wha
 
 
 def table_range_errors(v: dict[str, Any], altitude_km: np.ndarray) -> list[FieldError]:
-    """Every altitude outside a table an enabled effect needs (dose, debris flux), each with its switch.
+    """Every altitude outside a table an enabled effect needs (dose, debris flux), each with its switch, and an
+    end-of-life target (deorbit perigee or spiral altitude of the propulsion in use) not below the orbit.
 
     Checked once before the model runs so that all of them are reported together.
     """

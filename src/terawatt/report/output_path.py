@@ -42,6 +42,8 @@ def write_output(writer: Callable[..., Any], path: Path, *args: Any, option: str
     check_output_path(path, option)
     try:
         writer(*args, Path(path), **kwargs)
-    except OSError as exc:
-        raise ScenarioError([FieldError(option, f"cannot write {path}: {exc.strerror or exc}")]) from exc
+    except (OSError, ValueError) as exc:  # a full disk, or a format the chart library refuses
+        raise ScenarioError(
+            [FieldError(option, f"cannot write {path}: {getattr(exc, 'strerror', None) or exc}")]
+        ) from exc
     return Path(path)

@@ -1,0 +1,623 @@
+"""Regenerate the README's tables, figures and performance numbers from the model, so that they cannot go stale.
+
+Usage (from the repository root)::
+
+    python tools/make_docs.py            # rewrite the generated blocks of README.md and scenarios/README.md, and
+                                         # the figures under docs/ (deletes docs/*.png that no block references)
+    python tools/make_docs.py --check    # write nothing; exit 1 if a generated block differs from what would be
+                                         # written (or a figure is missing or unreferenced), 0 if all are current
+    python tools/make_docs.py --bench    # also run benchmarks/bench_*.py (slow) and rewrite the performance table
+    python tools/make_docs.py --bench --no-run   # the performance table from benchmarks/results/*.json as they are
+    python tools/make_docs.py --only scenarios timeline   # some blocks only
+
+A generated block is delimited in a Markdown file by ``<!-- BEGIN generated:NAME ... -->`` and
+``<!-- END generated:NAME -->``; everything between the two is replaced. Blocks whose BEGIN marker ends its line are
+block-level, others inline. Text outside the markers is never touched. Output keys that a model version does not
+produce are shown as "n/a", so the script keeps working while outputs are added or renamed.
+
+Figures are checked through a fingerprint of the data they plot and of the plotting code (written next to the
+image link), not through their pixels, so ``--check`` does not depend on the matplotlib version. The performance
+table is rewritten only with ``--bench``; it shows the ``readme`` rows that each benchmark writes to
+``benchmarks/results/<name>.json`` (``--json`` option of every benchmark).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import math
+import os
+import re
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+README = ROOT / "README.md"
+SCENARIOS_README = ROOT / "scenarios" / "README.md"
+DOCS = ROOT / "docs"
+BENCH_DIR = ROOT / "benchmarks"
+BENCH_RESULTS = BENCH_DIR / "results"
+#: Order of the benchmarks in the performance table (others follow alphabetically).
+BENCH_ORDER = ("bench_startup", "bench_evaluate", "bench_timeline", "bench_buildout")
+MARKER = re.compile(
+    r"<!-- BEGIN generated:(?P<name>[\w-]+)(?P<note>[^>]*)-->(?P<body>.*?)<!-- END generated:(?P=name) -->", re.S
+)
+
+#: Scenarios whose main use is the build-out: shown in the build-out table, not the single-run table.
+BUILDOUT_SCENARIOS = ("musk-terawatt", "constrained")
+#: Order of the single-run table; shipped scenarios not listed follow alphabetically.
+RUN_ORDER = ("baseline-2026", "starship-2030", "suncatcher", "starcloud-40mw", "mccalip-1gw", "musk-2026", "skeptic")
+#: Single-run table: header, output key, format.
+RUN_COLUMNS = (
+    ("orbit $/GPU-h", "orbital.cost_per_gpu_hour_usd", "usd"),
+    ("ground $/GPU-h", "terrestrial.cost_per_gpu_hour_usd", "usd"),
+    ("ratio", "comparison.cost_ratio", "sig"),
+    ("IT W per launched kg", "orbital.specific_power_w_per_kg", "sig"),
+    ("launch $/kW-yr", "orbital.launch_cost_per_kw_year_usd", "sig"),
+    ("satellites", "orbital.satellite_count", "int"),
+    ("launches", "orbital.launches", "int"),
+    ("dose rad/yr", "orbital.dose_rad_per_yr", "sig"),
+    ("orbit goodput", "orbital.goodput_fraction", "frac"),
+    ("ground goodput", "terrestrial.goodput_fraction", "frac"),
+    ("availability", "orbital.availability", "frac"),
+    ("break-even launch $/kg", "comparison.breakeven_launch_price_usd_per_kg", "breakeven"),
+)
+#: Time-axis table: label, scenario, overrides.
+TIME_ROWS = (
+    ("`musk-2026` (the claims as stated)", "musk-2026", {}),
+    ("`musk-2026`, radiation effects off", "musk-2026", {"radiation.enabled": False}),
+    ("`suncatcher` (learning to ~$200/kg by 2036)", "suncatcher", {}),
+    ("`skeptic` (published critiques)", "skeptic", {}),
+)
+TIME_SPAN = (2026, 2045)
+TIME_YEARS = (2026, 2030, 2035, 2045)
+TIME_AT = 2030
+#: Build-out table: label, scenario; the first one's bottleneck timeline is printed.
+BUILDOUT_ROWS = (
+    ("`musk-terawatt` (the stated plan)", "musk-terawatt"),
+    ("`constrained` (published supply)", "constrained"),
+)
+BUILDOUT_SPAN = (2026, 2050)
+BUILDOUT_GW_YEARS = (2030, 2035, 2040, 2050)
+BUILDOUT_SHORT_YEARS = (2035, 2040, 2050)
+#: Space-environment outputs of one scenario: key, what a published figure says ("" = none). Keys marked optional
+#: are left out when the model does not produce them; the others show "n/a".
+ENV_SCENARIO = "suncatcher"
+ENV_OUTPUTS = (
+    ("orbital.dose_rad_per_yr", "Suncatcher: ~150 rad(Si)/yr behind ~10 mm Al", False),
+    ("orbital.tid_margin", "HBM irregularities from ~2 krad (Suncatcher)", False),
+    ("orbital.sdc_events_per_chip_year", "", False),
+    ("orbital.goodput_fraction", "", False),
+    ("orbital.training_goodput_fraction", "", True),
+    ("orbital.inference_goodput_fraction", "", True),
+    ("terrestrial.goodput_fraction", "", True),
+    ("orbital.availability", "", True),
+    ("orbital.drag_dv_m_per_s_per_yr", "", False),
+    ("orbital.natural_decay_yr", "", False),
+    ("orbital.deorbit_dv_m_per_s", "", False),
+    ("orbital.propellant_mass_kg", "", False),
+    ("orbital.manoeuvres_per_satellite_yr", "Starlink: ~300,000 manoeuvres in 2025, whole fleet", False),
+    ("orbital.fleet_manoeuvres_per_yr", "", False),
+    ("orbital.avoidance_outage_fraction", "", False),
+    ("orbital.fleet_collision_probability_per_yr", "without avoidance manoeuvres", False),
+    ("orbital.isl_rate_gbps", "Suncatcher bench: 1.6 Tbps per transceiver pair", False),
+    ("orbital.downlink_required_gbps", "", False),
+    ("orbital.ground_stations", "", False),
+    ("orbital.latency_ms", "one way", False),
+)
+#: Figures: file under docs/, alt text, and the function that draws it.
+FIGURE_MAP = ("musk-2026", "launch.price_usd_per_kg", "satellite.mass_kg", 2030, {"radiation.enabled": False})
+
+
+# ------------------------------------------------------------------------------------------------- formatting
+#: Cell formats with a fixed number of decimals; "sig" (the default) gives three significant digits.
+FIXED_FORMATS = {"usd": "{:,.2f}", "frac": "{:.2f}", "int": "{:,.0f}"}
+
+
+def fmt(value: Any, kind: str = "sig") -> str:
+    """A table cell: ``n/a`` for missing or non-finite values; ``breakeven`` prints a negative price as ``none``."""
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return "n/a" if value is None else str(value)
+    if not math.isfinite(v):
+        return "n/a"
+    if kind == "breakeven":
+        return "none" if v < 0 else fmt(v, "sig")
+    if kind in FIXED_FORMATS:
+        return FIXED_FORMATS[kind].format(v)
+    if abs(v) >= 1e6:
+        return f"{v / 1e6:.3g} M"
+    if abs(v) >= 1000:
+        return f"{v:,.0f}"
+    r = float(f"{v:.3g}")  # three significant digits
+    return f"{r:,.0f}" if abs(r) >= 1000 else f"{r:g}"
+
+
+def table(header: Iterable[str], rows: Iterable[Iterable[str]]) -> str:
+    header = list(header)
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def _get(outputs: Any, key: str) -> Any:
+    return outputs[key] if key in outputs else None
+
+
+# ---------------------------------------------------------------------------------------------- model access
+class Model:
+    """Lazily computed, cached model results shared by the blocks (each scenario evaluated once)."""
+
+    def __init__(self) -> None:
+        import terawatt
+
+        self.tw = terawatt
+        self._cache: dict[tuple, Any] = {}
+
+    def _memo(self, key: tuple, fn: Callable[[], Any]) -> Any:
+        if key not in self._cache:
+            self._cache[key] = fn()
+        return self._cache[key]
+
+    def scenario(self, name: str, overrides: dict[str, Any] | None = None) -> Any:
+        key = ("scenario", name, tuple(sorted((overrides or {}).items())))
+        return self._memo(key, lambda: self.tw.load_scenario(name, overrides or None))
+
+    def run(self, name: str) -> Any:
+        return self._memo(("run", name), lambda: self.tw.evaluate(self.scenario(name)))
+
+    def timeline(self, name: str, overrides: dict[str, Any] | None = None) -> Any:
+        from terawatt.studies.timeline import timeline
+
+        key = ("timeline", name, tuple(sorted((overrides or {}).items())))
+        return self._memo(key, lambda: timeline(self.scenario(name, overrides), *TIME_SPAN))
+
+    def buildout(self, name: str) -> Any:
+        from terawatt.studies.buildout import buildout
+
+        return self._memo(("buildout", name), lambda: buildout(self.scenario(name), *BUILDOUT_SPAN))
+
+    def shipped(self) -> list[str]:
+        from terawatt.scenario import shipped_scenarios
+
+        names = sorted(shipped_scenarios())
+        return [n for n in RUN_ORDER if n in names] + [n for n in names if n not in RUN_ORDER]
+
+
+#: Problems met while generating (reported at the end; the exit status is 1 when there are any).
+FAILURES: list[str] = []
+
+
+def _problem(exc: Exception, label: str) -> str:
+    """A visible 'n/a' cell naming what failed (also recorded in :data:`FAILURES`)."""
+    first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    FAILURES.append(f"{label}: {first}")
+    return f"n/a ({label}: {first})"
+
+
+#: Errors a model change may raise in a block (a renamed parameter or output); they must not stop the others.
+MODEL_ERRORS: tuple[type[Exception], ...] = (KeyError, ValueError, TypeError)
+
+
+def _safely(fn: Callable[[], str], label: str) -> str:
+    """A block's text, or a visible 'n/a' line naming the problem."""
+    try:
+        return fn()
+    except MODEL_ERRORS as exc:  # ScenarioError is a ValueError
+        return _problem(exc, label)
+
+
+# ----------------------------------------------------------------------------------------------------- blocks
+def _runs(model: Model) -> dict[str, Any]:
+    """Result of ``terawatt run NAME`` for each single-run scenario, or the error text where it fails."""
+    out: dict[str, Any] = {}
+    for name in model.shipped():
+        if name not in BUILDOUT_SCENARIOS:
+            try:
+                out[name] = model.run(name)
+            except MODEL_ERRORS as exc:
+                out[name] = _problem(exc, name)
+    return out
+
+
+def block_scenarios(model: Model) -> str:
+    rows, notes = [], []
+    for name, r in _runs(model).items():
+        if isinstance(r, str):
+            rows.append([f"`{name}`", r, *[""] * (len(RUN_COLUMNS) - 1)])
+            continue
+        rows.append([f"`{name}`", *(fmt(_get(r, key), kind) for _, key, kind in RUN_COLUMNS)])
+        notes += [f"- `{name}`: {n}" for n in r.notes if not n.startswith("break-even launch price is negative")]
+    text = table(["scenario", *(h for h, _, _ in RUN_COLUMNS)], rows)
+    return text + ("\n\nDesign notes of the runs:\n\n" + "\n".join(notes) if notes else "")
+
+
+def block_run_summary(model: Model) -> str:
+    runs = {k: r for k, r in _runs(model).items() if not isinstance(r, str)}
+    ratios = {k: float(_get(r, "comparison.cost_ratio") or math.nan) for k, r in runs.items()}
+    finite = {k: v for k, v in ratios.items() if math.isfinite(v)}
+    if not finite:
+        return "n/a (no cost ratio)"
+    dearer = [k for k, v in finite.items() if v > 1]
+    breakeven = {k: _get(runs[k], "comparison.breakeven_launch_price_usd_per_kg") for k in finite}
+    no_breakeven = [k for k, b in breakeven.items() if b is not None and float(b) < 0]
+    lo, hi = min(finite, key=finite.get), max(finite, key=finite.get)
+    return (
+        f"Orbit costs more per GPU-hour than the ground in {len(dearer)} of {len(finite)} shipped scenarios (ratio "
+        f"{fmt(finite[lo])} for `{lo}` to {fmt(finite[hi])} for `{hi}`); in {len(no_breakeven)} of them it stays "
+        "dearer even with free launch (no break-even launch price)."
+    )
+
+
+def block_timeline(model: Model) -> str:
+    header = [
+        "scenario",
+        *(f"orbit/ground {y}" if i == 0 else str(y) for i, y in enumerate(TIME_YEARS)),
+        "crossover year",
+        f"launch $/kg {TIME_AT}",
+        f"break-even launch $/kg ({TIME_AT})",
+    ]
+    rows = []
+    for label, name, overrides in TIME_ROWS:
+        try:
+            rows.append([label, *_time_row(model.timeline(name, overrides))])
+        except MODEL_ERRORS as exc:
+            rows.append([label, _problem(exc, name), *[""] * (len(header) - 2)])
+    return table(header, rows)
+
+
+def _time_row(tl: Any) -> list[str]:
+    years = [int(y) for y in tl.years]
+
+    def at(key: str, year: int) -> Any:
+        return tl.series(key)[years.index(year)] if key in tl.result and year in years else None
+
+    cross = tl.crossover_year if isinstance(tl.crossover_year, int) else "none"
+    return [
+        *(fmt(at("comparison.cost_ratio", y)) for y in TIME_YEARS),
+        str(cross),
+        fmt(at("orbital.launch_price_usd_per_kg", TIME_AT)),
+        fmt(at("comparison.breakeven_launch_price_usd_per_kg", TIME_AT), "breakeven"),
+    ]
+
+
+def _by_year(b: Any) -> dict[int, dict[str, Any]]:
+    return {row["year"]: row for row in b.rows()}
+
+
+def block_buildout(model: Model) -> str:
+    yrs = " / ".join(str(y) for y in BUILDOUT_GW_YEARS)
+    short = " / ".join(str(y) for y in BUILDOUT_SHORT_YEARS)
+    header = [
+        "scenario",
+        f"orbit GW {yrs}",
+        f"ground GW {yrs}",
+        f"shortfall GW {short}",
+        "peak launches/yr (year)",
+        "peak propellant",
+    ]
+    rows = []
+    for label, name in BUILDOUT_ROWS:
+        try:
+            rows_by_year = _by_year(model.buildout(name))
+        except MODEL_ERRORS as exc:
+            rows.append([label, _problem(exc, name), *[""] * (len(header) - 2)])
+            continue
+
+        def series(key: str, years: Iterable[int], rows_by_year: dict = rows_by_year) -> str:
+            return " / ".join(fmt((rows_by_year.get(y) or {}).get(key)) for y in years)
+
+        launches = {y: r.get("launches") or 0.0 for y, r in rows_by_year.items()}
+        peak = max(launches, key=launches.get)
+        propellant = max((r.get("propellant_t") or 0.0) for r in rows_by_year.values())
+        rows.append(
+            [
+                label,
+                series("orbit_gw_total", BUILDOUT_GW_YEARS),
+                series("ground_gw_total", BUILDOUT_GW_YEARS),
+                series("shortfall_gw", BUILDOUT_SHORT_YEARS),
+                f"{fmt(launches[peak])} ({peak})",
+                f"{fmt(propellant / 1e6)} Mt/yr",
+            ]
+        )
+    return table(header, rows)
+
+
+def block_bottlenecks(model: Model) -> str:
+    name = BUILDOUT_ROWS[0][1]
+    return "```\n" + "\n".join(model.buildout(name).bottlenecks()) + "\n```"
+
+
+def block_environment(model: Model) -> str:
+    r = model.run(ENV_SCENARIO)
+    rows = []
+    for key, note, optional in ENV_OUTPUTS:
+        if optional and key not in r:
+            continue
+        rows.append([f"`{key}`", fmt(_get(r, key)), note])
+    return table(["output (unit in the name)", ENV_SCENARIO, "published figure"], rows)
+
+
+def block_validation_count(model: Model) -> str:
+    from terawatt.validation import run_validation, shipped_case_files
+
+    rows = run_validation()
+    passed = sum(r.passed for r in rows)
+    files = len(shipped_case_files())
+    cases = len({r.case for r in rows})
+    status = "all pass" if passed == len(rows) else f"{passed} pass"
+    return f"{len(rows)} checks in {cases} cases from {files} files, {status}"
+
+
+def block_scenario_files(model: Model) -> str:
+    from terawatt.scenario import shipped_scenarios
+
+    rows = []
+    for name, path in sorted(shipped_scenarios().items()):
+        sc = model.scenario(name)
+        based = _based_on(path)
+        rel = f"../src/terawatt/scenarios/{path.name}"
+        rows.append([f"[`{name}`]({rel})", f"`{based}`" if based else "", sc.description.replace("|", "/")])
+    return table(["scenario", "based on", "description"], rows)
+
+
+def _based_on(path: Path) -> str:
+    import yaml
+
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return str(data.get("based_on") or "")
+
+
+# ---------------------------------------------------------------------------------------------------- figures
+def _fingerprint(*parts: Any) -> str:
+    """Hash of the plotted data (numbers rounded to 4 significant digits) and of the plotting code."""
+    import numpy as np
+
+    def norm(x: Any) -> Any:
+        if isinstance(x, dict):
+            return {str(k): norm(v) for k, v in sorted(x.items(), key=lambda kv: str(kv[0]))}
+        if isinstance(x, list | tuple):
+            return [norm(v) for v in x]
+        if isinstance(x, np.ndarray):
+            return norm(x.tolist())
+        if isinstance(x, float | np.floating):
+            return f"{float(x):.4g}"
+        return x if isinstance(x, str | int | bool) or x is None else str(x)
+
+    code = (ROOT / "src" / "terawatt" / "report" / "plots.py").read_bytes()
+    digest = hashlib.sha256(json.dumps(norm(list(parts))).encode() + code)
+    return digest.hexdigest()[:16]
+
+
+def figure_timeline(model: Model, path: Path | None) -> str:
+    from terawatt.report.plots import plot_timeline
+
+    tl = model.timeline("musk-2026")
+    if path is not None:
+        plot_timeline(tl, path)
+    return _fingerprint(tl.rows(), tl.crossover_year)
+
+
+def figure_breakeven(model: Model, path: Path | None) -> str:
+    from terawatt.report.plots import plot_ratio_map
+    from terawatt.studies.breakeven import ratio_map
+
+    name, px, py, year, overrides = FIGURE_MAP
+    sc = model.scenario(name, overrides)
+    m = model._memo(("map",), lambda: ratio_map(sc, px, py, year))
+    markers = {}
+    for other in model.shipped():
+        try:
+            values = model.scenario(other).at_year(year).values
+        except MODEL_ERRORS:
+            continue
+        x, y = values.get(px), values.get(py)
+        if isinstance(x, int | float) and isinstance(y, int | float):
+            markers[other] = (float(x), float(y))
+    if path is not None:
+        plot_ratio_map(m, path, markers, scenario=sc)
+    return _fingerprint(m.x, m.y, m.ratio, markers)
+
+
+def figure_buildout(model: Model, path: Path | None) -> str:
+    from terawatt.report.plots import plot_buildout
+
+    b = model.buildout("musk-terawatt")
+    if path is not None:
+        plot_buildout(b, path, scenario=model.scenario("musk-terawatt"))
+    return _fingerprint(b.rows())
+
+
+#: Figure blocks: block name -> (file under docs/, alt text, drawing function).
+FIGURES: dict[str, tuple[str, str, Callable[[Model, Path | None], str]]] = {
+    "figure-timeline": ("timeline-musk-2026.png", "musk-2026 cost per GPU-hour, 2026-2045", figure_timeline),
+    "figure-breakeven": (
+        "breakeven-musk-launch-vs-mass.png",
+        "break-even map: launch price vs satellite mass, musk-2026 in 2030, radiation effects off",
+        figure_breakeven,
+    ),
+    "figure-buildout": ("buildout-musk-terawatt.png", "musk-terawatt build-out, 2026-2050", figure_buildout),
+}
+
+
+def _figure_block(name: str, model: Model, write: bool) -> str | None:
+    """The image link with the data fingerprint; ``None`` (the block is kept as it is) when drawing fails."""
+    file, alt, draw = FIGURES[name]
+    try:
+        digest = draw(model, DOCS / file if write else None)
+    except MODEL_ERRORS as exc:
+        _problem(exc, name)
+        return None
+    return f"![{alt}](docs/{file})\n<!-- data fingerprint {digest} -->"
+
+
+# ------------------------------------------------------------------------------------------------ performance
+def run_benchmarks() -> None:
+    """Run every ``benchmarks/bench_*.py`` with ``--json benchmarks/results/<name>.json`` (slow)."""
+    BENCH_RESULTS.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")])}
+    for script in _bench_scripts():
+        out = BENCH_RESULTS / f"{script.stem}.json"
+        print(f"running {script.name} ...", flush=True)
+        start = time.perf_counter()
+        proc = subprocess.run(
+            [sys.executable, str(script), "--json", str(out)], cwd=BENCH_DIR, env=env, capture_output=True, text=True
+        )
+        if proc.returncode != 0:
+            print(f"  {script.name} failed (exit {proc.returncode}): {proc.stderr.strip()[-300:]}", file=sys.stderr)
+            out.unlink(missing_ok=True)
+        else:
+            print(f"  done in {time.perf_counter() - start:.0f} s", flush=True)
+
+
+def _bench_scripts() -> list[Path]:
+    """``benchmarks/bench_*.py`` in :data:`BENCH_ORDER`, then any others alphabetically."""
+    rank = {name: i for i, name in enumerate(BENCH_ORDER)}
+    return sorted(BENCH_DIR.glob("bench_*.py"), key=lambda p: (rank.get(p.stem, len(rank)), p.stem))
+
+
+def block_performance(model: Model | None = None) -> str:
+    rows, machine = [], None
+    for script in _bench_scripts():
+        path = BENCH_RESULTS / f"{script.stem}.json"
+        data = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+        machine = machine or data.get("machine")
+        readme = data.get("readme") or [{"benchmark": "", "size": "n/a", "rate": "n/a (no results)"}]
+        for r in readme:
+            label = f"`{script.name}`" + (f": {r['benchmark']}" if r.get("benchmark") else "")
+            rows.append([label, str(r.get("size", "n/a")), str(r.get("rate", "n/a"))])
+    where = ""
+    if machine:
+        where = ", ".join(f"{k} {v}" for k, v in machine.items())
+        where = f"Measured with `python tools/make_docs.py --bench` ({where}); reported, never asserted in tests:\n\n"
+    return where + table(["benchmark", "size", "rate"], rows)
+
+
+# ------------------------------------------------------------------------------------------------- the files
+BLOCKS: dict[str, Callable[[Model], str]] = {
+    "scenarios": block_scenarios,
+    "run-summary": block_run_summary,
+    "timeline": block_timeline,
+    "buildout": block_buildout,
+    "bottlenecks": block_bottlenecks,
+    "environment": block_environment,
+    "validation-count": block_validation_count,
+    "scenario-files": block_scenario_files,
+}
+#: Blocks rewritten only on request (slow to measure).
+BENCH_BLOCKS = ("performance",)
+FILES = (README, SCENARIOS_README)
+
+
+def blocks_in(text: str) -> list[str]:
+    """Names of the generated blocks of a Markdown text, in order."""
+    return [m.group("name") for m in MARKER.finditer(text)]
+
+
+def replace_blocks(text: str, render: Callable[[str], str | None]) -> str:
+    """``text`` with the body of every generated block replaced by ``render(name)`` (``None`` keeps the body)."""
+
+    def sub(m: re.Match[str]) -> str:
+        body = render(m.group("name"))
+        if body is None:
+            return m.group(0)
+        inline = not m.group("body").startswith("\n")
+        inner = body.strip() if inline else f"\n{body.strip()}\n"
+        name = m.group("name")
+        return f"<!-- BEGIN generated:{name}{m.group('note')}-->{inner}<!-- END generated:{name} -->"
+
+    return MARKER.sub(sub, text)
+
+
+def known_blocks() -> set[str]:
+    return set(BLOCKS) | set(FIGURES) | set(BENCH_BLOCKS)
+
+
+def referenced_figures(texts: Iterable[str]) -> set[str]:
+    return {m for t in texts for m in re.findall(r"\(docs/([\w.-]+\.png)\)", t)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if anything would change")
+    parser.add_argument("--bench", action="store_true", help="run the benchmarks and rewrite the performance table")
+    parser.add_argument(
+        "--no-run", action="store_true", help="with --bench: use the results already in benchmarks/results/"
+    )
+    parser.add_argument(
+        "--only", nargs="+", metavar="BLOCK", help=f"blocks to regenerate ({', '.join(sorted(known_blocks()))})"
+    )
+    args = parser.parse_args(argv)
+    unknown = set(args.only or ()) - known_blocks()
+    if unknown:
+        parser.error(f"unknown block(s): {', '.join(sorted(unknown))}")
+    start = time.perf_counter()
+    if args.bench and not args.check and not args.no_run:
+        run_benchmarks()
+    model = Model()
+    wanted = set(args.only) if args.only else known_blocks()
+
+    def render(name: str) -> str | None:
+        if name not in wanted:
+            return None
+        if name in BENCH_BLOCKS:
+            return block_performance() if args.bench else None
+        if name in FIGURES:
+            return _figure_block(name, model, write=not args.check)
+        if name in BLOCKS:
+            return _safely(lambda: BLOCKS[name](model), name)
+        return None
+
+    stale, texts = [], []
+    for path in FILES:
+        old = path.read_text(encoding="utf-8")
+        names = blocks_in(old)
+        for name in names:
+            if name not in known_blocks():
+                print(f"{path.relative_to(ROOT)}: unknown generated block {name!r}", file=sys.stderr)
+                stale.append(name)
+        new = replace_blocks(old, render)
+        texts.append(new)
+        if new != old:
+            changed = [n for n in names if MARKER.search(old) and _body(old, n) != _body(new, n)]
+            stale += changed
+            if args.check:
+                print(f"{path.relative_to(ROOT)}: stale blocks: {', '.join(changed)}")
+            else:
+                path.write_text(new, encoding="utf-8")
+                print(f"{path.relative_to(ROOT)}: rewrote {', '.join(changed)}")
+    referenced = referenced_figures(texts)
+    for png in sorted(DOCS.glob("*.png")):
+        if png.name not in referenced:
+            if args.check:
+                print(f"docs/{png.name}: not referenced by any generated block")
+                stale.append(png.name)
+            else:
+                png.unlink()
+                print(f"docs/{png.name}: deleted (unreferenced)")
+    missing = [f for f in referenced if not (DOCS / f).exists()]
+    for f in missing:
+        print(f"docs/{f}: referenced but missing")
+    for problem in FAILURES:
+        print(f"problem: {problem}", file=sys.stderr)
+    print(f"{'checked' if args.check else 'generated'} in {time.perf_counter() - start:.1f} s")
+    return 1 if FAILURES or (args.check and (stale or missing)) else 0
+
+
+def _body(text: str, name: str) -> str | None:
+    for m in MARKER.finditer(text):
+        if m.group("name") == name:
+            return m.group("body")
+    return None
+
+
+if __name__ == "__main__":
+    sys.exit(main())
