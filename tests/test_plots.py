@@ -26,7 +26,16 @@ def radiation_off():
 
 @pytest.fixture(scope="module")
 def ratio_fig(radiation_off):
-    m = ratio_map(radiation_off, PRICE, MASS, 2030, points=12)
+    # Dear grid power (400 USD/MWh) so that the map spans parity and both sides of the colour bar are labelled.
+    dear_ground = terawatt.load_scenario(
+        "musk-2026",
+        {
+            "radiation.enabled": False,
+            "terrestrial.power_source": "grid",
+            "terrestrial.electricity_price_usd_per_mwh": 400.0,
+        },
+    )
+    m = ratio_map(dear_ground, PRICE, MASS, 2030, points=12)
     # Two scenarios at one point (as musk-2026 and musk-terawatt are) and one close by, one outside the map.
     markers = {"a": (100.0, 1320.0), "b": (100.0, 1320.0), "c": (105.0, 1330.0), "far": (1e9, 1.0), "d": (500.0, 740.0)}
     fig = plots.ratio_map_figure(m, markers, scenario=radiation_off)
@@ -114,7 +123,10 @@ def test_ratio_colour_bar_is_labelled_in_ratio_units(ratio_fig):
     ratio_fig.canvas.draw()
     labels = [t.get_text() for t in bar.get_yticklabels() if t.get_text()]
     values = [float(t) for t in labels]
-    assert "1" in labels and all(v > 0 for v in values) and len(values) >= 3
+    assert all(v > 0 for v in values) and len(values) >= 3
+    lo, hi = (10 ** v for v in sorted(bar.get_ylim()))
+    assert lo < 1 < hi  # the fixture's map spans parity (dear ground power), so parity must be labelled
+    assert "1" in labels
     positions = bar.get_yticks()[: len(values)]
     np.testing.assert_allclose(10 ** np.asarray(positions), values, rtol=1e-6)  # log scale, ratio labels
     assert "ratio" in bar.get_ylabel() and "log10" not in bar.get_ylabel()
