@@ -451,9 +451,13 @@ def test_zero_pads_with_pad_building_is_accepted():
 
 
 def test_bad_plot_suffix(invoke_cli, tmp_path):
-    out = tmp_path / "b.pdf"
-    assert_refused(invoke_cli("buildout", "--to", "2027", "--plot", out), "--plot", "b.pdf")
-    assert not out.exists()
+    """Unknown chart format: exit 2 naming --plot, after the table (issue 9); a missing folder likewise."""
+    out = tmp_path / "b.foo"
+    res = invoke_cli("buildout", "--to", "2027", "--plot", out)
+    assert res.exit_code == 2 and "--plot" in res.stderr and "b.foo" in res.stderr and "Traceback" not in res.stderr
+    assert "bottlenecks" in res.stdout and not out.exists()
+    res = invoke_cli("buildout", "--to", "2027", "--plot", tmp_path / "missing" / "b.png")
+    assert res.exit_code == 2 and "does not exist" in res.stderr
 
 
 # ------------------------------------------------------------------------------------------------ JSON and plots

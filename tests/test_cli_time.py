@@ -165,15 +165,19 @@ def test_timeline_bad_years(invoke_cli, args, fragments):
 
 
 def test_plot_with_unknown_suffix(invoke_cli, tmp_path):
-    out = tmp_path / "file.pdf"
-    assert_refused(invoke_cli("timeline", "--to", "2027", "--plot", out), "--plot", "file.pdf", ".png")
+    """An unknown chart format is refused (exit 2, naming --plot and the formats) after the table was printed
+    (issue 9: the table either way); .pdf and .svg are written (matplotlib by suffix)."""
+    out = tmp_path / "file.foo"
+    res = invoke_cli("timeline", "--to", "2027", "--plot", out)
+    assert res.exit_code == 2 and "Traceback" not in res.stderr
+    assert "--plot" in res.stderr and "file.foo" in res.stderr and ".png" in res.stderr and ".pdf" in res.stderr
+    assert "crossover" in res.stdout  # the table came first
     assert not out.exists()
-    out2 = tmp_path / "map.pdf"
-    assert_refused(
-        invoke_cli("breakeven", "--param", PRICE, "--param2", "solar.array_specific_power_w_per_kg", "--plot", out2),
-        "--plot",
-    )
-    assert not out2.exists()
+    out2 = tmp_path / "map.foo"
+    res = invoke_cli("breakeven", "--param", PRICE, "--param2", "solar.array_specific_power_w_per_kg", "--plot", out2)
+    assert res.exit_code == 2 and "--plot" in res.stderr and not out2.exists()
+    pdf = tmp_path / "file.pdf"
+    assert invoke_cli("timeline", "--to", "2027", "--plot", pdf).exit_code == 0 and pdf.stat().st_size > 0
 
 
 def test_waypoint_years_out_of_order(invoke_cli, tmp_path):

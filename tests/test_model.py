@@ -158,6 +158,8 @@ def test_sample_equals_scalar_evaluation(sampled, i):
         want = scalar[key]
         if isinstance(want, bool):
             assert bool(got) == want, key
+        elif isinstance(want, str):
+            assert str(got) == want, key
         else:
             np.testing.assert_allclose(got, want, rtol=1e-12, equal_nan=True, err_msg=key)
 

@@ -17,6 +17,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from terawatt.model import evaluate
+from terawatt.report.output_path import write_output
 from terawatt.report.plots import plot_buildout, plot_ratio_map, plot_timeline
 from terawatt.results import Result
 from terawatt.scenario import ScenarioError, load_scenario, shipped_scenarios
@@ -247,13 +248,12 @@ def timeline(
     """Cost of orbit and ground in every year (one vectorized pass) and the crossover year."""
     try:
         tl = run_timeline(load_scenario(scenario, set_ or []), start, end)
-        if plot is not None:
-            plot_timeline(tl, plot)
     except ScenarioError as exc:
         _bad_input(exc)
         return
     if json_:
         sys.stdout.write(json.dumps(tl.to_dict(), indent=2) + "\n")
+        _write_plot(plot_timeline, plot, tl, done=None)
         return
     table = Table(title=f"terawatt timeline: {tl.result.scenario.name}", title_justify="left")
     for col in (
@@ -283,8 +283,9 @@ def timeline(
         console.print(f"[bold]crossover:[/] none between {start} and {end}: orbit stays dearer than the ground")
     else:
         console.print(f"[bold]crossover:[/] {tl.crossover_year} (first year orbit costs no more than the ground)")
-    if plot is not None:
-        console.print(f"chart written to {plot}")
+    for note in tl.result.notes:  # why a year shows n/a (an infeasible design in that year)
+        console.print(f"[yellow]note:[/] {note}")
+    _write_plot(plot_timeline, plot, tl)
 
 
 @app.command()
@@ -297,7 +298,9 @@ def breakeven(
     param2: Annotated[
         str | None, typer.Option("--param2", help="Second parameter: draw the 2-D map of the ratio instead.")
     ] = None,
-    plot: Annotated[Path | None, typer.Option("--plot", help="Chart file for --param2 (.png or .html).")] = None,
+    plot: Annotated[
+        Path | None, typer.Option("--plot", help="Chart file of the --param2 map (.png, .svg, .pdf or .html).")
+    ] = None,
     json_: Annotated[bool, typer.Option("--json", help="Print the answer as JSON.")] = False,
 ) -> None:
     """What must be true: the value of --param at which orbit and ground cost the same (or --target-ratio)."""
@@ -307,12 +310,12 @@ def breakeven(
             answer = solve_breakeven(loaded, param, year, target_ratio)
         else:
             ratio = ratio_map(loaded, param, param2, year, target_ratio=target_ratio)
-            markers = _scenario_markers(param, param2, year)
-            path = plot or Path(f"breakeven-{param}-{param2}.png")
-            plot_ratio_map(ratio, path, markers, scenario=loaded)
+            markers = _scenario_markers(param, param2, year) if plot is not None else {}
     except ScenarioError as exc:
         _bad_input(exc)
         return
+    if param2 is None and plot is not None:
+        err_console.print("note: --plot draws the 2-D map and needs --param2; no chart written for one parameter")
     if param2 is not None:
         if json_:
             payload = {
@@ -323,11 +326,21 @@ def breakeven(
                 "x": ratio.x.tolist(),
                 "y": ratio.y.tolist(),
                 "ratio": [[None if not np.isfinite(v) else float(v) for v in row] for row in ratio.ratio],
-                "plot": str(path),
+                "missing_reasons": ratio.missing_reasons,
+                "plot": None if plot is None else str(plot),
             }
             sys.stdout.write(json.dumps(payload) + "\n")
         else:
-            console.print(f"map of orbit/ground over {param} x {param2} written to {path}")
+            finite = ratio.ratio[np.isfinite(ratio.ratio)]
+            span = f"{finite.min():.3g} to {finite.max():.3g}" if finite.size else "nowhere finite"
+            console.print(f"orbit/ground over {param} x {param2}: {span} ({finite.size} of {ratio.ratio.size} cells)")
+            for reason in ratio.missing_reasons[:5]:
+                console.print(f"  no ratio where: {reason}")
+            if plot is None:
+                console.print("give --plot FILE (.png, .svg, .pdf or .html) to draw the map")
+        _write_plot(
+            plot_ratio_map, plot, ratio, markers=markers, scenario=loaded, done=None if json_ else "map written to"
+        )
         return
     if json_:
         sys.stdout.write(json.dumps(answer.to_dict(), indent=2) + "\n")
@@ -339,6 +352,18 @@ def breakeven(
         )
         if len(answer.roots) > 1:
             console.print("all roots: " + ", ".join(_fmt(r, answer.unit) for r in answer.roots))
+
+
+def _write_plot(writer, path: Path | None, *args, done: str | None = "chart written to", **kwargs) -> None:
+    """Write a chart if --plot was given; a bad path is reported (exit 2) after the table was printed."""
+    if path is None:
+        return
+    try:
+        write_output(writer, path, *args, **kwargs)
+    except ScenarioError as exc:
+        _bad_input(exc)
+    if done:
+        console.print(f"{done} {path}")
 
 
 def _scenario_markers(param: str, param2: str, year: int | None) -> dict[str, tuple[float, float]]:
@@ -366,13 +391,12 @@ def buildout_command(
     try:
         loaded = load_scenario(scenario, set_ or [])
         result = run_buildout(loaded, start, end)
-        if plot is not None:
-            plot_buildout(result, plot, scenario=loaded)
     except ScenarioError as exc:
         _bad_input(exc)
         return
     if json_:
         sys.stdout.write(json.dumps(result.to_dict(), indent=2) + "\n")
+        _write_plot(plot_buildout, plot, result, scenario=loaded, done=None)
         return
     table = Table(title=f"terawatt buildout: {result.scenario}", title_justify="left")
     columns = (
@@ -395,8 +419,7 @@ def buildout_command(
     console.print("[bold]bottlenecks:[/]")
     for line in result.bottlenecks():
         console.print(f"  {line}")
-    if plot is not None:
-        console.print(f"charts written to {plot}")
+    _write_plot(plot_buildout, plot, result, scenario=loaded, done="charts written to")
 
 
 @app.command()

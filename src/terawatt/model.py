@@ -13,9 +13,12 @@ import numpy as np
 from terawatt.catalogs import catalog_entry
 from terawatt.constants import HOURS_PER_YEAR
 from terawatt.design import environment, workload
+from terawatt.design import feasibility as feasibility_checks
 from terawatt.design.ground import size_ground_site
-from terawatt.design.satellite import SatelliteInputs, size_fleet, size_satellite
+from terawatt.design.satellite import FleetDesign, SatelliteDesign, SatelliteInputs, size_fleet, size_satellite
 from terawatt.economics import schedule, tco
+from terawatt.errors import FieldError, ScenarioError
+from terawatt.limits import check_memory
 from terawatt.outputs import collect_outputs
 from terawatt.physics import ground_solar, orbit, solar, thermal
 from terawatt.physics.launch import payload_to_orbit_kg
@@ -32,8 +35,24 @@ def _or(value: Any, fallback: Any) -> np.ndarray:
 def _orbit_environment(v: dict[str, Any]) -> dict[str, np.ndarray]:
     altitude = _f(v["orbit.altitude_km"])
     given = _f(v["orbit.inclination_deg"])  # NaN = sun-synchronous: the fast table then keeps the node on the Sun
+    sso = np.broadcast_to(np.isnan(given), np.broadcast_shapes(np.shape(altitude), np.shape(given)))
+    sso_altitude = np.broadcast_to(altitude, sso.shape)[sso]
+    errors = environment.table_range_errors(v, altitude)
+    if sso_altitude.size and not np.all(orbit.sso_exists(sso_altitude)):
+        bad = sso_altitude[~orbit.sso_exists(sso_altitude)]
+        errors.append(
+            FieldError(
+                "orbit.inclination_deg",
+                f"empty (sun-synchronous), but no sun-synchronous orbit exists at orbit.altitude_km = "
+                f"{bad.flat[0]:g} km ({bad.size} sample{'s' * (bad.size > 1)}; the J2 node drift is too slow "
+                "above about 5,970 km): give an inclination [deg] in [0, 180]",
+            )
+        )
+    if errors:
+        raise ScenarioError(errors)
     stats = orbit.eclipse_stats_fast(altitude, given, _f(v["orbit.ltan_h"]), model=v["orbit.eclipse_model"])
-    inclination = np.where(np.isnan(given), orbit.sso_inclination_deg(altitude), given)
+    # The sun-synchronous inclination only where none is given (placeholder 650 km elsewhere: never used).
+    inclination = np.where(sso, orbit.sso_inclination_deg(np.where(sso, altitude, 650.0)), given)
     sunlit = _or(v["orbit.sunlit_fraction"], stats.sunlit_fraction)
     return {
         "altitude_km": altitude,
@@ -44,6 +63,38 @@ def _orbit_environment(v: dict[str, Any]) -> dict[str, np.ndarray]:
         "eclipse_days_per_yr": np.asarray(stats.eclipse_days_per_yr, float),
         "max_eclipse_min": np.asarray(stats.max_eclipse_min, float),
     }
+
+
+def _feasibility(
+    sat: SatelliteDesign,
+    fleet: FleetDesign,
+    space: environment.EnvironmentDesign,
+    rad: environment.RadiationDesign,
+    goodput_fraction: np.ndarray,
+    payload: np.ndarray,
+    given_mass: np.ndarray,
+    accept_given_mass: np.ndarray,
+) -> feasibility_checks.Feasibility:
+    """Per-sample feasibility flag and reason of the orbital design (see :mod:`terawatt.design.feasibility`)."""
+    parts = sat.it_mass_kg + sat.shielding_mass_kg + sat.array_mass_kg + sat.battery_mass_kg + sat.radiator_mass_kg
+    return feasibility_checks.orbital_feasibility(
+        radiator_ok=sat.feasible,
+        heritage=sat.heritage,
+        accept_given_mass=accept_given_mass,
+        given_mass_kg=given_mass,
+        parts_mass_kg=parts,
+        launchable=fleet.launchable,
+        satellite_mass_kg=sat.satellite_mass_kg,
+        payload_kg=payload,
+        total_dv_m_per_s=space.total_dv_m_per_s,
+        max_dv_m_per_s=environment.MAX_DV_M_PER_S,
+        propellant_ok=np.isfinite(space.propellant_mass_kg) | ~np.asarray(sat.feasible),
+        avoidance_outage_fraction=space.avoidance_outage_fraction,
+        tid_margin=rad.tid_margin,
+        goodput_fraction=goodput_fraction,
+        availability=fleet.availability,
+        satellite_count=fleet.satellite_count,
+    )
 
 
 def evaluate(scenario: Scenario | str | None = None, **overrides: Any) -> Result:
@@ -66,6 +117,7 @@ def evaluate(scenario: Scenario | str | None = None, **overrides: Any) -> Result
         scenario = load_scenario(scenario)
     if overrides:
         scenario = scenario.with_overrides({k.replace("__", "."): val for k, val in overrides.items()})
+    check_memory(max((np.size(x) for x in scenario.values.values() if isinstance(x, np.ndarray)), default=1))
     # Infeasible samples (no radiator, no launch, no orbit-keeping) legitimately carry inf/NaN through the chain;
     # they are flagged in the outputs and notes, so the floating-point warnings are noise.
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
@@ -300,9 +352,27 @@ def _evaluate(scenario: Scenario) -> Result:
             schedule.wait_cost_usd(ground_committed, ground_wait, ground_discount, value, ground_gpu_hours),
         ),
     }
-    links = environment.fleet_links(
-        v, env["altitude_km"], it_power / server_power, tokens_per_s, utilization, fleet.satellite_count
+    feasibility = _feasibility(
+        sat,
+        fleet,
+        space,
+        rad,
+        goodput["orbital"].goodput_fraction,
+        payload,
+        _f(v["satellite.mass_kg"]),
+        np.asarray(v["satellite.accept_given_mass"]),
     )
+    # Links are sized for designs that exist; an infeasible sample (no finite fleet) gets NaN, not an error.
+    countable = np.isfinite(fleet.satellite_count) & (fleet.satellite_count > 0)
+    links = environment.fleet_links(
+        v,
+        env["altitude_km"],
+        it_power / server_power,
+        tokens_per_s,
+        utilization,
+        np.where(countable, fleet.satellite_count, 1.0),
+    )
+    links = type(links)(*(np.where(countable, val, np.nan) for val in vars(links).values()))
     outputs = collect_outputs(
         space=space,
         rad=rad,
@@ -330,5 +400,6 @@ def _evaluate(scenario: Scenario) -> Result:
         energy_price=tco.energy_price_usd_per_mwh(terrestrial_prices),
         flights_per_yr=_f(v["launch.flights_per_yr"]),
         waits=waits,
+        feasibility=feasibility,
     )
     return Result(scenario=scenario, outputs=outputs)

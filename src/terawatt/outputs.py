@@ -54,10 +54,11 @@ def collect_outputs(**q: Any) -> dict[str, Any]:
     period = q["period"]
     v = q["v"]
     kw = it_power / 1e3
-    feasible = sat.feasible & fleet.launchable & q["space"].feasible
+    feasible = q["feasibility"].feasible
 
     out: dict[str, Any] = {
         "orbital.feasible": feasible,
+        "orbital.infeasible_reason": q["feasibility"].reason,
         "orbital.radiator_feasible": sat.feasible,
         "orbital.launchable": fleet.launchable,
         "orbital.environment_feasible": q["space"].feasible,
@@ -198,9 +199,9 @@ def collect_outputs(**q: Any) -> dict[str, Any]:
             "orbital.fleet_manoeuvres_per_yr": space.manoeuvres_per_satellite_yr * fleet.satellite_count,
             "orbital.collision_probability_per_yr": space.collision_probability_per_yr,
             "orbital.fleet_collision_probability_per_yr": debris.fleet_collision_probability_per_yr(
-                np.nan_to_num(space.collision_probability_per_yr), fleet.satellite_count
+                np.nan_to_num(space.collision_probability_per_yr), np.nan_to_num(fleet.satellite_count, posinf=0.0)
             )
-            + np.where(np.isnan(space.collision_probability_per_yr), np.nan, 0.0),
+            + np.where(np.isnan(space.collision_probability_per_yr) | ~np.isfinite(fleet.satellite_count), np.nan, 0.0),
             "orbital.avoidance_dv_m_per_s_per_yr": space.avoidance_dv_m_per_s_per_yr,
             "orbital.avoidance_outage_fraction": space.avoidance_outage_fraction,
             "orbital.isl_range_m": links.isl_range_m,

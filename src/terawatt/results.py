@@ -70,11 +70,18 @@ class Result:
                 f"or spends all its time avoiding debris: {int((~space_ok).sum())} of {space_ok.size} samples "
                 "infeasible"
             )
+        feasible = np.atleast_1d(np.asarray(self.outputs["orbital.feasible"], bool))
+        if not feasible.all():
+            reasons = np.atleast_1d(np.asarray(self.outputs["orbital.infeasible_reason"]))
+            many = feasible.size > 1
+            where = f" in {int((~feasible).sum())} of {feasible.size} evaluations" if many else ""
+            notes.append(
+                f"orbital design infeasible{where}, so its costs are n/a: {reasons[~feasible][0]}"
+                + (" (the first such; see orbital.infeasible_reason)" if many else "")
+            )
         breakeven = np.asarray(self.outputs["comparison.breakeven_launch_price_usd_per_kg"], float)
         if np.any(breakeven < 0):
-            notes.append(
-                "break-even launch price is negative: orbit costs more than the ground even with free launch"
-            )
+            notes.append("break-even launch price is negative: orbit costs more than the ground even with free launch")
         return notes
 
     def to_dict(self, nested: bool = True) -> dict[str, Any]:
@@ -106,9 +113,7 @@ class Result:
         import pandas as pd
 
         n = max((np.size(v) for v in self.outputs.values()), default=1)
-        data = {
-            k: np.broadcast_to(np.asarray(v), (n,)) if np.ndim(v) <= 1 else v for k, v in self.outputs.items()
-        }
+        data = {k: np.broadcast_to(np.asarray(v), (n,)) if np.ndim(v) <= 1 else v for k, v in self.outputs.items()}
         frame = pd.DataFrame(data)
         frame.attrs["units"] = {k: unit_of(k) for k in self.outputs}
         return frame

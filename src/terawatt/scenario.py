@@ -16,32 +16,16 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import yaml
 
+from terawatt import safe_yaml
 from terawatt.catalogs import load_catalog
+from terawatt.errors import FieldError, ScenarioError  # re-exported: terawatt.scenario.FieldError stays valid
 from terawatt.params import ParamSpec, load_registry
 
 META_KEYS = ("name", "description", "sources", "notes", "based_on")
 TRAJECTORIES_KEY = "trajectories"
-
-
-@dataclass(frozen=True)
-class FieldError:
-    """One invalid field: dotted path and what is wrong with it."""
-
-    path: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.path}: {self.message}"
-
-
-class ScenarioError(ValueError):
-    """Invalid scenario input; carries every :class:`FieldError` found."""
-
-    def __init__(self, errors: Sequence[FieldError]):
-        self.errors = list(errors)
-        super().__init__("\n".join(str(e) for e in self.errors))
+#: Unknown keys reported one by one (with a suggestion); the rest are counted.
+MAX_REPORTED_UNKNOWN = 20
 
 
 @dataclass(frozen=True)
@@ -87,8 +71,9 @@ class Scenario:
         yrs = np.atleast_1d(np.asarray(years, dtype=float))
         bad = yrs[(yrs < YEAR_RANGE[0]) | (yrs > YEAR_RANGE[1]) | (yrs != np.round(yrs))]
         if bad.size:
+            listed = ", ".join(f"{b:g}" for b in bad[:10]) + (f" and {bad.size - 10} more" if bad.size > 10 else "")
             raise ScenarioError(
-                [FieldError("year", f"{bad[0]:g} is outside the model's calendar: whole years in {list(YEAR_RANGE)}")]
+                [FieldError("year", f"{listed}: outside the model's calendar (whole years in {list(YEAR_RANGE)})")]
             )
         registry = load_registry()
         sampled = any(isinstance(v, np.ndarray) for v in self.values.values())
@@ -122,24 +107,8 @@ def shipped_scenarios() -> dict[str, Path]:
 
 
 def _read_yaml(path: Path, label: str) -> dict[str, Any]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ScenarioError([FieldError(label, f"cannot read file: {exc.strerror}")]) from exc
-    except UnicodeDecodeError as exc:
-        raise ScenarioError([FieldError(label, f"not UTF-8 text (byte {exc.start}): save the file as UTF-8")]) from exc
-    try:
-        data = yaml.safe_load(text)
-    except yaml.constructor.ConstructorError as exc:
-        where = f" (line {exc.problem_mark.line + 1})" if exc.problem_mark else ""
-        raise ScenarioError(
-            [FieldError(label, f"YAML tags such as Python objects are not allowed{where}: {exc.problem}")]
-        ) from exc
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ScenarioError([FieldError(label, f"malformed YAML{where}: {problem}")]) from exc
+    """A scenario (or validation) file as a mapping, read by the bounded safe reader :mod:`terawatt.safe_yaml`."""
+    data = safe_yaml.read_yaml(path, label)
     if data is None:
         return {}
     if not isinstance(data, dict):
@@ -219,6 +188,11 @@ def _suggest(name: str, candidates: Iterable[str]) -> str:
     return f"; did you mean {close[0]!r}?" if close else ""
 
 
+def _short(text: str, limit: int = 40) -> str:
+    """``text`` cut to ``limit`` characters (a 400-digit number is not repeated whole in a message)."""
+    return text if len(text) <= limit else f"{text[: limit - 10]}...({len(text)} characters)"
+
+
 def _describe(spec: ParamSpec) -> str:
     return f"{spec.description} Allowed: {spec.range_text()}."
 
@@ -233,9 +207,12 @@ def _check_number(spec: ParamSpec, value: Any) -> tuple[Any, str | None]:
         try:
             value = float(value)
         except ValueError:
-            return value, f"expected {wanted}, got the text {value!r}"
+            return value, f"expected {wanted}, got the text {_short(value)!r}"
     if isinstance(value, (list, tuple)):
-        value = np.asarray(value)
+        try:
+            value = np.asarray(value)
+        except (ValueError, OverflowError):
+            return value, f"expected {wanted} or a list of them, got a ragged or nested list"
     if isinstance(value, np.ndarray):
         if not np.issubdtype(value.dtype, np.number):
             return value, f"expected {wanted}, got an array of {value.dtype}"
@@ -243,7 +220,10 @@ def _check_number(spec: ParamSpec, value: Any) -> tuple[Any, str | None]:
             return value, f"expected a scalar or a 1-D array of samples, got shape {value.shape}"
         arr = value.astype(float)
     elif isinstance(value, (int, float, np.integer, np.floating)):
-        arr = np.asarray(float(value))
+        try:
+            arr = np.asarray(float(value))
+        except OverflowError:
+            return value, f"{_short(str(value))} is too large for a number: expected {wanted}"
     else:
         return value, f"expected {wanted}, got {type(value).__name__} {value!r}"
     bad = ~np.isfinite(arr)
@@ -301,10 +281,14 @@ def _validate(overrides: Mapping[str, Any]) -> tuple[dict[str, Any], list[FieldE
     registry = load_registry()
     values: dict[str, Any] = {name: spec.default for name, spec in registry.items()}
     errors: list[FieldError] = []
+    unknown = [k for k in overrides if k not in registry]
+    for key in unknown[:MAX_REPORTED_UNKNOWN]:
+        errors.append(FieldError(str(key), f"unknown parameter{_suggest(str(key), registry)}"))
+    if len(unknown) > MAX_REPORTED_UNKNOWN:
+        errors.append(FieldError("<file>", f"... and {len(unknown) - MAX_REPORTED_UNKNOWN} more unknown parameters"))
     for key, raw in overrides.items():
         spec = registry.get(key)
         if spec is None:
-            errors.append(FieldError(key, f"unknown parameter{_suggest(key, registry)}"))
             continue
         value, problem = _check_value(spec, raw)
         if problem:
@@ -320,6 +304,26 @@ def _validate(overrides: Mapping[str, Any]) -> tuple[dict[str, Any], list[FieldE
 def _split(data: dict[str, Any], label: str) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
     """(metadata, flat overrides, raw trajectories) of a scenario mapping."""
     meta = {k: data.pop(k) for k in META_KEYS if k in data}
+    errors = []
+    based_on = meta.get("based_on")
+    if based_on is not None and not isinstance(based_on, str):
+        errors.append(
+            FieldError(
+                f"{label}: based_on", f"expected a shipped scenario name or a file path (text), got {based_on!r}"
+            )
+        )
+    sources = meta.get("sources")
+    if sources is not None and not (
+        isinstance(sources, str) or (isinstance(sources, list) and all(isinstance(x, str) for x in sources))
+    ):
+        errors.append(
+            FieldError(f"{label}: sources", f"expected a citation or a list of citations (text), got {sources!r}")
+        )
+    for key in ("name", "description"):
+        if meta.get(key) is not None and not isinstance(meta[key], str):
+            errors.append(FieldError(f"{label}: {key}", f"expected text, got {meta[key]!r}"))
+    if errors:
+        raise ScenarioError(errors)
     raw_traj = data.pop(TRAJECTORIES_KEY, None) or {}
     if not isinstance(raw_traj, Mapping):
         raise ScenarioError([FieldError(f"{label}: {TRAJECTORIES_KEY}", "must map parameter names to trajectories")])

@@ -47,8 +47,9 @@ from pydantic import (
     model_validator,
 )
 
+from terawatt.errors import FieldError
 from terawatt.params import ParamSpec, load_registry
-from terawatt.scenario import FieldError, _check_value, _suggest
+from terawatt.scenario import _check_value, _suggest
 
 #: Calendar year the default ``start_year`` of rate and learning trajectories refers to ("today") [yr].
 BASE_YEAR = 2026
@@ -542,6 +543,20 @@ def _errors_from(exc: ValidationError, prefix: str) -> list[FieldError]:
         else:
             out.append(FieldError(".".join([prefix, *parts]), _message(err)))
     return out
+
+
+def year_span_errors(start: int, end: int, labels: tuple[str, str] = ("--from", "--to")) -> list[FieldError]:
+    """Every problem of a calendar span at once: each end outside :data:`YEAR_RANGE`, and an end before the start."""
+    errors = [
+        FieldError(label, f"year {year} is outside the model's calendar {list(YEAR_RANGE)}")
+        for label, year in zip(labels, (start, end), strict=True)
+        if not YEAR_RANGE[0] <= year <= YEAR_RANGE[1]
+    ]
+    if end < start:
+        errors.append(
+            FieldError(labels[1], f"last year {end} ({labels[1]}) is before the first year {start} ({labels[0]})")
+        )
+    return errors
 
 
 def parse_trajectory(raw: Any, path: str = "trajectory") -> tuple[Trajectory | None, list[FieldError]]:

@@ -22,8 +22,9 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from terawatt.errors import FieldError, ScenarioError
 from terawatt.model import evaluate
-from terawatt.scenario import FieldError, ScenarioError, _read_yaml, load_scenario
+from terawatt.scenario import _read_yaml, _suggest, load_scenario
 from terawatt.studies.buildout import FIELDS as BUILDOUT_FIELDS
 from terawatt.studies.buildout import buildout
 from terawatt.studies.timeline import timeline
@@ -33,9 +34,9 @@ class Expectation(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     output: str
-    value: float
-    rel_tol: float | None = Field(default=None, ge=0)
-    abs_tol: float | None = Field(default=None, ge=0)
+    value: float = Field(allow_inf_nan=False)
+    rel_tol: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    abs_tol: float | None = Field(default=None, ge=0, allow_inf_nan=False)
 
     @model_validator(mode="after")
     def _one_tolerance(self) -> Expectation:
@@ -98,6 +99,9 @@ def load_cases(paths: Iterable[Path]) -> list[ValidationCase]:
             errors.append(FieldError(str(path), "validation case file not found"))
             continue
         raw_cases = data.get("cases", [data]) if isinstance(data, dict) else []
+        if not isinstance(raw_cases, list) or not all(isinstance(c, dict) for c in raw_cases):
+            errors.append(FieldError(f"{path}: cases", f"expected a list of case mappings, got {raw_cases!r:.60}"))
+            continue
         for i, raw in enumerate(raw_cases):
             try:
                 cases.append(ValidationCase.model_validate(raw))
@@ -134,12 +138,17 @@ def _case_outputs(case: ValidationCase) -> dict[str, Any]:
 
 
 def run_case(case: ValidationCase) -> list[CheckRow]:
-    """Evaluate one case and check each expectation."""
+    """Evaluate one case and check each expectation (every unknown output is reported at once)."""
     result = _case_outputs(case)
+    unknown = [
+        FieldError(f"{case.id}.expect[{i}].output", f"unknown output {exp.output!r}{_suggest(exp.output, result)}")
+        for i, exp in enumerate(case.expect)
+        if exp.output not in result
+    ]
+    if unknown:
+        raise ScenarioError(unknown)
     rows = []
     for exp in case.expect:
-        if exp.output not in result:
-            raise ScenarioError([FieldError(f"{case.id}.expect.output", f"unknown output {exp.output!r}")])
         got = float(np.asarray(result[exp.output], float))
         relative = exp.rel_tol is not None
         tol = exp.rel_tol if relative else exp.abs_tol
@@ -152,7 +161,15 @@ def run_case(case: ValidationCase) -> list[CheckRow]:
 def run_validation(paths: Sequence[Path] | None = None, include_shipped: bool = True) -> list[CheckRow]:
     """Run the shipped cases (and/or the given files); returns every checked row."""
     files = (shipped_case_files() if include_shipped else []) + [Path(p) for p in paths or []]
+    if not files:
+        raise ScenarioError([FieldError("--only", "no validation case files given: nothing would be checked")])
     rows: list[CheckRow] = []
+    errors: list[FieldError] = []
     for case in load_cases(files):
-        rows.extend(run_case(case))
+        try:
+            rows.extend(run_case(case))
+        except ScenarioError as exc:
+            errors.extend(exc.errors)
+    if errors:
+        raise ScenarioError(errors)
     return rows

@@ -17,8 +17,8 @@ from terawatt.catalogs import catalog_entry
 from terawatt.constants import STANDARD_GRAVITY_M_PER_S2
 from terawatt.design.satellite import SatelliteDesign
 from terawatt.design.workload import training_share
+from terawatt.errors import FieldError, ScenarioError
 from terawatt.physics import atmosphere, comms, debris, propulsion, radiation
-from terawatt.scenario import FieldError, ScenarioError
 from terawatt.scenario import as_array as _f
 
 #: Above this altitude the density table ends and drag is negligible (< 1e-15 kg m-3); drag is set to zero there
@@ -31,19 +31,55 @@ DRAG_CEILING_KM = atmosphere.ALTITUDE_RANGE_KM[1]
 MAX_DV_M_PER_S = 20000.0
 
 
-def _check_range(altitude_km: np.ndarray, lo: float, hi: float, switch: str, what: str) -> None:
+def _range_error(altitude_km: np.ndarray, lo: float, hi: float, switch: str, what: str) -> FieldError | None:
     bad = (altitude_km < lo) | (altitude_km > hi)
-    if np.any(bad):
-        first = float(np.asarray(altitude_km)[bad].flat[0]) if np.ndim(altitude_km) else float(altitude_km)
-        raise ScenarioError(
-            [
-                FieldError(
-                    "orbit.altitude_km",
-                    f"{first:g} km is outside the {what} [{lo:g}, {hi:g}] km; no extrapolation is done - "
-                    f"set {switch}=false to run without it",
-                )
-            ]
+    if not np.any(bad):
+        return None
+    values = np.asarray(altitude_km)[bad] if np.ndim(altitude_km) else np.asarray([altitude_km])
+    count = f" ({values.size} of {np.size(altitude_km)} samples)" if np.size(altitude_km) > 1 else ""
+    return FieldError(
+        "orbit.altitude_km",
+        f"{float(values.flat[0]):g} km{count} is outside the {what} [{lo:g}, {hi:g}] km; no extrapolation is done - "
+        f"set {switch}=false to run without it",
+    )
+
+
+def _check_range(altitude_km: np.ndarray, lo: float, hi: float, switch: str, what: str) -> None:
+    problem = _range_error(altitude_km, lo, hi, switch, what)
+    if problem:
+        raise ScenarioError([problem])
+
+
+def table_range_errors(v: dict[str, Any], altitude_km: np.ndarray) -> list[FieldError]:
+    """Every altitude outside a table an enabled effect needs (dose, debris flux), each with its switch, and an
+    end-of-life target (deorbit perigee or spiral altitude of the propulsion in use) not below the orbit.
+
+    Checked once before the model runs so that all of them are reported together.
+    """
+    checks = [
+        ("radiation.enabled", radiation_table_altitude_range_km, "radiation dose table"),
+        ("debris.enabled", lambda: debris.FLUX_ALTITUDE_RANGE_KM, "debris flux table"),
+    ]
+    problems = [_range_error(altitude_km, *span(), switch, what) for switch, span, what in checks if v[switch]]
+    target = (
+        "propulsion.deorbit_spiral_altitude_km"
+        if v["propulsion.type"] == "electric"
+        else "propulsion.deorbit_perigee_km"
+    )
+    above = np.broadcast_to(
+        _f(v[target]) >= altitude_km, np.broadcast_shapes(np.shape(v[target]), np.shape(altitude_km))
+    )
+    if np.any(above):
+        first = float(np.broadcast_to(_f(v[target]), above.shape)[above].flat[0])
+        alt = float(np.broadcast_to(altitude_km, above.shape)[above].flat[0])
+        problems.append(
+            FieldError(
+                target,
+                f"{first:g} km is not below the orbit (orbit.altitude_km = {alt:g} km): the end-of-life target "
+                f"must lie below the operating altitude (set {target} below {alt:g} km)",
+            )
         )
+    return [p for p in problems if p is not None]
 
 
 @dataclass(frozen=True)
@@ -136,12 +172,9 @@ def orbit_environment(sat: SatelliteDesign, v: dict[str, Any], altitude_km: np.n
         density, area, drag_dv, decay, ballistic = nan, nan, np.zeros_like(nan), nan, nan
 
     electric = v["propulsion.type"] == "electric"
-    deorbit = propulsion.deorbit_dv_m_per_s(
+    deorbit = propulsion.deorbit_dv_m_per_s(  # the target is below the orbit (checked in table_range_errors)
         altitude_km,
-        np.minimum(
-            _f(v["propulsion.deorbit_spiral_altitude_km"] if electric else v["propulsion.deorbit_perigee_km"]),
-            altitude_km,
-        ),
+        _f(v["propulsion.deorbit_spiral_altitude_km"] if electric else v["propulsion.deorbit_perigee_km"]),
         low_thrust=electric,
     )
 
@@ -261,7 +294,7 @@ def fleet_links(
     if not v["links.enabled"]:
         return LinksDesign(nan, nan, nan, nan, nan, nan)
     isl_range = comms.cluster_neighbour_range_m(
-        int(v["links.cluster_satellites"]), _f(v["links.cluster_radius_m"]), v["links.cluster_packing"]
+        _f(v["links.cluster_satellites"]), _f(v["links.cluster_radius_m"]), v["links.cluster_packing"]
     )
     isl_rate = comms.optical_link_rate_gbps(
         isl_range,
@@ -305,11 +338,19 @@ def fleet_links(
         availability = _f(v["links.ka_availability"])
     contact = _f(v["links.contact_fraction"])
     if v["links.contact_fraction"] is None:
-        clusters = np.ceil(satellite_count / float(v["links.cluster_satellites"]))
+        clusters = np.ceil(satellite_count / _f(v["links.cluster_satellites"]))
         contact = np.minimum(
             1.0, comms.station_contact_fraction(altitude_km, _f(v["links.min_elevation_deg"])) * clusters
         )
-    stations = comms.ground_stations_needed(np.maximum(down, up), rate, availability, contact)
+    # No contact (a 90 deg elevation mask) or no clear sky at all: no number of stations carries the traffic.
+    reachable = (contact > 0) & (availability > 0)
+    stations = np.where(
+        reachable,
+        comms.ground_stations_needed(
+            np.maximum(down, up), rate, np.where(reachable, availability, 1.0), np.where(reachable, contact, 1.0)
+        ),
+        np.inf,
+    )
     latency = comms.latency_ms(
         altitude_km,
         _f(v["links.min_elevation_deg"]),

@@ -213,6 +213,23 @@ def _sso_cos_i(alt: np.ndarray) -> np.ndarray:
     return cos_i
 
 
+def sso_exists(altitude_km: npt.ArrayLike) -> np.ndarray:
+    """Whether a circular sun-synchronous orbit exists at the altitude (:math:`\\cos i \\ge -1`, below about
+    5,970 km); see :func:`sso_inclination_deg`.
+
+    Parameters
+    ----------
+    altitude_km : array_like
+        Height above the equatorial radius [km], in [150, 50000].
+
+    Returns
+    -------
+    numpy.ndarray or numpy.bool_
+        True where :func:`sso_inclination_deg` has a solution.
+    """
+    return _out(_sso_cos_i(_check_altitude(altitude_km)) >= -1.0)
+
+
 def sso_inclination_deg(altitude_km: npt.ArrayLike) -> np.ndarray:
     r"""Inclination of the circular sun-synchronous orbit at a given altitude.
 

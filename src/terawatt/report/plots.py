@@ -22,7 +22,7 @@ from terawatt.studies.timeline import Timeline
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-SUFFIXES = (".png", ".html")
+SUFFIXES = (".png", ".svg", ".pdf", ".html")  # matplotlib writes the first three by suffix
 #: Colour of the orbit's area in the build-out chart, by binding constraint (none is the ground's blue).
 ORBIT_COLOURS = {
     "demand": "tab:green",
@@ -112,7 +112,7 @@ def _title(main: str, values: Mapping[str, Any] | None) -> str:
 
 
 def _save_png(fig: Figure, path: Path) -> Path:
-    fig.savefig(path, metadata=PNG_METADATA)
+    fig.savefig(path, metadata=PNG_METADATA if Path(path).suffix.lower() == ".png" else None)  # svg/pdf: own keys
     _pyplot().close(fig)
     return path
 

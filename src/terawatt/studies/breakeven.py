@@ -3,14 +3,16 @@ found by vectorized root finding over the parameter's allowed range; and 2-D map
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
+from terawatt.errors import FieldError, ScenarioError
 from terawatt.model import evaluate
 from terawatt.params import ParamSpec, load_registry
-from terawatt.scenario import FieldError, Scenario, ScenarioError, _suggest
+from terawatt.scenario import Scenario, _suggest
 
 #: Grid points of the first bracketing pass, and bisection steps of the refinement (all brackets at once).
 GRID_POINTS = 241
@@ -52,9 +54,54 @@ def _grid(lo: float, hi: float, n: int) -> np.ndarray:
     return np.linspace(lo, hi, n)
 
 
+def _evaluate_points(base: Scenario, values: dict[str, np.ndarray], output: str) -> tuple[np.ndarray, np.ndarray]:
+    """``output`` and the reason it is missing ("" where present) at each point of a grid of parameter values.
+
+    Infeasible designs come back as NaN with the model's ``orbital.infeasible_reason``. Where the model refuses
+    part of the grid as bad input (an altitude outside a table an effect needs, say), the grid is split in halves
+    until the refused points are isolated, so the rest of the range is still evaluated.
+    """
+    n = np.size(next(iter(values.values())))
+    try:
+        result = evaluate(Scenario(base.name, {**base.values, **values}, base.overrides, path=base.path))
+    except ScenarioError as exc:
+        if n == 1:
+            return np.full(1, np.nan), np.array([f"refused: {exc.errors[0]}"], dtype=object)
+        half = n // 2
+        low = _evaluate_points(base, {k: v[:half] for k, v in values.items()}, output)
+        high = _evaluate_points(base, {k: v[half:] for k, v in values.items()}, output)
+        return np.concatenate([low[0], high[0]]), np.concatenate([low[1], high[1]])
+    ratio = np.broadcast_to(np.asarray(result[output], float), (n,)).copy()
+    reason = np.broadcast_to(np.asarray(result["orbital.infeasible_reason"], dtype=object), (n,)).copy()
+    reason = np.where(np.isfinite(ratio), "", np.where(reason == "", f"{output} is not finite", reason))
+    return ratio, reason
+
+
 def _ratio(base: Scenario, name: str, values: np.ndarray, output: str) -> np.ndarray:
-    scenario = Scenario(base.name, {**base.values, name: values}, base.overrides, path=base.path)
-    return np.broadcast_to(np.asarray(evaluate(scenario)[output], float), values.shape)
+    return _evaluate_points(base, {name: np.asarray(values, float)}, output)[0]
+
+
+def _kind(reason: str) -> str:
+    """A reason with its numbers blanked out: one kind of problem (empty for no problem)."""
+    return re.sub(r"[-+]?(\d[\d.,]*(e[-+]?\d+)?|nan|inf)", "#", str(reason)) if reason else ""
+
+
+def skipped_ranges(x: np.ndarray, reason: np.ndarray) -> list[dict[str, Any]]:
+    """Contiguous runs of grid points without a ratio: ``{"from", "to", "points", "reason"}`` (first reason)."""
+    # A run is one kind of problem: the reason with its numbers blanked out.
+    kinds = [_kind(r) for r in reason]
+    runs: list[dict[str, Any]] = []
+    i = 0
+    while i < len(kinds):
+        if not kinds[i]:
+            i += 1
+            continue
+        j = i
+        while j + 1 < len(kinds) and kinds[j + 1] == kinds[i]:
+            j += 1
+        runs.append({"from": float(x[i]), "to": float(x[j]), "points": j - i + 1, "reason": str(reason[i])})
+        i = j + 1
+    return runs
 
 
 @dataclass(frozen=True)
@@ -72,6 +119,7 @@ class Breakeven:
     current_ratio: float | None = None
     span: tuple[float, float] = (0.0, 0.0)
     message: str = ""
+    skipped: list[dict[str, Any]] = field(default_factory=list)  # parts of the span without a feasible design
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -86,6 +134,7 @@ class Breakeven:
             "current_ratio": self.current_ratio,
             "search_span": list(self.span),
             "message": self.message,
+            "skipped": self.skipped,
         }
 
 
@@ -109,7 +158,9 @@ def solve_breakeven(
         raise ScenarioError([FieldError("scenario", "break-even needs a scenario without sampled parameters")])
     lo, hi = search_span(spec)
     x = _grid(lo, hi, GRID_POINTS)
-    f = _ratio(base, param, x, output) - target_ratio
+    ratio, reason = _evaluate_points(base, {param: x}, output)
+    f = ratio - target_ratio
+    skipped = skipped_ranges(x, reason)
     sign_change = np.isfinite(f[:-1]) & np.isfinite(f[1:]) & (np.sign(f[:-1]) != np.sign(f[1:]))
     exact = x[:-1][f[:-1] == 0.0]
     a, b = x[:-1][sign_change & (f[:-1] != 0)], x[1:][sign_change & (f[:-1] != 0)]
@@ -124,6 +175,7 @@ def solve_breakeven(
     current = base.values[param]
     current_f = float(current) if current is not None else None
     current_ratio = float(_ratio(base, param, np.array([current_f]), output)[0]) if current_f is not None else None
+    current_ratio = current_ratio if current_ratio is not None and np.isfinite(current_ratio) else None
     unit = spec.unit
     if roots:
         ref = current_f if current_f is not None else roots[0]
@@ -142,8 +194,24 @@ def solve_breakeven(
                 f"no value of {param} in its allowed range [{lo:g}, {hi:g}] {unit} gives orbit/ground = "
                 f"{target_ratio:g}: the ratio stays {side} it (closest {closest:.3g} at {best:.4g} {unit})"
             )
+    for run in skipped:
+        message += (
+            f"\nskipped {param} in [{run['from']:.4g}, {run['to']:.4g}] {unit} ({run['points']} of {x.size} grid "
+            f"points): {run['reason']}"
+        )
     return Breakeven(
-        param, unit, year, target_ratio, bool(roots), value, roots, current_f, current_ratio, (lo, hi), message
+        param,
+        unit,
+        year,
+        target_ratio,
+        bool(roots),
+        value,
+        roots,
+        current_f,
+        current_ratio,
+        (lo, hi),
+        message,
+        skipped,
     )
 
 
@@ -159,6 +227,7 @@ class RatioMap:
     target_ratio: float
     year: int | None
     scenario: str = ""
+    missing_reasons: list[str] = field(default_factory=list)  # why some cells have no ratio (infeasible, refused)
 
 
 def map_span(spec: ParamSpec) -> tuple[float, float]:
@@ -187,7 +256,6 @@ def ratio_map(
     (lo, hi), (lo2, hi2) = span or map_span(spec), span2 or map_span(spec2)
     x, y = _grid(lo, hi, points), _grid(lo2, hi2, points)
     xx, yy = np.meshgrid(x, y)
-    values = {**base.values, param: xx.ravel(), param2: yy.ravel()}
-    result = evaluate(Scenario(base.name, values, base.overrides, path=base.path))
-    ratio = np.broadcast_to(np.asarray(result[output], float), xx.size).reshape(xx.shape)
-    return RatioMap(param, param2, x, y, ratio, target_ratio, year, scenario.name)
+    ratio, reason = _evaluate_points(base, {param: xx.ravel(), param2: yy.ravel()}, output)
+    missing = list({_kind(r): str(r) for r in reason[::-1] if r}.values())[::-1]  # first example of each kind
+    return RatioMap(param, param2, x, y, ratio.reshape(xx.shape), target_ratio, year, scenario.name, missing)

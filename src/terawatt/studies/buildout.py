@@ -22,7 +22,7 @@ from terawatt.catalogs import catalog_entry
 from terawatt.constants import HOURS_PER_YEAR
 from terawatt.model import evaluate
 from terawatt.scenario import FieldError, Scenario, ScenarioError
-from terawatt.trajectory import YEAR_RANGE
+from terawatt.trajectory import year_span_errors
 
 #: Names of the binding constraints, by code.
 ORBIT_LIMITS = (
@@ -179,10 +179,9 @@ def buildout(scenario: Scenario, start: int = 2026, end: int = 2050) -> BuildOut
       solar + storage, then the one-off grid headroom), whichever is lower, over the PUE.
     - Parameters with a trajectory take their value of each year; sampled parameters run as N trajectories.
     """
-    if not (YEAR_RANGE[0] <= start <= YEAR_RANGE[1] and YEAR_RANGE[0] <= end <= YEAR_RANGE[1]):
-        raise ScenarioError([FieldError("--from/--to", f"years {start}-{end} must lie in {list(YEAR_RANGE)}")])
-    if end < start:
-        raise ScenarioError([FieldError("--from/--to", f"last year {end} is before the first year {start}")])
+    span_errors = year_span_errors(start, end)
+    if span_errors:
+        raise ScenarioError(span_errors)
     _check(scenario.values)
     years = np.arange(start, end + 1)
     yearly = scenario.at_years(years)  # trajectories -> (..., Y); sampled values -> (N, 1)

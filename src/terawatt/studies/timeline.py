@@ -14,8 +14,8 @@ import numpy as np
 
 from terawatt.model import evaluate
 from terawatt.results import Result
-from terawatt.scenario import FieldError, Scenario, ScenarioError
-from terawatt.trajectory import BASE_YEAR, YEAR_RANGE
+from terawatt.scenario import Scenario, ScenarioError
+from terawatt.trajectory import BASE_YEAR, year_span_errors
 
 #: Outputs reported per year (the JSON keys drop the section prefix where noted in :meth:`Timeline.rows`).
 YEAR_OUTPUTS = (
@@ -117,12 +117,7 @@ def timeline(scenario: Scenario, start: int = BASE_YEAR, end: int = 2045) -> Tim
     ScenarioError
         Years outside the model's calendar or reversed; a trajectory value outside its parameter's range.
     """
-    errors = []
-    for label, year in (("--from", start), ("--to", end)):
-        if not YEAR_RANGE[0] <= year <= YEAR_RANGE[1]:
-            errors.append(FieldError(label, f"year {year} is outside the model's calendar {list(YEAR_RANGE)}"))
-    if not errors and end < start:
-        errors.append(FieldError("--to", f"last year {end} is before the first year {start}"))
+    errors = year_span_errors(start, end)
     if errors:
         raise ScenarioError(errors)
     years = np.arange(start, end + 1)

@@ -1,0 +1,136 @@
+"""Whether an orbital design can exist, and if not, why: one flag and one plain-language reason per sample.
+
+A design is infeasible when its radiator cannot reject the heat, a heritage satellite is lighter than its own
+parts, one satellite does not fit the launch vehicle, it cannot hold its orbit (delta-v beyond any propulsion
+system, or all its time spent avoiding debris), its accelerators do not survive their total dose (margin < 1),
+radiation interrupts leave no goodput, or nothing else delivers compute (a fleet of infinitely many satellites).
+Infeasible samples carry no cost; the reason says which of these applies, so no "n/a" is left unexplained.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Feasibility:
+    """Per-sample flag and reason (``""`` where feasible; several reasons joined by ``"; "``)."""
+
+    feasible: np.ndarray
+    reason: np.ndarray  # str array (0-d for a scalar scenario)
+
+
+def _fmt(x: np.ndarray) -> np.ndarray:
+    return np.char.mod("%.4g", np.asarray(x, float))
+
+
+def combine(checks: Sequence[tuple[np.ndarray, np.ndarray | str]], shape: tuple[int, ...]) -> Feasibility:
+    """Flags and reasons from ``(bad_mask, reason_text)`` pairs; a reason may itself be a per-sample array."""
+    reason = np.full(shape, "", dtype=object)
+    bad_any = np.zeros(shape, bool)
+    for bad, text in checks:
+        bad = np.broadcast_to(np.asarray(bad, bool), shape)
+        if not bad.any():
+            continue
+        text = np.broadcast_to(np.asarray(text, dtype=object), shape)
+        joined = np.where(reason == "", text, reason + "; " + text)
+        reason = np.where(bad, joined, reason)
+        bad_any |= bad
+    return Feasibility(~bad_any, reason.astype(str))
+
+
+def orbital_feasibility(
+    *,
+    radiator_ok: np.ndarray,
+    heritage: np.ndarray,
+    accept_given_mass: bool | np.ndarray,
+    given_mass_kg: np.ndarray,
+    parts_mass_kg: np.ndarray,
+    launchable: np.ndarray,
+    satellite_mass_kg: np.ndarray,
+    payload_kg: np.ndarray,
+    total_dv_m_per_s: np.ndarray,
+    max_dv_m_per_s: float,
+    propellant_ok: np.ndarray,
+    avoidance_outage_fraction: np.ndarray,
+    tid_margin: np.ndarray,
+    goodput_fraction: np.ndarray,
+    availability: np.ndarray,
+    satellite_count: np.ndarray,
+) -> Feasibility:
+    """Flag and reason for each sample of an orbital design (inputs broadcast; NaN = effect switched off).
+
+    Returns
+    -------
+    Feasibility
+        ``feasible`` is False where any check fails; ``reason`` names every failing check with its numbers.
+    """
+    shape = np.broadcast_shapes(
+        *(
+            np.shape(a)
+            for a in (
+                radiator_ok,
+                given_mass_kg,
+                parts_mass_kg,
+                launchable,
+                total_dv_m_per_s,
+                tid_margin,
+                goodput_fraction,
+                availability,
+                satellite_count,
+            )
+        )
+    )
+    too_light = (
+        np.asarray(heritage, bool)
+        & ~np.asarray(accept_given_mass, bool)
+        & (np.asarray(given_mass_kg) < np.asarray(parts_mass_kg))
+    )
+    tid = np.asarray(tid_margin, float)
+    goodput = np.asarray(goodput_fraction, float)
+    avail = np.asarray(availability, float)
+    count = np.asarray(satellite_count, float)
+    mass_ok = np.isfinite(np.asarray(satellite_mass_kg, float))
+    launch_bad = ~np.asarray(launchable, bool) & np.asarray(radiator_ok, bool) & ~too_light & mass_ok
+    checks = [
+        (~np.asarray(radiator_ok, bool), "radiator cannot reject the heat (net flux <= 0 at this temperature)"),
+        (
+            too_light,
+            "satellite.mass_kg ("
+            + _fmt(given_mass_kg)
+            + " kg) is below the mass of its own parts ("
+            + _fmt(parts_mass_kg)
+            + " kg: compute, shielding, array, battery, radiator)",
+        ),
+        (
+            ~mass_ok & np.asarray(radiator_ok, bool),
+            "the satellite's mass is not finite (an array or radiator without bound: efficiency or flux near 0)",
+        ),
+        (
+            launch_bad,
+            "one satellite ("
+            + _fmt(satellite_mass_kg)
+            + " kg) exceeds the vehicle's payload ("
+            + _fmt(payload_kg)
+            + " kg) or fairing volume",
+        ),
+        (
+            ~np.asarray(propellant_ok, bool) & np.asarray(radiator_ok, bool) & mass_ok,
+            "cannot hold its orbit: lifetime delta-v "
+            + _fmt(total_dv_m_per_s)
+            + f" m/s exceeds what any propulsion system provides ({max_dv_m_per_s:g} m/s)",
+        ),
+        (
+            (np.asarray(avoidance_outage_fraction, float) >= 1.0) & mass_ok,
+            "debris avoidance takes all of its time",
+        ),
+        (tid < 1.0, "total-dose margin " + _fmt(tid) + " < 1: the accelerators fail from radiation before end of life"),
+        (goodput <= 0.0, "goodput 0: interrupts and restarts (radiation and others) leave no useful compute"),
+    ]
+    flagged = combine(checks, shape).feasible
+    rest = flagged & ~((avail > 0) & np.isfinite(count) & (count > 0))
+    checks.append((rest, "the fleet delivers no compute (availability " + _fmt(avail) + ")"))
+    return combine(checks, shape)
