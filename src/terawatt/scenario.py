@@ -20,6 +20,7 @@ import yaml
 
 from terawatt.catalogs import load_catalog
 from terawatt.params import ParamSpec, load_registry
+from terawatt.yamlio import safe_load
 
 META_KEYS = ("name", "description", "sources", "notes", "based_on")
 TRAJECTORIES_KEY = "trajectories"
@@ -129,7 +130,7 @@ def _read_yaml(path: Path, label: str) -> dict[str, Any]:
     except UnicodeDecodeError as exc:
         raise ScenarioError([FieldError(label, f"not UTF-8 text (byte {exc.start}): save the file as UTF-8")]) from exc
     try:
-        data = yaml.safe_load(text)
+        data = safe_load(text)
     except yaml.constructor.ConstructorError as exc:
         where = f" (line {exc.problem_mark.line + 1})" if exc.problem_mark else ""
         raise ScenarioError(
@@ -212,7 +213,11 @@ def parse_set(items: Iterable[str]) -> dict[str, Any]:
 
 # -------------------------------------------------------------------------------------------------- validation
 def _suggest(name: str, candidates: Iterable[str]) -> str:
-    close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.5)
+    """``"; did you mean 'x'?"`` for the best candidate: a name that ``name`` starts (shortest first), else the
+    closest by difflib, else one with the same last part; empty when nothing is close."""
+    candidates = list(candidates)
+    prefixed = sorted((c for c in candidates if c.startswith(name) and name), key=lambda c: (len(c), c))
+    close = prefixed[:1] or difflib.get_close_matches(name, candidates, n=1, cutoff=0.5)
     if not close:
         tail = name.rsplit(".", 1)[-1]
         close = [c for c in candidates if c.rsplit(".", 1)[-1] == tail][:1]

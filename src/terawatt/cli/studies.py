@@ -1,0 +1,213 @@
+"""``terawatt timeline | breakeven | buildout``: the studies over years, over a parameter, and of the build-out."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import numpy as np
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from terawatt.cli._common import (
+    JsonOption,
+    OutOption,
+    ScenarioArg,
+    SetOption,
+    app,
+    bad_input,
+    check_out,
+    console,
+    fmt,
+    load,
+    write_table,
+)
+from terawatt.constants import BASE_YEAR
+
+
+@app.command()
+def timeline(
+    scenario: ScenarioArg = None,
+    set_: SetOption = None,
+    start: Annotated[int, typer.Option("--from", help="First calendar year.")] = BASE_YEAR,
+    end: Annotated[int, typer.Option("--to", help="Last calendar year.")] = 2045,
+    json_: JsonOption = False,
+    plot: Annotated[Path | None, typer.Option("--plot", help="Write a chart: .png or .html.")] = None,
+    out: OutOption = None,
+) -> None:
+    """Cost of orbit and ground in every year (one vectorized pass) and the crossover year."""
+    from terawatt.scenario import ScenarioError
+    from terawatt.studies.timeline import timeline as run_timeline
+
+    try:
+        check_out(out)
+        tl = run_timeline(load(scenario, set_), start, end)
+        if plot is not None:
+            from terawatt.report.plots import plot_timeline
+
+            plot_timeline(tl, plot)
+        if out is not None:
+            write_table(tl.to_frame(), out)
+    except ScenarioError as exc:
+        bad_input(exc)
+    if json_:
+        sys.stdout.write(json.dumps(tl.to_dict(), indent=2) + "\n")
+        return
+    table = Table(title=f"terawatt timeline: {tl.result.scenario.name}", title_justify="left")
+    for col in ("year", "orbit $/GPU-h", "ground $/GPU-h", "ratio", "ratio with wait", "launch $/kg",
+                "break-even $/kg"):
+        table.add_column(col, justify="right")
+    for row in tl.rows():
+        be = row["breakeven_launch_price_usd_per_kg"]
+        table.add_row(
+            str(row["year"]),
+            fmt(row["orbital_cost_per_gpu_hour_usd"]),
+            fmt(row["terrestrial_cost_per_gpu_hour_usd"]),
+            fmt(row["cost_ratio"]),
+            fmt(row["cost_ratio_with_wait"]),
+            fmt(row["orbital_launch_price_usd_per_kg"]),
+            "n/a" if be is None else (fmt(be) if be >= 0 else "none"),
+        )
+    console.print(table)
+    if tl.crossover_year is None:
+        console.print(f"[bold]crossover:[/] none between {start} and {end}: orbit stays dearer than the ground")
+    else:
+        console.print(f"[bold]crossover:[/] {tl.crossover_year} (first year orbit costs no more than the ground)")
+    if plot is not None:
+        console.print(f"chart written to {plot}")
+
+
+@app.command()
+def breakeven(
+    param: Annotated[str, typer.Option("--param", help="Parameter to solve for (dotted registry name).")],
+    scenario: ScenarioArg = None,
+    set_: SetOption = None,
+    year: Annotated[int | None, typer.Option("--year", help="Apply the scenario's trajectories in this year.")] = None,
+    target_ratio: Annotated[float, typer.Option("--target-ratio", help="Orbit/ground cost ratio to reach.")] = 1.0,
+    param2: Annotated[
+        str | None, typer.Option("--param2", help="Second parameter: draw the 2-D map of the ratio instead.")
+    ] = None,
+    plot: Annotated[Path | None, typer.Option("--plot", help="Chart file for --param2 (.png or .html).")] = None,
+    json_: JsonOption = False,
+    out: OutOption = None,
+) -> None:
+    """What must be true: the value of --param at which orbit and ground cost the same (or --target-ratio)."""
+    from terawatt.scenario import ScenarioError
+    from terawatt.studies.breakeven import ratio_map, solve_breakeven
+
+    try:
+        check_out(out)
+        loaded = load(scenario, set_)
+        if param2 is None:
+            answer = solve_breakeven(loaded, param, year, target_ratio)
+            frame = answer.to_frame() if out is not None else None
+        else:
+            from terawatt.report.plots import plot_ratio_map
+
+            ratio = ratio_map(loaded, param, param2, year, target_ratio=target_ratio)
+            markers = _scenario_markers(param, param2, year)
+            path = plot or Path(f"breakeven-{param}-{param2}.png")
+            plot_ratio_map(ratio, path, markers)
+            frame = ratio.to_frame() if out is not None else None
+        if out is not None:
+            write_table(frame, out)
+    except ScenarioError as exc:
+        bad_input(exc)
+    if param2 is not None:
+        if json_:
+            payload = {
+                "param": param,
+                "param2": param2,
+                "year": year,
+                "target_ratio": target_ratio,
+                "x": ratio.x.tolist(),
+                "y": ratio.y.tolist(),
+                "ratio": [[None if not np.isfinite(v) else float(v) for v in row] for row in ratio.ratio],
+                "plot": str(path),
+            }
+            sys.stdout.write(json.dumps(payload) + "\n")
+        else:
+            console.print(f"map of orbit/ground over {param} x {param2} written to {path}")
+        return
+    if json_:
+        sys.stdout.write(json.dumps(answer.to_dict(), indent=2) + "\n")
+        return
+    console.print(answer.message)
+    if answer.found:
+        console.print(f"current value {fmt(answer.current_value, answer.unit)} gives ratio {fmt(answer.current_ratio)}")
+        if len(answer.roots) > 1:
+            console.print("all roots: " + ", ".join(fmt(r, answer.unit) for r in answer.roots))
+
+
+def _scenario_markers(param: str, param2: str, year: int | None) -> dict[str, tuple[float, float]]:
+    """Where the shipped scenarios sit on a 2-D map (their own values of the two parameters)."""
+    from terawatt.scenario import load_scenario, shipped_scenarios
+
+    markers = {}
+    for name in sorted(shipped_scenarios()):
+        sc = load_scenario(name)
+        sc = sc.at_year(year) if year is not None else sc
+        x, y = sc.values[param], sc.values[param2]
+        if x is not None and y is not None and np.ndim(x) == 0 and np.ndim(y) == 0:
+            markers[name] = (float(x), float(y))
+    return markers
+
+
+#: Columns of the build-out table: (header, row field).
+BUILDOUT_COLUMNS = (
+    ("year", "year"),
+    ("demand GW", "demand_gw"),
+    ("orbit GW", "orbit_gw_total"),
+    ("ground GW", "ground_gw_total"),
+    ("short GW", "shortfall_gw"),
+    ("launches", "launches"),
+    ("propellant t", "propellant_t"),
+    ("accelerators", "accelerators_needed"),
+    ("orbit binds", "orbit_binding"),
+    ("ground binds", "ground_binding"),
+)
+
+
+@app.command("buildout")
+def buildout_command(
+    scenario: ScenarioArg = None,
+    set_: SetOption = None,
+    start: Annotated[int, typer.Option("--from", help="First calendar year.")] = BASE_YEAR,
+    end: Annotated[int, typer.Option("--to", help="Last calendar year.")] = 2050,
+    json_: Annotated[bool, typer.Option("--json", help="Print the per-year results as JSON.")] = False,
+    plot: Annotated[Path | None, typer.Option("--plot", help="Write the build-out charts: .png or .html.")] = None,
+    out: OutOption = None,
+) -> None:
+    """Build-out toward the demand path: GW added per side, launches, propellant, chips, and what binds."""
+    from terawatt.scenario import ScenarioError
+    from terawatt.studies.buildout import buildout as run_buildout
+
+    try:
+        check_out(out)
+        result = run_buildout(load(scenario, set_), start, end)
+        if plot is not None:
+            from terawatt.report.plots import plot_buildout
+
+            plot_buildout(result, plot)
+        if out is not None:
+            write_table(result.to_frame(), out)
+    except ScenarioError as exc:
+        bad_input(exc)
+    if json_:
+        sys.stdout.write(json.dumps(result.to_dict(), indent=2) + "\n")
+        return
+    table = Table(title=f"terawatt buildout: {result.scenario}", title_justify="left")
+    for label, _ in BUILDOUT_COLUMNS:
+        table.add_column(label, justify="right")
+    for row in result.rows():
+        cells = (str(row[key]) if isinstance(row[key], (str, int)) else fmt(row[key]) for _, key in BUILDOUT_COLUMNS)
+        table.add_row(*cells)
+    Console(width=max(console.width, 150)).print(table)
+    console.print("[bold]bottlenecks:[/]")
+    for line in result.bottlenecks():
+        console.print(f"  {line}")
+    if plot is not None:
+        console.print(f"charts written to {plot}")
