@@ -8,12 +8,13 @@ the command line (``terawatt timeline | breakeven | buildout``).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from terawatt.constants import BASE_YEAR
-from terawatt.scenario import Scenario, load_scenario
+from terawatt.scenario import Scenario, load_scenario, parse_set
 
 if TYPE_CHECKING:
     from terawatt.studies.breakeven import Breakeven, RatioMap
@@ -25,12 +26,14 @@ Overrides = Mapping[str, Any] | Sequence[str] | None
 
 
 def _scenario(scenario: ScenarioLike, overrides: Overrides) -> Scenario:
-    if isinstance(scenario, Scenario):
-        if not overrides:
-            return scenario
-        extra = load_scenario(None, overrides).overrides if not isinstance(overrides, Mapping) else overrides
-        return scenario.with_overrides(extra)
-    return load_scenario(scenario, overrides)
+    """The scenario with ``overrides`` applied; as with ``--set``, an override replaces the parameter's trajectory."""
+    if not isinstance(scenario, Scenario):
+        return load_scenario(scenario, overrides)
+    if not overrides:
+        return scenario
+    extra = dict(overrides) if isinstance(overrides, Mapping) else parse_set(overrides)
+    updated = scenario.with_overrides(extra)
+    return dataclasses.replace(updated, trajectories={k: v for k, v in updated.trajectories.items() if k not in extra})
 
 
 def timeline(

@@ -238,11 +238,13 @@ def collect_outputs(**q: Any) -> dict[str, Any]:
             )
         ):
             out[key] = np.where(feasible, out[key], np.nan)
-    shape = np.broadcast_shapes(*(np.shape(val) for val in out.values()))
+    shape = np.broadcast_shapes(*(val.shape for val in out.values() if isinstance(val, np.ndarray) and val.ndim))
     return {k: _scalarize(np.broadcast_to(val, shape) if shape else val) for k, val in out.items()}
 
 
 def _scalarize(value: Any) -> Any:
+    if type(value) in (bool, int, float):  # already a Python scalar (not a NumPy one)
+        return value
     arr = np.asarray(value)
     if arr.ndim == 0:
         item = arr.item()

@@ -8,24 +8,57 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 
 from terawatt import __version__
 
 if TYPE_CHECKING:
     import pandas as pd
+    from rich.console import Console
+    from rich.table import Table
 
     from terawatt.scenario import Scenario, ScenarioError
 
+# Plain (click) help: Rich-formatted help would import rich.markdown and markdown-it (~0.1 s) on every --help.
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
     help="terawatt: AI compute in orbit versus on the ground. Exit codes: 0 ok, 1 check failed, 2 bad input.",
 )
-console = Console(soft_wrap=True)
-err_console = Console(stderr=True)
+
+
+class LazyConsole:
+    """A ``rich.console.Console`` created on first use (importing rich costs ~50 ms that --help does not need)."""
+
+    def __init__(self, **options: Any):
+        self._options = options
+        self._console: Console | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(**self._options)
+        return getattr(self._console, name)
+
+
+console = LazyConsole(soft_wrap=True)
+err_console = LazyConsole(stderr=True)
+
+
+def new_table(*args: Any, **options: Any) -> Table:
+    """A ``rich.table.Table`` (imported on first use)."""
+    from rich.table import Table
+
+    return Table(*args, **options)
+
+
+def wide_console(width: int) -> Console:
+    """A console at least ``width`` characters wide (for tables whose cells must not be cut)."""
+    from rich.console import Console
+
+    return Console(width=max(console.width, width))
 
 # ------------------------------------------------------------------------------------------------- common options
 SetOption = Annotated[
@@ -58,6 +91,8 @@ def _root(
 # ------------------------------------------------------------------------------------------------------ errors
 def bad_input(exc: ScenarioError) -> NoReturn:
     """Print every field error of ``exc`` and exit 2."""
+    from rich.markup import escape
+
     n = len(exc.errors)
     err_console.print(f"[bold red]error:[/] invalid input ({n} problem{'s' * (n > 1)}):")
     for e in exc.errors:

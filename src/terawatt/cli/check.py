@@ -6,10 +6,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from terawatt.cli._common import app, bad_input, console
+from terawatt.cli._common import app, bad_input, console, new_table, wide_console
 
 
 @app.command()
@@ -25,7 +23,7 @@ def validate(
         rows = run_validation(paths or [], include_shipped=not only)
     except ScenarioError as exc:
         bad_input(exc)
-    table = Table(title="terawatt validate", title_justify="left")
+    table = new_table(title="terawatt validate", title_justify="left")
     for col, justify in (
         ("case", "left"),
         ("output", "left"),
@@ -48,7 +46,7 @@ def validate(
             tol,
             "[green]yes[/]" if row.passed else "[bold red]NO[/]",
         )
-    Console(width=max(console.width, 160)).print(table)  # case ids and output keys are long: never cut them
+    wide_console(160).print(table)  # case ids and output keys are long: never cut them
     failed = [r for r in rows if not r.passed]
     console.print(f"{len(rows) - len(failed)} passed, {len(failed)} failed")
     if failed:

@@ -10,9 +10,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
 
-from terawatt.cli._common import JsonOption, app, bad_input, console, field_error
+from terawatt.cli._common import JsonOption, app, bad_input, console, field_error, new_table
 
 if TYPE_CHECKING:
     from terawatt.params import ParamSpec
@@ -67,7 +66,7 @@ def param_record(spec: ParamSpec) -> dict[str, Any]:
 
 
 def _show_one(spec: ParamSpec) -> None:
-    table = Table(title=spec.name, title_justify="left", show_header=False)
+    table = new_table(title=spec.name, title_justify="left", show_header=False)
     table.add_column("field", style="bold")
     table.add_column("value", overflow="fold")
     rows = [
@@ -114,7 +113,7 @@ def params(
     if json_:
         sys.stdout.write(json.dumps([param_record(registry[n]) for n in names], indent=2) + "\n")
         return
-    table = Table(title=f"parameters ({len(names)})" + (f" matching {pattern!r}" if pattern else ""),
+    table = new_table(title=f"parameters ({len(names)})" + (f" matching {pattern!r}" if pattern else ""),
                   title_justify="left")
     for col in ("name", "unit", "default", "allowed", "literature", "source"):
         table.add_column(col, overflow="fold")
@@ -131,7 +130,7 @@ def scenarios() -> None:
     """List the shipped scenarios."""
     from terawatt.scenario import load_scenario, shipped_scenarios
 
-    table = Table(title="shipped scenarios", title_justify="left")
+    table = new_table(title="shipped scenarios", title_justify="left")
     table.add_column("name")
     table.add_column("description")
     for name, path in sorted(shipped_scenarios().items()):
@@ -232,17 +231,15 @@ def scenario_template(base: Scenario, base_name: str | None, name: str = "my-sce
         if base.trajectories:
             lines.append("# Trajectories of the base (applied with --year and by timeline): "
                          + ", ".join(sorted(base.trajectories)))
-    section = None
-    for name in names:
-        spec = registry[name]
-        head, _, leaf = name.partition(".")
-        if head != section:
-            lines.append("")
-            lines.append(f"{head}:")
-            section = head
-        lines.extend(_comment(spec))
-        marker = "  # set by the base scenario" if name in base.overrides and base_name else ""
-        lines.append(f"  {leaf}: {_yaml_value(base.values[name])}{marker}")
+    sections: dict[str, list[str]] = {}
+    for name in names:  # one block per section (a repeated YAML key would drop the first block)
+        sections.setdefault(name.partition(".")[0], []).append(name)
+    for head, members in sections.items():
+        lines.extend(["", f"{head}:"])
+        for name in members:
+            lines.extend(_comment(registry[name]))
+            marker = "  # set by the base scenario" if name in base.overrides and base_name else ""
+            lines.append(f"  {name.partition('.')[2]}: {_yaml_value(base.values[name])}{marker}")
     lines.append("")
     lines.append("# All parameters: terawatt params   (or terawatt params 'thermal.*')")
     return "\n".join(lines) + "\n"

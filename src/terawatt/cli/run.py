@@ -8,8 +8,6 @@ import sys
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from terawatt.cli._common import (
     OutOption,
@@ -21,11 +19,15 @@ from terawatt.cli._common import (
     err_console,
     fmt,
     load,
+    new_table,
     scalar,
+    wide_console,
     write_table,
 )
 
 if TYPE_CHECKING:
+    from rich.table import Table
+
     from terawatt.results import Result
 
 #: Cost rows of the comparison table: (label, output name under ``orbital.`` / ``terrestrial.``, unit).
@@ -116,7 +118,7 @@ def breakeven_text(value: Any) -> str:
 
 
 def comparison_table(r: Result) -> Table:
-    table = Table(title=f"terawatt run: {r.scenario.name}", title_justify="left", show_lines=False)
+    table = new_table(title=f"terawatt run: {r.scenario.name}", title_justify="left", show_lines=False)
     table.add_column("quantity")
     table.add_column("orbit", justify="right")
     table.add_column("ground", justify="right")
@@ -140,7 +142,7 @@ def comparison_table(r: Result) -> Table:
 
 
 def design_table(r: Result) -> Table:
-    table = Table(title="orbital design", title_justify="left")
+    table = new_table(title="orbital design", title_justify="left")
     table.add_column("quantity")
     table.add_column("value", justify="right")
     for label, key, unit in DESIGN_ROWS:
@@ -152,7 +154,7 @@ def design_table(r: Result) -> Table:
 def drivers_table(r: Result) -> Table:
     """What decides the answer: launch price used, radiation, goodput, availability and its parts, outages,
     feasibility flags. Rows appear only for outputs the model provides."""
-    table = Table(title="what decides the answer", title_justify="left")
+    table = new_table(title="what decides the answer", title_justify="left")
     table.add_column("quantity")
     table.add_column("orbit", justify="right")
     table.add_column("ground", justify="right")
@@ -179,7 +181,7 @@ def drivers_table(r: Result) -> Table:
 
 def compare_table(results: list[Result]) -> Table:
     """Several scenarios side by side: one column per scenario."""
-    table = Table(title="terawatt run: " + ", ".join(r.scenario.name for r in results), title_justify="left")
+    table = new_table(title="terawatt run: " + ", ".join(r.scenario.name for r in results), title_justify="left")
     table.add_column("quantity")
     for r in results:
         table.add_column(r.scenario.name, justify="right")
@@ -284,7 +286,7 @@ def run(
         err_console.print("array-valued scenarios are printed with --json or written with --out only")
         raise typer.Exit(2)
     if len(results) > 1:
-        Console(width=max(console.width, 48 + 16 * len(results))).print(compare_table(results))
+        wide_console(48 + 16 * len(results)).print(compare_table(results))
         console.print("break-even 'none': orbit costs more than the ground even with free launch")
         for r in results:
             for note in r.notes:

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
-import numpy as np
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from terawatt.cli._common import (
     JsonOption,
@@ -23,9 +21,30 @@ from terawatt.cli._common import (
     console,
     fmt,
     load,
+    new_table,
+    wide_console,
     write_table,
 )
 from terawatt.constants import BASE_YEAR
+
+
+def _study(compute: Callable[[], Any], plot_function: str, plot: Path | None, out: Path | None) -> Any:
+    """Run a study, then write its chart (``terawatt.report.plots.<plot_function>``) and its ``--out`` table;
+    bad input of any of them exits 2."""
+    from terawatt.scenario import ScenarioError
+
+    try:
+        check_out(out)
+        result = compute()
+        if plot is not None:
+            from terawatt.report import plots
+
+            getattr(plots, plot_function)(result, plot)
+        if out is not None:
+            write_table(result.to_frame(), out)
+    except ScenarioError as exc:
+        bad_input(exc)
+    return result
 
 
 @app.command()
@@ -39,24 +58,13 @@ def timeline(
     out: OutOption = None,
 ) -> None:
     """Cost of orbit and ground in every year (one vectorized pass) and the crossover year."""
-    from terawatt.scenario import ScenarioError
     from terawatt.studies.timeline import timeline as run_timeline
 
-    try:
-        check_out(out)
-        tl = run_timeline(load(scenario, set_), start, end)
-        if plot is not None:
-            from terawatt.report.plots import plot_timeline
-
-            plot_timeline(tl, plot)
-        if out is not None:
-            write_table(tl.to_frame(), out)
-    except ScenarioError as exc:
-        bad_input(exc)
+    tl = _study(lambda: run_timeline(load(scenario, set_), start, end), "plot_timeline", plot, out)
     if json_:
         sys.stdout.write(json.dumps(tl.to_dict(), indent=2) + "\n")
         return
-    table = Table(title=f"terawatt timeline: {tl.result.scenario.name}", title_justify="left")
+    table = new_table(title=f"terawatt timeline: {tl.result.scenario.name}", title_justify="left")
     for col in ("year", "orbit $/GPU-h", "ground $/GPU-h", "ratio", "ratio with wait", "launch $/kg",
                 "break-even $/kg"):
         table.add_column(col, justify="right")
@@ -95,6 +103,8 @@ def breakeven(
     out: OutOption = None,
 ) -> None:
     """What must be true: the value of --param at which orbit and ground cost the same (or --target-ratio)."""
+    import numpy as np
+
     from terawatt.scenario import ScenarioError
     from terawatt.studies.breakeven import ratio_map, solve_breakeven
 
@@ -144,6 +154,8 @@ def breakeven(
 
 def _scenario_markers(param: str, param2: str, year: int | None) -> dict[str, tuple[float, float]]:
     """Where the shipped scenarios sit on a 2-D map (their own values of the two parameters)."""
+    import numpy as np
+
     from terawatt.scenario import load_scenario, shipped_scenarios
 
     markers = {}
@@ -182,30 +194,19 @@ def buildout_command(
     out: OutOption = None,
 ) -> None:
     """Build-out toward the demand path: GW added per side, launches, propellant, chips, and what binds."""
-    from terawatt.scenario import ScenarioError
     from terawatt.studies.buildout import buildout as run_buildout
 
-    try:
-        check_out(out)
-        result = run_buildout(load(scenario, set_), start, end)
-        if plot is not None:
-            from terawatt.report.plots import plot_buildout
-
-            plot_buildout(result, plot)
-        if out is not None:
-            write_table(result.to_frame(), out)
-    except ScenarioError as exc:
-        bad_input(exc)
+    result = _study(lambda: run_buildout(load(scenario, set_), start, end), "plot_buildout", plot, out)
     if json_:
         sys.stdout.write(json.dumps(result.to_dict(), indent=2) + "\n")
         return
-    table = Table(title=f"terawatt buildout: {result.scenario}", title_justify="left")
+    table = new_table(title=f"terawatt buildout: {result.scenario}", title_justify="left")
     for label, _ in BUILDOUT_COLUMNS:
         table.add_column(label, justify="right")
     for row in result.rows():
         cells = (str(row[key]) if isinstance(row[key], (str, int)) else fmt(row[key]) for _, key in BUILDOUT_COLUMNS)
         table.add_row(*cells)
-    Console(width=max(console.width, 150)).print(table)
+    wide_console(150).print(table)
     console.print("[bold]bottlenecks:[/]")
     for line in result.bottlenecks():
         console.print(f"  {line}")

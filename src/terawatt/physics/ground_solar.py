@@ -630,6 +630,12 @@ def site_annual_yield(
     .. [8] Faiman, D. (2008). Assessing the outdoor operating temperature of photovoltaic modules.
        Progress in Photovoltaics 16(4), 307-315. :doi:`10.1002/pip.813`
     """
+    options = (gamma_pdc_per_k, system_loss_fraction, inverter_efficiency, dc_ac_ratio, albedo,
+               transposition_model, temperature_model, tracker_max_angle_deg, tracker_gcr)
+    if options == _DEFAULT_OPTIONS:  # the common case: the shipped table, without re-checking the defaults
+        shipped = _shipped_yields().get((site, mounting)) if isinstance(site, str) else None
+        if shipped is not None:
+            return shipped
     _check_site(site)
     _check_choice(mounting, "mounting", MOUNTINGS)
     _check_choice(transposition_model, "transposition_model", TRANSPOSITION_MODELS)
