@@ -115,12 +115,15 @@ def params(
         return
     table = new_table(title=f"parameters ({len(names)})" + (f" matching {pattern!r}" if pattern else ""),
                   title_justify="left")
-    for col in ("name", "unit", "default", "allowed", "literature", "source"):
-        table.add_column(col, overflow="fold")
+    table.add_column("name", no_wrap=True)
+    for col, width in (("unit", 5), ("default", 9), ("allowed", 14), ("literature", 12)):
+        table.add_column(col, overflow="fold", min_width=width)
+    table.add_column("source", no_wrap=True, overflow="ellipsis", max_width=60)  # in full: terawatt params NAME
     for name in names:
         spec = registry[name]
-        source = spec.source if len(spec.source) <= 60 else spec.source[:57] + "..."
-        table.add_row(name, spec.unit, _value_text(spec.default, spec), spec.range_text(), _literature(spec), source)
+        table.add_row(
+            name, spec.unit, _value_text(spec.default, spec), spec.range_text(), _literature(spec), spec.source
+        )
     console.print(table)
     console.print("terawatt params NAME shows one parameter in full (description, distribution, whole source).")
 
