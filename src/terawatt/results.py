@@ -72,9 +72,7 @@ class Result:
             )
         breakeven = np.asarray(self.outputs["comparison.breakeven_launch_price_usd_per_kg"], float)
         if np.any(breakeven < 0):
-            notes.append(
-                "break-even launch price is negative: orbit costs more than the ground even with free launch"
-            )
+            notes.append(NO_VALUE_WHEN_NEGATIVE["comparison.breakeven_launch_price_usd_per_kg"][1])
         return notes
 
     def to_dict(self, nested: bool = True) -> dict[str, Any]:

@@ -205,6 +205,14 @@ def compare_table(results: list[Result]) -> Table:
     return table
 
 
+def _notes(r: Result) -> list[str]:
+    """The result's notes less the missing break-even, which the tables already state."""
+    from terawatt.results import NO_VALUE_WHEN_NEGATIVE
+
+    said = NO_VALUE_WHEN_NEGATIVE["comparison.breakeven_launch_price_usd_per_kg"][1]
+    return [note for note in r.notes if note != said]
+
+
 def _evaluate_all(names: list[str | None], set_: list[str] | None, year: int | None) -> list[Result]:
     """Evaluate every scenario; every bad input of every scenario is reported at once."""
     from terawatt.model import evaluate
@@ -289,7 +297,7 @@ def run(
         wide_console(48 + 16 * len(results)).print(compare_table(results))
         console.print("break-even 'none': orbit costs more than the ground even with free launch")
         for r in results:
-            for note in r.notes:
+            for note in _notes(r):
                 console.print(f"[yellow]note ({r.scenario.name}):[/] {note}")
         return
     result = results[0]
@@ -299,5 +307,5 @@ def run(
     console.print(f"[bold]orbit / ground cost per GPU-hour:[/] {fmt(scalar(result, 'comparison.cost_ratio'))}")
     breakeven = breakeven_text(scalar(result, "comparison.breakeven_launch_price_usd_per_kg"))
     console.print(f"[bold]break-even launch price:[/] {breakeven}")
-    for note in result.notes:
+    for note in _notes(result):
         console.print(f"[yellow]note:[/] {note}")
