@@ -101,8 +101,14 @@ def test_run_json_has_canonical_keys(default_json):
 @pytest.mark.parametrize("key", CANONICAL_KEYS)
 def test_run_json_canonical_values_are_finite_numbers(default_json, key):
     value = _get(default_json, key)
+    if key == "comparison.breakeven_launch_price_usd_per_kg" and value is None:
+        # Issue 9: "no break-even" is null with the reason, never a negative number.
+        assert "free launch" in default_json["comparison"]["breakeven_launch_price_note"]
+        return
     assert isinstance(value, (int, float)) and not isinstance(value, bool), (key, value)
     assert math.isfinite(value)
+    if key == "comparison.breakeven_launch_price_usd_per_kg":
+        assert value >= 0 and default_json["comparison"]["breakeven_launch_price_note"] is None
 
 
 def test_run_json_metadata(default_json):
@@ -127,6 +133,9 @@ def test_run_json_matches_python_api(default_json):
 
     api = evaluate().to_dict(nested=True)
     for key in CANONICAL_KEYS:
+        if _get(api, key) is None:  # "no value" (e.g. no break-even launch price) is null in both
+            assert _get(default_json, key) is None, key
+            continue
         assert _get(default_json, key) == pytest.approx(_get(api, key), rel=1e-12), key
 
 
@@ -159,6 +168,10 @@ def test_run_scenario_file(run_cli, tmp_path):
     assert overrides["workload.accelerator"] == "tpu-v6e"  # inherited from suncatcher
     assert _get(doc, "orbital.sunlit_fraction") == pytest.approx(0.97)
     for key in CANONICAL_KEYS:
+        if _get(doc, key) is None:  # only a missing break-even may be null, and then it says why
+            assert key == "comparison.breakeven_launch_price_usd_per_kg"
+            assert doc["comparison"]["breakeven_launch_price_note"]
+            continue
         assert math.isfinite(_get(doc, key)), key
 
 

@@ -410,4 +410,4 @@ def test_breakeven_negative_when_orbit_dearer_at_free_launch():
     assert p_star < 0
     free = terawatt.evaluate(None, launch__price_usd_per_kg=0.0)
     assert free["orbital.cost_per_gpu_hour_usd"] > free["terrestrial.cost_per_gpu_hour_usd"]
-    assert any("negative" in note for note in r.notes)
+    assert any("even with free launch" in note for note in r.notes)  # issue 9 wording: "no break-even ..."

@@ -265,7 +265,8 @@ def test_heritage_with_infeasible_radiator_is_flagged():
 # ---------------------------------------------------------------------------------------------- result views
 def test_views_scalar(default):
     flat = default.to_dict(nested=False)
-    assert set(flat) == set(default.keys())
+    # Issue 9: the views add the reason a value is missing (null break-even) next to the canonical outputs.
+    assert set(flat) == set(default.keys()) | {"comparison.breakeven_launch_price_note"}
     nested = default.to_dict()
     assert nested["orbital"]["cost_per_gpu_hour_usd"] == default["orbital.cost_per_gpu_hour_usd"]
     assert nested["orbital"]["capex_breakdown_usd"]["launch"] == default["orbital.capex_breakdown_usd.launch"]
@@ -274,7 +275,7 @@ def test_views_scalar(default):
     assert payload["comparison"]["cost_ratio"] == pytest.approx(default["comparison.cost_ratio"])
     assert isinstance(payload["notes"], list)
     frame = default.to_frame()
-    assert isinstance(frame, pd.DataFrame) and frame.shape == (1, len(default.keys()))
+    assert isinstance(frame, pd.DataFrame) and frame.shape == (1, len(default.keys()) + 1)  # + the note column
     assert frame.attrs["units"]["orbital.cost_per_gpu_hour_usd"] == "USD/GPU-h"
     assert frame["orbital.radiator_area_m2"].iloc[0] == pytest.approx(default["orbital.radiator_area_m2"])
 
@@ -282,7 +283,7 @@ def test_views_scalar(default):
 def test_views_array(sampled):
     _, r = sampled
     frame = r.to_frame()
-    assert frame.shape == (N, len(r.keys()))
+    assert frame.shape == (N, len(r.keys()) + 1)  # + the break-even note column (issue 9)
     np.testing.assert_allclose(frame["orbital.cost_per_gpu_hour_usd"], r["orbital.cost_per_gpu_hour_usd"])
     # scalar outputs are repeated on every row
     assert (frame["orbital.period_min"] == r["orbital.period_min"]).all()

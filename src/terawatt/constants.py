@@ -55,3 +55,8 @@ SPEED_OF_LIGHT_M_PER_S = 299_792_458.0
 
 #: Planck constant [J s]. SI definition (exact since the 2019 redefinition).
 PLANCK_J_S = 6.62607015e-34
+
+#: Calendar year the default ``start_year`` of rate and learning trajectories refers to ("today") [yr].
+BASE_YEAR = 2026
+#: First and last calendar year the model accepts (inclusive) [yr].
+YEAR_RANGE = (2020, 2100)

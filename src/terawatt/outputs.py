@@ -25,6 +25,14 @@ def _unit(key: str) -> str:
         ("per_million_tokens_usd", "USD/Mtok"),
         ("_usd", "USD"),
         ("_w_per_kg", "W/kg"),
+        ("_gw", "GW"),
+        ("_rad_per_yr", "rad/yr"),
+        ("_gbps", "Gbit/s"),
+        ("_ms", "ms"),
+        ("_m_per_s_per_yr", "m/s/yr"),
+        ("_m_per_s", "m/s"),
+        ("_kg_per_m3", "kg/m3"),
+        ("_kg_per_m2", "kg/m2"),
         ("_w_per_m2", "W/m2"),
         ("_kwh_per_m2_yr", "kWh/m2/yr"),
         ("_mwh_per_yr", "MWh/yr"),
@@ -245,11 +253,13 @@ def collect_outputs(**q: Any) -> dict[str, Any]:
             )
         ):
             out[key] = np.where(feasible, out[key], np.nan)
-    shape = np.broadcast_shapes(*(np.shape(val) for val in out.values()))
+    shape = np.broadcast_shapes(*(val.shape for val in out.values() if isinstance(val, np.ndarray) and val.ndim))
     return {k: _scalarize(np.broadcast_to(val, shape) if shape else val) for k, val in out.items()}
 
 
 def _scalarize(value: Any) -> Any:
+    if type(value) in (bool, int, float):  # already a Python scalar (not a NumPy one)
+        return value
     arr = np.asarray(value)
     if arr.ndim == 0:
         item = arr.item()

@@ -81,39 +81,125 @@ class Result:
             )
         breakeven = np.asarray(self.outputs["comparison.breakeven_launch_price_usd_per_kg"], float)
         if np.any(breakeven < 0):
-            notes.append("break-even launch price is negative: orbit costs more than the ground even with free launch")
+            notes.append(NO_VALUE_WHEN_NEGATIVE["comparison.breakeven_launch_price_usd_per_kg"][1])
         return notes
 
     def to_dict(self, nested: bool = True) -> dict[str, Any]:
-        """Outputs as plain Python (lists for arrays, None for NaN); nested by section when ``nested``."""
-        flat = {k: _jsonable(v) for k, v in self.outputs.items()}
-        if not nested:
-            return flat
-        tree: dict[str, Any] = {}
-        for key, value in flat.items():
-            node = tree
-            *parents, leaf = key.split(".")
-            for part in parents:
-                node = node.setdefault(part, {})
-            node[leaf] = value
-        return tree
+        """Outputs as plain Python (lists for arrays, None for NaN); nested by section when ``nested``.
 
-    def to_json(self, indent: int | None = 2) -> str:
-        """JSON text: the scenario name, its overrides, outputs nested by section, and notes."""
+        A quantity that does not exist is None, never a sentinel number: where orbit costs more than the ground
+        even with free launch, ``comparison.breakeven_launch_price_usd_per_kg`` is None (per sample) and
+        ``comparison.breakeven_launch_price_note`` says why.
+        """
+        flat = {k: _jsonable(v) for k, v in json_outputs(self.outputs).items()}
+        return nest(flat) if nested else flat
+
+    def to_json(self, indent: int | None = 2, flat: bool = False) -> str:
+        """JSON text: the scenario name, its overrides, the outputs, their units, and notes.
+
+        Outputs are nested by section (``{"orbital": {"cost_per_gpu_hour_usd": ...}}``, the leaf names being those
+        of the canonical keys) unless ``flat``, which writes them under the dotted canonical keys
+        (``"orbital.cost_per_gpu_hour_usd"``). ``units`` maps every dotted output key to its unit.
+        """
+        outputs = self.to_dict(nested=not flat)
         payload = {
             "scenario": self.scenario.name,
             "overrides": {k: _jsonable(v) for k, v in self.scenario.overrides.items()},
-            **self.to_dict(nested=True),
+            **outputs,
+            "units": {k: unit_of(k) for k in self.outputs},
             "notes": self.notes,
         }
         return json.dumps(payload, indent=indent, allow_nan=False)
 
     def to_frame(self) -> pd.DataFrame:
-        """A pandas table: one row per sample, one column per output (scalar scenarios give one row)."""
-        import pandas as pd
+        """A pandas table: one row per sample, one column per output (scalar scenarios give one row).
 
-        n = max((np.size(v) for v in self.outputs.values()), default=1)
-        data = {k: np.broadcast_to(np.asarray(v), (n,)) if np.ndim(v) <= 1 else v for k, v in self.outputs.items()}
-        frame = pd.DataFrame(data)
-        frame.attrs["units"] = {k: unit_of(k) for k in self.outputs}
-        return frame
+        Units by column are in ``frame.attrs["units"]``; a value that does not exist is NaN, with the reason in the
+        matching ``*_note`` column (as in :meth:`to_dict`).
+        """
+        outputs = json_outputs(self.outputs)
+        n = max((np.size(v) for v in outputs.values()), default=1)
+        data = {k: np.broadcast_to(np.asarray(v), (n,)) if np.ndim(v) <= 1 else v for k, v in outputs.items()}
+        return frame_with_units(data, index=None)
+
+
+#: Outputs whose negative values mean "no such value" rather than a number, with the reason given in JSON.
+NO_VALUE_WHEN_NEGATIVE = {
+    "comparison.breakeven_launch_price_usd_per_kg": (
+        "comparison.breakeven_launch_price_note",
+        "no break-even launch price: orbit costs more than the ground even with free launch",
+    ),
+}
+
+
+def json_outputs(outputs: dict[str, Any]) -> dict[str, Any]:
+    """Outputs with every "no value" sentinel replaced by NaN (serialised as null) and a ``*_note`` key saying why.
+
+    The note is None where every value exists. Keys listed in :data:`NO_VALUE_WHEN_NEGATIVE` are treated so.
+    """
+    out = dict(outputs)
+    for key, (note_key, reason) in NO_VALUE_WHEN_NEGATIVE.items():
+        if key not in out:
+            continue
+        value = np.asarray(out[key], float)
+        missing = value < 0
+        infeasible = np.isnan(value)
+        cleaned = np.where(missing, np.nan, value)
+        out[key] = float(cleaned) if cleaned.ndim == 0 else cleaned
+        notes = []
+        if missing.any():
+            notes.append(reason if value.ndim == 0 else f"{reason} ({int(missing.sum())} of {value.size} samples)")
+        if infeasible.any():
+            notes.append("not computed for an infeasible design (see notes)")
+        out[note_key] = "; ".join(notes) or None
+    return out
+
+
+def no_value_row(row: dict[str, Any], field: str = "breakeven_launch_price_usd_per_kg") -> dict[str, Any]:
+    """A per-year row with a negative break-even launch price replaced by None and a ``*_note`` saying why."""
+    value = row.get(field)
+    note_key, reason = NO_VALUE_WHEN_NEGATIVE["comparison.breakeven_launch_price_usd_per_kg"]
+    out = dict(row)
+    out[note_key.split(".", 1)[1]] = None
+    if value is not None and value < 0:
+        out[field] = None
+        out[note_key.split(".", 1)[1]] = reason
+    elif value is None:
+        out[note_key.split(".", 1)[1]] = "not computed for an infeasible design"
+    return out
+
+
+def nest(flat: dict[str, Any]) -> dict[str, Any]:
+    """Dotted keys to nested sections (``{"a.b": 1}`` -> ``{"a": {"b": 1}}``)."""
+    tree: dict[str, Any] = {}
+    for key, value in flat.items():
+        node = tree
+        *parents, leaf = key.split(".")
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[leaf] = value
+    return tree
+
+
+def frame_with_units(data: dict[str, Any], index: Any = None, units: dict[str, str] | None = None) -> pd.DataFrame:
+    """A pandas DataFrame of ``data`` (columns) with ``attrs["units"]`` (from the key suffixes unless given)."""
+    import pandas as pd
+
+    frame = pd.DataFrame(data, index=index)
+    frame.attrs["units"] = {k: (units or {}).get(k) or unit_of(k) for k in frame.columns}
+    return frame
+
+
+def years_frame(years: np.ndarray, columns: dict[str, Any], shape: tuple[int, ...]) -> pd.DataFrame:
+    """Per-year columns of shape (Y,) or (N, Y) (or scalars, constant over the years) as one frame.
+
+    Index: ``year`` for shape (Y,); a (``sample``, ``year``) MultiIndex for (N, Y), one row per sample and year.
+    """
+    import pandas as pd
+
+    data = {k: np.broadcast_to(np.asarray(v), shape).ravel() for k, v in columns.items()}
+    if len(shape) == 2:
+        index = pd.MultiIndex.from_product([range(shape[0]), [int(y) for y in years]], names=["sample", "year"])
+    else:
+        index = pd.Index([int(y) for y in years], name="year")
+    return frame_with_units(data, index=index)

@@ -181,7 +181,11 @@ def parse_set(items: Iterable[str]) -> dict[str, Any]:
 
 # -------------------------------------------------------------------------------------------------- validation
 def _suggest(name: str, candidates: Iterable[str]) -> str:
-    close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.5)
+    """``"; did you mean 'x'?"`` for the best candidate: a name that ``name`` starts (shortest first), else the
+    closest by difflib, else one with the same last part; empty when nothing is close."""
+    candidates = list(candidates)
+    prefixed = sorted((c for c in candidates if c.startswith(name) and name), key=lambda c: (len(c), c))
+    close = prefixed[:1] or difflib.get_close_matches(name, candidates, n=1, cutoff=0.5)
     if not close:
         tail = name.rsplit(".", 1)[-1]
         close = [c for c in candidates if c.rsplit(".", 1)[-1] == tail][:1]

@@ -47,14 +47,10 @@ from pydantic import (
     model_validator,
 )
 
+from terawatt.constants import BASE_YEAR, YEAR_RANGE  # re-exported: the calendar is defined with the constants
 from terawatt.errors import FieldError
 from terawatt.params import ParamSpec, load_registry
 from terawatt.scenario import _check_value, _suggest
-
-#: Calendar year the default ``start_year`` of rate and learning trajectories refers to ("today") [yr].
-BASE_YEAR = 2026
-#: First and last calendar year the model accepts (inclusive) [yr].
-YEAR_RANGE = (2020, 2100)
 
 KINDS = ("constant", "rate", "waypoints", "learning", "eras")
 

@@ -6,8 +6,9 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from terawatt.yamlio import safe_load
 
 
 class Distribution(BaseModel):
@@ -77,7 +78,7 @@ def load_registry() -> dict[str, ParamSpec]:
     folder = resources.files("terawatt.params")
     registry: dict[str, ParamSpec] = {}
     for path in sorted((p for p in folder.iterdir() if p.name.endswith(".yaml")), key=lambda p: p.name):
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        raw = safe_load(path.read_text(encoding="utf-8")) or {}
         for name, entry in raw.items():
             if name in registry:
                 raise ValueError(f"parameter {name} is defined twice in the registry ({path.name})")

@@ -17,17 +17,20 @@ from __future__ import annotations
 import copy
 import functools
 import importlib.resources
+import importlib.util
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
-import pvlib
 from numpy.typing import ArrayLike, NDArray
 
 from terawatt.catalogs import load_catalog
 from terawatt.constants import HOURS_PER_YEAR
+from terawatt.yamlio import safe_load
+
+if TYPE_CHECKING:  # pandas and pvlib (~0.5 s to import) are loaded only when a simulation actually runs
+    import pandas as pd
 
 #: Mounting options understood by :func:`site_annual_yield`.
 MOUNTINGS: tuple[str, ...] = ("fixed_latitude_tilt", "single_axis")
@@ -67,20 +70,37 @@ DEFAULT_TRACKER_GCR = 0.4
 #: different calendar years, and solar geometry changes negligibly between years).
 _TMY_YEAR = 1990
 
-#: SAPM temperature-model coefficients used by default: open rack, glass/polymer-back module
-#: (King et al. 2004, via ``pvlib.temperature.TEMPERATURE_MODEL_PARAMETERS``).
-_SAPM_PARAMETERS = pvlib.temperature.TEMPERATURE_MODEL_PARAMETERS["sapm"]["open_rack_glass_polymer"]
+
+def _sapm_parameters() -> dict[str, float]:
+    """SAPM temperature-model coefficients used by default: open rack, glass/polymer-back module
+    (King et al. 2004, via ``pvlib.temperature.TEMPERATURE_MODEL_PARAMETERS``)."""
+    import pvlib
+
+    return pvlib.temperature.TEMPERATURE_MODEL_PARAMETERS["sapm"]["open_rack_glass_polymer"]
 
 
-def _default_system_loss_fraction() -> float:
-    """PVWatts v5 default system losses [-] (``pvlib.pvsystem.pvwatts_losses()``, 14.08 %)."""
-    return float(pvlib.pvsystem.pvwatts_losses()) / 100.0
+#: PVWatts v5 default loss categories [%] (Dobos 2014, Table 3; the defaults of ``pvlib.pvsystem.pvwatts_losses``).
+PVWATTS_DEFAULT_LOSSES_PERCENT: dict[str, float] = {
+    "soiling": 2.0,
+    "shading": 3.0,
+    "snow": 0.0,
+    "mismatch": 2.0,
+    "wiring": 2.0,
+    "connections": 0.5,
+    "lid": 1.5,
+    "nameplate_rating": 1.0,
+    "age": 0.0,
+    "availability": 3.0,
+}
 
+#: Default PVWatts system losses [-]: the categories above combined multiplicatively,
+#: ``1 - prod(1 - loss / 100)`` (Dobos 2014; the formula of ``pvlib.pvsystem.pvwatts_losses``) = 14.08 %.
+DEFAULT_SYSTEM_LOSS_FRACTION = 1.0 - float(np.prod([1.0 - x / 100.0 for x in PVWATTS_DEFAULT_LOSSES_PERCENT.values()]))
 
-#: Default PVWatts system losses [-]: soiling 2 %, shading 3 %, mismatch 2 %, wiring 2 %, connections
-#: 0.5 %, light-induced degradation 1.5 %, nameplate 1 %, availability 3 %, combined multiplicatively
-#: (Dobos 2014) = 14.08 %.
-DEFAULT_SYSTEM_LOSS_FRACTION = _default_system_loss_fraction()
+#: Shipped yields of every catalogued site and mounting at the default options (``data/ground_solar_yield.yaml``,
+#: written by ``tools/build_ground_solar_table.py`` from the same simulation; ``tests/test_ground_solar.py``
+#: checks it against a direct pvlib run). It spares the ~0.5 s pvlib import and the hourly simulation.
+GROUND_SOLAR_TABLE = "ground_solar_yield.yaml"
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -138,7 +158,10 @@ def pvlib_data_path(filename: str) -> Path:
     FileNotFoundError
         If the installed pvlib does not ship the file.
     """
-    path = Path(str(importlib.resources.files("pvlib").joinpath("data", filename)))
+    spec = importlib.util.find_spec("pvlib")
+    if spec is None or not spec.submodule_search_locations:
+        raise FileNotFoundError("pvlib is not installed")
+    path = Path(list(spec.submodule_search_locations)[0]) / "data" / filename
     if not path.is_file():
         raise FileNotFoundError(f"{filename!r} is not in the installed pvlib's data folder ({path.parent})")
     return path
@@ -151,6 +174,9 @@ def _read_weather(site: str) -> tuple[pd.DataFrame, dict[str, Any]]:
     Columns: ``ghi``, ``dni``, ``dhi`` [W/m2], ``temp_air`` [C], ``wind_speed`` [m/s], ``pressure`` [Pa].
     The returned metadata holds ``latitude``, ``longitude``, ``altitude`` from the file header.
     """
+    import pandas as pd
+    import pvlib
+
     entry = _check_site(site)
     path = pvlib_data_path(entry["file"])
     fmt = entry["format"]
@@ -364,6 +390,8 @@ def _surface_orientation(
         tilt = abs(latitude_deg)
         azimuth = 180.0 if latitude_deg >= 0.0 else 0.0
         return tilt, azimuth
+    import pvlib
+
     # Horizontal north-south axis, east-west rotation, backtracking.
     tracking = pvlib.tracking.singleaxis(
         solpos["apparent_zenith"],
@@ -394,6 +422,9 @@ def _simulate(
     tracker_max_angle_deg: float,
     tracker_gcr: float,
 ) -> GroundSolarYield:
+    import pandas as pd
+    import pvlib
+
     weather, header = _read_weather(site)
     lat, lon, alt = header["latitude"], header["longitude"], header["altitude"]
     times = weather.index
@@ -439,7 +470,7 @@ def _simulate(
 
     if temperature_model == "sapm":
         temp_cell = pvlib.temperature.sapm_cell(
-            poa_global, weather["temp_air"], weather["wind_speed"], **_SAPM_PARAMETERS
+            poa_global, weather["temp_air"], weather["wind_speed"], **_sapm_parameters()
         )
     else:
         temp_cell = pvlib.temperature.faiman(poa_global, weather["temp_air"], weather["wind_speed"])
@@ -599,6 +630,12 @@ def site_annual_yield(
     .. [8] Faiman, D. (2008). Assessing the outdoor operating temperature of photovoltaic modules.
        Progress in Photovoltaics 16(4), 307-315. :doi:`10.1002/pip.813`
     """
+    options = (gamma_pdc_per_k, system_loss_fraction, inverter_efficiency, dc_ac_ratio, albedo,
+               transposition_model, temperature_model, tracker_max_angle_deg, tracker_gcr)
+    if options == _DEFAULT_OPTIONS:  # the common case: the shipped table, without re-checking the defaults
+        shipped = _shipped_yields().get((site, mounting)) if isinstance(site, str) else None
+        if shipped is not None:
+            return shipped
     _check_site(site)
     _check_choice(mounting, "mounting", MOUNTINGS)
     _check_choice(transposition_model, "transposition_model", TRANSPOSITION_MODELS)
@@ -640,9 +677,7 @@ def site_annual_yield(
     if mounting != "single_axis":
         # Tracker geometry does not affect fixed arrays: normalise so the cache is shared.
         max_angle, gcr = np.float64(DEFAULT_TRACKER_MAX_ANGLE_DEG), np.float64(DEFAULT_TRACKER_GCR)
-    return _simulate(
-        site,
-        mounting,
+    options = (
         float(gamma),
         float(loss),
         float(eta_inv),
@@ -653,6 +688,42 @@ def site_annual_yield(
         float(max_angle),
         float(gcr),
     )
+    if options == _DEFAULT_OPTIONS:
+        shipped = _shipped_yields().get((site, mounting))
+        if shipped is not None:
+            return shipped
+    return _simulate(site, mounting, *options)
+
+
+#: The option tuple of :func:`_simulate` at the defaults of :func:`site_annual_yield` (the shipped table's key).
+_DEFAULT_OPTIONS = (
+    DEFAULT_GAMMA_PDC_PER_K,
+    DEFAULT_SYSTEM_LOSS_FRACTION,
+    DEFAULT_INVERTER_EFFICIENCY,
+    DEFAULT_DC_AC_RATIO,
+    DEFAULT_ALBEDO,
+    "perez",
+    "sapm",
+    DEFAULT_TRACKER_MAX_ANGLE_DEG,
+    DEFAULT_TRACKER_GCR,
+)
+
+
+def simulate_default_yield(site: str, mounting: str) -> GroundSolarYield:
+    """The pvlib simulation at the default options, bypassing the shipped table (used to build and test it)."""
+    _check_site(site)
+    _check_choice(mounting, "mounting", MOUNTINGS)
+    return _simulate(site, mounting, *_DEFAULT_OPTIONS)
+
+
+@functools.cache
+def _shipped_yields() -> dict[tuple[str, str], GroundSolarYield]:
+    """The shipped table (:data:`GROUND_SOLAR_TABLE`) by (site, mounting); empty if the file is missing."""
+    path = importlib.resources.files("terawatt").joinpath("data", GROUND_SOLAR_TABLE)
+    if not path.is_file():
+        return {}
+    rows = safe_load(path.read_text(encoding="utf-8"))["yields"]
+    return {(row["site"], row["mounting"]): GroundSolarYield(**row) for row in rows}
 
 
 def ground_energy_kwh_per_m2_yr(

@@ -693,7 +693,37 @@ def eclipse_stats_fast(altitude_km: npt.ArrayLike, inclination_deg: npt.ArrayLik
     interpolated (fractional) days are within 2.5 d at one LTAN, but with LTAN varying only within 5 d at
     the 99th percentile and up to ~25 d in the worst 0.1 %. Use
     :func:`annual_eclipse_stats` where the day count itself matters.
+
+    One orbit given as scalars is computed directly and memoised (LRU, 4,096 orbits), so repeated scalar
+    evaluations of the same orbit cost a dictionary lookup.
     """
+    if np.ndim(altitude_km) == 0 and np.ndim(inclination_deg) == 0 and np.ndim(ltan_h) == 0:
+        key = _scalar_key(altitude_km, inclination_deg, ltan_h)
+        if key is not None and isinstance(model, str):
+            return _scalar_eclipse_stats(*key, model)
+    return _eclipse_stats_arrays(altitude_km, inclination_deg, ltan_h, model)
+
+
+def _scalar_key(
+    altitude_km: object, inclination_deg: object, ltan_h: object
+) -> tuple[float, float | None, float] | None:
+    """Hashable cache key of one orbit (NaN inclination -> None: NaN != NaN); None if not plain numbers."""
+    try:
+        alt, inc, ltan = float(altitude_km), float(inclination_deg), float(ltan_h)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return alt, (None if np.isnan(inc) else inc), ltan
+
+
+@functools.lru_cache(maxsize=4096)
+def _scalar_eclipse_stats(altitude_km: float, inclination_deg: float | None, ltan_h: float, model: str) -> EclipseStats:
+    """One orbit's statistics, cached: they depend only on these four inputs (the result is immutable)."""
+    inc = np.nan if inclination_deg is None else inclination_deg
+    return _eclipse_stats_arrays(altitude_km, inc, ltan_h, model)
+
+
+def _eclipse_stats_arrays(altitude_km: npt.ArrayLike, inclination_deg: npt.ArrayLike, ltan_h: npt.ArrayLike,
+                          model: str) -> EclipseStats:
     alt, inc, ltan, shape = _prepare(altitude_km, inclination_deg, ltan_h, model)
     found = _unique_rows((alt, np.nan_to_num(inc, nan=-1.0), ltan))
     if found is not None:

@@ -5,19 +5,23 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from terawatt.errors import FieldError, ScenarioError
 from terawatt.model import evaluate
 from terawatt.params import ParamSpec, load_registry
+from terawatt.results import frame_with_units
 from terawatt.scenario import Scenario, _suggest
 
 #: Grid points of the first bracketing pass, and bisection steps of the refinement (all brackets at once).
 GRID_POINTS = 241
 BISECTION_STEPS = 60
 OUTPUT = "comparison.cost_ratio"
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def _spec(name: str, option: str) -> ParamSpec:
@@ -137,6 +141,22 @@ class Breakeven:
             "skipped": self.skipped,
         }
 
+    def to_frame(self) -> pd.DataFrame:
+        """One row per root (``value`` = that root, ``nearest`` marks :attr:`value`), or one row with an empty
+        ``value`` and the reason in ``message`` when there is none; units in ``frame.attrs["units"]``."""
+        roots = self.roots or [None]
+        data = {
+            "param": [self.param] * len(roots),
+            "value": [np.nan if r is None else r for r in roots],
+            "nearest": [r is not None and r == self.value for r in roots],
+            "target_ratio": [self.target_ratio] * len(roots),
+            "year": [self.year] * len(roots),
+            "current_value": [self.current_value] * len(roots),
+            "current_ratio": [self.current_ratio] * len(roots),
+            "message": [self.message] * len(roots),
+        }
+        return frame_with_units(data, units={"value": self.unit, "current_value": self.unit})
+
 
 def solve_breakeven(
     scenario: Scenario, param: str, year: int | None = None, target_ratio: float = 1.0, output: str = OUTPUT
@@ -228,6 +248,13 @@ class RatioMap:
     year: int | None
     scenario: str = ""
     missing_reasons: list[str] = field(default_factory=list)  # why some cells have no ratio (infeasible, refused)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per grid point: columns ``param``, ``param2`` (named after the parameters) and the ratio."""
+        xx, yy = np.meshgrid(self.x, self.y)
+        data = {self.param: xx.ravel(), self.param2: yy.ravel(), "comparison.cost_ratio": self.ratio.ravel()}
+        return frame_with_units(data, units={self.param: _spec(self.param, "--param").unit,
+                                             self.param2: _spec(self.param2, "--param2").unit})
 
 
 def map_span(spec: ParamSpec) -> tuple[float, float]:

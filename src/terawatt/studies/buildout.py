@@ -14,15 +14,19 @@ the existing grid headroom). Both sides draw on one supply of accelerators (wafe
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from terawatt.catalogs import catalog_entry
 from terawatt.constants import HOURS_PER_YEAR
 from terawatt.model import evaluate
+from terawatt.results import years_frame
 from terawatt.scenario import FieldError, Scenario, ScenarioError
 from terawatt.trajectory import year_span_errors
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: Names of the binding constraints, by code.
 ORBIT_LIMITS = (
@@ -130,6 +134,18 @@ class BuildOut:
 
     def to_dict(self) -> dict[str, Any]:
         return {"scenario": self.scenario, "years": self.rows(), "bottlenecks": self.bottlenecks()}
+
+    def to_frame(self) -> pd.DataFrame:
+        """Every field per year: index ``year`` (or ``sample``, ``year`` for N trajectories), binding constraints
+        as names, units in ``frame.attrs["units"]``."""
+        shape = self.data["orbit_gw_total"].shape
+        columns: dict[str, Any] = {}
+        for name, values in self.data.items():
+            if name in ("orbit_binding", "ground_binding"):
+                labels = np.asarray(ORBIT_LIMITS if name == "orbit_binding" else GROUND_LIMITS, dtype=object)
+                values = labels[np.broadcast_to(np.asarray(values).astype(int), shape)]
+            columns[name] = values
+        return years_frame(self.years, columns, shape)
 
 
 def _words(limit: str, side: str) -> str:

@@ -8,14 +8,17 @@ scenario of N samples over Y years evaluates once as an (N, Y) array.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from terawatt.model import evaluate
-from terawatt.results import Result
+from terawatt.results import Result, json_outputs, no_value_row, years_frame
 from terawatt.scenario import Scenario, ScenarioError
 from terawatt.trajectory import BASE_YEAR, year_span_errors
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: Outputs reported per year (the JSON keys drop the section prefix where noted in :meth:`Timeline.rows`).
 YEAR_OUTPUTS = (
@@ -101,8 +104,13 @@ class Timeline:
             out["crossover_probability"] = share
         else:
             out["crossover_year"] = cross
-        out["years"] = self.rows()
+        out["years"] = [no_value_row(row) for row in self.rows()]
         return out
+
+    def to_frame(self) -> pd.DataFrame:
+        """Every output per year: index ``year`` (or ``sample``, ``year`` for a sampled scenario), one column per
+        dotted output key, units in ``frame.attrs["units"]``."""
+        return years_frame(self.years, json_outputs(self.result.outputs), self.shape)
 
 
 def _clean(value: float) -> float | None:

@@ -1,0 +1,113 @@
+"""Benchmark: start-up of the command line and the cost of one scalar evaluation.
+
+Whole-process medians (fresh interpreter each run) of ``terawatt --help``, ``terawatt run --json``, ``terawatt run``
+and ``import terawatt``, as wall time and as CPU time (user + system of the child, less sensitive to other load on
+the machine); and the median of a scalar ``terawatt.evaluate`` after warm-up, both for the same scenario again and
+with the launch price changing on every call (the caches of orbit and site then still hit; the economics rerun).
+Targets (issue 9): ``--help`` <= 0.25 s, ``run --json`` <= 0.5 s, scalar evaluate <= 0.3 ms.
+
+Run: ``python benchmarks/bench_startup.py [--repeat 11] [--json FILE]``. Reported, never asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+TARGETS_S = {"terawatt --help": 0.25, "terawatt run --json": 0.5, "scalar evaluate": 0.3e-3}
+
+COMMANDS = {
+    "terawatt --help": ["-m", "terawatt.cli", "--help"],
+    "terawatt run --json": ["-m", "terawatt.cli", "run", "--json"],
+    "terawatt run": ["-m", "terawatt.cli", "run"],
+    "import terawatt": ["-c", "import terawatt"],
+    "python (interpreter alone)": ["-c", "pass"],
+}
+
+
+def _process_times(args: list[str], repeat: int, pycache: str) -> tuple[float, float]:
+    """Median wall and CPU time [s] of ``python ARGS`` over ``repeat`` fresh processes (after one warm-up).
+
+    Byte-code is cached (in ``pycache``, as an installed package has it) even where the environment sets
+    PYTHONDONTWRITEBYTECODE: otherwise every start recompiles the sources (~0.2 s).
+    """
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env.update({"COLUMNS": "200", "NO_COLOR": "1", "PYTHONPYCACHEPREFIX": pycache})
+    walls, cpus = [], []
+    for i in range(repeat + 1):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        start = time.perf_counter()
+        subprocess.run([sys.executable, *args], env=env, check=True, capture_output=True)
+        wall = time.perf_counter() - start
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        if i:  # the first run warms the file cache
+            walls.append(wall)
+            cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    return statistics.median(walls), statistics.median(cpus)
+
+
+def _evaluate_times(calls: int) -> dict[str, float]:
+    """Median time [s] of one scalar evaluate: the same scenario again, and a new launch price every call."""
+    import numpy as np
+
+    import terawatt
+
+    scenario = terawatt.load_scenario(None)
+    for _ in range(20):
+        terawatt.evaluate(scenario)
+    same = []
+    for _ in range(calls):
+        start = time.perf_counter()
+        terawatt.evaluate(scenario)
+        same.append(time.perf_counter() - start)
+    prices = np.linspace(20.0, 3000.0, calls)
+    scenarios = [scenario.with_overrides({"launch.price_usd_per_kg": float(p)}) for p in prices]
+    varying = []
+    for sc in scenarios:
+        start = time.perf_counter()
+        terawatt.evaluate(sc)
+        varying.append(time.perf_counter() - start)
+    return {
+        "scalar evaluate": statistics.median(same),
+        "scalar evaluate, launch price varies": statistics.median(varying),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--repeat", type=int, default=11, help="Fresh processes per command (median reported).")
+    parser.add_argument("--calls", type=int, default=2000, help="Scalar evaluations timed (median reported).")
+    parser.add_argument("--json", dest="json_path", default=None, help="Write the figures to this JSON file.")
+    args = parser.parse_args()
+
+    rows = []
+    pycache = tempfile.mkdtemp(prefix="terawatt-bench-pycache-")
+    for label, cmd in COMMANDS.items():
+        wall, cpu = _process_times(cmd, args.repeat, pycache)
+        rows.append({"case": label, "wall_s": wall, "cpu_s": cpu, "target_s": TARGETS_S.get(label)})
+    for label, seconds in _evaluate_times(args.calls).items():
+        rows.append({"case": label, "wall_s": seconds, "cpu_s": None, "target_s": TARGETS_S.get(label)})
+
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"python {platform.python_version()}, {os.cpu_count()} cores, load average {load:.2f}")
+    print(f"{'case':40s} {'wall (median)':>14s} {'cpu (median)':>13s} {'target':>9s}")
+    for row in rows:
+        scale, unit = (1e3, "ms") if row["wall_s"] < 0.01 else (1.0, "s")
+        cpu = "" if row["cpu_s"] is None else f"{row['cpu_s'] * scale:.3f} {unit}"
+        target = "" if row["target_s"] is None else f"{row['target_s'] * scale:g} {unit}"
+        print(f"{row['case']:40s} {row['wall_s'] * scale:11.3f} {unit:2s} {cpu:>13s} {target:>9s}")
+    if args.json_path:
+        with open(args.json_path, "w", encoding="utf-8") as fh:
+            json.dump({"python": platform.python_version(), "load_average": load, "rows": rows}, fh, indent=2)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,146 @@
+"""Top-level study functions of the Python API: :func:`timeline`, :func:`breakeven`, :func:`buildout`.
+
+Each takes what ``terawatt.evaluate`` takes (a :class:`~terawatt.scenario.Scenario`, a shipped scenario name, a
+YAML path, a mapping, or ``None`` for the defaults) plus dotted overrides, and returns the study's result object,
+whose ``to_frame()`` gives a pandas table with units in ``frame.attrs["units"]``. They call the same functions as
+the command line (``terawatt timeline | breakeven | buildout``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from terawatt.constants import BASE_YEAR
+from terawatt.scenario import Scenario, load_scenario, parse_set
+
+if TYPE_CHECKING:
+    from terawatt.studies.breakeven import Breakeven, RatioMap
+    from terawatt.studies.buildout import BuildOut
+    from terawatt.studies.timeline import Timeline
+
+ScenarioLike = Scenario | str | Path | Mapping[str, Any] | None
+Overrides = Mapping[str, Any] | Sequence[str] | None
+
+
+def _scenario(scenario: ScenarioLike, overrides: Overrides) -> Scenario:
+    """The scenario with ``overrides`` applied; as with ``--set``, an override replaces the parameter's trajectory."""
+    if not isinstance(scenario, Scenario):
+        return load_scenario(scenario, overrides)
+    if not overrides:
+        return scenario
+    extra = dict(overrides) if isinstance(overrides, Mapping) else parse_set(overrides)
+    updated = scenario.with_overrides(extra)
+    return dataclasses.replace(updated, trajectories={k: v for k, v in updated.trajectories.items() if k not in extra})
+
+
+def timeline(
+    scenario: ScenarioLike = None, start: int = BASE_YEAR, end: int = 2045, overrides: Overrides = None
+) -> Timeline:
+    """Costs of orbit and ground in every calendar year from ``start`` to ``end`` and the crossover year.
+
+    Parameters
+    ----------
+    scenario
+        A scenario, a shipped name (``"musk-2026"``), a YAML path, a mapping, or ``None`` for the defaults.
+    start, end
+        First and last calendar year [yr], inclusive.
+    overrides
+        Dotted overrides (``{"launch.price_usd_per_kg": 100}`` or ``["launch.price_usd_per_kg=100"]``); an
+        override replaces any trajectory the scenario gives that parameter.
+
+    Returns
+    -------
+    Timeline
+        ``.crossover_year`` (first year with orbit/ground <= 1, or None), ``.series(key)``, ``.rows()`` and
+        ``.to_frame()`` (one row per year, or per sample and year, one column per output key).
+
+    Raises
+    ------
+    terawatt.ScenarioError
+        Invalid input, naming the field, its unit and allowed range.
+
+    Examples
+    --------
+    >>> import terawatt
+    >>> tl = terawatt.timeline("suncatcher", 2026, 2030)
+    >>> tl.to_frame()["comparison.cost_ratio"]  # doctest: +SKIP
+    """
+    from terawatt.studies.timeline import timeline as run
+
+    return run(_scenario(scenario, overrides), start, end)
+
+
+def breakeven(
+    scenario: ScenarioLike = None,
+    param: str = "launch.price_usd_per_kg",
+    year: int | None = None,
+    target_ratio: float = 1.0,
+    param2: str | None = None,
+    overrides: Overrides = None,
+) -> Breakeven | RatioMap:
+    """What must be true: the value of ``param`` at which orbit and ground cost the same (or ``target_ratio``).
+
+    Parameters
+    ----------
+    scenario
+        As for :func:`timeline`.
+    param
+        Dotted name of a numeric registry parameter, searched over its allowed range.
+    year
+        Apply the scenario's trajectories in this calendar year first [yr]; ``None`` = base values.
+    target_ratio
+        Orbit / ground cost per GPU-hour to reach [-], > 0.
+    param2
+        A second parameter: return the 2-D map of the ratio over both instead.
+    overrides
+        As for :func:`timeline`.
+
+    Returns
+    -------
+    Breakeven or RatioMap
+        ``Breakeven``: ``.found``, ``.value`` (the root nearest the current value, or None), ``.roots``,
+        ``.message``, ``.to_frame()`` (one row per root, or one row with an empty value and the reason).
+        ``RatioMap`` (with ``param2``): ``.x``, ``.y``, ``.ratio`` and ``.to_frame()`` (one row per grid point).
+
+    Raises
+    ------
+    terawatt.ScenarioError
+        Unknown or non-numeric parameter, bad target, invalid scenario.
+    """
+    from terawatt.studies.breakeven import ratio_map, solve_breakeven
+
+    sc = _scenario(scenario, overrides)
+    if param2 is not None:
+        return ratio_map(sc, param, param2, year, target_ratio=target_ratio)
+    return solve_breakeven(sc, param, year, target_ratio)
+
+
+def buildout(
+    scenario: ScenarioLike = None, start: int = BASE_YEAR, end: int = 2050, overrides: Overrides = None
+) -> BuildOut:
+    """The build-out toward the demand path, year by year: GW per side, launches, supply chains, what binds.
+
+    Parameters
+    ----------
+    scenario, overrides
+        As for :func:`timeline`.
+    start, end
+        First and last calendar year [yr], inclusive.
+
+    Returns
+    -------
+    BuildOut
+        ``.rows()``, ``.bottlenecks()`` (the binding constraints in words) and ``.to_frame()`` (one row per year,
+        or per sample and year, one column per field).
+
+    Raises
+    ------
+    terawatt.ScenarioError
+        Invalid input, naming the field.
+    """
+    from terawatt.studies.buildout import buildout as run
+
+    return run(_scenario(scenario, overrides), start, end)

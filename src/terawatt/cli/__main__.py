@@ -1,0 +1,5 @@
+"""``python -m terawatt.cli``: the same as the ``terawatt`` command."""
+
+from terawatt.cli import app
+
+app(prog_name="terawatt")

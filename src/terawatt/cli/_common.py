@@ -1,0 +1,186 @@
+"""What every verb of the command line shares: the Typer app, consoles, the bad-input exit, number formatting,
+the common options and the ``--out`` table writer. Nothing here imports the model (start-up stays fast)."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+
+import typer
+
+from terawatt import __version__
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from rich.console import Console
+    from rich.table import Table
+
+    from terawatt.scenario import Scenario, ScenarioError
+
+# Plain (click) help: Rich-formatted help would import rich.markdown and markdown-it (~0.1 s) on every --help.
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    help="terawatt: AI compute in orbit versus on the ground. Exit codes: 0 ok, 1 check failed, 2 bad input.",
+)
+
+
+class LazyConsole:
+    """A ``rich.console.Console`` created on first use (importing rich costs ~50 ms that --help does not need)."""
+
+    def __init__(self, **options: Any):
+        self._options = options
+        self._console: Console | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(**self._options)
+        return getattr(self._console, name)
+
+
+console = LazyConsole(soft_wrap=True)
+err_console = LazyConsole(stderr=True)
+
+
+def new_table(*args: Any, **options: Any) -> Table:
+    """A ``rich.table.Table`` (imported on first use)."""
+    from rich.table import Table
+
+    return Table(*args, **options)
+
+
+def wide_console(width: int) -> Console:
+    """A console at least ``width`` characters wide (for tables whose cells must not be cut)."""
+    from rich.console import Console
+
+    return Console(width=max(console.width, width))
+
+# ------------------------------------------------------------------------------------------------- common options
+SetOption = Annotated[
+    list[str] | None, typer.Option("--set", help="Override a parameter: section.key=value (repeatable).")
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
+OutOption = Annotated[
+    Path | None,
+    typer.Option("--out", help="Also write the table to a file: .csv, or .parquet (units in its metadata)."),
+]
+ScenarioArg = Annotated[str | None, typer.Argument(help="Scenario YAML path or shipped name.")]
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"terawatt {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version and exit."),
+    ] = False,
+) -> None:
+    """terawatt: AI compute in orbit versus on the ground. Exit codes: 0 ok, 1 check failed, 2 bad input."""
+
+
+# ------------------------------------------------------------------------------------------------------ errors
+def bad_input(exc: ScenarioError) -> NoReturn:
+    """Print every field error of ``exc`` and exit 2."""
+    from rich.markup import escape
+
+    n = len(exc.errors)
+    err_console.print(f"[bold red]error:[/] invalid input ({n} problem{'s' * (n > 1)}):")
+    for e in exc.errors:
+        err_console.print(f"  [bold]{escape(e.path)}[/]: {escape(e.message)}", highlight=False, soft_wrap=True)
+    raise typer.Exit(2)
+
+
+def field_error(path: str, message: str) -> ScenarioError:
+    """A one-field :class:`~terawatt.scenario.ScenarioError` (for option checks done in the surface)."""
+    from terawatt.scenario import FieldError, ScenarioError
+
+    return ScenarioError([FieldError(path, message)])
+
+
+def load(scenario: str | Path | None, set_: list[str] | None) -> Scenario:
+    """The scenario with the ``--set`` overrides (raises :class:`~terawatt.scenario.ScenarioError`)."""
+    from terawatt.scenario import load_scenario
+
+    return load_scenario(scenario, set_ or [])
+
+
+# -------------------------------------------------------------------------------------------------- formatting
+def fmt(value: Any, unit: str = "") -> str:
+    """A number for a table: thousands separators, M/B/T for large values, ``n/a`` for a missing one."""
+    if value is None or isinstance(value, str):
+        return "n/a" if value is None else value
+    if isinstance(value, bool):
+        return "yes" if value else "NO"
+    value = float(value)
+    if not math.isfinite(value):
+        return "n/a"
+    a = abs(value)
+    if a >= 1e12:
+        text = f"{value / 1e12:,.2f} T"
+    elif a >= 1e9:
+        text = f"{value / 1e9:,.2f} B"
+    elif a >= 1e6:
+        text = f"{value / 1e6:,.2f} M"
+    elif a >= 1e4:
+        text = f"{value:,.0f}"
+    elif a >= 100:
+        text = f"{value:,.1f}"
+    elif a >= 1:
+        text = f"{value:,.3f}"
+    else:
+        text = f"{value:.4g}"
+    return f"{text} {unit}".strip()
+
+
+def scalar(outputs: Any, key: str) -> Any:
+    """One output of a scalar result as a Python value (bool stays bool, numbers become float)."""
+    value = outputs[key]
+    if isinstance(value, (bool, str)) or value is None:
+        return value
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return value
+
+
+# ----------------------------------------------------------------------------------------------------- --out
+TABLE_SUFFIXES = (".csv", ".parquet")
+
+
+def check_out(path: Path | None) -> None:
+    """Refuse an ``--out`` path before any work: unknown extension or missing folder (exit 2)."""
+    if path is None:
+        return
+    if path.suffix.lower() not in TABLE_SUFFIXES:
+        raise field_error("--out", f"cannot write {path.suffix or 'a file without extension'!r}: use .csv or .parquet")
+    if not path.parent.is_dir():
+        raise field_error("--out", f"folder {str(path.parent)!r} does not exist")
+    if path.is_dir():
+        raise field_error("--out", f"{str(path)!r} is a folder; give a file name")
+
+
+def write_table(frame: pd.DataFrame, path: Path) -> None:
+    """Write ``frame`` as CSV or Parquet (units kept in the Parquet metadata through ``frame.attrs``)."""
+    check_out(path)
+    try:
+        if path.suffix.lower() == ".csv":
+            frame.to_csv(path)
+        else:
+            try:
+                import pyarrow  # noqa: F401
+            except ImportError as exc:  # pragma: no cover - pyarrow is a dependency
+                raise field_error("--out", "writing Parquet needs pyarrow: pip install pyarrow") from exc
+            frame.to_parquet(path)
+    except OSError as exc:
+        raise field_error("--out", f"cannot write {str(path)!r}: {exc.strerror or exc}") from exc
+    err_console.print(f"table written to {path} ({len(frame)} rows)", highlight=False)
