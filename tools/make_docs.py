@@ -64,15 +64,15 @@ RUN_COLUMNS = (
     ("satellites", "orbital.satellite_count", "int"),
     ("launches", "orbital.launches", "int"),
     ("dose rad/yr", "orbital.dose_rad_per_yr", "sig"),
-    ("orbit goodput", "orbital.goodput_fraction", "frac"),
-    ("ground goodput", "terrestrial.goodput_fraction", "frac"),
+    ("orbit goodput", "orbital.goodput_fraction", "frac4"),
+    ("ground goodput", "terrestrial.goodput_fraction", "frac4"),
     ("availability", "orbital.availability", "frac"),
     ("break-even launch $/kg", "comparison.breakeven_launch_price_usd_per_kg", "breakeven"),
 )
 #: Time-axis table: label, scenario, overrides.
 TIME_ROWS = (
     ("`musk-2026` (the claims as stated)", "musk-2026", {}),
-    ("`musk-2026`, radiation effects off", "musk-2026", {"radiation.enabled": False}),
+    ("`musk-2026`, training jobs of 1,024 chips", "musk-2026", {"workload.kind": "training"}),
     ("`suncatcher` (learning to ~$200/kg by 2036)", "suncatcher", {}),
     ("`skeptic` (published critiques)", "skeptic", {}),
 )
@@ -113,12 +113,12 @@ ENV_OUTPUTS = (
     ("orbital.latency_ms", "one way", False),
 )
 #: Figures: file under docs/, alt text, and the function that draws it.
-FIGURE_MAP = ("musk-2026", "launch.price_usd_per_kg", "satellite.mass_kg", 2030, {"radiation.enabled": False})
+FIGURE_MAP = ("musk-2026", "launch.price_usd_per_kg", "satellite.mass_kg", 2030, {})
 
 
 # ------------------------------------------------------------------------------------------------- formatting
 #: Cell formats with a fixed number of decimals; "sig" (the default) gives three significant digits.
-FIXED_FORMATS = {"usd": "{:,.2f}", "frac": "{:.2f}", "int": "{:,.0f}"}
+FIXED_FORMATS = {"usd": "{:,.2f}", "frac": "{:.2f}", "frac4": "{:.4f}", "int": "{:,.0f}"}
 
 
 def fmt(value: Any, kind: str = "sig") -> str:
@@ -228,6 +228,45 @@ def _runs(model: Model) -> dict[str, Any]:
     return out
 
 
+def _no_breakeven_note() -> str:
+    try:
+        from terawatt.results import NO_VALUE_WHEN_NEGATIVE
+
+        return NO_VALUE_WHEN_NEGATIVE["comparison.breakeven_launch_price_usd_per_kg"][1]
+    except (ImportError, KeyError):  # an older model without the null-with-reason outputs
+        return "break-even launch price is negative: orbit costs more than the ground even with free launch"
+
+
+#: The note every run without a break-even launch price carries (the table already says "none").
+_NO_BREAKEVEN_NOTE = _no_breakeven_note()
+
+#: Columns of the cost walk (``terawatt run --explain``): header, scenario, year (None = its base values).
+EXPLAIN_COLUMNS = (("default", None, None), ("`musk-2026` in 2030", "musk-2026", 2030))
+
+
+def block_explain(model: Model) -> str:
+    """The walk from the ground's cost per delivered GPU-hour to the orbit's, for the default scenario and for
+    musk-2026 in 2030: one column each, a row per step that moves either by at least half a cent."""
+    from terawatt.studies.explain import explain
+
+    walks = []
+    for _, name, year in EXPLAIN_COLUMNS:
+        sc = model.scenario(name) if name else model.tw.load_scenario(None)
+        key = ("explain", name, year)
+        walks.append(model._memo(key, lambda sc=sc, year=year: explain(model.tw.evaluate(sc.at_year(year) if year
+                                                                                           else sc))))
+    labels = list(dict.fromkeys(step.label for w in walks for step in w.steps))
+    deltas = [{step.label: float(step.delta) for step in w.steps} for w in walks]
+    rows = [["ground cost per GPU-hour", *(f"{float(w.start):.3f}" for w in walks)]]
+    for label in labels:
+        values = [d.get(label, 0.0) for d in deltas]
+        if any(abs(v) >= 0.005 for v in values):
+            rows.append([label, *(f"{v:+.3f}" for v in values)])
+    rows.append(["**orbit cost per GPU-hour**", *(f"**{float(w.end):.3f}**" for w in walks)])
+    rows.append(["orbit / ground", *(f"{float(w.end) / float(w.start):.2f}" for w in walks)])
+    return table(["USD per delivered GPU-hour", *(h for h, _, _ in EXPLAIN_COLUMNS)], rows)
+
+
 def block_scenarios(model: Model) -> str:
     rows, notes = [], []
     for name, r in _runs(model).items():
@@ -235,7 +274,7 @@ def block_scenarios(model: Model) -> str:
             rows.append([f"`{name}`", r, *[""] * (len(RUN_COLUMNS) - 1)])
             continue
         rows.append([f"`{name}`", *(fmt(_get(r, key), kind) for _, key, kind in RUN_COLUMNS)])
-        notes += [f"- `{name}`: {n}" for n in r.notes if not n.startswith("break-even launch price is negative")]
+        notes += [f"- `{name}`: {n}" for n in r.notes if n != _NO_BREAKEVEN_NOTE]
     text = table(["scenario", *(h for h, _, _ in RUN_COLUMNS)], rows)
     return text + ("\n\nDesign notes of the runs:\n\n" + "\n".join(notes) if notes else "")
 
@@ -342,7 +381,7 @@ def block_environment(model: Model) -> str:
     for key, note, optional in ENV_OUTPUTS:
         if optional and key not in r:
             continue
-        rows.append([f"`{key}`", fmt(_get(r, key)), note])
+        rows.append([f"`{key}`", fmt(_get(r, key), "frac4" if key.endswith("goodput_fraction") else "sig"), note])
     return table(["output (unit in the name)", ENV_SCENARIO, "published figure"], rows)
 
 
@@ -441,7 +480,7 @@ FIGURES: dict[str, tuple[str, str, Callable[[Model, Path | None], str]]] = {
     "figure-timeline": ("timeline-musk-2026.png", "musk-2026 cost per GPU-hour, 2026-2045", figure_timeline),
     "figure-breakeven": (
         "breakeven-musk-launch-vs-mass.png",
-        "break-even map: launch price vs satellite mass, musk-2026 in 2030, radiation effects off",
+        "break-even map: launch price vs satellite mass, musk-2026 in 2030",
         figure_breakeven,
     ),
     "figure-buildout": ("buildout-musk-terawatt.png", "musk-terawatt build-out, 2026-2050", figure_buildout),
@@ -505,6 +544,7 @@ def block_performance(model: Model | None = None) -> str:
 BLOCKS: dict[str, Callable[[Model], str]] = {
     "scenarios": block_scenarios,
     "run-summary": block_run_summary,
+    "explain": block_explain,
     "timeline": block_timeline,
     "buildout": block_buildout,
     "bottlenecks": block_bottlenecks,
