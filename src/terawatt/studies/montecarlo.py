@@ -225,6 +225,7 @@ def montecarlo(
         scaled=scaled, chunk_size=chunk_size, backend=backend, workers=workers, out=out, progress=progress,
         spec={"study": "montecarlo"},
     )
-    inputs = design.rows(0, int(n))
-    return MonteCarlo(scenario.name, int(n), int(seed), sampler, year, years, space, population.columns, inputs,
+    columns = population.columns
+    inputs = {name: columns.pop(name) for name in space.names if name not in outputs}
+    return MonteCarlo(scenario.name, int(n), int(seed), sampler, year, years, space, columns, inputs,
                       population.out)

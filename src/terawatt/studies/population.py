@@ -116,7 +116,8 @@ def scaled_value(name: str, value: Any, factor: np.ndarray) -> np.ndarray:
 
 
 def evaluate_chunk(task: Task) -> dict[str, np.ndarray]:
-    """Evaluate one chunk: columns ``sample`` and each output (``key@year`` over years), one entry per row."""
+    """Evaluate one chunk: columns ``sample``, each output (``key@year`` over years), then each input row value
+    (by its dotted name), one entry per row."""
     from terawatt.model import evaluate
 
     registry = load_registry()
@@ -146,6 +147,8 @@ def evaluate_chunk(task: Task) -> dict[str, np.ndarray]:
             value = np.broadcast_to(value.reshape(value.shape if value.ndim else (1,)), (m, len(task.years)))
             for j, year in enumerate(task.years):
                 out[f"{key}@{year}"] = value[:, j].copy()
+    for name, values in rows.items():  # the inputs travel with the outputs (queryable in the Parquet files)
+        out.setdefault(name, np.asarray(values))
     for key, col in out.items():
         if col.dtype.kind in "UO":
             out[key] = col.astype(str).astype(object)

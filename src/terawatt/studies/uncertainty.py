@@ -89,32 +89,53 @@ class Uncertainty:
         """The distribution's fields (low, high, mode, mean, sd as given)."""
         return dict(self.params)
 
-    def _frozen(self) -> Any:
-        from scipy import stats
-
+    def _normal_scale(self) -> tuple[float, float]:
+        """(location, scale) of the normal variable: x itself, or ln x for a lognormal of given mean and sd."""
         p = self.p
-        if self.kind == "uniform":
-            return stats.uniform(loc=p["low"], scale=p["high"] - p["low"])
-        if self.kind == "triangular":
-            width = p["high"] - p["low"]
-            return stats.triang(c=(p["mode"] - p["low"]) / width, loc=p["low"], scale=width)
         if self.kind == "normal":
-            return stats.norm(loc=p["mean"], scale=p["sd"])
+            return p["mean"], p["sd"]
         sigma2 = math.log1p((p["sd"] / p["mean"]) ** 2)
-        return stats.lognorm(s=math.sqrt(sigma2), scale=math.exp(math.log(p["mean"]) - sigma2 / 2))
+        return math.log(p["mean"]) - sigma2 / 2, math.sqrt(sigma2)
+
+    def cdf(self, x: float) -> float:
+        """CDF of the untruncated distribution at ``x`` [-] (normal and lognormal only: used to truncate)."""
+        from scipy.special import ndtr
+
+        loc, scale = self._normal_scale()
+        if self.kind == "lognormal":
+            if x <= 0:
+                return 0.0
+            x = math.log(x)
+        return float(ndtr((x - loc) / scale))
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
-        """Inverse CDF of the truncated distribution at ``u`` in [0, 1) [parameter unit].
+        r"""Inverse CDF of the truncated distribution at ``u`` in [0, 1) [parameter unit].
 
         Notes
         -----
-        With :math:`F` the untruncated CDF and bounds :math:`a, b`,
-        :math:`x = F^{-1}(F(a) + u\\,(F(b) - F(a)))`; an open bound is then moved in by one floating-point step.
+        Uniform: :math:`x = a + u(b - a)`. Triangular (low :math:`a`, mode :math:`c`, high :math:`b`):
+        :math:`x = a + \sqrt{u(b-a)(c-a)}` for :math:`u < (c-a)/(b-a)`, else :math:`b - \sqrt{(1-u)(b-a)(b-c)}`.
+        Normal and lognormal, truncated to :math:`[L, U]` with :math:`F` the untruncated CDF:
+        :math:`x = F^{-1}(F(L) + u\,(F(U) - F(L)))`, :math:`F^{-1}(p) = \mu + \sigma\Phi^{-1}(p)` (exponentiated
+        for the lognormal). An open bound is then moved in by one floating-point step.
         """
-        dist = self._frozen()
-        f_lo = 0.0 if self.lower is None else float(dist.cdf(self.lower))
-        f_hi = 1.0 if self.upper is None else float(dist.cdf(self.upper))
-        x = dist.ppf(f_lo + np.asarray(u, float) * (f_hi - f_lo))
+        u = np.asarray(u, float)
+        p = self.p
+        if self.kind == "uniform":
+            x = p["low"] + u * (p["high"] - p["low"])
+        elif self.kind == "triangular":
+            a, c, b = p["low"], p["mode"], p["high"]
+            left = u < (c - a) / (b - a)
+            x = np.where(left, a + np.sqrt(u * (b - a) * (c - a)), b - np.sqrt((1.0 - u) * (b - a) * (b - c)))
+        else:
+            from scipy.special import ndtri
+
+            f_lo = 0.0 if self.lower is None else self.cdf(self.lower)
+            f_hi = 1.0 if self.upper is None else self.cdf(self.upper)
+            loc, scale = self._normal_scale()
+            x = loc + scale * ndtri(f_lo + u * (f_hi - f_lo))
+            if self.kind == "lognormal":
+                x = np.exp(x)
         lo = -np.inf if self.lower is None else (np.nextafter(self.lower, np.inf) if self.lower_open else self.lower)
         hi = np.inf if self.upper is None else (np.nextafter(self.upper, -np.inf) if self.upper_open else self.upper)
         x = np.clip(x, lo, hi)
@@ -241,8 +262,7 @@ def _parse_one(name: str, raw: Any, spec: ParamSpec, source: str, path: str) -> 
         source=source, integer=spec.kind == "int",
     )
     if kind in ("normal", "lognormal"):
-        dist = u._frozen()
-        cut = (lower is not None and dist.cdf(lower) > 0) or (upper is not None and dist.cdf(upper) < 1)
+        cut = (lower is not None and u.cdf(lower) > 0) or (upper is not None and u.cdf(upper) < 1)
         u = replace(u, truncated=bool(cut))
     return u, []
 
