@@ -175,8 +175,9 @@ def test_cli_end_to_end(invoke_cli, tmp_path):
                               chunk_size=128)
     assert api.to_dict()["crossover_year"] == data["crossover_year"]
     text = invoke_cli("montecarlo", "suncatcher", "-n", "300", "--year", "2030", "--set",
-                      "launch.price_usd_per_kg=150", "--out", tmp_path / "run")
+                      "launch.price_usd_per_kg=150", "--out", tmp_path / "run", "--plot", tmp_path / "cdf.png")
     assert text.exit_code == 0, text.stderr
+    assert (tmp_path / "cdf.png").stat().st_size > 10_000
     for fragment in ("P(orbit cheaper)", "comparison.cost_ratio", "sampled parameters", "fixed by --set",
                      "launch.price_usd_per_kg", "manifest.json"):
         assert fragment in text.stdout, fragment

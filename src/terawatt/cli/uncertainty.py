@@ -112,6 +112,8 @@ def montecarlo(
                                                            "rerun the same command to resume.")] = None,
     workers: Annotated[int | None, typer.Option("--workers", help="Evaluate in K local processes.")] = None,
     chunk_size: Annotated[int, typer.Option("--chunk-size", help="Samples per chunk (memory bound).")] = 65536,
+    plot: Annotated[Path | None, typer.Option("--plot", help="Write a chart (CDF of the ratio, or probabilities per "
+                                                             "year): .png, .svg, .pdf or .html.")] = None,
     set_: SetOption = None,
     json_: JsonOption = False,
 ) -> None:
@@ -121,6 +123,10 @@ def montecarlo(
 
     bar = None
     try:
+        if plot is not None:
+            from terawatt.report.output_path import check_output_path
+
+            check_output_path(plot)
         fixed = list(parse_set(set_ or []))
         loaded = load(scenario, set_)
         bar, update = _progress_bar(n, not json_)
@@ -142,5 +148,15 @@ def montecarlo(
             bar.stop()
     if json_:
         sys.stdout.write(json.dumps(mc.to_dict(), indent=2) + "\n")
-        return
-    _print(mc)
+    else:
+        _print(mc)
+    if plot is not None:
+        from terawatt.report import montecarlo_plots
+        from terawatt.report.output_path import write_output
+
+        try:
+            write_output(montecarlo_plots.plot_montecarlo, plot, mc)
+        except ScenarioError as exc:
+            bad_input(exc)
+        if not json_:
+            console.print(f"chart written to {plot}")
