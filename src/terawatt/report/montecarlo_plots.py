@@ -57,12 +57,10 @@ def montecarlo_figure(mc: MonteCarlo) -> Figure:
         from matplotlib.ticker import MaxNLocator
 
         ax.xaxis.set_major_locator(MaxNLocator(integer=True, steps=[1, 2, 5, 10]))
-    ax.set_ylim(0, 1)
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel("probability")
+    ax.set(ylim=(0, 1), xlabel=xlabel, ylabel="probability")
     ax.set_title(_montecarlo_title(mc), fontsize=11)
     ax.grid(True, which="both", alpha=0.3)
-    ax.legend()
+    ax.legend(loc="best")
     fig.tight_layout()
     return fig
 
