@@ -164,6 +164,12 @@ class Backend(Protocol):
     def close(self, cancel: bool = False) -> None: ...
 
 
+def _ignore_sigint() -> None:
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 class SerialBackend:
     """In-process, one chunk after the other."""
 
@@ -183,7 +189,8 @@ class ProcessBackend:
         self._pool: cf.ProcessPoolExecutor | None = None
 
     def run(self, function: Callable[[Task], Any], tasks: Sequence[Task]) -> Iterator[tuple[Task, Any]]:
-        self._pool = cf.ProcessPoolExecutor(max_workers=self.workers)
+        # Workers ignore Ctrl-C: the parent stops, cancels what has not started and keeps what is written.
+        self._pool = cf.ProcessPoolExecutor(max_workers=self.workers, initializer=_ignore_sigint)
         futures = {self._pool.submit(function, t): t for t in tasks}
         for future in cf.as_completed(futures):
             yield futures[future], future.result()
@@ -372,8 +379,8 @@ def evaluate_population(
                 "year": year, "years": list(years) if years is not None else None, "scaled": sorted(scaled),
                 **dict(spec or {})}
     chunks = [(i, s, min(n, s + chunk_size)) for i, s in enumerate(range(0, n, chunk_size))]
-    sink = ParquetSink(Path(out), run_spec, n, chunk_size).open() if out is not None else None
     engine = make_backend(backend, workers)
+    sink = ParquetSink(Path(out), run_spec, n, chunk_size).open() if out is not None else None
     results: dict[int, dict[str, np.ndarray]] = {}
     resumed = set(sink.done) if sink else set()
     done_rows = sum(b - a for i, a, b in chunks if i in resumed)
