@@ -185,3 +185,31 @@ def test_resume_after_a_killed_run(tmp_path, run_cli):
     sink = ParquetSink(out, final["spec"], 3000, 250)
     stored = np.concatenate([sink.read(i)["comparison.cost_ratio@2031"] for i in range(12)])
     assert stored.tobytes() == fresh.columns["comparison.cost_ratio@2031"].tobytes()
+
+
+def test_ctrl_c_stops_cleanly_and_leaves_a_resumable_folder(tmp_path):
+    """SIGINT to a real ``terawatt montecarlo --out`` run: exit 130, a hint to resume, a consistent manifest."""
+    import signal
+
+    out = tmp_path / "interrupted"
+    env = {**os.environ, "NO_COLOR": "1", "PYTHONPATH": str(Path(__file__).resolve().parents[1] / "src")}
+    child = subprocess.Popen([sys.executable, "-m", "terawatt.cli", "montecarlo", "suncatcher", "-n", "400000",
+                              "--year", "2030", "--chunk-size", "400", "--out", str(out)], env=env,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    manifest = out / "manifest.json"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and child.poll() is None:
+        try:
+            if len(json.loads(manifest.read_text())["done"]) >= 2:
+                break
+        except (OSError, ValueError, KeyError):
+            pass
+        time.sleep(0.01)
+    child.send_signal(signal.SIGINT)
+    _, err = child.communicate(timeout=60)
+    assert child.returncode == 130, err
+    assert "interrupted" in err and "resume" in err and "Traceback" not in err
+    state = json.loads(manifest.read_text())
+    assert 2 <= len(state["done"]) < state["n_chunks"] and not state["complete"]
+    files = sorted(int(p.stem.split("-")[1]) for p in out.glob("chunk-*.parquet"))
+    assert set(state["done"]) <= set(files) and len(files) <= len(state["done"]) + 1  # at most one orphan

@@ -402,6 +402,14 @@ def blocks(n: int) -> list[tuple[int, int]]:
     return [(s, min(n, s + BLOCK)) for s in range(0, n, BLOCK)]
 
 
+def _qmc_engine(kind: Any, d: int, rng: np.random.Generator, **options: Any) -> Any:
+    """A scipy.stats.qmc engine seeded with ``rng`` (``rng=`` since SciPy 1.15, ``seed=`` before)."""
+    try:
+        return kind(d, rng=rng, **options)
+    except TypeError:  # pragma: no cover - SciPy < 1.15
+        return kind(d, seed=rng, **options)
+
+
 @lru_cache(maxsize=2)
 def _unit_block(sampler: str, d: int, seed: int, n: int, b: int, corr: tuple[tuple[int, int, float], ...]
                 ) -> np.ndarray:
@@ -413,9 +421,9 @@ def _unit_block(sampler: str, d: int, seed: int, n: int, b: int, corr: tuple[tup
     if sampler == "random":
         u = stream.random((m, d))
     elif sampler == "lhs":
-        u = qmc.LatinHypercube(d, rng=stream).random(m)
+        u = _qmc_engine(qmc.LatinHypercube, d, stream).random(m)
     else:
-        engine = qmc.Sobol(d, scramble=True, rng=np.random.default_rng(np.random.SeedSequence(seed)))
+        engine = _qmc_engine(qmc.Sobol, d, np.random.default_rng(np.random.SeedSequence(seed)), scramble=True)
         if start:
             engine.fast_forward(start)
         with warnings.catch_warnings():
