@@ -213,3 +213,11 @@ def test_ctrl_c_stops_cleanly_and_leaves_a_resumable_folder(tmp_path):
     assert 2 <= len(state["done"]) < state["n_chunks"] and not state["complete"]
     files = sorted(int(p.stem.split("-")[1]) for p in out.glob("chunk-*.parquet"))
     assert set(state["done"]) <= set(files) and len(files) <= len(state["done"]) + 1  # at most one orphan
+
+
+def test_streams_are_the_seed_sequence_children():
+    from terawatt.studies.population import chunk_rng
+
+    children = np.random.SeedSequence(9).spawn(3)
+    for i, child in enumerate(children):
+        assert chunk_rng(9, i).random(4).tobytes() == np.random.default_rng(child).random(4).tobytes()
