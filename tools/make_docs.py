@@ -328,6 +328,34 @@ def _time_row(tl: Any) -> list[str]:
     ]
 
 
+#: Monte Carlo block: `terawatt montecarlo NAME -n MC_N --from 2026 --to 2045` (default seed and sampler).
+MC_SCENARIOS = ("musk-2026", "suncatcher", "skeptic")
+MC_N = 10000
+MC_YEARS = (2026, 2030, 2035, 2045)
+
+
+def block_montecarlo(model: Model) -> str:
+    from terawatt.studies.montecarlo import montecarlo
+
+    def year(v: int | None) -> str:
+        return "never in range" if v is None else str(v)
+
+    header = ["scenario", "sampled", *(f"P(cheaper) {y}" for y in MC_YEARS), "crossover P10", "P50", "P90",
+              "P(by 2029)", "P(by 2030)", "P(never by 2045)"]
+    rows = []
+    for name in MC_SCENARIOS:
+        try:
+            mc = montecarlo(model.scenario(name), MC_N, start=TIME_SPAN[0], end=TIME_SPAN[1])
+        except MODEL_ERRORS as exc:
+            rows.append([name, _problem(exc, name), *[""] * (len(header) - 2)])
+            continue
+        by_year, c = mc.p_orbit_cheaper_by_year(), mc.crossover_summary()
+        rows.append([f"`{name}`", str(len(mc.space.names)), *(f"{by_year[y]:.1%}" for y in MC_YEARS),
+                     year(c["p10"]), year(c["p50"]), year(c["p90"]), f"{c['p_by_2029']:.1%}",
+                     f"{c['p_by_2030']:.1%}", f"{c['p_never_in_range']:.1%}"])
+    return table(header, rows)
+
+
 def _by_year(b: Any) -> dict[int, dict[str, Any]]:
     return {row["year"]: row for row in b.rows()}
 
@@ -546,6 +574,7 @@ BLOCKS: dict[str, Callable[[Model], str]] = {
     "run-summary": block_run_summary,
     "explain": block_explain,
     "timeline": block_timeline,
+    "montecarlo": block_montecarlo,
     "buildout": block_buildout,
     "bottlenecks": block_bottlenecks,
     "environment": block_environment,

@@ -9,6 +9,7 @@ Python API::
     terawatt.timeline("musk-2026", start=2026, end=2045).to_frame()      # per-year costs (pandas)
     terawatt.breakeven("skeptic", "launch.price_usd_per_kg", year=2035).value
     terawatt.buildout("musk-terawatt").to_frame()                       # the build-out year by year
+    terawatt.montecarlo("musk-2026", n=10000, start=2026, end=2045).crossover_summary()  # uncertainty
 
 The names are imported on first use, so ``import terawatt`` (and the command line's ``--help``) stays fast.
 """
@@ -30,13 +31,14 @@ _LAZY = {
     "timeline": "terawatt.api",
     "breakeven": "terawatt.api",
     "buildout": "terawatt.api",
+    "montecarlo": "terawatt.api",
 }
 
-__all__ = ["Result", "Scenario", "ScenarioError", "breakeven", "buildout", "evaluate", "load_scenario", "timeline",
-           "__version__"]
+__all__ = ["Result", "Scenario", "ScenarioError", "breakeven", "buildout", "evaluate", "load_scenario", "montecarlo",
+           "timeline", "__version__"]
 
 if TYPE_CHECKING:
-    from terawatt.api import breakeven, buildout, timeline
+    from terawatt.api import breakeven, buildout, montecarlo, timeline
     from terawatt.model import evaluate
     from terawatt.results import Result
     from terawatt.scenario import Scenario, ScenarioError, load_scenario

@@ -1,4 +1,5 @@
-"""Top-level study functions of the Python API: :func:`timeline`, :func:`breakeven`, :func:`buildout`.
+"""Top-level study functions of the Python API: :func:`timeline`, :func:`breakeven`, :func:`buildout`,
+:func:`montecarlo`.
 
 Each takes what ``terawatt.evaluate`` takes (a :class:`~terawatt.scenario.Scenario`, a shipped scenario name, a
 YAML path, a mapping, or ``None`` for the defaults) plus dotted overrides, and returns the study's result object,
@@ -19,6 +20,7 @@ from terawatt.scenario import Scenario, load_scenario, parse_set
 if TYPE_CHECKING:
     from terawatt.studies.breakeven import Breakeven, RatioMap
     from terawatt.studies.buildout import BuildOut
+    from terawatt.studies.montecarlo import MonteCarlo
     from terawatt.studies.timeline import Timeline
 
 ScenarioLike = Scenario | str | Path | Mapping[str, Any] | None
@@ -144,3 +146,61 @@ def buildout(
     from terawatt.studies.buildout import buildout as run
 
     return run(_scenario(scenario, overrides), start, end)
+
+
+def montecarlo(
+    scenario: ScenarioLike = None,
+    n: int = 10000,
+    seed: int = 0,
+    sampler: str = "lhs",
+    year: int | None = None,
+    start: int | None = None,
+    end: int | None = None,
+    overrides: Overrides = None,
+    out: str | Path | None = None,
+    workers: int | None = None,
+    chunk_size: int = 65536,
+) -> MonteCarlo:
+    """Monte Carlo over every uncertain input (registry distributions and the scenario's ``uncertainty:`` block).
+
+    Parameters
+    ----------
+    scenario
+        As for :func:`timeline`.
+    n, seed, sampler
+        Number of samples, seed (>= 0) and ``"random"`` | ``"lhs"`` | ``"sobol"``.
+    year
+        Evaluate in one calendar year [yr] (``None`` and no ``start``/``end``: the base values).
+    start, end
+        First and last calendar year [yr] of a run over years (P(orbit cheaper) per year, crossover years).
+    overrides
+        As for :func:`timeline`; an overridden parameter is fixed (not sampled).
+    out
+        Folder for the samples (one Parquet file per chunk and a manifest); the same call again resumes.
+    workers
+        Evaluate in that many local processes (``None`` = in-process). Results do not depend on it.
+    chunk_size
+        Samples per chunk (memory bound; results do not depend on it).
+
+    Returns
+    -------
+    MonteCarlo
+        ``.summary()`` (percentiles), ``.p_orbit_cheaper``, ``.p_orbit_cheaper_by_year()``,
+        ``.crossover_summary()``, ``.to_dict()`` and ``.to_frame()`` (one row per sample).
+
+    Raises
+    ------
+    terawatt.ScenarioError
+        Invalid scenario, options or uncertainty block, every field at once.
+
+    Examples
+    --------
+    >>> import terawatt
+    >>> mc = terawatt.montecarlo("musk-2026", n=1000, start=2026, end=2045)
+    >>> mc.crossover_summary()["p_by_2030"]  # doctest: +SKIP
+    """
+    from terawatt.studies.montecarlo import montecarlo as run
+
+    fixed = list(overrides) if isinstance(overrides, Mapping) else list(parse_set(overrides or []))
+    return run(_scenario(scenario, overrides), n, seed, sampler, year, start, end, fixed=fixed, out=out,
+               backend="serial" if workers is None else "processes", workers=workers, chunk_size=chunk_size)

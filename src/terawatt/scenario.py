@@ -2,8 +2,9 @@
 
 A scenario file holds only overrides, as nested sections (``orbit: {altitude_km: 550}``) or dotted keys
 (``orbit.altitude_km: 550``), plus the metadata keys ``name``, ``description``, ``sources``, ``notes`` and
-``based_on`` (a shipped scenario name or a path the file builds on). Validation reports every bad field at once,
-by dotted path, with its unit and allowed range; nothing is clamped.
+``based_on`` (a shipped scenario name or a path the file builds on), and ``uncertainty`` (distributions for Monte
+Carlo studies, carried raw on :attr:`Scenario.uncertainty`, validated by :mod:`terawatt.studies.uncertainty`).
+Validation reports every bad field at once, by dotted path, with its unit and allowed range; nothing is clamped.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from terawatt.catalogs import load_catalog
 from terawatt.errors import FieldError, ScenarioError  # re-exported: terawatt.scenario.FieldError stays valid
 from terawatt.params import ParamSpec, load_registry
 
-META_KEYS = ("name", "description", "sources", "notes", "based_on")
+META_KEYS = ("name", "description", "sources", "notes", "based_on", "uncertainty")
 TRAJECTORIES_KEY = "trajectories"
 #: Unknown keys reported one by one (with a suggestion); the rest are counted.
 MAX_REPORTED_UNKNOWN = 20
@@ -43,6 +44,7 @@ class Scenario:
     sources: tuple[str, ...] = ()
     path: Path | None = None
     trajectories: dict[str, Any] = field(default_factory=dict)
+    uncertainty: Any = None  # the file's raw ``uncertainty:`` block (validated by terawatt.studies.uncertainty)
 
     def __getitem__(self, key: str) -> Any:
         return self.values[key]
@@ -57,7 +59,9 @@ class Scenario:
         """A new validated scenario with more overrides applied on top of this one."""
         merged = {**self.overrides, **dict(overrides)}
         values = validate_values(merged)
-        return Scenario(self.name, values, merged, self.description, self.sources, self.path, self.trajectories)
+        return Scenario(
+            self.name, values, merged, self.description, self.sources, self.path, self.trajectories, self.uncertainty
+        )
 
     def at_years(self, years: Sequence[float] | np.ndarray) -> Scenario:
         """The scenario over calendar years: each parameter with a trajectory becomes an array over ``years``.
@@ -394,7 +398,10 @@ def load_scenario(
     sources = meta.get("sources") or ()
     if isinstance(sources, str):
         sources = (sources,)
-    return Scenario(name, values, flat, str(meta.get("description") or ""), tuple(sources), path, trajectories)
+    return Scenario(
+        name, values, flat, str(meta.get("description") or ""), tuple(sources), path, trajectories,
+        meta.get("uncertainty"),
+    )
 
 
 def as_array(value: Any) -> np.ndarray:

@@ -1,0 +1,231 @@
+"""Monte Carlo: sample every uncertain input of a scenario, evaluate the population, summarise the outcomes.
+
+One calendar year (or the base values): percentiles of the main outputs and P(orbit cheaper). Over years: P(orbit
+cheaper) per year and the distribution of the crossover year (the first year with orbit/ground <= 1).
+
+Probabilities count every sample: an infeasible design (NaN costs, with its ``orbital.infeasible_reason``) is not
+"orbit cheaper" and never crosses; percentiles of an output are over the samples where it is finite, with the
+count of those that are not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from terawatt.errors import FieldError, ScenarioError
+from terawatt.scenario import Scenario
+from terawatt.studies.population import Backend, Progress, evaluate_population
+from terawatt.studies.uncertainty import BLOCK, SampleDesign, UncertaintySpace, check_sampler, uncertainty_space
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+PERCENTILES = (5, 25, 50, 75, 95)
+RATIO = "comparison.cost_ratio"
+REASON = "orbital.infeasible_reason"
+#: Outputs summarised for one year: costs per GPU-hour, the ratio and a few design outputs.
+MAIN_OUTPUTS = (
+    "orbital.cost_per_gpu_hour_usd",
+    "terrestrial.cost_per_gpu_hour_usd",
+    RATIO,
+    "orbital.satellite_mass_kg",
+    "orbital.specific_power_w_per_kg",
+    "orbital.radiator_area_m2",
+    "comparison.breakeven_launch_price_usd_per_kg",
+)
+#: Outputs kept per year over years.
+YEAR_OUTPUTS = (RATIO, "orbital.cost_per_gpu_hour_usd", "terrestrial.cost_per_gpu_hour_usd")
+CROSSOVER_BY = (2029, 2030)
+
+
+def _pct(values: np.ndarray) -> dict[str, float | None]:
+    finite = values[np.isfinite(values)]
+    if not finite.size:
+        return {f"p{p:02d}": None for p in PERCENTILES}
+    return {f"p{p:02d}": float(v) for p, v in zip(PERCENTILES, np.percentile(finite, PERCENTILES), strict=True)}
+
+
+@dataclass(frozen=True)
+class MonteCarlo:
+    """A Monte Carlo run: the samples (inputs and outputs, one row each) and their summaries."""
+
+    scenario: str
+    n: int
+    seed: int
+    sampler: str
+    year: int | None
+    years: np.ndarray | None
+    space: UncertaintySpace
+    columns: dict[str, np.ndarray]
+    inputs: dict[str, np.ndarray]
+    out: Path | None = None
+
+    @property
+    def p_orbit_cheaper(self) -> float:
+        """Share of samples with orbit/ground < 1 (one year; over years see :meth:`p_orbit_cheaper_by_year`)."""
+        return float(np.mean(np.nan_to_num(self.columns[self._ratio_key()], nan=np.inf) < 1.0))
+
+    def _ratio_key(self) -> str:
+        return RATIO if self.years is None else f"{RATIO}@{int(self.years[0])}"
+
+    def ratio_matrix(self) -> np.ndarray:
+        """Orbit/ground per sample and year, shape (N, Y) (over years only)."""
+        if self.years is None:
+            raise ValueError("ratio_matrix needs a run over years")
+        return np.column_stack([self.columns[f"{RATIO}@{int(y)}"] for y in self.years])
+
+    def p_orbit_cheaper_by_year(self) -> dict[int, float]:
+        """{year: share of samples with orbit/ground < 1}."""
+        ratio = np.nan_to_num(self.ratio_matrix(), nan=np.inf)
+        return {int(y): float(p) for y, p in zip(self.years, np.mean(ratio < 1.0, axis=0), strict=True)}
+
+    @property
+    def crossover_years(self) -> np.ndarray:
+        """First year with orbit/ground <= 1 per sample; NaN where none in range (as the timeline study)."""
+        from terawatt.studies.timeline import crossover_year
+
+        return crossover_year(self.years, self.ratio_matrix())
+
+    def crossover_summary(self) -> dict[str, Any]:
+        """P10/P50/P90 of the crossover year (None = beyond the range), P(by 2029), P(by 2030), P(never in range).
+
+        Samples that never cross count as crossing after the last year, so a percentile lands on ``None`` when
+        more than that share of samples never crosses.
+        """
+        cross = self.crossover_years
+        ranked = np.where(np.isnan(cross), np.inf, cross)
+        out: dict[str, Any] = {}
+        for p in (10, 50, 90):
+            v = float(np.percentile(ranked, p, method="inverted_cdf"))
+            out[f"p{p}"] = int(v) if np.isfinite(v) else None
+        for year in CROSSOVER_BY:
+            out[f"p_by_{year}"] = float(np.mean(ranked <= year))
+        out["p_never_in_range"] = float(np.mean(np.isnan(cross)))
+        out["range"] = [int(self.years[0]), int(self.years[-1])]
+        return out
+
+    def summary(self) -> dict[str, dict[str, Any]]:
+        """Percentiles of each summarised output (of the first year over years) and the count not finite."""
+        keys = MAIN_OUTPUTS if self.years is None else YEAR_OUTPUTS
+        out = {}
+        for key in keys:
+            column = key if self.years is None else f"{key}@{int(self.years[0])}"
+            values = np.asarray(self.columns[column], float)
+            out[key] = {**_pct(values), "not_finite": int(np.sum(~np.isfinite(values)))}
+        return out
+
+    def infeasible_share(self) -> float:
+        """Share of samples whose orbital design is infeasible (base values or the one year)."""
+        key = REASON if self.years is None else f"{REASON}@{int(self.years[0])}"
+        return float(np.mean(self.columns[key] != ""))
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per sample (index ``sample``): the sampled inputs, then the outputs (``key@year`` over years);
+        units in ``frame.attrs["units"]``."""
+        import pandas as pd
+
+        from terawatt.outputs import UNITS
+        from terawatt.params import load_registry
+
+        data = {**self.inputs, **{k: v for k, v in self.columns.items() if k != "sample"}}
+        frame = pd.DataFrame(data, index=pd.Index(self.columns["sample"], name="sample"))
+        if self.years is not None:
+            frame["crossover_year"] = self.crossover_years
+        registry = load_registry()
+        frame.attrs["units"] = {k: (registry[k].unit if k in registry else UNITS.get(k.split("@")[0], "-"))
+                                for k in frame.columns}
+        return frame
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready summary: options, sampled parameters, percentiles, probabilities (and the crossover)."""
+        out: dict[str, Any] = {
+            "scenario": self.scenario, "n": self.n, "seed": self.seed, "sampler": self.sampler,
+            "year": self.year, "sampled": [u.to_dict() for u in self.space.uncertainties],
+            "correlations": self.space.to_dict()["correlations"], "fixed": list(self.space.fixed),
+            "percentiles": self.summary(), "infeasible_share": self.infeasible_share(),
+        }
+        if self.years is None:
+            out["p_orbit_cheaper"] = self.p_orbit_cheaper
+        else:
+            out["years"] = [int(y) for y in self.years]
+            out["p_orbit_cheaper_by_year"] = {str(k): v for k, v in self.p_orbit_cheaper_by_year().items()}
+            out["crossover_year"] = self.crossover_summary()
+        if self.out is not None:
+            out["out"] = str(self.out)
+        return out
+
+
+def montecarlo(
+    scenario: Scenario,
+    n: int = 10000,
+    seed: int = 0,
+    sampler: str = "lhs",
+    year: int | None = None,
+    start: int | None = None,
+    end: int | None = None,
+    fixed: Iterable[str] = (),
+    out: str | Path | None = None,
+    backend: str | Backend = "serial",
+    workers: int | None = None,
+    chunk_size: int = BLOCK,
+    progress: Progress | None = None,
+) -> MonteCarlo:
+    """Sample the uncertainties of ``scenario`` ``n`` times and evaluate them (one year, or ``start``..``end``).
+
+    Parameters
+    ----------
+    scenario
+        The loaded scenario (with its ``uncertainty:`` block, if any).
+    n, seed, sampler
+        Sample count, seed (>= 0) and ``random`` | ``lhs`` | ``sobol``.
+    year
+        One calendar year [yr]; ``None`` with no ``start``/``end`` = the scenario's base values.
+    start, end
+        First and last calendar year [yr] of a run over years (crossover-year distribution).
+    fixed
+        Parameters fixed by ``--set`` (not sampled).
+    out, backend, workers, chunk_size, progress
+        As for :func:`terawatt.studies.population.evaluate_population`.
+
+    Raises
+    ------
+    ScenarioError
+        Bad options or uncertainty block (every field at once), a result folder of another run.
+    """
+    from terawatt.trajectory import year_span_errors
+
+    errors = check_sampler(sampler, n, seed)
+    years = None
+    if (start is None) != (end is None):
+        errors.append(FieldError("--from/--to", "give both the first and the last year"))
+    elif start is not None:
+        if year is not None:
+            errors.append(FieldError("--year", "give either --year or --from/--to"))
+        errors.extend(year_span_errors(start, end))
+        years = np.arange(start, end + 1)
+    try:
+        space = uncertainty_space(scenario, fixed)
+    except ScenarioError as exc:
+        errors.extend(exc.errors)
+        space = None
+    if errors:
+        raise ScenarioError(errors)
+    if not space.names:
+        raise ScenarioError([FieldError("uncertainty", "no parameter is uncertain: every distribution is fixed")])
+    design = SampleDesign(space, int(n), int(seed), sampler)
+    scaled = [u.name for u in space.uncertainties if u.scales_trajectory]
+    outputs = (*(MAIN_OUTPUTS if years is None else YEAR_OUTPUTS), REASON)
+    population = evaluate_population(
+        scenario, design, outputs, year=year, years=None if years is None else [int(y) for y in years],
+        scaled=scaled, chunk_size=chunk_size, backend=backend, workers=workers, out=out, progress=progress,
+        spec={"study": "montecarlo"},
+    )
+    columns = population.columns
+    inputs = {name: columns.pop(name) for name in space.names if name not in outputs}
+    return MonteCarlo(scenario.name, int(n), int(seed), sampler, year, years, space, columns, inputs,
+                      population.out)

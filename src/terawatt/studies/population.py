@@ -1,0 +1,407 @@
+"""Evaluate a population: one scenario, N input rows, the outputs wanted, in chunks, on a backend, with an
+optional resumable Parquet sink (DESIGN.md, "Growing the house").
+
+The rows come from a *row source*: an object with ``n``, ``rows(start, stop) -> {name: array}`` and ``spec()``
+(a JSON-able identity for the sink's manifest) -- a sampled design (:class:`~terawatt.studies.uncertainty.
+SampleDesign`, which rebuilds any rows from the seed alone, so workers receive no arrays) or a fixed table
+(:class:`TableRows`). A row's values depend on its index only, and each chunk is evaluated by the same pure
+vectorized model, so results are bitwise identical whatever the chunk size, the number of workers and the
+backend. The model itself draws no random numbers; an evaluator that needs them takes the stream
+:func:`chunk_rng` gives for (seed, chunk index) -- which depends on the chunking, so such an evaluator must keep
+the chunk size in its spec.
+
+Backends implement :class:`Backend` (``run(function, tasks)`` yielding ``(task, result)`` as tasks finish, and
+``close(cancel)``): :class:`SerialBackend` in-process and :class:`ProcessBackend` over ``concurrent.futures``; a
+Dask backend needs only these two methods (``client.submit`` + ``distributed.as_completed``).
+
+The sink (a folder) holds one Parquet file per chunk (``chunk-000000.parquet``) and ``manifest.json``: the spec
+hash, the spec, N, the chunk size, the chunk count and the finished chunks. A chunk file is written to a temporary
+name and renamed, then the manifest is rewritten (also by rename), so a run killed at any point leaves finished
+chunks listed and at most one orphan file that a rerun overwrites: rerunning with the same arguments computes only
+the missing chunks, with no sample lost or duplicated. A folder holding another run is refused (exit 2).
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import hashlib
+import json
+import os
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+from terawatt.errors import FieldError, ScenarioError
+from terawatt.params import load_registry
+from terawatt.scenario import Scenario
+
+MANIFEST = "manifest.json"
+BACKENDS = ("serial", "processes")
+Progress = Callable[[int, int], None]
+
+
+class RowSource(Protocol):
+    """N input rows, rebuilt on demand by index range."""
+
+    n: int
+
+    def rows(self, start: int, stop: int) -> dict[str, np.ndarray]: ...
+
+    def spec(self) -> dict[str, Any]: ...
+
+
+@dataclass(frozen=True)
+class TableRows:
+    """A fixed table of rows: a mapping of dotted names to 1-D arrays of one length, or a pandas frame."""
+
+    columns: Mapping[str, np.ndarray]
+
+    @classmethod
+    def from_table(cls, table: Any) -> TableRows:
+        """From a dict of 1-D arrays or a pandas DataFrame (columns = dotted parameter names)."""
+        items = table.items() if isinstance(table, Mapping) else ((c, table[c].to_numpy()) for c in table.columns)
+        columns = {str(k): np.asarray(v) for k, v in items}
+        sizes = {v.shape for v in columns.values()}
+        if len(sizes) != 1 or len(next(iter(sizes))) != 1:
+            raise ScenarioError([FieldError("<rows>", f"columns must be 1-D of one length, got {sorted(sizes)}")])
+        return cls(columns)
+
+    @property
+    def n(self) -> int:
+        return len(next(iter(self.columns.values())))
+
+    def rows(self, start: int, stop: int) -> dict[str, np.ndarray]:
+        return {k: v[start:stop] for k, v in self.columns.items()}
+
+    def spec(self) -> dict[str, Any]:
+        digest = hashlib.sha256()
+        for k in sorted(self.columns):
+            digest.update(k.encode())
+            digest.update(np.ascontiguousarray(self.columns[k]).tobytes())
+        return {"kind": "table", "n": self.n, "sha256": digest.hexdigest()}
+
+
+def chunk_rng(seed: int, chunk: int) -> np.random.Generator:
+    """The random stream of chunk ``chunk``: child ``chunk`` of ``numpy.random.SeedSequence(seed)``."""
+    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(chunk,)))
+
+
+# ------------------------------------------------------------------------------------------------- one chunk
+@dataclass(frozen=True)
+class Task:
+    """One chunk of work (picklable: a backend may send it to another process or machine)."""
+
+    scenario: Scenario
+    rows: Any  # RowSource
+    outputs: tuple[str, ...]
+    year: int | None
+    years: tuple[int, ...] | None
+    scaled: tuple[str, ...]
+    index: int
+    start: int
+    stop: int
+
+
+def scaled_value(name: str, value: Any, factor: np.ndarray) -> np.ndarray:
+    """A trajectory value (scalar, or (Y,) over years) times ``factor`` ((m,) or (m, 1)), clipped to the allowed
+    range [parameter unit]. Clipping (not rejection) keeps the sample inside what the model accepts."""
+    spec = load_registry()[name]
+    out = np.asarray(factor, float) * np.asarray(value, float)
+    lo = -np.inf if spec.min is None else (np.nextafter(spec.min, np.inf) if spec.min_exclusive else spec.min)
+    hi = np.inf if spec.max is None else (np.nextafter(spec.max, -np.inf) if spec.max_exclusive else spec.max)
+    return np.clip(out, lo, hi)
+
+
+def evaluate_chunk(task: Task) -> dict[str, np.ndarray]:
+    """Evaluate one chunk: columns ``sample``, each output (``key@year`` over years), then each input row value
+    (by its dotted name), one entry per row."""
+    from terawatt.model import evaluate
+
+    registry = load_registry()
+    rows = task.rows.rows(task.start, task.stop)
+    m = task.stop - task.start
+    direct = {k: v for k, v in rows.items() if k not in task.scaled}
+    sc = task.scenario.with_overrides(direct) if direct else task.scenario
+    if task.years is not None:
+        sc = sc.at_years(list(task.years))
+    elif task.year is not None:
+        sc = sc.at_year(task.year)
+    if task.scaled and (task.years is not None or task.year is not None):
+        values = dict(sc.values)
+        for name in task.scaled:
+            factor = rows[name] / float(registry[name].default)
+            values[name] = scaled_value(name, values[name], factor if task.years is None else factor[:, None])
+        sc = replace(sc, values=values)
+    elif task.scaled:
+        sc = sc.with_overrides({k: rows[k] for k in task.scaled})
+    result = evaluate(sc)
+    out: dict[str, np.ndarray] = {"sample": np.arange(task.start, task.stop, dtype=np.int64)}
+    for key in task.outputs:
+        value = np.asarray(result[key])
+        if task.years is None:
+            out[key] = np.broadcast_to(value, (m,)).copy()
+        else:
+            value = np.broadcast_to(value.reshape(value.shape if value.ndim else (1,)), (m, len(task.years)))
+            for j, year in enumerate(task.years):
+                out[f"{key}@{year}"] = value[:, j].copy()
+    for name, values in rows.items():  # the inputs travel with the outputs (queryable in the Parquet files)
+        out.setdefault(name, np.asarray(values))
+    for key, col in out.items():
+        if col.dtype.kind in "UO":
+            out[key] = col.astype(str).astype(object)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------------- backends
+class Backend(Protocol):
+    """Where chunks run: ``run`` yields ``(task, result)`` as each finishes; ``close`` frees the workers."""
+
+    def run(self, function: Callable[[Task], Any], tasks: Sequence[Task]) -> Iterator[tuple[Task, Any]]: ...
+
+    def close(self, cancel: bool = False) -> None: ...
+
+
+def _ignore_sigint() -> None:
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+class SerialBackend:
+    """In-process, one chunk after the other."""
+
+    def run(self, function: Callable[[Task], Any], tasks: Sequence[Task]) -> Iterator[tuple[Task, Any]]:
+        for task in tasks:
+            yield task, function(task)
+
+    def close(self, cancel: bool = False) -> None:
+        return None
+
+
+class ProcessBackend:
+    """Local processes (``concurrent.futures.ProcessPoolExecutor``) with ``workers`` workers."""
+
+    def __init__(self, workers: int):
+        self.workers = int(workers)
+        self._pool: cf.ProcessPoolExecutor | None = None
+
+    def run(self, function: Callable[[Task], Any], tasks: Sequence[Task]) -> Iterator[tuple[Task, Any]]:
+        # Workers ignore Ctrl-C: the parent stops, cancels what has not started and keeps what is written.
+        self._pool = cf.ProcessPoolExecutor(max_workers=self.workers, initializer=_ignore_sigint)
+        futures = {self._pool.submit(function, t): t for t in tasks}
+        for future in cf.as_completed(futures):
+            yield futures[future], future.result()
+
+    def close(self, cancel: bool = False) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=not cancel, cancel_futures=cancel)
+            self._pool = None
+
+
+def make_backend(backend: str | Backend = "serial", workers: int | None = None) -> Backend:
+    """A backend by name (``"serial"``, ``"processes"``) or the object given; bad options are input errors."""
+    if not isinstance(backend, str):
+        return backend
+    if backend not in BACKENDS:
+        raise ScenarioError([FieldError("backend", f"{backend!r} is not one of: {', '.join(BACKENDS)}")])
+    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
+        raise ScenarioError([FieldError("--workers", f"the number of workers must be an integer >= 1, got "
+                                                     f"{workers!r}")])
+    if backend == "serial":
+        return SerialBackend()
+    return ProcessBackend(workers or os.cpu_count() or 1)
+
+
+# --------------------------------------------------------------------------------------------------------- sink
+def spec_hash(spec: Mapping[str, Any]) -> str:
+    """SHA-256 of the canonical JSON of a run's spec."""
+    return hashlib.sha256(json.dumps(spec, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def scenario_spec(scenario: Scenario) -> dict[str, Any]:
+    """What identifies a scenario's values for a manifest (values and trajectories, as text)."""
+    return {"name": scenario.name,
+            "values": {k: (np.asarray(v).tolist() if isinstance(v, np.ndarray) else v)
+                       for k, v in sorted(scenario.values.items())},
+            "trajectories": {k: repr(v) for k, v in sorted(scenario.trajectories.items())}}
+
+
+@dataclass
+class ParquetSink:
+    """A result folder: one Parquet file per chunk and a JSON manifest (see the module docstring)."""
+
+    folder: Path
+    spec: dict[str, Any]
+    n: int
+    chunk_size: int
+    done: set[int] = field(default_factory=set)
+
+    @property
+    def n_chunks(self) -> int:
+        return -(-self.n // self.chunk_size)
+
+    def chunk_path(self, index: int) -> Path:
+        return self.folder / f"chunk-{index:06d}.parquet"
+
+    def open(self) -> ParquetSink:
+        """Create the folder, or resume the run it holds; another run's folder is refused."""
+        manifest = self.folder / MANIFEST
+        digest = spec_hash(self.spec)
+        if manifest.exists():
+            try:
+                old = json.loads(manifest.read_text())
+            except (OSError, ValueError) as exc:
+                raise ScenarioError([FieldError("--out", f"{manifest} is not a readable manifest: {exc}")]) from exc
+            errors = []
+            if old.get("spec_hash") != digest:
+                errors.append(FieldError("--out", f"{self.folder} holds a different run (spec hash "
+                                                  f"{str(old.get('spec_hash'))[:12]}, this run {digest[:12]}): use "
+                                                  "another folder or the same arguments"))
+            elif old.get("chunk_size") != self.chunk_size:
+                errors.append(FieldError("--chunk-size", f"{self.folder} was written with chunks of "
+                                                         f"{old.get('chunk_size')} rows; resume with the same"))
+            if errors:
+                raise ScenarioError(errors)
+            self.done = {int(i) for i in old.get("done", []) if self.chunk_path(int(i)).exists()}
+        elif self.folder.exists() and (not self.folder.is_dir() or any(self.folder.iterdir())):
+            raise ScenarioError([FieldError("--out", f"{self.folder} exists and is not a terawatt result folder "
+                                                     "(no manifest.json): give a new or empty folder")])
+        else:
+            try:
+                self.folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise ScenarioError([FieldError("--out", f"cannot create {self.folder}: {exc.strerror}")]) from exc
+        self._write_manifest()
+        return self
+
+    def _write_manifest(self) -> None:
+        data = {"format": "terawatt-population/1", "spec_hash": spec_hash(self.spec), "n": self.n,
+                "chunk_size": self.chunk_size, "n_chunks": self.n_chunks, "rows_per_chunk": self.chunk_size,
+                "done": sorted(self.done), "complete": len(self.done) == self.n_chunks, "spec": self.spec}
+        tmp = self.folder / f".{MANIFEST}.tmp"
+        tmp.write_text(json.dumps(data, indent=1, default=str))
+        os.replace(tmp, self.folder / MANIFEST)
+
+    def write(self, index: int, columns: Mapping[str, np.ndarray]) -> None:
+        """Write chunk ``index`` (temporary file, rename) and record it in the manifest."""
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        table = pa.table({k: pa.array(v) for k, v in columns.items()})
+        tmp = self.folder / f".chunk-{index:06d}.parquet.tmp"
+        pq.write_table(table, tmp)
+        os.replace(tmp, self.chunk_path(index))
+        self.done.add(index)
+        self._write_manifest()
+
+    def read(self, index: int) -> dict[str, np.ndarray]:
+        """Columns of a finished chunk."""
+        import pyarrow.parquet as pq
+
+        table = pq.read_table(self.chunk_path(index))
+        return {name: _column(table.column(name)) for name in table.column_names}
+
+
+def _column(col: Any) -> np.ndarray:
+    arr = col.to_numpy()
+    return arr.astype(object) if arr.dtype.kind in "UO" else arr
+
+
+# ---------------------------------------------------------------------------------------------------- the loop
+@dataclass(frozen=True)
+class Population:
+    """Outputs of N rows: ``columns`` (``sample`` and each output) in sample order, and how the run went."""
+
+    columns: dict[str, np.ndarray]
+    n: int
+    chunks: int
+    resumed_chunks: int = 0
+    out: Path | None = None
+
+
+def evaluate_population(
+    scenario: Scenario,
+    rows: RowSource | Mapping[str, Any] | Any,
+    outputs: Iterable[str],
+    *,
+    year: int | None = None,
+    years: Sequence[int] | None = None,
+    scaled: Iterable[str] = (),
+    chunk_size: int = 65536,
+    backend: str | Backend = "serial",
+    workers: int | None = None,
+    out: str | Path | None = None,
+    progress: Progress | None = None,
+    spec: Mapping[str, Any] | None = None,
+) -> Population:
+    """Evaluate ``scenario`` on every row of ``rows`` and collect ``outputs``.
+
+    Parameters
+    ----------
+    scenario
+        The scenario the rows override.
+    rows
+        A row source (``n``, ``rows(start, stop)``, ``spec()``), a dict of 1-D arrays or a pandas DataFrame whose
+        columns are dotted parameter names.
+    outputs
+        Output keys to keep (one column each; ``key@year`` per year with ``years``).
+    year, years
+        Evaluate in one calendar year, or over years (``scenario.at_years``) [yr]; neither = base values.
+    scaled
+        Parameters whose trajectory is multiplied by ``row / registry default`` instead of replaced.
+    chunk_size
+        Rows per chunk (memory bound; results do not depend on it).
+    backend, workers
+        ``"serial"``, ``"processes"`` (``workers`` processes) or a :class:`Backend`.
+    out
+        A folder for the Parquet sink; rerunning with the same arguments resumes.
+    progress
+        Called as ``progress(rows_done, n)`` after each chunk.
+    spec
+        Extra identity for the manifest (e.g. the study's options).
+
+    Raises
+    ------
+    ScenarioError
+        Bad options, a result folder of another run, or an invalid row (field and range named).
+    """
+    source = rows if hasattr(rows, "rows") and hasattr(rows, "spec") else TableRows.from_table(rows)
+    outputs = tuple(outputs)
+    if isinstance(chunk_size, bool) or not isinstance(chunk_size, (int, np.integer)) or chunk_size < 1:
+        raise ScenarioError([FieldError("--chunk-size", f"rows per chunk must be an integer >= 1, got "
+                                                        f"{chunk_size!r}")])
+    chunk_size = int(chunk_size)
+    n = int(source.n)
+    run_spec = {"scenario": scenario_spec(scenario), "rows": source.spec(), "outputs": list(outputs),
+                "year": year, "years": list(years) if years is not None else None, "scaled": sorted(scaled),
+                **dict(spec or {})}
+    chunks = [(i, s, min(n, s + chunk_size)) for i, s in enumerate(range(0, n, chunk_size))]
+    engine = make_backend(backend, workers)
+    sink = ParquetSink(Path(out), run_spec, n, chunk_size).open() if out is not None else None
+    results: dict[int, dict[str, np.ndarray]] = {}
+    resumed = set(sink.done) if sink else set()
+    done_rows = sum(b - a for i, a, b in chunks if i in resumed)
+    if progress:
+        progress(done_rows, n)
+    tasks = [Task(scenario, source, outputs, year, tuple(years) if years is not None else None, tuple(scaled),
+                  i, a, b) for i, a, b in chunks if i not in resumed]
+    try:
+        for task, columns in engine.run(evaluate_chunk, tasks):
+            if sink is not None:
+                sink.write(task.index, columns)
+            results[task.index] = columns
+            done_rows += task.stop - task.start
+            if progress:
+                progress(done_rows, n)
+    except BaseException:
+        engine.close(cancel=True)
+        raise
+    engine.close()
+    for i in resumed:
+        results[i] = sink.read(i)  # type: ignore[union-attr]
+    ordered = [results[i] for i, _, _ in chunks]
+    columns = {k: np.concatenate([c[k] for c in ordered]) for k in ordered[0]} if ordered else {}
+    return Population(columns, n, len(chunks), len(resumed), Path(out) if out is not None else None)
