@@ -16,6 +16,7 @@ from terawatt.design import environment, workload
 from terawatt.design import feasibility as feasibility_checks
 from terawatt.design.ground import size_ground_site
 from terawatt.design.satellite import FleetDesign, SatelliteDesign, SatelliteInputs, size_fleet, size_satellite
+from terawatt.design.stage_cache import scalar_stage
 from terawatt.economics import schedule, tco
 from terawatt.errors import FieldError, ScenarioError
 from terawatt.limits import check_memory
@@ -32,7 +33,20 @@ def _or(value: Any, fallback: Any) -> np.ndarray:
     return _f(fallback) if value is None else _f(value)
 
 
+#: Parameters :func:`_orbit_environment` reads (its cache key), with those of the range checks it runs first.
+ORBIT_KEYS = (
+    "orbit.altitude_km",
+    "orbit.inclination_deg",
+    "orbit.ltan_h",
+    "orbit.eclipse_model",
+    "orbit.sunlit_fraction",
+    *environment.TABLE_RANGE_KEYS,
+)
+
+
+@scalar_stage(ORBIT_KEYS)
 def _orbit_environment(v: dict[str, Any]) -> dict[str, np.ndarray]:
+    """Orbit geometry and eclipse statistics; ScenarioError if the orbit is outside a table an effect needs."""
     altitude = _f(v["orbit.altitude_km"])
     given = _f(v["orbit.inclination_deg"])  # NaN = sun-synchronous: the fast table then keeps the node on the Sun
     sso = np.broadcast_to(np.isnan(given), np.broadcast_shapes(np.shape(altitude), np.shape(given)))

@@ -1,0 +1,136 @@
+"""Memoisation of pure model stages for scalar inputs (repeated scalar evaluations, e.g. an optimiser or a GUI).
+
+A stage (``orbit_environment``, ``radiation_effects``, ``fleet_links``, ``goodput``) is a pure function of the
+scenario values it reads and of its other arguments. :func:`scalar_stage` declares the parameter names a stage
+reads, once, and caches its result keyed on *all* of its inputs: those parameters and every other argument
+(numbers, 0-d arrays, catalog entries, design dataclasses), each with its type. Correctness does not rest on the
+list being complete: the stage is always called with a mapping of the declared names only, so reading an
+undeclared one raises ``KeyError`` on the first run, cached or not.
+
+Anything that is not a scalar (an array of samples, a timeline) bypasses the cache: the stage then runs as before.
+Cached results are copied and made read-only, so no caller can alter what a later hit returns. NaN inputs (empty
+values derived by the model) key as one value; signed zeros key apart.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import math
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
+
+import numpy as np
+
+__all__ = ["CACHED_STAGES", "cache_clear", "scalar_stage"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+#: Entries kept per stage (least recently used dropped first).
+MAXSIZE = 512
+#: Every cached stage, by name (for :func:`cache_clear` and the tests).
+CACHED_STAGES: dict[str, Any] = {}
+
+_NAN = ("nan",)  # key of every NaN
+_SCALARS = (bool, int, float, str, type(None))
+
+
+class _Unhashable(Exception):
+    """An input that is not a scalar: the call bypasses the cache."""
+
+
+def _key_of(x: Any) -> Any:
+    """Hashable, type-tagged key of one input; raises :class:`_Unhashable` for arrays of samples."""
+    kind = type(x)
+    if kind is float:
+        if x != x:
+            return _NAN
+        return (x, math.copysign(1.0, x)) if x == 0.0 else x
+    if kind in _SCALARS:
+        return (kind, x)
+    if kind is np.ndarray or isinstance(x, np.generic):
+        if np.ndim(x) != 0:
+            raise _Unhashable
+        item = x.item()
+        return (x.dtype.str, _key_of(item))
+    if kind is dict:
+        return ("dict", tuple((k, _key_of(val)) for k, val in x.items()))
+    if kind in (tuple, list):
+        return (kind.__name__, tuple(_key_of(val) for val in x))
+    if dataclasses.is_dataclass(x) and not isinstance(x, type):
+        return (kind, tuple(_key_of(val) for val in vars(x).values()))
+    raise _Unhashable
+
+
+def _frozen(x: Any) -> Any:
+    """A read-only copy of a stage result (a dataclass or a dict of arrays, or one array)."""
+    if type(x) is dict:
+        return {k: _frozen(val) for k, val in x.items()}
+    if isinstance(x, np.ndarray):
+        out = np.array(x, copy=True)
+        out.setflags(write=False)
+        return out
+    if dataclasses.is_dataclass(x) and not isinstance(x, type):
+        return dataclasses.replace(x, **{f.name: _frozen(getattr(x, f.name)) for f in dataclasses.fields(x)
+                                         if f.init})
+    return x
+
+
+def scalar_stage(keys: Iterable[str], values_at: int = 0) -> Callable[[F], F]:
+    """Decorator: memoise a pure stage for scalar inputs.
+
+    Parameters
+    ----------
+    keys
+        The scenario parameters the stage reads (dotted names), including those of the helpers it calls.
+    values_at
+        Position of the scenario-values mapping among the stage's positional arguments.
+
+    Notes
+    -----
+    The wrapped function gains ``cache_clear()``, ``cache_size()`` and ``uncached`` (the plain function, which
+    still sees only the declared parameters).
+    """
+    names = tuple(keys)
+
+    def decorate(fn: F) -> F:
+        cache: OrderedDict[Any, Any] = OrderedDict()
+
+        def restricted(args: tuple[Any, ...]) -> tuple[Any, ...]:
+            v = args[values_at]
+            return (*args[:values_at], {k: v[k] for k in names}, *args[values_at + 1:])
+
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            args = restricted(args)
+            try:
+                key = (_key_of(args), _key_of(kwargs))
+            except _Unhashable:
+                return fn(*args, **kwargs)
+            hit = cache.get(key)
+            if hit is not None:
+                cache.move_to_end(key)
+                return hit
+            result = _frozen(fn(*args, **kwargs))
+            cache[key] = result
+            if len(cache) > MAXSIZE:
+                cache.popitem(last=False)
+            return result
+
+        def uncached(*args: Any, **kwargs: Any) -> Any:
+            return fn(*restricted(args), **kwargs)
+
+        wrapper.cache_clear = cache.clear  # type: ignore[attr-defined]
+        wrapper.cache_size = cache.__len__  # type: ignore[attr-defined]
+        wrapper.uncached = uncached  # type: ignore[attr-defined]
+        wrapper.keys = names  # type: ignore[attr-defined]
+        CACHED_STAGES[f"{fn.__module__}.{fn.__qualname__}"] = wrapper
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
+def cache_clear() -> None:
+    """Empty every stage cache."""
+    for stage in CACHED_STAGES.values():
+        stage.cache_clear()
