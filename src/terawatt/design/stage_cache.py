@@ -14,16 +14,17 @@ values derived by the model) key as one value; signed zeros key apart.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import math
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
 import numpy as np
 
-__all__ = ["CACHED_STAGES", "cache_clear", "scalar_stage"]
+__all__ = ["CACHED_STAGES", "cache_clear", "disabled", "scalar_stage"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 #: Entries kept per stage (least recently used dropped first).
@@ -31,6 +32,7 @@ MAXSIZE = 512
 #: Every cached stage, by name (for :func:`cache_clear` and the tests).
 CACHED_STAGES: dict[str, Any] = {}
 
+_STATE = {"enabled": True}
 _NAN = ("nan",)  # key of every NaN
 _SCALARS = (bool, int, float, str, type(None))
 
@@ -52,7 +54,7 @@ def _key_of(x: Any) -> Any:
         if np.ndim(x) != 0:
             raise _Unhashable
         item = x.item()
-        return (x.dtype.str, _key_of(item))
+        return (kind, x.dtype.str, _key_of(item))
     if kind is dict:
         return ("dict", tuple((k, _key_of(val)) for k, val in x.items()))
     if kind in (tuple, list):
@@ -103,6 +105,8 @@ def scalar_stage(keys: Iterable[str], values_at: int = 0) -> Callable[[F], F]:
         @functools.wraps(fn)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             args = restricted(args)
+            if not _STATE["enabled"]:
+                return fn(*args, **kwargs)
             try:
                 key = (_key_of(args), _key_of(kwargs))
             except _Unhashable:
@@ -134,3 +138,14 @@ def cache_clear() -> None:
     """Empty every stage cache."""
     for stage in CACHED_STAGES.values():
         stage.cache_clear()
+
+
+@contextlib.contextmanager
+def disabled() -> Iterator[None]:
+    """Within the block every stage runs uncached (to compare cached and uncached results)."""
+    before = _STATE["enabled"]
+    _STATE["enabled"] = False
+    try:
+        yield
+    finally:
+        _STATE["enabled"] = before
