@@ -129,6 +129,10 @@ def test_key_types_and_special_values():
         stage({"x": 1.0}, 1.0)[...] = 2.0
     stage({"x": 2.0}, 1.0)
     assert len(calls) == 9
+    for x in (0.0, -0.0, 0, False, np.float64(-0.0), [1.0], np.array([1.0, 2.0])):  # the parameters' values too
+        stage({"x": x}, 1.0)
+        stage({"x": x}, 1.0)
+    assert len(calls) == 9 + 5 + 1 + 2  # a list keys on its items; an array of samples is never cached
 
 
 def test_shared_check_scalar_and_array_agree():

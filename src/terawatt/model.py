@@ -131,7 +131,7 @@ def evaluate(scenario: Scenario | str | None = None, **overrides: Any) -> Result
         scenario = load_scenario(scenario)
     if overrides:
         scenario = scenario.with_overrides({k.replace("__", "."): val for k, val in overrides.items()})
-    check_memory(max((np.size(x) for x in scenario.values.values() if isinstance(x, np.ndarray)), default=1))
+    check_memory(max([x.size for x in scenario.values.values() if isinstance(x, np.ndarray)], default=1))
     # Infeasible samples (no radiator, no launch, no orbit-keeping) legitimately carry inf/NaN through the chain;
     # they are flagged in the outputs and notes, so the floating-point warnings are noise.
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):

@@ -258,13 +258,13 @@ def collect_outputs(**q: Any) -> dict[str, Any]:
 
 
 def _scalarize(value: Any) -> Any:
-    if type(value) in (bool, int, float):  # already a Python scalar (not a NumPy one)
+    """A 0-d value as a Python scalar (``bool`` for a flag, ``str`` for a reason), arrays unchanged."""
+    kind = type(value)
+    if kind in (bool, int, float):  # already a Python scalar (not a NumPy one)
         return value
-    arr = np.asarray(value)
-    if arr.ndim == 0:
-        item = arr.item()
-        return bool(item) if arr.dtype == bool else item
-    return arr
+    if kind is not np.ndarray:
+        value = np.asarray(value)
+    return value.item() if value.ndim == 0 else value  # item(): Python bool/int/float/str by dtype
 
 
 def unit_of(key: str) -> str:

@@ -35,6 +35,7 @@ CACHED_STAGES: dict[str, Any] = {}
 _STATE = {"enabled": True}
 _NAN = ("nan",)  # key of every NaN
 _SCALARS = (bool, int, float, str, type(None))
+_SCALAR_SET = frozenset(_SCALARS)
 
 
 class _Unhashable(Exception):
@@ -42,7 +43,10 @@ class _Unhashable(Exception):
 
 
 def _key_of(x: Any) -> Any:
-    """Hashable, type-tagged key of one input; raises :class:`_Unhashable` for arrays of samples."""
+    """Hashable, type-tagged key of one input; raises :class:`_Unhashable` for arrays of samples.
+
+    NumPy scalars and 0-d arrays key on their bytes (exact: signed zeros and NaN payloads apart).
+    """
     kind = type(x)
     if kind is float:
         if x != x:
@@ -51,10 +55,9 @@ def _key_of(x: Any) -> Any:
     if kind in _SCALARS:
         return (kind, x)
     if kind is np.ndarray or isinstance(x, np.generic):
-        if np.ndim(x) != 0:
+        if x.ndim != 0:
             raise _Unhashable
-        item = x.item()
-        return (kind, x.dtype.str, _key_of(item))
+        return (kind, x.dtype.str, x.tobytes())
     if kind is dict:
         return ("dict", tuple((k, _key_of(val)) for k, val in x.items()))
     if kind in (tuple, list):
@@ -62,6 +65,19 @@ def _key_of(x: Any) -> Any:
     if dataclasses.is_dataclass(x) and not isinstance(x, type):
         return (kind, tuple(_key_of(val) for val in vars(x).values()))
     raise _Unhashable
+
+
+def _negative_zero(values: tuple[Any, ...]) -> bool:
+    return any(isinstance(x, float) and x == 0.0 and math.copysign(1.0, x) < 0.0 for x in values)
+
+
+def _values_key(values: tuple[Any, ...]) -> Any:
+    """Key of the declared parameters' values: the values with their types (one C-level pass), or the exact
+    per-value key where a value is not a plain scalar or a float is -0.0 (equal to 0.0 as a dict key)."""
+    types = tuple(map(type, values))
+    if not _SCALAR_SET.issuperset(types) or (0.0 in values and _negative_zero(values)):
+        return tuple(map(_key_of, values))
+    return (values, types)
 
 
 def _frozen(x: Any) -> Any:
@@ -108,7 +124,12 @@ def scalar_stage(keys: Iterable[str], values_at: int = 0) -> Callable[[F], F]:
             if not _STATE["enabled"]:
                 return fn(*args, **kwargs)
             try:
-                key = (_key_of(args), _key_of(kwargs))
+                others = args[:values_at] + args[values_at + 1:]
+                key = (
+                    _values_key(tuple(args[values_at].values())),
+                    tuple(map(_key_of, others)),
+                    _key_of(kwargs) if kwargs else None,
+                )
             except _Unhashable:
                 return fn(*args, **kwargs)
             hit = cache.get(key)
