@@ -27,7 +27,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from terawatt.catalogs import load_catalog
 from terawatt.constants import HOURS_PER_YEAR
-from terawatt.yamlio import safe_load
+from terawatt.yamlio import load_package_data
 
 if TYPE_CHECKING:  # pandas and pvlib (~0.5 s to import) are loaded only when a simulation actually runs
     import pandas as pd
@@ -722,7 +722,7 @@ def _shipped_yields() -> dict[tuple[str, str], GroundSolarYield]:
     path = importlib.resources.files("terawatt").joinpath("data", GROUND_SOLAR_TABLE)
     if not path.is_file():
         return {}
-    rows = safe_load(path.read_text(encoding="utf-8"))["yields"]
+    rows = load_package_data(path.read_text(encoding="utf-8"))["yields"]
     return {(row["site"], row["mounting"]): GroundSolarYield(**row) for row in rows}
 
 
