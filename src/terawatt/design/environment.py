@@ -277,6 +277,7 @@ def orbit_environment(sat: SatelliteDesign, v: dict[str, Any], altitude_km: np.n
     return EnvironmentDesign(**masked)
 
 
+@scalar_stage(values_at=None)
 def with_propellant(sat: SatelliteDesign, env: EnvironmentDesign, tank_fraction: np.ndarray) -> SatelliteDesign:
     """The satellite with its propulsion sized from the environment's delta-v (sized designs only).
 

@@ -33,6 +33,12 @@ Reason = np.ndarray | str | Callable[[], np.ndarray | str]
 def combine(checks: Sequence[tuple[np.ndarray, Reason]], shape: tuple[int, ...]) -> Feasibility:
     """Flags and reasons from ``(bad_mask, reason_text)`` pairs; a reason may itself be a per-sample array, or a
     function returning one (formatted only where the check fails: formatting numbers is most of the cost)."""
+    if shape == ():  # one sample: the same flags and text without per-check array work
+        texts = []
+        for bad, text in checks:
+            if bool(bad):
+                texts.append(str(text() if callable(text) else text))
+        return Feasibility(np.bool_(not texts), np.asarray("; ".join(texts)))
     reason = np.full(shape, "", dtype=object)
     bad_any = np.zeros(shape, bool)
     for bad, text in checks:

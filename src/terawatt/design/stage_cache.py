@@ -17,7 +17,9 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import functools
+import itertools
 import math
+import types
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
@@ -33,6 +35,9 @@ MAXSIZE = 512
 CACHED_STAGES: dict[str, Any] = {}
 
 _STATE = {"enabled": True}
+#: id of every cached result -> its token ("stage", serial); removed when the entry is dropped.
+_TOKENS: dict[int, tuple[str, int]] = {}
+_SERIAL = itertools.count()
 _NAN = ("nan",)  # key of every NaN
 _SCALARS = (bool, int, float, str, type(None))
 _SCALAR_SET = frozenset(_SCALARS)
@@ -45,19 +50,26 @@ class _Unhashable(Exception):
 def _key_of(x: Any) -> Any:
     """Hashable, type-tagged key of one input; raises :class:`_Unhashable` for arrays of samples.
 
-    NumPy scalars and 0-d arrays key on their bytes (exact: signed zeros and NaN payloads apart).
+    NumPy scalars and 0-d arrays key on their dtype and bytes (exact: signed zeros and NaN payloads apart). A
+    result this module cached (immutable, and alive while cached) keys on its token: the stages downstream of
+    a hit then need not look at its contents again.
     """
     kind = type(x)
+    if kind is np.ndarray:
+        if x.ndim:
+            raise _Unhashable
+        return (x.dtype, x.tobytes())
     if kind is float:
         if x != x:
             return _NAN
         return (x, math.copysign(1.0, x)) if x == 0.0 else x
     if kind in _SCALARS:
         return (kind, x)
-    if kind is np.ndarray or isinstance(x, np.generic):
-        if x.ndim != 0:
-            raise _Unhashable
-        return (kind, x.dtype.str, x.tobytes())
+    token = _TOKENS.get(id(x))
+    if token is not None:
+        return token
+    if isinstance(x, np.generic):
+        return ("generic", x.dtype, x.tobytes())
     if kind is dict:
         return ("dict", tuple((k, _key_of(val)) for k, val in x.items()))
     if kind in (tuple, list):
@@ -83,7 +95,7 @@ def _values_key(values: tuple[Any, ...]) -> Any:
 def _frozen(x: Any) -> Any:
     """A read-only copy of a stage result (a dataclass or a dict of arrays, or one array)."""
     if type(x) is dict:
-        return {k: _frozen(val) for k, val in x.items()}
+        return types.MappingProxyType({k: _frozen(val) for k, val in x.items()})
     if isinstance(x, np.ndarray):
         out = np.array(x, copy=True)
         out.setflags(write=False)
@@ -94,7 +106,7 @@ def _frozen(x: Any) -> Any:
     return x
 
 
-def scalar_stage(keys: Iterable[str], values_at: int = 0) -> Callable[[F], F]:
+def scalar_stage(keys: Iterable[str] = (), values_at: int | None = 0) -> Callable[[F], F]:
     """Decorator: memoise a pure stage for scalar inputs.
 
     Parameters
@@ -102,7 +114,8 @@ def scalar_stage(keys: Iterable[str], values_at: int = 0) -> Callable[[F], F]:
     keys
         The scenario parameters the stage reads (dotted names), including those of the helpers it calls.
     values_at
-        Position of the scenario-values mapping among the stage's positional arguments.
+        Position of the scenario-values mapping among the stage's positional arguments; ``None`` for a stage that
+        takes no scenario values (its arguments are its whole key).
 
     Notes
     -----
@@ -113,8 +126,16 @@ def scalar_stage(keys: Iterable[str], values_at: int = 0) -> Callable[[F], F]:
 
     def decorate(fn: F) -> F:
         cache: OrderedDict[Any, Any] = OrderedDict()
+        label = f"{fn.__module__}.{fn.__qualname__}"
+
+        def clear() -> None:
+            for result in cache.values():
+                _TOKENS.pop(id(result), None)
+            cache.clear()
 
         def restricted(args: tuple[Any, ...]) -> tuple[Any, ...]:
+            if values_at is None:
+                return args
             v = args[values_at]
             return (*args[:values_at], {k: v[k] for k in names}, *args[values_at + 1:])
 
@@ -124,12 +145,14 @@ def scalar_stage(keys: Iterable[str], values_at: int = 0) -> Callable[[F], F]:
             if not _STATE["enabled"]:
                 return fn(*args, **kwargs)
             try:
-                others = args[:values_at] + args[values_at + 1:]
-                key = (
-                    _values_key(tuple(args[values_at].values())),
-                    tuple(map(_key_of, others)),
-                    _key_of(kwargs) if kwargs else None,
-                )
+                if values_at is None:
+                    key = (None, tuple(map(_key_of, args)), _key_of(kwargs) if kwargs else None)
+                else:
+                    key = (
+                        _values_key(tuple(args[values_at].values())),
+                        tuple(map(_key_of, args[:values_at] + args[values_at + 1:])),
+                        _key_of(kwargs) if kwargs else None,
+                    )
             except _Unhashable:
                 return fn(*args, **kwargs)
             hit = cache.get(key)
@@ -138,18 +161,19 @@ def scalar_stage(keys: Iterable[str], values_at: int = 0) -> Callable[[F], F]:
                 return hit
             result = _frozen(fn(*args, **kwargs))
             cache[key] = result
+            _TOKENS[id(result)] = (label, next(_SERIAL))
             if len(cache) > MAXSIZE:
-                cache.popitem(last=False)
+                _TOKENS.pop(id(cache.popitem(last=False)[1]), None)
             return result
 
         def uncached(*args: Any, **kwargs: Any) -> Any:
             return fn(*restricted(args), **kwargs)
 
-        wrapper.cache_clear = cache.clear  # type: ignore[attr-defined]
+        wrapper.cache_clear = clear  # type: ignore[attr-defined]
         wrapper.cache_size = cache.__len__  # type: ignore[attr-defined]
         wrapper.uncached = uncached  # type: ignore[attr-defined]
         wrapper.keys = names  # type: ignore[attr-defined]
-        CACHED_STAGES[f"{fn.__module__}.{fn.__qualname__}"] = wrapper
+        CACHED_STAGES[label] = wrapper
         return wrapper  # type: ignore[return-value]
 
     return decorate
