@@ -219,7 +219,11 @@ def _evaluate(scenario: Scenario) -> Result:
     )
     space = environment.orbit_environment(sat, v, env["altitude_km"])
     rad = environment.radiation_effects(
-        v, env["altitude_km"], life, _or(v["radiation.tid_tolerance_rad"], acc.get("tid_tolerance_rad")), acc
+        v,
+        env["altitude_km"],
+        life,
+        _or(v["radiation.tid_tolerance_rad"], acc.get("tid_tolerance_rad")),
+        {k: acc[k] for k in environment.RADIATION_ACCELERATOR_FIELDS},
     )
     # --- workload goodput: the same model on both sides; the orbit adds the radiation-induced events ---------
     goodput = {

@@ -482,6 +482,10 @@ def radiation_table_altitude_range_km() -> tuple[float, float]:
     return float(np.min(altitudes)), float(np.max(altitudes))
 
 
+#: The catalog fields of an accelerator that :func:`radiation_effects` reads (pass only these: the entry is part of
+#: the stage's cache key, and its long source texts would make the key slow).
+RADIATION_ACCELERATOR_FIELDS = ("hbm_gb", "accelerators_per_host")
+
 #: Accelerator on which the per-rad rates were measured (Suncatcher, arXiv:2511.19468 v2, sec. 2.3 and 4.3).
 TESTED_ACCELERATOR = "tpu-v6e"
 
@@ -523,7 +527,8 @@ def radiation_effects(
     altitude_km, lifetime_yr, tid_tolerance_rad : numpy.ndarray
         Orbit altitude [km], satellite lifetime [yr] and the accelerator's total-dose tolerance [rad(Si)].
     accelerator
-        The accelerator's catalog entry (``hbm_gb``, ``accelerators_per_host``); default the tested TPU v6e.
+        The accelerator's catalog entry, or just its :data:`RADIATION_ACCELERATOR_FIELDS` (``hbm_gb``,
+        ``accelerators_per_host``); default the tested TPU v6e.
 
     Notes
     -----
