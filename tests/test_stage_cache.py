@@ -147,3 +147,15 @@ def test_shared_check_scalar_and_array_agree():
     assert check_range(np.inf, "r", 0.0, np.inf, "-") == np.inf
     with pytest.raises(ValueError, match=r"r must be in \[0, inf\), got inf"):
         check_range([1.0, np.inf], "r", 0.0, np.inf, "-", hi_open=True)
+
+
+def test_shared_within_and_finite_scalar_and_array_agree():
+    from terawatt.physics._checks import all_finite, within
+
+    for value in (-1.0, 0.0, 0.5, 1.0, 2.0, np.nan, np.inf, -np.inf):
+        for lo_open in (False, True):
+            for hi_open in (False, True):
+                scalar = within(np.asarray(value), 0.0, 1.0, lo_open=lo_open, hi_open=hi_open)
+                array = within(np.array([value, 0.5]), 0.0, 1.0, lo_open=lo_open, hi_open=hi_open)
+                assert scalar == array
+        assert all_finite(np.asarray(value)) == all_finite(np.array([0.0, value])) == bool(np.isfinite(value))

@@ -9,15 +9,31 @@ range. Arrays are checked element-wise as before.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["check_range", "fraction", "output"]
+__all__ = ["all_finite", "check_range", "fraction", "output", "within"]
 
 
 def output(x: np.ndarray) -> np.ndarray:
     """Return 0-d results as NumPy scalars, arrays unchanged."""
     return x[()] if np.ndim(x) == 0 else x
+
+
+def within(a: np.ndarray, lo: float, hi: float, *, lo_open: bool = False, hi_open: bool = False) -> bool:
+    """Whether every value of the float array ``a`` lies in the range (NaN never does)."""
+    if a.ndim == 0:
+        value = float(a)
+        return ((value > lo) if lo_open else (value >= lo)) and ((value < hi) if hi_open else (value <= hi))
+    ok = ((a > lo) if lo_open else (a >= lo)) & ((a < hi) if hi_open else (a <= hi))
+    return bool(ok.all())
+
+
+def all_finite(a: np.ndarray) -> bool:
+    """Whether every value of the float array ``a`` is finite."""
+    return math.isfinite(float(a)) if a.ndim == 0 else bool(np.isfinite(a).all())
 
 
 def _message(name: str, lo: float, hi: float, unit: str, lo_open: bool, hi_open: bool, note: str, bad: float) -> str:

@@ -29,7 +29,7 @@ from terawatt.constants import (
     SIDEREAL_YEAR_S,
     SUN_RADIUS_M,
 )
-from terawatt.physics._checks import check_range, output
+from terawatt.physics._checks import all_finite, check_range, output
 
 __all__ = [
     "EclipseStats", "annual_eclipse_stats", "beta_angle_deg", "eclipse_fraction", "eclipse_stats_fast",
@@ -98,7 +98,7 @@ def _check_ltan(ltan_h: npt.ArrayLike) -> np.ndarray:
 
 def _check_day(day_of_year: npt.ArrayLike) -> np.ndarray:
     day = np.asarray(day_of_year, dtype=float)
-    if not np.all(np.isfinite(day)):
+    if not all_finite(day):
         bad = day[~np.isfinite(day)][0]
         raise ValueError(f"day_of_year must be finite [d since 2026-01-01 00:00 UT], got {bad}")
     return day
