@@ -159,3 +159,15 @@ def test_shared_within_and_finite_scalar_and_array_agree():
                 array = within(np.array([value, 0.5]), 0.0, 1.0, lo_open=lo_open, hi_open=hi_open)
                 assert scalar == array
         assert all_finite(np.asarray(value)) == all_finite(np.array([0.0, value])) == bool(np.isfinite(value))
+
+
+def test_threads_share_the_caches_safely():
+    from concurrent.futures import ThreadPoolExecutor
+
+    scenarios = [load_scenario(None, {"orbit.altitude_km": 500.0 + 10.0 * (i % 7)}) for i in range(40)]
+    with stage_cache.disabled():
+        expected = [terawatt.evaluate(sc)["comparison.cost_ratio"] for sc in scenarios]
+    stage_cache.cache_clear()
+    with ThreadPoolExecutor(4) as pool:
+        got = list(pool.map(lambda sc: terawatt.evaluate(sc)["comparison.cost_ratio"], scenarios))
+    assert got == expected

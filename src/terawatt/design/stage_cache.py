@@ -8,6 +8,7 @@ list being complete: the stage is always called with a mapping of the declared n
 undeclared one raises ``KeyError`` on the first run, cached or not.
 
 Anything that is not a scalar (an array of samples, a timeline) bypasses the cache: the stage then runs as before.
+Thread-safe (a lock guards the caches, never held while a stage runs).
 Cached results are copied and made read-only, so no caller can alter what a later hit returns. NaN inputs (empty
 values derived by the model) key as one value; signed zeros key apart.
 """
@@ -19,6 +20,7 @@ import dataclasses
 import functools
 import itertools
 import math
+import threading
 import types
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
@@ -38,6 +40,7 @@ _STATE = {"enabled": True}
 #: id of every cached result -> its token ("stage", serial); removed when the entry is dropped.
 _TOKENS: dict[int, tuple[str, int]] = {}
 _SERIAL = itertools.count()
+_LOCK = threading.Lock()  # guards the caches and _TOKENS (never held while a stage runs)
 _NAN = ("nan",)  # key of every NaN
 _SCALARS = (bool, int, float, str, type(None))
 _SCALAR_SET = frozenset(_SCALARS)
@@ -129,9 +132,10 @@ def scalar_stage(keys: Iterable[str] = (), values_at: int | None = 0) -> Callabl
         label = f"{fn.__module__}.{fn.__qualname__}"
 
         def clear() -> None:
-            for result in cache.values():
-                _TOKENS.pop(id(result), None)
-            cache.clear()
+            with _LOCK:
+                for result in cache.values():
+                    _TOKENS.pop(id(result), None)
+                cache.clear()
 
         def restricted(args: tuple[Any, ...]) -> tuple[Any, ...]:
             if values_at is None:
@@ -155,15 +159,19 @@ def scalar_stage(keys: Iterable[str] = (), values_at: int | None = 0) -> Callabl
                     )
             except _Unhashable:
                 return fn(*args, **kwargs)
-            hit = cache.get(key)
-            if hit is not None:
-                cache.move_to_end(key)
-                return hit
+            with _LOCK:
+                hit = cache.get(key)
+                if hit is not None:
+                    cache.move_to_end(key)
+                    return hit
             result = _frozen(fn(*args, **kwargs))
-            cache[key] = result
-            _TOKENS[id(result)] = (label, next(_SERIAL))
-            if len(cache) > MAXSIZE:
-                _TOKENS.pop(id(cache.popitem(last=False)[1]), None)
+            with _LOCK:
+                if key in cache:  # another thread stored it meanwhile: keep one object per key
+                    return cache[key]
+                cache[key] = result
+                _TOKENS[id(result)] = (label, next(_SERIAL))
+                if len(cache) > MAXSIZE:
+                    _TOKENS.pop(id(cache.popitem(last=False)[1]), None)
             return result
 
         def uncached(*args: Any, **kwargs: Any) -> Any:
