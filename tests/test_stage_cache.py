@@ -101,6 +101,14 @@ def test_declared_keys_cover_every_read():
         assert read <= set(stage.keys), (name, sorted(read - set(stage.keys)))
         assert len(set(stage.keys)) == len(stage.keys), name
 
+    from terawatt.design import environment, workload
+
+    for helper, declared in (
+        (environment.table_range_errors, environment.TABLE_RANGE_KEYS),
+        (workload.training_share, workload.TRAINING_SHARE_KEYS),
+    ):  # helpers the stages call with their parameters
+        assert set(re.findall(r'v\["([^"]+)"\]', inspect.getsource(helper))) <= set(declared), helper.__name__
+
     @stage_cache.scalar_stage(["orbit.altitude_km"])
     def sloppy(v):
         return np.asarray(v["orbit.altitude_km"] + v["orbit.ltan_h"])
