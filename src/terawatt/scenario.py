@@ -19,7 +19,7 @@ import numpy as np
 
 from terawatt.catalogs import load_catalog
 from terawatt.errors import FieldError, ScenarioError  # re-exported: terawatt.scenario.FieldError stays valid
-from terawatt.params import ParamSpec, load_registry
+from terawatt.params import ParamSpec, defaults, load_registry
 
 META_KEYS = ("name", "description", "sources", "notes", "based_on")
 TRAJECTORIES_KEY = "trajectories"
@@ -284,7 +284,7 @@ def validate_values(overrides: Mapping[str, Any]) -> dict[str, Any]:
 
 def _validate(overrides: Mapping[str, Any]) -> tuple[dict[str, Any], list[FieldError]]:
     registry = load_registry()
-    values: dict[str, Any] = {name: spec.default for name, spec in registry.items()}
+    values: dict[str, Any] = defaults()  # a copy of the cached defaults
     errors: list[FieldError] = []
     unknown = [k for k in overrides if k not in registry]
     for key in unknown[:MAX_REPORTED_UNKNOWN]:

@@ -86,6 +86,11 @@ def load_registry() -> dict[str, ParamSpec]:
     return registry
 
 
-def defaults() -> dict[str, Any]:
-    """Default value of every parameter, by dotted name."""
+@lru_cache(maxsize=1)
+def _defaults() -> dict[str, Any]:
     return {name: spec.default for name, spec in load_registry().items()}
+
+
+def defaults() -> dict[str, Any]:
+    """Default value of every parameter, by dotted name (a new dict on every call)."""
+    return dict(_defaults())
