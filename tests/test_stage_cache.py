@@ -179,3 +179,21 @@ def test_threads_share_the_caches_safely():
     with ThreadPoolExecutor(4) as pool:
         got = list(pool.map(lambda sc: terawatt.evaluate(sc)["comparison.cost_ratio"], scenarios))
     assert got == expected
+
+
+def test_memory_check_reads_available_memory_only_for_large_evaluations(monkeypatch):
+    from terawatt import limits
+
+    monkeypatch.delenv("TERAWATT_MEMORY_LIMIT_GB", raising=False)
+    reads = []
+    original = limits.available_bytes
+    monkeypatch.setattr(limits, "available_bytes", lambda: reads.append(1) or 10**6)  # 1 MB "available"
+    limits.check_memory(1)  # 3 kB: below UNCHECKED_BYTES, not read
+    assert reads == []
+    with pytest.raises(terawatt.ScenarioError, match="at most"):
+        limits.check_memory(limits.UNCHECKED_BYTES // limits.BYTES_PER_ELEMENT + 1)
+    assert reads == [1]
+    monkeypatch.setattr(limits, "available_bytes", original)
+    monkeypatch.setenv("TERAWATT_MEMORY_LIMIT_GB", "0.000001")  # an explicit limit always applies
+    with pytest.raises(terawatt.ScenarioError, match="at most"):
+        limits.check_memory(1)
