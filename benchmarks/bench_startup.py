@@ -3,8 +3,13 @@
 Whole-process medians (fresh interpreter each run) of ``terawatt --help``, ``terawatt run --json``, ``terawatt run``
 and ``import terawatt``, as wall time and as CPU time (user + system of the child, less sensitive to other load on
 the machine); and the median of a scalar ``terawatt.evaluate`` after warm-up, both for the same scenario again and
-with the launch price changing on every call (the caches of orbit and site then still hit; the economics rerun).
+with the launch price changing on every call (the physics and design stages then still hit their caches,
+:mod:`terawatt.design.stage_cache`; the economics rerun), and with the stage caches off.
 Targets (issue 9): ``--help`` <= 0.25 s, ``run --json`` <= 0.5 s, scalar evaluate <= 0.3 ms.
+
+Byte-code and the parsed package data (:func:`terawatt.yamlio.load_package_data`) are cached in temporary folders
+that the first (untimed) run of each command fills, as an installed package has them after its first start;
+``terawatt run --json, no data cache`` shows the start with the data cache switched off.
 
 Run: ``python benchmarks/bench_startup.py [--repeat 11] [--json FILE]``. Reported, never asserted.
 """
@@ -27,20 +32,21 @@ TARGETS_S = {"terawatt --help": 0.25, "terawatt run --json": 0.5, "scalar evalua
 COMMANDS = {
     "terawatt --help": ["-m", "terawatt.cli", "--help"],
     "terawatt run --json": ["-m", "terawatt.cli", "run", "--json"],
+    "terawatt run --json, no data cache": ["-m", "terawatt.cli", "run", "--json"],
     "terawatt run": ["-m", "terawatt.cli", "run"],
     "import terawatt": ["-c", "import terawatt"],
     "python (interpreter alone)": ["-c", "pass"],
 }
 
 
-def _process_times(args: list[str], repeat: int, pycache: str) -> tuple[float, float]:
+def _process_times(args: list[str], repeat: int, pycache: str, data_cache: str) -> tuple[float, float]:
     """Median wall and CPU time [s] of ``python ARGS`` over ``repeat`` fresh processes (after one warm-up).
 
     Byte-code is cached (in ``pycache``, as an installed package has it) even where the environment sets
     PYTHONDONTWRITEBYTECODE: otherwise every start recompiles the sources (~0.2 s).
     """
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    env.update({"COLUMNS": "200", "NO_COLOR": "1", "PYTHONPYCACHEPREFIX": pycache})
+    env.update({"COLUMNS": "200", "NO_COLOR": "1", "PYTHONPYCACHEPREFIX": pycache, "TERAWATT_CACHE_DIR": data_cache})
     walls, cpus = [], []
     for i in range(repeat + 1):
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -59,6 +65,7 @@ def _evaluate_times(calls: int) -> dict[str, float]:
     import numpy as np
 
     import terawatt
+    from terawatt.design import stage_cache
 
     scenario = terawatt.load_scenario(None)
     for _ in range(20):
@@ -75,9 +82,16 @@ def _evaluate_times(calls: int) -> dict[str, float]:
         start = time.perf_counter()
         terawatt.evaluate(sc)
         varying.append(time.perf_counter() - start)
+    uncached = []
+    with stage_cache.disabled():
+        for _ in range(calls):
+            start = time.perf_counter()
+            terawatt.evaluate(scenario)
+            uncached.append(time.perf_counter() - start)
     return {
         "scalar evaluate": statistics.median(same),
         "scalar evaluate, launch price varies": statistics.median(varying),
+        "scalar evaluate, stage caches off": statistics.median(uncached),
     }
 
 
@@ -90,8 +104,9 @@ def main() -> None:
 
     rows = []
     pycache = tempfile.mkdtemp(prefix="terawatt-bench-pycache-")
+    data_cache = tempfile.mkdtemp(prefix="terawatt-bench-data-")
     for label, cmd in COMMANDS.items():
-        wall, cpu = _process_times(cmd, args.repeat, pycache)
+        wall, cpu = _process_times(cmd, args.repeat, pycache, "" if "no data cache" in label else data_cache)
         rows.append({"case": label, "wall_s": wall, "cpu_s": cpu, "target_s": TARGETS_S.get(label)})
     for label, seconds in _evaluate_times(args.calls).items():
         rows.append({"case": label, "wall_s": seconds, "cpu_s": None, "target_s": TARGETS_S.get(label)})

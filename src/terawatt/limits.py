@@ -18,6 +18,10 @@ from terawatt.errors import FieldError, ScenarioError
 BYTES_PER_ELEMENT = 3_000
 #: Share of the available memory one evaluation may use.
 MEMORY_FRACTION = 0.8
+#: Below this estimate [bytes] (about 5,600 samples) the available memory is not read: so little cannot exhaust
+#: a machine that runs the interpreter, and reading ``/proc/meminfo`` would be most of a scalar evaluation's
+#: time. An explicit ``TERAWATT_MEMORY_LIMIT_GB`` is always applied.
+UNCHECKED_BYTES = 16 * 2**20
 
 
 def available_bytes() -> int:
@@ -44,6 +48,8 @@ def available_bytes() -> int:
 def check_memory(elements: int, what: str = "samples") -> None:
     """Raise a :class:`ScenarioError` if evaluating ``elements`` array elements would not fit in memory."""
     need = elements * BYTES_PER_ELEMENT
+    if need <= UNCHECKED_BYTES and not os.environ.get("TERAWATT_MEMORY_LIMIT_GB"):
+        return
     limit = int(available_bytes() * MEMORY_FRACTION)
     if need > limit:
         most = max(1, limit // BYTES_PER_ELEMENT)

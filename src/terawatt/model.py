@@ -16,6 +16,7 @@ from terawatt.design import environment, workload
 from terawatt.design import feasibility as feasibility_checks
 from terawatt.design.ground import size_ground_site
 from terawatt.design.satellite import FleetDesign, SatelliteDesign, SatelliteInputs, size_fleet, size_satellite
+from terawatt.design.stage_cache import scalar_stage
 from terawatt.economics import schedule, tco
 from terawatt.errors import FieldError, ScenarioError
 from terawatt.limits import check_memory
@@ -32,7 +33,20 @@ def _or(value: Any, fallback: Any) -> np.ndarray:
     return _f(fallback) if value is None else _f(value)
 
 
+#: Parameters :func:`_orbit_environment` reads (its cache key), with those of the range checks it runs first.
+ORBIT_KEYS = (
+    "orbit.altitude_km",
+    "orbit.inclination_deg",
+    "orbit.ltan_h",
+    "orbit.eclipse_model",
+    "orbit.sunlit_fraction",
+    *environment.TABLE_RANGE_KEYS,
+)
+
+
+@scalar_stage(ORBIT_KEYS)
 def _orbit_environment(v: dict[str, Any]) -> dict[str, np.ndarray]:
+    """Orbit geometry and eclipse statistics; ScenarioError if the orbit is outside a table an effect needs."""
     altitude = _f(v["orbit.altitude_km"])
     given = _f(v["orbit.inclination_deg"])  # NaN = sun-synchronous: the fast table then keeps the node on the Sun
     sso = np.broadcast_to(np.isnan(given), np.broadcast_shapes(np.shape(altitude), np.shape(given)))
@@ -117,7 +131,7 @@ def evaluate(scenario: Scenario | str | None = None, **overrides: Any) -> Result
         scenario = load_scenario(scenario)
     if overrides:
         scenario = scenario.with_overrides({k.replace("__", "."): val for k, val in overrides.items()})
-    check_memory(max((np.size(x) for x in scenario.values.values() if isinstance(x, np.ndarray)), default=1))
+    check_memory(max([x.size for x in scenario.values.values() if isinstance(x, np.ndarray)], default=1))
     # Infeasible samples (no radiator, no launch, no orbit-keeping) legitimately carry inf/NaN through the chain;
     # they are flagged in the outputs and notes, so the floating-point warnings are noise.
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
@@ -205,7 +219,11 @@ def _evaluate(scenario: Scenario) -> Result:
     )
     space = environment.orbit_environment(sat, v, env["altitude_km"])
     rad = environment.radiation_effects(
-        v, env["altitude_km"], life, _or(v["radiation.tid_tolerance_rad"], acc.get("tid_tolerance_rad")), acc
+        v,
+        env["altitude_km"],
+        life,
+        _or(v["radiation.tid_tolerance_rad"], acc.get("tid_tolerance_rad")),
+        {k: acc[k] for k in environment.RADIATION_ACCELERATOR_FIELDS},
     )
     # --- workload goodput: the same model on both sides; the orbit adds the radiation-induced events ---------
     goodput = {

@@ -254,17 +254,23 @@ def collect_outputs(**q: Any) -> dict[str, Any]:
         ):
             out[key] = np.where(feasible, out[key], np.nan)
     shape = np.broadcast_shapes(*(val.shape for val in out.values() if isinstance(val, np.ndarray) and val.ndim))
-    return {k: _scalarize(np.broadcast_to(val, shape) if shape else val) for k, val in out.items()}
+    if not shape:  # one sample: every array is 0-d
+        return {k: val.item() if type(val) in _ITEM_TYPES else _scalarize(val) for k, val in out.items()}
+    return {k: _scalarize(np.broadcast_to(val, shape)) for k, val in out.items()}
+
+
+#: Types whose ``item()`` is the Python scalar :func:`_scalarize` returns for a 0-d value.
+_ITEM_TYPES = frozenset({np.ndarray, np.float64, np.bool_, np.int64, np.str_})
 
 
 def _scalarize(value: Any) -> Any:
-    if type(value) in (bool, int, float):  # already a Python scalar (not a NumPy one)
+    """A 0-d value as a Python scalar (``bool`` for a flag, ``str`` for a reason), arrays unchanged."""
+    kind = type(value)
+    if kind in (bool, int, float):  # already a Python scalar (not a NumPy one)
         return value
-    arr = np.asarray(value)
-    if arr.ndim == 0:
-        item = arr.item()
-        return bool(item) if arr.dtype == bool else item
-    return arr
+    if kind is not np.ndarray:
+        value = np.asarray(value)
+    return value.item() if value.ndim == 0 else value  # item(): Python bool/int/float/str by dtype
 
 
 def unit_of(key: str) -> str:

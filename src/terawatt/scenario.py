@@ -18,10 +18,9 @@ from typing import Any
 
 import numpy as np
 
-from terawatt import safe_yaml
 from terawatt.catalogs import load_catalog
 from terawatt.errors import FieldError, ScenarioError  # re-exported: terawatt.scenario.FieldError stays valid
-from terawatt.params import ParamSpec, load_registry
+from terawatt.params import ParamSpec, defaults, load_registry
 
 META_KEYS = ("name", "description", "sources", "notes", "based_on", "uncertainty")
 TRAJECTORIES_KEY = "trajectories"
@@ -112,6 +111,8 @@ def shipped_scenarios() -> dict[str, Path]:
 
 def _read_yaml(path: Path, label: str) -> dict[str, Any]:
     """A scenario (or validation) file as a mapping, read by the bounded safe reader :mod:`terawatt.safe_yaml`."""
+    from terawatt import safe_yaml  # PyYAML only when a file is read
+
     data = safe_yaml.read_yaml(path, label)
     if data is None:
         return {}
@@ -287,7 +288,7 @@ def validate_values(overrides: Mapping[str, Any]) -> dict[str, Any]:
 
 def _validate(overrides: Mapping[str, Any]) -> tuple[dict[str, Any], list[FieldError]]:
     registry = load_registry()
-    values: dict[str, Any] = {name: spec.default for name, spec in registry.items()}
+    values: dict[str, Any] = defaults()  # a copy of the cached defaults
     errors: list[FieldError] = []
     unknown = [k for k in overrides if k not in registry]
     for key in unknown[:MAX_REPORTED_UNKNOWN]:
@@ -371,8 +372,6 @@ def load_scenario(
     ScenarioError
         Listing every invalid field with its unit and allowed range.
     """
-    from terawatt.trajectory import parse_trajectories
-
     meta: dict[str, Any] = {}
     flat: dict[str, Any] = {}
     raw_traj: dict[str, Any] = {}
@@ -391,7 +390,12 @@ def load_scenario(
         # An override fixes the parameter: it replaces any trajectory the file gave it.
         raw_traj = {k: v for k, v in raw_traj.items() if k not in extra}
     values, errors = _validate(flat)
-    trajectories, traj_errors = parse_trajectories(raw_traj)
+    trajectories: dict[str, Any] = {}
+    traj_errors: list[FieldError] = []
+    if raw_traj:  # the trajectory models (pydantic) are imported only for a scenario that has trajectories
+        from terawatt.trajectory import parse_trajectories
+
+        trajectories, traj_errors = parse_trajectories(raw_traj)
     if errors or traj_errors:
         raise ScenarioError([*errors, *traj_errors])
     name = str(meta.get("name") or (path.stem if path else "default"))

@@ -2,25 +2,99 @@
 
 Both build only plain Python objects (no object tags); the C parser is ~10x faster on the registry and scenario
 files, which matters for start-up time (``benchmarks/bench_startup.py``).
+
+The package's own data files (parameter registry, catalogs, ground-solar table) are parsed once and kept, like
+byte-code in ``__pycache__``, as :mod:`marshal` data in a cache folder (:func:`cache_dir`) named by a hash of the
+file's text, the Python and the PyYAML version: a changed file is parsed again, and a missing, unreadable or
+unwritable cache only means parsing. Building Python objects from YAML is otherwise the largest part of starting
+``terawatt run`` that the package itself owns (~30 ms). User files (scenarios) are never cached.
 """
 
 from __future__ import annotations
 
+import hashlib
+import marshal
+import os
+import sys
+import tempfile
+from pathlib import Path
 from typing import Any
 
-import yaml
+#: Version of the cache format (part of every cache key).
+CACHE_FORMAT = 1
 
-#: The safe loader class in use: ``yaml.CSafeLoader`` when PyYAML was built with libyaml, else ``yaml.SafeLoader``.
-#: Subclass this one to customise construction (the C loader runs the same Python constructors).
-SafeLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+def __getattr__(name: str) -> Any:
+    # PyYAML is imported on first use only: a start whose data all come from the cache never needs it (~12 ms).
+    if name == "SafeLoader":
+        return _safe_loader()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _safe_loader() -> type:
+    """The safe loader class in use: ``yaml.CSafeLoader`` when PyYAML was built with libyaml, else
+    ``yaml.SafeLoader`` (also as the module attribute ``SafeLoader``)."""
+    import yaml
+
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def safe_load(text: str) -> Any:
     """Parse YAML text into plain Python objects with :data:`SafeLoader` (raises ``yaml.YAMLError`` subclasses)."""
-    return yaml.load(text, Loader=SafeLoader)  # noqa: S506 - SafeLoader/CSafeLoader: no object tags
+    import yaml
+
+    return yaml.load(text, Loader=_safe_loader())  # noqa: S506 - SafeLoader/CSafeLoader: no object tags
 
 
 def safe_dump_value(value: Any) -> str:
     """One value as inline YAML (``550``, ``null``, ``starship-v3``, ``[1.0, 2.0]``) for writing scenario files."""
+    import yaml
+
     text = yaml.safe_dump(value, default_flow_style=True, width=10**6, sort_keys=False).strip()
     return text.removesuffix("...").strip()
+
+
+def cache_dir() -> Path | None:
+    """Folder of the parsed-data cache: ``TERAWATT_CACHE_DIR`` (empty: no cache), else ``$XDG_CACHE_HOME/terawatt``
+    or ``~/.cache/terawatt``."""
+    given = os.environ.get("TERAWATT_CACHE_DIR")
+    if given is not None:
+        return Path(given) if given.strip() else None
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "terawatt"
+
+
+def load_package_data(text: str) -> Any:
+    """Parse one of the package's YAML data files, through the marshal cache (the same objects as :func:`safe_load`).
+
+    Parameters
+    ----------
+    text : str
+        The file's contents.
+    """
+    folder = cache_dir()
+    if folder is None:
+        return safe_load(text)
+    digest = hashlib.blake2b(text.encode("utf-8"), digest_size=20)
+    digest.update(f"{sys.version_info[:2]}|{CACHE_FORMAT}".encode())  # safe-load output is PyYAML-version stable
+    path = folder / f"{digest.hexdigest()}.marshal"
+    try:
+        return marshal.loads(path.read_bytes())
+    except (OSError, EOFError, ValueError, TypeError):
+        pass
+    data = safe_load(text)
+    try:
+        blob = marshal.dumps(data)
+    except ValueError:  # a type marshal cannot hold (e.g. a YAML timestamp): parse every time
+        return data
+    tmp = None
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(blob)
+        os.replace(tmp, path)  # atomic: a concurrent reader sees the old file or the whole new one
+    except OSError:
+        if tmp is not None and os.path.exists(tmp):
+            os.unlink(tmp)
+    return data

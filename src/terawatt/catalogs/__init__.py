@@ -6,7 +6,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from terawatt.yamlio import safe_load
+from terawatt.yamlio import load_package_data
 
 CATALOGS = ("accelerators", "vehicles", "sites")
 
@@ -17,7 +17,7 @@ def load_catalog(name: str) -> dict[str, dict[str, Any]]:
     if name not in CATALOGS:
         raise KeyError(f"unknown catalog {name!r}; catalogs: {', '.join(CATALOGS)}")
     text = resources.files("terawatt.catalogs").joinpath(f"{name}.yaml").read_text(encoding="utf-8")
-    return safe_load(text)
+    return load_package_data(text)
 
 
 def catalog_entry(catalog: str, slug: str) -> dict[str, Any]:

@@ -8,6 +8,7 @@ goodput it costs in :mod:`terawatt.design.workload`.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
@@ -16,7 +17,8 @@ import numpy as np
 from terawatt.catalogs import catalog_entry
 from terawatt.constants import STANDARD_GRAVITY_M_PER_S2
 from terawatt.design.satellite import SatelliteDesign
-from terawatt.design.workload import training_share
+from terawatt.design.stage_cache import scalar_stage
+from terawatt.design.workload import TRAINING_SHARE_KEYS, training_share
 from terawatt.errors import FieldError, ScenarioError
 from terawatt.physics import atmosphere, comms, debris, propulsion, radiation
 from terawatt.scenario import as_array as _f
@@ -48,6 +50,16 @@ def _check_range(altitude_km: np.ndarray, lo: float, hi: float, switch: str, wha
     problem = _range_error(altitude_km, lo, hi, switch, what)
     if problem:
         raise ScenarioError([problem])
+
+
+#: Parameters :func:`table_range_errors` reads.
+TABLE_RANGE_KEYS = (
+    "radiation.enabled",
+    "debris.enabled",
+    "propulsion.type",
+    "propulsion.deorbit_spiral_altitude_km",
+    "propulsion.deorbit_perigee_km",
+)
 
 
 def table_range_errors(v: dict[str, Any], altitude_km: np.ndarray) -> list[FieldError]:
@@ -104,6 +116,38 @@ class EnvironmentDesign:
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
+#: Parameters :func:`orbit_environment` reads (its cache key, with the satellite design and the altitude).
+ORBIT_ENVIRONMENT_KEYS = (
+    "satellite.lifetime_yr",
+    "atmosphere.enabled",
+    "atmosphere.density_kg_per_m3",
+    "atmosphere.solar_activity",
+    "atmosphere.drag_coefficient",
+    "atmosphere.panel_thickness_m",
+    "atmosphere.panel_width_m",
+    "atmosphere.speed_ratio",
+    "atmosphere.bus_area_m2",
+    "atmosphere.drag_area_m2",
+    "atmosphere.attitude",
+    "propulsion.type",
+    "propulsion.deorbit_spiral_altitude_km",
+    "propulsion.deorbit_perigee_km",
+    "propulsion.isp_chemical_s",
+    "propulsion.isp_electric_s",
+    "debris.enabled",
+    "debris.cross_section_m2",
+    "debris.reference_manoeuvres_per_yr",
+    "debris.reference_satellites",
+    "debris.reference_altitude_km",
+    "debris.reference_cross_section_m2",
+    "debris.collision_min_size_cm",
+    "debris.avoided_fraction",
+    "debris.dv_per_manoeuvre_m_per_s",
+    "debris.outage_h_per_manoeuvre",
+)
+
+
+@scalar_stage(ORBIT_ENVIRONMENT_KEYS, values_at=1)
 def orbit_environment(sat: SatelliteDesign, v: dict[str, Any], altitude_km: np.ndarray) -> EnvironmentDesign:
     r"""Drag, decay, deorbit and debris-avoidance figures for a sized satellite.
 
@@ -233,6 +277,7 @@ def orbit_environment(sat: SatelliteDesign, v: dict[str, Any], altitude_km: np.n
     return EnvironmentDesign(**masked)
 
 
+@scalar_stage(values_at=None)
 def with_propellant(sat: SatelliteDesign, env: EnvironmentDesign, tank_fraction: np.ndarray) -> SatelliteDesign:
     """The satellite with its propulsion sized from the environment's delta-v (sized designs only).
 
@@ -270,6 +315,44 @@ class LinksDesign:
     latency_ms: np.ndarray
 
 
+#: Parameters :func:`fleet_links` reads (its cache key, with the other arguments).
+FLEET_LINKS_KEYS = (
+    "links.enabled",
+    "links.cluster_satellites",
+    "links.cluster_radius_m",
+    "links.cluster_packing",
+    "links.isl_tx_power_w",
+    "links.isl_wavelength_m",
+    "links.isl_tx_aperture_m",
+    "links.isl_rx_aperture_m",
+    "links.isl_pointing_loss_db",
+    "links.isl_other_losses_db",
+    "links.isl_sensitivity_photons_per_bit",
+    "links.isl_wdm_channels",
+    "links.isl_channel_rate_gbps",
+    "links.bytes_per_token",
+    "links.checkpoint_bytes",
+    "links.checkpoint_interval_h",
+    "links.prompt_bytes_per_output_token",
+    "links.training_data_bytes_per_s_per_accelerator",
+    "links.ground_link",
+    "links.optical_station_rate_gbps",
+    "links.diversity_sites_per_station",
+    "links.site_clear_sky_probability",
+    "links.ka_bandwidth_hz",
+    "links.ka_spectral_efficiency",
+    "links.ka_polarizations",
+    "links.ka_availability",
+    "links.contact_fraction",
+    "links.min_elevation_deg",
+    "links.processing_ms",
+    "links.isl_hops",
+    "links.isl_hop_range_km",
+    *TRAINING_SHARE_KEYS,
+)
+
+
+@scalar_stage(FLEET_LINKS_KEYS)
 def fleet_links(
     v: dict[str, Any],
     altitude_km: np.ndarray,
@@ -392,16 +475,41 @@ class RadiationDesign:
         return np.where(np.isnan(self.tid_margin), 1.0, np.minimum(1.0, self.tid_margin))
 
 
+@functools.lru_cache(maxsize=1)
 def radiation_table_altitude_range_km() -> tuple[float, float]:
     """Altitudes covered by the shipped dose table [km]."""
     altitudes = radiation.dose_table()["altitude_km"]
     return float(np.min(altitudes)), float(np.max(altitudes))
 
 
+#: The catalog fields of an accelerator that :func:`radiation_effects` reads (pass only these: the entry is part of
+#: the stage's cache key, and its long source texts would make the key slow).
+RADIATION_ACCELERATOR_FIELDS = ("hbm_gb", "accelerators_per_host")
+
 #: Accelerator on which the per-rad rates were measured (Suncatcher, arXiv:2511.19468 v2, sec. 2.3 and 4.3).
 TESTED_ACCELERATOR = "tpu-v6e"
 
 
+#: Parameters :func:`radiation_effects` reads (its cache key, with the other arguments).
+RADIATION_EFFECTS_KEYS = (
+    "radiation.enabled",
+    "orbit.inclination_deg",
+    "radiation.shielding_mm_al",
+    "radiation.solar_activity",
+    "radiation.spe_events_per_yr_solar_max",
+    "radiation.gcr_scale",
+    "radiation.dose_rad_per_yr",
+    "radiation.hbm_capacity_exponent",
+    "radiation.hbm_uecc_per_chip_per_rad",
+    "radiation.sefi_per_chip_per_rad",
+    "radiation.host_sefi_per_host_per_rad",
+    "radiation.sdc_per_chip_per_rad",
+    "radiation.sdc_detected_fraction",
+    "workload.inferences_per_s_per_accelerator",
+)
+
+
+@scalar_stage(RADIATION_EFFECTS_KEYS)
 def radiation_effects(
     v: dict[str, Any],
     altitude_km: np.ndarray,
@@ -419,7 +527,8 @@ def radiation_effects(
     altitude_km, lifetime_yr, tid_tolerance_rad : numpy.ndarray
         Orbit altitude [km], satellite lifetime [yr] and the accelerator's total-dose tolerance [rad(Si)].
     accelerator
-        The accelerator's catalog entry (``hbm_gb``, ``accelerators_per_host``); default the tested TPU v6e.
+        The accelerator's catalog entry, or just its :data:`RADIATION_ACCELERATOR_FIELDS` (``hbm_gb``,
+        ``accelerators_per_host``); default the tested TPU v6e.
 
     Notes
     -----

@@ -9,7 +9,7 @@ Infeasible samples carry no cost; the reason says which of these applies, so no 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,15 +27,25 @@ def _fmt(x: np.ndarray) -> np.ndarray:
     return np.char.mod("%.4g", np.asarray(x, float))
 
 
-def combine(checks: Sequence[tuple[np.ndarray, np.ndarray | str]], shape: tuple[int, ...]) -> Feasibility:
-    """Flags and reasons from ``(bad_mask, reason_text)`` pairs; a reason may itself be a per-sample array."""
+Reason = np.ndarray | str | Callable[[], np.ndarray | str]
+
+
+def combine(checks: Sequence[tuple[np.ndarray, Reason]], shape: tuple[int, ...]) -> Feasibility:
+    """Flags and reasons from ``(bad_mask, reason_text)`` pairs; a reason may itself be a per-sample array, or a
+    function returning one (formatted only where the check fails: formatting numbers is most of the cost)."""
+    if shape == ():  # one sample: the same flags and text without per-check array work
+        texts = []
+        for bad, text in checks:
+            if bool(bad):
+                texts.append(str(text() if callable(text) else text))
+        return Feasibility(np.bool_(not texts), np.asarray("; ".join(texts)))
     reason = np.full(shape, "", dtype=object)
     bad_any = np.zeros(shape, bool)
     for bad, text in checks:
         bad = np.broadcast_to(np.asarray(bad, bool), shape)
         if not bad.any():
             continue
-        text = np.broadcast_to(np.asarray(text, dtype=object), shape)
+        text = np.broadcast_to(np.asarray(text() if callable(text) else text, dtype=object), shape)
         joined = np.where(reason == "", text, reason + "; " + text)
         reason = np.where(bad, joined, reason)
         bad_any |= bad
@@ -99,7 +109,7 @@ def orbital_feasibility(
         (~np.asarray(radiator_ok, bool), "radiator cannot reject the heat (net flux <= 0 at this temperature)"),
         (
             too_light,
-            "satellite.mass_kg ("
+            lambda: "satellite.mass_kg ("
             + _fmt(given_mass_kg)
             + " kg) is below the mass of its own parts ("
             + _fmt(parts_mass_kg)
@@ -111,7 +121,7 @@ def orbital_feasibility(
         ),
         (
             launch_bad,
-            "one satellite ("
+            lambda: "one satellite ("
             + _fmt(satellite_mass_kg)
             + " kg) exceeds the vehicle's payload ("
             + _fmt(payload_kg)
@@ -119,7 +129,7 @@ def orbital_feasibility(
         ),
         (
             ~np.asarray(propellant_ok, bool) & np.asarray(radiator_ok, bool) & mass_ok,
-            "cannot hold its orbit: lifetime delta-v "
+            lambda: "cannot hold its orbit: lifetime delta-v "
             + _fmt(total_dv_m_per_s)
             + f" m/s exceeds what any propulsion system provides ({max_dv_m_per_s:g} m/s)",
         ),
@@ -127,10 +137,13 @@ def orbital_feasibility(
             (np.asarray(avoidance_outage_fraction, float) >= 1.0) & mass_ok,
             "debris avoidance takes all of its time",
         ),
-        (tid < 1.0, "total-dose margin " + _fmt(tid) + " < 1: the accelerators fail from radiation before end of life"),
+        (
+            tid < 1.0,
+            lambda: "total-dose margin " + _fmt(tid) + " < 1: the accelerators fail from radiation before end of life",
+        ),
         (goodput <= 0.0, "goodput 0: interrupts and restarts (radiation and others) leave no useful compute"),
     ]
     flagged = combine(checks, shape).feasible
     rest = flagged & ~((avail > 0) & np.isfinite(count) & (count > 0))
-    checks.append((rest, "the fleet delivers no compute (availability " + _fmt(avail) + ")"))
+    checks.append((rest, lambda: "the fleet delivers no compute (availability " + _fmt(avail) + ")"))
     return combine(checks, shape)

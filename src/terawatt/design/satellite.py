@@ -10,6 +10,7 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
+from terawatt.design.stage_cache import scalar_stage
 from terawatt.physics import launch, power, solar, thermal
 
 #: Density of aluminium 6061 [kg m-3] (ASM Handbook vol. 2, 1990: 2.70 g/cm3).
@@ -92,6 +93,7 @@ class SatelliteDesign:
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
+@scalar_stage(values_at=None)
 def size_satellite(x: SatelliteInputs) -> SatelliteDesign:
     r"""Size one satellite's subsystems and close its mass budget.
 
@@ -312,6 +314,7 @@ class FleetDesign:
 AVAILABILITY_PARTS = ("eclipse", "degradation", "failures", "goodput", "dose", "avoidance")
 
 
+@scalar_stage(values_at=None)
 def size_fleet(
     sat: SatelliteDesign,
     it_power_w: np.ndarray,

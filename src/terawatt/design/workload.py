@@ -15,8 +15,23 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from terawatt.design.stage_cache import scalar_stage
 from terawatt.physics import radiation
 from terawatt.scenario import as_array as _f
+
+#: Parameters :func:`training_share` reads.
+TRAINING_SHARE_KEYS = ("workload.kind", "workload.training_fraction")
+#: Parameters :func:`goodput` reads (its cache key, with the event rates).
+GOODPUT_KEYS = (
+    "workload.interruptions_per_accelerator_yr",
+    "workload.accelerators_per_training_job",
+    "workload.checkpoint_cost_h",
+    "workload.restart_cost_h",
+    "workload.accelerators_per_replica",
+    "workload.replica_restart_cost_h",
+    "workload.retry_cost_h",
+    *TRAINING_SHARE_KEYS,
+)
 
 
 def training_share(v: dict[str, Any]) -> np.ndarray:
@@ -49,6 +64,7 @@ class Goodput:
         }
 
 
+@scalar_stage(GOODPUT_KEYS)
 def goodput(
     v: dict[str, Any],
     radiation_interrupts_per_chip_yr: npt.ArrayLike = 0.0,

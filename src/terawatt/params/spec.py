@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from terawatt.yamlio import safe_load
+from terawatt.yamlio import load_package_data
 
 
 class Distribution(BaseModel):
@@ -78,7 +78,7 @@ def load_registry() -> dict[str, ParamSpec]:
     folder = resources.files("terawatt.params")
     registry: dict[str, ParamSpec] = {}
     for path in sorted((p for p in folder.iterdir() if p.name.endswith(".yaml")), key=lambda p: p.name):
-        raw = safe_load(path.read_text(encoding="utf-8")) or {}
+        raw = load_package_data(path.read_text(encoding="utf-8")) or {}
         for name, entry in raw.items():
             if name in registry:
                 raise ValueError(f"parameter {name} is defined twice in the registry ({path.name})")
@@ -86,6 +86,11 @@ def load_registry() -> dict[str, ParamSpec]:
     return registry
 
 
-def defaults() -> dict[str, Any]:
-    """Default value of every parameter, by dotted name."""
+@lru_cache(maxsize=1)
+def _defaults() -> dict[str, Any]:
     return {name: spec.default for name, spec in load_registry().items()}
+
+
+def defaults() -> dict[str, Any]:
+    """Default value of every parameter, by dotted name (a new dict on every call)."""
+    return dict(_defaults())

@@ -72,6 +72,7 @@ import numpy as np
 import numpy.typing as npt
 
 from terawatt.constants import EARTH_EQUATORIAL_RADIUS_M
+from terawatt.physics._checks import check_range, output
 
 __all__ = [
     "ACTIVITIES", "ACTIVITY_LEVELS", "ALTITUDE_RANGE_KM", "AVERAGING_GRID", "CYCLE_PHASES", "density_direct",
@@ -113,21 +114,8 @@ _CHUNK_POINTS = 1 << 19  # MSIS points evaluated per call (output is 11 float64 
 
 
 # --------------------------------------------------------------------------------------------- validation
-def _out(x: np.ndarray) -> np.ndarray:
-    """Return 0-d results as NumPy scalars, arrays unchanged."""
-    return x[()] if np.ndim(x) == 0 else x
-
-
-def _check(x: npt.ArrayLike, name: str, lo: float, hi: float, unit: str, *, lo_open: bool = False,
-           note: str = "") -> np.ndarray:
-    """Float array of ``x``; ValueError naming argument, unit and range if any value lies outside."""
-    a = np.asarray(x, dtype=float)
-    ok = ((a > lo) if lo_open else (a >= lo)) & (a <= hi)
-    if not np.all(ok):
-        bad = a[~ok].ravel()[0]
-        left = "(" if lo_open else "["
-        raise ValueError(f"{name} must be in {left}{lo:g}, {hi:g}] {unit}{note}, got {bad:g}")
-    return a
+_out = output
+_check = check_range
 
 
 def _check_altitude(altitude_km: npt.ArrayLike, name: str = "altitude_km") -> np.ndarray:

@@ -32,6 +32,7 @@ import numpy as np
 import numpy.typing as npt
 
 from terawatt.constants import EARTH_EQUATORIAL_RADIUS_M, PLANCK_J_S, SPEED_OF_LIGHT_M_PER_S
+from terawatt.physics._checks import check_range, fraction, output
 
 __all__ = [
     "PLANCK_J_S", "SPEED_OF_LIGHT_M_PER_S", "cluster_neighbour_range_m", "downlink_required_gbps",
@@ -48,23 +49,8 @@ _PACKINGS = ("square", "hexagonal", "ball")
 
 
 # --------------------------------------------------------------------------------------------- validation
-def _out(x: np.ndarray) -> np.ndarray:
-    """Return 0-d results as NumPy scalars, arrays unchanged."""
-    return x[()] if np.ndim(x) == 0 else x
-
-
-def _check(x: npt.ArrayLike, name: str, lo: float, hi: float, unit: str, *, lo_open: bool = False,
-           hi_open: bool = False) -> np.ndarray:
-    """Float array of ``x``; ValueError naming argument, unit and range if any value lies outside."""
-    a = np.asarray(x, dtype=float)
-    ok = ((a > lo) if lo_open else (a >= lo)) & ((a < hi) if hi_open else (a <= hi))
-    if not np.all(ok):
-        bad = a[~ok].ravel()[0]
-        left = "(" if lo_open else "["
-        right = ")" if hi_open else "]"
-        unit_text = "" if unit == "-" else f" {unit}"
-        raise ValueError(f"{name} must be in {left}{lo:g}, {hi:g}{right}{unit_text}, got {bad:g}")
-    return a
+_out = output
+_check = check_range
 
 
 def _positive(x: npt.ArrayLike, name: str, unit: str) -> np.ndarray:
@@ -76,7 +62,7 @@ def _non_negative(x: npt.ArrayLike, name: str, unit: str) -> np.ndarray:
 
 
 def _fraction(x: npt.ArrayLike, name: str) -> np.ndarray:
-    return _check(x, name, 0.0, 1.0, "-")
+    return fraction(x, name)
 
 
 # ------------------------------------------------------------------------------------ optical ISL budget

@@ -39,6 +39,7 @@ import numpy as np
 import numpy.typing as npt
 
 from terawatt.constants import HOURS_PER_YEAR
+from terawatt.physics._checks import check_range, output
 
 __all__ = [
     "FLUX_TABLE", "FLUX_ALTITUDE_RANGE_KM", "FLUX_SIZE_RANGE_CM", "REFERENCE_ALTITUDE_KM", "REFERENCE_AREA_M2",
@@ -81,31 +82,13 @@ REFERENCE_AREA_M2 = 40.0
 
 
 # --------------------------------------------------------------------------------------------- validation
-def _out(x: np.ndarray) -> np.ndarray:
-    """Return 0-d results as NumPy scalars, arrays unchanged."""
-    return x[()] if np.ndim(x) == 0 else x
-
-
-def _check(x: npt.ArrayLike, name: str, lo: float, hi: float, unit: str, *, lo_open: bool = False) -> np.ndarray:
-    """Float array of ``x``; ValueError naming argument, unit and range if any value lies outside [lo, hi]."""
-    a = np.asarray(x, dtype=float)
-    ok = ((a > lo) if lo_open else (a >= lo)) & (a <= hi)
-    if not np.all(ok):
-        bad = a[~ok].ravel()[0]
-        left = "(" if lo_open else "["
-        raise ValueError(f"{name} must be in {left}{lo:g}, {hi:g}] {unit}, got {bad:g}")
-    return a
+_out = output
+_check = check_range
 
 
 def _check_altitude(altitude_km: npt.ArrayLike) -> np.ndarray:
-    lo, hi = FLUX_ALTITUDE_RANGE_KM
-    a = np.asarray(altitude_km, dtype=float)
-    if not np.all((a >= lo) & (a <= hi)):
-        bad = a[~((a >= lo) & (a <= hi))].ravel()[0]
-        raise ValueError(
-            f"altitude_km must be in [{lo:g}, {hi:g}] km (the range of the debris flux table), got {bad:g}"
-        )
-    return a
+    return check_range(altitude_km, "altitude_km", *FLUX_ALTITUDE_RANGE_KM, "km",
+                       note=" (the range of the debris flux table)")
 
 
 # ------------------------------------------------------------------------------------------------- flux

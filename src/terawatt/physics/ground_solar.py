@@ -27,7 +27,8 @@ from numpy.typing import ArrayLike, NDArray
 
 from terawatt.catalogs import load_catalog
 from terawatt.constants import HOURS_PER_YEAR
-from terawatt.yamlio import safe_load
+from terawatt.physics._checks import all_finite, within
+from terawatt.yamlio import load_package_data
 
 if TYPE_CHECKING:  # pandas and pvlib (~0.5 s to import) are loaded only when a simulation actually runs
     import pandas as pd
@@ -231,7 +232,7 @@ def _as_float_array(value: ArrayLike, name: str, unit: str) -> NDArray[np.float6
         arr = np.asarray(value, dtype=float)
     except (TypeError, ValueError) as exc:
         raise ValueError(f"{name} [{unit}] must be numeric; got {value!r}") from exc
-    if not np.isfinite(arr).all():
+    if not all_finite(arr):
         raise ValueError(f"{name} [{unit}] must be finite; got {value!r}")
     return arr
 
@@ -247,9 +248,9 @@ def _check_range(
     high_inclusive: bool,
 ) -> NDArray[np.float64]:
     arr = _as_float_array(value, name, unit)
-    ok_low = arr >= low if low_inclusive else arr > low
-    ok_high = arr <= high if high_inclusive else arr < high
-    if not (ok_low & ok_high).all():
+    if not within(arr, low, high, lo_open=not low_inclusive, hi_open=not high_inclusive):
+        ok_low = arr >= low if low_inclusive else arr > low
+        ok_high = arr <= high if high_inclusive else arr < high
         interval = f"{'[' if low_inclusive else '('}{low:g}, {high:g}{']' if high_inclusive else ')'}"
         bad = arr[~(ok_low & ok_high)]
         raise ValueError(f"{name} [{unit}] must be in {interval}; got {bad.ravel()[:5].tolist()}")
@@ -722,7 +723,7 @@ def _shipped_yields() -> dict[tuple[str, str], GroundSolarYield]:
     path = importlib.resources.files("terawatt").joinpath("data", GROUND_SOLAR_TABLE)
     if not path.is_file():
         return {}
-    rows = safe_load(path.read_text(encoding="utf-8"))["yields"]
+    rows = load_package_data(path.read_text(encoding="utf-8"))["yields"]
     return {(row["site"], row["mounting"]): GroundSolarYield(**row) for row in rows}
 
 

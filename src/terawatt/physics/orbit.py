@@ -29,6 +29,7 @@ from terawatt.constants import (
     SIDEREAL_YEAR_S,
     SUN_RADIUS_M,
 )
+from terawatt.physics._checks import all_finite, check_range, output
 
 __all__ = [
     "EclipseStats", "annual_eclipse_stats", "beta_angle_deg", "eclipse_fraction", "eclipse_stats_fast",
@@ -79,23 +80,8 @@ class EclipseStats:
 
 
 # --------------------------------------------------------------------------------------------- validation
-def _out(x: np.ndarray) -> np.ndarray:
-    """Return 0-d results as NumPy scalars, arrays unchanged."""
-    return x[()] if np.ndim(x) == 0 else x
-
-
-def _check(x: npt.ArrayLike, name: str, lo: float, hi: float, unit: str, *, hi_open: bool = False,
-           allow_nan: bool = False) -> np.ndarray:
-    """Float array of ``x``; ValueError naming argument, unit and range if any value lies outside."""
-    a = np.asarray(x, dtype=float)
-    ok = (a >= lo) & ((a < hi) if hi_open else (a <= hi))
-    if allow_nan:
-        ok |= np.isnan(a)
-    if not np.all(ok):
-        bad = a[~ok].ravel()[0]
-        close = ")" if hi_open else "]"
-        raise ValueError(f"{name} must be in [{lo:g}, {hi:g}{close} {unit}, got {bad:g}")
-    return a
+_out = output
+_check = check_range
 
 
 def _check_altitude(altitude_km: npt.ArrayLike) -> np.ndarray:
@@ -112,7 +98,7 @@ def _check_ltan(ltan_h: npt.ArrayLike) -> np.ndarray:
 
 def _check_day(day_of_year: npt.ArrayLike) -> np.ndarray:
     day = np.asarray(day_of_year, dtype=float)
-    if not np.all(np.isfinite(day)):
+    if not all_finite(day):
         bad = day[~np.isfinite(day)][0]
         raise ValueError(f"day_of_year must be finite [d since 2026-01-01 00:00 UT], got {bad}")
     return day

@@ -8,6 +8,7 @@ import numpy as np
 import numpy.typing as npt
 
 from terawatt.constants import EARTH_EQUATORIAL_RADIUS_M
+from terawatt.physics._checks import check_range, output
 
 Solar = Literal["min", "max", "mean"]
 Workload = Literal["training", "inference"]
@@ -19,20 +20,12 @@ E_ELECTRON = np.geomspace(0.04, 7.0, 81)
 E_COSMIC = np.geomspace(1.0, 1.0e5, 161)
 
 
-def _out(x: np.ndarray) -> np.ndarray:
-    return x[()] if np.ndim(x) == 0 else x
+_out = output
 
 
 def _check(x: npt.ArrayLike, name: str, lo: float, hi: float, unit: str, what: str = "",
            allow_nan: bool = False) -> np.ndarray:
-    a = np.asarray(x, dtype=float)
-    ok = (a >= lo) & (a <= hi)
-    if allow_nan:
-        ok |= np.isnan(a)
-    if not np.all(ok):
-        bad = a[~ok].ravel()[0]
-        raise ValueError(f"{name} must be in [{lo:g}, {hi:g}] {unit}{what}, got {bad:g}")
-    return a
+    return check_range(x, name, lo, hi, unit, allow_nan=allow_nan, note=what)
 
 
 def _check_solar(solar: str, allow_mean: bool = True) -> None:

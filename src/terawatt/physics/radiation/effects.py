@@ -18,14 +18,12 @@ import numpy as np
 import numpy.typing as npt
 
 from terawatt.constants import HOURS_PER_YEAR, SECONDS_PER_YEAR
+from terawatt.physics._checks import check_range
 from terawatt.physics.radiation._common import Workload, _out
 
 
 def _non_negative(x: npt.ArrayLike, name: str, unit: str) -> np.ndarray:
-    a = np.asarray(x, float)
-    if np.any(np.isnan(a)) or np.any(a < 0):
-        raise ValueError(f"{name} must be >= 0 [{unit}]")
-    return a
+    return check_range(x, name, 0.0, np.inf, unit)
 
 
 # ------------------------------------------------------------------------------------------ effects on compute
