@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from terawatt.cli._common import JsonOption, app, bad_input, console, field_error, new_table
+from terawatt.cli._common import JsonOption, app, bad_input, console, field_error, new_table, wide_console
 
 if TYPE_CHECKING:
     from terawatt.params import ParamSpec
@@ -115,16 +115,21 @@ def params(
         return
     table = new_table(title=f"parameters ({len(names)})" + (f" matching {pattern!r}" if pattern else ""),
                   title_justify="left")
+    # Names, units and ranges are never cut; the source (shown in full by `terawatt params NAME`) gets what is
+    # left of a wide terminal and is left out of a narrow one.
+    with_source = console.width >= 150
     table.add_column("name", no_wrap=True)
-    for col, width in (("unit", 5), ("default", 9), ("allowed", 14), ("literature", 12)):
-        table.add_column(col, overflow="fold", min_width=width)
-    table.add_column("source", no_wrap=True, overflow="ellipsis", max_width=60)  # in full: terawatt params NAME
+    for col in ("unit", "default", "allowed", "literature"):
+        table.add_column(col, no_wrap=True)
+    if with_source:
+        table.add_column("source", no_wrap=True, overflow="ellipsis", max_width=60)
     for name in names:
         spec = registry[name]
-        table.add_row(
-            name, spec.unit, _value_text(spec.default, spec), spec.range_text(), _literature(spec), spec.source
-        )
-    console.print(table)
+        cells = [name, spec.unit, _value_text(spec.default, spec), spec.range_text(), _literature(spec)]
+        table.add_row(*cells, *([spec.source] if with_source else []))
+    # wide enough for the longest name and range (a narrow terminal wraps lines rather than cutting cells)
+    needed = max(len(n) for n in names) + max(len(registry[n].range_text()) for n in names) + 60
+    wide_console(needed).print(table)
     console.print("terawatt params NAME shows one parameter in full (description, distribution, whole source).")
 
 
