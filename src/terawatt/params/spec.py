@@ -61,6 +61,10 @@ class ParamSpec(BaseModel):
             return "one of " + ", ".join(self.choices)
         if self.kind == "bool":
             return "true or false"
+        if self.catalog:
+            return f"a name in the {self.catalog} catalog"
+        if self.kind == "str":
+            return "any text"
         if self.min is None and self.max is None:
             return f"any value [{self.unit}]"
         lo = "-inf" if self.min is None else f"{self.min:g}"
