@@ -97,8 +97,9 @@ def _evaluate_times(calls: int) -> dict[str, tuple[float, float]]:
         result = terawatt.evaluate(scenario)
         [result[key] for key in result.keys()]
 
-    for _ in range(500):  # warm-up: caches filled, allocator and CPU settled
+    for _ in range(500):  # warm-up of both cases: caches filled, allocator and CPU settled
         every()
+        two()
     rows = {
         "scalar evaluate, two outputs read": _median_times(calls, two),
         "scalar evaluate, every output read": _median_times(calls, every),
