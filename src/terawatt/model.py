@@ -132,7 +132,7 @@ def evaluate(scenario: Scenario | str | None = None, **overrides: Any) -> Result
     if overrides:
         scenario = scenario.with_overrides({k.replace("__", "."): val for k, val in overrides.items()})
     # Sample arrays: the memory check, and every output computed at once (broadcast to the common sample shape).
-    sizes = [x.size for x in scenario.values.values() if isinstance(x, np.ndarray) and x.ndim]
+    sizes = scenario.sample_sizes
     check_memory(max(sizes, default=1))
     # Infeasible samples (no radiator, no launch, no orbit-keeping) legitimately carry inf/NaN through the chain;
     # they are flagged in the outputs and notes, so the floating-point warnings are noise.
