@@ -131,14 +131,16 @@ def evaluate(scenario: Scenario | str | None = None, **overrides: Any) -> Result
         scenario = load_scenario(scenario)
     if overrides:
         scenario = scenario.with_overrides({k.replace("__", "."): val for k, val in overrides.items()})
-    check_memory(max([x.size for x in scenario.values.values() if isinstance(x, np.ndarray)], default=1))
+    # Sample arrays: the memory check, and every output computed at once (broadcast to the common sample shape).
+    sizes = scenario.sample_sizes
+    check_memory(max(sizes, default=1))
     # Infeasible samples (no radiator, no launch, no orbit-keeping) legitimately carry inf/NaN through the chain;
     # they are flagged in the outputs and notes, so the floating-point warnings are noise.
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        return _evaluate(scenario)
+        return _evaluate(scenario, eager=bool(sizes))
 
 
-def _evaluate(scenario: Scenario) -> Result:
+def _evaluate(scenario: Scenario, eager: bool) -> Result:
     v = scenario.values
     acc = catalog_entry("accelerators", v["workload.accelerator"])
     vehicle = catalog_entry("vehicles", v["launch.vehicle"])
@@ -392,6 +394,7 @@ def _evaluate(scenario: Scenario) -> Result:
     )
     links = type(links)(*(np.where(countable, val, np.nan) for val in vars(links).values()))
     outputs = collect_outputs(
+        eager,
         space=space,
         rad=rad,
         links=links,

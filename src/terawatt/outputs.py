@@ -3,6 +3,7 @@ substance happens here beyond unit conversions and ratios of already computed qu
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import numpy as np
@@ -55,17 +56,33 @@ def _unit(key: str) -> str:
     return "-"
 
 
-def collect_outputs(**q: Any) -> dict[str, Any]:
-    """Canonical outputs from the pieces computed in :func:`terawatt.model.evaluate`."""
-    env, sat, fleet, orb, ground, ter = q["env"], q["sat"], q["fleet"], q["orb"], q["ground"], q["ter"]
-    it_power, gpu_hours, tokens = q["it_power"], q["gpu_hours"], q["tokens"]
-    period = q["period"]
-    v = q["v"]
-    kw = it_power / 1e3
-    feasible = q["feasibility"].feasible
+#: Keys whose values are costs: NaN where the orbital design is infeasible (an infeasible design has no cost).
+_COST_PREFIXES = (
+    "orbital.cost",
+    "orbital.launch_cost",
+    "orbital.infrastructure_cost",
+    "comparison.cost",
+    "comparison.infra",
+    "comparison.breakeven",
+)
+_ORBITAL_CAPEX = ("accelerators", "satellite_hardware", "launch", "insurance", "ground_segment", "nre")
+_ORBITAL_ANNUAL = (*_ORBITAL_CAPEX, "operations", "replacement", "servicing")
+_TERRESTRIAL_CAPEX = ("accelerators", "facility", "power_plant")
+_TERRESTRIAL_ANNUAL = ("accelerators", "repairs", "facility", "power_plant", "energy", "operations")
+_UNIT_COSTS = ("cost_per_kw_year_usd", "cost_per_gpu_hour_usd", "cost_per_million_tokens_usd")
+_GOODPUT = (
+    "goodput_fraction",
+    "training_goodput_fraction",
+    "inference_goodput_fraction",
+    "training_job_interrupts_per_hour",
+    "replica_stops_per_hour",
+)
 
-    out: dict[str, Any] = {
-        "orbital.feasible": feasible,
+
+def _design(q: dict[str, Any], raw: Callable[[str], Any]) -> dict[str, Any]:
+    env, sat, fleet = q["env"], q["sat"], q["fleet"]
+    return {
+        "orbital.feasible": q["feasibility"].feasible,
         "orbital.infeasible_reason": q["feasibility"].reason,
         "orbital.radiator_feasible": sat.feasible,
         "orbital.launchable": fleet.launchable,
@@ -95,6 +112,13 @@ def collect_outputs(**q: Any) -> dict[str, Any]:
         "orbital.propulsion_mass_kg": sat.propulsion_mass_kg,
         "orbital.satellite_mass_kg": sat.satellite_mass_kg,
         "orbital.specific_power_w_per_kg": sat.specific_power_w_per_kg,
+    }
+
+
+def _fleet(q: dict[str, Any], raw: Callable[[str], Any]) -> dict[str, Any]:
+    sat, fleet = q["sat"], q["fleet"]
+    per_yr = q["flights_per_yr"] * fleet.satellites_per_launch * sat.satellite_mass_kg
+    return {
         "orbital.availability": fleet.availability,
         **{f"orbital.availability_{part}": getattr(fleet, f"availability_{part}") for part in AVAILABILITY_PARTS},
         "orbital.servicing_visits_per_satellite": fleet.servicing_visits_per_satellite,
@@ -107,156 +131,266 @@ def collect_outputs(**q: Any) -> dict[str, Any]:
         "orbital.payload_kg": fleet.payload_kg,
         "orbital.satellites_per_launch": fleet.satellites_per_launch,
         "orbital.launches": fleet.launches,
-        "orbital.power_launched_per_yr_w": q["flights_per_yr"]
-        * fleet.satellites_per_launch
-        * sat.satellite_mass_kg
-        * sat.specific_power_w_per_kg,
-        "orbital.mass_to_orbit_t_per_yr": q["flights_per_yr"]
-        * fleet.satellites_per_launch
-        * sat.satellite_mass_kg
-        / 1e3,
-        "orbital.capex_usd": orb["capex_total"],
-        "orbital.opex_usd_per_yr": orb["annual_opex"],
-        "orbital.annual_cost_usd_per_yr": orb["annual_total"],
-        "orbital.lifecycle_cost_usd": tco.lifecycle(orb["annual_total"], orb["crf_period"]),
-        "orbital.infrastructure_lifecycle_cost_usd": tco.lifecycle(orb["annual_infrastructure"], orb["crf_period"]),
+        "orbital.power_launched_per_yr_w": per_yr * sat.specific_power_w_per_kg,
+        "orbital.mass_to_orbit_t_per_yr": per_yr / 1e3,
+    }
+
+
+def _totals(side: str, costs: dict[str, Any]) -> dict[str, Any]:
+    """Capital, operating, annual and lifecycle totals of one side."""
+    return {
+        f"{side}.capex_usd": costs["capex_total"],
+        f"{side}.opex_usd_per_yr": costs["annual_opex"],
+        f"{side}.annual_cost_usd_per_yr": costs["annual_total"],
+        f"{side}.lifecycle_cost_usd": tco.lifecycle(costs["annual_total"], costs["crf_period"]),
+        f"{side}.infrastructure_lifecycle_cost_usd": tco.lifecycle(costs["annual_infrastructure"], costs["crf_period"]),
+    }
+
+
+def _orbital_costs(q: dict[str, Any], raw: Callable[[str], Any]) -> dict[str, Any]:
+    orb, kw = q["orb"], q["it_power"] / 1e3
+    out = {
+        **_totals("orbital", orb),
         "orbital.launch_cost_per_kw_year_usd": orb["annual_launch"] / kw,
         "orbital.infrastructure_cost_per_kw_year_usd": orb["annual_infrastructure"] / kw,
         "orbital.solar_energy_kwh_per_m2_yr": q["orbit_energy"],
     }
-    for name in ("accelerators", "satellite_hardware", "launch", "insurance", "ground_segment", "nre"):
-        out[f"orbital.capex_breakdown_usd.{name}"] = orb[f"capex_{name}"]
-    for name in (
-        "accelerators",
-        "satellite_hardware",
-        "launch",
-        "insurance",
-        "ground_segment",
-        "nre",
-        "operations",
-        "replacement",
-        "servicing",
-    ):
-        out[f"orbital.annual_breakdown_usd_per_yr.{name}"] = orb[f"annual_{name}"]
-    out.update(
-        {f"orbital.{k}": val for k, val in tco.unit_costs(orb["annual_total"], it_power, gpu_hours, tokens).items()}
-    )
+    out.update({f"orbital.capex_breakdown_usd.{name}": orb[f"capex_{name}"] for name in _ORBITAL_CAPEX})
+    out.update({f"orbital.annual_breakdown_usd_per_yr.{name}": orb[f"annual_{name}"] for name in _ORBITAL_ANNUAL})
+    return out
 
-    years = period
+
+def _orbital_unit_costs(q: dict[str, Any], raw: Callable[[str], Any]) -> dict[str, Any]:
+    costs = tco.unit_costs(q["orb"]["annual_total"], q["it_power"], q["gpu_hours"], q["tokens"])
+    return {f"orbital.{k}": val for k, val in costs.items()}
+
+
+def _terrestrial_costs(q: dict[str, Any], raw: Callable[[str], Any]) -> dict[str, Any]:
+    ground, ter, years, kw = q["ground"], q["ter"], q["period"], q["it_power"] / 1e3
+    out = {
+        "terrestrial.accelerators": ground.accelerators,
+        "terrestrial.facility_power_w": ground.facility_power_w,
+        "terrestrial.energy_mwh_per_yr": ground.facility_energy_mwh_per_yr,
+        "terrestrial.energy_mwh": ground.facility_energy_mwh_per_yr * years,
+        "terrestrial.energy_price_usd_per_mwh": q["energy_price"],
+        "terrestrial.energy_cost_usd": ter["annual_energy"] * years,
+        "terrestrial.energy_cost_per_kw_year_usd": ter["annual_energy"] / kw,
+        "terrestrial.water_t": ground.water_l_per_yr * years / 1e3,
+        "terrestrial.gas_capacity_w": ground.gas_capacity_w,
+        "terrestrial.pv_capacity_w": ground.pv_capacity_w,
+        "terrestrial.storage_capacity_wh": ground.storage_capacity_wh,
+        "terrestrial.solar_capacity_factor": q["ground_cf"],
+        "terrestrial.solar_energy_kwh_per_m2_yr": q["ground_energy"],
+        **_totals("terrestrial", ter),
+        "terrestrial.infrastructure_cost_per_kw_year_usd": ter["annual_infrastructure"] / kw,
+    }
+    out.update({f"terrestrial.capex_breakdown_usd.{name}": ter[f"capex_{name}"] for name in _TERRESTRIAL_CAPEX})
     out.update(
-        {
-            "terrestrial.accelerators": ground.accelerators,
-            "terrestrial.facility_power_w": ground.facility_power_w,
-            "terrestrial.energy_mwh_per_yr": ground.facility_energy_mwh_per_yr,
-            "terrestrial.energy_mwh": ground.facility_energy_mwh_per_yr * years,
-            "terrestrial.energy_price_usd_per_mwh": q["energy_price"],
-            "terrestrial.energy_cost_usd": ter["annual_energy"] * years,
-            "terrestrial.energy_cost_per_kw_year_usd": ter["annual_energy"] / kw,
-            "terrestrial.water_t": ground.water_l_per_yr * years / 1e3,
-            "terrestrial.gas_capacity_w": ground.gas_capacity_w,
-            "terrestrial.pv_capacity_w": ground.pv_capacity_w,
-            "terrestrial.storage_capacity_wh": ground.storage_capacity_wh,
-            "terrestrial.solar_capacity_factor": q["ground_cf"],
-            "terrestrial.solar_energy_kwh_per_m2_yr": q["ground_energy"],
-            "terrestrial.capex_usd": ter["capex_total"],
-            "terrestrial.opex_usd_per_yr": ter["annual_opex"],
-            "terrestrial.annual_cost_usd_per_yr": ter["annual_total"],
-            "terrestrial.lifecycle_cost_usd": tco.lifecycle(ter["annual_total"], ter["crf_period"]),
-            "terrestrial.infrastructure_lifecycle_cost_usd": tco.lifecycle(
-                ter["annual_infrastructure"], ter["crf_period"]
-            ),
-            "terrestrial.infrastructure_cost_per_kw_year_usd": ter["annual_infrastructure"] / kw,
-        }
+        {f"terrestrial.annual_breakdown_usd_per_yr.{name}": ter[f"annual_{name}"] for name in _TERRESTRIAL_ANNUAL}
     )
-    for name in ("accelerators", "facility", "power_plant"):
-        out[f"terrestrial.capex_breakdown_usd.{name}"] = ter[f"capex_{name}"]
-    for name in ("accelerators", "repairs", "facility", "power_plant", "energy", "operations"):
-        out[f"terrestrial.annual_breakdown_usd_per_yr.{name}"] = ter[f"annual_{name}"]
+    return out
+
+
+def _terrestrial_unit_costs(q: dict[str, Any], raw: Callable[[str], Any]) -> dict[str, Any]:
     # The ground delivers its GPU-hours and tokens after its own goodput loss (the orbit's fleet is sized up instead).
-    ground_hours = q["ground_gpu_hours"]
-    out.update(
-        {
-            f"terrestrial.{k}": val
-            for k, val in tco.unit_costs(ter["annual_total"], it_power, ground_hours, q["ground_tokens"]).items()
-        }
-    )
-    out["terrestrial.gpu_hours_per_yr"] = ground_hours
+    costs = tco.unit_costs(q["ter"]["annual_total"], q["it_power"], q["ground_gpu_hours"], q["ground_tokens"])
+    out = {f"terrestrial.{k}": val for k, val in costs.items()}
+    out["terrestrial.gpu_hours_per_yr"] = q["ground_gpu_hours"]
+    return out
+
+
+def _goodput(q: dict[str, Any], raw: Callable[[str], Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
     for side, gp in q["goodput"].items():
         out.update(gp.outputs(side))
+    return out
 
-    for side, costs in (("orbital", orb), ("terrestrial", ter)):
+
+def _waits(q: dict[str, Any], raw: Callable[[str], Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for side in ("orbital", "terrestrial"):
+        costs = q["orb"] if side == "orbital" else q["ter"]
         wait_yr, wait_usd = q["waits"][side]
         out[f"{side}.time_to_first_token_yr"] = wait_yr
         out[f"{side}.wait_cost_usd"] = wait_usd
-        with_wait = out[f"{side}.annual_cost_usd_per_yr"] + wait_usd * costs["crf_period"]
-        out[f"{side}.cost_per_gpu_hour_with_wait_usd"] = with_wait / (gpu_hours if side == "orbital" else ground_hours)
+        with_wait = costs["annual_total"] + wait_usd * costs["crf_period"]
+        out[f"{side}.cost_per_gpu_hour_with_wait_usd"] = with_wait / (
+            q["gpu_hours"] if side == "orbital" else q["ground_gpu_hours"]
+        )
     out["terrestrial.time_to_power_yr"] = out["terrestrial.time_to_first_token_yr"]
-    out["orbital.launch_price_usd_per_kg"] = orb["capex_launch"] / fleet.launch_mass_kg
-    space, links = q["space"], q["links"]
-    out.update(
-        {
-            "orbital.density_kg_per_m3": space.density_kg_per_m3,
-            "orbital.drag_area_m2": space.drag_area_m2,
-            "orbital.ballistic_coefficient_kg_per_m2": space.ballistic_coefficient_kg_per_m2,
-            "orbital.drag_dv_m_per_s_per_yr": space.drag_dv_m_per_s_per_yr,
-            "orbital.natural_decay_yr": space.natural_decay_yr,
-            "orbital.deorbit_dv_m_per_s": space.deorbit_dv_m_per_s,
-            "orbital.total_dv_m_per_s": space.total_dv_m_per_s,
-            "orbital.propellant_mass_kg": space.propellant_mass_kg,
-            "orbital.manoeuvres_per_satellite_yr": space.manoeuvres_per_satellite_yr,
-            "orbital.fleet_manoeuvres_per_yr": space.manoeuvres_per_satellite_yr * fleet.satellite_count,
-            "orbital.collision_probability_per_yr": space.collision_probability_per_yr,
-            "orbital.fleet_collision_probability_per_yr": debris.fleet_collision_probability_per_yr(
-                np.nan_to_num(space.collision_probability_per_yr), np.nan_to_num(fleet.satellite_count, posinf=0.0)
+    out["orbital.launch_price_usd_per_kg"] = q["orb"]["capex_launch"] / q["fleet"].launch_mass_kg
+    return out
+
+
+def _space(q: dict[str, Any], raw: Callable[[str], Any]) -> dict[str, Any]:
+    space, fleet = q["space"], q["fleet"]
+    return {
+        "orbital.density_kg_per_m3": space.density_kg_per_m3,
+        "orbital.drag_area_m2": space.drag_area_m2,
+        "orbital.ballistic_coefficient_kg_per_m2": space.ballistic_coefficient_kg_per_m2,
+        "orbital.drag_dv_m_per_s_per_yr": space.drag_dv_m_per_s_per_yr,
+        "orbital.natural_decay_yr": space.natural_decay_yr,
+        "orbital.deorbit_dv_m_per_s": space.deorbit_dv_m_per_s,
+        "orbital.total_dv_m_per_s": space.total_dv_m_per_s,
+        "orbital.propellant_mass_kg": space.propellant_mass_kg,
+        "orbital.manoeuvres_per_satellite_yr": space.manoeuvres_per_satellite_yr,
+        "orbital.fleet_manoeuvres_per_yr": space.manoeuvres_per_satellite_yr * fleet.satellite_count,
+        "orbital.collision_probability_per_yr": space.collision_probability_per_yr,
+        "orbital.fleet_collision_probability_per_yr": debris.fleet_collision_probability_per_yr(
+            np.nan_to_num(space.collision_probability_per_yr), np.nan_to_num(fleet.satellite_count, posinf=0.0)
+        )
+        + np.where(np.isnan(space.collision_probability_per_yr) | ~np.isfinite(fleet.satellite_count), np.nan, 0.0),
+        "orbital.avoidance_dv_m_per_s_per_yr": space.avoidance_dv_m_per_s_per_yr,
+        "orbital.avoidance_outage_fraction": space.avoidance_outage_fraction,
+    }
+
+
+def _links(q: dict[str, Any], raw: Callable[[str], Any]) -> dict[str, Any]:
+    links = q["links"]
+    return {
+        "orbital.isl_range_m": links.isl_range_m,
+        **{f"orbital.{k}": val for k, val in vars(q["rad"]).items()},
+        "orbital.isl_rate_gbps": links.isl_rate_gbps,
+        "orbital.downlink_required_gbps": links.downlink_required_gbps,
+        "orbital.uplink_required_gbps": links.uplink_required_gbps,
+        "orbital.ground_stations": links.ground_stations,
+        "orbital.latency_ms": links.latency_ms,
+    }
+
+
+def _cost_ratios(q: dict[str, Any], raw: Callable[[str], Any]) -> dict[str, Any]:
+    return {
+        "comparison.cost_ratio": raw("orbital.cost_per_gpu_hour_usd") / raw("terrestrial.cost_per_gpu_hour_usd"),
+        "comparison.infrastructure_cost_ratio": q["orb"]["annual_infrastructure"] / q["ter"]["annual_infrastructure"],
+    }
+
+
+def _breakeven(q: dict[str, Any], raw: Callable[[str], Any]) -> dict[str, Any]:
+    orb, ter = q["orb"], q["ter"]
+    insurance_on_launch = orb["annual_launch"] * np.asarray(q["v"]["orbital_ops.insurance_fraction"], float)
+    return {
+        "comparison.breakeven_launch_price_usd_per_kg": tco.breakeven_launch_price_usd_per_kg(
+            orb["annual_total"],
+            orb["annual_launch"],
+            insurance_on_launch,
+            orb["launch_slope_usd_per_yr_per_usd_per_kg"],
+            ter["annual_total"] * q["gpu_hours"] / q["ground_gpu_hours"],  # the ground's cost per orbital GPU-hour
+        ),
+        "comparison.cost_ratio_with_wait": raw("orbital.cost_per_gpu_hour_with_wait_usd")
+        / raw("terrestrial.cost_per_gpu_hour_with_wait_usd"),
+        "comparison.solar_energy_ratio": q["orbit_energy"] / q["ground_energy"],
+        "comparison.gpu_hours_per_yr": q["gpu_hours"],
+        "comparison.tokens_per_yr": q["tokens"],
+    }
+
+
+_Group = Callable[[dict[str, Any], Callable[[str], Any]], dict[str, Any]]
+
+#: Output groups in key order; the outputs of a group are computed together, on first use of any of them.
+GROUPS: tuple[_Group, ...] = (
+    _design,
+    _fleet,
+    _orbital_costs,
+    _orbital_unit_costs,
+    _terrestrial_costs,
+    _terrestrial_unit_costs,
+    _goodput,
+    _waits,
+    _space,
+    _links,
+    _cost_ratios,
+    _breakeven,
+)
+
+#: Every output key in order, and the index of the group computing it: learnt from the first evaluation in the
+#: process (which computes every group), since a group's keys do not depend on the scenario.
+KEYS: list[str] = []
+_MISSING = object()
+_GROUP_OF: dict[str, int] = {}
+
+
+class Outputs(Mapping[str, Any]):
+    """The canonical outputs of one evaluation, each computed on first use (with the others of its group).
+
+    A read-only mapping with the keys, order and values of a dict of every output: ``outputs[key]``, ``in``,
+    iteration, ``keys()``/``items()``, ``dict(outputs)``. For a scalar scenario only the groups read are computed
+    (Python scalars); a scenario with sample arrays computes every group at once, since each output is broadcast
+    to the common sample shape of all of them. Pickles (and copies) as a plain dict.
+    """
+
+    __slots__ = ("_q", "_raw", "_values", "_mask", "_shape")
+
+    def __init__(self, q: dict[str, Any], eager: bool) -> None:
+        self._q = q
+        self._raw: dict[str, Any] = {}
+        self._values: dict[str, Any] = {}
+        feasible = q["feasibility"].feasible
+        self._mask = None if np.all(feasible) else feasible
+        self._shape: tuple[int, ...] = ()
+        if eager or not KEYS:
+            learn = not KEYS  # the first evaluation in the process learns the layout
+            for index, compute in enumerate(GROUPS):
+                group = compute(q, self._raw_value)
+                self._raw.update(group)
+                if learn:
+                    _GROUP_OF.update(dict.fromkeys(group, index))
+            KEYS[:] = list(_GROUP_OF)
+            self._shape = np.broadcast_shapes(
+                *(val.shape for val in self._raw.values() if isinstance(val, np.ndarray) and val.ndim)
             )
-            + np.where(np.isnan(space.collision_probability_per_yr) | ~np.isfinite(fleet.satellite_count), np.nan, 0.0),
-            "orbital.avoidance_dv_m_per_s_per_yr": space.avoidance_dv_m_per_s_per_yr,
-            "orbital.avoidance_outage_fraction": space.avoidance_outage_fraction,
-            "orbital.isl_range_m": links.isl_range_m,
-            **{f"orbital.{k}": val for k, val in vars(q["rad"]).items()},
-            "orbital.isl_rate_gbps": links.isl_rate_gbps,
-            "orbital.downlink_required_gbps": links.downlink_required_gbps,
-            "orbital.uplink_required_gbps": links.uplink_required_gbps,
-            "orbital.ground_stations": links.ground_stations,
-            "orbital.latency_ms": links.latency_ms,
-        }
-    )
-    insurance_on_launch = orb["annual_launch"] * np.asarray(v["orbital_ops.insurance_fraction"], float)
-    out.update(
-        {
-            "comparison.cost_ratio": out["orbital.cost_per_gpu_hour_usd"] / out["terrestrial.cost_per_gpu_hour_usd"],
-            "comparison.infrastructure_cost_ratio": orb["annual_infrastructure"] / ter["annual_infrastructure"],
-            "comparison.breakeven_launch_price_usd_per_kg": tco.breakeven_launch_price_usd_per_kg(
-                orb["annual_total"],
-                orb["annual_launch"],
-                insurance_on_launch,
-                orb["launch_slope_usd_per_yr_per_usd_per_kg"],
-                ter["annual_total"] * gpu_hours / ground_hours,  # the ground's cost per orbital GPU-hour delivered
-            ),
-            "comparison.cost_ratio_with_wait": out["orbital.cost_per_gpu_hour_with_wait_usd"]
-            / out["terrestrial.cost_per_gpu_hour_with_wait_usd"],
-            "comparison.solar_energy_ratio": q["orbit_energy"] / q["ground_energy"],
-            "comparison.gpu_hours_per_yr": gpu_hours,
-            "comparison.tokens_per_yr": tokens,
-        }
-    )
-    # Infeasible designs carry no cost figures.
-    for key in [] if np.all(feasible) else list(out):
-        if key.startswith(
-            (
-                "orbital.cost",
-                "orbital.launch_cost",
-                "orbital.infrastructure_cost",
-                "comparison.cost",
-                "comparison.infra",
-                "comparison.breakeven",
-            )
-        ):
-            out[key] = np.where(feasible, out[key], np.nan)
-    shape = np.broadcast_shapes(*(val.shape for val in out.values() if isinstance(val, np.ndarray) and val.ndim))
-    if not shape:  # one sample: every array is 0-d
-        return {k: val.item() if type(val) in _ITEM_TYPES else _scalarize(val) for k, val in out.items()}
-    return {k: _scalarize(np.broadcast_to(val, shape)) for k, val in out.items()}
+            self._values = {k: self._finish(k) for k in self._raw}
+
+    def _compute(self, index: int) -> None:
+        group = GROUPS[index](self._q, self._raw_value)
+        self._raw.update(group)
+        finish = self._finish
+        self._values.update({key: finish(key) for key in group})
+
+    def _raw_value(self, key: str) -> Any:
+        if key not in self._raw:
+            self._compute(_GROUP_OF[key])
+        return self._raw[key]
+
+    def _finish(self, key: str) -> Any:
+        val = self._raw[key]
+        if self._mask is not None and key.startswith(_COST_PREFIXES):  # infeasible designs carry no cost figures
+            val = np.where(self._mask, val, np.nan)
+        if self._shape:
+            return _scalarize(np.broadcast_to(val, self._shape))
+        if isinstance(val, np.ndarray) and val.ndim:
+            raise RuntimeError(f"output {key} is an array of shape {val.shape} for a scalar scenario")
+        return val.item() if type(val) in _ITEM_TYPES else _scalarize(val)
+
+    def __getitem__(self, key: str) -> Any:
+        value = self._values.get(key, _MISSING)
+        if value is _MISSING:
+            index = _GROUP_OF[key]  # KeyError for a key that is no output
+            self._compute(index)
+            value = self._values[key]
+        return value
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(KEYS)
+
+    def __len__(self) -> int:
+        return len(KEYS)
+
+    def __contains__(self, key: object) -> bool:
+        return key in _GROUP_OF
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (dict, (dict(self),))
+
+    def __repr__(self) -> str:
+        return f"Outputs({dict(self)!r})"
+
+
+def collect_outputs(eager: bool = False, **q: Any) -> Outputs:
+    """Canonical outputs from the pieces computed in :func:`terawatt.model.evaluate`, computed on first use.
+
+    ``eager`` (for scenarios with sample arrays) computes every output now, broadcast to the common sample shape.
+    """
+    return Outputs(q, eager)
 
 
 #: Types whose ``item()`` is the Python scalar :func:`_scalarize` returns for a 0-d value.

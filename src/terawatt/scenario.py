@@ -12,6 +12,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,12 @@ class Scenario:
 
     def __getitem__(self, key: str) -> Any:
         return self.values[key]
+
+    @cached_property
+    def sample_sizes(self) -> tuple[int, ...]:
+        """Sizes of the parameters given as arrays of samples (none for a scalar scenario); read once, as the values
+        of a scenario do not change."""
+        return tuple(v.size for v in self.values.values() if isinstance(v, np.ndarray) and v.ndim)
 
     @property
     def n_samples(self) -> int:

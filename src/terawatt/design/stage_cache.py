@@ -22,6 +22,7 @@ import dataclasses
 import functools
 import itertools
 import math
+import operator
 import threading
 import types
 from collections import OrderedDict
@@ -145,28 +146,31 @@ def scalar_stage(keys: Iterable[str] = (), values_at: int | None = 0) -> Callabl
             v = args[values_at]
             return (*args[:values_at], {k: v[k] for k in names}, *args[values_at + 1:])
 
+        # The declared parameters' values in one C-level pass (a tuple in the order of ``names``); the mapping of
+        # them that the stage sees is built only when it runs.
+        pick = operator.itemgetter(*names) if len(names) > 1 else lambda v: tuple(v[k] for k in names)
+
         @functools.wraps(fn)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            args = restricted(args)
             if not _STATE["enabled"]:
-                return fn(*args, **kwargs)
+                return fn(*restricted(args), **kwargs)
             try:
                 if values_at is None:
                     key = (None, tuple(map(_key_of, args)), _key_of(kwargs) if kwargs else None)
                 else:
                     key = (
-                        _values_key(tuple(args[values_at].values())),
-                        tuple(map(_key_of, args[:values_at] + args[values_at + 1:])),
+                        _values_key(pick(args[values_at])),
+                        tuple(map(_key_of, args[:values_at] + args[values_at + 1 :])),
                         _key_of(kwargs) if kwargs else None,
                     )
             except _Unhashable:
-                return fn(*args, **kwargs)
+                return fn(*restricted(args), **kwargs)
             with _LOCK:
                 hit = cache.get(key)
                 if hit is not None:
                     cache.move_to_end(key)
                     return hit
-            result = _frozen(fn(*args, **kwargs))
+            result = _frozen(fn(*restricted(args), **kwargs))
             with _LOCK:
                 if key in cache:  # another thread stored it meanwhile: keep one object per key
                     return cache[key]
