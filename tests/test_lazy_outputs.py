@@ -54,3 +54,21 @@ def test_sample_arrays_are_computed_at_once() -> None:
     result = terawatt.evaluate(launch__price_usd_per_kg=np.array([20.0, 500.0, 3000.0]))
     assert set(result.outputs._raw) == set(KEYS)  # noqa: SLF001
     assert np.shape(result["orbital.latency_ms"]) == (3,)
+
+
+def test_lazy_groups_of_an_infeasible_design_do_not_warn():
+    """A group computed on first use runs in evaluate's floating-point context: an infeasible design (goodput 0,
+    costs inf/NaN by design) reads without RuntimeWarnings, as it did when every output was computed eagerly."""
+    import warnings
+
+    r = terawatt.evaluate(
+        None,
+        workload__kind="training",
+        workload__restart_cost_h=100,
+        workload__interruptions_per_accelerator_yr=100,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        values = dict(r.outputs)
+    assert not values["orbital.feasible"]
+    assert "goodput 0" in values["orbital.infeasible_reason"]

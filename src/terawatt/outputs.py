@@ -341,7 +341,10 @@ class Outputs(Mapping[str, Any]):
             self._values = {k: self._finish(k) for k in self._raw}
 
     def _compute(self, index: int) -> None:
-        group = GROUPS[index](self._q, self._raw_value)
+        # The same floating-point context as terawatt.model.evaluate: infeasible samples carry inf/NaN by design
+        # (flagged in the outputs and notes), and a group computed later must not warn where evaluate would not.
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            group = GROUPS[index](self._q, self._raw_value)
         self._raw.update(group)
         finish = self._finish
         self._values.update({key: finish(key) for key in group})
