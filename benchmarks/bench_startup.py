@@ -140,8 +140,17 @@ def main() -> None:
         target = "" if row["target_s"] is None else f"{row['target_s'] * scale:g} {unit}"
         print(f"{row['case']:40s} {row['wall_s'] * scale:11.3f} {unit:2s} {cpu:>13s} {target:>9s}")
     if args.json_path:
+        readme = []
+        for row in rows:
+            scale, unit = (1e3, "ms") if row["wall_s"] < 0.01 else (1.0, "s")
+            target = "" if row["target_s"] is None else f" (target {row['target_s'] * scale:g} {unit})"
+            size = "1 call, median" if unit == "ms" else f"{args.repeat} fresh processes, median"
+            cpu = "" if row["cpu_s"] is None else f", {row['cpu_s'] * scale:.3g} {unit} CPU"
+            rate = f"{row['wall_s'] * scale:.3g} {unit} wall{cpu}{target}"
+            readme.append({"benchmark": row["case"], "size": size, "rate": rate})
+        report = {"python": platform.python_version(), "load_average": load, "rows": rows, "readme": readme}
         with open(args.json_path, "w", encoding="utf-8") as fh:
-            json.dump({"python": platform.python_version(), "load_average": load, "rows": rows}, fh, indent=2)
+            json.dump(report, fh, indent=2)
 
 
 if __name__ == "__main__":

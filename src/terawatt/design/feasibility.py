@@ -23,21 +23,25 @@ class Feasibility:
     reason: np.ndarray  # str array (0-d for a scalar scenario)
 
 
-def _fmt(x: np.ndarray) -> np.ndarray:
-    return np.char.mod("%.4g", np.asarray(x, float))
+def _fmt(x: np.ndarray, where: np.ndarray) -> np.ndarray:
+    """``x`` formatted as ``%.4g`` text at the samples ``where`` is True only (an object array of them, in order)."""
+    values = np.broadcast_to(np.asarray(x, float), np.shape(where))[where]
+    return np.array([f"{v:.4g}" for v in np.ravel(values).tolist()], dtype=object)
 
 
-Reason = np.ndarray | str | Callable[[], np.ndarray | str]
+#: A check's reason: fixed text, or a function of the failing samples' mask returning one text per failing sample
+#: (so that numbers are formatted only where the check fails: formatting is most of the cost of a large array).
+Reason = str | Callable[[np.ndarray], np.ndarray]
 
 
 def combine(checks: Sequence[tuple[np.ndarray, Reason]], shape: tuple[int, ...]) -> Feasibility:
-    """Flags and reasons from ``(bad_mask, reason_text)`` pairs; a reason may itself be a per-sample array, or a
-    function returning one (formatted only where the check fails: formatting numbers is most of the cost)."""
+    """Flags and reasons from ``(bad_mask, reason)`` pairs; a reason is fixed text or a function of the mask of the
+    failing samples (:data:`Reason`), called only where the check fails."""
     if shape == ():  # one sample: the same flags and text without per-check array work
         texts = []
         for bad, text in checks:
             if bool(bad):
-                texts.append(str(text() if callable(text) else text))
+                texts.append(str(np.ravel(text(np.True_))[0]) if callable(text) else str(text))
         return Feasibility(np.bool_(not texts), np.asarray("; ".join(texts)))
     reason = np.full(shape, "", dtype=object)
     bad_any = np.zeros(shape, bool)
@@ -45,9 +49,9 @@ def combine(checks: Sequence[tuple[np.ndarray, Reason]], shape: tuple[int, ...])
         bad = np.broadcast_to(np.asarray(bad, bool), shape)
         if not bad.any():
             continue
-        text = np.broadcast_to(np.asarray(text() if callable(text) else text, dtype=object), shape)
-        joined = np.where(reason == "", text, reason + "; " + text)
-        reason = np.where(bad, joined, reason)
+        failing = text(bad) if callable(text) else np.full(int(bad.sum()), text, dtype=object)
+        current = reason[bad]
+        reason[bad] = np.where(current == "", failing, current + "; " + failing)
         bad_any |= bad
     return Feasibility(~bad_any, reason.astype(str))
 
@@ -109,10 +113,10 @@ def orbital_feasibility(
         (~np.asarray(radiator_ok, bool), "radiator cannot reject the heat (net flux <= 0 at this temperature)"),
         (
             too_light,
-            lambda: "satellite.mass_kg ("
-            + _fmt(given_mass_kg)
+            lambda m: "satellite.mass_kg ("
+            + _fmt(given_mass_kg, m)
             + " kg) is below the mass of its own parts ("
-            + _fmt(parts_mass_kg)
+            + _fmt(parts_mass_kg, m)
             + " kg: compute, shielding, array, battery, radiator)",
         ),
         (
@@ -121,16 +125,16 @@ def orbital_feasibility(
         ),
         (
             launch_bad,
-            lambda: "one satellite ("
-            + _fmt(satellite_mass_kg)
+            lambda m: "one satellite ("
+            + _fmt(satellite_mass_kg, m)
             + " kg) exceeds the vehicle's payload ("
-            + _fmt(payload_kg)
+            + _fmt(payload_kg, m)
             + " kg) or fairing volume",
         ),
         (
             ~np.asarray(propellant_ok, bool) & np.asarray(radiator_ok, bool) & mass_ok,
-            lambda: "cannot hold its orbit: lifetime delta-v "
-            + _fmt(total_dv_m_per_s)
+            lambda m: "cannot hold its orbit: lifetime delta-v "
+            + _fmt(total_dv_m_per_s, m)
             + f" m/s exceeds what any propulsion system provides ({max_dv_m_per_s:g} m/s)",
         ),
         (
@@ -139,11 +143,13 @@ def orbital_feasibility(
         ),
         (
             tid < 1.0,
-            lambda: "total-dose margin " + _fmt(tid) + " < 1: the accelerators fail from radiation before end of life",
+            lambda m: "total-dose margin "
+            + _fmt(tid, m)
+            + " < 1: the accelerators fail from radiation before end of life",
         ),
         (goodput <= 0.0, "goodput 0: interrupts and restarts (radiation and others) leave no useful compute"),
     ]
     flagged = combine(checks, shape).feasible
     rest = flagged & ~((avail > 0) & np.isfinite(count) & (count > 0))
-    checks.append((rest, lambda: "the fleet delivers no compute (availability " + _fmt(avail) + ")"))
+    checks.append((rest, lambda m: "the fleet delivers no compute (availability " + _fmt(avail, m) + ")"))
     return combine(checks, shape)
