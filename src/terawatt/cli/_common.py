@@ -184,3 +184,24 @@ def write_table(frame: pd.DataFrame, path: Path) -> None:
     except OSError as exc:
         raise field_error("--out", f"cannot write {str(path)!r}: {exc.strerror or exc}") from exc
     err_console.print(f"table written to {path} ({len(frame)} rows)", highlight=False)
+
+
+def write_plot(
+    writer: str, path: Path | None, *args: Any, done: str | None = "chart written to", **kwargs: Any
+) -> None:
+    """Write a chart with ``writer`` (``"module:function"``, imported only when --plot was given); a bad path or a
+    format the chart library refuses is reported (exit 2), after the table was printed, never as a traceback."""
+    if path is None:
+        return
+    from importlib import import_module
+
+    from terawatt.report.output_path import write_output
+    from terawatt.scenario import ScenarioError
+
+    module, _, function = writer.partition(":")
+    try:
+        write_output(getattr(import_module(module), function), path, *args, **kwargs)
+    except ScenarioError as exc:
+        bad_input(exc)
+    if done:
+        console.print(f"{done} {path}")

@@ -24,6 +24,7 @@ from terawatt.cli._common import (
     load,
     new_table,
     wide_console,
+    write_plot,
     write_table,
 )
 from terawatt.constants import BASE_YEAR
@@ -41,24 +42,6 @@ def _study(compute: Callable[[], Any], out: Path | None) -> Any:
     except ScenarioError as exc:
         bad_input(exc)
     return result
-
-
-def _write_plot(plot_function: str, path: Path | None, *args: Any, done: str | None = "chart written to",
-                **kwargs: Any) -> None:
-    """Write a chart (``terawatt.report.plots.<plot_function>``) if --plot was given; a bad path is reported
-    (exit 2) after the table was printed, never as a traceback."""
-    if path is None:
-        return
-    from terawatt.report import plots
-    from terawatt.report.output_path import write_output
-    from terawatt.scenario import ScenarioError
-
-    try:
-        write_output(getattr(plots, plot_function), path, *args, **kwargs)
-    except ScenarioError as exc:
-        bad_input(exc)
-    if done:
-        console.print(f"{done} {path}")
 
 
 PLOT_HELP = "Write a chart: .png, .svg, .pdf or .html."
@@ -80,7 +63,7 @@ def timeline(
     tl = _study(lambda: run_timeline(load(scenario, set_), start, end), out)
     if json_:
         sys.stdout.write(json.dumps(tl.to_dict(), indent=2) + "\n")
-        _write_plot("plot_timeline", plot, tl, done=None)
+        write_plot("terawatt.report.plots:plot_timeline", plot, tl, done=None)
         return
     table = new_table(title=f"terawatt timeline: {tl.result.scenario.name}", title_justify="left")
     for col in ("year", "orbit $/GPU-h", "ground $/GPU-h", "ratio", "ratio with wait", "launch $/kg",
@@ -104,7 +87,7 @@ def timeline(
         console.print(f"[bold]crossover:[/] {tl.crossover_year} (first year orbit costs no more than the ground)")
     for note in tl.result.notes:  # why a year shows n/a (an infeasible design in that year)
         console.print(f"[yellow]note:[/] {note}")
-    _write_plot("plot_timeline", plot, tl)
+    write_plot("terawatt.report.plots:plot_timeline", plot, tl)
 
 
 @app.command()
@@ -167,9 +150,8 @@ def breakeven(
                 console.print(f"  no ratio where: {reason}")
             if plot is None:
                 console.print("give --plot FILE (.png, .svg, .pdf or .html) to draw the map")
-        _write_plot(
-            "plot_ratio_map", plot, ratio, markers=markers, scenario=loaded, done=None if json_ else "map written to"
-        )
+        done = None if json_ else "map written to"
+        write_plot("terawatt.report.plots:plot_ratio_map", plot, ratio, markers=markers, scenario=loaded, done=done)
         return
     if json_:
         sys.stdout.write(json.dumps(answer.to_dict(), indent=2) + "\n")
@@ -237,7 +219,7 @@ def buildout_command(
     result = _study(compute, out)
     if json_:
         sys.stdout.write(json.dumps(result.to_dict(), indent=2) + "\n")
-        _write_plot("plot_buildout", plot, result, scenario=loaded, done=None)
+        write_plot("terawatt.report.plots:plot_buildout", plot, result, scenario=loaded, done=None)
         return
     table = new_table(title=f"terawatt buildout: {result.scenario}", title_justify="left")
     for label, _ in BUILDOUT_COLUMNS:
@@ -249,4 +231,4 @@ def buildout_command(
     console.print("[bold]bottlenecks:[/]")
     for line in result.bottlenecks():
         console.print(f"  {line}")
-    _write_plot("plot_buildout", plot, result, scenario=loaded, done="charts written to")
+    write_plot("terawatt.report.plots:plot_buildout", plot, result, scenario=loaded, done="charts written to")

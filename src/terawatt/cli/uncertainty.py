@@ -21,6 +21,7 @@ from terawatt.cli._common import (
     load,
     new_table,
     wide_console,
+    write_plot,
 )
 
 if TYPE_CHECKING:
@@ -150,13 +151,4 @@ def montecarlo(
         sys.stdout.write(json.dumps(mc.to_dict(), indent=2) + "\n")
     else:
         _print(mc)
-    if plot is not None:
-        from terawatt.report import montecarlo_plots
-        from terawatt.report.output_path import write_output
-
-        try:
-            write_output(montecarlo_plots.plot_montecarlo, plot, mc)
-        except ScenarioError as exc:
-            bad_input(exc)
-        if not json_:
-            console.print(f"chart written to {plot}")
+    write_plot("terawatt.report.montecarlo_plots:plot_montecarlo", plot, mc, done=None if json_ else "chart written to")
