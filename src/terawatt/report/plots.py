@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from terawatt.params import load_registry
+from terawatt.report.output_path import PLOT_SUFFIXES
 from terawatt.scenario import FieldError, Scenario, ScenarioError
 from terawatt.studies.breakeven import RatioMap
 from terawatt.studies.buildout import ORBIT_LIMITS, BuildOut
@@ -22,7 +23,7 @@ from terawatt.studies.timeline import Timeline
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-SUFFIXES = (".png", ".svg", ".pdf", ".html")  # matplotlib writes the first three by suffix
+SUFFIXES = PLOT_SUFFIXES  # matplotlib writes .png, .svg and .pdf by suffix; plotly .html
 #: Colour of the orbit's area in the build-out chart, by binding constraint (none is the ground's blue).
 ORBIT_COLOURS = {
     "demand": "tab:green",
@@ -57,7 +58,7 @@ PNG_METADATA = {"Software": None}
 
 def _check_path(path: Path) -> None:
     if path.suffix.lower() not in SUFFIXES:
-        raise ScenarioError([FieldError("--plot", f"{path.name}: use a .png or .html file name")])
+        raise ScenarioError([FieldError("--plot", f"{path.name}: use a {', '.join(SUFFIXES)} file name")])
 
 
 def _pyplot():
@@ -187,7 +188,7 @@ def timeline_figure(tl: Timeline) -> Figure:
 
 
 def plot_timeline(tl: Timeline, path: Path) -> Path:
-    """Write the timeline chart (:func:`timeline_figure`) to a .png or .html file."""
+    """Write the timeline chart (:func:`timeline_figure`) to a .png, .svg, .pdf or .html file."""
     path = Path(path)
     _check_path(path)
     if path.suffix.lower() != ".html":
@@ -358,7 +359,7 @@ def plot_ratio_map(
     markers: Mapping[str, tuple[float, float]] | None = None,
     scenario: Scenario | None = None,
 ) -> Path:
-    """Write the break-even map (:func:`ratio_map_figure`) to a .png or .html file."""
+    """Write the break-even map (:func:`ratio_map_figure`) to a .png, .svg, .pdf or .html file."""
     path = Path(path)
     _check_path(path)
     if path.suffix.lower() != ".html":
@@ -482,7 +483,7 @@ def buildout_figure(b: BuildOut, scenario: Scenario | None = None) -> Figure:
 
 
 def plot_buildout(b: BuildOut, path: Path, scenario: Scenario | None = None) -> Path:
-    """Write the build-out charts (:func:`buildout_figure`) to a .png or .html file."""
+    """Write the build-out charts (:func:`buildout_figure`) to a .png, .svg, .pdf or .html file."""
     path = Path(path)
     _check_path(path)
     if path.suffix.lower() != ".html":
