@@ -50,7 +50,7 @@ def outcome_errors(keys: Iterable[str], outputs: Mapping[str, Any], option: str)
     errors = []
     for key in keys:
         if key not in outputs:
-            errors.append(FieldError(option, f"unknown output {key!r}{_suggest(key, list(outputs))}"))
+            errors.append(FieldError(option, f"unknown output {key!r}{_suggest(key, list(outputs.keys()))}"))
         elif not _is_number(outputs[key]) and outputs[key] is not None:
             errors.append(FieldError(option, f"output {key!r} is not numeric ({type(outputs[key]).__name__}): "
                                              "give a numeric output key (terawatt run --json lists them)"))
