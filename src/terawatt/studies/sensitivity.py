@@ -184,8 +184,10 @@ def sobol_indices(space: UncertaintySpace, evaluate: Evaluator, n: int, seed: in
     if np.ptp(y) == 0:
         rows = [{"parameter": name, "S1": 0.0, "S1_conf": 0.0, "ST": 0.0, "ST_conf": 0.0} for name in space.names]
         return rows, unit.shape[0], dropped
+    # The bootstrap gets a Generator: SALib 1.6 tests ``if seed:`` and so would leave seed 0 unseeded.
+    boot = np.random.default_rng(np.random.SeedSequence(int(seed), spawn_key=(1,)))
     si = analyze.analyze(problem, y, calc_second_order=False, num_resamples=int(resamples),
-                         conf_level=conf_level, seed=int(seed))
+                         conf_level=conf_level, seed=boot)
     rows = [{"parameter": name, "S1": float(si["S1"][i]), "S1_conf": float(si["S1_conf"][i]),
              "ST": float(si["ST"][i]), "ST_conf": float(si["ST_conf"][i])} for i, name in enumerate(space.names)]
     rows.sort(key=lambda r: -r["ST"])
