@@ -170,3 +170,12 @@ def test_cli_discover_subprocess(run_cli):
     assert json.loads(res.stdout)["share"] > 0
     bad = run_cli("discover", "--year", "2035", "--condition", "1 < comparison.cost_ratio")
     assert bad.returncode == 2 and "KEY OP NUMBER" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_studies_refuse_a_scenario_of_sample_arrays(tmp_path):
+    sc = terawatt.load_scenario({"workload.utilization": [0.7, 0.8]})
+    for call in (lambda: discover(sc, 2035, n=100), lambda: terawatt.sensitivity(sc, "tornado"),
+                 lambda: terawatt.discover(None, n=100)):
+        with pytest.raises(ScenarioError) as info:
+            call()
+        assert [e.path for e in info.value.errors] in (["<samples>"], ["--year"])

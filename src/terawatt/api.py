@@ -265,7 +265,7 @@ def sensitivity(
 
 def discover(
     scenario: ScenarioLike = None,
-    year: int = 2035,
+    year: int | None = None,
     condition: str = "comparison.cost_ratio < 1",
     n: int = 10000,
     seed: int = 0,
@@ -283,7 +283,7 @@ def discover(
     scenario
         As for :func:`timeline`.
     year
-        Calendar year [yr].
+        Calendar year [yr] (required: ``None`` is reported as a missing ``--year``).
     condition
         ``"KEY OP NUMBER [and KEY OP NUMBER ...]"`` with OP one of ``<``, ``<=``, ``>``, ``>=`` (parsed, never
         evaluated).

@@ -22,7 +22,14 @@ import numpy as np
 
 from terawatt.errors import FieldError, ScenarioError
 from terawatt.scenario import Scenario
-from terawatt.studies.outcomes import Condition, central_outputs, outcome_errors, parse_condition, year_errors
+from terawatt.studies.outcomes import (
+    Condition,
+    central_outputs,
+    outcome_errors,
+    parse_condition,
+    sample_array_errors,
+    year_errors,
+)
 from terawatt.studies.population import Progress, evaluate_population
 from terawatt.studies.prim import ALPHA, MAX_BOXES, MIN_SUPPORT, THRESHOLD, PrimBox, prim
 from terawatt.studies.uncertainty import SampleDesign, UncertaintySpace, check_sampler, uncertainty_space
@@ -100,7 +107,7 @@ def _check_options(alpha: float, min_support: float, threshold: float, max_boxes
 
 def discover(
     scenario: Scenario,
-    year: int,
+    year: int | None,
     condition: str | Condition = DEFAULT_CONDITION,
     n: int = 10000,
     seed: int = 0,
@@ -140,6 +147,7 @@ def discover(
     """
     errors = check_sampler(sampler, n, seed) + year_errors(year) + _check_options(alpha, min_support, threshold,
                                                                                    max_boxes)
+    errors.extend(sample_array_errors(scenario, "discover"))
     if year is None:
         errors.append(FieldError("--year", "give the calendar year the condition is tested in"))
     parsed = None
@@ -151,7 +159,7 @@ def discover(
         space = uncertainty_space(scenario, fixed)
     except ScenarioError as exc:
         errors.extend(exc.errors)
-    if parsed is not None and not any(e.path == "--year" for e in errors):
+    if parsed is not None and not any(e.path in ("--year", "<samples>") for e in errors):
         errors.extend(outcome_errors(parsed.keys, central_outputs(scenario, year), "--condition"))
     if errors:
         raise ScenarioError(errors)

@@ -42,7 +42,18 @@ def central_outputs(scenario: Scenario, year: int | None) -> Mapping[str, Any]:
 
 
 def _is_number(value: Any) -> bool:
+    if isinstance(value, np.ndarray):
+        return value.dtype.kind in "fiu"
     return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
+
+
+def sample_array_errors(scenario: Scenario, study: str) -> list[FieldError]:
+    """A study that samples the inputs itself refuses a scenario that already carries arrays of samples."""
+    arrays = sorted(k for k, v in scenario.values.items() if isinstance(v, np.ndarray) and v.ndim)
+    if not arrays:
+        return []
+    return [FieldError("<samples>", f"{study} draws its own samples of the uncertain inputs: give one value each, "
+                                    f"not arrays of samples, for {', '.join(arrays)}")]
 
 
 def outcome_errors(keys: Iterable[str], outputs: Mapping[str, Any], option: str) -> list[FieldError]:

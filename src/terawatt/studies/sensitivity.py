@@ -50,7 +50,7 @@ import numpy as np
 
 from terawatt.errors import FieldError, ScenarioError
 from terawatt.scenario import Scenario
-from terawatt.studies.outcomes import central_outputs, outcome_errors, year_errors
+from terawatt.studies.outcomes import central_outputs, outcome_errors, sample_array_errors, year_errors
 from terawatt.studies.population import Progress, TableRows, evaluate_population
 from terawatt.studies.uncertainty import UncertaintySpace, uncertainty_space
 
@@ -346,13 +346,13 @@ def sensitivity(
     ScenarioError
         Unknown method, output key or year, bad -n or seed, bad uncertainty block: every problem at once.
     """
-    errors = _check(method, n, seed) + year_errors(year)
+    errors = _check(method, n, seed) + year_errors(year) + sample_array_errors(scenario, "sensitivity")
     try:
         space = uncertainty_space(scenario, fixed)
     except ScenarioError as exc:
         errors.extend(exc.errors)
         space = None
-    if not any(e.path in ("--year",) for e in errors):
+    if not any(e.path in ("--year", "<samples>") for e in errors):
         errors.extend(outcome_errors([output], central_outputs(scenario, year), "--output"))
     if errors:
         raise ScenarioError(errors)
