@@ -198,3 +198,17 @@ def test_sobol_bootstrap_is_reproducible_for_seed_zero():
     a, _, _ = sobol_indices(ISHIGAMI, _ishigami, 256, seed=0)
     b, _, _ = sobol_indices(ISHIGAMI, _ishigami, 256, seed=0)
     assert a == b
+
+
+def test_tornado_of_a_trajectory_input_scales_its_path():
+    """musk-2026 gives terrestrial.facility_capex_usd_per_w a trajectory: the tornado's bound scales it."""
+    from terawatt.params import load_registry
+
+    name = "terrestrial.facility_capex_usd_per_w"
+    result = terawatt.sensitivity("musk-2026", "tornado", year=2030)
+    row = next(r for r in result.rows if r["parameter"] == name)
+    assert any(name in note and "trajectories" in note for note in result.notes)
+    at = terawatt.load_scenario("musk-2026").at_year(2030)
+    factor = row["low"] / load_registry()[name].default
+    hand = terawatt.evaluate(at.with_overrides({name: at.values[name] * factor}))["comparison.cost_ratio"]
+    assert row["output_low"] == pytest.approx(hand, rel=1e-12)

@@ -365,6 +365,9 @@ def sensitivity(
     if space.correlations and method != "tornado":
         notes.append("rank correlations of the uncertainty block are not imposed: the indices assume independent "
                      "inputs")
+    scaled = [u.name for u in space.uncertainties if u.scales_trajectory]
+    if scaled:
+        notes.append(f"{', '.join(scaled)} follow trajectories: a value v scales the path by v / registry default")
     base = None
     if method == "tornado":
         rows, base, evaluations = tornado(space, evaluate, central_values(scenario, space), tornado_bounds(space))
