@@ -179,3 +179,10 @@ def test_studies_refuse_a_scenario_of_sample_arrays(tmp_path):
         with pytest.raises(ScenarioError) as info:
             call()
         assert [e.path for e in info.value.errors] in (["<samples>"], ["--year"])
+
+
+def test_prim_that_cannot_peel_says_so():
+    x, _ = _uniform(n=200, seed=5)
+    y = x["x0"] > 0.9
+    box = prim(x, y, min_support=0.99)[0]
+    assert not box.limits and box.support == 1 and any("no input is restricted" in n for n in box.notes)

@@ -25,8 +25,9 @@ if TYPE_CHECKING:
     from terawatt.studies.discovery import Discovery
     from terawatt.studies.sensitivity import Sensitivity
 
-#: Inputs shown in a bar chart (the most influential).
+#: Inputs shown in a bar chart (the most influential), and labelled in the Morris plane.
 TOP = 15
+LABELLED = 8
 
 
 def _sensitivity_title(s: Sensitivity) -> str:
@@ -47,7 +48,7 @@ def sensitivity_figure(s: Sensitivity) -> Figure:
         mu = np.array([r["mu_star"] for r in rows])
         sigma = np.array([r["sigma"] for r in rows])
         ax.scatter(mu, sigma, color="tab:blue")
-        for r in rows[:TOP]:
+        for r in rows[:LABELLED]:
             ax.annotate(r["parameter"], (r["mu_star"], r["sigma"]), fontsize=7, xytext=(3, 3),
                         textcoords="offset points")
         ax.set(xlabel=f"mu* (mean |elementary effect|) [{s.unit} per unit of the quantile grid]",

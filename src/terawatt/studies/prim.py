@@ -257,6 +257,8 @@ def prim(
                 limits[name] = (low, high)
                 quasi[name] = _quasi_p(xs, ys, lo, hi, j)
         notes = () if reaches else (f"no box of the trajectory reaches density {threshold:g}: the densest is shown",)
+        if not limits:
+            notes += ("no input is restricted: the box is the whole sample (min_support may be too large to peel)",)
         boxes.append(PrimBox(limits, float(ys[inside].sum() / total), float(ys[inside].mean()),
                              float(inside.sum() / n_all), int(inside.sum()), int(ys[inside].sum()), quasi,
                              tuple(p for _, _, p in trajectory), chosen, reaches, notes))
