@@ -356,6 +356,57 @@ def block_montecarlo(model: Model) -> str:
     return table(header, rows)
 
 
+#: Sensitivity block: `terawatt sensitivity -n SENS_N` (default scenario, cost ratio, seed 0), the top SENS_TOP.
+SENS_N = 1024
+SENS_TOP = 8
+#: Discovery block: `terawatt discover DISCOVER_SCENARIO --year DISCOVER_YEAR` (10,000 samples, seed 0).
+DISCOVER_SCENARIO, DISCOVER_YEAR = "musk-2026", 2035
+
+
+def block_sensitivity(model: Model) -> str:
+    """Top drivers of the default scenario's cost ratio by Sobol total index, with the tornado swing beside."""
+    from terawatt.params import load_registry
+    from terawatt.studies.sensitivity import sensitivity
+
+    sc = model.scenario(None)
+    sobol = sensitivity(sc, "sobol", n=SENS_N)
+    tornado = sensitivity(sc, "tornado")
+    swing = {r["parameter"]: r for r in tornado.rows}
+    registry = load_registry()
+    rows = []
+    for i, r in enumerate(sobol.rows[:SENS_TOP], 1):
+        t = swing[r["parameter"]]
+        unit = registry[r["parameter"]].unit
+        rng = f"{t['low']:g} - {t['high']:g}" + ("" if unit in ("-", "") else f" {unit}")
+        rows.append([str(i), f"`{r['parameter']}`", f"{r['ST']:.3f} ± {r['ST_conf']:.3f}",
+                     f"{r['S1']:.3f} ± {r['S1_conf']:.3f}", rng, f"{t['output_low']:.2f} / {t['output_high']:.2f}"])
+    head = (f"`terawatt sensitivity` (default scenario, `comparison.cost_ratio`, Sobol N = {SENS_N:,}, "
+            f"{sobol.evaluations:,} runs of {len(sobol.rows)} uncertain inputs, 95 % bootstrap intervals; central "
+            f"ratio {tornado.base:.2f}):\n\n")
+    return head + table(["#", "input", "ST", "S1", "literature range (tornado)", "ratio at low / high"], rows)
+
+
+def block_discover(model: Model) -> str:
+    """The PRIM box where orbit is cheaper, for DISCOVER_SCENARIO in DISCOVER_YEAR."""
+    from terawatt.studies.discovery import discover
+
+    d = discover(model.scenario(DISCOVER_SCENARIO), DISCOVER_YEAR)
+    if not d.boxes:
+        return d.message
+    box = d.boxes[0]
+    rows = []
+    for name, (lo, hi) in box.limits.items():
+        unit = d.units.get(name, "-")
+        unit = "" if unit in ("-", "") else f" {unit}"
+        limit = (f"{lo:.4g} - {hi:.4g}" if lo is not None and hi is not None
+                 else (f">= {lo:.4g}" if lo is not None else f"<= {hi:.4g}")) + unit
+        rows.append([f"`{name}`", limit, f"{box.quasi_p[name]:.2g}"])
+    head = (f"`terawatt discover {d.scenario} --year {d.year}` ({d.n:,} samples of {len(d.space.names)} inputs; "
+            f"`{d.condition}` in {d.share:.1%} of them). Box 1: coverage {box.coverage:.1%}, density "
+            f"{box.density:.1%}, {box.support:.1%} of the samples:\n\n")
+    return head + table(["restricted input", "limits", "quasi-p"], rows)
+
+
 def _by_year(b: Any) -> dict[int, dict[str, Any]]:
     return {row["year"]: row for row in b.rows()}
 
@@ -575,6 +626,8 @@ BLOCKS: dict[str, Callable[[Model], str]] = {
     "explain": block_explain,
     "timeline": block_timeline,
     "montecarlo": block_montecarlo,
+    "sensitivity": block_sensitivity,
+    "discover": block_discover,
     "buildout": block_buildout,
     "bottlenecks": block_bottlenecks,
     "environment": block_environment,

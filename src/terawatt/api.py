@@ -1,5 +1,5 @@
 """Top-level study functions of the Python API: :func:`timeline`, :func:`breakeven`, :func:`buildout`,
-:func:`montecarlo`.
+:func:`montecarlo`, :func:`sensitivity`, :func:`discover`.
 
 Each takes what ``terawatt.evaluate`` takes (a :class:`~terawatt.scenario.Scenario`, a shipped scenario name, a
 YAML path, a mapping, or ``None`` for the defaults) plus dotted overrides, and returns the study's result object,
@@ -20,7 +20,9 @@ from terawatt.scenario import Scenario, load_scenario, parse_set
 if TYPE_CHECKING:
     from terawatt.studies.breakeven import Breakeven, RatioMap
     from terawatt.studies.buildout import BuildOut
+    from terawatt.studies.discovery import Discovery
     from terawatt.studies.montecarlo import MonteCarlo
+    from terawatt.studies.sensitivity import Sensitivity
     from terawatt.studies.timeline import Timeline
 
 ScenarioLike = Scenario | str | Path | Mapping[str, Any] | None
@@ -36,6 +38,11 @@ def _scenario(scenario: ScenarioLike, overrides: Overrides) -> Scenario:
     extra = dict(overrides) if isinstance(overrides, Mapping) else parse_set(overrides)
     updated = scenario.with_overrides(extra)
     return dataclasses.replace(updated, trajectories={k: v for k, v in updated.trajectories.items() if k not in extra})
+
+
+def _fixed(overrides: Overrides) -> list[str]:
+    """Names fixed by ``overrides`` (not sampled by the uncertainty studies)."""
+    return list(overrides) if isinstance(overrides, Mapping) else list(parse_set(overrides or []))
 
 
 def timeline(
@@ -201,6 +208,110 @@ def montecarlo(
     """
     from terawatt.studies.montecarlo import montecarlo as run
 
-    fixed = list(overrides) if isinstance(overrides, Mapping) else list(parse_set(overrides or []))
-    return run(_scenario(scenario, overrides), n, seed, sampler, year, start, end, fixed=fixed, out=out,
+    return run(_scenario(scenario, overrides), n, seed, sampler, year, start, end, fixed=_fixed(overrides), out=out,
                backend="serial" if workers is None else "processes", workers=workers, chunk_size=chunk_size)
+
+
+def sensitivity(
+    scenario: ScenarioLike = None,
+    method: str = "sobol",
+    output: str = "comparison.cost_ratio",
+    year: int | None = None,
+    n: int | None = None,
+    seed: int = 0,
+    overrides: Overrides = None,
+) -> Sensitivity:
+    """Which uncertain inputs drive ``output``: Sobol indices, Morris screening or a tornado (SALib).
+
+    Parameters
+    ----------
+    scenario
+        As for :func:`timeline`.
+    method
+        ``"sobol"`` (first-order and total indices with bootstrap intervals), ``"morris"`` (mu*, sigma) or
+        ``"tornado"`` (each input at the ends of its literature range, the others at central).
+    output
+        A numeric output key [its unit].
+    year
+        Calendar year [yr] whose trajectory values are used; ``None`` = the base values.
+    n
+        Sobol base samples (a power of 2; default 1024, N (d + 2) runs for d inputs) or Morris trajectories
+        (default 100, r (d + 1) runs); not used by the tornado.
+    seed
+        Seed of the design and the bootstrap (>= 0).
+    overrides
+        As for :func:`timeline`; an overridden parameter is fixed (not varied).
+
+    Returns
+    -------
+    Sensitivity
+        ``.rows`` ranked (most influential first), ``.ranking``, ``.to_dict()`` and ``.to_frame()`` (one row per
+        input).
+
+    Raises
+    ------
+    terawatt.ScenarioError
+        Unknown method, output or year, bad ``n`` or seed, invalid scenario: every problem at once.
+
+    Examples
+    --------
+    >>> import terawatt
+    >>> terawatt.sensitivity(method="sobol", n=512).to_frame()["ST"].head()  # doctest: +SKIP
+    """
+    from terawatt.studies.sensitivity import sensitivity as run
+
+    return run(_scenario(scenario, overrides), method, output, year, n, seed, fixed=_fixed(overrides))
+
+
+def discover(
+    scenario: ScenarioLike = None,
+    year: int | None = None,
+    condition: str = "comparison.cost_ratio < 1",
+    n: int = 10000,
+    seed: int = 0,
+    sampler: str = "lhs",
+    overrides: Overrides = None,
+    threshold: float = 0.8,
+    min_support: float = 0.05,
+    alpha: float = 0.05,
+    max_boxes: int = 3,
+) -> Discovery:
+    """Scenario discovery: the boxes of uncertain inputs where ``condition`` holds in ``year`` (PRIM).
+
+    Parameters
+    ----------
+    scenario
+        As for :func:`timeline`.
+    year
+        Calendar year [yr] (required: ``None`` is reported as a missing ``--year``).
+    condition
+        ``"KEY OP NUMBER [and KEY OP NUMBER ...]"`` with OP one of ``<``, ``<=``, ``>``, ``>=`` (parsed, never
+        evaluated).
+    n, seed, sampler
+        Samples, seed and ``"random"`` | ``"lhs"`` | ``"sobol"`` (as for :func:`montecarlo`).
+    overrides
+        As for :func:`timeline`; an overridden parameter is fixed (not sampled).
+    threshold, min_support, alpha, max_boxes
+        PRIM: density a box must reach, smallest share of samples in a box, share peeled per step, most boxes.
+
+    Returns
+    -------
+    Discovery
+        ``.share`` (samples where the condition holds), ``.boxes`` (limits of the restricted inputs, coverage,
+        density, quasi-p-values, peeling trajectory), ``.message`` (when it holds nowhere or everywhere),
+        ``.to_dict()``, ``.to_frame()`` (one row per box and restricted input) and ``.trajectory_frame()``.
+
+    Raises
+    ------
+    terawatt.ScenarioError
+        A condition that does not parse (the message gives the grammar), unknown output, bad year or options.
+
+    Examples
+    --------
+    >>> import terawatt
+    >>> terawatt.discover("musk-2026", year=2035).to_frame()  # doctest: +SKIP
+    """
+    from terawatt.studies.discovery import discover as run
+
+    return run(_scenario(scenario, overrides), year, condition, n, seed, sampler, fixed=_fixed(overrides),
+               alpha=alpha, min_support=min_support, threshold=threshold, max_boxes=max_boxes)

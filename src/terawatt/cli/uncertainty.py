@@ -31,16 +31,16 @@ if TYPE_CHECKING:
 PROGRESS_MIN_SAMPLES = 20000
 
 
-def _progress_bar(n: int, enabled: bool) -> tuple[Any, Any]:
+def progress_bar(n: int, enabled: bool, label: str = "montecarlo") -> tuple[Any, Any]:
     """A rich progress bar (rate and ETA) on stderr and its callback; ``(None, None)`` when not wanted (a short
-    run, ``--json``, or stderr not a terminal)."""
+    run, ``--json``, or stderr not a terminal). ``label`` names the study."""
     if not enabled or n < PROGRESS_MIN_SAMPLES or not err_console.is_terminal:
         return None, None
     import time
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    bar = Progress(TextColumn("montecarlo"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]}"),
+    bar = Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]}"),
                    TimeRemainingColumn(), console=err_console._console, transient=True)
     task = bar.add_task("samples", total=n, rate="")
     t0 = time.perf_counter()
@@ -130,7 +130,7 @@ def montecarlo(
             check_output_path(plot)
         fixed = list(parse_set(set_ or []))
         loaded = load(scenario, set_)
-        bar, update = _progress_bar(n, not json_)
+        bar, update = progress_bar(n, not json_)
         if bar is not None:
             bar.start()
         mc = run_mc(loaded, n, seed, sampler, year, start, end, fixed=fixed, out=out,
