@@ -188,8 +188,10 @@ def _study(study: str, scenario: str | None, n: int, seed: int, sampler: str, ye
                 check_output_path(plot)
             except ScenarioError as exc:
                 errors.extend(exc.errors)
-        if errors:
-            raise ScenarioError(errors)
+        if errors:  # with the sampling options' own errors, so that every bad field is named at once
+            from terawatt.studies.uncertainty import check_sampler
+
+            raise ScenarioError([*errors, *check_sampler(sampler, n, seed)])
         fixed = list(parse_set(set_ or []))
         loaded = load(scenario, set_)
         bar, update = _progress_bar(n, not json_)
@@ -232,12 +234,13 @@ def _print_buildout(mc: Any) -> None:
     for side in ("orbit", "ground"):
         shares = mc.binding_shares(side)
         names = [k for k in next(iter(shares.values())) if any(s[k] > 0 for s in shares.values())]
-        t = new_table(title=f"{side}: share of samples in which each constraint binds", title_justify="left")
+        console.print(f"[bold]{side}: share of samples in which each constraint binds[/]")
+        t = new_table()
         t.add_column("year", justify="right")
         for name in names:
             t.add_column(name, justify="right")
         for y, row in shares.items():
-            t.add_row(str(y), *(f"{row[k]:.0%}" if row[k] else "-" for k in names))
+            t.add_row(str(y), *(_share(row[k]) for k in names))
         wide.print(t)
     sampled = new_table(title="sampled parameters", title_justify="left")
     sampled.add_column("parameter")
@@ -251,3 +254,8 @@ def _print_buildout(mc: Any) -> None:
     if mc.out is not None:
         console.print(f"trajectories written to {mc.out} (one Parquet file per chunk, field@year columns, "
                       "manifest.json)")
+
+
+def _share(value: float) -> str:
+    """A share of samples as a percentage: ``-`` for none, ``<1%`` for a few."""
+    return "-" if value == 0 else ("<1%" if value < 0.005 else f"{value:.0%}")
