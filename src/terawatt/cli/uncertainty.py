@@ -113,8 +113,10 @@ def montecarlo(
                                                            "rerun the same command to resume.")] = None,
     workers: Annotated[int | None, typer.Option("--workers", help="Evaluate in K local processes.")] = None,
     chunk_size: Annotated[int, typer.Option("--chunk-size", help="Samples per chunk (memory bound).")] = 65536,
-    plot: Annotated[Path | None, typer.Option("--plot", help="Write a chart (CDF of the ratio, or probabilities per "
-                                                             "year): .png, .svg, .pdf or .html.")] = None,
+    plot: Annotated[Path | None, typer.Option("--plot", help="Write a chart (CDF of the ratio; over years fan charts "
+                                                             "of the costs and the ratio, crossover-year CDF; "
+                                                             "--study buildout: GW fan chart and binding shares): "
+                                                             ".png, .svg, .pdf or .html.")] = None,
     set_: SetOption = None,
     json_: JsonOption = False,
     study: Annotated[str, typer.Option("--study", help="cost (cost per GPU-hour, crossover year) or buildout "
