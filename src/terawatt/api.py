@@ -216,6 +216,7 @@ def montecarlo_buildout(
     end: int | None = None,
     overrides: Overrides = None,
     out: str | Path | None = None,
+    workers: int | None = None,
     chunk_size: int = 16384,
 ) -> BuildOutMonteCarlo:
     """Monte Carlo of the build-out: N sampled build-out trajectories (``terawatt montecarlo --study buildout``).
@@ -230,8 +231,10 @@ def montecarlo_buildout(
         First and last calendar year [yr] (default 2026-2050).
     out
         Folder for the trajectories (one Parquet file per chunk and a manifest); the same call again resumes.
+    workers
+        Simulate in that many local processes (``None`` = in-process). Results do not depend on it.
     chunk_size
-        Trajectories simulated together (memory bound; results do not depend on it).
+        Trajectories per chunk (results do not depend on it).
 
     Returns
     -------
@@ -249,4 +252,4 @@ def montecarlo_buildout(
 
     fixed = list(overrides) if isinstance(overrides, Mapping) else list(parse_set(overrides or []))
     return run(_scenario(scenario, overrides), n, seed, sampler, start, end, fixed=fixed, out=out,
-               chunk_size=chunk_size)
+               chunk_size=chunk_size, backend="serial" if workers is None else "processes", workers=workers)

@@ -181,8 +181,6 @@ def _study(study: str, scenario: str | None, n: int, seed: int, sampler: str, ye
             errors.append(FieldError("--study", f"{study!r} is not one of: {', '.join(STUDIES)}"))
         if year is not None:
             errors.append(FieldError("--year", "a build-out runs over years: give --from/--to (default 2026-2050)"))
-        if workers is not None:
-            errors.append(FieldError("--workers", "--study buildout runs in-process (10,000 trajectories take ~1 s)"))
         if plot is not None:
             from terawatt.report.output_path import check_output_path
 
@@ -190,17 +188,24 @@ def _study(study: str, scenario: str | None, n: int, seed: int, sampler: str, ye
                 check_output_path(plot)
             except ScenarioError as exc:
                 errors.extend(exc.errors)
-        if errors:  # with the sampling options' own errors, so that every bad field is named at once
+        if errors:  # with the sampling and worker options' own errors, so that every bad field is named at once
+            from terawatt.studies.population import make_backend
             from terawatt.studies.uncertainty import check_sampler
 
-            raise ScenarioError([*errors, *check_sampler(sampler, n, seed)])
+            errors.extend(check_sampler(sampler, n, seed))
+            try:
+                make_backend("serial" if workers is None else "processes", workers)
+            except ScenarioError as exc:
+                errors.extend(exc.errors)
+            raise ScenarioError(errors)
         fixed = list(parse_set(set_ or []))
         loaded = load(scenario, set_)
         bar, update = _progress_bar(n, not json_)
         if bar is not None:
             bar.start()
         mc = montecarlo_buildout(loaded, n, seed, sampler, start, end, fixed=fixed, out=out, chunk_size=chunk_size,
-                                 progress=update)
+                                 progress=update, backend="serial" if workers is None else "processes",
+                                 workers=workers)
     except ScenarioError as exc:
         bad_input(exc)
     except KeyboardInterrupt:
