@@ -310,3 +310,30 @@ def test_fan_charts_and_cdfs(tmp_path, terawatt_mc):
     for suffix in (".png", ".svg", ".html"):
         assert plot_montecarlo(mc, tmp_path / f"mc{suffix}").stat().st_size > 5000
         assert plot_buildout_montecarlo(terawatt_mc, tmp_path / f"bo{suffix}").stat().st_size > 5000
+
+
+def test_run_tasks_reports_progress_and_cancels_when_stopped():
+    from dataclasses import dataclass
+
+    from terawatt.studies.population import SerialBackend, run_tasks
+
+    @dataclass(frozen=True)
+    class T:
+        start: int
+        stop: int
+
+    class Recording(SerialBackend):
+        closed: list[bool] = []
+
+        def close(self, cancel: bool = False) -> None:
+            self.closed.append(cancel)
+
+    seen: list[tuple[int, int]] = []
+    engine = Recording()
+    tasks = [T(0, 4), T(4, 10)]
+    assert [t for t, _ in run_tasks(engine, lambda t: t.stop, tasks, 10, 0, lambda d, n: seen.append((d, n)))] == tasks
+    assert seen == [(4, 10), (10, 10)] and engine.closed == [False]
+    with pytest.raises(KeyboardInterrupt):
+        for _ in run_tasks(engine, lambda t: t.stop, tasks, 10):
+            raise KeyboardInterrupt
+    assert engine.closed == [False, True]

@@ -32,7 +32,15 @@ import numpy as np
 from terawatt.errors import FieldError, ScenarioError
 from terawatt.params import load_registry
 from terawatt.scenario import Scenario
-from terawatt.studies.population import Backend, ParquetSink, Progress, make_backend, scaled_value, scenario_spec
+from terawatt.studies.population import (
+    Backend,
+    ParquetSink,
+    Progress,
+    make_backend,
+    run_tasks,
+    scaled_value,
+    scenario_spec,
+)
 from terawatt.studies.uncertainty import SampleDesign, UncertaintySpace, check_sampler, uncertainty_space
 
 if TYPE_CHECKING:
@@ -198,32 +206,32 @@ class BuildOutMonteCarlo:
 
 @dataclass(frozen=True)
 class BuildOutTask:
-    """One chunk of trajectories (picklable: a backend may run it in another process or on a cluster)."""
+    """One chunk of trajectories, rows ``start:stop``, over ``first_year``..``last_year`` (picklable: a backend may
+    run it in another process or on a cluster)."""
 
     scenario: Scenario
     design: SampleDesign
     scaled: tuple[str, ...]
-    start: int
-    end: int
+    first_year: int
+    last_year: int
     index: int
-    lo: int
-    hi: int
+    start: int
+    stop: int
 
 
 def simulate_chunk(task: BuildOutTask) -> dict[str, np.ndarray]:
-    """Rows ``task.lo:task.hi``: the kept build-out fields, each (m, Y), and the inputs (``input:NAME``), simulated
-    by the fixed blocks of :data:`BATCH` sample indices that the rows overlap."""
+    """Rows ``task.start:task.stop``: the kept build-out fields, each (m, Y), and the inputs (``input:NAME``),
+    simulated by the fixed blocks of :data:`BATCH` sample indices that the rows overlap."""
     from terawatt.studies.buildout import buildout
 
     parts = []
-    first = task.lo - task.lo % BATCH
-    for a in range(first, task.hi, BATCH):
+    shape_years = task.last_year - task.first_year + 1
+    for a in range(task.start - task.start % BATCH, task.stop, BATCH):
         b = min(task.design.n, a + BATCH)
         rows = task.design.rows(a, b)
-        result = buildout(sampled_scenario(task.scenario, rows, task.scaled), task.start, task.end)
-        keep = slice(max(task.lo, a) - a, min(task.hi, b) - a)
-        shape = (b - a, task.end - task.start + 1)
-        data = {f: np.broadcast_to(np.asarray(result.data[f]), shape)[keep].copy() for f in FIELDS}
+        result = buildout(sampled_scenario(task.scenario, rows, task.scaled), task.first_year, task.last_year)
+        keep = slice(max(task.start, a) - a, min(task.stop, b) - a)
+        data = {f: np.broadcast_to(np.asarray(result.data[f]), (b - a, shape_years))[keep].copy() for f in FIELDS}
         parts.append({**data, **{f"input:{k}": np.asarray(v, float)[keep] for k, v in rows.items()}})
     return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
 
@@ -344,18 +352,10 @@ def montecarlo_buildout(
         progress(done, n)
     tasks = [BuildOutTask(scenario, design, scaled, int(start), int(end), i, lo, hi) for i, lo, hi in chunks
              if i not in resumed]
-    try:
-        for task, part in engine.run(simulate_chunk, tasks):
-            if sink is not None:
-                sink.write(task.index, _to_columns(part, years, task.lo))
-            parts[task.index] = part
-            done += task.hi - task.lo
-            if progress:
-                progress(done, n)
-    except BaseException:
-        engine.close(cancel=True)
-        raise
-    engine.close()
+    for task, part in run_tasks(engine, simulate_chunk, tasks, n, done, progress):
+        if sink is not None:
+            sink.write(task.index, _to_columns(part, years, task.start))
+        parts[task.index] = part
     ordered = [parts[i] for i, _, _ in chunks]
     data = {f: np.concatenate([p[f] for p in ordered]) for f in FIELDS}
     for f in BINDINGS:
