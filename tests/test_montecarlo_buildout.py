@@ -11,7 +11,7 @@ from scipy import stats
 
 import terawatt
 from terawatt.params import load_registry, names_in_file
-from terawatt.scenario import ScenarioError, load_scenario
+from terawatt.scenario import ScenarioError, load_scenario, shipped_scenarios
 from terawatt.studies.buildout import GROUND_LIMITS, ORBIT_LIMITS, buildout
 from terawatt.studies.montecarlo import montecarlo
 from terawatt.studies.montecarlo_buildout import (
@@ -337,3 +337,12 @@ def test_run_tasks_reports_progress_and_cancels_when_stopped():
         for _ in run_tasks(engine, lambda t: t.stop, tasks, 10):
             raise KeyboardInterrupt
     assert engine.closed == [False, True]
+
+
+@pytest.mark.parametrize("name", sorted(shipped_scenarios()))
+def test_every_shipped_scenario_runs(name):
+    mc = montecarlo_buildout(load_scenario(name), 64, seed=1, start=2026, end=2040)
+    assert mc.data["orbit_gw_total"].shape == (64, 15)
+    assert np.all(mc.data["orbit_gw_total"] >= 0) and np.all(np.isfinite(mc.data["ground_gw_total"]))
+    for side in ("orbit", "ground"):
+        assert all(sum(row.values()) == pytest.approx(1.0) for row in mc.binding_shares(side).values())
