@@ -210,6 +210,9 @@ def test_summary_to_dict_and_frame(terawatt_mc):
     assert frame.loc[(700, 2040), "orbit_gw_total"] == terawatt_mc.data["orbit_gw_total"][700, 14]
     assert set(frame["orbit_binding"]) <= set(ORBIT_LIMITS)
     assert GROWTH in frame.columns
+    assert frame.attrs["units"]["orbit_gw_total"] == "GW" and frame.attrs["units"][GROWTH] == "1/yr"
+    with pytest.raises(ValueError, match="outside the run's years"):
+        terawatt_mc.percentiles("orbit_gw_total", [2060])
 
 
 def test_bad_options_are_reported_at_once():
