@@ -185,6 +185,19 @@ class Model:
 
         return self._memo(("buildout", name), lambda: buildout(self.scenario(name), *BUILDOUT_SPAN))
 
+    def montecarlo(self, name: str) -> Any:
+        from terawatt.studies.montecarlo import montecarlo
+
+        return self._memo(("montecarlo", name),
+                          lambda: montecarlo(self.scenario(name), MC_N, start=TIME_SPAN[0], end=TIME_SPAN[1]))
+
+    def montecarlo_buildout(self, name: str) -> Any:
+        from terawatt.studies.montecarlo_buildout import montecarlo_buildout
+
+        return self._memo(("montecarlo-buildout", name),
+                          lambda: montecarlo_buildout(self.scenario(name), MCB_N, start=BUILDOUT_SPAN[0],
+                                                      end=BUILDOUT_SPAN[1]))
+
     def shipped(self) -> list[str]:
         from terawatt.scenario import shipped_scenarios
 
@@ -335,8 +348,6 @@ MC_YEARS = (2026, 2030, 2035, 2045)
 
 
 def block_montecarlo(model: Model) -> str:
-    from terawatt.studies.montecarlo import montecarlo
-
     def year(v: int | None) -> str:
         return "never in range" if v is None else str(v)
 
@@ -345,7 +356,7 @@ def block_montecarlo(model: Model) -> str:
     rows = []
     for name in MC_SCENARIOS:
         try:
-            mc = montecarlo(model.scenario(name), MC_N, start=TIME_SPAN[0], end=TIME_SPAN[1])
+            mc = model.montecarlo(name)
         except MODEL_ERRORS as exc:
             rows.append([name, _problem(exc, name), *[""] * (len(header) - 2)])
             continue
@@ -405,6 +416,38 @@ def block_discover(model: Model) -> str:
             f"`{d.condition}` in {d.share:.1%} of them). Box 1: coverage {box.coverage:.1%}, density "
             f"{box.density:.1%}, {box.support:.1%} of the samples:\n\n")
     return head + table(["restricted input", "limits", "quasi-p"], rows)
+
+
+#: Build-out Monte Carlo block: `terawatt montecarlo MCB_SCENARIO --study buildout -n MCB_N` (seed 0, LHS).
+MCB_SCENARIO = "musk-terawatt"
+MCB_N = 4000
+MCB_ROWS = (("orbit GW in service", "orbit_gw_total"), ("ground GW in service", "ground_gw_total"),
+            ("launches per year", "launches"), ("shortfall GW", "shortfall_gw"))
+
+
+def _gw(value: float | None) -> str:
+    """A build-out quantity; round-off residues of the simulation's balances (|x| < 1e-6) show as 0."""
+    return fmt(0.0 if value is not None and abs(value) < 1e-6 else value)
+
+
+def _share(value: float) -> str:
+    return "-" if value == 0 else ("<1%" if value < 0.005 else f"{value:.0%}")
+
+
+def block_montecarlo_buildout(model: Model) -> str:
+    mc = model.montecarlo_buildout(MCB_SCENARIO)
+    years = mc.report_years()
+    rows = []
+    for label, field in MCB_ROWS:
+        pct = mc.percentiles(field, years)
+        rows.append([label, *(f"{_gw(pct[y]['p50'])} ({_gw(pct[y]['p05'])}-{_gw(pct[y]['p95'])})" for y in years)])
+    for side in ("orbit", "ground"):
+        shares = mc.binding_shares(side)
+        names = [k for k in next(iter(shares.values())) if any(shares[y][k] >= 0.005 for y in years)]
+        for name in names:
+            rows.append([f"{side} bound by: {name}", *(_share(shares[y][name]) for y in years)])
+    head = f"`{MCB_SCENARIO}`, {mc.n:,} trajectories of {len(mc.space.names)} uncertain inputs: P50 (P5-P95)"
+    return table([head, *(str(y) for y in years)], rows)
 
 
 def _by_year(b: Any) -> dict[int, dict[str, Any]]:
@@ -495,8 +538,9 @@ def _based_on(path: Path) -> str:
 
 
 # ---------------------------------------------------------------------------------------------------- figures
-def _fingerprint(*parts: Any) -> str:
-    """Hash of the plotted data (numbers rounded to 4 significant digits) and of the plotting code."""
+def _fingerprint(*parts: Any, code: tuple[str, ...] = ("plots.py",)) -> str:
+    """Hash of the plotted data (numbers rounded to 4 significant digits) and of the plotting code (the modules of
+    ``src/terawatt/report`` named in ``code``)."""
     import numpy as np
 
     def norm(x: Any) -> Any:
@@ -510,8 +554,8 @@ def _fingerprint(*parts: Any) -> str:
             return f"{float(x):.4g}"
         return x if isinstance(x, str | int | bool) or x is None else str(x)
 
-    code = (ROOT / "src" / "terawatt" / "report" / "plots.py").read_bytes()
-    digest = hashlib.sha256(json.dumps(norm(list(parts))).encode() + code)
+    source = b"".join((ROOT / "src" / "terawatt" / "report" / name).read_bytes() for name in code)
+    digest = hashlib.sha256(json.dumps(norm(list(parts))).encode() + source)
     return digest.hexdigest()[:16]
 
 
@@ -554,6 +598,28 @@ def figure_buildout(model: Model, path: Path | None) -> str:
     return _fingerprint(b.rows())
 
 
+MC_PLOT_CODE = ("plots.py", "montecarlo_plots.py")
+
+
+def figure_montecarlo(model: Model, path: Path | None) -> str:
+    from terawatt.report.montecarlo_plots import cost_bands, plot_montecarlo
+
+    mc = model.montecarlo(MC_SCENARIOS[0])
+    if path is not None:
+        plot_montecarlo(mc, path)
+    return _fingerprint(cost_bands(mc), mc.p_orbit_cheaper_by_year(), mc.crossover_summary(), code=MC_PLOT_CODE)
+
+
+def figure_montecarlo_buildout(model: Model, path: Path | None) -> str:
+    from terawatt.report.montecarlo_plots import plot_buildout_montecarlo
+
+    mc = model.montecarlo_buildout(MCB_SCENARIO)
+    if path is not None:
+        plot_buildout_montecarlo(mc, path)
+    bands = {f: mc.bands(f) for f in ("orbit_gw_total", "ground_gw_total", "demand_gw")}
+    return _fingerprint(bands, mc.binding_shares("orbit"), code=MC_PLOT_CODE)
+
+
 #: Figure blocks: block name -> (file under docs/, alt text, drawing function).
 FIGURES: dict[str, tuple[str, str, Callable[[Model, Path | None], str]]] = {
     "figure-timeline": ("timeline-musk-2026.png", "musk-2026 cost per GPU-hour, 2026-2045", figure_timeline),
@@ -563,6 +629,10 @@ FIGURES: dict[str, tuple[str, str, Callable[[Model, Path | None], str]]] = {
         figure_breakeven,
     ),
     "figure-buildout": ("buildout-musk-terawatt.png", "musk-terawatt build-out, 2026-2050", figure_buildout),
+    "figure-montecarlo": ("montecarlo-musk-2026.png", "musk-2026 Monte Carlo 2026-2045: fan charts of the costs "
+                          "and the ratio, crossover-year CDF", figure_montecarlo),
+    "figure-montecarlo-buildout": ("montecarlo-buildout-musk-terawatt.png", "musk-terawatt build-out Monte Carlo: "
+                                   "fan chart of GW in service, binding-constraint shares", figure_montecarlo_buildout),
 }
 
 
@@ -628,6 +698,7 @@ BLOCKS: dict[str, Callable[[Model], str]] = {
     "montecarlo": block_montecarlo,
     "sensitivity": block_sensitivity,
     "discover": block_discover,
+    "montecarlo-buildout": block_montecarlo_buildout,
     "buildout": block_buildout,
     "bottlenecks": block_bottlenecks,
     "environment": block_environment,

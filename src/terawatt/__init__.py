@@ -12,6 +12,7 @@ Python API::
     terawatt.montecarlo("musk-2026", n=10000, start=2026, end=2045).crossover_summary()  # uncertainty
     terawatt.sensitivity(method="sobol").to_frame()          # which inputs drive the cost ratio
     terawatt.discover("musk-2026", year=2035).to_frame()      # where orbit is cheaper (PRIM boxes)
+    terawatt.montecarlo_buildout("musk-terawatt", n=10000).binding_shares("orbit")  # build-out uncertainty
 
 The names are imported on first use, so ``import terawatt`` (and the command line's ``--help``) stays fast.
 """
@@ -36,13 +37,14 @@ _LAZY = {
     "montecarlo": "terawatt.api",
     "sensitivity": "terawatt.api",
     "discover": "terawatt.api",
+    "montecarlo_buildout": "terawatt.api",
 }
 
 __all__ = ["Result", "Scenario", "ScenarioError", "breakeven", "buildout", "discover", "evaluate", "load_scenario",
-           "montecarlo", "sensitivity", "timeline", "__version__"]
+           "montecarlo", "montecarlo_buildout", "sensitivity", "timeline", "__version__"]
 
 if TYPE_CHECKING:
-    from terawatt.api import breakeven, buildout, discover, montecarlo, sensitivity, timeline
+    from terawatt.api import breakeven, buildout, discover, montecarlo, montecarlo_buildout, sensitivity, timeline
     from terawatt.model import evaluate
     from terawatt.results import Result
     from terawatt.scenario import Scenario, ScenarioError, load_scenario

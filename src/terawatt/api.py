@@ -1,5 +1,5 @@
 """Top-level study functions of the Python API: :func:`timeline`, :func:`breakeven`, :func:`buildout`,
-:func:`montecarlo`, :func:`sensitivity`, :func:`discover`.
+:func:`montecarlo`, :func:`montecarlo_buildout`, :func:`sensitivity`, :func:`discover`.
 
 Each takes what ``terawatt.evaluate`` takes (a :class:`~terawatt.scenario.Scenario`, a shipped scenario name, a
 YAML path, a mapping, or ``None`` for the defaults) plus dotted overrides, and returns the study's result object,
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from terawatt.studies.buildout import BuildOut
     from terawatt.studies.discovery import Discovery
     from terawatt.studies.montecarlo import MonteCarlo
+    from terawatt.studies.montecarlo_buildout import BuildOutMonteCarlo
     from terawatt.studies.sensitivity import Sensitivity
     from terawatt.studies.timeline import Timeline
 
@@ -315,3 +316,51 @@ def discover(
 
     return run(_scenario(scenario, overrides), year, condition, n, seed, sampler, fixed=_fixed(overrides),
                alpha=alpha, min_support=min_support, threshold=threshold, max_boxes=max_boxes)
+
+
+def montecarlo_buildout(
+    scenario: ScenarioLike = "musk-terawatt",
+    n: int = 10000,
+    seed: int = 0,
+    sampler: str = "lhs",
+    start: int | None = None,
+    end: int | None = None,
+    overrides: Overrides = None,
+    out: str | Path | None = None,
+    workers: int | None = None,
+    chunk_size: int = 16384,
+) -> BuildOutMonteCarlo:
+    """Monte Carlo of the build-out: N sampled build-out trajectories (``terawatt montecarlo --study buildout``).
+
+    Parameters
+    ----------
+    scenario, overrides
+        As for :func:`montecarlo`; an overridden parameter is fixed (not sampled).
+    n, seed, sampler
+        Number of trajectories, seed (>= 0) and ``"random"`` | ``"lhs"`` | ``"sobol"``.
+    start, end
+        First and last calendar year [yr] (default 2026-2050).
+    out
+        Folder for the trajectories (one Parquet file per chunk and a manifest); the same call again resumes.
+    workers
+        Simulate in that many local processes (``None`` = in-process). Results do not depend on it.
+    chunk_size
+        Trajectories per chunk (results do not depend on it).
+
+    Returns
+    -------
+    BuildOutMonteCarlo
+        ``.percentiles(field)``, ``.bands(field)`` (per year), ``.binding_shares("orbit" | "ground")``,
+        ``.summary()``, ``.to_dict()`` and ``.to_frame()`` (one row per sample and year).
+
+    Examples
+    --------
+    >>> import terawatt
+    >>> mc = terawatt.montecarlo_buildout("musk-terawatt", n=1000)
+    >>> mc.percentiles("orbit_gw_total")[2040]["p50"]  # doctest: +SKIP
+    """
+    from terawatt.studies.montecarlo_buildout import montecarlo_buildout as run
+
+    fixed = list(overrides) if isinstance(overrides, Mapping) else list(parse_set(overrides or []))
+    return run(_scenario(scenario, overrides), n, seed, sampler, start, end, fixed=fixed, out=out,
+               chunk_size=chunk_size, backend="serial" if workers is None else "processes", workers=workers)

@@ -113,15 +113,24 @@ def montecarlo(
                                                            "rerun the same command to resume.")] = None,
     workers: Annotated[int | None, typer.Option("--workers", help="Evaluate in K local processes.")] = None,
     chunk_size: Annotated[int, typer.Option("--chunk-size", help="Samples per chunk (memory bound).")] = 65536,
-    plot: Annotated[Path | None, typer.Option("--plot", help="Write a chart (CDF of the ratio, or probabilities per "
-                                                             "year): .png, .svg, .pdf or .html.")] = None,
+    plot: Annotated[Path | None, typer.Option("--plot", help="Write a chart (CDF of the ratio; over years fan charts "
+                                                             "of the costs and the ratio, crossover-year CDF; "
+                                                             "--study buildout: GW fan chart and binding shares): "
+                                                             ".png, .svg, .pdf or .html.")] = None,
     set_: SetOption = None,
     json_: JsonOption = False,
+    study: Annotated[str, typer.Option("--study", help="cost (cost per GPU-hour, crossover year) or buildout "
+                                                       "(build-out trajectories: orbit GW, launches, binding "
+                                                       "constraints; --from/--to default 2026-2050).")] = "cost",
 ) -> None:
-    """Monte Carlo over every uncertain input: percentiles, P(orbit cheaper), crossover-year distribution."""
+    """Monte Carlo over every uncertain input: percentiles, P(orbit cheaper), crossover-year distribution; with
+    --study buildout, the build-out's orbit GW, launches and how often each constraint binds."""
     from terawatt.scenario import ScenarioError, parse_set
     from terawatt.studies.montecarlo import montecarlo as run_mc
 
+    if study != "cost":
+        _study(study, scenario, n, seed, sampler, year, start, end, out, workers, chunk_size, plot, set_, json_)
+        return
     bar = None
     try:
         if plot is not None:
@@ -152,3 +161,108 @@ def montecarlo(
     else:
         _print(mc)
     write_plot("terawatt.report.montecarlo_plots:plot_montecarlo", plot, mc, done=None if json_ else "chart written to")
+
+
+# ------------------------------------------------------------------------------------------ --study buildout
+STUDIES = ("cost", "buildout")
+
+
+def _study(study: str, scenario: str | None, n: int, seed: int, sampler: str, year: int | None, start: int | None,
+           end: int | None, out: Path | None, workers: int | None, chunk_size: int, plot: Path | None,
+           set_: list[str] | None, json_: bool) -> None:
+    """``terawatt montecarlo SCENARIO --study buildout``: sample, simulate N build-outs, print or write JSON."""
+    from terawatt.scenario import FieldError, ScenarioError, parse_set
+    from terawatt.studies.montecarlo_buildout import montecarlo_buildout
+
+    bar = None
+    try:
+        errors = []
+        if study not in STUDIES:
+            errors.append(FieldError("--study", f"{study!r} is not one of: {', '.join(STUDIES)}"))
+        if year is not None:
+            errors.append(FieldError("--year", "a build-out runs over years: give --from/--to (default 2026-2050)"))
+        if plot is not None:
+            from terawatt.report.output_path import check_output_path
+
+            try:
+                check_output_path(plot)
+            except ScenarioError as exc:
+                errors.extend(exc.errors)
+        if errors:  # with the sampling and worker options' own errors, so that every bad field is named at once
+            from terawatt.studies.population import make_backend
+            from terawatt.studies.uncertainty import check_sampler
+
+            errors.extend(check_sampler(sampler, n, seed))
+            try:
+                make_backend("serial" if workers is None else "processes", workers)
+            except ScenarioError as exc:
+                errors.extend(exc.errors)
+            raise ScenarioError(errors)
+        fixed = list(parse_set(set_ or []))
+        loaded = load(scenario, set_)
+        bar, update = progress_bar(n, not json_, "montecarlo buildout")
+        if bar is not None:
+            bar.start()
+        mc = montecarlo_buildout(loaded, n, seed, sampler, start, end, fixed=fixed, out=out, chunk_size=chunk_size,
+                                 progress=update, backend="serial" if workers is None else "processes",
+                                 workers=workers)
+    except ScenarioError as exc:
+        bad_input(exc)
+    except KeyboardInterrupt:
+        if bar is not None:
+            bar.stop()
+        hint = " Rerun the same command to resume from the finished chunks." if out is not None else ""
+        err_console.print(f"[bold]interrupted.[/]{hint}")
+        raise typer.Exit(130) from None
+    finally:
+        if bar is not None:
+            bar.stop()
+    if json_:
+        sys.stdout.write(json.dumps(mc.to_dict(), indent=2) + "\n")
+    else:
+        _print_buildout(mc)
+    write_plot("terawatt.report.montecarlo_plots:plot_buildout_montecarlo", plot, mc,
+               done=None if json_ else "chart written to")
+
+
+def _print_buildout(mc: Any) -> None:
+    from terawatt.studies.montecarlo_buildout import SUMMARY
+
+    wide = wide_console(140)
+    console.print(f"[bold]terawatt montecarlo --study buildout: {mc.scenario}[/] {mc.years[0]}-{mc.years[-1]}, "
+                  f"{mc.n:,} trajectories ({mc.sampler}, seed {mc.seed}), {len(mc.space.names)} uncertain parameters")
+    table = new_table(title="percentiles over the samples", title_justify="left")
+    for col in ("output", "year", *(f"P{p}" for p in (5, 25, 50, 75, 95))):
+        table.add_column(col, justify="left" if col == "output" else "right")
+    for key, rows in mc.summary().items():
+        for y, row in rows.items():
+            table.add_row(f"{key} [{SUMMARY[key]}]", str(y), *(fmt(row[f"p{p:02d}"]) for p in (5, 25, 50, 75, 95)))
+    wide.print(table)
+    for side in ("orbit", "ground"):
+        shares = mc.binding_shares(side)
+        names = [k for k in next(iter(shares.values())) if any(s[k] > 0 for s in shares.values())]
+        console.print(f"[bold]{side}: share of samples in which each constraint binds[/]")
+        t = new_table()
+        t.add_column("year", justify="right")
+        for name in names:
+            t.add_column(name, justify="right")
+        for y, row in shares.items():
+            t.add_row(str(y), *(_share(row[k]) for k in names))
+        wide.print(t)
+    sampled = new_table(title="sampled parameters", title_justify="left")
+    sampled.add_column("parameter")
+    sampled.add_column("distribution")
+    sampled.add_column("from")
+    for u in mc.space.uncertainties:
+        sampled.add_row(u.name, u.describe(), u.source)
+    wide.print(sampled)
+    if mc.space.fixed:
+        console.print(f"fixed by --set: {', '.join(mc.space.fixed)}")
+    if mc.out is not None:
+        console.print(f"trajectories written to {mc.out} (one Parquet file per chunk, field@year columns, "
+                      "manifest.json)")
+
+
+def _share(value: float) -> str:
+    """A share of samples as a percentage: ``-`` for none, ``<1%`` for a few."""
+    return "-" if value == 0 else ("<1%" if value < 0.005 else f"{value:.0%}")

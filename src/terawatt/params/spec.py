@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any, Literal
 
@@ -88,6 +88,14 @@ def load_registry() -> dict[str, ParamSpec]:
                 raise ValueError(f"parameter {name} is defined twice in the registry ({path.name})")
             registry[name] = ParamSpec(name=name, **entry)
     return registry
+
+
+@cache
+def names_in_file(stem: str) -> frozenset[str]:
+    """Dotted names defined in ``params/<stem>.yaml``: e.g. ``names_in_file("buildout")``, the parameters that only
+    the build-out simulation reads (so the cost Monte Carlo does not sample them)."""
+    path = resources.files("terawatt.params") / f"{stem}.yaml"
+    return frozenset((load_package_data(path.read_text(encoding="utf-8")) or {}).keys())
 
 
 @lru_cache(maxsize=1)

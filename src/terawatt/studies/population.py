@@ -215,6 +215,23 @@ def make_backend(backend: str | Backend = "serial", workers: int | None = None) 
     return ProcessBackend(workers or os.cpu_count() or 1)
 
 
+def run_tasks(engine: Backend, function: Callable[[Any], Any], tasks: Sequence[Any], n: int, done: int = 0,
+              progress: Progress | None = None) -> Iterator[tuple[Any, Any]]:
+    """Run ``tasks`` (each with ``start``/``stop`` rows) on ``engine``, yielding ``(task, result)`` as each finishes
+    and then calling ``progress(rows_done, n)`` (``done`` rows were finished before); the engine is closed at the
+    end, and its pending work cancelled if the loop stops early (an error, Ctrl-C)."""
+    finished = False
+    try:
+        for task, result in engine.run(function, tasks):
+            yield task, result
+            done += task.stop - task.start
+            if progress:
+                progress(done, n)
+        finished = True
+    finally:
+        engine.close(cancel=not finished)
+
+
 # --------------------------------------------------------------------------------------------------------- sink
 def spec_hash(spec: Mapping[str, Any]) -> str:
     """SHA-256 of the canonical JSON of a run's spec."""

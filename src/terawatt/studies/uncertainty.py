@@ -302,7 +302,7 @@ def _parse_correlations(raw: Any, names: list[str], registry: Mapping[str, Param
     return out, errors
 
 
-def uncertainty_space(scenario: Scenario, fixed: Iterable[str] = ()) -> UncertaintySpace:
+def uncertainty_space(scenario: Scenario, fixed: Iterable[str] = (), exclude: Iterable[str] = ()) -> UncertaintySpace:
     """The uncertain parameters of ``scenario``: registry distributions, then its ``uncertainty:`` block.
 
     Parameters
@@ -311,6 +311,9 @@ def uncertainty_space(scenario: Scenario, fixed: Iterable[str] = ()) -> Uncertai
         A loaded scenario (its raw block is :attr:`Scenario.uncertainty`).
     fixed
         Parameter names fixed by ``--set`` (removed from the uncertainties).
+    exclude
+        Parameters whose *registry* distribution is not sampled because the study does not read them (e.g. the
+        build-out's own parameters in a cost Monte Carlo); the scenario's block may still name them.
 
     Raises
     ------
@@ -321,13 +324,14 @@ def uncertainty_space(scenario: Scenario, fixed: Iterable[str] = ()) -> Uncertai
     """
     registry = load_registry()
     fixed = set(fixed)
+    exclude = set(exclude)
     block = scenario.uncertainty or {}
     errors: list[FieldError] = []
     if not isinstance(block, Mapping):
         raise ScenarioError([FieldError("uncertainty", "expected a mapping of parameter names to distributions")])
     chosen: dict[str, Uncertainty] = {}
     for name, spec in registry.items():
-        if spec.distribution is None or name in fixed or name in scenario.overrides:
+        if spec.distribution is None or name in fixed or name in exclude or name in scenario.overrides:
             continue
         raw = spec.distribution.model_dump(exclude_none=True)
         u, problems = _parse_one(name, raw, spec, "registry", f"registry {name}.distribution")
