@@ -32,7 +32,7 @@ from terawatt.studies.outcomes import (
 )
 from terawatt.studies.population import Progress, evaluate_population
 from terawatt.studies.prim import ALPHA, MAX_BOXES, MIN_SUPPORT, THRESHOLD, PrimBox, prim
-from terawatt.studies.uncertainty import SampleDesign, UncertaintySpace, check_sampler, uncertainty_space
+from terawatt.studies.uncertainty import SampleDesign, UncertaintySpace, check_sampler, model_uncertainty_space
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -156,7 +156,7 @@ def discover(
     except ScenarioError as exc:
         errors.extend(exc.errors)
     try:
-        space = uncertainty_space(scenario, fixed)
+        space = model_uncertainty_space(scenario, fixed)
     except ScenarioError as exc:
         errors.extend(exc.errors)
     if parsed is not None and not any(e.path in ("--year", "<samples>") for e in errors):

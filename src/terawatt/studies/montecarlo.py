@@ -18,10 +18,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from terawatt.errors import FieldError, ScenarioError
-from terawatt.params import names_in_file
 from terawatt.scenario import Scenario
 from terawatt.studies.population import Backend, Progress, evaluate_population
-from terawatt.studies.uncertainty import BLOCK, SampleDesign, UncertaintySpace, check_sampler, uncertainty_space
+from terawatt.studies.uncertainty import BLOCK, SampleDesign, UncertaintySpace, check_sampler, model_uncertainty_space
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -210,8 +209,7 @@ def montecarlo(
         errors.extend(year_span_errors(start, end))
         years = np.arange(start, end + 1)
     try:
-        # The build-out's own parameters (params/buildout.yaml) are read by the build-out study only.
-        space = uncertainty_space(scenario, fixed, exclude=names_in_file("buildout"))
+        space = model_uncertainty_space(scenario, fixed)
     except ScenarioError as exc:
         errors.extend(exc.errors)
         space = None

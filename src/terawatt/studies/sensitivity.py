@@ -1,7 +1,7 @@
 """Global sensitivity of one output to the uncertain inputs of a scenario: Sobol indices, Morris screening and a
 tornado over the literature ranges (issue 10).
 
-The inputs are the scenario's uncertainties (:func:`terawatt.studies.uncertainty.uncertainty_space`: registry
+The inputs are the scenario's uncertainties (:func:`terawatt.studies.uncertainty.model_uncertainty_space`: registry
 distributions and the scenario's ``uncertainty:`` block; a ``--set`` fixes a parameter). Sampling and analysis
 are SALib's [1]_; the marginals are those of Monte Carlo:
 
@@ -52,7 +52,7 @@ from terawatt.errors import FieldError, ScenarioError
 from terawatt.scenario import Scenario
 from terawatt.studies.outcomes import central_outputs, outcome_errors, sample_array_errors, year_errors
 from terawatt.studies.population import Progress, TableRows, evaluate_population
-from terawatt.studies.uncertainty import UncertaintySpace, uncertainty_space
+from terawatt.studies.uncertainty import UncertaintySpace, model_uncertainty_space
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -348,7 +348,7 @@ def sensitivity(
     """
     errors = _check(method, n, seed) + year_errors(year) + sample_array_errors(scenario, "sensitivity")
     try:
-        space = uncertainty_space(scenario, fixed)
+        space = model_uncertainty_space(scenario, fixed)
     except ScenarioError as exc:
         errors.extend(exc.errors)
         space = None
