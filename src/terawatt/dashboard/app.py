@@ -15,6 +15,8 @@ from typing import Any
 from terawatt.dashboard.limits import MAX_QUERY_CHARS, MAX_REQUEST_BYTES
 
 ASSETS = Path(__file__).with_name("assets")
+#: Dash's developer-tools routes (hot reload), answered 404: the page never runs with developer tools.
+DEV_ROUTES = ("/_reload-hash",)
 
 
 def create_app() -> Any:
@@ -40,6 +42,8 @@ def create_app() -> Any:
 
     @server.before_request
     def _limits() -> Any:
+        if flask.request.path in DEV_ROUTES:
+            return flask.Response("not found\n", status=404, mimetype="text/plain")
         if len(flask.request.query_string) > MAX_QUERY_CHARS:
             return flask.Response(f"query string longer than {MAX_QUERY_CHARS} characters\n", status=414,
                                   mimetype="text/plain")

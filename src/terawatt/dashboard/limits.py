@@ -18,7 +18,7 @@ MAX_VALUE_CHARS = 64
 #: Most Monte Carlo samples one view may ask for (a 20-year run of this many takes ~5 s on one core).
 MAX_SAMPLES = 20_000
 #: Longest span of years of a timeline or a build-out view [yr].
-MAX_YEARS = 80
+MAX_YEARS = 50
 #: Heavy computations (Monte Carlo, build-out) running at once; more are refused with "busy".
 MAX_HEAVY_JOBS = 2
 #: Finished heavy computations kept for their tables' CSV downloads and for a link opened again.

@@ -18,7 +18,6 @@ from terawatt.dashboard.limits import PROGRESS_CHUNK
 
 if TYPE_CHECKING:
     import pandas as pd
-    import plotly.graph_objects as go
 
     from terawatt.scenario import Scenario
 
@@ -29,11 +28,11 @@ ORBIT, GROUND = "#d95f02", "#1b9e77"  # colour-blind-safe pair (ColorBrewer Dark
 @dataclass
 class View:
     """One tab's content: ``headline`` (the verdict in words), ``facts`` (label, value text, element id) shown as
-    figures, ``figures`` (name, plotly figure), ``tables`` (name, caption, frame) and ``notes``."""
+    figures, ``figures`` (name, plotly figure as a dict), ``tables`` (name, caption, frame) and ``notes``."""
 
     headline: str
     facts: list[tuple[str, str, str]] = field(default_factory=list)
-    figures: list[tuple[str, go.Figure]] = field(default_factory=list)
+    figures: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     tables: list[tuple[str, str, pd.DataFrame]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
@@ -51,10 +50,31 @@ def number(value: Any, digits: int = 4) -> str:
     return f"{float(f'{x:.{digits}g}'):,.{max(0, digits - 1 - int(np.floor(np.log10(abs(x))))) if x else 0}f}"
 
 
-def _layout(fig: go.Figure, title: str, x: str, y: str) -> go.Figure:
-    fig.update_layout(title=title, xaxis_title=x, yaxis_title=y, template="plotly_white", height=380,
-                      margin={"l": 60, "r": 20, "t": 50, "b": 50}, legend={"orientation": "h", "y": -0.2})
-    return fig
+def values(a: Any) -> list[float | None]:
+    """An array as a JSON list, NaN and infinities as ``None`` (plotly leaves a gap)."""
+    return [float(v) if np.isfinite(v) else None for v in np.asarray(a, float).ravel()]
+
+
+def figure(traces: list[dict[str, Any]], title: str, x: str, y: str, **layout: Any) -> dict[str, Any]:
+    """A plotly figure as a plain dict (building ``plotly.graph_objects`` figures costs ~50 ms each in validation,
+    most of a slider change's budget; the browser's plotly.js validates the dict anyway)."""
+    return {"data": traces, "layout": {
+        "title": {"text": title}, "xaxis": {"title": {"text": x}, "gridcolor": "#eee"},
+        "yaxis": {"title": {"text": y}, "gridcolor": "#eee"}, "height": 380, "plot_bgcolor": "white",
+        "paper_bgcolor": "white", "margin": {"l": 60, "r": 20, "t": 50, "b": 50},
+        "legend": {"orientation": "h", "y": -0.2}, **layout}}
+
+
+def _line(x: Any, y: Any, name: str, colour: str, **extra: Any) -> dict[str, Any]:
+    return {"type": "scatter", "x": values(x), "y": values(y), "name": name, "mode": "lines+markers",
+            "line": {"color": colour}, **extra}
+
+
+def _break_even_line() -> dict[str, Any]:
+    return {"shapes": [{"type": "line", "xref": "paper", "x0": 0, "x1": 1, "y0": 1, "y1": 1,
+                        "line": {"dash": "dash", "color": "grey"}}],
+            "annotations": [{"xref": "paper", "x": 1, "y": 1, "text": "break-even", "showarrow": False,
+                             "xanchor": "right", "yanchor": "bottom"}]}
 
 
 def _scalar(result: Any, key: str) -> float:
@@ -85,7 +105,6 @@ def _verdict(ratio: float, feasible: bool) -> str:
 def compare(scenario: Scenario, year: int | None) -> View:
     """The side-by-side result and the walk from the ground's cost per GPU-hour to the orbit's."""
     import pandas as pd
-    import plotly.graph_objects as go
 
     from terawatt.model import evaluate
     from terawatt.studies.explain import explain
@@ -109,12 +128,13 @@ def compare(scenario: Scenario, year: int | None) -> View:
     if np.isfinite(float(np.asarray(walk.end, float))):
         steps = walk.to_frame()
         labels = ["ground", *steps["label"], "orbit"]
-        values = [float(walk.start), *steps["delta"], float(walk.end)]
-        fig = go.Figure(go.Waterfall(x=labels, y=values, measure=["absolute", *["relative"] * len(steps), "total"],
-                                     increasing={"marker": {"color": ORBIT}}, decreasing={"marker": {"color": GROUND}},
-                                     totals={"marker": {"color": "#7570b3"}}))
-        view.figures.append(("why", _layout(fig, "Why: from the ground's cost per GPU-hour to the orbit's", "",
-                                            "USD per delivered GPU-hour")))
+        amounts = [float(walk.start), *steps["delta"], float(walk.end)]
+        trace = {"type": "waterfall", "x": labels, "y": values(amounts),
+                 "measure": ["absolute", *["relative"] * len(steps), "total"],
+                 "increasing": {"marker": {"color": ORBIT}}, "decreasing": {"marker": {"color": GROUND}},
+                 "totals": {"marker": {"color": "#7570b3"}}}
+        view.figures.append(("why", figure([trace], "Why: from the ground's cost per GPU-hour to the orbit's", "",
+                                           "USD per delivered GPU-hour")))
         view.tables.append(("why", "the walk, step by step (USD per GPU-hour)", steps))
     return view
 
@@ -126,9 +146,9 @@ MASS_PARTS = ("it", "array", "radiator", "battery", "shielding", "propulsion", "
 def satellite(scenario: Scenario, year: int | None) -> View:
     """Mass budget and areas of one satellite."""
     import pandas as pd
-    import plotly.graph_objects as go
 
     from terawatt.model import evaluate
+    from terawatt.results import unit_of
 
     at = scenario.at_year(year) if year is not None else scenario
     r = evaluate(at)
@@ -137,12 +157,14 @@ def satellite(scenario: Scenario, year: int | None) -> View:
                 f"compute, {number(_scalar(r, 'orbital.specific_power_w_per_kg'))} W per launched kg.",
                 notes=list(r.notes))
     parts = [(p, _scalar(r, f"orbital.{p}_mass_kg")) for p in MASS_PARTS if f"orbital.{p}_mass_kg" in r]
-    fig = go.Figure(go.Bar(x=[v for _, v in parts], y=[p for p, _ in parts], orientation="h", marker_color=ORBIT))
-    view.figures.append(("mass", _layout(fig, f"Mass budget (total {number(total)} kg)", "kg", "")))
+    bars = {"type": "bar", "x": values([v for _, v in parts]), "y": [p for p, _ in parts], "orientation": "h",
+            "marker": {"color": ORBIT}}
+    view.figures.append(("mass", figure([bars], f"Mass budget (total {number(total)} kg)", "kg", "")))
     areas = [("solar array", _scalar(r, "orbital.solar_array_area_m2")),
              ("radiator", _scalar(r, "orbital.radiator_area_m2"))]
-    fig2 = go.Figure(go.Bar(x=[a for a, _ in areas], y=[v for _, v in areas], marker_color=[ORBIT, "#7570b3"]))
-    view.figures.append(("areas", _layout(fig2, "Areas per satellite", "", "m2")))
+    bars = {"type": "bar", "x": [a for a, _ in areas], "y": values([v for _, v in areas]),
+            "marker": {"color": [ORBIT, "#7570b3"]}}
+    view.figures.append(("areas", figure([bars], "Areas per satellite", "", "m2")))
     view.facts = [
         ("satellite mass, kg", number(total), "fact-mass"),
         ("solar array, m2", number(areas[0][1]), "fact-array"),
@@ -153,8 +175,6 @@ def satellite(scenario: Scenario, year: int | None) -> View:
         "orbital.satellite_mass_kg", "orbital.solar_array_area_m2", "orbital.radiator_area_m2",
         "orbital.radiator_net_flux_w_per_m2", "orbital.sunlit_fraction", "orbital.max_eclipse_min",
         "orbital.satellite_count", "orbital.launches", "orbital.specific_power_w_per_kg"]
-    from terawatt.results import unit_of
-
     view.tables.append(("satellite", "design of one satellite", pd.DataFrame(
         [{"output": k, "value": _scalar(r, k), "unit": unit_of(k)} for k in keys if k in r])))
     return view
@@ -168,8 +188,6 @@ def _crossover_text(year: Any, start: int, end: int) -> str:
 def over_time(scenario: Scenario, start: int, end: int, samples: int = 0, progress: Progress | None = None) -> View:
     """Cost per GPU-hour on each side by year and the crossover year; with ``samples`` > 0, P5-P95 bands of the
     ratio from a Monte Carlo over every uncertain input (the expensive case, run as a job)."""
-    import plotly.graph_objects as go
-
     from terawatt.api import timeline
 
     tl = timeline(scenario, start, end)
@@ -177,24 +195,24 @@ def over_time(scenario: Scenario, start: int, end: int, samples: int = 0, progre
     view = View(_crossover_text(tl.crossover_year, start, end), notes=list(tl.result.notes))
     view.facts = [("crossover year", str(tl.crossover_year) if tl.crossover_year is not None else "none in range",
                    "fact-crossover")]
-    cost = go.Figure()
-    for key, name, colour in (("orbital.cost_per_gpu_hour_usd", "orbit", ORBIT),
-                              ("terrestrial.cost_per_gpu_hour_usd", "ground", GROUND)):
-        cost.add_trace(go.Scatter(x=years, y=tl.series(key), name=name, mode="lines+markers", line_color=colour))
-    view.figures.append(("cost-by-year", _layout(cost, "Cost per GPU-hour by year", "year", "USD per GPU-hour")))
-    ratio = go.Figure()
+    cost = [_line(years, tl.series(key), name, colour) for key, name, colour in (
+        ("orbital.cost_per_gpu_hour_usd", "orbit", ORBIT), ("terrestrial.cost_per_gpu_hour_usd", "ground", GROUND))]
+    view.figures.append(("cost-by-year", figure(cost, "Cost per GPU-hour by year", "year", "USD per GPU-hour")))
+    ratio: list[dict[str, Any]] = []
     if samples:
         from terawatt.studies.montecarlo import montecarlo
 
         mc = montecarlo(scenario, n=samples, start=start, end=end, chunk_size=PROGRESS_CHUNK, progress=progress)
         matrix = np.nan_to_num(mc.ratio_matrix(), nan=np.inf)
         p5, p50, p95 = (np.percentile(matrix, p, axis=0) for p in (5, 50, 95))
-        ratio.add_trace(go.Scatter(x=years, y=np.where(np.isfinite(p95), p95, None), line_width=0,
-                                   showlegend=False, hoverinfo="skip"))
-        ratio.add_trace(go.Scatter(x=years, y=np.where(np.isfinite(p5), p5, None), fill="tonexty", line_width=0,
-                                   fillcolor="rgba(217,95,2,0.25)", name="P5-P95"))
-        ratio.add_trace(go.Scatter(x=years, y=np.where(np.isfinite(p50), p50, None), name="median",
-                                   line={"color": ORBIT, "dash": "dot"}))
+        ratio += [
+            {"type": "scatter", "x": values(years), "y": values(p95), "mode": "lines", "line": {"width": 0},
+             "showlegend": False, "hoverinfo": "skip"},
+            {"type": "scatter", "x": values(years), "y": values(p5), "mode": "lines", "line": {"width": 0},
+             "fill": "tonexty", "fillcolor": "rgba(217,95,2,0.25)", "name": "P5-P95"},
+            {"type": "scatter", "x": values(years), "y": values(p50), "mode": "lines", "name": "median",
+             "line": {"color": ORBIT, "dash": "dot"}},
+        ]
         summary = mc.crossover_summary()
         view.facts.append(("P(crossover by 2030)", f"{summary['p_by_2030']:.0%}", "fact-p2030"))
         import pandas as pd
@@ -203,10 +221,9 @@ def over_time(scenario: Scenario, start: int, end: int, samples: int = 0, progre
         view.tables.append(("uncertainty", f"Monte Carlo, {samples:,} samples: orbit/ground by year", pd.DataFrame(
             {"year": years, "ratio_p05": p5, "ratio_p50": p50, "ratio_p95": p95,
              "p_orbit_cheaper": [by_year[int(y)] for y in years]})))
-    ratio.add_trace(go.Scatter(x=years, y=tl.series("comparison.cost_ratio"), name="orbit / ground (central)",
-                               mode="lines+markers", line_color=ORBIT))
-    ratio.add_hline(y=1.0, line_dash="dash", line_color="grey", annotation_text="break-even")
-    view.figures.append(("ratio-by-year", _layout(ratio, "Orbit / ground cost per GPU-hour", "year", "ratio")))
+    ratio.append(_line(years, tl.series("comparison.cost_ratio"), "orbit / ground (central)", ORBIT))
+    view.figures.append(("ratio-by-year", figure(ratio, "Orbit / ground cost per GPU-hour", "year", "ratio",
+                                                 **_break_even_line())))
     frame = tl.to_frame()
     keep = [c for c in ("orbital.cost_per_gpu_hour_usd", "terrestrial.cost_per_gpu_hour_usd", "comparison.cost_ratio",
                         "orbital.launch_price_usd_per_kg") if c in frame]
@@ -217,8 +234,6 @@ def over_time(scenario: Scenario, start: int, end: int, samples: int = 0, progre
 # ---------------------------------------------------------------------------------------- what must be true
 def breakeven(scenario: Scenario, param: str, param2: str, year: int | None) -> View:
     """The 2-D map of orbit/ground over two parameters with its break-even contour, and the 1-D break-even."""
-    import plotly.graph_objects as go
-
     from terawatt.api import breakeven as solve
     from terawatt.params import load_registry
 
@@ -229,22 +244,26 @@ def breakeven(scenario: Scenario, param: str, param2: str, year: int | None) -> 
     view.facts = [(f"break-even {param}, {one.unit}", number(one.value) if one.found else "none in range",
                    "fact-breakeven-value")]
     z = np.log10(np.where(np.isfinite(grid.ratio) & (grid.ratio > 0), grid.ratio, np.nan))
-    fig = go.Figure(go.Heatmap(x=grid.x, y=grid.y, z=z, colorscale="RdBu_r", zmid=0.0,
-                               colorbar={"title": "log10 orbit/ground"},
-                               hovertemplate="%{x}, %{y}: %{z:.2f}<extra></extra>"))
-    fig.add_trace(go.Contour(x=grid.x, y=grid.y, z=z, contours={"start": 0, "end": 0, "coloring": "none"},
-                             line={"color": "black", "width": 2}, showscale=False, name="break-even", hoverinfo="skip"))
+    zz = [values(row) for row in z]
+    traces = [
+        {"type": "heatmap", "x": values(grid.x), "y": values(grid.y), "z": zz, "colorscale": "RdBu",
+         "zmid": 0.0, "colorbar": {"title": {"text": "log10 orbit/ground"}},
+         "hovertemplate": "%{x}, %{y}: %{z:.2f}<extra></extra>"},
+        {"type": "contour", "x": values(grid.x), "y": values(grid.y), "z": zz, "autocontour": False,
+         "contours": {"start": 0, "end": 0, "size": 1, "coloring": "none"}, "line": {"color": "black", "width": 2},
+         "showscale": False, "name": "break-even", "hoverinfo": "skip"},
+    ]
     at = scenario.at_year(year) if year is not None else scenario
     cx, cy = at.values.get(param), at.values.get(param2)
     if isinstance(cx, (int, float)) and isinstance(cy, (int, float)):
-        fig.add_trace(go.Scatter(x=[cx], y=[cy], mode="markers", marker={"symbol": "x", "size": 12, "color": "black"},
-                                 name="this scenario"))
+        traces.append({"type": "scatter", "x": [cx], "y": [cy], "mode": "markers", "name": "this scenario",
+                       "marker": {"symbol": "x", "size": 12, "color": "black"}})
     unit_x, unit_y = registry[param].unit, registry[param2].unit
-    _layout(fig, "What must be true: orbit/ground (blue = orbit cheaper, black line = break-even)",
-            f"{param} [{unit_x}]", f"{param2} [{unit_y}]")
-    for axis, values in (("xaxis", grid.x), ("yaxis", grid.y)):
-        if values.min() > 0 and values.max() / values.min() >= 100:
-            fig.update_layout({axis: {"type": "log"}})
+    fig = figure(traces, "What must be true: orbit/ground (blue = orbit cheaper, black line = break-even)",
+                 f"{param} [{unit_x}]", f"{param2} [{unit_y}]", height=480)
+    for axis, span in (("xaxis", grid.x), ("yaxis", grid.y)):
+        if span.min() > 0 and span.max() / span.min() >= 100:
+            fig["layout"][axis]["type"] = "log"
     view.figures.append(("breakeven-map", fig))
     view.notes = [*one.message.splitlines()[1:], *grid.missing_reasons[:3]]
     view.tables.append(("breakeven-map", "orbit/ground on the grid", grid.to_frame()))
@@ -255,8 +274,6 @@ def breakeven(scenario: Scenario, param: str, param2: str, year: int | None) -> 
 # ------------------------------------------------------------------------------------------------ build-out
 def buildout(scenario: Scenario, start: int, end: int, progress: Progress | None = None) -> View:
     """GW by side, launches per year and the binding constraint by year."""
-    import plotly.graph_objects as go
-
     from terawatt.api import buildout as run
 
     if progress:
@@ -269,14 +286,14 @@ def buildout(scenario: Scenario, start: int, end: int, progress: Progress | None
                 f"{number(frame['ground_gw_total'].iloc[-1], 3)} GW on the ground in service in {end}.")
     view.facts = [("orbit GW by the end", number(frame["orbit_gw_total"].iloc[-1]), "fact-orbit-gw"),
                   ("ground GW by the end", number(frame["ground_gw_total"].iloc[-1]), "fact-ground-gw")]
-    gw = go.Figure()
-    for col, name, colour in (("orbit_gw_total", "orbit", ORBIT), ("ground_gw_total", "ground", GROUND)):
-        gw.add_trace(go.Scatter(x=years, y=frame[col], name=name, stackgroup="gw", line_color=colour))
-    gw.add_trace(go.Scatter(x=years, y=frame["demand_gw"], name="demand", line={"color": "black", "dash": "dot"}))
-    view.figures.append(("gw-by-side", _layout(gw, "AI power in service by side", "year", "GW")))
-    launches = go.Figure(go.Bar(x=years, y=frame["launches"], marker_color=ORBIT, name="launches"))
-    launches.add_trace(go.Scatter(x=years, y=frame["max_launches"], name="launch capacity", line_color="black"))
-    view.figures.append(("launches", _layout(launches, "Launches per year", "year", "launches")))
+    gw = [_line(years, frame[col], name, colour, stackgroup="gw", mode="lines")
+          for col, name, colour in (("orbit_gw_total", "orbit", ORBIT), ("ground_gw_total", "ground", GROUND))]
+    gw.append(_line(years, frame["demand_gw"], "demand", "black", mode="lines"))
+    gw[-1]["line"]["dash"] = "dot"
+    view.figures.append(("gw-by-side", figure(gw, "AI power in service by side", "year", "GW")))
+    launches = [{"type": "bar", "x": values(years), "y": values(frame["launches"]), "name": "launches",
+                 "marker": {"color": ORBIT}}, _line(years, frame["max_launches"], "launch capacity", "black")]
+    view.figures.append(("launches", figure(launches, "Launches per year", "year", "launches")))
     view.notes = lines
     view.tables.append(("binding", "binding constraint by year",
                         frame[["orbit_binding", "ground_binding", "orbit_gw_added", "ground_gw_added",
