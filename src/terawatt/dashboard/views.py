@@ -133,8 +133,11 @@ def compare(scenario: Scenario, year: int | None) -> View:
                  "measure": ["absolute", *["relative"] * len(steps), "total"],
                  "increasing": {"marker": {"color": ORBIT}}, "decreasing": {"marker": {"color": GROUND}},
                  "totals": {"marker": {"color": "#7570b3"}}}
-        view.figures.append(("why", figure([trace], "Why: from the ground's cost per GPU-hour to the orbit's", "",
-                                           "USD per delivered GPU-hour")))
+        why = figure([trace], "Why: from the ground's cost per GPU-hour to the orbit's", "",
+                     "USD per delivered GPU-hour", height=460, showlegend=False)
+        why["layout"]["margin"]["b"] = 150
+        why["layout"]["xaxis"]["tickangle"] = -40
+        view.figures.append(("why", why))
         view.tables.append(("why", "the walk, step by step (USD per GPU-hour)", steps))
     return view
 
