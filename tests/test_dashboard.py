@@ -197,6 +197,21 @@ def test_unknown_parameter_of_the_map_is_refused_before_computing(app, client):
     assert "did you mean 'launch.price_usd_per_kg'" in page['{"key":"param","type":"msg"}']["children"]
 
 
+def test_requests_cannot_reach_the_file_system(client):
+    for path in ("/assets/../app.py", "/assets/%2e%2e/app.py", "/assets/..%2f..%2fpyproject.toml",
+                 "/_dash-component-suites/dash/../../../../etc/passwd", "/assets//etc/passwd"):
+        response = client.get(path)
+        # Refused, or Dash's catch-all answers with the page itself: never the file.
+        assert response.status_code in (400, 404) or b"react-entry-point" in response.data, path
+        assert not any(m in response.data for m in (b"create_app", b"root:", b"[project]")), path
+
+
+def test_busy_server_refuses_more_heavy_work(app, client, monkeypatch):
+    monkeypatch.setattr(JobRunner, "submit", lambda self, key, work: None)
+    page = show(app, client, "?tab=buildout")
+    assert "Busy" in json.dumps(page["banner"]) and page["job"]["data"] is None
+
+
 # --------------------------------------------------------------------------------------------------- jobs
 def test_heavy_jobs_are_bounded_and_cancellable():
     runner = JobRunner(limit=1)

@@ -23,6 +23,7 @@ def create_app() -> Any:
     """A new Dash app of the dashboard (its own job runner and table store)."""
     import flask
     from dash import Dash
+    from dash.exceptions import DependencyException
 
     from terawatt.dashboard.callbacks import register
     from terawatt.dashboard.jobs import JobRunner
@@ -51,6 +52,10 @@ def create_app() -> Any:
             return flask.Response(f"request body larger than {MAX_REQUEST_BYTES} bytes\n", status=413,
                                   mimetype="text/plain")
         return None
+
+    @server.errorhandler(DependencyException)
+    def _not_a_bundle(_: Exception) -> Any:  # a component-suite path outside the registered bundles
+        return flask.Response("not found\n", status=404, mimetype="text/plain")
 
     @server.after_request
     def _headers(response: Any) -> Any:
