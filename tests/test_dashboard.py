@@ -294,3 +294,39 @@ def test_serve_command_is_registered_and_dash_is_imported_lazily(run_cli):
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "False"
     bad = run_cli("serve", "--port", "70000")
     assert bad.returncode == 2 and "--port" in bad.stderr
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        busy = run_cli("serve", "--port", str(taken.getsockname()[1]))
+    assert busy.returncode == 2 and "cannot listen on 127.0.0.1" in busy.stderr
+    unknown = run_cli("serve", "--host", "no-such-host.invalid")
+    assert unknown.returncode == 2 and "--host" in unknown.stderr
+
+
+def test_serve_answers_on_loopback_and_stops():
+    import socket
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "terawatt.cli", "serve", "--port", str(port)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        body = b""
+        for _ in range(600):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as response:
+                    body = response.read()
+                break
+            except OSError:
+                if proc.poll() is not None:
+                    break
+                time.sleep(0.1)
+        assert b"react-entry-point" in body, proc.stderr.read() if proc.poll() is not None else "no answer"
+    finally:
+        proc.terminate()
+        proc.wait(10)
+    assert f"http://127.0.0.1:{port}/" in proc.stderr.read()

@@ -19,6 +19,25 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+def _check_bind(host: str, port: int) -> None:
+    """Refuse, naming the option, a host that does not resolve and an address that cannot be bound (in use, not
+    this machine's), before the web server (which would print its own message and exit 1) is built."""
+    import socket
+
+    try:
+        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+    except (socket.gaierror, UnicodeError) as exc:
+        raise field_error("--host", f"cannot resolve {host!r}: {exc}") from exc
+    probe = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        probe.bind((host, port))
+    except OSError as exc:
+        raise field_error("--host/--port", f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
+    finally:
+        probe.close()
+
+
 @app.command()
 def serve(
     host: Annotated[str, typer.Option("--host", help="Address to bind; loopback only unless you ask otherwise.")]
@@ -32,14 +51,13 @@ def serve(
     try:
         if not 1 <= port <= 65535:
             raise field_error("--port", f"expected an integer in [1, 65535], got {port}")
+        _check_bind(host, port)
         from terawatt.dashboard import make_server
 
         try:
             server = make_server(host, port)
-        except OSError as exc:
-            raise field_error("--host/--port", f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
-        except (ValueError, UnicodeError) as exc:  # a host name that does not resolve or parse
-            raise field_error("--host", f"cannot use {host!r}: {exc}") from exc
+        except SystemExit as exc:  # werkzeug prints why it cannot bind and exits 1: report it as bad input
+            raise field_error("--host/--port", f"cannot listen on {host}:{port}") from exc
     except ScenarioError as exc:
         bad_input(exc)
     if not _is_loopback(host):
