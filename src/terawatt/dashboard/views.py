@@ -320,7 +320,7 @@ def _claims_frame(module: Any, scenario_name: str | None) -> pd.DataFrame | None
     """The claims table from the claims study, whichever of its documented entry points it offers."""
     import pandas as pd
 
-    for name in ("audit", "run_claims", "evaluate_claims", "claims"):
+    for name in ("audit", "run_claims", "evaluate_claims", "check_claims", "claims", "run"):
         fn = getattr(module, name, None)
         if not callable(fn):
             continue
@@ -330,7 +330,9 @@ def _claims_frame(module: Any, scenario_name: str | None) -> pd.DataFrame | None
             out = fn()
         if hasattr(out, "to_frame"):
             return out.to_frame()
-        if isinstance(out, list) and out:
+        if hasattr(out, "rows") and callable(out.rows):
+            out = out.rows()
+        if isinstance(out, (list, tuple)) and out:
             return pd.DataFrame([x.to_dict() if hasattr(x, "to_dict") else dict(x) for x in out])
     return None
 
@@ -342,7 +344,14 @@ def claims(scenario_name: str) -> View:
                     "installed); this tab shows the claims table once it is.")
     from importlib import import_module
 
-    frame = _claims_frame(import_module(CLAIMS_MODULE), None if scenario_name == "default" else scenario_name)
+    try:
+        frame = _claims_frame(import_module(CLAIMS_MODULE), None if scenario_name == "default" else scenario_name)
+    except Exception as exc:  # noqa: BLE001 - another study's failure is shown on the page, not raised
+        from terawatt.errors import ScenarioError
+
+        if isinstance(exc, ScenarioError):
+            raise
+        return View(f"The claims audit failed: {type(exc).__name__}: {exc}")
     if frame is None:
         return View("The claims audit is installed but offers no table this page can read.")
     view = View(f"{len(frame)} public claims computed to a verdict.")
