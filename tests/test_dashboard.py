@@ -286,6 +286,18 @@ def test_claims_tab_picks_up_the_audit_when_installed(monkeypatch):
     assert view.headline.startswith("2 public claims") and view.tables[0][2] is table
 
 
+def test_claims_tab_shows_a_failing_audit_without_crashing(monkeypatch):
+    fake = types.ModuleType(views.CLAIMS_MODULE)
+
+    def audit(scenario=None):
+        raise RuntimeError("seed file missing")
+
+    fake.audit = audit
+    monkeypatch.setitem(sys.modules, views.CLAIMS_MODULE, fake)
+    monkeypatch.setattr(views, "claims_available", lambda: True)
+    assert views.claims("default").headline == "The claims audit failed: RuntimeError: seed file missing"
+
+
 # ---------------------------------------------------------------------------------------------------- CLI
 def test_serve_command_is_registered_and_dash_is_imported_lazily(run_cli):
     out = run_cli("serve", "--help")
