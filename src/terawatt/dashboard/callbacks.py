@@ -138,7 +138,10 @@ def register(app: Any, runner: JobRunner, store: TableStore) -> None:
         scenario, errors = build_scenario(state)
         if errors:
             messages, rest = _messages(errors, keys)
-            banner = [html.Div("Nothing computed: fix the fields marked below.")] + [html.Div(r) for r in rest]
+            marked = [k for k, m in zip(keys, messages, strict=True) if m]
+            head = f"Nothing computed: fix {', '.join(marked)} (marked in the side bar)." if marked else (
+                "Nothing computed:")
+            banner = [html.Div(head)] + [html.Div(r) for r in rest]
             return html.P("Nothing computed."), messages, banner, None, True, HIDDEN
         blank = [""] * len(keys)
         if heavy(state):
