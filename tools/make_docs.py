@@ -620,6 +620,29 @@ def figure_montecarlo_buildout(model: Model, path: Path | None) -> str:
     return _fingerprint(bands, mc.binding_shares("orbit"), code=MC_PLOT_CODE)
 
 
+def figure_dashboard(model: Model, path: Path | None) -> str:
+    """Every tab of the dashboard (musk-2026) in a headless Chromium, on one image; the fingerprint is the data
+    the tabs show (their headlines, figures and tables), computed without a browser."""
+    import tempfile
+
+    from terawatt.dashboard.callbacks import compute
+    from terawatt.dashboard.state import TABS, build_scenario, decode
+
+    parts = []
+    for tab in TABS:
+        state = decode(f"?tab={tab}&scenario=musk-2026")
+        scenario, _ = build_scenario(state)
+        view = compute(state, scenario)
+        parts.append([view.headline, view.facts, [f.to_dict("list") for _, _, f in view.tables[:2]]])
+    if path is not None:
+        sys.path.insert(0, str(ROOT / "tools"))
+        from dashboard_screenshots import grid, screenshots
+
+        with tempfile.TemporaryDirectory() as folder:
+            grid(screenshots(Path(folder), "musk-2026"), path)
+    return _fingerprint(parts)
+
+
 #: Figure blocks: block name -> (file under docs/, alt text, drawing function).
 FIGURES: dict[str, tuple[str, str, Callable[[Model, Path | None], str]]] = {
     "figure-timeline": ("timeline-musk-2026.png", "musk-2026 cost per GPU-hour, 2026-2045", figure_timeline),
@@ -633,6 +656,7 @@ FIGURES: dict[str, tuple[str, str, Callable[[Model, Path | None], str]]] = {
                           "and the ratio, crossover-year CDF", figure_montecarlo),
     "figure-montecarlo-buildout": ("montecarlo-buildout-musk-terawatt.png", "musk-terawatt build-out Monte Carlo: "
                                    "fan chart of GW in service, binding-constraint shares", figure_montecarlo_buildout),
+    "figure-dashboard": ("dashboard.png", "the dashboard (terawatt serve), every tab, musk-2026", figure_dashboard),
 }
 
 
@@ -689,6 +713,22 @@ def block_performance(model: Model | None = None) -> str:
     return where + table(["benchmark", "size", "rate"], rows)
 
 
+def block_dashboard_limits(model: Model) -> str:
+    """The dashboard's security limits (``terawatt.dashboard.limits``), one row each."""
+    from terawatt.dashboard import limits
+
+    rows = [
+        ["request body", f"{limits.MAX_REQUEST_BYTES // 1024} KiB", "413"],
+        ["query string of a link", f"{limits.MAX_QUERY_CHARS:,} characters", "414, or a message on the page"],
+        ["one field's value", f"{limits.MAX_VALUE_CHARS} characters", "message beside the field"],
+        ["parameters a link may set", "the page's inputs and options only", "unknown parameter: message"],
+        ["Monte Carlo samples per view", f"{limits.MAX_SAMPLES:,}", "message beside the field"],
+        ["years of a timeline or build-out", f"{limits.MAX_YEARS}", "message beside the field"],
+        ["heavy computations at once", f"{limits.MAX_HEAVY_JOBS}", "busy: try again"],
+    ]
+    return table(["what", "limit", "beyond it"], rows)
+
+
 # ------------------------------------------------------------------------------------------------- the files
 BLOCKS: dict[str, Callable[[Model], str]] = {
     "scenarios": block_scenarios,
@@ -704,6 +744,7 @@ BLOCKS: dict[str, Callable[[Model], str]] = {
     "environment": block_environment,
     "validation-count": block_validation_count,
     "scenario-files": block_scenario_files,
+    "dashboard-limits": block_dashboard_limits,
 }
 #: Blocks rewritten only on request (slow to measure).
 BENCH_BLOCKS = ("performance",)

@@ -1,0 +1,216 @@
+"""The page's callbacks. Data flows one way: controls -> URL query (:func:`sync`) -> validated scenario -> view
+(:func:`show`). A link therefore reproduces the page, and a bad field stops everything before any model call."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from terawatt.dashboard import views
+from terawatt.dashboard.jobs import JobRunner
+from terawatt.dashboard.layout import TableStore, render, scenario_texts, slider_position, slider_text
+from terawatt.dashboard.state import (
+    INPUT_KEYS,
+    OPTIONS,
+    State,
+    build_scenario,
+    decode,
+    encode,
+    evaluation_year,
+    scenario_yaml,
+)
+from terawatt.errors import FieldError, ScenarioError
+
+HIDDEN, SHOWN = {"display": "none"}, {"display": "flex"}
+
+
+def _controls(state: State, keys: list[str]) -> list[str]:
+    """Field texts of ``state``: the changed inputs, else the scenario's values; the view options."""
+    base = scenario_texts(state.scenario)
+    return [state.values.get(k, base.get(k, "")) if k in INPUT_KEYS else state.options.get(k, OPTIONS[k])
+            for k in keys]
+
+
+def _positions(keys: list[str], texts: dict[str, str]) -> list[float | None]:
+    from terawatt.params import load_registry
+
+    registry = load_registry()
+    return [slider_position(registry[k], texts[k]) for k in keys]
+
+
+def sync_state(trigger: Any, search: str | None, tab: str, scenario: str, field_keys: list[str],
+               fields: list[Any], slider_keys: list[str], sliders: list[Any]) -> tuple[Any, ...]:
+    """The work of the sync callback, as a plain function: (search, tab, scenario, field texts, slider positions),
+    ``None`` where nothing changes."""
+    from terawatt.params import load_registry
+
+    if trigger is None or trigger == "url":
+        state = decode(search)
+        texts = _controls(state, field_keys)
+        by_key = dict(zip(field_keys, texts, strict=True))
+        if texts == list(fields) and state.tab == tab and state.scenario == scenario:
+            return None, None, None, None, None
+        return None, state.tab, state.scenario, texts, _positions(slider_keys, by_key)
+    values = dict(zip(field_keys, ["" if v is None else str(v) for v in fields], strict=True))
+    new_fields = None
+    new_sliders = None
+    if trigger == "scenario":
+        values.update(scenario_texts(scenario))
+        new_fields = [values[k] for k in field_keys]
+        new_sliders = _positions(slider_keys, values)
+    elif isinstance(trigger, dict) and trigger.get("type") == "slider":
+        key = trigger["key"]
+        position = sliders[slider_keys.index(key)]
+        if position is not None:
+            values[key] = slider_text(load_registry()[key], float(position))
+            new_fields = [values[k] for k in field_keys]
+    base = scenario_texts(scenario)
+    changed = {k: values[k] for k in INPUT_KEYS if k in values and values[k] != base.get(k)}
+    options = {k: values.get(k, OPTIONS[k]) for k in OPTIONS}
+    query = encode(State(tab, scenario, changed, options))
+    return (query if query != (search or "") else None), None, None, new_fields, new_sliders
+
+
+def _messages(errors: list[FieldError], keys: list[str]) -> tuple[list[str], list[str]]:
+    """(message beside each field, the rest for the banner): the CLI's text, ``path: message``."""
+    by_field = {k: [] for k in keys}
+    rest = []
+    for e in errors:
+        (by_field[e.path] if e.path in by_field else rest).append(e.message if e.path in by_field else str(e))
+    return ["; ".join(v) for v in by_field.values()], rest
+
+
+def heavy(state: State) -> bool:
+    """Whether the tab of ``state`` runs as a job (build-out; Monte Carlo bands over time)."""
+    return state.tab == "buildout" or (state.tab == "time" and int(state.options["samples"]) > 0)
+
+
+def compute(state: State, scenario: Any, progress: views.Progress | None = None) -> views.View:
+    """The view of ``state``'s tab (the scenario already validated)."""
+    o = state.options
+    year = evaluation_year(state)
+    if state.tab == "compare":
+        return views.compare(scenario, year)
+    if state.tab == "satellite":
+        return views.satellite(scenario, year)
+    if state.tab == "time":
+        return views.over_time(scenario, int(o["start"]), int(o["end"]), int(o["samples"]), progress)
+    if state.tab == "breakeven":
+        return views.breakeven(scenario, o["param"], o["param2"], year)
+    if state.tab == "buildout":
+        return views.buildout(scenario, int(o["start"]), int(o["end"]), progress)
+    return views.claims(state.scenario)
+
+
+def register(app: Any, runner: JobRunner, store: TableStore) -> None:
+    """Attach the callbacks to ``app``."""
+    from dash import ALL, Input, Output, ctx, html, no_update
+    from dash import State as Held
+
+    def nu(value: Any) -> Any:
+        return no_update if value is None else value
+
+    @app.callback(
+        Output("url", "search"), Output("tab", "value"), Output("scenario", "value"),
+        Output({"type": "field", "key": ALL}, "value"), Output({"type": "slider", "key": ALL}, "value"),
+        Input("url", "search"), Input("tab", "value"), Input("scenario", "value"),
+        Input({"type": "field", "key": ALL}, "value"), Input({"type": "slider", "key": ALL}, "value"),
+    )
+    def sync(search, tab, scenario, fields, sliders):
+        field_keys = [i["id"]["key"] for i in ctx.inputs_list[3]]
+        slider_keys = [i["id"]["key"] for i in ctx.inputs_list[4]]
+        query, new_tab, new_scenario, texts, positions = sync_state(
+            ctx.triggered_id, search, tab, scenario, field_keys, fields, slider_keys, sliders)
+        return (nu(query), nu(new_tab), nu(new_scenario), texts or [no_update] * len(field_keys),
+                positions or [no_update] * len(slider_keys))
+
+    def fail(message: str, keys: list[str]) -> tuple[Any, ...]:
+        return html.P(message), [""] * len(keys), message, None, True, HIDDEN
+
+    @app.callback(
+        Output("content", "children"), Output({"type": "msg", "key": ALL}, "children"),
+        Output("banner", "children"), Output("job", "data"), Output("poll", "disabled"),
+        Output("progress-panel", "style"),
+        Input("url", "search"),
+    )
+    def show(search):
+        keys = [o["id"]["key"] for o in ctx.outputs_list[1]]
+        state = decode(search)
+        scenario, errors = build_scenario(state)
+        if errors:
+            messages, rest = _messages(errors, keys)
+            marked = [k for k, m in zip(keys, messages, strict=True) if m]
+            head = f"Nothing computed: fix {', '.join(marked)} (marked in the side bar)." if marked else (
+                "Nothing computed:")
+            banner = [html.Div(head)] + [html.Div(r) for r in rest]
+            return html.P("Nothing computed."), messages, banner, None, True, HIDDEN
+        blank = [""] * len(keys)
+        if heavy(state):
+            job = runner.submit(f"{state.tab}|{state.key()}", lambda p: compute(state, scenario, p))
+            if job is None:
+                return fail(f"Busy: {runner.limit} heavy computations are running (the limit); try again in a "
+                            "moment.", keys)
+            if job.status != "done":
+                return html.P("Computing..."), blank, "", job.id, False, SHOWN
+            return render(job.result, store), blank, "", None, True, HIDDEN
+        try:
+            view = compute(state, scenario)
+        except ScenarioError as exc:
+            messages, rest = _messages(exc.errors, keys)
+            return html.P("Nothing computed."), messages, [html.Div(r) for r in rest], None, True, HIDDEN
+        return render(view, store), blank, "", None, True, HIDDEN
+
+    @app.callback(
+        Output("content", "children", allow_duplicate=True), Output("progress-bar", "value"),
+        Output("progress-text", "children"), Output("progress-panel", "style", allow_duplicate=True),
+        Output("poll", "disabled", allow_duplicate=True),
+        Input("poll", "n_intervals"), Held("job", "data"), prevent_initial_call=True,
+    )
+    def poll(_, job_id):
+        job = runner.get(job_id)
+        if job is None:
+            return no_update, 0, "", HIDDEN, True
+        if job.status == "running":
+            return no_update, job.progress, f" {job.progress:.0%} after {job.elapsed_s:.1f} s", SHOWN, False
+        if job.status == "done":
+            return render(job.result, store), 1, "", HIDDEN, True
+        text = "Cancelled." if job.status == "cancelled" else f"Failed: {job.error}"
+        return html.P(text, id="job-status"), job.progress, "", HIDDEN, True
+
+    @app.callback(
+        Output("content", "children", allow_duplicate=True),
+        Output("progress-panel", "style", allow_duplicate=True), Output("poll", "disabled", allow_duplicate=True),
+        Input("cancel", "n_clicks"), Held("job", "data"), prevent_initial_call=True,
+    )
+    def cancel(_, job_id):
+        job = runner.get(job_id)
+        if job is not None:
+            job.cancel()
+        return html.P("Cancelled.", id="job-status"), HIDDEN, True
+
+    @app.callback(
+        Output("csv-download", "data"),
+        Input({"type": "csv", "token": ALL, "name": ALL}, "n_clicks"), prevent_initial_call=True,
+    )
+    def csv(_):
+        trigger = ctx.triggered_id
+        if not trigger or not ctx.triggered or not ctx.triggered[0]["value"]:
+            return no_update
+        frame = store.get(trigger["token"], trigger["name"])
+        if frame is None:
+            return no_update
+        return {"content": frame.to_csv(index=False), "filename": f"terawatt-{trigger['name']}.csv",
+                "type": "text/csv"}
+
+    @app.callback(
+        Output("yaml-download", "data"), Output("banner", "children", allow_duplicate=True),
+        Input("yaml-button", "n_clicks"), Held("url", "search"), prevent_initial_call=True,
+    )
+    def yaml_file(clicks, search):
+        if not clicks:
+            return no_update, no_update
+        state = decode(search)
+        _, errors = build_scenario(state)
+        if errors:
+            return no_update, "No scenario file: fix the fields marked below first."
+        return {"content": scenario_yaml(state), "filename": f"{state.scenario}-dashboard.yaml",
+                "type": "application/x-yaml"}, no_update
