@@ -10,6 +10,8 @@ Python API::
     terawatt.breakeven("skeptic", "launch.price_usd_per_kg", year=2035).value
     terawatt.buildout("musk-terawatt").to_frame()                       # the build-out year by year
     terawatt.montecarlo("musk-2026", n=10000, start=2026, end=2045).crossover_summary()  # uncertainty
+    terawatt.optimize("baseline-2026").design                           # the best satellite design
+    terawatt.reconcile("semianalysis-2026").top(3)                       # why a published model differs
 
 The names are imported on first use, so ``import terawatt`` (and the command line's ``--help``) stays fast.
 """
@@ -32,13 +34,15 @@ _LAZY = {
     "breakeven": "terawatt.api",
     "buildout": "terawatt.api",
     "montecarlo": "terawatt.api",
+    "optimize": "terawatt.api",
+    "reconcile": "terawatt.api",
 }
 
 __all__ = ["Result", "Scenario", "ScenarioError", "breakeven", "buildout", "evaluate", "load_scenario", "montecarlo",
-           "timeline", "__version__"]
+           "optimize", "reconcile", "timeline", "__version__"]
 
 if TYPE_CHECKING:
-    from terawatt.api import breakeven, buildout, montecarlo, timeline
+    from terawatt.api import breakeven, buildout, montecarlo, optimize, reconcile, timeline
     from terawatt.model import evaluate
     from terawatt.results import Result
     from terawatt.scenario import Scenario, ScenarioError, load_scenario

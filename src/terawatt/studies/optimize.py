@@ -375,7 +375,8 @@ def optimize(
     """
     names = [objective] if isinstance(objective, str) else list(objective)
     if not 1 <= len(names) <= 2:
-        raise ScenarioError([FieldError("--objective", f"give one objective or two (a Pareto front), got {len(names)}")])
+        raise ScenarioError([FieldError("--objective", f"give one objective or two (a Pareto front), got "
+                                                       f"{len(names)}")])
     if not isinstance(seed, int) or seed < 0:
         raise ScenarioError([FieldError("--seed", f"expected an integer >= 0, got {seed!r}")])
     keys = [objective_key(n) for n in names]

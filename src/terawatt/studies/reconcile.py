@@ -145,9 +145,9 @@ class Reconciliation:
         """One row per step (index ``group``): keys switched, metric after, change, Shapley value and range."""
         import pandas as pd
 
-        frame = pd.DataFrame([{"group": s.label, "keys": ", ".join(s.keys), f"{self.metric} after": s.after[self.metric],
-                               "change": s.change, "shapley": s.shapley, "low": s.low, "high": s.high}
-                              for s in self.steps]).set_index("group")
+        rows = [{"group": s.label, "keys": ", ".join(s.keys), f"{self.metric} after": s.after[self.metric],
+                 "change": s.change, "shapley": s.shapley, "low": s.low, "high": s.high} for s in self.steps]
+        frame = pd.DataFrame(rows).set_index("group")
         frame.attrs["units"] = {"change": "x" if self.metric == "comparison.cost_ratio" else "USD"}
         return frame
 
