@@ -85,10 +85,10 @@ def test_one_group_and_two_group_decompositions_by_hand():
                         ["comparison.cost_ratio"])
     launch, finance = two.steps
     assert launch.change == pytest.approx(v[True, False] - v[False, False], rel=1e-12)
-    assert launch.shapley == pytest.approx(0.5 * ((v[True, False] - v[False, False]) + (v[True, True] - v[False, True])),
-                                           rel=1e-12)
-    assert finance.shapley == pytest.approx(0.5 * ((v[False, True] - v[False, False]) + (v[True, True] - v[True, False])),
-                                            rel=1e-12)
+    launch_mean = 0.5 * ((v[True, False] - v[False, False]) + (v[True, True] - v[False, True]))
+    finance_mean = 0.5 * ((v[False, True] - v[False, False]) + (v[True, True] - v[True, False]))
+    assert launch.shapley == pytest.approx(launch_mean, rel=1e-12)
+    assert finance.shapley == pytest.approx(finance_mean, rel=1e-12)
 
 
 def test_reconcile_other_metric_and_target():

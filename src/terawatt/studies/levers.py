@@ -91,7 +91,7 @@ class Lever:
 
     def bounds_text(self) -> str:
         if self.discrete:
-            return " | ".join(self.choices)
+            return "{" + ", ".join(self.choices) + "}"
         unit = "" if self.unit in ("-", "") else f" {self.unit}"
         return f"[{self.low:g}, {self.high:g}]{unit}"
 
