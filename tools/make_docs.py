@@ -608,10 +608,12 @@ def block_reconcile(model: Model) -> str:
 def block_reconcile_presets(model: Model) -> str:
     """Every shipped preset: its published ratio, terawatt under its assumptions, the three groups that explain
     most of the difference with terawatt's defaults."""
-    from terawatt.studies.presets import shipped_presets
+    from terawatt.studies.presets import load_preset, shipped_presets
 
     rows = []
     for name in sorted(shipped_presets()):
+        if load_preset(name).kind == "design-point":
+            continue
         rec = model._memo(("reconcile", name), lambda name=name: model.tw.reconcile(name))
         published = next((p for p in rec.published if p.get("output") == rec.metric), None)
         rows.append([f"`{name}`", fmt(published["value"]) if published else "not stated",
@@ -619,6 +621,22 @@ def block_reconcile_presets(model: Model) -> str:
                      "; ".join(f"{s.label} ({s.shapley:+.2f})" for s in rec.top())])
     return table(["preset", "published orbit/ground", "terawatt, preset's inputs", "terawatt defaults",
                   "groups that explain most of the difference (Shapley)"], rows)
+
+
+def block_design_points(model: Model) -> str:
+    """The design-point presets (SpaceX AI-1, Turyshev): each published number against terawatt's sizing of the
+    same design, and what one component must be for a published figure."""
+    from terawatt.studies.presets import design_answers, load_preset, shipped_presets
+
+    rows = []
+    for name in sorted(shipped_presets()):
+        preset = load_preset(name)
+        if preset.kind != "design-point":
+            continue
+        for r in model._memo(("design", name), lambda preset=preset: design_answers(preset)):
+            rows.append([f"`{name}`", r["quantity"], fmt(r["published"]), fmt(r["terawatt"]), r["unit"],
+                         r["note"].replace("|", "/")])
+    return table(["preset", "quantity", "published", "terawatt", "unit", "note"], rows)
 
 
 # ------------------------------------------------------------------------------------------------- the files
@@ -636,6 +654,7 @@ BLOCKS: dict[str, Callable[[Model], str]] = {
     "optimize": block_optimize,
     "reconcile": block_reconcile,
     "reconcile-presets": block_reconcile_presets,
+    "design-points": block_design_points,
 }
 #: Blocks rewritten only on request (slow to measure).
 BENCH_BLOCKS = ("performance",)

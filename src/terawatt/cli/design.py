@@ -134,6 +134,19 @@ def _reconcile_table(rec: Reconciliation) -> None:
     console.print("[bold]groups that explain most of the difference:[/] " + ", ".join(
         f"{s.label} ({s.shapley:+.2f})" for s in rec.top()))
     console.print(f"{rec.evaluations} scenarios evaluated (every subset of the {len(rec.steps)} groups)")
+    for note in rec.notes:
+        console.print(f"[yellow]note:[/] {note}", highlight=False)
+
+
+def _design_table(rows: list[dict[str, Any]], title: str) -> None:
+    from rich.markup import escape
+
+    table = new_table(title=title, title_justify="left")
+    for col in ("quantity", "published", "terawatt", "unit", "note"):
+        table.add_column(col, justify="left" if col in ("quantity", "note") else "right")
+    for r in rows:
+        table.add_row(escape(r["quantity"]), fmt(r["published"]), fmt(r["terawatt"]), r["unit"], escape(r["note"]))
+    wide_console(150).print(table)
 
 
 @app.command()
@@ -153,15 +166,22 @@ def reconcile(
     from terawatt.scenario import ScenarioError
     from terawatt.studies.reconcile import reconcile as run_reconcile
 
+    from terawatt.studies.presets import design_answers, load_preset
+
     try:
         check_out(out)
         rec = run_reconcile(preset, to, year, metric)
+        loaded = load_preset(preset)
+        answers = design_answers(loaded) if loaded.kind == "design-point" else []
         if out is not None:
             write_table(rec.to_frame(), out)
     except ScenarioError as exc:
         bad_input(exc)
     if json_:
-        sys.stdout.write(json.dumps(rec.to_dict(), indent=2, allow_nan=False) + "\n")
+        doc = {**rec.to_dict(), **({"design_point": answers} if answers else {})}
+        sys.stdout.write(json.dumps(doc, indent=2, allow_nan=False) + "\n")
     else:
         _reconcile_table(rec)
+        if answers:
+            _design_table(answers, f"{loaded.id}: the published design against terawatt's sizing of it")
     write_plot("terawatt.report.design_plots:plot_waterfall", plot, rec, done=None if json_ else "chart written to")

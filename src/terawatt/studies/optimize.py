@@ -65,7 +65,7 @@ def objective_key(objective: str) -> tuple[str, str, str]:
         unit = unit_of(objective)
     except (KeyError, ValueError):
         unit = None
-    if objective == OBJECTIVES["mass-per-kw"][0] or (unit is not None and objective.count(".") == 1):
+    if unit is not None and objective.count(".") == 1:
         return objective, objective, unit or ""
     raise ScenarioError([FieldError("--objective", f"unknown objective {objective!r}: one of "
                                                    f"{', '.join(OBJECTIVES)} or an output key")])
@@ -77,8 +77,7 @@ def evaluate_outputs(base: Scenario, values: dict[str, Any], keys: Sequence[str]
     replace the scenario's, one pass through the vectorized model.
 
     A population the model refuses as bad input (an altitude outside a table an effect needs) is split in halves
-    until the refused rows are isolated; they come back as NaN. ``orbital.launch_mass_kg_per_kw`` is derived here
-    from the specific power (1000 / W per kg).
+    until the refused rows are isolated; they come back as NaN, as do infeasible designs.
     """
     from terawatt.model import evaluate
 
@@ -95,10 +94,7 @@ def evaluate_outputs(base: Scenario, values: dict[str, Any], keys: Sequence[str]
         return {k: np.concatenate([low[k], high[k]], axis=-1) for k in keys}
     out = {}
     for key in keys:
-        if key == OBJECTIVES["mass-per-kw"][0]:
-            raw = 1000.0 / np.asarray(result["orbital.specific_power_w_per_kg"], float)
-        else:
-            raw = np.asarray(result[key], float)
+        raw = np.asarray(result[key], float)
         feasible = np.asarray(result["orbital.feasible"], bool)
         out[key] = np.broadcast_to(np.where(feasible, raw, np.nan), np.broadcast_shapes(shape, np.shape(raw))).copy()
     return out
@@ -383,6 +379,14 @@ def optimize(
     sc, info = _prepare(scenario, year)
     items = list(levers or ["default"]) + [k for k in scenario.auto_keys if k not in (levers or [])]
     lever_list = parse_levers(items, sc.values, info["chip_limit_k"])
+    from terawatt.model import evaluate
+    from terawatt.scenario import _suggest
+
+    known = list(evaluate(sc).outputs)
+    unknown = [FieldError("--objective", f"unknown output {k!r}{_suggest(k, known)}") for k, _, _ in keys
+               if k not in known]
+    if unknown:
+        raise ScenarioError(unknown)
     wanted = tuple(dict.fromkeys([*REPORTED, *(k for k, _, _ in keys)]))
     base_out = {k: float(v.reshape(-1)[0]) for k, v in evaluate_outputs(sc, {}, wanted).items()}
     base_out["orbital.radiator_temp_k"] = float(evaluate_outputs(sc, {}, ["orbital.radiator_temp_k"])

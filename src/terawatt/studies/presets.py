@@ -7,6 +7,12 @@ that was chosen so that the preset reproduces the published headline, said in it
 ``trajectories`` (as in a scenario), ``published`` (the headline numbers, each ``{quantity, output, value,
 source}``; each one terawatt reproduces is also a validation case in ``data/validation/presets.yaml``) and
 ``not_reproduced`` (what of the publication terawatt does not reproduce, and why).
+
+A ``kind: design-point`` preset is a published design rather than a cost model (SpaceX AI-1, Turyshev's 1 MW
+anchor): its ``published`` numbers are compared with what terawatt gives for that design
+(:func:`design_answers`), and each ``solve`` entry asks what one input must be for an output to reach a target
+(``{quantity, param, output, target, source}``, solved over the parameter's allowed range by
+:func:`terawatt.studies.breakeven.solve_breakeven`): "what must be true of its components".
 """
 
 from __future__ import annotations
@@ -14,8 +20,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from terawatt.errors import FieldError, ScenarioError
@@ -39,10 +46,21 @@ class Published(BaseModel):
     source: str
 
 
+class Solve(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    quantity: str
+    param: str
+    output: str
+    target: float
+    source: str
+
+
 class PresetFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     id: str
+    kind: Literal["model", "design-point"] = "model"
     title: str
     sources: list[str] = Field(min_length=1)
     based_on: str | None = None
@@ -51,6 +69,7 @@ class PresetFile(BaseModel):
     trajectories: dict[str, Any] = Field(default_factory=dict)
     published: list[Published] = Field(default_factory=list)
     not_reproduced: list[str] = Field(default_factory=list)
+    solve: list[Solve] = Field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -65,6 +84,8 @@ class Preset:
     assumptions: dict[str, Assumption]
     published: tuple[dict[str, Any], ...]
     not_reproduced: tuple[str, ...]
+    kind: str = "model"
+    solve: tuple[dict[str, Any], ...] = ()
 
 
 def shipped_presets() -> dict[str, Path]:
@@ -105,4 +126,39 @@ def load_preset(name: str | Path) -> Preset:
     except ScenarioError as exc:
         raise ScenarioError([FieldError(f"{path.name}: {e.path}", e.message) for e in exc.errors]) from exc
     return Preset(spec.id, spec.title, spec.year, tuple(spec.sources), scenario, dict(spec.assumptions),
-                  tuple(p.model_dump() for p in spec.published), tuple(spec.not_reproduced))
+                  tuple(p.model_dump() for p in spec.published), tuple(spec.not_reproduced), spec.kind,
+                  tuple(q.model_dump() for q in spec.solve))
+
+
+def design_answers(preset: Preset) -> list[dict[str, Any]]:
+    """What terawatt gives for each published number of a preset, and the answer to each ``solve`` question.
+
+    Returns one dict per row: ``quantity``, ``published`` (or None), ``terawatt`` (the value, or None with a
+    ``note`` saying why), ``unit`` and ``source``.
+    """
+    from terawatt.model import evaluate
+    from terawatt.outputs import unit_of
+    from terawatt.studies.breakeven import solve_breakeven
+
+    sc = preset.scenario.at_year(preset.year) if preset.year is not None else preset.scenario
+    out = evaluate(sc).outputs
+    rows = []
+    for p in preset.published:
+        key = p.get("output")
+        if key:
+            value, note = _num(out[key]), ""
+            if key == "comparison.breakeven_launch_price_usd_per_kg" and value is not None and value < 0:
+                value, note = None, "none: orbit costs more than the ground even with free launch"
+            rows.append({"quantity": p["quantity"], "published": p["value"], "terawatt": value,
+                         "unit": unit_of(key), "source": p["source"], "note": note})
+    for q in preset.solve:
+        be = solve_breakeven(sc, q["param"], None, q["target"], output=q["output"])
+        rows.append({"quantity": q["quantity"], "published": q["target"], "terawatt": be.value if be.found else None,
+                     "unit": be.unit, "source": q["source"],
+                     "note": "" if be.found else be.message.replace("orbit/ground", q["output"]).replace("the ratio stays", "it stays")})
+    return rows
+
+
+def _num(value: Any) -> float | None:
+    x = float(np.asarray(value, float))
+    return x if np.isfinite(x) else None

@@ -22,6 +22,7 @@ Ang, B. W. (2004). Decomposition analysis for policymaking in energy. Energy Pol
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, field
 from itertools import combinations
@@ -117,6 +118,7 @@ class Reconciliation:
     evaluations: int
     published: tuple[dict[str, Any], ...] = ()
     sources: tuple[str, ...] = field(default_factory=tuple)
+    notes: tuple[str, ...] = ()  # why a value is missing (an infeasible design at either end)
 
     @property
     def total(self) -> float:
@@ -138,7 +140,7 @@ class Reconciliation:
                        "after": {k: num(v) for k, v in s.after.items()}, "change": num(s.change),
                        "shapley": num(s.shapley), "low": num(s.low), "high": num(s.high)} for s in self.steps],
             "top_groups": [s.label for s in self.top()], "evaluations": self.evaluations,
-            "published": list(self.published), "sources": list(self.sources),
+            "published": list(self.published), "sources": list(self.sources), "notes": list(self.notes),
         }
 
     def to_frame(self) -> pd.DataFrame:
@@ -216,8 +218,21 @@ def reconcile_scenarios(
         m = np.asarray(marginals, float)
         steps.append(Step(g, lbl, keys[g], after, after[metric] - before, float(np.dot(weights, m)),
                           float(m.min()), float(m.max())))
+    notes = tuple(f"{which} ({sc.name}): {_reason(sc)}" for which, sc, v in
+                  (("preset", start, values[frozenset()]), ("target", target, values[frozenset(keys)]))
+                  if not math.isfinite(v[metric]))
     return Reconciliation(label or start.name, title or start.description, target.name, year, metric,
-                          values[frozenset()], values[frozenset(g for g, _ in present)], tuple(steps), len(values))
+                          values[frozenset()], values[frozenset(keys)], tuple(steps), len(values), notes=notes)
+
+
+def _reason(sc: Scenario) -> str:
+    """Why a scenario has no cost: its infeasibility reason, or the bad input the model refuses."""
+    from terawatt.model import evaluate
+
+    try:
+        return str(evaluate(sc)["orbital.infeasible_reason"]) or "no finite value"
+    except ScenarioError as exc:
+        return "; ".join(f"{e.path}: {e.message}" for e in exc.errors)
 
 
 def reconcile(
@@ -244,5 +259,4 @@ def reconcile(
     target = to if isinstance(to, Scenario) else load_scenario(to)
     target = target.at_year(when) if when is not None else target
     rec = reconcile_scenarios(start, target, metric, p.id, p.title, when)
-    return Reconciliation(rec.preset, rec.title, rec.target, rec.year, rec.metric, rec.start, rec.end, rec.steps,
-                          rec.evaluations, tuple(p.published), tuple(p.sources))
+    return dataclasses.replace(rec, published=tuple(p.published), sources=tuple(p.sources))
