@@ -164,9 +164,8 @@ def reconcile(
     """Why a published model's number differs from terawatt's: the waterfall from the preset to the target, one
     assumption group at a time (fixed order), with each group's Shapley value over all orders."""
     from terawatt.scenario import ScenarioError
-    from terawatt.studies.reconcile import reconcile as run_reconcile
-
     from terawatt.studies.presets import design_answers, load_preset
+    from terawatt.studies.reconcile import reconcile as run_reconcile
 
     try:
         check_out(out)

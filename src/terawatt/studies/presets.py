@@ -153,9 +153,10 @@ def design_answers(preset: Preset) -> list[dict[str, Any]]:
                          "unit": unit_of(key), "source": p["source"], "note": note})
     for q in preset.solve:
         be = solve_breakeven(sc, q["param"], None, q["target"], output=q["output"])
+        # breakeven's message speaks of the cost ratio: say the output this question is about
+        note = "" if be.found else be.message.replace("orbit/ground", q["output"]).replace("the ratio", "it")
         rows.append({"quantity": q["quantity"], "published": q["target"], "terawatt": be.value if be.found else None,
-                     "unit": be.unit, "source": q["source"],
-                     "note": "" if be.found else be.message.replace("orbit/ground", q["output"]).replace("the ratio stays", "it stays")})
+                     "unit": be.unit, "source": q["source"], "note": note})
     return rows
 
 
