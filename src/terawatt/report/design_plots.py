@@ -31,7 +31,7 @@ def _positions(opt: Optimum) -> tuple[list[str], np.ndarray, np.ndarray]:
 def optimum_figure(opt: Optimum) -> Figure:
     """The Pareto front (two objectives), or each lever's position in its bounds (one objective)."""
     plt = _pyplot()
-    fig, ax = plt.subplots(figsize=(8, 4.8))
+    fig, ax = plt.subplots(figsize=(9, 4.8))
     if opt.front:
         x = np.array([p[opt.objectives[0]] for p in opt.front])
         y = np.array([p[opt.objectives[1]] for p in opt.front])
@@ -53,7 +53,11 @@ def optimum_figure(opt: Optimum) -> Figure:
         key = opt.objectives[0]
         ax.set_title(f"{opt.scenario}: {opt.labels[0]} {opt.baseline_outputs[key]:.3g} -> {opt.outputs[key]:.3g} "
                      f"{opt.units[0]}")
-        ax.legend(loc="lower right")
+        for row, lever in zip(rows, opt.levers, strict=True):  # the optimum's value, in its unit
+            value = opt.design[lever.name]
+            text = value if isinstance(value, str) else f"{value:.4g} {'' if lever.unit == '-' else lever.unit}"
+            ax.text(0.01, row, text, va="center", fontsize="small")
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small")
         ax.invert_yaxis()
     fig.tight_layout()
     return fig

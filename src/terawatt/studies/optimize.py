@@ -223,6 +223,8 @@ def pareto_levers(
     if res.X is None:
         return [], np.empty((0, 2)), calls[0]
     xs, fs = np.atleast_2d(res.X), np.atleast_2d(res.F)
+    _, first = np.unique(np.round(fs, 12), axis=0, return_index=True)  # one design per point of the front
+    xs, fs = xs[np.sort(first)], fs[np.sort(first)]
     order = np.argsort(fs[:, 0], kind="stable")
     values = _lever_values(levers, xs[order].T)
     designs = [{k: v[i].item() for k, v in values.items()} for i in range(len(order))]
@@ -369,28 +371,39 @@ def optimize(
     ScenarioError
         Bad levers (every one at once), unknown objective, a scenario with samples.
     """
-    names = [objective] if isinstance(objective, str) else list(objective)
-    if not 1 <= len(names) <= 2:
-        raise ScenarioError([FieldError("--objective", f"give one objective or two (a Pareto front), got "
-                                                       f"{len(names)}")])
-    if not isinstance(seed, int) or seed < 0:
-        raise ScenarioError([FieldError("--seed", f"expected an integer >= 0, got {seed!r}")])
-    keys = [objective_key(n) for n in names]
-    sc, info = _prepare(scenario, year)
-    items = list(levers or ["default"]) + [k for k in scenario.auto_keys if k not in (levers or [])]
-    lever_list = parse_levers(items, sc.values, info["chip_limit_k"])
     from terawatt.model import evaluate
     from terawatt.scenario import _suggest
 
+    names = [objective] if isinstance(objective, str) else list(objective)
+    errors: list[FieldError] = []
+    if not 1 <= len(names) <= 2:
+        errors.append(FieldError("--objective", f"give one objective or two (a Pareto front), got {len(names)}"))
+    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
+        errors.append(FieldError("--seed", f"expected an integer >= 0, got {seed!r}"))
+    sc, info = _prepare(scenario, year)
     known = list(evaluate(sc).outputs)
-    unknown = [FieldError("--objective", f"unknown output {k!r}{_suggest(k, known)}") for k, _, _ in keys
-               if k not in known]
-    if unknown:
-        raise ScenarioError(unknown)
-    wanted = tuple(dict.fromkeys([*REPORTED, *(k for k, _, _ in keys)]))
+    keys = []
+    for name in names:
+        try:
+            key = objective_key(name)
+        except ScenarioError as exc:
+            errors.extend(exc.errors)
+            continue
+        if key[0] in known:
+            keys.append(key)
+        else:
+            errors.append(FieldError("--objective", f"unknown output {key[0]!r}{_suggest(key[0], known)}"))
+    items = list(levers or ["default"])
+    named = {item.partition("=")[0].strip() for item in items}
+    items += [k for k in scenario.auto_keys if k not in named and "default" not in named]
+    try:
+        lever_list = parse_levers(items, sc.values, info["chip_limit_k"])
+    except ScenarioError as exc:
+        errors.extend(exc.errors)
+    if errors:  # every bad option at once
+        raise ScenarioError(errors)
+    wanted = tuple(dict.fromkeys([*REPORTED, "orbital.radiator_temp_k", *(k for k, _, _ in keys)]))
     base_out = {k: float(v.reshape(-1)[0]) for k, v in evaluate_outputs(sc, {}, wanted).items()}
-    base_out["orbital.radiator_temp_k"] = float(evaluate_outputs(sc, {}, ["orbital.radiator_temp_k"])
-                                                ["orbital.radiator_temp_k"].reshape(-1)[0])
     baseline = _baseline(sc, lever_list, base_out)
     objective_keys = [k for k, _, _ in keys]
 
