@@ -63,6 +63,8 @@ def _optimum_tables(opt: Optimum) -> None:
     console.print("[bold]levers on a bound:[/] " + (", ".join(f"{k} ({v})" for k, v in bound.items()) or "none")
                   + (" (a bound that binds: widening it would lower the objective)" if bound else ""))
     console.print(f"{opt.method}; {opt.evaluations:,} designs evaluated; seed {opt.seed}")
+    for note in opt.notes:
+        console.print(f"[yellow]note:[/] {note}", highlight=False)
     if opt.front:
         front = new_table(title=f"Pareto front ({len(opt.front)} designs)", title_justify="left")
         for col in opt.objectives:

@@ -250,6 +250,7 @@ class Optimum:
     seed: int
     method: str
     front: list[dict[str, Any]] = field(default_factory=list)  # Pareto designs with their objective values
+    notes: tuple[str, ...] = ()
 
     @property
     def objective_value(self) -> float:
@@ -294,7 +295,7 @@ class Optimum:
             "scenario": self.scenario, "year": self.year, "objectives": list(self.objectives),
             "method": self.method, "seed": self.seed, "evaluations": self.evaluations,
             "levers": self.rows(), "optimum": clean(self.outputs), "scenario_design": clean(self.baseline_outputs),
-            "on_bound": self.on_bound, "front": [clean(p) for p in self.front],
+            "on_bound": self.on_bound, "front": [clean(p) for p in self.front], "notes": list(self.notes),
         }
 
     def to_frame(self) -> pd.DataFrame:
@@ -423,11 +424,16 @@ def optimize(
             raise ScenarioError([FieldError("--lever", "no feasible design inside the lever bounds")])
         design = designs[0]  # the best on the first objective
         method = "NSGA-II (pymoo), vectorized populations"
+    notes = ()
+    if sc.values.get("satellite.mass_kg") is not None and any(lv.name == "satellite.compute_power_w"
+                                                              for lv in lever_list):
+        notes = (f"satellite.mass_kg is given ({sc.values['satellite.mass_kg']:g} kg, a heritage satellite): the "
+                 "compute power lever changes the power at that fixed mass; empty it to size the satellite",)
     at_opt = evaluate_outputs(sc, {k: np.array([v]) for k, v in design.items()}, wanted)
     outputs = {k: float(v.reshape(-1)[0]) for k, v in at_opt.items()}
     return Optimum(sc.name, year, tuple(objective_keys), tuple(lbl for _, lbl, _ in keys),
                    tuple(u for _, _, u in keys), tuple(lever_list), design, baseline, outputs, base_out, calls, seed,
-                   method, front)
+                   method, front, notes)
 
 
 # --------------------------------------------------------------------------------------------- auto levers
