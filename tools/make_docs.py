@@ -729,6 +729,77 @@ def block_dashboard_limits(model: Model) -> str:
     return table(["what", "limit", "beyond it"], rows)
 
 
+#: Design and reconciliation blocks: the default scenario optimised (seed 0), the waterfall against this preset.
+RECONCILE_PRESET = "semianalysis-2026"
+
+
+def _cell(value: Any, unit: str) -> str:
+    if isinstance(value, str) or value is None:
+        return "n/a" if value is None else value
+    return f"{fmt(value)} {'' if unit == '-' else unit}".strip()
+
+
+def block_optimize(model: Model) -> str:
+    """`terawatt optimize` on the default scenario: each lever's value in the scenario and at the optimum."""
+    opt = model._memo(("optimize",), lambda: model.tw.optimize(None, seed=0))
+    rows = [[f"`{r['lever']}`", r["bounds"], _cell(r["scenario"], r["unit"]), _cell(r["optimum"], r["unit"]),
+             r["moved"], r["on_bound"] or ""] for r in opt.rows()]
+    text = table(["lever", "bounds", "default scenario", "optimum", "moved", "on a bound"], rows)
+    base, best = opt.baseline_outputs, opt.outputs
+    return text + (
+        f"\n\nCost per delivered GPU-hour in orbit {fmt(base['orbital.cost_per_gpu_hour_usd'])} -> "
+        f"{fmt(best['orbital.cost_per_gpu_hour_usd'])} USD (ground {fmt(best['terrestrial.cost_per_gpu_hour_usd'])}); "
+        f"orbit / ground {fmt(base['comparison.cost_ratio'])} -> {fmt(best['comparison.cost_ratio'])}; "
+        f"{opt.evaluations:,} designs evaluated ({opt.method}, seed {opt.seed})."
+    )
+
+
+def block_reconcile(model: Model) -> str:
+    """`terawatt reconcile semianalysis-2026`: the waterfall to terawatt's defaults."""
+    rec = model._memo(("reconcile", RECONCILE_PRESET), lambda: model.tw.reconcile(RECONCILE_PRESET))
+    rows = [["preset (its assumptions)", "", fmt(rec.start[rec.metric]), "", "", ""]]
+    rows += [[s.label, ", ".join(f"`{k}`" for k in s.keys), fmt(s.after[rec.metric]), f"{s.change:+.3f}",
+              f"{s.shapley:+.3f}", f"{s.low:+.3f} to {s.high:+.3f}"] for s in rec.steps]
+    rows.append([f"**target (`{rec.target}`)**", "", f"**{fmt(rec.end[rec.metric])}**", f"{rec.total:+.3f}",
+                 f"{rec.total:+.3f}", ""])
+    return table(["step", "keys switched", "orbit/ground after", "change (this order)", "Shapley (all orders)",
+                  "range over orders"], rows)
+
+
+def block_reconcile_presets(model: Model) -> str:
+    """Every shipped preset: its published ratio, terawatt under its assumptions, the three groups that explain
+    most of the difference with terawatt's defaults."""
+    from terawatt.studies.presets import load_preset, shipped_presets
+
+    rows = []
+    for name in sorted(shipped_presets()):
+        if load_preset(name).kind == "design-point":
+            continue
+        rec = model._memo(("reconcile", name), lambda name=name: model.tw.reconcile(name))
+        published = next((p for p in rec.published if p.get("output") == rec.metric), None)
+        rows.append([f"`{name}`", fmt(published["value"]) if published else "not stated",
+                     fmt(rec.start[rec.metric]), fmt(rec.end[rec.metric]),
+                     "; ".join(f"{s.label} ({s.shapley:+.2f})" for s in rec.top())])
+    return table(["preset", "published orbit/ground", "terawatt, preset's inputs", "terawatt defaults",
+                  "groups that explain most of the difference (Shapley)"], rows)
+
+
+def block_design_points(model: Model) -> str:
+    """The design-point presets (SpaceX AI-1, Turyshev): each published number against terawatt's sizing of the
+    same design, and what one component must be for a published figure."""
+    from terawatt.studies.presets import design_answers, load_preset, shipped_presets
+
+    rows = []
+    for name in sorted(shipped_presets()):
+        preset = load_preset(name)
+        if preset.kind != "design-point":
+            continue
+        for r in model._memo(("design", name), lambda preset=preset: design_answers(preset)):
+            rows.append([f"`{name}`", r["quantity"], fmt(r["published"]), fmt(r["terawatt"]), r["unit"],
+                         r["note"].replace("|", "/")])
+    return table(["preset", "quantity", "published", "terawatt", "unit", "note"], rows)
+
+
 # ------------------------------------------------------------------------------------------------- the files
 BLOCKS: dict[str, Callable[[Model], str]] = {
     "scenarios": block_scenarios,
@@ -745,6 +816,10 @@ BLOCKS: dict[str, Callable[[Model], str]] = {
     "validation-count": block_validation_count,
     "scenario-files": block_scenario_files,
     "dashboard-limits": block_dashboard_limits,
+    "optimize": block_optimize,
+    "reconcile": block_reconcile,
+    "reconcile-presets": block_reconcile_presets,
+    "design-points": block_design_points,
 }
 #: Blocks rewritten only on request (slow to measure).
 BENCH_BLOCKS = ("performance",)

@@ -13,6 +13,8 @@ Python API::
     terawatt.sensitivity(method="sobol").to_frame()          # which inputs drive the cost ratio
     terawatt.discover("musk-2026", year=2035).to_frame()      # where orbit is cheaper (PRIM boxes)
     terawatt.montecarlo_buildout("musk-terawatt", n=10000).binding_shares("orbit")  # build-out uncertainty
+    terawatt.optimize("baseline-2026").design                           # the best satellite design
+    terawatt.reconcile("semianalysis-2026").top(3)                       # why a published model differs
 
 The names are imported on first use, so ``import terawatt`` (and the command line's ``--help``) stays fast.
 """
@@ -38,13 +40,25 @@ _LAZY = {
     "sensitivity": "terawatt.api",
     "discover": "terawatt.api",
     "montecarlo_buildout": "terawatt.api",
+    "optimize": "terawatt.api",
+    "reconcile": "terawatt.api",
 }
 
 __all__ = ["Result", "Scenario", "ScenarioError", "breakeven", "buildout", "discover", "evaluate", "load_scenario",
-           "montecarlo", "montecarlo_buildout", "sensitivity", "timeline", "__version__"]
+           "montecarlo", "montecarlo_buildout", "optimize", "reconcile", "sensitivity", "timeline", "__version__"]
 
 if TYPE_CHECKING:
-    from terawatt.api import breakeven, buildout, discover, montecarlo, montecarlo_buildout, sensitivity, timeline
+    from terawatt.api import (
+        breakeven,
+        buildout,
+        discover,
+        montecarlo,
+        montecarlo_buildout,
+        optimize,
+        reconcile,
+        sensitivity,
+        timeline,
+    )
     from terawatt.model import evaluate
     from terawatt.results import Result
     from terawatt.scenario import Scenario, ScenarioError, load_scenario

@@ -1,5 +1,6 @@
 """Top-level study functions of the Python API: :func:`timeline`, :func:`breakeven`, :func:`buildout`,
-:func:`montecarlo`, :func:`montecarlo_buildout`, :func:`sensitivity`, :func:`discover`.
+:func:`montecarlo`, :func:`montecarlo_buildout`, :func:`sensitivity`, :func:`discover`, :func:`optimize`,
+:func:`reconcile`.
 
 Each takes what ``terawatt.evaluate`` takes (a :class:`~terawatt.scenario.Scenario`, a shipped scenario name, a
 YAML path, a mapping, or ``None`` for the defaults) plus dotted overrides, and returns the study's result object,
@@ -23,6 +24,8 @@ if TYPE_CHECKING:
     from terawatt.studies.discovery import Discovery
     from terawatt.studies.montecarlo import MonteCarlo
     from terawatt.studies.montecarlo_buildout import BuildOutMonteCarlo
+    from terawatt.studies.optimize import Optimum
+    from terawatt.studies.reconcile import Reconciliation
     from terawatt.studies.sensitivity import Sensitivity
     from terawatt.studies.timeline import Timeline
 
@@ -364,3 +367,83 @@ def montecarlo_buildout(
     fixed = list(overrides) if isinstance(overrides, Mapping) else list(parse_set(overrides or []))
     return run(_scenario(scenario, overrides), n, seed, sampler, start, end, fixed=fixed, out=out,
                chunk_size=chunk_size, backend="serial" if workers is None else "processes", workers=workers)
+
+
+def optimize(
+    scenario: ScenarioLike = None,
+    levers: Sequence[str] | None = None,
+    objective: str | Sequence[str] = "gpu-hour",
+    year: int | None = None,
+    seed: int = 0,
+    overrides: Overrides = None,
+) -> Optimum:
+    """The design levers that minimise ``objective`` (or the Pareto front of two objectives).
+
+    Parameters
+    ----------
+    scenario, overrides
+        As for :func:`timeline` (a scalar scenario; its own design is a candidate, so the optimum is never worse).
+    levers
+        ``"NAME"``, ``"NAME=lo:hi"`` or ``"NAME=a,b"`` (choices), ``"default"`` for the default set (compute power
+        per satellite, eclipse policy, shielding, altitude, radiator temperature up to the chip limit, spare
+        fraction, satellite lifetime); ``None`` = the default set.
+    objective
+        ``"gpu-hour"`` (cost per delivered GPU-hour), ``"tokens"`` (per million tokens), ``"mass-per-kw"``
+        (launched kg per kW of IT), ``"ratio"`` or an output key; two of them for a Pareto front (NSGA-II).
+    year
+        Apply the scenario's trajectories in this calendar year [yr].
+    seed
+        Seed of the search (>= 0); the same seed gives the same design.
+
+    Returns
+    -------
+    Optimum
+        ``.design`` (lever -> value), ``.baseline`` (the scenario's), ``.outputs`` and ``.baseline_outputs`` (cost
+        per GPU-hour, ground, ratio, ...), ``.on_bound``, ``.moved(name)``, ``.front`` (Pareto), ``.to_dict()``,
+        ``.to_frame()`` (one row per lever) and ``.front_frame()``.
+
+    Raises
+    ------
+    terawatt.ScenarioError
+        Bad levers (unknown, non-numeric, empty range, outside the allowed range), every one at once.
+
+    Examples
+    --------
+    >>> import terawatt
+    >>> opt = terawatt.optimize(levers=["satellite.compute_power_w", "orbit.eclipse_policy"])
+    >>> opt.design["orbit.eclipse_policy"]  # doctest: +SKIP
+    'throttle'
+    """
+    from terawatt.studies.optimize import optimize as run
+
+    return run(_scenario(scenario, overrides), levers, objective, year, seed)
+
+
+def reconcile(
+    preset: str | Path, to: ScenarioLike = None, year: int | None = None, metric: str = "comparison.cost_ratio"
+) -> Reconciliation:
+    """Why a published model's number differs from terawatt's: the walk from a preset (that model's assumptions in
+    terawatt keys) to ``to`` (default: terawatt's defaults), one assumption group at a time.
+
+    Parameters
+    ----------
+    preset
+        A shipped preset (``"semianalysis-2026"``, ``"spacedc-mdao-1mw"``, ``"mccalip-1gw"``,
+        ``"suncatcher-2025"``) or a preset file.
+    to
+        Target scenario (as for :func:`timeline`); ``None`` = the registry defaults.
+    year
+        Apply trajectories in this calendar year [yr] (default: the preset's own year, if it names one).
+    metric
+        ``"comparison.cost_ratio"``, ``"orbital.cost_per_gpu_hour_usd"`` or ``"terrestrial.cost_per_gpu_hour_usd"``.
+
+    Returns
+    -------
+    Reconciliation
+        ``.start`` (the preset), ``.end`` (the target), ``.steps`` (fixed-order change and Shapley value per group),
+        ``.top(3)``, ``.to_dict()`` and ``.to_frame()``.
+    """
+    from terawatt.studies.reconcile import reconcile as run
+
+    target = to if isinstance(to, Scenario) or to is None else _scenario(to, None)
+    return run(str(preset), target, year, metric)

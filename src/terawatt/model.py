@@ -131,6 +131,10 @@ def evaluate(scenario: Scenario | str | None = None, **overrides: Any) -> Result
         scenario = load_scenario(scenario)
     if overrides:
         scenario = scenario.with_overrides({k.replace("__", "."): val for k, val in overrides.items()})
+    if scenario.auto_keys:  # design levers given as "auto" are chosen first (a study: imported only then)
+        from terawatt.studies.optimize import resolve_auto
+
+        scenario = resolve_auto(scenario)
     # Sample arrays: the memory check, and every output computed at once (broadcast to the common sample shape).
     sizes = scenario.sample_sizes
     check_memory(max(sizes, default=1))

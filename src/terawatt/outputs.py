@@ -26,6 +26,7 @@ def _unit(key: str) -> str:
         ("per_million_tokens_usd", "USD/Mtok"),
         ("_usd", "USD"),
         ("_w_per_kg", "W/kg"),
+        ("_kg_per_kw", "kg/kW"),
         ("_gw", "GW"),
         ("_rad_per_yr", "rad/yr"),
         ("_gbps", "Gbit/s"),
@@ -112,6 +113,12 @@ def _design(q: dict[str, Any], raw: Callable[[str], Any]) -> dict[str, Any]:
         "orbital.propulsion_mass_kg": sat.propulsion_mass_kg,
         "orbital.satellite_mass_kg": sat.satellite_mass_kg,
         "orbital.specific_power_w_per_kg": sat.specific_power_w_per_kg,
+        # Launched kg per kW of IT (the inverse), and the power-and-thermal part of it (array + storage + radiator
+        # per kW of IT, Turyshev 2026's closure metric).
+        "orbital.launch_mass_kg_per_kw": 1000.0 / sat.specific_power_w_per_kg,
+        "orbital.power_thermal_mass_kg_per_kw": 1000.0 * (sat.array_mass_kg + sat.battery_mass_kg
+                                                          + sat.radiator_mass_kg)
+        / np.asarray(q["v"]["satellite.compute_power_w"], float),
     }
 
 

@@ -16,6 +16,14 @@ if TYPE_CHECKING:
     from terawatt.scenario import Scenario
 
 
+def unit_of_input(key: str) -> str:
+    """Unit of a registry parameter ("" for a dimensionless one)."""
+    from terawatt.params import load_registry
+
+    unit = load_registry()[key].unit
+    return "" if unit == "-" else unit
+
+
 def _jsonable(value: Any) -> Any:
     if isinstance(value, np.ndarray):
         return [_jsonable(x) for x in value.tolist()]
@@ -82,6 +90,13 @@ class Result:
         breakeven = np.asarray(self.outputs["comparison.breakeven_launch_price_usd_per_kg"], float)
         if np.any(breakeven < 0):
             notes.append(NO_VALUE_WHEN_NEGATIVE["comparison.breakeven_launch_price_usd_per_kg"][1])
+        for key, raw in self.scenario.overrides.items():  # design levers given as auto: the chosen value
+            if isinstance(raw, str) and raw == "auto":
+                chosen = np.atleast_1d(np.asarray(self.scenario.values[key]))
+                first = chosen.flat[0]
+                shown = (f"{first:g} {unit_of_input(key)}" if chosen.dtype.kind == "f" else str(first)).strip()
+                where = "" if chosen.size == 1 else f" (first of {chosen.size} values, one per sample/year)"
+                notes.append(f"{key}: auto, optimised to {shown}{where}, the lowest cost per delivered GPU-hour")
         return notes
 
     def to_dict(self, nested: bool = True) -> dict[str, Any]:

@@ -56,6 +56,11 @@ class Scenario:
         return tuple(v.size for v in self.values.values() if isinstance(v, np.ndarray) and v.ndim)
 
     @property
+    def auto_keys(self) -> tuple[str, ...]:
+        """Design levers given as ``auto`` (optimised before the model runs)."""
+        return tuple(k for k, v in self.values.items() if isinstance(v, str) and v == "auto")
+
+    @property
     def n_samples(self) -> int:
         """Number of samples carried by array-valued parameters (1 for a scalar scenario)."""
         sizes = [np.size(v) for v in self.values.values() if isinstance(v, np.ndarray)]
@@ -260,6 +265,8 @@ def _check_number(spec: ParamSpec, value: Any) -> tuple[Any, str | None]:
 
 
 def _check_value(spec: ParamSpec, value: Any) -> tuple[Any, str | None]:
+    if spec.auto and isinstance(value, str) and value == "auto":
+        return value, None  # chosen by the optimiser before the model runs (terawatt.studies.optimize.resolve_auto)
     if value is None:
         if spec.nullable:
             return None, None

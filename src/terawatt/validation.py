@@ -3,7 +3,8 @@
 A case file holds ``id``, ``source`` (citation with page/table), an optional base ``scenario``, ``set`` (dotted
 overrides), optional ``trajectories`` (as in a scenario), ``year`` (evaluate in that calendar year) and ``years``
 (``[from, to]``: also run the timeline, giving the output ``timeline.crossover_year``), and ``expect``: a list of
-``{output, value, rel_tol | abs_tol}``. A file may also hold a list of cases (``cases: [...]``).
+``{output, value, rel_tol | abs_tol}``. A file may also hold a list of cases (``cases: [...]``). ``preset`` (a shipped
+preset name, :mod:`terawatt.studies.presets`) replaces ``scenario`` as the base of a case.
 
 A case with ``study: buildout`` runs the build-out simulation over ``years`` (required) instead of the timeline and
 adds the outputs ``buildout.<field>`` (the numeric fields of :data:`terawatt.studies.buildout.FIELDS`) from the row
@@ -52,6 +53,7 @@ class ValidationCase(BaseModel):
     source: str
     description: str = ""
     scenario: str | None = None
+    preset: str | None = None  # a shipped preset (terawatt/presets/) as the base instead of a scenario
     set: dict[str, Any] = Field(default_factory=dict)
     trajectories: dict[str, Any] = Field(default_factory=dict)
     year: int | None = None
@@ -122,7 +124,13 @@ def _case_outputs(case: ValidationCase) -> dict[str, Any]:
     source: dict[str, Any] = {"trajectories": case.trajectories}
     if case.scenario:
         source["based_on"] = case.scenario
-    scenario = load_scenario(source, case.set)
+    if case.preset:
+        from terawatt.studies.presets import load_preset
+
+        base = load_preset(case.preset).scenario
+        scenario = base.with_overrides(case.set) if case.set else base
+    else:
+        scenario = load_scenario(source, case.set)
     outputs = dict(evaluate(scenario.at_year(case.year) if case.year is not None else scenario).outputs)
     if case.study == "buildout":
         assert case.years is not None and case.year is not None  # checked by ValidationCase

@@ -48,6 +48,8 @@ class ParamSpec(BaseModel):
     source: str
     range: list[float] | None = Field(default=None, min_length=2, max_length=2)
     distribution: Distribution | None = None
+    #: The value ``"auto"`` is accepted: the design lever is chosen by ``terawatt.studies.optimize.resolve_auto``.
+    auto: bool = False
 
     @model_validator(mode="after")
     def _check(self) -> ParamSpec:
@@ -56,7 +58,11 @@ class ParamSpec(BaseModel):
         return self
 
     def range_text(self) -> str:
-        """Human-readable allowed range with unit, e.g. ``[150, 50000] km``."""
+        """Human-readable allowed range with unit, e.g. ``[150, 50000] km`` (``... or auto`` for an auto lever)."""
+        text = self._range_text()
+        return f"{text} or auto (optimised)" if self.auto else text
+
+    def _range_text(self) -> str:
         if self.choices:
             return "one of " + ", ".join(self.choices)
         if self.kind == "bool":

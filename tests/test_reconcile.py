@@ -1,0 +1,128 @@
+"""Reconciliation with published models (terawatt reconcile, issue 11): presets load and reproduce their
+headline numbers; the waterfall starts at the preset, ends exactly at the target, and its steps and Shapley values
+sum to the total difference."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import terawatt
+from terawatt.model import evaluate
+from terawatt.params import load_registry
+from terawatt.scenario import load_scenario
+from terawatt.studies.presets import design_answers, load_preset, shipped_presets
+from terawatt.studies.reconcile import GROUPS, TRACKED, group_of, reconcile, reconcile_scenarios
+from terawatt.validation import load_cases, run_case, shipped_case_files
+
+CLI = [sys.executable, "-m", "terawatt.cli"]
+PRESETS = sorted(shipped_presets())
+
+
+def test_the_published_models_are_shipped():
+    assert {"semianalysis-2026", "spacedc-mdao-1mw", "mccalip-1gw", "suncatcher-2025", "ferhat00-today",
+            "spacex-ai1", "turyshev-1mw"} <= set(PRESETS)
+
+
+@pytest.mark.parametrize("name", PRESETS)
+def test_every_preset_loads_with_cited_assumptions_and_validates(name):
+    preset = load_preset(name)
+    registry = load_registry()
+    assert preset.sources and preset.published
+    for key, assumption in preset.assumptions.items():
+        assert key in registry and len(assumption.source) > 10
+        if assumption.fitted:  # a fitted value says so in its source
+            assert "fitted" in assumption.source.lower()
+    cases = [c for c in load_cases(shipped_case_files()) if c.preset == name]
+    assert cases or preset.kind == "design-point", f"no validation case reproduces preset {name}"
+    published = {p["output"]: p["value"] for p in preset.published if p["output"]}
+    for case in cases:
+        for row in run_case(case):
+            assert row.passed, row
+            if row.output in published:  # the case checks the preset's own published number
+                assert row.expected == pytest.approx(published[row.output], rel=0.01)
+
+
+@pytest.mark.parametrize("name", PRESETS)
+def test_waterfall_starts_at_the_preset_and_ends_exactly_at_the_target(name):
+    rec = reconcile(name)
+    preset = load_preset(name)
+    start = preset.scenario.at_year(preset.year) if preset.year else preset.scenario
+    end = load_scenario()
+    end = end.at_year(preset.year) if preset.year else end
+    for key in TRACKED:
+        assert rec.start[key] == float(evaluate(start)[key])
+        assert rec.end[key] == float(evaluate(end)[key])
+        assert rec.steps[-1].after[key] == rec.end[key]
+    changes = np.array([s.change for s in rec.steps])
+    shapley = np.array([s.shapley for s in rec.steps])
+    assert changes.sum() == pytest.approx(rec.total, abs=1e-12)
+    assert shapley.sum() == pytest.approx(rec.total, abs=1e-9)
+    assert all(s.low <= s.shapley + 1e-12 and s.shapley <= s.high + 1e-12 for s in rec.steps)
+    assert rec.evaluations == 2 ** len(rec.steps)
+    order = [g for g, _ in GROUPS]
+    assert [order.index(s.group) for s in rec.steps] == sorted(order.index(s.group) for s in rec.steps)
+    assert all(group_of(k) == s.group for s in rec.steps for k in s.keys)
+    assert len(rec.top()) == min(3, len(rec.steps))
+
+
+def test_one_group_and_two_group_decompositions_by_hand():
+    base = load_scenario()
+    one = reconcile_scenarios(load_scenario(None, {"launch.price_usd_per_kg": 100.0}), base)
+    assert [s.group for s in one.steps] == ["launch"]
+    assert one.steps[0].change == one.steps[0].shapley == one.steps[0].low == one.steps[0].high == one.total
+    start = load_scenario(None, {"launch.price_usd_per_kg": 100.0, "finance.orbital_discount_rate": 0.15})
+    two = reconcile_scenarios(start, base)
+    v = {}
+    for a, b in itertools.product([False, True], repeat=2):
+        over = {"launch.price_usd_per_kg": None if a else 100.0, "finance.orbital_discount_rate": None if b else 0.15}
+        v[a, b] = float(evaluate(load_scenario(None, {k: x for k, x in over.items() if x is not None}))
+                        ["comparison.cost_ratio"])
+    launch, finance = two.steps
+    assert launch.change == pytest.approx(v[True, False] - v[False, False], rel=1e-12)
+    launch_mean = 0.5 * ((v[True, False] - v[False, False]) + (v[True, True] - v[False, True]))
+    finance_mean = 0.5 * ((v[False, True] - v[False, False]) + (v[True, True] - v[True, False]))
+    assert launch.shapley == pytest.approx(launch_mean, rel=1e-12)
+    assert finance.shapley == pytest.approx(finance_mean, rel=1e-12)
+
+
+def test_reconcile_other_metric_and_target():
+    rec = terawatt.reconcile("semianalysis-2026", to="skeptic", metric="orbital.cost_per_gpu_hour_usd")
+    assert rec.target == "skeptic" and rec.metric == "orbital.cost_per_gpu_hour_usd"
+    assert math.isclose(sum(s.change for s in rec.steps), rec.total, abs_tol=1e-9)
+    assert rec.to_frame().shape[0] == len(rec.steps)
+
+
+def test_cli_reconcile_json_plot_and_bad_input(tmp_path):
+    chart = tmp_path / "waterfall.png"
+    res = subprocess.run([*CLI, "reconcile", "semianalysis-2026", "--json", "--plot", str(chart)],
+                         capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stderr
+    doc = json.loads(res.stdout)
+    assert doc["start"]["comparison.cost_ratio"] == pytest.approx(4.38, rel=0.15)  # the validation tolerance
+    assert len(doc["top_groups"]) == 3 and chart.stat().st_size > 1000
+    bad = subprocess.run([*CLI, "reconcile", "semianalysis-2025"], capture_output=True, text=True, timeout=120)
+    assert bad.returncode == 2 and "did you mean 'semianalysis-2026'" in bad.stderr and "Traceback" not in bad.stderr
+    metric = subprocess.run([*CLI, "reconcile", "mccalip-1gw", "--metric", "ratio"], capture_output=True, text=True,
+                            timeout=120)
+    assert metric.returncode == 2 and "--metric" in metric.stderr
+
+
+def test_design_points_compare_and_solve():
+    ai1 = {r["quantity"]: r for r in design_answers(load_preset("spacex-ai1"))}
+    temp = ai1["radiator temperature for 110 m2 [K]"]["terawatt"]
+    sized = load_preset("spacex-ai1").scenario
+    chip_limited = float(evaluate(sized)["orbital.radiator_temp_k"])
+    assert temp > chip_limited + 20  # AI-1's 110 m2 needs a radiator far hotter than the chips allow
+    at = evaluate(sized.with_overrides({"thermal.radiator_temp_k": temp}))
+    assert float(at["orbital.radiator_area_m2"]) == pytest.approx(110.0, rel=1e-3)
+    unreached = [r for q, r in ai1.items() if "70 W/kg" in q]
+    assert unreached and all(r["terawatt"] is None and "stays below" in r["note"] for r in unreached)
+    turyshev = {r["quantity"]: r for r in design_answers(load_preset("turyshev-1mw"))}
+    assert turyshev["PV + storage + radiator mass per kW [kg/kW]"]["terawatt"] == pytest.approx(29.4, rel=0.06)
