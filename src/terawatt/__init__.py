@@ -10,6 +10,8 @@ Python API::
     terawatt.breakeven("skeptic", "launch.price_usd_per_kg", year=2035).value
     terawatt.buildout("musk-terawatt").to_frame()                       # the build-out year by year
     terawatt.montecarlo("musk-2026", n=10000, start=2026, end=2045).crossover_summary()  # uncertainty
+    terawatt.claims("cheapest-36mo")[0].verdict                        # a public claim computed to a verdict
+    terawatt.report("musk-2026", "report.html")                        # the report document (offline HTML)
 
 The names are imported on first use, so ``import terawatt`` (and the command line's ``--help``) stays fast.
 """
@@ -32,13 +34,15 @@ _LAZY = {
     "breakeven": "terawatt.api",
     "buildout": "terawatt.api",
     "montecarlo": "terawatt.api",
+    "claims": "terawatt.api",
+    "report": "terawatt.api",
 }
 
-__all__ = ["Result", "Scenario", "ScenarioError", "breakeven", "buildout", "evaluate", "load_scenario", "montecarlo",
-           "timeline", "__version__"]
+__all__ = ["Result", "Scenario", "ScenarioError", "breakeven", "buildout", "claims", "evaluate", "load_scenario",
+           "montecarlo", "report", "timeline", "__version__"]
 
 if TYPE_CHECKING:
-    from terawatt.api import breakeven, buildout, montecarlo, timeline
+    from terawatt.api import breakeven, buildout, claims, montecarlo, report, timeline
     from terawatt.model import evaluate
     from terawatt.results import Result
     from terawatt.scenario import Scenario, ScenarioError, load_scenario

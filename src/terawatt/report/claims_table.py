@@ -1,0 +1,71 @@
+"""The claims table as text: one row per verdict (id, claim, verdict, number with its P5-P95, condition, source),
+shared by ``terawatt claims``, the report and the README block. Formatting only."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from terawatt.studies.claims import Verdict
+
+COLUMNS = ("id", "claim", "verdict", "number", "P5-P95", "P(true)", "condition or reason", "source")
+
+
+def number(value: Any, unit: str = "") -> str:
+    """A number with 3-4 significant figures and thousands separators (text passes through; n/a if missing)."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "n/a"
+    if isinstance(value, str):
+        return value
+    v = float(value)
+    a = abs(v)
+    if a >= 1e6:
+        text = f"{v:.3g}".replace("e+0", "e").replace("e+", "e")
+    elif a >= 100 or v == int(v):
+        text = f"{v:,.0f}"
+    elif a >= 1:
+        text = f"{v:,.3g}"
+    else:
+        text = f"{v:.3g}"
+    u = "" if unit in ("", "-") else f" {unit}"
+    return text + u
+
+
+def spread(p05: float | None, p95: float | None, unit: str = "") -> str:
+    """``P5-P95`` as ``a-b unit``, or an em dash where nothing was sampled or the spread is nil."""
+    if p05 is None or p95 is None:
+        return "-"
+    if math.isclose(p05, p95, rel_tol=1e-9, abs_tol=1e-12):
+        return "none (fixed inputs)"
+    return f"{number(p05)}-{number(p95, unit)}"
+
+
+def probability(p: float | None) -> str:
+    return "-" if p is None else f"{p:.0%}"
+
+
+def rows(verdicts: Sequence[Verdict], width: int | None = None) -> list[dict[str, str]]:
+    """One dict per claim keyed by :data:`COLUMNS`; ``width`` cuts the long cells (quote, reason) to that many
+    characters (None = full text)."""
+
+    def cut(text: str) -> str:
+        text = " ".join(text.split())
+        return text if width is None or len(text) <= width else text[: width - 1].rstrip() + "…"
+
+    out = []
+    for v in verdicts:
+        p = v.primary
+        out.append({
+            "id": v.claim.id,
+            "claim": cut(v.claim.quote),
+            "verdict": v.verdict,
+            "number": number(p.value, p.unit),
+            "P5-P95": spread(p.p05, p.p95, p.unit),
+            "P(true)": probability(v.p_true),
+            "condition or reason": cut(v.why),
+            "source": f"{v.claim.speaker}, {v.claim.date}; seed {', '.join(s[:3] for s in v.claim.seed)}",
+            "number_label": p.label,
+        })
+    return out
