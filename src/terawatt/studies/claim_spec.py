@@ -275,14 +275,14 @@ def _known_names() -> tuple[set[str], set[str], set[str]]:
     return set(output_keys()), {f"buildout.{f}" for f in FIELDS[1:]}, set(load_registry())
 
 
-def _name_errors(claim: Claim, where: str) -> list[FieldError]:
+def _name_errors(checks: list[Check], where: str) -> list[FieldError]:
     from terawatt.params import load_registry
     from terawatt.scenario import _suggest
 
     outputs, fields, params = _known_names()
     registry = load_registry()
     errors = []
-    for i, check in enumerate(claim.checks):
+    for i, check in checks:
         allowed = outputs | params | (fields if check.study == "buildout" else set())
         for name in quantity_names(check.quantity):
             if name not in allowed:
@@ -305,6 +305,18 @@ def _name_errors(claim: Claim, where: str) -> list[FieldError]:
             errors.append(FieldError(f"{where}.checks[{i}].rule.one_of", f"one_of compares text: the quantity must be "
                                                                          f"one of {', '.join(TEXT_FIELDS)}"))
     return errors
+
+
+def _valid_checks(raw: Any) -> list[tuple[int, Check]]:
+    """The checks of a claim file that are valid on their own (index, check)."""
+    checks = raw.get("checks") if isinstance(raw, dict) else None
+    out = []
+    for i, item in enumerate(checks if isinstance(checks, list) else []):
+        try:
+            out.append((i, Check.model_validate(item)))
+        except ValidationError:
+            continue
+    return out
 
 
 def load_claims(paths: Iterable[Path] | None = None) -> list[Claim]:
@@ -337,12 +349,13 @@ def load_claims(paths: Iterable[Path] | None = None) -> list[Claim]:
             for err in exc.errors():
                 where = ".".join(str(x) for x in err["loc"])
                 errors.append(FieldError(f"{path.name}: {where}", err["msg"].removeprefix("Value error, ")))
+            errors.extend(_name_errors(_valid_checks(raw), path.name))  # the names too, in the checks that parse
             continue
         if claim.id != path.stem:
             errors.append(FieldError(f"{path.name}: id", f"{claim.id!r} differs from the file name {path.stem!r}"))
         for name in {claim.scenario, *(c.scenario for c in claim.checks if c.scenario)} - scenarios:
             errors.append(FieldError(f"{path.name}: scenario", f"unknown shipped scenario {name!r}"))
-        errors.extend(_name_errors(claim, path.name))
+        errors.extend(_name_errors(list(enumerate(claim.checks)), path.name))
         claims.append(claim)
     ids = [c.id for c in claims]
     errors += [FieldError(d, "duplicate claim id") for d in sorted({i for i in ids if ids.count(i) > 1})]
