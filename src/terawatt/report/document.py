@@ -215,10 +215,10 @@ def _sensitivity(mc: Any) -> Section:
                 lambda: rf.mpl_ranking(ranks, output))])
 
 
-def _claims() -> Section:
+def _claims(verdicts: list[Any] | None = None) -> Section:
     from terawatt.studies.claims import SAMPLES, SEED, audit
 
-    verdicts = audit()
+    verdicts = audit() if verdicts is None else verdicts
     rows = [[r["id"], r["claim"], r["verdict"], r["number"], r["P5-P95"], r["P(true)"], r["condition or reason"],
              r["source"]] for r in claim_rows(verdicts)]
     return Section("claims", "The claims audit", [
@@ -247,14 +247,15 @@ def _inputs(scenario: Any) -> Section:
                           ["parameter", "value", "default", "unit", "registry source"], rows)])
 
 
-def collect(scenario: Any, samples: int = 1000, seed: int = 0) -> list[Section]:
-    """Run the studies of the report on a loaded scenario and return its sections, in order."""
+def collect(scenario: Any, samples: int = 1000, seed: int = 0, verdicts: list[Any] | None = None) -> list[Section]:
+    """Run the studies of the report on a loaded scenario and return its sections, in order (``verdicts``: the
+    claims audit already computed, e.g. when writing the report of several scenarios)."""
     from terawatt.model import evaluate
 
     result = evaluate(scenario)
     timeline_section, mc = _timeline(scenario, samples, seed)
     return [_comparison(result), _design(result), timeline_section, _breakeven(scenario), _buildout(scenario),
-            _sensitivity(mc), _claims(), _inputs(scenario)]
+            _sensitivity(mc), _claims(verdicts), _inputs(scenario)]
 
 
 # ------------------------------------------------------------------------------------------------- rendering
@@ -356,8 +357,10 @@ def _check(path: Path, format_: str, samples: int, seed: int) -> list[FieldError
     return errors
 
 
-def build_report(scenario: Any, path: Path | str, format_: str = "html", samples: int = 1000, seed: int = 0) -> Path:
-    """Compose the report of ``scenario`` (a shipped name, a YAML path or ``None``) and write it to ``path``.
+def build_report(scenario: Any, path: Path | str, format_: str = "html", samples: int = 1000, seed: int = 0,
+                 verdicts: list[Any] | None = None) -> Path:
+    """Compose the report of ``scenario`` (a shipped name, a YAML path or ``None``) and write it to ``path``
+    (``verdicts``: the claims audit, if already computed).
 
     Raises
     ------
@@ -374,7 +377,7 @@ def build_report(scenario: Any, path: Path | str, format_: str = "html", samples
         errors.extend(exc.errors)
     if errors:
         raise ScenarioError(errors)
-    sections = collect(sc, samples, seed)
+    sections = collect(sc, samples, seed, verdicts)
     name = sc.name or "defaults"
     arg = "" if scenario is None else f" {scenario}"
     meta = {"title": f"terawatt report: {name}", "version": __version__,
