@@ -413,6 +413,22 @@ def block_environment(model: Model) -> str:
     return table(["output (unit in the name)", ENV_SCENARIO, "published figure"], rows)
 
 
+def block_claims(model: Model) -> str:
+    """The claims audit (terawatt claims): id, claim, verdict, number and its P5-P95, P(true)."""
+    from terawatt.report.claims_table import rows
+    from terawatt.studies.claims import SAMPLES, SEED
+
+    verdicts = model._memo(("claims",), lambda: model.tw.claims())
+    cells = [[f"`{r['id']}`", r["claim"], f"**{r['verdict']}**", r["number"], r["P5-P95"], r["P(true)"],
+              r["condition or reason"] if r["verdict"] != "holds" else ""]
+             for r in rows(verdicts, width=110)]
+    cells = [[c.replace("|", "\\|") for c in row] for row in cells]
+    note = (f"Computed by `terawatt claims` (Monte Carlo: {SAMPLES} Latin-hypercube samples per shared population, "
+            f"seed {SEED}); the number is the claim's main check, the condition or reason is cut to 110 "
+            "characters (`terawatt claims ID --json` gives everything).\n\n")
+    return note + table(["id", "claim", "verdict", "number", "P5-P95", "P(true)", "condition or reason"], cells)
+
+
 def block_validation_count(model: Model) -> str:
     from terawatt.validation import run_validation, shipped_case_files
 
@@ -579,6 +595,7 @@ BLOCKS: dict[str, Callable[[Model], str]] = {
     "bottlenecks": block_bottlenecks,
     "environment": block_environment,
     "validation-count": block_validation_count,
+    "claims": block_claims,
     "scenario-files": block_scenario_files,
 }
 #: Blocks rewritten only on request (slow to measure).

@@ -13,20 +13,29 @@ if TYPE_CHECKING:
 COLUMNS = ("id", "claim", "verdict", "number", "P5-P95", "P(true)", "condition or reason", "source")
 
 
+#: Units shown with an SI prefix when large (W/yr -> GW/yr, t/yr -> Mt/yr).
+PREFIXED = ("W", "W/yr", "t", "t/yr")
+PREFIXES = ((1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k"))
+
+
 def number(value: Any, unit: str = "") -> str:
-    """A number with 3-4 significant figures and thousands separators (text passes through; n/a if missing)."""
+    """A number with 3 significant figures and thousands separators, large watts and tonnes with an SI prefix
+    (text passes through; n/a if missing)."""
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return "n/a"
     if isinstance(value, str):
         return value
     v = float(value)
+    if unit in PREFIXED:
+        factor, prefix = next(((f, p) for f, p in PREFIXES if abs(v) >= f), (1.0, ""))
+        v, unit = v / factor, prefix + unit
     a = abs(v)
     if a >= 1e6:
         text = f"{v:.3g}".replace("e+0", "e").replace("e+", "e")
     elif a >= 100 or v == int(v):
         text = f"{v:,.0f}"
     elif a >= 1:
-        text = f"{v:,.3g}"
+        text = f"{v:#.3g}"
     else:
         text = f"{v:.3g}"
     u = "" if unit in ("", "-") else f" {unit}"
@@ -39,6 +48,9 @@ def spread(p05: float | None, p95: float | None, unit: str = "") -> str:
         return "-"
     if math.isclose(p05, p95, rel_tol=1e-9, abs_tol=1e-12):
         return "none (fixed inputs)"
+    if unit in PREFIXED:  # both ends with the prefix of the upper one
+        factor, prefix = next(((f, p) for f, p in PREFIXES if abs(p95) >= f), (1.0, ""))
+        return f"{number(p05 / factor)}-{number(p95 / factor, prefix + unit)}"
     return f"{number(p05)}-{number(p95, unit)}"
 
 

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from terawatt.studies.ranking import Rank
 
 ORBIT, GROUND = "#d62728", "#1f77b4"
+BAND = {ORBIT: "rgba(214, 39, 40, 0.2)", GROUND: "rgba(31, 119, 180, 0.2)"}
 
 
 def cost_bands(mc: MonteCarlo) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
@@ -49,7 +50,7 @@ def plotly_timeline(mc: MonteCarlo, central: dict[str, np.ndarray]) -> Any:
         lo, mid, hi = cost_bands(mc)[side]
         fig.add_trace(go.Scatter(x=years, y=hi, line={"width": 0}, showlegend=False, hoverinfo="skip"))
         fig.add_trace(go.Scatter(x=years, y=lo, fill="tonexty", line={"width": 0}, name=f"{side} P5-P95",
-                                 fillcolor=colour, opacity=0.25))
+                                 fillcolor=BAND[colour]))
         fig.add_trace(go.Scatter(x=years, y=mid, name=f"{side} P50", line={"color": colour, "dash": "dot"}))
         fig.add_trace(go.Scatter(x=years, y=central[side], name=f"{side} (scenario values)", line={"color": colour}))
     fig.update_layout(title=f"{mc.scenario}: cost per GPU-hour by year of deployment ({mc.n:,} samples)",

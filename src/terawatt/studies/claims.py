@@ -94,7 +94,9 @@ class Verdict:
     @property
     def p_true(self) -> float | None:
         """P(claim true): the probability of the primary check, else of the first sampled check that decides the
-        verdict (None where nothing is uncertain)."""
+        verdict (None where nothing is uncertain, or the claim is not testable here)."""
+        if self.verdict == "not testable here":
+            return None
         if self.primary.p_true is not None:
             return self.primary.p_true
         return next((c.p_true for c in self.checks if c.in_verdict and c.p_true is not None), None)
