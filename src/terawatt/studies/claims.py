@@ -314,7 +314,10 @@ def _conditions(runs: _Runs, claim: Claim, check: Check) -> tuple[list[str], lis
             continue
         be = solve_breakeven(sc, param, check.year, target, output=check.quantity)
         if not be.found:
-            notes.append(be.message.splitlines()[0])
+            note = be.message.splitlines()[0]
+            if check.quantity != "comparison.cost_ratio":  # the solver's words are about the cost ratio
+                note = note.replace("orbit/ground", check.quantity).replace("the ratio stays", "it stays")
+            notes.append(note)
             continue
         base = sc.at_year(check.year) if check.year is not None else sc
         lo, hi = be.span
@@ -375,8 +378,14 @@ def verdict_of(claim: Claim, results: Sequence[CheckResult]) -> tuple[str, str]:
         return "holds", "every check holds at the central values"
     if all(r.conditions for r in failed):
         return "holds only if", " and ".join(" or ".join(r.conditions) for r in failed)
-    why = "; ".join(f"{r.label}: {_fmt(r.value)} {r.unit}, needs {r.rule}" for r in failed if not r.conditions)
-    return "does not hold", why
+    parts = []
+    for r in failed:
+        if r.conditions:
+            continue
+        unit = "" if r.unit in ("", "-") else f" {r.unit}"
+        solver = f" ({r.condition_notes[0]})" if r.condition_notes else ""
+        parts.append(f"{r.label}: {_fmt(r.value)}{unit}, needs {r.rule}{solver}")
+    return "does not hold", "; ".join(parts)
 
 
 def _fmt(value: Any) -> str:
