@@ -20,7 +20,8 @@ SEED_DEFAULT = 20260205
 def claims(
     ids: Annotated[list[str] | None, typer.Argument(help="Claim ids (default: all twenty).")] = None,
     scenario: Annotated[str | None, typer.Option("--scenario", help="Test every claim on this shipped scenario "
-                                                                     "instead of its own.")] = None,
+                                                                     "('default' = the registry defaults) instead "
+                                                                     "of its own.")] = None,
     files: Annotated[list[Path] | None, typer.Option("--file", help="A claim YAML file to compute instead of the "
                                                                      "shipped ones (repeatable).")] = None,
     samples: Annotated[int, typer.Option("-n", "--samples", help="Monte Carlo samples per shared population.")]

@@ -31,6 +31,8 @@ from terawatt.errors import FieldError, ScenarioError
 SEED_PATTERN = re.compile(r"^\d{3}_[0-9a-f]{16}\.txt$")
 #: Binding-constraint fields of the build-out: text, compared with ``one_of``.
 TEXT_FIELDS = ("buildout.orbit_binding", "buildout.ground_binding")
+#: The scenario name that means the registry defaults (no scenario file).
+DEFAULT_SCENARIO = "default"
 RULE_KEYS = ("below", "at_most", "at_least", "above", "between", "one_of")
 VERDICTS = ("holds", "holds only if", "does not hold", "not testable here")
 
@@ -333,7 +335,7 @@ def load_claims(paths: Iterable[Path] | None = None) -> list[Claim]:
     files = shipped_claim_files() if paths is None else [Path(p) for p in paths]
     claims: list[Claim] = []
     errors: list[FieldError] = []
-    scenarios = set(shipped_scenarios())
+    scenarios = set(shipped_scenarios()) | {DEFAULT_SCENARIO}
     for path in files:
         if not path.exists():
             errors.append(FieldError(str(path), "claim file not found"))
@@ -354,7 +356,8 @@ def load_claims(paths: Iterable[Path] | None = None) -> list[Claim]:
         if claim.id != path.stem:
             errors.append(FieldError(f"{path.name}: id", f"{claim.id!r} differs from the file name {path.stem!r}"))
         for name in {claim.scenario, *(c.scenario for c in claim.checks if c.scenario)} - scenarios:
-            errors.append(FieldError(f"{path.name}: scenario", f"unknown shipped scenario {name!r}"))
+            errors.append(FieldError(f"{path.name}: scenario", f"unknown shipped scenario {name!r} (or "
+                                                               f"{DEFAULT_SCENARIO!r} for the registry defaults)"))
         errors.extend(_name_errors(list(enumerate(claim.checks)), path.name))
         claims.append(claim)
     ids = [c.id for c in claims]

@@ -29,6 +29,7 @@ import numpy as np
 
 from terawatt.errors import FieldError, ScenarioError
 from terawatt.studies.claim_spec import (
+    DEFAULT_SCENARIO,
     TEXT_FIELDS,
     Check,
     Claim,
@@ -160,7 +161,7 @@ class _Runs:
         from terawatt.scenario import load_scenario
 
         key = ("scenario", name, _key(overrides))
-        return self._once(key, lambda: load_scenario(name, overrides))
+        return self._once(key, lambda: load_scenario(None if name == DEFAULT_SCENARIO else name, overrides))
 
     def want(self, name: str, overrides: dict[str, Any], year: int | None, outputs: Iterable[str]) -> None:
         """Register outputs a model population must carry (so that one evaluation serves every check)."""
@@ -408,7 +409,8 @@ def audit(
     ids
         Claim ids to compute (``None`` = all, in file order).
     scenario
-        A shipped scenario name that replaces each check's scenario (checks marked ``pinned`` keep theirs).
+        A shipped scenario name (or ``"default"``, the registry defaults) that replaces each check's scenario
+        (checks marked ``pinned`` keep theirs).
     samples, seed
         Monte Carlo samples per shared population and the seed (Latin hypercube).
     claims
@@ -424,9 +426,10 @@ def audit(
     loaded = list(claims) if claims is not None else load_claims()
     by_id = {c.id: c for c in loaded}
     errors = [FieldError("ID", f"unknown claim {i!r}{_suggest(i, by_id)}") for i in ids or [] if i not in by_id]
-    if scenario is not None and scenario not in shipped_scenarios():
-        errors.append(FieldError("--scenario", f"unknown shipped scenario {scenario!r}"
-                                               f"{_suggest(scenario, shipped_scenarios())}"))
+    known = [*shipped_scenarios(), DEFAULT_SCENARIO]
+    if scenario is not None and scenario not in known:
+        errors.append(FieldError("--scenario", f"unknown shipped scenario {scenario!r}{_suggest(scenario, known)} "
+                                               f"('{DEFAULT_SCENARIO}' = the registry defaults)"))
     if isinstance(samples, bool) or not isinstance(samples, (int, np.integer)) or samples < 2:
         errors.append(FieldError("samples", f"Monte Carlo samples must be an integer >= 2, got {samples!r}"))
     if errors:
