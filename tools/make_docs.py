@@ -519,6 +519,25 @@ def figure_buildout(model: Model, path: Path | None) -> str:
     return _fingerprint(b.rows())
 
 
+def figure_report(model: Model, path: Path | None) -> str:
+    """The report of musk-2026 in headless Chromium (tools/report_screenshot.py); the fingerprint covers the
+    report's code and template and the scenario's timeline."""
+    import importlib.util
+
+    if path is not None:
+        spec = importlib.util.spec_from_file_location("report_screenshot", ROOT / "tools" / "report_screenshot.py")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        try:
+            module.write_screenshot(path)
+        except FileNotFoundError as exc:
+            raise ValueError(str(exc)) from exc
+    report = ROOT / "src" / "terawatt" / "report"
+    code = [(report / name).read_text(encoding="utf-8") for name in
+            ("document.py", "report_figures.py", "templates/report.html")]
+    return _fingerprint(model.timeline("musk-2026").rows(), hashlib.sha256("".join(code).encode()).hexdigest())
+
+
 #: Figure blocks: block name -> (file under docs/, alt text, drawing function).
 FIGURES: dict[str, tuple[str, str, Callable[[Model, Path | None], str]]] = {
     "figure-timeline": ("timeline-musk-2026.png", "musk-2026 cost per GPU-hour, 2026-2045", figure_timeline),
@@ -528,6 +547,8 @@ FIGURES: dict[str, tuple[str, str, Callable[[Model, Path | None], str]]] = {
         figure_breakeven,
     ),
     "figure-buildout": ("buildout-musk-terawatt.png", "musk-terawatt build-out, 2026-2050", figure_buildout),
+    "figure-report": ("report-musk-2026.png", "the report of musk-2026 in Chromium (timeline section)",
+                      figure_report),
 }
 
 

@@ -35,14 +35,14 @@ _LAZY = {
     "buildout": "terawatt.api",
     "montecarlo": "terawatt.api",
     "claims": "terawatt.api",
-    "report": "terawatt.api",
+    "report": "terawatt.report",  # the package itself, callable as terawatt.api.report
 }
 
 __all__ = ["Result", "Scenario", "ScenarioError", "breakeven", "buildout", "claims", "evaluate", "load_scenario",
            "montecarlo", "report", "timeline", "__version__"]
 
 if TYPE_CHECKING:
-    from terawatt.api import breakeven, buildout, claims, montecarlo, report, timeline
+    from terawatt.api import breakeven, buildout, claims, montecarlo, report, timeline  # noqa: F401
     from terawatt.model import evaluate
     from terawatt.results import Result
     from terawatt.scenario import Scenario, ScenarioError, load_scenario
@@ -50,7 +50,8 @@ if TYPE_CHECKING:
 
 def __getattr__(name: str) -> Any:
     if name in _LAZY:
-        value = getattr(import_module(_LAZY[name]), name)
+        module = import_module(_LAZY[name])
+        value = module if module.__name__ == f"terawatt.{name}" else getattr(module, name)
         globals()[name] = value
         return value
     raise AttributeError(f"module 'terawatt' has no attribute {name!r}")
