@@ -262,3 +262,13 @@ def test_api_claims():
     assert v.verdict == "holds"
     with pytest.raises(ScenarioError):
         terawatt.claims(["nope"])
+
+
+def test_claims_name_their_validation_cases(tmp_path):
+    by_id = {c.id: c for c in load_claims()}
+    assert "starcloud-solar-gain" in by_id["solar-5x"].validation
+    assert {"claim-mass-10mt-100t", "claim-mass-10mt-200t"} <= set(by_id["mass-10mt"].validation)
+    text = (ROOT / "src/terawatt/claims/solar-5x.yaml").read_text().replace("starcloud-solar-gain", "starcloud-solar")
+    (bad := tmp_path / "solar-5x.yaml").write_text(text)
+    with pytest.raises(ScenarioError, match=r"solar-5x.yaml: validation\[0\].*did you mean 'starcloud-solar-gain'"):
+        load_claims([bad])

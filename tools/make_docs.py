@@ -421,7 +421,7 @@ def block_claims(model: Model) -> str:
     verdicts = model._memo(("claims",), lambda: model.tw.claims())
     cells = [[f"`{r['id']}`", r["claim"], f"**{r['verdict']}**", r["number"], r["P5-P95"], r["P(true)"],
               r["condition or reason"] if r["verdict"] != "holds" else ""]
-             for r in rows(verdicts, width=110)]
+             for r in rows(verdicts, width=110, reason_width=110)]
     cells = [[c.replace("|", "\\|") for c in row] for row in cells]
     note = (f"Computed by `terawatt claims` (Monte Carlo: {SAMPLES} Latin-hypercube samples per shared population, "
             f"seed {SEED}); the number is the claim's main check, the condition or reason is cut to 110 "

@@ -53,12 +53,12 @@ def claims(
         table.add_column(col, justify="right" if col in ("number", "P5-P95", "P(true)") else "left",
                          overflow="fold")
     colours = {"holds": "green", "holds only if": "yellow", "does not hold": "red", "not testable here": "dim"}
-    for row in rows(verdicts, width=160):
+    for row in rows(verdicts, width=90):
         table.add_row(f"[bold]{row['id']}[/]\n{row['claim']}", f"[{colours[row['verdict']]}]{row['verdict']}[/]",
-                      f"{row['number']}\n[dim]{row['number_label']}[/]", row["P5-P95"], row["P(true)"],
-                      row["condition or reason"], row["source"])
+                      row["number"], row["P5-P95"], row["P(true)"], row["condition or reason"], row["source"])
     wide_console(160).print(table)
-    console.print("Every check, its rule and its P5-P50-P95: terawatt claims ID --json.")
+    console.print("The number is each claim's main check; every check, its rule, P5-P50-P95 and the full quote: "
+                  "terawatt claims ID --json.")
 
 
 @app.command()

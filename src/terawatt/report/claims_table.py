@@ -58,13 +58,14 @@ def probability(p: float | None) -> str:
     return "-" if p is None else f"{p:.0%}"
 
 
-def rows(verdicts: Sequence[Verdict], width: int | None = None) -> list[dict[str, str]]:
-    """One dict per claim keyed by :data:`COLUMNS`; ``width`` cuts the long cells (quote, reason) to that many
-    characters (None = full text)."""
+def rows(verdicts: Sequence[Verdict], width: int | None = None, reason_width: int | None = None
+         ) -> list[dict[str, str]]:
+    """One dict per claim keyed by :data:`COLUMNS`; ``width`` cuts the quote and ``reason_width`` the condition or
+    reason to that many characters (None = full text)."""
 
-    def cut(text: str) -> str:
+    def cut(text: str, n: int | None = width) -> str:
         text = " ".join(text.split())
-        return text if width is None or len(text) <= width else text[: width - 1].rstrip() + "…"
+        return text if n is None or len(text) <= n else text[: n - 1].rstrip() + "…"
 
     out = []
     for v in verdicts:
@@ -76,7 +77,7 @@ def rows(verdicts: Sequence[Verdict], width: int | None = None) -> list[dict[str
             "number": number(p.value, p.unit),
             "P5-P95": spread(p.p05, p.p95, p.unit),
             "P(true)": probability(v.p_true),
-            "condition or reason": cut(v.why),
+            "condition or reason": cut(v.why, reason_width),
             "source": f"{v.claim.speaker}, {v.claim.date}; seed {', '.join(s[:3] for s in v.claim.seed)}",
             "number_label": p.label,
         })

@@ -158,7 +158,8 @@ def _timeline(scenario: Any, samples: int, seed: int) -> tuple[Section, Any]:
             Figure("crossover", "Crossover-year distribution", lambda: rf.plotly_crossover(mc),
                    lambda: rf.mpl_crossover(mc))]
     return Section("timeline", "The timeline, with uncertainty", text,
-                   [Table("Every third year at the scenario's values (USD per GPU-hour)",
+                   [Table("Every third year at the scenario's values (USD per GPU-hour; orbital.cost_per_gpu_hour_usd, "
+                          "terrestrial.cost_per_gpu_hour_usd, comparison.cost_ratio)",
                           ["year", "orbit", "ground", "ratio"], rows)], figs), mc
 
 
@@ -191,7 +192,8 @@ def _buildout(scenario: Any) -> Section:
              _v(r["launches"]), r["orbit_binding"], r["ground_binding"]] for r in b.rows()[::4]]
     return Section("buildout", "The build-out and its bottlenecks", ["Bottleneck timeline (a line where a binding "
                    "constraint changes; terawatt.studies.buildout):", *b.bottlenecks()],
-                   [Table("Every fourth year", ["year", "demand GW", "orbit GW", "ground GW", "launches",
+                   [Table("Every fourth year (build-out fields demand_gw, orbit_gw_total, ground_gw_total, launches, "
+                          "orbit_binding, ground_binding)", ["year", "demand GW", "orbit GW", "ground GW", "launches",
                                                 "orbit bound by", "ground bound by"], rows)],
                    [Figure("buildout", "AI IT power in service by side", lambda: rf.plotly_buildout(b),
                            lambda: rf.mpl_buildout(b))])

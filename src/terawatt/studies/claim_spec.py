@@ -244,6 +244,7 @@ class Claim(BaseModel):
     scenario: str = "baseline-2026"
     checks: list[Check] = Field(min_length=1)
     not_testable: str | None = None
+    validation: list[str] = Field(default_factory=list)  # ids of the shipped validation cases of its numbers
     notes: str = ""
 
     @field_validator("seed")
@@ -309,6 +310,14 @@ def _name_errors(checks: list[Check], where: str) -> list[FieldError]:
     return errors
 
 
+@lru_cache(maxsize=1)
+def _validation_ids() -> frozenset[str]:
+    """Ids of the shipped validation cases (``terawatt validate``)."""
+    from terawatt.validation import load_cases, shipped_case_files
+
+    return frozenset(c.id for c in load_cases(shipped_case_files()))
+
+
 def _valid_checks(raw: Any) -> list[tuple[int, Check]]:
     """The checks of a claim file that are valid on their own (index, check)."""
     checks = raw.get("checks") if isinstance(raw, dict) else None
@@ -330,7 +339,7 @@ def load_claims(paths: Iterable[Path] | None = None) -> list[Claim]:
         A missing file, bad YAML, a missing or invalid field (by file and dotted path), an unknown output or
         parameter name, an id that differs from the file name, or a duplicate id.
     """
-    from terawatt.scenario import _read_yaml, shipped_scenarios
+    from terawatt.scenario import _read_yaml, _suggest, shipped_scenarios
 
     files = shipped_claim_files() if paths is None else [Path(p) for p in paths]
     claims: list[Claim] = []
@@ -359,6 +368,11 @@ def load_claims(paths: Iterable[Path] | None = None) -> list[Claim]:
             errors.append(FieldError(f"{path.name}: scenario", f"unknown shipped scenario {name!r} (or "
                                                                f"{DEFAULT_SCENARIO!r} for the registry defaults)"))
         errors.extend(_name_errors(list(enumerate(claim.checks)), path.name))
+        cases = _validation_ids() if claim.validation else set()
+        for j, case in enumerate(claim.validation):
+            if case not in cases:
+                errors.append(FieldError(f"{path.name}: validation[{j}]", f"no shipped validation case {case!r}"
+                                                                          f"{_suggest(case, cases)}"))
         claims.append(claim)
     ids = [c.id for c in claims]
     errors += [FieldError(d, "duplicate claim id") for d in sorted({i for i in ids if ids.count(i) > 1})]

@@ -114,7 +114,7 @@ class Verdict:
             "id": c.id, "quote": c.quote, "speaker": c.speaker, "date": c.date, "seed": c.seed,
             "source": c.source, "asserts": c.asserts, "verdict": self.verdict, "why": self.why,
             "number": _plain(primary.value), "unit": primary.unit, "p05": primary.p05, "p95": primary.p95,
-            "p_true": self.p_true, "checks": [r.to_dict() for r in self.checks],
+            "p_true": self.p_true, "validation": c.validation, "checks": [r.to_dict() for r in self.checks],
             "monte_carlo": {"samples": self.samples, "seed": self.seed, "sampler": SAMPLER},
         }
 
