@@ -93,3 +93,20 @@ def test_claims_cli_on_every_shipped_scenario():
     for name in sorted(shipped_scenarios()):
         got = audit(["cheapest-36mo", "solar-5x", "turbines"], scenario=name, samples=8)
         assert all(v.primary.scenario == name for v in got if not v.claim.checks[0].pinned)
+
+
+def test_rank_correlations_find_a_monotone_input():
+    """An outcome that is a monotone function of one sampled input ranks it first with rho = 1 exactly."""
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from terawatt.studies.ranking import noise_level, rank_correlations
+
+    rng = np.random.default_rng(0)
+    x, z = rng.uniform(1, 2, 500), rng.uniform(1, 2, 500)
+    mc = SimpleNamespace(years=None, columns={"comparison.cost_ratio": np.exp(-3 * x)}, inputs={"a.x": x, "a.z": z})
+    ranks = rank_correlations(mc)
+    assert ranks[0].name == "a.x" and ranks[0].rho == pytest.approx(-1.0)
+    assert abs(ranks[1].rho) < 3 * noise_level(500)
+    assert noise_level(10001) == pytest.approx(0.0196)

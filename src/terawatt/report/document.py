@@ -201,7 +201,7 @@ def _buildout(scenario: Any) -> Section:
 
 def _sensitivity(mc: Any) -> Section:
     from terawatt.report import report_figures as rf
-    from terawatt.studies.ranking import rank_correlations
+    from terawatt.studies.ranking import noise_level, rank_correlations
 
     if mc is None:
         return Section("sensitivity", "Sensitivity ranking", ["No uncertain inputs: nothing to rank."])
@@ -210,7 +210,8 @@ def _sensitivity(mc: Any) -> Section:
     rows = [[r.name, f"{r.rho:+.2f}", str(r.samples), _source(r.name)] for r in ranks[:15]]
     return Section("sensitivity", "Sensitivity ranking", [
         f"Spearman rank correlation of each uncertain input with {output} in {int(mc.years[0])}, over the same "
-        f"{mc.n:,} samples (terawatt.studies.ranking); the variance-based indices are `terawatt sensitivity`'s."],
+        f"{mc.n:,} samples (terawatt.studies.ranking); |rho| below {noise_level(mc.n):.2f} is within the noise of "
+        "that many samples (5 % two-sided). The variance-based indices are `terawatt sensitivity`'s."],
         [Table("Inputs ranked (largest |rho| first), with each parameter's registry source",
                ["parameter", "rho", "samples", "source"], rows)],
         [Figure("sensitivity", "Inputs ranked by rank correlation", lambda: rf.plotly_ranking(ranks, output),

@@ -48,3 +48,9 @@ def rank_correlations(mc: MonteCarlo, output: str = "comparison.cost_ratio") -> 
         rho = float(spearmanr(x[ok], y[ok]).statistic)
         ranks.append(Rank(name, rho, int(ok.sum())))
     return sorted(ranks, key=lambda r: -abs(r.rho))
+
+
+def noise_level(samples: int) -> float:
+    """|rho| that independent inputs exceed in about 5 % of runs of ``samples`` samples: 1.96 / sqrt(n - 1)
+    (the large-sample null distribution of Spearman's rho, standard deviation 1 / sqrt(n - 1)) [-]."""
+    return 1.96 / np.sqrt(max(samples - 1, 1))
