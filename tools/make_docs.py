@@ -507,6 +507,22 @@ def block_environment(model: Model) -> str:
     return table(["output (unit in the name)", ENV_SCENARIO, "published figure"], rows)
 
 
+def block_claims(model: Model) -> str:
+    """The claims audit (terawatt claims): id, claim, verdict, number and its P5-P95, P(true)."""
+    from terawatt.report.claims_table import rows
+    from terawatt.studies.claims import SAMPLES, SEED
+
+    verdicts = model._memo(("claims",), lambda: model.tw.claims())
+    cells = [[f"`{r['id']}`", r["claim"], f"**{r['verdict']}**", r["number"], r["P5-P95"], r["P(true)"],
+              r["condition or reason"] if r["verdict"] != "holds" else ""]
+             for r in rows(verdicts, width=110, reason_width=110)]
+    cells = [[c.replace("|", "\\|") for c in row] for row in cells]
+    note = (f"Computed by `terawatt claims` (Monte Carlo: {SAMPLES} Latin-hypercube samples per shared population, "
+            f"seed {SEED}); the number is the claim's main check, the condition or reason is cut to 110 "
+            "characters (`terawatt claims ID --json` gives everything).\n\n")
+    return note + table(["id", "claim", "verdict", "number", "P5-P95", "P(true)", "condition or reason"], cells)
+
+
 def block_validation_count(model: Model) -> str:
     from terawatt.validation import run_validation, shipped_case_files
 
@@ -643,6 +659,25 @@ def figure_dashboard(model: Model, path: Path | None) -> str:
     return _fingerprint(parts)
 
 
+def figure_report(model: Model, path: Path | None) -> str:
+    """The report of musk-2026 in headless Chromium (tools/report_screenshot.py); the fingerprint covers the
+    report's code and template and the scenario's timeline."""
+    import importlib.util
+
+    if path is not None:
+        spec = importlib.util.spec_from_file_location("report_screenshot", ROOT / "tools" / "report_screenshot.py")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        try:
+            module.write_screenshot(path)
+        except FileNotFoundError as exc:
+            raise ValueError(str(exc)) from exc
+    report = ROOT / "src" / "terawatt" / "report"
+    code = [(report / name).read_text(encoding="utf-8") for name in
+            ("document.py", "report_figures.py", "templates/report.html")]
+    return _fingerprint(model.timeline("musk-2026").rows(), hashlib.sha256("".join(code).encode()).hexdigest())
+
+
 #: Figure blocks: block name -> (file under docs/, alt text, drawing function).
 FIGURES: dict[str, tuple[str, str, Callable[[Model, Path | None], str]]] = {
     "figure-timeline": ("timeline-musk-2026.png", "musk-2026 cost per GPU-hour, 2026-2045", figure_timeline),
@@ -657,6 +692,8 @@ FIGURES: dict[str, tuple[str, str, Callable[[Model, Path | None], str]]] = {
     "figure-montecarlo-buildout": ("montecarlo-buildout-musk-terawatt.png", "musk-terawatt build-out Monte Carlo: "
                                    "fan chart of GW in service, binding-constraint shares", figure_montecarlo_buildout),
     "figure-dashboard": ("dashboard.png", "the dashboard (terawatt serve), every tab, musk-2026", figure_dashboard),
+    "figure-report": ("report-musk-2026.png", "the report of musk-2026 in Chromium (timeline section)",
+                      figure_report),
 }
 
 
@@ -814,6 +851,7 @@ BLOCKS: dict[str, Callable[[Model], str]] = {
     "bottlenecks": block_bottlenecks,
     "environment": block_environment,
     "validation-count": block_validation_count,
+    "claims": block_claims,
     "scenario-files": block_scenario_files,
     "dashboard-limits": block_dashboard_limits,
     "optimize": block_optimize,

@@ -15,6 +15,8 @@ Python API::
     terawatt.montecarlo_buildout("musk-terawatt", n=10000).binding_shares("orbit")  # build-out uncertainty
     terawatt.optimize("baseline-2026").design                           # the best satellite design
     terawatt.reconcile("semianalysis-2026").top(3)                       # why a published model differs
+    terawatt.claims("cheapest-36mo")[0].verdict                        # a public claim computed to a verdict
+    terawatt.report("musk-2026", "report.html")                        # the report document (offline HTML)
 
 The names are imported on first use, so ``import terawatt`` (and the command line's ``--help``) stays fast.
 """
@@ -42,20 +44,25 @@ _LAZY = {
     "montecarlo_buildout": "terawatt.api",
     "optimize": "terawatt.api",
     "reconcile": "terawatt.api",
+    "claims": "terawatt.api",
+    "report": "terawatt.report",  # the package itself, callable as terawatt.api.report
 }
 
-__all__ = ["Result", "Scenario", "ScenarioError", "breakeven", "buildout", "discover", "evaluate", "load_scenario",
-           "montecarlo", "montecarlo_buildout", "optimize", "reconcile", "sensitivity", "timeline", "__version__"]
+__all__ = ["Result", "Scenario", "ScenarioError", "breakeven", "buildout", "claims", "discover", "evaluate",
+           "load_scenario", "montecarlo", "montecarlo_buildout", "optimize", "reconcile", "report", "sensitivity",
+           "timeline", "__version__"]
 
 if TYPE_CHECKING:
-    from terawatt.api import (
+    from terawatt.api import (  # noqa: F401
         breakeven,
         buildout,
+        claims,
         discover,
         montecarlo,
         montecarlo_buildout,
         optimize,
         reconcile,
+        report,
         sensitivity,
         timeline,
     )
@@ -66,7 +73,8 @@ if TYPE_CHECKING:
 
 def __getattr__(name: str) -> Any:
     if name in _LAZY:
-        value = getattr(import_module(_LAZY[name]), name)
+        module = import_module(_LAZY[name])
+        value = module if module.__name__ == f"terawatt.{name}" else getattr(module, name)
         globals()[name] = value
         return value
     raise AttributeError(f"module 'terawatt' has no attribute {name!r}")

@@ -1,6 +1,6 @@
 """Top-level study functions of the Python API: :func:`timeline`, :func:`breakeven`, :func:`buildout`,
 :func:`montecarlo`, :func:`montecarlo_buildout`, :func:`sensitivity`, :func:`discover`, :func:`optimize`,
-:func:`reconcile`.
+:func:`reconcile`, :func:`claims` and :func:`report`.
 
 Each takes what ``terawatt.evaluate`` takes (a :class:`~terawatt.scenario.Scenario`, a shipped scenario name, a
 YAML path, a mapping, or ``None`` for the defaults) plus dotted overrides, and returns the study's result object,
@@ -21,6 +21,7 @@ from terawatt.scenario import Scenario, load_scenario, parse_set
 if TYPE_CHECKING:
     from terawatt.studies.breakeven import Breakeven, RatioMap
     from terawatt.studies.buildout import BuildOut
+    from terawatt.studies.claims import Verdict
     from terawatt.studies.discovery import Discovery
     from terawatt.studies.montecarlo import MonteCarlo
     from terawatt.studies.montecarlo_buildout import BuildOutMonteCarlo
@@ -447,3 +448,82 @@ def reconcile(
 
     target = to if isinstance(to, Scenario) or to is None else _scenario(to, None)
     return run(str(preset), target, year, metric)
+
+
+def claims(
+    ids: Sequence[str] | str | None = None,
+    scenario: str | None = None,
+    samples: int | None = None,
+    seed: int | None = None,
+    files: Sequence[str | Path] | None = None,
+) -> list[Verdict]:
+    """The public claims (``terawatt/claims/*.yaml``) computed to verdicts with their numbers.
+
+    Parameters
+    ----------
+    ids
+        One claim id or a list of them (``None`` = all twenty shipped claims).
+    scenario
+        A shipped scenario name to test every claim on instead of its own.
+    samples, seed
+        Monte Carlo samples per shared population and seed (``None`` = the documented defaults,
+        :data:`terawatt.studies.claims.SAMPLES` and :data:`~terawatt.studies.claims.SEED`).
+    files
+        Claim YAML files to compute instead of the shipped ones.
+
+    Returns
+    -------
+    list of Verdict
+        ``.verdict`` (``holds`` | ``holds only if`` | ``does not hold`` | ``not testable here``), ``.why``
+        (the condition or the reason), ``.primary`` (the check behind the number: ``value``, ``p05``, ``p95``),
+        ``.p_true``, ``.checks`` and ``.to_dict()``.
+
+    Raises
+    ------
+    terawatt.ScenarioError
+        Unknown ids or scenario, or bad claim files (naming the file and field).
+
+    Examples
+    --------
+    >>> import terawatt
+    >>> [v] = terawatt.claims("solar-5x")
+    >>> v.verdict, round(v.primary.value, 1)  # doctest: +SKIP
+    ('holds', 5.5)
+    """
+    from terawatt.studies.claim_spec import load_claims
+    from terawatt.studies.claims import SAMPLES, SEED, audit
+
+    chosen = [ids] if isinstance(ids, str) else ids
+    loaded = load_claims(files) if files else None
+    return audit(chosen, scenario, SAMPLES if samples is None else samples, SEED if seed is None else seed,
+                 claims=loaded)
+
+
+def report(
+    scenario: str | Path | None = None,
+    path: str | Path = "report.html",
+    format: str = "html",  # noqa: A002 - the option's name on the command line
+    samples: int = 1000,
+    seed: int = 0,
+) -> Path:
+    """Write the report of one scenario (HTML that works offline, or Markdown with PNG figures).
+
+    Parameters
+    ----------
+    scenario
+        A shipped scenario name or a YAML path (``None`` = the defaults).
+    path
+        The file to write (``.html`` or ``.md``).
+    format
+        ``"html"`` or ``"md"``.
+    samples, seed
+        Monte Carlo samples and seed of the timeline bands, crossover-year distribution and ranking.
+
+    Returns
+    -------
+    pathlib.Path
+        The file written.
+    """
+    from terawatt.report.document import build_report
+
+    return build_report(scenario, Path(path), format_=format, samples=samples, seed=seed)
