@@ -9,7 +9,6 @@ import subprocess
 import sys
 import threading
 import time
-import types
 
 import pytest
 
@@ -269,33 +268,29 @@ def test_failed_job_shows_the_message():
 
 
 # ------------------------------------------------------------------------------------------------- claims
-def test_claims_tab_says_not_available_until_the_audit_exists(monkeypatch):
-    monkeypatch.setattr(views, "claims_available", lambda: False)
-    assert "not available" in views.claims("default").headline
+def test_claims_tab_is_the_claims_audit():
+    """The tab shows what `terawatt claims` computes: every claim file, its verdict and number, in the same order."""
+    from terawatt.report.claims_table import rows
+    from terawatt.studies.claims import audit
 
-
-def test_claims_tab_picks_up_the_audit_when_installed(monkeypatch):
-    import pandas as pd
-
-    fake = types.ModuleType(views.CLAIMS_MODULE)
-    table = pd.DataFrame({"id": ["solar-5x", "launch-price"], "verdict": ["does not hold", "holds"]})
-    fake.audit = lambda scenario=None: types.SimpleNamespace(to_frame=lambda: table)
-    monkeypatch.setitem(sys.modules, views.CLAIMS_MODULE, fake)
-    monkeypatch.setattr(views, "claims_available", lambda: True)
     view = views.claims("default")
-    assert view.headline.startswith("2 public claims") and view.tables[0][2] is table
+    frame = view.tables[0][2]
+    expected = rows(audit(), width=views.CLAIM_WIDTH)
+    assert list(frame.columns) == list(views.CLAIM_COLUMNS)
+    assert len(frame) == len(expected) == 20
+    assert frame["id"].tolist() == [r["id"] for r in expected]
+    assert frame["verdict"].tolist() == [r["verdict"] for r in expected]
+    assert frame["number"].tolist() == [r["number"] for r in expected]
+    assert sum(int(n) for _, n, _ in view.facts) == 20
+    assert view.headline.startswith("20 public claims")
 
 
-def test_claims_tab_shows_a_failing_audit_without_crashing(monkeypatch):
-    fake = types.ModuleType(views.CLAIMS_MODULE)
+def test_claims_tab_follows_the_page_scenario():
+    from terawatt.studies.claims import audit
 
-    def audit(scenario=None):
-        raise RuntimeError("seed file missing")
-
-    fake.audit = audit
-    monkeypatch.setitem(sys.modules, views.CLAIMS_MODULE, fake)
-    monkeypatch.setattr(views, "claims_available", lambda: True)
-    assert views.claims("default").headline == "The claims audit failed: RuntimeError: seed file missing"
+    view = views.claims("skeptic")
+    assert "--scenario skeptic" in view.headline
+    assert view.tables[0][2]["verdict"].tolist() == [v.verdict for v in audit(scenario="skeptic")]
 
 
 # ---------------------------------------------------------------------------------------------------- CLI

@@ -7,7 +7,6 @@ runner uses to report and cancel (:mod:`terawatt.dashboard.jobs`).
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -308,55 +307,24 @@ def buildout(scenario: Scenario, start: int, end: int, progress: Progress | None
 
 
 # --------------------------------------------------------------------------------------------------- claims
-CLAIMS_MODULE = "terawatt.studies.claims"
-
-
-def claims_available() -> bool:
-    """Whether the claims audit is installed (``terawatt.studies.claims``)."""
-    return importlib.util.find_spec(CLAIMS_MODULE) is not None
-
-
-def _claims_frame(module: Any, scenario_name: str | None) -> pd.DataFrame | None:
-    """The claims table from the claims study, whichever of its documented entry points it offers."""
-    import pandas as pd
-
-    for name in ("audit", "run_claims", "evaluate_claims", "check_claims", "claims", "run"):
-        fn = getattr(module, name, None)
-        if not callable(fn):
-            continue
-        try:
-            out = fn(scenario=scenario_name) if scenario_name else fn()
-        except TypeError:
-            out = fn()
-        if hasattr(out, "to_frame"):
-            return out.to_frame()
-        if hasattr(out, "rows") and callable(out.rows):
-            out = out.rows()
-        if isinstance(out, (list, tuple)) and out:
-            return pd.DataFrame([x.to_dict() if hasattr(x, "to_dict") else dict(x) for x in out])
-    return None
+#: The claims table's columns, in order (``report.claims_table.rows`` keys; the quote cut to CLAIM_WIDTH characters).
+CLAIM_COLUMNS = ("id", "claim", "verdict", "number", "P5-P95", "P(true)", "condition or reason", "source")
+CLAIM_WIDTH = 140
 
 
 def claims(scenario_name: str) -> View:
-    """The claims table (the claims audit, once installed); until then a view that says it is not available."""
-    if not claims_available():
-        return View("The claims audit is not available in this version of terawatt (terawatt.studies.claims is not "
-                    "installed); this tab shows the claims table once it is.")
-    from importlib import import_module
+    """The claims table: every public claim computed to a verdict by the claims audit (``terawatt claims``), on the
+    page's scenario when it is not ``default`` (as ``terawatt claims --scenario NAME``)."""
+    import pandas as pd
 
-    try:
-        frame = _claims_frame(import_module(CLAIMS_MODULE), None if scenario_name == "default" else scenario_name)
-    except Exception as exc:  # noqa: BLE001 - another study's failure is shown on the page, not raised
-        from terawatt.errors import ScenarioError
+    from terawatt.report.claims_table import rows
+    from terawatt.studies.claims import audit
 
-        if isinstance(exc, ScenarioError):
-            raise
-        return View(f"The claims audit failed: {type(exc).__name__}: {exc}")
-    if frame is None:
-        return View("The claims audit is installed but offers no table this page can read.")
-    view = View(f"{len(frame)} public claims computed to a verdict.")
-    if "verdict" in frame:
-        counts = frame["verdict"].astype(str).value_counts()
-        view.facts = [(verdict, str(n), f"fact-claims-{i}") for i, (verdict, n) in enumerate(counts.items())]
+    verdicts = audit(scenario=None if scenario_name == "default" else scenario_name)
+    frame = pd.DataFrame(rows(verdicts, width=CLAIM_WIDTH), columns=list(CLAIM_COLUMNS))
+    view = View(f"{len(frame)} public claims computed to a verdict (the same audit as `terawatt claims`"
+                + ("" if scenario_name == "default" else f" --scenario {scenario_name}") + ").")
+    counts = frame["verdict"].value_counts()
+    view.facts = [(verdict, str(n), f"fact-claims-{i}") for i, (verdict, n) in enumerate(counts.items())]
     view.tables.append(("claims", "claims and their verdicts", frame))
     return view
