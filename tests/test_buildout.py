@@ -365,6 +365,7 @@ def test_bottleneck_timeline(default_run):
             row["ground_binding"] == "demand" and "meets its share of demand" in ground_words
         ), line
     assert years[0] == 2026 and years == sorted(set(years))
+
     # a line exactly where the pair of binding names (with a supply link's cause) changes
     def state(row):
         return tuple(

@@ -241,19 +241,25 @@ def simulate_supply(p: Mapping[str, np.ndarray], years: np.ndarray, needs: Suppl
         t = float(year - 2026)
         grow = (1.0 + cap_growth[..., j]) ** t
         s = {}
-        # Terafab: seen by the market as capacity in the same units (logic wafers by area, DRAM wafers by bits)
         tf_cum = cum["terafab"]
-        competing = {
-            "logic": tf_cum * (1.0 - tf_dram) * tf_acc_per_wafer / acc_per_logic_wafer,
-            "dram": tf_cum * tf_dram,
-            "packaging": tf_cum * (1.0 - tf_dram) * tf_acc_per_wafer / packages_per_wafer,
-            "cells": np.zeros(n),
-        }
         for k in market:
-            planned = _at(need[k], np.clip(j + lookahead[k], 0, last))
-            if k == "cells":
-                competing[k] = cum["programme"]
-            want = np.maximum(planned - existing[k] - cum[k] - competing[k], 0.0)
+            target = j + lookahead[k]
+            planned = _at(need[k], np.clip(target, 0, last))
+            # the Terafab (or the cell programme) is seen as the capacity it will run in the target year, in the
+            # link's units (logic wafers by silicon area, DRAM wafers by bits, packages by its logic output)
+            rival = "programme" if k == "cells" else "terafab"
+            age = PRE_YEARS + np.asarray(target)[..., None] - np.arange(c)
+            online = (starts[rival][..., :c] * volume_ramp(age, *(x[..., None] for x in timing[rival][:2]))).sum(-1)
+            competing = (
+                online
+                * {
+                    "logic": (1.0 - tf_dram) * tf_acc_per_wafer / acc_per_logic_wafer,
+                    "dram": tf_dram,
+                    "packaging": (1.0 - tf_dram) * tf_acc_per_wafer / packages_per_wafer,
+                    "cells": 1.0,
+                }[k]
+            )
+            want = np.maximum(planned - existing[k] - cum[k] - competing, 0.0)
             affordable = caps[k][..., j] * grow / capex[k]
             s[k] = np.minimum(want, affordable)
             capital_cut[k][..., c] = want > affordable

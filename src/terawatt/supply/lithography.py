@@ -56,6 +56,9 @@ def tools_for_wafer_starts(
     wafer_starts_per_month: ArrayLike, euv_layers: ArrayLike, exposures_per_tool: ArrayLike
 ) -> np.ndarray:
     """EUV scanners needed to expose ``wafer_starts_per_month`` wafers of a node with ``euv_layers`` EUV layers [-]."""
-    return 12.0 * np.asarray(wafer_starts_per_month, float) * np.asarray(euv_layers, float) / np.asarray(
-        exposures_per_tool, float
+    return (
+        12.0
+        * np.asarray(wafer_starts_per_month, float)
+        * np.asarray(euv_layers, float)
+        / np.asarray(exposures_per_tool, float)
     )

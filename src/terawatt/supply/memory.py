@@ -23,9 +23,13 @@ def ddr_gb_per_wafer(
         Share of good DDR dies [-].
     """
     area = np.pi * (WAFER_DIAMETER_MM / 2.0) ** 2
-    return area * np.asarray(usable_area_fraction, float) * np.asarray(bit_density_gbit_per_mm2, float) * np.asarray(
-        die_yield, float
-    ) / 8.0
+    return (
+        area
+        * np.asarray(usable_area_fraction, float)
+        * np.asarray(bit_density_gbit_per_mm2, float)
+        * np.asarray(die_yield, float)
+        / 8.0
+    )
 
 
 def hbm_gb_per_wafer(ddr_gb_per_wafer_: ArrayLike, wafer_per_bit_vs_ddr: ArrayLike) -> np.ndarray:
