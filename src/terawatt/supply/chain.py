@@ -13,14 +13,15 @@ Links (each a stock of capacity built in cohorts, a cohort being one year's star
 
 Decision rule (documented in docs/design.md, "Supply chains"): each year :math:`y`, for each market link :math:`k`,
 
-.. math:: s_k(y) = \\min\\Big(\\big[N_k(y + T_b + T_r - \\ell) - P_k(y) - F_k(y)\\big]^+,\\; C_k(y)/c_k\\Big)
+.. math:: s_k(y) = \\min\\Big(\\big[N_k(y + T_b + T_r - 1 - \\ell) - P_k(y) - F_k(y)\\big]^+,\\; C_k(y)/c_k\\Big)
 
 with :math:`N_k` the need the market sees (from the demand path), :math:`T_b, T_r` the construction and ramp
-times, :math:`\\ell` the decision lag, :math:`P_k` the nameplate capacity built or started so far, :math:`F_k` the
-Terafab's started capacity in the same units, :math:`C_k` the investment cap (growing at a set rate) and
-:math:`c_k` the capital per unit of capacity. The starts of the logic, DRAM and Terafab links then share the EUV
-tools delivered that year (after other uses take their share); if they ask for more exposures than the tools make,
-all are scaled down by the same factor. Tools are charged in the year a fab is started (orders lead construction).
+times (a cohort runs at full output from :math:`y + T_b + T_r - 1`), :math:`\\ell` the decision lag, :math:`P_k`
+the nameplate capacity built or started so far, :math:`F_k` the capacity a Terafab (or, for cells, the cell
+programme) will run in the target year in the same units, :math:`C_k` the investment cap (growing at a set rate)
+and :math:`c_k` the capital per unit of capacity. The starts of the logic, DRAM and Terafab links then share the
+EUV tools delivered that year (after other uses take their share); if they ask for more exposures than the tools
+make, all are scaled down by the same factor. Tools are charged in the year a fab is started (orders lead construction).
 """
 
 from __future__ import annotations
@@ -193,7 +194,8 @@ def simulate_supply(p: Mapping[str, np.ndarray], years: np.ndarray, needs: Suppl
     }
     cap_growth = yearly("supply.capex_cap_growth_per_yr")
     lag = first("supply.fab_decision_lag_yr")
-    lookahead = {k: np.round(timing[k][0] + timing[k][1] - lag).astype(int) for k in need}
+    # a cohort started in year y runs at full output from y + T_b + T_r - 1 (fabs.volume_ramp): plan for that year
+    lookahead = {k: np.round(timing[k][0] + timing[k][1] - 1.0 - lag).astype(int) for k in need}
     market = tuple(need)
 
     # -------------------------------------------------------------------------------- EUV supply
