@@ -45,6 +45,8 @@ CAUSES = ("construction", "EUV tools", "capital")
 PRE_YEARS = 8
 #: Years after the last simulated year over which the need is known (plans look ahead by build + ramp - lag).
 HORIZON_YEARS = 12
+#: Samples per block when cohorts with per-sample build times are summed (bounds the (rows, slots, years) array).
+CHUNK_ROWS = 2048
 
 
 @dataclass(frozen=True)
@@ -69,17 +71,15 @@ class SupplyNeeds:
 def _convolve(starts: np.ndarray, kernel: np.ndarray, n_years: int) -> np.ndarray:
     """Capacity of cohorts by year: sum over cohorts c of starts[c] x kernel[age], age = PRE_YEARS + j - c.
 
-    A kernel shared by all samples (shape (A,)) is one matrix product; per-sample kernels loop over years.
+    ``kernel`` is (A,) (shared by all samples) or (..., A); one multiply-add per cohort on contiguous slices.
     """
-    n_slots = starts.shape[-1]
-    if kernel.ndim == 1:
-        age = PRE_YEARS + np.arange(n_years)[None, :] - np.arange(n_slots)[:, None]  # (slots, years)
-        matrix = np.where(age >= 0, kernel[np.clip(age, 0, len(kernel) - 1)], 0.0)
-        return starts @ matrix
-    out = np.empty((*starts.shape[:-1], n_years))
-    for j in range(n_years):
-        c = PRE_YEARS + j
-        out[..., j] = (starts[..., : c + 1] * kernel[..., c::-1]).sum(axis=-1)
+    out = np.zeros((*starts.shape[:-1], n_years))
+    for c in range(starts.shape[-1]):
+        first = max(c - PRE_YEARS, 0)  # first year in which the cohort exists
+        if first >= n_years:
+            break
+        age0 = PRE_YEARS + first - c
+        out[..., first:] += starts[..., c, None] * kernel[..., age0 : age0 + n_years - first]
     return out
 
 
@@ -235,6 +235,15 @@ def simulate_supply(p: Mapping[str, np.ndarray], years: np.ndarray, needs: Suppl
     tf_start = first("supply.terafab_start_year")
     tf_mix_capex = (1.0 - tf_dram) * capex["logic"] + tf_dram * capex["dram"]
     prog_target = first("supply.solar_target_gw_per_yr")
+    # what the Terafab's and the cell programme's cohorts started so far will run in each future slot
+    n_future = n_slots + HORIZON_YEARS + 1
+    rival_ramp, rival_future = {}, {}
+    for rival in ("terafab", "programme"):
+        b, r = (_shared(x) for x in timing[rival][:2])
+        if max(b.ndim, r.ndim) > 0:
+            b, r = (np.broadcast_to(x, n)[..., None] for x in (b, r))
+        rival_ramp[rival] = volume_ramp(np.arange(n_future, dtype=float), b, r)
+        rival_future[rival] = np.zeros((*n, n_future))
     prog_start = first("supply.cell_programme_start_year")
     last = acc_need.shape[-1] - 1
 
@@ -243,15 +252,13 @@ def simulate_supply(p: Mapping[str, np.ndarray], years: np.ndarray, needs: Suppl
         t = float(year - 2026)
         grow = (1.0 + cap_growth[..., j]) ** t
         s = {}
-        tf_cum = cum["terafab"]
         for k in market:
             target = j + lookahead[k]
             planned = _at(need[k], np.clip(target, 0, last))
             # the Terafab (or the cell programme) is seen as the capacity it will run in the target year, in the
             # link's units (logic wafers by silicon area, DRAM wafers by bits, packages by its logic output)
             rival = "programme" if k == "cells" else "terafab"
-            age = PRE_YEARS + np.asarray(target)[..., None] - np.arange(c)
-            online = (starts[rival][..., :c] * volume_ramp(age, *(x[..., None] for x in timing[rival][:2]))).sum(-1)
+            online = _at(rival_future[rival], np.clip(PRE_YEARS + target, 0, rival_future[rival].shape[-1] - 1))
             competing = (
                 online
                 * {
@@ -269,7 +276,7 @@ def simulate_supply(p: Mapping[str, np.ndarray], years: np.ndarray, needs: Suppl
         s["terafab"] = np.where(
             building_tf,
             np.minimum(
-                np.maximum(tf_target - tf_cum, 0.0),
+                np.maximum(tf_target - cum["terafab"], 0.0),
                 yearly("supply.terafab_capex_cap_usd_per_yr")[..., j] / tf_mix_capex,
             ),
             0.0,
@@ -292,6 +299,8 @@ def simulate_supply(p: Mapping[str, np.ndarray], years: np.ndarray, needs: Suppl
         for k, value in s.items():
             starts[k][..., c] = value
             cum[k] = cum[k] + value
+        for rival, future in rival_future.items():
+            future[..., c:] += s[rival][..., None] * rival_ramp[rival][..., : n_future - c]
         used = asked * scale
         tools_ai = used / np.maximum(per_tool[..., j], 1e-30)
         out["euv_tools_ai"][..., j] = tools_ai
@@ -312,7 +321,9 @@ def simulate_supply(p: Mapping[str, np.ndarray], years: np.ndarray, needs: Suppl
 
     run = {k: _convolve(starts[k], kernel(k, "run"), n_years) for k in starts}
     good = {k: _convolve(starts[k], kernel(k, "good"), n_years) for k in ("logic", "dram", "terafab")}
-    building_now = {k: _convolve(starts[k], kernel(k, "building"), n_years) for k in ("logic", "dram", "terafab")}
+    # logic, DRAM and Terafab fabs share the construction time: one sum of their cohorts
+    fab_starts = starts["logic"] + starts["dram"] + starts["terafab"]
+    construction_wpm = _convolve(fab_starts, kernel("logic", "building"), n_years)
     tf_logic, tf_dram_good = good["terafab"] * (1.0 - tf_dram[..., None]), good["terafab"] * tf_dram[..., None]
     logic_acc = 12.0 * (
         existing["logic"][..., None] * acc_per_logic_wafer[..., None]
@@ -341,7 +352,6 @@ def simulate_supply(p: Mapping[str, np.ndarray], years: np.ndarray, needs: Suppl
         "dram_wafer_starts_per_month": existing["dram"][..., None] + run["dram"],
         "terafab_wafer_starts_per_month": run["terafab"],
     }
-    construction_wpm = building_now["logic"] + building_now["dram"] + building_now["terafab"]
     return {
         **wafer_starts,
         "packaging_wafers_per_month": existing["packaging"][..., None] + run["packaging"],
