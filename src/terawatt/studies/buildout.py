@@ -80,7 +80,9 @@ FIELDS = (
     "satellites_in_orbit",
     "accelerators_needed",
     "accelerators_supplied",
+    "accelerators_wanted",
     "hbm_stacks_needed",
+    "hbm_stacks_wanted",
     "hbm_stacks_supplied",
     "solar_gw_needed",
     "solar_gw_supplied",
@@ -471,6 +473,8 @@ def buildout(scenario: Scenario, start: int = 2026, end: int = 2050) -> BuildOut
             "satellites_in_orbit": orbit_total * 1e9 * kg_per_w[..., j] / sat_mass[..., j],
             "accelerators_needed": add_need * scale + refresh_need,
             "accelerators_supplied": chips_supplied,
+            "accelerators_wanted": add_need + refresh_need,  # before the chip links scale the additions down
+            "hbm_stacks_wanted": (add_need + refresh_need) * stacks_per_acc,
             "hbm_stacks_needed": (add_need * scale + refresh_need) * stacks_per_acc,
             "hbm_stacks_supplied": hbm_supply,
             "solar_gw_needed": orbit_add * array_w_per_w[..., j] * (1.0 - lunar_share),
