@@ -381,15 +381,11 @@ def buildout(scenario: Scenario, start: int = 2026, end: int = 2050) -> BuildOut
 
         # ------------------------------------------------------------------------------------ chips
         # accelerators: the least of logic dies, HBM stacks and packages (each in accelerator equivalents)
-        links = np.stack(
-            np.broadcast_arrays(
-                sup["logic_accelerator_equiv"][..., j],
-                sup["hbm_accelerator_equiv"][..., j],
-                sup["packaging_accelerator_equiv"][..., j],
-            )
-        )
-        chips_supplied = links.min(axis=0)
-        chip_link = links.argmin(axis=0)
+        logic = sup["logic_accelerator_equiv"][..., j]
+        hbm = sup["hbm_accelerator_equiv"][..., j]
+        packages = sup["packaging_accelerator_equiv"][..., j]
+        chips_supplied = np.minimum(np.minimum(logic, hbm), packages)
+        chip_link = np.where(logic <= np.minimum(hbm, packages), 0, np.where(hbm <= packages, 1, 2))
         chip_code, chip_ground_code = _CHIP_ORBIT_CODES[chip_link], _CHIP_GROUND_CODES[chip_link]
         chip_cause = np.choose(
             chip_link, [sup["logic_cause"][..., j], sup["hbm_cause"][..., j], sup["packaging_cause"][..., j]]

@@ -71,8 +71,11 @@ class SupplyNeeds:
 def _convolve(starts: np.ndarray, kernel: np.ndarray, n_years: int) -> np.ndarray:
     """Capacity of cohorts by year: sum over cohorts c of starts[c] x kernel[age], age = PRE_YEARS + j - c.
 
-    ``kernel`` is (A,) (shared by all samples) or (..., A); one multiply-add per cohort on contiguous slices.
+    ``kernel`` is (A,) (shared by all samples: one matrix product) or (..., A) (one multiply-add per cohort).
     """
+    if kernel.ndim == 1:  # one matrix product: starts (..., slots) @ kernel by age (slots, years)
+        age = PRE_YEARS + np.arange(n_years)[None, :] - np.arange(starts.shape[-1])[:, None]
+        return starts @ np.where(age >= 0, kernel[np.clip(age, 0, kernel.shape[-1] - 1)], 0.0)
     out = np.zeros((*starts.shape[:-1], n_years))
     for c in range(starts.shape[-1]):
         first = max(c - PRE_YEARS, 0)  # first year in which the cohort exists
@@ -89,7 +92,22 @@ def _shared(x: np.ndarray) -> np.ndarray:
     return np.asarray(flat[0]) if flat.size == 0 or np.all(flat == flat[0]) else np.asarray(x, float)
 
 
+def _online(starts: np.ndarray, ramp: np.ndarray, slot: np.ndarray | int) -> np.ndarray:
+    """What cohorts ``starts`` (slots 0..c-1) run in the year of slot ``slot``: sum of starts x ramp[slot - c'].
+
+    ``ramp`` is (A,) or (..., A); ``slot`` a scalar or (...,)."""
+    age = np.clip(np.asarray(slot)[..., None] - np.arange(starts.shape[-1]), 0, ramp.shape[-1] - 1)
+    if ramp.ndim == 1 and age.ndim == 1:
+        return starts @ ramp[age]
+    ramp = np.broadcast_to(ramp, (*starts.shape[:-1], ramp.shape[-1]))
+    return (starts * np.take_along_axis(ramp, np.broadcast_to(age, starts.shape), -1)).sum(-1)
+
+
 def _at(need: np.ndarray, index: np.ndarray) -> np.ndarray:
+    """``need[..., index]`` per sample (``index`` a scalar shared by all samples, or (...,))."""
+    index = np.asarray(index)
+    if index.ndim == 0:
+        return need[..., int(index)]
     return np.take_along_axis(need, index[..., None], axis=-1)[..., 0]
 
 
@@ -195,7 +213,7 @@ def simulate_supply(p: Mapping[str, np.ndarray], years: np.ndarray, needs: Suppl
     cap_growth = yearly("supply.capex_cap_growth_per_yr")
     lag = first("supply.fab_decision_lag_yr")
     # a cohort started in year y runs at full output from y + T_b + T_r - 1 (fabs.volume_ramp): plan for that year
-    lookahead = {k: np.round(timing[k][0] + timing[k][1] - 1.0 - lag).astype(int) for k in need}
+    lookahead = {k: np.round(_shared(timing[k][0] + timing[k][1] - 1.0 - lag)).astype(int) for k in need}
     market = tuple(need)
 
     # -------------------------------------------------------------------------------- EUV supply
@@ -235,15 +253,14 @@ def simulate_supply(p: Mapping[str, np.ndarray], years: np.ndarray, needs: Suppl
     tf_start = first("supply.terafab_start_year")
     tf_mix_capex = (1.0 - tf_dram) * capex["logic"] + tf_dram * capex["dram"]
     prog_target = first("supply.solar_target_gw_per_yr")
-    # what the Terafab's and the cell programme's cohorts started so far will run in each future slot
-    n_future = n_slots + HORIZON_YEARS + 1
-    rival_ramp, rival_future = {}, {}
+    # volume ramp by age of the Terafab's and the cell programme's cohorts (shared or per sample)
+    rival_ramp, started = {}, {}
     for rival in ("terafab", "programme"):
         b, r = (_shared(x) for x in timing[rival][:2])
         if max(b.ndim, r.ndim) > 0:
             b, r = (np.broadcast_to(x, n)[..., None] for x in (b, r))
-        rival_ramp[rival] = volume_ramp(np.arange(n_future, dtype=float), b, r)
-        rival_future[rival] = np.zeros((*n, n_future))
+        rival_ramp[rival] = volume_ramp(np.arange(n_slots + HORIZON_YEARS + 1, dtype=float), b, r)
+        started[rival] = False
     prog_start = first("supply.cell_programme_start_year")
     last = acc_need.shape[-1] - 1
 
@@ -258,7 +275,7 @@ def simulate_supply(p: Mapping[str, np.ndarray], years: np.ndarray, needs: Suppl
             # the Terafab (or the cell programme) is seen as the capacity it will run in the target year, in the
             # link's units (logic wafers by silicon area, DRAM wafers by bits, packages by its logic output)
             rival = "programme" if k == "cells" else "terafab"
-            online = _at(rival_future[rival], np.clip(PRE_YEARS + target, 0, rival_future[rival].shape[-1] - 1))
+            online = _online(starts[rival][..., :c], rival_ramp[rival], PRE_YEARS + target) if started[rival] else 0.0
             competing = (
                 online
                 * {
@@ -299,8 +316,8 @@ def simulate_supply(p: Mapping[str, np.ndarray], years: np.ndarray, needs: Suppl
         for k, value in s.items():
             starts[k][..., c] = value
             cum[k] = cum[k] + value
-        for rival, future in rival_future.items():
-            future[..., c:] += s[rival][..., None] * rival_ramp[rival][..., : n_future - c]
+        for rival in rival_ramp:
+            started[rival] = started[rival] or bool(np.any(s[rival] > 0))
         used = asked * scale
         tools_ai = used / np.maximum(per_tool[..., j], 1e-30)
         out["euv_tools_ai"][..., j] = tools_ai
@@ -343,8 +360,12 @@ def simulate_supply(p: Mapping[str, np.ndarray], years: np.ndarray, needs: Suppl
         slot = PRE_YEARS + np.arange(n_years) - lookahead[k][..., None]
         valid = slot >= PRE_YEARS
         idx = np.clip(slot, 0, n_slots - 1)
-        by_tools = np.take_along_axis(tool_cut[k], idx, -1) if k in tool_cut else np.zeros_like(valid)
-        by_capital = np.take_along_axis(capital_cut[k], idx, -1)
+
+        def pick(flags: np.ndarray) -> np.ndarray:
+            return flags[..., idx] if idx.ndim == 1 else np.take_along_axis(flags, idx, -1)
+
+        by_tools = pick(tool_cut[k]) if k in tool_cut else np.zeros_like(valid)
+        by_capital = pick(capital_cut[k])
         return np.where(valid & by_tools, 1, np.where(valid & by_capital, 2, 0))
 
     wafer_starts = {
