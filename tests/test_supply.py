@@ -276,3 +276,17 @@ def test_bad_supply_input_exits_2(invoke_cli):
     res = invoke_cli("buildout", "--set", "supply.euv_productivity=0", "--set", "supply.fab_ramp_yr=0")
     assert res.exit_code == 2 and "Traceback" not in res.stderr
     assert "supply.euv_productivity" in res.stderr and "supply.fab_ramp_yr" in res.stderr
+
+
+def test_memory_binds_once_power_is_solved():
+    """Claim memory (seeds 002, 004), computed: musk-terawatt with ground power lifted (turbines, transformers,
+    interconnections unlimited) is bound by HBM, not power, in every year from 2032 to 2050."""
+    over = {
+        "ground.transformer_gw_per_yr": 1e6,
+        "ground.turbine_gw_per_yr": 1e6,
+        "ground.interconnection_gw_per_yr": 1e6,
+    }
+    rows = buildout(load_scenario("musk-terawatt", over), 2026, 2050).rows()
+    late = [r for r in rows if r["year"] >= 2032]
+    assert all(r["ground_binding"] == "HBM" and r["chip_link"] == "HBM" for r in late)
+    assert all(r["hbm_accelerator_equiv"] < r["logic_accelerator_equiv"] for r in late)
