@@ -33,6 +33,11 @@ def main() -> None:
             "ground.turbine_gw_per_yr": rng.uniform(40.0, 90.0, n),
             "launch.lox_production_t_per_yr": rng.uniform(1e5, 1e7, n),
             "solar.array_specific_power_w_per_kg": rng.uniform(60.0, 150.0, n),
+            # the supply chains (terawatt.supply), build times per sample included
+            "supply.euv_productivity": rng.uniform(0.2, 0.55, n),
+            "supply.hbm_wafer_per_bit_vs_ddr": rng.uniform(2.5, 3.5, n),
+            "supply.fab_construction_yr": rng.uniform(2.0, 4.0, n),
+            "supply.terafab_dram_share": rng.uniform(0.0, 0.85, n),
         }
     )
     t_one = best_of(lambda: buildout(base, 2026, 2050), args.repeat)

@@ -17,11 +17,11 @@ import pytest
 import yaml
 
 from terawatt.scenario import load_scenario, shipped_scenarios
-from terawatt.studies.buildout import FIELDS, GROUND_LIMITS, ORBIT_LIMITS, BuildOut, buildout
+from terawatt.studies.buildout import FIELDS, GROUND_LIMITS, LABELS, ORBIT_LIMITS, BuildOut, buildout
 from terawatt.validation import load_cases, run_case
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-NUMERIC = tuple(f for f in FIELDS[1:] if f not in ("orbit_binding", "ground_binding"))
+NUMERIC = tuple(f for f in FIELDS[1:] if f not in LABELS)
 JSON_FIELDS = (
     "year",
     "orbit_gw_added",
@@ -43,6 +43,8 @@ JSON_FIELDS = (
     "investment_usd",
     "reentries",
 )
+#: Binding names of the chip links (their timeline words carry a cause: EUV tools, capital, construction).
+CHIP_NAMES = ("logic dies", "HBM", "packaging")
 #: "2032: propellant binds orbit; transformers bind ground", "2026: orbit not started; ground meets its share of demand"
 LINE = re.compile(r"^(\d{4}): ([^;]*\borbit\b[^;]*); ([^;]*\bground\b[^;]*)$")
 
@@ -68,10 +70,9 @@ LIFTED = {
     "supply.space_solar_gw_per_yr_2026": 1.0e6,
     "supply.solar_target_gw_per_yr": 1.0e6,
     "supply.radiator_m2_per_yr": 1.0e12,
-    "supply.accelerators_per_yr_2026": 1.0e12,
     "supply.wafers_per_yr_advanced": 1.0e12,
     "supply.cowos_wafers_per_yr": 1.0e12,
-    "supply.hbm_stacks_per_yr_2026": 1.0e13,
+    "supply.hbm_wafers_per_yr": 1.0e12,
     "supply.lunar_mass_driver_t_per_yr": 0.0,
     "buildout.split_rule": "orbit_first",
     "buildout.orbit_start_year": 2026,
@@ -316,8 +317,9 @@ BINDING_CASES = [
         {"supply.space_solar_gw_per_yr_2026": 1.0, "supply.solar_target_gw_per_yr": 1.0},
     ),
     ("radiators", "transformers", LIFTED, {"supply.radiator_m2_per_yr": 1e6}),
-    ("accelerators", "accelerators", LIFTED, {"supply.accelerators_per_yr_2026": 1.5e8}),
-    ("HBM", "HBM", LIFTED, {"supply.hbm_stacks_per_yr_2026": 1.2e9}),
+    ("logic dies", "logic dies", LIFTED, {"supply.wafers_per_yr_advanced": 1.0e7}),
+    ("HBM", "HBM", LIFTED, {"supply.hbm_wafers_per_yr": 1.0e6}),
+    ("packaging", "packaging", LIFTED, {"supply.cowos_wafers_per_yr": 1.0e5}),
     ("not started", "transformers", LIFTED, {"buildout.orbit_start_year": 2030}),
     ("demand", "demand", LIFTED, {"buildout.demand_growth_per_yr": 0.01}),
     ("launch vehicles", "new power", LIFTED, {"ground.transformer_gw_per_yr": 1e6}),
@@ -363,14 +365,15 @@ def test_bottleneck_timeline(default_run):
             row["ground_binding"] == "demand" and "meets its share of demand" in ground_words
         ), line
     assert years[0] == 2026 and years == sorted(set(years))
-    # a line exactly where the pair of binding names changes
-    changes = [
-        y
-        for y in rows
-        if y == 2026
-        or (rows[y]["orbit_binding"], rows[y]["ground_binding"])
-        != (rows[y - 1]["orbit_binding"], rows[y - 1]["ground_binding"])
-    ]
+
+    # a line exactly where the pair of binding names (with a supply link's cause) changes
+    def state(row):
+        return tuple(
+            (name, row["chip_cause"] if name in CHIP_NAMES else row["cells_cause"] if name == "solar cells" else "")
+            for name in (row["orbit_binding"], row["ground_binding"])
+        )
+
+    changes = [y for y in rows if y == 2026 or state(rows[y]) != state(rows[y - 1])]
     assert years == changes
     assert lines[0] == "2026: orbit not started; ground meets its share of demand"
 
@@ -549,7 +552,7 @@ REPLACEMENT_LIMITS = [
         "solar_gw_supplied",
         {"supply.space_solar_gw_per_yr_2026": 0.1, "supply.solar_target_gw_per_yr": 0.1},
     ),
-    ("accelerators_needed", "accelerators_supplied", {"supply.accelerators_per_yr_2026": 1e6}),
+    ("accelerators_needed", "accelerators_supplied", {"supply.cowos_wafers_per_yr": 6.7e4}),
 ]
 
 
@@ -610,9 +613,9 @@ def test_pad_check_is_per_sample():
 
 
 def test_orbit_binding_when_chips_run_out():
-    """LIFTED with supply.accelerators_per_yr_2026 = 1 (ground refresh alone needs 112 M): nothing is added on
-    either side and 3,000 GW fall short; ground_binding is 'accelerators' but orbit_binding is 'demand' (expected
-    'accelerators')."""
-    row = run({**LIFTED, "supply.accelerators_per_yr_2026": 1.0}, end=2027).rows()[0]
+    """LIFTED with no packaging at all (ground refresh alone needs 112 M accelerators): nothing is added on either
+    side and 3,000 GW fall short; ground_binding was the chip link but orbit_binding 'demand' (expected the link)."""
+    none = {"supply.cowos_wafers_per_yr": 0.0, "supply.cowos_wafers_building_per_yr": 0.0}
+    row = run({**LIFTED, **none}, end=2027).rows()[0]
     assert row["orbit_gw_added"] == 0 and row["shortfall_gw"] > 0
-    assert row["orbit_binding"] == "accelerators"
+    assert row["orbit_binding"] == row["ground_binding"] == "packaging"

@@ -493,8 +493,49 @@ def block_buildout(model: Model) -> str:
 
 
 def block_bottlenecks(model: Model) -> str:
-    name = BUILDOUT_ROWS[0][1]
-    return "```\n" + "\n".join(model.buildout(name).bottlenecks()) + "\n```"
+    parts = []
+    for _, name in BUILDOUT_ROWS:
+        parts.append(f"{name}:\n" + "\n".join(model.buildout(name).bottlenecks()))
+    return "```\n" + "\n\n".join(parts) + "\n```"
+
+
+#: Years of the supply table (supply vs need of accelerators, the binding chip link and its cause).
+SUPPLY_YEARS = (2030, 2040, 2050)
+
+
+def block_supply(model: Model) -> str:
+    """Supply chains of the build-out: accelerators supplied vs needed, the least chip link and why, EUV tools,
+    the Terafab's chips and the cell programme's output in 2028 (the claims' quantities)."""
+    yrs = " / ".join(str(y) for y in SUPPLY_YEARS)
+    header = [
+        "scenario",
+        f"accelerators supplied, M {yrs}",
+        f"accelerators wanted, M {yrs}",
+        f"least chip link (cause) {yrs}",
+        f"EUV tools delivered {yrs}",
+        "Terafab chips/yr 2050 (billions)",
+        "cell programme GW/yr 2028",
+    ]
+    rows = []
+    for label, name in BUILDOUT_ROWS:
+        try:
+            by_year = _by_year(model.buildout(name))
+        except MODEL_ERRORS as exc:
+            rows.append([label, _problem(exc, name), *[""] * (len(header) - 2)])
+            continue
+        pick = [by_year[y] for y in SUPPLY_YEARS]
+        rows.append(
+            [
+                label,
+                " / ".join(fmt(r["accelerators_supplied"] / 1e6) for r in pick),
+                " / ".join(fmt(r["accelerators_wanted"] / 1e6) for r in pick),
+                " / ".join(f"{r['chip_link']} ({r['chip_cause']})" for r in pick),
+                " / ".join(fmt(r["euv_tools_delivered"]) for r in pick),
+                fmt(by_year[2050]["terafab_chips_per_yr"] / 1e9),
+                fmt(by_year[2028]["cell_programme_gw_per_yr"]),
+            ]
+        )
+    return table(header, rows)
 
 
 def block_environment(model: Model) -> str:
@@ -849,6 +890,7 @@ BLOCKS: dict[str, Callable[[Model], str]] = {
     "montecarlo-buildout": block_montecarlo_buildout,
     "buildout": block_buildout,
     "bottlenecks": block_bottlenecks,
+    "supply": block_supply,
     "environment": block_environment,
     "validation-count": block_validation_count,
     "claims": block_claims,

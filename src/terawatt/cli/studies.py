@@ -189,6 +189,8 @@ BUILDOUT_COLUMNS = (
     ("launches", "launches"),
     ("propellant t", "propellant_t"),
     ("accelerators", "accelerators_needed"),
+    ("EUV tools", "euv_tools_delivered"),
+    ("least chip link", "chip_link"),
     ("orbit binds", "orbit_binding"),
     ("ground binds", "ground_binding"),
 )

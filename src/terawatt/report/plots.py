@@ -32,8 +32,9 @@ ORBIT_COLOURS = {
     "propellant": "tab:orange",
     "solar cells": "gold",
     "radiators": "tab:pink",
-    "accelerators": "tab:brown",
+    "logic dies": "tab:brown",
     "HBM": "tab:olive",
+    "packaging": "tab:cyan",
     "not started": "lightgray",
     "cost": "dimgray",
 }

@@ -8,7 +8,9 @@ chains. The simulation is a loop over years on arrays of samples: N Monte Carlo 
 Orbit limits (GW of delivered IT power per year): launch (ships x flights per ship, pads x pad rate, LOX and
 methane production, flight losses; an optional fixed flight rate), lunar mass, space-grade solar cells, radiator
 panels. Ground limits: large transformers and new power (gas turbines, grid interconnections, solar + storage,
-the existing grid headroom). Both sides draw on one supply of accelerators (wafers, packaging, a Terafab) and HBM.
+the existing grid headroom). Both sides draw on one supply of accelerators: the least of logic dies, HBM stacks and
+packages, each a capacity that is built (fabs fed by one EUV tool supply, a Terafab programme, packaging lines;
+:mod:`terawatt.supply`), and space cells come from cell lines that are built the same way.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from terawatt.constants import HOURS_PER_YEAR
 from terawatt.model import evaluate
 from terawatt.results import years_frame
 from terawatt.scenario import FieldError, Scenario, ScenarioError
+from terawatt.studies.buildout_supply import SUPPLY_FIELDS, SUPPLY_LABELS, supply
 from terawatt.trajectory import year_span_errors
 
 if TYPE_CHECKING:
@@ -36,12 +39,16 @@ ORBIT_LIMITS = (
     "propellant",
     "solar cells",
     "radiators",
-    "accelerators",
+    "logic dies",
     "HBM",
     "not started",
     "cost",
+    "packaging",
 )
-GROUND_LIMITS = ("demand", "transformers", "new power", "accelerators", "HBM", "cost")
+GROUND_LIMITS = ("demand", "transformers", "new power", "logic dies", "HBM", "cost", "packaging")
+#: Orbit and ground binding codes of the chip links (terawatt.supply.CHIP_LINKS order: logic dies, HBM, packaging).
+_CHIP_ORBIT_CODES = np.array([6, 7, 10])
+_CHIP_GROUND_CODES = np.array([3, 4, 6])
 #: Registry sections whose numbers the simulation reads (each per year, so trajectories apply).
 SIMULATION_SECTIONS = ("buildout", "launch", "supply", "ground", "edge", "terrestrial", "workload", "satellite")
 #: Year fields of the JSON output (more are added freely).
@@ -73,7 +80,9 @@ FIELDS = (
     "satellites_in_orbit",
     "accelerators_needed",
     "accelerators_supplied",
+    "accelerators_wanted",
     "hbm_stacks_needed",
+    "hbm_stacks_wanted",
     "hbm_stacks_supplied",
     "solar_gw_needed",
     "solar_gw_supplied",
@@ -89,7 +98,11 @@ FIELDS = (
     "orbit_co2_t_per_gw_yr",
     "ground_co2_t_per_gw_yr",
     "launcher_emission_cut_needed",
+    *SUPPLY_FIELDS,
+    *SUPPLY_LABELS,
 )
+#: Fields holding names (codes in ``data``), with their labels.
+LABELS = {"orbit_binding": ORBIT_LIMITS, "ground_binding": GROUND_LIMITS, **SUPPLY_LABELS}
 
 
 @dataclass(frozen=True)
@@ -111,8 +124,8 @@ class BuildOut:
             row: dict[str, Any] = {"year": int(year)}
             for name in FIELDS[1:]:
                 col = self.data[name][..., i]
-                if name in ("orbit_binding", "ground_binding"):
-                    labels = ORBIT_LIMITS if name == "orbit_binding" else GROUND_LIMITS
+                if name in LABELS:
+                    labels = LABELS[name]
                     codes = np.atleast_1d(col).astype(int)
                     row[name] = labels[int(np.bincount(codes, minlength=len(labels)).argmax())]
                 else:
@@ -123,12 +136,13 @@ class BuildOut:
         return rows
 
     def bottlenecks(self) -> list[str]:
-        """The bottleneck timeline in words: a line for each year in which a binding constraint changes."""
+        """The bottleneck timeline in words: a line for each year in which a binding constraint (or, for a supply
+        link, its cause: EUV tools, capital or construction) changes."""
         lines, last = [], None
         for row in self.rows():
-            now = (row["orbit_binding"], row["ground_binding"])
+            now = (_cause(row, row["orbit_binding"]), _cause(row, row["ground_binding"]))
             if now != last:
-                lines.append(f"{row['year']}: {_words(now[0], 'orbit')}; {_words(now[1], 'ground')}")
+                lines.append(f"{row['year']}: {_words(*now[0], 'orbit')}; {_words(*now[1], 'ground')}")
                 last = now
         return lines
 
@@ -141,22 +155,32 @@ class BuildOut:
         shape = self.data["orbit_gw_total"].shape
         columns: dict[str, Any] = {}
         for name, values in self.data.items():
-            if name in ("orbit_binding", "ground_binding"):
-                labels = np.asarray(ORBIT_LIMITS if name == "orbit_binding" else GROUND_LIMITS, dtype=object)
+            if name in LABELS:
+                labels = np.asarray(LABELS[name], dtype=object)
                 values = labels[np.broadcast_to(np.asarray(values).astype(int), shape)]
             columns[name] = values
         return years_frame(self.years, columns, shape)
 
 
-def _words(limit: str, side: str) -> str:
+def _cause(row: dict[str, Any], limit: str) -> tuple[str, str]:
+    """A binding name with the cause of a supply link: ``("HBM", "EUV tools")``; other limits have none."""
+    if limit in ("logic dies", "HBM", "packaging"):
+        return limit, row["chip_cause"]
+    if limit == "solar cells":
+        return limit, row["cells_cause"]
+    return limit, ""
+
+
+def _words(limit: str, cause: str, side: str) -> str:
+    why = f" ({cause})" if cause else ""
     if limit == "demand":
         return f"{side} meets its share of demand"
     if limit == "not started":
         return f"{side} not started"
     if limit == "cost":
         return f"cost keeps {side} from the unmet demand"
-    verb = "bind" if limit.endswith("s") and limit != "HBM" else "binds"
-    return f"{limit} {verb} {side}"
+    verb = "bind" if limit.endswith("s") and limit not in ("HBM", "packaging") else "binds"
+    return f"{limit} {verb} {side}{why}"
 
 
 def _ramp(year: np.ndarray, start: np.ndarray, ramp_yr: np.ndarray) -> np.ndarray:
@@ -231,7 +255,17 @@ def buildout(scenario: Scenario, start: int = 2026, end: int = 2050) -> BuildOut
     orbit_cost = series("orbital.cost_per_gpu_hour_usd")
     ground_cost = series("terrestrial.cost_per_gpu_hour_usd")
     payload_t = series("orbital.payload_kg") / 1e3
-    stacks_per_acc = float(catalog_entry("accelerators", scenario.values["workload.accelerator"])["hbm_stacks"])
+    accelerator = catalog_entry("accelerators", scenario.values["workload.accelerator"])
+    stacks_per_acc = float(accelerator["hbm_stacks"])
+    gb_per_stack = float(accelerator["hbm_gb"]) / stacks_per_acc
+    rule = scenario.values["buildout.split_rule"]
+    if rule == "cost_share":
+        share_all = 1.0 / (1.0 + np.where(np.isfinite(ratio), ratio, np.inf) ** P["buildout.split_elasticity"])
+    else:
+        share_all = np.full(shape, 1.0 if rule == "orbit_first" else 0.0)
+    share_all = np.where(years >= P["buildout.orbit_start_year"], share_all, 0.0)
+    # the supply chains, built year by year toward the need the market sees (terawatt.supply)
+    sup = supply(P, years, acc_ground_per_w, array_w_per_w, share_all, float(accelerator["hbm_gb"]))
 
     demand_2025 = np.broadcast_to(P["buildout.demand_2025_gw"][..., 0], n)
     orbit_0 = np.broadcast_to(P["buildout.orbit_gw_2025"][..., 0], n)
@@ -300,10 +334,7 @@ def buildout(scenario: Scenario, start: int = 2026, end: int = 2050) -> BuildOut
         lunar_share = usable_lunar / np.maximum(earth_t + usable_lunar, 1e-12)
         launch_gw = (earth_t + usable_lunar) / (kg_per_w[..., j] * 1e6)
         solar_supply = (
-            np.minimum(
-                p["supply.solar_target_gw_per_yr"],
-                p["supply.space_solar_gw_per_yr_2026"] * (1.0 + p["supply.space_solar_growth_per_yr"]) ** t,
-            )
+            sup["cells_gw_per_yr"][..., j]
             + p["supply.terrestrial_solar_gw_per_yr"] * p["supply.terrestrial_cells_share_for_space"]
         )
         solar_gw = solar_supply / (array_w_per_w[..., j] * np.maximum(1.0 - lunar_share, 1e-9))
@@ -339,12 +370,7 @@ def buildout(scenario: Scenario, start: int = 2026, end: int = 2050) -> BuildOut
 
         # ------------------------------------------------------------------------------------ split
         r = ratio[..., j]
-        rule = scenario.values["buildout.split_rule"]
-        if rule == "cost_share":
-            share = 1.0 / (1.0 + np.where(np.isfinite(r), r, np.inf) ** p["buildout.split_elasticity"])
-        else:
-            share = np.full(n, 1.0 if rule == "orbit_first" else 0.0)
-        share = np.where(started, share, 0.0)
+        share = share_all[..., j]
         value = p["workload.value_per_gpu_hour_usd"]
         orbit_worth = np.nan_to_num(orbit_cost[..., j], nan=np.inf) <= value
         ground_worth = np.nan_to_num(ground_cost[..., j], nan=np.inf) <= value
@@ -354,25 +380,17 @@ def buildout(scenario: Scenario, start: int = 2026, end: int = 2050) -> BuildOut
         ground_add = np.where(ground_worth, np.minimum(gap - orbit_add, ground_cap), ground_add)
 
         # ------------------------------------------------------------------------------------ chips
-        # accelerators: the lowest of the market path, leading-edge logic wafers and advanced packaging, plus a Terafab
-        capacity_growth = (1.0 + p["supply.packaging_growth_per_yr"]) ** t
-        acc_supply = np.minimum.reduce(
-            np.broadcast_arrays(
-                p["supply.accelerators_per_yr_2026"] * (1.0 + p["supply.accelerator_growth_per_yr"]) ** t,
-                p["supply.wafers_per_yr_advanced"]
-                * p["supply.advanced_wafer_share_ai"]
-                * p["supply.good_dies_per_wafer"]
-                / p["supply.dies_per_accelerator"]
-                * capacity_growth,
-                p["supply.cowos_wafers_per_yr"] * p["supply.packages_per_cowos_wafer"] * capacity_growth,
-            )
+        # accelerators: the least of logic dies, HBM stacks and packages (each in accelerator equivalents)
+        logic = sup["logic_accelerator_equiv"][..., j]
+        hbm = sup["hbm_accelerator_equiv"][..., j]
+        packages = sup["packaging_accelerator_equiv"][..., j]
+        chips_supplied = np.minimum(np.minimum(logic, hbm), packages)
+        chip_link = np.where(logic <= np.minimum(hbm, packages), 0, np.where(hbm <= packages, 1, 2))
+        chip_code, chip_ground_code = _CHIP_ORBIT_CODES[chip_link], _CHIP_GROUND_CODES[chip_link]
+        chip_cause = np.choose(
+            chip_link, [sup["logic_cause"][..., j], sup["hbm_cause"][..., j], sup["packaging_cause"][..., j]]
         )
-        acc_supply = acc_supply + p["supply.terafab_chips_per_yr"] * p["supply.terafab_accelerator_equiv_per_chip"] * (
-            _ramp(year, p["supply.terafab_start_year"], p["supply.terafab_ramp_yr"])
-        )
-        hbm_supply = p["supply.hbm_stacks_per_yr_2026"] * (1.0 + p["supply.hbm_growth_per_yr"]) ** t
-        chips_supplied = np.minimum(acc_supply, hbm_supply / stacks_per_acc)
-        chip_code = np.where(acc_supply <= hbm_supply / stacks_per_acc, 6, 7)
+        hbm_supply = sup["hbm_gb_supplied"][..., j] / gb_per_stack
         refresh_need = ground / np.maximum(p["workload.hardware_lifetime_yr"], 1e-9) * acc_ground_per_w[..., j] * 1e9
         add_need = (orbit_add * acc_orbit_per_w[..., j] + ground_add * acc_ground_per_w[..., j]) * 1e9
         scale = np.clip((chips_supplied - refresh_need) / np.maximum(add_need, 1e-9), 0.0, 1.0)
@@ -395,7 +413,7 @@ def buildout(scenario: Scenario, start: int = 2026, end: int = 2050) -> BuildOut
         ground_capped = ground_add >= ground_cap * (1.0 - 1e-9)
         ground_binding = np.where(
             chip_bound,
-            chip_code - 3,
+            chip_ground_code,
             np.where(ground_capped & (gap > 0), ground_code, np.where(unmet & ~ground_worth, 5, 0)),
         )
 
@@ -451,6 +469,8 @@ def buildout(scenario: Scenario, start: int = 2026, end: int = 2050) -> BuildOut
             "satellites_in_orbit": orbit_total * 1e9 * kg_per_w[..., j] / sat_mass[..., j],
             "accelerators_needed": add_need * scale + refresh_need,
             "accelerators_supplied": chips_supplied,
+            "accelerators_wanted": add_need + refresh_need,  # before the chip links scale the additions down
+            "hbm_stacks_wanted": (add_need + refresh_need) * stacks_per_acc,
             "hbm_stacks_needed": (add_need * scale + refresh_need) * stacks_per_acc,
             "hbm_stacks_supplied": hbm_supply,
             "solar_gw_needed": orbit_add * array_w_per_w[..., j] * (1.0 - lunar_share),
@@ -479,11 +499,15 @@ def buildout(scenario: Scenario, start: int = 2026, end: int = 2050) -> BuildOut
             * p["workload.utilization"]
             * pue
             * p["ground.grid_co2_t_per_mwh"],
+            "chip_link": chip_link,
+            "chip_cause": chip_cause,
+            "cells_cause": sup["cells_cause"][..., j],
         }
         for name, val in record.items():
             out[name].append(np.broadcast_to(np.asarray(val, float), n).copy())
-    data = {name: np.stack(values, axis=-1) for name, values in out.items()}
+    data = {name: np.stack(values, axis=-1) for name, values in out.items() if values}
+    data.update({name: np.broadcast_to(sup[name], shape).copy() for name in SUPPLY_FIELDS})
     data["launcher_emission_cut_needed"] = data["orbit_co2_t_per_gw_yr"] / data["ground_co2_t_per_gw_yr"]
-    for name in ("orbit_binding", "ground_binding"):
+    for name in LABELS:
         data[name] = data[name].astype(int)
     return BuildOut(scenario.name, years, data)

@@ -178,11 +178,11 @@ class _Runs:
         """Columns of the shared Monte Carlo of (scenario, overrides, year) and the sampled names; None when
         nothing is uncertain."""
         from terawatt.studies.population import evaluate_population
-        from terawatt.studies.uncertainty import SampleDesign, uncertainty_space
+        from terawatt.studies.uncertainty import SampleDesign, model_uncertainty_space
 
         def run() -> tuple[dict, set[str]] | None:
             sc = self.load(name, overrides)
-            space = uncertainty_space(sc, fixed=list(overrides))
+            space = model_uncertainty_space(sc, fixed=list(overrides))
             if not space.names:
                 return None
             wanted = sorted(self._wanted.get((name, _key(overrides), year), set()) | {REASON})

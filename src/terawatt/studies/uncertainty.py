@@ -304,14 +304,15 @@ def _parse_correlations(raw: Any, names: list[str], registry: Mapping[str, Param
 
 def model_uncertainty_space(scenario: Scenario, fixed: Iterable[str] = ()) -> UncertaintySpace:
     """The uncertainties that the design + TCO model reads: :func:`uncertainty_space` without the registry
-    distributions of the build-out's own parameters (``params/buildout.yaml``), which only the build-out study reads.
+    distributions of the build-out's own parameters (``params/buildout.yaml`` and the supply chains of
+    ``params/supply.yaml``), which only the build-out study reads.
 
     Used by every study of the model itself (Monte Carlo of costs, sensitivity, discovery), so that adding a
     distribution to a build-out parameter never changes their samples.
     """
     from terawatt.params import names_in_file
 
-    return uncertainty_space(scenario, fixed, exclude=names_in_file("buildout"))
+    return uncertainty_space(scenario, fixed, exclude=names_in_file("buildout") | names_in_file("supply"))
 
 
 def uncertainty_space(scenario: Scenario, fixed: Iterable[str] = (), exclude: Iterable[str] = ()) -> UncertaintySpace:

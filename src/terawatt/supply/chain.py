@@ -1,0 +1,397 @@
+"""The chip and cell supply chains year by year: capacity that is started, built, ramped and fed by one EUV supply.
+
+Links (each a stock of capacity built in cohorts, a cohort being one year's starts):
+
+- leading-edge logic for AI (wafer starts per month): the AI share of today's leading-edge capacity, fabs under
+  construction at the start, and fabs the market starts; needs EUV tools;
+- DRAM for HBM (wafer starts per month): today's HBM (TSV) capacity, capacity under construction, new fabs; needs
+  EUV tools;
+- advanced packaging (CoWoS-class interposer wafers per month): no EUV;
+- a Terafab programme: logic and DRAM wafer starts of its own, competing for the same EUV tools;
+- space solar cells (GW/yr): today's space-grade output, space-grade lines the market starts, and a dedicated cell
+  programme (terrestrial- or space-grade lines).
+
+Decision rule (documented in docs/design.md, "Supply chains"): each year :math:`y`, for each market link :math:`k`,
+
+.. math:: s_k(y) = \\min\\Big(\\big[N_k(y + T_b + T_r - 1 - \\ell) - P_k(y) - F_k(y)\\big]^+,\\; C_k(y)/c_k\\Big)
+
+with :math:`N_k` the need the market sees (from the demand path), :math:`T_b, T_r` the construction and ramp
+times (a cohort runs at full output from :math:`y + T_b + T_r - 1`), :math:`\\ell` the decision lag, :math:`P_k`
+the nameplate capacity built or started so far, :math:`F_k` the capacity a Terafab (or, for cells, the cell
+programme) will run in the target year in the same units, :math:`C_k` the investment cap (growing at a set rate)
+and :math:`c_k` the capital per unit of capacity. The starts of the logic, DRAM and Terafab links then share the
+EUV tools delivered that year (after other uses take their share); if they ask for more exposures than the tools
+make, all are scaled down by the same factor. Tools are charged in the year a fab is started (orders lead construction).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from terawatt.supply.cells import blend, lines_affordable_gw_per_yr
+from terawatt.supply.fabs import good_dies_per_wafer, maturity, under_construction, volume_ramp
+from terawatt.supply.lithography import exposures_per_tool_yr, tools_delivered_per_yr
+from terawatt.supply.memory import ddr_gb_per_wafer, hbm_gb_per_wafer
+
+#: The three links an accelerator needs, by code (the least of them sets how many accelerators can be made).
+CHIP_LINKS = ("logic dies", "HBM", "packaging")
+#: Why a link's capacity is what it is in a year, by code: the starts planned for that year were cut by the
+#: EUV tools or by the investment cap, or were made in full and the link lags because building takes time.
+CAUSES = ("construction", "EUV tools", "capital")
+#: Cohort slots before the first year (capacity under construction at the start is spread over them).
+PRE_YEARS = 8
+#: Years after the last simulated year over which the need is known (plans look ahead by build + ramp - lag).
+HORIZON_YEARS = 12
+#: Samples per block when cohorts with per-sample build times are summed (bounds the (rows, slots, years) array).
+CHUNK_ROWS = 2048
+
+
+@dataclass(frozen=True)
+class SupplyNeeds:
+    """What the market sees it will need, per year from the first simulated year to ``HORIZON_YEARS`` after the last.
+
+    Attributes
+    ----------
+    accelerators_per_yr : numpy.ndarray
+        Accelerators needed per year [1/yr], shape (..., Y + HORIZON_YEARS).
+    cells_gw_per_yr : numpy.ndarray
+        Space solar cells needed per year [GW/yr], same shape.
+    hbm_gb_per_accelerator : float
+        HBM per accelerator [GB].
+    """
+
+    accelerators_per_yr: np.ndarray
+    cells_gw_per_yr: np.ndarray
+    hbm_gb_per_accelerator: float
+
+
+def _convolve(starts: np.ndarray, kernel: np.ndarray, n_years: int) -> np.ndarray:
+    """Capacity of cohorts by year: sum over cohorts c of starts[c] x kernel[age], age = PRE_YEARS + j - c.
+
+    ``kernel`` is (A,) (shared by all samples: one matrix product) or (..., A) (one multiply-add per cohort).
+    """
+    if kernel.ndim == 1:  # one matrix product: starts (..., slots) @ kernel by age (slots, years)
+        age = PRE_YEARS + np.arange(n_years)[None, :] - np.arange(starts.shape[-1])[:, None]
+        return starts @ np.where(age >= 0, kernel[np.clip(age, 0, kernel.shape[-1] - 1)], 0.0)
+    out = np.zeros((*starts.shape[:-1], n_years))
+    for c in range(starts.shape[-1]):
+        first = max(c - PRE_YEARS, 0)  # first year in which the cohort exists
+        if first >= n_years:
+            break
+        age0 = PRE_YEARS + first - c
+        out[..., first:] += starts[..., c, None] * kernel[..., age0 : age0 + n_years - first]
+    return out
+
+
+def _shared(x: np.ndarray) -> np.ndarray:
+    """``x`` as a scalar when every sample holds the same value (so a kernel of it is shared), else unchanged."""
+    flat = np.asarray(x, float).reshape(-1)
+    return np.asarray(flat[0]) if flat.size == 0 or np.all(flat == flat[0]) else np.asarray(x, float)
+
+
+def _online(starts: np.ndarray, ramp: np.ndarray, slot: np.ndarray | int) -> np.ndarray:
+    """What cohorts ``starts`` (slots 0..c-1) run in the year of slot ``slot``: sum of starts x ramp[slot - c'].
+
+    ``ramp`` is (A,) or (..., A); ``slot`` a scalar or (...,)."""
+    age = np.clip(np.asarray(slot)[..., None] - np.arange(starts.shape[-1]), 0, ramp.shape[-1] - 1)
+    if ramp.ndim == 1 and age.ndim == 1:
+        return starts @ ramp[age]
+    ramp = np.broadcast_to(ramp, (*starts.shape[:-1], ramp.shape[-1]))
+    return (starts * np.take_along_axis(ramp, np.broadcast_to(age, starts.shape), -1)).sum(-1)
+
+
+def _at(need: np.ndarray, index: np.ndarray) -> np.ndarray:
+    """``need[..., index]`` per sample (``index`` a scalar shared by all samples, or (...,))."""
+    index = np.asarray(index)
+    if index.ndim == 0:
+        return need[..., int(index)]
+    return np.take_along_axis(need, index[..., None], axis=-1)[..., 0]
+
+
+def simulate_supply(p: Mapping[str, np.ndarray], years: np.ndarray, needs: SupplyNeeds) -> dict[str, np.ndarray]:
+    """Simulate the supply chains over ``years``.
+
+    Parameters
+    ----------
+    p : mapping
+        Registry values by dotted name (``supply.*``), each of shape (..., Y); time-invariant properties (build
+        times, die sizes, capital per unit) are read in the first year, caps and tool deliveries every year.
+    years : numpy.ndarray
+        Calendar years (Y,).
+    needs : SupplyNeeds
+        The need the market plans for.
+
+    Returns
+    -------
+    dict
+        Per-year arrays (..., Y): accelerator equivalents of each chip link, HBM gigabytes, cell output, wafer starts,
+        EUV tools, capacity under construction, capital spent, Terafab output, and the cause codes of each link.
+    """
+    n_years = len(years)
+    n = needs.accelerators_per_yr.shape[:-1]
+    n_slots = PRE_YEARS + n_years
+    ages = np.arange(n_slots + 1, dtype=float)
+
+    def first(key: str) -> np.ndarray:
+        return np.broadcast_to(np.asarray(p[key], float)[..., 0], n)
+
+    def yearly(key: str) -> np.ndarray:
+        return np.broadcast_to(np.asarray(p[key], float), (*n, n_years))
+
+    # -------------------------------------------------------------------------------- units of each link
+    logic_area = first("supply.logic_die_area_mm2")
+    defects = first("supply.logic_defect_density_per_cm2")
+    dies_per_acc = first("supply.dies_per_accelerator")
+    acc_per_logic_wafer = good_dies_per_wafer(logic_area, defects) / dies_per_acc
+    hbm_per_wafer = hbm_gb_per_wafer(
+        ddr_gb_per_wafer(
+            first("supply.dram_bit_density_gbit_per_mm2"),
+            first("supply.dram_usable_area_fraction"),
+            first("supply.dram_die_yield"),
+        ),
+        first("supply.hbm_wafer_per_bit_vs_ddr"),
+    )
+    acc_per_dram_wafer = hbm_per_wafer / needs.hbm_gb_per_accelerator
+    packages_per_wafer = first("supply.packages_per_cowos_wafer")
+    tf_area = first("supply.terafab_die_area_mm2")
+    tf_good_dies = good_dies_per_wafer(tf_area, defects)
+    tf_acc_per_wafer = tf_good_dies * tf_area / (logic_area * dies_per_acc)  # accelerator equivalents by silicon area
+    tf_dram = first("supply.terafab_dram_share")
+
+    acc_need = needs.accelerators_per_yr
+    need = {
+        "logic": acc_need / (12.0 * acc_per_logic_wafer[..., None]),
+        "dram": acc_need / (12.0 * acc_per_dram_wafer[..., None]),
+        "packaging": acc_need / (12.0 * packages_per_wafer[..., None]),
+        "cells": needs.cells_gw_per_yr,
+    }
+    existing = {
+        "logic": first("supply.wafers_per_yr_advanced") / 12.0 * first("supply.advanced_wafer_share_ai"),
+        "dram": first("supply.hbm_wafers_per_yr") / 12.0,
+        "packaging": first("supply.cowos_wafers_per_yr") / 12.0,
+        "cells": first("supply.space_solar_gw_per_yr_2026"),
+    }
+    building = {
+        "logic": first("supply.logic_wafers_building_per_yr") / 12.0,
+        "dram": first("supply.hbm_wafers_building_per_yr") / 12.0,
+        "packaging": first("supply.cowos_wafers_building_per_yr") / 12.0,
+        "cells": np.zeros(n),
+    }
+    fab_build, fab_ramp = first("supply.fab_construction_yr"), first("supply.fab_ramp_yr")
+    first_yield = first("supply.fab_first_yield_fraction")
+    timing = {  # construction, ramp, share of mature yield at first output
+        "logic": (fab_build, fab_ramp, first_yield),
+        "dram": (fab_build, fab_ramp, first_yield),
+        "packaging": (first("supply.packaging_build_yr"), first("supply.packaging_ramp_yr"), np.ones(n)),
+        "cells": (first("supply.cell_space_lead_yr"), first("supply.cell_ramp_yr"), np.ones(n)),
+        "terafab": (fab_build, np.maximum(first("supply.terafab_ramp_yr") - fab_build, 1.0), first_yield),
+    }
+    prog_space = first("supply.cell_programme_space_grade_fraction")
+    prog_capex = blend(
+        prog_space, first("supply.cell_space_capex_usd_per_gw"), first("supply.cell_terrestrial_capex_usd_per_gw")
+    )
+    timing["programme"] = (
+        blend(prog_space, first("supply.cell_space_lead_yr"), first("supply.cell_terrestrial_lead_yr")),
+        first("supply.cell_ramp_yr"),
+        np.ones(n),
+    )
+    capex = {
+        "logic": first("supply.logic_capex_usd_per_wpm"),
+        "dram": first("supply.dram_capex_usd_per_wpm"),
+        "packaging": first("supply.packaging_capex_usd_per_wpm"),
+        "cells": first("supply.cell_space_capex_usd_per_gw"),
+    }
+    caps = {
+        "logic": yearly("supply.logic_capex_cap_usd_per_yr"),
+        "dram": yearly("supply.dram_capex_cap_usd_per_yr"),
+        "packaging": yearly("supply.packaging_capex_cap_usd_per_yr"),
+        "cells": yearly("supply.cell_capex_cap_usd_per_yr"),
+    }
+    cap_growth = yearly("supply.capex_cap_growth_per_yr")
+    lag = first("supply.fab_decision_lag_yr")
+    # a cohort started in year y runs at full output from y + T_b + T_r - 1 (fabs.volume_ramp): plan for that year
+    lookahead = {k: np.round(_shared(timing[k][0] + timing[k][1] - 1.0 - lag)).astype(int) for k in need}
+    market = tuple(need)
+
+    # -------------------------------------------------------------------------------- EUV supply
+    t_all = years.astype(float) - 2026.0
+    growth = yearly("supply.euv_growth_per_yr")
+    low = tools_delivered_per_yr(
+        t_all, yearly("supply.euv_low_na_per_yr_2026"), yearly("supply.euv_low_na_capacity_per_yr"), growth
+    )
+    high = tools_delivered_per_yr(
+        t_all, yearly("supply.euv_high_na_per_yr_2026"), yearly("supply.euv_high_na_capacity_per_yr"), growth
+    )
+    productivity = yearly("supply.euv_productivity")
+    exposures = low * exposures_per_tool_yr(yearly("supply.euv_low_na_wafers_per_hour"), productivity) + high * (
+        exposures_per_tool_yr(yearly("supply.euv_high_na_wafers_per_hour"), productivity)
+    )
+    tools_made = low + high
+    other = yearly("supply.euv_share_other_uses")
+    exposures_ai = exposures * (1.0 - other)
+    per_tool = exposures / np.maximum(tools_made, 1e-12)
+    layers_logic, layers_dram = first("supply.logic_euv_layers"), first("supply.dram_euv_layers")
+    layers_tf = (1.0 - tf_dram) * layers_logic + tf_dram * layers_dram
+
+    # -------------------------------------------------------------------------------- state
+    starts = {k: np.zeros((*n, n_slots)) for k in (*market, "terafab", "programme")}
+    for k in market:  # capacity under construction at the start: started evenly over the last build years
+        b = np.maximum(np.round(timing[k][0]), 1.0)
+        slot_age = np.arange(PRE_YEARS, 0, -1, dtype=float)  # age in the first year of slots 0..PRE_YEARS-1
+        starts[k][..., :PRE_YEARS] = np.where(slot_age <= b[..., None], building[k][..., None] / b[..., None], 0.0)
+    cum = {k: starts[k].sum(axis=-1) for k in starts}
+    tool_cut = {k: np.zeros((*n, n_slots), bool) for k in ("logic", "dram")}
+    capital_cut = {k: np.zeros((*n, n_slots), bool) for k in market}
+    out = {
+        name: np.zeros((*n, n_years))
+        for name in ("euv_tools_delivered", "euv_tools_ai", "euv_tools_terafab", "supply_capex_usd")
+    }
+    tf_target = first("supply.terafab_wafer_starts_per_month")
+    tf_start = first("supply.terafab_start_year")
+    tf_mix_capex = (1.0 - tf_dram) * capex["logic"] + tf_dram * capex["dram"]
+    prog_target = first("supply.solar_target_gw_per_yr")
+    # volume ramp by age of the Terafab's and the cell programme's cohorts (shared or per sample)
+    rival_ramp, started = {}, {}
+    for rival in ("terafab", "programme"):
+        b, r = (_shared(x) for x in timing[rival][:2])
+        if max(b.ndim, r.ndim) > 0:
+            b, r = (np.broadcast_to(x, n)[..., None] for x in (b, r))
+        rival_ramp[rival] = volume_ramp(np.arange(n_slots + HORIZON_YEARS + 1, dtype=float), b, r)
+        started[rival] = False
+    prog_start = first("supply.cell_programme_start_year")
+    last = acc_need.shape[-1] - 1
+
+    for j, year in enumerate(years):
+        c = PRE_YEARS + j
+        t = float(year - 2026)
+        grow = (1.0 + cap_growth[..., j]) ** t
+        s = {}
+        for k in market:
+            target = j + lookahead[k]
+            planned = _at(need[k], np.clip(target, 0, last))
+            # the Terafab (or the cell programme) is seen as the capacity it will run in the target year, in the
+            # link's units (logic wafers by silicon area, DRAM wafers by bits, packages by its logic output)
+            rival = "programme" if k == "cells" else "terafab"
+            online = _online(starts[rival][..., :c], rival_ramp[rival], PRE_YEARS + target) if started[rival] else 0.0
+            competing = (
+                online
+                * {
+                    "logic": (1.0 - tf_dram) * tf_acc_per_wafer / acc_per_logic_wafer,
+                    "dram": tf_dram,
+                    "packaging": (1.0 - tf_dram) * tf_acc_per_wafer / packages_per_wafer,
+                    "cells": 1.0,
+                }[k]
+            )
+            want = np.maximum(planned - existing[k] - cum[k] - competing, 0.0)
+            affordable = caps[k][..., j] * grow / capex[k]
+            s[k] = np.minimum(want, affordable)
+            capital_cut[k][..., c] = want > affordable
+        building_tf = year >= tf_start
+        s["terafab"] = np.where(
+            building_tf,
+            np.minimum(
+                np.maximum(tf_target - cum["terafab"], 0.0),
+                yearly("supply.terafab_capex_cap_usd_per_yr")[..., j] / tf_mix_capex,
+            ),
+            0.0,
+        )
+        s["programme"] = np.where(
+            year >= prog_start,
+            np.minimum(
+                np.maximum(prog_target - cum["programme"], 0.0),
+                lines_affordable_gw_per_yr(yearly("supply.cell_programme_capex_cap_usd_per_yr")[..., j], prog_capex),
+            ),
+            0.0,
+        )
+        # one EUV supply for market logic, market DRAM and the Terafab, shared pro rata
+        asked = 12.0 * (s["logic"] * layers_logic + s["dram"] * layers_dram + s["terafab"] * layers_tf)
+        scale = np.where(asked > exposures_ai[..., j], exposures_ai[..., j] / np.maximum(asked, 1e-30), 1.0)
+        for k in ("logic", "dram", "terafab"):
+            if k != "terafab":
+                tool_cut[k][..., c] = (scale < 1.0) & (s[k] > 0)
+            s[k] = s[k] * scale
+        for k, value in s.items():
+            starts[k][..., c] = value
+            cum[k] = cum[k] + value
+        for rival in rival_ramp:
+            started[rival] = started[rival] or bool(np.any(s[rival] > 0))
+        used = asked * scale
+        tools_ai = used / np.maximum(per_tool[..., j], 1e-30)
+        out["euv_tools_ai"][..., j] = tools_ai
+        out["euv_tools_terafab"][..., j] = 12.0 * s["terafab"] * layers_tf / np.maximum(per_tool[..., j], 1e-30)
+        out["euv_tools_delivered"][..., j] = other[..., j] * tools_made[..., j] + tools_ai
+        out["supply_capex_usd"][..., j] = (
+            sum(s[k] * capex[k] for k in market) + s["terafab"] * tf_mix_capex + s["programme"] * prog_capex
+        )
+
+    # -------------------------------------------------------------------------------- capacity by year
+    def kernel(k: str, kind: str) -> np.ndarray:
+        b, r, y0 = (_shared(x) for x in timing[k])
+        if max(b.ndim, r.ndim, y0.ndim) > 0:
+            b, r, y0 = (np.broadcast_to(x, n)[..., None] for x in (b, r, y0))
+        if kind == "building":
+            return under_construction(ages, b)
+        return maturity(ages, b, r, y0) if kind == "good" else volume_ramp(ages, b, r)
+
+    run = {k: _convolve(starts[k], kernel(k, "run"), n_years) for k in starts}
+    good = {k: _convolve(starts[k], kernel(k, "good"), n_years) for k in ("logic", "dram", "terafab")}
+    # logic, DRAM and Terafab fabs share the construction time: one sum of their cohorts
+    fab_starts = starts["logic"] + starts["dram"] + starts["terafab"]
+    construction_wpm = _convolve(fab_starts, kernel("logic", "building"), n_years)
+    tf_logic, tf_dram_good = good["terafab"] * (1.0 - tf_dram[..., None]), good["terafab"] * tf_dram[..., None]
+    logic_acc = 12.0 * (
+        existing["logic"][..., None] * acc_per_logic_wafer[..., None]
+        + good["logic"] * acc_per_logic_wafer[..., None]
+        + tf_logic * tf_acc_per_wafer[..., None]
+    )
+    hbm_gb = 12.0 * hbm_per_wafer[..., None] * (existing["dram"][..., None] + good["dram"] + tf_dram_good)
+    packages = 12.0 * (
+        packages_per_wafer[..., None] * (existing["packaging"][..., None] + run["packaging"])
+        + tf_logic * tf_acc_per_wafer[..., None]  # the Terafab packages what it makes (claim: logic, memory, packaging)
+    )
+    cells = existing["cells"][..., None] + run["cells"] + run["programme"]
+
+    # -------------------------------------------------------------------------------- causes
+    def cause(k: str) -> np.ndarray:
+        """Code of why link k has the capacity it has in each year: the flags of the cohort planned for it."""
+        slot = PRE_YEARS + np.arange(n_years) - lookahead[k][..., None]
+        valid = slot >= PRE_YEARS
+        idx = np.clip(slot, 0, n_slots - 1)
+
+        def pick(flags: np.ndarray) -> np.ndarray:
+            return flags[..., idx] if idx.ndim == 1 else np.take_along_axis(flags, idx, -1)
+
+        by_tools = pick(tool_cut[k]) if k in tool_cut else np.zeros_like(valid)
+        by_capital = pick(capital_cut[k])
+        return np.where(valid & by_tools, 1, np.where(valid & by_capital, 2, 0))
+
+    wafer_starts = {
+        "logic_wafer_starts_per_month": existing["logic"][..., None] + run["logic"],
+        "dram_wafer_starts_per_month": existing["dram"][..., None] + run["dram"],
+        "terafab_wafer_starts_per_month": run["terafab"],
+    }
+    return {
+        **wafer_starts,
+        "packaging_wafers_per_month": existing["packaging"][..., None] + run["packaging"],
+        "logic_accelerator_equiv": logic_acc,
+        "hbm_gb_supplied": hbm_gb,
+        "hbm_accelerator_equiv": hbm_gb / needs.hbm_gb_per_accelerator,
+        "packaging_accelerator_equiv": packages,
+        "terafab_chips_per_yr": 12.0 * tf_logic * tf_good_dies[..., None],
+        "terafab_accelerator_equiv": 12.0
+        * np.minimum(tf_logic * tf_acc_per_wafer[..., None], tf_dram_good * acc_per_dram_wafer[..., None]),
+        "cells_gw_per_yr": cells,
+        "cell_programme_gw_per_yr": run["programme"],
+        "euv_tools_installed": first("supply.euv_installed_2025")[..., None]
+        + np.cumsum(out["euv_tools_delivered"], axis=-1),
+        "fabs_under_construction_wpm": construction_wpm,
+        "fabs_under_construction": construction_wpm / first("supply.fab_module_wafers_per_month")[..., None],
+        **out,
+        "logic_cause": cause("logic"),
+        "hbm_cause": cause("dram"),
+        "packaging_cause": cause("packaging"),
+        "cells_cause": cause("cells"),
+    }
