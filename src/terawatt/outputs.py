@@ -208,9 +208,10 @@ def _goodput(q: dict[str, Any], raw: Callable[[str], Any]) -> dict[str, Any]:
 
 def _waits(q: dict[str, Any], raw: Callable[[str], Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
+    waits = q["waits"]()  # computed here, on first use of one of these outputs
     for side in ("orbital", "terrestrial"):
         costs = q["orb"] if side == "orbital" else q["ter"]
-        wait_yr, wait_usd = q["waits"][side]
+        wait_yr, wait_usd = waits[side]
         out[f"{side}.time_to_first_token_yr"] = wait_yr
         out[f"{side}.wait_cost_usd"] = wait_usd
         with_wait = costs["annual_total"] + wait_usd * costs["crf_period"]

@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from terawatt._arrays import as_float
 from terawatt.catalogs import load_catalog
 from terawatt.errors import FieldError, ScenarioError  # re-exported: terawatt.scenario.FieldError stays valid
 from terawatt.params import ParamSpec, defaults, load_registry
@@ -415,6 +416,14 @@ def load_scenario(
     )
 
 
+#: The NaN that :func:`as_array` returns for an empty value (one object: stage-cache keys of it hit at once).
+_EMPTY = np.float64(np.nan)
+
+
 def as_array(value: Any) -> np.ndarray:
-    """A parameter value as a float array; an empty (derived) value becomes NaN."""
-    return np.asarray(np.nan if value is None else value, dtype=float)
+    """A parameter value as a float array; an empty (derived) value becomes NaN.
+
+    A scalar becomes a NumPy ``float64`` scalar rather than a 0-d array (:func:`terawatt._arrays.as_float`): the
+    same arithmetic, several times faster on the scalar path of :func:`terawatt.evaluate`.
+    """
+    return _EMPTY if value is None else as_float(value)

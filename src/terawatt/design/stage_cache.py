@@ -86,7 +86,17 @@ def _key_of(x: Any) -> Any:
 
 
 def _negative_zero(values: tuple[Any, ...]) -> bool:
-    return any(isinstance(x, float) and x == 0.0 and math.copysign(1.0, x) < 0.0 for x in values)
+    """Whether a float among ``values`` is -0.0 (only the values equal to zero are looked at, found in C)."""
+    index = values.index
+    i = -1
+    try:
+        while True:
+            i = index(0.0, i + 1)
+            x = values[i]
+            if isinstance(x, float) and math.copysign(1.0, x) < 0.0:
+                return True
+    except ValueError:
+        return False
 
 
 def _values_key(values: tuple[Any, ...]) -> Any:
