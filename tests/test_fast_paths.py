@@ -99,19 +99,19 @@ def test_as_float_gives_scalars_for_scalars_and_arrays_for_arrays():
 PHYSICAL = model._physical_design
 
 
-def test_physical_stage_key_changes_with_each_parameter_it_reads_and_not_with_prices():
+def test_physical_stage_key_changes_with_each_parameter_it_reads_and_not_with_prices_or_links():
     base = load_scenario(None)
     stage_cache.cache_clear()
     terawatt.evaluate(base)
     size = PHYSICAL.cache_size()
     for price in ("launch.price_usd_per_kg", "terrestrial.electricity_price_usd_per_mwh", "finance.discount_rate",
-                  "satellite.bus_cost_usd_per_kg", "orbital_ops.nre_usd"):
+                  "satellite.bus_cost_usd_per_kg", "orbital_ops.nre_usd", "links.processing_ms"):
         assert price not in PHYSICAL.keys, price
         terawatt.evaluate(base.with_overrides({price: (base[price] or 100.0) * 1.1}))
-    assert PHYSICAL.cache_size() == size  # prices reuse the physical design
+    assert PHYSICAL.cache_size() == size  # prices (and the links, sized on first use) reuse the physical design
     changed = 0
     for name in ("thermal.emissivity", "solar.cell_efficiency", "orbit.altitude_km", "workload.utilization",
-                 "terrestrial.pue", "links.processing_ms", "radiation.shielding_mm_al", "workload.checkpoint_cost_h"):
+                 "terrestrial.pue", "radiation.shielding_mm_al", "workload.checkpoint_cost_h"):
         assert name in PHYSICAL.keys, name
         scenario = base.with_overrides({name: base[name] * 1.01})
         cached = terawatt.evaluate(scenario)

@@ -131,13 +131,26 @@ def evaluate(scenario: Scenario | str | None = None, **overrides: Any) -> Result
         scenario = load_scenario(scenario)
     if overrides:
         scenario = scenario.with_overrides({k.replace("__", "."): val for k, val in overrides.items()})
-    # Sample arrays: the memory check, and every output computed at once (broadcast to the common sample shape).
+    # Sample arrays: the memory check, and the common sample shape every output is broadcast to.
     sizes = scenario.sample_sizes
     check_memory(max(sizes, default=1))
+    shape = _sample_shape(scenario) if sizes else ()
     # Infeasible samples (no radiator, no launch, no orbit-keeping) legitimately carry inf/NaN through the chain;
     # they are flagged in the outputs and notes, so the floating-point warnings are noise.
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        return _evaluate(scenario, eager=bool(sizes))
+        return _evaluate(scenario, shape)
+
+
+def _sample_shape(scenario: Scenario) -> tuple[int, ...]:
+    """Common shape of the scenario's sample arrays (ScenarioError naming them where they do not broadcast)."""
+    arrays = {k: val for k, val in scenario.values.items() if isinstance(val, np.ndarray) and val.ndim}
+    try:
+        return np.broadcast_shapes(*(val.shape for val in arrays.values()))
+    except ValueError:
+        shapes = ", ".join(f"{k} {val.shape}" for k, val in arrays.items())
+        raise ScenarioError(
+            [FieldError(next(iter(arrays)), f"sample arrays of different shapes do not combine: {shapes}")]
+        ) from None
 
 
 #: Parameters :func:`_physical_design` reads, itself and through the stages it calls (its cache key).
@@ -208,7 +221,6 @@ PHYSICAL_KEYS = tuple(
             *ORBIT_KEYS,
             *environment.ORBIT_ENVIRONMENT_KEYS,
             *environment.RADIATION_EFFECTS_KEYS,
-            *environment.FLEET_LINKS_KEYS,
             *workload.GOODPUT_KEYS,
         )
     )
@@ -217,9 +229,10 @@ PHYSICAL_KEYS = tuple(
 
 @scalar_stage(PHYSICAL_KEYS)
 def _physical_design(v: dict[str, Any]) -> dict[str, Any]:
-    """Everything of an evaluation that is not money: orbit, satellite, environment, fleet, feasibility, links,
-    ground site, delivered GPU-hours and tokens (a pure function of the physical parameters, cached as one stage
-    for scalar scenarios: repeated evaluations that change only prices skip it)."""
+    """Everything of an evaluation that is not money (orbit, satellite, environment, fleet, feasibility, ground
+    site, delivered GPU-hours and tokens): a pure function of the physical parameters, cached as one stage for
+    scalar scenarios, so that repeated evaluations that change only prices skip it. The links, which only
+    outputs read, are sized on first use (:func:`_evaluate`)."""
     acc = catalog_entry("accelerators", v["workload.accelerator"])
     vehicle = catalog_entry("vehicles", v["launch.vehicle"])
 
@@ -380,17 +393,6 @@ def _physical_design(v: dict[str, Any]) -> dict[str, Any]:
         _f(v["satellite.mass_kg"]),
         np.asarray(v["satellite.accept_given_mass"]),
     )
-    # Links are sized for designs that exist; an infeasible sample (no finite fleet) gets NaN, not an error.
-    countable = np.isfinite(fleet.satellite_count) & (fleet.satellite_count > 0)
-    links = environment.fleet_links(
-        v,
-        geometry["altitude_km"],
-        it_power / server_power,
-        tokens_per_s,
-        utilization,
-        np.where(countable, fleet.satellite_count, 1.0),
-    )
-    links = type(links)(*(np.where(countable, val, np.nan) for val in vars(links).values()))
     return {
         "it_power": it_power,
         "compute_power": compute_power,
@@ -413,11 +415,13 @@ def _physical_design(v: dict[str, Any]) -> dict[str, Any]:
         "orbit_energy": orbit_energy,
         "ground_energy": ground_energy,
         "feasibility": feasibility,
-        "links": links,
+        "server_power": server_power,
+        "tokens_per_s": tokens_per_s,
+        "utilization": utilization,
     }
 
 
-def _evaluate(scenario: Scenario, eager: bool) -> Result:
+def _evaluate(scenario: Scenario, shape: tuple[int, ...]) -> Result:
     v = scenario.values
     d = _physical_design(v)
     it_power = d["it_power"]
@@ -441,7 +445,6 @@ def _evaluate(scenario: Scenario, eager: bool) -> Result:
     orbit_energy = d["orbit_energy"]
     ground_energy = d["ground_energy"]
     feasibility = d["feasibility"]
-    links = d["links"]
     acc = catalog_entry("accelerators", v["workload.accelerator"])
     vehicle = catalog_entry("vehicles", v["launch.vehicle"])
     server_price = _or(v["workload.server_price_usd_per_accelerator"], acc["server_price_usd_per_accelerator"])
@@ -527,8 +530,23 @@ def _evaluate(scenario: Scenario, eager: bool) -> Result:
             ),
         }
 
+    def links() -> environment.LinksDesign:
+        """The fleet's links (computed only if an output needs them). They are sized for designs that exist; an
+        infeasible sample (no finite fleet) gets NaN, not an error."""
+        count = fleet.satellite_count
+        countable = np.isfinite(count) & (count > 0)
+        sized = environment.fleet_links(
+            v,
+            env["altitude_km"],
+            it_power / d["server_power"],
+            d["tokens_per_s"],
+            d["utilization"],
+            np.where(countable, count, 1.0),
+        )
+        return type(sized)(*(np.where(countable, val, np.nan) for val in vars(sized).values()))
+
     outputs = collect_outputs(
-        eager,
+        shape,
         space=space,
         rad=rad,
         links=links,
