@@ -1,9 +1,10 @@
 """Memoisation of pure model stages for scalar inputs (repeated scalar evaluations, e.g. an optimiser or a GUI).
 
-A stage (the orbit geometry ``model._orbit_environment``, ``size_satellite``, ``environment.orbit_environment``,
-``radiation_effects``, ``with_propellant``, ``goodput``, ``size_fleet``, ``fleet_links``) is a pure function of the
-scenario values it reads and of its other arguments. The economics, the feasibility flags and the outputs are not
-cached: they run on every evaluation. :func:`scalar_stage` declares the parameter names a stage
+A stage (the whole physical design ``model._physical_design``, and within it the orbit geometry
+``model._orbit_environment``, ``size_satellite``, ``environment.orbit_environment``, ``radiation_effects``,
+``with_propellant``, ``goodput``, ``size_fleet``; and ``fleet_links``) is a pure function of the scenario values it
+reads and of its other arguments. The economics and the outputs are not cached: they run on every evaluation
+(an output group when it is read). :func:`scalar_stage` declares the parameter names a stage
 reads, once, and caches its result keyed on *all* of its inputs: those parameters and every other argument
 (numbers, 0-d arrays, catalog entries, design dataclasses), each with its type. Correctness does not rest on the
 list being complete: the stage is always called with a mapping of the declared names only, so reading an
