@@ -207,3 +207,22 @@ def test_options_not_given_keep_their_meaning():
     assert json.loads(plain.output) != json.loads(given.output)
     missing = runner.invoke(app, ["params", "--json"])
     assert missing.exit_code == 0
+
+
+# ---------------------------------------------------------------------------------------- parsed-file cache
+def test_scenario_file_cache_follows_the_file_and_hands_out_copies(tmp_path):
+    path = tmp_path / "s.yaml"
+    path.write_text("launch:\n  price_usd_per_kg: 100\n")
+    assert load_scenario(path)["launch.price_usd_per_kg"] == 100
+    path.write_text("launch:\n  price_usd_per_kg: 200\n")  # same size, written at once: the text is the key
+    assert load_scenario(path)["launch.price_usd_per_kg"] == 200
+    from terawatt.scenario import _read_yaml
+
+    first = _read_yaml(path, str(path))
+    first["launch"]["price_usd_per_kg"] = -1  # a caller taking the mapping apart does not change the cache
+    assert _read_yaml(path, str(path)) == {"launch": {"price_usd_per_kg": 200}}
+    path.write_text("launch: [1\n")
+    with pytest.raises(ScenarioError, match="malformed YAML"):
+        load_scenario(path)
+    with pytest.raises(ScenarioError, match="malformed YAML"):  # errors are not cached away either
+        load_scenario(path)

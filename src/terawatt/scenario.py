@@ -9,7 +9,9 @@ Validation reports every bad field at once, by dotted path, with its unit and al
 
 from __future__ import annotations
 
+import copy
 import difflib
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -117,11 +119,28 @@ def shipped_scenarios() -> dict[str, Path]:
     return {Path(str(p)).stem: Path(str(p)) for p in folder.iterdir() if str(p).endswith(".yaml")}
 
 
+#: Files up to this size [bytes] keep their parsed content (:func:`_parse_small`): loading the same scenario file
+#: again (a loop over overrides, a Monte Carlo chunk) then costs a read and a copy, not a parse.
+PARSE_CACHE_MAX_BYTES = 65536
+
+
+@functools.lru_cache(maxsize=64)
+def _parse_small(text: str, label: str) -> Any:
+    """The parsed document of a small file's text (keyed on the text itself, so an edited file is parsed anew)."""
+    from terawatt import safe_yaml
+
+    return safe_yaml.loads(text, label)
+
+
 def _read_yaml(path: Path, label: str) -> dict[str, Any]:
     """A scenario (or validation) file as a mapping, read by the bounded safe reader :mod:`terawatt.safe_yaml`."""
     from terawatt import safe_yaml  # PyYAML only when a file is read
 
-    data = safe_yaml.read_yaml(path, label)
+    text = safe_yaml.read_text(Path(path), label)
+    if len(text) <= PARSE_CACHE_MAX_BYTES:
+        data = copy.deepcopy(_parse_small(text, label))  # a copy: callers take the mapping apart
+    else:
+        data = safe_yaml.loads(text, label)
     if data is None:
         return {}
     if not isinstance(data, dict):
