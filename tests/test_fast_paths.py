@@ -226,3 +226,10 @@ def test_scenario_file_cache_follows_the_file_and_hands_out_copies(tmp_path):
         load_scenario(path)
     with pytest.raises(ScenarioError, match="malformed YAML"):  # errors are not cached away either
         load_scenario(path)
+
+
+def test_sample_sizes_of_scalar_and_sampled_scenarios():
+    assert load_scenario(None).sample_sizes == ()
+    sampled = load_scenario(None, {"launch.price_usd_per_kg": np.array([1.0, 2.0, 3.0]), "thermal.emissivity": 0.9})
+    assert sampled.sample_sizes == (3,)
+    assert np.shape(terawatt.evaluate(sampled)["comparison.cost_ratio"]) == (3,)

@@ -55,8 +55,11 @@ class Scenario:
     @cached_property
     def sample_sizes(self) -> tuple[int, ...]:
         """Sizes of the parameters given as arrays of samples (none for a scalar scenario); read once, as the values
-        of a scenario do not change."""
-        return tuple(v.size for v in self.values.values() if isinstance(v, np.ndarray) and v.ndim)
+        of a scenario do not change. The types are looked at first (one C-level pass): a scalar scenario has none."""
+        values = self.values.values()
+        if not any(issubclass(kind, np.ndarray) for kind in set(map(type, values))):
+            return ()
+        return tuple(v.size for v in values if isinstance(v, np.ndarray) and v.ndim)
 
     @property
     def n_samples(self) -> int:
