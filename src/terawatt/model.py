@@ -135,30 +135,120 @@ def evaluate(scenario: Scenario | str | None = None, **overrides: Any) -> Result
         from terawatt.studies.optimize import resolve_auto
 
         scenario = resolve_auto(scenario)
-    # Sample arrays: the memory check, and every output computed at once (broadcast to the common sample shape).
+    # Sample arrays: the memory check, and the common sample shape every output is broadcast to.
     sizes = scenario.sample_sizes
     check_memory(max(sizes, default=1))
+    shape = _sample_shape(scenario) if sizes else ()
     # Infeasible samples (no radiator, no launch, no orbit-keeping) legitimately carry inf/NaN through the chain;
     # they are flagged in the outputs and notes, so the floating-point warnings are noise.
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        return _evaluate(scenario, eager=bool(sizes))
+        return _evaluate(scenario, shape)
 
 
-def _evaluate(scenario: Scenario, eager: bool) -> Result:
-    v = scenario.values
+def _sample_shape(scenario: Scenario) -> tuple[int, ...]:
+    """Common shape of the scenario's sample arrays (ScenarioError naming them where they do not broadcast)."""
+    arrays = {k: val for k, val in scenario.values.items() if isinstance(val, np.ndarray) and val.ndim}
+    try:
+        return np.broadcast_shapes(*(val.shape for val in arrays.values()))
+    except ValueError:
+        shapes = ", ".join(f"{k} {val.shape}" for k, val in arrays.items())
+        raise ScenarioError(
+            [FieldError(next(iter(arrays)), f"sample arrays of different shapes do not combine: {shapes}")]
+        ) from None
+
+
+#: Parameters :func:`_physical_design` reads, itself and through the stages it calls (its cache key).
+PHYSICAL_KEYS = tuple(
+    dict.fromkeys(
+        (
+            "atmosphere.enabled",
+            "launch.payload_kg",
+            "launch.vehicle",
+            "orbit.eclipse_policy",
+            "orbital_ops.servicing_enabled",
+            "orbital_ops.servicing_visits_per_satellite_yr",
+            "orbital_ops.spare_fraction",
+            "power.battery_depth_of_discharge",
+            "power.battery_round_trip_efficiency",
+            "power.battery_specific_energy_wh_per_kg",
+            "power.conversion_efficiency",
+            "power.housekeeping_fraction",
+            "propulsion.tank_fraction",
+            "radiation.shielding_mm_al",
+            "radiation.tid_tolerance_rad",
+            "satellite.accept_given_mass",
+            "satellite.bus_mass_fraction",
+            "satellite.compute_power_w",
+            "satellite.lifetime_yr",
+            "satellite.mass_kg",
+            "satellite.mass_margin",
+            "satellite.propulsion_mass_fraction",
+            "satellite.server_mass_factor",
+            "satellite.shielded_area_m2_per_accelerator",
+            "satellite.stowed_density_kg_per_m3",
+            "solar.array_specific_power_w_per_kg",
+            "solar.cell_efficiency",
+            "solar.cell_temp_k",
+            "solar.degradation_per_yr",
+            "solar.packing_factor",
+            "solar.solar_constant_w_per_m2",
+            "solar.temp_coefficient_per_k",
+            "terrestrial.power_source",
+            "terrestrial.pue",
+            "terrestrial.solar_capacity_factor",
+            "terrestrial.solar_mounting",
+            "terrestrial.solar_overbuild",
+            "terrestrial.solar_site",
+            "terrestrial.storage_hours",
+            "terrestrial.storage_round_trip_efficiency",
+            "terrestrial.water_l_per_kwh",
+            "thermal.absorptivity_ir",
+            "thermal.absorptivity_solar",
+            "thermal.albedo",
+            "thermal.areal_mass_kg_per_m2",
+            "thermal.earth_ir_w_per_m2",
+            "thermal.emissivity",
+            "thermal.fin_efficiency",
+            "thermal.loop_delta_t_k",
+            "thermal.radiator_temp_k",
+            "thermal.sides",
+            "thermal.sink_temp_k",
+            "thermal.solar_incidence_factor",
+            "thermal.view_factor_earth",
+            "workload.accelerator",
+            "workload.hardware_failure_rate_per_yr",
+            "workload.it_power_w",
+            "workload.server_mass_kg_per_accelerator",
+            "workload.server_power_w_per_accelerator",
+            "workload.tokens_per_s_per_accelerator",
+            "workload.utilization",
+            *ORBIT_KEYS,
+            *environment.ORBIT_ENVIRONMENT_KEYS,
+            *environment.RADIATION_EFFECTS_KEYS,
+            *workload.GOODPUT_KEYS,
+        )
+    )
+)
+
+
+@scalar_stage(PHYSICAL_KEYS)
+def _physical_design(v: dict[str, Any]) -> dict[str, Any]:
+    """Everything of an evaluation that is not money (orbit, satellite, environment, fleet, feasibility, ground
+    site, delivered GPU-hours and tokens): a pure function of the physical parameters, cached as one stage for
+    scalar scenarios, so that repeated evaluations that change only prices skip it. The links, which only
+    outputs read, are sized on first use (:func:`_evaluate`)."""
     acc = catalog_entry("accelerators", v["workload.accelerator"])
     vehicle = catalog_entry("vehicles", v["launch.vehicle"])
 
     it_power = _f(v["workload.it_power_w"])
     compute_power = _f(v["satellite.compute_power_w"])
     server_power = _or(v["workload.server_power_w_per_accelerator"], acc["server_power_w_per_accelerator"])
-    server_price = _or(v["workload.server_price_usd_per_accelerator"], acc["server_price_usd_per_accelerator"])
     utilization = _f(v["workload.utilization"])
     tokens_per_s = _or(v["workload.tokens_per_s_per_accelerator"], acc["tokens_per_s"])
     life = _f(v["satellite.lifetime_yr"])
     carry_eclipse = np.asarray(v["orbit.eclipse_policy"] == "battery")
 
-    env = _orbit_environment(v)
+    geometry = _orbit_environment(v)
     solar_constant = _f(v["solar.solar_constant_w_per_m2"])
     radiator_temp = _or(
         v["thermal.radiator_temp_k"],
@@ -194,8 +284,8 @@ def _evaluate(scenario: Scenario, eager: bool) -> Result:
             server_mass_factor=_f(v["satellite.server_mass_factor"]),
             spare_fraction=_f(v["orbital_ops.spare_fraction"]),
             lifetime_yr=life,
-            period_s=env["period_s"],
-            max_eclipse_s=env["max_eclipse_min"] * 60.0,
+            period_s=geometry["period_s"],
+            max_eclipse_s=geometry["max_eclipse_min"] * 60.0,
             carry_eclipse=carry_eclipse,
             solar_constant_w_per_m2=solar_constant,
             cell_efficiency=_f(v["solar.cell_efficiency"]),
@@ -223,10 +313,10 @@ def _evaluate(scenario: Scenario, eager: bool) -> Result:
             given_mass_kg=_f(v["satellite.mass_kg"]),
         )
     )
-    space = environment.orbit_environment(sat, v, env["altitude_km"])
+    space = environment.orbit_environment(sat, v, geometry["altitude_km"])
     rad = environment.radiation_effects(
         v,
-        env["altitude_km"],
+        geometry["altitude_km"],
         life,
         _or(v["radiation.tid_tolerance_rad"], acc.get("tid_tolerance_rad")),
         {k: acc[k] for k in environment.RADIATION_ACCELERATOR_FIELDS},
@@ -241,14 +331,14 @@ def _evaluate(scenario: Scenario, eager: bool) -> Result:
         sat = environment.with_propellant(sat, space, _f(v["propulsion.tank_fraction"]))
     payload = _or(
         v["launch.payload_kg"],
-        payload_to_orbit_kg(vehicle["payload_leo_kg"], vehicle["payload_sso_kg"], env["inclination_deg"]),
+        payload_to_orbit_kg(vehicle["payload_leo_kg"], vehicle["payload_sso_kg"], geometry["inclination_deg"]),
     )
     visits_per_yr = _f(v["orbital_ops.servicing_visits_per_satellite_yr"]) * bool(v["orbital_ops.servicing_enabled"])
     fleet = size_fleet(
         sat,
         it_power,
         compute_power,
-        env["sunlit_fraction"],
+        geometry["sunlit_fraction"],
         carry_eclipse,
         _f(v["solar.degradation_per_yr"]),
         life,
@@ -261,6 +351,107 @@ def _evaluate(scenario: Scenario, eager: bool) -> Result:
         dose_fraction=rad.dose_availability,
         avoidance_fraction=np.where(space.feasible, 1.0 - space.avoidance_outage_fraction, np.nan),
     )
+    site, mounting = v["terrestrial.solar_site"], v["terrestrial.solar_mounting"]
+    ground_cf = _or(v["terrestrial.solar_capacity_factor"], ground_solar.ground_capacity_factor(site, mounting))
+    pue = _f(v["terrestrial.pue"])
+    ground = size_ground_site(
+        it_power,
+        server_power,
+        utilization,
+        pue,
+        v["terrestrial.power_source"],
+        _f(v["terrestrial.water_l_per_kwh"]),
+        ground_cf,
+        _f(v["terrestrial.storage_hours"]),
+        _f(v["terrestrial.storage_round_trip_efficiency"]),
+        _f(v["terrestrial.solar_overbuild"]),
+    )
+    gpu_hours = tco.gpu_hours_per_yr(it_power, server_power, utilization)
+    # --- workload goodput on the ground: delivered GPU-hours and tokens x terrestrial.goodput_fraction; tokens
+    # come from the inference share only (none for a pure training deployment) ---------------------------------
+    inference_share = 1.0 - workload.training_share(v)
+    tokens = np.where(inference_share > 0, gpu_hours * 3600.0 * tokens_per_s * inference_share, np.nan)
+    ground_gpu_hours = gpu_hours * goodput["terrestrial"].goodput_fraction
+    ground_tokens = tokens * goodput["terrestrial"].goodput_fraction
+    # ---------------------------------------------------------------------------------------------------------
+    orbit_cell_efficiency = solar.cell_efficiency_at_temp(
+        _f(v["solar.cell_efficiency"]), _f(v["solar.temp_coefficient_per_k"]), _f(v["solar.cell_temp_k"])
+    )
+    orbit_energy = ground_solar.orbit_energy_kwh_per_m2_yr(
+        solar_constant, orbit_cell_efficiency, geometry["sunlit_fraction"]
+    )
+    # The "same panel" comparison uses the ground cell's DC output (after temperature and reflection losses);
+    # a given capacity factor replaces it (published studies quote one).
+    ground_energy = np.where(
+        v["terrestrial.solar_capacity_factor"] is None,
+        ground_solar.ground_energy_kwh_per_m2_yr(site, _f(v["solar.cell_efficiency"]), mounting, basis="dc"),
+        _f(v["solar.cell_efficiency"]) * ground_cf * HOURS_PER_YEAR,
+    )
+    feasibility = _feasibility(
+        sat,
+        fleet,
+        space,
+        rad,
+        goodput["orbital"].goodput_fraction,
+        payload,
+        _f(v["satellite.mass_kg"]),
+        np.asarray(v["satellite.accept_given_mass"]),
+    )
+    return {
+        "it_power": it_power,
+        "compute_power": compute_power,
+        "life": life,
+        "env": geometry,
+        "radiator_temp": radiator_temp,
+        "net_flux": net_flux,
+        "sat": sat,
+        "space": space,
+        "rad": rad,
+        "goodput": goodput,
+        "visits_per_yr": visits_per_yr,
+        "fleet": fleet,
+        "ground_cf": ground_cf,
+        "ground": ground,
+        "gpu_hours": gpu_hours,
+        "tokens": tokens,
+        "ground_gpu_hours": ground_gpu_hours,
+        "ground_tokens": ground_tokens,
+        "orbit_energy": orbit_energy,
+        "ground_energy": ground_energy,
+        "feasibility": feasibility,
+        "server_power": server_power,
+        "tokens_per_s": tokens_per_s,
+        "utilization": utilization,
+    }
+
+
+def _evaluate(scenario: Scenario, shape: tuple[int, ...]) -> Result:
+    v = scenario.values
+    d = _physical_design(v)
+    it_power = d["it_power"]
+    compute_power = d["compute_power"]
+    life = d["life"]
+    env = d["env"]
+    radiator_temp = d["radiator_temp"]
+    net_flux = d["net_flux"]
+    sat = d["sat"]
+    space = d["space"]
+    rad = d["rad"]
+    goodput = d["goodput"]
+    visits_per_yr = d["visits_per_yr"]
+    fleet = d["fleet"]
+    ground_cf = d["ground_cf"]
+    ground = d["ground"]
+    gpu_hours = d["gpu_hours"]
+    tokens = d["tokens"]
+    ground_gpu_hours = d["ground_gpu_hours"]
+    ground_tokens = d["ground_tokens"]
+    orbit_energy = d["orbit_energy"]
+    ground_energy = d["ground_energy"]
+    feasibility = d["feasibility"]
+    acc = catalog_entry("accelerators", v["workload.accelerator"])
+    vehicle = catalog_entry("vehicles", v["launch.vehicle"])
+    server_price = _or(v["workload.server_price_usd_per_accelerator"], acc["server_price_usd_per_accelerator"])
     # Each side's cost of capital; an empty one is the canonical finance.discount_rate.
     orbit_discount = _or(v["finance.orbital_discount_rate"], v["finance.discount_rate"])
     ground_discount = _or(v["finance.terrestrial_discount_rate"], v["finance.discount_rate"])
@@ -289,21 +480,6 @@ def _evaluate(scenario: Scenario, eager: bool) -> Result:
     )
     orb = tco.orbital_costs(sat, fleet, it_power, compute_power, orbital_prices)
 
-    site, mounting = v["terrestrial.solar_site"], v["terrestrial.solar_mounting"]
-    ground_cf = _or(v["terrestrial.solar_capacity_factor"], ground_solar.ground_capacity_factor(site, mounting))
-    pue = _f(v["terrestrial.pue"])
-    ground = size_ground_site(
-        it_power,
-        server_power,
-        utilization,
-        pue,
-        v["terrestrial.power_source"],
-        _f(v["terrestrial.water_l_per_kwh"]),
-        ground_cf,
-        _f(v["terrestrial.storage_hours"]),
-        _f(v["terrestrial.storage_round_trip_efficiency"]),
-        _f(v["terrestrial.solar_overbuild"]),
-    )
     terrestrial_prices = tco.TerrestrialPrices(
         server_price_usd_per_accelerator=server_price,
         hardware_lifetime_yr=_f(v["workload.hardware_lifetime_yr"]),
@@ -325,80 +501,56 @@ def _evaluate(scenario: Scenario, eager: bool) -> Result:
     )
     ter = tco.terrestrial_costs(ground, it_power, terrestrial_prices)
 
-    gpu_hours = tco.gpu_hours_per_yr(it_power, server_power, utilization)
-    # --- workload goodput on the ground: delivered GPU-hours and tokens x terrestrial.goodput_fraction; tokens
-    # come from the inference share only (none for a pure training deployment) ---------------------------------
-    inference_share = 1.0 - workload.training_share(v)
-    tokens = np.where(inference_share > 0, gpu_hours * 3600.0 * tokens_per_s * inference_share, np.nan)
-    ground_gpu_hours = gpu_hours * goodput["terrestrial"].goodput_fraction
-    ground_tokens = tokens * goodput["terrestrial"].goodput_fraction
-    # ---------------------------------------------------------------------------------------------------------
-    orbit_cell_efficiency = solar.cell_efficiency_at_temp(
-        _f(v["solar.cell_efficiency"]), _f(v["solar.temp_coefficient_per_k"]), _f(v["solar.cell_temp_k"])
-    )
-    orbit_energy = ground_solar.orbit_energy_kwh_per_m2_yr(
-        solar_constant, orbit_cell_efficiency, env["sunlit_fraction"]
-    )
-    # The "same panel" comparison uses the ground cell's DC output (after temperature and reflection losses);
-    # a given capacity factor replaces it (published studies quote one).
-    ground_energy = np.where(
-        v["terrestrial.solar_capacity_factor"] is None,
-        ground_solar.ground_energy_kwh_per_m2_yr(site, _f(v["solar.cell_efficiency"]), mounting, basis="dc"),
-        _f(v["solar.cell_efficiency"]) * ground_cf * HOURS_PER_YEAR,
-    )
-    ground_wait = _or(
-        v["terrestrial.time_to_power_yr"],
-        schedule.ground_time_to_power_yr(
-            v["terrestrial.power_source"],
-            _f(v["terrestrial.interconnection_wait_yr"]),
-            _f(v["terrestrial.turbine_lead_time_yr"]),
-            _f(v["terrestrial.transformer_lead_time_yr"]),
-            _f(v["terrestrial.construction_time_yr"]),
-            _f(v["terrestrial.solar_build_time_yr"]),
-        ),
-    )
-    orbit_wait = schedule.orbit_time_to_first_token_yr(
-        _f(v["orbital_ops.satellite_build_time_yr"]),
-        _f(v["launch.slot_wait_yr"]),
-        _f(v["orbital_ops.commissioning_time_yr"]),
-    )
-    value = _f(v["workload.value_per_gpu_hour_usd"])
-    # Infrastructure capital is committed at the decision; accelerators are bought when they can be used.
-    orbit_committed = orb["capex_total"] - orb["capex_accelerators"]
-    ground_committed = ter["capex_total"] - ter["capex_accelerators"]
-    waits = {
-        "orbital": (
-            orbit_wait,
-            schedule.wait_cost_usd(orbit_committed, orbit_wait, orbit_discount, value, gpu_hours),
-        ),
-        "terrestrial": (
-            ground_wait,
-            schedule.wait_cost_usd(ground_committed, ground_wait, ground_discount, value, ground_gpu_hours),
-        ),
-    }
-    feasibility = _feasibility(
-        sat,
-        fleet,
-        space,
-        rad,
-        goodput["orbital"].goodput_fraction,
-        payload,
-        _f(v["satellite.mass_kg"]),
-        np.asarray(v["satellite.accept_given_mass"]),
-    )
-    # Links are sized for designs that exist; an infeasible sample (no finite fleet) gets NaN, not an error.
-    countable = np.isfinite(fleet.satellite_count) & (fleet.satellite_count > 0)
-    links = environment.fleet_links(
-        v,
-        env["altitude_km"],
-        it_power / server_power,
-        tokens_per_s,
-        utilization,
-        np.where(countable, fleet.satellite_count, 1.0),
-    )
-    links = type(links)(*(np.where(countable, val, np.nan) for val in vars(links).values()))
+    def waits() -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """Time to the first token and the cost of the wait on each side (computed only if an output needs it)."""
+        ground_wait = _or(
+            v["terrestrial.time_to_power_yr"],
+            schedule.ground_time_to_power_yr(
+                v["terrestrial.power_source"],
+                _f(v["terrestrial.interconnection_wait_yr"]),
+                _f(v["terrestrial.turbine_lead_time_yr"]),
+                _f(v["terrestrial.transformer_lead_time_yr"]),
+                _f(v["terrestrial.construction_time_yr"]),
+                _f(v["terrestrial.solar_build_time_yr"]),
+            ),
+        )
+        orbit_wait = schedule.orbit_time_to_first_token_yr(
+            _f(v["orbital_ops.satellite_build_time_yr"]),
+            _f(v["launch.slot_wait_yr"]),
+            _f(v["orbital_ops.commissioning_time_yr"]),
+        )
+        value = _f(v["workload.value_per_gpu_hour_usd"])
+        # Infrastructure capital is committed at the decision; accelerators are bought when they can be used.
+        orbit_committed = orb["capex_total"] - orb["capex_accelerators"]
+        ground_committed = ter["capex_total"] - ter["capex_accelerators"]
+        return {
+            "orbital": (
+                orbit_wait,
+                schedule.wait_cost_usd(orbit_committed, orbit_wait, orbit_discount, value, gpu_hours),
+            ),
+            "terrestrial": (
+                ground_wait,
+                schedule.wait_cost_usd(ground_committed, ground_wait, ground_discount, value, ground_gpu_hours),
+            ),
+        }
+
+    def links() -> environment.LinksDesign:
+        """The fleet's links (computed only if an output needs them). They are sized for designs that exist; an
+        infeasible sample (no finite fleet) gets NaN, not an error."""
+        count = fleet.satellite_count
+        countable = np.isfinite(count) & (count > 0)
+        sized = environment.fleet_links(
+            v,
+            env["altitude_km"],
+            it_power / d["server_power"],
+            d["tokens_per_s"],
+            d["utilization"],
+            np.where(countable, count, 1.0),
+        )
+        return type(sized)(*(np.where(countable, val, np.nan) for val in vars(sized).values()))
+
     outputs = collect_outputs(
-        eager,
+        shape,
         space=space,
         rad=rad,
         links=links,

@@ -215,9 +215,10 @@ def _goodput(q: dict[str, Any], raw: Callable[[str], Any]) -> dict[str, Any]:
 
 def _waits(q: dict[str, Any], raw: Callable[[str], Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
+    waits = q["waits"]()  # computed here, on first use of one of these outputs
     for side in ("orbital", "terrestrial"):
         costs = q["orb"] if side == "orbital" else q["ter"]
-        wait_yr, wait_usd = q["waits"][side]
+        wait_yr, wait_usd = waits[side]
         out[f"{side}.time_to_first_token_yr"] = wait_yr
         out[f"{side}.wait_cost_usd"] = wait_usd
         with_wait = costs["annual_total"] + wait_usd * costs["crf_period"]
@@ -253,7 +254,7 @@ def _space(q: dict[str, Any], raw: Callable[[str], Any]) -> dict[str, Any]:
 
 
 def _links(q: dict[str, Any], raw: Callable[[str], Any]) -> dict[str, Any]:
-    links = q["links"]
+    links = q["links"]()  # sized here, on first use of one of these outputs
     return {
         "orbital.isl_range_m": links.isl_range_m,
         **{f"orbital.{k}": val for k, val in vars(q["rad"]).items()},
@@ -320,31 +321,26 @@ class Outputs(Mapping[str, Any]):
     """The canonical outputs of one evaluation, each computed on first use (with the others of its group).
 
     A read-only mapping with the keys, order and values of a dict of every output: ``outputs[key]``, ``in``,
-    iteration, ``keys()``/``items()``, ``dict(outputs)``. For a scalar scenario only the groups read are computed
-    (Python scalars); a scenario with sample arrays computes every group at once, since each output is broadcast
-    to the common sample shape of all of them. Pickles (and copies) as a plain dict.
+    iteration, ``keys()``/``items()``, ``dict(outputs)``. Only the groups read are computed: Python scalars for a
+    scalar scenario; for a scenario with sample arrays, each output broadcast to ``sample_shape`` (the common
+    shape of the scenario's sample arrays). Pickles (and copies) as a plain dict.
     """
 
     __slots__ = ("_q", "_raw", "_values", "_mask", "_shape")
 
-    def __init__(self, q: dict[str, Any], eager: bool) -> None:
+    def __init__(self, q: dict[str, Any], sample_shape: tuple[int, ...] = ()) -> None:
         self._q = q
         self._raw: dict[str, Any] = {}
         self._values: dict[str, Any] = {}
         feasible = q["feasibility"].feasible
         self._mask = None if np.all(feasible) else feasible
-        self._shape: tuple[int, ...] = ()
-        if eager or not KEYS:
-            learn = not KEYS  # the first evaluation in the process learns the layout
+        self._shape = tuple(sample_shape)
+        if not KEYS:  # the first evaluation in the process computes every group and learns the layout
             for index, compute in enumerate(GROUPS):
                 group = compute(q, self._raw_value)
                 self._raw.update(group)
-                if learn:
-                    _GROUP_OF.update(dict.fromkeys(group, index))
+                _GROUP_OF.update(dict.fromkeys(group, index))
             KEYS[:] = list(_GROUP_OF)
-            self._shape = np.broadcast_shapes(
-                *(val.shape for val in self._raw.values() if isinstance(val, np.ndarray) and val.ndim)
-            )
             self._values = {k: self._finish(k) for k in self._raw}
 
     def _compute(self, index: int) -> None:
@@ -395,12 +391,13 @@ class Outputs(Mapping[str, Any]):
         return f"Outputs({dict(self)!r})"
 
 
-def collect_outputs(eager: bool = False, **q: Any) -> Outputs:
-    """Canonical outputs from the pieces computed in :func:`terawatt.model.evaluate`, computed on first use.
+def collect_outputs(sample_shape: tuple[int, ...] = (), **q: Any) -> Outputs:
+    """Canonical outputs from the pieces computed in :func:`terawatt.model.evaluate`, each computed on first use.
 
-    ``eager`` (for scenarios with sample arrays) computes every output now, broadcast to the common sample shape.
+    ``sample_shape``: the common shape of the scenario's sample arrays (``()`` for a scalar scenario); every
+    output of a sampled scenario is broadcast to it.
     """
-    return Outputs(q, eager)
+    return Outputs(q, sample_shape)
 
 
 #: Types whose ``item()`` is the Python scalar :func:`_scalarize` returns for a 0-d value.

@@ -18,6 +18,39 @@ if TYPE_CHECKING:
 
     from terawatt.scenario import Scenario, ScenarioError
 
+def _skip_coercion_of_missing_values() -> None:
+    """Let a parameter that was not given (value ``None``) skip Typer's value coercion.
+
+    Typer (>= 0.2x) coerces each parameter through a pydantic ``TypeAdapter`` that it builds on first use, and it
+    builds it even for a parameter the user did not give, whose value ``None`` the coercion returns unchanged
+    (``()`` for a repeatable one: ``RuntimeParam.coerce``). Building the first adapter imports pydantic (~0.1 s
+    of every ``terawatt run``). A missing value here gets the same ``None``/``()``, the same required check and
+    the same callback, without the adapter; a given value is coerced by Typer as before. Typer versions without
+    the lazy adapter (``get_runtime_param``) are left alone.
+    """
+    from typer import core
+
+    param_class = getattr(core, "_TyperParameter", None)
+    original = getattr(param_class, "process_value", None)
+    if original is None or not hasattr(param_class, "get_runtime_param") or getattr(original, "_terawatt", False):
+        return
+
+    def process_value(self: Any, ctx: Any, value: Any) -> Any:
+        if value is not None:
+            return original(self, ctx, value)
+        value = () if self.multiple or self.nargs == -1 else None
+        if self.required and self.value_is_missing(value):
+            raise core._click.exceptions.MissingParameter(ctx=ctx, param=self)
+        if self.callback is not None:
+            value = self.callback(ctx, self, value)
+        return value
+
+    process_value._terawatt = True  # type: ignore[attr-defined]
+    param_class.process_value = process_value
+
+
+_skip_coercion_of_missing_values()
+
 # Plain (click) help: Rich-formatted help would import rich.markdown and markdown-it (~0.1 s) on every --help.
 app = typer.Typer(
     add_completion=False,

@@ -17,10 +17,24 @@ import numpy as np
 
 @dataclass(frozen=True)
 class Feasibility:
-    """Per-sample flag and reason (``""`` where feasible; several reasons joined by ``"; "``)."""
+    """Per-sample flag and reason (``""`` where feasible; several reasons joined by ``"; "``).
+
+    ``reason`` may be given as a function that makes the texts: they are then formatted on first use of
+    :attr:`reason` only (formatting is most of the cost of a large array with many infeasible samples, and most
+    uses need only the flag).
+    """
 
     feasible: np.ndarray
-    reason: np.ndarray  # str array (0-d for a scalar scenario)
+    reason_texts: np.ndarray | Callable[[], np.ndarray]  # str array (0-d for a scalar scenario), or its maker
+
+    @property
+    def reason(self) -> np.ndarray:
+        """The reasons, a str array (0-d for a scalar scenario)."""
+        texts = self.reason_texts
+        if callable(texts):
+            texts = texts()
+            object.__setattr__(self, "reason_texts", texts)
+        return texts
 
 
 def _fmt(x: np.ndarray, where: np.ndarray) -> np.ndarray:
@@ -43,17 +57,33 @@ def combine(checks: Sequence[tuple[np.ndarray, Reason]], shape: tuple[int, ...])
             if bool(bad):
                 texts.append(str(np.ravel(text(np.True_))[0]) if callable(text) else str(text))
         return Feasibility(np.bool_(not texts), np.asarray("; ".join(texts)))
-    reason = np.full(shape, "", dtype=object)
+    checks = list(checks)  # the reasons below are made later, from these checks as they are now
+    bad_any = any_failing(checks, shape)
+    if not bad_any.any():  # all feasible: the empty texts as the '<U1' array that astype(str) makes of them
+        return Feasibility(~bad_any, np.zeros(shape, "<U1"))
+
+    def reasons() -> np.ndarray:
+        reason = np.full(shape, "", dtype=object)
+        for bad, text in checks:
+            bad = np.broadcast_to(np.asarray(bad, bool), shape)
+            if not bad.any():
+                continue
+            failing = text(bad) if callable(text) else np.full(int(bad.sum()), text, dtype=object)
+            current = reason[bad]
+            reason[bad] = np.where(current == "", failing, current + "; " + failing)
+        return reason.astype(str)
+
+    return Feasibility(~bad_any, reasons)
+
+
+def any_failing(checks: Sequence[tuple[np.ndarray, Reason]], shape: tuple[int, ...]) -> np.ndarray:
+    """Whether any check fails, per sample (the flag of :func:`combine` without formatting its reasons)."""
+    if shape == ():
+        return np.bool_(any(bool(bad) for bad, _ in checks))
     bad_any = np.zeros(shape, bool)
-    for bad, text in checks:
-        bad = np.broadcast_to(np.asarray(bad, bool), shape)
-        if not bad.any():
-            continue
-        failing = text(bad) if callable(text) else np.full(int(bad.sum()), text, dtype=object)
-        current = reason[bad]
-        reason[bad] = np.where(current == "", failing, current + "; " + failing)
-        bad_any |= bad
-    return Feasibility(~bad_any, reason.astype(str))
+    for bad, _ in checks:
+        bad_any |= np.broadcast_to(np.asarray(bad, bool), shape)
+    return bad_any
 
 
 def orbital_feasibility(
@@ -149,7 +179,7 @@ def orbital_feasibility(
         ),
         (goodput <= 0.0, "goodput 0: interrupts and restarts (radiation and others) leave no useful compute"),
     ]
-    flagged = combine(checks, shape).feasible
+    flagged = ~any_failing(checks, shape)
     rest = flagged & ~((avail > 0) & np.isfinite(count) & (count > 0))
     checks.append((rest, lambda m: "the fleet delivers no compute (availability " + _fmt(avail, m) + ")"))
     return combine(checks, shape)

@@ -1,9 +1,10 @@
 """Memoisation of pure model stages for scalar inputs (repeated scalar evaluations, e.g. an optimiser or a GUI).
 
-A stage (the orbit geometry ``model._orbit_environment``, ``size_satellite``, ``environment.orbit_environment``,
-``radiation_effects``, ``with_propellant``, ``goodput``, ``size_fleet``, ``fleet_links``) is a pure function of the
-scenario values it reads and of its other arguments. The economics, the feasibility flags and the outputs are not
-cached: they run on every evaluation. :func:`scalar_stage` declares the parameter names a stage
+A stage (the whole physical design ``model._physical_design``, and within it the orbit geometry
+``model._orbit_environment``, ``size_satellite``, ``environment.orbit_environment``, ``radiation_effects``,
+``with_propellant``, ``goodput``, ``size_fleet``; and ``fleet_links``) is a pure function of the scenario values it
+reads and of its other arguments. The economics and the outputs are not cached: they run on every evaluation
+(an output group when it is read). :func:`scalar_stage` declares the parameter names a stage
 reads, once, and caches its result keyed on *all* of its inputs: those parameters and every other argument
 (numbers, 0-d arrays, catalog entries, design dataclasses), each with its type. Correctness does not rest on the
 list being complete: the stage is always called with a mapping of the declared names only, so reading an
@@ -86,7 +87,17 @@ def _key_of(x: Any) -> Any:
 
 
 def _negative_zero(values: tuple[Any, ...]) -> bool:
-    return any(isinstance(x, float) and x == 0.0 and math.copysign(1.0, x) < 0.0 for x in values)
+    """Whether a float among ``values`` is -0.0 (only the values equal to zero are looked at, found in C)."""
+    index = values.index
+    i = -1
+    try:
+        while True:
+            i = index(0.0, i + 1)
+            x = values[i]
+            if isinstance(x, float) and math.copysign(1.0, x) < 0.0:
+                return True
+    except ValueError:
+        return False
 
 
 def _values_key(values: tuple[Any, ...]) -> Any:

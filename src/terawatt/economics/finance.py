@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
+from terawatt._arrays import as_float
+
 
 def annuity_factor(discount_rate: ArrayLike, years: ArrayLike) -> np.ndarray:
     r"""Present value of 1 per year for ``years`` years [yr]: :math:`(1 - (1+r)^{-n}) / r`, and :math:`n` at r = 0.
@@ -16,8 +18,8 @@ def annuity_factor(discount_rate: ArrayLike, years: ArrayLike) -> np.ndarray:
     years : array_like
         Number of years (real values allowed) [yr].
     """
-    r = np.asarray(discount_rate, float)
-    n = np.asarray(years, float)
+    r = as_float(discount_rate)
+    n = as_float(years)
     if r.ndim == 0:  # the common case: one rate for all samples
         return -np.expm1(-n * np.log1p(r)) / r if r > 0 else n * 1.0
     if np.all(r > 0):  # sampled rates, all positive: skip the r = 0 branch
@@ -44,7 +46,7 @@ def capital_recovery_factor(discount_rate: ArrayLike, years: ArrayLike) -> np.nd
 
 def annualize(capex_usd: ArrayLike, discount_rate: ArrayLike, lifetime_yr: ArrayLike) -> np.ndarray:
     """Equivalent annual cost of a capital outlay renewed every ``lifetime_yr`` [USD/yr]."""
-    return np.asarray(capex_usd, float) * capital_recovery_factor(discount_rate, lifetime_yr)
+    return as_float(capex_usd) * capital_recovery_factor(discount_rate, lifetime_yr)
 
 
 def series_present_value_factor(discount_rate: ArrayLike, interval_yr: ArrayLike, count: ArrayLike) -> np.ndarray:
@@ -55,9 +57,9 @@ def series_present_value_factor(discount_rate: ArrayLike, interval_yr: ArrayLike
     A geometric series in :math:`x = (1+r)^{-T}`: :math:`\sum_{i=1}^{n} x^i = x (1 - x^n) / (1 - x)`, and
     :math:`n` at :math:`r = 0` (or :math:`T = 0`).
     """
-    r = np.asarray(discount_rate, float)
-    interval = np.asarray(interval_yr, float)
-    n = np.asarray(count, float)
+    r = as_float(discount_rate)
+    interval = as_float(interval_yr)
+    n = as_float(count)
     log_x = -interval * np.log1p(r)  # ln x <= 0
     safe = np.where(log_x < 0, log_x, -1.0)
     # x (1 - x^n) / (1 - x) with expm1 for accuracy when x is close to 1.

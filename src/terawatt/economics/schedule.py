@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
+from terawatt._arrays import as_float
 from terawatt.economics.finance import annuity_factor
 
 
@@ -28,16 +29,16 @@ def ground_time_to_power_yr(
     building itself.
     """
     specific = {"grid": interconnection_wait_yr, "gas": turbine_lead_time_yr, "solar_storage": solar_build_time_yr}
-    specific_yr = np.asarray(specific[power_source], float)
-    return np.maximum(np.maximum(specific_yr, np.asarray(transformer_lead_time_yr, float)), construction_time_yr)
+    specific_yr = as_float(specific[power_source])
+    return np.maximum(np.maximum(specific_yr, as_float(transformer_lead_time_yr)), construction_time_yr)
 
 
 def orbit_time_to_first_token_yr(
     satellite_build_time_yr: ArrayLike, slot_wait_yr: ArrayLike, commissioning_time_yr: ArrayLike
 ) -> np.ndarray:
     """Years from decision to the first token in orbit: build, any launch wait beyond it, then commissioning [yr]."""
-    build = np.asarray(satellite_build_time_yr, float)
-    return build + np.asarray(slot_wait_yr, float) + np.asarray(commissioning_time_yr, float)
+    build = as_float(satellite_build_time_yr)
+    return build + as_float(slot_wait_yr) + as_float(commissioning_time_yr)
 
 
 def wait_cost_usd(
@@ -56,8 +57,8 @@ def wait_cost_usd(
     delivered meanwhile is worth :math:`v H\,a(r, T)` with :math:`H` GPU-hours per year and :math:`a` the annuity
     factor. The sum is the cost of the wait; comparing two sides, only the difference in waits matters.
     """
-    r = np.asarray(discount_rate, float)
-    t = np.asarray(wait_yr, float)
-    idle = np.asarray(capex_usd, float) * np.expm1(t * np.log1p(r))  # K((1+r)^T - 1)
-    lost = np.asarray(value_per_gpu_hour_usd, float) * np.asarray(gpu_hours_per_yr, float) * annuity_factor(r, t)
+    r = as_float(discount_rate)
+    t = as_float(wait_yr)
+    idle = as_float(capex_usd) * np.expm1(t * np.log1p(r))  # K((1+r)^T - 1)
+    lost = as_float(value_per_gpu_hour_usd) * as_float(gpu_hours_per_yr) * annuity_factor(r, t)
     return idle + lost

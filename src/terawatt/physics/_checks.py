@@ -83,10 +83,15 @@ def check_range(
         if allow_nan and value != value:
             return a
         raise ValueError(_message(name, lo, hi, unit, lo_open, hi_open, note, value))
-    ok = ((a > lo) if lo_open else (a >= lo)) & ((a < hi) if hi_open else (a <= hi))
+    if hi == math.inf and not hi_open:  # a <= inf fails only for NaN, which the lower bound rejects too
+        ok = (a > lo) if lo_open else (a >= lo)
+    elif lo == -math.inf and not lo_open:
+        ok = (a < hi) if hi_open else (a <= hi)
+    else:
+        ok = ((a > lo) if lo_open else (a >= lo)) & ((a < hi) if hi_open else (a <= hi))
     if allow_nan:
         ok |= np.isnan(a)
-    if not np.all(ok):
+    if not ok.all():
         raise ValueError(_message(name, lo, hi, unit, lo_open, hi_open, note, float(a[~ok].ravel()[0])))
     return a
 
