@@ -10,6 +10,7 @@ Python API::
     terawatt.breakeven("skeptic", "launch.price_usd_per_kg", year=2035).value
     terawatt.buildout("musk-terawatt").to_frame()                       # the build-out year by year
     terawatt.montecarlo("musk-2026", n=10000, start=2026, end=2045).crossover_summary()  # uncertainty
+    terawatt.load_montecarlo("runs/musk").to_xarray()    # a run saved with out=DIR (--out DIR)
 
 The names are imported on first use, so ``import terawatt`` (and the command line's ``--help``) stays fast.
 """
@@ -32,13 +33,14 @@ _LAZY = {
     "breakeven": "terawatt.api",
     "buildout": "terawatt.api",
     "montecarlo": "terawatt.api",
+    "load_montecarlo": "terawatt.api",
 }
 
-__all__ = ["Result", "Scenario", "ScenarioError", "breakeven", "buildout", "evaluate", "load_scenario", "montecarlo",
-           "timeline", "__version__"]
+__all__ = ["Result", "Scenario", "ScenarioError", "breakeven", "buildout", "evaluate", "load_montecarlo",
+           "load_scenario", "montecarlo", "timeline", "__version__"]
 
 if TYPE_CHECKING:
-    from terawatt.api import breakeven, buildout, montecarlo, timeline
+    from terawatt.api import breakeven, buildout, load_montecarlo, montecarlo, timeline
     from terawatt.model import evaluate
     from terawatt.results import Result
     from terawatt.scenario import Scenario, ScenarioError, load_scenario

@@ -3,14 +3,14 @@
 Exit codes: 0 ok, 1 a check failed, 2 bad input (the message names the field, its unit and allowed range).
 
 One module per verb group, each registering its commands on the shared :data:`app`:
-``run`` (run), ``studies`` (timeline, breakeven, buildout), ``uncertainty`` (montecarlo), ``info`` (params,
-scenarios, init), ``check`` (validate); ``_common`` holds the app, consoles, formatting and the ``--out``
-writer. The model is imported inside the verbs, so ``terawatt --help`` starts without it.
+``run`` (run), ``studies`` (timeline, breakeven, buildout), ``uncertainty`` (montecarlo), ``query`` (query),
+``info`` (params, scenarios, init), ``check`` (validate, check); ``_common`` holds the app, consoles, formatting
+and the ``--out`` writer. The model is imported inside the verbs, so ``terawatt --help`` starts without it.
 """
 
 from __future__ import annotations
 
-from terawatt.cli import check, info, run, studies, uncertainty  # noqa: F401 - registers the commands
+from terawatt.cli import check, info, query, run, studies, uncertainty  # noqa: F401 - registers the commands
 from terawatt.cli._common import app
 
 __all__ = ["app", "main"]
