@@ -413,7 +413,10 @@ class ParquetSink:
 
         table = pa.table({k: pa.array(v) for k, v in columns.items()})
         tmp = self.folder / f".chunk-{index:06d}.parquet.tmp"
-        pq.write_table(table, tmp)
+        # Dictionary-encode the text columns only (few distinct reasons); sampled numbers rarely repeat, and
+        # trying a dictionary for each of them costs more time than the rest of the write.
+        text = [k for k, v in columns.items() if np.asarray(v).dtype.kind in "OUS"]
+        pq.write_table(table, tmp, use_dictionary=text or False)
         os.replace(tmp, self.chunk_path(index))
         self.done.add(index)
         self._write_manifest()
