@@ -93,12 +93,26 @@ def test_dask_through_the_command_line(cluster, invoke_cli):
     _same(mc.columns, client_given.columns)
 
 
+def test_dask_worker_errors_reach_the_caller_and_a_finished_run_needs_no_cluster(cluster, musk, tmp_path):
+    sc, _, _ = musk
+    with pytest.raises(ScenarioError, match="solar.cell_efficiency"):  # raised on a worker, reported here
+        evaluate_population(sc, {"solar.cell_efficiency": np.array([0.3, 1.5])}, OUTPUTS, backend="dask",
+                            scheduler=cluster.scheduler_address)
+    table = {"launch.price_usd_per_kg": np.linspace(50.0, 500.0, 40)}
+    first = evaluate_population(sc, table, OUTPUTS, chunk_size=16, out=tmp_path / "t", backend="dask",
+                                scheduler=cluster.scheduler_address)
+    again = evaluate_population(sc, table, OUTPUTS, chunk_size=16, out=tmp_path / "t",
+                                backend=DaskBackend("tcp://127.0.0.1:9", timeout=1))  # nobody listens there
+    assert again.resumed_chunks == 3
+    _same(first.columns, again.columns)
+
+
 def test_bad_scheduler_options_exit_2(invoke_cli):
     res = invoke_cli("montecarlo", "suncatcher", "-n", "10", "--scheduler", "localhost:8786", "--workers", "2")
     assert res.exit_code == 2
     assert "tcp://127.0.0.1:8786" in res.stderr and "--workers" in res.stderr
     with pytest.raises(ScenarioError, match="cannot reach a Dask scheduler"):
-        list(DaskBackend("tcp://127.0.0.1:9", timeout=1).run(len, []))
+        list(DaskBackend("tcp://127.0.0.1:9", timeout=1).run(len, [object()]))
     with pytest.raises(ScenarioError, match="needs a scheduler"):
         make_backend("dask")
 

@@ -270,6 +270,8 @@ class DaskBackend:
             return 1
 
     def run(self, function: Callable[[Task], Any], tasks: Sequence[Task]) -> Iterator[tuple[Task, Any]]:
+        if not tasks:  # every chunk resumed from the sink: no need to reach the cluster
+            return
         from distributed import as_completed
 
         client = self._connect()
