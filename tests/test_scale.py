@@ -170,6 +170,33 @@ def test_population_streamed_to_a_folder_keeps_no_columns(tmp_path, musk):
     _same({k: store.column(k) for k in ref}, ref)
 
 
+def test_a_full_disk_is_an_input_error_and_the_run_resumes(tmp_path, musk, monkeypatch):
+    import errno
+
+    import pyarrow.parquet as pq
+
+    sc, _, _ = musk
+    table = {"launch.price_usd_per_kg": np.linspace(50.0, 500.0, 30)}
+    real, calls = pq.write_table, []
+
+    def full_on_the_second(tab, where, **options):
+        calls.append(where)
+        if len(calls) == 2:
+            Path(where).write_bytes(b"half a file")
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(tab, where, **options)
+
+    monkeypatch.setattr(pq, "write_table", full_on_the_second)
+    with pytest.raises(ScenarioError, match="No space left on device; the finished chunks are kept"):
+        evaluate_population(sc, table, OUTPUTS, chunk_size=10, out=tmp_path / "full")
+    assert json.loads((tmp_path / "full" / "manifest.json").read_text())["done"] == [0]
+    assert not list((tmp_path / "full").glob(".*.tmp"))
+    monkeypatch.setattr(pq, "write_table", real)
+    resumed = evaluate_population(sc, table, OUTPUTS, chunk_size=10, out=tmp_path / "full")
+    assert resumed.resumed_chunks == 1
+    _same(resumed.columns, evaluate_population(sc, table, OUTPUTS).columns)
+
+
 def test_in_memory_limit_is_refused_with_a_hint(invoke_cli):
     res = invoke_cli("montecarlo", "suncatcher", "-n", str(MAX_IN_MEMORY + 1))
     assert res.exit_code == 2 and "--out" in res.stderr and "-n" in res.stderr

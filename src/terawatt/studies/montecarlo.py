@@ -317,7 +317,7 @@ def montecarlo(
     population = evaluate_population(
         scenario, design, outputs, year=year, years=None if years is None else [int(y) for y in years],
         scaled=scaled, chunk_size=chunk_size, backend=backend, workers=workers, out=out, progress=progress,
-        spec={"study": "montecarlo"}, overwrite=overwrite, scheduler=scheduler,
+        spec={"study": "montecarlo"}, overwrite=overwrite, scheduler=scheduler, keep=out is None,
     )
     if out is not None:
         return _stored(scenario.name, int(n), int(seed), sampler, year, years, space, Path(out))

@@ -405,8 +405,21 @@ class ParquetSink:
                 "chunk_size": self.chunk_size, "n_chunks": self.n_chunks, "rows_per_chunk": self.chunk_size,
                 "done": sorted(self.done), "complete": len(self.done) == self.n_chunks, "spec": self.spec}
         tmp = self.folder / f".{MANIFEST}.tmp"
-        tmp.write_text(json.dumps(data, indent=1, default=str))
-        os.replace(tmp, self.folder / MANIFEST)
+        self._atomic(tmp, self.folder / MANIFEST, lambda: tmp.write_text(json.dumps(data, indent=1, default=str)))
+
+    def _atomic(self, tmp: Path, final: Path, write: Callable[[], Any]) -> None:
+        """``write`` to ``tmp``, then rename it to ``final``. Interrupted (Ctrl-C) or failed (disk full), the
+        temporary file is removed and ``final`` is as it was; an OS error is an input error on ``--out`` (the
+        finished chunks are kept: rerun to resume)."""
+        try:
+            write()
+            os.replace(tmp, final)
+        except BaseException as exc:
+            tmp.unlink(missing_ok=True)
+            if isinstance(exc, OSError):
+                raise ScenarioError([FieldError("--out", f"cannot write {final}: {exc.strerror or exc}; the "
+                                                         "finished chunks are kept, rerun to resume")]) from exc
+            raise
 
     def write(self, index: int, columns: Mapping[str, np.ndarray]) -> None:
         """Write chunk ``index`` (temporary file, rename) and record it in the manifest."""
@@ -418,8 +431,7 @@ class ParquetSink:
         # Dictionary-encode the text columns only (few distinct reasons); sampled numbers rarely repeat, and
         # trying a dictionary for each of them costs more time than the rest of the write.
         text = [k for k, v in columns.items() if np.asarray(v).dtype.kind in "OUS"]
-        pq.write_table(table, tmp, use_dictionary=text or False)
-        os.replace(tmp, self.chunk_path(index))
+        self._atomic(tmp, self.chunk_path(index), lambda: pq.write_table(table, tmp, use_dictionary=text or False))
         self.done.add(index)
         self._write_manifest()
 
@@ -462,7 +474,7 @@ def evaluate_population(
     out: str | Path | None = None,
     progress: Progress | None = None,
     spec: Mapping[str, Any] | None = None,
-    keep: bool | None = None,
+    keep: bool = True,
     overwrite: bool = False,
     scheduler: str | None = None,
 ) -> Population:
@@ -489,8 +501,8 @@ def evaluate_population(
     out
         A folder for the Parquet sink; rerunning with the same arguments resumes.
     keep
-        Keep the columns in memory (default: only without ``out``). With ``out`` and ``keep=False`` the run's
-        memory is bounded by a few chunks whatever N is, and ``columns`` comes back empty: read the folder
+        Keep the columns in memory and return them. With ``out`` and ``keep=False`` the run's memory is bounded by
+        a few chunks whatever N is, and ``columns`` comes back empty: read the folder
         (:mod:`terawatt.studies.samples`).
     overwrite
         Replace the run an ``out`` folder holds instead of refusing a different one.
@@ -517,7 +529,7 @@ def evaluate_population(
     chunks = [(i, s, min(n, s + chunk_size)) for i, s in enumerate(range(0, n, chunk_size))]
     engine = make_backend(backend, workers, scheduler)
     sink = ParquetSink(Path(out), run_spec, n, chunk_size).open(overwrite) if out is not None else None
-    keep = out is None if keep is None else bool(keep)
+    keep = out is None or bool(keep)
     results: dict[int, dict[str, np.ndarray]] = {}
     resumed = set(sink.done) if sink else set()
     done_rows = sum(b - a for i, a, b in chunks if i in resumed)
