@@ -107,6 +107,37 @@ def test_dask_worker_errors_reach_the_caller_and_a_finished_run_needs_no_cluster
     _same(first.columns, again.columns)
 
 
+class _Taken:
+    """Tasks handed out lazily, counting how many a backend has taken so far."""
+
+    def __init__(self, n: int):
+        self.n, self.taken = n, 0
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __iter__(self):
+        for i in range(self.n):
+            self.taken += 1
+            yield -i
+
+
+@pytest.mark.parametrize("which", ["processes", "dask"])
+def test_parallel_backends_keep_a_bounded_window_in_flight(which, cluster):
+    """Two workers: at most 2 x 2 chunks are submitted ahead of the one being written, whatever N is, so a run
+    streamed to disk holds a few chunks, not N samples."""
+    backend = make_backend("processes", 2) if which == "processes" else DaskBackend(cluster.scheduler_address)
+    tasks = _Taken(50)
+    try:
+        stream = backend.run(abs, tasks)
+        first = next(stream)
+        assert tasks.taken <= 5 and first[1] == abs(first[0])
+        rest = list(stream)
+    finally:
+        backend.close()
+    assert tasks.taken == 50 and sorted(t for t, _ in [first, *rest]) == sorted(-i for i in range(50))
+
+
 def test_bad_scheduler_options_exit_2(invoke_cli):
     res = invoke_cli("montecarlo", "suncatcher", "-n", "10", "--scheduler", "localhost:8786", "--workers", "2")
     assert res.exit_code == 2

@@ -278,7 +278,8 @@ class DaskBackend:
         queue = iter(tasks)
 
         def submit(task: Task) -> Any:
-            future = client.submit(function, task, pure=False, key=f"terawatt-chunk-{task.index}-{uuid4().hex}")
+            label = getattr(task, "index", "task")
+            future = client.submit(function, task, pure=False, key=f"terawatt-chunk-{label}-{uuid4().hex}")
             self._pending[future] = task
             return future
 
