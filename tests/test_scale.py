@@ -228,6 +228,27 @@ def test_a_full_disk_is_an_input_error_and_the_run_resumes(tmp_path, musk, monke
     _same(resumed.columns, evaluate_population(sc, table, OUTPUTS).columns)
 
 
+def test_a_folder_being_written_is_refused_to_a_second_run(tmp_path, musk, invoke_cli):
+    from terawatt.studies.population import ParquetSink
+
+    sc, _, _ = musk
+    table = {"launch.price_usd_per_kg": np.linspace(50.0, 500.0, 30)}
+    folder = tmp_path / "busy"
+    first = evaluate_population(sc, table, OUTPUTS, chunk_size=10, out=folder)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    holder = ParquetSink(folder, manifest["spec"], 30, 10).open()  # a run in progress on the folder
+    try:
+        with pytest.raises(ScenarioError, match=f"being written by another run right now \\(pid {os.getpid()}"):
+            evaluate_population(sc, table, OUTPUTS, chunk_size=10, out=folder)
+        busy = invoke_cli("query", folder, "SELECT count(*) AS n FROM samples", "--json")  # reading is fine
+        assert busy.exit_code == 0 and json.loads(busy.stdout) == [{"n": 30}]
+    finally:
+        holder.close()
+    again = evaluate_population(sc, table, OUTPUTS, chunk_size=10, out=folder)
+    assert again.resumed_chunks == 3
+    _same(first.columns, again.columns)
+
+
 def test_in_memory_limit_is_refused_with_a_hint(invoke_cli):
     res = invoke_cli("montecarlo", "suncatcher", "-n", str(MAX_IN_MEMORY + 1))
     assert res.exit_code == 2 and "--out" in res.stderr and "-n" in res.stderr

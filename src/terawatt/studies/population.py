@@ -21,7 +21,9 @@ hash, the spec, N, the chunk size, the chunk count and the finished chunks. A ch
 name and renamed, then the manifest is rewritten (also by rename), so a run killed at any point leaves finished
 chunks listed and at most one orphan file that a rerun overwrites: rerunning with the same arguments computes only
 the missing chunks, with no sample lost or duplicated. A folder holding another run is refused (exit 2) unless
-``overwrite`` is given (the old run's files are then deleted).
+``overwrite`` is given (the old run's files are then deleted). While a run writes to a folder it holds a lock on
+it (``.terawatt.lock``, released when the run ends or dies), so a second run started on the same folder at the same
+time is refused rather than mixing its manifest with the first's.
 """
 
 from __future__ import annotations
@@ -44,6 +46,8 @@ from terawatt.params import load_registry
 from terawatt.scenario import Scenario
 
 MANIFEST = "manifest.json"
+#: The lock file of a result folder being written.
+LOCK = ".terawatt.lock"
 BACKENDS = ("serial", "processes", "dask")
 Progress = Callable[[int, int], None]
 
@@ -352,6 +356,7 @@ class ParquetSink:
     n: int
     chunk_size: int
     done: set[int] = field(default_factory=set)
+    _lock_handle: Any = field(default=None, repr=False, compare=False)
 
     @property
     def n_chunks(self) -> int:
@@ -362,38 +367,75 @@ class ParquetSink:
 
     def open(self, overwrite: bool = False) -> ParquetSink:
         """Create the folder, or resume the run it holds; another run's folder is refused unless ``overwrite``
-        (which deletes that run's chunk files and manifest, never other files)."""
+        (which deletes that run's chunk files and manifest, never other files). The folder is locked until
+        :meth:`close`: a second run writing to it at the same time is refused."""
         manifest = self.folder / MANIFEST
-        digest = spec_hash(self.spec)
-        if manifest.exists() and overwrite:
-            self.clear()
-        if manifest.exists():
-            try:
-                old = json.loads(manifest.read_text())
-            except (OSError, ValueError) as exc:
-                raise ScenarioError([FieldError("--out", f"{manifest} is not a readable manifest: {exc}")]) from exc
-            errors = []
-            if old.get("spec_hash") != digest:
-                errors.append(FieldError("--out", f"{self.folder} holds a different run (spec hash "
-                                                  f"{str(old.get('spec_hash'))[:12]}, this run {digest[:12]}): use "
-                                                  "another folder, the same arguments, or --overwrite"))
-            elif old.get("chunk_size") != self.chunk_size:
-                errors.append(FieldError("--chunk-size", f"{self.folder} was written with chunks of "
-                                                         f"{old.get('chunk_size')} rows; resume with the same, or "
-                                                         "--overwrite"))
-            if errors:
-                raise ScenarioError(errors)
-            self.done = {int(i) for i in old.get("done", []) if self.chunk_path(int(i)).exists()}
-        elif self.folder.exists() and (not self.folder.is_dir() or any(self.folder.iterdir())):
+        if not manifest.exists() and self.folder.exists() and (
+                not self.folder.is_dir() or any(p.name != LOCK for p in self.folder.iterdir())):
             raise ScenarioError([FieldError("--out", f"{self.folder} exists and is not a terawatt result folder "
                                                      "(no manifest.json): give a new or empty folder")])
-        else:
-            try:
-                self.folder.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise ScenarioError([FieldError("--out", f"cannot create {self.folder}: {exc.strerror}")]) from exc
-        self._write_manifest()
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ScenarioError([FieldError("--out", f"cannot create {self.folder}: {exc.strerror}")]) from exc
+        self._lock()
+        try:
+            if manifest.exists() and overwrite:
+                self.clear()
+            if manifest.exists():
+                self._resume(manifest)
+            self._write_manifest()
+        except BaseException:
+            self.close()
+            raise
         return self
+
+    def _resume(self, manifest: Path) -> None:
+        """Check that the folder holds this run (spec hash, chunk size) and take its finished chunks."""
+        digest = spec_hash(self.spec)
+        try:
+            old = json.loads(manifest.read_text())
+        except (OSError, ValueError) as exc:
+            raise ScenarioError([FieldError("--out", f"{manifest} is not a readable manifest: {exc}")]) from exc
+        if old.get("spec_hash") != digest:
+            raise ScenarioError([FieldError("--out", f"{self.folder} holds a different run (spec hash "
+                                                     f"{str(old.get('spec_hash'))[:12]}, this run {digest[:12]}): "
+                                                     "use another folder, the same arguments, or --overwrite")])
+        if old.get("chunk_size") != self.chunk_size:
+            raise ScenarioError([FieldError("--chunk-size", f"{self.folder} was written with chunks of "
+                                                            f"{old.get('chunk_size')} rows; resume with the same, "
+                                                            "or --overwrite")])
+        self.done = {int(i) for i in old.get("done", []) if self.chunk_path(int(i)).exists()}
+
+    def _lock(self) -> None:
+        """Hold an advisory lock on the folder (``fcntl.flock`` on :data:`LOCK`; released by :meth:`close` or when
+        the process dies, so a killed run never blocks its resumption). Where ``fcntl`` does not exist (Windows)
+        no lock is taken."""
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - Windows
+            return
+        handle = open(self.folder / LOCK, "a+")  # noqa: SIM115 - held open until close()
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            handle.seek(0)
+            owner = handle.read().strip() or "another process"
+            handle.close()
+            raise ScenarioError([FieldError("--out", f"{self.folder} is being written by another run right now "
+                                                     f"({owner}): wait for it to finish, or use another folder")]
+                                ) from exc
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()}\n")
+        handle.flush()
+        self._lock_handle = handle
+
+    def close(self) -> None:
+        """Release the folder's lock."""
+        handle, self._lock_handle = self._lock_handle, None
+        if handle is not None:
+            handle.close()
 
     def clear(self) -> None:
         """Delete the run this folder holds: its manifest, chunk files and temporary files (nothing else)."""
@@ -550,6 +592,9 @@ def evaluate_population(
     except BaseException:
         engine.close(cancel=True)
         raise
+    finally:
+        if sink is not None:
+            sink.close()
     engine.close()
     if not keep:
         return Population({}, n, len(chunks), len(resumed), Path(out) if out is not None else None)
