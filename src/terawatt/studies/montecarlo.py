@@ -293,7 +293,7 @@ def montecarlo(
     errors = check_sampler(sampler, n, seed)
     if out is None and not errors and n > MAX_IN_MEMORY:
         errors.append(FieldError("-n", f"{n:,} samples would be held in memory (at most {MAX_IN_MEMORY:,}): stream "
-                                       "them to a folder with --out DIR (N is then bounded by disk)"))
+                                       "them to a folder with --out DIR (out= in Python; N is then bounded by disk)"))
     years = None
     if (start is None) != (end is None):
         errors.append(FieldError("--from/--to", "give both the first and the last year"))
