@@ -303,9 +303,9 @@ RUN = ("montecarlo", "musk-2026", "-n", "6000", "--seed", "5", "--from", "2026",
        "--chunk-size", "200", "--json")
 
 
-def _start_and_stop(out: Path, sig: int, after: int) -> subprocess.Popen:
+def _start_and_stop(out: Path, sig: int, after: int, *extra: str) -> subprocess.Popen:
     """Start the real command, send ``sig`` once ``after`` chunk files exist, wait for it to end."""
-    child = subprocess.Popen(_cli(*RUN, "--out", out), env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    child = subprocess.Popen(_cli(*RUN, *extra, "--out", out), env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                              text=True)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and child.poll() is None:
@@ -338,14 +338,15 @@ def test_sigkill_of_the_command_then_the_same_command_resumes(tmp_path):
                                         timeout=300))
 
 
-def test_sigint_stops_cleanly_then_the_same_command_resumes(tmp_path):
+@pytest.mark.parametrize("extra", [(), ("--workers", "2")], ids=["in-process", "2 processes"])
+def test_sigint_stops_cleanly_then_the_same_command_resumes(tmp_path, extra):
     out = tmp_path / "interrupted"
-    child = _start_and_stop(out, signal.SIGINT, after=2)
+    child = _start_and_stop(out, signal.SIGINT, 2, *extra)
     assert child.returncode == 130
     state = json.loads((out / "manifest.json").read_text())
     assert 1 <= len(state["done"]) < 30 and not state["complete"]
     assert not list(out.glob(".*.tmp"))  # a clean stop leaves no half-written file
-    _check_finished(out, subprocess.run(_cli(*RUN, "--out", out), env=ENV, capture_output=True, text=True,
+    _check_finished(out, subprocess.run(_cli(*RUN, *extra, "--out", out), env=ENV, capture_output=True, text=True,
                                         timeout=300))
 
 
