@@ -17,6 +17,7 @@ Python API::
     terawatt.reconcile("semianalysis-2026").top(3)                       # why a published model differs
     terawatt.claims("cheapest-36mo")[0].verdict                        # a public claim computed to a verdict
     terawatt.report("musk-2026", "report.html")                        # the report document (offline HTML)
+    terawatt.load_montecarlo("runs/musk").to_xarray()    # a run saved with out=DIR (--out DIR)
 
 The names are imported on first use, so ``import terawatt`` (and the command line's ``--help``) stays fast.
 """
@@ -45,12 +46,13 @@ _LAZY = {
     "optimize": "terawatt.api",
     "reconcile": "terawatt.api",
     "claims": "terawatt.api",
-    "report": "terawatt.report",  # the package itself, callable as terawatt.api.report
+    "report": "terawatt.report",
+    "load_montecarlo": "terawatt.api",  # the package itself, callable as terawatt.api.report
 }
 
 __all__ = ["Result", "Scenario", "ScenarioError", "breakeven", "buildout", "claims", "discover", "evaluate",
-           "load_scenario", "montecarlo", "montecarlo_buildout", "optimize", "reconcile", "report", "sensitivity",
-           "timeline", "__version__"]
+           "load_montecarlo", "load_scenario", "montecarlo", "montecarlo_buildout", "optimize", "reconcile", "report",
+           "sensitivity", "timeline", "__version__"]
 
 if TYPE_CHECKING:
     from terawatt.api import (  # noqa: F401
@@ -58,6 +60,7 @@ if TYPE_CHECKING:
         buildout,
         claims,
         discover,
+        load_montecarlo,
         montecarlo,
         montecarlo_buildout,
         optimize,

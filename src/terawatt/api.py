@@ -1,6 +1,6 @@
 """Top-level study functions of the Python API: :func:`timeline`, :func:`breakeven`, :func:`buildout`,
 :func:`montecarlo`, :func:`montecarlo_buildout`, :func:`sensitivity`, :func:`discover`, :func:`optimize`,
-:func:`reconcile`, :func:`claims` and :func:`report`.
+:func:`reconcile`, :func:`claims`, :func:`report` and :func:`load_montecarlo`.
 
 Each takes what ``terawatt.evaluate`` takes (a :class:`~terawatt.scenario.Scenario`, a shipped scenario name, a
 YAML path, a mapping, or ``None`` for the defaults) plus dotted overrides, and returns the study's result object,
@@ -172,6 +172,8 @@ def montecarlo(
     out: str | Path | None = None,
     workers: int | None = None,
     chunk_size: int = 65536,
+    scheduler: str | None = None,
+    overwrite: bool = False,
 ) -> MonteCarlo:
     """Monte Carlo over every uncertain input (registry distributions and the scenario's ``uncertainty:`` block).
 
@@ -188,17 +190,26 @@ def montecarlo(
     overrides
         As for :func:`timeline`; an overridden parameter is fixed (not sampled).
     out
-        Folder for the samples (one Parquet file per chunk and a manifest); the same call again resumes.
+        Folder for the samples (one Parquet file per chunk and a manifest); the same call again resumes. The
+        samples are then streamed to disk, never all held in memory (N is bounded by disk); without ``out`` at
+        most ``terawatt.studies.montecarlo.MAX_IN_MEMORY`` (1e6) samples are accepted.
     workers
         Evaluate in that many local processes (``None`` = in-process). Results do not depend on it.
     chunk_size
         Samples per chunk (memory bound; results do not depend on it).
+    scheduler
+        Evaluate on a Dask distributed cluster at this address (``"tcp://HOST:PORT"``); results do not depend on
+        it (docs/scale-out.md).
+    overwrite
+        Replace the run an ``out`` folder holds instead of refusing a different one.
 
     Returns
     -------
     MonteCarlo
         ``.summary()`` (percentiles), ``.p_orbit_cheaper``, ``.p_orbit_cheaper_by_year()``,
-        ``.crossover_summary()``, ``.to_dict()`` and ``.to_frame()`` (one row per sample).
+        ``.crossover_summary()``, ``.to_dict()``, ``.to_frame()`` (one row per sample), ``.to_xarray()``
+        (dimensions ``sample`` and ``year``) and, with ``out``, ``.query(sql)`` (DuckDB over the view
+        ``samples``).
 
     Raises
     ------
@@ -213,8 +224,40 @@ def montecarlo(
     """
     from terawatt.studies.montecarlo import montecarlo as run
 
-    return run(_scenario(scenario, overrides), n, seed, sampler, year, start, end, fixed=_fixed(overrides), out=out,
-               backend="serial" if workers is None else "processes", workers=workers, chunk_size=chunk_size)
+    fixed = list(overrides) if isinstance(overrides, Mapping) else list(parse_set(overrides or []))
+    backend = "dask" if scheduler is not None else "serial" if workers is None else "processes"
+    return run(_scenario(scenario, overrides), n, seed, sampler, year, start, end, fixed=fixed, out=out,
+               backend=backend, workers=workers, chunk_size=chunk_size, scheduler=scheduler, overwrite=overwrite)
+
+
+def load_montecarlo(folder: str | Path) -> MonteCarlo:
+    """Open a Monte Carlo run saved with ``out=DIR`` (``terawatt montecarlo ... --out DIR``).
+
+    Parameters
+    ----------
+    folder
+        The run's folder (``manifest.json`` and ``chunk-NNNNNN.parquet`` files).
+
+    Returns
+    -------
+    MonteCarlo
+        The same result the run returned (summaries, ``to_frame()``, ``to_xarray()``, ``query(sql)``), its
+        samples read from the folder on demand.
+
+    Raises
+    ------
+    terawatt.ScenarioError
+        Not a result folder, an unfinished run (rerun its command to finish it), or another study's folder.
+
+    Examples
+    --------
+    >>> import terawatt
+    >>> mc = terawatt.load_montecarlo("runs/musk")  # doctest: +SKIP
+    >>> mc.query('SELECT avg("comparison.cost_ratio@2030") FROM samples')  # doctest: +SKIP
+    """
+    from terawatt.studies.montecarlo import load_montecarlo as load
+
+    return load(folder)
 
 
 def sensitivity(

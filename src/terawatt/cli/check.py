@@ -1,4 +1,5 @@
-"""``terawatt validate``: the validation cases (published numbers the model reproduces)."""
+"""``terawatt validate``: the validation cases (published numbers the model reproduces); ``terawatt check``: a
+scenario file and its uncertainty block."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from terawatt.cli._common import app, bad_input, console, new_table, wide_console
+from terawatt.cli._common import ScenarioArg, SetOption, app, bad_input, console, new_table, wide_console
 
 
 @app.command()
@@ -51,3 +52,22 @@ def validate(
     console.print(f"{len(rows) - len(failed)} passed, {len(failed)} failed")
     if failed:
         raise typer.Exit(1)
+
+
+@app.command()
+def check(
+    scenario: ScenarioArg = None,
+    set_: SetOption = None,
+) -> None:
+    """Check a scenario file, its trajectories and its uncertainty block: every bad field at once (exit 2)."""
+    from terawatt.scenario import ScenarioError
+    from terawatt.studies.uncertainty import check_scenario
+
+    try:
+        sc, space = check_scenario(scenario, set_)
+    except ScenarioError as exc:
+        bad_input(exc)
+    own = sum(u.source == "scenario" for u in space.uncertainties)
+    console.print(f"[green]ok:[/] {sc.name}: {len(sc.overrides)} parameters set, {len(sc.trajectories)} "
+                  f"trajectories, {len(space.names)} uncertain parameters ({own} from its uncertainty block, "
+                  f"{len(space.correlations)} rank correlations)")

@@ -112,6 +112,10 @@ def montecarlo(
     out: Annotated[Path | None, typer.Option("--out", help="Folder for the samples (Parquet per chunk + manifest); "
                                                            "rerun the same command to resume.")] = None,
     workers: Annotated[int | None, typer.Option("--workers", help="Evaluate in K local processes.")] = None,
+    scheduler: Annotated[str | None, typer.Option("--scheduler", help="Evaluate on a Dask cluster: its scheduler's "
+                                                                      "address, tcp://HOST:PORT.")] = None,
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace the run an --out folder holds (another "
+                                                                "run's folder is refused without it).")] = False,
     chunk_size: Annotated[int, typer.Option("--chunk-size", help="Samples per chunk (memory bound).")] = 65536,
     plot: Annotated[Path | None, typer.Option("--plot", help="Write a chart (CDF of the ratio; over years fan charts "
                                                              "of the costs and the ratio, crossover-year CDF; "
@@ -142,9 +146,10 @@ def montecarlo(
         bar, update = progress_bar(n, not json_)
         if bar is not None:
             bar.start()
-        mc = run_mc(loaded, n, seed, sampler, year, start, end, fixed=fixed, out=out,
-                    backend="serial" if workers is None else "processes", workers=workers, chunk_size=chunk_size,
-                    progress=update)
+        backend = "dask" if scheduler is not None else "serial" if workers is None else "processes"
+        mc = run_mc(loaded, n, seed, sampler, year, start, end, fixed=fixed, out=out, backend=backend,
+                    workers=workers, chunk_size=chunk_size, progress=update, scheduler=scheduler,
+                    overwrite=overwrite)
     except ScenarioError as exc:
         bad_input(exc)
     except KeyboardInterrupt:

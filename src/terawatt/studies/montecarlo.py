@@ -6,11 +6,17 @@ cheaper) per year and the distribution of the crossover year (the first year wit
 Probabilities count every sample: an infeasible design (NaN costs, with its ``orbital.infeasible_reason``) is not
 "orbit cheaper" and never crosses; percentiles of an output are over the samples where it is finite, with the
 count of those that are not.
+
+Memory: without ``out`` the samples are held in memory, up to :data:`MAX_IN_MEMORY` samples (more is refused:
+give ``out``). With ``out`` they are streamed to Parquet (one file per chunk) and never all held: the result reads
+them back from the folder, one column or one chunk at a time (probabilities and the crossover year chunk by chunk,
+percentiles as exact order statistics found by DuckDB), so N is bounded by disk. :func:`load_montecarlo` opens a
+saved run; both kinds of result give the same numbers, bitwise.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,6 +30,9 @@ from terawatt.studies.uncertainty import BLOCK, SampleDesign, UncertaintySpace, 
 
 if TYPE_CHECKING:
     import pandas as pd
+    import xarray as xr
+
+    from terawatt.studies.samples import SampleStore
 
 PERCENTILES = (5, 25, 50, 75, 95)
 RATIO = "comparison.cost_ratio"
@@ -41,6 +50,9 @@ MAIN_OUTPUTS = (
 #: Outputs kept per year over years.
 YEAR_OUTPUTS = (RATIO, "orbital.cost_per_gpu_hour_usd", "terrestrial.cost_per_gpu_hour_usd")
 CROSSOVER_BY = (2029, 2030)
+#: Most samples held in memory (no ``out`` folder): ~1 kB per sample over 20 years, so about 1 GB. Above it a run
+#: must stream to a folder (``--out DIR``), where N is bounded by disk.
+MAX_IN_MEMORY = 1_000_000
 
 
 def _pct(values: np.ndarray) -> dict[str, float | None]:
@@ -61,14 +73,30 @@ class MonteCarlo:
     year: int | None
     years: np.ndarray | None
     space: UncertaintySpace
-    columns: dict[str, np.ndarray]
-    inputs: dict[str, np.ndarray]
+    columns: Mapping[str, np.ndarray]
+    inputs: Mapping[str, np.ndarray]
     out: Path | None = None
+    store: SampleStore | None = None
+
+    def _chunks(self, keys: Iterable[str]) -> Iterator[dict[str, np.ndarray]]:
+        """The columns ``keys`` all at once (held in memory) or one chunk file at a time (streamed to ``out``)."""
+        keys = list(keys)
+        if self.store is None:
+            yield {k: self.columns[k] for k in keys}
+        else:
+            yield from self.store.iter_chunks(keys)
+
+    def _mean(self, keys: list[str], test: Any) -> np.ndarray:
+        """Share of samples where ``test(column)`` holds, per key, counted chunk by chunk."""
+        hits = np.zeros(len(keys))
+        for chunk in self._chunks(keys):
+            hits += [np.count_nonzero(test(chunk[k])) for k in keys]
+        return hits / self.n
 
     @property
     def p_orbit_cheaper(self) -> float:
         """Share of samples with orbit/ground < 1 (one year; over years see :meth:`p_orbit_cheaper_by_year`)."""
-        return float(np.mean(np.nan_to_num(self.columns[self._ratio_key()], nan=np.inf) < 1.0))
+        return float(self._mean([self._ratio_key()], _cheaper)[0])
 
     def _ratio_key(self) -> str:
         return RATIO if self.years is None else f"{RATIO}@{int(self.years[0])}"
@@ -81,15 +109,21 @@ class MonteCarlo:
 
     def p_orbit_cheaper_by_year(self) -> dict[int, float]:
         """{year: share of samples with orbit/ground < 1}."""
-        ratio = np.nan_to_num(self.ratio_matrix(), nan=np.inf)
-        return {int(y): float(p) for y, p in zip(self.years, np.mean(ratio < 1.0, axis=0), strict=True)}
+        if self.years is None:
+            raise ValueError("p_orbit_cheaper_by_year needs a run over years")
+        shares = self._mean([f"{RATIO}@{int(y)}" for y in self.years], _cheaper)
+        return {int(y): float(p) for y, p in zip(self.years, shares, strict=True)}
 
     @property
     def crossover_years(self) -> np.ndarray:
         """First year with orbit/ground <= 1 per sample; NaN where none in range (as the timeline study)."""
         from terawatt.studies.timeline import crossover_year
 
-        return crossover_year(self.years, self.ratio_matrix())
+        if self.years is None:
+            raise ValueError("crossover_years needs a run over years")
+        keys = [f"{RATIO}@{int(y)}" for y in self.years]
+        parts = [crossover_year(self.years, np.column_stack([c[k] for k in keys])) for c in self._chunks(keys)]
+        return np.concatenate(parts)
 
     def crossover_summary(self) -> dict[str, Any]:
         """P10/P50/P90 of the crossover year (None = beyond the range), P(by 2029), P(by 2030), P(never in range).
@@ -112,9 +146,18 @@ class MonteCarlo:
     def summary(self) -> dict[str, dict[str, Any]]:
         """Percentiles of each summarised output (of the first year over years) and the count not finite."""
         keys = MAIN_OUTPUTS if self.years is None else YEAR_OUTPUTS
+        columns = {key: key if self.years is None else f"{key}@{int(self.years[0])}" for key in keys}
+        if self.store is not None:  # exact order statistics over the files (DuckDB), never the whole column
+            found = self.store.percentiles(columns.values(), PERCENTILES)
+            out = {}
+            for key, column in columns.items():
+                values, not_finite = found[column]
+                pct = ({f"p{p:02d}": None for p in PERCENTILES} if values is None else
+                       {f"p{p:02d}": float(v) for p, v in zip(PERCENTILES, values, strict=True)})
+                out[key] = {**pct, "not_finite": not_finite}
+            return out
         out = {}
-        for key in keys:
-            column = key if self.years is None else f"{key}@{int(self.years[0])}"
+        for key, column in columns.items():
             values = np.asarray(self.columns[column], float)
             out[key] = {**_pct(values), "not_finite": int(np.sum(~np.isfinite(values)))}
         return out
@@ -122,7 +165,7 @@ class MonteCarlo:
     def infeasible_share(self) -> float:
         """Share of samples whose orbital design is infeasible (base values or the one year)."""
         key = REASON if self.years is None else f"{REASON}@{int(self.years[0])}"
-        return float(np.mean(self.columns[key] != ""))
+        return float(self._mean([key], lambda reason: reason != "")[0])
 
     def to_frame(self) -> pd.DataFrame:
         """One row per sample (index ``sample``): the sampled inputs, then the outputs (``key@year`` over years);
@@ -140,6 +183,50 @@ class MonteCarlo:
         frame.attrs["units"] = {k: (registry[k].unit if k in registry else UNITS.get(k.split("@")[0], "-"))
                                 for k in frame.columns}
         return frame
+
+    def to_xarray(self) -> xr.Dataset:
+        """The samples as an ``xarray.Dataset``: dimension ``sample``, and ``year`` for the outputs over years
+        (``key@year`` columns become one variable ``key`` of shape (sample, year)); ``crossover_year`` per sample
+        over years; units in each variable's ``attrs["units"]``, the run's options in the dataset's ``attrs``."""
+        import xarray as xr
+
+        from terawatt.outputs import UNITS
+        from terawatt.params import load_registry
+
+        registry = load_registry()
+        data: dict[str, Any] = {}
+        for name in self.inputs:
+            data[name] = ("sample", np.asarray(self.inputs[name]))
+        per_year: dict[str, list[str]] = {}
+        for name in self.columns:
+            if name == "sample":
+                continue
+            key, at, _ = name.partition("@")
+            if at and self.years is not None:
+                per_year.setdefault(key, []).append(name)
+            else:
+                data[name] = ("sample", np.asarray(self.columns[name]))
+        for key, names in per_year.items():
+            data[key] = (("sample", "year"), np.column_stack([np.asarray(self.columns[c]) for c in names]))
+        if self.years is not None:
+            data["crossover_year"] = ("sample", self.crossover_years)
+        coords = {"sample": np.asarray(self.columns["sample"])}
+        if self.years is not None:
+            coords["year"] = np.asarray(self.years, int)
+        ds = xr.Dataset(data, coords=coords)
+        for name in ds.data_vars:
+            unit = registry[name].unit if name in registry else UNITS.get(name, "yr" if name == "crossover_year"
+                                                                          else "-")
+            ds[name].attrs["units"] = unit
+        ds.attrs.update({"scenario": self.scenario, "n": self.n, "seed": self.seed, "sampler": self.sampler,
+                         "year": "" if self.year is None else int(self.year)})
+        return ds
+
+    def query(self, sql: str) -> pd.DataFrame:
+        """SQL (DuckDB) over the samples of a run streamed to a folder: the view is named ``samples``."""
+        if self.store is None:
+            raise ValueError("query needs a run written to a folder (out=DIR)")
+        return self.store.query(sql)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready summary: options, sampled parameters, percentiles, probabilities (and the crossover)."""
@@ -174,6 +261,8 @@ def montecarlo(
     workers: int | None = None,
     chunk_size: int = BLOCK,
     progress: Progress | None = None,
+    scheduler: str | None = None,
+    overwrite: bool = False,
 ) -> MonteCarlo:
     """Sample the uncertainties of ``scenario`` ``n`` times and evaluate them (one year, or ``start``..``end``).
 
@@ -189,8 +278,10 @@ def montecarlo(
         First and last calendar year [yr] of a run over years (crossover-year distribution).
     fixed
         Parameters fixed by ``--set`` (not sampled).
-    out, backend, workers, chunk_size, progress
-        As for :func:`terawatt.studies.population.evaluate_population`.
+    out, backend, workers, chunk_size, progress, scheduler, overwrite
+        As for :func:`terawatt.studies.population.evaluate_population`. With ``out`` the samples are streamed to
+        the folder and not held in memory (the result reads them back); without it at most
+        :data:`MAX_IN_MEMORY` samples are accepted.
 
     Raises
     ------
@@ -200,6 +291,9 @@ def montecarlo(
     from terawatt.trajectory import year_span_errors
 
     errors = check_sampler(sampler, n, seed)
+    if out is None and not errors and n > MAX_IN_MEMORY:
+        errors.append(FieldError("-n", f"{n:,} samples would be held in memory (at most {MAX_IN_MEMORY:,}): stream "
+                                       "them to a folder with --out DIR (out= in Python; N is then bounded by disk)"))
     years = None
     if (start is None) != (end is None):
         errors.append(FieldError("--from/--to", "give both the first and the last year"))
@@ -223,9 +317,51 @@ def montecarlo(
     population = evaluate_population(
         scenario, design, outputs, year=year, years=None if years is None else [int(y) for y in years],
         scaled=scaled, chunk_size=chunk_size, backend=backend, workers=workers, out=out, progress=progress,
-        spec={"study": "montecarlo"},
+        spec={"study": "montecarlo"}, overwrite=overwrite, scheduler=scheduler, keep=out is None,
     )
+    if out is not None:
+        return _stored(scenario.name, int(n), int(seed), sampler, year, years, space, Path(out))
     columns = population.columns
     inputs = {name: columns.pop(name) for name in space.names if name not in outputs}
     return MonteCarlo(scenario.name, int(n), int(seed), sampler, year, years, space, columns, inputs,
                       population.out)
+
+
+def _cheaper(ratio: np.ndarray) -> np.ndarray:
+    return np.nan_to_num(np.asarray(ratio, float), nan=np.inf) < 1.0
+
+
+def _stored(name: str, n: int, seed: int, sampler: str, year: int | None, years: np.ndarray | None,
+            space: UncertaintySpace, folder: Path) -> MonteCarlo:
+    """A result backed by the folder's files (columns read on demand)."""
+    from terawatt.studies.samples import SampleStore, StoredColumns
+
+    store = SampleStore.open(folder, what="--out")
+    names = store.names
+    inputs = [k for k in space.names if k in names]
+    columns = StoredColumns(store, [k for k in names if k not in inputs])
+    return MonteCarlo(name, n, seed, sampler, year, years, space, columns, StoredColumns(store, inputs), folder,
+                      store)
+
+
+def load_montecarlo(folder: str | Path) -> MonteCarlo:
+    """Open a Monte Carlo run saved with ``out=DIR`` (``terawatt montecarlo ... --out DIR``): the same result as
+    the run returned, its samples read from the folder on demand.
+
+    Raises
+    ------
+    ScenarioError
+        Not a result folder, an unfinished run (rerun its command to finish it) or another study's folder.
+    """
+    from terawatt.studies.samples import SampleStore
+
+    store = SampleStore.open(folder)
+    spec = store.spec
+    rows = spec.get("rows") or {}
+    if spec.get("study") != "montecarlo" or rows.get("kind") != "sample":
+        raise ScenarioError([FieldError("DIR", f"{folder} holds a {spec.get('study', 'population')!r} run, not a "
+                                               "Monte Carlo run")])
+    years = None if spec.get("years") is None else np.asarray(spec["years"])
+    space = UncertaintySpace.from_dict(rows["space"])
+    return _stored(spec["scenario"]["name"], int(rows["n"]), int(rows["seed"]), rows["sampler"], spec.get("year"),
+                   years, space, Path(folder))

@@ -11,14 +11,19 @@ backend. The model itself draws no random numbers; an evaluator that needs them 
 the chunk size in its spec.
 
 Backends implement :class:`Backend` (``run(function, tasks)`` yielding ``(task, result)`` as tasks finish, and
-``close(cancel)``): :class:`SerialBackend` in-process and :class:`ProcessBackend` over ``concurrent.futures``; a
-Dask backend needs only these two methods (``client.submit`` + ``distributed.as_completed``).
+``close(cancel)``): :class:`SerialBackend` in-process, :class:`ProcessBackend` over ``concurrent.futures`` and
+:class:`DaskBackend` on a Dask distributed cluster (``client.submit`` per chunk + ``distributed.as_completed``,
+imported on first use). The parallel backends keep a bounded window of chunks in flight, so the memory of a run
+written to a sink does not grow with N.
 
 The sink (a folder) holds one Parquet file per chunk (``chunk-000000.parquet``) and ``manifest.json``: the spec
 hash, the spec, N, the chunk size, the chunk count and the finished chunks. A chunk file is written to a temporary
 name and renamed, then the manifest is rewritten (also by rename), so a run killed at any point leaves finished
 chunks listed and at most one orphan file that a rerun overwrites: rerunning with the same arguments computes only
-the missing chunks, with no sample lost or duplicated. A folder holding another run is refused (exit 2).
+the missing chunks, with no sample lost or duplicated. A folder holding another run is refused (exit 2) unless
+``overwrite`` is given (the old run's files are then deleted). While a run writes to a folder it holds a lock on
+it (``.terawatt.lock``, released when the run ends or dies), so a second run started on the same folder at the same
+time is refused rather than mixing its manifest with the first's.
 """
 
 from __future__ import annotations
@@ -29,8 +34,10 @@ import json
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from itertools import islice
 from pathlib import Path
 from typing import Any, Protocol
+from uuid import uuid4
 
 import numpy as np
 
@@ -39,7 +46,9 @@ from terawatt.params import load_registry
 from terawatt.scenario import Scenario
 
 MANIFEST = "manifest.json"
-BACKENDS = ("serial", "processes")
+#: The lock file of a result folder being written.
+LOCK = ".terawatt.lock"
+BACKENDS = ("serial", "processes", "dask")
 Progress = Callable[[int, int], None]
 
 
@@ -181,8 +190,15 @@ class SerialBackend:
         return None
 
 
+def _window(workers: int) -> int:
+    """Tasks kept in flight: enough to keep every worker busy, few enough that finished chunks waiting to be
+    written never pile up (memory stays bounded by ~2 chunks per worker whatever N is)."""
+    return max(2, 2 * int(workers))
+
+
 class ProcessBackend:
-    """Local processes (``concurrent.futures.ProcessPoolExecutor``) with ``workers`` workers."""
+    """Local processes (``concurrent.futures.ProcessPoolExecutor``) with ``workers`` workers; at most
+    :func:`_window` chunks are submitted ahead of the ones written."""
 
     def __init__(self, workers: int):
         self.workers = int(workers)
@@ -191,9 +207,15 @@ class ProcessBackend:
     def run(self, function: Callable[[Task], Any], tasks: Sequence[Task]) -> Iterator[tuple[Task, Any]]:
         # Workers ignore Ctrl-C: the parent stops, cancels what has not started and keeps what is written.
         self._pool = cf.ProcessPoolExecutor(max_workers=self.workers, initializer=_ignore_sigint)
-        futures = {self._pool.submit(function, t): t for t in tasks}
-        for future in cf.as_completed(futures):
-            yield futures[future], future.result()
+        queue = iter(tasks)
+        pending = {self._pool.submit(function, t): t for t in islice(queue, _window(self.workers))}
+        while pending:
+            done, _ = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
+            for future in done:
+                task = pending.pop(future)  # the result is dropped with the future once written
+                for nxt in islice(queue, 1):
+                    pending[self._pool.submit(function, nxt)] = nxt
+                yield task, future.result()
 
     def close(self, cancel: bool = False) -> None:
         if self._pool is not None:
@@ -201,17 +223,113 @@ class ProcessBackend:
             self._pool = None
 
 
-def make_backend(backend: str | Backend = "serial", workers: int | None = None) -> Backend:
-    """A backend by name (``"serial"``, ``"processes"``) or the object given; bad options are input errors."""
+class DaskBackend:
+    """A Dask distributed cluster: one task per chunk (``client.submit``), results streamed back as they finish
+    (``distributed.as_completed``), at most :func:`_window` (2 per worker thread) chunks in flight.
+
+    Parameters
+    ----------
+    scheduler
+        The scheduler's address (``tcp://HOST:PORT``) or a ``distributed.Client`` to use (not closed here).
+    timeout
+        Seconds to wait for the scheduler [s].
+
+    Notes
+    -----
+    The workers need ``terawatt`` importable (the same version as the client): a task carries the scenario and the
+    row source (a sampled design is rebuilt from its seed on the worker), never the rows themselves. ``dask`` and
+    ``distributed`` are imported here, on first use.
+    """
+
+    def __init__(self, scheduler: Any, timeout: float = 10.0):
+        self.scheduler = scheduler
+        self.timeout = float(timeout)
+        self._client: Any = None
+        self._own = False
+        self._pending: dict[Any, Task] = {}
+
+    def _connect(self) -> Any:
+        if self._client is not None:
+            return self._client
+        if not isinstance(self.scheduler, str):
+            self._client = self.scheduler
+            return self._client
+        try:
+            from distributed import Client
+        except ImportError as exc:  # pragma: no cover - a declared dependency
+            raise ScenarioError([FieldError("--scheduler", "needs dask.distributed: pip install "
+                                                           "'dask[distributed]'")]) from exc
+        try:
+            self._client = Client(self.scheduler, timeout=self.timeout, set_as_default=False)
+        except (OSError, TimeoutError, ValueError, TypeError) as exc:
+            raise ScenarioError([FieldError("--scheduler", f"cannot reach a Dask scheduler at {self.scheduler!r} "
+                                                           f"within {self.timeout:g} s: {exc}")]) from exc
+        self._own = True
+        return self._client
+
+    def _threads(self, client: Any) -> int:
+        try:
+            return max(1, sum(client.nthreads().values()))
+        except Exception:  # noqa: BLE001 - a scheduler that cannot say: assume one worker
+            return 1
+
+    def run(self, function: Callable[[Task], Any], tasks: Sequence[Task]) -> Iterator[tuple[Task, Any]]:
+        if not tasks:  # every chunk resumed from the sink: no need to reach the cluster
+            return
+        from distributed import as_completed
+
+        client = self._connect()
+        queue = iter(tasks)
+
+        def submit(task: Task) -> Any:
+            label = getattr(task, "index", "task")
+            future = client.submit(function, task, pure=False, key=f"terawatt-chunk-{label}-{uuid4().hex}")
+            self._pending[future] = task
+            return future
+
+        stream = as_completed([submit(t) for t in islice(queue, _window(self._threads(client)))], loop=client.loop)
+        for future in stream:
+            task = self._pending.pop(future)
+            result = future.result()
+            future.release()  # the worker forgets the chunk once it is here
+            for nxt in islice(queue, 1):
+                stream.add(submit(nxt))
+            yield task, result
+
+    def close(self, cancel: bool = False) -> None:
+        if self._client is not None and self._pending:
+            self._client.cancel(list(self._pending))
+        self._pending = {}
+        if self._own and self._client is not None:
+            self._client.close()
+        self._client = None
+
+
+def make_backend(backend: str | Backend = "serial", workers: int | None = None,
+                 scheduler: str | None = None) -> Backend:
+    """A backend by name (``"serial"``, ``"processes"``, ``"dask"`` with ``scheduler``) or the object given; bad
+    options are input errors."""
     if not isinstance(backend, str):
         return backend
+    errors = []
     if backend not in BACKENDS:
-        raise ScenarioError([FieldError("backend", f"{backend!r} is not one of: {', '.join(BACKENDS)}")])
+        errors.append(FieldError("backend", f"{backend!r} is not one of: {', '.join(BACKENDS)}"))
     if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
-        raise ScenarioError([FieldError("--workers", f"the number of workers must be an integer >= 1, got "
-                                                     f"{workers!r}")])
+        errors.append(FieldError("--workers", f"the number of workers must be an integer >= 1, got {workers!r}"))
+    if backend == "dask" and scheduler is None:
+        errors.append(FieldError("--scheduler", "the Dask backend needs a scheduler address (tcp://HOST:PORT)"))
+    if backend == "dask" and isinstance(scheduler, str) and "://" not in scheduler:
+        errors.append(FieldError("--scheduler", f"expected an address such as tcp://127.0.0.1:8786, got "
+                                                f"{scheduler!r}"))
+    if backend == "dask" and workers is not None:
+        errors.append(FieldError("--workers", "give either --workers (local processes) or --scheduler (a Dask "
+                                              "cluster: its workers are started with the cluster)"))
+    if errors:
+        raise ScenarioError(errors)
     if backend == "serial":
         return SerialBackend()
+    if backend == "dask":
+        return DaskBackend(scheduler)
     return ProcessBackend(workers or os.cpu_count() or 1)
 
 
@@ -255,6 +373,7 @@ class ParquetSink:
     n: int
     chunk_size: int
     done: set[int] = field(default_factory=set)
+    _lock_handle: Any = field(default=None, repr=False, compare=False)
 
     @property
     def n_chunks(self) -> int:
@@ -263,44 +382,104 @@ class ParquetSink:
     def chunk_path(self, index: int) -> Path:
         return self.folder / f"chunk-{index:06d}.parquet"
 
-    def open(self) -> ParquetSink:
-        """Create the folder, or resume the run it holds; another run's folder is refused."""
+    def open(self, overwrite: bool = False) -> ParquetSink:
+        """Create the folder, or resume the run it holds; another run's folder is refused unless ``overwrite``
+        (which deletes that run's chunk files and manifest, never other files). The folder is locked until
+        :meth:`close`: a second run writing to it at the same time is refused."""
         manifest = self.folder / MANIFEST
-        digest = spec_hash(self.spec)
-        if manifest.exists():
-            try:
-                old = json.loads(manifest.read_text())
-            except (OSError, ValueError) as exc:
-                raise ScenarioError([FieldError("--out", f"{manifest} is not a readable manifest: {exc}")]) from exc
-            errors = []
-            if old.get("spec_hash") != digest:
-                errors.append(FieldError("--out", f"{self.folder} holds a different run (spec hash "
-                                                  f"{str(old.get('spec_hash'))[:12]}, this run {digest[:12]}): use "
-                                                  "another folder or the same arguments"))
-            elif old.get("chunk_size") != self.chunk_size:
-                errors.append(FieldError("--chunk-size", f"{self.folder} was written with chunks of "
-                                                         f"{old.get('chunk_size')} rows; resume with the same"))
-            if errors:
-                raise ScenarioError(errors)
-            self.done = {int(i) for i in old.get("done", []) if self.chunk_path(int(i)).exists()}
-        elif self.folder.exists() and (not self.folder.is_dir() or any(self.folder.iterdir())):
+        if not manifest.exists() and self.folder.exists() and (
+                not self.folder.is_dir() or any(p.name != LOCK for p in self.folder.iterdir())):
             raise ScenarioError([FieldError("--out", f"{self.folder} exists and is not a terawatt result folder "
                                                      "(no manifest.json): give a new or empty folder")])
-        else:
-            try:
-                self.folder.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise ScenarioError([FieldError("--out", f"cannot create {self.folder}: {exc.strerror}")]) from exc
-        self._write_manifest()
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ScenarioError([FieldError("--out", f"cannot create {self.folder}: {exc.strerror}")]) from exc
+        self._lock()
+        try:
+            if manifest.exists() and overwrite:
+                self.clear()
+            if manifest.exists():
+                self._resume(manifest)
+            self._write_manifest()
+        except BaseException:
+            self.close()
+            raise
         return self
+
+    def _resume(self, manifest: Path) -> None:
+        """Check that the folder holds this run (spec hash, chunk size) and take its finished chunks."""
+        digest = spec_hash(self.spec)
+        try:
+            old = json.loads(manifest.read_text())
+        except (OSError, ValueError) as exc:
+            raise ScenarioError([FieldError("--out", f"{manifest} is not a readable manifest: {exc}")]) from exc
+        if old.get("spec_hash") != digest:
+            raise ScenarioError([FieldError("--out", f"{self.folder} holds a different run (spec hash "
+                                                     f"{str(old.get('spec_hash'))[:12]}, this run {digest[:12]}): "
+                                                     "use another folder, the same arguments, or --overwrite")])
+        if old.get("chunk_size") != self.chunk_size:
+            raise ScenarioError([FieldError("--chunk-size", f"{self.folder} was written with chunks of "
+                                                            f"{old.get('chunk_size')} rows; resume with the same, "
+                                                            "or --overwrite")])
+        self.done = {int(i) for i in old.get("done", []) if self.chunk_path(int(i)).exists()}
+
+    def _lock(self) -> None:
+        """Hold an advisory lock on the folder (``fcntl.flock`` on :data:`LOCK`; released by :meth:`close` or when
+        the process dies, so a killed run never blocks its resumption). Where ``fcntl`` does not exist (Windows)
+        no lock is taken."""
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - Windows
+            return
+        handle = open(self.folder / LOCK, "a+")  # noqa: SIM115 - held open until close()
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            handle.seek(0)
+            owner = handle.read().strip() or "another process"
+            handle.close()
+            raise ScenarioError([FieldError("--out", f"{self.folder} is being written by another run right now "
+                                                     f"({owner}): wait for it to finish, or use another folder")]
+                                ) from exc
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()}\n")
+        handle.flush()
+        self._lock_handle = handle
+
+    def close(self) -> None:
+        """Release the folder's lock."""
+        handle, self._lock_handle = self._lock_handle, None
+        if handle is not None:
+            handle.close()
+
+    def clear(self) -> None:
+        """Delete the run this folder holds: its manifest, chunk files and temporary files (nothing else)."""
+        for path in (*self.folder.glob("chunk-*.parquet"), *self.folder.glob(".chunk-*.parquet.tmp"),
+                     self.folder / f".{MANIFEST}.tmp", self.folder / MANIFEST):
+            path.unlink(missing_ok=True)
 
     def _write_manifest(self) -> None:
         data = {"format": "terawatt-population/1", "spec_hash": spec_hash(self.spec), "n": self.n,
                 "chunk_size": self.chunk_size, "n_chunks": self.n_chunks, "rows_per_chunk": self.chunk_size,
                 "done": sorted(self.done), "complete": len(self.done) == self.n_chunks, "spec": self.spec}
         tmp = self.folder / f".{MANIFEST}.tmp"
-        tmp.write_text(json.dumps(data, indent=1, default=str))
-        os.replace(tmp, self.folder / MANIFEST)
+        self._atomic(tmp, self.folder / MANIFEST, lambda: tmp.write_text(json.dumps(data, indent=1, default=str)))
+
+    def _atomic(self, tmp: Path, final: Path, write: Callable[[], Any]) -> None:
+        """``write`` to ``tmp``, then rename it to ``final``. Interrupted (Ctrl-C) or failed (disk full), the
+        temporary file is removed and ``final`` is as it was; an OS error is an input error on ``--out`` (the
+        finished chunks are kept: rerun to resume)."""
+        try:
+            write()
+            os.replace(tmp, final)
+        except BaseException as exc:
+            tmp.unlink(missing_ok=True)
+            if isinstance(exc, OSError):
+                raise ScenarioError([FieldError("--out", f"cannot write {final}: {exc.strerror or exc}; the "
+                                                         "finished chunks are kept, rerun to resume")]) from exc
+            raise
 
     def write(self, index: int, columns: Mapping[str, np.ndarray]) -> None:
         """Write chunk ``index`` (temporary file, rename) and record it in the manifest."""
@@ -309,8 +488,10 @@ class ParquetSink:
 
         table = pa.table({k: pa.array(v) for k, v in columns.items()})
         tmp = self.folder / f".chunk-{index:06d}.parquet.tmp"
-        pq.write_table(table, tmp)
-        os.replace(tmp, self.chunk_path(index))
+        # Dictionary-encode the text columns only (few distinct reasons); sampled numbers rarely repeat, and
+        # trying a dictionary for each of them costs more time than the rest of the write.
+        text = [k for k, v in columns.items() if np.asarray(v).dtype.kind in "OUS"]
+        self._atomic(tmp, self.chunk_path(index), lambda: pq.write_table(table, tmp, use_dictionary=text or False))
         self.done.add(index)
         self._write_manifest()
 
@@ -353,6 +534,9 @@ def evaluate_population(
     out: str | Path | None = None,
     progress: Progress | None = None,
     spec: Mapping[str, Any] | None = None,
+    keep: bool = True,
+    overwrite: bool = False,
+    scheduler: str | None = None,
 ) -> Population:
     """Evaluate ``scenario`` on every row of ``rows`` and collect ``outputs``.
 
@@ -371,10 +555,17 @@ def evaluate_population(
         Parameters whose trajectory is multiplied by ``row / registry default`` instead of replaced.
     chunk_size
         Rows per chunk (memory bound; results do not depend on it).
-    backend, workers
-        ``"serial"``, ``"processes"`` (``workers`` processes) or a :class:`Backend`.
+    backend, workers, scheduler
+        ``"serial"``, ``"processes"`` (``workers`` processes), ``"dask"`` (a cluster at ``scheduler``,
+        ``tcp://HOST:PORT``) or a :class:`Backend`.
     out
         A folder for the Parquet sink; rerunning with the same arguments resumes.
+    keep
+        Keep the columns in memory and return them. With ``out`` and ``keep=False`` the run's memory is bounded by
+        a few chunks whatever N is, and ``columns`` comes back empty: read the folder
+        (:mod:`terawatt.studies.samples`).
+    overwrite
+        Replace the run an ``out`` folder holds instead of refusing a different one.
     progress
         Called as ``progress(rows_done, n)`` after each chunk.
     spec
@@ -396,8 +587,9 @@ def evaluate_population(
                 "year": year, "years": list(years) if years is not None else None, "scaled": sorted(scaled),
                 **dict(spec or {})}
     chunks = [(i, s, min(n, s + chunk_size)) for i, s in enumerate(range(0, n, chunk_size))]
-    engine = make_backend(backend, workers)
-    sink = ParquetSink(Path(out), run_spec, n, chunk_size).open() if out is not None else None
+    engine = make_backend(backend, workers, scheduler)
+    sink = ParquetSink(Path(out), run_spec, n, chunk_size).open(overwrite) if out is not None else None
+    keep = out is None or bool(keep)
     results: dict[int, dict[str, np.ndarray]] = {}
     resumed = set(sink.done) if sink else set()
     done_rows = sum(b - a for i, a, b in chunks if i in resumed)
@@ -409,14 +601,20 @@ def evaluate_population(
         for task, columns in engine.run(evaluate_chunk, tasks):
             if sink is not None:
                 sink.write(task.index, columns)
-            results[task.index] = columns
+            if keep:
+                results[task.index] = columns
             done_rows += task.stop - task.start
             if progress:
                 progress(done_rows, n)
     except BaseException:
         engine.close(cancel=True)
         raise
+    finally:
+        if sink is not None:
+            sink.close()
     engine.close()
+    if not keep:
+        return Population({}, n, len(chunks), len(resumed), Path(out) if out is not None else None)
     for i in resumed:
         results[i] = sink.read(i)  # type: ignore[union-attr]
     ordered = [results[i] for i, _, _ in chunks]

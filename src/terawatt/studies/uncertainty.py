@@ -181,6 +181,21 @@ class UncertaintySpace:
             c[index[a], index[b]] = c[index[b], index[a]] = r
         return c
 
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> UncertaintySpace:
+        """Rebuild a space from :meth:`to_dict` (a saved run's manifest). The distributions, bounds and sources are
+        kept; whether a bound is open and whether a parameter is an integer are not recorded there (they matter
+        only when sampling, and a saved run's samples are already drawn)."""
+        uncertainties = []
+        for u in data.get("uncertainties", []):
+            params = tuple((k, float(u[k])) for k in ("low", "mode", "high", "mean", "sd") if k in u)
+            uncertainties.append(Uncertainty(u["name"], u["kind"], params, u.get("lower"), u.get("upper"),
+                                             source=u.get("source", "registry"), truncated=bool(u.get("truncated")),
+                                             scales_trajectory=bool(u.get("scales_trajectory"))))
+        correlations = tuple((c["between"][0], c["between"][1], float(c["rank"]))
+                             for c in data.get("correlations", []))
+        return cls(tuple(uncertainties), correlations, tuple(data.get("fixed", ())))
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: the uncertainties, correlations and fixed parameters."""
         return {"uncertainties": [u.to_dict() for u in self.uncertainties],
@@ -226,12 +241,11 @@ def _parse_one(name: str, raw: Any, spec: ParamSpec, source: str, path: str) -> 
             errors.append(FieldError(f"{path}.{key}", f"expected a finite number [{spec.unit}], got {raw[key]!r}"))
         else:
             p[key] = number
-    if errors:
-        return None, errors
     unit = "" if spec.unit in ("-", "") else f" {spec.unit}"
     if "low" in p and "high" in p and p["low"] >= p["high"]:
         errors.append(FieldError(f"{path}.low", f"low {p['low']:g} must be below high {p['high']:g}{unit}"))
-    if kind == "triangular" and not errors and not p["low"] <= p["mode"] <= p["high"]:
+    ordered = "low" in p and "high" in p and p["low"] < p["high"]
+    if kind == "triangular" and ordered and "mode" in p and not p["low"] <= p["mode"] <= p["high"]:
         errors.append(FieldError(f"{path}.mode", f"mode {p['mode']:g} is outside [low, high] = "
                                                  f"[{p['low']:g}, {p['high']:g}]{unit}"))
     if "sd" in p and p["sd"] <= 0:
@@ -239,7 +253,7 @@ def _parse_one(name: str, raw: Any, spec: ParamSpec, source: str, path: str) -> 
     if kind == "lognormal" and p.get("mean", 1.0) <= 0:
         errors.append(FieldError(f"{path}.mean", f"a lognormal mean must be > 0, got {p['mean']:g}{unit}"))
     lower, upper = spec.min, spec.max
-    if kind in ("uniform", "triangular") and not errors:
+    if kind in ("uniform", "triangular") and ordered:
         below = lower is not None and (p["low"] < lower or (spec.min_exclusive and p["low"] == lower))
         above = upper is not None and (p["high"] > upper or (spec.max_exclusive and p["high"] == upper))
         if below or above:
@@ -505,3 +519,40 @@ def check_sampler(sampler: str, n: int, seed: int) -> list[FieldError]:
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         errors.append(FieldError("--seed", f"the seed must be an integer >= 0, got {seed!r}"))
     return errors
+
+
+def check_scenario(source: Any, overrides: Any = None) -> tuple[Scenario, UncertaintySpace]:
+    """Validate a scenario file and its ``uncertainty:`` block together (``terawatt check``).
+
+    Parameters
+    ----------
+    source, overrides
+        As for :func:`terawatt.scenario.load_scenario`; a parameter given in ``overrides`` is fixed.
+
+    Returns
+    -------
+    (Scenario, UncertaintySpace)
+        The loaded scenario and its uncertainties.
+
+    Raises
+    ------
+    ScenarioError
+        Every bad field at once: the scenario's values and trajectories, then the uncertainty block (checked
+        against the defaults when the values themselves are invalid).
+    """
+    from terawatt.scenario import _load_file, load_scenario, parse_set, resolve_scenario_path
+
+    fixed = [] if overrides is None else list(overrides if isinstance(overrides, Mapping) else parse_set(overrides))
+    try:
+        scenario = load_scenario(source, overrides)
+    except ScenarioError as exc:
+        errors = list(exc.errors)
+        try:
+            meta = dict(source) if isinstance(source, Mapping) else (
+                _load_file(resolve_scenario_path(source))[0] if source is not None else {})
+            if meta.get("uncertainty") is not None:
+                uncertainty_space(load_scenario({"uncertainty": meta["uncertainty"]}), fixed)
+        except ScenarioError as more:
+            errors.extend(e for e in more.errors if e not in errors)
+        raise ScenarioError(errors) from exc
+    return scenario, uncertainty_space(scenario, fixed)
