@@ -247,9 +247,23 @@ def test_monte_carlo_view_reports_progress_and_stops_when_cancelled():
     assert seen[-1] == (3000, 3000) and len(seen) >= 3
     assert any(name == "uncertainty" for name, _, _ in view.tables)
     runner = JobRunner()
-    job = runner.submit("mc", lambda p: views.over_time(scenario, 2026, 2045, 20000, p))
-    time.sleep(0.3)
-    job.cancel()
+    # Cancelled from its own progress report after the first chunk (deterministic however fast the model is).
+    holder: dict = {}
+    ready = threading.Event()
+
+    def work(p):
+        ready.wait(5)
+
+        def progress(done, n):
+            if done >= 1000:
+                holder["job"].cancel()
+            p(done, n)
+
+        return views.over_time(scenario, 2026, 2045, 20000, progress)
+
+    job = runner.submit("mc", work)
+    holder["job"] = job
+    ready.set()
     for _ in range(200):
         if not any(t.name.endswith(job.id) for t in threading.enumerate()):
             break

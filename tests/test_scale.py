@@ -429,7 +429,7 @@ def test_progress_bar_shows_rate_and_eta_on_a_terminal_only(monkeypatch):
 
     screen = io.StringIO()
     monkeypatch.setattr(cli_mc, "err_console", LazyConsole(file=screen, force_terminal=True, width=120))
-    bar, update = cli_mc._progress_bar(100_000, True)
+    bar, update = cli_mc.progress_bar(100_000, True)
     bar.start()
     update(20_000, 100_000)  # 20,000 resumed from --out: not part of the rate
     time.sleep(0.2)
@@ -440,7 +440,7 @@ def test_progress_bar_shows_rate_and_eta_on_a_terminal_only(monkeypatch):
     assert "60000/100000" in text and re.search(r"[\d,]+ samples/s", text) and re.search(r"\d:\d\d:\d\d", text)
     rate = float(re.findall(r"([\d,]+) samples/s", text)[-1].replace(",", ""))
     assert 40_000 / 10 < rate < 40_000 / 0.2  # 40,000 new samples in at least 0.2 s
-    assert cli_mc._progress_bar(100_000, False) == (None, None)  # --json
-    assert cli_mc._progress_bar(cli_mc.PROGRESS_MIN_SAMPLES - 1, True) == (None, None)  # a short run
+    assert cli_mc.progress_bar(100_000, False) == (None, None)  # --json
+    assert cli_mc.progress_bar(cli_mc.PROGRESS_MIN_SAMPLES - 1, True) == (None, None)  # a short run
     monkeypatch.setattr(cli_mc, "err_console", LazyConsole(file=io.StringIO()))  # stderr not a terminal
-    assert cli_mc._progress_bar(100_000, True) == (None, None)
+    assert cli_mc.progress_bar(100_000, True) == (None, None)
