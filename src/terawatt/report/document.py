@@ -199,23 +199,36 @@ def _buildout(scenario: Any) -> Section:
                            lambda: rf.mpl_buildout(b))])
 
 
-def _sensitivity(mc: Any) -> Section:
+#: Sobol base samples of the report's sensitivity section (N (d + 2) model runs for d uncertain inputs).
+SOBOL_N = 256
+
+
+def _sensitivity(scenario: Any, mc: Any, seed: int) -> Section:
+    """Sobol total and first-order indices of the cost ratio (``terawatt sensitivity``), beside each input's
+    Spearman rank correlation over the report's Monte Carlo samples."""
     from terawatt.report import report_figures as rf
     from terawatt.studies.ranking import noise_level, rank_correlations
+    from terawatt.studies.sensitivity import sensitivity
 
     if mc is None:
         return Section("sensitivity", "Sensitivity ranking", ["No uncertain inputs: nothing to rank."])
     output = "comparison.cost_ratio"
-    ranks = rank_correlations(mc, output)
-    rows = [[r.name, f"{r.rho:+.2f}", str(r.samples), _source(r.name)] for r in ranks[:15]]
+    year = int(mc.years[0])
+    sobol = sensitivity(scenario, "sobol", output, year=year, n=SOBOL_N, seed=seed)
+    rho = {r.name: r.rho for r in rank_correlations(mc, output)}
+    rows = [[r["parameter"], f"{r['ST']:.3f} ± {r['ST_conf']:.3f}", f"{r['S1']:.3f} ± {r['S1_conf']:.3f}",
+             f"{rho[r['parameter']]:+.2f}" if r["parameter"] in rho else "-", _source(r["parameter"])]
+            for r in sobol.rows[:15]]
     return Section("sensitivity", "Sensitivity ranking", [
-        f"Spearman rank correlation of each uncertain input with {output} in {int(mc.years[0])}, over the same "
-        f"{mc.n:,} samples (terawatt.studies.ranking); |rho| below {noise_level(mc.n):.2f} is within the noise of "
-        "that many samples (5 % two-sided). The variance-based indices are `terawatt sensitivity`'s."],
-        [Table("Inputs ranked (largest |rho| first), with each parameter's registry source",
-               ["parameter", "rho", "samples", "source"], rows)],
-        [Figure("sensitivity", "Inputs ranked by rank correlation", lambda: rf.plotly_ranking(ranks, output),
-                lambda: rf.mpl_ranking(ranks, output))])
+        f"Sobol indices of {output} in {year} (`terawatt sensitivity --year {year} -n {SOBOL_N} --seed {seed}`: "
+        f"N = {SOBOL_N} base samples, {sobol.evaluations:,} runs, {int(sobol.conf_level * 100)} % bootstrap "
+        "intervals): ST is the share of the output's variance an input explains with its interactions, S1 alone. "
+        f"rho is the Spearman rank correlation over the report's {mc.n:,} Monte Carlo samples (its sign is the "
+        f"direction; |rho| below {noise_level(mc.n):.2f} is within their noise).", *sobol.notes],
+        [Table("Inputs ranked by Sobol total index, with each parameter's registry source",
+               ["parameter", "ST", "S1", "rho", "source"], rows)],
+        [Figure("sensitivity", "Inputs ranked by Sobol total index", lambda: rf.plotly_sobol(sobol),
+                lambda: rf.mpl_sobol(sobol))])
 
 
 def _claims(verdicts: list[Any] | None = None) -> Section:
@@ -258,7 +271,7 @@ def collect(scenario: Any, samples: int = 1000, seed: int = 0, verdicts: list[An
     result = evaluate(scenario)
     timeline_section, mc = _timeline(scenario, samples, seed)
     return [_comparison(result), _design(result), timeline_section, _breakeven(scenario), _buildout(scenario),
-            _sensitivity(mc), _claims(verdicts), _inputs(scenario)]
+            _sensitivity(scenario, mc, seed), _claims(verdicts), _inputs(scenario)]
 
 
 # ------------------------------------------------------------------------------------------------- rendering

@@ -14,7 +14,6 @@ if TYPE_CHECKING:
     from terawatt.studies.breakeven import RatioMap
     from terawatt.studies.buildout import BuildOut
     from terawatt.studies.montecarlo import MonteCarlo
-    from terawatt.studies.ranking import Rank
 
 ORBIT, GROUND = "#d62728", "#1f77b4"
 BAND = {ORBIT: "rgba(214, 39, 40, 0.2)", GROUND: "rgba(31, 119, 180, 0.2)"}
@@ -102,14 +101,20 @@ def plotly_buildout(b: BuildOut) -> Any:
     return fig
 
 
-def plotly_ranking(ranks: Sequence[Rank], output: str) -> Any:
+def plotly_sobol(sobol: Any) -> Any:
+    """Sobol total (and first-order) indices with their bootstrap half-widths, the top 12."""
     import plotly.graph_objects as go
 
-    top = list(ranks)[:12][::-1]
-    fig = go.Figure(go.Bar(x=[r.rho for r in top], y=[r.name for r in top], orientation="h",
-                           marker_color=[ORBIT if r.rho > 0 else GROUND for r in top]))
-    fig.update_layout(title=f"inputs ranked by Spearman rank correlation with {output}", xaxis_title="rho [-]",
-                      xaxis_range=[-1, 1], margin={"l": 300})
+    top = list(sobol.rows)[:12][::-1]
+    names = [r["parameter"] for r in top]
+    fig = go.Figure([
+        go.Bar(x=[r["ST"] for r in top], y=names, orientation="h", name="ST (total)", marker_color=ORBIT,
+               error_x={"type": "data", "array": [r["ST_conf"] for r in top]}),
+        go.Bar(x=[r["S1"] for r in top], y=names, orientation="h", name="S1 (first order)", marker_color=GROUND,
+               error_x={"type": "data", "array": [r["S1_conf"] for r in top]}),
+    ])
+    fig.update_layout(title=f"Sobol indices of {sobol.output}", xaxis_title="index [-]", barmode="group",
+                      margin={"l": 300})
     return fig
 
 
@@ -160,14 +165,18 @@ def mpl_buildout(b: BuildOut) -> Any:
     return buildout_figure(b)
 
 
-def mpl_ranking(ranks: Sequence[Rank], output: str) -> Any:
+def mpl_sobol(sobol: Any) -> Any:
     plt = _pyplot()
-    top = list(ranks)[:12][::-1]
-    fig, ax = plt.subplots(figsize=(8, 0.35 * len(top) + 1.2), dpi=100)
-    ax.barh([r.name for r in top], [r.rho for r in top], color=[ORBIT if r.rho > 0 else GROUND for r in top])
-    ax.set_xlim(-1, 1)
-    ax.set_xlabel(f"Spearman rho with {output} [-]")
+    top = list(sobol.rows)[:12][::-1]
+    y = np.arange(len(top))
+    fig, ax = plt.subplots(figsize=(8, 0.4 * len(top) + 1.2), dpi=100)
+    ax.barh(y + 0.2, [r["ST"] for r in top], 0.4, xerr=[r["ST_conf"] for r in top], color=ORBIT, label="ST (total)")
+    ax.barh(y - 0.2, [r["S1"] for r in top], 0.4, xerr=[r["S1_conf"] for r in top], color=GROUND,
+            label="S1 (first order)")
+    ax.set_yticks(y, [r["parameter"] for r in top])
+    ax.set_xlabel(f"Sobol index of {sobol.output} [-]")
     ax.tick_params(axis="y", labelsize=7)
+    ax.legend(fontsize=8, loc="lower right")
     fig.tight_layout()
     return fig
 
