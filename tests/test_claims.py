@@ -272,3 +272,83 @@ def test_claims_name_their_validation_cases(tmp_path):
     (bad := tmp_path / "solar-5x.yaml").write_text(text)
     with pytest.raises(ScenarioError, match=r"solar-5x.yaml: validation\[0\].*did you mean 'starcloud-solar-gain'"):
         load_claims([bad])
+
+
+# ------------------------------------------------------------------------ claims computed from the supply chains
+@pytest.fixture(scope="module")
+def musk_buildout():
+    from terawatt.studies.buildout import buildout
+
+    return {r["year"]: r for r in buildout(terawatt.load_scenario("musk-terawatt"), 2026, 2050).rows()}
+
+
+def _check(v, label_start: str):
+    return next(c for c in v.checks if c.label.startswith(label_start))
+
+
+def test_terafab_reads_the_buildouts_terafab_chips(verdicts, musk_buildout):
+    v = verdicts["terafab"]
+    chips = {y: r["terafab_chips_per_yr"] for y, r in musk_buildout.items()}
+    assert v.primary.value == pytest.approx(max(chips.values()), rel=1e-9)
+    assert _check(v, "Terafab chips in 2031").value == pytest.approx(chips[2031], rel=1e-9)
+    tools = max(r["euv_tools_terafab"] for r in musk_buildout.values())
+    assert _check(v, "most EUV tools").value == pytest.approx(tools, rel=1e-9)
+    reached = [y for y, c in chips.items() if c >= 1e11]
+    assert (v.verdict == "holds") == bool(reached)
+    first = _check(v, "first year the Terafab makes")
+    assert (first.value == reached[0]) if reached else first.value != first.value  # NaN = never
+    area = terawatt.load_scenario("musk-terawatt").values["supply.terafab_die_area_mm2"]
+    assert _check(v, "die area a Terafab chip").value == pytest.approx(float(area))
+    assert f"{float(area):,.4g} mm2" in v.why  # the verdict says what a 'chip' is taken to be
+    assert _check(v, "die area at which").value == pytest.approx(float(area) * max(chips.values()) / 1e11)
+    assert v.claim.not_testable is None
+    # the Monte Carlo samples the Terafab's registry distributions (die area uniform 50-800 mm2)
+    sampled = _check(v, "die area a Terafab chip")
+    assert 50.0 <= sampled.p05 < float(area) < sampled.p95 <= 800.0
+
+
+def test_memory_verdict_follows_the_chip_link_and_the_binding(verdicts, musk_buildout):
+    v = verdicts["memory"]
+    window = {y: r for y, r in musk_buildout.items() if 2030 <= y <= 2050}
+    orbit_hbm = [y for y, r in window.items() if r["orbit_binding"] == "HBM"]
+    link_hbm = [y for y, r in window.items() if r["chip_link"] == "HBM"]
+    assert v.primary.years_true == orbit_hbm and v.primary.value == len(orbit_hbm)
+    assert _check(v, "years 2030-2050 in which HBM is the least chip link").years_true == link_hbm
+    assert set(orbit_hbm) <= set(link_hbm)  # orbit binds on HBM only where HBM is the least chip link
+    assert (v.verdict == "holds") == (bool(orbit_hbm) and bool(link_hbm))
+    if orbit_hbm:
+        assert f"{orbit_hbm[0]}-" in v.why or f"{orbit_hbm[0]}," in v.why or f"{orbit_hbm[0]})" in v.why
+
+
+def test_solar_100gw_reads_the_cell_programme_in_2028(verdicts, musk_buildout):
+    v = verdicts["solar-100gw"]
+    assert v.primary.value == pytest.approx(musk_buildout[2028]["cell_programme_gw_per_yr"])
+    assert _check(v, "all space solar cells").value == pytest.approx(musk_buildout[2028]["solar_gw_supplied"])
+    assert (v.verdict == "holds") == (musk_buildout[2028]["cell_programme_gw_per_yr"] >= 100)
+    first = next(y for y, r in musk_buildout.items() if r["cell_programme_gw_per_yr"] >= 100)
+    assert _check(v, "first year the cell programme").value == first
+
+
+def test_grid_flat_chip_growth_is_the_buildouts_accelerator_growth(verdicts):
+    from terawatt.studies.buildout import buildout
+
+    rows = {r["year"]: r for r in buildout(terawatt.load_scenario("baseline-2026"), 2026, 2050).rows()}
+    growth = (rows[2030]["accelerators_supplied"] / rows[2026]["accelerators_supplied"]) ** 0.25 - 1.0
+    assert _check(verdicts["grid-flat"], "growth of accelerators").value == pytest.approx(growth, rel=1e-9)
+
+
+def test_growth_aggregate_and_name_fields():
+    claim = _claim({"label": "demand growth", "quantity": "buildout.demand_gw", "study": "buildout",
+                    "over": [2026, 2028], "aggregate": "growth", "probability": False},
+                   {"label": "chip link", "quantity": "buildout.chip_link", "study": "buildout", "over": [2026, 2027],
+                    "aggregate": "any", "rule": {"one_of": ["logic dies", "HBM", "packaging"]},
+                    "probability": False})
+    [v] = audit(claims=[claim])
+    from terawatt.studies.buildout import buildout
+
+    rows = {r["year"]: r for r in buildout(terawatt.load_scenario("baseline-2026"), 2026, 2028).rows()}
+    assert v.checks[0].value == pytest.approx((rows[2028]["demand_gw"] / rows[2026]["demand_gw"]) ** 0.5 - 1.0)
+    assert v.checks[1].years_true == [2026, 2027]  # every year has a least chip link
+    with pytest.raises(ValueError, match="growth"):
+        _claim({"label": "g", "quantity": "buildout.demand_gw", "study": "buildout", "over": [2030, 2030],
+                "aggregate": "growth"})

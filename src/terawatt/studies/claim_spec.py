@@ -4,7 +4,9 @@ arithmetic language a check's ``quantity`` is written in.
 A claim file holds the claim's words and provenance (``id``, ``quote``, ``speaker``, ``date``, ``seed``,
 ``source``, ``asserts``), the base ``scenario`` it is tested on, and ``checks``: each names a ``quantity`` (an
 output key, ``buildout.<field>``, a registry parameter, or an arithmetic formula over those and numbers), how it is
-computed (``study``, ``scenario``, ``set``, ``year``), a ``rule`` that makes it true, and the registry parameters
+computed (``study``, ``scenario``, ``set``, ``year``; a build-out check over years ``over`` with an ``aggregate``:
+``any``/``all`` years true, ``max``/``min``, the ``first`` year true, or ``growth``, the annualised growth
+:math:`(x_{last}/x_{first})^{1/(last-first)} - 1` [1/yr]), a ``rule`` that makes it true, and the registry parameters
 whose break-even value turns a failed check into "holds only if ..." (``conditions``). A claim the model cannot
 test says why in ``not_testable``; its checks are still computed and reported.
 
@@ -29,8 +31,10 @@ from terawatt.errors import FieldError, ScenarioError
 
 #: Seed document file names (``NNN_<16 hex>.txt``) as in ``docs/claims.md``.
 SEED_PATTERN = re.compile(r"^\d{3}_[0-9a-f]{16}\.txt$")
-#: Binding-constraint fields of the build-out: text, compared with ``one_of``.
-TEXT_FIELDS = ("buildout.orbit_binding", "buildout.ground_binding")
+#: Name fields of the build-out (binding constraints, the least chip link and the supply causes): text, compared
+#: with ``one_of``.
+TEXT_FIELDS = ("buildout.orbit_binding", "buildout.ground_binding", "buildout.chip_link", "buildout.chip_cause",
+               "buildout.cells_cause")
 #: The scenario name that means the registry defaults (no scenario file).
 DEFAULT_SCENARIO = "default"
 RULE_KEYS = ("below", "at_most", "at_least", "above", "between", "one_of")
@@ -196,14 +200,15 @@ class Check(BaseModel):
     set: dict[str, Any] = Field(default_factory=dict)
     year: int | None = None
     years: tuple[int, int] = (2026, 2050)  # build-out span
-    over: tuple[int, int] | None = None  # build-out: the rule over these years (any/all/max/min)
-    aggregate: Literal["any", "all", "max", "min", "first"] | None = None
+    over: tuple[int, int] | None = None  # build-out: the rule over these years (any/all/max/min/first/growth)
+    aggregate: Literal["any", "all", "max", "min", "first", "growth"] | None = None
     rule: Rule | None = None  # None = reported only (no part of the verdict)
     conditions: list[str] = Field(default_factory=list)
     probability: bool = True
     pinned: bool = False  # True: --scenario does not replace this check's scenario
     primary: bool = False  # True: this check's number is the claim's number in the table
     in_verdict: bool = True  # False: the rule is shown (and P computed) but does not decide the verdict
+    context: bool = False  # True: the verdict's reason quotes this check's number (what the verdict assumes)
     note: str = ""
 
     @field_validator("quantity")
@@ -224,8 +229,10 @@ class Check(BaseModel):
                 raise ValueError(f"year(s) {list(span)} not within years {list(self.years)}")
         elif self.over is not None or self.aggregate is not None:
             raise ValueError("over/aggregate apply to study: buildout only")
-        if self.rule is not None and self.rule.one_of is not None and self.aggregate in ("max", "min"):
+        if self.rule is not None and self.rule.one_of is not None and self.aggregate in ("max", "min", "growth"):
             raise ValueError("one_of compares text: use aggregate any, all or first")
+        if self.aggregate == "growth" and self.over is not None and self.over[0] == self.over[1]:
+            raise ValueError("aggregate growth needs over: [from, to] spanning at least two years")
         return self
 
 

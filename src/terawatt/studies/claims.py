@@ -65,7 +65,9 @@ class CheckResult:
     passed: bool | None = None  # None = no rule (reported only)
     in_verdict: bool = True
     primary: bool = False
+    context: bool = False
     rule: str = ""
+    years_true: list[int] | None = None  # build-out checks over years with a rule: the years it holds (central)
     conditions: list[str] = field(default_factory=list)  # bounds that make a failed check true
     condition_notes: list[str] = field(default_factory=list)  # why a condition parameter cannot rescue it
     note: str = ""
@@ -194,7 +196,8 @@ class _Runs:
         return self._once(("population", name, _key(overrides), year), run)
 
     def buildout(self, name: str, overrides: dict[str, Any], years: tuple[int, int], sampled: bool) -> Any:
-        """The build-out (central, or over the Monte Carlo samples of the parameters without a trajectory)."""
+        """The build-out (central, or over the Monte Carlo samples of the parameters without a trajectory) and the
+        scenario it ran (the sampled parameters as arrays of shape (N,))."""
         from terawatt.studies.buildout import buildout
         from terawatt.studies.uncertainty import SampleDesign, uncertainty_space
 
@@ -207,7 +210,7 @@ class _Runs:
                     return None
                 rows = SampleDesign(space, self.samples, self.seed, SAMPLER).rows(0, self.samples)
                 sc = sc.with_overrides({k: rows[k] for k in direct})
-            return buildout(sc, *years)
+            return buildout(sc, *years), sc
 
         return self._once(("buildout", name, _key(overrides), years, sampled), run)
 
@@ -240,24 +243,25 @@ def _model_env(runs: _Runs, name: str, check: Check, sampled: bool) -> dict[str,
 
 def _buildout_env(runs: _Runs, name: str, check: Check, sampled: bool) -> tuple[dict[str, Any], np.ndarray] | None:
     """Build-out fields (``buildout.<field>``, over the years of the rule) and parameters a check reads."""
-    from terawatt.studies.buildout import GROUND_LIMITS, ORBIT_LIMITS
+    from terawatt.studies.buildout import LABELS
 
-    b = runs.buildout(name, check.set, check.years, sampled)
-    if b is None:
+    got = runs.buildout(name, check.set, check.years, sampled)
+    if got is None:
         return None
+    b, sc = got
     span = check.over or (check.year, check.year)
     idx = np.flatnonzero((b.years >= span[0]) & (b.years <= span[1]))
-    sc = runs.load(name, check.set)
     env: dict[str, Any] = {}
     for n in quantity_names(check.quantity):
         if n.startswith("buildout."):
             values = np.asarray(b.data[n.split(".", 1)[1]])[..., idx]
             if n in TEXT_FIELDS:
-                labels = np.asarray(ORBIT_LIMITS if n == "buildout.orbit_binding" else GROUND_LIMITS, dtype=object)
+                labels = np.asarray(LABELS[n.split(".", 1)[1]], dtype=object)
                 values = labels[values.astype(int)]
             env[n] = values
-        else:
-            env[n] = sc.values[n]
+        else:  # a parameter: per sample (N, 1) against the fields' (N, years) when sampled
+            value = np.asarray(sc.values[n])
+            env[n] = value.reshape(-1, 1) if b.sampled and value.ndim == 1 else sc.values[n]
     return env, b.years[idx]
 
 
@@ -267,6 +271,10 @@ def _aggregate(check: Check, value: Any, passed: np.ndarray | None, years: np.nd
     if check.aggregate is None:
         v = value[..., 0]
         return v, None if passed is None else passed[..., 0]
+    if check.aggregate == "growth":  # annualised growth from the first to the last year of over [1/yr]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            g = (value[..., -1] / value[..., 0]) ** (1.0 / float(years[-1] - years[0])) - 1.0
+        return g, None if check.rule is None else check.rule.test(g)
     if check.aggregate in ("any", "all", "first"):
         truth = passed if passed is not None else np.ones(value.shape, bool)
         if check.aggregate == "first":  # the first year the rule holds (NaN = never)
@@ -286,7 +294,8 @@ def _values(runs: _Runs, claim: Claim, check: Check, sampled: bool) -> tuple[Any
         if got is None:
             return None
         env, years = got
-        raw = evaluate_quantity(check.quantity, env)
+        raw = np.asarray(evaluate_quantity(check.quantity, env))
+        raw = np.broadcast_to(raw, np.broadcast_shapes(raw.shape, (len(years),)))  # a parameter alone: every year
         truth = None if check.rule is None else check.rule.test(raw)
         value, passed = _aggregate(check, raw, truth, years)
     else:
@@ -296,6 +305,28 @@ def _values(runs: _Runs, claim: Claim, check: Check, sampled: bool) -> tuple[Any
         value = evaluate_quantity(check.quantity, env)
         passed = None if check.rule is None else check.rule.test(value)
     return value, passed
+
+
+def _years_true(runs: _Runs, claim: Claim, check: Check) -> list[int] | None:
+    """The years of ``over`` in which a build-out check's rule holds at the central values (None otherwise)."""
+    if check.study != "buildout" or check.over is None or check.rule is None or check.aggregate in ("max", "min",
+                                                                                                    "growth"):
+        return None
+    env, years = _buildout_env(runs, runs.scenario_name(claim, check), check, False)  # type: ignore[misc]
+    raw = np.broadcast_to(np.asarray(evaluate_quantity(check.quantity, env)), (len(years),))
+    truth = np.asarray(check.rule.test(raw), bool).reshape(-1)
+    return [int(y) for y in np.asarray(years)[truth]]
+
+
+def _year_spans(years: Sequence[int]) -> str:
+    """``2032-2035, 2045, 2047-2050`` of a sorted list of years (``none`` if empty)."""
+    spans: list[list[int]] = []
+    for y in years:
+        if spans and y == spans[-1][1] + 1:
+            spans[-1][1] = y
+        else:
+            spans.append([y, y])
+    return ", ".join(f"{a}" if a == b else f"{a}-{b}" for a, b in spans) or "none"
 
 
 def _conditions(runs: _Runs, claim: Claim, check: Check) -> tuple[list[str], list[str]]:
@@ -357,7 +388,8 @@ def compute_check(runs: _Runs, claim: Claim, check: Check) -> CheckResult:
     result = CheckResult(check.label, check.quantity, check.unit, runs.scenario_name(claim, check), year, value,
                          passed=None if passed is None else bool(np.asarray(passed).reshape(-1)[0]),
                          rule="" if check.rule is None else check.rule.describe(check.unit), note=check.note,
-                         in_verdict=check.in_verdict, primary=check.primary)
+                         in_verdict=check.in_verdict, primary=check.primary, context=check.context,
+                         years_true=_years_true(runs, claim, check))
     if check.probability:
         got = _values(runs, claim, check, sampled=True)
         if got is not None:
@@ -375,18 +407,24 @@ def verdict_of(claim: Claim, results: Sequence[CheckResult]) -> tuple[str, str]:
     if claim.not_testable:
         return "not testable here", claim.not_testable.strip()
     failed = [r for r in results if r.passed is False and r.in_verdict]
+    context = "".join(f"; {r.label}: {_fmt(r.value)}{_unit(r.unit)}" for r in results if r.context)
     if not failed:
-        return "holds", "every check holds at the central values"
+        years = [f"{r.label}: {_year_spans(r.years_true)}" for r in results if r.years_true and r.in_verdict]
+        return "holds", ("every check holds at the central values" + (f" ({'; '.join(years)})" if years else "")
+                         + context)
     if all(r.conditions for r in failed):
-        return "holds only if", " and ".join(" or ".join(r.conditions) for r in failed)
+        return "holds only if", " and ".join(" or ".join(r.conditions) for r in failed) + context
     parts = []
     for r in failed:
         if r.conditions:
             continue
-        unit = "" if r.unit in ("", "-") else f" {r.unit}"
         solver = f" ({r.condition_notes[0]})" if r.condition_notes else ""
-        parts.append(f"{r.label}: {_fmt(r.value)}{unit}, needs {r.rule}{solver}")
-    return "does not hold", "; ".join(parts)
+        parts.append(f"{r.label}: {_fmt(r.value)}{_unit(r.unit)}, needs {r.rule}{solver}")
+    return "does not hold", "; ".join(parts) + context
+
+
+def _unit(unit: str) -> str:
+    return "" if unit in ("", "-") else f" {unit}"
 
 
 def _fmt(value: Any) -> str:
