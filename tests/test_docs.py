@@ -222,7 +222,10 @@ def test_yaml_examples_load(doc, index, block):
 
 
 @pytest.mark.parametrize("doc", [ROOT / "docs" / "scenario-format.md", ROOT / "README.md"], ids=lambda p: p.name)
-def test_python_examples_run(doc):
+def test_python_examples_run(doc, tmp_path, monkeypatch):
+    """Every Python block of the docs runs (in a temporary folder: an example that writes a file, e.g. the report,
+    leaves nothing in the checkout)."""
+    monkeypatch.chdir(tmp_path)
     for block in _blocks(doc, "python"):
         exec(compile(block, str(doc), "exec"), {})
 
