@@ -17,6 +17,7 @@ Python API::
     terawatt.reconcile("semianalysis-2026").top(3)                       # why a published model differs
     terawatt.claims("cheapest-36mo")[0].verdict                        # a public claim computed to a verdict
     terawatt.report("musk-2026", "report.html")                        # the report document (offline HTML)
+    terawatt.twin("suncatcher", satellites=810, hours=24)               # operations twin (xarray Dataset)
 
 The names are imported on first use, so ``import terawatt`` (and the command line's ``--help``) stays fast.
 """
@@ -46,11 +47,12 @@ _LAZY = {
     "reconcile": "terawatt.api",
     "claims": "terawatt.api",
     "report": "terawatt.report",  # the package itself, callable as terawatt.api.report
+    "twin": "terawatt.twin",  # the package itself, callable as terawatt.twin.twin
 }
 
 __all__ = ["Result", "Scenario", "ScenarioError", "breakeven", "buildout", "claims", "discover", "evaluate",
            "load_scenario", "montecarlo", "montecarlo_buildout", "optimize", "reconcile", "report", "sensitivity",
-           "timeline", "__version__"]
+           "timeline", "twin", "__version__"]
 
 if TYPE_CHECKING:
     from terawatt.api import (  # noqa: F401
