@@ -24,7 +24,8 @@ def window_sunlit_fraction(result: Any, ds: Any) -> float:
 
     Notes
     -----
-    :math:`1 - \\overline{f_e(\\beta(d))}` with :func:`terawatt.physics.orbit.eclipse_fraction` at the beta angle
+    :math:`1 - \\overline{f_e(\\beta(d))}` over the steps and the planes (weighted by satellites), with
+    :func:`terawatt.physics.orbit.eclipse_fraction` at the beta angle
     of each step's date (:func:`terawatt.physics.orbit.beta_angle_deg`), the model's own analytic path.
     """
     v = result.scenario.values
@@ -33,9 +34,12 @@ def window_sunlit_fraction(result: Any, ds: Any) -> float:
     inc = v["orbit.inclination_deg"]
     inc = np.nan if inc is None else float(inc)
     alt = float(v["orbit.altitude_km"])
-    beta = orbit.beta_angle_deg(alt, inc, float(v["orbit.ltan_h"]), day)
-    frac = orbit.eclipse_fraction(alt, beta, v["orbit.eclipse_model"], orbit.sun_distance_au(day))
-    return float(1.0 - np.mean(frac))
+    planes = int(ds.attrs["planes"])  # a Walker shell's planes sit 24 h / P apart in local time of the node
+    ltan = np.mod(float(v["orbit.ltan_h"]) + 24.0 * np.arange(planes) / planes, 24.0)[:, None]
+    beta = orbit.beta_angle_deg(alt, inc, ltan, day[None, :])
+    frac = orbit.eclipse_fraction(alt, beta, v["orbit.eclipse_model"], orbit.sun_distance_au(day)[None, :])
+    weights = np.bincount(ds["plane"].values, minlength=planes)[:, None]  # satellites per plane
+    return float(1.0 - np.sum(frac * weights) / (weights.sum() * day.size))
 
 
 def steady_state(result: Any, ds: Any) -> dict[str, tuple[float, float]]:

@@ -265,6 +265,7 @@ def _dataset(const, plant, series, trace, traced, per_sat, ev, seconds, age, ste
         "plane": ("satellite", const.plane),
         "sunlit_fraction_per_satellite": ("satellite", per_sat["sunlit_steps"] / n_steps),
         "availability_per_satellite": ("satellite", per_sat["delivered"] / n_steps),
+        "capacity_per_satellite": ("satellite", per_sat["wanted"] / n_steps),
         "battery_soc_min_per_satellite": ("satellite", per_sat["min_soc"]),
         "dose_rate_rad_per_yr_per_satellite": ("satellite", per_sat["dose_sum"] / n_steps, {"units": "rad/yr"}),
         "radiation_events_per_satellite": ("satellite", per_sat["events"]),
