@@ -7,6 +7,10 @@
 - Inside a cluster the satellites sit on a square grid of side ``2 r / sqrt(2)`` (within the cluster radius
   ``links.cluster_radius_m``): along-track offsets as mean anomaly, cross-track offsets as node offsets.
 
+With ``formation="rigid"`` only the cluster centres are propagated and each member keeps its offset in the
+centre's local orbital frame (a formation held by station keeping, as Suncatcher's is); with ``"sgp4"`` every
+satellite is propagated from its own elements (free flight: node offsets oscillate cross-track).
+
 Elements are SGP4 mean elements (circular, no drag: ``bstar = 0``) initialised with ``Satrec.sgp4init`` and
 propagated together with ``SatrecArray``: no TLE is read or written.
 """
@@ -39,10 +43,23 @@ class Constellation:
     plane: np.ndarray  # plane index of each satellite
     altitude_km: float
     epoch_jd: float
+    along_m: np.ndarray  # along-track offset of each satellite from its cluster's centre [m]
+    cross_m: np.ndarray  # cross-track offset [m]
+    centre_raan_deg: np.ndarray  # each cluster centre's node [deg]
+    centre_anomaly_deg: np.ndarray  # each cluster centre's mean anomaly [deg]
 
     @property
     def size(self) -> int:
         return int(self.cluster.size)
+
+    def centres(self) -> Constellation:
+        """The clusters' centres as a constellation of their own (one satellite per cluster, no offsets)."""
+        k = self.centre_raan_deg.size
+        first = np.searchsorted(self.cluster, np.arange(k))
+        zero = np.zeros(k)
+        return Constellation(self.inclination_deg[first], self.centre_raan_deg, self.centre_anomaly_deg,
+                             np.arange(k), self.plane[first], self.altitude_km, self.epoch_jd, zero, zero,
+                             self.centre_raan_deg, self.centre_anomaly_deg)
 
 
 def node_raan_deg(altitude_km: float, inclination_deg: float, ltan_h: float, sso: bool, jd: float) -> float:
@@ -107,6 +124,10 @@ def build_constellation(n_satellites: int, cluster_size: int, cluster_radius_m: 
         plane=plane,
         altitude_km=float(altitude_km),
         epoch_jd=float(epoch_jd),
+        along_m=along,
+        cross_m=cross,
+        centre_raan_deg=np.mod(plane_raan, 360.0)[np.searchsorted(cluster, np.arange(n_clusters))],
+        centre_anomaly_deg=np.mod(anomaly, 360.0)[np.searchsorted(cluster, np.arange(n_clusters))],
     )
 
 

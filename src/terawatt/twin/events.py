@@ -37,13 +37,11 @@ def dose_grid(altitude_km: float, shielding_mm_al: float, solar: str,
 def dose_at(grid: tuple[np.ndarray, np.ndarray, np.ndarray], lat_deg: np.ndarray,
             lon_deg: np.ndarray) -> np.ndarray:
     """Dose rate [rad(Si)/yr] interpolated bilinearly at geocentric latitude/longitude [deg] (lon in [-180, 180))."""
+    from scipy.ndimage import map_coordinates
+
     lat_n, lon_n, g = grid
-    fy = np.clip((lat_deg - lat_n[0]) / GRID_LAT_DEG, 0.0, lat_n.size - 1.000001)
-    fx = np.clip((lon_deg - lon_n[0]) / GRID_LON_DEG, 0.0, lon_n.size - 1.000001)
-    iy, ix = fy.astype(np.intp), fx.astype(np.intp)
-    wy, wx = fy - iy, fx - ix
-    return ((1 - wy) * ((1 - wx) * g[iy, ix] + wx * g[iy, ix + 1])
-            + wy * ((1 - wx) * g[iy + 1, ix] + wx * g[iy + 1, ix + 1]))
+    coords = np.stack([(np.ravel(lat_deg) - lat_n[0]) / GRID_LAT_DEG, (np.ravel(lon_deg) - lon_n[0]) / GRID_LON_DEG])
+    return map_coordinates(g, coords, order=1, mode="nearest").reshape(np.shape(lat_deg))
 
 
 def geocentric_lat_lon_deg(r_km: np.ndarray, gmst_rad: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

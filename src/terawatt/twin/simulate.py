@@ -121,7 +121,7 @@ def check_inputs(n_satellites: int, hours: float, step_s: float, seed: int, peri
 
 
 def simulate(result: Any, n_satellites: int, hours: float, step_s: float, seed: int, start: str | datetime,
-             progress: Callable[[int, int], None] | None = None):
+             progress: Callable[[int, int], None] | None = None, formation: str = "sgp4"):
     """Run the twin of an evaluated design; returns the xarray Dataset described in :func:`terawatt.twin.twin`."""
     out = result.outputs
     altitude = _f(out["orbital.altitude_km"]) if "orbital.altitude_km" in out else _f(
@@ -132,6 +132,8 @@ def simulate(result: Any, n_satellites: int, hours: float, step_s: float, seed: 
     except (TypeError, ValueError):
         jd0 = float("nan")
     check_inputs(n_satellites, hours, step_s, seed, period_s, jd0)
+    if formation not in ("sgp4", "rigid"):
+        raise ScenarioError([FieldError("twin.formation", f"must be 'sgp4' or 'rigid', got {formation!r}")])
     v = result.scenario.values
     sso = v["orbit.inclination_deg"] is None or not np.isfinite(_f(v["orbit.inclination_deg"]))
     const = build_constellation(int(n_satellites), int(v["links.cluster_satellites"]),
@@ -144,23 +146,42 @@ def simulate(result: Any, n_satellites: int, hours: float, step_s: float, seed: 
         grid = (grid[0], grid[1], np.zeros_like(grid[2]))
     return _run(const, plant, rates, grid, hours, step_s, seed, _f(v["satellite.lifetime_yr"]),
                 int(round(_f(out["orbital.accelerators_per_satellite"]))), _f(v["orbital_ops.spare_fraction"]),
-                progress)
+                progress, formation)
+
+
+def _positions(sats: Any, const: Constellation, seconds: np.ndarray, formation: str) -> np.ndarray:
+    """TEME positions (n_satellites, n_steps, 3) [km]: each satellite by SGP4, or the centres by SGP4 plus each
+    member's along-/cross-track offset in its centre's frame (``formation="rigid"``)."""
+    jd = np.full(seconds.size, const.epoch_jd)
+    err, r, v = sats.sgp4(jd, seconds / 86400.0)
+    if err.any():
+        raise RuntimeError(f"SGP4 failed (error codes {np.unique(err[err > 0]).tolist()})")
+    if formation != "rigid":
+        return r
+    v_hat = v / np.linalg.norm(v, axis=-1, keepdims=True)
+    h = np.cross(r, v)
+    h_hat = h / np.linalg.norm(h, axis=-1, keepdims=True)
+    c = const.cluster
+    return (r[c] + (const.along_m / 1e3)[:, None, None] * v_hat[c]
+            + (const.cross_m / 1e3)[:, None, None] * h_hat[c])
 
 
 def _run(const: Constellation, plant: state.Plant, rates: Rates, grid, hours: float, step_s: float, seed: int,
-         lifetime_yr: float, active: int, spare_fraction: float, progress):
+         lifetime_yr: float, active: int, spare_fraction: float, progress, formation: str = "sgp4"):
     """The stepping loop (see :func:`simulate`)."""
     n = const.size
     n_steps = int(np.floor(hours * 3600.0 / step_s + 1e-9))
     seconds = np.arange(n_steps) * step_s
     rng = np.random.default_rng(seed)
-    sats = satrec_array(const)
+    sats = satrec_array(const.centres() if formation == "rigid" else const)
     sun = sun_teme_km(const.epoch_jd, seconds if n_steps > 1 else np.array([0.0, step_s]))[:n_steps]
 
     active = max(active, 1)
     flown = int(round(active * (1.0 + spare_fraction)))
     age = (rng.permutation(n) + 0.5) / n * lifetime_yr  # a fleet in steady replacement: ages uniform in the life
     alive = events.initial_alive(rng, flown, rates.failure_rate_per_yr, age)
+    full_sun_w = state.array_power_w(plant, 1.0, age)
+    no_failures = np.zeros(n, dtype=int)
     energy = np.full(n, plant.battery_capacity_wh)
     temp = np.full(n, plant.limit_temp_k)
     debt_s = np.zeros(n)  # replica downtime owed, in seconds of the whole satellite
@@ -182,16 +203,20 @@ def _run(const: Constellation, plant: state.Plant, rates: Rates, grid, hours: fl
 
     for c0 in range(0, n_steps, CHUNK_STEPS):
         idx = np.arange(c0, min(c0 + CHUNK_STEPS, n_steps))
-        jd = np.full(idx.size, const.epoch_jd)
-        err, r, _ = sats.sgp4(jd, seconds[idx] / 86400.0)
-        if err.any():
-            raise RuntimeError(f"SGP4 failed (error codes {np.unique(err[err > 0]).tolist()})")
+        r = _positions(sats, const, seconds[idx], formation)
         seen, umbra = state.illumination(r, sun[idx][None, :, :])
         lat, lon = events.geocentric_lat_lon_deg(r, gmst_rad(const.epoch_jd + seconds[idx] / 86400.0)[None, :])
         dose = events.dose_at(grid, lat, lon)  # (n, k) [rad/yr]
+        # permanent failures of the chunk, each put at a random step of it (rare: ~1e-7 per chip and minute)
+        fail_chunk = events.failures(rng, alive, rates.failure_rate_per_yr, step_s * idx.size)
+        failing = np.flatnonzero(fail_chunk)
+        fail_step = rng.integers(0, idx.size, failing.size)
         for j, i in enumerate(idx):
-            fail = events.failures(rng, alive, rates.failure_rate_per_yr, step_s)
-            alive = alive - fail
+            fail = no_failures
+            if failing.size and (fail_step == j).any():
+                fail = np.zeros(n, dtype=alive.dtype)
+                fail[failing[fail_step == j]] = fail_chunk[failing[fail_step == j]]
+                alive = alive - fail
             working = np.minimum(alive, active)
             wanted = working / active
             # radiation and other stops on the chips in use, detected SDCs: Poisson in the step's dose
@@ -206,10 +231,10 @@ def _run(const: Constellation, plant: state.Plant, rates: Rates, grid, hours: fl
             debt_s -= down
 
             s = seen[:, j]
-            cap_t = state.thermal_allowed_load(plant, temp, s, step_s)
-            load, energy = state.power_limited_load(plant, state.array_power_w(plant, s, age), energy, step_s,
-                                                    np.minimum(wanted, cap_t))
-            temp = state.thermal_advance(plant, temp, s, load, step_s)
+            terms = state.radiator_terms(plant, temp, s, step_s)
+            cap_t = state.thermal_allowed_load(plant, temp, s, step_s, terms)
+            load, energy = state.power_limited_load(plant, full_sun_w * s, energy, step_s, np.minimum(wanted, cap_t))
+            temp = state.thermal_advance(plant, temp, s, load, step_s, terms)
             delivered = load * (1.0 - down / step_s)
             soc = energy / soc_den if plant.battery_capacity_wh > 0 else np.zeros(n)
 

@@ -74,7 +74,8 @@ class Plant:
 
 
 def array_power_w(plant: Plant, seen: np.ndarray, age_yr: np.ndarray) -> np.ndarray:
-    """Array output [W]: beginning-of-life power x retention :math:`(1-d)^{age}` x visible solar disc."""
+    """Array output in full sun [W]: beginning-of-life power x retention :math:`(1-d)^{age}`; times the visible
+    solar disc ``seen`` for the output at a step."""
     return plant.array_power_bol_w * (1.0 - plant.degradation_per_yr) ** age_yr * seen
 
 
@@ -107,17 +108,21 @@ def heat_w(plant: Plant, load: np.ndarray) -> np.ndarray:
     return plant.compute_power_w * (load + plant.housekeeping_fraction) / plant.conversion_efficiency
 
 
-def _radiator_terms(plant: Plant, temp_k: np.ndarray, seen: np.ndarray, dt_s: float):
+def radiator_terms(plant: Plant, temp_k: np.ndarray, seen: np.ndarray,
+                   dt_s: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    r"""Absorbed and emitted heat [W] and :math:`C + dt\,dQ_{emit}/dT` [J/K] of the radiator at ``temp_k``."""
     area = plant.fin_efficiency * plant.radiator_area_m2
     emit = plant.sides * plant.emissivity * STEFAN_BOLTZMANN_W_PER_M2_K4
     absorbed = area * (plant.absorbed_shade_w_per_m2
                        + seen * (plant.absorbed_sun_w_per_m2 - plant.absorbed_shade_w_per_m2))
-    reject = area * emit * (temp_k**4 - plant.sink_temp_k**4)
-    gain = plant.heat_capacity_j_per_k + dt_s * 4.0 * area * emit * temp_k**3  # C + dt d(reject)/dT [J/K]
+    t3 = temp_k * temp_k * temp_k  # products, not pow: this runs for every satellite and step
+    reject = area * emit * (t3 * temp_k - plant.sink_temp_k**4)
+    gain = plant.heat_capacity_j_per_k + dt_s * 4.0 * area * emit * t3  # C + dt d(reject)/dT [J/K]
     return absorbed, reject, gain
 
 
-def thermal_allowed_load(plant: Plant, temp_k: np.ndarray, seen: np.ndarray, dt_s: float) -> np.ndarray:
+def thermal_allowed_load(plant: Plant, temp_k: np.ndarray, seen: np.ndarray, dt_s: float,
+                         terms: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> np.ndarray:
     r"""Largest load [fraction of IT power] that ends the step at or below the chips' radiator limit.
 
     Notes
@@ -127,16 +132,17 @@ def thermal_allowed_load(plant: Plant, temp_k: np.ndarray, seen: np.ndarray, dt_
     .. math:: C\,\dot T = Q(u) + \eta_f A\,[q_{abs} - n\varepsilon\sigma(T^4 - T_{sink}^4)],
 
     advanced semi-implicitly (emission linearised about :math:`T`: stable at any step, see
-    :func:`thermal_advance`); the heat that ends the step exactly at the limit gives the load.
+    :func:`thermal_advance`); the heat that ends the step exactly at the limit gives the load. ``terms``: those
+    of :func:`radiator_terms` at this state, if already computed.
     """
-    absorbed, reject, gain = _radiator_terms(plant, temp_k, seen, dt_s)
+    absorbed, reject, gain = terms if terms is not None else radiator_terms(plant, temp_k, seen, dt_s)
     heat_max = (plant.limit_temp_k - temp_k) * gain / dt_s - absorbed + reject
     return np.maximum(heat_max * plant.conversion_efficiency / plant.compute_power_w
                       - plant.housekeeping_fraction, 0.0)
 
 
-def thermal_advance(plant: Plant, temp_k: np.ndarray, seen: np.ndarray, load: np.ndarray,
-                    dt_s: float) -> np.ndarray:
+def thermal_advance(plant: Plant, temp_k: np.ndarray, seen: np.ndarray, load: np.ndarray, dt_s: float,
+                    terms: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> np.ndarray:
     """Radiator temperature after one step at ``load`` [K] (the balance of :func:`thermal_allowed_load`)."""
-    absorbed, reject, gain = _radiator_terms(plant, temp_k, seen, dt_s)
+    absorbed, reject, gain = terms if terms is not None else radiator_terms(plant, temp_k, seen, dt_s)
     return temp_k + dt_s * (heat_w(plant, load) + absorbed - reject) / gain
