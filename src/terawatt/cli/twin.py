@@ -76,6 +76,8 @@ def twin(
     out: Annotated[Path | None, typer.Option("--out", help="Folder for the record (Parquet, CSV, JSON).")] = None,
     plot: Annotated[Path | None, typer.Option("--plot", help="Chart: compute and battery over time, radiator, "
                                               "map of radiation events (.png, .svg, .pdf).")] = None,
+    formation: Annotated[str, typer.Option("--formation", help="sgp4: every satellite by SGP4; rigid: cluster "
+                                           "centres by SGP4, members held in formation (faster).")] = "sgp4",
     set_: SetOption = None,
     json_: JsonOption = False,
 ) -> None:
@@ -98,7 +100,8 @@ def twin(
         bar, update = _progress(n_guess * hours * 3600.0 / max(step, 1e-9), not json_)
         if bar is not None:
             bar.start()
-        ds = run_twin(sc, satellites=satellites, hours=hours, step_s=step, seed=seed, start=start, progress=update)
+        ds = run_twin(sc, satellites=satellites, hours=hours, step_s=step, seed=seed, start=start, progress=update,
+                     formation=formation)
     except ScenarioError as exc:
         bad_input(exc)
     finally:
