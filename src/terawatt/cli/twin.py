@@ -68,6 +68,8 @@ def twin(
     scenario: ScenarioArg = None,
     satellites: Annotated[int | None, typer.Option("--satellites", help="Satellites to fly (default: the "
                                                    "design's orbital.satellite_count).")] = None,
+    clusters: Annotated[int | None, typer.Option("--clusters", help="Or fly K clusters of "
+                                                 "links.cluster_satellites.")] = None,
     hours: Annotated[float, typer.Option("--hours", help="Simulated duration [h].")] = 24.0,
     step: Annotated[float, typer.Option("--step", help="Time step [s], at most one orbital period.")] = 60.0,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the random draws (ages, failures, events).")] = 0,
@@ -96,12 +98,12 @@ def twin(
         if out is not None and out.exists() and not out.is_dir():
             raise field_error("--out", f"{str(out)!r} is a file; give a folder")
         sc = load(scenario, set_)
-        n_guess = satellites if satellites is not None and satellites > 0 else 1000
+        n_guess = satellites if satellites is not None and satellites > 0 else 81 * (clusters or 12)
         bar, update = _progress(n_guess * hours * 3600.0 / max(step, 1e-9), not json_)
         if bar is not None:
             bar.start()
-        ds = run_twin(sc, satellites=satellites, hours=hours, step_s=step, seed=seed, start=start, progress=update,
-                     formation=formation)
+        ds = run_twin(sc, satellites=satellites, clusters=clusters, hours=hours, step_s=step, seed=seed,
+                      start=start, progress=update, formation=formation)
     except ScenarioError as exc:
         bad_input(exc)
     finally:

@@ -24,7 +24,8 @@ from terawatt.twin.simulate import DEFAULT_START
 __all__ = ["DEFAULT_START", "comparison", "twin"]
 
 
-def twin(scenario: Any = None, *, satellites: int | None = None, hours: float = 24.0, step_s: float = 60.0,
+def twin(scenario: Any = None, *, satellites: int | None = None, clusters: int | None = None, hours: float = 24.0,
+         step_s: float = 60.0,
          seed: int = 0, start: str | datetime = DEFAULT_START, overrides: Sequence[str] | None = None,
          progress: Callable[[int, int], None] | None = None, formation: str = "sgp4"):
     """Simulate the design's constellation in time and return the record as an :class:`xarray.Dataset`.
@@ -35,6 +36,8 @@ def twin(scenario: Any = None, *, satellites: int | None = None, hours: float = 
         A scenario name, path or :class:`~terawatt.scenario.Scenario` (``None`` = defaults); scalar only.
     satellites : int, optional
         Satellites to fly [-]; default the design's ``orbital.satellite_count``.
+    clusters : int, optional
+        Or the number of clusters of ``links.cluster_satellites`` to fly [-] (not with ``satellites``).
     hours : float
         Simulated duration [h], > 0, inside the DE421 ephemeris.
     step_s : float
@@ -80,6 +83,14 @@ def twin(scenario: Any = None, *, satellites: int | None = None, hours: float = 
     else:
         sc = load_scenario(scenario, list(overrides or []))
     result = evaluate(sc)
+    if clusters is not None:
+        from terawatt.errors import FieldError, ScenarioError
+
+        if satellites is not None:
+            raise ScenarioError([FieldError("twin.clusters", "give satellites or clusters, not both")])
+        if not (isinstance(clusters, int) and clusters >= 1):
+            raise ScenarioError([FieldError("twin.clusters", f"must be a whole number >= 1, got {clusters}")])
+        satellites = clusters * int(sc.values["links.cluster_satellites"])
     n = int(result["orbital.satellite_count"]) if satellites is None else satellites
     ds = simulate(result, n, hours, step_s, seed, start, progress, formation)
     ds.attrs["formation"] = formation
