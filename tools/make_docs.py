@@ -594,6 +594,37 @@ def _based_on(path: Path) -> str:
     return str(data.get("based_on") or "")
 
 
+#: The twin's README runs: label, scenario, overrides (a few hundred satellites, one day at 120-s steps).
+TWIN_RUNS = (
+    ("default", None, ()),
+    ("suncatcher", "suncatcher", ()),
+    ("53 deg Walker, 550 km", None, ("orbit.inclination_deg=53", "orbit.altitude_km=550")),
+)
+TWIN_SATELLITES, TWIN_HOURS, TWIN_STEP_S = 162, 24.0, 120.0
+
+
+def _twin_run(model: Model, name: str | None, overrides: tuple[str, ...]) -> Any:
+    from terawatt.twin import twin
+
+    return model._memo(("twin", name, overrides), lambda: twin(name, satellites=TWIN_SATELLITES, hours=TWIN_HOURS,
+                                                               step_s=TWIN_STEP_S, seed=0, overrides=list(overrides)))
+
+
+def block_twin(model: Model) -> str:
+    """Measured (terawatt twin) vs steady-state values for the default, suncatcher and a Walker shell."""
+    from terawatt.twin import comparison
+
+    tables = {label: comparison(_twin_run(model, name, ov)) for label, name, ov in TWIN_RUNS}
+    keys = list(next(iter(tables.values())).index)
+    header = ["key", *(f"{label}: twin / model" for label in tables), "model (annual), default"]
+    rows = []
+    for key in keys:
+        style = "frac4" if "fraction" in key or "availability" in key else "sig"
+        cells = [f"{fmt(t.loc[key, 'twin'], style)} / {fmt(t.loc[key, 'model'], style)}" for t in tables.values()]
+        rows.append([f"`{key}`", *cells, fmt(tables["default"].loc[key, "model_annual"], style)])
+    return table(header, rows)
+
+
 # ---------------------------------------------------------------------------------------------------- figures
 def _fingerprint(*parts: Any, code: tuple[str, ...] = ("plots.py",)) -> str:
     """Hash of the plotted data (numbers rounded to 4 significant digits) and of the plotting code (the modules of
@@ -719,6 +750,16 @@ def figure_report(model: Model, path: Path | None) -> str:
     return _fingerprint(model.timeline("musk-2026").rows(), hashlib.sha256("".join(code).encode()).hexdigest())
 
 
+def figure_twin(model: Model, path: Path | None) -> str:
+    from terawatt.report.twin_plots import plot_twin
+
+    ds = _twin_run(model, "suncatcher", ())
+    if path is not None:
+        plot_twin(ds, path)
+    return _fingerprint(ds["delivered_compute_w"].values, ds["battery_soc"].values, ds["radiator_temp_k"].values,
+                        ds["event_latitude_deg"].values, code=("plots.py", "twin_plots.py"))
+
+
 #: Figure blocks: block name -> (file under docs/, alt text, drawing function).
 FIGURES: dict[str, tuple[str, str, Callable[[Model, Path | None], str]]] = {
     "figure-timeline": ("timeline-musk-2026.png", "musk-2026 cost per GPU-hour, 2026-2045", figure_timeline),
@@ -735,6 +776,8 @@ FIGURES: dict[str, tuple[str, str, Callable[[Model, Path | None], str]]] = {
     "figure-dashboard": ("dashboard.png", "the dashboard (terawatt serve), every tab, musk-2026", figure_dashboard),
     "figure-report": ("report-musk-2026.png", "the report of musk-2026 in Chromium (timeline section)",
                       figure_report),
+    "figure-twin": ("twin-suncatcher.png", "terawatt twin suncatcher: compute, batteries and radiators over the "
+                    "June solstice, radiation events along the tracks", figure_twin),
 }
 
 
@@ -900,6 +943,7 @@ BLOCKS: dict[str, Callable[[Model], str]] = {
     "reconcile": block_reconcile,
     "reconcile-presets": block_reconcile_presets,
     "design-points": block_design_points,
+    "twin": block_twin,
 }
 #: Blocks rewritten only on request (slow to measure).
 BENCH_BLOCKS = ("performance",)

@@ -18,6 +18,7 @@ Python API::
     terawatt.claims("cheapest-36mo")[0].verdict                        # a public claim computed to a verdict
     terawatt.report("musk-2026", "report.html")                        # the report document (offline HTML)
     terawatt.load_montecarlo("runs/musk").to_xarray()    # a run saved with out=DIR (--out DIR)
+    terawatt.twin("suncatcher", satellites=810, hours=24)               # operations twin (xarray Dataset)
 
 The names are imported on first use, so ``import terawatt`` (and the command line's ``--help``) stays fast.
 """
@@ -46,13 +47,14 @@ _LAZY = {
     "optimize": "terawatt.api",
     "reconcile": "terawatt.api",
     "claims": "terawatt.api",
-    "report": "terawatt.report",
-    "load_montecarlo": "terawatt.api",  # the package itself, callable as terawatt.api.report
+    "report": "terawatt.report",  # the package itself, callable as terawatt.api.report
+    "load_montecarlo": "terawatt.api",
+    "twin": "terawatt.twin",  # the package itself, callable as terawatt.twin.twin
 }
 
 __all__ = ["Result", "Scenario", "ScenarioError", "breakeven", "buildout", "claims", "discover", "evaluate",
            "load_montecarlo", "load_scenario", "montecarlo", "montecarlo_buildout", "optimize", "reconcile", "report",
-           "sensitivity", "timeline", "__version__"]
+           "sensitivity", "timeline", "twin", "__version__"]
 
 if TYPE_CHECKING:
     from terawatt.api import (  # noqa: F401

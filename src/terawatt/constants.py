@@ -60,3 +60,7 @@ PLANCK_J_S = 6.62607015e-34
 BASE_YEAR = 2026
 #: First and last calendar year the model accepts (inclusive) [yr].
 YEAR_RANGE = (2020, 2100)
+
+#: Specific heat of aluminium at 300 K [J kg-1 K-1] (Incropera & DeWitt, Fundamentals of Heat and Mass
+#: Transfer, 6th ed., Table A.1: 903; NIST: 897 at 298 K). The twin's lumped radiator heat capacity.
+ALUMINIUM_SPECIFIC_HEAT_J_PER_KG_K = 900.0

@@ -5,14 +5,26 @@ Exit codes: 0 ok, 1 a check failed, 2 bad input (the message names the field, it
 One module per verb group, each registering its commands on the shared :data:`app`:
 ``run`` (run), ``studies`` (timeline, breakeven, buildout), ``uncertainty`` (montecarlo), ``query`` (query),
 ``analysis`` (sensitivity, discover), ``design`` (optimize, reconcile), ``claims`` (claims, report), ``info``
-(params, scenarios, init), ``check`` (validate, check), ``serve`` (the dashboard); ``_common`` holds the app,
-consoles, formatting and the ``--out`` writer. The model is imported inside the verbs, so ``terawatt --help`` starts
-without it.
+(params, scenarios, init), ``check`` (validate, check), ``serve`` (the dashboard), ``twin`` (the operations twin);
+``_common`` holds the app, consoles, formatting and the ``--out`` writer. The model is imported inside the verbs, so
+``terawatt --help`` starts without it.
 """
 
 from __future__ import annotations
 
-from terawatt.cli import analysis, check, claims, design, info, query, run, serve, studies, uncertainty  # noqa: F401 - registers the commands
+from terawatt.cli import (  # noqa: F401 - registers the commands
+    analysis,
+    check,
+    claims,
+    design,
+    info,
+    query,
+    run,
+    serve,
+    studies,
+    twin,
+    uncertainty,
+)
 from terawatt.cli._common import app
 
 __all__ = ["app", "main"]

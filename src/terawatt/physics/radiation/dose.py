@@ -255,6 +255,52 @@ def point_dose_rad_per_yr(lat_deg: npt.ArrayLike, lon_deg: npt.ArrayLike, altitu
     return _breakdown(*out)
 
 
+def dose_map_rad_per_yr(lat_deg: npt.ArrayLike, lon_deg: npt.ArrayLike, altitude_km: float,
+                        shielding_mm_al: float, solar: Solar = "mean",
+                        spe_events_per_yr_solar_max: float = 0.14) -> np.ndarray:
+    """Total dose rate at many fixed points of one altitude, in one vectorized pass [rad(Si)/yr].
+
+    Parameters
+    ----------
+    lat_deg, lon_deg : array_like
+        Geocentric latitude [-90, 90] and longitude [-180, 360] [deg] (broadcast together), in the field of the
+        trapped model's epoch as for :func:`point_dose_rad_per_yr`.
+    altitude_km : float
+        Height above the equatorial radius [km], in [150, 50000].
+    shielding_mm_al : float
+        Aluminium thickness [mm], in [0, 1000].
+    solar, spe_events_per_yr_solar_max
+        As for :func:`point_dose_rad_per_yr`.
+
+    Returns
+    -------
+    numpy.ndarray
+        Total dose rate (trapped protons and electrons, solar protons, cosmic rays) of the broadcast shape.
+
+    Notes
+    -----
+    The same models as :func:`point_dose_rad_per_yr`, each point's cutoff filtering its own cosmic-ray and
+    solar-proton spectrum; used to map the dose along a propagated track (the South Atlantic Anomaly).
+    """
+    _check_solar(solar)
+    lat = _check(lat_deg, "lat_deg", -90.0, 90.0, "deg")
+    lon = _check(lon_deg, "lon_deg", -180.0, 360.0, "deg")
+    alt = float(_check(altitude_km, "altitude_km", 150.0, 50000.0, "km"))
+    shield = np.atleast_1d(_check(shielding_mm_al, "shielding_mm_al", 0.0, 1000.0, "mm"))[:1]
+    lat, lon = np.broadcast_arrays(lat, lon)
+    la, lo = lat.ravel(), lon.ravel()
+    tp, te = _trapped_doses(la, lo, alt, shield, solar, average=False)
+    cutoff = _cutoff_gv(la, lo, np.full(la.shape, alt))
+    e_mid = np.append(np.sqrt(E_COSMIC[1:] * E_COSMIC[:-1]), E_COSMIC[-1])
+    trans = (cutoff[:, None] < _rigidity_gv(e_mid)[None, :]) * _visible_fraction(alt)  # per point
+    spe = _bin_counts(KING_AL_FLUENCE_CM2 * np.exp((30.0 - E_COSMIC) / KING_AL_E0_MEV)) * trans
+    spe_rad = _dose_from_counts(spe, E_COSMIC, "p", shield) / SECONDS_PER_YEAR
+    phis = (GCR_PHI_MV["min"], GCR_PHI_MV["max"]) if solar == "mean" else (GCR_PHI_MV[solar],)
+    gcr = np.mean([_dose_from_counts(_gcr_counts(ph) * trans, E_COSMIC, "p", shield) for ph in phis], axis=0)
+    total = tp + te + spe_rad * _spe_events_per_yr(solar, spe_events_per_yr_solar_max) + gcr * _gcr_ion_factor()
+    return total[:, 0].reshape(lat.shape)
+
+
 # -------------------------------------------------------------------------------------------- table (fast) path
 @functools.lru_cache(maxsize=1)
 def _table() -> dict[str, np.ndarray]:
