@@ -29,6 +29,20 @@ from terawatt.cli._common import app
 
 __all__ = ["app", "main"]
 
+#: The order of ``terawatt --help``: the main job first, then the studies, the surfaces and the housekeeping.
+HELP_ORDER = ("run", "timeline", "breakeven", "buildout", "montecarlo", "sensitivity", "discover", "optimize",
+              "reconcile", "claims", "report", "twin", "serve", "query", "validate", "check", "params", "scenarios",
+              "init")
+
+
+def _command_name(command: object) -> str:
+    name = getattr(command, "name", None) or getattr(getattr(command, "callback", None), "__name__", "")
+    return str(name).replace("_", "-")
+
+
+app.registered_commands.sort(
+    key=lambda c: HELP_ORDER.index(_command_name(c)) if _command_name(c) in HELP_ORDER else len(HELP_ORDER))
+
 
 def main() -> None:
     """Entry point of the ``terawatt`` command."""
