@@ -897,8 +897,12 @@ def block_reconcile_presets(model: Model) -> str:
         if load_preset(name).kind == "design-point":
             continue
         rec = model._memo(("reconcile", name), lambda name=name: model.tw.reconcile(name))
-        published = next((p for p in rec.published if p.get("output") == rec.metric), None)
-        rows.append([f"`{name}`", fmt(published["value"]) if published else "not stated",
+        published = [fmt(p["value"]) for p in rec.published if p.get("output") == rec.metric]
+        # a second value of the same output is the comparable one (the publication's number less a term terawatt
+        # has no counterpart for, said in the preset)
+        shown = (published[0] + (f" (comparable: {', '.join(published[1:])})" if len(published) > 1 else "")
+                 if published else "not stated")
+        rows.append([f"`{name}`", shown,
                      fmt(rec.start[rec.metric]), fmt(rec.end[rec.metric]),
                      "; ".join(f"{s.label} ({s.shapley:+.2f})" for s in rec.top())])
     return table(["preset", "published orbit/ground", "terawatt, preset's inputs", "terawatt defaults",
