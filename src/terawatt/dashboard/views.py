@@ -307,8 +307,8 @@ def buildout(scenario: Scenario, start: int, end: int, progress: Progress | None
 
 
 # --------------------------------------------------------------------------------------------------- claims
-#: The claims table's columns, in order (``report.claims_table.rows`` keys; the quote cut to CLAIM_WIDTH characters).
-CLAIM_COLUMNS = ("id", "claim", "verdict", "number", "P5-P95", "P(true)", "condition or reason", "source")
+#: The claims table's columns, verdict first (``report.claims_table.rows`` keys; quotes cut to CLAIM_WIDTH).
+CLAIM_COLUMNS = ("id", "verdict", "number", "P5-P95", "P(true)", "claim", "condition or reason", "source")
 CLAIM_WIDTH = 140
 
 
