@@ -63,6 +63,8 @@ SAMPLERS = ("random", "lhs", "sobol")
 CORRELATIONS_KEY = "correlations"
 #: Rows per sampling block: the unit of the per-index deterministic design.
 BLOCK = 65536
+#: Rows of the (m, d) jitter of a Latin hypercube transposed at a time (a tile of 4,096 x d stays in cache).
+_TILE = 4096
 
 
 @dataclass(frozen=True)
@@ -125,9 +127,7 @@ class Uncertainty:
         if self.kind == "uniform":
             x = p["low"] + u * (p["high"] - p["low"])
         elif self.kind == "triangular":
-            a, c, b = p["low"], p["mode"], p["high"]
-            left = u < (c - a) / (b - a)
-            x = np.where(left, a + np.sqrt(u * (b - a) * (c - a)), b - np.sqrt((1.0 - u) * (b - a) * (b - c)))
+            x = _triangular_ppf(u, p["low"], p["mode"], p["high"])
         else:
             from scipy.special import ndtri
 
@@ -155,6 +155,39 @@ class Uncertainty:
         """JSON-ready description."""
         return {"name": self.name, "kind": self.kind, **self.p, "lower": self.lower, "upper": self.upper,
                 "truncated": self.truncated, "source": self.source, "scales_trajectory": self.scales_trajectory}
+
+
+def _triangular_ppf(u: np.ndarray, a: float, c: float, b: float) -> np.ndarray:
+    """Inverse CDF of the triangular distribution (low ``a``, mode ``c``, high ``b``) at ``u`` [parameter unit].
+
+    Bitwise ``np.where(u < (c-a)/(b-a), a + sqrt(u (b-a) (c-a)), b - sqrt((1-u) (b-a) (b-c)))``: the same operations
+    in the same order, done in place, and the branch picked by :func:`_select` (``np.where`` on a random mask costs
+    more than the arithmetic).
+    """
+    ba = b - a
+    left = u < (c - a) / ba
+    lo = u * ba
+    lo *= c - a
+    np.sqrt(lo, out=lo)
+    lo += a
+    hi = np.subtract(1.0, u)
+    hi *= ba
+    hi *= b - c
+    np.sqrt(hi, out=hi)
+    np.subtract(b, hi, out=hi)
+    return _select(left, lo, hi)
+
+
+def _select(mask: np.ndarray, if_true: np.ndarray, if_false: np.ndarray) -> np.ndarray:
+    """``np.where(mask, if_true, if_false)`` for float64 arrays of one shape, bit for bit, without branches:
+    ``f ^ ((t ^ f) & -mask)`` on the 64-bit patterns (``if_false`` is overwritten and returned)."""
+    bits = mask.view(np.uint8).astype(np.int64)
+    np.negative(bits, out=bits)  # 0 or all ones
+    t, f = if_true.view(np.int64), if_false.view(np.int64)
+    np.bitwise_xor(t, f, out=t)
+    t &= bits
+    f ^= t
+    return if_false
 
 
 def _g(value: float | None) -> str:
@@ -453,12 +486,16 @@ def _latin_hypercube(stream: np.random.Generator, d: int, m: int) -> np.ndarray:
     engine spawns from ``g`` (``SeedSequence(..., spawn_key=(*key, 0))``), without importing ``scipy.stats`` and
     built column by column: the result is the transpose of a C-ordered (d, m) array, so each column is contiguous.
     """
-    jitter = stream.uniform(size=(m, d))
+    jitter = stream.random((m, d))  # the values (and stream use) of SciPy's uniform(size=(m, d))
     u = np.empty((d, m))
+    order, column = np.arange(m), np.empty(m, np.int64)
     for j in range(d):
-        u[j] = stream.permutation(m)
+        column[:] = order
+        stream.shuffle(column)  # what stream.permutation(m) does, in one reused buffer
+        u[j] = column
     u += 1.0
-    u -= jitter.T
+    for r in range(0, m, _TILE):  # the transposed jitter a tile of rows at a time: it stays in cache
+        u[:, r:r + _TILE] -= jitter[r:r + _TILE].T
     u /= m
     return u.T
 
