@@ -13,7 +13,7 @@ terawatt ships as the preset ``spacedc-mdao-1mw`` (1,152 H100 on 64 satellites o
 
 Both draw N samples and evaluate a whole design + cost per sample; terawatt samples more parameters than the peer
 does (so the ratio is, if anything, unfavourable to terawatt). The peer runs in a subprocess of the Python given by
-``TERAWATT_PEER_PYTHON`` (e.g. a scratch venv: ``python3 -m venv /tmp/peer && /tmp/peer/bin/pip install
+``TERAWATT_PEER_PYTHON`` (e.g. a scratch venv: ``python3 -m venv ../peer && ../peer/bin/pip install
 spacedc-mdao``), or of this interpreter when ``orbitdc`` is importable here; when neither has it the row says so
 and is skipped. terawatt never imports the peer. Run: ``python benchmarks/bench_peers.py [--samples 10000]``.
 Timings are reported, never asserted.
