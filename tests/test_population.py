@@ -49,6 +49,35 @@ def test_design_rows_depend_on_the_index_only(musk, sampler):
     assert not np.array_equal(whole, unit_design(space, n, 8, sampler, 0, n))  # the seed matters
 
 
+@pytest.mark.parametrize(("d", "m"), [(1, 1), (3, 5000), (40, 9000)])
+def test_latin_hypercube_is_scipys_design_bit_for_bit(d, m):
+    """The in-house Latin hypercube (no scipy.stats import, tiled transposes) is SciPy's, from the same stream."""
+    from scipy.stats import qmc
+
+    from terawatt.studies.uncertainty import _latin_hypercube
+
+    key = np.random.SeedSequence(11, spawn_key=(4,))
+    ref = qmc.LatinHypercube(d, rng=np.random.default_rng(key)).random(m)
+    ours = _latin_hypercube(np.random.default_rng(np.random.SeedSequence(11, spawn_key=(4, 0))), d, m)
+    assert ours.shape == (m, d) and ours.tobytes() == np.ascontiguousarray(ref).tobytes()
+    strata = np.sort(np.floor(ours * m).astype(int), axis=0)  # one point per stratum in every column
+    assert np.array_equal(strata, np.broadcast_to(np.arange(m)[:, None], (m, d)))
+
+
+def test_triangular_inverse_cdf_matches_scipy_and_the_two_branch_formula():
+    from scipy.stats import triang
+
+    from terawatt.studies.uncertainty import _triangular_ppf
+
+    u = np.random.default_rng(5).random(20000)
+    a, c, b = 30.0, 150.0, 1000.0
+    two_branch = np.where(u < (c - a) / (b - a), a + np.sqrt(u * (b - a) * (c - a)),
+                          b - np.sqrt((1.0 - u) * (b - a) * (b - c)))
+    ours = _triangular_ppf(u, a, c, b)
+    assert ours.tobytes() == two_branch.tobytes()
+    np.testing.assert_allclose(ours, triang.ppf(u, (c - a) / (b - a), loc=a, scale=b - a), rtol=1e-12)
+
+
 @pytest.mark.parametrize("when", [{"year": 2030}, {"years": list(range(2026, 2036))}])
 def test_bitwise_identical_across_chunk_sizes_and_backends(musk, when):
     sc, space, scaled = musk

@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import difflib
 import functools
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -270,6 +271,8 @@ def _check_number(spec: ParamSpec, value: Any) -> tuple[Any, str | None]:
             return value, f"{_short(str(value))} is too large for a number: expected {wanted}"
     else:
         return value, f"expected {wanted}, got {type(value).__name__} {value!r}"
+    if arr.ndim and spec.kind != "int" and _within(spec, float(arr.min()), float(arr.max())):
+        return arr, None  # every sample finite and in range (min/max: two reductions, not a mask per bound)
     bad = ~np.isfinite(arr)
     if spec.min is not None:
         bad |= (arr <= spec.min) if spec.min_exclusive else (arr < spec.min)
@@ -285,6 +288,15 @@ def _check_number(spec: ParamSpec, value: Any) -> tuple[Any, str | None]:
     if isinstance(value, np.ndarray):
         return (arr.astype(int) if spec.kind == "int" else arr), None
     return (int(arr) if spec.kind == "int" else float(arr)), None
+
+
+def _within(spec: ParamSpec, low: float, high: float) -> bool:
+    """Whether [low, high] (an array's min and max) is finite and inside the allowed range (False on NaN)."""
+    if not (math.isfinite(low) and math.isfinite(high)):
+        return False
+    above = spec.min is None or (low > spec.min if spec.min_exclusive else low >= spec.min)
+    below = spec.max is None or (high < spec.max if spec.max_exclusive else high <= spec.max)
+    return above and below
 
 
 def _check_value(spec: ParamSpec, value: Any) -> tuple[Any, str | None]:

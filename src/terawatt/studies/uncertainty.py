@@ -29,7 +29,8 @@ Rules (documented choices):
 Samplers (``random``, ``lhs``, ``sobol``) draw points of the unit hypercube in fixed blocks of rows
 (:data:`BLOCK` rows; the blocks depend on N and the seed only), so a sample's values depend on its index, never on
 how a run is cut into chunks or spread over workers: block *b* of a random or Latin-hypercube design uses the
-stream ``numpy.random.SeedSequence(seed).spawn`` would give as child *b* (``SeedSequence(seed, spawn_key=(b,))``);
+stream ``numpy.random.SeedSequence(seed).spawn`` would give as child *b* (``SeedSequence(seed, spawn_key=(b,))``;
+a Latin hypercube draws from that stream's first child, ``spawn_key=(b, 0)``, as ``scipy.stats.qmc`` would);
 a Sobol design is one scrambled sequence (scipy.stats.qmc) fast-forwarded to the block's first row.
 
 References
@@ -62,6 +63,8 @@ SAMPLERS = ("random", "lhs", "sobol")
 CORRELATIONS_KEY = "correlations"
 #: Rows per sampling block: the unit of the per-index deterministic design.
 BLOCK = 65536
+#: Rows of the (m, d) jitter of a Latin hypercube transposed at a time (a tile of 4,096 x d stays in cache).
+_TILE = 4096
 
 
 @dataclass(frozen=True)
@@ -124,9 +127,7 @@ class Uncertainty:
         if self.kind == "uniform":
             x = p["low"] + u * (p["high"] - p["low"])
         elif self.kind == "triangular":
-            a, c, b = p["low"], p["mode"], p["high"]
-            left = u < (c - a) / (b - a)
-            x = np.where(left, a + np.sqrt(u * (b - a) * (c - a)), b - np.sqrt((1.0 - u) * (b - a) * (b - c)))
+            x = _triangular_ppf(u, p["low"], p["mode"], p["high"])
         else:
             from scipy.special import ndtri
 
@@ -138,8 +139,8 @@ class Uncertainty:
                 x = np.exp(x)
         lo = -np.inf if self.lower is None else (np.nextafter(self.lower, np.inf) if self.lower_open else self.lower)
         hi = np.inf if self.upper is None else (np.nextafter(self.upper, -np.inf) if self.upper_open else self.upper)
-        x = np.clip(x, lo, hi)
-        return np.round(x) if self.integer else x
+        x = np.clip(x, lo, hi, out=x)
+        return np.round(x, out=x) if self.integer else x
 
     def describe(self) -> str:
         """E.g. ``triangular(low=3, mode=5, high=8)``, with the truncation and trajectory notes."""
@@ -154,6 +155,39 @@ class Uncertainty:
         """JSON-ready description."""
         return {"name": self.name, "kind": self.kind, **self.p, "lower": self.lower, "upper": self.upper,
                 "truncated": self.truncated, "source": self.source, "scales_trajectory": self.scales_trajectory}
+
+
+def _triangular_ppf(u: np.ndarray, a: float, c: float, b: float) -> np.ndarray:
+    """Inverse CDF of the triangular distribution (low ``a``, mode ``c``, high ``b``) at ``u`` [parameter unit].
+
+    Bitwise ``np.where(u < (c-a)/(b-a), a + sqrt(u (b-a) (c-a)), b - sqrt((1-u) (b-a) (b-c)))``: the same operations
+    in the same order, done in place, and the branch picked by :func:`_select` (``np.where`` on a random mask costs
+    more than the arithmetic).
+    """
+    ba = b - a
+    left = u < (c - a) / ba
+    lo = u * ba
+    lo *= c - a
+    np.sqrt(lo, out=lo)
+    lo += a
+    hi = np.subtract(1.0, u)
+    hi *= ba
+    hi *= b - c
+    np.sqrt(hi, out=hi)
+    np.subtract(b, hi, out=hi)
+    return _select(left, lo, hi)
+
+
+def _select(mask: np.ndarray, if_true: np.ndarray, if_false: np.ndarray) -> np.ndarray:
+    """``np.where(mask, if_true, if_false)`` for float64 arrays of one shape, bit for bit, without branches:
+    ``f ^ ((t ^ f) & -mask)`` on the 64-bit patterns (``if_false`` is overwritten and returned)."""
+    bits = mask.view(np.uint8).astype(np.int64)
+    np.negative(bits, out=bits)  # 0 or all ones
+    t, f = if_true.view(np.int64), if_false.view(np.int64)
+    np.bitwise_xor(t, f, out=t)
+    t &= bits
+    f ^= t
+    return if_false
 
 
 def _g(value: float | None) -> str:
@@ -441,19 +475,44 @@ def _qmc_engine(kind: Any, d: int, rng: np.random.Generator, **options: Any) -> 
         return kind(d, seed=rng, **options)
 
 
+def _latin_hypercube(stream: np.random.Generator, d: int, m: int) -> np.ndarray:
+    r"""An m-point Latin hypercube in d dimensions drawn from ``stream``, shape (m, d), values in [0, 1).
+
+    Notes
+    -----
+    Bitwise the design ``scipy.stats.qmc.LatinHypercube(d, rng=g).random(m)`` gives (SciPy's base algorithm,
+    ``scramble=True``: :math:`x_{ij} = (\pi_j(i) + 1 - v_{ij}) / m` with :math:`v` an (m, d) uniform draw and
+    :math:`\pi_j` one ``Generator.permutation`` per column, drawn in that order) when ``stream`` is the child that
+    engine spawns from ``g`` (``SeedSequence(..., spawn_key=(*key, 0))``), without importing ``scipy.stats`` and
+    built column by column: the result is the transpose of a C-ordered (d, m) array, so each column is contiguous.
+    """
+    jitter = stream.random((m, d))  # the values (and stream use) of SciPy's uniform(size=(m, d))
+    u = np.empty((d, m))
+    order, column = np.arange(m), np.empty(m, np.int64)
+    for j in range(d):
+        column[:] = order
+        stream.shuffle(column)  # what stream.permutation(m) does, in one reused buffer
+        u[j] = column
+    u += 1.0
+    for r in range(0, m, _TILE):  # the transposed jitter a tile of rows at a time: it stays in cache
+        u[:, r:r + _TILE] -= jitter[r:r + _TILE].T
+    u /= m
+    return u.T
+
+
 @lru_cache(maxsize=2)
 def _unit_block(sampler: str, d: int, seed: int, n: int, b: int, corr: tuple[tuple[int, int, float], ...]
                 ) -> np.ndarray:
-    from scipy.stats import qmc
-
     start, stop = blocks(n)[b]
     m = stop - start
     stream = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(b,)))
     if sampler == "random":
         u = stream.random((m, d))
     elif sampler == "lhs":
-        u = _qmc_engine(qmc.LatinHypercube, d, stream).random(m)
+        u = _latin_hypercube(np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(b, 0))), d, m)
     else:
+        from scipy.stats import qmc
+
         engine = _qmc_engine(qmc.Sobol, d, np.random.default_rng(np.random.SeedSequence(seed)), scramble=True)
         if start:
             engine.fast_forward(start)
@@ -500,8 +559,8 @@ class SampleDesign:
 
     def rows(self, start: int, stop: int) -> dict[str, np.ndarray]:
         """Parameter values of samples ``start:stop`` by dotted name [parameter unit]."""
-        u = unit_design(self.space, self.n, self.seed, self.sampler, start, stop)
-        return {unc.name: unc.ppf(u[:, i]) for i, unc in enumerate(self.space.uncertainties)}
+        u = unit_design(self.space, self.n, self.seed, self.sampler, start, stop).T  # rows of u: contiguous
+        return {unc.name: unc.ppf(u[i]) for i, unc in enumerate(self.space.uncertainties)}
 
     def spec(self) -> dict[str, Any]:
         """What identifies the rows (for a result folder's manifest)."""
