@@ -62,9 +62,9 @@ class Scenario:
             return ()
         return tuple(v.size for v in values if isinstance(v, np.ndarray) and v.ndim)
 
-    @property
+    @cached_property
     def auto_keys(self) -> tuple[str, ...]:
-        """Design levers given as ``auto`` (optimised before the model runs)."""
+        """Design levers given as ``auto`` (optimised before the model runs); read once, as ``sample_sizes``."""
         return tuple(k for k, v in self.values.items() if isinstance(v, str) and v == "auto")
 
     @property
