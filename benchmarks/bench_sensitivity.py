@@ -17,7 +17,7 @@ from _timing import best_of, machine
 import terawatt
 from terawatt.studies.discovery import discover
 from terawatt.studies.sensitivity import sensitivity
-from terawatt.studies.uncertainty import uncertainty_space
+from terawatt.studies.uncertainty import model_uncertainty_space
 
 INPUTS = ("satellite.lifetime_yr", "launch.vehicle_price_factor", "workload.hardware_lifetime_yr",
           "satellite.bus_mass_fraction", "thermal.areal_mass_kg_per_m2", "solar.array_specific_power_w_per_kg")
@@ -31,13 +31,13 @@ def main() -> None:
     parser.add_argument("--json", dest="json_path", default=None, help="Write the figures to this JSON file.")
     args = parser.parse_args()
     scenario = terawatt.load_scenario(None)
-    fixed = [name for name in uncertainty_space(scenario).names if name not in INPUTS]
+    fixed = [name for name in model_uncertainty_space(scenario).names if name not in INPUTS]
     runs = args.base * (len(INPUTS) + 2)
     sobol = best_of(lambda: sensitivity(scenario, "sobol", n=args.base, fixed=fixed), args.repeat)
     print(f"Sobol, {len(INPUTS)} inputs, N = {args.base:,} ({runs:,} runs): {sobol:.2f} s ({runs / sobol:,.0f} runs/s)")
     musk = terawatt.load_scenario("musk-2026")
     prim = best_of(lambda: discover(musk, 2035, n=args.samples), args.repeat)
-    d = len(uncertainty_space(musk).names)
+    d = len(model_uncertainty_space(musk).names)
     print(f"discover musk-2026 2035, {args.samples:,} samples x {d} inputs: {prim:.2f} s")
     rows = [{"benchmark": f"Sobol indices of the cost ratio, {len(INPUTS)} inputs (SALib, 100 bootstrap resamples)",
              "size": f"N = {args.base:,} ({runs:,} runs)", "rate": f"{sobol:.2f} s ({runs / sobol:,.0f} runs/s)"},
