@@ -42,19 +42,14 @@ def _check_plot(plot: Path | None) -> None:
 
 def _run(label: str, rows: int, json_: bool, call: Any) -> Any:
     """``call(progress)`` with a progress bar over ``rows`` evaluations; bad input exits 2."""
-    from terawatt.cli.uncertainty import progress_bar
+    from terawatt.cli.uncertainty import progress
     from terawatt.scenario import ScenarioError
 
-    bar, update = progress_bar(rows, not json_, label)
     try:
-        if bar is not None:
-            bar.start()
-        return call(update)
+        with progress(rows, not json_, label) as update:
+            return call(update)
     except ScenarioError as exc:
         bad_input(exc)
-    finally:
-        if bar is not None:
-            bar.stop()
 
 
 def _conf(value: float, conf: float) -> str:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -56,6 +58,40 @@ def progress_bar(n: int, enabled: bool, label: str = "montecarlo") -> tuple[Any,
     return bar, update
 
 
+
+@contextmanager
+def progress(n: int, enabled: bool, label: str = "montecarlo") -> Iterator[Any]:
+    """The :func:`progress_bar` of a run, started on entry and stopped on exit (also when the run fails or is
+    interrupted); yields its callback (``None`` when no bar is drawn)."""
+    bar, update = progress_bar(n, enabled, label)
+    if bar is not None:
+        bar.start()
+    try:
+        yield update
+    finally:
+        if bar is not None:
+            bar.stop()
+
+
+def interrupted(out: Path | None) -> typer.Exit:
+    """Ctrl-C of a chunked run: say so (and that the same command resumes when it writes to ``out``); exit 130."""
+    hint = " Rerun the same command to resume from the finished chunks." if out is not None else ""
+    err_console.print(f"[bold]interrupted.[/]{hint}")
+    return typer.Exit(130)
+
+
+def _print_sampled(space: Any, wide: Any) -> None:
+    """The table of sampled parameters (distribution and source) of a Monte Carlo, and those fixed by --set."""
+    sampled = new_table(title="sampled parameters", title_justify="left")
+    sampled.add_column("parameter")
+    sampled.add_column("distribution")
+    sampled.add_column("from")
+    for u in space.uncertainties:
+        sampled.add_row(u.name, u.describe(), u.source)
+    wide.print(sampled)
+    if space.fixed:
+        console.print(f"fixed by --set: {', '.join(space.fixed)}")
+
 def _print(mc: MonteCarlo) -> None:
     data = mc.to_dict()
     wide = wide_console(120)  # output and parameter names are never cut
@@ -87,15 +123,7 @@ def _print(mc: MonteCarlo) -> None:
     if data["infeasible_share"]:
         console.print(f"[yellow]note:[/] {data['infeasible_share']:.1%} of the samples give an infeasible orbital "
                       "design (NaN costs, counted as not cheaper; see orbital.infeasible_reason in --out)")
-    sampled = new_table(title="sampled parameters", title_justify="left")
-    sampled.add_column("parameter")
-    sampled.add_column("distribution")
-    sampled.add_column("from")
-    for u in mc.space.uncertainties:
-        sampled.add_row(u.name, u.describe(), u.source)
-    wide.print(sampled)
-    if mc.space.fixed:
-        console.print(f"fixed by --set: {', '.join(mc.space.fixed)}")
+    _print_sampled(mc.space, wide)
     if mc.out is not None:
         console.print(f"samples written to {mc.out} (one Parquet file per chunk, manifest.json)")
 
@@ -135,7 +163,6 @@ def montecarlo(
     if study != "cost":
         _study(study, scenario, n, seed, sampler, year, start, end, out, workers, chunk_size, plot, set_, json_)
         return
-    bar = None
     try:
         if plot is not None:
             from terawatt.report.output_path import check_output_path
@@ -143,24 +170,15 @@ def montecarlo(
             check_output_path(plot)
         fixed = list(parse_set(set_ or []))
         loaded = load(scenario, set_)
-        bar, update = progress_bar(n, not json_)
-        if bar is not None:
-            bar.start()
         backend = "dask" if scheduler is not None else "serial" if workers is None else "processes"
-        mc = run_mc(loaded, n, seed, sampler, year, start, end, fixed=fixed, out=out, backend=backend,
-                    workers=workers, chunk_size=chunk_size, progress=update, scheduler=scheduler,
-                    overwrite=overwrite)
+        with progress(n, not json_) as update:
+            mc = run_mc(loaded, n, seed, sampler, year, start, end, fixed=fixed, out=out, backend=backend,
+                        workers=workers, chunk_size=chunk_size, progress=update, scheduler=scheduler,
+                        overwrite=overwrite)
     except ScenarioError as exc:
         bad_input(exc)
     except KeyboardInterrupt:
-        if bar is not None:
-            bar.stop()
-        hint = " Rerun the same command to resume from the finished chunks." if out is not None else ""
-        err_console.print(f"[bold]interrupted.[/]{hint}")
-        raise typer.Exit(130) from None
-    finally:
-        if bar is not None:
-            bar.stop()
+        raise interrupted(out) from None
     if json_:
         sys.stdout.write(json.dumps(mc.to_dict(), indent=2) + "\n")
     else:
@@ -179,7 +197,6 @@ def _study(study: str, scenario: str | None, n: int, seed: int, sampler: str, ye
     from terawatt.scenario import FieldError, ScenarioError, parse_set
     from terawatt.studies.montecarlo_buildout import montecarlo_buildout
 
-    bar = None
     try:
         errors = []
         if study not in STUDIES:
@@ -205,23 +222,14 @@ def _study(study: str, scenario: str | None, n: int, seed: int, sampler: str, ye
             raise ScenarioError(errors)
         fixed = list(parse_set(set_ or []))
         loaded = load(scenario, set_)
-        bar, update = progress_bar(n, not json_, "montecarlo buildout")
-        if bar is not None:
-            bar.start()
-        mc = montecarlo_buildout(loaded, n, seed, sampler, start, end, fixed=fixed, out=out, chunk_size=chunk_size,
-                                 progress=update, backend="serial" if workers is None else "processes",
-                                 workers=workers)
+        with progress(n, not json_, "montecarlo buildout") as update:
+            mc = montecarlo_buildout(loaded, n, seed, sampler, start, end, fixed=fixed, out=out,
+                                     chunk_size=chunk_size, progress=update,
+                                     backend="serial" if workers is None else "processes", workers=workers)
     except ScenarioError as exc:
         bad_input(exc)
     except KeyboardInterrupt:
-        if bar is not None:
-            bar.stop()
-        hint = " Rerun the same command to resume from the finished chunks." if out is not None else ""
-        err_console.print(f"[bold]interrupted.[/]{hint}")
-        raise typer.Exit(130) from None
-    finally:
-        if bar is not None:
-            bar.stop()
+        raise interrupted(out) from None
     if json_:
         sys.stdout.write(json.dumps(mc.to_dict(), indent=2) + "\n")
     else:
@@ -254,15 +262,7 @@ def _print_buildout(mc: Any) -> None:
         for y, row in shares.items():
             t.add_row(str(y), *(_share(row[k]) for k in names))
         wide.print(t)
-    sampled = new_table(title="sampled parameters", title_justify="left")
-    sampled.add_column("parameter")
-    sampled.add_column("distribution")
-    sampled.add_column("from")
-    for u in mc.space.uncertainties:
-        sampled.add_row(u.name, u.describe(), u.source)
-    wide.print(sampled)
-    if mc.space.fixed:
-        console.print(f"fixed by --set: {', '.join(mc.space.fixed)}")
+    _print_sampled(mc.space, wide)
     if mc.out is not None:
         console.print(f"trajectories written to {mc.out} (one Parquet file per chunk, field@year columns, "
                       "manifest.json)")
