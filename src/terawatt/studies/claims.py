@@ -189,7 +189,7 @@ class _Runs:
                 return None
             wanted = sorted(self._wanted.get((name, _key(overrides), year), set()) | {REASON})
             design = SampleDesign(space, self.samples, self.seed, SAMPLER)
-            scaled = [u.name for u in space.uncertainties if u.scales_trajectory]
+            scaled = space.scaled
             pop = evaluate_population(sc, design, wanted, year=year, scaled=scaled, spec={"study": "claims"})
             return pop.columns, set(space.names)
 

@@ -163,12 +163,11 @@ def discover(
         errors.extend(outcome_errors(parsed.keys, central_outputs(scenario, year), "--condition"))
     if errors:
         raise ScenarioError(errors)
-    if not space.names:
-        raise ScenarioError([FieldError("uncertainty", "no parameter is uncertain: every distribution is fixed")])
+    space.require_uncertain()
     from terawatt.params import load_registry
 
     design = SampleDesign(space, int(n), int(seed), sampler)
-    scaled = [u.name for u in space.uncertainties if u.scales_trajectory]
+    scaled = space.scaled
     population = evaluate_population(scenario, design, parsed.keys, year=year, scaled=scaled, progress=progress,
                                      spec={"study": "discover"})
     holds = parsed.holds(population.columns)

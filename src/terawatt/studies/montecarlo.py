@@ -309,10 +309,9 @@ def montecarlo(
         space = None
     if errors:
         raise ScenarioError(errors)
-    if not space.names:
-        raise ScenarioError([FieldError("uncertainty", "no parameter is uncertain: every distribution is fixed")])
+    space.require_uncertain()
     design = SampleDesign(space, int(n), int(seed), sampler)
-    scaled = [u.name for u in space.uncertainties if u.scales_trajectory]
+    scaled = space.scaled
     outputs = (*(MAIN_OUTPUTS if years is None else YEAR_OUTPUTS), REASON)
     population = evaluate_population(
         scenario, design, outputs, year=year, years=None if years is None else [int(y) for y in years],

@@ -339,11 +339,10 @@ def montecarlo_buildout(
         space = None
     if errors:
         raise ScenarioError(errors)
-    if not space.names:
-        raise ScenarioError([FieldError("uncertainty", "no parameter is uncertain: every distribution is fixed")])
+    space.require_uncertain()
     n, chunk_size = int(n), int(chunk_size)
     design = SampleDesign(space, n, int(seed), sampler)
-    scaled = tuple(u.name for u in space.uncertainties if u.scales_trajectory)
+    scaled = tuple(space.scaled)
     years = np.arange(start, end + 1)
     chunks = [(i, lo, min(n, lo + chunk_size)) for i, lo in enumerate(range(0, n, chunk_size))]
     engine = make_backend(backend, workers)

@@ -270,7 +270,7 @@ def tornado(space: UncertaintySpace, evaluate: Evaluator, central: Mapping[str, 
 def scenario_evaluator(scenario: Scenario, space: UncertaintySpace, output: str, year: int | None,
                        progress: Progress | None = None) -> Evaluator:
     """An :data:`Evaluator` of ``output`` through the population primitive (chunked, vectorized)."""
-    scaled = tuple(u.name for u in space.uncertainties if u.scales_trajectory)
+    scaled = tuple(space.scaled)
 
     def run(values: Mapping[str, np.ndarray]) -> np.ndarray:
         rows = TableRows({k: np.asarray(v, float) for k, v in values.items()})
@@ -356,8 +356,7 @@ def sensitivity(
         errors.extend(outcome_errors([output], central_outputs(scenario, year), "--output"))
     if errors:
         raise ScenarioError(errors)
-    if not space.names:
-        raise ScenarioError([FieldError("uncertainty", "no parameter is uncertain: every distribution is fixed")])
+    space.require_uncertain()
     from terawatt.outputs import unit_of
 
     evaluate = scenario_evaluator(scenario, space, output, year, progress)
@@ -365,7 +364,7 @@ def sensitivity(
     if space.correlations and method != "tornado":
         notes.append("rank correlations of the uncertainty block are not imposed: the indices assume independent "
                      "inputs")
-    scaled = [u.name for u in space.uncertainties if u.scales_trajectory]
+    scaled = space.scaled
     if scaled:
         notes.append(f"{', '.join(scaled)} follow trajectories: a value v scales the path by v / registry default")
     base = None

@@ -207,6 +207,16 @@ class UncertaintySpace:
         """Dotted names of the uncertain parameters, in sampling (column) order."""
         return [u.name for u in self.uncertainties]
 
+    @property
+    def scaled(self) -> list[str]:
+        """Names of the sampled parameters that follow a trajectory (a sample scales the whole path)."""
+        return [u.name for u in self.uncertainties if u.scales_trajectory]
+
+    def require_uncertain(self) -> None:
+        """Raise :class:`ScenarioError` when nothing is left to sample (every distribution fixed)."""
+        if not self.uncertainties:
+            raise ScenarioError([FieldError("uncertainty", "no parameter is uncertain: every distribution is fixed")])
+
     def rank_matrix(self) -> np.ndarray:
         """Target Spearman rank-correlation matrix, shape (d, d)."""
         index = {n: i for i, n in enumerate(self.names)}
