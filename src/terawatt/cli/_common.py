@@ -190,6 +190,14 @@ def scalar(outputs: Any, key: str) -> Any:
 TABLE_SUFFIXES = (".csv", ".parquet")
 
 
+def check_plot(path: Path | None) -> None:
+    """Refuse a ``--plot`` path before any work: a format no chart writer has, or a missing folder (exit 2)."""
+    if path is not None:
+        from terawatt.report.output_path import check_output_path
+
+        check_output_path(path)
+
+
 def check_out(path: Path | None) -> None:
     """Refuse an ``--out`` path before any work: unknown extension or missing folder (exit 2)."""
     if path is None:

@@ -15,6 +15,7 @@ from terawatt.cli._common import (
     SetOption,
     app,
     bad_input,
+    check_plot,
     console,
     fmt,
     load,
@@ -31,13 +32,6 @@ PlotOption = Annotated[Path | None, typer.Option("--plot", help="Write a chart: 
 SeedOption = Annotated[int, typer.Option("--seed", help="Seed of the design (results are reproducible for a seed).")]
 #: Rows of the ranked table printed (all are in --json).
 SHOWN = 20
-
-
-def _check_plot(plot: Path | None) -> None:
-    if plot is not None:
-        from terawatt.report.output_path import check_output_path
-
-        check_output_path(plot)
 
 
 def _run(label: str, rows: int, json_: bool, call: Any) -> Any:
@@ -111,7 +105,7 @@ def sensitivity(
     from terawatt.studies.uncertainty import uncertainty_space
 
     try:
-        _check_plot(plot)
+        check_plot(plot)
         fixed = list(parse_set(set_ or []))
         loaded = load(scenario, set_)
         d = len(uncertainty_space(loaded, fixed).names)
@@ -182,7 +176,7 @@ def discover(
     from terawatt.studies.discovery import discover as run
 
     try:
-        _check_plot(plot)
+        check_plot(plot)
         fixed = list(parse_set(set_ or []))
         loaded = load(scenario, set_)
     except ScenarioError as exc:

@@ -14,6 +14,7 @@ from terawatt.cli._common import (
     SetOption,
     app,
     bad_input,
+    check_plot,
     console,
     err_console,
     field_error,
@@ -91,10 +92,7 @@ def twin(
 
     bar = None
     try:
-        if plot is not None:
-            from terawatt.report.output_path import check_output_path
-
-            check_output_path(plot)
+        check_plot(plot)
         if out is not None and out.exists() and not out.is_dir():
             raise field_error("--out", f"{str(out)!r} is a file; give a folder")
         sc = load(scenario, set_)

@@ -17,6 +17,7 @@ from terawatt.cli._common import (
     SetOption,
     app,
     bad_input,
+    check_plot,
     console,
     err_console,
     fmt,
@@ -164,10 +165,7 @@ def montecarlo(
         _study(study, scenario, n, seed, sampler, year, start, end, out, workers, chunk_size, plot, set_, json_)
         return
     try:
-        if plot is not None:
-            from terawatt.report.output_path import check_output_path
-
-            check_output_path(plot)
+        check_plot(plot)
         fixed = list(parse_set(set_ or []))
         loaded = load(scenario, set_)
         backend = "dask" if scheduler is not None else "serial" if workers is None else "processes"
