@@ -5,8 +5,8 @@ r"""Exact percentiles of a column that arrives in chunks, without holding the co
 :data:`PILOT` finite values fix, for each percentile wanted, a bracket of values around it (the pilot's own
 percentiles +- a margin in probability: five standard deviations of a sample quantile,
 :math:`5\sqrt{q(1-q)/n} \le 2.5/\sqrt{n}` for a pilot of n values, and at least :data:`MARGIN`; merged where they
-overlap); each later chunk only counts its values below each bracket and keeps those inside. At the end the kept
-values are sorted and the order statistics the percentiles need are read off them, their ranks being known from
+overlap); each later chunk only counts its values below each bracket and keeps those inside. At the end the order
+statistics the percentiles need are selected among the kept values (``numpy.partition``), their ranks being known from
 the counts. A bracket that turns out not to hold its order statistic (the pilot was far from representative: the
 rank of a percentile moved by more than the margin) or more kept values than :data:`BUDGET` make
 :meth:`StreamedPercentiles.result` return ``None``: the caller then asks an exact out-of-core engine (DuckDB over
@@ -113,17 +113,17 @@ class StreamedPercentiles:
         if self._pilot is not None:  # fewer finite values than the pilot: they are all here
             values = np.concatenate(self._pilot)
             return np.percentile(values, self.percentiles)
-        kept = np.sort(np.concatenate(self._kept)) if self._kept else np.zeros(0)
+        kept = np.concatenate(self._kept) if self._kept else np.zeros(0)
         starts = np.concatenate([[0], np.cumsum(self._inside)[:-1]])
 
         def order_statistic(ks: list[int]) -> list[float]:
-            out = []
+            at = []  # position of each order statistic among the kept values in sorted order
             for k in ks:
                 j = np.flatnonzero((self._below <= k) & (k < self._below + self._inside))
                 if not j.size:
                     raise LookupError(k)
-                out.append(kept[starts[j[0]] + k - self._below[j[0]]])
-            return out
+                at.append(int(starts[j[0]] + k - self._below[j[0]]))
+            return list(np.partition(kept, at)[at])  # a selection, not a sort of the kept values
 
         try:
             return linear_percentiles(self.finite, self.percentiles, order_statistic)
