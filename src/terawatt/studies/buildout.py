@@ -282,7 +282,8 @@ def buildout(scenario: Scenario, start: int = 2026, end: int = 2050) -> BuildOut
     cum_flights = np.array(np.broadcast_to(P["launch.cumulative_flights_2025"][..., 0], n), dtype=float)
     flights_0 = cum_flights.copy()
     headroom = np.array(np.broadcast_to(P["ground.grid_headroom_gw"][..., 0], n), dtype=float)
-    out: dict[str, list[np.ndarray]] = {name: [] for name in FIELDS[1:] if name != "launcher_emission_cut_needed"}
+    recorded = [name for name in FIELDS[1:] if name != "launcher_emission_cut_needed"]
+    columns: dict[str, np.ndarray] = {}  # each recorded field, (..., Y), filled year by year
 
     for j, year in enumerate(years):
         p = {key: value[..., j] for key, value in P.items()}
@@ -504,8 +505,10 @@ def buildout(scenario: Scenario, start: int = 2026, end: int = 2050) -> BuildOut
             "cells_cause": sup["cells_cause"][..., j],
         }
         for name, val in record.items():
-            out[name].append(np.broadcast_to(np.asarray(val, float), n).copy())
-    data = {name: np.stack(values, axis=-1) for name, values in out.items() if values}
+            if name not in columns:
+                columns[name] = np.empty((*n, len(years)))
+            columns[name][..., j] = val  # broadcast and converted to float, as the year's column
+    data = {name: columns[name] for name in recorded if name in columns}
     data.update({name: np.broadcast_to(sup[name], shape).copy() for name in SUPPLY_FIELDS})
     data["launcher_emission_cut_needed"] = data["orbit_co2_t_per_gw_yr"] / data["ground_co2_t_per_gw_yr"]
     for name in LABELS:
