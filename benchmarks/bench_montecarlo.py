@@ -5,12 +5,13 @@
 are drawn, not taken from the cache of the run before. Reports samples per second.
 
 Streamed to disk (``--out DIR``): ``--stream-samples`` samples (default 1e7, the figure of issue 10) of design +
-TCO in 2030, in a fresh process each, in-process and on ``--workers`` processes: samples/s of the whole study
-(sampling, evaluation, Parquet writes, the summaries kept while streaming and finished at the end), its wall and
-CPU time (the process and its workers: on a shared machine the CPU time is what one core spends), the CPU time of
-each phase in-process, and the peak resident memory of the process tree (``getrusage`` maximum RSS of the run
-and of its largest worker). Run: ``python benchmarks/bench_montecarlo.py [--samples 100000] [--workers 2]
-[--stream-samples N]``. Timings and memory are reported, never asserted.
+TCO in 2030, in a fresh process each, in-process and on ``--workers`` processes (Latin hypercube, the default),
+and in-process with ``--sampler random`` (no hypercube: its 40 permutations per block are half the CPU time):
+samples/s of the whole study (sampling, evaluation, Parquet writes, the summaries kept while streaming and
+finished at the end), its wall and CPU time (the process and its workers: on a shared machine the CPU time is what
+one core spends), the CPU time of each phase in-process, and the peak resident memory of the process tree
+(``getrusage`` maximum RSS of the run and of its largest worker). Run: ``python benchmarks/bench_montecarlo.py
+[--samples 100000] [--workers 2] [--stream-samples N]``. Timings and memory are reported, never asserted.
 """
 
 from __future__ import annotations
@@ -63,13 +64,13 @@ def _time_phases() -> dict[str, float]:
     return spent
 
 
-def _child(n: int, workers: int, folder: str) -> None:
+def _child(n: int, workers: int, folder: str, sampler: str = "lhs") -> None:
     """One streamed run in this (fresh) process; prints its figures as JSON (in-process: with the CPU time of
     each phase)."""
     phases = _time_phases() if workers == 0 else {}
     scenario = terawatt.load_scenario(SCENARIO)
     start, cpu = time.perf_counter(), time.process_time()
-    mc = montecarlo(scenario, n, year=2030, out=folder, chunk_size=65536,
+    mc = montecarlo(scenario, n, year=2030, out=folder, chunk_size=65536, sampler=sampler,
                     backend="serial" if workers == 0 else "processes", workers=workers or None)
     run, after = time.perf_counter() - start, time.process_time()
     summary = mc.to_dict()
@@ -83,17 +84,17 @@ def _child(n: int, workers: int, folder: str) -> None:
                       "p_orbit_cheaper": summary["p_orbit_cheaper"]}))
 
 
-def streamed(n: int, workers: int) -> dict:
+def streamed(n: int, workers: int, sampler: str = "lhs") -> dict:
     """Figures of one streamed run of ``n`` samples (``workers`` = 0: in-process) in a fresh process."""
     with tempfile.TemporaryDirectory(prefix="terawatt-bench-") as tmp:
-        proc = subprocess.run([sys.executable, __file__, "--child", str(n), str(workers), f"{tmp}/run"],
+        proc = subprocess.run([sys.executable, __file__, "--child", str(n), str(workers), f"{tmp}/run", sampler],
                               capture_output=True, text=True, check=True)
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
 def main() -> None:
-    if len(sys.argv) == 5 and sys.argv[1] == "--child":
-        _child(int(sys.argv[2]), int(sys.argv[3]), sys.argv[4])
+    if len(sys.argv) == 6 and sys.argv[1] == "--child":
+        _child(int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5])
         return
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--samples", type=int, default=100_000)
@@ -118,13 +119,14 @@ def main() -> None:
             print(f"{label:>9} {where:>12}: {seconds:.2f} s  ({n / seconds:,.0f} samples/s)")
             rows.append({"benchmark": f"Monte Carlo {SCENARIO} {label}, {where}", "size": f"{n:,} samples",
                          "rate": f"{n / seconds:,.0f} samples/s"})
-    for workers in (0, args.workers) if args.stream_samples else ():
-        got = streamed(args.stream_samples, workers)
-        where = "in-process" if workers == 0 else f"{workers} processes"
+    for workers, sampler in ((0, "lhs"), (args.workers, "lhs"), (0, "random")) if args.stream_samples else ():
+        got = streamed(args.stream_samples, workers, sampler)
+        where = ("in-process" if workers == 0 else f"{workers} processes") + (
+            "" if sampler == "lhs" else f", --sampler {sampler}")
         peak = max(got["peak_rss_bytes"], got["worker_peak_rss_bytes"]) / 2**30
         rate = args.stream_samples / got["total_s"]
         figures[f"streamed {where}"] = got
-        print(f"streamed {where:>12}: {got['total_s']:.1f} s wall ({got['run_s']:.1f} s run + "
+        print(f"streamed {where}: {got['total_s']:.1f} s wall ({got['run_s']:.1f} s run + "
               f"{got['total_s'] - got['run_s']:.1f} s summaries), {got['cpu_s']:.1f} s CPU, {rate:,.0f} samples/s, "
               f"peak RSS {peak:.2f} GiB (main {got['peak_rss_bytes'] / 2**30:.2f}, largest worker "
               f"{got['worker_peak_rss_bytes'] / 2**30:.2f})")

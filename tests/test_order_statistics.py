@@ -94,3 +94,12 @@ def test_digest_crossover_summary_equals_the_one_from_all_samples():
     assert digest.crossover_summary() == want
     assert digest.infeasible == int(np.isnan(ratio[:, 0]).sum())
     assert digest.cheaper["comparison.cost_ratio@2030"] == int((ratio[:, 4] < 1).sum())
+
+
+def test_a_constant_column_is_counted_not_kept():
+    """Ties over a whole bracket (a constant output): counted, not held, so any N fits in the budget."""
+    rng = np.random.default_rng(5)
+    x = np.where(rng.random(200000) < 0.9, 1320.0, rng.random(200000))  # 90 % one value, the rest below it
+    streamed = _stream(x, 10000, pilot=20000, budget=60000)
+    assert streamed.result().tobytes() == np.percentile(x, PCT).tobytes()
+    assert streamed._n_kept < 60000

@@ -5,7 +5,8 @@ r"""Exact percentiles of a column that arrives in chunks, without holding the co
 :data:`PILOT` finite values fix, for each percentile wanted, a bracket of values around it (the pilot's own
 percentiles +- a margin in probability: five standard deviations of a sample quantile,
 :math:`5\sqrt{q(1-q)/n} \le 2.5/\sqrt{n}` for a pilot of n values, and at least :data:`MARGIN`; merged where they
-overlap); each later chunk only counts its values below each bracket and keeps those inside. At the end the order
+overlap); each later chunk only counts its values below each bracket and keeps those inside (a bracket of one
+value, where the pilot's values tie, only counts them). At the end the order
 statistics the percentiles need are selected among the kept values (``numpy.partition``), their ranks being known from
 the counts. A bracket that turns out not to hold its order statistic (the pilot was far from representative: the
 rank of a percentile moved by more than the margin) or more kept values than :data:`BUDGET` make
@@ -86,6 +87,8 @@ class StreamedPercentiles:
             else:
                 edges.append([a, b])
         self._edges = np.asarray(edges, float)
+        # a bracket of one value (ties: a constant output) only counts its values, it needs not keep them
+        self._point = self._edges[:, 1] == np.nextafter(self._edges[:, 0], np.inf)
         self._below = np.zeros(len(edges), np.int64)
         self._inside = np.zeros(len(edges), np.int64)
         self._take(pilot)
@@ -96,6 +99,9 @@ class StreamedPercentiles:
             self._below[j] += np.count_nonzero(below)
             inside = v < b
             inside ^= below
+            if self._point[j]:
+                self._inside[j] += np.count_nonzero(inside)
+                continue
             kept = v[inside]
             self._inside[j] += kept.size
             self._kept.append(kept)
@@ -114,7 +120,8 @@ class StreamedPercentiles:
             values = np.concatenate(self._pilot)
             return np.percentile(values, self.percentiles)
         kept = np.concatenate(self._kept) if self._kept else np.zeros(0)
-        starts = np.concatenate([[0], np.cumsum(self._inside)[:-1]])
+        held = np.where(self._point, 0, self._inside)  # values kept per bracket (none for a one-value bracket)
+        starts = np.concatenate([[0], np.cumsum(held)[:-1]])
 
         def order_statistic(ks: list[int]) -> list[float]:
             at = []  # position of each order statistic among the kept values in sorted order
@@ -122,8 +129,11 @@ class StreamedPercentiles:
                 j = np.flatnonzero((self._below <= k) & (k < self._below + self._inside))
                 if not j.size:
                     raise LookupError(k)
-                at.append(int(starts[j[0]] + k - self._below[j[0]]))
-            return list(np.partition(kept, at)[at])  # a selection, not a sort of the kept values
+                at.append(-1 - j[0] if self._point[j[0]] else int(starts[j[0]] + k - self._below[j[0]]))
+            kept_at = [i for i in at if i >= 0]
+            chosen = dict(zip(kept_at, np.partition(kept, kept_at)[kept_at], strict=True)) if kept_at else {}
+            # a selection (not a sort) of the kept values; a one-value bracket's order statistics are its value
+            return [chosen[i] if i >= 0 else self._edges[-1 - i, 0] for i in at]
 
         try:
             return linear_percentiles(self.finite, self.percentiles, order_statistic)
