@@ -197,6 +197,14 @@ def _check(v: dict[str, Any]) -> None:
         raise ScenarioError(errors)
 
 
+#: The model's outputs the simulation reads (per watt of IT power, per satellite, costs): only these are computed.
+MODEL_OUTPUTS = ("comparison.cost_ratio", "orbital.accelerators", "orbital.array_power_bol_w", "orbital.capex_usd",
+                 "orbital.cost_per_gpu_hour_usd", "orbital.launch_mass_kg", "orbital.payload_kg",
+                 "orbital.radiator_area_m2", "orbital.satellite_count", "orbital.satellite_mass_kg",
+                 "terrestrial.accelerators", "terrestrial.capex_usd", "terrestrial.cost_per_gpu_hour_usd",
+                 "workload.it_power_w")
+
+
 def buildout(scenario: Scenario, start: int = 2026, end: int = 2050) -> BuildOut:
     r"""Simulate the build-out from ``start`` to ``end`` (inclusive).
 
@@ -225,8 +233,9 @@ def buildout(scenario: Scenario, start: int = 2026, end: int = 2050) -> BuildOut
     _check(scenario.values)
     years = np.arange(start, end + 1)
     yearly = scenario.at_years(years)  # trajectories -> (..., Y); sampled values -> (N, 1)
-    tl = evaluate(yearly).outputs  # per-year designs and costs
-    shapes = [np.shape(x) for x in tl.values()] + [np.shape(x) for x in yearly.values.values() if x is not None]
+    tl = evaluate(yearly).outputs  # per-year designs and costs (each output group computed when first read)
+    shapes = [np.shape(tl[k]) for k in MODEL_OUTPUTS if k in tl] + [
+        np.shape(x) for x in yearly.values.values() if x is not None]
     shape = np.broadcast_shapes(*shapes, years.shape)
     n = shape[:-1]
 
