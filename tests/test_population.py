@@ -251,3 +251,27 @@ def test_streams_are_the_seed_sequence_children():
     children = np.random.SeedSequence(9).spawn(3)
     for i, child in enumerate(children):
         assert chunk_rng(9, i).random(4).tobytes() == np.random.default_rng(child).random(4).tobytes()
+
+
+def test_chunk_files_round_trip_text_numbers_and_flags(tmp_path):
+    """A chunk written by the sink reads back as it was (text with repeats and non-ASCII, NaN numbers, integers,
+    booleans), through pyarrow and DuckDB."""
+    import duckdb
+
+    from terawatt.studies.population import ParquetSink
+
+    columns = {"sample": np.arange(5, dtype=np.int64), "x": np.array([1.5, np.nan, -0.0, np.inf, 2.0]),
+               "ok": np.array([True, False, True, True, False]),
+               "reason": np.array(["", "trop chaud: 350 °C", "", "mass", "mass"], dtype=object)}
+    sink = ParquetSink(tmp_path / "run", {"kind": "test"}, 5, 5).open()
+    sink.write(0, columns)
+    sink.close()
+    back = sink.read(0)
+    assert back["sample"].tolist() == [0, 1, 2, 3, 4] and back["ok"].tolist() == columns["ok"].tolist()
+    assert back["x"].tobytes() == columns["x"].tobytes() and back["reason"].tolist() == columns["reason"].tolist()
+    con = duckdb.connect()
+    got = con.execute(f"SELECT count(*) FILTER (WHERE reason = 'mass'), max(length(reason)) FROM "
+                      f"'{tmp_path / 'run' / 'chunk-000000.parquet'}'").fetchone()
+    con.close()
+    assert got == (2, len("trop chaud: 350 °C"))
+    assert read_manifest(tmp_path / "run")["done"] == [0] and not (tmp_path / "run" / JOURNAL).exists()
