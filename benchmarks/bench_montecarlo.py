@@ -4,12 +4,14 @@
 (the results are bitwise identical; only the time differs), each run with a new seed so that its sampling blocks
 are drawn, not taken from the cache of the run before. Reports samples per second.
 
-Streamed to disk (``--out DIR``): ``--stream-samples`` samples (default 1e6; ``--stream-samples 10000000`` for the
-1e7 figure of issue 10) of design + TCO in 2030, in a fresh process each, in-process and on ``--workers``
-processes: samples/s of the whole study (sampling, evaluation, Parquet writes, then the summaries read back out of
-core) and the peak resident memory of the process tree (``getrusage`` maximum RSS of the run and of its largest
-worker). Run: ``python benchmarks/bench_montecarlo.py [--samples 100000] [--workers 2] [--stream-samples N]``.
-Timings and memory are reported, never asserted.
+Streamed to disk (``--out DIR``): ``--stream-samples`` samples (default 1e7, the figure of issue 10) of design +
+TCO in 2030, in a fresh process each, in-process and on ``--workers`` processes (Latin hypercube, the default),
+and in-process with ``--sampler random`` (no hypercube: its 40 permutations per block are half the CPU time):
+samples/s of the whole study (sampling, evaluation, Parquet writes, the summaries kept while streaming and
+finished at the end), its wall and CPU time (the process and its workers: on a shared machine the CPU time is what
+one core spends), the CPU time of each phase in-process, and the peak resident memory of the process tree
+(``getrusage`` maximum RSS of the run and of its largest worker). Run: ``python benchmarks/bench_montecarlo.py
+[--samples 100000] [--workers 2] [--stream-samples N]``. Timings and memory are reported, never asserted.
 """
 
 from __future__ import annotations
@@ -32,38 +34,73 @@ SCENARIO = "musk-2026"
 CHUNK = 16384
 
 
-def _child(n: int, workers: int, folder: str) -> None:
-    """One streamed run in this (fresh) process; prints its figures as JSON."""
+#: Where the CPU time of an in-process streamed run goes: (label, module, attribute) of the functions timed.
+PHASES = (("sampling", "terawatt.studies.uncertainty", "SampleDesign.rows"),
+          ("model", "terawatt.model", "evaluate"),
+          ("parquet", "terawatt.studies.population", "ParquetSink.write"),
+          ("summaries while streaming", "terawatt.studies.montecarlo", "StreamDigest.add"))
+
+
+def _time_phases() -> dict[str, float]:
+    """Wrap the functions of :data:`PHASES` so that each adds its CPU time to the returned dict (this process)."""
+    import importlib
+
+    spent = dict.fromkeys([label for label, _, _ in PHASES], 0.0)
+    for label, module, name in PHASES:
+        owner = importlib.import_module(module)
+        *path, attr = name.split(".")
+        for part in path:
+            owner = getattr(owner, part)
+        original = getattr(owner, attr)
+
+        def timed(*args, _f=original, _label=label, **kwargs):  # noqa: ANN002, ANN003 - a transparent wrapper
+            t0 = time.process_time()
+            try:
+                return _f(*args, **kwargs)
+            finally:
+                spent[_label] += time.process_time() - t0
+
+        setattr(owner, attr, timed)
+    return spent
+
+
+def _child(n: int, workers: int, folder: str, sampler: str = "lhs") -> None:
+    """One streamed run in this (fresh) process; prints its figures as JSON (in-process: with the CPU time of
+    each phase)."""
+    phases = _time_phases() if workers == 0 else {}
     scenario = terawatt.load_scenario(SCENARIO)
-    start = time.perf_counter()
-    mc = montecarlo(scenario, n, year=2030, out=folder, chunk_size=65536,
+    start, cpu = time.perf_counter(), time.process_time()
+    mc = montecarlo(scenario, n, year=2030, out=folder, chunk_size=65536, sampler=sampler,
                     backend="serial" if workers == 0 else "processes", workers=workers or None)
-    run = time.perf_counter() - start
+    run, after = time.perf_counter() - start, time.process_time()
     summary = mc.to_dict()
-    total = time.perf_counter() - start
+    total, cpu = time.perf_counter() - start, time.process_time() - cpu
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
-    print(json.dumps({"run_s": run, "total_s": total, "peak_rss_bytes": own, "worker_peak_rss_bytes": kids,
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if phases:
+        phases["summaries at the end"] = time.process_time() - after
+    print(json.dumps({"run_s": run, "total_s": total, "cpu_s": cpu + kids.ru_utime + kids.ru_stime, "phases": phases,
+                      "peak_rss_bytes": own, "worker_peak_rss_bytes": kids.ru_maxrss * 1024,
                       "p_orbit_cheaper": summary["p_orbit_cheaper"]}))
 
 
-def streamed(n: int, workers: int) -> dict:
+def streamed(n: int, workers: int, sampler: str = "lhs") -> dict:
     """Figures of one streamed run of ``n`` samples (``workers`` = 0: in-process) in a fresh process."""
     with tempfile.TemporaryDirectory(prefix="terawatt-bench-") as tmp:
-        proc = subprocess.run([sys.executable, __file__, "--child", str(n), str(workers), f"{tmp}/run"],
+        proc = subprocess.run([sys.executable, __file__, "--child", str(n), str(workers), f"{tmp}/run", sampler],
                               capture_output=True, text=True, check=True)
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
 def main() -> None:
-    if len(sys.argv) == 5 and sys.argv[1] == "--child":
-        _child(int(sys.argv[2]), int(sys.argv[3]), sys.argv[4])
+    if len(sys.argv) == 6 and sys.argv[1] == "--child":
+        _child(int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5])
         return
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--samples", type=int, default=100_000)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--repeat", type=int, default=2)
-    parser.add_argument("--stream-samples", type=int, default=1_000_000,
+    parser.add_argument("--stream-samples", type=int, default=10_000_000,
                         help="Samples of the runs streamed to disk (0: skip them).")
     parser.add_argument("--json", dest="json_path", default=None, help="Write the figures to this JSON file.")
     args = parser.parse_args()
@@ -82,18 +119,25 @@ def main() -> None:
             print(f"{label:>9} {where:>12}: {seconds:.2f} s  ({n / seconds:,.0f} samples/s)")
             rows.append({"benchmark": f"Monte Carlo {SCENARIO} {label}, {where}", "size": f"{n:,} samples",
                          "rate": f"{n / seconds:,.0f} samples/s"})
-    for workers in (0, args.workers) if args.stream_samples else ():
-        got = streamed(args.stream_samples, workers)
-        where = "in-process" if workers == 0 else f"{workers} processes"
+    for workers, sampler in ((0, "lhs"), (args.workers, "lhs"), (0, "random")) if args.stream_samples else ():
+        got = streamed(args.stream_samples, workers, sampler)
+        where = ("in-process" if workers == 0 else f"{workers} processes") + (
+            "" if sampler == "lhs" else f", --sampler {sampler}")
         peak = max(got["peak_rss_bytes"], got["worker_peak_rss_bytes"]) / 2**30
         rate = args.stream_samples / got["total_s"]
         figures[f"streamed {where}"] = got
-        print(f"streamed {where:>12}: {got['total_s']:.1f} s ({got['run_s']:.1f} s run + "
-              f"{got['total_s'] - got['run_s']:.1f} s summaries), {rate:,.0f} samples/s, peak RSS {peak:.2f} GiB "
-              f"(main {got['peak_rss_bytes'] / 2**30:.2f}, largest worker {got['worker_peak_rss_bytes'] / 2**30:.2f})")
+        print(f"streamed {where}: {got['total_s']:.1f} s wall ({got['run_s']:.1f} s run + "
+              f"{got['total_s'] - got['run_s']:.1f} s summaries), {got['cpu_s']:.1f} s CPU, {rate:,.0f} samples/s, "
+              f"peak RSS {peak:.2f} GiB (main {got['peak_rss_bytes'] / 2**30:.2f}, largest worker "
+              f"{got['worker_peak_rss_bytes'] / 2**30:.2f})")
+        if got["phases"]:
+            other = got["cpu_s"] - sum(got["phases"].values())
+            print("   CPU by phase: " + ", ".join(f"{k} {v:.1f} s" for k, v in got["phases"].items())
+                  + f", the rest (validation, chunk assembly, result) {other:.1f} s")
         rows.append({"benchmark": f"Monte Carlo {SCENARIO} 2030 streamed to Parquet (--out), {where}",
                      "size": f"{args.stream_samples:,} samples",
-                     "rate": f"{rate:,.0f} samples/s, peak RSS {peak:.2f} GiB"})
+                     "rate": f"{got['cpu_s']:.1f} s CPU ({args.stream_samples / got['cpu_s']:,.0f} samples/s per "
+                             f"core; target 10 s), {got['total_s']:.1f} s wall, peak RSS {peak:.2f} GiB"})
     if args.json_path:
         with open(args.json_path, "w", encoding="utf-8") as fh:
             json.dump({"machine": machine(), "samples": n, "seconds": figures, "readme": rows}, fh, indent=2)

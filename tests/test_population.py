@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from terawatt.scenario import ScenarioError, load_scenario
-from terawatt.studies.population import evaluate_population
+from terawatt.studies.population import JOURNAL, evaluate_population, read_manifest
 from terawatt.studies.uncertainty import BLOCK, SampleDesign, uncertainty_space, unit_design
 
 OUTPUTS = ("comparison.cost_ratio", "orbital.cost_per_gpu_hour_usd", "orbital.infeasible_reason")
@@ -183,15 +183,16 @@ def test_resume_after_a_killed_run(tmp_path, run_cli):
     while time.monotonic() < deadline and child.poll() is None:
         if manifest.exists():
             try:
-                done = json.loads(manifest.read_text())["done"]
-            except (ValueError, KeyError):
+                done = read_manifest(out)["done"]
+            except (OSError, ValueError, KeyError):
                 done = []
             if len(done) >= 3:
                 break
         time.sleep(0.02)
     child.kill()
     child.wait()
-    state = json.loads(manifest.read_text())
+    assert (out / JOURNAL).exists()  # killed: the chunks finished since the manifest was written are journaled
+    state = read_manifest(out)
     assert 3 <= len(state["done"]) < state["n_chunks"] == 12 and not state["complete"], state["done"]
     # The same arguments through the command line finish the run.
     resumed = run_cli("montecarlo", "musk-2026", "-n", "3000", "--seed", "11", "--from", "2026", "--to", "2040",
@@ -229,7 +230,7 @@ def test_ctrl_c_stops_cleanly_and_leaves_a_resumable_folder(tmp_path):
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and child.poll() is None:
         try:
-            if len(json.loads(manifest.read_text())["done"]) >= 2:
+            if len(read_manifest(out)["done"]) >= 2:
                 break
         except (OSError, ValueError, KeyError):
             pass
@@ -238,8 +239,8 @@ def test_ctrl_c_stops_cleanly_and_leaves_a_resumable_folder(tmp_path):
     _, err = child.communicate(timeout=60)
     assert child.returncode == 130, err
     assert "interrupted" in err and "resume" in err and "Traceback" not in err
-    state = json.loads(manifest.read_text())
-    assert 2 <= len(state["done"]) < state["n_chunks"] and not state["complete"]
+    state = json.loads(manifest.read_text())  # the stopped run wrote its finished chunks into the manifest
+    assert 2 <= len(state["done"]) < state["n_chunks"] and not state["complete"] and not (out / JOURNAL).exists()
     files = sorted(int(p.stem.split("-")[1]) for p in out.glob("chunk-*.parquet"))
     assert set(state["done"]) <= set(files) and len(files) <= len(state["done"]) + 1  # at most one orphan
 
@@ -250,3 +251,27 @@ def test_streams_are_the_seed_sequence_children():
     children = np.random.SeedSequence(9).spawn(3)
     for i, child in enumerate(children):
         assert chunk_rng(9, i).random(4).tobytes() == np.random.default_rng(child).random(4).tobytes()
+
+
+def test_chunk_files_round_trip_text_numbers_and_flags(tmp_path):
+    """A chunk written by the sink reads back as it was (text with repeats and non-ASCII, NaN numbers, integers,
+    booleans), through pyarrow and DuckDB."""
+    import duckdb
+
+    from terawatt.studies.population import ParquetSink
+
+    columns = {"sample": np.arange(5, dtype=np.int64), "x": np.array([1.5, np.nan, -0.0, np.inf, 2.0]),
+               "ok": np.array([True, False, True, True, False]),
+               "reason": np.array(["", "trop chaud: 350 °C", "", "mass", "mass"], dtype=object)}
+    sink = ParquetSink(tmp_path / "run", {"kind": "test"}, 5, 5).open()
+    sink.write(0, columns)
+    sink.close()
+    back = sink.read(0)
+    assert back["sample"].tolist() == [0, 1, 2, 3, 4] and back["ok"].tolist() == columns["ok"].tolist()
+    assert back["x"].tobytes() == columns["x"].tobytes() and back["reason"].tolist() == columns["reason"].tolist()
+    con = duckdb.connect()
+    got = con.execute(f"SELECT count(*) FILTER (WHERE reason = 'mass'), max(length(reason)) FROM "
+                      f"'{tmp_path / 'run' / 'chunk-000000.parquet'}'").fetchone()
+    con.close()
+    assert got == (2, len("trop chaud: 350 °C"))
+    assert read_manifest(tmp_path / "run")["done"] == [0] and not (tmp_path / "run" / JOURNAL).exists()

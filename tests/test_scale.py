@@ -19,7 +19,7 @@ import yaml
 import terawatt
 from terawatt.scenario import ScenarioError, load_scenario
 from terawatt.studies.montecarlo import MAX_IN_MEMORY, load_montecarlo, montecarlo
-from terawatt.studies.population import DaskBackend, evaluate_population, make_backend
+from terawatt.studies.population import DaskBackend, evaluate_population, make_backend, read_manifest
 from terawatt.studies.samples import SampleStore, StoredColumns, linear_percentiles
 from terawatt.studies.uncertainty import SampleDesign, check_scenario, uncertainty_space
 
@@ -189,6 +189,26 @@ def test_streamed_run_is_not_held_and_gives_the_same_numbers(tmp_path, when):
         held.p_orbit_cheaper, abs=1e-12)
 
 
+@pytest.mark.parametrize("budget", [10, 1 << 20])
+def test_percentiles_settled_while_streaming_or_by_duckdb_are_the_same(tmp_path, monkeypatch, budget):
+    """A pilot of 256 values (the first chunk): the percentiles come from the brackets kept while streaming; with
+    room for 10 kept values only, the stream gives up and DuckDB answers over the files. Both are the in-memory
+    run's, bitwise."""
+    import terawatt.studies.order_statistics as order_statistics
+
+    monkeypatch.setattr(order_statistics, "PILOT", 256)
+    monkeypatch.setattr(order_statistics, "BUDGET", budget)
+    sc = load_scenario("musk-2026")
+    held = montecarlo(sc, 3000, seed=8, chunk_size=3000, year=2030)
+    streamed = montecarlo(sc, 3000, seed=8, chunk_size=512, out=tmp_path / "run", year=2030)
+    columns = list(streamed.digest.percentiles.values())
+    if budget > 10:
+        assert all(s.result() is not None for s in columns)
+    else:  # every column that keeps values gives up; a constant output (one-value bracket) keeps none
+        assert any(s.gave_up for s in columns) and all(s.gave_up or s._point.all() for s in columns)
+    assert _summary(streamed) == _summary(held)
+
+
 def test_population_streamed_to_a_folder_keeps_no_columns(tmp_path, musk):
     sc, space, scaled = musk
     design = SampleDesign(space, 1200, 2, "random")
@@ -332,7 +352,7 @@ def test_sigkill_of_the_command_then_the_same_command_resumes(tmp_path):
     out = tmp_path / "killed"
     child = _start_and_stop(out, signal.SIGKILL, after=2)
     assert child.returncode == -signal.SIGKILL
-    state = json.loads((out / "manifest.json").read_text())
+    state = read_manifest(out)  # the manifest and the chunks journaled after it
     assert 1 <= len(state["done"]) < 30 and not state["complete"]
     _check_finished(out, subprocess.run(_cli(*RUN, "--out", out), env=ENV, capture_output=True, text=True,
                                         timeout=300))

@@ -197,6 +197,14 @@ def _check(v: dict[str, Any]) -> None:
         raise ScenarioError(errors)
 
 
+#: The model's outputs the simulation reads (per watt of IT power, per satellite, costs): only these are computed.
+MODEL_OUTPUTS = ("comparison.cost_ratio", "orbital.accelerators", "orbital.array_power_bol_w", "orbital.capex_usd",
+                 "orbital.cost_per_gpu_hour_usd", "orbital.launch_mass_kg", "orbital.payload_kg",
+                 "orbital.radiator_area_m2", "orbital.satellite_count", "orbital.satellite_mass_kg",
+                 "terrestrial.accelerators", "terrestrial.capex_usd", "terrestrial.cost_per_gpu_hour_usd",
+                 "workload.it_power_w")
+
+
 def buildout(scenario: Scenario, start: int = 2026, end: int = 2050) -> BuildOut:
     r"""Simulate the build-out from ``start`` to ``end`` (inclusive).
 
@@ -225,8 +233,9 @@ def buildout(scenario: Scenario, start: int = 2026, end: int = 2050) -> BuildOut
     _check(scenario.values)
     years = np.arange(start, end + 1)
     yearly = scenario.at_years(years)  # trajectories -> (..., Y); sampled values -> (N, 1)
-    tl = evaluate(yearly).outputs  # per-year designs and costs
-    shapes = [np.shape(x) for x in tl.values()] + [np.shape(x) for x in yearly.values.values() if x is not None]
+    tl = evaluate(yearly).outputs  # per-year designs and costs (each output group computed when first read)
+    shapes = [np.shape(tl[k]) for k in MODEL_OUTPUTS if k in tl] + [
+        np.shape(x) for x in yearly.values.values() if x is not None]
     shape = np.broadcast_shapes(*shapes, years.shape)
     n = shape[:-1]
 
@@ -282,7 +291,8 @@ def buildout(scenario: Scenario, start: int = 2026, end: int = 2050) -> BuildOut
     cum_flights = np.array(np.broadcast_to(P["launch.cumulative_flights_2025"][..., 0], n), dtype=float)
     flights_0 = cum_flights.copy()
     headroom = np.array(np.broadcast_to(P["ground.grid_headroom_gw"][..., 0], n), dtype=float)
-    out: dict[str, list[np.ndarray]] = {name: [] for name in FIELDS[1:] if name != "launcher_emission_cut_needed"}
+    recorded = [name for name in FIELDS[1:] if name != "launcher_emission_cut_needed"]
+    columns: dict[str, np.ndarray] = {}  # each recorded field, (..., Y), filled year by year
 
     for j, year in enumerate(years):
         p = {key: value[..., j] for key, value in P.items()}
@@ -504,8 +514,10 @@ def buildout(scenario: Scenario, start: int = 2026, end: int = 2050) -> BuildOut
             "cells_cause": sup["cells_cause"][..., j],
         }
         for name, val in record.items():
-            out[name].append(np.broadcast_to(np.asarray(val, float), n).copy())
-    data = {name: np.stack(values, axis=-1) for name, values in out.items() if values}
+            if name not in columns:
+                columns[name] = np.empty((*n, len(years)))
+            columns[name][..., j] = val  # broadcast and converted to float, as the year's column
+    data = {name: columns[name] for name in recorded if name in columns}
     data.update({name: np.broadcast_to(sup[name], shape).copy() for name in SUPPLY_FIELDS})
     data["launcher_emission_cut_needed"] = data["orbit_co2_t_per_gw_yr"] / data["ground_co2_t_per_gw_yr"]
     for name in LABELS:

@@ -17,7 +17,7 @@ saved run; both kinds of result give the same numbers, bitwise.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,7 +25,7 @@ import numpy as np
 
 from terawatt.errors import FieldError, ScenarioError
 from terawatt.scenario import Scenario
-from terawatt.studies.population import Backend, Progress, evaluate_population
+from terawatt.studies.population import Backend, ParquetSink, Progress, evaluate_population
 from terawatt.studies.uncertainty import BLOCK, SampleDesign, UncertaintySpace, check_sampler, model_uncertainty_space
 
 if TYPE_CHECKING:
@@ -62,6 +62,75 @@ def _pct(values: np.ndarray) -> dict[str, float | None]:
     return {f"p{p:02d}": float(v) for p, v in zip(PERCENTILES, np.percentile(finite, PERCENTILES), strict=True)}
 
 
+def inverted_cdf_rank(n: int, percentile: float) -> int:
+    """0-based rank of ``numpy.percentile(x, percentile, method="inverted_cdf")`` among n sorted values (NumPy's
+    own index arithmetic: ``n q - 1`` rounded up unless it is whole, clipped to [0, n - 1])."""
+    index = n * np.true_divide(percentile, 100) - 1
+    previous = np.floor(index)
+    rank = int(previous if index - previous == 0 else previous + 1)
+    return min(max(rank, 0), n - 1)
+
+
+class StreamDigest:
+    """The summaries of a run streamed to a folder, accumulated chunk by chunk as each is written (or read back,
+    for the chunks a resumed run did not compute): exact percentiles (:class:`~terawatt.studies.order_statistics.
+    StreamedPercentiles`) and counts, so that the result needs no second pass over the files. The same numbers as
+    the summaries computed from the columns, bitwise; a percentile the stream could not settle is left to DuckDB.
+    """
+
+    def __init__(self, n: int, years: np.ndarray | None):
+        from terawatt.studies.order_statistics import StreamedPercentiles
+
+        self.n, self.years = int(n), years
+        suffix = "" if years is None else f"@{int(years[0])}"
+        self.summarised = {key: key + suffix for key in (MAIN_OUTPUTS if years is None else YEAR_OUTPUTS)}
+        self.percentiles = {column: StreamedPercentiles(PERCENTILES) for column in self.summarised.values()}
+        self.ratios = [RATIO] if years is None else [f"{RATIO}@{int(y)}" for y in years]
+        self.reason = REASON + suffix
+        self.cheaper = dict.fromkeys(self.ratios, 0)
+        self.infeasible = 0
+        #: Samples whose first crossing is each year; the last entry: never in range.
+        self.crossings = np.zeros(0 if years is None else len(years) + 1, np.int64)
+        self.chunks: set[int] = set()
+
+    @property
+    def columns(self) -> list[str]:
+        """The columns a chunk must have for :meth:`add`."""
+        return list(dict.fromkeys([*self.summarised.values(), *self.ratios, self.reason]))
+
+    def add(self, index: int, chunk: Mapping[str, np.ndarray]) -> None:
+        """Take chunk ``index`` (once: a chunk given again is ignored)."""
+        from terawatt.studies.timeline import crossover_year
+
+        if index in self.chunks:
+            return
+        self.chunks.add(index)
+        for column, streamed in self.percentiles.items():
+            streamed.add(chunk[column])
+        for key in self.ratios:
+            self.cheaper[key] += int(np.count_nonzero(_cheaper(chunk[key])))
+        self.infeasible += int(np.count_nonzero(np.asarray(chunk[self.reason]) != ""))
+        if self.years is not None:
+            cross = crossover_year(self.years, np.column_stack([chunk[k] for k in self.ratios]))
+            at = np.where(np.isnan(cross), len(self.years), cross - self.years[0]).astype(np.intp)
+            self.crossings += np.bincount(at, minlength=len(self.years) + 1)
+
+    def crossover_summary(self) -> dict[str, Any]:
+        """As :meth:`MonteCarlo.crossover_summary`, from the counts."""
+        years, counts = self.years, self.crossings
+        below = np.cumsum(counts)  # samples crossing in or before each year (the last: all)
+        out: dict[str, Any] = {}
+        for p in (10, 50, 90):
+            j = int(np.searchsorted(below, inverted_cdf_rank(self.n, p), side="right"))
+            out[f"p{p}"] = int(years[j]) if j < len(years) else None
+        for year in CROSSOVER_BY:
+            k = int(np.clip(year - years[0] + 1, 0, len(years)))
+            out[f"p_by_{year}"] = float(below[k - 1] if k else 0) / self.n
+        out["p_never_in_range"] = float(counts[-1]) / self.n
+        out["range"] = [int(years[0]), int(years[-1])]
+        return out
+
+
 @dataclass(frozen=True)
 class MonteCarlo:
     """A Monte Carlo run: the samples (inputs and outputs, one row each) and their summaries."""
@@ -77,6 +146,7 @@ class MonteCarlo:
     inputs: Mapping[str, np.ndarray]
     out: Path | None = None
     store: SampleStore | None = None
+    digest: StreamDigest | None = None
 
     def _chunks(self, keys: Iterable[str]) -> Iterator[dict[str, np.ndarray]]:
         """The columns ``keys`` all at once (held in memory) or one chunk file at a time (streamed to ``out``)."""
@@ -96,6 +166,8 @@ class MonteCarlo:
     @property
     def p_orbit_cheaper(self) -> float:
         """Share of samples with orbit/ground < 1 (one year; over years see :meth:`p_orbit_cheaper_by_year`)."""
+        if self.digest is not None:
+            return self.digest.cheaper[RATIO] / self.n
         return float(self._mean([self._ratio_key()], _cheaper)[0])
 
     def _ratio_key(self) -> str:
@@ -111,7 +183,10 @@ class MonteCarlo:
         """{year: share of samples with orbit/ground < 1}."""
         if self.years is None:
             raise ValueError("p_orbit_cheaper_by_year needs a run over years")
-        shares = self._mean([f"{RATIO}@{int(y)}" for y in self.years], _cheaper)
+        keys = [f"{RATIO}@{int(y)}" for y in self.years]
+        if self.digest is not None:
+            return {int(y): self.digest.cheaper[k] / self.n for y, k in zip(self.years, keys, strict=True)}
+        shares = self._mean(keys, _cheaper)
         return {int(y): float(p) for y, p in zip(self.years, shares, strict=True)}
 
     @property
@@ -131,6 +206,8 @@ class MonteCarlo:
         Samples that never cross count as crossing after the last year, so a percentile lands on ``None`` when
         more than that share of samples never crosses.
         """
+        if self.digest is not None:
+            return self.digest.crossover_summary()
         cross = self.crossover_years
         ranked = np.where(np.isnan(cross), np.inf, cross)
         out: dict[str, Any] = {}
@@ -148,7 +225,10 @@ class MonteCarlo:
         keys = MAIN_OUTPUTS if self.years is None else YEAR_OUTPUTS
         columns = {key: key if self.years is None else f"{key}@{int(self.years[0])}" for key in keys}
         if self.store is not None:  # exact order statistics over the files (DuckDB), never the whole column
-            found = self.store.percentiles(columns.values(), PERCENTILES)
+            found = self._streamed_percentiles()
+            missing = [c for c in columns.values() if c not in found]
+            if missing:
+                found.update(self.store.percentiles(missing, PERCENTILES))
             out = {}
             for key, column in columns.items():
                 values, not_finite = found[column]
@@ -162,8 +242,21 @@ class MonteCarlo:
             out[key] = {**_pct(values), "not_finite": int(np.sum(~np.isfinite(values)))}
         return out
 
+    def _streamed_percentiles(self) -> dict[str, tuple[np.ndarray | None, int]]:
+        """The percentiles the stream settled, as :meth:`SampleStore.percentiles` gives them."""
+        if self.digest is None:
+            return {}
+        found = {}
+        for column, streamed in self.digest.percentiles.items():
+            values = streamed.result()
+            if values is not None or not streamed.finite:
+                found[column] = (values, streamed.total - streamed.finite)
+        return found
+
     def infeasible_share(self) -> float:
         """Share of samples whose orbital design is infeasible (base values or the one year)."""
+        if self.digest is not None:
+            return self.digest.infeasible / self.n
         key = REASON if self.years is None else f"{REASON}@{int(self.years[0])}"
         return float(self._mean([key], lambda reason: reason != "")[0])
 
@@ -313,13 +406,18 @@ def montecarlo(
     design = SampleDesign(space, int(n), int(seed), sampler)
     scaled = space.scaled
     outputs = (*(MAIN_OUTPUTS if years is None else YEAR_OUTPUTS), REASON)
+    digest = StreamDigest(n, years) if out is not None else None
     population = evaluate_population(
         scenario, design, outputs, year=year, years=None if years is None else [int(y) for y in years],
         scaled=scaled, chunk_size=chunk_size, backend=backend, workers=workers, out=out, progress=progress,
         spec={"study": "montecarlo"}, overwrite=overwrite, scheduler=scheduler, keep=out is None,
+        consume=None if digest is None else digest.add,
     )
     if out is not None:
-        return _stored(scenario.name, int(n), int(seed), sampler, year, years, space, Path(out))
+        store = _stored(scenario.name, int(n), int(seed), sampler, year, years, space, Path(out))
+        for index in population.resumed:  # chunks of an earlier run: read back the few columns summarised
+            digest.add(index, ParquetSink(Path(out), {}, n, chunk_size).read(index, digest.columns))
+        return replace(store, digest=digest)
     columns = population.columns
     inputs = {name: columns.pop(name) for name in space.names if name not in outputs}
     return MonteCarlo(scenario.name, int(n), int(seed), sampler, year, years, space, columns, inputs,

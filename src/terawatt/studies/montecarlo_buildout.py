@@ -358,10 +358,14 @@ def montecarlo_buildout(
         progress(done, n)
     tasks = [BuildOutTask(scenario, design, scaled, int(start), int(end), i, lo, hi) for i, lo, hi in chunks
              if i not in resumed]
-    for task, part in run_tasks(engine, simulate_chunk, tasks, n, done, progress):
+    try:
+        for task, part in run_tasks(engine, simulate_chunk, tasks, n, done, progress):
+            if sink is not None:
+                sink.write(task.index, _to_columns(part, years, task.start))
+            parts[task.index] = part
+    finally:
         if sink is not None:
-            sink.write(task.index, _to_columns(part, years, task.start))
-        parts[task.index] = part
+            sink.close()  # the finished chunks into the manifest, the folder unlocked
     ordered = [parts[i] for i, _, _ in chunks]
     data = {f: np.concatenate([p[f] for p in ordered]) for f in FIELDS}
     for f in BINDINGS:

@@ -17,7 +17,6 @@ quote them with double quotes in SQL.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -100,8 +99,10 @@ class SampleStore:
         if not path.is_file():
             raise ScenarioError([FieldError(what, f"{folder} is not a terawatt result folder (no {MANIFEST}; "
                                                   "write one with `terawatt montecarlo ... --out DIR`)")])
+        from terawatt.studies.population import read_manifest
+
         try:
-            manifest = json.loads(path.read_text())
+            manifest = read_manifest(folder)
             done = sorted(int(i) for i in manifest["done"])
             n_chunks = int(manifest["n_chunks"])
         except (OSError, ValueError, KeyError, TypeError) as exc:

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -76,14 +77,19 @@ def _convolve(starts: np.ndarray, kernel: np.ndarray, n_years: int) -> np.ndarra
     if kernel.ndim == 1:  # one matrix product: starts (..., slots) @ kernel by age (slots, years)
         age = PRE_YEARS + np.arange(n_years)[None, :] - np.arange(starts.shape[-1])[:, None]
         return starts @ np.where(age >= 0, kernel[np.clip(age, 0, kernel.shape[-1] - 1)], 0.0)
-    out = np.zeros((*starts.shape[:-1], n_years))
+    # Year-major copies, so that each cohort's multiply-add runs over all samples contiguously (the same
+    # operations on each element, in the same order, as over the (..., years) layout: bitwise the same sums).
+    batch = np.broadcast_shapes(starts.shape[:-1], kernel.shape[:-1])
+    starts_t = np.ascontiguousarray(np.moveaxis(np.broadcast_to(starts, (*batch, starts.shape[-1])), -1, 0))
+    kernel_t = np.ascontiguousarray(np.moveaxis(np.broadcast_to(kernel, (*batch, kernel.shape[-1])), -1, 0))
+    out = np.zeros((n_years, *batch))
     for c in range(starts.shape[-1]):
         first = max(c - PRE_YEARS, 0)  # first year in which the cohort exists
         if first >= n_years:
             break
         age0 = PRE_YEARS + first - c
-        out[..., first:] += starts[..., c, None] * kernel[..., age0 : age0 + n_years - first]
-    return out
+        out[first:] += starts_t[c] * kernel_t[age0 : age0 + n_years - first]
+    return np.ascontiguousarray(np.moveaxis(out, 0, -1))
 
 
 def _shared(x: np.ndarray) -> np.ndarray:
@@ -99,8 +105,12 @@ def _online(starts: np.ndarray, ramp: np.ndarray, slot: np.ndarray | int) -> np.
     age = np.clip(np.asarray(slot)[..., None] - np.arange(starts.shape[-1]), 0, ramp.shape[-1] - 1)
     if ramp.ndim == 1 and age.ndim == 1:
         return starts @ ramp[age]
-    ramp = np.broadcast_to(ramp, (*starts.shape[:-1], ramp.shape[-1]))
-    return (starts * np.take_along_axis(ramp, np.broadcast_to(age, starts.shape), -1)).sum(-1)
+    if age.ndim == 1 and ramp.shape[:-1] == starts.shape[:-1]:  # one slot for all: index the ramps directly
+        return (starts * ramp[..., age]).sum(-1)
+    ramp = np.ascontiguousarray(np.broadcast_to(ramp, (*starts.shape[:-1], ramp.shape[-1])))
+    # take_along_axis(ramp, age, -1) as one flat gather (the same values, without building an index per axis)
+    rows = (np.arange(ramp.size // ramp.shape[-1]) * ramp.shape[-1]).reshape((*ramp.shape[:-1], 1))
+    return (starts * ramp.reshape(-1)[rows + np.broadcast_to(age, starts.shape)]).sum(-1)
 
 
 def _at(need: np.ndarray, index: np.ndarray) -> np.ndarray:
@@ -108,6 +118,8 @@ def _at(need: np.ndarray, index: np.ndarray) -> np.ndarray:
     index = np.asarray(index)
     if index.ndim == 0:
         return need[..., int(index)]
+    if need.ndim == 2 and index.shape == need.shape[:1]:  # one gather of (sample, index) pairs
+        return need[np.arange(need.shape[0]), index]
     return np.take_along_axis(need, index[..., None], axis=-1)[..., 0]
 
 
@@ -264,27 +276,38 @@ def simulate_supply(p: Mapping[str, np.ndarray], years: np.ndarray, needs: Suppl
     prog_start = first("supply.cell_programme_start_year")
     last = acc_need.shape[-1] - 1
 
+    # the Terafab (or the cell programme) is seen as the capacity it will run in the target year, in the link's
+    # units (logic wafers by silicon area, DRAM wafers by bits, packages by its logic output)
+    rivals = {k: "programme" if k == "cells" else "terafab" for k in market}
+    in_units = {
+        "logic": (1.0 - tf_dram) * tf_acc_per_wafer / acc_per_logic_wafer,
+        "dram": tf_dram,
+        "packaging": (1.0 - tf_dram) * tf_acc_per_wafer / packages_per_wafer,
+        "cells": 1.0,
+    }
+    # links that plan for the same year as an earlier one (logic and DRAM share the fab timing) share its forecast
+    same_plan = {}
+    for k in market:
+        same_plan[k] = next((m for m in same_plan if rivals[m] == rivals[k] and lookahead[m].shape == lookahead[k].shape
+                             and np.array_equal(lookahead[m], lookahead[k])), k)
+
     for j, year in enumerate(years):
         c = PRE_YEARS + j
         t = float(year - 2026)
         grow = (1.0 + cap_growth[..., j]) ** t
         s = {}
+        forecast: dict[str, Any] = {}
         for k in market:
             target = j + lookahead[k]
             planned = _at(need[k], np.clip(target, 0, last))
-            # the Terafab (or the cell programme) is seen as the capacity it will run in the target year, in the
-            # link's units (logic wafers by silicon area, DRAM wafers by bits, packages by its logic output)
-            rival = "programme" if k == "cells" else "terafab"
-            online = _online(starts[rival][..., :c], rival_ramp[rival], PRE_YEARS + target) if started[rival] else 0.0
-            competing = (
-                online
-                * {
-                    "logic": (1.0 - tf_dram) * tf_acc_per_wafer / acc_per_logic_wafer,
-                    "dram": tf_dram,
-                    "packaging": (1.0 - tf_dram) * tf_acc_per_wafer / packages_per_wafer,
-                    "cells": 1.0,
-                }[k]
-            )
+            rival = rivals[k]
+            if same_plan[k] in forecast:
+                online = forecast[same_plan[k]]
+            else:
+                online = (_online(starts[rival][..., :c], rival_ramp[rival], PRE_YEARS + target) if started[rival]
+                          else 0.0)
+                forecast[k] = online
+            competing = online * in_units[k]
             want = np.maximum(planned - existing[k] - cum[k] - competing, 0.0)
             affordable = caps[k][..., j] * grow / capex[k]
             s[k] = np.minimum(want, affordable)
