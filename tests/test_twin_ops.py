@@ -47,17 +47,18 @@ def test_manoeuvre_draws_are_poisson_at_the_rate():
     assert per_sat.var() / per_sat.mean() == pytest.approx(1.0, abs=0.2)
 
 
-def test_outage_carries_over_steps_and_overlapping_manoeuvres_add():
-    debt = np.zeros(3)
-    starts = np.array([1, 2, 0])
-    down, debt = manoeuvres.outage_step(debt, starts, 180.0, 60.0)
-    np.testing.assert_array_equal(down, [60.0, 60.0, 0.0])
-    np.testing.assert_array_equal(debt, [120.0, 300.0, 0.0])
-    total = down.copy()
-    for _ in range(10):
-        down, debt = manoeuvres.outage_step(debt, np.zeros(3, int), 180.0, 60.0)
-        total += down
-    np.testing.assert_array_equal(total, [180.0, 360.0, 0.0])
+def test_outage_carries_over_steps_and_chunks_and_overlapping_manoeuvres_add():
+    starts = np.zeros((4, 3), int)
+    starts[0, 0], starts[1, 0], starts[2, 2] = 1, 2, 1  # satellite 3: nothing
+    sat, down, debt = manoeuvres.chunk_outage(np.zeros(4), starts, 180.0, 60.0)
+    np.testing.assert_array_equal(sat, [0, 1, 2])
+    np.testing.assert_array_equal(down, [[60, 60, 60], [60, 60, 60], [0, 0, 60]])
+    np.testing.assert_array_equal(debt, [0.0, 180.0, 120.0, 0.0])
+    sat2, down2, debt2 = manoeuvres.chunk_outage(debt, np.zeros((4, 3), int), 180.0, 60.0)  # the next chunk
+    np.testing.assert_array_equal(sat2, [1, 2])
+    np.testing.assert_array_equal(down2, [[60, 60, 60], [60, 60, 0]])
+    np.testing.assert_array_equal(debt2, np.zeros(4))
+    assert down.sum() + down2.sum() == 4 * 180.0  # every manoeuvre's outage paid in full
 
 
 def test_avoidance_outage_agrees_with_the_debris_model_within_poisson_noise():
@@ -266,6 +267,9 @@ def test_array_converges_to_its_equilibrium_in_sun_and_shade():
     q = 0.9 * 1361 * (1 + 0.48 * 0.3) + 0.48 * 0.85 * 237.0
     sigma2 = 1.7 * STEFAN_BOLTZMANN_W_PER_M2_K4
     assert sigma2 * t_eq**4 + p_ref * float(array.power_factor(a, t_eq)) == pytest.approx(q, rel=1e-12)
+    rated = np.array([0.0, 100.0, p_ref, 300.0])
+    np.testing.assert_allclose(array.equilibrium_temps_k(a, 1.0, rated),
+                               [array.equilibrium_temp_k(a, 1.0, p) for p in rated], atol=1e-8)
     temp = np.array([200.0])
     for _ in range(400):
         temp = array.advance(a, temp, np.ones(1), np.array([p_ref]), 60.0)

@@ -72,15 +72,18 @@ def power_factor(a: ArrayThermal, temp_k: np.ndarray) -> np.ndarray:
 
 
 def advance(a: ArrayThermal, temp_k: np.ndarray, seen: np.ndarray, rated_w_per_m2: np.ndarray,
-            dt_s: float) -> np.ndarray:
+            dt_s: float, factor: np.ndarray | None = None) -> np.ndarray:
     """Array temperature after one step [K]; ``rated_w_per_m2``: electrical output per m2 in full sun at the
-    rated temperature (beginning-of-life power x degradation / area)."""
+    rated temperature (beginning-of-life power x degradation / area); ``factor``: :func:`power_factor` at
+    ``temp_k`` if already computed."""
     g = a.temp_coefficient_per_k / (1.0 + a.temp_coefficient_per_k * (a.cell_temp_k - CELL_REFERENCE_TEMP_K))
+    k = power_factor(a, temp_k) if factor is None else factor
+    e = a.emission_w_per_m2_k4
     t3 = temp_k * temp_k * temp_k
-    net = (a.absorbed_w_per_m2(seen) - seen * rated_w_per_m2 * power_factor(a, temp_k)
-           - a.emission_w_per_m2_k4 * t3 * temp_k)
+    electric = seen * rated_w_per_m2  # output per m2 at the rated temperature this step
+    net = a.absorbed_w_per_m2(seen) - electric * k - e * t3 * temp_k
     # d(net)/dT: emission 4 e sigma T^3 and the electrical output's temperature coefficient
-    slope = np.maximum(4.0 * a.emission_w_per_m2_k4 * t3 + seen * rated_w_per_m2 * g, 0.0)
+    slope = np.maximum(4.0 * e * t3 + electric * g, 0.0)
     return temp_k + dt_s * net / (a.heat_capacity_j_per_m2_k + dt_s * slope)
 
 
@@ -98,3 +101,20 @@ def equilibrium_temp_k(a: ArrayThermal, seen: float, rated_w_per_m2: float) -> f
         return a.emission_w_per_m2_k4 * t**4 + seen * rated_w_per_m2 * float(power_factor(a, t)) - q
 
     return float(brentq(balance, 1.0, 2000.0, xtol=1e-10))
+
+
+def equilibrium_temps_k(a: ArrayThermal, seen: float, rated_w_per_m2: np.ndarray) -> np.ndarray:
+    """:func:`equilibrium_temp_k` for many arrays at once [K] (vectorized Newton from above the root: the
+    balance is convex in :math:`T` there, so the iterates fall monotonically onto it)."""
+    rated = np.asarray(rated_w_per_m2, float)
+    q = float(a.absorbed_w_per_m2(np.asarray(seen, float)))
+    g = a.temp_coefficient_per_k / (1.0 + a.temp_coefficient_per_k * (a.cell_temp_k - CELL_REFERENCE_TEMP_K))
+    e = a.emission_w_per_m2_k4
+    temp = np.full(rated.shape, (max(q, 1.0) / e) ** 0.25 + 1.0)  # above the root: emission alone balances q
+    for _ in range(60):
+        f = e * temp**4 + seen * rated * power_factor(a, temp) - q
+        step = f / np.maximum(4.0 * e * temp**3 + seen * rated * g, 1e-12)
+        temp = temp - step
+        if np.all(np.abs(step) < 1e-9):
+            break
+    return temp

@@ -28,9 +28,34 @@ def draw_starts(rng: np.random.Generator, n_satellites: int, n_steps: int, rate_
     return np.bincount(rng.integers(0, cells, total), minlength=cells).reshape(n_satellites, n_steps)
 
 
-def outage_step(debt_s: np.ndarray, starts: np.ndarray, outage_s: float,
-                step_s: float) -> tuple[np.ndarray, np.ndarray]:
-    """Seconds of this step each satellite is out [s], and the outage still owed after it [s]."""
-    debt = debt_s + starts * outage_s
-    down = np.minimum(debt, step_s)
-    return down, debt - down
+def chunk_outage(debt_s: np.ndarray, starts: np.ndarray, outage_s: float,
+                 step_s: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Outage of a chunk: the satellites out at some step, their seconds out in each step, and the debt after.
+
+    Parameters
+    ----------
+    debt_s : numpy.ndarray
+        Outage still owed by each satellite at the chunk's start (n_satellites,) [s].
+    starts : numpy.ndarray
+        Manoeuvres starting in each satellite and step (n_satellites, n_steps) (:func:`draw_starts`).
+    outage_s, step_s : float
+        Outage per manoeuvre and step length [s].
+
+    Returns
+    -------
+    (numpy.ndarray, numpy.ndarray, numpy.ndarray)
+        Indices of the satellites with any outage in the chunk (m,), seconds each is out in each step
+        (m, n_steps) [s], and every satellite's debt after the chunk (n_satellites,) [s]. A manoeuvre's outage
+        is owed from its step on; overlapping ones add up. Only the few satellites concerned are stepped.
+    """
+    active = np.flatnonzero((debt_s > 0.0) | starts.any(axis=1))
+    owed = debt_s[active].astype(float)
+    added = starts[active] * outage_s
+    down = np.empty(added.shape)
+    for j in range(added.shape[1]):
+        owed += added[:, j]
+        down[:, j] = np.minimum(owed, step_s)
+        owed -= down[:, j]
+    after = np.array(debt_s, float)
+    after[active] = owed
+    return active, down, after

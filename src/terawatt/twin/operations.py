@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from terawatt.twin.array import ArrayThermal, equilibrium_temp_k
+from terawatt.twin.array import ArrayThermal, equilibrium_temp_k, equilibrium_temps_k
 from terawatt.twin.ground import Stations, load_stations
 
 
@@ -81,8 +81,7 @@ def operations_from_result(result: Any) -> Operations:
 
 def initial_array_temp_k(ops: Operations, rated_w_per_m2: np.ndarray) -> np.ndarray:
     """Start every array at its full-sun equilibrium [K] (each satellite's own degraded output)."""
-    levels, inverse = np.unique(np.round(rated_w_per_m2, 3), return_inverse=True)
-    return np.array([equilibrium_temp_k(ops.array, 1.0, float(p)) for p in levels])[inverse]
+    return equilibrium_temps_k(ops.array, 1.0, rated_w_per_m2)
 
 
 def record(ds: Any, ops: Operations, series: dict[str, np.ndarray], trace: dict[str, np.ndarray],

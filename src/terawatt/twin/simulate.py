@@ -221,6 +221,11 @@ def _run(const: Constellation, plant: state.Plant, rates: Rates, grid, hours: fl
         dose = events.dose_at(grid, lat, lon)  # (n, k) [rad/yr]
         tally.add(r, gmst_rad(const.epoch_jd + seconds[idx] / 86400.0), lat, lon)  # twinops: ground passes
         starts = manoeuvres.draw_starts(ops_rng, n, idx.size, ops.manoeuvres_per_yr, step_s)  # twinops
+        out_sat, out_s, avoid_debt = manoeuvres.chunk_outage(avoid_debt, starts, ops.outage_s, step_s)  # twinops
+        ops_series["manoeuvres"][idx] = starts.sum(axis=0)  # twinops
+        ops_series["avoidance_outage_fraction"][idx] = out_s.sum(axis=0) / (n * step_s)  # twinops
+        ops_sat["manoeuvres"] += starts.sum(axis=1)  # twinops
+        np.add.at(ops_sat["avoid_down_s"], out_sat, out_s.sum(axis=1))  # twinops
         # permanent failures of the chunk, each put at a random step of it (rare: ~1e-7 per chip and minute)
         fail_chunk = events.failures(rng, alive, rates.failure_rate_per_yr, step_s * idx.size)
         failing = np.flatnonzero(fail_chunk)
@@ -253,18 +258,14 @@ def _run(const: Constellation, plant: state.Plant, rates: Rates, grid, hours: fl
             temp = state.thermal_advance(plant, temp, s, load, step_s, terms)
             delivered = load * (1.0 - down / step_s)
             # --- operations layer (twinops): avoidance outage, array temperature ---
-            avoid_down, avoid_debt = manoeuvres.outage_step(avoid_debt, starts[:, j], ops.outage_s, step_s)
-            delivered = delivered * (1.0 - avoid_down / step_s)
-            for k, val in (("manoeuvres", starts[:, j].sum()),
-                           ("avoidance_outage_fraction", avoid_down.mean() / step_s),
-                           ("array_temp_mean_k", t_array.mean()), ("array_temp_min_k", t_array.min()),
+            if out_sat.size:
+                delivered[out_sat] *= 1.0 - out_s[:, j] / step_s
+            for k, val in (("array_temp_mean_k", t_array.mean()), ("array_temp_min_k", t_array.min()),
                            ("array_temp_max_k", t_array.max()), ("array_power_factor_max", factor.max())):
                 ops_series[k][i] = val
             ops_trace["array_temp_k"][i] = t_array[traced]
-            ops_trace["array_power_w"][i] = (full_sun_w * factor * s)[traced]
-            ops_sat["manoeuvres"] += starts[:, j]
-            ops_sat["avoid_down_s"] += avoid_down
-            t_array = array.advance(ops.array, t_array, s, rated, step_s)
+            ops_trace["array_power_w"][i] = full_sun_w[traced] * factor[traced] * s[traced]
+            t_array = array.advance(ops.array, t_array, s, rated, step_s, factor)
             # --- end operations layer ---
             soc = energy / soc_den if plant.battery_capacity_wh > 0 else np.zeros(n)
 
