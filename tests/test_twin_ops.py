@@ -84,10 +84,30 @@ def test_avoidance_outage_agrees_with_the_debris_model_within_poisson_noise():
     assert per_sat.sum() >= (ds.attrs["twin.manoeuvres"] - 5 * 3) * out_s
 
 
-def test_debris_off_flies_no_manoeuvres():
-    ds = twin(None, satellites=81, hours=2, step_s=120, seed=1, overrides=["debris.enabled=false"])
+def test_debris_off_flies_no_manoeuvres_and_links_off_measures_no_contact():
+    ds = twin(None, satellites=81, hours=2, step_s=120, seed=1,
+              overrides=["debris.enabled=false", "links.enabled=false"])
     assert ds.attrs["twin.manoeuvres"] == 0
     assert ds.attrs["orbital.availability_avoidance"] == 1.0
+    assert ds.sizes["station"] == 0 and ds.attrs["twin.ground_stations_flown"] == 0
+    table = comparison(ds)
+    for key in ("twin.station_contact_fraction", "twin.ground_contact_fraction", "twin.downlink_capacity_ratio"):
+        assert np.isnan(table.loc[key, ["twin", "model", "model_annual"]].astype(float)).all()  # none measured
+
+
+def test_the_window_model_uses_the_stations_flown_when_the_catalog_is_short():
+    """Ka-band links need more stations than the catalog's sites: the twin flies all of them and the model's
+    window values are for that many, its annual ones for the number sized."""
+    from terawatt.catalogs import load_catalog
+
+    ds = twin(None, satellites=81, hours=1, step_s=120, seed=1, overrides=["links.ground_link=ka"])
+    a = ds.attrs
+    assert a["twin.ground_stations_sized"] > len(load_catalog("ground_stations")) == a["twin.ground_stations_flown"]
+    ratio = a["model_annual.twin.downlink_capacity_ratio"] / a["model.twin.downlink_capacity_ratio"]
+    clusters_factor = a["model_annual.twin.station_contact_fraction"] / a["model.twin.station_contact_fraction"]
+    fleet = a["design_satellite_count"] / a["satellites"]
+    assert ratio == pytest.approx(a["twin.ground_stations_sized"] / a["twin.ground_stations_flown"]
+                                  * clusters_factor / fleet)
 
 
 # ------------------------------------------------------------------------------------------ ground passes

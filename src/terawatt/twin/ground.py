@@ -228,15 +228,19 @@ class GroundTally:
         passes = float(self.pair_passes.sum())
         available_gbit = float(station.sum()) * step_s * self.capacity_gbps
         nan = float("nan")
+        if m == 0:  # links switched off or no station reachable: nothing measured
+            return {"twin.ground_stations_flown": 0.0, **dict.fromkeys((
+                "twin.ground_contact_fraction", "twin.station_contact_fraction", "twin.pair_contact_fraction",
+                "twin.passes_per_satellite_day", "twin.pass_duration_mean_s", "twin.longest_gap_s",
+                "twin.downlink_capacity_ratio"), nan)}
         return {
             "twin.ground_stations_flown": float(m),
             "twin.ground_contact_fraction": float(self.sat_contact_steps.sum() / (self.n_satellites * n_steps)),
-            "twin.station_contact_fraction": float(station.mean()) if m else nan,
-            "twin.pair_contact_fraction": float(self.pair_steps.sum() / (self.n_satellites * n_steps * m))
-            if m else nan,
+            "twin.station_contact_fraction": float(station.mean()),
+            "twin.pair_contact_fraction": float(self.pair_steps.sum() / (self.n_satellites * n_steps * m)),
             "twin.passes_per_satellite_day": passes / self.n_satellites / (n_steps * step_s / 86400.0),
             "twin.pass_duration_mean_s": float(self.pair_steps.sum()) * step_s / passes if passes else nan,
-            "twin.longest_gap_s": longest_gap_s(station.any(axis=1), step_s) if m else nan,
+            "twin.longest_gap_s": longest_gap_s(station.any(axis=1), step_s),
             "twin.downlink_capacity_ratio": available_gbit / (required_gbps * n_steps * step_s)
             if required_gbps > 0 else nan,
         }
