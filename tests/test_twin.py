@@ -227,7 +227,8 @@ def test_throttle_policy_stops_compute_in_the_umbra():
     sunlit = ds.attrs["orbital.sunlit_fraction"]
     assert sunlit < 0.7  # noon-midnight orbit: ~36 min of umbra per orbit
     ratio = ds.attrs["orbital.availability"] / (ds.attrs["orbital.availability_failures"]
-                                                * ds.attrs["orbital.inference_goodput_fraction"])
+                                                * ds.attrs["orbital.inference_goodput_fraction"]
+                                                * ds.attrs["orbital.availability_avoidance"])
     assert ratio == pytest.approx(sunlit, abs=0.01)  # the penumbra gives partial compute
     assert float(ds["battery_soc_min"].max()) == 0.0
 

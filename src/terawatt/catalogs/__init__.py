@@ -8,7 +8,7 @@ from typing import Any
 
 from terawatt.yamlio import load_package_data
 
-CATALOGS = ("accelerators", "vehicles", "sites")
+CATALOGS = ("accelerators", "vehicles", "sites", "ground_stations")
 
 
 @cache

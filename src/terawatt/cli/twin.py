@@ -56,12 +56,14 @@ def _write_out(ds: Any, out: Path) -> None:
             out / "satellites.parquet")
         ds[[k for k, v in ds.data_vars.items() if v.dims == ("event",)]].to_dataframe().to_parquet(
             out / "events.parquet")
+        ds[[k for k, v in ds.data_vars.items() if v.dims == ("station",)]].to_dataframe().to_parquet(
+            out / "stations.parquet")
         comparison(ds).to_csv(out / "comparison.csv")
         (out / "summary.json").write_text(json.dumps(dict(ds.attrs), indent=2, default=str))
     except OSError as exc:
         raise field_error("--out", f"cannot write {str(out)!r}: {exc.strerror or exc}") from exc
-    err_console.print(f"twin record written to {out}/ (timeseries, satellites, events .parquet; comparison.csv; "
-                      "summary.json)", highlight=False)
+    err_console.print(f"twin record written to {out}/ (timeseries, satellites, events, stations .parquet; "
+                      "comparison.csv; summary.json)", highlight=False)
 
 
 @app.command()
@@ -78,7 +80,8 @@ def twin(
                                        "solstice: eclipse season of a dawn-dusk orbit).")] = "2026-06-21T00:00:00",
     out: Annotated[Path | None, typer.Option("--out", help="Folder for the record (Parquet, CSV, JSON).")] = None,
     plot: Annotated[Path | None, typer.Option("--plot", help="Chart: compute and battery over time, radiator, "
-                                              "map of radiation events (.png, .svg, .pdf).")] = None,
+                                              "array temperature and output, map of radiation events and "
+                                              "stations (.png, .svg, .pdf).")] = None,
     formation: Annotated[str, typer.Option("--formation", help="sgp4: every satellite by SGP4; rigid: cluster "
                                            "centres by SGP4, members held in formation (faster).")] = "sgp4",
     set_: SetOption = None,
@@ -128,8 +131,17 @@ def twin(
                       f"throttled {a['twin.throttled_fraction']:.3%} of satellite-steps, "
                       f"{int(ds['radiation_events'].sum()):,} radiation events, "
                       f"{int(ds['hardware_failures'].sum()):,} accelerator failures")
-        console.print("model (window): sunlit fraction from the analytic model on the run's dates; availability "
-                      "without collision avoidance (the twin flies no manoeuvres). model (annual): the model's output.")
+        console.print(f"{a['twin.manoeuvres']:,} avoidance manoeuvres; ground: {int(a['twin.ground_stations_flown'])} "
+                      f"stations (of {a['twin.ground_stations_sized']:g} sized), "
+                      f"{a['twin.passes_per_satellite_day']:.1f} passes a satellite-day of "
+                      f"{a['twin.pass_duration_mean_s']:.0f} s mean, longest gap with no station in view "
+                      f"{a['twin.longest_gap_s'] / 60:.0f} min; array {a['twin.array_temp_min_k']:.0f}-"
+                      f"{a['twin.array_temp_max_k']:.0f} K (steady sun {a['twin.array_equilibrium_temp_k']:.1f} K, "
+                      f"output up to x{a['twin.array_power_factor_max']:.2f} of rated at eclipse exit)",
+                      highlight=False)
+        console.print("model (window): sunlit fraction from the analytic model on the run's dates; ground contact "
+                      "as the link sizing assumes it for the satellites flown (twin.*). model (annual): the model's "
+                      "output (ground: the design's whole fleet).")
     if out is not None:
         try:
             _write_out(ds, out)

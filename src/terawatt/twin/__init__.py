@@ -3,9 +3,12 @@
 ``terawatt.twin("suncatcher", satellites=810, hours=24)`` lays out the design's constellation
 (:mod:`~terawatt.twin.constellation`), propagates it with SGP4 against the DE421 Sun
 (:mod:`~terawatt.twin.ephemeris`), steps each satellite's shadow, array, battery and radiator
-(:mod:`~terawatt.twin.state`), draws radiation events and failures along the tracks (:mod:`~terawatt.twin.events`)
-and returns an xarray Dataset (:mod:`~terawatt.twin.simulate`) whose ``attrs`` hold the measured summaries under the
-steady-state model's keys; :func:`~terawatt.twin.compare.comparison` tabulates them against the model.
+(:mod:`~terawatt.twin.state`), draws radiation events and failures along the tracks (:mod:`~terawatt.twin.events`),
+flies collision-avoidance manoeuvres (:mod:`~terawatt.twin.manoeuvres`), counts ground-station passes
+(:mod:`~terawatt.twin.ground`), steps the arrays' temperature (:mod:`~terawatt.twin.array`; the layer's setup and
+record: :mod:`~terawatt.twin.operations`) and returns an xarray Dataset (:mod:`~terawatt.twin.simulate`) whose
+``attrs`` hold the measured summaries under the steady-state model's keys;
+:func:`~terawatt.twin.compare.comparison` tabulates them against the model.
 
 The package's module object is callable, as :func:`twin`.
 """
@@ -61,11 +64,17 @@ def twin(scenario: Any = None, *, satellites: int | None = None, clusters: int |
         ``radiator_temp_max_k``/``_mean_k``, ``throttled_fraction``, ``thermal_throttled_fraction``,
         ``capacity_fraction``, ``radiation_events``, ``hardware_failures``, ``dose_rate_mean_rad_per_yr``; over
         ``(time, traced)`` a few satellites' own series; over ``satellite`` per-satellite summaries; over
-        ``event`` each step with radiation events (time, satellite, latitude, longitude, counts). ``attrs``:
-        the measured ``orbital.sunlit_fraction``, ``orbital.availability``, ``orbital.availability_failures``,
-        ``orbital.inference_goodput_fraction``, ``orbital.dose_rad_per_yr`` and ``twin.*`` extremes; the
-        steady-state model's values of the same keys as ``model.<key>`` (over the twin's window) and
-        ``model_annual.<key>``. :func:`comparison` tabulates them.
+        ``event`` each step with radiation events (time, satellite, latitude, longitude, counts). The operations
+        layer adds ``manoeuvres``, ``avoidance_outage_fraction``, ``array_temp_*_k``, ``array_power_factor_max``,
+        ``satellites_in_contact_fraction``, ``stations_in_contact`` over ``time``; ``array_temp_k`` and
+        ``array_power_w`` over ``(time, traced)``; per-satellite manoeuvres, outage, contact and passes; and
+        over ``station`` (the catalog sites standing for ``orbital.ground_stations``) their position, contact
+        fraction and passes. ``attrs``: the measured ``orbital.sunlit_fraction``, ``orbital.availability``,
+        ``orbital.availability_failures``, ``orbital.availability_avoidance``,
+        ``orbital.manoeuvres_per_satellite_yr``, ``orbital.inference_goodput_fraction``,
+        ``orbital.dose_rad_per_yr`` and ``twin.*`` figures (extremes, ground contact, passes, downlink capacity
+        ratio, array temperatures); the steady-state model's values of the same keys as ``model.<key>`` (over
+        the twin's window) and ``model_annual.<key>``. :func:`comparison` tabulates them.
 
     Raises
     ------

@@ -15,7 +15,13 @@ KEYS = {
     "orbital.availability_failures": "working accelerators / nameplate (failures, cold spares)",
     "orbital.inference_goodput_fraction": "replica time not lost to stops and retried requests",
     "orbital.dose_rad_per_yr": "ionizing dose rate behind the shielding [rad(Si)/yr]",
-    "orbital.availability": "delivered / nameplate compute (the twin flies no avoidance manoeuvres)",
+    "orbital.availability": "delivered / nameplate compute (eclipse, failures, goodput, dose, avoidance)",
+    "orbital.availability_avoidance": "time not lost to collision-avoidance manoeuvre outages",
+    "orbital.manoeuvres_per_satellite_yr": "collision-avoidance manoeuvres per satellite-year",
+    "twin.station_contact_fraction": "a station sees some satellite (model: min(1, f_c x clusters))",
+    "twin.ground_contact_fraction": "a satellite sees some station (model: 1 - (1 - f_c)^stations)",
+    "twin.pass_duration_mean_s": "mean pass above the mask [s] (model: pi lambda / 2n, no Earth rotation)",
+    "twin.downlink_capacity_ratio": "station capacity in contact / ground traffic sized (model: >= 1)",
 }
 
 
@@ -42,15 +48,56 @@ def window_sunlit_fraction(result: Any, ds: Any) -> float:
     return float(1.0 - np.sum(frac * weights) / (weights.sum() * day.size))
 
 
-def steady_state(result: Any, ds: Any) -> dict[str, tuple[float, float]]:
-    """Steady-state values by key: (over the twin's window, the model's annual/lifetime output)."""
-    out = result.outputs
-    avoid = float(out["orbital.availability_avoidance"])
-    window = {
-        "orbital.sunlit_fraction": window_sunlit_fraction(result, ds),
-        "orbital.availability": float(out["orbital.availability"]) / avoid,  # the twin flies no manoeuvres
+def ground_model(result: Any, satellites: float, stations: float | None = None) -> dict[str, float]:
+    r"""The steady-state link sizing's contact assumptions for ``satellites`` flown (``twin.*`` keys).
+
+    Notes
+    -----
+    With :math:`f_c` the cap fraction of one station (:func:`terawatt.physics.comms.station_contact_fraction`,
+    or ``links.contact_fraction`` when set), :math:`K` clusters and :math:`N` stations, the model takes a
+    station to see some cluster :math:`\min(1, f_c K)` of the time and sizes :math:`N` for a capacity
+    :math:`N r a \min(1, f_c K) \ge C` (:func:`terawatt.design.environment.fleet_links`); a satellite among
+    :math:`N` stations spread at random sees one :math:`1 - (1 - f_c)^N` of the time. ``stations``: :math:`N`
+    (default the model's ``orbital.ground_stations``); NaN everywhere when the links are switched off.
+    """
+    from terawatt.physics import comms
+    from terawatt.twin.ground import mean_pass_duration_s
+    from terawatt.twin.operations import operations_from_result
+
+    v = result.scenario.values
+    if not v["links.enabled"]:
+        return dict.fromkeys(("twin.station_contact_fraction", "twin.ground_contact_fraction",
+                              "twin.pass_duration_mean_s", "twin.downlink_capacity_ratio"), float("nan"))
+    ops = operations_from_result(result)
+    alt, mask = float(v["orbit.altitude_km"]), float(v["links.min_elevation_deg"])
+    f_c = float(comms.station_contact_fraction(alt, mask))
+    clusters = np.ceil(satellites / float(v["links.cluster_satellites"]))
+    contact = float(v["links.contact_fraction"]) if v["links.contact_fraction"] is not None else min(
+        1.0, f_c * clusters)
+    traffic = ops.traffic_gbps_per_satellite * satellites
+    n_st = ops.stations_sized if stations is None else stations
+    return {
+        "twin.station_contact_fraction": contact,
+        "twin.ground_contact_fraction": float(1.0 - (1.0 - f_c) ** n_st),
+        "twin.pass_duration_mean_s": mean_pass_duration_s(alt, mask),
+        "twin.downlink_capacity_ratio": n_st * ops.station_capacity_gbps * contact / traffic if traffic > 0
+        else float("nan"),
     }
-    return {k: (window.get(k, float(out[k])), float(out[k])) for k in KEYS}
+
+
+def steady_state(result: Any, ds: Any) -> dict[str, tuple[float, float]]:
+    """Steady-state values by key: (over the twin's window, the model's annual/lifetime output).
+
+    The ``twin.*`` ground keys: the model's assumptions for the satellites and stations flown (window: the
+    catalog may hold fewer sites than the sizing asks for) and for the design's whole fleet and sized stations
+    (annual), :func:`ground_model`.
+    """
+    out = result.outputs
+    window = {"orbital.sunlit_fraction": window_sunlit_fraction(result, ds),
+              **ground_model(result, float(ds.attrs["satellites"]), float(ds.attrs["twin.ground_stations_flown"]))}
+    annual = ground_model(result, float(out["orbital.satellite_count"]))
+    return {k: (window.get(k, float(out[k]) if k in out else np.nan),
+                annual.get(k, float(out[k]) if k in out else np.nan)) for k in KEYS}
 
 
 def comparison(ds: Any):

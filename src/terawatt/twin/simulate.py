@@ -15,7 +15,7 @@ import numpy as np
 
 from terawatt.constants import ALUMINIUM_SPECIFIC_HEAT_J_PER_KG_K, SECONDS_PER_YEAR, STEFAN_BOLTZMANN_W_PER_M2_K4
 from terawatt.errors import FieldError, ScenarioError
-from terawatt.twin import events, state
+from terawatt.twin import array, events, ground, manoeuvres, operations, state
 from terawatt.twin.constellation import Constellation, build_constellation, satrec_array
 from terawatt.twin.ephemeris import DE421_JD_RANGE, gmst_rad, sun_teme_km
 
@@ -146,7 +146,7 @@ def simulate(result: Any, n_satellites: int, hours: float, step_s: float, seed: 
         grid = (grid[0], grid[1], np.zeros_like(grid[2]))
     return _run(const, plant, rates, grid, hours, step_s, seed, _f(v["satellite.lifetime_yr"]),
                 int(round(_f(out["orbital.accelerators_per_satellite"]))), _f(v["orbital_ops.spare_fraction"]),
-                progress, formation)
+                progress, formation, ops=operations.operations_from_result(result))
 
 
 def _positions(sats: Any, const: Constellation, seconds: np.ndarray, formation: str) -> np.ndarray:
@@ -167,8 +167,9 @@ def _positions(sats: Any, const: Constellation, seconds: np.ndarray, formation: 
 
 
 def _run(const: Constellation, plant: state.Plant, rates: Rates, grid, hours: float, step_s: float, seed: int,
-         lifetime_yr: float, active: int, spare_fraction: float, progress, formation: str = "sgp4"):
-    """The stepping loop (see :func:`simulate`)."""
+         lifetime_yr: float, active: int, spare_fraction: float, progress, formation: str = "sgp4",
+         *, ops: operations.Operations):
+    """The stepping loop (see :func:`simulate`); ``ops``: avoidance, ground passes, array temperature."""
     n = const.size
     n_steps = int(np.floor(hours * 3600.0 / step_s + 1e-9))
     seconds = np.arange(n_steps) * step_s
@@ -188,6 +189,17 @@ def _run(const: Constellation, plant: state.Plant, rates: Rates, grid, hours: fl
     stop_cost_s = rates.replica_restart_cost_h * 3600.0 * rates.accelerators_per_replica / active
     sdc_cost_s = rates.retry_cost_h * 3600.0 * rates.accelerators_per_replica / active
     traced = np.unique(np.linspace(0, n - 1, min(N_TRACED, n)).astype(int))
+    # --- operations layer (twinops): manoeuvres, ground passes, array temperature ---
+    ops_rng = np.random.default_rng([seed, 14])  # own stream: the other draws stay as they were
+    rated = full_sun_w / ops.array_area_m2  # [W/m2] at the rated cell temperature
+    t_array = operations.initial_array_temp_k(ops, rated)
+    avoid_debt = np.zeros(n)
+    tally = ground.GroundTally(ops.stations, ops.min_elevation_deg, n, ops.station_capacity_gbps)
+    ops_series = {k: np.zeros(n_steps) for k in ("manoeuvres", "avoidance_outage_fraction", "array_temp_mean_k",
+                                                 "array_temp_min_k", "array_temp_max_k", "array_power_factor_max")}
+    ops_trace = {k: np.zeros((n_steps, traced.size)) for k in ("array_temp_k", "array_power_w")}
+    ops_sat = {"manoeuvres": np.zeros(n, int), "avoid_down_s": np.zeros(n)}
+    # --- end operations layer ---
 
     series = {k: np.zeros(n_steps) for k in (
         "delivered_compute_w", "sunlit_fraction", "battery_soc_min", "battery_soc_mean", "radiator_temp_max_k",
@@ -207,6 +219,13 @@ def _run(const: Constellation, plant: state.Plant, rates: Rates, grid, hours: fl
         seen, umbra = state.illumination(r, sun[idx][None, :, :])
         lat, lon = events.geocentric_lat_lon_deg(r, gmst_rad(const.epoch_jd + seconds[idx] / 86400.0)[None, :])
         dose = events.dose_at(grid, lat, lon)  # (n, k) [rad/yr]
+        tally.add(r, gmst_rad(const.epoch_jd + seconds[idx] / 86400.0), lat, lon)  # twinops: ground passes
+        starts = manoeuvres.draw_starts(ops_rng, n, idx.size, ops.manoeuvres_per_yr, step_s)  # twinops
+        out_sat, out_s, avoid_debt = manoeuvres.chunk_outage(avoid_debt, starts, ops.outage_s, step_s)  # twinops
+        ops_series["manoeuvres"][idx] = starts.sum(axis=0)  # twinops
+        ops_series["avoidance_outage_fraction"][idx] = out_s.sum(axis=0) / (n * step_s)  # twinops
+        ops_sat["manoeuvres"] += starts.sum(axis=1)  # twinops
+        np.add.at(ops_sat["avoid_down_s"], out_sat, out_s.sum(axis=1))  # twinops
         # permanent failures of the chunk, each put at a random step of it (rare: ~1e-7 per chip and minute)
         fail_chunk = events.failures(rng, alive, rates.failure_rate_per_yr, step_s * idx.size)
         failing = np.flatnonzero(fail_chunk)
@@ -233,9 +252,21 @@ def _run(const: Constellation, plant: state.Plant, rates: Rates, grid, hours: fl
             s = seen[:, j]
             terms = state.radiator_terms(plant, temp, s, step_s)
             cap_t = state.thermal_allowed_load(plant, temp, s, step_s, terms)
-            load, energy = state.power_limited_load(plant, full_sun_w * s, energy, step_s, np.minimum(wanted, cap_t))
+            factor = array.power_factor(ops.array, t_array)  # twinops: array output at its temperature
+            load, energy = state.power_limited_load(plant, full_sun_w * factor * s, energy, step_s,
+                                                    np.minimum(wanted, cap_t))
             temp = state.thermal_advance(plant, temp, s, load, step_s, terms)
             delivered = load * (1.0 - down / step_s)
+            # --- operations layer (twinops): avoidance outage, array temperature ---
+            if out_sat.size:
+                delivered[out_sat] *= 1.0 - out_s[:, j] / step_s
+            for k, val in (("array_temp_mean_k", t_array.mean()), ("array_temp_min_k", t_array.min()),
+                           ("array_temp_max_k", t_array.max()), ("array_power_factor_max", factor.max())):
+                ops_series[k][i] = val
+            ops_trace["array_temp_k"][i] = t_array[traced]
+            ops_trace["array_power_w"][i] = full_sun_w[traced] * factor[traced] * s[traced]
+            t_array = array.advance(ops.array, t_array, s, rated, step_s, factor)
+            # --- end operations layer ---
             soc = energy / soc_den if plant.battery_capacity_wh > 0 else np.zeros(n)
 
             hit = np.flatnonzero(n_stop + n_sdc)
@@ -269,7 +300,8 @@ def _run(const: Constellation, plant: state.Plant, rates: Rates, grid, hours: fl
             progress(int(idx[-1]) + 1, n_steps)
 
     ev = np.concatenate(ev_rows) if ev_rows else np.zeros((0, 6))
-    return _dataset(const, plant, series, trace, traced, per_sat, ev, seconds, age, step_s, lost_s)
+    ds = _dataset(const, plant, series, trace, traced, per_sat, ev, seconds, age, step_s, lost_s)
+    return operations.record(ds, ops, ops_series, ops_trace, ops_sat, tally, rated)  # twinops
 
 
 def _dataset(const, plant, series, trace, traced, per_sat, ev, seconds, age, step_s, lost_s):

@@ -1,0 +1,123 @@
+"""Setup and record of the twin's operations layer: avoidance manoeuvres, ground passes, array temperature.
+
+:func:`operations_from_result` reads the evaluated design (the same registry values and outputs the
+steady-state model used); :func:`record` adds the measured series, per-satellite and per-station variables and
+``twin.*``/``orbital.*`` summaries to the twin's Dataset. The physics lives in
+:mod:`~terawatt.twin.manoeuvres`, :mod:`~terawatt.twin.ground` and :mod:`~terawatt.twin.array`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from terawatt.twin.array import ArrayThermal, equilibrium_temp_k, equilibrium_temps_k
+from terawatt.twin.ground import Stations, load_stations
+
+
+@dataclass(frozen=True)
+class Operations:
+    """What the operations layer needs from the design (scalars, SI unless named)."""
+
+    manoeuvres_per_yr: float  # per satellite (orbital.manoeuvres_per_satellite_yr; 0 with debris off)
+    outage_s: float  # per manoeuvre (debris.outage_h_per_manoeuvre)
+    array: ArrayThermal
+    array_area_m2: float
+    stations: Stations  # the model's orbital.ground_stations, placed at catalog sites
+    stations_sized: float  # orbital.ground_stations (may exceed the catalog)
+    min_elevation_deg: float
+    station_capacity_gbps: float  # rate x clear-sky availability of one station in contact
+    traffic_gbps_per_satellite: float  # max(downlink, uplink) the model sizes stations for, per satellite
+
+
+def _f(x: Any) -> float:
+    return float(np.asarray(x, float))
+
+
+def operations_from_result(result: Any) -> Operations:
+    """The operations layer of an evaluated scalar design."""
+    from terawatt.physics import comms
+
+    v, out = result.scenario.values, result.outputs
+    rate = _f(out["orbital.manoeuvres_per_satellite_yr"]) if v["debris.enabled"] else 0.0
+    area = _f(out["orbital.solar_array_area_m2"])
+    arr = ArrayThermal(
+        solar_w_per_m2=_f(v["solar.solar_constant_w_per_m2"]),
+        absorptivity=_f(v["solar.absorptivity"]),
+        emissivity_front=_f(v["solar.emissivity_front"]),
+        emissivity_back=_f(v["solar.emissivity_back"]),
+        view_factor_earth=_f(v["thermal.view_factor_earth"]),
+        albedo=_f(v["thermal.albedo"]),
+        earth_ir_w_per_m2=_f(v["thermal.earth_ir_w_per_m2"]),
+        heat_capacity_j_per_m2_k=_f(out["orbital.array_mass_kg"]) / area * _f(v["solar.specific_heat_j_per_kg_k"]),
+        temp_coefficient_per_k=_f(v["solar.temp_coefficient_per_k"]),
+        cell_temp_k=_f(v["solar.cell_temp_k"]),
+    )
+    links = bool(v["links.enabled"])
+    sized = _f(out["orbital.ground_stations"]) if links else 0.0
+    sized = sized if np.isfinite(sized) else 0.0
+    if v["links.ground_link"] == "optical":
+        capacity = _f(v["links.optical_station_rate_gbps"]) * _f(comms.optical_ground_availability(
+            _f(v["links.diversity_sites_per_station"]), _f(v["links.site_clear_sky_probability"])))
+    else:
+        capacity = _f(comms.rf_link_rate_gbps(_f(v["links.ka_bandwidth_hz"]), _f(v["links.ka_spectral_efficiency"]),
+                                              _f(v["links.ka_polarizations"]))) * _f(v["links.ka_availability"])
+    traffic = max(_f(out["orbital.downlink_required_gbps"]), _f(out["orbital.uplink_required_gbps"])) if links \
+        else 0.0
+    return Operations(
+        manoeuvres_per_yr=rate if np.isfinite(rate) else 0.0,
+        outage_s=_f(v["debris.outage_h_per_manoeuvre"]) * 3600.0,
+        array=arr,
+        array_area_m2=area,
+        stations=load_stations(int(sized)),
+        stations_sized=sized,
+        min_elevation_deg=_f(v["links.min_elevation_deg"]),
+        station_capacity_gbps=capacity,
+        traffic_gbps_per_satellite=traffic / max(_f(out["orbital.satellite_count"]), 1.0),
+    )
+
+
+def initial_array_temp_k(ops: Operations, rated_w_per_m2: np.ndarray) -> np.ndarray:
+    """Start every array at its full-sun equilibrium [K] (each satellite's own degraded output)."""
+    return equilibrium_temps_k(ops.array, 1.0, rated_w_per_m2)
+
+
+def record(ds: Any, ops: Operations, series: dict[str, np.ndarray], trace: dict[str, np.ndarray],
+           per_sat: dict[str, np.ndarray], tally: Any, rated_w_per_m2: np.ndarray) -> None:
+    """Add the operations layer's record to the twin's Dataset ``ds`` (in place)."""
+    n, n_steps, step_s = ds.sizes["satellite"], ds.sizes["time"], float(ds.attrs["step_s"])
+    units = {"array_temp_mean_k": "K", "array_temp_min_k": "K", "array_temp_max_k": "K", "array_temp_k": "K",
+             "array_power_w": "W"}
+    for k, val in series.items():
+        ds[k] = ("time", val, {"units": units.get(k, "-")})
+    for k, val in trace.items():
+        ds[k] = (("time", "traced"), val, {"units": units.get(k, "-")})
+    years = n_steps * step_s / 3.15576e7
+    ds["manoeuvres_per_satellite"] = ("satellite", per_sat["manoeuvres"])
+    ds["avoidance_outage_s_per_satellite"] = ("satellite", per_sat["avoid_down_s"], {"units": "s"})
+    ds["ground_contact_fraction_per_satellite"] = ("satellite", tally.sat_contact_steps / n_steps)
+    ds["passes_per_satellite"] = ("satellite", tally.pair_passes.sum(axis=1))
+    st = ops.stations
+    station = tally.station_in_contact()
+    ds = ds.assign_coords(station=list(st.names))
+    ds["station_latitude_deg"] = ("station", st.latitude_deg, {"units": "deg"})
+    ds["station_longitude_deg"] = ("station", st.longitude_deg, {"units": "deg"})
+    ds["station_contact_fraction"] = ("station", station.mean(axis=0) if n_steps else np.zeros(st.size))
+    ds["station_passes"] = ("station", tally.pair_passes.sum(axis=0))
+    ds["satellites_in_contact_fraction"] = ("time", np.concatenate(tally.sat_series))
+    ds["stations_in_contact"] = ("time", station.sum(axis=1))
+    flown_traffic = ops.traffic_gbps_per_satellite * n
+    ds.attrs.update(tally.summary(n_steps, step_s, flown_traffic))
+    ds.attrs.update({
+        "orbital.availability_avoidance": float(1.0 - per_sat["avoid_down_s"].sum() / (n * n_steps * step_s)),
+        "orbital.manoeuvres_per_satellite_yr": float(per_sat["manoeuvres"].sum() / n / years),
+        "twin.manoeuvres": int(per_sat["manoeuvres"].sum()),
+        "twin.ground_stations_sized": ops.stations_sized,
+        "twin.array_temp_max_k": float(series["array_temp_max_k"].max()),
+        "twin.array_temp_min_k": float(series["array_temp_min_k"].min()),
+        "twin.array_equilibrium_temp_k": equilibrium_temp_k(ops.array, 1.0, float(np.median(rated_w_per_m2))),
+        "twin.array_power_factor_max": float(series["array_power_factor_max"].max()),
+    })
+    return ds
