@@ -49,6 +49,9 @@ GROUND_LIMITS = ("demand", "transformers", "new power", "logic dies", "HBM", "co
 #: Orbit and ground binding codes of the chip links (terawatt.supply.CHIP_LINKS order: logic dies, HBM, packaging).
 _CHIP_ORBIT_CODES = np.array([6, 7, 10])
 _CHIP_GROUND_CODES = np.array([3, 4, 6])
+#: Relative round-off of the simulation's balances: a shortfall within this fraction of demand is exactly 0 (the
+#: subtraction demand - orbit - ground leaves ~1e-14 GW where demand is met), as is an unmet gap within it.
+ROUND_OFF = 1e-9
 #: Registry sections whose numbers the simulation reads (each per year, so trajectories apply).
 SIMULATION_SECTIONS = ("buildout", "launch", "supply", "ground", "edge", "terrestrial", "workload", "satellite")
 #: Year fields of the JSON output (more are added freely).
@@ -195,6 +198,13 @@ def _check(v: dict[str, Any]) -> None:
         errors.append(FieldError("launch.pads", "0 pads and no pad building: no launch can happen [pads, >= 1]"))
     if errors:
         raise ScenarioError(errors)
+
+
+def _shortfall(demand: np.ndarray, orbit: np.ndarray, ground: np.ndarray) -> np.ndarray:
+    """Demand neither side meets [GW]: ``demand - orbit - ground``, exactly 0 where it is within :data:`ROUND_OFF`
+    of demand (met demand leaves round-off of either sign) or below."""
+    short = demand - orbit - ground
+    return np.where(short > ROUND_OFF * np.abs(demand), short, 0.0)
 
 
 def buildout(scenario: Scenario, start: int = 2026, end: int = 2050) -> BuildOut:
@@ -400,7 +410,7 @@ def buildout(scenario: Scenario, start: int = 2026, end: int = 2050) -> BuildOut
         # ------------------------------------------------------------------------------------ bindings
         orbit_capped = orbit_add >= orbit_cap * (1.0 - 1e-9)
         # "cost": demand is left unmet although this side has room, because its compute costs more than it is worth
-        unmet = gap - orbit_add - ground_add > 1e-9 * np.maximum(gap, 1.0)
+        unmet = gap - orbit_add - ground_add > ROUND_OFF * np.maximum(gap, 1.0)
         orbit_binding = np.where(
             ~started,
             8,
@@ -450,7 +460,7 @@ def buildout(scenario: Scenario, start: int = 2026, end: int = 2050) -> BuildOut
             "orbit_gw_total": orbit_total,
             "ground_gw_added": ground_add,
             "ground_gw_total": ground,
-            "shortfall_gw": np.maximum(demand - orbit_total - ground, 0.0),
+            "shortfall_gw": _shortfall(demand, orbit_total, ground),
             "orbit_binding": orbit_binding,
             "ground_binding": ground_binding,
             "orbit_share_wanted": share,
