@@ -6,11 +6,12 @@ cost per GPU-hour that year) and each side's capacity limit; each side's limit i
 chains. The simulation is a loop over years on arrays of samples: N Monte Carlo trajectories run together.
 
 Orbit limits (GW of delivered IT power per year): launch (ships x flights per ship, pads x pad rate, LOX and
-methane production, flight losses; an optional fixed flight rate), lunar mass, space-grade solar cells, radiator
-panels. Ground limits: large transformers and new power (gas turbines, grid interconnections, solar + storage,
-the existing grid headroom). Both sides draw on one supply of accelerators: the least of logic dies, HBM stacks and
-packages, each a capacity that is built (fabs fed by one EUV tool supply, a Terafab programme, packaging lines;
-:mod:`terawatt.supply`), and space cells come from cell lines that are built the same way.
+methane production, flight losses; ``launch.flights_per_yr``, when set, a cap on top of these), lunar mass,
+space-grade solar cells, radiator panels. Ground limits: large transformers and new power (gas turbines, grid
+interconnections, solar + storage, the existing grid headroom). Both sides draw on one supply of accelerators: the
+least of logic dies, HBM stacks and packages, each a capacity that is built (fabs fed by one EUV tool supply, a
+Terafab programme, packaging lines; :mod:`terawatt.supply`), and space cells come from cell lines that are built
+the same way.
 """
 
 from __future__ import annotations
