@@ -139,6 +139,112 @@ def test_scenario_yaml_reproduces_the_page_with_terawatt_run(tmp_path, run_cli, 
     assert json.loads(direct.stdout)["orbital.cost_per_gpu_hour_usd"] == got["orbital.cost_per_gpu_hour_usd"]
 
 
+# ------------------------------------------------------------------------------------------- derived inputs
+SLIDERS = [k for k in st.INPUT_KEYS if k not in ("launch.vehicle", "workload.accelerator")]
+DERIVED = ["launch.price_usd_per_kg", "thermal.radiator_temp_k"]
+
+
+def _page_fields(scenario: str = st.DEFAULT_SCENARIO, **changed: str) -> list[str]:
+    from terawatt.dashboard.layout import scenario_texts
+
+    texts = {**scenario_texts(scenario), **st.OPTIONS, **changed}
+    return [texts[k] for k in st.FIELDS]
+
+
+def _sync(trigger, fields, sliders=None, search="", scenario=st.DEFAULT_SCENARIO):
+    from terawatt.dashboard.callbacks import sync_state
+
+    return sync_state(trigger, search, "compare", scenario, list(st.FIELDS), fields, SLIDERS,
+                      sliders or [None] * len(SLIDERS), DERIVED)
+
+
+def test_derived_inputs_are_the_ones_the_registry_says():
+    from terawatt.dashboard.layout import derived_keys
+
+    assert derived_keys() == DERIVED
+
+
+@pytest.mark.parametrize("scenario", [st.DEFAULT_SCENARIO, "baseline-2026"])
+def test_an_empty_derived_input_shows_the_derived_value_on_its_slider(scenario):
+    """Got: launch price and radiator temperature left empty put their sliders at None (drawn at the minimum,
+    8 USD/kg and 140 K); expected the model's values (evaluate(...).input_value) and a "derived" label."""
+    import math
+
+    from terawatt.dashboard.callbacks import KEEP
+
+    r = terawatt.evaluate(terawatt.load_scenario(None if scenario == st.DEFAULT_SCENARIO else scenario))
+    query, _, _, texts, positions, labels = _sync(None, _page_fields(scenario), search=(
+        "" if scenario == st.DEFAULT_SCENARIO else f"?scenario={scenario}"), scenario=scenario)
+    assert query is None  # nothing written to the link: no override
+    assert texts is None or all(texts[st.FIELDS.index(k)] == "" for k in DERIVED)
+    price = r.input_value("launch.price_usd_per_kg")
+    assert price == r["orbital.launch_price_usd_per_kg"] and price > 100
+    at = dict(zip(SLIDERS, positions, strict=True))
+    assert at["launch.price_usd_per_kg"] is not KEEP
+    assert math.isclose(10 ** at["launch.price_usd_per_kg"], price, rel_tol=1e-12)  # a logarithmic slider
+    assert math.isclose(at["thermal.radiator_temp_k"], r["orbital.radiator_temp_k"], rel_tol=1e-12)
+    assert labels[0] == f"derived: {views.number(price)} USD/kg"
+    assert labels[1].startswith("derived: ") and labels[1].endswith(" K")
+
+
+def test_moving_another_input_keeps_a_derived_one_derived():
+    """The altitude slider moved: the launch price stays empty (not in the link) and its slider and label follow
+    the model's value for the new altitude (heavier or lighter satellites, other launch counts)."""
+    from terawatt.dashboard.callbacks import KEEP
+
+    sliders = [None] * len(SLIDERS)
+    sliders[SLIDERS.index("orbit.altitude_km")] = 1100.0
+    query, _, _, texts, positions, labels = _sync({"type": "slider", "key": "orbit.altitude_km"}, _page_fields(),
+                                                  sliders)
+    assert query == "?orbit.altitude_km=1100" and texts[st.FIELDS.index("launch.price_usd_per_kg")] == ""
+    r = terawatt.evaluate(terawatt.load_scenario(None, {"orbit.altitude_km": 1100}))
+    at = dict(zip(SLIDERS, positions, strict=True))
+    assert at["orbit.altitude_km"] is KEEP  # the user's own slider is left where they put it
+    assert 10 ** at["launch.price_usd_per_kg"] == pytest.approx(r["orbital.launch_price_usd_per_kg"], rel=1e-12)
+    assert labels[0] == f"derived: {views.number(r['orbital.launch_price_usd_per_kg'])} USD/kg"
+
+
+def test_moving_a_derived_slider_makes_it_an_override():
+    sliders = [None] * len(SLIDERS)
+    sliders[SLIDERS.index("launch.price_usd_per_kg")] = 2.0  # log10: 100 USD/kg
+    query, _, _, texts, positions, labels = _sync({"type": "slider", "key": "launch.price_usd_per_kg"},
+                                                  _page_fields(), sliders)
+    assert query == "?launch.price_usd_per_kg=100" and texts[st.FIELDS.index("launch.price_usd_per_kg")] == "100"
+    assert labels[0] == "" and labels[1].startswith("derived: ")
+
+
+def test_a_typed_value_ends_the_derived_label_and_clearing_it_brings_it_back():
+    from terawatt.dashboard.callbacks import KEEP
+
+    trigger = {"type": "field", "key": "thermal.radiator_temp_k"}
+    query, _, _, _, positions, labels = _sync(trigger, _page_fields(**{"thermal.radiator_temp_k": "300"}))
+    assert query == "?thermal.radiator_temp_k=300" and labels[1] == ""
+    assert dict(zip(SLIDERS, positions, strict=True))["thermal.radiator_temp_k"] == 300.0
+    query, _, _, _, positions, labels = _sync(trigger, _page_fields(), search="?thermal.radiator_temp_k=300")
+    assert query == "" and labels[1].startswith("derived: ")
+    assert dict(zip(SLIDERS, positions, strict=True))["thermal.radiator_temp_k"] is not KEEP
+
+
+def test_derived_value_of_the_view_year_and_none_with_bad_fields():
+    r = terawatt.evaluate(terawatt.load_scenario(None).at_year(2035))
+    *_, positions, labels = _sync(None, _page_fields(year="2035"), search="?year=2035")
+    assert labels[0] == f"derived in 2035: {views.number(r['orbital.launch_price_usd_per_kg'])} USD/kg"
+    *_, positions, labels = _sync(None, _page_fields(**{"orbit.altitude_km": "-5"}), search="?orbit.altitude_km=-5")
+    assert all("fields marked" in label for label in labels)
+
+
+def test_the_sync_callback_sends_the_derived_labels(app, client):
+    """Through the server as the browser calls it (a slider moved)."""
+    from terawatt.dashboard.payloads import slider_payload
+
+    response = client.post("/_dash-update-component", json=slider_payload(app, "orbit.altitude_km", 700.0))
+    assert response.status_code == 200, response.data[:300]
+    body = response.get_json()["response"]
+    labels = {k: v["children"] for k, v in body.items() if '"type":"derived"' in k}
+    assert set(labels) == {f'{{"key":"{k}","type":"derived"}}' for k in DERIVED}
+    assert all(v.startswith("derived: ") for v in labels.values())
+
+
 # ------------------------------------------------------------------------------------------------- server
 def test_page_is_served_locally_with_a_strict_policy(app, client):
     page = client.get("/")

@@ -160,6 +160,22 @@ def test_moving_an_input_gives_the_cli_number(page, run_cli):
     assert number(shown) == pytest.approx(cli["comparison.cost_ratio"], rel=5e-4)
 
 
+def test_an_empty_derived_input_sits_at_the_derived_value(page, run_cli):
+    """The launch price left empty: its slider handle at the launch price terawatt run used (log10 on the slider),
+    the label says "derived", the field stays empty and the link carries no launch price."""
+    import math
+
+    page.goto_page()
+    label = page.locator('[id*=\'"key":"launch.price_usd_per_kg","type":"derived"\']')
+    page.wait_for_function("e => e.innerText.startsWith('derived')", arg=label.element_handle())
+    used = cli_json(run_cli)["orbital.launch_price_usd_per_kg"]
+    assert number(label.inner_text().split(":")[1].split()[0]) == pytest.approx(used, rel=5e-4)
+    handle = page.locator('[id*=\'"key":"launch.price_usd_per_kg","type":"slider"\'] [role="slider"]').first
+    assert float(handle.get_attribute("aria-valuenow")) == pytest.approx(math.log10(used), abs=1e-9)
+    assert field(page, "launch.price_usd_per_kg").input_value() == ""
+    assert "launch.price_usd_per_kg" not in page.url
+
+
 def test_a_shared_link_restores_the_view_and_inputs(page, run_cli):
     page.goto_page("?tab=satellite&scenario=suncatcher&solar.array_specific_power_w_per_kg=180&year=2030")
     page.wait_for_selector("#fact-mass")

@@ -25,3 +25,51 @@ def test_default_inside_its_distribution(name):
             assert dist.low <= spec.default <= dist.high, f"default {spec.default} outside [{dist.low}, {dist.high}]"
     else:
         assert dist.mean is not None and dist.sd is not None and dist.sd > 0
+
+
+DERIVED = [n for n, s in REGISTRY.items() if s.derived_output is not None]
+#: Outputs that must not move when a derived parameter is set to the value the model derived for it.
+HEADLINE = ("orbital.cost_per_gpu_hour_usd", "terrestrial.cost_per_gpu_hour_usd", "orbital.satellite_mass_kg",
+            "orbital.launches", "orbital.radiator_area_m2", "comparison.breakeven_launch_price_usd_per_kg")
+
+
+def test_derived_parameters_name_their_output():
+    assert {"launch.price_usd_per_kg", "thermal.radiator_temp_k"} <= set(DERIVED)
+
+
+@pytest.mark.parametrize("name", DERIVED)
+@pytest.mark.parametrize("scenario", [None, "baseline-2026", "starship-2030"])
+def test_derived_output_is_the_value_the_model_used(name, scenario):
+    """Setting a derived parameter to its ``derived_output`` (Result.input_value) reproduces the evaluation."""
+    from terawatt.model import evaluate
+    from terawatt.scenario import load_scenario
+
+    sc = load_scenario(scenario, {name: None})  # left empty (starship-2030 sets a launch price: cleared here)
+    spec, r = REGISTRY[name], evaluate(sc)
+    assert spec.nullable and spec.derived_output in r.outputs
+    value = r.input_value(name)
+    assert value == r[spec.derived_output] and value is not None
+    again = evaluate(load_scenario(scenario, {name: value}))
+    assert again.scenario.values[name] == value
+    assert again.input_value(name) == value
+    for key in HEADLINE:
+        assert again[key] == pytest.approx(r[key], rel=1e-12), key
+
+
+def test_input_value_of_a_set_parameter_is_the_scenario_value():
+    from terawatt.model import evaluate
+    from terawatt.scenario import load_scenario
+
+    r = evaluate(load_scenario(None, {"launch.price_usd_per_kg": 250.0}))
+    assert r.input_value("launch.price_usd_per_kg") == 250.0
+    assert r.input_value("orbit.altitude_km") == r.scenario.values["orbit.altitude_km"]
+    with pytest.raises(KeyError):
+        r.input_value("orbital.cost_per_gpu_hour_usd")
+
+
+def test_derived_output_needs_a_nullable_parameter():
+    from terawatt.params.spec import ParamSpec
+
+    with pytest.raises(ValueError, match="derived_output"):
+        ParamSpec.from_raw("x.y_k", {"unit": "K", "default": 300.0, "description": "d", "source": "s",
+                                     "derived_output": "orbital.radiator_temp_k"})

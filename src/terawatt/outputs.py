@@ -16,45 +16,79 @@ from terawatt.physics import debris
 UNITS: dict[str, str] = {}
 
 
+#: Unit words of a key's name (the underscore-separated words), by their spelling in the name; longer spellings
+#: (several words) are matched first. A word not listed here is no unit (a count, a qualifier).
+_UNIT_WORDS: dict[str, str] = {
+    "usd": "USD", "kg": "kg", "t": "t", "w": "W", "kw": "kW", "gw": "GW", "wh": "Wh", "kwh": "kWh", "mwh": "MWh",
+    "m": "m", "km": "km", "cm": "cm", "mm": "mm", "m2": "m2", "m3": "m3", "cm2": "cm2", "mm2": "mm2", "l": "L",
+    "s": "s", "ms": "ms", "min": "min", "h": "h", "hour": "h", "hours": "h", "yr": "yr", "year": "yr", "days": "d",
+    "deg": "deg", "k": "K", "rad": "rad", "gbps": "Gbit/s", "hz": "Hz", "db": "dB", "btu": "Btu", "mmbtu": "MMBtu",
+    "gpu_hour": "GPU-h", "gpu_hours": "GPU-h", "tokens": "tok", "million_tokens": "Mtok",
+    "million_inferences": "Minf",
+}
+#: Units that, last in a name after ``per ...``, stay in the denominator (time and work: ``..._per_satellite_yr``
+#: is 1/yr); any other unit there is the quantity's own (``cost_per_kw_year_usd`` is USD/kW-yr).
+_DENOMINATOR = frozenset({"yr", "h", "min", "s", "ms", "d", "GPU-h", "tok", "Mtok", "Minf"})
+_LONGEST_WORDS = max(w.count("_") + 1 for w in _UNIT_WORDS)
+
+
+def _words(words: list[str]) -> list[str]:
+    """The units among ``words``, left to right, each the longest spelling that matches; other words skipped."""
+    units, i = [], 0
+    while i < len(words):
+        for size in range(min(_LONGEST_WORDS, len(words) - i), 0, -1):
+            unit = _UNIT_WORDS.get("_".join(words[i:i + size]))
+            if unit:
+                units.append(unit)
+                i += size
+                break
+        else:
+            i += 1
+    return units
+
+
+def _tail_unit(words: list[str]) -> tuple[str | None, int]:
+    """The unit that ends ``words`` (the longest spelling) and its number of words; (None, 0) if none."""
+    for size in range(min(_LONGEST_WORDS, len(words)), 0, -1):
+        unit = _UNIT_WORDS.get("_".join(words[-size:]))
+        if unit:
+            return unit, size
+    return None, 0
+
+
+def _name_unit(words: list[str]) -> str | None:
+    """Unit of a quantity's name (its words), None for a dimensionless one.
+
+    ``X_<u>`` is u; ``X_<u>_per_<v ...>`` is u/v (the units after ``per``, each a further ``/``: ``kwh_per_m2_yr``
+    is kWh/m2/yr, ``m_per_s_per_yr`` m/s/yr); ``X_per_<v ...>`` without a unit before ``per`` is 1/v
+    (``collision_probability_per_yr``); ``X_per_<v ...>_<u>`` puts the last unit over the others unless it is a
+    time or work unit (``cost_per_kw_year_usd`` is USD/kW-yr, ``propellant_per_flight_t`` t). Words that are no
+    unit (counts: satellite, chip, flight) drop out, as in the registry (``servicing_visits_per_satellite_yr`` is
+    1/yr).
+    """
+    if "per" not in words:
+        return _tail_unit(words)[0]
+    cut = len(words) - 1 - words[::-1].index("per")
+    head, tail = words[:cut], words[cut + 1:]
+    over = _words(tail)
+    num = _name_unit(head) if head else None
+    last, size = _tail_unit(tail)
+    if num is None and last is not None and last not in _DENOMINATOR and size < len(tail):  # cost_per_kw_year_usd
+        return last + (f"/{'-'.join(over[:-1])}" if len(over) > 1 else "")
+    if not over:
+        return num
+    return (num or "1") + "".join(f"/{u}" for u in over)
+
+
 def _unit(key: str) -> str:
-    for suffix, unit in (
-        ("_usd_per_kg", "USD/kg"),
-        ("_usd_per_w", "USD/W"),
-        ("_usd_per_yr", "USD/yr"),
-        ("per_kw_year_usd", "USD/kW-yr"),
-        ("per_gpu_hour_usd", "USD/GPU-h"),
-        ("per_million_tokens_usd", "USD/Mtok"),
-        ("_usd", "USD"),
-        ("_w_per_kg", "W/kg"),
-        ("_kg_per_kw", "kg/kW"),
-        ("_gw", "GW"),
-        ("_rad_per_yr", "rad/yr"),
-        ("_gbps", "Gbit/s"),
-        ("_ms", "ms"),
-        ("_m_per_s_per_yr", "m/s/yr"),
-        ("_m_per_s", "m/s"),
-        ("_kg_per_m3", "kg/m3"),
-        ("_kg_per_m2", "kg/m2"),
-        ("_w_per_m2", "W/m2"),
-        ("_kwh_per_m2_yr", "kWh/m2/yr"),
-        ("_mwh_per_yr", "MWh/yr"),
-        ("_mwh", "MWh"),
-        ("_kwh", "kWh"),
-        ("_wh", "Wh"),
-        ("_m2", "m2"),
-        ("_kg", "kg"),
-        ("_w", "W"),
-        ("_k", "K"),
-        ("_deg", "deg"),
-        ("_min", "min"),
-        ("_s", "s"),
-        ("_yr", "yr"),
-        ("_t", "t"),
-        ("_per_yr", "1/yr"),
-    ):
-        if key.endswith(suffix):
-            return unit
-    return "-"
+    """Unit of an output key from its name (DESIGN.md: every dimensional name carries its unit as a suffix).
+
+    The name is the key's quantity: ``side.name`` or, for a part of a breakdown, the ``name`` of
+    ``side.name.part`` (``orbital.capex_breakdown_usd.launch`` is in USD); a ``@year`` suffix is ignored.
+    """
+    parts = key.split("@")[0].split(".")
+    name = parts[1] if len(parts) > 1 else parts[0]
+    return _name_unit(name.split("_")) or "-"
 
 
 #: Keys whose values are costs: NaN where the orbital design is infeasible (an infeasible design has no cost).

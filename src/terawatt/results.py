@@ -54,6 +54,19 @@ class Result:
     def keys(self) -> list[str]:
         return list(self.outputs)
 
+    def input_value(self, key: str) -> Any:
+        """The value of input ``key`` this evaluation used: the scenario's, or for an empty parameter the model
+        derives, the output that holds the derived value (the registry's ``derived_output``: an empty
+        ``launch.price_usd_per_kg`` gives ``orbital.launch_price_usd_per_kg``). ``None`` for an empty parameter
+        whose derived value is not an output; KeyError for a name that is not in the registry."""
+        from terawatt.params import load_registry
+
+        spec = load_registry()[key]
+        value = self.scenario.values[key]
+        if value is None and spec.derived_output is not None:
+            return self.outputs[spec.derived_output]
+        return value
+
     @property
     def notes(self) -> list[str]:
         """Plain-language warnings about the design (infeasibility), empty when all is well."""

@@ -3,11 +3,21 @@
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
 from typing import Any
 
 from terawatt.dashboard import views
 from terawatt.dashboard.jobs import JobRunner
-from terawatt.dashboard.layout import TableStore, render, scenario_texts, slider_position, slider_text
+from terawatt.dashboard.layout import (
+    TableStore,
+    derived_label,
+    derived_position,
+    render,
+    scenario_texts,
+    slider_position,
+    slider_text,
+)
 from terawatt.dashboard.state import (
     INPUT_KEYS,
     OPTIONS,
@@ -30,44 +40,106 @@ def _controls(state: State, keys: list[str]) -> list[str]:
             for k in keys]
 
 
-def _positions(keys: list[str], texts: dict[str, str]) -> list[float | None]:
+#: A slider position :func:`sync_state` leaves as it is (the callback sends ``no_update``).
+KEEP = object()
+
+
+def _positions(keys: list[str], texts: dict[str, str]) -> list[Any]:
     from terawatt.params import load_registry
 
     registry = load_registry()
     return [slider_position(registry[k], texts[k]) for k in keys]
 
 
-def sync_state(trigger: Any, search: str | None, tab: str, scenario: str, field_keys: list[str],
-               fields: list[Any], slider_keys: list[str], sliders: list[Any]) -> tuple[Any, ...]:
-    """The work of the sync callback, as a plain function: (search, tab, scenario, field texts, slider positions),
-    ``None`` where nothing changes."""
+def _derived(state: State, texts: dict[str, str], keys: list[str]) -> dict[str, tuple[float | None, str]]:
+    """(slider position, label) of each derivable input in ``keys``: for an empty one, the value the model derived
+    for ``state`` (:meth:`terawatt.results.Result.input_value` of the evaluated scenario, in the view's year);
+    an empty label for one the user set."""
+    from terawatt.model import evaluate
     from terawatt.params import load_registry
 
+    registry = load_registry()
+    empty = [k for k in keys if not texts.get(k, "").strip()]
+    out = {k: (KEEP, "") for k in keys if k not in empty}
+    if not empty:
+        return out
+    scenario, errors = build_scenario(state)
+    if errors:
+        return {**out, **{k: (KEEP, "derived by the model (once the fields marked are fixed)") for k in empty}}
+    year = evaluation_year(state)
+    try:
+        result = evaluate(scenario.at_year(year) if year is not None else scenario)
+    except ScenarioError:
+        return {**out, **{k: (KEEP, "derived by the model") for k in empty}}
+    for k in empty:
+        value = result.input_value(k)
+        out[k] = (derived_position(registry[k], value), derived_label(registry[k], value, year))
+    return out
+
+
+def sync_state(trigger: Any, search: str | None, tab: str, scenario: str, field_keys: list[str],
+               fields: list[Any], slider_keys: list[str], sliders: list[Any],
+               derived_keys: Sequence[str] = ()) -> tuple[Any, ...]:
+    """The work of the sync callback, as a plain function: (search, tab, scenario, field texts, slider positions,
+    derived labels), ``None`` where nothing changes and :data:`KEEP` for a slider left where it is.
+
+    The slider of an input in ``derived_keys`` (one the model derives when empty) left empty sits at the value the
+    model derived and its label says so; that moves the slider only, the field stays empty (no override) until
+    the user moves the slider or types a value."""
+    from terawatt.params import load_registry
+
+    keys = list(derived_keys)
     if trigger is None or trigger == "url":
         state = decode(search)
         texts = _controls(state, field_keys)
         by_key = dict(zip(field_keys, texts, strict=True))
+        derived = _derived(state, by_key, keys)
+        positions = [p if p is not KEEP else by for p, by in zip(
+            [derived.get(k, (KEEP, ""))[0] for k in slider_keys], _positions(slider_keys, by_key), strict=True)]
+        labels = [derived[k][1] for k in keys]
+        positions = _moved(positions, sliders)
         if texts == list(fields) and state.tab == tab and state.scenario == scenario:
-            return None, None, None, None, None
-        return None, state.tab, state.scenario, texts, _positions(slider_keys, by_key)
+            return None, None, None, None, positions, labels
+        return None, state.tab, state.scenario, texts, positions, labels
     values = dict(zip(field_keys, ["" if v is None else str(v) for v in fields], strict=True))
     new_fields = None
-    new_sliders = None
+    positions: list[Any] = [KEEP] * len(slider_keys)
     if trigger == "scenario":
         values.update(scenario_texts(scenario))
         new_fields = [values[k] for k in field_keys]
-        new_sliders = _positions(slider_keys, values)
+        positions = _positions(slider_keys, values)
     elif isinstance(trigger, dict) and trigger.get("type") == "slider":
         key = trigger["key"]
         position = sliders[slider_keys.index(key)]
         if position is not None:
             values[key] = slider_text(load_registry()[key], float(position))
             new_fields = [values[k] for k in field_keys]
+    elif isinstance(trigger, dict) and trigger.get("type") == "field" and trigger.get("key") in slider_keys:
+        key = trigger["key"]  # a value typed: its slider follows (stays put where the text is no number in the span)
+        position = slider_position(load_registry()[key], values[key])
+        if position is not None:
+            positions[slider_keys.index(key)] = position
     base = scenario_texts(scenario)
     changed = {k: values[k] for k in INPUT_KEYS if k in values and values[k] != base.get(k)}
     options = {k: values.get(k, OPTIONS[k]) for k in OPTIONS}
-    query = encode(State(tab, scenario, changed, options))
-    return (query if query != (search or "") else None), None, None, new_fields, new_sliders
+    state = State(tab, scenario, changed, options)
+    query = encode(state)
+    derived = _derived(state, {k: values.get(k, base.get(k, "")) for k in keys}, keys)
+    for k, (position, _) in derived.items():
+        if position is not KEEP and k in slider_keys:
+            positions[slider_keys.index(k)] = position
+    return ((query if query != (search or "") else None), None, None, new_fields, _moved(positions, sliders),
+            [derived[k][1] for k in keys])
+
+
+def _moved(positions: list[Any], sliders: list[Any]) -> list[Any]:
+    """``positions`` with :data:`KEEP` where the slider already sits there (no update sent to the browser)."""
+    def same(new: Any, old: Any) -> bool:
+        if new is None or old is None:
+            return new is old
+        return new is not KEEP and math.isclose(float(new), float(old), rel_tol=1e-12, abs_tol=1e-12)
+
+    return [KEEP if same(p, old) else p for p, old in zip(positions, sliders, strict=True)]
 
 
 def _messages(errors: list[FieldError], keys: list[str]) -> tuple[list[str], list[str]]:
@@ -112,16 +184,18 @@ def register(app: Any, runner: JobRunner, store: TableStore) -> None:
     @app.callback(
         Output("url", "search"), Output("tab", "value"), Output("scenario", "value"),
         Output({"type": "field", "key": ALL}, "value"), Output({"type": "slider", "key": ALL}, "value"),
+        Output({"type": "derived", "key": ALL}, "children"),
         Input("url", "search"), Input("tab", "value"), Input("scenario", "value"),
         Input({"type": "field", "key": ALL}, "value"), Input({"type": "slider", "key": ALL}, "value"),
     )
     def sync(search, tab, scenario, fields, sliders):
         field_keys = [i["id"]["key"] for i in ctx.inputs_list[3]]
         slider_keys = [i["id"]["key"] for i in ctx.inputs_list[4]]
-        query, new_tab, new_scenario, texts, positions = sync_state(
-            ctx.triggered_id, search, tab, scenario, field_keys, fields, slider_keys, sliders)
+        derived_keys = [o["id"]["key"] for o in ctx.outputs_list[5]]
+        query, new_tab, new_scenario, texts, positions, labels = sync_state(
+            ctx.triggered_id, search, tab, scenario, field_keys, fields, slider_keys, sliders, derived_keys)
         return (nu(query), nu(new_tab), nu(new_scenario), texts or [no_update] * len(field_keys),
-                positions or [no_update] * len(slider_keys))
+                [no_update if p is KEEP else p for p in positions], labels)
 
     def fail(message: str, keys: list[str]) -> tuple[Any, ...]:
         return html.P(message), [""] * len(keys), message, None, True, HIDDEN

@@ -78,6 +78,36 @@ def slider_text(spec: ParamSpec, position: float) -> str:
     return str(round(x)) if spec.kind == "int" else display(float(f"{x:.4g}"))
 
 
+def derived_position(spec: ParamSpec, value: Any) -> float | None:
+    """Where the slider of an empty, derived input sits: at the value the model derived (``value``, from the
+    evaluated result), held at the end of the span when it lies beyond; None when there is no number."""
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        return None
+    lo, hi, log = slider_span(spec)
+    if not math.isfinite(x):
+        return None
+    x = min(max(x, lo), hi)
+    return math.log10(x) if log else x
+
+
+def derived_label(spec: ParamSpec, value: Any, year: int | None = None) -> str:
+    """The text beside an empty, derived input: ``derived: 1,799 USD/kg`` (the model's value, in ``year`` when
+    given), saying so when the value lies beyond the slider."""
+    from terawatt.dashboard.views import number
+
+    lo, hi, _ = slider_span(spec)
+    unit = "" if spec.unit in ("-", "") else f" {spec.unit}"
+    when = f" in {year}" if year is not None else ""
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        return f"derived by the model{when} (no value: see the notes)"
+    beyond = " (beyond the slider)" if math.isfinite(x) and not lo <= x <= hi else ""
+    return f"derived{when}: {number(x)}{unit}{beyond}"
+
+
 def _slider(key: str, spec: ParamSpec, text: str) -> Any:
     from dash import dcc
 
@@ -119,8 +149,23 @@ def input_field(key: str, text: str) -> Any:
         control = dcc.Input(id={"type": "field", "key": key}, type="text", value=text, debounce=True,
                             placeholder="derived" if spec.nullable else "", className="text")
         slider = _slider(key, spec, text)
-    return html.Div([html.Label(f"{key}{unit}", className="name"), control, slider, _help(spec),
+    # an input the model derives when empty: its slider sits at the derived value, said here (callbacks.sync_state)
+    derived = html.Div(id={"type": "derived", "key": key}, className="derived") if derivable(spec) else None
+    return html.Div([html.Label(f"{key}{unit}", className="name"), control, slider, derived, _help(spec),
                      html.Div(id={"type": "msg", "key": key}, className="msg")], className="field")
+
+
+def derivable(spec: ParamSpec) -> bool:
+    """Whether an input left empty takes a value the model derives and reports (registry ``derived_output``)."""
+    return spec.nullable and spec.derived_output is not None and not (spec.catalog or spec.choices)
+
+
+def derived_keys() -> list[str]:
+    """The page's inputs that are :func:`derivable`, in page order (each has a ``derived`` label)."""
+    from terawatt.params import load_registry
+
+    registry = load_registry()
+    return [k for k in INPUT_KEYS if derivable(registry[k])]
 
 
 def option_field(key: str) -> Any:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from terawatt.dashboard.layout import scenario_texts
+from terawatt.dashboard.layout import derived_keys, scenario_texts
 from terawatt.dashboard.state import DEFAULT_SCENARIO, FIELDS, INPUT_KEYS, OPTIONS
 
 
@@ -48,6 +48,7 @@ def slider_payload(app: Any, key: str, position: float, search: str = "") -> dic
             {"id": "scenario", "property": "value"},
             [{"id": {"type": "field", "key": k}, "property": "value"} for k in FIELDS],
             [{"id": {"type": "slider", "key": k}, "property": "value"} for k in sliders],
+            [{"id": {"type": "derived", "key": k}, "property": "children"} for k in derived_keys()],
         ],
         "inputs": [
             {"id": "url", "property": "search", "value": search},

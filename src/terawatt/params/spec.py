@@ -118,6 +118,9 @@ class ParamSpec:
     distribution: Distribution | None = None
     #: The value ``"auto"`` is accepted: the design lever is chosen by ``terawatt.studies.optimize.resolve_auto``.
     auto: bool = False
+    #: For a nullable parameter: the canonical output key holding the value the model derives when it is empty
+    #: (setting the parameter to that value gives the same results; ``tests/test_registry_defaults.py`` checks).
+    derived_output: str | None = None
 
     def __post_init__(self) -> None:
         owner = str(self.name)
@@ -128,6 +131,9 @@ class ParamSpec:
         for f in ("unit", "description", "source"):
             _text(owner, f, getattr(self, f))
         _text(owner, "catalog", self.catalog, optional=True)
+        _text(owner, "derived_output", self.derived_output, optional=True)
+        if self.derived_output is not None and not self.nullable:
+            raise ValueError(f"{owner}: derived_output is for a nullable parameter (one the model derives)")
         for f in ("nullable", "min_exclusive", "max_exclusive"):
             _flag(owner, f, getattr(self, f))
         set_(self, "min", _number(owner, "min", self.min))

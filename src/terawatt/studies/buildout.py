@@ -6,11 +6,12 @@ cost per GPU-hour that year) and each side's capacity limit; each side's limit i
 chains. The simulation is a loop over years on arrays of samples: N Monte Carlo trajectories run together.
 
 Orbit limits (GW of delivered IT power per year): launch (ships x flights per ship, pads x pad rate, LOX and
-methane production, flight losses; an optional fixed flight rate), lunar mass, space-grade solar cells, radiator
-panels. Ground limits: large transformers and new power (gas turbines, grid interconnections, solar + storage,
-the existing grid headroom). Both sides draw on one supply of accelerators: the least of logic dies, HBM stacks and
-packages, each a capacity that is built (fabs fed by one EUV tool supply, a Terafab programme, packaging lines;
-:mod:`terawatt.supply`), and space cells come from cell lines that are built the same way.
+methane production, flight losses; ``launch.flights_per_yr``, when set, a cap on top of these), lunar mass,
+space-grade solar cells, radiator panels. Ground limits: large transformers and new power (gas turbines, grid
+interconnections, solar + storage, the existing grid headroom). Both sides draw on one supply of accelerators: the
+least of logic dies, HBM stacks and packages, each a capacity that is built (fabs fed by one EUV tool supply, a
+Terafab programme, packaging lines; :mod:`terawatt.supply`), and space cells come from cell lines that are built
+the same way.
 """
 
 from __future__ import annotations
@@ -49,6 +50,9 @@ GROUND_LIMITS = ("demand", "transformers", "new power", "logic dies", "HBM", "co
 #: Orbit and ground binding codes of the chip links (terawatt.supply.CHIP_LINKS order: logic dies, HBM, packaging).
 _CHIP_ORBIT_CODES = np.array([6, 7, 10])
 _CHIP_GROUND_CODES = np.array([3, 4, 6])
+#: Relative round-off of the simulation's balances: a shortfall within this fraction of demand is exactly 0 (the
+#: subtraction demand - orbit - ground leaves ~1e-14 GW where demand is met), as is an unmet gap within it.
+ROUND_OFF = 1e-9
 #: Registry sections whose numbers the simulation reads (each per year, so trajectories apply).
 SIMULATION_SECTIONS = ("buildout", "launch", "supply", "ground", "edge", "terrestrial", "workload", "satellite")
 #: Year fields of the JSON output (more are added freely).
@@ -203,6 +207,13 @@ MODEL_OUTPUTS = ("comparison.cost_ratio", "orbital.accelerators", "orbital.array
                  "orbital.radiator_area_m2", "orbital.satellite_count", "orbital.satellite_mass_kg",
                  "terrestrial.accelerators", "terrestrial.capex_usd", "terrestrial.cost_per_gpu_hour_usd",
                  "workload.it_power_w")
+
+
+def _shortfall(demand: np.ndarray, orbit: np.ndarray, ground: np.ndarray) -> np.ndarray:
+    """Demand neither side meets [GW]: ``demand - orbit - ground``, exactly 0 where it is within :data:`ROUND_OFF`
+    of demand (met demand leaves round-off of either sign) or below."""
+    short = demand - orbit - ground
+    return np.where(short > ROUND_OFF * np.abs(demand), short, 0.0)
 
 
 def buildout(scenario: Scenario, start: int = 2026, end: int = 2050) -> BuildOut:
@@ -410,7 +421,7 @@ def buildout(scenario: Scenario, start: int = 2026, end: int = 2050) -> BuildOut
         # ------------------------------------------------------------------------------------ bindings
         orbit_capped = orbit_add >= orbit_cap * (1.0 - 1e-9)
         # "cost": demand is left unmet although this side has room, because its compute costs more than it is worth
-        unmet = gap - orbit_add - ground_add > 1e-9 * np.maximum(gap, 1.0)
+        unmet = gap - orbit_add - ground_add > ROUND_OFF * np.maximum(gap, 1.0)
         orbit_binding = np.where(
             ~started,
             8,
@@ -460,7 +471,7 @@ def buildout(scenario: Scenario, start: int = 2026, end: int = 2050) -> BuildOut
             "orbit_gw_total": orbit_total,
             "ground_gw_added": ground_add,
             "ground_gw_total": ground,
-            "shortfall_gw": np.maximum(demand - orbit_total - ground, 0.0),
+            "shortfall_gw": _shortfall(demand, orbit_total, ground),
             "orbit_binding": orbit_binding,
             "ground_binding": ground_binding,
             "orbit_share_wanted": share,

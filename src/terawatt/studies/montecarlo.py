@@ -265,7 +265,7 @@ class MonteCarlo:
         units in ``frame.attrs["units"]``."""
         import pandas as pd
 
-        from terawatt.outputs import UNITS
+        from terawatt.outputs import unit_of
         from terawatt.params import load_registry
 
         data = {**self.inputs, **{k: v for k, v in self.columns.items() if k != "sample"}}
@@ -273,8 +273,7 @@ class MonteCarlo:
         if self.years is not None:
             frame["crossover_year"] = self.crossover_years
         registry = load_registry()
-        frame.attrs["units"] = {k: (registry[k].unit if k in registry else UNITS.get(k.split("@")[0], "-"))
-                                for k in frame.columns}
+        frame.attrs["units"] = {k: (registry[k].unit if k in registry else unit_of(k)) for k in frame.columns}
         return frame
 
     def to_xarray(self) -> xr.Dataset:
@@ -283,7 +282,7 @@ class MonteCarlo:
         over years; units in each variable's ``attrs["units"]``, the run's options in the dataset's ``attrs``."""
         import xarray as xr
 
-        from terawatt.outputs import UNITS
+        from terawatt.outputs import unit_of
         from terawatt.params import load_registry
 
         registry = load_registry()
@@ -308,9 +307,7 @@ class MonteCarlo:
             coords["year"] = np.asarray(self.years, int)
         ds = xr.Dataset(data, coords=coords)
         for name in ds.data_vars:
-            unit = registry[name].unit if name in registry else UNITS.get(name, "yr" if name == "crossover_year"
-                                                                          else "-")
-            ds[name].attrs["units"] = unit
+            ds[name].attrs["units"] = registry[name].unit if name in registry else unit_of(name)
         ds.attrs.update({"scenario": self.scenario, "n": self.n, "seed": self.seed, "sampler": self.sampler,
                          "year": "" if self.year is None else int(self.year)})
         return ds

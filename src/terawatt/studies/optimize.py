@@ -49,8 +49,6 @@ POPSIZE, MAXITER, TOL = 10, 60, 1e-6
 PARETO_POP, PARETO_GEN = 60, 60
 #: Grid search of the auto levers: coarse points per continuous lever, then refinement rounds of REFINE points.
 AUTO_GRID, AUTO_REFINE, AUTO_ROUNDS = 49, 17, 2
-#: A lever value missing from the scenario (empty = derived) is read from this output for the report.
-DERIVED_FROM = {"thermal.radiator_temp_k": "orbital.radiator_temp_k"}
 
 ObjectiveFn = Callable[[dict[str, np.ndarray]], np.ndarray]
 
@@ -318,11 +316,13 @@ class Optimum:
 
 def _baseline(sc: Scenario, levers: Sequence[Lever], outputs: dict[str, Any]) -> dict[str, Any]:
     """The scenario's own value of each lever (a derived one read from its output), cut into the bounds."""
+    registry = load_registry()
     out: dict[str, Any] = {}
     for lever in levers:
         value = sc.values.get(lever.name)
-        if value is None and lever.name in DERIVED_FROM:
-            value = outputs.get(DERIVED_FROM[lever.name])
+        derived = registry[lever.name].derived_output
+        if value is None and derived is not None:  # empty = derived: the value the model used, from its output
+            value = outputs.get(derived)
         if isinstance(value, str):
             out[lever.name] = value if value in lever.choices else None
         elif value is None or not np.isfinite(float(value)):
