@@ -15,8 +15,14 @@ KEYS = {
     "orbital.availability_failures": "working accelerators / nameplate (failures, cold spares)",
     "orbital.inference_goodput_fraction": "replica time not lost to stops and retried requests",
     "orbital.dose_rad_per_yr": "ionizing dose rate behind the shielding [rad(Si)/yr]",
-    "orbital.availability": "delivered / nameplate compute (the twin flies no avoidance manoeuvres)",
+    "orbital.training_goodput_fraction": "training job time kept by checkpoint/restart (twin: placed jobs)",
+    "orbital.goodput_fraction": "goodput of workload.kind (training-share-weighted for mixed)",
+    "twin.placed_fraction": "working accelerator time inside placed jobs (model: every one)",
+    "twin.isl_connected_fraction": "satellites in their cluster's largest ISL component (model: all)",
+    "orbital.availability": "useful / nameplate compute with jobs (the twin flies no avoidance manoeuvres)",
 }
+#: Keys the steady-state model does not compute; its implicit value.
+IMPLICIT = {"twin.placed_fraction": 1.0, "twin.isl_connected_fraction": 1.0}
 
 
 def window_sunlit_fraction(result: Any, ds: Any) -> float:
@@ -50,7 +56,8 @@ def steady_state(result: Any, ds: Any) -> dict[str, tuple[float, float]]:
         "orbital.sunlit_fraction": window_sunlit_fraction(result, ds),
         "orbital.availability": float(out["orbital.availability"]) / avoid,  # the twin flies no manoeuvres
     }
-    return {k: (window.get(k, float(out[k])), float(out[k])) for k in KEYS}
+    annual = {k: IMPLICIT[k] if k in IMPLICIT else float(out[k]) for k in KEYS}
+    return {k: (window.get(k, annual[k]), annual[k]) for k in KEYS}
 
 
 def comparison(ds: Any):
