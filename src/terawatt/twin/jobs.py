@@ -28,9 +28,10 @@ Vectorized over satellites, job slots and clusters (no Python loop over any of t
 - **Throttling**: a job runs at the speed of its slowest satellite (``load / wanted``); goodput is measured
   against the speed-weighted placed time, availability against the nameplate.
 
-The expected goodput of this training process in steady state is :func:`training_goodput_exact` (Daly's
-higher-order form for exponential interrupts); the model's Young/Daly first-order form is its expansion to first
-order in :math:`\Lambda\tau` and :math:`\Lambda R`.
+The expected goodput of this training process in steady state is Daly's higher-order form for exponential
+interrupts, :math:`\Lambda\tau e^{-\Lambda R}/(e^{\Lambda(\tau+\delta)} - 1)`, which the steady-state model
+uses (:func:`terawatt.physics.radiation.goodput_fraction`); its expansion to first order in :math:`\Lambda\tau`
+and :math:`\Lambda R` is Young's :math:`1 - \sqrt{2\delta\Lambda} - R\Lambda`.
 
 References
 ----------
@@ -90,25 +91,6 @@ def workload_from(result: Any, isl_range_m: float | None = None) -> Workload:
         isl_range_km=(rng if np.isfinite(rng) else np.inf) / 1e3,
         cluster_size=int(v["links.cluster_satellites"]),
     )
-
-
-def training_goodput_exact(interrupts_per_h: Any, interval_h: Any, checkpoint_h: Any, restart_h: Any) -> np.ndarray:
-    r"""Expected goodput [-] of checkpoint/restart under Poisson interrupts, restarts that can fail (Daly 2006).
-
-    Notes
-    -----
-    Up periods between interrupts are exponential (rate :math:`\lambda`); the work of the completed cycles of
-    :math:`\tau + \delta` survives, :math:`E[\lfloor L/(\tau+\delta)\rfloor] = 1/(e^{\lambda(\tau+\delta)} - 1)`;
-    a restart of :math:`R` hit by an interrupt starts over, so the time up is :math:`e^{-\lambda R}`:
-
-    .. math:: G = \frac{\lambda\tau\,e^{-\lambda R}}{e^{\lambda(\tau+\delta)} - 1}
-              \approx 1 - \frac{\delta}{\tau} - \lambda\Big(\frac{\tau}{2} + R\Big).
-    """
-    lam = np.asarray(interrupts_per_h, float)
-    tau, delta, r = (np.asarray(x, float) for x in (interval_h, checkpoint_h, restart_h))
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        g = lam * tau * np.exp(-lam * r) / np.expm1(lam * (tau + delta))
-    return np.where(lam > 0, g, tau / (tau + delta))
 
 
 # ----------------------------------------------------------------------------------------------- ISL graph
@@ -505,7 +487,7 @@ def step(js: Jobs, j: int, alive: np.ndarray, working: np.ndarray, failed: np.nd
         relinked = not np.array_equal(new.label, js.graph.label)
         js.graph = new
         js.isl_ok[j + 1:] = isl_unchanged(new, js.r_chunk[:, j + 1:])
-    working = np.asarray(working, np.int64)
+    working = np.array(working, np.int64)  # a copy: the layout keeps it
     failed = np.asarray(failed, np.int64)
     lay = js.layout
     # events on the layout the step began with; a failure hits a uniform one of the chips alive before it
@@ -599,6 +581,8 @@ def summary(js: Jobs, nameplate_accelerators: float, dt_s: float) -> dict[str, f
         "twin.replica_restarts": int(t["restarts_r"]),
         "twin.jobs_waiting_mean": float(t["waiting"] / steps),
         "twin.checkpoint_interval_h": float(js.work.checkpoint_interval_s / 3600.0),
+        "twin.training_job_hours": float(t["placed_t"] / js.work.job_size / 3600.0),
+        "twin.replica_hours": float(t["placed_r"] / js.work.replica_size / 3600.0),
     }
 
 
