@@ -259,41 +259,72 @@ def orbits():
     return out
 
 
+def _quasi_static_training(ds, res) -> float:
+    """Training goodput if each traced satellite's job saw, at every step, the steady-state goodput of that
+    step's interrupt rate (base + radiation x local dose / the model's orbit-average dose) at the twin's fixed
+    checkpoint interval: the limit of interrupt bursts long against a restart (G is convex in the rate, so by
+    Jensen this is above the goodput at the mean rate)."""
+    from terawatt.twin import events
+
+    v = res.scenario.values
+    grid = events.dose_grid(float(v["orbit.altitude_km"]), float(v["radiation.shielding_mm_al"]),
+                            str(v["radiation.solar_activity"]), float(v["radiation.spe_events_per_yr_solar_max"]))
+    dose = events.dose_at(grid, ds["latitude_deg"].values, ds["longitude_deg"].values)  # (time, traced)
+    lam = float(res["orbital.training_job_interrupts_per_hour"])
+    base = 1024 * float(v["workload.interruptions_per_accelerator_yr"]) / HOURS_PER_YEAR
+    lam_t = base + (lam - base) * dose / float(res["orbital.dose_rad_per_yr"])
+    tau, delta, r = ds.attrs["twin.checkpoint_interval_h"], float(v["workload.checkpoint_cost_h"]), float(
+        v["workload.restart_cost_h"])
+    return float(np.mean(lam_t * tau * np.exp(-lam_t * r) / np.expm1(lam_t * (tau + delta))))
+
+
 @pytest.mark.parametrize("name", list(ORBITS))
-def test_goodput_agrees_along_real_tracks(orbits, name):
+def test_training_goodput_along_real_tracks_is_above_the_model_bursts(orbits, name):
+    """Along a real track the radiation interrupts come in bursts (South Atlantic Anomaly passes: the rate is
+    over twice its mean ~5 % of the time). Interrupts inside one burst share one rollback (the job is already
+    restarting), so the twin keeps more than the steady-state model, which treats them as a homogeneous Poisson
+    stream: the twin lies between the model (at the mean rate) and the quasi-static limit (bursts long against a
+    restart), each within its tolerance. Measured (twin / model / quasi-static): default 0.824 / 0.661 / 0.84,
+    Walker 0.864 / 0.736 / 0.874. The model is left as it is: it has no dose distribution along the orbit."""
+    ds, res = orbits[name]
+    a = ds.attrs
+    lam = float(res["orbital.training_job_interrupts_per_hour"])
+    sigma = _sigma_training(a, lam)
+    twin_g, model = a["orbital.training_goodput_fraction"], a["model.orbital.training_goodput_fraction"]
+    upper = _quasi_static_training(ds, res)
+    assert a["twin.job_restarts"] > 200
+    assert model + N_SIGMA * sigma < twin_g < upper + N_SIGMA * sigma + DOSE_REL_TOL * (upper - model)
+    # bursts: fewer distinct restarts than interrupts (several hits in one step of a job count once)
+    assert a["twin.job_restarts"] < lam * a["twin.training_job_hours"]
+
+
+@pytest.mark.parametrize("name", list(ORBITS))
+def test_inference_goodput_agrees_along_real_tracks(orbits, name):
+    """Inference loses R_r per stop and r per detected SDC, linear in the rate: bursts do not matter, the twin
+    agrees with the model within the Poisson error of its stops and the dose tolerance."""
     ds, res = orbits[name]
     a = ds.attrs
     v = res.scenario.values
-    lam = float(res["orbital.training_job_interrupts_per_hour"])
-    lam_base = 1024 * float(v["workload.interruptions_per_accelerator_yr"]) / HOURS_PER_YEAR
-    delta, r = float(v["workload.checkpoint_cost_h"]), a["model.restart_cost_h"]
-    eps = 1e-3
-    slope = (radiation.goodput_fraction(lam * (1 + eps), delta, r) - radiation.goodput_fraction(lam, delta, r)) / (
-        lam * eps)
-    tol_t = N_SIGMA * _sigma_training(a, lam) + abs(slope) * (lam - lam_base) * DOSE_REL_TOL
-    assert a["twin.job_restarts"] > 200
-    assert a["orbital.training_goodput_fraction"] == pytest.approx(a["model.orbital.training_goodput_fraction"],
-                                                                   abs=tol_t)
-    # inference: every stop costs R_r, a detected SDC a retry
     n_stop = float(res["orbital.replica_stops_per_hour"]) * a["twin.replica_hours"]
+    assert a["twin.replica_restarts"] > 30
     r_r = float(v["workload.replica_restart_cost_h"])
     loss_model = 1 - a["model.orbital.inference_goodput_fraction"]
-    tol_i = N_SIGMA * r_r * np.sqrt(n_stop) / a["twin.replica_hours"] + loss_model * DOSE_REL_TOL
+    tol = N_SIGMA * r_r * np.sqrt(n_stop) / a["twin.replica_hours"] + loss_model * DOSE_REL_TOL
     assert a["orbital.inference_goodput_fraction"] == pytest.approx(a["model.orbital.inference_goodput_fraction"],
-                                                                    abs=tol_i)
-    # the mix weights the kinds as the model does
-    f = float(v["workload.training_fraction"])
+                                                                    abs=tol)
+    f = float(v["workload.training_fraction"])  # the mix weights the kinds as the model does
     assert a["orbital.goodput_fraction"] == pytest.approx(
         f * a["orbital.training_goodput_fraction"] + (1 - f) * a["orbital.inference_goodput_fraction"])
 
 
 @pytest.mark.parametrize("name", list(ORBITS))
-def test_availability_with_jobs_is_the_models_times_the_packing(orbits, name):
-    """Useful work / nameplate: the model's availability (without collision avoidance) with its goodput mix
-    replaced by the placed shares of each kind, times the placed fraction (jobs of 1,024 do not tile a
-    cluster: the model has no packing loss). Tolerance 0.012: the model's mean-field failures are optimistic
-    by <= 0.5 point (tests/test_twin.py), the penumbra throttles ~0.3 % of satellite-steps, plus the goodput
-    tolerances above (~0.3 point)."""
+def test_availability_with_jobs_is_the_models_times_goodput_and_packing(orbits, name):
+    """Useful work / nameplate = the model's availability without its goodput and collision-avoidance parts
+    (eclipse, degradation, failures, dose) x the twin's goodput of each kind weighted by its placed accelerator
+    time x the placed fraction (jobs of 1,024 do not tile a cluster: the model has no packing loss). Tolerance
+    0.012: the model's mean-field failures are optimistic by <= 0.5 point (tests/test_twin.py), the penumbra
+    throttles ~0.3 % of satellite-steps. Measured placed fractions: 0.69-0.8 (suncatcher: 47 x 81 = 3,807
+    accelerators a cluster, 2 jobs of 1,024 + replicas)."""
     ds, res = orbits[name]
     a = ds.attrs
     v = res.scenario.values
@@ -303,9 +334,8 @@ def test_availability_with_jobs_is_the_models_times_the_packing(orbits, name):
     acc_t = a["twin.training_job_hours"] * 1024
     acc_r = a["twin.replica_hours"] * float(v["workload.accelerators_per_replica"])
     share_t = acc_t / (acc_t + acc_r)
-    expected = rest * (share_t * g_t + (1 - share_t) * g_i) * a["twin.placed_fraction"]
-    assert a["orbital.availability"] == pytest.approx(expected, abs=0.012)
-    assert a["twin.placed_fraction"] < 0.999 or name == "default"  # packing shows where the cluster is small
+    goodput = share_t * a["orbital.training_goodput_fraction"] + (1 - share_t) * a["orbital.inference_goodput_fraction"]
+    assert a["orbital.availability"] == pytest.approx(rest * goodput * a["twin.placed_fraction"], abs=0.012)
 
 
 # ------------------------------------------------------------------------------------------------------ CLI
