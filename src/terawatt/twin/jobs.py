@@ -105,6 +105,7 @@ class IslGraph:
     cross: np.ndarray  # (2, C) same-cluster pairs in different components (candidate new links)
     components: int  # linked components over all clusters [-]
     rebuilds: int = 0
+    ref_km: np.ndarray | None = None  # every same-cluster pair's distance at the first build [km]
 
 
 def _pair_template(m: int) -> np.ndarray:
@@ -126,8 +127,13 @@ def _all_links(r_km: np.ndarray, m: int, range_km: float) -> tuple[np.ndarray, n
     return pairs[:, keep], d[keep], d[keep] <= range_km + RANGE_SLACK_KM
 
 
-def isl_graph(r_km: np.ndarray, cluster_size: int, range_km: float, rebuilds: int = 0) -> IslGraph:
-    """Build the link graph of satellites at ``r_km`` (n, 3) [km] in contiguous clusters of ``cluster_size``."""
+def isl_graph(r_km: np.ndarray, cluster_size: int, range_km: float, rebuilds: int = 0,
+              ref_km: np.ndarray | None = None) -> IslGraph:
+    """Build the link graph of satellites at ``r_km`` (n, 3) [km] in contiguous clusters of ``cluster_size``.
+
+    The spanning forest minimises the links' distance now plus at the first build (``ref_km``): the formation's
+    own lattice links, which breathe but stay in range, are preferred to links that are short only for now (a
+    diagonal when free flight folds the cross-track spacing near the poles), so the forest rarely breaks."""
     from scipy.sparse import coo_matrix
     from scipy.sparse.csgraph import connected_components, minimum_spanning_tree
 
@@ -135,7 +141,8 @@ def isl_graph(r_km: np.ndarray, cluster_size: int, range_km: float, rebuilds: in
     m = max(int(min(cluster_size, n)), 1)
     pairs, d, link = _all_links(r_km, m, range_km)
     li, lj = pairs[:, link]
-    g = coo_matrix((d[link] + 1e-12, (li, lj)), shape=(n, n)).tocsr()
+    ref = d if ref_km is None else ref_km
+    g = coo_matrix((d[link] + ref[link] + 1e-12, (li, lj)), shape=(n, n)).tocsr()
     n_comp, comp = connected_components(g, directed=False)
     first = np.full(comp.max() + 1 if n else 0, n)
     np.minimum.at(first, comp, np.arange(n))
@@ -143,7 +150,7 @@ def isl_graph(r_km: np.ndarray, cluster_size: int, range_km: float, rebuilds: in
     tree = minimum_spanning_tree(g).tocoo()
     cross = pairs[:, label[pairs[0]] != label[pairs[1]]]
     return IslGraph(m, range_km, label, np.vstack([tree.row, tree.col]).astype(np.int64), cross, int(n_comp),
-                    rebuilds + 1)
+                    rebuilds + 1, ref)
 
 
 def _sq_dist(r_km: np.ndarray, pairs: np.ndarray) -> np.ndarray:
@@ -483,7 +490,8 @@ def step(js: Jobs, j: int, alive: np.ndarray, working: np.ndarray, failed: np.nd
     """
     relinked = False
     if not js.isl_ok[j]:  # a forest link broke or a new one joins two components: rebuild the graph
-        new = isl_graph(js.r_chunk[:, j], js.graph.cluster_size, js.graph.range_km, js.graph.rebuilds)
+        new = isl_graph(js.r_chunk[:, j], js.graph.cluster_size, js.graph.range_km, js.graph.rebuilds,
+                        js.graph.ref_km)
         relinked = not np.array_equal(new.label, js.graph.label)
         js.graph = new
         js.isl_ok[j + 1:] = isl_unchanged(new, js.r_chunk[:, j + 1:])
