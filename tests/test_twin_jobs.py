@@ -103,7 +103,8 @@ def _quiet_step(js, j, working, r=None):
         js.r_chunk = r
         js.isl_ok = jobs.isl_unchanged(js.graph, r)
     z = np.zeros(n, int)
-    jobs.step(js, j, working + 2, working, z, z, z, np.ones(n), 60.0)
+    failed = np.maximum(js.working - working, 0)  # working accelerators change by failures only
+    jobs.step(js, j, working + 2, working, failed, z, z, np.ones(n), np.ones(n), 60.0)
 
 
 def test_first_fit_spans_only_linked_satellites_and_jobs_wait_for_capacity():
@@ -161,7 +162,7 @@ def test_a_stop_rolls_back_to_the_last_checkpoint_and_pays_the_restart():
     z = np.zeros(9, int)
     stops = z.copy()
     stops[0] = 1  # satellite 0 holds the first accelerators: the first job
-    jobs.step(js, 3, working + 2, working, z, stops, z, np.ones(9), 60.0)
+    jobs.step(js, 3, working + 2, working, z, stops, z, np.ones(9), np.ones(9), 60.0)
     assert js.series["job_restarts"][3] == 1
     # the hit job lost everything since the start (no checkpoint) and restarts for 90 s from the event
     assert js.rework[0] == 0.0 and js.down[0] > 30.0 - 1e-9

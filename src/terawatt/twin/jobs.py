@@ -192,6 +192,7 @@ class Layout:
     run: np.ndarray = field(init=False)  # placed slots, by position
     run_start: np.ndarray = field(init=False)  # their first positions, ascending
     placed_r: float = field(init=False)  # accelerators in placed replicas [-]
+    widest: int = field(init=False)  # accelerators of the largest slot [-]
     jobs_running: int = field(init=False)
     replicas_running: int = field(init=False)
 
@@ -202,6 +203,7 @@ class Layout:
         self.jobs_running = int(self.running[:self.n_train].sum())
         self.replicas_running = int(self.running[self.n_train:].sum())
         self.placed_r = float(self.size[self.n_train:] @ self.running[self.n_train:])
+        self.widest = int(self.size.max()) if self.size.size else 1
 
 
 @dataclass
@@ -416,27 +418,48 @@ def _stop(js: Jobs, slots: np.ndarray, n_stops: np.ndarray, n_retries: np.ndarra
     return int(t_sl.size), int(n_stops[~tr].sum())
 
 
+def _unique(a: np.ndarray, return_inverse: bool = False) -> Any:
+    """Sorted unique values (and the inverse map): a sort, for the small arrays of one step (``np.unique``
+    hashes, ~100x slower on a few hundred integers)."""
+    o = np.argsort(a, kind="stable")
+    sa = a[o]
+    first = np.empty(sa.size, dtype=bool)
+    first[:1] = True
+    np.not_equal(sa[1:], sa[:-1], out=first[1:])
+    if not return_inverse:
+        return sa[first]
+    inv = np.empty(a.size, dtype=np.int64)
+    inv[o] = np.cumsum(first) - 1
+    return sa[first], inv
+
+
+def _ranges(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The integers of the half-open ranges [lo, hi) concatenated, and where each range starts in them."""
+    n = hi - lo
+    starts = np.cumsum(n) - n
+    return np.repeat(lo - starts, n) + np.arange(int(n.sum())), starts
+
+
 def _slot_speed(js: Jobs, sat_speed: np.ndarray, slots: np.ndarray) -> np.ndarray:
     """Speed of placed ``slots``: that of the slowest satellite each spans."""
     lay = js.layout
-    s = np.r_[sat_speed[lay.order], 1.0]
-    idx = np.column_stack([lay.first_sat[slots], lay.last_sat[slots] + 1]).ravel()
-    return np.minimum.reduceat(s, idx)[::2] if idx.size else np.zeros(0)
+    if not slots.size:
+        return np.zeros(0)
+    idx, starts = _ranges(lay.first_sat[slots], lay.last_sat[slots] + 1)
+    return np.minimum.reduceat(sat_speed[lay.order[idx]], starts)
 
 
 def _on_satellites(js: Jobs, sats: np.ndarray) -> np.ndarray:
-    """Placed slots that use accelerators of satellites ``sats`` (unique, ascending)."""
+    """Placed slots that use accelerators of satellites ``sats``."""
     lay = js.layout
     if not (sats.size and lay.run.size):
         return np.zeros(0, np.int64)
-    widest = int(js.size.max())
-    lo = np.searchsorted(lay.run_start, lay.offset[sats] - widest + 1)
-    hi = np.searchsorted(lay.run_start, lay.offset[sats] + js.working[sats])
-    n = hi - lo
-    j = np.repeat(lo - (np.cumsum(n) - n), n) + np.arange(n.sum())
-    sat = np.repeat(sats, n)
+    off = lay.offset[sats]
+    lo = np.searchsorted(lay.run_start, off - lay.widest + 1)
+    hi = np.searchsorted(lay.run_start, off + js.working[sats])
+    j, _ = _ranges(lo, hi)
     slot = lay.run[j]
-    return np.unique(slot[lay.start[slot] + js.size[slot] > lay.offset[sat]])
+    return _unique(slot[lay.start[slot] + js.size[slot] > np.repeat(off, hi - lo)])
 
 
 def _split(js: Jobs) -> np.ndarray:
@@ -462,7 +485,7 @@ def chunk(js: Jobs | None, r_km: np.ndarray, cluster: np.ndarray, working: np.nd
 
 
 def step(js: Jobs, j: int, alive: np.ndarray, working: np.ndarray, failed: np.ndarray,
-         stops: np.ndarray, sdc: np.ndarray, speed: np.ndarray, dt_s: float) -> None:
+         stops: np.ndarray, sdc: np.ndarray, load: np.ndarray, wanted: np.ndarray, dt_s: float) -> None:
     """Advance the scheduler one step (in place).
 
     Parameters
@@ -477,8 +500,9 @@ def step(js: Jobs, j: int, alive: np.ndarray, working: np.ndarray, failed: np.nd
         Accelerators that failed permanently in the step [-].
     stops, sdc : numpy.ndarray
         Stops and detected SDCs on each satellite's working accelerators in the step [-].
-    speed : numpy.ndarray
-        Each satellite's compute speed, load / wanted, in [0, 1] [-].
+    load, wanted : numpy.ndarray
+        Each satellite's compute load and the load its working accelerators want [fraction of IT power]: a
+        satellite runs at ``load / wanted`` of full speed.
     dt_s : float
         Step [s].
 
@@ -495,25 +519,30 @@ def step(js: Jobs, j: int, alive: np.ndarray, working: np.ndarray, failed: np.nd
         relinked = not np.array_equal(new.label, js.graph.label)
         js.graph = new
         js.isl_ok[j + 1:] = isl_unchanged(new, js.r_chunk[:, j + 1:])
-    working = np.array(working, np.int64)  # a copy: the layout keeps it
     failed = np.asarray(failed, np.int64)
+    any_failed = bool(failed.any())  # working accelerators change only with failures
     lay = js.layout
     # events on the layout the step began with; a failure hits a uniform one of the chips alive before it
     ev_slot, ev_u = _hits(js, np.asarray(stops, np.int64), js.working)
     sdc_slot, sdc_u = _hits(js, np.asarray(sdc, np.int64), js.working)
-    f_slot, f_u = _hits(js, failed, np.maximum(np.asarray(alive, np.int64) + failed, 1))
+    f_slot, f_u = _hits(js, failed, np.maximum(np.asarray(alive, np.int64) + failed, 1)) if any_failed else (
+        np.zeros(0, np.int64), np.zeros(0))
     split = _split(js) if relinked else np.zeros(0, np.int64)  # links broken: those jobs stop at the step's start
     slots = np.concatenate([ev_slot, sdc_slot, f_slot, split])
     u = np.concatenate([ev_u, sdc_u, f_u, np.zeros(split.size)])
     is_stop = np.ones(slots.size)
     is_stop[ev_slot.size:ev_slot.size + sdc_slot.size] = 0.0
-    hit, inv = np.unique(slots, return_inverse=True)
-    slow = _on_satellites(js, np.flatnonzero(speed < 1.0))
+    hit, inv = _unique(slots, return_inverse=True)
+    slow_sats = np.flatnonzero(load < wanted)
+    slow = _on_satellites(js, slow_sats)
     nt = js.n_train
-    sel = np.union1d(js.train_slots, np.concatenate([js.owing, hit[hit >= nt], slow[slow >= nt]]))  # stepped
+    extra = np.concatenate([js.owing, hit, slow])
+    sel = np.concatenate([js.train_slots, _unique(extra[extra >= nt])])  # the slots stepped, ascending
     spd = np.ones(sel.size)
     if slow.size:
-        spd[np.searchsorted(sel, slow)] = _slot_speed(js, np.clip(speed, 0.0, 1.0), slow)
+        speed = np.ones(js.working.size)
+        speed[slow_sats] = load[slow_sats] / wanted[slow_sats]
+        spd[np.searchsorted(sel, slow)] = _slot_speed(js, speed, slow)
     running = lay.running[sel]
     t = np.where(running, dt_s, 0.0)
     pos_hit = np.searchsorted(sel, hit)
@@ -537,9 +566,9 @@ def step(js: Jobs, j: int, alive: np.ndarray, working: np.ndarray, failed: np.nd
     js.totals["restarts_r"] += n_r
     owing = sel[(sel >= nt) & (js.down[sel] > 0)]
     # re-place when capacity or links changed; an evicted job stops (its restart is paid when it runs again)
-    if relinked or not np.array_equal(working, js.working):
+    if relinked or (any_failed and not np.array_equal(working, js.working)):
         old = lay.running
-        js.working = working
+        js.working = np.array(working, np.int64)  # a copy: the layout keeps it
         js.layout = _place(js.work, js.n_train, js.cluster, js.rank, js.graph.label, js.sat_cluster, working)
         evicted = np.flatnonzero(old & ~js.layout.running)
         if evicted.size:

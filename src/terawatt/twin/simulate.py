@@ -244,8 +244,7 @@ def _run(const: Constellation, plant: state.Plant, rates: Rates, grid, hours: fl
             temp = state.thermal_advance(plant, temp, s, load, step_s, terms)
             delivered = load * (1.0 - down / step_s)
             if sched is not None:  # workloads: scheduler step (twin.jobs)
-                jobs.step(sched, j, alive, working, fail, n_stop, n_sdc,
-                          np.where(wanted > 0, load / np.where(wanted > 0, wanted, 1.0), 1.0), step_s)
+                jobs.step(sched, j, alive, working, fail, n_stop, n_sdc, load, wanted, step_s)
             soc = energy / soc_den if plant.battery_capacity_wh > 0 else np.zeros(n)
 
             hit = np.flatnonzero(n_stop + n_sdc)
