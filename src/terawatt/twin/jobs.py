@@ -1,14 +1,16 @@
 r"""Workloads on the twin's clusters: ISL connectivity, a first-fit scheduler, checkpoint/restart and retry.
 
 Vectorized over satellites, job slots and clusters (no Python loop over any of them); the stepping loop of
-:mod:`terawatt.twin.simulate` calls :func:`start` once and :func:`step` each step with the step's arrays.
+:mod:`terawatt.twin.simulate` calls :func:`chunk` with each chunk's positions (the first call starts the state,
+:func:`start`) and :func:`step` each step with the step's arrays.
 
 - **ISL graph**: two satellites of a cluster are linked when they are within the ISL range, by default the
   model's ``orbital.isl_range_m`` (the nearest-neighbour range the link budget of ``links.*`` closes at,
   :func:`terawatt.physics.comms.cluster_neighbour_range_m`). The connected components of each cluster's graph
-  (``scipy.sparse.csgraph``) are where a job may span. Each step only the edges of a spanning forest (the
-  minimum spanning forest: the shortest links) and the candidate links between different components are
-  measured; the graph is rebuilt only when a forest link breaks or a new link joins two components.
+  (``scipy.sparse.csgraph``) are where a job may span. Only the links of a spanning forest (the minimum
+  spanning forest of the distance now plus at the first build: the formation's lattice links) and the candidate
+  links between different components are measured, for a whole chunk of steps at once; the graph is rebuilt only
+  in a step where a forest link breaks or a new link joins two components.
 - **Scheduler**: first fit. The working accelerators of a component are laid end to end (satellites in index
   order); training jobs of ``workload.accelerators_per_training_job`` take the first whole blocks (a share
   ``workload.training_fraction`` of the component under ``mixed``), inference replicas of
@@ -31,13 +33,16 @@ Vectorized over satellites, job slots and clusters (no Python loop over any of t
 The expected goodput of this training process in steady state is Daly's higher-order form for exponential
 interrupts, :math:`\Lambda\tau e^{-\Lambda R}/(e^{\Lambda(\tau+\delta)} - 1)`, which the steady-state model
 uses (:func:`terawatt.physics.radiation.goodput_fraction`); its expansion to first order in :math:`\Lambda\tau`
-and :math:`\Lambda R` is Young's :math:`1 - \sqrt{2\delta\Lambda} - R\Lambda`.
+and :math:`\Lambda R` is Young's :math:`1 - \sqrt{2\delta\Lambda} - R\Lambda`. At a uniform rate the twin
+matches it; along a real track the radiation interrupts come in South Atlantic Anomaly bursts that share
+rollbacks, and the twin's training goodput is higher than the model's (tests/test_twin_jobs.py).
 
 References
 ----------
 .. [1] Young, J. W., A first order approximation to the optimum checkpoint interval, *Commun. ACM* 17, 530-531, 1974.
 .. [2] Daly, J. T., A higher order estimate of the optimum checkpoint interval for restart dumps, *Future Gener.
-   Comput. Syst.* 22, 303-312, 2006 (eq. 13: :math:`T_w = M e^{R/M}(e^{(\tau+\delta)/M} - 1) T_s/\tau`).
+   Comput. Syst.* 22, 303-312, 2006 (wall time :math:`T_w = M e^{R/M}(e^{(\tau+\delta)/M} - 1) T_s/\tau` for
+   exponential failures).
 """
 
 from __future__ import annotations
