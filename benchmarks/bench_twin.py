@@ -1,6 +1,8 @@
 """Benchmark: the operations twin, 10,000 satellites x 24 h at 60-s steps (14.4 M satellite-steps).
 
-Reports satellite-steps per second, the wall time against the issue's target (< 10 s, < 4 GB) and the ratio to
+Reports satellite-steps per second (jobs included), the wall time against the issue's target (< 10 s, < 4 GB),
+the scheduler's own cost per step (``twin.jobs``: ISL graph, placement, checkpoint/restart; CPU time of
+``jobs.chunk`` + ``jobs.step`` per step, for inference, training and mixed workloads) and the ratio to
 orbital-compute's published 12 satellites x 24 h in 2.96 s (issue 14), for both propagation modes: every satellite
 by SGP4 (``formation="sgp4"``) and the cluster centres by SGP4 with members held in formation (``"rigid"``). Peak
 memory is the process's maximum resident set. Run: ``python benchmarks/bench_twin.py [--samples 10000]
@@ -46,10 +48,46 @@ def main() -> None:
         rows.append({"benchmark": f"operations twin, formation={formation}",
                      "size": f"{args.samples:,} satellites x {args.hours:g} h at {args.step:g} s",
                      "rate": f"{rate / 1e6:.2f} M satellite-steps/s ({best:.1f} s; {ratio:,.0f}x orbital-compute)"})
+    rows += _scheduler_cost(args)
     peak_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2  # KiB on Linux
     print(f"peak memory {peak_gb:.2f} GB (target < 4 GB); target < 10 s")
     report.update({"peak_rss_gb": peak_gb, "readme": rows})
     write_report(args.json_path, report)
+
+
+def _scheduler_cost(args: argparse.Namespace) -> list[dict[str, str]]:
+    """CPU time [ms] per step spent in the scheduler (jobs.chunk + jobs.step), by workload kind (rigid runs)."""
+    from terawatt.twin import jobs, twin
+
+    spent = {"s": 0.0}
+
+    def timed(f):
+        def run(*a, **k):
+            t0 = time.process_time()
+            try:
+                return f(*a, **k)
+            finally:
+                spent["s"] += time.process_time() - t0
+        return run
+
+    chunk, step = jobs.chunk, jobs.step
+    jobs.chunk, jobs.step = timed(chunk), timed(step)
+    rows = []
+    try:
+        for kind in ("inference", "training", "mixed"):
+            spent["s"] = 0.0
+            ds = twin(None, satellites=args.samples, hours=args.hours, step_s=args.step, formation="rigid",
+                      overrides=[f"workload.kind={kind}"])
+            ms = 1e3 * spent["s"] / ds.attrs["steps"]
+            print(f"scheduler, {kind:>9}: {ms:.2f} ms CPU per step ({ds.attrs['twin.training_jobs']:,} jobs, "
+                  f"{ds.attrs['twin.inference_replicas']:,} replicas, {ds.attrs['twin.isl_rebuilds']} ISL rebuilds)")
+            rows.append({"benchmark": f"operations twin: scheduler + ISL graph, workload.kind={kind}",
+                         "size": f"{args.samples:,} satellites, {ds.attrs['twin.training_jobs']:,} jobs + "
+                                 f"{ds.attrs['twin.inference_replicas']:,} replicas",
+                         "rate": f"{ms:.2f} ms CPU per step"})
+    finally:
+        jobs.chunk, jobs.step = chunk, step
+    return rows
 
 
 if __name__ == "__main__":

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pytest
 
@@ -315,13 +313,13 @@ def test_fast_near_dawn_dusk_eclipse_threshold():
         assert np.abs(fast.sunlit_fraction[idx] - direct.sunlit_fraction).max() < 2e-4
 
 
-def test_fast_million_samples_timing():
+def test_fast_million_samples():
+    """A million altitudes in one call: the cached table covers them (speed is measured in benchmarks/)."""
     rng = np.random.default_rng(4)
     alt = rng.uniform(400.0, 1200.0, 1_000_000)
     eclipse_stats_fast(alt[:10_000], np.nan, 10.5)  # builds (and caches) the table for 400-1200 km
-    t0 = time.perf_counter()
     st = eclipse_stats_fast(alt, np.nan, 10.5)
-    elapsed = time.perf_counter() - t0
     assert st.sunlit_fraction.shape == (1_000_000,)
     assert np.all((st.sunlit_fraction > 0.6) & (st.sunlit_fraction < 0.75))
-    assert elapsed < 2.0  # ~0.2 s measured; generous for slow CI cores
+    head = eclipse_stats_fast(alt[:10_000], np.nan, 10.5).sunlit_fraction
+    np.testing.assert_allclose(st.sunlit_fraction[:10_000], head, atol=0.0015)

@@ -594,11 +594,12 @@ def _based_on(path: Path) -> str:
     return str(data.get("based_on") or "")
 
 
-#: The twin's README runs: label, scenario, overrides (a few hundred satellites, one day at 120-s steps).
+#: The twin's README runs: label, scenario, overrides (a few hundred satellites, one day at 120-s steps; a mixed
+#: workload, so that training jobs and inference replicas both run).
 TWIN_RUNS = (
-    ("default", None, ()),
-    ("suncatcher", "suncatcher", ()),
-    ("53 deg Walker, 550 km", None, ("orbit.inclination_deg=53", "orbit.altitude_km=550")),
+    ("default", None, ("workload.kind=mixed",)),
+    ("suncatcher", "suncatcher", ("workload.kind=mixed",)),
+    ("53 deg Walker, 550 km", None, ("orbit.inclination_deg=53", "orbit.altitude_km=550", "workload.kind=mixed")),
 )
 TWIN_SATELLITES, TWIN_HOURS, TWIN_STEP_S = 162, 24.0, 120.0
 

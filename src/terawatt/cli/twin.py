@@ -84,11 +84,16 @@ def twin(
                                               "stations (.png, .svg, .pdf).")] = None,
     formation: Annotated[str, typer.Option("--formation", help="sgp4: every satellite by SGP4; rigid: cluster "
                                            "centres by SGP4, members held in formation (faster).")] = "sgp4",
+    isl_range: Annotated[float | None, typer.Option("--isl-range", help="ISL range [m] inside a cluster: "
+                                                    "satellites closer are linked, a job spans only linked "
+                                                    "ones (default the model's orbital.isl_range_m).")] = None,
     set_: SetOption = None,
     json_: JsonOption = False,
 ) -> None:
     """Operations twin: the design's constellation propagated with SGP4 against the DE421 Sun, each satellite's
-    shadow, array, battery, radiator and radiation events stepped in time; measured vs steady-state values."""
+    shadow, array, battery, radiator and radiation events stepped in time; inference replicas and training jobs
+    placed first fit on each cluster's ISL-linked satellites (workload.kind, --set workload.*); measured vs
+    steady-state values."""
     from terawatt.scenario import ScenarioError
     from terawatt.twin import comparison
     from terawatt.twin import twin as run_twin
@@ -104,7 +109,7 @@ def twin(
         if bar is not None:
             bar.start()
         ds = run_twin(sc, satellites=satellites, clusters=clusters, hours=hours, step_s=step, seed=seed,
-                      start=start, progress=update, formation=formation)
+                      start=start, progress=update, formation=formation, isl_range_m=isl_range)
     except ScenarioError as exc:
         bad_input(exc)
     finally:
@@ -139,9 +144,16 @@ def twin(
                       f"{a['twin.array_temp_max_k']:.0f} K (steady sun {a['twin.array_equilibrium_temp_k']:.1f} K, "
                       f"output up to x{a['twin.array_power_factor_max']:.2f} of rated at eclipse exit)",
                       highlight=False)
+        console.print(f"jobs: {a['twin.training_jobs']:,} training jobs (checkpoint every "
+                      f"{a['twin.checkpoint_interval_h'] * 60:.1f} min), {a['twin.inference_replicas']:,} inference "
+                      f"replicas; {a['twin.job_restarts']:,} job and {a['twin.replica_restarts']:,} replica "
+                      f"restarts, {a['twin.jobs_waiting_mean']:.2f} jobs waiting on average; ISL range "
+                      f"{a['twin.isl_range_m']:.0f} m, {a['twin.isl_connected_fraction']:.1%} of the satellites in "
+                      "their cluster's largest linked component", highlight=False)
         console.print("model (window): sunlit fraction from the analytic model on the run's dates; ground contact "
                       "as the link sizing assumes it for the satellites flown (twin.*). model (annual): the model's "
-                      "output (ground: the design's whole fleet).")
+                      "output (ground: the design's whole fleet). Twin availability: useful work of the placed jobs "
+                      "/ nameplate (so x placed fraction).")
     if out is not None:
         try:
             _write_out(ds, out)

@@ -90,7 +90,9 @@ def goodput(
 
     - training, a job of :math:`N_j` accelerators: every stop and every detected SDC rolls the job back to its last
       checkpoint, :math:`\Lambda = N_j(\lambda_0 + \lambda_r + \lambda_s)/8760` per hour, and
-      :math:`G_t = 1 - \sqrt{2\delta\Lambda} - R\Lambda` (Young/Daly, :func:`radiation.goodput_fraction`);
+      :math:`G_t = \Lambda\tau e^{-\Lambda R}/(e^{\Lambda(\tau+\delta)} - 1)` at Young's interval
+      :math:`\tau = \sqrt{2\delta/\Lambda}` (Daly 2006; first order :math:`1 - \sqrt{2\delta\Lambda} - R\Lambda`,
+      :func:`radiation.goodput_fraction`);
       an SDC found late may roll back further than one interval (not modelled);
     - inference, a replica of :math:`N_r` accelerators: a stop costs the replica ``workload.replica_restart_cost_h``,
       a detected SDC one retried request (``workload.retry_cost_h``),

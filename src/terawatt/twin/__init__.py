@@ -30,7 +30,8 @@ __all__ = ["DEFAULT_START", "comparison", "twin"]
 def twin(scenario: Any = None, *, satellites: int | None = None, clusters: int | None = None, hours: float = 24.0,
          step_s: float = 60.0,
          seed: int = 0, start: str | datetime = DEFAULT_START, overrides: Sequence[str] | None = None,
-         progress: Callable[[int, int], None] | None = None, formation: str = "sgp4"):
+         progress: Callable[[int, int], None] | None = None, formation: str = "sgp4",
+         isl_range_m: float | None = None):
     """Simulate the design's constellation in time and return the record as an :class:`xarray.Dataset`.
 
     Parameters
@@ -56,6 +57,9 @@ def twin(scenario: Any = None, *, satellites: int | None = None, clusters: int |
     formation : {'sgp4', 'rigid'}
         Propagate every satellite with SGP4 from its own elements, or only the cluster centres, each member
         keeping its along-/cross-track offset (a station-kept formation; ~cluster-size times fewer SGP4 calls).
+    isl_range_m : float, optional
+        Range [m] within which two satellites of a cluster are linked (a job spans only linked satellites);
+        default the model's ``orbital.isl_range_m``.
 
     Returns
     -------
@@ -101,7 +105,7 @@ def twin(scenario: Any = None, *, satellites: int | None = None, clusters: int |
             raise ScenarioError([FieldError("twin.clusters", f"must be a whole number >= 1, got {clusters}")])
         satellites = clusters * int(sc.values["links.cluster_satellites"])
     n = int(result["orbital.satellite_count"]) if satellites is None else satellites
-    ds = simulate(result, n, hours, step_s, seed, start, progress, formation)
+    ds = simulate(result, n, hours, step_s, seed, start, progress, formation, isl_range_m)
     ds.attrs["formation"] = formation
     ds.attrs["scenario"] = sc.name
     ds.attrs["design_satellite_count"] = int(result["orbital.satellite_count"])

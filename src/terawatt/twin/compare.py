@@ -15,14 +15,20 @@ KEYS = {
     "orbital.availability_failures": "working accelerators / nameplate (failures, cold spares)",
     "orbital.inference_goodput_fraction": "replica time not lost to stops and retried requests",
     "orbital.dose_rad_per_yr": "ionizing dose rate behind the shielding [rad(Si)/yr]",
-    "orbital.availability": "delivered / nameplate compute (eclipse, failures, goodput, dose, avoidance)",
+    "orbital.availability": "useful / nameplate compute with jobs (eclipse, failures, goodput, dose, avoidance)",
     "orbital.availability_avoidance": "time not lost to collision-avoidance manoeuvre outages",
     "orbital.manoeuvres_per_satellite_yr": "collision-avoidance manoeuvres per satellite-year",
     "twin.station_contact_fraction": "a station sees some satellite (model: min(1, f_c x clusters))",
     "twin.ground_contact_fraction": "a satellite sees some station (model: 1 - (1 - f_c)^stations)",
     "twin.pass_duration_mean_s": "mean pass above the mask [s] (model: pi lambda / 2n, no Earth rotation)",
     "twin.downlink_capacity_ratio": "station capacity in contact / ground traffic sized (model: >= 1)",
+    "orbital.training_goodput_fraction": "training job time kept by checkpoint/restart (twin: placed jobs)",
+    "orbital.goodput_fraction": "goodput of workload.kind (training-share-weighted for mixed)",
+    "twin.placed_fraction": "working accelerator time inside placed jobs (model: every one)",
+    "twin.isl_connected_fraction": "satellites in their cluster's largest ISL component (model: all)",
 }
+#: Keys the steady-state model does not compute; its implicit value.
+IMPLICIT = {"twin.placed_fraction": 1.0, "twin.isl_connected_fraction": 1.0}
 
 
 def window_sunlit_fraction(result: Any, ds: Any) -> float:
@@ -96,8 +102,8 @@ def steady_state(result: Any, ds: Any) -> dict[str, tuple[float, float]]:
     window = {"orbital.sunlit_fraction": window_sunlit_fraction(result, ds),
               **ground_model(result, float(ds.attrs["satellites"]), float(ds.attrs["twin.ground_stations_flown"]))}
     annual = ground_model(result, float(out["orbital.satellite_count"]))
-    return {k: (window.get(k, float(out[k]) if k in out else np.nan),
-                annual.get(k, float(out[k]) if k in out else np.nan)) for k in KEYS}
+    annual = {**{k: IMPLICIT[k] if k in IMPLICIT else float(out[k]) if k in out else np.nan for k in KEYS}, **annual}
+    return {k: (window.get(k, annual[k]), annual[k]) for k in KEYS}
 
 
 def comparison(ds: Any):

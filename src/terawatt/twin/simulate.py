@@ -15,7 +15,7 @@ import numpy as np
 
 from terawatt.constants import ALUMINIUM_SPECIFIC_HEAT_J_PER_KG_K, SECONDS_PER_YEAR, STEFAN_BOLTZMANN_W_PER_M2_K4
 from terawatt.errors import FieldError, ScenarioError
-from terawatt.twin import array, events, ground, manoeuvres, operations, state
+from terawatt.twin import array, events, ground, jobs, manoeuvres, operations, state
 from terawatt.twin.constellation import Constellation, build_constellation, satrec_array
 from terawatt.twin.ephemeris import DE421_JD_RANGE, gmst_rad, sun_teme_km
 
@@ -121,7 +121,8 @@ def check_inputs(n_satellites: int, hours: float, step_s: float, seed: int, peri
 
 
 def simulate(result: Any, n_satellites: int, hours: float, step_s: float, seed: int, start: str | datetime,
-             progress: Callable[[int, int], None] | None = None, formation: str = "sgp4"):
+             progress: Callable[[int, int], None] | None = None, formation: str = "sgp4",
+             isl_range_m: float | None = None):
     """Run the twin of an evaluated design; returns the xarray Dataset described in :func:`terawatt.twin.twin`."""
     out = result.outputs
     altitude = _f(out["orbital.altitude_km"]) if "orbital.altitude_km" in out else _f(
@@ -134,6 +135,8 @@ def simulate(result: Any, n_satellites: int, hours: float, step_s: float, seed: 
     check_inputs(n_satellites, hours, step_s, seed, period_s, jd0)
     if formation not in ("sgp4", "rigid"):
         raise ScenarioError([FieldError("twin.formation", f"must be 'sgp4' or 'rigid', got {formation!r}")])
+    if isl_range_m is not None and not (np.isfinite(isl_range_m) and isl_range_m > 0):
+        raise ScenarioError([FieldError("twin.isl_range_m", f"must be a positive range [m], got {isl_range_m:g}")])
     v = result.scenario.values
     sso = v["orbit.inclination_deg"] is None or not np.isfinite(_f(v["orbit.inclination_deg"]))
     const = build_constellation(int(n_satellites), int(v["links.cluster_satellites"]),
@@ -146,7 +149,8 @@ def simulate(result: Any, n_satellites: int, hours: float, step_s: float, seed: 
         grid = (grid[0], grid[1], np.zeros_like(grid[2]))
     return _run(const, plant, rates, grid, hours, step_s, seed, _f(v["satellite.lifetime_yr"]),
                 int(round(_f(out["orbital.accelerators_per_satellite"]))), _f(v["orbital_ops.spare_fraction"]),
-                progress, formation, ops=operations.operations_from_result(result))
+                progress, formation, ops=operations.operations_from_result(result),
+                work=jobs.workload_from(result, isl_range_m))
 
 
 def _positions(sats: Any, const: Constellation, seconds: np.ndarray, formation: str) -> np.ndarray:
@@ -168,8 +172,9 @@ def _positions(sats: Any, const: Constellation, seconds: np.ndarray, formation: 
 
 def _run(const: Constellation, plant: state.Plant, rates: Rates, grid, hours: float, step_s: float, seed: int,
          lifetime_yr: float, active: int, spare_fraction: float, progress, formation: str = "sgp4",
-         *, ops: operations.Operations):
-    """The stepping loop (see :func:`simulate`); ``ops``: avoidance, ground passes, array temperature."""
+         *, ops: operations.Operations, work: jobs.Workload | None = None):
+    """The stepping loop (see :func:`simulate`); ``ops``: avoidance, ground passes, array temperature;
+    ``work``: the workloads the scheduler places (:mod:`terawatt.twin.jobs`)."""
     n = const.size
     n_steps = int(np.floor(hours * 3600.0 / step_s + 1e-9))
     seconds = np.arange(n_steps) * step_s
@@ -212,6 +217,7 @@ def _run(const: Constellation, plant: state.Plant, rates: Rates, grid, hours: fl
     lost_s = 0.0
     ev_rows: list[np.ndarray] = []
     soc_den = max(plant.battery_capacity_wh, 1e-12)
+    sched = None  # workloads (twin.jobs), started on the first step's positions
 
     for c0 in range(0, n_steps, CHUNK_STEPS):
         idx = np.arange(c0, min(c0 + CHUNK_STEPS, n_steps))
@@ -230,6 +236,8 @@ def _run(const: Constellation, plant: state.Plant, rates: Rates, grid, hours: fl
         fail_chunk = events.failures(rng, alive, rates.failure_rate_per_yr, step_s * idx.size)
         failing = np.flatnonzero(fail_chunk)
         fail_step = rng.integers(0, idx.size, failing.size)
+        if work is not None:  # workloads: the chunk's ISL graph (twin.jobs)
+            sched = jobs.chunk(sched, r, const.cluster, np.minimum(alive, active), work, n_steps, seed)
         for j, i in enumerate(idx):
             fail = no_failures
             if failing.size and (fail_step == j).any():
@@ -267,6 +275,12 @@ def _run(const: Constellation, plant: state.Plant, rates: Rates, grid, hours: fl
             ops_trace["array_power_w"][i] = full_sun_w[traced] * factor[traced] * s[traced]
             t_array = array.advance(ops.array, t_array, s, rated, step_s, factor)
             # --- end operations layer ---
+            if sched is not None:  # workloads: scheduler step (twin.jobs); a manoeuvring satellite runs slower
+                job_load = load
+                if out_sat.size:
+                    job_load = load.copy()
+                    job_load[out_sat] *= 1.0 - out_s[:, j] / step_s
+                jobs.step(sched, j, alive, working, fail, n_stop, n_sdc, job_load, wanted, step_s)
             soc = energy / soc_den if plant.battery_capacity_wh > 0 else np.zeros(n)
 
             hit = np.flatnonzero(n_stop + n_sdc)
@@ -301,6 +315,11 @@ def _run(const: Constellation, plant: state.Plant, rates: Rates, grid, hours: fl
 
     ev = np.concatenate(ev_rows) if ev_rows else np.zeros((0, 6))
     ds = _dataset(const, plant, series, trace, traced, per_sat, ev, seconds, age, step_s, lost_s)
+    if sched is not None:  # measured with jobs: goodput, availability, scheduler and ISL figures (twin.jobs)
+        job_series, job_attrs = jobs.outputs(sched, n * active, step_s, plant.compute_power_w / active)
+        for k, val in job_series.items():
+            ds[k] = ("time", val, {"units": "W" if k.endswith("_w") else "-"})
+        ds.attrs.update(job_attrs)
     return operations.record(ds, ops, ops_series, ops_trace, ops_sat, tally, rated)  # twinops
 
 

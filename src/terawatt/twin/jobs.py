@@ -1,0 +1,637 @@
+r"""Workloads on the twin's clusters: ISL connectivity, a first-fit scheduler, checkpoint/restart and retry.
+
+Vectorized over satellites, job slots and clusters (no Python loop over any of them); the stepping loop of
+:mod:`terawatt.twin.simulate` calls :func:`chunk` with each chunk's positions (the first call starts the state,
+:func:`start`) and :func:`step` each step with the step's arrays.
+
+- **ISL graph**: two satellites of a cluster are linked when they are within the ISL range, by default the
+  model's ``orbital.isl_range_m`` (the nearest-neighbour range the link budget of ``links.*`` closes at,
+  :func:`terawatt.physics.comms.cluster_neighbour_range_m`). The connected components of each cluster's graph
+  (``scipy.sparse.csgraph``) are where a job may span. Only the links of a spanning forest (the minimum
+  spanning forest of the distance now plus at the first build: the formation's lattice links) and the candidate
+  links between different components are measured, for a whole chunk of steps at once; the graph is rebuilt only
+  in a step where a forest link breaks or a new link joins two components.
+- **Scheduler**: first fit. The working accelerators of a component are laid end to end (satellites in index
+  order); training jobs of ``workload.accelerators_per_training_job`` take the first whole blocks (a share
+  ``workload.training_fraction`` of the component under ``mixed``), inference replicas of
+  ``workload.accelerators_per_replica`` the rest; what is left over idles (``twin.placed_fraction``). The jobs
+  placed at the start are the demand; when capacity shrinks (failures beyond the spares, a component splitting)
+  the jobs that no longer fit wait, and run again where capacity returns. A job whose satellites are no longer
+  linked stops and is re-placed. Re-placing a job that was not hit is taken as free.
+- **Events** hit a uniformly drawn working accelerator of their satellite; one that is in a job stops it.
+  Inference: a stop (radiation stop, SEFI, the base interruption rate) costs the replica
+  ``workload.replica_restart_cost_h``, a detected SDC ``workload.retry_cost_h`` (queued: the steady-state model's
+  :math:`1 - \lambda R - \rho r`). Training: the job checkpoints every :math:`\tau` of compute for
+  :math:`\delta` (``workload.checkpoint_cost_h``), :math:`\tau = \sqrt{2\delta/\Lambda}` at the model's
+  ``orbital.training_job_interrupts_per_hour`` :math:`\Lambda` (Young's interval, as the model); a stop or a
+  detected SDC anywhere in the job loses the compute since the last completed checkpoint and restarts the job
+  for ``workload.restart_cost_h``; a stop during the restart starts it again (Daly 2006). A permanent failure of
+  an accelerator in use stops its job, which resumes on a spare or waits.
+- **Throttling**: a job runs at the speed of its slowest satellite (``load / wanted``); goodput is measured
+  against the speed-weighted placed time, availability against the nameplate.
+
+The expected goodput of this training process in steady state is Daly's higher-order form for exponential
+interrupts, :math:`\Lambda\tau e^{-\Lambda R}/(e^{\Lambda(\tau+\delta)} - 1)`, which the steady-state model
+uses (:func:`terawatt.physics.radiation.goodput_fraction`); its expansion to first order in :math:`\Lambda\tau`
+and :math:`\Lambda R` is Young's :math:`1 - \sqrt{2\delta\Lambda} - R\Lambda`. At a uniform rate the twin
+matches it; along a real track the radiation interrupts come in South Atlantic Anomaly bursts that share
+rollbacks, and the twin's training goodput is higher than the model's (tests/test_twin_jobs.py).
+
+References
+----------
+.. [1] Young, J. W., A first order approximation to the optimum checkpoint interval, *Commun. ACM* 17, 530-531, 1974.
+.. [2] Daly, J. T., A higher order estimate of the optimum checkpoint interval for restart dumps, *Future Gener.
+   Comput. Syst.* 22, 303-312, 2006 (wall time :math:`T_w = M e^{R/M}(e^{(\tau+\delta)/M} - 1) T_s/\tau` for
+   exponential failures).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+#: Kind codes of a job slot.
+TRAINING, INFERENCE = 0, 1
+#: ISL ranges are compared in km; a tiny slack keeps a lattice exactly at the range linked [km].
+RANGE_SLACK_KM = 1e-9
+
+
+@dataclass(frozen=True)
+class Workload:
+    """What the accelerators run, with the steady-state model's parameters (hours converted to seconds)."""
+
+    training_share: float  # share of a component's accelerators given to training jobs [-]
+    job_size: int  # accelerators per training job [-]
+    replica_size: int  # accelerators per inference replica [-]
+    checkpoint_interval_s: float  # tau, compute between checkpoints [s] (inf: never)
+    checkpoint_cost_s: float  # delta [s]
+    restart_s: float  # R of a training job [s]
+    replica_restart_s: float  # R_r of an inference replica [s]
+    retry_s: float  # r, one retried request [s]
+    isl_range_km: float  # link range inside a cluster [km]
+    cluster_size: int  # satellites per cluster (links.cluster_satellites) [-]
+
+
+def workload_from(result: Any, isl_range_m: float | None = None) -> Workload:
+    """The workload of an evaluated scalar scenario (``workload.*``; ``orbital.isl_range_m`` unless given)."""
+    from terawatt.design.workload import training_share
+
+    v, out = result.scenario.values, result.outputs
+    f = lambda x: float(np.asarray(x, float))  # noqa: E731
+    delta_h = f(v["workload.checkpoint_cost_h"])
+    lam = f(np.nan_to_num(out["orbital.training_job_interrupts_per_hour"]))
+    tau_h = np.sqrt(2.0 * delta_h / lam) if lam > 0 and delta_h > 0 else np.inf
+    rng = f(out["orbital.isl_range_m"]) if isl_range_m is None else float(isl_range_m)
+    return Workload(
+        training_share=f(training_share(v)),
+        job_size=int(round(f(v["workload.accelerators_per_training_job"]))),
+        replica_size=int(round(f(v["workload.accelerators_per_replica"]))),
+        checkpoint_interval_s=tau_h * 3600.0,
+        checkpoint_cost_s=delta_h * 3600.0,
+        restart_s=f(v["workload.restart_cost_h"]) * 3600.0,
+        replica_restart_s=f(v["workload.replica_restart_cost_h"]) * 3600.0,
+        retry_s=f(v["workload.retry_cost_h"]) * 3600.0,
+        isl_range_km=(rng if np.isfinite(rng) else np.inf) / 1e3,
+        cluster_size=int(v["links.cluster_satellites"]),
+    )
+
+
+# ----------------------------------------------------------------------------------------------- ISL graph
+@dataclass
+class IslGraph:
+    """The link graph of every cluster: component labels, a spanning forest and the cross-component pairs."""
+
+    cluster_size: int
+    range_km: float
+    label: np.ndarray  # component of each satellite: the smallest satellite index in it
+    forest: np.ndarray  # (2, E) satellite pairs of a spanning forest of the links
+    cross: np.ndarray  # (2, C) same-cluster pairs in different components (candidate new links)
+    components: int  # linked components over all clusters [-]
+    rebuilds: int = 0
+    ref_km: np.ndarray | None = None  # every same-cluster pair's distance at the first build [km]
+
+
+def _pair_template(m: int) -> np.ndarray:
+    return np.vstack(np.triu_indices(m, 1)).astype(np.int64)
+
+
+def _all_links(r_km: np.ndarray, m: int, range_km: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every same-cluster pair (2, P) with its distance [km], and which are links (clusters contiguous, of m)."""
+    n = r_km.shape[0]
+    k = -(-n // m)
+    pad = np.full((k * m, 3), np.nan)
+    pad[:n] = r_km
+    a, b = _pair_template(m)
+    d = np.linalg.norm(pad.reshape(k, m, 3)[:, a] - pad.reshape(k, m, 3)[:, b], axis=-1)  # (k, P)
+    base = (np.arange(k) * m)[:, None]
+    pairs = np.vstack([(base + a).ravel(), (base + b).ravel()])
+    d = d.ravel()
+    keep = pairs[1] < n
+    return pairs[:, keep], d[keep], d[keep] <= range_km + RANGE_SLACK_KM
+
+
+def isl_graph(r_km: np.ndarray, cluster_size: int, range_km: float, rebuilds: int = 0,
+              ref_km: np.ndarray | None = None) -> IslGraph:
+    """Build the link graph of satellites at ``r_km`` (n, 3) [km] in contiguous clusters of ``cluster_size``.
+
+    The spanning forest minimises the links' distance now plus at the first build (``ref_km``): the formation's
+    own lattice links, which breathe but stay in range, are preferred to links that are short only for now (a
+    diagonal when free flight folds the cross-track spacing near the poles), so the forest rarely breaks."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components, minimum_spanning_tree
+
+    n = r_km.shape[0]
+    m = max(int(min(cluster_size, n)), 1)
+    pairs, d, link = _all_links(r_km, m, range_km)
+    li, lj = pairs[:, link]
+    ref = d if ref_km is None else ref_km
+    g = coo_matrix((d[link] + ref[link] + 1e-12, (li, lj)), shape=(n, n)).tocsr()
+    n_comp, comp = connected_components(g, directed=False)
+    first = np.full(comp.max() + 1 if n else 0, n)
+    np.minimum.at(first, comp, np.arange(n))
+    label = first[comp]
+    tree = minimum_spanning_tree(g).tocoo()
+    cross = pairs[:, label[pairs[0]] != label[pairs[1]]]
+    return IslGraph(m, range_km, label, np.vstack([tree.row, tree.col]).astype(np.int64), cross, int(n_comp),
+                    rebuilds + 1, ref)
+
+
+def _sq_dist(r_km: np.ndarray, pairs: np.ndarray) -> np.ndarray:
+    """Squared distances [km2] of satellite pairs (2, P) at positions (n, ..., 3): shape (P, ...)."""
+    d2 = 0.0
+    for c in range(3):
+        x = r_km[..., c]
+        d = x[pairs[0]] - x[pairs[1]]
+        d2 = d2 + d * d
+    return d2 if np.ndim(d2) else np.zeros((0,) + r_km.shape[1:-1])
+
+
+def isl_unchanged(g: IslGraph, r_km: np.ndarray) -> np.ndarray:
+    """For positions (n, k, 3) [km], per step: no link of the spanning forest broken and none joining two
+    components, i.e. the components certainly unchanged (k,)."""
+    lim2 = (g.range_km + RANGE_SLACK_KM) ** 2
+    ok = np.ones(r_km.shape[1], dtype=bool)
+    if g.forest.shape[1]:
+        ok &= ~(_sq_dist(r_km, g.forest) > lim2).any(axis=0)
+    if g.cross.shape[1]:
+        ok &= ~(_sq_dist(r_km, g.cross) <= lim2).any(axis=0)
+    return ok
+
+
+# ----------------------------------------------------------------------------------------------- scheduler
+@dataclass
+class Layout:
+    """Where the working accelerators and the placed slots sit (global accelerator positions)."""
+
+    order: np.ndarray  # satellites sorted by component
+    offset: np.ndarray  # (n,) position of each satellite's first accelerator
+    running: np.ndarray  # (S,) bool: slot placed
+    start: np.ndarray  # (S,) first position of each slot (placed ones)
+    first_sat: np.ndarray  # (S,) first satellite (index into order) a placed slot spans
+    last_sat: np.ndarray  # (S,) last one
+    n_train: int  # slots [0, n_train) are training jobs
+    size: np.ndarray  # (S,) accelerators of each slot
+    working: float  # working accelerators laid out [-]
+    run: np.ndarray = field(init=False)  # placed slots, by position
+    run_start: np.ndarray = field(init=False)  # their first positions, ascending
+    placed_r: float = field(init=False)  # accelerators in placed replicas [-]
+    widest: int = field(init=False)  # accelerators of the largest slot [-]
+    jobs_running: int = field(init=False)
+    replicas_running: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        run = np.flatnonzero(self.running)
+        o = np.argsort(self.start[run], kind="stable")
+        self.run, self.run_start = run[o], self.start[run][o]
+        self.jobs_running = int(self.running[:self.n_train].sum())
+        self.replicas_running = int(self.running[self.n_train:].sum())
+        self.placed_r = float(self.size[self.n_train:] @ self.running[self.n_train:])
+        self.widest = int(self.size.max()) if self.size.size else 1
+
+
+@dataclass
+class Jobs:
+    """Scheduler state: job slots (training first, then inference replicas), their clocks and the accumulators."""
+
+    work: Workload
+    n_train: int  # slots [0, n_train) are training jobs, the rest inference replicas
+    size: np.ndarray  # (S,) accelerators
+    cluster: np.ndarray  # (S,) cluster of the slot
+    rank: np.ndarray  # (S,) rank among the cluster's slots of its kind
+    sat_cluster: np.ndarray  # (n,) cluster of each satellite
+    graph: IslGraph
+    working: np.ndarray  # (n,) working accelerators the layout was made for
+    layout: Layout
+    rng: np.random.Generator
+    n_steps: int
+    down: np.ndarray = field(init=False)  # restart/retry time still owed [s]
+    cycle: np.ndarray = field(init=False)  # time into the compute + checkpoint cycle [s]
+    rework: np.ndarray = field(init=False)  # useful accelerator-time since the last completed checkpoint [s]
+    connected: float = field(init=False)  # share of the satellites in their cluster's largest component
+    owing: np.ndarray = field(init=False)  # replica slots that may owe a restart or retry
+    train_slots: np.ndarray = field(init=False)
+    r_chunk: np.ndarray = field(init=False)  # positions of the current chunk (n, k, 3) [km]
+    isl_ok: np.ndarray = field(init=False)  # (k,) steps of the chunk whose components are certainly unchanged
+    totals: dict[str, float] = field(default_factory=dict)
+    series: dict[str, np.ndarray] = field(default_factory=dict)
+    i: int = 0
+
+    def __post_init__(self) -> None:
+        s = self.size.size
+        self.down, self.cycle, self.rework = np.zeros(s), np.zeros(s), np.zeros(s)
+        self.connected = _connected_share(self.graph.label, self.sat_cluster)
+        self.owing = np.zeros(0, np.int64)
+        self.train_slots = np.arange(self.n_train)
+        self.totals = {k: 0.0 for k in ("useful_t", "useful_r", "placed_t", "placed_r", "placed_raw",
+                                        "working", "connected", "restarts_t", "restarts_r", "waiting")}
+        self.series = {k: np.zeros(self.n_steps) for k in (
+            "useful_accelerators", "jobs_running", "jobs_waiting", "replicas_running", "replicas_waiting",
+            "job_restarts", "replica_restarts", "isl_components")}
+
+    @property
+    def kind(self) -> np.ndarray:
+        return np.where(np.arange(self.size.size) < self.n_train, TRAINING, INFERENCE)
+
+
+def _connected_share(label: np.ndarray, sat_cluster: np.ndarray) -> float:
+    """Share of the satellites in the largest linked component of their cluster [-]."""
+    sizes = np.bincount(label, minlength=label.size) * (label == np.arange(label.size))  # at each component's head
+    heads = np.flatnonzero(np.r_[True, np.diff(sat_cluster) > 0])  # clusters are contiguous
+    return float(np.maximum.reduceat(sizes, heads).sum() / label.size)
+
+
+def _components(label: np.ndarray, working: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Satellites sorted by component, each one's first accelerator position, component heads and capacities."""
+    order = np.lexsort((np.arange(label.size), label))
+    w = working[order]
+    end = np.cumsum(w)
+    offset = np.empty(label.size, dtype=np.int64)
+    offset[order] = end - w
+    lab = label[order]
+    head = np.flatnonzero(np.r_[True, lab[1:] != lab[:-1]])
+    return order, offset, head, np.add.reduceat(w, head)
+
+
+def _fit(work: Workload, cap: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Training jobs and replicas that fit in components of ``cap`` accelerators (first fit, training first)."""
+    n_t = np.floor(work.training_share * cap / work.job_size + 1e-9).astype(np.int64)
+    n_r = (cap - n_t * work.job_size) // work.replica_size if work.training_share < 1.0 else np.zeros_like(cap)
+    return n_t, n_r
+
+
+def _demand(work: Workload, label: np.ndarray, sat_cluster: np.ndarray,
+            working: np.ndarray) -> tuple[int, np.ndarray, np.ndarray]:
+    """The slots that fit at the start: (training count, cluster of each slot, its rank in the cluster's kind)."""
+    order, _, head, cap = _components(label, working)
+    n_clusters = int(sat_cluster.max()) + 1
+    comp_cluster = sat_cluster[order[head]]
+    clusters, ranks = [], []
+    for fits in _fit(work, cap):
+        per = np.bincount(comp_cluster, weights=fits, minlength=n_clusters).astype(np.int64)
+        clusters.append(np.repeat(np.arange(n_clusters), per))
+        ranks.append(np.arange(per.sum()) - np.repeat(np.cumsum(per) - per, per))
+    return int(clusters[0].size), np.concatenate(clusters), np.concatenate(ranks)
+
+
+def _place(work: Workload, n_train: int, cluster: np.ndarray, rank: np.ndarray, label: np.ndarray,
+           sat_cluster: np.ndarray, working: np.ndarray) -> Layout:
+    """First-fit layout of every slot on the components of ``label`` with ``working`` accelerators: a cluster's
+    slots of each kind in rank order, into its components in order; those that do not fit wait."""
+    order, offset, head, cap = _components(label, working)
+    comp_start = np.r_[0, np.cumsum(cap)[:-1]].astype(np.int64)
+    comp_cluster = sat_cluster[order[head]]
+    n_t, n_r = _fit(work, cap)
+    n_clusters = int(sat_cluster.max()) + 1
+    start = np.zeros(cluster.size, dtype=np.int64)
+    running = np.zeros(cluster.size, dtype=bool)
+    for sel, fits, inner_offset, size in ((slice(0, n_train), n_t, np.zeros_like(n_t), work.job_size),
+                                          (slice(n_train, None), n_r, n_t * work.job_size, work.replica_size)):
+        cum = np.cumsum(fits)  # slots of this kind fitted up to each component (clusters in order)
+        total = np.bincount(comp_cluster, weights=fits, minlength=n_clusters).astype(np.int64)
+        base = np.cumsum(total) - total
+        c, k = cluster[sel], rank[sel]
+        ok = k < total[c]
+        g = base[c] + k
+        comp = np.minimum(np.searchsorted(cum, g, side="right"), max(cum.size - 1, 0))
+        inner = g - (cum - fits)[comp]
+        start[sel] = np.where(ok, comp_start[comp] + inner_offset[comp] + inner * size, 0)
+        running[sel] = ok
+    size = np.where(np.arange(cluster.size) < n_train, work.job_size, work.replica_size)
+    sat_end = np.cumsum(working[order])
+    last = order.size - 1
+    first = np.minimum(np.searchsorted(sat_end, start, side="right"), last)
+    return Layout(order, offset, running, start, first,
+                  np.minimum(np.searchsorted(sat_end, start + size - 1, side="right"), last), n_train, size,
+                  float(working.sum()))
+
+
+def start(r_km: np.ndarray, cluster: np.ndarray, working: np.ndarray, work: Workload, n_steps: int,
+          seed: int) -> Jobs:
+    """Link graph, the initial placement (the demand: every job that fits at the start) and clean clocks.
+
+    Parameters
+    ----------
+    r_km : numpy.ndarray
+        Positions (n, 3) [km] at the first step.
+    cluster : numpy.ndarray
+        Cluster index of each satellite (contiguous, ascending) [-].
+    working : numpy.ndarray
+        Working accelerators of each satellite [-].
+    work : Workload
+        The workload (:func:`workload_from`).
+    n_steps : int
+        Steps of the run (for the time series).
+    seed : int
+        Seed of the scheduler's own draws (which accelerator an event hits).
+    """
+    graph = isl_graph(r_km, work.cluster_size, work.isl_range_km)
+    working = np.asarray(working, np.int64)
+    cluster = np.asarray(cluster, np.int64)
+    n_train, clus, rank = _demand(work, graph.label, cluster, working)
+    layout = _place(work, n_train, clus, rank, graph.label, cluster, working)
+    size = np.where(np.arange(clus.size) < n_train, work.job_size, work.replica_size)
+    return Jobs(work, n_train, size, clus, rank, cluster, graph, working, layout,
+                np.random.default_rng([int(seed), 14]), n_steps)
+
+
+def _hits(js: Jobs, counts: np.ndarray, chips: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Placed slots hit by ``counts`` events per satellite, each on a uniform one of its ``chips`` accelerators
+    (those beyond the working ones are spares: no slot), with the event's time in the step, in [0, 1)."""
+    if not counts.any():
+        return np.zeros(0, np.int64), np.zeros(0)
+    sat = np.repeat(np.flatnonzero(counts), counts[counts > 0])
+    u = js.rng.random(sat.size)
+    chip = np.floor(js.rng.random(sat.size) * chips[sat]).astype(np.int64)
+    lay = js.layout
+    pos = lay.offset[sat] + chip
+    j = np.searchsorted(lay.run_start, pos, side="right") - 1
+    slot = lay.run[np.maximum(j, 0)] if lay.run.size else np.zeros(sat.size, np.int64)
+    inside = (chip < js.working[sat]) & (j >= 0) & (pos < lay.start[slot] + js.size[slot]) if lay.run.size else (
+        np.zeros(sat.size, bool))
+    return slot[inside], u[inside]
+
+
+def _advance(js: Jobs, sel: np.ndarray, t: np.ndarray, speed: np.ndarray) -> tuple[float, float]:
+    """Run slots ``sel`` (ascending indices) for ``t`` [s] at ``speed``: a restart or retry
+    owed first, then (training) compute/checkpoint cycles. Returns the useful accelerator-seconds (training,
+    inference) done; compute since the last checkpoint is kept as rework."""
+    w = js.work
+    down = js.down[sel]
+    d = np.minimum(down, t)
+    js.down[sel] = down - d
+    t2 = t - d
+    size = js.size[sel]
+    gain = t2 * speed * size
+    idx = sel
+    tr = idx < js.n_train
+    if tr.any():
+        tau, period = w.checkpoint_interval_s, w.checkpoint_interval_s + w.checkpoint_cost_s
+        ti = idx[tr]
+        c0, c1 = js.cycle[ti], js.cycle[ti] + t2[tr]
+        rate = speed[tr] * size[tr]
+        if np.isfinite(tau):
+            def compute(c: np.ndarray) -> np.ndarray:
+                return np.floor(c / period) * tau + np.minimum(np.mod(c, period), tau)
+
+            g = (compute(c1) - compute(c0)) * rate
+            js.rework[ti] = np.where(c1 >= period, np.minimum(np.mod(c1, period), tau) * rate, js.rework[ti] + g)
+            js.cycle[ti] = np.mod(c1, period)
+        else:
+            g = t2[tr] * rate
+            js.rework[ti] += g
+            js.cycle[ti] = c1
+        gain[tr] = g
+    useful_t, useful_r = float(gain[tr].sum()), float(gain[~tr].sum())
+    js.totals["useful_t"] += useful_t
+    js.totals["useful_r"] += useful_r
+    return useful_t, useful_r
+
+
+def _stop(js: Jobs, slots: np.ndarray, n_stops: np.ndarray, n_retries: np.ndarray) -> tuple[int, int]:
+    """Stops and retries on distinct slots: a training job loses its rework and (re)starts its restart; a replica
+    owes its restart per stop and a retry per detected SDC. Returns (training restarts, replica restarts)."""
+    w = js.work
+    tr = slots < js.n_train
+    t_sl = slots[tr & (n_stops + n_retries > 0)]
+    js.totals["useful_t"] -= float(js.rework[t_sl].sum())
+    js.rework[t_sl] = 0.0
+    js.cycle[t_sl] = 0.0
+    js.down[t_sl] = w.restart_s
+    js.down[slots[~tr]] += n_stops[~tr] * w.replica_restart_s + n_retries[~tr] * w.retry_s
+    return int(t_sl.size), int(n_stops[~tr].sum())
+
+
+def _unique(a: np.ndarray, return_inverse: bool = False) -> Any:
+    """Sorted unique values (and the inverse map): a sort, for the small arrays of one step (``np.unique``
+    hashes, ~100x slower on a few hundred integers)."""
+    o = np.argsort(a, kind="stable")
+    sa = a[o]
+    first = np.empty(sa.size, dtype=bool)
+    first[:1] = True
+    np.not_equal(sa[1:], sa[:-1], out=first[1:])
+    if not return_inverse:
+        return sa[first]
+    inv = np.empty(a.size, dtype=np.int64)
+    inv[o] = np.cumsum(first) - 1
+    return sa[first], inv
+
+
+def _ranges(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The integers of the half-open ranges [lo, hi) concatenated, and where each range starts in them."""
+    n = hi - lo
+    starts = np.cumsum(n) - n
+    return np.repeat(lo - starts, n) + np.arange(int(n.sum())), starts
+
+
+def _slot_speed(js: Jobs, sat_speed: np.ndarray, slots: np.ndarray) -> np.ndarray:
+    """Speed of placed ``slots``: that of the slowest satellite each spans."""
+    lay = js.layout
+    if not slots.size:
+        return np.zeros(0)
+    idx, starts = _ranges(lay.first_sat[slots], lay.last_sat[slots] + 1)
+    return np.minimum.reduceat(sat_speed[lay.order[idx]], starts)
+
+
+def _on_satellites(js: Jobs, sats: np.ndarray) -> np.ndarray:
+    """Placed slots that use accelerators of satellites ``sats``."""
+    lay = js.layout
+    if not (sats.size and lay.run.size):
+        return np.zeros(0, np.int64)
+    off = lay.offset[sats]
+    lo = np.searchsorted(lay.run_start, off - lay.widest + 1)
+    hi = np.searchsorted(lay.run_start, off + js.working[sats])
+    j, _ = _ranges(lo, hi)
+    slot = lay.run[j]
+    return _unique(slot[lay.start[slot] + js.size[slot] > np.repeat(off, hi - lo)])
+
+
+def _split(js: Jobs) -> np.ndarray:
+    """Placed slots whose satellites are no longer all in one component."""
+    lay = js.layout
+    lab = np.r_[js.graph.label[lay.order], 0]
+    idx = np.column_stack([lay.first_sat[lay.run], lay.last_sat[lay.run] + 1]).ravel()
+    if not idx.size:
+        return np.zeros(0, np.int64)
+    lo, hi = np.minimum.reduceat(lab, idx)[::2], np.maximum.reduceat(lab, idx)[::2]
+    return lay.run[lo != hi]
+
+
+def chunk(js: Jobs | None, r_km: np.ndarray, cluster: np.ndarray, working: np.ndarray, work: Workload,
+          n_steps: int, seed: int) -> Jobs:
+    """Take a chunk's positions (n, k, 3) [km]: start the scheduler on its first step if ``js`` is None
+    (:func:`start`), and find the steps whose link components may change (checked for all k steps at once)."""
+    if js is None:
+        js = start(r_km[:, 0], cluster, working, work, n_steps, seed)
+    js.r_chunk = r_km
+    js.isl_ok = isl_unchanged(js.graph, r_km)
+    return js
+
+
+def step(js: Jobs, j: int, alive: np.ndarray, working: np.ndarray, failed: np.ndarray,
+         stops: np.ndarray, sdc: np.ndarray, load: np.ndarray, wanted: np.ndarray, dt_s: float) -> None:
+    """Advance the scheduler one step (in place).
+
+    Parameters
+    ----------
+    js : Jobs
+        State from :func:`chunk`.
+    j : int
+        The step's index in the chunk given to :func:`chunk`.
+    alive, working : numpy.ndarray
+        Alive accelerators (spares included) and working ones, after this step's failures [-].
+    failed : numpy.ndarray
+        Accelerators that failed permanently in the step [-].
+    stops, sdc : numpy.ndarray
+        Stops and detected SDCs on each satellite's working accelerators in the step [-].
+    load, wanted : numpy.ndarray
+        Each satellite's compute load and the load its working accelerators want [fraction of IT power]: a
+        satellite runs at ``load / wanted`` of full speed.
+    dt_s : float
+        Step [s].
+
+    Notes
+    -----
+    Training jobs are few (fleet accelerators / job size) and stepped as arrays; inference replicas are many,
+    so only those owing a restart or retry, hit this step or on a throttled satellite are stepped, the others
+    each add their size x step of useful time (the per-step cost is then independent of the replica count).
+    """
+    relinked = False
+    if not js.isl_ok[j]:  # a forest link broke or a new one joins two components: rebuild the graph
+        new = isl_graph(js.r_chunk[:, j], js.graph.cluster_size, js.graph.range_km, js.graph.rebuilds,
+                        js.graph.ref_km)
+        relinked = not np.array_equal(new.label, js.graph.label)
+        js.graph = new
+        js.isl_ok[j + 1:] = isl_unchanged(new, js.r_chunk[:, j + 1:])
+    failed = np.asarray(failed, np.int64)
+    any_failed = bool(failed.any())  # working accelerators change only with failures
+    lay = js.layout
+    # events on the layout the step began with; a failure hits a uniform one of the chips alive before it
+    ev_slot, ev_u = _hits(js, np.asarray(stops, np.int64), js.working)
+    sdc_slot, sdc_u = _hits(js, np.asarray(sdc, np.int64), js.working)
+    f_slot, f_u = _hits(js, failed, np.maximum(np.asarray(alive, np.int64) + failed, 1)) if any_failed else (
+        np.zeros(0, np.int64), np.zeros(0))
+    split = _split(js) if relinked else np.zeros(0, np.int64)  # links broken: those jobs stop at the step's start
+    slots = np.concatenate([ev_slot, sdc_slot, f_slot, split])
+    u = np.concatenate([ev_u, sdc_u, f_u, np.zeros(split.size)])
+    is_stop = np.ones(slots.size)
+    is_stop[ev_slot.size:ev_slot.size + sdc_slot.size] = 0.0
+    hit, inv = _unique(slots, return_inverse=True)
+    slow_sats = np.flatnonzero(load < wanted)
+    slow = _on_satellites(js, slow_sats)
+    nt = js.n_train
+    extra = np.concatenate([js.owing, hit, slow])
+    sel = np.concatenate([js.train_slots, _unique(extra[extra >= nt])])  # the slots stepped, ascending
+    spd = np.ones(sel.size)
+    if slow.size:
+        speed = np.ones(js.working.size)
+        speed[slow_sats] = load[slow_sats] / wanted[slow_sats]
+        spd[np.searchsorted(sel, slow)] = _slot_speed(js, speed, slow)
+    running = lay.running[sel]
+    t = np.where(running, dt_s, 0.0)
+    pos_hit = np.searchsorted(sel, hit)
+    o = np.lexsort((u, inv))  # the first event of each slot hit (ufunc.at is slow)
+    u_first = u[o][np.flatnonzero(np.r_[True, np.diff(inv[o]) > 0])] if hit.size else np.ones(0)
+    t[pos_hit] = u_first * dt_s
+    useful = sum(_advance(js, sel, t, spd))
+    n_t, n_r = _stop(js, hit, np.bincount(inv, weights=is_stop, minlength=hit.size),
+                     np.bincount(inv, weights=1.0 - is_stop, minlength=hit.size))
+    useful += sum(_advance(js, hit, (1.0 - u_first) * dt_s, spd[pos_hit]))
+    rest = (lay.placed_r - float(js.size[sel[sel >= nt]] @ running[sel >= nt])) * dt_s  # replicas not stepped
+    js.totals["useful_r"] += rest
+    useful += rest
+    size_sel = js.size[sel] * running
+    tr = sel < nt
+    js.totals["placed_t"] += float(size_sel[tr] @ spd[tr]) * dt_s
+    js.totals["placed_r"] += (lay.placed_r - float(size_sel[~tr] @ (1.0 - spd[~tr]))) * dt_s
+    js.totals["placed_raw"] += (lay.placed_r + float(size_sel[tr].sum())) * dt_s
+    js.totals["working"] += lay.working * dt_s
+    js.totals["restarts_t"] += n_t
+    js.totals["restarts_r"] += n_r
+    owing = sel[(sel >= nt) & (js.down[sel] > 0)]
+    # re-place when capacity or links changed; an evicted job stops (its restart is paid when it runs again)
+    if relinked or (any_failed and not np.array_equal(working, js.working)):
+        old = lay.running
+        js.working = np.array(working, np.int64)  # a copy: the layout keeps it
+        js.layout = _place(js.work, js.n_train, js.cluster, js.rank, js.graph.label, js.sat_cluster, working)
+        evicted = np.flatnonzero(old & ~js.layout.running)
+        if evicted.size:
+            _stop(js, evicted, np.ones(evicted.size), np.zeros(evicted.size))
+            owing = np.union1d(owing, evicted[evicted >= nt])
+        if relinked:
+            js.connected = _connected_share(js.graph.label, js.sat_cluster)
+    js.owing = owing
+    js.totals["connected"] += js.connected
+    lay = js.layout
+    i, s = js.i, js.series
+    s["useful_accelerators"][i] = useful / dt_s
+    s["jobs_running"][i] = lay.jobs_running
+    s["jobs_waiting"][i] = nt - lay.jobs_running
+    s["replicas_running"][i] = lay.replicas_running
+    s["replicas_waiting"][i] = js.size.size - nt - lay.replicas_running
+    s["job_restarts"][i] = n_t
+    s["replica_restarts"][i] = n_r
+    s["isl_components"][i] = js.graph.components
+    js.totals["waiting"] += nt - lay.jobs_running
+    js.i += 1
+
+
+def summary(js: Jobs, nameplate_accelerators: float, dt_s: float) -> dict[str, float]:
+    """Measured attrs under the steady-state keys (``orbital.*``) and the scheduler's own (``twin.*``).
+
+    ``nameplate_accelerators``: satellites x active accelerators per satellite (the availability's base).
+    """
+    t = js.totals
+    steps = max(js.i, 1)
+    g_t = t["useful_t"] / t["placed_t"] if t["placed_t"] > 0 else float("nan")
+    g_i = t["useful_r"] / t["placed_r"] if t["placed_r"] > 0 else float("nan")
+    share = js.work.training_share
+    mix = (share * g_t if share > 0 else 0.0) + ((1.0 - share) * g_i if share < 1 else 0.0)
+    return {
+        "orbital.training_goodput_fraction": float(g_t),
+        "orbital.inference_goodput_fraction": float(g_i),
+        "orbital.goodput_fraction": float(mix),
+        "orbital.availability": float((t["useful_t"] + t["useful_r"]) / (nameplate_accelerators * steps * dt_s)),
+        "twin.placed_fraction": float(t["placed_raw"] / t["working"]) if t["working"] > 0 else float("nan"),
+        "twin.isl_connected_fraction": float(t["connected"] / steps),
+        "twin.isl_range_m": float(js.work.isl_range_km * 1e3),
+        "twin.isl_rebuilds": int(js.graph.rebuilds),
+        "twin.training_jobs": int(js.n_train),
+        "twin.inference_replicas": int(js.size.size - js.n_train),
+        "twin.job_restarts": int(t["restarts_t"]),
+        "twin.replica_restarts": int(t["restarts_r"]),
+        "twin.jobs_waiting_mean": float(t["waiting"] / steps),
+        "twin.checkpoint_interval_h": float(js.work.checkpoint_interval_s / 3600.0),
+        "twin.training_job_hours": float(t["placed_t"] / js.work.job_size / 3600.0),
+        "twin.replica_hours": float(t["placed_r"] / js.work.replica_size / 3600.0),
+    }
+
+
+def outputs(js: Jobs, nameplate_accelerators: float, dt_s: float,
+            watts_per_accelerator: float) -> tuple[dict[str, np.ndarray], dict[str, float]]:
+    """Time series (``useful_compute_w`` [W], jobs and replicas running/waiting, restarts, ISL components) and
+    the attrs of :func:`summary`."""
+    series = {k: v for k, v in js.series.items() if k != "useful_accelerators"}
+    series["useful_compute_w"] = js.series["useful_accelerators"] * watts_per_accelerator
+    return series, summary(js, nameplate_accelerators, dt_s)
