@@ -248,10 +248,11 @@ ORBITS = {
 @pytest.fixture(scope="module")
 def orbits():
     """The default, suncatcher and a 53 deg / 550 km Walker shell at their real rates, 24 h, mixed workload
-    (80 % training: 1,024-accelerator jobs, replicas on the rest)."""
+    (80 % training: 1,024-accelerator jobs, replicas on the rest). Collision avoidance is off here (a training job
+    stalls when any of its satellites manoeuvres: :func:`test_a_manoeuvre_stalls_the_training_job_it_serves`)."""
     out = {}
     for name, (sc, n, extra) in ORBITS.items():
-        ov = [*extra, "workload.kind=mixed", "workload.training_fraction=0.8"]
+        ov = [*extra, "workload.kind=mixed", "workload.training_fraction=0.8", "debris.enabled=false"]
         ds = twin(sc, satellites=n, hours=24, step_s=60, seed=11, overrides=ov, formation="rigid")
         res, restart = _restart_h(sc, ov)
         ds.attrs["model.restart_cost_h"] = restart
@@ -337,6 +338,29 @@ def test_availability_with_jobs_is_the_models_times_goodput_and_packing(orbits, 
     share_t = acc_t / (acc_t + acc_r)
     goodput = share_t * a["orbital.training_goodput_fraction"] + (1 - share_t) * a["orbital.inference_goodput_fraction"]
     assert a["orbital.availability"] == pytest.approx(rest * goodput * a["twin.placed_fraction"], abs=0.012)
+
+
+def test_a_manoeuvre_stalls_the_training_job_it_serves():
+    """A training job runs at its slowest satellite's pace, so a manoeuvre on any of the ~14 satellites a
+    1,024-accelerator job spans (74 accelerators each) stalls the whole job, while an inference replica (8
+    accelerators, one satellite) loses only its own satellite's outage. With the outage raised to 0.5 h (4.7 % of
+    each satellite's time at 832 manoeuvres a year), pure training loses far more than one satellite's share and
+    at most what independent stalls of every spanned satellite would cost; inference loses about one share."""
+    base = ["debris.outage_h_per_manoeuvre=0.5"]
+    runs = {}
+    for kind in ("training", "inference"):
+        for debris in ("true", "false"):
+            ds = twin(None, satellites=162, hours=6, step_s=60, seed=3, formation="rigid",
+                      overrides=[*base, f"workload.kind={kind}", f"debris.enabled={debris}"])
+            runs[kind, debris] = ds.attrs
+    per_sat = 1.0 - runs["training", "true"]["orbital.availability_avoidance"]
+    assert 0.03 < per_sat < 0.07
+    kept_t = runs["training", "true"]["orbital.availability"] / runs["training", "false"]["orbital.availability"]
+    kept_i = runs["inference", "true"]["orbital.availability"] / runs["inference", "false"]["orbital.availability"]
+    span = int(np.ceil(1024 / 74)) + 1  # satellites a job may straddle
+    assert kept_i == pytest.approx(1.0 - per_sat, abs=0.02)
+    assert kept_t < 1.0 - 3.0 * per_sat  # far more than one satellite's outage
+    assert kept_t > (1.0 - per_sat) ** span - 0.05  # no more than independent stalls of every spanned satellite
 
 
 # ------------------------------------------------------------------------------------------------------ CLI
