@@ -18,6 +18,7 @@ from terawatt.errors import FieldError, ScenarioError
 from terawatt.twin import events, state
 from terawatt.twin.constellation import Constellation, build_constellation, satrec_array
 from terawatt.twin.ephemeris import DE421_JD_RANGE, gmst_rad, sun_teme_km
+from terawatt.twin.propagation import MAX_KNOT_S, Propagator, hermite_bound_m, knot_steps
 
 #: Default start: the June solstice of 2026, in the eclipse season of a dawn-dusk (LTAN 18 h) orbit.
 DEFAULT_START = "2026-06-21T00:00:00"
@@ -96,9 +97,15 @@ def plant_and_rates(result: Any) -> tuple[state.Plant, Rates]:
 
 
 def check_inputs(n_satellites: int, hours: float, step_s: float, seed: int, period_s: float,
-                 jd_start: float) -> None:
+                 jd_start: float, formation: str = "sgp4", knot_s: float | None = None) -> None:
     """Every bad run option at once, as a :class:`~terawatt.errors.ScenarioError` naming the field."""
     errors = []
+    if formation not in ("sgp4", "rigid"):
+        errors.append(FieldError("twin.formation", f"must be 'sgp4' or 'rigid', got {formation!r}"))
+    if knot_s is not None and not (isinstance(knot_s, (int, float, np.integer, np.floating)) and np.isfinite(knot_s)
+                                   and 0.0 <= knot_s <= MAX_KNOT_S):
+        errors.append(FieldError("twin.knot_s", f"must be 0 (SGP4 at every step) or a knot spacing in (0, "
+                                 f"{MAX_KNOT_S:g}] s, got {knot_s}"))
     if not (isinstance(n_satellites, (int, np.integer)) and 1 <= n_satellites <= 10_000_000):
         errors.append(FieldError("twin.satellites", f"must be a whole number of satellites in [1, 10,000,000], "
                                  f"got {n_satellites}"))
@@ -121,7 +128,8 @@ def check_inputs(n_satellites: int, hours: float, step_s: float, seed: int, peri
 
 
 def simulate(result: Any, n_satellites: int, hours: float, step_s: float, seed: int, start: str | datetime,
-             progress: Callable[[int, int], None] | None = None, formation: str = "sgp4"):
+             progress: Callable[[int, int], None] | None = None, formation: str = "sgp4",
+             knot_s: float | None = None):
     """Run the twin of an evaluated design; returns the xarray Dataset described in :func:`terawatt.twin.twin`."""
     out = result.outputs
     altitude = _f(out["orbital.altitude_km"]) if "orbital.altitude_km" in out else _f(
@@ -131,9 +139,7 @@ def simulate(result: Any, n_satellites: int, hours: float, step_s: float, seed: 
         jd0 = julian_date(start)
     except (TypeError, ValueError):
         jd0 = float("nan")
-    check_inputs(n_satellites, hours, step_s, seed, period_s, jd0)
-    if formation not in ("sgp4", "rigid"):
-        raise ScenarioError([FieldError("twin.formation", f"must be 'sgp4' or 'rigid', got {formation!r}")])
+    check_inputs(n_satellites, hours, step_s, seed, period_s, jd0, formation, knot_s)
     v = result.scenario.values
     sso = v["orbit.inclination_deg"] is None or not np.isfinite(_f(v["orbit.inclination_deg"]))
     const = build_constellation(int(n_satellites), int(v["links.cluster_satellites"]),
@@ -144,50 +150,53 @@ def simulate(result: Any, n_satellites: int, hours: float, step_s: float, seed: 
                             _f(v["radiation.spe_events_per_yr_solar_max"]))
     if not v["radiation.enabled"]:
         grid = (grid[0], grid[1], np.zeros_like(grid[2]))
-    return _run(const, plant, rates, grid, hours, step_s, seed, _f(v["satellite.lifetime_yr"]),
-                int(round(_f(out["orbital.accelerators_per_satellite"]))), _f(v["orbital_ops.spare_fraction"]),
-                progress, formation)
-
-
-def _positions(sats: Any, const: Constellation, seconds: np.ndarray, formation: str) -> np.ndarray:
-    """TEME positions (n_satellites, n_steps, 3) [km]: each satellite by SGP4, or the centres by SGP4 plus each
-    member's along-/cross-track offset in its centre's frame (``formation="rigid"``)."""
-    jd = np.full(seconds.size, const.epoch_jd)
-    err, r, v = sats.sgp4(jd, seconds / 86400.0)
-    if err.any():
-        raise RuntimeError(f"SGP4 failed (error codes {np.unique(err[err > 0]).tolist()})")
-    if formation != "rigid":
-        return r
-    v_hat = v / np.linalg.norm(v, axis=-1, keepdims=True)
-    h = np.cross(r, v)
-    h_hat = h / np.linalg.norm(h, axis=-1, keepdims=True)
-    c = const.cluster
-    return (r[c] + (const.along_m / 1e3)[:, None, None] * v_hat[c]
-            + (const.cross_m / 1e3)[:, None, None] * h_hat[c])
+    every = 1 if formation == "rigid" or knot_s == 0 else knot_steps(step_s, altitude, knot_s)
+    ds = _run(const, plant, rates, grid, hours, step_s, seed, _f(v["satellite.lifetime_yr"]),
+              int(round(_f(out["orbital.accelerators_per_satellite"]))), _f(v["orbital_ops.spare_fraction"]),
+              progress, formation, every)
+    ds.attrs["knot_s"] = every * step_s if every > 1 else 0.0
+    ds.attrs["position_error_bound_m"] = hermite_bound_m(every * step_s, altitude) if every > 1 else 0.0
+    return ds
 
 
 def _run(const: Constellation, plant: state.Plant, rates: Rates, grid, hours: float, step_s: float, seed: int,
-         lifetime_yr: float, active: int, spare_fraction: float, progress, formation: str = "sgp4"):
-    """The stepping loop (see :func:`simulate`)."""
+         lifetime_yr: float, active: int, spare_fraction: float, progress, formation: str = "sgp4",
+         every: int = 1):
+    """The stepping loop (see :func:`simulate`); ``every``: steps between SGP4 knots.
+
+    Per chunk of steps, vectorized over (steps, satellites) at once: positions, shadow, latitude/longitude, dose,
+    failures, radiation events, the array's supply and the radiator's absorbed heat. Per step: only the recurrences
+    (battery, radiator, replica downtime) and the per-step hooks. Per chunk again: the series and per-satellite
+    reductions of what the steps wrote into the chunk's buffers. Chunk arrays are time-major, (steps, satellites).
+    """
     n = const.size
     n_steps = int(np.floor(hours * 3600.0 / step_s + 1e-9))
     seconds = np.arange(n_steps) * step_s
     rng = np.random.default_rng(seed)
     sats = satrec_array(const.centres() if formation == "rigid" else const)
+    prop = Propagator(sats, const, step_s, every, formation)
+    chunk = prop.every * max(1, round(CHUNK_STEPS / prop.every))  # chunks start at knots
     sun = sun_teme_km(const.epoch_jd, seconds if n_steps > 1 else np.array([0.0, step_s]))[:n_steps]
+    sun2 = np.einsum("ij,ij->i", sun, sun)
+    gmst = gmst_rad(const.epoch_jd + seconds / 86400.0)
 
     active = max(active, 1)
     flown = int(round(active * (1.0 + spare_fraction)))
     age = (rng.permutation(n) + 0.5) / n * lifetime_yr  # a fleet in steady replacement: ages uniform in the life
     alive = events.initial_alive(rng, flown, rates.failure_rate_per_yr, age)
     full_sun_w = state.array_power_w(plant, 1.0, age)
-    no_failures = np.zeros(n, dtype=int)
+    stepper = state.Stepper(plant, n, step_s)
     energy = np.full(n, plant.battery_capacity_wh)
     temp = np.full(n, plant.limit_temp_k)
     debt_s = np.zeros(n)  # replica downtime owed, in seconds of the whole satellite
     stop_cost_s = rates.replica_restart_cost_h * 3600.0 * rates.accelerators_per_replica / active
     sdc_cost_s = rates.retry_cost_h * 3600.0 * rates.accelerators_per_replica / active
+    per_rad = step_s / SECONDS_PER_YEAR  # dose rate [rad/yr] -> dose in a step [rad]
+    stop_per_rate = rates.stops_per_chip_per_rad * per_rad  # stops per chip per (rad/yr) of dose rate, per step
+    sdc_per_rate = rates.detected_sdc_per_chip_per_rad * per_rad
+    base_stops = rates.base_stops_per_chip_yr * per_rad
     traced = np.unique(np.linspace(0, n - 1, min(N_TRACED, n)).astype(int))
+    soc_per_wh = 1.0 / plant.battery_capacity_wh if plant.battery_capacity_wh > 0 else 0.0
 
     series = {k: np.zeros(n_steps) for k in (
         "delivered_compute_w", "sunlit_fraction", "battery_soc_min", "battery_soc_mean", "radiator_temp_max_k",
@@ -199,74 +208,90 @@ def _run(const: Constellation, plant: state.Plant, rates: Rates, grid, hours: fl
                "min_soc": np.ones(n), "dose_sum": np.zeros(n), "events": np.zeros(n, int), "failures": np.zeros(n, int)}
     lost_s = 0.0
     ev_rows: list[np.ndarray] = []
-    soc_den = max(plant.battery_capacity_wh, 1e-12)
+    # what the steps write, (chunk steps, satellites): reduced once per chunk
+    buf = {k: np.zeros((chunk, n)) for k in ("load", "allowed", "delivered", "soc", "temp", "down")}
 
-    for c0 in range(0, n_steps, CHUNK_STEPS):
-        idx = np.arange(c0, min(c0 + CHUNK_STEPS, n_steps))
-        r = _positions(sats, const, seconds[idx], formation)
-        seen, umbra = state.illumination(r, sun[idx][None, :, :])
-        lat, lon = events.geocentric_lat_lon_deg(r, gmst_rad(const.epoch_jd + seconds[idx] / 86400.0)[None, :])
-        dose = events.dose_at(grid, lat, lon)  # (n, k) [rad/yr]
+    for c0 in range(0, n_steps, chunk):
+        k = min(chunk, n_steps - c0)
+        sl = slice(c0, c0 + k)
+        # ---- chunk level: everything that does not depend on the state of the previous step
+        x, y, z = prop.positions(c0, k)  # (k, n) each [km], TEME
+        r2 = x * x + y * y + z * z
+        rs = x * sun[sl, 0:1] + y * sun[sl, 1:2] + z * sun[sl, 2:3]
+        seen, umbra = state.shadow(r2, rs, sun2[sl, None])
+        del rs
+        lat = np.degrees(np.arcsin(z / np.sqrt(r2)))  # geocentric
+        lon = np.degrees(np.mod(np.arctan2(y, x) - gmst[sl, None] + np.pi, 2.0 * np.pi) - np.pi)  # Earth-fixed
+        del x, y, z, r2
+        dose = events.dose_at(grid, lat, lon)  # (k, n) [rad/yr]
+        supply, absorbed = stepper.supply_and_absorbed(plant, full_sun_w, seen)
         # permanent failures of the chunk, each put at a random step of it (rare: ~1e-7 per chip and minute)
-        fail_chunk = events.failures(rng, alive, rates.failure_rate_per_yr, step_s * idx.size)
+        fail_chunk = events.failures(rng, alive, rates.failure_rate_per_yr, step_s * k)
         failing = np.flatnonzero(fail_chunk)
-        fail_step = rng.integers(0, idx.size, failing.size)
-        for j, i in enumerate(idx):
-            fail = no_failures
-            if failing.size and (fail_step == j).any():
-                fail = np.zeros(n, dtype=alive.dtype)
-                fail[failing[fail_step == j]] = fail_chunk[failing[fail_step == j]]
-                alive = alive - fail
-            working = np.minimum(alive, active)
-            wanted = working / active
-            # radiation and other stops on the chips in use, detected SDCs: Poisson in the step's dose
-            dose_step = dose[:, j] * step_s / SECONDS_PER_YEAR  # [rad]
-            base = rates.base_stops_per_chip_yr * step_s / SECONDS_PER_YEAR
-            n_stop = rng.poisson(working * (rates.stops_per_chip_per_rad * dose_step + base))
-            n_sdc = rng.poisson(working * rates.detected_sdc_per_chip_per_rad * dose_step)
-            owed = n_stop * stop_cost_s + n_sdc * sdc_cost_s
-            lost_s += float(owed.sum())
-            debt_s += owed
-            down = np.minimum(debt_s, step_s)
-            debt_s -= down
+        fail = np.zeros((k, n), dtype=alive.dtype)
+        fail[rng.integers(0, k, failing.size), failing] = fail_chunk[failing]
+        alive_k = alive - np.cumsum(fail, axis=0)  # chips alive at each step of the chunk
+        alive = alive_k[-1]
+        working = np.minimum(alive_k, active)
+        wanted = working / active
+        # radiation and other stops on the chips in use, detected SDCs: Poisson in the step's dose (split by
+        # thinning: each event is an SDC with probability sdc rate / all rates)
+        stop_rate = working * (stop_per_rate * dose + base_stops)
+        sdc_rate = working * (sdc_per_rate * dose)
+        cells, count = events.poisson_cells(rng, stop_rate + sdc_rate)
+        both = stop_rate.flat[cells] + sdc_rate.flat[cells]
+        n_sdc = rng.binomial(count, np.divide(sdc_rate.flat[cells], both, out=np.zeros(cells.size), where=both > 0))
+        n_stop = count - n_sdc
+        owed = np.zeros((k, n))
+        owed.flat[cells] = n_stop * stop_cost_s + n_sdc * sdc_cost_s
+        lost_s += float(owed.sum())
+        ev_step, ev_sat = np.divmod(cells, n)
+        if cells.size:
+            ev_rows.append(np.column_stack([seconds[c0 + ev_step], ev_sat, lat.flat[cells], lon.flat[cells],
+                                            n_stop, n_sdc]))
 
-            s = seen[:, j]
-            terms = state.radiator_terms(plant, temp, s, step_s)
-            cap_t = state.thermal_allowed_load(plant, temp, s, step_s, terms)
-            load, energy = state.power_limited_load(plant, full_sun_w * s, energy, step_s, np.minimum(wanted, cap_t))
-            temp = state.thermal_advance(plant, temp, s, load, step_s, terms)
-            delivered = load * (1.0 - down / step_s)
-            soc = energy / soc_den if plant.battery_capacity_wh > 0 else np.zeros(n)
+        # ---- per step: the recurrences only
+        load, allowed, delivered, soc, temp_k, down = (buf[key][:k] for key in (
+            "load", "allowed", "delivered", "soc", "temp", "down"))
+        for j in range(k):
+            stepper.step(temp, energy, supply[j], absorbed[j], wanted[j], load[j], allowed[j])
+            debt_s += owed[j]
+            np.minimum(debt_s, step_s, out=down[j])
+            debt_s -= down[j]
+            np.multiply(energy, soc_per_wh, out=soc[j])
+            temp_k[j] = temp
+            # Per-step hooks go here (job scheduler, manoeuvres, ...): this step's state is load[j], allowed[j],
+            # soc[j], temp; what later steps of the chunk are asked is wanted[j + 1:].
+        np.multiply(down, -1.0 / step_s, out=delivered)
+        delivered += 1.0
+        delivered *= load
 
-            hit = np.flatnonzero(n_stop + n_sdc)
-            if hit.size:
-                ev_rows.append(np.column_stack([np.full(hit.size, seconds[i]), hit, lat[hit, j], lon[hit, j],
-                                                n_stop[hit], n_sdc[hit]]))
-            sunlit = ~umbra[:, j]
-            series["delivered_compute_w"][i] = delivered.sum() * plant.compute_power_w
-            series["sunlit_fraction"][i] = sunlit.mean()
-            series["battery_soc_min"][i] = soc.min()
-            series["battery_soc_mean"][i] = soc.mean()
-            series["radiator_temp_max_k"][i] = temp.max()
-            series["radiator_temp_mean_k"][i] = temp.mean()
-            series["throttled_fraction"][i] = (load < wanted - THROTTLE_TOL).mean()
-            series["thermal_throttled_fraction"][i] = (cap_t < wanted - THROTTLE_TOL).mean()
-            series["capacity_fraction"][i] = wanted.mean()
-            series["radiation_events"][i] = n_stop.sum() + n_sdc.sum()
-            series["hardware_failures"][i] = fail.sum()
-            series["dose_rate_mean_rad_per_yr"][i] = dose[:, j].mean()
-            for k, val in (("battery_soc", soc), ("radiator_temp_k", temp), ("compute_fraction", delivered),
-                           ("illumination", s), ("latitude_deg", lat[:, j]), ("longitude_deg", lon[:, j])):
-                trace[k][i] = val[traced]
-            per_sat["sunlit_steps"] += sunlit
-            per_sat["delivered"] += delivered
-            per_sat["wanted"] += wanted
-            per_sat["min_soc"] = np.minimum(per_sat["min_soc"], soc)
-            per_sat["dose_sum"] += dose[:, j]
-            per_sat["events"] += n_stop + n_sdc
-            per_sat["failures"] += fail
+        # ---- chunk level again: series (one value per step) and per-satellite reductions
+        sunlit = ~umbra
+        series["delivered_compute_w"][sl] = delivered.sum(axis=1) * plant.compute_power_w
+        series["sunlit_fraction"][sl] = sunlit.mean(axis=1)
+        series["battery_soc_min"][sl] = soc.min(axis=1)
+        series["battery_soc_mean"][sl] = soc.mean(axis=1)
+        series["radiator_temp_max_k"][sl] = temp_k.max(axis=1)
+        series["radiator_temp_mean_k"][sl] = temp_k.mean(axis=1)
+        series["throttled_fraction"][sl] = (load < wanted - THROTTLE_TOL).mean(axis=1)
+        series["thermal_throttled_fraction"][sl] = (allowed < wanted - THROTTLE_TOL).mean(axis=1)
+        series["capacity_fraction"][sl] = wanted.mean(axis=1)
+        series["radiation_events"][sl] = np.bincount(ev_step, weights=count, minlength=k)
+        series["hardware_failures"][sl] = fail.sum(axis=1)
+        series["dose_rate_mean_rad_per_yr"][sl] = dose.mean(axis=1)
+        for key, val in (("battery_soc", soc), ("radiator_temp_k", temp_k), ("compute_fraction", delivered),
+                         ("illumination", seen), ("latitude_deg", lat), ("longitude_deg", lon)):
+            trace[key][sl] = val[:, traced]
+        per_sat["sunlit_steps"] += sunlit.sum(axis=0)
+        per_sat["delivered"] += delivered.sum(axis=0)
+        per_sat["wanted"] += wanted.sum(axis=0)
+        per_sat["min_soc"] = np.minimum(per_sat["min_soc"], soc.min(axis=0))
+        per_sat["dose_sum"] += dose.sum(axis=0)
+        per_sat["events"] += np.bincount(ev_sat, weights=count, minlength=n).astype(int)
+        per_sat["failures"] += fail.sum(axis=0)
         if progress is not None:
-            progress(int(idx[-1]) + 1, n_steps)
+            progress(c0 + k, n_steps)
 
     ev = np.concatenate(ev_rows) if ev_rows else np.zeros((0, 6))
     return _dataset(const, plant, series, trace, traced, per_sat, ev, seconds, age, step_s, lost_s)
