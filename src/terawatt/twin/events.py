@@ -40,15 +40,23 @@ def dose_at(grid: tuple[np.ndarray, np.ndarray, np.ndarray], lat_deg: np.ndarray
 
     Notes
     -----
-    Bilinear in the cell of the grid (points outside it take the edge cells, extrapolating nothing: latitudes and
-    longitudes are clipped to the grid), as ``scipy.ndimage.map_coordinates(order=1)`` does, by four gathers from
-    the flat map (~3x faster on the twin's millions of points).
+    Bilinear in the cell of the grid; points outside it take the edge values (latitudes and longitudes are
+    clipped to the grid), as ``scipy.ndimage.map_coordinates(order=1, mode="nearest")`` does.
     """
-    lat_n, lon_n, g = grid
+    lat_n, lon_n, _ = grid
     fi = np.clip((np.asarray(lat_deg, float) - lat_n[0]) * (1.0 / GRID_LAT_DEG), 0.0, lat_n.size - 1.0)
     fj = np.clip((np.asarray(lon_deg, float) - lon_n[0]) * (1.0 / GRID_LON_DEG), 0.0, lon_n.size - 1.0)
-    i = np.minimum(fi.astype(np.intp), lat_n.size - 2)
-    j = np.minimum(fj.astype(np.intp), lon_n.size - 2)
+    return bilinear(grid, fi, fj)
+
+
+def bilinear(grid: tuple[np.ndarray, np.ndarray, np.ndarray], fi: np.ndarray, fj: np.ndarray) -> np.ndarray:
+    """The map at fractional grid coordinates (latitude and longitude node numbers, inside the grid; ``fi`` and
+    ``fj`` are overwritten): four gathers from the flat map (~3x faster than ``map_coordinates``)."""
+    lat_n, lon_n, g = grid
+    i = fi.astype(np.intp)
+    j = fj.astype(np.intp)
+    np.minimum(i, lat_n.size - 2, out=i)  # the last node belongs to the last cell
+    np.minimum(j, lon_n.size - 2, out=j)
     fi -= i
     fj -= j
     flat = g.ravel()
@@ -67,6 +75,19 @@ def dose_at(grid: tuple[np.ndarray, np.ndarray, np.ndarray], lat_deg: np.ndarray
     g10 *= fi
     g00 += g10
     return g00
+
+
+def dose_along(grid: tuple[np.ndarray, np.ndarray, np.ndarray], lat_rad: np.ndarray,
+               lon_rad: np.ndarray) -> np.ndarray:
+    """:func:`dose_at` of geocentric latitude in [-pi/2, pi/2] and Earth-fixed longitude + pi in [0, 2 pi) [rad]:
+    the grid coordinates without conversions or clipping (the twin's chunks)."""
+    lat_n, lon_n, _ = grid
+    fi = lat_rad * (180.0 / np.pi / GRID_LAT_DEG)
+    fi -= lat_n[0] / GRID_LAT_DEG
+    np.maximum(fi, 0.0, out=fi)  # asin(-1) rounded
+    fj = lon_rad * (180.0 / np.pi / GRID_LON_DEG)
+    fj += (-180.0 - lon_n[0]) / GRID_LON_DEG
+    return bilinear(grid, fi, fj)
 
 
 def poisson_cells(rng: np.random.Generator, rate: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -22,8 +22,10 @@ from terawatt.twin.propagation import MAX_KNOT_S, Propagator, hermite_bound_m, k
 
 #: Default start: the June solstice of 2026, in the eclipse season of a dawn-dusk (LTAN 18 h) orbit.
 DEFAULT_START = "2026-06-21T00:00:00"
-#: Steps propagated together (memory ~ satellites x CHUNK x 48 B for positions and velocities).
-CHUNK_STEPS = 64
+#: Satellite-steps handled together: a chunk's (steps, satellites) float arrays of ~1.3 MB stay in a core's cache.
+CHUNK_CELLS = 160_000
+#: Fewest and most steps in a chunk.
+CHUNK_STEPS = (16, 1024)
 #: Satellites whose own time series are kept (battery, radiator, load, position).
 N_TRACED = 3
 #: A load below the wanted one by more than this is counted as throttled [fraction of IT power].
@@ -175,7 +177,8 @@ def _run(const: Constellation, plant: state.Plant, rates: Rates, grid, hours: fl
     rng = np.random.default_rng(seed)
     sats = satrec_array(const.centres() if formation == "rigid" else const)
     prop = Propagator(sats, const, step_s, every, formation)
-    chunk = prop.every * max(1, round(CHUNK_STEPS / prop.every))  # chunks start at knots
+    chunk = int(np.clip(CHUNK_CELLS // n, *CHUNK_STEPS))
+    chunk = prop.every * max(1, round(chunk / prop.every))  # chunks start at knots
     sun = sun_teme_km(const.epoch_jd, seconds if n_steps > 1 else np.array([0.0, step_s]))[:n_steps]
     sun2 = np.einsum("ij,ij->i", sun, sun)
     gmst = gmst_rad(const.epoch_jd + seconds / 86400.0)
@@ -216,24 +219,36 @@ def _run(const: Constellation, plant: state.Plant, rates: Rates, grid, hours: fl
         sl = slice(c0, c0 + k)
         # ---- chunk level: everything that does not depend on the state of the previous step
         x, y, z = prop.positions(c0, k)  # (k, n) each [km], TEME
-        r2 = x * x + y * y + z * z
-        rs = x * sun[sl, 0:1] + y * sun[sl, 1:2] + z * sun[sl, 2:3]
+        r2, rs, tmp = x * x, x * sun[sl, 0:1], y * y
+        r2 += tmp
+        r2 += np.multiply(z, z, out=tmp)
+        rs += np.multiply(y, sun[sl, 1:2], out=tmp)
+        rs += np.multiply(z, sun[sl, 2:3], out=tmp)
         seen, umbra = state.shadow(r2, rs, sun2[sl, None])
-        del rs
-        lat = np.degrees(np.arcsin(z / np.sqrt(r2)))  # geocentric
-        lon = np.degrees(np.mod(np.arctan2(y, x) - gmst[sl, None] + np.pi, 2.0 * np.pi) - np.pi)  # Earth-fixed
+        del rs, tmp
+        lat = np.sqrt(r2)
+        np.divide(z, lat, out=lat)
+        np.arcsin(lat, out=lat)  # geocentric latitude [rad]
+        lon = np.arctan2(y, x)
+        lon -= gmst[sl, None] - np.pi
+        np.mod(lon, 2.0 * np.pi, out=lon)  # Earth-fixed longitude + pi [rad], in [0, 2 pi)
         del x, y, z, r2
-        dose = events.dose_at(grid, lat, lon)  # (k, n) [rad/yr]
+        dose = events.dose_along(grid, lat, lon)  # (k, n) [rad/yr]
         supply, absorbed = stepper.supply_and_absorbed(plant, full_sun_w, seen)
         # permanent failures of the chunk, each put at a random step of it (rare: ~1e-7 per chip and minute)
         fail_chunk = events.failures(rng, alive, rates.failure_rate_per_yr, step_s * k)
         failing = np.flatnonzero(fail_chunk)
+        fail_at = rng.integers(0, k, failing.size)
         fail = np.zeros((k, n), dtype=alive.dtype)
-        fail[rng.integers(0, k, failing.size), failing] = fail_chunk[failing]
-        alive_k = alive - np.cumsum(fail, axis=0)  # chips alive at each step of the chunk
-        alive = alive_k[-1]
+        fail[fail_at, failing] = fail_chunk[failing]
+        if failing.size:
+            alive_k = alive - np.cumsum(fail, axis=0)  # chips alive at each step of the chunk
+            alive = alive_k[-1]
+        else:
+            alive_k = alive[None, :]
         working = np.minimum(alive_k, active)
-        wanted = working / active
+        wanted = np.empty((k, n))
+        np.divide(working, active, out=wanted)
         # radiation and other stops on the chips in use, detected SDCs: Poisson in the step's dose (split by
         # thinning: each event is an SDC with probability sdc rate / all rates)
         stop_rate = working * (stop_per_rate * dose + base_stops)
@@ -247,8 +262,8 @@ def _run(const: Constellation, plant: state.Plant, rates: Rates, grid, hours: fl
         lost_s += float(owed.sum())
         ev_step, ev_sat = np.divmod(cells, n)
         if cells.size:
-            ev_rows.append(np.column_stack([seconds[c0 + ev_step], ev_sat, lat.flat[cells], lon.flat[cells],
-                                            n_stop, n_sdc]))
+            ev_rows.append(np.column_stack([seconds[c0 + ev_step], ev_sat, np.degrees(lat.flat[cells]),
+                                            np.degrees(lon.flat[cells]) - 180.0, n_stop, n_sdc]))
 
         # ---- per step: the recurrences only
         load, allowed, delivered, soc, temp_k, down = (buf[key][:k] for key in (
@@ -281,8 +296,10 @@ def _run(const: Constellation, plant: state.Plant, rates: Rates, grid, hours: fl
         series["hardware_failures"][sl] = fail.sum(axis=1)
         series["dose_rate_mean_rad_per_yr"][sl] = dose.mean(axis=1)
         for key, val in (("battery_soc", soc), ("radiator_temp_k", temp_k), ("compute_fraction", delivered),
-                         ("illumination", seen), ("latitude_deg", lat), ("longitude_deg", lon)):
+                         ("illumination", seen)):
             trace[key][sl] = val[:, traced]
+        trace["latitude_deg"][sl] = np.degrees(lat[:, traced])
+        trace["longitude_deg"][sl] = np.degrees(lon[:, traced]) - 180.0
         per_sat["sunlit_steps"] += sunlit.sum(axis=0)
         per_sat["delivered"] += delivered.sum(axis=0)
         per_sat["wanted"] += wanted.sum(axis=0)

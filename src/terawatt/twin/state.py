@@ -56,17 +56,31 @@ def shadow(r2_km2: np.ndarray, rs_km2: np.ndarray, s2_km2: np.ndarray) -> tuple[
     :math:`R/|r|`, :math:`R_S/|s-r|`); the angles are computed only in the penumbra, ~1 % of satellite-steps.
     """
     r2_km2, rs_km2 = np.asarray(r2_km2, float), np.asarray(rs_km2, float)
-    r_norm = np.sqrt(r2_km2)
-    d_norm = np.sqrt(s2_km2 - 2.0 * rs_km2 + r2_km2)
-    cos_sep = (r2_km2 - rs_km2) / (r_norm * d_norm)
-    sin_e = np.minimum(_R_EARTH_KM / r_norm, 1.0)
-    sin_s = _R_SUN_KM / d_norm
-    cos_cos = np.sqrt((1.0 - sin_e * sin_e) * (1.0 - sin_s * sin_s))
-    sin_sin = sin_e * sin_s
-    cos_sep, sin_e, sin_s = np.asarray(cos_sep), np.asarray(sin_e), np.asarray(sin_s)
-    umbra = np.asarray(cos_sep > cos_cos + sin_sin)  # theta < rho_E - rho_S
-    seen = np.array(cos_sep < cos_cos - sin_sin, dtype=float)  # theta > rho_E + rho_S: full sun
-    pen = np.flatnonzero(~umbra & (seen == 0.0))
+    shape = np.broadcast_shapes(r2_km2.shape, rs_km2.shape, np.shape(s2_km2))
+    r_norm = np.sqrt(np.broadcast_to(r2_km2, shape), out=np.empty(shape))
+    d_norm = np.multiply(rs_km2, -2.0, out=np.empty(shape))  # in place: this runs on millions of points
+    d_norm += s2_km2
+    d_norm += r2_km2
+    np.sqrt(d_norm, out=d_norm)
+    cos_sep = np.subtract(r2_km2, rs_km2, out=np.empty(shape))
+    cos_sep /= r_norm
+    cos_sep /= d_norm
+    sin_e = np.divide(_R_EARTH_KM, r_norm, out=r_norm)
+    np.minimum(sin_e, 1.0, out=sin_e)
+    sin_s = np.divide(_R_SUN_KM, d_norm, out=d_norm)
+    cos_cos = np.multiply(sin_e, sin_e, out=np.empty(shape))
+    np.subtract(1.0, cos_cos, out=cos_cos)
+    sin_sin = np.multiply(sin_s, sin_s, out=np.empty(shape))
+    np.subtract(1.0, sin_sin, out=sin_sin)
+    cos_cos *= sin_sin
+    np.sqrt(cos_cos, out=cos_cos)
+    np.multiply(sin_e, sin_s, out=sin_sin)
+    umbra = np.less(cos_cos + sin_sin, cos_sep, out=np.empty(shape, bool))  # theta < rho_E - rho_S
+    cos_cos -= sin_sin
+    full = np.less(cos_sep, cos_cos, out=np.empty(shape, bool))  # theta > rho_E + rho_S: full sun
+    seen = full.astype(float)
+    full |= umbra
+    pen = np.flatnonzero(~full)
     if pen.size:
         theta = np.arccos(np.clip(cos_sep.flat[pen], -1.0, 1.0))
         rho_e, rho_s = np.arcsin(sin_e.flat[pen]), np.arcsin(sin_s.flat[pen])
@@ -211,10 +225,10 @@ class Stepper:
     def supply_and_absorbed(self, plant: Plant, full_sun_w: np.ndarray,
                             seen: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Array output to the bus [fraction of IT power] and the radiator's absorbed heat [W] at ``seen``."""
-        supply = seen * (plant.conversion_efficiency / plant.compute_power_w * full_sun_w)
+        supply = np.multiply(seen, plant.conversion_efficiency / plant.compute_power_w * full_sun_w)
         area = plant.fin_efficiency * plant.radiator_area_m2
-        absorbed = area * plant.absorbed_shade_w_per_m2 + seen * (
-            area * (plant.absorbed_sun_w_per_m2 - plant.absorbed_shade_w_per_m2))
+        absorbed = np.multiply(seen, area * (plant.absorbed_sun_w_per_m2 - plant.absorbed_shade_w_per_m2))
+        absorbed += area * plant.absorbed_shade_w_per_m2
         return supply, absorbed
 
     def step(self, temp_k: np.ndarray, energy_wh: np.ndarray, supply: np.ndarray, absorbed_w: np.ndarray,
