@@ -9,6 +9,9 @@ Tolerances: the interpolation error is held to the stated bound h^4 n^4 a / 384 
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
@@ -81,6 +84,13 @@ def test_bad_knot_names_the_field():
     for bad in (-1.0, 601.0, float("nan")):
         with pytest.raises(ScenarioError, match="twin.knot_s"):
             twin(None, satellites=81, hours=1, knot_s=bad)
+    p = subprocess.run([sys.executable, "-m", "terawatt.cli", "twin", "--satellites", "81", "--hours", "1",
+                        "--knot", "-5", "--formation", "loose"], capture_output=True, text=True, timeout=120)
+    assert p.returncode == 2 and "twin.knot_s" in p.stderr and "twin.formation" in p.stderr
+    assert "Traceback" not in p.stderr
+    p = subprocess.run([sys.executable, "-m", "terawatt.cli", "twin", "--satellites", "81", "--hours", "1",
+                        "--knot", "0"], capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0 and "SGP4 at every step" in p.stdout, p.stderr
 
 
 def test_stepper_is_the_plain_functions():

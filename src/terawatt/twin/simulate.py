@@ -230,8 +230,8 @@ def _run(const: Constellation, plant: state.Plant, rates: Rates, grid, hours: fl
         np.divide(z, lat, out=lat)
         np.arcsin(lat, out=lat)  # geocentric latitude [rad]
         lon = np.arctan2(y, x)
-        lon -= gmst[sl, None] - np.pi
-        np.mod(lon, 2.0 * np.pi, out=lon)  # Earth-fixed longitude + pi [rad], in [0, 2 pi)
+        lon -= gmst[sl, None] - np.pi  # in (-2 pi, 2 pi]: gmst in [0, 2 pi)
+        np.add(lon, 2.0 * np.pi, out=lon, where=lon < 0.0)  # Earth-fixed longitude + pi [rad], in [0, 2 pi]
         del x, y, z, r2
         dose = events.dose_along(grid, lat, lon)  # (k, n) [rad/yr]
         supply, absorbed = stepper.supply_and_absorbed(plant, full_sun_w, seen)
