@@ -53,12 +53,12 @@ def bilinear(grid: tuple[np.ndarray, np.ndarray, np.ndarray], fi: np.ndarray, fj
     """The map at fractional grid coordinates (latitude and longitude node numbers, inside the grid; ``fi`` and
     ``fj`` are overwritten): four gathers from the flat map (~3x faster than ``map_coordinates``)."""
     lat_n, lon_n, g = grid
-    i = fi.astype(np.intp)
-    j = fj.astype(np.intp)
-    np.minimum(i, lat_n.size - 2, out=i)  # the last node belongs to the last cell
-    np.minimum(j, lon_n.size - 2, out=j)
-    fi -= i
-    fj -= j
+    np.clip(fi, 0, lat_n.size - 1, out=fi)
+    lo_i = np.minimum(np.floor(fi), lat_n.size - 2)  # the last node belongs to the last cell
+    lo_j = np.minimum(np.floor(fj), lon_n.size - 2)
+    i, j = lo_i.astype(np.intp), lo_j.astype(np.intp)
+    fi -= lo_i
+    fj -= lo_j
     flat = g.ravel()
     k = i * lon_n.size
     k += j
@@ -84,7 +84,6 @@ def dose_along(grid: tuple[np.ndarray, np.ndarray, np.ndarray], lat_rad: np.ndar
     lat_n, lon_n, _ = grid
     fi = lat_rad * (180.0 / np.pi / GRID_LAT_DEG)
     fi -= lat_n[0] / GRID_LAT_DEG
-    np.maximum(fi, 0.0, out=fi)  # asin(-1) rounded
     fj = lon_rad * (180.0 / np.pi / GRID_LON_DEG)
     fj += (-180.0 - lon_n[0]) / GRID_LON_DEG
     return bilinear(grid, fi, fj)

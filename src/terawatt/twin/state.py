@@ -47,7 +47,8 @@ def illumination(r_km: np.ndarray, sun_km: np.ndarray) -> tuple[np.ndarray, np.n
 
 def shadow(r2_km2: np.ndarray, rs_km2: np.ndarray, s2_km2: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """:func:`illumination` from the satellite's squared radius, its dot product with the Sun and the Sun's
-    squared distance [km2] (broadcasting): the vectorized form of the twin's chunks.
+    squared distance [km2] (broadcasting): the vectorized form of the twin's chunks, in the inputs' precision
+    (float32 moves an eclipse edge by ~1e-7 rad, 1e-4 s: ``tests/test_twin_propagation.py``).
 
     Notes
     -----
@@ -55,22 +56,23 @@ def shadow(r2_km2: np.ndarray, rs_km2: np.ndarray, s2_km2: np.ndarray) -> tuple[
     umbra and full-sun tests compare cosines (:math:`\\cos(\\rho_E \\mp \\rho_S)` from the sines
     :math:`R/|r|`, :math:`R_S/|s-r|`); the angles are computed only in the penumbra, ~1 % of satellite-steps.
     """
-    r2_km2, rs_km2 = np.asarray(r2_km2, float), np.asarray(rs_km2, float)
-    shape = np.broadcast_shapes(r2_km2.shape, rs_km2.shape, np.shape(s2_km2))
-    r_norm = np.sqrt(np.broadcast_to(r2_km2, shape), out=np.empty(shape))
-    d_norm = np.multiply(rs_km2, -2.0, out=np.empty(shape))  # in place: this runs on millions of points
+    r2_km2, rs_km2, s2_km2 = np.asarray(r2_km2), np.asarray(rs_km2), np.asarray(s2_km2)
+    dtype = np.result_type(r2_km2, rs_km2, s2_km2, np.float32)  # float32 in, float32 out (the twin's chunks)
+    shape = np.broadcast_shapes(r2_km2.shape, rs_km2.shape, s2_km2.shape)
+    r_norm = np.sqrt(np.broadcast_to(r2_km2, shape), out=np.empty(shape, dtype))
+    d_norm = np.multiply(rs_km2, -2.0, out=np.empty(shape, dtype))  # in place: this runs on millions of points
     d_norm += s2_km2
     d_norm += r2_km2
     np.sqrt(d_norm, out=d_norm)
-    cos_sep = np.subtract(r2_km2, rs_km2, out=np.empty(shape))
+    cos_sep = np.subtract(r2_km2, rs_km2, out=np.empty(shape, dtype))
     cos_sep /= r_norm
     cos_sep /= d_norm
     sin_e = np.divide(_R_EARTH_KM, r_norm, out=r_norm)
     np.minimum(sin_e, 1.0, out=sin_e)
     sin_s = np.divide(_R_SUN_KM, d_norm, out=d_norm)
-    cos_cos = np.multiply(sin_e, sin_e, out=np.empty(shape))
+    cos_cos = np.multiply(sin_e, sin_e, out=np.empty(shape, dtype))
     np.subtract(1.0, cos_cos, out=cos_cos)
-    sin_sin = np.multiply(sin_s, sin_s, out=np.empty(shape))
+    sin_sin = np.multiply(sin_s, sin_s, out=np.empty(shape, dtype))
     np.subtract(1.0, sin_sin, out=sin_sin)
     cos_cos *= sin_sin
     np.sqrt(cos_cos, out=cos_cos)
@@ -78,7 +80,7 @@ def shadow(r2_km2: np.ndarray, rs_km2: np.ndarray, s2_km2: np.ndarray) -> tuple[
     umbra = np.less(cos_cos + sin_sin, cos_sep, out=np.empty(shape, bool))  # theta < rho_E - rho_S
     cos_cos -= sin_sin
     full = np.less(cos_sep, cos_cos, out=np.empty(shape, bool))  # theta > rho_E + rho_S: full sun
-    seen = full.astype(float)
+    seen = full.astype(dtype)
     full |= umbra
     pen = np.flatnonzero(~full)
     if pen.size:
