@@ -253,6 +253,8 @@ def _run(const: Constellation, plant: state.Plant, rates: Rates, grid, hours: fl
         working = np.minimum(alive_k, active)
         wanted = np.empty((k, n))
         np.divide(working, active, out=wanted)
+        # Chunk-level hooks go here (manoeuvres, ground-station passes, ...): they see the chunk's geometry (lat, lon
+        # [rad], seen, umbra) and may lower wanted (k, n), the compute each satellite is asked for at each step.
         # radiation and other stops on the chips in use, detected SDCs: Poisson in the step's dose (split by
         # thinning: each event is an SDC with probability sdc rate / all rates)
         stop_rate = working * (stop_per_rate * dose + base_stops)
