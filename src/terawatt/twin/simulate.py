@@ -161,6 +161,59 @@ def simulate(result: Any, n_satellites: int, hours: float, step_s: float, seed: 
     return ds
 
 
+def _geometry(r_km: np.ndarray, sun32: np.ndarray, sun2: np.ndarray, gmst_minus_pi: np.ndarray, grid):
+    """Shadow, latitude, longitude and dose rate of a chunk, each (k, n), from positions (3, k, n) [km, TEME].
+
+    Single precision from the positions on (0.5 m of 7,000 km: 5e-5 s on an eclipse edge, against the
+    interpolation's 80 m): half the memory traffic, and SIMD sqrt/arcsin/arctan2. Returns the visible solar
+    disc, the umbra flag, geocentric latitude [rad], Earth-fixed longitude + pi [rad] in [0, 2 pi] and the dose
+    rate [rad/yr].
+    """
+    x, y, z = r_km.astype(np.float32)
+    r2, rs, tmp = x * x, x * sun32[:, 0:1], y * y
+    r2 += tmp
+    r2 += np.multiply(z, z, out=tmp)
+    rs += np.multiply(y, sun32[:, 1:2], out=tmp)
+    rs += np.multiply(z, sun32[:, 2:3], out=tmp)
+    seen, umbra = state.shadow(r2, rs, sun2[:, None])
+    del rs, tmp
+    lat = np.sqrt(r2)
+    np.divide(z, lat, out=lat)
+    np.arcsin(lat, out=lat)
+    lon = np.arctan2(y, x)
+    lon -= gmst_minus_pi[:, None]  # in (-2 pi, 2 pi]: gmst - pi in [-pi, pi)
+    np.add(lon, np.float32(2.0 * np.pi), out=lon, where=lon < 0.0)
+    return seen, umbra, lat, lon, events.dose_along(grid, lat, lon)
+
+
+def _failures(rng: np.random.Generator, alive: np.ndarray, rate_per_yr: float, step_s: float, k: int,
+              active: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Permanent failures of a chunk of ``k`` steps, each put at a random step of it (rare: ~1e-7 per chip and
+    minute): failures (k, n), chips alive after the chunk (n), working chips at each step (k or 1, n)."""
+    fail_chunk = events.failures(rng, alive, rate_per_yr, step_s * k)
+    failing = np.flatnonzero(fail_chunk)
+    fail_at = rng.integers(0, k, failing.size)
+    fail = np.zeros((k, alive.size), dtype=alive.dtype)
+    fail[fail_at, failing] = fail_chunk[failing]
+    if not failing.size:
+        return fail, alive, np.minimum(alive, active)[None, :]
+    alive_k = alive - np.cumsum(fail, axis=0)  # chips alive at each step of the chunk
+    return fail, alive_k[-1], np.minimum(alive_k, active)
+
+
+def _radiation(rng: np.random.Generator, working: np.ndarray, dose: np.ndarray, stop_per_rate: float,
+               base_stops: float, sdc_per_rate: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Radiation and other stops on the chips in use and detected SDCs of a chunk: Poisson in each step's dose,
+    drawn sparsely (:func:`~terawatt.twin.events.poisson_cells`) and split by thinning (each event an SDC with
+    probability SDC rate / all rates). Returns the flat (step, satellite) cells with events, stops and SDCs."""
+    stop_rate = working * (stop_per_rate * dose + base_stops)
+    sdc_rate = working * (sdc_per_rate * dose)
+    cells, count = events.poisson_cells(rng, stop_rate + sdc_rate)
+    both = stop_rate.flat[cells] + sdc_rate.flat[cells]
+    n_sdc = rng.binomial(count, np.divide(sdc_rate.flat[cells], both, out=np.zeros(cells.size), where=both > 0))
+    return cells, count - n_sdc, n_sdc
+
+
 def _run(const: Constellation, plant: state.Plant, rates: Rates, grid, hours: float, step_s: float, seed: int,
          lifetime_yr: float, active: int, spare_fraction: float, progress, formation: str = "sgp4",
          every: int = 1):
@@ -220,49 +273,15 @@ def _run(const: Constellation, plant: state.Plant, rates: Rates, grid, hours: fl
         k = min(chunk, n_steps - c0)
         sl = slice(c0, c0 + k)
         # ---- chunk level: everything that does not depend on the state of the previous step
-        # positions [km], TEME, (k, n) each; single precision from here (0.5 m of 7,000 km: 5e-5 s on an eclipse
-        # edge, against the interpolation's 80 m): half the memory traffic and SIMD sqrt/arcsin/arctan2
-        x, y, z = prop.positions(c0, k).astype(np.float32)
-        r2, rs, tmp = x * x, x * sun32[sl, 0:1], y * y
-        r2 += tmp
-        r2 += np.multiply(z, z, out=tmp)
-        rs += np.multiply(y, sun32[sl, 1:2], out=tmp)
-        rs += np.multiply(z, sun32[sl, 2:3], out=tmp)
-        seen, umbra = state.shadow(r2, rs, sun2[sl, None])
-        del rs, tmp
-        lat = np.sqrt(r2)
-        np.divide(z, lat, out=lat)
-        np.arcsin(lat, out=lat)  # geocentric latitude [rad]
-        lon = np.arctan2(y, x)
-        lon -= gmst[sl, None]  # in (-2 pi, 2 pi]: gmst - pi in [-pi, pi)
-        np.add(lon, np.float32(2.0 * np.pi), out=lon, where=lon < 0.0)  # Earth-fixed longitude + pi [rad], in [0, 2 pi]
-        del x, y, z, r2
-        dose = events.dose_along(grid, lat, lon)  # (k, n) [rad/yr]
+        seen, umbra, lat, lon, dose = _geometry(prop.positions(c0, k), sun32[sl], sun2[sl], gmst[sl], grid)
         supply, absorbed = stepper.supply_and_absorbed(plant, full_sun_w, seen)
-        # permanent failures of the chunk, each put at a random step of it (rare: ~1e-7 per chip and minute)
-        fail_chunk = events.failures(rng, alive, rates.failure_rate_per_yr, step_s * k)
-        failing = np.flatnonzero(fail_chunk)
-        fail_at = rng.integers(0, k, failing.size)
-        fail = np.zeros((k, n), dtype=alive.dtype)
-        fail[fail_at, failing] = fail_chunk[failing]
-        if failing.size:
-            alive_k = alive - np.cumsum(fail, axis=0)  # chips alive at each step of the chunk
-            alive = alive_k[-1]
-        else:
-            alive_k = alive[None, :]
-        working = np.minimum(alive_k, active)
+        fail, alive, working = _failures(rng, alive, rates.failure_rate_per_yr, step_s, k, active)
         wanted = np.empty((k, n))
         np.divide(working, active, out=wanted)
         # Chunk-level hooks go here (manoeuvres, ground-station passes, ...): they see the chunk's geometry (lat, lon
         # [rad], seen, umbra) and may lower wanted (k, n), the compute each satellite is asked for at each step.
-        # radiation and other stops on the chips in use, detected SDCs: Poisson in the step's dose (split by
-        # thinning: each event is an SDC with probability sdc rate / all rates)
-        stop_rate = working * (stop_per_rate * dose + base_stops)
-        sdc_rate = working * (sdc_per_rate * dose)
-        cells, count = events.poisson_cells(rng, stop_rate + sdc_rate)
-        both = stop_rate.flat[cells] + sdc_rate.flat[cells]
-        n_sdc = rng.binomial(count, np.divide(sdc_rate.flat[cells], both, out=np.zeros(cells.size), where=both > 0))
-        n_stop = count - n_sdc
+        cells, n_stop, n_sdc = _radiation(rng, working, dose, stop_per_rate, base_stops, sdc_per_rate)
+        count = n_stop + n_sdc
         owed = np.zeros((k, n))
         owed.flat[cells] = n_stop * stop_cost_s + n_sdc * sdc_cost_s
         lost_s += float(owed.sum())
