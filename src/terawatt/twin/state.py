@@ -189,9 +189,9 @@ def thermal_advance(plant: Plant, temp_k: np.ndarray, seen: np.ndarray, load: np
 
 
 class Stepper:
-    """The per-step battery and radiator recurrences of :func:`thermal_allowed_load`, :func:`power_limited_load`
+    r"""The per-step battery and radiator recurrences of :func:`thermal_allowed_load`, :func:`power_limited_load`
     and :func:`thermal_advance`, fused and in place on preallocated buffers (the arithmetic of those functions,
-    grouped by constants; ``tests/test_twin_propagation.py`` checks one against the other).
+    regrouped; ``tests/test_twin_propagation.py`` checks one against the other).
 
     Parameters
     ----------
@@ -204,36 +204,44 @@ class Stepper:
 
     Notes
     -----
-    Loads are fractions of IT power: ``supply`` is the array's output to the bus :math:`\\eta_c P_{array}/P_{IT}`
-    and ``absorbed`` the radiator's absorbed heat [W], both computed for a whole chunk beforehand (they depend only
-    on the illumination).
+    Everything is in units of load, the fraction of IT power: heat is divided by the heat per unit of bus load
+    :math:`h = P_{IT}/\eta_c`. ``supply`` is the array's output to the bus less housekeeping,
+    :math:`\eta_c P_{array}/P_{IT} - f_{hk}`, and ``absorbed`` the radiator's absorbed heat plus housekeeping's,
+    :math:`Q_{abs}/h + f_{hk}`, both computed for a whole chunk beforehand (:meth:`supply_and_absorbed`: they
+    depend only on the illumination). With :math:`R = \eta_f A n\varepsilon\sigma(T^4 - T_{sink}^4)/h` and
+    :math:`G = (C + 4\,dt\,\eta_f A n\varepsilon\sigma T^3)/(dt\,h)`: allowed :math:`= \max(0,
+    (T_{lim} - T) G - absorbed + R)` and :math:`T \leftarrow T + (u + absorbed - R)/G`.
     """
 
     def __init__(self, plant: Plant, n: int, dt_s: float):
         p = plant.compute_power_w
         area = plant.fin_efficiency * plant.radiator_area_m2
-        self.k_emit = area * plant.sides * plant.emissivity * STEFAN_BOLTZMANN_W_PER_M2_K4  # [W/K4]
-        self.sink4 = plant.sink_temp_k**4
-        self.dt, self.c, self.limit = dt_s, plant.heat_capacity_j_per_k, plant.limit_temp_k
+        heat_per_load = p / plant.conversion_efficiency  # heat [W] per unit of bus load
+        k_emit = area * plant.sides * plant.emissivity * STEFAN_BOLTZMANN_W_PER_M2_K4 / heat_per_load  # [1/K4]
+        self.k_emit, self.k_sink = k_emit, k_emit * plant.sink_temp_k**4
+        self.g_const, self.g_t3 = plant.heat_capacity_j_per_k / (dt_s * heat_per_load), 4.0 * k_emit
+        self.limit = plant.limit_temp_k
         self.hk = plant.housekeeping_fraction
-        self.heat_per_load = p / plant.conversion_efficiency  # heat [W] per unit of bus load
-        self.eta = np.sqrt(plant.battery_round_trip_efficiency)
+        self.heat_per_load = heat_per_load
+        eta = np.sqrt(plant.battery_round_trip_efficiency)
         self.floor_wh = plant.battery_capacity_wh * (1.0 - plant.battery_depth_of_discharge)
         self.capacity_wh = plant.battery_capacity_wh
-        self.usable_per_wh = 3600.0 / dt_s * self.eta / p  # battery energy above the floor -> load fraction
-        self.wh_per_load = p * dt_s / 3600.0  # [Wh] per unit of load over a step
+        self.usable_per_wh = 3600.0 / dt_s * eta / p  # battery energy above the floor -> load fraction
+        wh_per_load = p * dt_s / 3600.0  # [Wh] per unit of load over a step
+        self.charge_wh, self.discharge_wh = eta * wh_per_load, wh_per_load / eta
         self._t3, self._reject, self._gain, self._tmp = (np.empty(n) for _ in range(4))
 
     def supply_and_absorbed(self, plant: Plant, full_sun_w: np.ndarray,
                             seen: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Array output to the bus [fraction of IT power] and the radiator's absorbed heat [W] at ``seen``."""
+        """``supply`` and ``absorbed`` (see the class notes) [fractions of IT power] at the visible disc ``seen``."""
         supply = np.multiply(seen, plant.conversion_efficiency / plant.compute_power_w * full_sun_w)
-        area = plant.fin_efficiency * plant.radiator_area_m2
+        supply -= self.hk
+        area = plant.fin_efficiency * plant.radiator_area_m2 / self.heat_per_load
         absorbed = np.multiply(seen, area * (plant.absorbed_sun_w_per_m2 - plant.absorbed_shade_w_per_m2))
-        absorbed += area * plant.absorbed_shade_w_per_m2
+        absorbed += area * plant.absorbed_shade_w_per_m2 + self.hk
         return supply, absorbed
 
-    def step(self, temp_k: np.ndarray, energy_wh: np.ndarray, supply: np.ndarray, absorbed_w: np.ndarray,
+    def step(self, temp_k: np.ndarray, energy_wh: np.ndarray, supply: np.ndarray, absorbed: np.ndarray,
              wanted: np.ndarray, load: np.ndarray, allowed: np.ndarray) -> None:
         """Advance ``temp_k`` and ``energy_wh`` in place by one step; write the carried ``load`` and the thermally
         ``allowed`` load [fractions of IT power]."""
@@ -241,38 +249,30 @@ class Stepper:
         np.multiply(temp_k, temp_k, out=t3)
         t3 *= temp_k
         np.multiply(t3, temp_k, out=reject)
-        reject -= self.sink4
         reject *= self.k_emit
-        np.multiply(t3, 4.0 * self.dt * self.k_emit, out=gain)
-        gain += self.c
+        reject -= self.k_sink
+        np.multiply(t3, self.g_t3, out=gain)
+        gain += self.g_const
         # thermal_allowed_load: the heat that ends the step at the limit, as a load
         np.subtract(self.limit, temp_k, out=allowed)
         allowed *= gain
-        allowed *= 1.0 / self.dt
-        allowed -= absorbed_w
+        allowed -= absorbed
         allowed += reject
-        allowed *= 1.0 / self.heat_per_load
-        allowed -= self.hk
         np.maximum(allowed, 0.0, out=allowed)
         # power_limited_load: array plus battery above its floor, housekeeping first
         np.subtract(energy_wh, self.floor_wh, out=tmp)
         np.maximum(tmp, 0.0, out=tmp)
         tmp *= self.usable_per_wh
         np.add(tmp, supply, out=load)
-        load -= self.hk
         np.maximum(load, 0.0, out=load)
         np.minimum(load, wanted, out=load)
         np.minimum(load, allowed, out=load)
         np.subtract(supply, load, out=tmp)  # net power to the battery [fraction of IT power]
-        tmp -= self.hk
-        np.multiply(tmp, np.where(tmp >= 0.0, self.eta * self.wh_per_load, self.wh_per_load / self.eta), out=tmp)
+        tmp *= np.where(tmp >= 0.0, self.charge_wh, self.discharge_wh)
         energy_wh += tmp
         np.clip(energy_wh, self.floor_wh, self.capacity_wh, out=energy_wh)
         # thermal_advance
-        np.add(load, self.hk, out=tmp)
-        tmp *= self.heat_per_load
-        tmp += absorbed_w
+        np.add(load, absorbed, out=tmp)
         tmp -= reject
-        tmp *= self.dt
         tmp /= gain
         temp_k += tmp
