@@ -80,6 +80,12 @@ def test_default_run_is_interpolated_and_agrees_with_exact_sgp4():
     np.testing.assert_allclose(fast["dose_rate_mean_rad_per_yr"], exact["dose_rate_mean_rad_per_yr"], rtol=1e-3)
 
 
+def test_runs_shorter_than_a_knot_interval():
+    for hours in (1 / 60, 3 / 60):  # 1 and 3 steps of 60 s, knots every 4
+        ds = twin(None, satellites=81, hours=hours, step_s=60)
+        assert ds.sizes["time"] == round(hours * 60) and np.isfinite(ds["sunlit_fraction"]).all()
+
+
 def test_bad_knot_names_the_field():
     for bad in (-1.0, 601.0, float("nan")):
         with pytest.raises(ScenarioError, match="twin.knot_s"):

@@ -106,7 +106,8 @@ class Propagator:
             return np.ascontiguousarray(self._sgp4(seconds)[0])
         if first % m:
             raise ValueError(f"a chunk must start at a knot (step {first} is not a multiple of {m})")
-        q0, q1 = first // m, (first + count - 1 + m - 1) // m  # knots spanning the chunk
+        q0 = first // m
+        q1 = max(q0 + 1, (first + count - 1 + m - 1) // m)  # knots spanning the chunk (at least one interval)
         h = m * self.step_s
         knots = np.arange(q0, q1 + 1)
         if self._last is not None and self._last[0] == q0:
