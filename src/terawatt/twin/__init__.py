@@ -31,7 +31,7 @@ def twin(scenario: Any = None, *, satellites: int | None = None, clusters: int |
          step_s: float = 60.0,
          seed: int = 0, start: str | datetime = DEFAULT_START, overrides: Sequence[str] | None = None,
          progress: Callable[[int, int], None] | None = None, formation: str = "sgp4",
-         isl_range_m: float | None = None):
+         isl_range_m: float | None = None, knot_s: float | None = None):
     """Simulate the design's constellation in time and return the record as an :class:`xarray.Dataset`.
 
     Parameters
@@ -60,6 +60,11 @@ def twin(scenario: Any = None, *, satellites: int | None = None, clusters: int |
     isl_range_m : float, optional
         Range [m] within which two satellites of a cluster are linked (a job spans only linked satellites);
         default the model's ``orbital.isl_range_m``.
+    knot_s : float, optional
+        With ``"sgp4"``: seconds between the SGP4 knots, the steps between them by cubic Hermite interpolation on
+        position and velocity (:mod:`~terawatt.twin.propagation`; rounded down to whole steps). Default: the
+        widest whose error bound :math:`h^4 n^4 a/384` stays under 100 m (240 s at 60-s steps, 650 km: 80 m);
+        ``0``: SGP4 at every step (exact). In [0, 600] s.
 
     Returns
     -------
@@ -78,13 +83,14 @@ def twin(scenario: Any = None, *, satellites: int | None = None, clusters: int |
         ``orbital.manoeuvres_per_satellite_yr``, ``orbital.inference_goodput_fraction``,
         ``orbital.dose_rad_per_yr`` and ``twin.*`` figures (extremes, ground contact, passes, downlink capacity
         ratio, array temperatures); the steady-state model's values of the same keys as ``model.<key>`` (over
-        the twin's window) and ``model_annual.<key>``. :func:`comparison` tabulates them.
+        the twin's window) and ``model_annual.<key>``; ``knot_s`` and ``position_error_bound_m`` (0: SGP4 at every
+        step). :func:`comparison` tabulates them.
 
     Raises
     ------
     terawatt.errors.ScenarioError
         Bad scenario values or run options (``twin.satellites``, ``twin.step_s``, ``twin.hours``,
-        ``twin.start``, ``twin.seed``), all named at once.
+        ``twin.start``, ``twin.seed``, ``twin.formation``, ``twin.knot_s``), all named at once.
     """
     from terawatt.model import evaluate
     from terawatt.scenario import Scenario, load_scenario
@@ -105,7 +111,7 @@ def twin(scenario: Any = None, *, satellites: int | None = None, clusters: int |
             raise ScenarioError([FieldError("twin.clusters", f"must be a whole number >= 1, got {clusters}")])
         satellites = clusters * int(sc.values["links.cluster_satellites"])
     n = int(result["orbital.satellite_count"]) if satellites is None else satellites
-    ds = simulate(result, n, hours, step_s, seed, start, progress, formation, isl_range_m)
+    ds = simulate(result, n, hours, step_s, seed, start, progress, formation, knot_s, isl_range_m)
     ds.attrs["formation"] = formation
     ds.attrs["scenario"] = sc.name
     ds.attrs["design_satellite_count"] = int(result["orbital.satellite_count"])

@@ -36,12 +36,79 @@ def dose_grid(altitude_km: float, shielding_mm_al: float, solar: str,
 
 def dose_at(grid: tuple[np.ndarray, np.ndarray, np.ndarray], lat_deg: np.ndarray,
             lon_deg: np.ndarray) -> np.ndarray:
-    """Dose rate [rad(Si)/yr] interpolated bilinearly at geocentric latitude/longitude [deg] (lon in [-180, 180))."""
-    from scipy.ndimage import map_coordinates
+    """Dose rate [rad(Si)/yr] interpolated bilinearly at geocentric latitude/longitude [deg] (lon in [-180, 180]).
 
+    Notes
+    -----
+    Bilinear in the cell of the grid; points outside it take the edge values (latitudes and longitudes are
+    clipped to the grid), as ``scipy.ndimage.map_coordinates(order=1, mode="nearest")`` does.
+    """
+    lat_n, lon_n, _ = grid
+    fi = np.clip((np.asarray(lat_deg, float) - lat_n[0]) * (1.0 / GRID_LAT_DEG), 0.0, lat_n.size - 1.0)
+    fj = np.clip((np.asarray(lon_deg, float) - lon_n[0]) * (1.0 / GRID_LON_DEG), 0.0, lon_n.size - 1.0)
+    return bilinear(grid, fi, fj)
+
+
+def bilinear(grid: tuple[np.ndarray, np.ndarray, np.ndarray], fi: np.ndarray, fj: np.ndarray) -> np.ndarray:
+    """The map at fractional grid coordinates (latitude and longitude node numbers, inside the grid; ``fi`` and
+    ``fj`` are overwritten): four gathers from the flat map (~3x faster than ``map_coordinates``)."""
     lat_n, lon_n, g = grid
-    coords = np.stack([(np.ravel(lat_deg) - lat_n[0]) / GRID_LAT_DEG, (np.ravel(lon_deg) - lon_n[0]) / GRID_LON_DEG])
-    return map_coordinates(g, coords, order=1, mode="nearest").reshape(np.shape(lat_deg))
+    np.clip(fi, 0, lat_n.size - 1, out=fi)
+    lo_i = np.minimum(np.floor(fi), lat_n.size - 2)  # the last node belongs to the last cell
+    lo_j = np.minimum(np.floor(fj), lon_n.size - 2)
+    i, j = lo_i.astype(np.intp), lo_j.astype(np.intp)
+    fi -= lo_i
+    fj -= lo_j
+    flat = g.ravel()
+    k = i * lon_n.size
+    k += j
+    g00, g01 = flat.take(k), flat.take(k + 1)
+    k += lon_n.size
+    g10, g11 = flat.take(k), flat.take(k + 1)
+    g01 -= g00
+    g01 *= fj
+    g00 += g01  # along longitude on the lower latitude row
+    g11 -= g10
+    g11 *= fj
+    g10 += g11  # on the upper row
+    g10 -= g00
+    g10 *= fi
+    g00 += g10
+    return g00
+
+
+def dose_along(grid: tuple[np.ndarray, np.ndarray, np.ndarray], lat_rad: np.ndarray,
+               lon_rad: np.ndarray) -> np.ndarray:
+    """:func:`dose_at` of geocentric latitude in [-pi/2, pi/2] and Earth-fixed longitude + pi in [0, 2 pi) [rad]:
+    the grid coordinates without conversions or clipping (the twin's chunks)."""
+    lat_n, lon_n, _ = grid
+    fi = lat_rad * (180.0 / np.pi / GRID_LAT_DEG)
+    fi -= lat_n[0] / GRID_LAT_DEG
+    fj = lon_rad * (180.0 / np.pi / GRID_LON_DEG)
+    fj += (-180.0 - lon_n[0]) / GRID_LON_DEG
+    return bilinear(grid, fi, fj)
+
+
+def poisson_cells(rng: np.random.Generator, rate: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Independent Poisson counts of mean ``rate`` on every cell, drawn sparsely: flat indices of the cells with
+    events (ascending) and their counts.
+
+    Notes
+    -----
+    Independent Poisson variables conditioned on their total are multinomial (Johnson, Kotz & Balakrishnan,
+    *Discrete Multivariate Distributions*, 1997, ch. 35): the total is drawn as :math:`N \\sim
+    \\mathrm{Poisson}(\\sum \\lambda)` and each of the :math:`N` events falls in a cell with probability
+    :math:`\\lambda_c / \\sum\\lambda` (a uniform draw on the cumulative rate). One draw per event rather than per
+    cell: the twin's events are ~1e-5 per satellite-step.
+    """
+    cum = np.cumsum(rate, axis=None)
+    total = float(cum[-1]) if cum.size else 0.0
+    if not total > 0.0:
+        return np.zeros(0, np.intp), np.zeros(0, np.int64)
+    n_events = rng.poisson(total)
+    cells = np.searchsorted(cum, rng.random(n_events) * total, side="right")
+    cells = np.minimum(cells, np.searchsorted(cum, total, side="left"))  # u * total rounded up: the last cell
+    return np.unique(cells, return_counts=True)
 
 
 def geocentric_lat_lon_deg(r_km: np.ndarray, gmst_rad: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -18,11 +18,14 @@ from terawatt.errors import FieldError, ScenarioError
 from terawatt.twin import array, events, ground, jobs, manoeuvres, operations, state
 from terawatt.twin.constellation import Constellation, build_constellation, satrec_array
 from terawatt.twin.ephemeris import DE421_JD_RANGE, gmst_rad, sun_teme_km
+from terawatt.twin.propagation import MAX_KNOT_S, Propagator, hermite_bound_m, knot_steps
 
 #: Default start: the June solstice of 2026, in the eclipse season of a dawn-dusk (LTAN 18 h) orbit.
 DEFAULT_START = "2026-06-21T00:00:00"
-#: Steps propagated together (memory ~ satellites x CHUNK x 48 B for positions and velocities).
-CHUNK_STEPS = 64
+#: Satellite-steps handled together: a chunk's (steps, satellites) float arrays of ~1.3 MB stay in a core's cache.
+CHUNK_CELLS = 160_000
+#: Fewest and most steps in a chunk.
+CHUNK_STEPS = (16, 1024)
 #: Satellites whose own time series are kept (battery, radiator, load, position).
 N_TRACED = 3
 #: A load below the wanted one by more than this is counted as throttled [fraction of IT power].
@@ -96,9 +99,15 @@ def plant_and_rates(result: Any) -> tuple[state.Plant, Rates]:
 
 
 def check_inputs(n_satellites: int, hours: float, step_s: float, seed: int, period_s: float,
-                 jd_start: float) -> None:
+                 jd_start: float, formation: str = "sgp4", knot_s: float | None = None) -> None:
     """Every bad run option at once, as a :class:`~terawatt.errors.ScenarioError` naming the field."""
     errors = []
+    if formation not in ("sgp4", "rigid"):
+        errors.append(FieldError("twin.formation", f"must be 'sgp4' or 'rigid', got {formation!r}"))
+    if knot_s is not None and not (isinstance(knot_s, (int, float, np.integer, np.floating)) and np.isfinite(knot_s)
+                                   and 0.0 <= knot_s <= MAX_KNOT_S):
+        errors.append(FieldError("twin.knot_s", f"must be 0 (SGP4 at every step) or a knot spacing in (0, "
+                                 f"{MAX_KNOT_S:g}] s, got {knot_s}"))
     if not (isinstance(n_satellites, (int, np.integer)) and 1 <= n_satellites <= 10_000_000):
         errors.append(FieldError("twin.satellites", f"must be a whole number of satellites in [1, 10,000,000], "
                                  f"got {n_satellites}"))
@@ -122,7 +131,7 @@ def check_inputs(n_satellites: int, hours: float, step_s: float, seed: int, peri
 
 def simulate(result: Any, n_satellites: int, hours: float, step_s: float, seed: int, start: str | datetime,
              progress: Callable[[int, int], None] | None = None, formation: str = "sgp4",
-             isl_range_m: float | None = None):
+             knot_s: float | None = None, isl_range_m: float | None = None):
     """Run the twin of an evaluated design; returns the xarray Dataset described in :func:`terawatt.twin.twin`."""
     out = result.outputs
     altitude = _f(out["orbital.altitude_km"]) if "orbital.altitude_km" in out else _f(
@@ -132,9 +141,7 @@ def simulate(result: Any, n_satellites: int, hours: float, step_s: float, seed: 
         jd0 = julian_date(start)
     except (TypeError, ValueError):
         jd0 = float("nan")
-    check_inputs(n_satellites, hours, step_s, seed, period_s, jd0)
-    if formation not in ("sgp4", "rigid"):
-        raise ScenarioError([FieldError("twin.formation", f"must be 'sgp4' or 'rigid', got {formation!r}")])
+    check_inputs(n_satellites, hours, step_s, seed, period_s, jd0, formation, knot_s)
     if isl_range_m is not None and not (np.isfinite(isl_range_m) and isl_range_m > 0):
         raise ScenarioError([FieldError("twin.isl_range_m", f"must be a positive range [m], got {isl_range_m:g}")])
     v = result.scenario.values
@@ -147,57 +154,117 @@ def simulate(result: Any, n_satellites: int, hours: float, step_s: float, seed: 
                             _f(v["radiation.spe_events_per_yr_solar_max"]))
     if not v["radiation.enabled"]:
         grid = (grid[0], grid[1], np.zeros_like(grid[2]))
-    return _run(const, plant, rates, grid, hours, step_s, seed, _f(v["satellite.lifetime_yr"]),
-                int(round(_f(out["orbital.accelerators_per_satellite"]))), _f(v["orbital_ops.spare_fraction"]),
-                progress, formation, ops=operations.operations_from_result(result),
-                work=jobs.workload_from(result, isl_range_m))
+    every = 1 if formation == "rigid" or knot_s == 0 else knot_steps(step_s, altitude, knot_s)
+    ds = _run(const, plant, rates, grid, hours, step_s, seed, _f(v["satellite.lifetime_yr"]),
+              int(round(_f(out["orbital.accelerators_per_satellite"]))), _f(v["orbital_ops.spare_fraction"]),
+              progress, formation, every, ops=operations.operations_from_result(result),
+              work=jobs.workload_from(result, isl_range_m))
+    ds.attrs["knot_s"] = every * step_s if every > 1 else 0.0
+    ds.attrs["position_error_bound_m"] = hermite_bound_m(every * step_s, altitude) if every > 1 else 0.0
+    return ds
 
 
-def _positions(sats: Any, const: Constellation, seconds: np.ndarray, formation: str) -> np.ndarray:
-    """TEME positions (n_satellites, n_steps, 3) [km]: each satellite by SGP4, or the centres by SGP4 plus each
-    member's along-/cross-track offset in its centre's frame (``formation="rigid"``)."""
-    jd = np.full(seconds.size, const.epoch_jd)
-    err, r, v = sats.sgp4(jd, seconds / 86400.0)
-    if err.any():
-        raise RuntimeError(f"SGP4 failed (error codes {np.unique(err[err > 0]).tolist()})")
-    if formation != "rigid":
-        return r
-    v_hat = v / np.linalg.norm(v, axis=-1, keepdims=True)
-    h = np.cross(r, v)
-    h_hat = h / np.linalg.norm(h, axis=-1, keepdims=True)
-    c = const.cluster
-    return (r[c] + (const.along_m / 1e3)[:, None, None] * v_hat[c]
-            + (const.cross_m / 1e3)[:, None, None] * h_hat[c])
+def _geometry(r_km: np.ndarray, sun32: np.ndarray, sun2: np.ndarray, gmst_minus_pi: np.ndarray, grid):
+    """Shadow, latitude, longitude and dose rate of a chunk, each (k, n), from positions (3, k, n) [km, TEME].
+
+    Single precision from the positions on (0.5 m of 7,000 km: 5e-5 s on an eclipse edge, against the
+    interpolation's 80 m): half the memory traffic, and SIMD sqrt/arcsin/arctan2. Returns the visible solar
+    disc, the umbra flag, geocentric latitude [rad], Earth-fixed longitude + pi [rad] in [0, 2 pi] and the dose
+    rate [rad/yr].
+    """
+    x, y, z = r_km.astype(np.float32)
+    r2, rs, tmp = x * x, x * sun32[:, 0:1], y * y
+    r2 += tmp
+    r2 += np.multiply(z, z, out=tmp)
+    rs += np.multiply(y, sun32[:, 1:2], out=tmp)
+    rs += np.multiply(z, sun32[:, 2:3], out=tmp)
+    seen, umbra = state.shadow(r2, rs, sun2[:, None])
+    del rs, tmp
+    lat = np.sqrt(r2)
+    np.divide(z, lat, out=lat)
+    np.arcsin(lat, out=lat)
+    lon = np.arctan2(y, x)
+    lon -= gmst_minus_pi[:, None]  # in (-2 pi, 2 pi]: gmst - pi in [-pi, pi)
+    np.add(lon, np.float32(2.0 * np.pi), out=lon, where=lon < 0.0)
+    return seen, umbra, lat, lon, events.dose_along(grid, lat, lon)
+
+
+def _failures(rng: np.random.Generator, alive: np.ndarray, rate_per_yr: float, step_s: float, k: int,
+              active: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Permanent failures of a chunk of ``k`` steps, each put at a random step of it (rare: ~1e-7 per chip and
+    minute): failures (k, n), chips alive after the chunk (n), working chips at each step (k or 1, n)."""
+    fail_chunk = events.failures(rng, alive, rate_per_yr, step_s * k)
+    failing = np.flatnonzero(fail_chunk)
+    fail_at = rng.integers(0, k, failing.size)
+    fail = np.zeros((k, alive.size), dtype=alive.dtype)
+    fail[fail_at, failing] = fail_chunk[failing]
+    if not failing.size:
+        return fail, alive, np.minimum(alive, active)[None, :]
+    alive_k = alive - np.cumsum(fail, axis=0)  # chips alive at each step of the chunk
+    return fail, alive_k[-1], np.minimum(alive_k, active)
+
+
+def _radiation(rng: np.random.Generator, working: np.ndarray, dose: np.ndarray, stop_per_rate: float,
+               base_stops: float, sdc_per_rate: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Radiation and other stops on the chips in use and detected SDCs of a chunk: Poisson in each step's dose,
+    drawn sparsely (:func:`~terawatt.twin.events.poisson_cells`) and split by thinning (each event an SDC with
+    probability SDC rate / all rates). Returns the flat (step, satellite) cells with events, stops and SDCs."""
+    stop_rate = working * (stop_per_rate * dose + base_stops)
+    sdc_rate = working * (sdc_per_rate * dose)
+    cells, count = events.poisson_cells(rng, stop_rate + sdc_rate)
+    both = stop_rate.flat[cells] + sdc_rate.flat[cells]
+    n_sdc = rng.binomial(count, np.divide(sdc_rate.flat[cells], both, out=np.zeros(cells.size), where=both > 0))
+    return cells, count - n_sdc, n_sdc
 
 
 def _run(const: Constellation, plant: state.Plant, rates: Rates, grid, hours: float, step_s: float, seed: int,
          lifetime_yr: float, active: int, spare_fraction: float, progress, formation: str = "sgp4",
-         *, ops: operations.Operations, work: jobs.Workload | None = None):
-    """The stepping loop (see :func:`simulate`); ``ops``: avoidance, ground passes, array temperature;
-    ``work``: the workloads the scheduler places (:mod:`terawatt.twin.jobs`)."""
+         every: int = 1, *, ops: operations.Operations, work: jobs.Workload | None = None):
+    """The stepping loop (see :func:`simulate`); ``every``: steps between SGP4 knots; ``ops``: avoidance, ground
+    passes, array temperature (:mod:`~terawatt.twin.operations`); ``work``: the workloads the scheduler places
+    (:mod:`~terawatt.twin.jobs`).
+
+    Per chunk of steps, vectorized over (steps, satellites) at once: positions, shadow, latitude/longitude, dose,
+    failures, radiation events, the array's supply and the radiator's absorbed heat. Per step: only the recurrences
+    (battery, radiator, replica downtime) and the per-step hooks. Per chunk again: the series and per-satellite
+    reductions of what the steps wrote into the chunk's buffers. Chunk arrays are time-major, (steps, satellites).
+    """
     n = const.size
     n_steps = int(np.floor(hours * 3600.0 / step_s + 1e-9))
     seconds = np.arange(n_steps) * step_s
     rng = np.random.default_rng(seed)
     sats = satrec_array(const.centres() if formation == "rigid" else const)
+    prop = Propagator(sats, const, step_s, every, formation)
+    chunk = int(np.clip(CHUNK_CELLS // n, *CHUNK_STEPS))
+    chunk = prop.every * max(1, round(chunk / prop.every))  # chunks start at knots
     sun = sun_teme_km(const.epoch_jd, seconds if n_steps > 1 else np.array([0.0, step_s]))[:n_steps]
+    sun32 = sun.astype(np.float32)
+    sun2 = np.einsum("ij,ij->i", sun, sun).astype(np.float32)
+    gmst = (gmst_rad(const.epoch_jd + seconds / 86400.0) - np.pi).astype(np.float32)
+    grid = (grid[0], grid[1], grid[2].astype(np.float32))
 
     active = max(active, 1)
     flown = int(round(active * (1.0 + spare_fraction)))
     age = (rng.permutation(n) + 0.5) / n * lifetime_yr  # a fleet in steady replacement: ages uniform in the life
     alive = events.initial_alive(rng, flown, rates.failure_rate_per_yr, age)
     full_sun_w = state.array_power_w(plant, 1.0, age)
-    no_failures = np.zeros(n, dtype=int)
+    stepper = state.Stepper(plant, n, step_s)
     energy = np.full(n, plant.battery_capacity_wh)
     temp = np.full(n, plant.limit_temp_k)
     debt_s = np.zeros(n)  # replica downtime owed, in seconds of the whole satellite
     stop_cost_s = rates.replica_restart_cost_h * 3600.0 * rates.accelerators_per_replica / active
     sdc_cost_s = rates.retry_cost_h * 3600.0 * rates.accelerators_per_replica / active
+    per_rad = step_s / SECONDS_PER_YEAR  # dose rate [rad/yr] -> dose in a step [rad]
+    stop_per_rate = rates.stops_per_chip_per_rad * per_rad  # stops per chip per (rad/yr) of dose rate, per step
+    sdc_per_rate = rates.detected_sdc_per_chip_per_rad * per_rad
+    base_stops = rates.base_stops_per_chip_yr * per_rad
     traced = np.unique(np.linspace(0, n - 1, min(N_TRACED, n)).astype(int))
+    soc_per_wh = 1.0 / plant.battery_capacity_wh if plant.battery_capacity_wh > 0 else 0.0
     # --- operations layer (twinops): manoeuvres, ground passes, array temperature ---
     ops_rng = np.random.default_rng([seed, 14])  # own stream: the other draws stay as they were
     rated = full_sun_w / ops.array_area_m2  # [W/m2] at the rated cell temperature
     t_array = operations.initial_array_temp_k(ops, rated)
+    array_supply = plant.conversion_efficiency / plant.compute_power_w * full_sun_w  # supply per unit disc, rated
     avoid_debt = np.zeros(n)
     tally = ground.GroundTally(ops.stations, ops.min_elevation_deg, n, ops.station_capacity_gbps)
     ops_series = {k: np.zeros(n_steps) for k in ("manoeuvres", "avoidance_outage_fraction", "array_temp_mean_k",
@@ -205,6 +272,7 @@ def _run(const: Constellation, plant: state.Plant, rates: Rates, grid, hours: fl
     ops_trace = {k: np.zeros((n_steps, traced.size)) for k in ("array_temp_k", "array_power_w")}
     ops_sat = {"manoeuvres": np.zeros(n, int), "avoid_down_s": np.zeros(n)}
     # --- end operations layer ---
+    sched = None  # workloads (twin.jobs), started on the first chunk's positions
 
     series = {k: np.zeros(n_steps) for k in (
         "delivered_compute_w", "sunlit_fraction", "battery_soc_min", "battery_soc_mean", "radiator_temp_max_k",
@@ -216,109 +284,118 @@ def _run(const: Constellation, plant: state.Plant, rates: Rates, grid, hours: fl
                "min_soc": np.ones(n), "dose_sum": np.zeros(n), "events": np.zeros(n, int), "failures": np.zeros(n, int)}
     lost_s = 0.0
     ev_rows: list[np.ndarray] = []
-    soc_den = max(plant.battery_capacity_wh, 1e-12)
-    sched = None  # workloads (twin.jobs), started on the first step's positions
+    # what the steps write, (chunk steps, satellites): reduced once per chunk
+    buf = {k: np.zeros((chunk, n)) for k in ("load", "allowed", "delivered", "soc", "temp", "down")}
 
-    for c0 in range(0, n_steps, CHUNK_STEPS):
-        idx = np.arange(c0, min(c0 + CHUNK_STEPS, n_steps))
-        r = _positions(sats, const, seconds[idx], formation)
-        seen, umbra = state.illumination(r, sun[idx][None, :, :])
-        lat, lon = events.geocentric_lat_lon_deg(r, gmst_rad(const.epoch_jd + seconds[idx] / 86400.0)[None, :])
-        dose = events.dose_at(grid, lat, lon)  # (n, k) [rad/yr]
-        tally.add(r, gmst_rad(const.epoch_jd + seconds[idx] / 86400.0), lat, lon)  # twinops: ground passes
-        starts = manoeuvres.draw_starts(ops_rng, n, idx.size, ops.manoeuvres_per_yr, step_s)  # twinops
-        out_sat, out_s, avoid_debt = manoeuvres.chunk_outage(avoid_debt, starts, ops.outage_s, step_s)  # twinops
-        ops_series["manoeuvres"][idx] = starts.sum(axis=0)  # twinops
-        ops_series["avoidance_outage_fraction"][idx] = out_s.sum(axis=0) / (n * step_s)  # twinops
-        ops_sat["manoeuvres"] += starts.sum(axis=1)  # twinops
-        np.add.at(ops_sat["avoid_down_s"], out_sat, out_s.sum(axis=1))  # twinops
-        # permanent failures of the chunk, each put at a random step of it (rare: ~1e-7 per chip and minute)
-        fail_chunk = events.failures(rng, alive, rates.failure_rate_per_yr, step_s * idx.size)
-        failing = np.flatnonzero(fail_chunk)
-        fail_step = rng.integers(0, idx.size, failing.size)
+    for c0 in range(0, n_steps, chunk):
+        k = min(chunk, n_steps - c0)
+        sl = slice(c0, c0 + k)
+        # ---- chunk level: everything that does not depend on the state of the previous step
+        r = prop.positions(c0, k)  # (3, k, n) [km]
+        seen, umbra, lat, lon, dose = _geometry(r, sun32[sl], sun2[sl], gmst[sl], grid)
+        supply, absorbed = stepper.supply_and_absorbed(plant, full_sun_w, seen)
+        alive0 = alive
+        fail, alive, working = _failures(rng, alive, rates.failure_rate_per_yr, step_s, k, active)
+        r_sat = r.transpose(2, 1, 0)  # (n, k, 3) view for the hooks
+        # --- operations layer (twinops): ground passes, manoeuvres ---
+        tally.add(r_sat, gmst_rad(const.epoch_jd + seconds[sl] / 86400.0), np.degrees(lat.T), np.degrees(lon.T) - 180.0)
+        starts = manoeuvres.draw_starts(ops_rng, n, k, ops.manoeuvres_per_yr, step_s)
+        out_sat, out_s, avoid_debt = manoeuvres.chunk_outage(avoid_debt, starts, ops.outage_s, step_s)
+        ops_series["manoeuvres"][sl] = starts.sum(axis=0)
+        ops_series["avoidance_outage_fraction"][sl] = out_s.sum(axis=0) / (n * step_s)
+        ops_sat["manoeuvres"] += starts.sum(axis=1)
+        np.add.at(ops_sat["avoid_down_s"], out_sat, out_s.sum(axis=1))
+        out_keep = 1.0 - out_s.T / step_s  # (k, m): share of each step the manoeuvring satellites compute
+        # --- end operations layer ---
         if work is not None:  # workloads: the chunk's ISL graph (twin.jobs)
-            sched = jobs.chunk(sched, r, const.cluster, np.minimum(alive, active), work, n_steps, seed)
-        for j, i in enumerate(idx):
-            fail = no_failures
-            if failing.size and (fail_step == j).any():
-                fail = np.zeros(n, dtype=alive.dtype)
-                fail[failing[fail_step == j]] = fail_chunk[failing[fail_step == j]]
-                alive = alive - fail
-            working = np.minimum(alive, active)
-            wanted = working / active
-            # radiation and other stops on the chips in use, detected SDCs: Poisson in the step's dose
-            dose_step = dose[:, j] * step_s / SECONDS_PER_YEAR  # [rad]
-            base = rates.base_stops_per_chip_yr * step_s / SECONDS_PER_YEAR
-            n_stop = rng.poisson(working * (rates.stops_per_chip_per_rad * dose_step + base))
-            n_sdc = rng.poisson(working * rates.detected_sdc_per_chip_per_rad * dose_step)
-            owed = n_stop * stop_cost_s + n_sdc * sdc_cost_s
-            lost_s += float(owed.sum())
-            debt_s += owed
-            down = np.minimum(debt_s, step_s)
-            debt_s -= down
+            sched = jobs.chunk(sched, r_sat, const.cluster, np.minimum(alive0, active), work, n_steps, seed)
+        wanted = np.empty((k, n))
+        np.divide(working, active, out=wanted)
+        # Chunk-level hooks go here (manoeuvres, ground-station passes, ...): they see the chunk's geometry (lat, lon
+        # [rad], seen, umbra) and may lower wanted (k, n), the compute each satellite is asked for at each step.
+        cells, n_stop, n_sdc = _radiation(rng, working, dose, stop_per_rate, base_stops, sdc_per_rate)
+        count = n_stop + n_sdc
+        owed = np.zeros((k, n))
+        owed.flat[cells] = n_stop * stop_cost_s + n_sdc * sdc_cost_s
+        lost_s += float(owed.sum())
+        ev_step, ev_sat = np.divmod(cells, n)
+        if sched is not None:  # dense per-step counts and alive chips for the scheduler (twin.jobs)
+            stops_d, sdc_d = np.zeros((k, n), np.int64), np.zeros((k, n), np.int64)
+            stops_d.flat[cells], sdc_d.flat[cells] = n_stop, n_sdc
+            alive_k = alive0 - np.cumsum(fail, axis=0) if fail.any() else np.broadcast_to(alive0, (k, n))
+        if cells.size:
+            ev_rows.append(np.column_stack([seconds[c0 + ev_step], ev_sat, np.degrees(lat.flat[cells]),
+                                            np.degrees(lon.flat[cells]) - 180.0, n_stop, n_sdc]))
 
-            s = seen[:, j]
-            terms = state.radiator_terms(plant, temp, s, step_s)
-            cap_t = state.thermal_allowed_load(plant, temp, s, step_s, terms)
-            factor = array.power_factor(ops.array, t_array)  # twinops: array output at its temperature
-            load, energy = state.power_limited_load(plant, full_sun_w * factor * s, energy, step_s,
-                                                    np.minimum(wanted, cap_t))
-            temp = state.thermal_advance(plant, temp, s, load, step_s, terms)
-            delivered = load * (1.0 - down / step_s)
-            # --- operations layer (twinops): avoidance outage, array temperature ---
-            if out_sat.size:
-                delivered[out_sat] *= 1.0 - out_s[:, j] / step_s
-            for k, val in (("array_temp_mean_k", t_array.mean()), ("array_temp_min_k", t_array.min()),
-                           ("array_temp_max_k", t_array.max()), ("array_power_factor_max", factor.max())):
-                ops_series[k][i] = val
+        # ---- per step: the recurrences only
+        load, allowed, delivered, soc, temp_k, down = (buf[key][:k] for key in (
+            "load", "allowed", "delivered", "soc", "temp", "down"))
+        for j in range(k):
+            # twinops: the array's output at its temperature (supply is rated at solar.cell_temp_k)
+            factor = array.power_factor(ops.array, t_array)
+            supply[j] += (factor - 1.0) * seen[j] * array_supply
+            stepper.step(temp, energy, supply[j], absorbed[j], wanted[j], load[j], allowed[j])
+            debt_s += owed[j]
+            np.minimum(debt_s, step_s, out=down[j])
+            debt_s -= down[j]
+            np.multiply(energy, soc_per_wh, out=soc[j])
+            temp_k[j] = temp
+            # Per-step hooks: this step's state is load[j], allowed[j], soc[j], temp; what later steps of the chunk
+            # are asked is wanted[j + 1:].
+            i = c0 + j  # --- operations layer (twinops): array temperature ---
+            ops_series["array_temp_mean_k"][i], ops_series["array_temp_min_k"][i] = t_array.mean(), t_array.min()
+            ops_series["array_temp_max_k"][i], ops_series["array_power_factor_max"][i] = t_array.max(), factor.max()
             ops_trace["array_temp_k"][i] = t_array[traced]
-            ops_trace["array_power_w"][i] = full_sun_w[traced] * factor[traced] * s[traced]
-            t_array = array.advance(ops.array, t_array, s, rated, step_s, factor)
-            # --- end operations layer ---
+            ops_trace["array_power_w"][i] = full_sun_w[traced] * factor[traced] * seen[j, traced]
+            t_array = array.advance(ops.array, t_array, seen[j], rated, step_s, factor)
             if sched is not None:  # workloads: scheduler step (twin.jobs); a manoeuvring satellite runs slower
-                job_load = load
+                job_load = load[j]
                 if out_sat.size:
-                    job_load = load.copy()
-                    job_load[out_sat] *= 1.0 - out_s[:, j] / step_s
-                jobs.step(sched, j, alive, working, fail, n_stop, n_sdc, job_load, wanted, step_s)
-            soc = energy / soc_den if plant.battery_capacity_wh > 0 else np.zeros(n)
+                    job_load = load[j].copy()
+                    job_load[out_sat] *= out_keep[j]
+                jobs.step(sched, j, alive_k[j], working[min(j, working.shape[0] - 1)], fail[j], stops_d[j],
+                          sdc_d[j], job_load, wanted[j], step_s)
+        np.multiply(down, -1.0 / step_s, out=delivered)
+        delivered += 1.0
+        delivered *= load
+        if out_sat.size:  # twinops: collision-avoidance outage
+            delivered[:, out_sat] *= out_keep
 
-            hit = np.flatnonzero(n_stop + n_sdc)
-            if hit.size:
-                ev_rows.append(np.column_stack([np.full(hit.size, seconds[i]), hit, lat[hit, j], lon[hit, j],
-                                                n_stop[hit], n_sdc[hit]]))
-            sunlit = ~umbra[:, j]
-            series["delivered_compute_w"][i] = delivered.sum() * plant.compute_power_w
-            series["sunlit_fraction"][i] = sunlit.mean()
-            series["battery_soc_min"][i] = soc.min()
-            series["battery_soc_mean"][i] = soc.mean()
-            series["radiator_temp_max_k"][i] = temp.max()
-            series["radiator_temp_mean_k"][i] = temp.mean()
-            series["throttled_fraction"][i] = (load < wanted - THROTTLE_TOL).mean()
-            series["thermal_throttled_fraction"][i] = (cap_t < wanted - THROTTLE_TOL).mean()
-            series["capacity_fraction"][i] = wanted.mean()
-            series["radiation_events"][i] = n_stop.sum() + n_sdc.sum()
-            series["hardware_failures"][i] = fail.sum()
-            series["dose_rate_mean_rad_per_yr"][i] = dose[:, j].mean()
-            for k, val in (("battery_soc", soc), ("radiator_temp_k", temp), ("compute_fraction", delivered),
-                           ("illumination", s), ("latitude_deg", lat[:, j]), ("longitude_deg", lon[:, j])):
-                trace[k][i] = val[traced]
-            per_sat["sunlit_steps"] += sunlit
-            per_sat["delivered"] += delivered
-            per_sat["wanted"] += wanted
-            per_sat["min_soc"] = np.minimum(per_sat["min_soc"], soc)
-            per_sat["dose_sum"] += dose[:, j]
-            per_sat["events"] += n_stop + n_sdc
-            per_sat["failures"] += fail
+        # ---- chunk level again: series (one value per step) and per-satellite reductions
+        sunlit = ~umbra
+        series["delivered_compute_w"][sl] = delivered.sum(axis=1) * plant.compute_power_w
+        series["sunlit_fraction"][sl] = sunlit.mean(axis=1)
+        series["battery_soc_min"][sl] = soc.min(axis=1)
+        series["battery_soc_mean"][sl] = soc.mean(axis=1)
+        series["radiator_temp_max_k"][sl] = temp_k.max(axis=1)
+        series["radiator_temp_mean_k"][sl] = temp_k.mean(axis=1)
+        series["throttled_fraction"][sl] = (load < wanted - THROTTLE_TOL).mean(axis=1)
+        series["thermal_throttled_fraction"][sl] = (allowed < wanted - THROTTLE_TOL).mean(axis=1)
+        series["capacity_fraction"][sl] = wanted.mean(axis=1)
+        series["radiation_events"][sl] = np.bincount(ev_step, weights=count, minlength=k)
+        series["hardware_failures"][sl] = fail.sum(axis=1)
+        series["dose_rate_mean_rad_per_yr"][sl] = dose.mean(axis=1)
+        for key, val in (("battery_soc", soc), ("radiator_temp_k", temp_k), ("compute_fraction", delivered),
+                         ("illumination", seen)):
+            trace[key][sl] = val[:, traced]
+        trace["latitude_deg"][sl] = np.degrees(lat[:, traced])
+        trace["longitude_deg"][sl] = np.degrees(lon[:, traced]) - 180.0
+        per_sat["sunlit_steps"] += sunlit.sum(axis=0)
+        per_sat["delivered"] += delivered.sum(axis=0)
+        per_sat["wanted"] += wanted.sum(axis=0)
+        per_sat["min_soc"] = np.minimum(per_sat["min_soc"], soc.min(axis=0))
+        per_sat["dose_sum"] += dose.sum(axis=0)
+        per_sat["events"] += np.bincount(ev_sat, weights=count, minlength=n).astype(int)
+        per_sat["failures"] += fail.sum(axis=0)
         if progress is not None:
-            progress(int(idx[-1]) + 1, n_steps)
+            progress(c0 + k, n_steps)
 
     ev = np.concatenate(ev_rows) if ev_rows else np.zeros((0, 6))
     ds = _dataset(const, plant, series, trace, traced, per_sat, ev, seconds, age, step_s, lost_s)
     if sched is not None:  # measured with jobs: goodput, availability, scheduler and ISL figures (twin.jobs)
         job_series, job_attrs = jobs.outputs(sched, n * active, step_s, plant.compute_power_w / active)
-        for k, val in job_series.items():
-            ds[k] = ("time", val, {"units": "W" if k.endswith("_w") else "-"})
+        for key, val in job_series.items():
+            ds[key] = ("time", val, {"units": "W" if key.endswith("_w") else "-"})
         ds.attrs.update(job_attrs)
     return operations.record(ds, ops, ops_series, ops_trace, ops_sat, tally, rated)  # twinops
 
