@@ -24,6 +24,24 @@ def as_float(value: Any) -> np.ndarray:
     return np.asarray(value, dtype=float)
 
 
+def select(condition: Any, if_true: Any, if_false: Any) -> Any:
+    """``np.where(condition, if_true, if_false)``, without a pass over the samples when ``condition`` is one value.
+
+    A single flag (a policy, heritage mode off for every sample) selects a whole branch: that branch is returned
+    as it is where it already has the shape and dtype ``np.where`` would give (the same values; not a copy, so
+    use it on computed intermediates, which the model never modifies in place), else ``np.where`` is called.
+    """
+    if np.ndim(condition) == 0:
+        chosen = if_true if condition else if_false
+        if (
+            type(chosen) is np.ndarray
+            and chosen.shape == np.broadcast_shapes(np.shape(if_true), np.shape(if_false))
+            and chosen.dtype == np.result_type(if_true, if_false)
+        ):
+            return chosen
+    return np.where(condition, if_true, if_false)
+
+
 # ------------------------------------------------------------------------------------------ the C allocator
 #: glibc ``mallopt`` parameters (malloc.h): M_TRIM_THRESHOLD, M_MMAP_THRESHOLD.
 _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
