@@ -646,18 +646,18 @@ def _unique_rows(columns: tuple[np.ndarray, ...]) -> tuple[np.ndarray, np.ndarra
 
 
 def _interpolate(model: str, alt: np.ndarray, inc: np.ndarray, ltan: np.ndarray) -> np.ndarray:
-    """Multilinear interpolation on a cached table; ``inc`` all NaN (SSO) or all finite. Returns (n, 3)."""
+    """Multilinear interpolation on a cached table; ``inc`` all NaN (SSO) or all finite. Returns (3, n)."""
     values = (alt, ltan, np.nan_to_num(inc, nan=-1.0))
     steps = (GRID_STEP["altitude"], GRID_STEP["ltan"], GRID_STEP["inclination"])
     spans = [float(np.ptp(v)) for v in values]
     n_est = np.prod([sp / d + 2.0 if sp > 0 else 1.0 for sp, d in zip(spans, steps, strict=True)])
     coarsen = max(1.0, (n_est / MAX_TABLE_NODES) ** (1.0 / max(1, sum(sp > 0 for sp in spans))))
     axes = [_axis(v, d * coarsen) for v, d in zip(values, steps, strict=True)]
-    table = _table(model, axes[0][0], axes[1][0], axes[2][0])
+    tables = _stat_tables(model, axes[0][0], axes[1][0], axes[2][0])
     moving = [k for k in range(3) if len(axes[k][0]) > 1 and np.any(axes[k][2])]
     # An axis holding one node is indexed by 0, not by an array of zeros (the same gather, one index fewer).
     base = [0 if len(ax[0]) == 1 else ax[1] for ax in axes]
-    out = np.zeros((alt.size, 3))
+    out = np.zeros((3, alt.size))  # one contiguous row per statistic
     for corner in range(1 << len(moving)):
         idx = list(base)
         w: np.ndarray | float = 1.0
@@ -667,7 +667,19 @@ def _interpolate(model: str, alt: np.ndarray, inc: np.ndarray, ltan: np.ndarray)
                 w = w * axes[k][2]
             else:
                 w = w * (1.0 - axes[k][2])
-        out += np.asarray(w)[..., None] * table[idx[0], idx[1], idx[2]]
+        for row, table in zip(out, tables, strict=True):
+            row += w * table[idx[0], idx[1], idx[2]]
+    return out
+
+
+@functools.lru_cache(maxsize=32)
+def _stat_tables(model: str, alt_nodes: tuple[float, ...], ltan_nodes: tuple[float, ...],
+                 inc_nodes: tuple[float, ...]) -> tuple[np.ndarray, ...]:
+    """The three statistics of :func:`_table`, each its own contiguous (n_alt, n_ltan, n_inc) array, read-only."""
+    table = _table(model, alt_nodes, ltan_nodes, inc_nodes)
+    out = tuple(np.ascontiguousarray(table[..., k]) for k in range(3))
+    for t in out:
+        t.flags.writeable = False
     return out
 
 
@@ -750,9 +762,8 @@ def _eclipse_stats_arrays(altitude_km: npt.ArrayLike, inclination_deg: npt.Array
         inc[retro[near]] = np.nan
     sso = np.isnan(inc)
     if sso.all() or not sso.any():  # one table: the samples as they are, without gathering and scattering them
-        out = _interpolate(model, alt, inc, ltan)
-        return _pack(shape, out[:, 0], out[:, 1], out[:, 2])
-    out = np.empty((alt.size, 3))
+        return _pack(shape, *_interpolate(model, alt, inc, ltan))
+    out = np.empty((3, alt.size))
     for mask in (sso, ~sso):
-        out[mask] = _interpolate(model, alt[mask], inc[mask], ltan[mask])
-    return _pack(shape, out[:, 0], out[:, 1], out[:, 2])
+        out[:, mask] = _interpolate(model, alt[mask], inc[mask], ltan[mask])
+    return _pack(shape, *out)
