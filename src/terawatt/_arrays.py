@@ -24,6 +24,16 @@ def as_float(value: Any) -> np.ndarray:
     return np.asarray(value, dtype=float)
 
 
+def nan_to_zero(values: Any) -> Any:
+    """``np.nan_to_num(values)``, returning ``values`` itself when every one is finite (one pass, not five).
+
+    Like :func:`select`, for computed intermediates (the result may be the argument, not a copy).
+    """
+    if type(values) is np.ndarray and values.ndim and values.dtype.kind == "f" and np.isfinite(values).all():
+        return values
+    return np.nan_to_num(values)
+
+
 def select(condition: Any, if_true: Any, if_false: Any) -> Any:
     """``np.where(condition, if_true, if_false)``, without a pass over the samples when ``condition`` is one value.
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from terawatt._arrays import select
+from terawatt._arrays import nan_to_zero, select
 from terawatt.catalogs import catalog_entry
 from terawatt.constants import STANDARD_GRAVITY_M_PER_S2
 from terawatt.design.satellite import SatelliteDesign
@@ -175,7 +175,7 @@ def orbit_environment(sat: SatelliteDesign, v: dict[str, Any], altitude_km: np.n
     on_debris = bool(v["debris.enabled"])
     life = _f(v["satellite.lifetime_yr"])
     panels = sat.solar_array_area_m2 + sat.radiator_area_m2
-    dry = sat.satellite_mass_kg - np.nan_to_num(sat.propulsion_mass_kg)
+    dry = sat.satellite_mass_kg - nan_to_zero(sat.propulsion_mass_kg)
     nan = np.full(np.shape(altitude_km), np.nan)
 
     if on_atm:
@@ -289,11 +289,11 @@ def with_propellant(sat: SatelliteDesign, env: EnvironmentDesign, tank_fraction:
     The propellant and its tanks replace the fixed ``satellite.propulsion_mass_fraction``; a heritage satellite
     keeps its given mass.
     """
-    dry = sat.satellite_mass_kg - np.nan_to_num(sat.propulsion_mass_kg)
+    dry = sat.satellite_mass_kg - nan_to_zero(sat.propulsion_mass_kg)
     propellant = env.propellant_mass_kg
     hardware = np.where(
         np.isfinite(propellant),
-        propulsion.propulsion_hardware_mass_kg(np.nan_to_num(propellant), tank_fraction),
+        propulsion.propulsion_hardware_mass_kg(nan_to_zero(propellant), tank_fraction),
         np.nan,
     )
     wet = select(sat.heritage, sat.satellite_mass_kg, dry + propellant + hardware)
