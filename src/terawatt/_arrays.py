@@ -22,3 +22,91 @@ def as_float(value: Any) -> np.ndarray:
     if kind in _SCALARS:
         return np.float64(value)
     return np.asarray(value, dtype=float)
+
+
+def nan_to_zero(values: Any) -> Any:
+    """``np.nan_to_num(values)``, returning ``values`` itself when every one is finite (one pass, not five).
+
+    Like :func:`select`, for computed intermediates (the result may be the argument, not a copy).
+    """
+    if type(values) is np.ndarray and values.ndim and values.dtype.kind == "f" and np.isfinite(values).all():
+        return values
+    return np.nan_to_num(values)
+
+
+def select(condition: Any, if_true: Any, if_false: Any) -> Any:
+    """``np.where(condition, if_true, if_false)``, without a pass over the samples when ``condition`` is one value.
+
+    A single flag (a policy, heritage mode off for every sample) selects a whole branch: that branch is returned
+    as it is where it already has the shape and dtype ``np.where`` would give (the same values; not a copy, so
+    use it on computed intermediates, which the model never modifies in place), else ``np.where`` is called.
+    """
+    if np.ndim(condition) == 0:
+        chosen = if_true if condition else if_false
+        if (
+            type(chosen) is np.ndarray
+            and chosen.shape == np.broadcast_shapes(np.shape(if_true), np.shape(if_false))
+            and chosen.dtype == np.result_type(if_true, if_false)
+        ):
+            return chosen
+    return np.where(condition, if_true, if_false)
+
+
+# ------------------------------------------------------------------------------------------ the C allocator
+#: glibc ``mallopt`` parameters (malloc.h): M_TRIM_THRESHOLD, M_MMAP_THRESHOLD.
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
+#: Blocks up to this size come from the heap, not from a fresh ``mmap`` each [B] (32 MiB: glibc's ceiling for
+#: the threshold on 64-bit, and the top of its own dynamic range).
+MMAP_THRESHOLD_BYTES = 32 * 2**20
+#: Free memory kept at the top of the heap instead of being handed back to the kernel [B].
+TRIM_THRESHOLD_BYTES = 256 * 2**20
+#: Environment variables that leave the allocator as it is: the user's own glibc tuning, or ours switched off.
+_OWN_TUNING = ("MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_", "MALLOC_TOP_PAD_", "GLIBC_TUNABLES")
+_ALLOCATOR = {"tuned": None}
+
+
+def tune_allocator() -> bool:
+    """Keep NumPy's sample-sized temporaries in the process heap (glibc only; once per process).
+
+    A vectorized evaluation of a 65,536-sample chunk allocates and frees a few hundred 512 KiB arrays. glibc's
+    defaults (``mmap`` above an adaptive threshold; the top of the heap returned to the kernel once more than
+    twice that is free) make the kernel map and zero fresh pages for most of them: page faults took about half
+    the CPU time of design + TCO (``benchmarks/bench_evaluate.py``). Raising the mmap threshold to 32 MiB and
+    the trim threshold to 256 MiB lets freed blocks be reused instead. It changes no result, only where memory
+    comes from; a process keeps at most 256 MiB of freed heap instead of returning it at once.
+
+    Applied by :func:`terawatt.model.evaluate` for sample arrays. Nothing is changed on other C libraries,
+    where ``TERAWATT_TUNE_MALLOC=0``, or where the user tuned glibc (``MALLOC_MMAP_THRESHOLD_``,
+    ``MALLOC_TRIM_THRESHOLD_``, ``MALLOC_TOP_PAD_`` or ``GLIBC_TUNABLES`` set).
+
+    Returns
+    -------
+    bool
+        Whether the allocator is tuned by this module.
+    """
+    tuned = _ALLOCATOR["tuned"]
+    if tuned is None:
+        tuned = _ALLOCATOR["tuned"] = _mallopt()
+    return tuned
+
+
+def _mallopt() -> bool:
+    import os
+    import sys
+
+    if not sys.platform.startswith("linux") or os.environ.get("TERAWATT_TUNE_MALLOC", "1") == "0":
+        return False
+    if any(name in os.environ for name in _OWN_TUNING):
+        return False
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None)
+        mallopt = libc.mallopt
+    except (OSError, AttributeError):  # not glibc (musl has no mallopt)
+        return False
+    mallopt.argtypes, mallopt.restype = (ctypes.c_int, ctypes.c_int), ctypes.c_int
+    # Trim first: once M_MMAP_THRESHOLD is set glibc stops adapting both thresholds.
+    return bool(mallopt(_M_TRIM_THRESHOLD, TRIM_THRESHOLD_BYTES)) and bool(
+        mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES)
+    )

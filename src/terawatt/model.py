@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from terawatt._arrays import tune_allocator
 from terawatt.catalogs import catalog_entry
 from terawatt.constants import HOURS_PER_YEAR
 from terawatt.design import environment, workload
@@ -50,10 +51,15 @@ def _orbit_environment(v: dict[str, Any]) -> dict[str, np.ndarray]:
     altitude = _f(v["orbit.altitude_km"])
     given = _f(v["orbit.inclination_deg"])  # NaN = sun-synchronous: the fast table then keeps the node on the Sun
     sso = np.broadcast_to(np.isnan(given), np.broadcast_shapes(np.shape(altitude), np.shape(given)))
-    sso_altitude = np.broadcast_to(altitude, sso.shape)[sso]
     errors = environment.table_range_errors(v, altitude)
-    if sso_altitude.size and not np.all(orbit.sso_exists(sso_altitude)):
-        bad = sso_altitude[~orbit.sso_exists(sso_altitude)]
+    # The sun-synchronous inclination only where none is given (placeholder 650 km elsewhere: never used), and
+    # whether it exists, from one solve; one placeholder value if no sample is sun-synchronous.
+    any_sso = bool(sso.any())
+    exists, sso_inclination = orbit.sso_solution(
+        (altitude if sso.all() else np.where(sso, altitude, 650.0)) if any_sso else 650.0
+    )
+    if any_sso and not np.all(exists):
+        bad = np.broadcast_to(altitude, sso.shape)[sso & ~exists]
         errors.append(
             FieldError(
                 "orbit.inclination_deg",
@@ -65,8 +71,7 @@ def _orbit_environment(v: dict[str, Any]) -> dict[str, np.ndarray]:
     if errors:
         raise ScenarioError(errors)
     stats = orbit.eclipse_stats_fast(altitude, given, _f(v["orbit.ltan_h"]), model=v["orbit.eclipse_model"])
-    # The sun-synchronous inclination only where none is given (placeholder 650 km elsewhere: never used).
-    inclination = np.where(sso, orbit.sso_inclination_deg(np.where(sso, altitude, 650.0)), given)
+    inclination = np.where(sso, sso_inclination, given)
     sunlit = _or(v["orbit.sunlit_fraction"], stats.sunlit_fraction)
     return {
         "altitude_km": altitude,
@@ -138,6 +143,8 @@ def evaluate(scenario: Scenario | str | None = None, **overrides: Any) -> Result
     # Sample arrays: the memory check, and the common sample shape every output is broadcast to.
     sizes = scenario.sample_sizes
     check_memory(max(sizes, default=1))
+    if sizes:
+        tune_allocator()  # sample-sized temporaries reused from the heap, not mapped afresh (no result changes)
     shape = _sample_shape(scenario) if sizes else ()
     # Infeasible samples (no radiator, no launch, no orbit-keeping) legitimately carry inf/NaN through the chain;
     # they are flagged in the outputs and notes, so the floating-point warnings are noise.

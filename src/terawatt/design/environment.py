@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from terawatt._arrays import nan_to_zero, select
 from terawatt.catalogs import catalog_entry
 from terawatt.constants import STANDARD_GRAVITY_M_PER_S2
 from terawatt.design.satellite import SatelliteDesign
@@ -174,7 +175,7 @@ def orbit_environment(sat: SatelliteDesign, v: dict[str, Any], altitude_km: np.n
     on_debris = bool(v["debris.enabled"])
     life = _f(v["satellite.lifetime_yr"])
     panels = sat.solar_array_area_m2 + sat.radiator_area_m2
-    dry = sat.satellite_mass_kg - np.nan_to_num(sat.propulsion_mass_kg)
+    dry = sat.satellite_mass_kg - nan_to_zero(sat.propulsion_mass_kg)
     nan = np.full(np.shape(altitude_km), np.nan)
 
     if on_atm:
@@ -250,10 +251,14 @@ def orbit_environment(sat: SatelliteDesign, v: dict[str, Any], altitude_km: np.n
     # is its launched mass, m_p = m_0 (1 - e^-x), x = dv / (g0 Isp).
     dv = np.minimum(total_dv, MAX_DV_M_PER_S)
     from_dry = propulsion.propellant_mass_kg(dry, dv, isp)
-    from_launched = propulsion.propellant_mass_kg(sat.satellite_mass_kg, dv, isp) * np.exp(
-        -dv / (STANDARD_GRAVITY_M_PER_S2 * isp)
-    )
-    propellant = np.where(total_dv <= MAX_DV_M_PER_S, np.where(sat.heritage, from_launched, from_dry), np.nan)
+    if np.ndim(sat.heritage) == 0 and not sat.heritage:  # no heritage satellite: the launched-mass form unused
+        propellant = from_dry
+    else:
+        from_launched = propulsion.propellant_mass_kg(sat.satellite_mass_kg, dv, isp) * np.exp(
+            -dv / (STANDARD_GRAVITY_M_PER_S2 * isp)
+        )
+        propellant = np.where(sat.heritage, from_launched, from_dry)
+    propellant = np.where(total_dv <= MAX_DV_M_PER_S, propellant, np.nan)
     design = EnvironmentDesign(
         density_kg_per_m3=density,
         drag_area_m2=area,
@@ -284,19 +289,19 @@ def with_propellant(sat: SatelliteDesign, env: EnvironmentDesign, tank_fraction:
     The propellant and its tanks replace the fixed ``satellite.propulsion_mass_fraction``; a heritage satellite
     keeps its given mass.
     """
-    dry = sat.satellite_mass_kg - np.nan_to_num(sat.propulsion_mass_kg)
+    dry = sat.satellite_mass_kg - nan_to_zero(sat.propulsion_mass_kg)
     propellant = env.propellant_mass_kg
     hardware = np.where(
         np.isfinite(propellant),
-        propulsion.propulsion_hardware_mass_kg(np.nan_to_num(propellant), tank_fraction),
+        propulsion.propulsion_hardware_mass_kg(nan_to_zero(propellant), tank_fraction),
         np.nan,
     )
-    wet = np.where(sat.heritage, sat.satellite_mass_kg, dry + propellant + hardware)
+    wet = select(sat.heritage, sat.satellite_mass_kg, dry + propellant + hardware)
     compute_power = sat.specific_power_w_per_kg * sat.satellite_mass_kg
     stowed_density = sat.satellite_mass_kg / sat.stowed_volume_m3
     return replace(
         sat,
-        propulsion_mass_kg=np.where(sat.heritage, np.nan, propellant + hardware),
+        propulsion_mass_kg=select(sat.heritage, np.nan, propellant + hardware),
         satellite_mass_kg=wet,
         stowed_volume_m3=wet / stowed_density,
         specific_power_w_per_kg=compute_power / wet,

@@ -10,6 +10,7 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
+from terawatt._arrays import select
 from terawatt.design.stage_cache import scalar_stage
 from terawatt.physics import launch, power, solar, thermal
 
@@ -154,8 +155,8 @@ def size_satellite(x: SatelliteInputs) -> SatelliteDesign:
     sized_wet = dry / (1.0 - x.propulsion_mass_fraction)
 
     heritage = np.isfinite(x.given_mass_kg)
-    wet = np.where(heritage, x.given_mass_kg, sized_wet)
-    propulsion = np.where(heritage, np.nan, sized_wet - dry)
+    wet = select(heritage, x.given_mass_kg, sized_wet)
+    propulsion = select(heritage, np.nan, sized_wet - dry)
     return SatelliteDesign(
         accelerators=accelerators,
         accelerators_flown=flown,
@@ -172,8 +173,8 @@ def size_satellite(x: SatelliteInputs) -> SatelliteDesign:
         radiator_mass_kg=radiator_mass,
         battery_mass_kg=battery_mass,
         shielding_mass_kg=shielding,
-        bus_mass_kg=np.where(heritage, np.nan, bus_mass),
-        margin_mass_kg=np.where(heritage, np.nan, margin),
+        bus_mass_kg=select(heritage, np.nan, bus_mass),
+        margin_mass_kg=select(heritage, np.nan, margin),
         propulsion_mass_kg=propulsion,
         satellite_mass_kg=wet,
         stowed_volume_m3=wet / x.stowed_density_kg_per_m3,

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from terawatt._arrays import nan_to_zero
 from terawatt.design.stage_cache import scalar_stage
 from terawatt.physics import radiation
 from terawatt.scenario import as_array as _f
@@ -102,8 +103,8 @@ def goodput(
     Undetected SDCs cost no time; they are reported as corrupted results (``orbital.undetected_sdc_*``).
     """
     base = _f(v["workload.interruptions_per_accelerator_yr"])
-    stops = base + np.nan_to_num(np.asarray(radiation_interrupts_per_chip_yr, float))
-    sdc = np.nan_to_num(np.asarray(detected_sdc_per_chip_yr, float))
+    stops = base + nan_to_zero(np.asarray(radiation_interrupts_per_chip_yr, float))
+    sdc = nan_to_zero(np.asarray(detected_sdc_per_chip_yr, float))
     job = radiation.job_interrupts_per_hour(stops + sdc, _f(v["workload.accelerators_per_training_job"]))
     training = radiation.goodput_fraction(
         job, _f(v["workload.checkpoint_cost_h"]), _f(v["workload.restart_cost_h"]), "training"

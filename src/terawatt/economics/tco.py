@@ -12,10 +12,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from terawatt._arrays import as_float, select
 from terawatt.constants import HOURS_PER_YEAR
 from terawatt.design.ground import GroundDesign
 from terawatt.design.satellite import FleetDesign, SatelliteDesign
-from terawatt.economics.finance import annualize, capital_recovery_factor, series_present_value_factor
+from terawatt.economics.finance import capital_recovery_factors, series_present_value_factor
 
 
 @dataclass(frozen=True)
@@ -70,10 +71,10 @@ def satellite_hardware_cost_usd(sat: SatelliteDesign, compute_power_w: np.ndarra
         sat.satellite_mass_kg - sat.it_mass_kg - sat.array_mass_kg - sat.radiator_mass_kg - sat.battery_mass_kg,
         0.0,
     )
-    rest = np.where(sat.heritage, heritage_rest * p.bus_cost_usd_per_kg, sized_rest)
+    rest = select(sat.heritage, heritage_rest * p.bus_cost_usd_per_kg, sized_rest)
     bottom_up = subsystems + rest
     given = p.satellite_cost_usd_per_w * compute_power_w
-    return np.where(np.isfinite(p.satellite_cost_usd_per_w), given, bottom_up)
+    return select(np.isfinite(p.satellite_cost_usd_per_w), given, bottom_up)
 
 
 def servicing_cost_usd(sat: SatelliteDesign, fleet: FleetDesign, p: OrbitalPrices) -> tuple[np.ndarray, np.ndarray]:
@@ -127,8 +128,7 @@ def orbital_costs(
     servicing_visits, servicing_accelerators = servicing_cost_usd(sat, fleet, p)
 
     # Each capital recovery factor once: on large sample arrays they dominate the run time.
-    crf_life = capital_recovery_factor(p.discount_rate, life)
-    crf_period = capital_recovery_factor(p.discount_rate, p.analysis_period_yr)
+    crf_life, crf_period = capital_recovery_factors(p.discount_rate, life, p.analysis_period_yr)
     lines = {
         "accelerators": accelerators * crf_life,
         "satellite_hardware": hardware * crf_life,
@@ -157,7 +157,7 @@ def orbital_costs(
         capex_launch=launch,
         capex_insurance=insurance_infra + insurance_acc,
         capex_ground_segment=ground_segment,
-        capex_nre=np.asarray(p.nre_usd, float) * np.ones_like(hardware),
+        capex_nre=np.asarray(p.nre_usd, float),  # one number: the outputs broadcast it to the samples
         annual_total=sum(lines.values()),
         annual_infrastructure=infrastructure,
         annual_opex=lines["operations"] + lines["replacement"] + lines["servicing"],
@@ -215,11 +215,14 @@ def terrestrial_costs(ground: GroundDesign, it_power_w: np.ndarray, p: Terrestri
         + ground.storage_capacity_wh / 1e3 * p.storage_capex_usd_per_kwh
     )
     energy = ground.facility_energy_mwh_per_yr * energy_price_usd_per_mwh(p)
-    lines = {
-        "accelerators": annualize(accelerators, r, p.hardware_lifetime_yr),
+    crf_hardware, crf_facility, crf_plant, crf_period = capital_recovery_factors(
+        r, p.hardware_lifetime_yr, p.facility_lifetime_yr, p.power_plant_lifetime_yr, p.analysis_period_yr
+    )
+    lines = {  # each capital outlay annualised over its life (finance.annualize, its factors computed together)
+        "accelerators": as_float(accelerators) * crf_hardware,
         "repairs": p.repair_cost_fraction_per_yr * accelerators,
-        "facility": annualize(facility, r, p.facility_lifetime_yr),
-        "power_plant": annualize(plant, r, p.power_plant_lifetime_yr),
+        "facility": as_float(facility) * crf_facility,
+        "power_plant": as_float(plant) * crf_plant,
         "energy": energy,
         "operations": p.opex_fraction_per_yr * facility,
     }
@@ -232,7 +235,7 @@ def terrestrial_costs(ground: GroundDesign, it_power_w: np.ndarray, p: Terrestri
         annual_total=sum(lines.values()),
         annual_infrastructure=lines["facility"] + lines["power_plant"] + lines["energy"] + lines["operations"],
         annual_opex=lines["energy"] + lines["operations"] + lines["repairs"],
-        crf_period=capital_recovery_factor(r, p.analysis_period_yr),
+        crf_period=crf_period,
     )
     return out
 

@@ -216,6 +216,26 @@ def sso_exists(altitude_km: npt.ArrayLike) -> np.ndarray:
     return _out(_sso_cos_i(_check_altitude(altitude_km)) >= -1.0)
 
 
+def sso_solution(altitude_km: npt.ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`sso_exists` and :func:`sso_inclination_deg` from one solve (NaN inclination where none exists).
+
+    Parameters
+    ----------
+    altitude_km : array_like
+        Height above the equatorial radius [km], in [150, 50000].
+
+    Returns
+    -------
+    exists : numpy.ndarray or numpy.bool_
+        True where a circular sun-synchronous orbit exists.
+    inclination_deg : numpy.ndarray or numpy.float64
+        Its inclination [deg] (the values of :func:`sso_inclination_deg`), NaN where ``exists`` is False.
+    """
+    cos_i = _sso_cos_i(_check_altitude(altitude_km))
+    with np.errstate(invalid="ignore"):  # arccos is NaN below -1: no orbit there
+        return _out(cos_i >= -1.0), _out(np.degrees(np.arccos(cos_i)))
+
+
 def sso_inclination_deg(altitude_km: npt.ArrayLike) -> np.ndarray:
     r"""Inclination of the circular sun-synchronous orbit at a given altitude.
 
@@ -612,6 +632,9 @@ def _axis(values: np.ndarray, step: float) -> tuple[tuple[float, ...], np.ndarra
 
 def _unique_rows(columns: tuple[np.ndarray, ...]) -> tuple[np.ndarray, np.ndarray] | None:
     """Index of one row per distinct tuple and the inverse map; None if more than MAX_UNIQUE tuples."""
+    for col in columns:  # more distinct values in the first MAX_UNIQUE + 1 than allowed: no sort of the rest
+        if col.size > MAX_UNIQUE and np.unique(col[: MAX_UNIQUE + 1]).size > MAX_UNIQUE:
+            return None
     code = np.zeros(columns[0].shape, dtype=np.int64)
     for col in columns:  # per-column codes combined into one integer key (< 4097**3 fits in int64)
         nodes, inverse = np.unique(col, return_inverse=True)
@@ -623,18 +646,20 @@ def _unique_rows(columns: tuple[np.ndarray, ...]) -> tuple[np.ndarray, np.ndarra
 
 
 def _interpolate(model: str, alt: np.ndarray, inc: np.ndarray, ltan: np.ndarray) -> np.ndarray:
-    """Multilinear interpolation on a cached table; ``inc`` all NaN (SSO) or all finite. Returns (n, 3)."""
+    """Multilinear interpolation on a cached table; ``inc`` all NaN (SSO) or all finite. Returns (3, n)."""
     values = (alt, ltan, np.nan_to_num(inc, nan=-1.0))
     steps = (GRID_STEP["altitude"], GRID_STEP["ltan"], GRID_STEP["inclination"])
     spans = [float(np.ptp(v)) for v in values]
     n_est = np.prod([sp / d + 2.0 if sp > 0 else 1.0 for sp, d in zip(spans, steps, strict=True)])
     coarsen = max(1.0, (n_est / MAX_TABLE_NODES) ** (1.0 / max(1, sum(sp > 0 for sp in spans))))
     axes = [_axis(v, d * coarsen) for v, d in zip(values, steps, strict=True)]
-    table = _table(model, axes[0][0], axes[1][0], axes[2][0])
+    tables = _stat_tables(model, axes[0][0], axes[1][0], axes[2][0])
     moving = [k for k in range(3) if len(axes[k][0]) > 1 and np.any(axes[k][2])]
-    out = np.zeros((alt.size, 3))
+    # An axis holding one node is indexed by 0, not by an array of zeros (the same gather, one index fewer).
+    base = [0 if len(ax[0]) == 1 else ax[1] for ax in axes]
+    out = np.zeros((3, alt.size))  # one contiguous row per statistic
     for corner in range(1 << len(moving)):
-        idx = [ax[1] for ax in axes]
+        idx = list(base)
         w: np.ndarray | float = 1.0
         for j, k in enumerate(moving):
             if (corner >> j) & 1:
@@ -642,7 +667,19 @@ def _interpolate(model: str, alt: np.ndarray, inc: np.ndarray, ltan: np.ndarray)
                 w = w * axes[k][2]
             else:
                 w = w * (1.0 - axes[k][2])
-        out += np.asarray(w)[..., None] * table[idx[0], idx[1], idx[2]]
+        for row, table in zip(out, tables, strict=True):
+            row += w * table[idx[0], idx[1], idx[2]]
+    return out
+
+
+@functools.lru_cache(maxsize=32)
+def _stat_tables(model: str, alt_nodes: tuple[float, ...], ltan_nodes: tuple[float, ...],
+                 inc_nodes: tuple[float, ...]) -> tuple[np.ndarray, ...]:
+    """The three statistics of :func:`_table`, each its own contiguous (n_alt, n_ltan, n_inc) array, read-only."""
+    table = _table(model, alt_nodes, ltan_nodes, inc_nodes)
+    out = tuple(np.ascontiguousarray(table[..., k]) for k in range(3))
+    for t in out:
+        t.flags.writeable = False
     return out
 
 
@@ -723,9 +760,10 @@ def _eclipse_stats_arrays(altitude_km: npt.ArrayLike, inclination_deg: npt.Array
                                     < SSO_SNAP_DEG)
         inc = inc.copy()
         inc[retro[near]] = np.nan
-    out = np.empty((alt.size, 3))
     sso = np.isnan(inc)
+    if sso.all() or not sso.any():  # one table: the samples as they are, without gathering and scattering them
+        return _pack(shape, *_interpolate(model, alt, inc, ltan))
+    out = np.empty((3, alt.size))
     for mask in (sso, ~sso):
-        if np.any(mask):
-            out[mask] = _interpolate(model, alt[mask], inc[mask], ltan[mask])
-    return _pack(shape, out[:, 0], out[:, 1], out[:, 2])
+        out[:, mask] = _interpolate(model, alt[mask], inc[mask], ltan[mask])
+    return _pack(shape, *out)

@@ -386,8 +386,9 @@ def natural_decay_yr(altitude_km: npt.ArrayLike, area_m2: npt.ArrayLike, mass_kg
         raise ValueError("end_altitude_km must not exceed altitude_km")
     b = np.asarray(ballistic_coefficient_kg_per_m2(mass_kg, area_m2, cd))
     codes = _atm._activity_codes(activity)
-    alt_b, end_b, codes_b = np.broadcast_arrays(alt, end, codes)
-    g = _decay_integral(alt_b, codes_b) - _decay_integral(end_b, codes_b)
+    # Each integral on its own inputs' shape (a fixed end altitude or activity is looked up once, not per
+    # sample); the difference broadcasts them, element for element the same arithmetic.
+    g = _decay_integral(alt, codes) - _decay_integral(end, codes)
     return _out(np.asarray(g * b / SECONDS_PER_YEAR))
 
 

@@ -315,6 +315,7 @@ def _table() -> dict[str, np.ndarray]:
         k: np.ascontiguousarray(np.log(d + floor).reshape(-1, 4), dtype=np.float32)
         for k, d in (("min", dose[..., 0, :]), ("max", dose[..., 1, :]), ("mean", dose.mean(axis=3)))
     }
+    t["finite"] = all(bool(np.isfinite(rows).all()) for rows in t["log_rows"].values())
     # 1-km lookups (exact for integer-km nodes): fractional altitude-node index and folded SSO inclination
     alt = np.arange(t["altitude_km"][0], t["altitude_km"][-1] + 0.5, 1.0)
     t["km_lut_alt_index"] = np.interp(alt, t["altitude_km"], np.arange(t["altitude_km"].size, dtype=float))
@@ -341,6 +342,11 @@ def _split(f: np.ndarray, n_nodes: int) -> tuple[np.ndarray, np.ndarray]:
     """Lower node index and upper-node weight (float32) from a fractional node index in [0, n_nodes - 1]."""
     i = np.minimum(f.astype(np.intp), n_nodes - 2)
     return i, (f - i).astype(np.float32)
+
+
+def _zero(weight: np.ndarray) -> bool:
+    """Whether a corner weight is one number, 0."""
+    return np.ndim(weight) == 0 and weight == 0.0
 
 
 def _km_lookup(alt_km: np.ndarray, lut: np.ndarray, alt0_km: float) -> np.ndarray:
@@ -409,29 +415,43 @@ def dose_rate_rad_per_yr(altitude_km: npt.ArrayLike, inclination_deg: npt.ArrayL
                     " (radiation table)")
     spe = _check(spe_events_per_yr_solar_max, "spe_events_per_yr_solar_max", 0.0, np.inf, "1/yr")
     gcr = _check(gcr_scale, "gcr_scale", 0.0, np.inf, "-")
-    alt, inc, shield, spe, gcr = np.broadcast_arrays(alt, inc, shield, spe, gcr)
-    shape = alt.shape
-    alt, inc, shield = alt.ravel(), inc.ravel(), shield.ravel()
+    shape = np.broadcast_shapes(*(np.shape(x) for x in (alt, inc, shield, spe, gcr)))
+    n = int(np.prod(shape))
+    # Each axis is split on its own input's shape (a fixed inclination or shielding is looked up once, not per
+    # sample); the node index and the weights broadcast to the samples afterwards, element for element the
+    # same arithmetic as on broadcast inputs.
     inc_f = np.where(inc > 90.0, 180.0 - inc, inc)
     sso = np.isnan(inc_f)
     if np.any(sso):  # 1-km table of the folded sun-synchronous inclination (within 3e-7 deg)
-        inc_f[sso] = _km_lookup(alt[sso], t["km_lut_sso_inc"], alt_nodes[0])
+        if sso.all():
+            inc_f = _km_lookup(np.broadcast_to(alt, np.broadcast_shapes(alt.shape, inc_f.shape)),
+                               t["km_lut_sso_inc"], alt_nodes[0])
+        else:
+            inc_f, alt_i = (np.array(x) for x in np.broadcast_arrays(inc_f, alt))
+            sso = np.isnan(inc_f)
+            inc_f[sso] = _km_lookup(alt_i[sso], t["km_lut_sso_inc"], alt_nodes[0])
     ia, wa = _split(_km_lookup(alt, t["km_lut_alt_index"], alt_nodes[0]), alt_nodes.size)
     ii, wi = _split((inc_f - inc_nodes[0]) / (inc_nodes[1] - inc_nodes[0]), inc_nodes.size)
     ix, wx = _split(np.interp(np.log(shield + 0.1), x_nodes, np.arange(x_nodes.size, dtype=float)), x_nodes.size)
     n_inc, n_x = inc_nodes.size, x_nodes.size
-    base = (ia * n_inc + ii) * n_x + ix
+    base = np.broadcast_to((ia * n_inc + ii) * n_x + ix, shape).ravel()
     table = t["log_rows"][solar]
-    acc = np.zeros((alt.size, 4), dtype=np.float32)
+    acc = np.zeros((n, 4), dtype=np.float32)
+    # A corner whose weight is 0 for every sample (an input on a node) adds +-0 to each (finite) sum: skipped.
+    skip = _zero if t["finite"] else (lambda w: False)
     for d_a, w_a in ((0, 1 - wa), (n_inc * n_x, wa)):
         for d_i, w_i in ((0, 1 - wi), (n_x, wi)):
+            if skip(w_a) or skip(w_i):
+                continue
             w_ai = w_a * w_i
             for d_x, w_x in ((0, 1 - wx), (1, wx)):
+                if skip(w_x):
+                    continue
                 rows = table.take(base + (d_a + d_i + d_x), axis=0)
-                rows *= (w_ai * w_x)[:, None]
+                rows *= np.broadcast_to(w_ai * w_x, shape).ravel()[:, None]
                 acc += rows
     comps = np.maximum(np.exp(acc.T, dtype=float) - float(t["floor"]), 0.0)
-    comps[2] *= _spe_events_per_yr(solar, spe.ravel())
-    comps[3] *= gcr.ravel()
+    comps[2] *= np.broadcast_to(_spe_events_per_yr(solar, spe), shape).ravel()
+    comps[3] *= np.broadcast_to(gcr, shape).ravel()
     return _breakdown(*(c.reshape(shape) for c in comps))
 

@@ -1,0 +1,158 @@
+"""The fast paths of sampled evaluations (issue 10, performance) never change a result, bitwise.
+
+- A fixed input of a table look-up (inclination and shielding of the dose table, the end altitude and activity of
+  the natural decay, the constant axes of the eclipse table) is looked up once instead of per sample: the same
+  numbers as the same value broadcast to every sample.
+- ``finance.capital_recovery_factors`` (shared ln(1 + r)) equals ``capital_recovery_factor`` per duration.
+- ``_arrays.select`` equals ``np.where`` (values, dtype, shape) for a single flag and for arrays.
+- ``orbit.sso_solution`` equals ``sso_exists`` and ``sso_inclination_deg``.
+- ``_arrays.tune_allocator`` changes nothing it should not (opt-out by environment variable; once per process).
+- A whole evaluation with fixed parameters equals the one with those parameters broadcast to the samples.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import terawatt
+from terawatt import _arrays
+from terawatt.economics import finance
+from terawatt.physics import orbit, propulsion
+from terawatt.physics.radiation import dose as dose_module
+from terawatt.scenario import load_scenario
+
+RNG = np.random.default_rng(2026)
+N = 3000
+
+
+def _same(a, b) -> None:
+    a, b = np.asarray(a), np.asarray(b)
+    assert a.shape == b.shape and a.dtype == b.dtype
+    assert np.array_equal(a, b, equal_nan=a.dtype.kind == "f")
+
+
+def _dose_fields(d) -> list[np.ndarray]:
+    return [np.asarray(getattr(d, f)) for f in vars(d)]
+
+
+@pytest.mark.parametrize("shield", [10.0, 3.7])  # on a table node (corners of weight 0 skipped) and between
+@pytest.mark.parametrize("inc", [np.nan, 53.0, 130.0])  # sun-synchronous, prograde, retrograde (folded)
+def test_dose_with_fixed_inputs_equals_broadcast_inputs(shield, inc):
+    alt = RNG.uniform(300.0, 1500.0, N)
+    fixed = dose_module.dose_rate_rad_per_yr(alt, inc, shield, "mean", 0.14, 1.0)
+    full = dose_module.dose_rate_rad_per_yr(alt, np.full(N, inc), np.full(N, shield), "mean",
+                                            np.full(N, 0.14), np.full(N, 1.0))
+    for a, b in zip(_dose_fields(fixed), _dose_fields(full), strict=True):
+        _same(a, b)
+
+
+def test_dose_mixed_sso_and_shapes():
+    alt = RNG.uniform(300.0, 1500.0, (40, 50))
+    inc = np.where(RNG.uniform(size=(40, 50)) < 0.5, np.nan, RNG.uniform(0.0, 180.0, (40, 50)))
+    spe = RNG.uniform(0.0, 1.0, (40, 1))
+    got = dose_module.dose_rate_rad_per_yr(alt, inc, 4.0, "max", spe, 1.3)
+    each = [dose_module.dose_rate_rad_per_yr(float(a), float(i), 4.0, "max", float(s), 1.3)
+            for a, i, s in zip(alt.ravel(), inc.ravel(), np.broadcast_to(spe, (40, 50)).ravel(), strict=True)]
+    for k, field in enumerate(_dose_fields(got)):
+        assert field.shape == (40, 50)
+        _same(field.ravel(), np.array([_dose_fields(e)[k] for e in each]).astype(field.dtype))
+    # only a scalar-looking input sampled: the samples' shape comes from it
+    only_gcr = dose_module.dose_rate_rad_per_yr(650.0, np.nan, 10.0, "mean", 0.14, np.array([0.5, 1.0, 2.0]))
+    assert np.shape(only_gcr.gcr_rad_per_yr) == (3,)
+    gcr = np.asarray(only_gcr.gcr_rad_per_yr)
+    np.testing.assert_allclose(gcr / gcr[1], [0.5, 1.0, 2.0], rtol=1e-15)
+
+
+def test_natural_decay_fixed_end_equals_broadcast_end():
+    alt = RNG.uniform(300.0, 1200.0, N)
+    mass = RNG.uniform(1e3, 1e5, N)
+    fixed = propulsion.natural_decay_yr(alt, 300.0, mass, 2.2, "cycle", end_altitude_km=150.0)
+    full = propulsion.natural_decay_yr(alt, np.full(N, 300.0), mass, 2.2, np.full(N, "cycle"),
+                                       end_altitude_km=np.full(N, 150.0))
+    _same(fixed, full)
+    activity = np.where(RNG.uniform(size=N) < 0.5, "low", "high")
+    _same(propulsion.natural_decay_yr(alt, 300.0, mass, 2.2, activity),
+          np.array([propulsion.natural_decay_yr(a, 300.0, m, 2.2, s) for a, m, s in zip(alt, mass, activity,
+                                                                                          strict=True)]))
+
+
+@pytest.mark.parametrize("rate", [0.07, np.array([0.05, 0.08, 0.12]), np.array([0.0, 0.06, 0.0, 0.1])])
+def test_capital_recovery_factors_equal_one_at_a_time(rate):
+    years = (5.0, 20.0, np.array(7.5), np.full(np.shape(rate), 12.0))
+    for got, n in zip(finance.capital_recovery_factors(rate, *years), years, strict=True):
+        _same(got, finance.capital_recovery_factor(rate, n))
+    if np.ndim(rate):  # r = 0 is 1/n (not NaN)
+        zero = np.asarray(rate) == 0.0
+        np.testing.assert_array_equal(finance.capital_recovery_factors(rate, 20.0)[0][zero], 1.0 / 20.0)
+
+
+@pytest.mark.parametrize("condition", [True, False, np.bool_(True), np.array(False), np.array([True, False, True])])
+@pytest.mark.parametrize("branches", [(np.arange(3.0), np.nan), (np.nan, np.arange(3.0)),
+                                      (np.arange(3.0), 2 * np.arange(3.0)), (np.arange(3), np.arange(3.0)),
+                                      (np.ones((2, 1)), np.zeros(3)), (1.0, 2.0)])
+def test_select_equals_where(condition, branches):
+    _same(_arrays.select(condition, *branches), np.where(condition, *branches))
+
+
+def test_sso_solution_equals_exists_and_inclination():
+    alt = np.concatenate([RNG.uniform(150.0, 5900.0, 500), [6500.0, 20000.0]])
+    exists, inclination = orbit.sso_solution(alt)
+    _same(exists, orbit.sso_exists(alt))
+    assert exists[:500].all() and not exists[500:].any()
+    _same(inclination[:500], orbit.sso_inclination_deg(alt[:500]))
+    assert np.isnan(inclination[500:]).all()
+    one, inc = orbit.sso_solution(650.0)
+    assert bool(one) and inc == orbit.sso_inclination_deg(650.0)
+
+
+def test_eclipse_stats_of_continuous_samples_skip_the_unique_path():
+    alt = RNG.uniform(400.0, 1200.0, 5000)
+    assert orbit._unique_rows((alt, np.full(5000, -1.0), np.full(5000, 18.0))) is None
+    # Few distinct orbits repeated past MAX_UNIQUE samples still take the exact (unique) path.
+    few = np.tile(np.linspace(500.0, 900.0, 7), 1000)
+    found = orbit._unique_rows((few, np.full(few.size, -1.0), np.full(few.size, 18.0)))
+    assert found is not None and found[0].size == 7
+    stats = orbit.eclipse_stats_fast(few, np.nan, 18.0)
+    direct = orbit.annual_eclipse_stats(few[:7], np.nan, 18.0)
+    _same(np.asarray(stats.max_eclipse_min)[:7], np.asarray(direct.max_eclipse_min))
+
+
+def test_tune_allocator_opt_out(monkeypatch):
+    monkeypatch.setenv("TERAWATT_TUNE_MALLOC", "0")
+    assert _arrays._mallopt() is False
+    monkeypatch.delenv("TERAWATT_TUNE_MALLOC")
+    monkeypatch.setenv("MALLOC_TRIM_THRESHOLD_", "1000000")  # the user's own tuning is left alone
+    assert _arrays._mallopt() is False
+    first = _arrays.tune_allocator()
+    assert isinstance(first, bool) and _arrays.tune_allocator() is first
+
+
+@pytest.mark.parametrize("vary_altitude", [False, True])
+def test_evaluation_with_fixed_parameters_equals_them_broadcast(vary_altitude):
+    n = 400
+    sampled = {"launch.price_usd_per_kg": RNG.uniform(20.0, 3000.0, n),
+               "thermal.emissivity": RNG.uniform(0.8, 0.92, n),
+               "finance.discount_rate": RNG.uniform(0.05, 0.12, n)}
+    if vary_altitude:
+        sampled["orbit.altitude_km"] = RNG.uniform(500.0, 1200.0, n)
+    fixed = {"radiation.shielding_mm_al": 10.0, "solar.array_specific_power_w_per_kg": 100.0,
+             "workload.utilization": 0.8}
+    if not vary_altitude:
+        fixed["orbit.altitude_km"] = 650.0
+    a = terawatt.evaluate(load_scenario("baseline-2026", {**sampled, **fixed}))
+    b = terawatt.evaluate(load_scenario("baseline-2026", {**sampled, **{k: np.full(n, v) for k, v in fixed.items()}}))
+    for key in a.keys():
+        x, y = np.asarray(a[key]), np.asarray(b[key])
+        if x.dtype.kind == "f":
+            np.testing.assert_allclose(x, y, rtol=1e-12, atol=0.0, equal_nan=True, err_msg=key)
+        else:
+            assert np.array_equal(x, y), key
+
+
+@pytest.mark.parametrize("values", [np.arange(4.0), np.array([1.0, np.nan, np.inf, -np.inf]), np.array(2.0),
+                                    np.float64(np.nan), np.arange(3), 1.5])
+def test_nan_to_zero_equals_nan_to_num(values):
+    got, want = _arrays.nan_to_zero(values), np.nan_to_num(values)
+    assert type(got) is type(want)
+    _same(got, want)
