@@ -12,7 +12,10 @@ The independent cross-check against SGP4 propagation and the JPL DE421 Sun is ``
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import functools
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
 
@@ -32,9 +35,9 @@ from terawatt.constants import (
 from terawatt.physics._checks import all_finite, check_range, output
 
 __all__ = [
-    "EclipseStats", "annual_eclipse_stats", "beta_angle_deg", "eclipse_fraction", "eclipse_stats_fast",
+    "EclipsePlan", "EclipseStats", "annual_eclipse_stats", "beta_angle_deg", "eclipse_fraction", "eclipse_stats_fast",
     "equation_of_time_min", "mean_sun_right_ascension_rad", "node_rate_rad_per_s", "orbital_period_s",
-    "sso_inclination_deg", "sun_direction", "sun_distance_au",
+    "plan_eclipses", "sso_inclination_deg", "sun_direction", "sun_distance_au", "use_eclipse_plan",
 ]
 
 #: Julian date of the model epoch, 2026-01-01 00:00 UT [d].
@@ -610,16 +613,20 @@ def _axis(values: np.ndarray, step: float) -> tuple[tuple[float, ...], np.ndarra
     return _grid_axis(values, step)
 
 
-def _unique_rows(columns: tuple[np.ndarray, ...]) -> tuple[np.ndarray, np.ndarray] | None:
-    """Index of one row per distinct tuple and the inverse map; None if more than MAX_UNIQUE tuples."""
+def _unique_rows(columns: tuple[np.ndarray, ...],
+                 limit: int | None = MAX_UNIQUE) -> tuple[np.ndarray, np.ndarray] | None:
+    """Index of one row per distinct tuple and the inverse map; None if more than ``limit`` tuples."""
+    if limit is None:
+        _, first, inverse = np.unique(np.stack(columns, axis=-1), axis=0, return_index=True, return_inverse=True)
+        return first, inverse.ravel()
     code = np.zeros(columns[0].shape, dtype=np.int64)
     for col in columns:  # per-column codes combined into one integer key (< 4097**3 fits in int64)
         nodes, inverse = np.unique(col, return_inverse=True)
-        if nodes.size > MAX_UNIQUE:
+        if nodes.size > limit:
             return None
         code = code * nodes.size + inverse.ravel()
     _, first, inverse = np.unique(code, return_index=True, return_inverse=True)
-    return (first, inverse.ravel()) if first.size <= MAX_UNIQUE else None
+    return (first, inverse.ravel()) if first.size <= limit else None
 
 
 def _interpolate(model: str, alt: np.ndarray, inc: np.ndarray, ltan: np.ndarray) -> np.ndarray:
@@ -643,6 +650,145 @@ def _interpolate(model: str, alt: np.ndarray, inc: np.ndarray, ltan: np.ndarray)
             else:
                 w = w * (1.0 - axes[k][2])
         out += np.asarray(w)[..., None] * table[idx[0], idx[1], idx[2]]
+    return out
+
+
+# ---------------------------------------------------------------------------------------- run-level plans
+@dataclass(frozen=True)
+class EclipsePlan:
+    """How :func:`eclipse_stats_fast` treats every array of one run, decided once from the run's whole design.
+
+    Attributes
+    ----------
+    exact : bool
+        Compute every distinct orbit directly (the design holds at most :data:`MAX_UNIQUE` of them).
+    axes : tuple
+        Table mode: per axis (altitude [km], LTAN [h], finite inclination [deg]) a pair ``(step, nodes)``:
+        ``step`` > 0 for a regular grid (nodes at multiples of the step, interpolated), ``None`` for discrete
+        nodes (the exact values the design takes; a value elsewhere is computed directly). The inclination
+        axis is ``(None, ())`` when the design is sun-synchronous only.
+
+    Notes
+    -----
+    A sample's statistics then depend only on its own orbit and on the plan, never on the other samples of
+    its array (chunk): the tables are read on fixed nodes, and a sample off every table (outside the plan's
+    bounds) is computed directly.
+    """
+
+    exact: bool = False
+    axes: tuple[tuple[float | None, tuple[float, ...]], ...] = ()
+
+
+def _plan_axis(lo: float, hi: float, distinct: tuple[float, ...] | None, step: float,
+               coarsen: float) -> tuple[float | None, tuple[float, ...]]:
+    if distinct is not None and len(distinct) <= MAX_DISCRETE:
+        return None, tuple(sorted(distinct))
+    if lo == hi:
+        return None, (lo,)
+    d = step * coarsen
+    i0 = int(np.floor(lo / d))
+    n = max(2, int(np.ceil(hi / d)) - i0 + 1)
+    return d, tuple(float(k * d) for k in range(i0, i0 + n))
+
+
+def plan_eclipses(altitude: tuple[float, float, tuple[float, ...] | None],
+                  ltan: tuple[float, float, tuple[float, ...] | None],
+                  inclination: tuple[float, float, tuple[float, ...] | None] | None) -> EclipsePlan:
+    """The :class:`EclipsePlan` of a run from the bounds of its orbit inputs.
+
+    Parameters
+    ----------
+    altitude, ltan
+        ``(low, high, distinct)`` over the whole design: bounds [km] / [h] and the sorted distinct values, or
+        ``None`` for distinct where they are many or unknown (a continuous distribution).
+    inclination
+        The same over the finite inclinations [deg]; ``None`` where every sample is sun-synchronous (NaN).
+
+    Returns
+    -------
+    EclipsePlan
+        Exact when the product of the distinct counts is at most :data:`MAX_UNIQUE`; otherwise tables with the
+        grid steps of :data:`GRID_STEP`, coarsened by one common factor so that the table spanning the bounds
+        holds at most :data:`MAX_TABLE_NODES` nodes (axes with at most :data:`MAX_DISCRETE` values are
+        tabulated at those values).
+    """
+    spans = [altitude, ltan] + ([inclination] if inclination is not None else [])
+    counts = [len(d) for _, _, d in spans if d is not None]
+    # (a finite inclination axis may come with sun-synchronous samples too: one more value each)
+    if len(counts) == len(spans) and int(np.prod(counts)) * (1 + (inclination is not None)) <= MAX_UNIQUE:
+        return EclipsePlan(exact=True)
+    steps = (GRID_STEP["altitude"], GRID_STEP["ltan"], GRID_STEP["inclination"])
+    n_fixed, gridded = 1.0, []
+    for (lo, hi, d), step in zip(spans, steps, strict=False):
+        if d is not None and len(d) <= MAX_DISCRETE:
+            n_fixed *= len(d)
+        elif hi > lo:
+            gridded.append((hi - lo) / step + 2.0)
+    n_est = n_fixed * float(np.prod(gridded)) if gridded else n_fixed
+    coarsen = max(1.0, (n_est / MAX_TABLE_NODES) ** (1.0 / max(1, len(gridded))))
+    axes = [_plan_axis(lo, hi, d, step, coarsen) for (lo, hi, d), step in zip(spans, steps, strict=False)]
+    return EclipsePlan(exact=False, axes=tuple(axes) + (() if inclination is not None else ((None, ()),)))
+
+
+_PLAN: contextvars.ContextVar[EclipsePlan | None] = contextvars.ContextVar("terawatt_eclipse_plan", default=None)
+
+
+@contextlib.contextmanager
+def use_eclipse_plan(plan: EclipsePlan | None) -> Iterator[None]:
+    """Within the block, :func:`eclipse_stats_fast` on arrays follows ``plan`` (``None``: per-call choice).
+
+    The plan is a context variable: each thread or task (a worker process, a Dask task) sets its own.
+    """
+    token = _PLAN.set(plan)
+    try:
+        yield
+    finally:
+        _PLAN.reset(token)
+
+
+def _lookup_axis(values: np.ndarray, step: float | None,
+                 nodes: tuple[float, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Lower node index, upper-node weight and inside-the-table flag of each value, on fixed nodes."""
+    if step is None:
+        grid = np.asarray(nodes)
+        idx = np.minimum(np.searchsorted(grid, values), grid.size - 1)
+        return idx, np.zeros(values.shape), grid[idx] == values
+    n = len(nodes)
+    pos = values / step - round(nodes[0] / step)
+    inside = (pos >= 0.0) & (pos <= n - 1)
+    idx = np.clip(pos, 0, n - 2).astype(np.intp)
+    return idx, pos - idx, inside
+
+
+def _planned(plan: EclipsePlan, model: str, alt: np.ndarray, inc: np.ndarray,
+             ltan: np.ndarray) -> np.ndarray:
+    """(n, 3) statistics on the plan's fixed tables; ``inc`` all NaN (SSO) or all finite."""
+    sso = bool(np.isnan(inc[0])) if inc.size else True
+    axes = list(plan.axes[:2]) + [(None, (-1.0,)) if sso else plan.axes[2]]
+    out = np.empty((alt.size, 3))
+    if not axes[2][1]:  # no inclination table in the plan: computed directly
+        out[:] = np.stack(_stats_core(alt, inc, ltan, model, 365), axis=-1)
+        return out
+    found = [_lookup_axis(v, st, nodes) for v, (st, nodes) in
+             zip((alt, ltan, np.nan_to_num(inc, nan=-1.0)), axes, strict=True)]
+    table = _table(model, axes[0][1], axes[1][1], axes[2][1])
+    moving = [k for k in range(3) if axes[k][0] is not None]
+    acc = np.zeros((alt.size, 3))
+    for corner in range(1 << len(moving)):
+        idx = [f[0] for f in found]
+        w: np.ndarray | float = 1.0
+        for j, k in enumerate(moving):
+            if (corner >> j) & 1:
+                idx[k] = idx[k] + 1
+                w = w * found[k][1]
+            else:
+                w = w * (1.0 - found[k][1])
+        acc += np.asarray(w)[..., None] * table[idx[0], idx[1], idx[2]]
+    inside = found[0][2] & found[1][2] & found[2][2]
+    out[inside] = acc[inside]
+    off = np.flatnonzero(~inside)
+    if off.size:  # outside the plan's bounds: computed directly (the same value whatever the chunk)
+        out[off] = np.stack(_stats_core(alt[off], inc[off], ltan[off], model, 365), axis=-1)
     return out
 
 
@@ -711,21 +857,31 @@ def _scalar_eclipse_stats(altitude_km: float, inclination_deg: float | None, lta
 def _eclipse_stats_arrays(altitude_km: npt.ArrayLike, inclination_deg: npt.ArrayLike, ltan_h: npt.ArrayLike,
                           model: str) -> EclipseStats:
     alt, inc, ltan, shape = _prepare(altitude_km, inclination_deg, ltan_h, model)
-    found = _unique_rows((alt, np.nan_to_num(inc, nan=-1.0), ltan))
+    plan = _PLAN.get()
+    found = None if plan is not None and not plan.exact else _unique_rows(
+        (alt, np.nan_to_num(inc, nan=-1.0), ltan), None if plan is not None else MAX_UNIQUE)
     if found is not None:
         first, inverse = found
         res = _stats_core(alt[first], inc[first], ltan[first], model, 365)
         return _pack(shape, *(r[inverse] for r in res))
-    retro = np.flatnonzero(inc > 90.0)  # explicit sun-synchronous inclinations go to the (alt, LTAN) table
-    if retro.size:
-        cos_sso = _sso_cos_i(alt[retro])
-        near = (cos_sso >= -1.0) & (np.abs(np.degrees(np.arccos(np.clip(cos_sso, -1.0, 1.0))) - inc[retro])
-                                    < SSO_SNAP_DEG)
-        inc = inc.copy()
-        inc[retro[near]] = np.nan
+    inc = _snap_sso(alt, inc)
     out = np.empty((alt.size, 3))
     sso = np.isnan(inc)
     for mask in (sso, ~sso):
         if np.any(mask):
-            out[mask] = _interpolate(model, alt[mask], inc[mask], ltan[mask])
+            args = (model, alt[mask], inc[mask], ltan[mask])
+            out[mask] = _interpolate(*args) if plan is None else _planned(plan, *args)
     return _pack(shape, out[:, 0], out[:, 1], out[:, 2])
+
+
+def _snap_sso(alt: np.ndarray, inc: np.ndarray) -> np.ndarray:
+    """``inc`` with explicit sun-synchronous inclinations (within SSO_SNAP_DEG) set to NaN, element by element."""
+    retro = np.flatnonzero(inc > 90.0)
+    if not retro.size:
+        return inc
+    cos_sso = _sso_cos_i(alt[retro])
+    near = (cos_sso >= -1.0) & (np.abs(np.degrees(np.arccos(np.clip(cos_sso, -1.0, 1.0))) - inc[retro])
+                                < SSO_SNAP_DEG)
+    inc = inc.copy()
+    inc[retro[near]] = np.nan
+    return inc
