@@ -662,11 +662,12 @@ class EclipsePlan:
     ----------
     exact : bool
         Compute every distinct orbit directly (the design holds at most :data:`MAX_UNIQUE` of them).
-    axes : tuple
-        Table mode: per axis (altitude [km], LTAN [h], finite inclination [deg]) a pair ``(step, nodes)``:
-        ``step`` > 0 for a regular grid (nodes at multiples of the step, interpolated), ``None`` for discrete
-        nodes (the exact values the design takes; a value elsewhere is computed directly). The inclination
-        axis is ``(None, ())`` when the design is sun-synchronous only.
+    sso, inclined : tuple
+        Table mode: the axes of the sun-synchronous table (altitude [km], LTAN [h]) and of the table of
+        inclined orbits (altitude, LTAN, inclination [deg]; empty when the design is sun-synchronous only),
+        each a pair ``(step, nodes)``: ``step`` > 0 for a regular grid (nodes at multiples of the step,
+        interpolated), ``None`` for discrete nodes (the values the design takes; a value elsewhere is computed
+        directly).
 
     Notes
     -----
@@ -676,11 +677,26 @@ class EclipsePlan:
     """
 
     exact: bool = False
-    axes: tuple[tuple[float | None, tuple[float, ...]], ...] = ()
+    sso: tuple[tuple[float | None, tuple[float, ...]], ...] = ()
+    inclined: tuple[tuple[float | None, tuple[float, ...]], ...] = ()
 
 
-def _plan_axis(lo: float, hi: float, distinct: tuple[float, ...] | None, step: float,
-               coarsen: float) -> tuple[float | None, tuple[float, ...]]:
+Axis = tuple[float | None, tuple[float, ...]]
+Span = tuple[float, float, tuple[float, ...] | None]
+
+
+def _plan_axes(spans: list[Span]) -> tuple[Axis, ...]:
+    """Nodes of one table over ``spans``: discrete values, or grids coarsened to MAX_TABLE_NODES in all."""
+    steps = (GRID_STEP["altitude"], GRID_STEP["ltan"], GRID_STEP["inclination"])
+    n_fixed = float(np.prod([len(d) for _, _, d in spans if d is not None and len(d) <= MAX_DISCRETE]))
+    gridded = [(hi - lo) / step + 2.0 for (lo, hi, d), step in zip(spans, steps, strict=False)
+               if (d is None or len(d) > MAX_DISCRETE) and hi > lo]
+    n_est = n_fixed * float(np.prod(gridded)) if gridded else n_fixed
+    coarsen = max(1.0, (n_est / MAX_TABLE_NODES) ** (1.0 / max(1, len(gridded))))
+    return tuple(_plan_axis(lo, hi, d, step, coarsen) for (lo, hi, d), step in zip(spans, steps, strict=False))
+
+
+def _plan_axis(lo: float, hi: float, distinct: tuple[float, ...] | None, step: float, coarsen: float) -> Axis:
     if distinct is not None and len(distinct) <= MAX_DISCRETE:
         return None, tuple(sorted(distinct))
     if lo == hi:
@@ -691,9 +707,7 @@ def _plan_axis(lo: float, hi: float, distinct: tuple[float, ...] | None, step: f
     return d, tuple(float(k * d) for k in range(i0, i0 + n))
 
 
-def plan_eclipses(altitude: tuple[float, float, tuple[float, ...] | None],
-                  ltan: tuple[float, float, tuple[float, ...] | None],
-                  inclination: tuple[float, float, tuple[float, ...] | None] | None) -> EclipsePlan:
+def plan_eclipses(altitude: Span, ltan: Span, inclination: Span | None) -> EclipsePlan:
     """The :class:`EclipsePlan` of a run from the bounds of its orbit inputs.
 
     Parameters
@@ -707,27 +721,17 @@ def plan_eclipses(altitude: tuple[float, float, tuple[float, ...] | None],
     Returns
     -------
     EclipsePlan
-        Exact when the product of the distinct counts is at most :data:`MAX_UNIQUE`; otherwise tables with the
-        grid steps of :data:`GRID_STEP`, coarsened by one common factor so that the table spanning the bounds
-        holds at most :data:`MAX_TABLE_NODES` nodes (axes with at most :data:`MAX_DISCRETE` values are
-        tabulated at those values).
+        Exact when the product of the distinct counts (one more inclination for sun-synchronous samples) is at
+        most :data:`MAX_UNIQUE`; otherwise an (altitude, LTAN) table for sun-synchronous samples and, with
+        ``inclination``, an (altitude, LTAN, inclination) table, each with the steps of :data:`GRID_STEP`
+        coarsened by one common factor so that it holds at most :data:`MAX_TABLE_NODES` nodes over the bounds;
+        axes with at most :data:`MAX_DISCRETE` values are tabulated at those values.
     """
     spans = [altitude, ltan] + ([inclination] if inclination is not None else [])
     counts = [len(d) for _, _, d in spans if d is not None]
-    # (a finite inclination axis may come with sun-synchronous samples too: one more value each)
     if len(counts) == len(spans) and int(np.prod(counts)) * (1 + (inclination is not None)) <= MAX_UNIQUE:
         return EclipsePlan(exact=True)
-    steps = (GRID_STEP["altitude"], GRID_STEP["ltan"], GRID_STEP["inclination"])
-    n_fixed, gridded = 1.0, []
-    for (lo, hi, d), step in zip(spans, steps, strict=False):
-        if d is not None and len(d) <= MAX_DISCRETE:
-            n_fixed *= len(d)
-        elif hi > lo:
-            gridded.append((hi - lo) / step + 2.0)
-    n_est = n_fixed * float(np.prod(gridded)) if gridded else n_fixed
-    coarsen = max(1.0, (n_est / MAX_TABLE_NODES) ** (1.0 / max(1, len(gridded))))
-    axes = [_plan_axis(lo, hi, d, step, coarsen) for (lo, hi, d), step in zip(spans, steps, strict=False)]
-    return EclipsePlan(exact=False, axes=tuple(axes) + (() if inclination is not None else ((None, ()),)))
+    return EclipsePlan(sso=_plan_axes(spans[:2]), inclined=_plan_axes(spans) if inclination is not None else ())
 
 
 _PLAN: contextvars.ContextVar[EclipsePlan | None] = contextvars.ContextVar("terawatt_eclipse_plan", default=None)
@@ -764,9 +768,9 @@ def _planned(plan: EclipsePlan, model: str, alt: np.ndarray, inc: np.ndarray,
              ltan: np.ndarray) -> np.ndarray:
     """(n, 3) statistics on the plan's fixed tables; ``inc`` all NaN (SSO) or all finite."""
     sso = bool(np.isnan(inc[0])) if inc.size else True
-    axes = list(plan.axes[:2]) + [(None, (-1.0,)) if sso else plan.axes[2]]
+    axes = [*plan.sso, (None, (-1.0,))] if sso else list(plan.inclined)
     out = np.empty((alt.size, 3))
-    if not axes[2][1]:  # no inclination table in the plan: computed directly
+    if not axes:  # no table of inclined orbits in the plan: computed directly
         out[:] = np.stack(_stats_core(alt, inc, ltan, model, 365), axis=-1)
         return out
     found = [_lookup_axis(v, st, nodes) for v, (st, nodes) in

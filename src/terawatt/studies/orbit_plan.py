@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from terawatt.physics import orbit
+from terawatt.physics.orbit import Span
 
 __all__ = ["ORBIT_INPUTS", "run_eclipse_plan"]
 
@@ -26,7 +27,6 @@ ORBIT_INPUTS = ("orbit.altitude_km", "orbit.ltan_h", "orbit.inclination_deg")
 #: directly (same values, only slower).
 TAIL = 1e-9
 
-Span = tuple[float, float, "tuple[float, ...] | None"]
 
 
 class _Scan:
