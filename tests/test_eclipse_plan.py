@@ -20,7 +20,11 @@ from terawatt.studies.population import evaluate_population
 from terawatt.studies.uncertainty import SampleDesign, Uncertainty, UncertaintySpace
 
 N = 6000  # > MAX_UNIQUE: the whole-run chunk interpolates, small chunks would be exact per call
-OUTPUTS = ("orbital.sunlit_fraction", "orbital.cost_per_gpu_hour_usd", "comparison.cost_ratio")
+#: Eclipses, and the other table look-ups an orbit input reaches (dose, drag decay, debris flux: fixed shipped
+#: nodes, so per element), and the costs they feed.
+OUTPUTS = ("orbital.sunlit_fraction", "orbital.max_eclipse_min", "orbital.eclipse_days_per_yr",
+           "orbital.dose_rad_per_yr", "orbital.natural_decay_yr", "orbital.drag_dv_m_per_s_per_yr",
+           "orbital.collision_probability_per_yr", "orbital.cost_per_gpu_hour_usd", "comparison.cost_ratio")
 FIELDS = ("sunlit_fraction", "eclipse_days_per_yr", "max_eclipse_min")
 
 
