@@ -613,20 +613,16 @@ def _axis(values: np.ndarray, step: float) -> tuple[tuple[float, ...], np.ndarra
     return _grid_axis(values, step)
 
 
-def _unique_rows(columns: tuple[np.ndarray, ...],
-                 limit: int | None = MAX_UNIQUE) -> tuple[np.ndarray, np.ndarray] | None:
-    """Index of one row per distinct tuple and the inverse map; None if more than ``limit`` tuples."""
-    if limit is None:
-        _, first, inverse = np.unique(np.stack(columns, axis=-1), axis=0, return_index=True, return_inverse=True)
-        return first, inverse.ravel()
+def _unique_rows(columns: tuple[np.ndarray, ...]) -> tuple[np.ndarray, np.ndarray] | None:
+    """Index of one row per distinct tuple and the inverse map; None if more than MAX_UNIQUE tuples."""
     code = np.zeros(columns[0].shape, dtype=np.int64)
     for col in columns:  # per-column codes combined into one integer key (< 4097**3 fits in int64)
         nodes, inverse = np.unique(col, return_inverse=True)
-        if nodes.size > limit:
+        if nodes.size > MAX_UNIQUE:
             return None
         code = code * nodes.size + inverse.ravel()
     _, first, inverse = np.unique(code, return_index=True, return_inverse=True)
-    return (first, inverse.ravel()) if first.size <= limit else None
+    return (first, inverse.ravel()) if first.size <= MAX_UNIQUE else None
 
 
 def _interpolate(model: str, alt: np.ndarray, inc: np.ndarray, ltan: np.ndarray) -> np.ndarray:
@@ -751,33 +747,45 @@ def use_eclipse_plan(plan: EclipsePlan | None) -> Iterator[None]:
 
 
 def _lookup_axis(values: np.ndarray, step: float | None,
-                 nodes: tuple[float, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Lower node index, upper-node weight and inside-the-table flag of each value, on fixed nodes."""
+                 nodes: tuple[float, ...]) -> tuple[np.ndarray | int, np.ndarray | None, np.ndarray | None]:
+    """Lower node index, upper-node weight (None: not interpolated) and inside-the-table flag (None: all) of each
+    value, on fixed nodes."""
     if step is None:
+        if len(nodes) == 1:
+            return 0, None, values == nodes[0]
         grid = np.asarray(nodes)
         idx = np.minimum(np.searchsorted(grid, values), grid.size - 1)
-        return idx, np.zeros(values.shape), grid[idx] == values
+        return idx, None, grid[idx] == values
     n = len(nodes)
     pos = values / step - round(nodes[0] / step)
-    inside = (pos >= 0.0) & (pos <= n - 1)
     idx = np.clip(pos, 0, n - 2).astype(np.intp)
-    return idx, pos - idx, inside
+    return idx, pos - idx, (pos >= 0.0) & (pos <= n - 1)
 
 
-def _planned(plan: EclipsePlan, model: str, alt: np.ndarray, inc: np.ndarray,
-             ltan: np.ndarray) -> np.ndarray:
-    """(n, 3) statistics on the plan's fixed tables; ``inc`` all NaN (SSO) or all finite."""
+@functools.lru_cache(maxsize=32)
+def _stat_tables(model: str, alt_nodes: tuple[float, ...], ltan_nodes: tuple[float, ...],
+                 inc_nodes: tuple[float, ...]) -> tuple[np.ndarray, ...]:
+    """The three statistics of :func:`_table`, each its own contiguous (n_alt, n_ltan, n_inc) array, read-only."""
+    table = _table(model, alt_nodes, ltan_nodes, inc_nodes)
+    out = tuple(np.ascontiguousarray(table[..., k]) for k in range(3))
+    for t in out:
+        t.flags.writeable = False
+    return out
+
+
+def _planned(plan: EclipsePlan, model: str, alt: np.ndarray, inc: np.ndarray, ltan: np.ndarray) -> np.ndarray:
+    """(3, n) statistics on the plan's fixed tables; ``inc`` all NaN (SSO) or all finite."""
     sso = bool(np.isnan(inc[0])) if inc.size else True
-    axes = [*plan.sso, (None, (-1.0,))] if sso else list(plan.inclined)
-    out = np.empty((alt.size, 3))
+    axes = [*plan.sso] if sso else list(plan.inclined)
     if not axes:  # no table of inclined orbits in the plan: computed directly
-        out[:] = np.stack(_stats_core(alt, inc, ltan, model, 365), axis=-1)
-        return out
-    found = [_lookup_axis(v, st, nodes) for v, (st, nodes) in
-             zip((alt, ltan, np.nan_to_num(inc, nan=-1.0)), axes, strict=True)]
-    table = _table(model, axes[0][1], axes[1][1], axes[2][1])
-    moving = [k for k in range(3) if axes[k][0] is not None]
-    acc = np.zeros((alt.size, 3))
+        return np.stack(_stats_core(alt, inc, ltan, model, 365))
+    found = [_lookup_axis(v, st, nodes) for v, (st, nodes) in zip((alt, ltan, inc), axes, strict=False)]
+    if sso:
+        axes.append((None, (-1.0,)))
+        found.append((0, None, None))
+    tables = _stat_tables(model, *(nodes for _, nodes in axes))
+    moving = [k for k in range(3) if found[k][1] is not None]
+    out = np.zeros((3, alt.size))  # one contiguous row per statistic
     for corner in range(1 << len(moving)):
         idx = [f[0] for f in found]
         w: np.ndarray | float = 1.0
@@ -787,14 +795,37 @@ def _planned(plan: EclipsePlan, model: str, alt: np.ndarray, inc: np.ndarray,
                 w = w * found[k][1]
             else:
                 w = w * (1.0 - found[k][1])
-        acc += np.asarray(w)[..., None] * table[idx[0], idx[1], idx[2]]
-    inside = found[0][2] & found[1][2] & found[2][2]
-    out[inside] = acc[inside]
-    off = np.flatnonzero(~inside)
-    if off.size:  # outside the plan's bounds: computed directly (the same value whatever the chunk)
-        out[off] = np.stack(_stats_core(alt[off], inc[off], ltan[off], model, 365), axis=-1)
+        for row, table in zip(out, tables, strict=True):
+            row += w * table[idx[0], idx[1], idx[2]]
+    flags = [f[2] for f in found if f[2] is not None]
+    inside = np.logical_and.reduce(flags) if flags else None
+    if inside is not None and not inside.all():  # outside the plan's bounds: computed directly
+        off = np.flatnonzero(~inside)
+        out[:, off] = np.stack(_stats_core(alt[off], inc[off], ltan[off], model, 365))
     return out
 
+
+def _planned_stats(plan: EclipsePlan, model: str, alt: np.ndarray, inc: np.ndarray,
+                   ltan: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The three statistics of 1-D orbit arrays following ``plan``, each sample on its own."""
+    if plan.exact:
+        _, first, inverse = np.unique(np.stack([alt, np.nan_to_num(inc, nan=-1.0), ltan], axis=-1), axis=0,
+                                      return_index=True, return_inverse=True)
+        return tuple(r[inverse.ravel()] for r in _stats_core(alt[first], inc[first], ltan[first], model, 365))
+    retro = np.flatnonzero(inc > 90.0)  # explicit sun-synchronous inclinations go to the (alt, LTAN) table
+    if retro.size:
+        cos_sso = _sso_cos_i(alt[retro])
+        near = (cos_sso >= -1.0) & (np.abs(np.degrees(np.arccos(np.clip(cos_sso, -1.0, 1.0))) - inc[retro])
+                                    < SSO_SNAP_DEG)
+        inc = inc.copy()
+        inc[retro[near]] = np.nan
+    sso = np.isnan(inc)
+    if sso.all() or not sso.any():
+        return tuple(_planned(plan, model, alt, inc, ltan))
+    out = np.empty((3, alt.size))
+    for mask in (sso, ~sso):
+        out[:, mask] = _planned(plan, model, alt[mask], inc[mask], ltan[mask])
+    return tuple(out)
 
 def eclipse_stats_fast(altitude_km: npt.ArrayLike, inclination_deg: npt.ArrayLike, ltan_h: npt.ArrayLike,
                        model: Model = "conical") -> EclipseStats:
@@ -862,30 +893,23 @@ def _eclipse_stats_arrays(altitude_km: npt.ArrayLike, inclination_deg: npt.Array
                           model: str) -> EclipseStats:
     alt, inc, ltan, shape = _prepare(altitude_km, inclination_deg, ltan_h, model)
     plan = _PLAN.get()
-    found = None if plan is not None and not plan.exact else _unique_rows(
-        (alt, np.nan_to_num(inc, nan=-1.0), ltan), None if plan is not None else MAX_UNIQUE)
+    if plan is not None:  # a population run's plan: each sample's values are its own (see EclipsePlan)
+        return _pack(shape, *_planned_stats(plan, model, alt, inc, ltan))
+    found = _unique_rows((alt, np.nan_to_num(inc, nan=-1.0), ltan))
     if found is not None:
         first, inverse = found
         res = _stats_core(alt[first], inc[first], ltan[first], model, 365)
         return _pack(shape, *(r[inverse] for r in res))
-    inc = _snap_sso(alt, inc)
+    retro = np.flatnonzero(inc > 90.0)  # explicit sun-synchronous inclinations go to the (alt, LTAN) table
+    if retro.size:
+        cos_sso = _sso_cos_i(alt[retro])
+        near = (cos_sso >= -1.0) & (np.abs(np.degrees(np.arccos(np.clip(cos_sso, -1.0, 1.0))) - inc[retro])
+                                    < SSO_SNAP_DEG)
+        inc = inc.copy()
+        inc[retro[near]] = np.nan
     out = np.empty((alt.size, 3))
     sso = np.isnan(inc)
     for mask in (sso, ~sso):
         if np.any(mask):
-            args = (model, alt[mask], inc[mask], ltan[mask])
-            out[mask] = _interpolate(*args) if plan is None else _planned(plan, *args)
+            out[mask] = _interpolate(model, alt[mask], inc[mask], ltan[mask])
     return _pack(shape, out[:, 0], out[:, 1], out[:, 2])
-
-
-def _snap_sso(alt: np.ndarray, inc: np.ndarray) -> np.ndarray:
-    """``inc`` with explicit sun-synchronous inclinations (within SSO_SNAP_DEG) set to NaN, element by element."""
-    retro = np.flatnonzero(inc > 90.0)
-    if not retro.size:
-        return inc
-    cos_sso = _sso_cos_i(alt[retro])
-    near = (cos_sso >= -1.0) & (np.abs(np.degrees(np.arccos(np.clip(cos_sso, -1.0, 1.0))) - inc[retro])
-                                < SSO_SNAP_DEG)
-    inc = inc.copy()
-    inc[retro[near]] = np.nan
-    return inc
