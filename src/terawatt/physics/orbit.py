@@ -863,6 +863,16 @@ def eclipse_stats_fast(altitude_km: npt.ArrayLike, inclination_deg: npt.ArrayLik
 
     One orbit given as scalars is computed directly and memoised (LRU, 4,096 orbits), so repeated scalar
     evaluations of the same orbit cost a dictionary lookup.
+
+    The choice above (direct or tables, exact nodes, coarsening) is made per call from the array's content, so
+    one sample's values can depend on the other samples of its array. A population run
+    (:func:`terawatt.studies.population.evaluate_population`, hence ``terawatt montecarlo``, ``sensitivity``,
+    ``discover``) therefore decides one :class:`EclipsePlan` for the whole run
+    (:func:`terawatt.studies.orbit_plan.run_eclipse_plan`) and evaluates each chunk inside
+    :func:`use_eclipse_plan`: every array is then looked up on the plan's fixed nodes (or computed directly,
+    orbit by orbit, in an exact plan or off the plan's bounds), so a sample's values depend only on its own
+    orbit and the plan, whatever the chunk size, the workers and the backend. Outside a plan (plain
+    :func:`terawatt.evaluate` on arrays) the per-call choice applies; scalars are always computed directly.
     """
     if np.ndim(altitude_km) == 0 and np.ndim(inclination_deg) == 0 and np.ndim(ltan_h) == 0:
         key = _scalar_key(altitude_km, inclination_deg, ltan_h)
