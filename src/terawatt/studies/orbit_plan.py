@@ -80,7 +80,10 @@ def run_eclipse_plan(base: Mapping[str, Any], source: Any, block: int = 65536) -
     n = int(source.n)
     if n == 0:
         return None
-    present = [k for k in ORBIT_INPUTS if k in source.rows(0, 1)]
+    space = getattr(source, "space", None)
+    sampled = {u.name: u for u in getattr(space, "uncertainties", ())}
+    names = sampled if space is not None else source.rows(0, 1)
+    present = [k for k in ORBIT_INPUTS if k in names]
     if not present:
         return None
     scans = {k: _Scan() for k in ORBIT_INPUTS}
@@ -88,8 +91,6 @@ def run_eclipse_plan(base: Mapping[str, Any], source: Any, block: int = 65536) -
         if k not in present:
             scans[k].add(np.asarray(base[k], float))
     spans: dict[str, Span | None] = {}
-    space = getattr(source, "space", None)
-    sampled = {u.name: u for u in getattr(space, "uncertainties", ())}
     for k in [k for k in present if k in sampled]:
         spans[k] = _support(sampled[k])
         present.remove(k)
@@ -98,5 +99,7 @@ def run_eclipse_plan(base: Mapping[str, Any], source: Any, block: int = 65536) -
         for k in present:
             scans[k].add(rows[k])
     spans = {**{k: s.span() for k, s in scans.items()}, **spans}
-    inclination = spans["orbit.inclination_deg"]
-    return orbit.plan_eclipses(spans["orbit.altitude_km"], spans["orbit.ltan_h"], inclination)
+    altitude, ltan = spans["orbit.altitude_km"], spans["orbit.ltan_h"]
+    if altitude is None or ltan is None:  # no orbit to plan (the model reports the missing value)
+        return None
+    return orbit.plan_eclipses(altitude, ltan, spans["orbit.inclination_deg"])
