@@ -649,6 +649,89 @@ def _interpolate(model: str, alt: np.ndarray, inc: np.ndarray, ltan: np.ndarray)
     return out
 
 
+@functools.lru_cache(maxsize=32)
+def _stat_tables(model: str, alt_nodes: tuple[float, ...], ltan_nodes: tuple[float, ...],
+                 inc_nodes: tuple[float, ...]) -> tuple[np.ndarray, ...]:
+    """The three statistics of :func:`_table`, each its own contiguous (n_alt, n_ltan, n_inc) array, read-only."""
+    table = _table(model, alt_nodes, ltan_nodes, inc_nodes)
+    out = tuple(np.ascontiguousarray(table[..., k]) for k in range(3))
+    for t in out:
+        t.flags.writeable = False
+    return out
+
+
+def eclipse_stats_fast(altitude_km: npt.ArrayLike, inclination_deg: npt.ArrayLike, ltan_h: npt.ArrayLike,
+                       model: Model = "conical") -> EclipseStats:
+    """:func:`annual_eclipse_stats` (365 days) for Monte Carlo sample sets, via uniques or cached tables.
+
+    Parameters
+    ----------
+    altitude_km, inclination_deg, ltan_h, model
+        As for :func:`annual_eclipse_stats`.
+
+    Returns
+    -------
+    EclipseStats
+        As for :func:`annual_eclipse_stats`.
+
+    Notes
+    -----
+    If the inputs hold at most 4,096 distinct (altitude, inclination, LTAN) triples, these are computed
+    directly and scattered back (exact). Otherwise the samples are looked up in LRU-cached tables, one for
+    sun-synchronous samples (NaN inclination, or within 0.001 deg of :func:`sso_inclination_deg`: a
+    fixed-inclination table would interpolate between drifting orbits) over (altitude, LTAN), one for the
+    others over (altitude, LTAN, inclination). An axis with at most 32 distinct values is tabulated at those
+    values; a wider one on a regular grid of 5 km in altitude, 0.05 h (3 min) in LTAN and 0.25 deg in
+    inclination, aligned to multiples of the step, and interpolated multilinearly. Tables hold at most
+    100,000 nodes; wider input ranges coarsen all gridded steps by a common factor (less accurate).
+
+    Measured against direct computation at the default spacing (random 400-1,200 km; SSO and 30-60 deg;
+    fixed or random LTAN; ``tests/test_orbit.py``): sunlit fraction within 0.0015 (worst of 3,000 samples;
+    99th percentile 5e-4), longest eclipse within 0.01 min; near the altitude where dawn-dusk eclipses
+    vanish (1,200-1,500 km, where the duration grows like a square root) within 0.5 min. Eclipse days are a
+    step function with square-root onsets along ridges of (altitude, LTAN) where an eclipse season opens:
+    interpolated (fractional) days are within 2.5 d at one LTAN, but with LTAN varying only within 5 d at
+    the 99th percentile and up to ~25 d in the worst 0.1 %. Use
+    :func:`annual_eclipse_stats` where the day count itself matters.
+
+    One orbit given as scalars is computed directly and memoised (LRU, 4,096 orbits), so repeated scalar
+    evaluations of the same orbit cost a dictionary lookup.
+
+    The choice above (direct or tables, exact nodes, coarsening) is made per call from the array's content, so
+    one sample's values can depend on the other samples of its array. A population run
+    (:func:`terawatt.studies.population.evaluate_population`, hence ``terawatt montecarlo``, ``sensitivity``,
+    ``discover``) therefore decides one :class:`EclipsePlan` for the whole run
+    (:func:`terawatt.studies.orbit_plan.run_eclipse_plan`) and evaluates each chunk inside
+    :func:`use_eclipse_plan`: every array is then looked up on the plan's fixed nodes (or computed directly,
+    orbit by orbit, in an exact plan or off the plan's bounds), so a sample's values depend only on its own
+    orbit and the plan, whatever the chunk size, the workers and the backend. Outside a plan (plain
+    :func:`terawatt.evaluate` on arrays) the per-call choice applies; scalars are always computed directly.
+    """
+    if np.ndim(altitude_km) == 0 and np.ndim(inclination_deg) == 0 and np.ndim(ltan_h) == 0:
+        key = _scalar_key(altitude_km, inclination_deg, ltan_h)
+        if key is not None and isinstance(model, str):
+            return _scalar_eclipse_stats(*key, model)
+    return _eclipse_stats_arrays(altitude_km, inclination_deg, ltan_h, model)
+
+
+def _scalar_key(
+    altitude_km: object, inclination_deg: object, ltan_h: object
+) -> tuple[float, float | None, float] | None:
+    """Hashable cache key of one orbit (NaN inclination -> None: NaN != NaN); None if not plain numbers."""
+    try:
+        alt, inc, ltan = float(altitude_km), float(inclination_deg), float(ltan_h)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return alt, (None if np.isnan(inc) else inc), ltan
+
+
+@functools.lru_cache(maxsize=4096)
+def _scalar_eclipse_stats(altitude_km: float, inclination_deg: float | None, ltan_h: float, model: str) -> EclipseStats:
+    """One orbit's statistics, cached: they depend only on these four inputs (the result is immutable)."""
+    inc = np.nan if inclination_deg is None else inclination_deg
+    return _eclipse_stats_arrays(altitude_km, inc, ltan_h, model)
+
+
 # ---------------------------------------------------------------------------------------- run-level plans
 @dataclass(frozen=True)
 class EclipsePlan:
@@ -762,17 +845,6 @@ def _lookup_axis(values: np.ndarray, step: float | None,
     return idx, pos - idx, (pos >= 0.0) & (pos <= n - 1)
 
 
-@functools.lru_cache(maxsize=32)
-def _stat_tables(model: str, alt_nodes: tuple[float, ...], ltan_nodes: tuple[float, ...],
-                 inc_nodes: tuple[float, ...]) -> tuple[np.ndarray, ...]:
-    """The three statistics of :func:`_table`, each its own contiguous (n_alt, n_ltan, n_inc) array, read-only."""
-    table = _table(model, alt_nodes, ltan_nodes, inc_nodes)
-    out = tuple(np.ascontiguousarray(table[..., k]) for k in range(3))
-    for t in out:
-        t.flags.writeable = False
-    return out
-
-
 def _planned(plan: EclipsePlan, model: str, alt: np.ndarray, inc: np.ndarray, ltan: np.ndarray) -> np.ndarray:
     """(3, n) statistics on the plan's fixed tables; ``inc`` all NaN (SSO) or all finite."""
     sso = bool(np.isnan(inc[0])) if inc.size else True
@@ -826,78 +898,6 @@ def _planned_stats(plan: EclipsePlan, model: str, alt: np.ndarray, inc: np.ndarr
     for mask in (sso, ~sso):
         out[:, mask] = _planned(plan, model, alt[mask], inc[mask], ltan[mask])
     return tuple(out)
-
-def eclipse_stats_fast(altitude_km: npt.ArrayLike, inclination_deg: npt.ArrayLike, ltan_h: npt.ArrayLike,
-                       model: Model = "conical") -> EclipseStats:
-    """:func:`annual_eclipse_stats` (365 days) for Monte Carlo sample sets, via uniques or cached tables.
-
-    Parameters
-    ----------
-    altitude_km, inclination_deg, ltan_h, model
-        As for :func:`annual_eclipse_stats`.
-
-    Returns
-    -------
-    EclipseStats
-        As for :func:`annual_eclipse_stats`.
-
-    Notes
-    -----
-    If the inputs hold at most 4,096 distinct (altitude, inclination, LTAN) triples, these are computed
-    directly and scattered back (exact). Otherwise the samples are looked up in LRU-cached tables, one for
-    sun-synchronous samples (NaN inclination, or within 0.001 deg of :func:`sso_inclination_deg`: a
-    fixed-inclination table would interpolate between drifting orbits) over (altitude, LTAN), one for the
-    others over (altitude, LTAN, inclination). An axis with at most 32 distinct values is tabulated at those
-    values; a wider one on a regular grid of 5 km in altitude, 0.05 h (3 min) in LTAN and 0.25 deg in
-    inclination, aligned to multiples of the step, and interpolated multilinearly. Tables hold at most
-    100,000 nodes; wider input ranges coarsen all gridded steps by a common factor (less accurate).
-
-    Measured against direct computation at the default spacing (random 400-1,200 km; SSO and 30-60 deg;
-    fixed or random LTAN; ``tests/test_orbit.py``): sunlit fraction within 0.0015 (worst of 3,000 samples;
-    99th percentile 5e-4), longest eclipse within 0.01 min; near the altitude where dawn-dusk eclipses
-    vanish (1,200-1,500 km, where the duration grows like a square root) within 0.5 min. Eclipse days are a
-    step function with square-root onsets along ridges of (altitude, LTAN) where an eclipse season opens:
-    interpolated (fractional) days are within 2.5 d at one LTAN, but with LTAN varying only within 5 d at
-    the 99th percentile and up to ~25 d in the worst 0.1 %. Use
-    :func:`annual_eclipse_stats` where the day count itself matters.
-
-    One orbit given as scalars is computed directly and memoised (LRU, 4,096 orbits), so repeated scalar
-    evaluations of the same orbit cost a dictionary lookup.
-
-    The choice above (direct or tables, exact nodes, coarsening) is made per call from the array's content, so
-    one sample's values can depend on the other samples of its array. A population run
-    (:func:`terawatt.studies.population.evaluate_population`, hence ``terawatt montecarlo``, ``sensitivity``,
-    ``discover``) therefore decides one :class:`EclipsePlan` for the whole run
-    (:func:`terawatt.studies.orbit_plan.run_eclipse_plan`) and evaluates each chunk inside
-    :func:`use_eclipse_plan`: every array is then looked up on the plan's fixed nodes (or computed directly,
-    orbit by orbit, in an exact plan or off the plan's bounds), so a sample's values depend only on its own
-    orbit and the plan, whatever the chunk size, the workers and the backend. Outside a plan (plain
-    :func:`terawatt.evaluate` on arrays) the per-call choice applies; scalars are always computed directly.
-    """
-    if np.ndim(altitude_km) == 0 and np.ndim(inclination_deg) == 0 and np.ndim(ltan_h) == 0:
-        key = _scalar_key(altitude_km, inclination_deg, ltan_h)
-        if key is not None and isinstance(model, str):
-            return _scalar_eclipse_stats(*key, model)
-    return _eclipse_stats_arrays(altitude_km, inclination_deg, ltan_h, model)
-
-
-def _scalar_key(
-    altitude_km: object, inclination_deg: object, ltan_h: object
-) -> tuple[float, float | None, float] | None:
-    """Hashable cache key of one orbit (NaN inclination -> None: NaN != NaN); None if not plain numbers."""
-    try:
-        alt, inc, ltan = float(altitude_km), float(inclination_deg), float(ltan_h)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
-    return alt, (None if np.isnan(inc) else inc), ltan
-
-
-@functools.lru_cache(maxsize=4096)
-def _scalar_eclipse_stats(altitude_km: float, inclination_deg: float | None, ltan_h: float, model: str) -> EclipseStats:
-    """One orbit's statistics, cached: they depend only on these four inputs (the result is immutable)."""
-    inc = np.nan if inclination_deg is None else inclination_deg
-    return _eclipse_stats_arrays(altitude_km, inc, ltan_h, model)
-
 
 def _eclipse_stats_arrays(altitude_km: npt.ArrayLike, inclination_deg: npt.ArrayLike, ltan_h: npt.ArrayLike,
                           model: str) -> EclipseStats:
