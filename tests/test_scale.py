@@ -80,6 +80,18 @@ def test_dask_cluster_is_bitwise_identical_to_serial(cluster, musk, tmp_path):
     _same(ref.columns, on_dask.columns)
 
 
+def test_dask_with_a_sampled_orbit_is_bitwise_identical_to_serial(cluster):
+    # more distinct orbits than a chunk computes directly: every chunk reads the run's eclipse plan on the worker
+    rng = np.random.default_rng(5)
+    rows = {"orbit.altitude_km": rng.uniform(500.0, 1100.0, 6000), "orbit.ltan_h": rng.uniform(17.0, 19.0, 6000)}
+    keys = ["orbital.sunlit_fraction", "orbital.max_eclipse_min", "comparison.cost_ratio"]
+    sc = load_scenario(None)
+    serial = evaluate_population(sc, rows, keys, chunk_size=6000).columns
+    dask = evaluate_population(sc, rows, keys, chunk_size=700, backend="dask",
+                               scheduler=cluster.scheduler_address).columns
+    _same(serial, dask)
+
+
 def test_dask_through_the_command_line(cluster, invoke_cli):
     args = ("montecarlo", "suncatcher", "-n", "600", "--year", "2030", "--json")
     res = invoke_cli(*args, "--scheduler", cluster.scheduler_address, "--chunk-size", "100")

@@ -12,7 +12,10 @@ The independent cross-check against SGP4 propagation and the JPL DE421 Sun is ``
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import functools
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
 
@@ -32,9 +35,9 @@ from terawatt.constants import (
 from terawatt.physics._checks import all_finite, check_range, output
 
 __all__ = [
-    "EclipseStats", "annual_eclipse_stats", "beta_angle_deg", "eclipse_fraction", "eclipse_stats_fast",
+    "EclipsePlan", "EclipseStats", "annual_eclipse_stats", "beta_angle_deg", "eclipse_fraction", "eclipse_stats_fast",
     "equation_of_time_min", "mean_sun_right_ascension_rad", "node_rate_rad_per_s", "orbital_period_s",
-    "sso_inclination_deg", "sun_direction", "sun_distance_au",
+    "plan_eclipses", "sso_inclination_deg", "sun_direction", "sun_distance_au", "use_eclipse_plan",
 ]
 
 #: Julian date of the model epoch, 2026-01-01 00:00 UT [d].
@@ -719,6 +722,16 @@ def eclipse_stats_fast(altitude_km: npt.ArrayLike, inclination_deg: npt.ArrayLik
 
     One orbit given as scalars is computed directly and memoised (LRU, 4,096 orbits), so repeated scalar
     evaluations of the same orbit cost a dictionary lookup.
+
+    The choice above (direct or tables, exact nodes, coarsening) is made per call from the array's content, so
+    one sample's values can depend on the other samples of its array. A population run
+    (:func:`terawatt.studies.population.evaluate_population`, hence ``terawatt montecarlo``, ``sensitivity``,
+    ``discover``) therefore decides one :class:`EclipsePlan` for the whole run
+    (:func:`terawatt.studies.orbit_plan.run_eclipse_plan`) and evaluates each chunk inside
+    :func:`use_eclipse_plan`: every array is then looked up on the plan's fixed nodes (or computed directly,
+    orbit by orbit, in an exact plan or off the plan's bounds), so a sample's values depend only on its own
+    orbit and the plan, whatever the chunk size, the workers and the backend. Outside a plan (plain
+    :func:`terawatt.evaluate` on arrays) the per-call choice applies; scalars are always computed directly.
     """
     if np.ndim(altitude_km) == 0 and np.ndim(inclination_deg) == 0 and np.ndim(ltan_h) == 0:
         key = _scalar_key(altitude_km, inclination_deg, ltan_h)
@@ -745,9 +758,192 @@ def _scalar_eclipse_stats(altitude_km: float, inclination_deg: float | None, lta
     return _eclipse_stats_arrays(altitude_km, inc, ltan_h, model)
 
 
+# ---------------------------------------------------------------------------------------- run-level plans
+@dataclass(frozen=True)
+class EclipsePlan:
+    """How :func:`eclipse_stats_fast` treats every array of one run, decided once from the run's whole design.
+
+    Attributes
+    ----------
+    exact : bool
+        Compute every distinct orbit directly (the design holds at most :data:`MAX_UNIQUE` of them).
+    sso, inclined : tuple
+        Table mode: the axes of the sun-synchronous table (altitude [km], LTAN [h]) and of the table of
+        inclined orbits (altitude, LTAN, inclination [deg]; empty when the design is sun-synchronous only),
+        each a pair ``(step, nodes)``: ``step`` > 0 for a regular grid (nodes at multiples of the step,
+        interpolated), ``None`` for discrete nodes (the values the design takes; a value elsewhere is computed
+        directly).
+
+    Notes
+    -----
+    A sample's statistics then depend only on its own orbit and on the plan, never on the other samples of
+    its array (chunk): the tables are read on fixed nodes, and a sample off every table (outside the plan's
+    bounds) is computed directly.
+    """
+
+    exact: bool = False
+    sso: tuple[tuple[float | None, tuple[float, ...]], ...] = ()
+    inclined: tuple[tuple[float | None, tuple[float, ...]], ...] = ()
+
+
+Axis = tuple[float | None, tuple[float, ...]]
+Span = tuple[float, float, tuple[float, ...] | None]
+
+
+def _plan_axes(spans: list[Span]) -> tuple[Axis, ...]:
+    """Nodes of one table over ``spans``: discrete values, or grids coarsened to MAX_TABLE_NODES in all."""
+    steps = (GRID_STEP["altitude"], GRID_STEP["ltan"], GRID_STEP["inclination"])
+    n_fixed = float(np.prod([len(d) for _, _, d in spans if d is not None and len(d) <= MAX_DISCRETE]))
+    gridded = [(hi - lo) / step + 2.0 for (lo, hi, d), step in zip(spans, steps, strict=False)
+               if (d is None or len(d) > MAX_DISCRETE) and hi > lo]
+    n_est = n_fixed * float(np.prod(gridded)) if gridded else n_fixed
+    coarsen = max(1.0, (n_est / MAX_TABLE_NODES) ** (1.0 / max(1, len(gridded))))
+    return tuple(_plan_axis(lo, hi, d, step, coarsen) for (lo, hi, d), step in zip(spans, steps, strict=False))
+
+
+def _plan_axis(lo: float, hi: float, distinct: tuple[float, ...] | None, step: float, coarsen: float) -> Axis:
+    if distinct is not None and len(distinct) <= MAX_DISCRETE:
+        return None, tuple(sorted(distinct))
+    if lo == hi:
+        return None, (lo,)
+    d = step * coarsen
+    i0 = int(np.floor(lo / d))
+    n = max(2, int(np.ceil(hi / d)) - i0 + 1)
+    return d, tuple(float(k * d) for k in range(i0, i0 + n))
+
+
+def plan_eclipses(altitude: Span, ltan: Span, inclination: Span | None) -> EclipsePlan:
+    """The :class:`EclipsePlan` of a run from the bounds of its orbit inputs.
+
+    Parameters
+    ----------
+    altitude, ltan
+        ``(low, high, distinct)`` over the whole design: bounds [km] / [h] and the sorted distinct values, or
+        ``None`` for distinct where they are many or unknown (a continuous distribution).
+    inclination
+        The same over the finite inclinations [deg]; ``None`` where every sample is sun-synchronous (NaN).
+
+    Returns
+    -------
+    EclipsePlan
+        Exact when the product of the distinct counts (one more inclination for sun-synchronous samples) is at
+        most :data:`MAX_UNIQUE`; otherwise an (altitude, LTAN) table for sun-synchronous samples and, with
+        ``inclination``, an (altitude, LTAN, inclination) table, each with the steps of :data:`GRID_STEP`
+        coarsened by one common factor so that it holds at most :data:`MAX_TABLE_NODES` nodes over the bounds;
+        axes with at most :data:`MAX_DISCRETE` values are tabulated at those values.
+    """
+    spans = [altitude, ltan] + ([inclination] if inclination is not None else [])
+    counts = [len(d) for _, _, d in spans if d is not None]
+    if len(counts) == len(spans) and int(np.prod(counts)) * (1 + (inclination is not None)) <= MAX_UNIQUE:
+        return EclipsePlan(exact=True)
+    return EclipsePlan(sso=_plan_axes(spans[:2]), inclined=_plan_axes(spans) if inclination is not None else ())
+
+
+_PLAN: contextvars.ContextVar[EclipsePlan | None] = contextvars.ContextVar("terawatt_eclipse_plan", default=None)
+
+
+@contextlib.contextmanager
+def use_eclipse_plan(plan: EclipsePlan | None) -> Iterator[None]:
+    """Within the block, :func:`eclipse_stats_fast` on arrays follows ``plan`` (``None``: per-call choice).
+
+    The plan is a context variable: each thread or task (a worker process, a Dask task) sets its own.
+    """
+    token = _PLAN.set(plan)
+    try:
+        yield
+    finally:
+        _PLAN.reset(token)
+
+
+def _lookup_axis(values: np.ndarray, step: float | None,
+                 nodes: tuple[float, ...]) -> tuple[np.ndarray | int, np.ndarray | None, np.ndarray | None]:
+    """Lower node index, upper-node weight (None: not interpolated) and inside-the-table flag (None: all) of each
+    value, on fixed nodes."""
+    if step is None:
+        if len(nodes) == 1:
+            return 0, None, values == nodes[0]
+        grid = np.asarray(nodes)
+        idx = np.minimum(np.searchsorted(grid, values), grid.size - 1)
+        return idx, None, grid[idx] == values
+    n = len(nodes)
+    pos = values / step - round(nodes[0] / step)
+    idx = np.clip(pos, 0, n - 2).astype(np.intp)
+    return idx, pos - idx, (pos >= 0.0) & (pos <= n - 1)
+
+
+@functools.lru_cache(maxsize=32)
+def _plan_tables(model: str, alt_nodes: tuple[float, ...], ltan_nodes: tuple[float, ...],
+                 inc_nodes: tuple[float, ...]) -> tuple[np.ndarray, ...]:
+    """The three statistics of :func:`_table`, each its own contiguous (n_alt, n_ltan, n_inc) array, read-only.
+
+    (The same as ``_stat_tables`` of the per-call path on main: one of the two can go once both are merged.)"""
+    table = _table(model, alt_nodes, ltan_nodes, inc_nodes)
+    out = tuple(np.ascontiguousarray(table[..., k]) for k in range(3))
+    for t in out:
+        t.flags.writeable = False
+    return out
+
+
+def _planned(plan: EclipsePlan, model: str, alt: np.ndarray, inc: np.ndarray, ltan: np.ndarray) -> np.ndarray:
+    """(3, n) statistics on the plan's fixed tables; ``inc`` all NaN (SSO) or all finite."""
+    sso = bool(np.isnan(inc[0])) if inc.size else True
+    axes = [*plan.sso] if sso else list(plan.inclined)
+    if not axes:  # no table of inclined orbits in the plan: computed directly
+        return np.stack(_stats_core(alt, inc, ltan, model, 365))
+    found = [_lookup_axis(v, st, nodes) for v, (st, nodes) in zip((alt, ltan, inc), axes, strict=False)]
+    if sso:
+        axes.append((None, (-1.0,)))
+        found.append((0, None, None))
+    tables = _plan_tables(model, *(nodes for _, nodes in axes))
+    moving = [k for k in range(3) if found[k][1] is not None]
+    out = np.zeros((3, alt.size))  # one contiguous row per statistic
+    for corner in range(1 << len(moving)):
+        idx = [f[0] for f in found]
+        w: np.ndarray | float = 1.0
+        for j, k in enumerate(moving):
+            if (corner >> j) & 1:
+                idx[k] = idx[k] + 1
+                w = w * found[k][1]
+            else:
+                w = w * (1.0 - found[k][1])
+        for row, table in zip(out, tables, strict=True):
+            row += w * table[idx[0], idx[1], idx[2]]
+    flags = [f[2] for f in found if f[2] is not None]
+    inside = np.logical_and.reduce(flags) if flags else None
+    if inside is not None and not inside.all():  # outside the plan's bounds: computed directly
+        off = np.flatnonzero(~inside)
+        out[:, off] = np.stack(_stats_core(alt[off], inc[off], ltan[off], model, 365))
+    return out
+
+
+def _planned_stats(plan: EclipsePlan, model: str, alt: np.ndarray, inc: np.ndarray,
+                   ltan: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The three statistics of 1-D orbit arrays following ``plan``, each sample on its own."""
+    if plan.exact:
+        _, first, inverse = np.unique(np.stack([alt, np.nan_to_num(inc, nan=-1.0), ltan], axis=-1), axis=0,
+                                      return_index=True, return_inverse=True)
+        return tuple(r[inverse.ravel()] for r in _stats_core(alt[first], inc[first], ltan[first], model, 365))
+    retro = np.flatnonzero(inc > 90.0)  # explicit sun-synchronous inclinations go to the (alt, LTAN) table
+    if retro.size:
+        cos_sso = _sso_cos_i(alt[retro])
+        near = (cos_sso >= -1.0) & (np.abs(np.degrees(np.arccos(np.clip(cos_sso, -1.0, 1.0))) - inc[retro])
+                                    < SSO_SNAP_DEG)
+        inc = inc.copy()
+        inc[retro[near]] = np.nan
+    sso = np.isnan(inc)
+    if sso.all() or not sso.any():
+        return tuple(_planned(plan, model, alt, inc, ltan))
+    out = np.empty((3, alt.size))
+    for mask in (sso, ~sso):
+        out[:, mask] = _planned(plan, model, alt[mask], inc[mask], ltan[mask])
+    return tuple(out)
+
 def _eclipse_stats_arrays(altitude_km: npt.ArrayLike, inclination_deg: npt.ArrayLike, ltan_h: npt.ArrayLike,
                           model: str) -> EclipseStats:
     alt, inc, ltan, shape = _prepare(altitude_km, inclination_deg, ltan_h, model)
+    plan = _PLAN.get()
+    if plan is not None:  # a population run's plan: each sample's values are its own (see EclipsePlan)
+        return _pack(shape, *_planned_stats(plan, model, alt, inc, ltan))
     found = _unique_rows((alt, np.nan_to_num(inc, nan=-1.0), ltan))
     if found is not None:
         first, inverse = found

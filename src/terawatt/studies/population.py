@@ -48,7 +48,9 @@ import numpy as np
 
 from terawatt.errors import FieldError, ScenarioError
 from terawatt.params import load_registry
+from terawatt.physics.orbit import EclipsePlan, use_eclipse_plan
 from terawatt.scenario import Scenario
+from terawatt.studies.orbit_plan import run_eclipse_plan
 
 MANIFEST = "manifest.json"
 #: The append-only list of chunks finished since the manifest was last written (one index per line).
@@ -119,6 +121,7 @@ class Task:
     index: int
     start: int
     stop: int
+    eclipse: EclipsePlan | None = None  # the run's eclipse plan (terawatt.studies.orbit_plan)
 
 
 def scaled_value(name: str, value: Any, factor: np.ndarray) -> np.ndarray:
@@ -153,16 +156,17 @@ def evaluate_chunk(task: Task) -> dict[str, np.ndarray]:
         sc = replace(sc, values=values)
     elif task.scaled:
         sc = sc.with_overrides({k: rows[k] for k in task.scaled})
-    result = evaluate(sc)
     out: dict[str, np.ndarray] = {"sample": np.arange(task.start, task.stop, dtype=np.int64)}
-    for key in task.outputs:
-        value = np.asarray(result[key])
-        if task.years is None:
-            out[key] = np.broadcast_to(value, (m,)).copy()
-        else:
-            value = np.broadcast_to(value.reshape(value.shape if value.ndim else (1,)), (m, len(task.years)))
-            for j, year in enumerate(task.years):
-                out[f"{key}@{year}"] = value[:, j].copy()
+    with use_eclipse_plan(task.eclipse):  # set here, in the process or task that evaluates the chunk
+        result = evaluate(sc)
+        for key in task.outputs:
+            value = np.asarray(result[key])
+            if task.years is None:
+                out[key] = np.broadcast_to(value, (m,)).copy()
+            else:
+                value = np.broadcast_to(value.reshape(value.shape if value.ndim else (1,)), (m, len(task.years)))
+                for j, year in enumerate(task.years):
+                    out[f"{key}@{year}"] = value[:, j].copy()
     for name, values in rows.items():  # the inputs travel with the outputs (queryable in the Parquet files)
         out.setdefault(name, np.asarray(values))
     for key, col in out.items():
@@ -703,8 +707,9 @@ def evaluate_population(
     done_rows = sum(b - a for i, a, b in chunks if i in resumed)
     if progress:
         progress(done_rows, n)
+    plan = run_eclipse_plan(scenario.values, source) if len(chunks) > len(resumed) else None
     tasks = [Task(scenario, source, outputs, year, tuple(years) if years is not None else None, tuple(scaled),
-                  i, a, b) for i, a, b in chunks if i not in resumed]
+                  i, a, b, plan) for i, a, b in chunks if i not in resumed]
     try:
         for task, columns in engine.run(evaluate_chunk, tasks):
             if sink is not None:
