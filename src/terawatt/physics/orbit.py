@@ -871,19 +871,6 @@ def _lookup_axis(values: np.ndarray, step: float | None,
     return idx, pos - idx, (pos >= 0.0) & (pos <= n - 1)
 
 
-@functools.lru_cache(maxsize=32)
-def _plan_tables(model: str, alt_nodes: tuple[float, ...], ltan_nodes: tuple[float, ...],
-                 inc_nodes: tuple[float, ...]) -> tuple[np.ndarray, ...]:
-    """The three statistics of :func:`_table`, each its own contiguous (n_alt, n_ltan, n_inc) array, read-only.
-
-    (The same as ``_stat_tables`` of the per-call path on main: one of the two can go once both are merged.)"""
-    table = _table(model, alt_nodes, ltan_nodes, inc_nodes)
-    out = tuple(np.ascontiguousarray(table[..., k]) for k in range(3))
-    for t in out:
-        t.flags.writeable = False
-    return out
-
-
 def _planned(plan: EclipsePlan, model: str, alt: np.ndarray, inc: np.ndarray, ltan: np.ndarray) -> np.ndarray:
     """(3, n) statistics on the plan's fixed tables; ``inc`` all NaN (SSO) or all finite."""
     sso = bool(np.isnan(inc[0])) if inc.size else True
@@ -894,7 +881,7 @@ def _planned(plan: EclipsePlan, model: str, alt: np.ndarray, inc: np.ndarray, lt
     if sso:
         axes.append((None, (-1.0,)))
         found.append((0, None, None))
-    tables = _plan_tables(model, *(nodes for _, nodes in axes))
+    tables = _stat_tables(model, *(nodes for _, nodes in axes))
     moving = [k for k in range(3) if found[k][1] is not None]
     out = np.zeros((3, alt.size))  # one contiguous row per statistic
     for corner in range(1 << len(moving)):
