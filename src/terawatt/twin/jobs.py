@@ -415,22 +415,30 @@ def start(r_km: np.ndarray, cluster: np.ndarray, working: np.ndarray, work: Work
                 np.random.default_rng([int(seed), 14]), n_steps)
 
 
-def _hits(js: Jobs, counts: np.ndarray, chips: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Placed slots hit by ``counts`` events per satellite, each on a uniform one of its ``chips`` accelerators
-    (those beyond the working ones are spares: no slot), with the event's time in the step, in [0, 1)."""
+def _hits(js: Jobs, counts: np.ndarray, chips: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Placed slots hit by ``counts`` events per satellite, (n,) or one row per kind of event (K, n), each on a
+    uniform one of its ``chips`` (n,) accelerators (those beyond the working ones are spares: no slot), with the
+    event's time in the step, in [0, 1), and its kind (row). The draws are those of one kind after the other
+    (times, then chips), so rows drawn together or one by one give the same events."""
+    counts = np.atleast_2d(counts)
+    n = counts.shape[1]
     hit = np.flatnonzero(counts)
     if not hit.size:
-        return np.zeros(0, np.int64), np.zeros(0)
-    sat = np.repeat(hit, counts[hit])
-    u = js.rng.random(sat.size)
-    chip = np.floor(js.rng.random(sat.size) * chips[sat]).astype(np.int64)
+        return np.zeros(0, np.int64), np.zeros(0), np.zeros(0, np.int64)
+    kind, sat = np.divmod(np.repeat(hit, counts.flat[hit]), n)
+    per = np.bincount(kind, minlength=counts.shape[0])
+    draws = js.rng.random(2 * sat.size)
+    at = np.arange(sat.size) + (np.cumsum(per) - per)[kind]  # kind k's times, then its chips
+    u = draws[at]
+    chip = np.floor(draws[at + per[kind]] * chips[sat]).astype(np.int64)
     lay = js.layout
+    if not lay.run.size:
+        return np.zeros(0, np.int64), np.zeros(0), np.zeros(0, np.int64)
     pos = lay.offset[sat] + chip
     j = np.searchsorted(lay.run_start, pos, side="right") - 1
-    slot = lay.run[np.maximum(j, 0)] if lay.run.size else np.zeros(sat.size, np.int64)
-    inside = (chip < js.working[sat]) & (j >= 0) & (pos < lay.start[slot] + js.size[slot]) if lay.run.size else (
-        np.zeros(sat.size, bool))
-    return slot[inside], u[inside]
+    slot = lay.run[np.maximum(j, 0)]
+    inside = (chip < js.working[sat]) & (j >= 0) & (pos < lay.start[slot] + js.size[slot])
+    return slot[inside], u[inside], kind[inside]
 
 
 def _advance(js: Jobs, sel: np.ndarray, t: np.ndarray, speed: np.ndarray) -> tuple[float, float]:
@@ -591,15 +599,14 @@ def step(js: Jobs, j: int, alive: np.ndarray, working: np.ndarray, failed: np.nd
     any_failed = bool(failed.any())  # working accelerators change only with failures
     lay = js.layout
     # events on the layout the step began with; a failure hits a uniform one of the chips alive before it
-    ev_slot, ev_u = _hits(js, np.asarray(stops, np.int64), js.working)
-    sdc_slot, sdc_u = _hits(js, np.asarray(sdc, np.int64), js.working)
-    f_slot, f_u = _hits(js, failed, np.maximum(np.asarray(alive, np.int64) + failed, 1)) if any_failed else (
-        np.zeros(0, np.int64), np.zeros(0))
+    ev_slot, ev_u, ev_kind = _hits(js, np.stack([stops, sdc]).astype(np.int64, copy=False), js.working)
+    f_slot, f_u, _ = _hits(js, failed, np.maximum(np.asarray(alive, np.int64) + failed, 1)) if any_failed else (
+        np.zeros(0, np.int64), np.zeros(0), None)
     split = _split(js) if relinked else np.zeros(0, np.int64)  # links broken: those jobs stop at the step's start
-    slots = np.concatenate([ev_slot, sdc_slot, f_slot, split])
-    u = np.concatenate([ev_u, sdc_u, f_u, np.zeros(split.size)])
+    slots = np.concatenate([ev_slot, f_slot, split])
+    u = np.concatenate([ev_u, f_u, np.zeros(split.size)])
     is_stop = np.ones(slots.size)
-    is_stop[ev_slot.size:ev_slot.size + sdc_slot.size] = 0.0
+    is_stop[:ev_slot.size] = ev_kind == 0  # the rest: detected SDCs (retried)
     hit, inv = _unique(slots, return_inverse=True)
     slow_sats = np.flatnonzero(load < wanted)
     slow = _on_satellites(js, slow_sats)
