@@ -9,8 +9,9 @@ Vectorized over satellites, job slots and clusters (no Python loop over any of t
   :func:`terawatt.physics.comms.cluster_neighbour_range_m`). The connected components of each cluster's graph
   (``scipy.sparse.csgraph``) are where a job may span. Only the links of a spanning forest (the minimum
   spanning forest of the distance now plus at the first build: the formation's lattice links) and the candidate
-  links between different components are measured, for a whole chunk of steps at once; the graph is rebuilt only
-  in a step where a forest link breaks or a new link joins two components.
+  links between different components are measured, for a whole chunk of steps at once; in a step where a forest
+  link breaks or a new link joins two components, only the clusters where it happens are rebuilt (clusters are
+  disjoint graphs: the others keep their components, forest and candidate links).
 - **Scheduler**: first fit. The working accelerators of a component are laid end to end (satellites in index
   order); training jobs of ``workload.accelerators_per_training_job`` take the first whole blocks (a share
   ``workload.training_fraction`` of the component under ``mixed``), inference replicas of
@@ -198,10 +199,10 @@ def _sq_dist(r_km: np.ndarray, pairs: np.ndarray) -> np.ndarray:
         return np.zeros((0,) + r_km.shape[1:-1])
     d2 = 0.0
     for c in range(3):
-        x = np.ascontiguousarray(r_km[..., c])  # rows of one satellite contiguous: a fast gather
-        d = x[pairs[0]] - x[pairs[1]]
+        x = np.moveaxis(r_km[..., c], 0, -1)  # (..., n): contiguous for the twin's (3, k, n) chunks
+        d = x[..., pairs[0]] - x[..., pairs[1]]
         d2 = d2 + d * d
-    return d2
+    return np.moveaxis(d2, -1, 0)
 
 
 def _broken(g: IslGraph, r_km: np.ndarray, forest: np.ndarray, cross: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -622,7 +623,8 @@ def step(js: Jobs, j: int, alive: np.ndarray, working: np.ndarray, failed: np.nd
     t = np.where(running, dt_s, 0.0)
     pos_hit = np.searchsorted(sel, hit)
     o = np.lexsort((u, inv))  # the first event of each slot hit (ufunc.at is slow)
-    u_first = u[o][np.flatnonzero(np.r_[True, np.diff(inv[o]) > 0])] if hit.size else np.ones(0)
+    inv_o = inv[o]
+    u_first = u[o][np.flatnonzero(np.concatenate([[True], inv_o[1:] != inv_o[:-1]]))] if hit.size else np.ones(0)
     t[pos_hit] = u_first * dt_s
     useful = sum(_advance(js, sel, t, spd))
     n_t, n_r = _stop(js, hit, np.bincount(inv, weights=is_stop, minlength=hit.size),
