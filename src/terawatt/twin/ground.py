@@ -214,8 +214,8 @@ class GroundTally:
         self.station_series.append(station_now)
         sat_now = np.zeros((n, k), bool)  # (satellite, step) with some station in view
         sat_now[v_sat, v_step] = True
-        self.sat_contact_steps += sat_now.sum(axis=1)
-        self.sat_series.append(sat_now.mean(axis=0))
+        self.sat_contact_steps += np.count_nonzero(sat_now, axis=1)  # counts: bool sums and means are slow
+        self.sat_series.append(np.count_nonzero(sat_now, axis=0) / n)
 
     def station_in_contact(self) -> np.ndarray:
         """(n_steps, n_stations) bool: the station sees at least one satellite."""

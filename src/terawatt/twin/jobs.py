@@ -9,8 +9,9 @@ Vectorized over satellites, job slots and clusters (no Python loop over any of t
   :func:`terawatt.physics.comms.cluster_neighbour_range_m`). The connected components of each cluster's graph
   (``scipy.sparse.csgraph``) are where a job may span. Only the links of a spanning forest (the minimum
   spanning forest of the distance now plus at the first build: the formation's lattice links) and the candidate
-  links between different components are measured, for a whole chunk of steps at once; the graph is rebuilt only
-  in a step where a forest link breaks or a new link joins two components.
+  links between different components are measured, for a whole chunk of steps at once; in a step where a forest
+  link breaks or a new link joins two components, only the clusters where it happens are rebuilt (clusters are
+  disjoint graphs: the others keep their components, forest and candidate links).
 - **Scheduler**: first fit. The working accelerators of a component are laid end to end (satellites in index
   order); training jobs of ``workload.accelerators_per_training_job`` take the first whole blocks (a share
   ``workload.training_fraction`` of the component under ``mixed``), inference replicas of
@@ -48,6 +49,7 @@ References
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -117,19 +119,44 @@ def _pair_template(m: int) -> np.ndarray:
     return np.vstack(np.triu_indices(m, 1)).astype(np.int64)
 
 
-def _all_links(r_km: np.ndarray, m: int, range_km: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Every same-cluster pair (2, P) with its distance [km], and which are links (clusters contiguous, of m)."""
+def _all_links(r_km: np.ndarray, m: int) -> tuple[np.ndarray, np.ndarray]:
+    """Every same-cluster pair (2, K x P) of satellites at ``r_km`` (n, 3) [km] in contiguous clusters of ``m``,
+    cluster by cluster, with its distance [km] (NaN for the pairs a short last cluster lacks)."""
     n = r_km.shape[0]
     k = -(-n // m)
     pad = np.full((k * m, 3), np.nan)
     pad[:n] = r_km
     a, b = _pair_template(m)
-    d = np.linalg.norm(pad.reshape(k, m, 3)[:, a] - pad.reshape(k, m, 3)[:, b], axis=-1)  # (k, P)
+    c = pad.reshape(k, m, 3)
+    d2 = 0.0
+    for x in (c[..., 0], c[..., 1], c[..., 2]):  # (k, m) each: pair differences per cluster, no (k, P, 3) array
+        dx = x[:, a] - x[:, b]
+        d2 = d2 + dx * dx
     base = (np.arange(k) * m)[:, None]
-    pairs = np.vstack([(base + a).ravel(), (base + b).ravel()])
-    d = d.ravel()
-    keep = pairs[1] < n
-    return pairs[:, keep], d[keep], d[keep] <= range_km + RANGE_SLACK_KM
+    return np.vstack([(base + a).ravel(), (base + b).ravel()]), np.sqrt(d2).ravel()
+
+
+def _cluster_graph(r_km: np.ndarray, m: int, range_km: float, ref_km: np.ndarray | None):
+    """Component labels, spanning forest, cross-component pairs, component count and the pair distances of
+    satellites at ``r_km`` (n, 3) [km] in contiguous clusters of ``m`` (see :func:`isl_graph`)."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components, minimum_spanning_tree
+
+    n = r_km.shape[0]
+    pairs, d = _all_links(r_km, m)
+    with np.errstate(invalid="ignore"):
+        link = d <= range_km + RANGE_SLACK_KM  # NaN (missing pairs): no link
+    li, lj = pairs[:, link]
+    ref = d if ref_km is None else ref_km
+    g = coo_matrix((d[link] + ref[link] + 1e-12, (li, lj)), shape=(n, n)).tocsr()
+    n_comp, comp = connected_components(g, directed=False)
+    first = np.full(comp.max() + 1 if n else 0, n)
+    np.minimum.at(first, comp, np.arange(n))
+    label = first[comp]
+    tree = minimum_spanning_tree(g).tocoo()
+    valid = pairs[:, pairs[1] < n]
+    cross = valid[:, label[valid[0]] != label[valid[1]]]
+    return label, np.vstack([tree.row, tree.col]).astype(np.int64), cross, int(n_comp), d
 
 
 def isl_graph(r_km: np.ndarray, cluster_size: int, range_km: float, rebuilds: int = 0,
@@ -139,45 +166,66 @@ def isl_graph(r_km: np.ndarray, cluster_size: int, range_km: float, rebuilds: in
     The spanning forest minimises the links' distance now plus at the first build (``ref_km``): the formation's
     own lattice links, which breathe but stay in range, are preferred to links that are short only for now (a
     diagonal when free flight folds the cross-track spacing near the poles), so the forest rarely breaks."""
-    from scipy.sparse import coo_matrix
-    from scipy.sparse.csgraph import connected_components, minimum_spanning_tree
+    m = max(int(min(cluster_size, r_km.shape[0])), 1)
+    label, forest, cross, n_comp, d = _cluster_graph(r_km, m, range_km, ref_km)
+    return IslGraph(m, range_km, label, forest, cross, n_comp, rebuilds + 1, d if ref_km is None else ref_km)
 
-    n = r_km.shape[0]
-    m = max(int(min(cluster_size, n)), 1)
-    pairs, d, link = _all_links(r_km, m, range_km)
-    li, lj = pairs[:, link]
-    ref = d if ref_km is None else ref_km
-    g = coo_matrix((d[link] + ref[link] + 1e-12, (li, lj)), shape=(n, n)).tocsr()
-    n_comp, comp = connected_components(g, directed=False)
-    first = np.full(comp.max() + 1 if n else 0, n)
-    np.minimum.at(first, comp, np.arange(n))
-    label = first[comp]
-    tree = minimum_spanning_tree(g).tocoo()
-    cross = pairs[:, label[pairs[0]] != label[pairs[1]]]
-    return IslGraph(m, range_km, label, np.vstack([tree.row, tree.col]).astype(np.int64), cross, int(n_comp),
-                    rebuilds + 1, ref)
+
+def _in_clusters(g: IslGraph, pairs: np.ndarray, clusters: np.ndarray) -> np.ndarray:
+    """Which of the same-cluster ``pairs`` (2, P) lie in ``clusters``."""
+    mine = np.zeros(-(-g.label.size // g.cluster_size), dtype=bool)
+    mine[clusters] = True
+    return mine[pairs[0] // g.cluster_size]
+
+
+def relink(g: IslGraph, r_km: np.ndarray, clusters: np.ndarray) -> IslGraph:
+    """The graph ``g`` with the clusters ``clusters`` (ascending) rebuilt at positions ``r_km`` (n, 3) [km]: the
+    clusters are disjoint graphs, so the others keep their components, forest and candidate links."""
+    m, n = g.cluster_size, g.label.size
+    sats, _ = _ranges(clusters * m, np.minimum((clusters + 1) * m, n))  # ascending: labels map monotonically
+    ref = g.ref_km.reshape(-1, m * (m - 1) // 2)[clusters].ravel()
+    lab, forest, cross, n_comp, _ = _cluster_graph(r_km[sats], m, g.range_km, ref)
+    label = g.label.copy()
+    heads = int(np.count_nonzero(label[sats] == sats))  # the components the clusters had
+    label[sats] = sats[lab]
+    forest = np.hstack([g.forest[:, ~_in_clusters(g, g.forest, clusters)], sats[forest]])
+    cross = np.hstack([g.cross[:, ~_in_clusters(g, g.cross, clusters)], sats[cross]])
+    return IslGraph(m, g.range_km, label, forest, cross, g.components - heads + n_comp, g.rebuilds + 1, g.ref_km)
 
 
 def _sq_dist(r_km: np.ndarray, pairs: np.ndarray) -> np.ndarray:
     """Squared distances [km2] of satellite pairs (2, P) at positions (n, ..., 3): shape (P, ...)."""
+    if not pairs.shape[1]:
+        return np.zeros((0,) + r_km.shape[1:-1])
     d2 = 0.0
     for c in range(3):
-        x = r_km[..., c]
-        d = x[pairs[0]] - x[pairs[1]]
+        x = np.moveaxis(r_km[..., c], 0, -1)  # (..., n): contiguous for the twin's (3, k, n) chunks
+        d = x[..., pairs[0]] - x[..., pairs[1]]
         d2 = d2 + d * d
-    return d2 if np.ndim(d2) else np.zeros((0,) + r_km.shape[1:-1])
+    return np.moveaxis(d2, -1, 0)
 
 
-def isl_unchanged(g: IslGraph, r_km: np.ndarray) -> np.ndarray:
-    """For positions (n, k, 3) [km], per step: no link of the spanning forest broken and none joining two
-    components, i.e. the components certainly unchanged (k,)."""
+def _broken(g: IslGraph, r_km: np.ndarray, forest: np.ndarray, cross: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per pair (and step, for positions (n, ..., 3) [km]): forest links out of range, candidate links in it."""
     lim2 = (g.range_km + RANGE_SLACK_KM) ** 2
-    ok = np.ones(r_km.shape[1], dtype=bool)
-    if g.forest.shape[1]:
-        ok &= ~(_sq_dist(r_km, g.forest) > lim2).any(axis=0)
-    if g.cross.shape[1]:
-        ok &= ~(_sq_dist(r_km, g.cross) <= lim2).any(axis=0)
-    return ok
+    return _sq_dist(r_km, forest) > lim2, _sq_dist(r_km, cross) <= lim2
+
+
+def isl_unchanged(g: IslGraph, r_km: np.ndarray, clusters: np.ndarray | None = None) -> np.ndarray:
+    """For positions (n, k, 3) [km], per step: no link of the spanning forest broken and none joining two
+    components, i.e. the components certainly unchanged (k,); only the links of ``clusters`` if given."""
+    forest, cross = g.forest, g.cross
+    if clusters is not None:
+        forest, cross = forest[:, _in_clusters(g, forest, clusters)], cross[:, _in_clusters(g, cross, clusters)]
+    broke, joined = _broken(g, r_km, forest, cross)
+    return ~(broke.any(axis=0) | joined.any(axis=0))
+
+
+def changed_clusters(g: IslGraph, r_km: np.ndarray) -> np.ndarray:
+    """Clusters (ascending) whose components may change at positions ``r_km`` (n, 3) [km]: a forest link out of
+    range or a candidate link in it."""
+    broke, joined = _broken(g, r_km, g.forest, g.cross)
+    return _unique(np.concatenate([g.forest[0, broke], g.cross[0, joined]]) // g.cluster_size)
 
 
 # ----------------------------------------------------------------------------------------------- scheduler
@@ -189,8 +237,7 @@ class Layout:
     offset: np.ndarray  # (n,) position of each satellite's first accelerator
     running: np.ndarray  # (S,) bool: slot placed
     start: np.ndarray  # (S,) first position of each slot (placed ones)
-    first_sat: np.ndarray  # (S,) first satellite (index into order) a placed slot spans
-    last_sat: np.ndarray  # (S,) last one
+    sat_end: np.ndarray  # (n,) position after the last accelerator of each satellite, in order
     n_train: int  # slots [0, n_train) are training jobs
     size: np.ndarray  # (S,) accelerators of each slot
     working: float  # working accelerators laid out [-]
@@ -209,6 +256,23 @@ class Layout:
         self.replicas_running = int(self.running[self.n_train:].sum())
         self.placed_r = float(self.size[self.n_train:] @ self.running[self.n_train:])
         self.widest = int(self.size.max()) if self.size.size else 1
+
+    def span(self, slots: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """First and last satellite (indices into ``order``) each of the placed ``slots`` spans."""
+        last = self.order.size - 1
+        lo = np.minimum(np.searchsorted(self.sat_end, self.start[slots], side="right"), last)
+        return lo, np.minimum(np.searchsorted(self.sat_end, self.start[slots] + self.size[slots] - 1, side="right"),
+                              last)
+
+    @cached_property
+    def first_sat(self) -> np.ndarray:
+        """(S,) first satellite (index into ``order``) a placed slot spans."""
+        return self.span(np.arange(self.start.size))[0]
+
+    @cached_property
+    def last_sat(self) -> np.ndarray:
+        """(S,) last one."""
+        return self.span(np.arange(self.start.size))[1]
 
 
 @dataclass
@@ -314,17 +378,13 @@ def _place(work: Workload, n_train: int, cluster: np.ndarray, rank: np.ndarray, 
         c, k = cluster[sel], rank[sel]
         ok = k < total[c]
         g = base[c] + k
-        comp = np.minimum(np.searchsorted(cum, g, side="right"), max(cum.size - 1, 0))
+        comp_of = np.repeat(np.arange(cum.size), fits)  # the component of each fitted slot of the kind
+        comp = comp_of[np.minimum(g, comp_of.size - 1)] if comp_of.size else np.zeros_like(g)
         inner = g - (cum - fits)[comp]
         start[sel] = np.where(ok, comp_start[comp] + inner_offset[comp] + inner * size, 0)
         running[sel] = ok
     size = np.where(np.arange(cluster.size) < n_train, work.job_size, work.replica_size)
-    sat_end = np.cumsum(working[order])
-    last = order.size - 1
-    first = np.minimum(np.searchsorted(sat_end, start, side="right"), last)
-    return Layout(order, offset, running, start, first,
-                  np.minimum(np.searchsorted(sat_end, start + size - 1, side="right"), last), n_train, size,
-                  float(working.sum()))
+    return Layout(order, offset, running, start, np.cumsum(working[order]), n_train, size, float(working.sum()))
 
 
 def start(r_km: np.ndarray, cluster: np.ndarray, working: np.ndarray, work: Workload, n_steps: int,
@@ -356,21 +416,30 @@ def start(r_km: np.ndarray, cluster: np.ndarray, working: np.ndarray, work: Work
                 np.random.default_rng([int(seed), 14]), n_steps)
 
 
-def _hits(js: Jobs, counts: np.ndarray, chips: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Placed slots hit by ``counts`` events per satellite, each on a uniform one of its ``chips`` accelerators
-    (those beyond the working ones are spares: no slot), with the event's time in the step, in [0, 1)."""
-    if not counts.any():
-        return np.zeros(0, np.int64), np.zeros(0)
-    sat = np.repeat(np.flatnonzero(counts), counts[counts > 0])
-    u = js.rng.random(sat.size)
-    chip = np.floor(js.rng.random(sat.size) * chips[sat]).astype(np.int64)
+def _hits(js: Jobs, counts: np.ndarray, chips: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Placed slots hit by ``counts`` events per satellite, (n,) or one row per kind of event (K, n), each on a
+    uniform one of its ``chips`` (n,) accelerators (those beyond the working ones are spares: no slot), with the
+    event's time in the step, in [0, 1), and its kind (row). The draws are those of one kind after the other
+    (times, then chips), so rows drawn together or one by one give the same events."""
+    counts = np.atleast_2d(counts)
+    n = counts.shape[1]
+    hit = np.flatnonzero(counts)
+    if not hit.size:
+        return np.zeros(0, np.int64), np.zeros(0), np.zeros(0, np.int64)
+    kind, sat = np.divmod(np.repeat(hit, counts.flat[hit]), n)
+    per = np.bincount(kind, minlength=counts.shape[0])
+    draws = js.rng.random(2 * sat.size)
+    at = np.arange(sat.size) + (np.cumsum(per) - per)[kind]  # kind k's times, then its chips
+    u = draws[at]
+    chip = np.floor(draws[at + per[kind]] * chips[sat]).astype(np.int64)
     lay = js.layout
+    if not lay.run.size:
+        return np.zeros(0, np.int64), np.zeros(0), np.zeros(0, np.int64)
     pos = lay.offset[sat] + chip
     j = np.searchsorted(lay.run_start, pos, side="right") - 1
-    slot = lay.run[np.maximum(j, 0)] if lay.run.size else np.zeros(sat.size, np.int64)
-    inside = (chip < js.working[sat]) & (j >= 0) & (pos < lay.start[slot] + js.size[slot]) if lay.run.size else (
-        np.zeros(sat.size, bool))
-    return slot[inside], u[inside]
+    slot = lay.run[np.maximum(j, 0)]
+    inside = (chip < js.working[sat]) & (j >= 0) & (pos < lay.start[slot] + js.size[slot])
+    return slot[inside], u[inside], kind[inside]
 
 
 def _advance(js: Jobs, sel: np.ndarray, t: np.ndarray, speed: np.ndarray) -> tuple[float, float]:
@@ -450,7 +519,8 @@ def _slot_speed(js: Jobs, sat_speed: np.ndarray, slots: np.ndarray) -> np.ndarra
     lay = js.layout
     if not slots.size:
         return np.zeros(0)
-    idx, starts = _ranges(lay.first_sat[slots], lay.last_sat[slots] + 1)
+    first, last = lay.span(slots)
+    idx, starts = _ranges(first, last + 1)
     return np.minimum.reduceat(sat_speed[lay.order[idx]], starts)
 
 
@@ -471,7 +541,8 @@ def _split(js: Jobs) -> np.ndarray:
     """Placed slots whose satellites are no longer all in one component."""
     lay = js.layout
     lab = np.r_[js.graph.label[lay.order], 0]
-    idx = np.column_stack([lay.first_sat[lay.run], lay.last_sat[lay.run] + 1]).ravel()
+    first, last = lay.span(lay.run)
+    idx = np.column_stack([first, last + 1]).ravel()
     if not idx.size:
         return np.zeros(0, np.int64)
     lo, hi = np.minimum.reduceat(lab, idx)[::2], np.maximum.reduceat(lab, idx)[::2]
@@ -518,25 +589,25 @@ def step(js: Jobs, j: int, alive: np.ndarray, working: np.ndarray, failed: np.nd
     each add their size x step of useful time (the per-step cost is then independent of the replica count).
     """
     relinked = False
-    if not js.isl_ok[j]:  # a forest link broke or a new one joins two components: rebuild the graph
-        new = isl_graph(js.r_chunk[:, j], js.graph.cluster_size, js.graph.range_km, js.graph.rebuilds,
-                        js.graph.ref_km)
-        relinked = not np.array_equal(new.label, js.graph.label)
-        js.graph = new
-        js.isl_ok[j + 1:] = isl_unchanged(new, js.r_chunk[:, j + 1:])
+    if not js.isl_ok[j]:  # a forest link broke or a new one joins two components: rebuild those clusters
+        changed = changed_clusters(js.graph, js.r_chunk[:, j])
+        if changed.size:
+            new = relink(js.graph, js.r_chunk[:, j], changed)
+            relinked = not np.array_equal(new.label, js.graph.label)
+            js.graph = new
+            js.isl_ok[j + 1:] &= isl_unchanged(new, js.r_chunk[:, j + 1:], changed)
     failed = np.asarray(failed, np.int64)
     any_failed = bool(failed.any())  # working accelerators change only with failures
     lay = js.layout
     # events on the layout the step began with; a failure hits a uniform one of the chips alive before it
-    ev_slot, ev_u = _hits(js, np.asarray(stops, np.int64), js.working)
-    sdc_slot, sdc_u = _hits(js, np.asarray(sdc, np.int64), js.working)
-    f_slot, f_u = _hits(js, failed, np.maximum(np.asarray(alive, np.int64) + failed, 1)) if any_failed else (
-        np.zeros(0, np.int64), np.zeros(0))
+    ev_slot, ev_u, ev_kind = _hits(js, np.stack([stops, sdc]).astype(np.int64, copy=False), js.working)
+    f_slot, f_u, _ = _hits(js, failed, np.maximum(np.asarray(alive, np.int64) + failed, 1)) if any_failed else (
+        np.zeros(0, np.int64), np.zeros(0), None)
     split = _split(js) if relinked else np.zeros(0, np.int64)  # links broken: those jobs stop at the step's start
-    slots = np.concatenate([ev_slot, sdc_slot, f_slot, split])
-    u = np.concatenate([ev_u, sdc_u, f_u, np.zeros(split.size)])
+    slots = np.concatenate([ev_slot, f_slot, split])
+    u = np.concatenate([ev_u, f_u, np.zeros(split.size)])
     is_stop = np.ones(slots.size)
-    is_stop[ev_slot.size:ev_slot.size + sdc_slot.size] = 0.0
+    is_stop[:ev_slot.size] = ev_kind == 0  # the rest: detected SDCs (retried)
     hit, inv = _unique(slots, return_inverse=True)
     slow_sats = np.flatnonzero(load < wanted)
     slow = _on_satellites(js, slow_sats)
@@ -552,7 +623,8 @@ def step(js: Jobs, j: int, alive: np.ndarray, working: np.ndarray, failed: np.nd
     t = np.where(running, dt_s, 0.0)
     pos_hit = np.searchsorted(sel, hit)
     o = np.lexsort((u, inv))  # the first event of each slot hit (ufunc.at is slow)
-    u_first = u[o][np.flatnonzero(np.r_[True, np.diff(inv[o]) > 0])] if hit.size else np.ones(0)
+    inv_o = inv[o]
+    u_first = u[o][np.flatnonzero(np.concatenate([[True], inv_o[1:] != inv_o[:-1]]))] if hit.size else np.ones(0)
     t[pos_hit] = u_first * dt_s
     useful = sum(_advance(js, sel, t, spd))
     n_t, n_r = _stop(js, hit, np.bincount(inv, weights=is_stop, minlength=hit.size),

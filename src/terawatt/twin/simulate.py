@@ -362,15 +362,14 @@ def _run(const: Constellation, plant: state.Plant, rates: Rates, grid, hours: fl
             delivered[:, out_sat] *= out_keep
 
         # ---- chunk level again: series (one value per step) and per-satellite reductions
-        sunlit = ~umbra
         series["delivered_compute_w"][sl] = delivered.sum(axis=1) * plant.compute_power_w
-        series["sunlit_fraction"][sl] = sunlit.mean(axis=1)
+        series["sunlit_fraction"][sl] = (n - np.count_nonzero(umbra, axis=1)) / n  # counts: bool means are slow
         series["battery_soc_min"][sl] = soc.min(axis=1)
         series["battery_soc_mean"][sl] = soc.mean(axis=1)
         series["radiator_temp_max_k"][sl] = temp_k.max(axis=1)
         series["radiator_temp_mean_k"][sl] = temp_k.mean(axis=1)
-        series["throttled_fraction"][sl] = (load < wanted - THROTTLE_TOL).mean(axis=1)
-        series["thermal_throttled_fraction"][sl] = (allowed < wanted - THROTTLE_TOL).mean(axis=1)
+        series["throttled_fraction"][sl] = np.count_nonzero(load < wanted - THROTTLE_TOL, axis=1) / n
+        series["thermal_throttled_fraction"][sl] = np.count_nonzero(allowed < wanted - THROTTLE_TOL, axis=1) / n
         series["capacity_fraction"][sl] = wanted.mean(axis=1)
         series["radiation_events"][sl] = np.bincount(ev_step, weights=count, minlength=k)
         series["hardware_failures"][sl] = fail.sum(axis=1)
@@ -380,7 +379,7 @@ def _run(const: Constellation, plant: state.Plant, rates: Rates, grid, hours: fl
             trace[key][sl] = val[:, traced]
         trace["latitude_deg"][sl] = np.degrees(lat[:, traced])
         trace["longitude_deg"][sl] = np.degrees(lon[:, traced]) - 180.0
-        per_sat["sunlit_steps"] += sunlit.sum(axis=0)
+        per_sat["sunlit_steps"] += k - np.count_nonzero(umbra, axis=0)
         per_sat["delivered"] += delivered.sum(axis=0)
         per_sat["wanted"] += wanted.sum(axis=0)
         per_sat["min_soc"] = np.minimum(per_sat["min_soc"], soc.min(axis=0))
