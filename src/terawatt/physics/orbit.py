@@ -17,7 +17,7 @@ import contextvars
 import functools
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -657,19 +657,27 @@ def _interpolate(model: str, alt: np.ndarray, inc: np.ndarray, ltan: np.ndarray)
     coarsen = max(1.0, (n_est / MAX_TABLE_NODES) ** (1.0 / max(1, sum(sp > 0 for sp in spans))))
     axes = [_axis(v, d * coarsen) for v, d in zip(values, steps, strict=True)]
     tables = _stat_tables(model, axes[0][0], axes[1][0], axes[2][0])
-    moving = [k for k in range(3) if len(axes[k][0]) > 1 and np.any(axes[k][2])]
+    moving = [len(ax[0]) > 1 and bool(np.any(ax[2])) for ax in axes]
     # An axis holding one node is indexed by 0, not by an array of zeros (the same gather, one index fewer).
     base = [0 if len(ax[0]) == 1 else ax[1] for ax in axes]
-    out = np.zeros((3, alt.size))  # one contiguous row per statistic
+    return _multilinear(tables, base, [ax[2] if m else None for ax, m in zip(axes, moving, strict=True)], alt.size)
+
+
+def _multilinear(tables: tuple[np.ndarray, ...], index: list[Any], weight: list[np.ndarray | None],
+                 n: int) -> np.ndarray:
+    """(3, n) multilinear interpolation of the three statistic ``tables`` (each (n_alt, n_ltan, n_inc)): lower
+    node ``index`` per axis (an int or an (n,) array) and upper-node ``weight`` (None: the axis does not move)."""
+    moving = [k for k, w in enumerate(weight) if w is not None]
+    out = np.zeros((3, n))  # one contiguous row per statistic
     for corner in range(1 << len(moving)):
-        idx = list(base)
+        idx = list(index)
         w: np.ndarray | float = 1.0
         for j, k in enumerate(moving):
             if (corner >> j) & 1:
                 idx[k] = idx[k] + 1
-                w = w * axes[k][2]
+                w = w * weight[k]
             else:
-                w = w * (1.0 - axes[k][2])
+                w = w * (1.0 - weight[k])
         for row, table in zip(out, tables, strict=True):
             row += w * table[idx[0], idx[1], idx[2]]
     return out
@@ -882,19 +890,7 @@ def _planned(plan: EclipsePlan, model: str, alt: np.ndarray, inc: np.ndarray, lt
         axes.append((None, (-1.0,)))
         found.append((0, None, None))
     tables = _stat_tables(model, *(nodes for _, nodes in axes))
-    moving = [k for k in range(3) if found[k][1] is not None]
-    out = np.zeros((3, alt.size))  # one contiguous row per statistic
-    for corner in range(1 << len(moving)):
-        idx = [f[0] for f in found]
-        w: np.ndarray | float = 1.0
-        for j, k in enumerate(moving):
-            if (corner >> j) & 1:
-                idx[k] = idx[k] + 1
-                w = w * found[k][1]
-            else:
-                w = w * (1.0 - found[k][1])
-        for row, table in zip(out, tables, strict=True):
-            row += w * table[idx[0], idx[1], idx[2]]
+    out = _multilinear(tables, [f[0] for f in found], [f[1] for f in found], alt.size)
     flags = [f[2] for f in found if f[2] is not None]
     inside = np.logical_and.reduce(flags) if flags else None
     if inside is not None and not inside.all():  # outside the plan's bounds: computed directly
