@@ -24,6 +24,11 @@ def as_float(value: Any) -> np.ndarray:
     return np.asarray(value, dtype=float)
 
 
+def as_scalar(value: Any) -> float:
+    """``value`` (a scalar, a 0-d or a one-element array) as a Python float: a scalar design's input or output."""
+    return float(np.asarray(value, dtype=float))
+
+
 def nan_to_zero(values: Any) -> Any:
     """``np.nan_to_num(values)``, returning ``values`` itself when every one is finite (one pass, not five).
 

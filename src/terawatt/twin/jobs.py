@@ -54,6 +54,8 @@ from typing import Any
 
 import numpy as np
 
+from terawatt._arrays import as_scalar
+
 #: Kind codes of a job slot.
 TRAINING, INFERENCE = 0, 1
 #: ISL ranges are compared in km; a tiny slack keeps a lattice exactly at the range linked [km].
@@ -81,7 +83,7 @@ def workload_from(result: Any, isl_range_m: float | None = None) -> Workload:
     from terawatt.design.workload import training_share
 
     v, out = result.scenario.values, result.outputs
-    f = lambda x: float(np.asarray(x, float))  # noqa: E731
+    f = as_scalar
     delta_h = f(v["workload.checkpoint_cost_h"])
     lam = f(np.nan_to_num(out["orbital.training_job_interrupts_per_hour"]))
     tau_h = np.sqrt(2.0 * delta_h / lam) if lam > 0 and delta_h > 0 else np.inf

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from terawatt._arrays import as_scalar as _f
 from terawatt.twin.array import ArrayThermal, equilibrium_temp_k, equilibrium_temps_k
 from terawatt.twin.ground import Stations, load_stations
 
@@ -31,9 +32,6 @@ class Operations:
     station_capacity_gbps: float  # rate x clear-sky availability of one station in contact
     traffic_gbps_per_satellite: float  # max(downlink, uplink) the model sizes stations for, per satellite
 
-
-def _f(x: Any) -> float:
-    return float(np.asarray(x, float))
 
 
 def operations_from_result(result: Any) -> Operations:

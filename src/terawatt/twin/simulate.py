@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from terawatt._arrays import as_scalar as _f
 from terawatt.constants import ALUMINIUM_SPECIFIC_HEAT_J_PER_KG_K, SECONDS_PER_YEAR, STEFAN_BOLTZMANN_W_PER_M2_K4
 from terawatt.errors import FieldError, ScenarioError
 from terawatt.twin import array, events, ground, jobs, manoeuvres, operations, state
@@ -44,9 +45,6 @@ class Rates:
     accelerators_per_replica: float
     failure_rate_per_yr: float
 
-
-def _f(x: Any) -> float:
-    return float(np.asarray(x, float))
 
 
 def julian_date(start: str | datetime) -> float:
