@@ -238,7 +238,8 @@ def _run(const: Constellation, plant: state.Plant, rates: Rates, grid, hours: fl
     sun = sun_teme_km(const.epoch_jd, seconds if n_steps > 1 else np.array([0.0, step_s]))[:n_steps]
     sun32 = sun.astype(np.float32)
     sun2 = np.einsum("ij,ij->i", sun, sun).astype(np.float32)
-    gmst = (gmst_rad(const.epoch_jd + seconds / 86400.0) - np.pi).astype(np.float32)
+    sidereal = gmst_rad(const.epoch_jd + seconds / 86400.0)  # [rad], float64 for the ground stations
+    gmst = (sidereal - np.pi).astype(np.float32)
     grid = (grid[0], grid[1], grid[2].astype(np.float32))
 
     active = max(active, 1)
@@ -296,7 +297,7 @@ def _run(const: Constellation, plant: state.Plant, rates: Rates, grid, hours: fl
         fail, alive, working = _failures(rng, alive, rates.failure_rate_per_yr, step_s, k, active)
         r_sat = r.transpose(2, 1, 0)  # (n, k, 3) view for the hooks
         # --- operations layer (twinops): ground passes, manoeuvres ---
-        tally.add(r_sat, gmst_rad(const.epoch_jd + seconds[sl] / 86400.0), np.degrees(lat.T), np.degrees(lon.T) - 180.0)
+        tally.add(r_sat, sidereal[sl], np.degrees(lat.T), np.degrees(lon.T) - 180.0)
         starts = manoeuvres.draw_starts(ops_rng, n, k, ops.manoeuvres_per_yr, step_s)
         out_sat, out_s, avoid_debt = manoeuvres.chunk_outage(avoid_debt, starts, ops.outage_s, step_s)
         ops_series["manoeuvres"][sl] = starts.sum(axis=0)
