@@ -57,6 +57,48 @@ def select(condition: Any, if_true: Any, if_false: Any) -> Any:
     return np.where(condition, if_true, if_false)
 
 
+def interp(x: Any, xp: np.ndarray, *fps: np.ndarray) -> tuple[Any, ...]:
+    """``np.interp(x, xp, fp)`` for each of ``fps`` on the same nodes ``xp``, the same values bitwise.
+
+    On a short table (at most 8 nodes, increasing, every value finite and no ``-0.0``) and a sample array strictly
+    inside ``[xp[0], xp[-1])`` with no NaN, the interval is counted from the interior nodes (one comparison per
+    node) and shared by every table, and each value is ``np.interp``'s own ``slope[j] * (x - xp[j]) + fp[j]``
+    with its slopes ``(fp[j+1] - fp[j]) / (xp[j+1] - xp[j])``: no binary search per sample (``np.interp`` on an
+    unsorted array mispredicts a branch per level of its search). A value on a node comes out as ``fp[j]``
+    (``slope * 0 + fp[j]``), as ``np.interp`` returns it. Anything else calls ``np.interp``.
+    """
+    xp = np.asarray(xp, dtype=float)
+    tables = [np.asarray(fp, dtype=float) for fp in fps]
+    a = np.asarray(x, dtype=float)
+    if (
+        a.ndim
+        and a.size
+        and 2 <= xp.size <= 8
+        and xp.ndim == 1
+        and all(t.shape == xp.shape for t in tables)
+        and bool(np.all(np.diff(xp) > 0))
+        and all(bool(np.isfinite(t).all()) and not bool(np.any((t == 0.0) & np.signbit(t))) for t in tables)
+        and a.min() >= xp[0]
+        and a.max() < xp[-1]  # NaN fails both
+    ):
+        if xp.size == 2:
+            j: Any = 0
+            offset = a - xp[0]
+        else:
+            j = (a >= xp[1]).astype(np.intp)
+            for node in xp[2:-1]:
+                j += a >= node
+            offset = a - xp.take(j)
+        out = []
+        for t in tables:
+            slopes = (t[1:] - t[:-1]) / (xp[1:] - xp[:-1])
+            value = slopes.take(j) * offset if xp.size > 2 else slopes[0] * offset
+            value += t.take(j) if xp.size > 2 else t[0]
+            out.append(value)
+        return tuple(out)
+    return tuple(np.interp(x, xp, t) for t in tables)
+
+
 # ------------------------------------------------------------------------------------------ the C allocator
 #: glibc ``mallopt`` parameters (malloc.h): M_TRIM_THRESHOLD, M_MMAP_THRESHOLD.
 _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3

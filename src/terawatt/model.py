@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from terawatt._arrays import tune_allocator
+from terawatt._arrays import select, tune_allocator
 from terawatt.catalogs import catalog_entry
 from terawatt.constants import HOURS_PER_YEAR
 from terawatt.design import environment, workload
@@ -55,9 +55,11 @@ def _orbit_environment(v: dict[str, Any]) -> dict[str, np.ndarray]:
     # The sun-synchronous inclination only where none is given (placeholder 650 km elsewhere: never used), and
     # whether it exists, from one solve; one placeholder value if no sample is sun-synchronous.
     any_sso = bool(sso.any())
-    exists, sso_inclination = orbit.sso_solution(
-        (altitude if sso.all() else np.where(sso, altitude, 650.0)) if any_sso else 650.0
-    )
+    period = None
+    if any_sso and sso.all():  # every sample sun-synchronous: the period from the same mean motion
+        period, exists, sso_inclination = orbit.period_and_sso(altitude)
+    else:
+        exists, sso_inclination = orbit.sso_solution(np.where(sso, altitude, 650.0) if any_sso else 650.0)
     if any_sso and not np.all(exists):
         bad = np.broadcast_to(altitude, sso.shape)[sso & ~exists]
         errors.append(
@@ -71,12 +73,15 @@ def _orbit_environment(v: dict[str, Any]) -> dict[str, np.ndarray]:
     if errors:
         raise ScenarioError(errors)
     stats = orbit.eclipse_stats_fast(altitude, given, _f(v["orbit.ltan_h"]), model=v["orbit.eclipse_model"])
-    inclination = np.where(sso, sso_inclination, given)
+    # One given inclination (NaN: sun-synchronous) selects a branch for every sample (np.where's values).
+    inclination = select(np.isnan(given), sso_inclination, given) if np.ndim(given) == 0 else np.where(
+        sso, sso_inclination, given
+    )
     sunlit = _or(v["orbit.sunlit_fraction"], stats.sunlit_fraction)
     return {
         "altitude_km": altitude,
         "inclination_deg": inclination,
-        "period_s": orbit.orbital_period_s(altitude),
+        "period_s": orbit.orbital_period_s(altitude) if period is None else period,
         "geometric_sunlit_fraction": np.asarray(stats.sunlit_fraction, float),
         "sunlit_fraction": sunlit,
         "eclipse_days_per_yr": np.asarray(stats.eclipse_days_per_yr, float),

@@ -193,12 +193,23 @@ def node_rate_rad_per_s(altitude_km: npt.ArrayLike, inclination_deg: npt.ArrayLi
     return _out(_node_rate(alt, np.cos(np.radians(inc))))
 
 
-def _sso_cos_i(alt: np.ndarray) -> np.ndarray:
-    """cos i of the sun-synchronous orbit by fixed-point iteration from the first-order (J2) solution."""
-    q, rate_per_n = (_R_KM / (_R_KM + alt)) ** 2, _SSO_RATE_RAD_S / _mean_motion_rad_s(alt)
-    cos_i = np.zeros_like(q)
-    for _ in range(4):  # second-order terms are ~1e-3 of the first: each pass gains three digits
-        cos_i = rate_per_n / _rate_coefficient(q, np.minimum(cos_i**2, 1.0))
+def _sso_cos_i(alt: np.ndarray, mean_motion: np.ndarray | None = None) -> np.ndarray:
+    """cos i of the sun-synchronous orbit by fixed-point iteration from the first-order (J2) solution.
+
+    ``mean_motion``: :func:`_mean_motion_rad_s` of ``alt`` where the caller has it. The terms of
+    :func:`_rate_coefficient` that do not depend on cos i are computed once, and the first pass (from cos i = 0,
+    so cos^2 i = 0 for every sample) on that one value: the same operations on the same numbers, bitwise.
+    """
+    q = (_R_KM / (_R_KM + alt)) ** 2
+    rate_per_n = _SSO_RATE_RAD_S / (_mean_motion_rad_s(alt) if mean_motion is None else mean_motion)
+    first, q2 = -1.5 * EARTH_J2 * q, q**2
+
+    def coefficient(c2: Any) -> np.ndarray:  # _rate_coefficient(q, c2)
+        return first + q2 * (0.375 * EARTH_J2**2 * (4.0 - 19.0 * c2) - 0.9375 * EARTH_J4 * (3.0 - 7.0 * c2))
+
+    cos_i = rate_per_n / coefficient(0.0)  # from cos i = 0: min(0^2, 1) = 0 for every sample
+    for _ in range(3):  # second-order terms are ~1e-3 of the first: each pass gains three digits
+        cos_i = rate_per_n / coefficient(np.minimum(cos_i**2, 1.0))
     return cos_i
 
 
@@ -237,6 +248,27 @@ def sso_solution(altitude_km: npt.ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     cos_i = _sso_cos_i(_check_altitude(altitude_km))
     with np.errstate(invalid="ignore"):  # arccos is NaN below -1: no orbit there
         return _out(cos_i >= -1.0), _out(np.degrees(np.arccos(cos_i)))
+
+
+def period_and_sso(altitude_km: npt.ArrayLike) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`orbital_period_s` and :func:`sso_solution` of the same altitudes, from one mean motion (the same
+    values bitwise as the separate calls).
+
+    Parameters
+    ----------
+    altitude_km : array_like
+        Height above the equatorial radius [km], in [150, 50000].
+
+    Returns
+    -------
+    period_s, exists, inclination_deg
+        As :func:`orbital_period_s` and :func:`sso_solution`.
+    """
+    alt = _check_altitude(altitude_km)
+    mean_motion = _mean_motion_rad_s(alt)
+    cos_i = _sso_cos_i(alt, mean_motion)
+    with np.errstate(invalid="ignore"):  # arccos is NaN below -1: no orbit there
+        return _out(2.0 * np.pi / mean_motion), _out(cos_i >= -1.0), _out(np.degrees(np.arccos(cos_i)))
 
 
 def sso_inclination_deg(altitude_km: npt.ArrayLike) -> np.ndarray:
