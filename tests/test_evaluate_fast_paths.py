@@ -169,3 +169,22 @@ def test_cost_ratio_read_alone_equals_every_output_read(scenario):
         for key in ("comparison.cost_ratio", "comparison.infrastructure_cost_ratio", "orbital.capex_usd",
                     "terrestrial.lifecycle_cost_usd", "orbital.cost_per_million_tokens_usd"):
             assert np.array_equal(values[key][i], one[key], equal_nan=True), (key, i)
+
+
+@pytest.mark.parametrize("condition", [np.ones(4, bool), np.array([True, False, True, True]), np.ones((2, 4), bool),
+                                       np.array(True), True])
+@pytest.mark.parametrize("branches", [(np.arange(4.0), np.nan), (np.arange(4.0), np.zeros((2, 4))),
+                                      (np.arange(4), 0.5), (1.0, np.arange(4.0))])
+def test_where_all_equals_where(condition, branches):
+    got, want = _arrays.where_all(condition, *branches), np.where(condition, *branches)
+    assert type(got) is type(want) and _bits(got) == _bits(want)
+
+
+def test_satellite_price_per_w_skips_the_bottom_up_sum():
+    n = 300
+    sc = load_scenario("baseline-2026", {"satellite.cost_usd_per_w": 40.0,
+                                          "solar.array_specific_power_w_per_kg": RNG.uniform(60.0, 150.0, n)})
+    out = terawatt.evaluate(sc)
+    compute_power = np.float64(sc.values["satellite.compute_power_w"])
+    want = out["orbital.satellite_count"] * (np.float64(40.0) * compute_power)
+    assert _bits(out["orbital.capex_breakdown_usd.satellite_hardware"]) == _bits(want)

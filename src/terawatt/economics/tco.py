@@ -59,6 +59,9 @@ def satellite_hardware_cost_usd(sat: SatelliteDesign, compute_power_w: np.ndarra
     price per kg :math:`f_s c_{str} + (1 - f_s) c_{bus}`. For a heritage satellite, its mass beyond the sized
     subsystems is priced at the bus price per kg.
     """
+    given_price = np.isfinite(p.satellite_cost_usd_per_w)
+    if np.ndim(given_price) == 0 and given_price:  # a price per W for every sample: the bottom-up sum unused
+        return select(given_price, p.satellite_cost_usd_per_w * compute_power_w, np.nan)
     subsystems = (
         sat.array_power_bol_w * p.array_cost_usd_per_w
         + sat.radiator_area_m2 * p.radiator_cost_usd_per_m2
@@ -71,14 +74,17 @@ def satellite_hardware_cost_usd(sat: SatelliteDesign, compute_power_w: np.ndarra
         + (sat.bus_mass_kg + sat.margin_mass_kg) * bus_mean_usd_per_kg
         + sat.propulsion_mass_kg * p.bus_cost_usd_per_kg
     )
-    heritage_rest = np.maximum(
-        sat.satellite_mass_kg - sat.it_mass_kg - sat.array_mass_kg - sat.radiator_mass_kg - sat.battery_mass_kg,
-        0.0,
-    )
-    rest = select(sat.heritage, heritage_rest * p.bus_cost_usd_per_kg, sized_rest)
+    if np.ndim(sat.heritage) == 0 and not sat.heritage:  # no heritage satellite: its form of the rest unused
+        rest = select(sat.heritage, np.nan, sized_rest)
+    else:
+        heritage_rest = np.maximum(
+            sat.satellite_mass_kg - sat.it_mass_kg - sat.array_mass_kg - sat.radiator_mass_kg - sat.battery_mass_kg,
+            0.0,
+        )
+        rest = select(sat.heritage, heritage_rest * p.bus_cost_usd_per_kg, sized_rest)
     bottom_up = subsystems + rest
     given = p.satellite_cost_usd_per_w * compute_power_w
-    return select(np.isfinite(p.satellite_cost_usd_per_w), given, bottom_up)
+    return select(given_price, given, bottom_up)
 
 
 def servicing_cost_usd(sat: SatelliteDesign, fleet: FleetDesign, p: OrbitalPrices) -> tuple[np.ndarray, np.ndarray]:
