@@ -656,8 +656,8 @@ def _grid_axis(values: np.ndarray, step: float) -> tuple[tuple[float, ...], np.n
 def _axis(values: np.ndarray, step: float) -> tuple[tuple[float, ...], np.ndarray, np.ndarray]:
     """Nodes, lower node index and upper-node weight of one table axis (exact nodes if values are few)."""
     lo = float(values.min())
-    if lo == float(values.max()):
-        return (lo,), np.zeros(values.shape, dtype=np.intp), np.zeros(values.shape)
+    if lo == float(values.max()):  # one node: indexed by 0 and not interpolated (no per-sample arrays)
+        return (lo,), 0, 0.0
     if np.unique(values[:1000]).size <= MAX_DISCRETE:
         nodes, inverse = np.unique(values, return_inverse=True)
         if nodes.size <= MAX_DISCRETE:
@@ -701,18 +701,33 @@ def _multilinear(tables: tuple[np.ndarray, ...], index: list[Any], weight: list[
     node ``index`` per axis (an int or an (n,) array) and upper-node ``weight`` (None: the axis does not move)."""
     moving = [k for k, w in enumerate(weight) if w is not None]
     out = np.zeros((3, n))  # one contiguous row per statistic
+    strides = (tables[0].shape[1] * tables[0].shape[2], tables[0].shape[2], 1)
+    flat_tables = [t.reshape(-1) for t in tables]  # C-contiguous: a view, gathered with one flat index
     for corner in range(1 << len(moving)):
         idx = list(index)
-        w: np.ndarray | float = 1.0
+        w: np.ndarray | float | None = None  # the product of the weights (1.0 * x is x: that pass skipped)
         for j, k in enumerate(moving):
             if (corner >> j) & 1:
                 idx[k] = idx[k] + 1
-                w = w * weight[k]
+                w = weight[k] if w is None else w * weight[k]
             else:
-                w = w * (1.0 - weight[k])
-        for row, table in zip(out, tables, strict=True):
-            row += w * table[idx[0], idx[1], idx[2]]
+                w = (1.0 - weight[k]) if w is None else w * (1.0 - weight[k])
+        flat = _flat_index(idx, strides)
+        for row, table in zip(out, flat_tables, strict=True):
+            row += (1.0 if w is None else w) * (table.take(flat) if np.ndim(flat) else table[flat])
     return out
+
+
+def _flat_index(idx: list[Any], strides: tuple[int, int, int]) -> Any:
+    """The flat (C-order) index of ``table[idx[0], idx[1], idx[2]]``: the same elements as that gather, each axis
+    an int or an (n,) index array (the integer parts summed first: one pass per array axis)."""
+    const = sum(int(i) * st for i, st in zip(idx, strides, strict=True) if np.ndim(i) == 0)
+    flat: Any = const
+    for i, st in zip(idx, strides, strict=True):
+        if np.ndim(i):
+            term = i * st if st != 1 else i
+            flat = term + flat if not isinstance(flat, np.ndarray) else flat + term
+    return flat
 
 
 @functools.lru_cache(maxsize=32)
@@ -959,7 +974,9 @@ def _eclipse_stats_arrays(altitude_km: npt.ArrayLike, inclination_deg: npt.Array
     plan = _PLAN.get()
     if plan is not None:  # a population run's plan: each sample's values are its own (see EclipsePlan)
         return _pack(shape, *_planned_stats(plan, model, alt, inc, ltan))
-    found = _unique_rows((alt, np.nan_to_num(inc, nan=-1.0), ltan))
+    # More distinct altitudes than MAX_UNIQUE among the first samples: _unique_rows would say None at once.
+    many = alt.size > MAX_UNIQUE and np.unique(alt[: MAX_UNIQUE + 1]).size > MAX_UNIQUE
+    found = None if many else _unique_rows((alt, np.nan_to_num(inc, nan=-1.0), ltan))
     if found is not None:
         first, inverse = found
         res = _stats_core(alt[first], inc[first], ltan[first], model, 365)
