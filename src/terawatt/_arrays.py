@@ -34,8 +34,10 @@ def nan_to_zero(values: Any) -> Any:
 
     Like :func:`select`, for computed intermediates (the result may be the argument, not a copy).
     """
-    if type(values) is np.ndarray and values.ndim and values.dtype.kind == "f" and np.isfinite(values).all():
-        return values
+    if type(values) is np.ndarray and values.ndim and values.dtype.kind == "f":
+        # A finite sum has no NaN or infinity among its terms (one reduction; an overflowing sum asks again).
+        if np.isfinite(values.sum()) or np.isfinite(values).all():
+            return values
     return np.nan_to_num(values)
 
 

@@ -100,8 +100,9 @@ def servicing_cost_usd(sat: SatelliteDesign, fleet: FleetDesign, p: OrbitalPrice
     v = p.servicing_visits_per_satellite_yr
     interval = 1.0 / np.where(v > 0, v, 1.0)
     pv = series_present_value_factor(p.discount_rate, interval, fleet.servicing_visits_per_satellite)
-    visits = fleet.satellite_count * pv * p.servicing_cost_usd_per_visit
-    replaced = fleet.satellite_count * pv * fleet.replaced_fraction_per_visit * sat.accelerators_flown
+    discounted = fleet.satellite_count * pv  # satellites x present value of their visits, shared by both
+    visits = discounted * p.servicing_cost_usd_per_visit
+    replaced = discounted * fleet.replaced_fraction_per_visit * sat.accelerators_flown
     return visits, replaced * p.server_price_usd_per_accelerator
 
 
