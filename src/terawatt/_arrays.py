@@ -34,8 +34,10 @@ def nan_to_zero(values: Any) -> Any:
 
     Like :func:`select`, for computed intermediates (the result may be the argument, not a copy).
     """
-    if type(values) is np.ndarray and values.ndim and values.dtype.kind == "f" and np.isfinite(values).all():
-        return values
+    if type(values) is np.ndarray and values.ndim and values.dtype.kind == "f":
+        # A finite sum has no NaN or infinity among its terms (one reduction; an overflowing sum asks again).
+        if np.isfinite(values.sum()) or np.isfinite(values).all():
+            return values
     return np.nan_to_num(values)
 
 
@@ -55,6 +57,65 @@ def select(condition: Any, if_true: Any, if_false: Any) -> Any:
         ):
             return chosen
     return np.where(condition, if_true, if_false)
+
+
+def where_all(condition: Any, if_true: Any, if_false: Any) -> Any:
+    """``np.where(condition, if_true, if_false)``, returning ``if_true`` itself where every ``condition`` holds and
+    it already has the shape and type ``np.where`` would give (one reduction instead of a pass that copies).
+
+    Like :func:`select`, for computed intermediates (the result may be the argument, not a copy).
+    """
+    if (
+        type(if_true) is np.ndarray
+        and np.ndim(condition)
+        and if_true.shape == np.broadcast_shapes(np.shape(condition), if_true.shape, np.shape(if_false))
+        and if_true.dtype == np.result_type(if_true, if_false)
+        and bool(np.all(condition))
+    ):
+        return if_true
+    return np.where(condition, if_true, if_false)
+
+
+def interp(x: Any, xp: np.ndarray, *fps: np.ndarray) -> tuple[Any, ...]:
+    """``np.interp(x, xp, fp)`` for each of ``fps`` on the same nodes ``xp``, the same values bitwise.
+
+    On a short table (at most 8 nodes, increasing, every value finite and no ``-0.0``) and a sample array strictly
+    inside ``[xp[0], xp[-1])`` with no NaN, the interval is counted from the interior nodes (one comparison per
+    node) and shared by every table, and each value is ``np.interp``'s own ``slope[j] * (x - xp[j]) + fp[j]``
+    with its slopes ``(fp[j+1] - fp[j]) / (xp[j+1] - xp[j])``: no binary search per sample (``np.interp`` on an
+    unsorted array mispredicts a branch per level of its search). A value on a node comes out as ``fp[j]``
+    (``slope * 0 + fp[j]``), as ``np.interp`` returns it. Anything else calls ``np.interp``.
+    """
+    xp = np.asarray(xp, dtype=float)
+    tables = [np.asarray(fp, dtype=float) for fp in fps]
+    a = np.asarray(x, dtype=float)
+    if (
+        a.ndim
+        and a.size
+        and 2 <= xp.size <= 8
+        and xp.ndim == 1
+        and all(t.shape == xp.shape for t in tables)
+        and bool(np.all(np.diff(xp) > 0))
+        and all(bool(np.isfinite(t).all()) and not bool(np.any((t == 0.0) & np.signbit(t))) for t in tables)
+        and a.min() >= xp[0]
+        and a.max() < xp[-1]  # NaN fails both
+    ):
+        if xp.size == 2:
+            j: Any = 0
+            offset = a - xp[0]
+        else:
+            j = (a >= xp[1]).astype(np.intp)
+            for node in xp[2:-1]:
+                j += a >= node
+            offset = a - xp.take(j)
+        out = []
+        for t in tables:
+            slopes = (t[1:] - t[:-1]) / (xp[1:] - xp[:-1])
+            value = slopes.take(j) * offset if xp.size > 2 else slopes[0] * offset
+            value += t.take(j) if xp.size > 2 else t[0]
+            out.append(value)
+        return tuple(out)
+    return tuple(np.interp(x, xp, t) for t in tables)
 
 
 # ------------------------------------------------------------------------------------------ the C allocator

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from terawatt._arrays import tune_allocator
+from terawatt._arrays import select, tune_allocator, where_all
 from terawatt.catalogs import catalog_entry
 from terawatt.constants import HOURS_PER_YEAR
 from terawatt.design import environment, workload
@@ -55,9 +55,11 @@ def _orbit_environment(v: dict[str, Any]) -> dict[str, np.ndarray]:
     # The sun-synchronous inclination only where none is given (placeholder 650 km elsewhere: never used), and
     # whether it exists, from one solve; one placeholder value if no sample is sun-synchronous.
     any_sso = bool(sso.any())
-    exists, sso_inclination = orbit.sso_solution(
-        (altitude if sso.all() else np.where(sso, altitude, 650.0)) if any_sso else 650.0
-    )
+    period = None
+    if any_sso and sso.all():  # every sample sun-synchronous: the period from the same mean motion
+        period, exists, sso_inclination = orbit.period_and_sso(altitude)
+    else:
+        exists, sso_inclination = orbit.sso_solution(np.where(sso, altitude, 650.0) if any_sso else 650.0)
     if any_sso and not np.all(exists):
         bad = np.broadcast_to(altitude, sso.shape)[sso & ~exists]
         errors.append(
@@ -71,12 +73,15 @@ def _orbit_environment(v: dict[str, Any]) -> dict[str, np.ndarray]:
     if errors:
         raise ScenarioError(errors)
     stats = orbit.eclipse_stats_fast(altitude, given, _f(v["orbit.ltan_h"]), model=v["orbit.eclipse_model"])
-    inclination = np.where(sso, sso_inclination, given)
+    # One given inclination (NaN: sun-synchronous) selects a branch for every sample (np.where's values).
+    inclination = select(np.isnan(given), sso_inclination, given) if np.ndim(given) == 0 else np.where(
+        sso, sso_inclination, given
+    )
     sunlit = _or(v["orbit.sunlit_fraction"], stats.sunlit_fraction)
     return {
         "altitude_km": altitude,
         "inclination_deg": inclination,
-        "period_s": orbit.orbital_period_s(altitude),
+        "period_s": orbit.orbital_period_s(altitude) if period is None else period,
         "geometric_sunlit_fraction": np.asarray(stats.sunlit_fraction, float),
         "sunlit_fraction": sunlit,
         "eclipse_days_per_yr": np.asarray(stats.eclipse_days_per_yr, float),
@@ -95,7 +100,11 @@ def _feasibility(
     accept_given_mass: np.ndarray,
 ) -> feasibility_checks.Feasibility:
     """Per-sample feasibility flag and reason of the orbital design (see :mod:`terawatt.design.feasibility`)."""
-    parts = sat.it_mass_kg + sat.shielding_mass_kg + sat.array_mass_kg + sat.battery_mass_kg + sat.radiator_mass_kg
+    if np.ndim(sat.heritage) == 0 and not sat.heritage:  # the parts' mass is compared for heritage satellites only
+        shapes = (sat.it_mass_kg, sat.shielding_mass_kg, sat.array_mass_kg, sat.battery_mass_kg, sat.radiator_mass_kg)
+        parts = np.broadcast_to(np.nan, np.broadcast_shapes(*map(np.shape, shapes)))
+    else:
+        parts = sat.it_mass_kg + sat.shielding_mass_kg + sat.array_mass_kg + sat.battery_mass_kg + sat.radiator_mass_kg
     return feasibility_checks.orbital_feasibility(
         radiator_ok=sat.feasible,
         heritage=sat.heritage,
@@ -356,7 +365,7 @@ def _physical_design(v: dict[str, Any]) -> dict[str, Any]:
         visits_per_yr=visits_per_yr,
         goodput_fraction=goodput["orbital"].goodput_fraction,
         dose_fraction=rad.dose_availability,
-        avoidance_fraction=np.where(space.feasible, 1.0 - space.avoidance_outage_fraction, np.nan),
+        avoidance_fraction=where_all(space.feasible, 1.0 - space.avoidance_outage_fraction, np.nan),
     )
     site, mounting = v["terrestrial.solar_site"], v["terrestrial.solar_mounting"]
     ground_cf = _or(v["terrestrial.solar_capacity_factor"], ground_solar.ground_capacity_factor(site, mounting))
@@ -377,7 +386,7 @@ def _physical_design(v: dict[str, Any]) -> dict[str, Any]:
     # --- workload goodput on the ground: delivered GPU-hours and tokens x terrestrial.goodput_fraction; tokens
     # come from the inference share only (none for a pure training deployment) ---------------------------------
     inference_share = 1.0 - workload.training_share(v)
-    tokens = np.where(inference_share > 0, gpu_hours * 3600.0 * tokens_per_s * inference_share, np.nan)
+    tokens = select(inference_share > 0, gpu_hours * 3600.0 * tokens_per_s * inference_share, np.nan)
     ground_gpu_hours = gpu_hours * goodput["terrestrial"].goodput_fraction
     ground_tokens = tokens * goodput["terrestrial"].goodput_fraction
     # ---------------------------------------------------------------------------------------------------------

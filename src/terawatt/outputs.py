@@ -114,6 +114,9 @@ _GOODPUT = (
 )
 
 
+_Group = Callable[[dict[str, Any], Callable[[str], Any]], dict[str, Any]]
+
+
 def _design(q: dict[str, Any], raw: Callable[[str], Any]) -> dict[str, Any]:
     env, sat, fleet = q["env"], q["sat"], q["fleet"]
     return {
@@ -201,9 +204,27 @@ def _orbital_costs(q: dict[str, Any], raw: Callable[[str], Any]) -> dict[str, An
     return out
 
 
-def _orbital_unit_costs(q: dict[str, Any], raw: Callable[[str], Any]) -> dict[str, Any]:
-    costs = tco.unit_costs(q["orb"]["annual_total"], q["it_power"], q["gpu_hours"], q["tokens"])
-    return {f"orbital.{k}": val for k, val in costs.items()}
+def _unit_cost_groups(side: str) -> tuple[_Group, ...]:
+    """One output group per unit cost of one side (:func:`terawatt.economics.tco.unit_costs`, the same values):
+    reading the cost per GPU-hour (the cost ratio) computes neither the cost per kW-year nor per token. The
+    ground delivers its GPU-hours and tokens after its own goodput loss (the orbit's fleet is sized up instead)."""
+    costs = "orb" if side == "orbital" else "ter"
+    hours = "gpu_hours" if side == "orbital" else "ground_gpu_hours"
+    tokens = "tokens" if side == "orbital" else "ground_tokens"
+
+    def per_kw_year(q: dict[str, Any], raw: Callable[[str], Any]) -> dict[str, Any]:
+        return {f"{side}.cost_per_kw_year_usd": q[costs]["annual_total"] / (q["it_power"] / 1e3)}
+
+    def per_gpu_hour(q: dict[str, Any], raw: Callable[[str], Any]) -> dict[str, Any]:
+        return {f"{side}.cost_per_gpu_hour_usd": q[costs]["annual_total"] / q[hours]}
+
+    def per_million_tokens(q: dict[str, Any], raw: Callable[[str], Any]) -> dict[str, Any]:
+        out = {f"{side}.cost_per_million_tokens_usd": q[costs]["annual_total"] / (q[tokens] / 1e6)}
+        if side == "terrestrial":
+            out["terrestrial.gpu_hours_per_yr"] = q["ground_gpu_hours"]
+        return out
+
+    return per_kw_year, per_gpu_hour, per_million_tokens
 
 
 def _terrestrial_costs(q: dict[str, Any], raw: Callable[[str], Any]) -> dict[str, Any]:
@@ -229,14 +250,6 @@ def _terrestrial_costs(q: dict[str, Any], raw: Callable[[str], Any]) -> dict[str
     out.update(
         {f"terrestrial.annual_breakdown_usd_per_yr.{name}": ter[f"annual_{name}"] for name in _TERRESTRIAL_ANNUAL}
     )
-    return out
-
-
-def _terrestrial_unit_costs(q: dict[str, Any], raw: Callable[[str], Any]) -> dict[str, Any]:
-    # The ground delivers its GPU-hours and tokens after its own goodput loss (the orbit's fleet is sized up instead).
-    costs = tco.unit_costs(q["ter"]["annual_total"], q["it_power"], q["ground_gpu_hours"], q["ground_tokens"])
-    out = {f"terrestrial.{k}": val for k, val in costs.items()}
-    out["terrestrial.gpu_hours_per_yr"] = q["ground_gpu_hours"]
     return out
 
 
@@ -300,9 +313,12 @@ def _links(q: dict[str, Any], raw: Callable[[str], Any]) -> dict[str, Any]:
     }
 
 
-def _cost_ratios(q: dict[str, Any], raw: Callable[[str], Any]) -> dict[str, Any]:
+def _cost_ratio(q: dict[str, Any], raw: Callable[[str], Any]) -> dict[str, Any]:
+    return {"comparison.cost_ratio": raw("orbital.cost_per_gpu_hour_usd") / raw("terrestrial.cost_per_gpu_hour_usd")}
+
+
+def _infrastructure_cost_ratio(q: dict[str, Any], raw: Callable[[str], Any]) -> dict[str, Any]:
     return {
-        "comparison.cost_ratio": raw("orbital.cost_per_gpu_hour_usd") / raw("terrestrial.cost_per_gpu_hour_usd"),
         "comparison.infrastructure_cost_ratio": q["orb"]["annual_infrastructure"] / q["ter"]["annual_infrastructure"],
     }
 
@@ -326,21 +342,20 @@ def _breakeven(q: dict[str, Any], raw: Callable[[str], Any]) -> dict[str, Any]:
     }
 
 
-_Group = Callable[[dict[str, Any], Callable[[str], Any]], dict[str, Any]]
-
 #: Output groups in key order; the outputs of a group are computed together, on first use of any of them.
 GROUPS: tuple[_Group, ...] = (
     _design,
     _fleet,
     _orbital_costs,
-    _orbital_unit_costs,
+    *_unit_cost_groups("orbital"),
     _terrestrial_costs,
-    _terrestrial_unit_costs,
+    *_unit_cost_groups("terrestrial"),
     _goodput,
     _waits,
     _space,
     _links,
-    _cost_ratios,
+    _cost_ratio,
+    _infrastructure_cost_ratio,
     _breakeven,
 )
 
@@ -360,7 +375,7 @@ class Outputs(Mapping[str, Any]):
     shape of the scenario's sample arrays). Pickles (and copies) as a plain dict.
     """
 
-    __slots__ = ("_q", "_raw", "_values", "_mask", "_shape")
+    __slots__ = ("_q", "_raw", "_values", "_mask", "_infeasible", "_shape")
 
     def __init__(self, q: dict[str, Any], sample_shape: tuple[int, ...] = ()) -> None:
         self._q = q
@@ -368,6 +383,7 @@ class Outputs(Mapping[str, Any]):
         self._values: dict[str, Any] = {}
         feasible = q["feasibility"].feasible
         self._mask = None if np.all(feasible) else feasible
+        self._infeasible: np.ndarray | None = None  # flat indices of the infeasible samples, found on first use
         self._shape = tuple(sample_shape)
         if not KEYS:  # the first evaluation in the process computes every group and learns the layout
             for index, compute in enumerate(GROUPS):
@@ -394,12 +410,25 @@ class Outputs(Mapping[str, Any]):
     def _finish(self, key: str) -> Any:
         val = self._raw[key]
         if self._mask is not None and key.startswith(_COST_PREFIXES):  # infeasible designs carry no cost figures
-            val = np.where(self._mask, val, np.nan)
+            val = self._masked(val)
         if self._shape:
             return _scalarize(np.broadcast_to(val, self._shape))
         if isinstance(val, np.ndarray) and val.ndim:
             raise RuntimeError(f"output {key} is an array of shape {val.shape} for a scalar scenario")
         return val.item() if type(val) in _ITEM_TYPES else _scalarize(val)
+
+    def _masked(self, val: Any) -> Any:
+        """``np.where(mask, val, nan)``: for a float array of the mask's shape, a copy with NaN put at the
+        infeasible samples' indices (found once), which costs a copy where ``np.where`` on a mask that changes
+        from sample to sample mispredicts a branch per sample."""
+        mask = self._mask
+        if type(val) is not np.ndarray or val.dtype != np.float64 or val.shape != mask.shape:
+            return np.where(mask, val, np.nan)
+        if self._infeasible is None:
+            self._infeasible = np.flatnonzero(~mask)
+        out = val.copy()  # C-ordered: its flat indices are the mask's
+        np.put(out, self._infeasible, np.nan)
+        return out
 
     def __getitem__(self, key: str) -> Any:
         value = self._values.get(key, _MISSING)

@@ -165,12 +165,9 @@ def orbit_environment(sat: SatelliteDesign, v: dict[str, Any], altitude_km: np.n
     """
     # A design whose radiator cannot work has no areas or mass: compute on placeholders, then blank it out.
     ok = np.asarray(sat.feasible)
-    sat = replace(
-        sat,
-        radiator_area_m2=np.where(ok, sat.radiator_area_m2, 0.0),
-        satellite_mass_kg=np.where(ok, sat.satellite_mass_kg, 1.0),
-        propulsion_mass_kg=np.where(ok, sat.propulsion_mass_kg, 0.0),
-    )
+    placeholders = {"radiator_area_m2": 0.0, "satellite_mass_kg": 1.0, "propulsion_mass_kg": 0.0}
+    if not (ok.all() and all(_is_float_array(getattr(sat, k), ok.shape) for k in placeholders)):
+        sat = replace(sat, **{k: np.where(ok, getattr(sat, k), fill) for k, fill in placeholders.items()})
     on_atm = bool(v["atmosphere.enabled"])
     on_debris = bool(v["debris.enabled"])
     life = _f(v["satellite.lifetime_yr"])
@@ -258,7 +255,9 @@ def orbit_environment(sat: SatelliteDesign, v: dict[str, Any], altitude_km: np.n
             -dv / (STANDARD_GRAVITY_M_PER_S2 * isp)
         )
         propellant = np.where(sat.heritage, from_launched, from_dry)
-    propellant = np.where(total_dv <= MAX_DV_M_PER_S, propellant, np.nan)
+    holds = total_dv <= MAX_DV_M_PER_S
+    if not (holds.all() and _is_float_array(propellant, np.shape(holds))):
+        propellant = np.where(holds, propellant, np.nan)
     design = EnvironmentDesign(
         density_kg_per_m3=density,
         drag_area_m2=area,
@@ -282,6 +281,12 @@ def orbit_environment(sat: SatelliteDesign, v: dict[str, Any], altitude_km: np.n
     return EnvironmentDesign(**masked)
 
 
+def _is_float_array(x: Any, shape: tuple[int, ...]) -> bool:
+    """Whether ``x`` is a float64 array of ``shape`` (at least 1-d): where ``np.where(True, x, fill)`` would return
+    ``x``'s values in the same shape and type, so that an all-True mask can skip it."""
+    return type(x) is np.ndarray and x.ndim > 0 and x.shape == shape and x.dtype == np.float64
+
+
 @scalar_stage(values_at=None)
 def with_propellant(sat: SatelliteDesign, env: EnvironmentDesign, tank_fraction: np.ndarray) -> SatelliteDesign:
     """The satellite with its propulsion sized from the environment's delta-v (sized designs only).
@@ -291,11 +296,10 @@ def with_propellant(sat: SatelliteDesign, env: EnvironmentDesign, tank_fraction:
     """
     dry = sat.satellite_mass_kg - nan_to_zero(sat.propulsion_mass_kg)
     propellant = env.propellant_mass_kg
-    hardware = np.where(
-        np.isfinite(propellant),
-        propulsion.propulsion_hardware_mass_kg(nan_to_zero(propellant), tank_fraction),
-        np.nan,
-    )
+    finite = np.isfinite(propellant)
+    hardware = propulsion.propulsion_hardware_mass_kg(nan_to_zero(propellant), tank_fraction)
+    if not (finite.all() and _is_float_array(hardware, np.shape(finite))):
+        hardware = np.where(finite, hardware, np.nan)
     wet = select(sat.heritage, sat.satellite_mass_kg, dry + propellant + hardware)
     compute_power = sat.specific_power_w_per_kg * sat.satellite_mass_kg
     stowed_density = sat.satellite_mass_kg / sat.stowed_volume_m3

@@ -48,9 +48,12 @@ def _fmt(x: np.ndarray, where: np.ndarray) -> np.ndarray:
 Reason = str | Callable[[np.ndarray], np.ndarray]
 
 
-def combine(checks: Sequence[tuple[np.ndarray, Reason]], shape: tuple[int, ...]) -> Feasibility:
+def combine(
+    checks: Sequence[tuple[np.ndarray, Reason]], shape: tuple[int, ...], bad_any: np.ndarray | None = None
+) -> Feasibility:
     """Flags and reasons from ``(bad_mask, reason)`` pairs; a reason is fixed text or a function of the mask of the
-    failing samples (:data:`Reason`), called only where the check fails."""
+    failing samples (:data:`Reason`), called only where the check fails. ``bad_any``: :func:`any_failing` of
+    ``checks`` where the caller has it already."""
     if shape == ():  # one sample: the same flags and text without per-check array work
         texts = []
         for bad, text in checks:
@@ -58,7 +61,8 @@ def combine(checks: Sequence[tuple[np.ndarray, Reason]], shape: tuple[int, ...])
                 texts.append(str(np.ravel(text(np.True_))[0]) if callable(text) else str(text))
         return Feasibility(np.bool_(not texts), np.asarray("; ".join(texts)))
     checks = list(checks)  # the reasons below are made later, from these checks as they are now
-    bad_any = any_failing(checks, shape)
+    if bad_any is None:
+        bad_any = any_failing(checks, shape)
     if not bad_any.any():  # all feasible: the empty texts as the '<U1' array that astype(str) makes of them
         return Feasibility(~bad_any, np.zeros(shape, "<U1"))
 
@@ -82,7 +86,12 @@ def any_failing(checks: Sequence[tuple[np.ndarray, Reason]], shape: tuple[int, .
         return np.bool_(any(bool(bad) for bad, _ in checks))
     bad_any = np.zeros(shape, bool)
     for bad, _ in checks:
-        bad_any |= np.broadcast_to(np.asarray(bad, bool), shape)
+        bad = np.asarray(bad, bool)
+        if bad.ndim == 0:  # one flag for every sample: no pass over them
+            if bad:
+                bad_any[...] = True
+        else:
+            np.logical_or(bad_any, bad, out=bad_any)
     return bad_any
 
 
@@ -179,7 +188,7 @@ def orbital_feasibility(
         ),
         (goodput <= 0.0, "goodput 0: interrupts and restarts (radiation and others) leave no useful compute"),
     ]
-    flagged = ~any_failing(checks, shape)
-    rest = flagged & ~((avail > 0) & np.isfinite(count) & (count > 0))
+    failing = any_failing(checks, shape)
+    rest = ~failing & ~((avail > 0) & np.isfinite(count) & (count > 0))
     checks.append((rest, lambda m: "the fleet delivers no compute (availability " + _fmt(avail, m) + ")"))
-    return combine(checks, shape)
+    return combine(checks, shape, bad_any=failing | rest)

@@ -370,10 +370,15 @@ def size_fleet(
     per_launch = launch.satellites_per_launch(
         sat.satellite_mass_kg, payload_kg, sat.stowed_volume_m3, fairing_volume_m3
     )
-    launches = launch.launches_needed(count, per_launch)
+    fits = per_launch > 0
     mass = count * sat.satellite_mass_kg
-    with np.errstate(divide="ignore", invalid="ignore"):
-        fill = np.where(per_launch > 0, per_launch * sat.satellite_mass_kg / payload_kg, np.nan)
+    if np.ndim(fits) and fits.all():  # every satellite fits a launch: the np.where forms below without a branch
+        launches = np.ceil(np.asarray(count, float) / per_launch)
+        fill = per_launch * sat.satellite_mass_kg / payload_kg
+    else:
+        launches = launch.launches_needed(count, per_launch)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            fill = np.where(fits, per_launch * sat.satellite_mass_kg / payload_kg, np.nan)
     return FleetDesign(
         availability=availability,
         **{f"availability_{k}": val for k, val in parts.items()},
@@ -387,5 +392,5 @@ def size_fleet(
         satellites_per_launch=per_launch,
         launches=launches,
         launch_fill_fraction=fill,
-        launchable=per_launch > 0,
+        launchable=fits,
     )

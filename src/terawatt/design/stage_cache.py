@@ -105,6 +105,8 @@ def _values_key(values: tuple[Any, ...]) -> Any:
     per-value key where a value is not a plain scalar or a float is -0.0 (equal to 0.0 as a dict key)."""
     types = tuple(map(type, values))
     if not _SCALAR_SET.issuperset(types) or (0.0 in values and _negative_zero(values)):
+        if np.ndarray in types and any(type(x) is np.ndarray and x.ndim for x in values):
+            raise _Unhashable  # an array of samples: the stage runs uncached (no per-value keys made first)
         return tuple(map(_key_of, values))
     return (values, types)
 

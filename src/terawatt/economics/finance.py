@@ -76,6 +76,26 @@ def capital_recovery_factors(discount_rate: ArrayLike, *years: ArrayLike) -> tup
     return tuple(out)
 
 
+def recovery_factors_finite(discount_rate: ArrayLike, *years: ArrayLike) -> bool:
+    """Whether every capital recovery factor of the rate(s) over the durations is finite and positive, so that a
+    zero outlay annualises to exactly +0: each rate and duration in (1e-100, inf) (nothing underflows; NaN fails).
+    """
+    return _within(as_float(discount_rate), 1e-100, np.inf) and all(
+        _within(as_float(n), 1e-100, np.inf) for n in years
+    )
+
+
+def _within(a: np.ndarray, lo: float, hi: float) -> bool:
+    """Every value in the open interval (lo, hi), NaN never (two reductions, no temporary)."""
+    if a.ndim == 0:
+        return bool(lo < a < hi)
+    return a.size == 0 or bool(a.min() > lo and a.max() < hi)
+
+
+def _all_finite(a: np.ndarray) -> bool:
+    return bool(np.isfinite(a)) if np.ndim(a) == 0 else bool(np.isfinite(a).all())
+
+
 def annualize(capex_usd: ArrayLike, discount_rate: ArrayLike, lifetime_yr: ArrayLike) -> np.ndarray:
     """Equivalent annual cost of a capital outlay renewed every ``lifetime_yr`` [USD/yr]."""
     return as_float(capex_usd) * capital_recovery_factor(discount_rate, lifetime_yr)
@@ -92,6 +112,10 @@ def series_present_value_factor(discount_rate: ArrayLike, interval_yr: ArrayLike
     r = as_float(discount_rate)
     interval = as_float(interval_yr)
     n = as_float(count)
+    if n.ndim == 0 and n == 0.0 and not np.signbit(n) and _within(r, -1.0, np.inf) and _all_finite(interval):
+        # No payment (servicing off): +0 wherever the formula below is evaluated (x (1 - x^0) / (1 - x) with
+        # x in (0, 1); n where it is not), the same values without its eleven passes over the samples.
+        return np.zeros(np.broadcast_shapes(r.shape, interval.shape))
     log_x = -interval * np.log1p(r)  # ln x <= 0
     safe = np.where(log_x < 0, log_x, -1.0)
     # x (1 - x^n) / (1 - x) with expm1 for accuracy when x is close to 1.

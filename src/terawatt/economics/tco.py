@@ -16,7 +16,11 @@ from terawatt._arrays import as_float, select
 from terawatt.constants import HOURS_PER_YEAR
 from terawatt.design.ground import GroundDesign
 from terawatt.design.satellite import FleetDesign, SatelliteDesign
-from terawatt.economics.finance import capital_recovery_factors, series_present_value_factor
+from terawatt.economics.finance import (
+    capital_recovery_factors,
+    recovery_factors_finite,
+    series_present_value_factor,
+)
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,9 @@ def satellite_hardware_cost_usd(sat: SatelliteDesign, compute_power_w: np.ndarra
     price per kg :math:`f_s c_{str} + (1 - f_s) c_{bus}`. For a heritage satellite, its mass beyond the sized
     subsystems is priced at the bus price per kg.
     """
+    given_price = np.isfinite(p.satellite_cost_usd_per_w)
+    if np.ndim(given_price) == 0 and given_price:  # a price per W for every sample: the bottom-up sum unused
+        return select(given_price, p.satellite_cost_usd_per_w * compute_power_w, np.nan)
     subsystems = (
         sat.array_power_bol_w * p.array_cost_usd_per_w
         + sat.radiator_area_m2 * p.radiator_cost_usd_per_m2
@@ -67,14 +74,17 @@ def satellite_hardware_cost_usd(sat: SatelliteDesign, compute_power_w: np.ndarra
         + (sat.bus_mass_kg + sat.margin_mass_kg) * bus_mean_usd_per_kg
         + sat.propulsion_mass_kg * p.bus_cost_usd_per_kg
     )
-    heritage_rest = np.maximum(
-        sat.satellite_mass_kg - sat.it_mass_kg - sat.array_mass_kg - sat.radiator_mass_kg - sat.battery_mass_kg,
-        0.0,
-    )
-    rest = select(sat.heritage, heritage_rest * p.bus_cost_usd_per_kg, sized_rest)
+    if np.ndim(sat.heritage) == 0 and not sat.heritage:  # no heritage satellite: its form of the rest unused
+        rest = select(sat.heritage, np.nan, sized_rest)
+    else:
+        heritage_rest = np.maximum(
+            sat.satellite_mass_kg - sat.it_mass_kg - sat.array_mass_kg - sat.radiator_mass_kg - sat.battery_mass_kg,
+            0.0,
+        )
+        rest = select(sat.heritage, heritage_rest * p.bus_cost_usd_per_kg, sized_rest)
     bottom_up = subsystems + rest
     given = p.satellite_cost_usd_per_w * compute_power_w
-    return select(np.isfinite(p.satellite_cost_usd_per_w), given, bottom_up)
+    return select(given_price, given, bottom_up)
 
 
 def servicing_cost_usd(sat: SatelliteDesign, fleet: FleetDesign, p: OrbitalPrices) -> tuple[np.ndarray, np.ndarray]:
@@ -90,8 +100,9 @@ def servicing_cost_usd(sat: SatelliteDesign, fleet: FleetDesign, p: OrbitalPrice
     v = p.servicing_visits_per_satellite_yr
     interval = 1.0 / np.where(v > 0, v, 1.0)
     pv = series_present_value_factor(p.discount_rate, interval, fleet.servicing_visits_per_satellite)
-    visits = fleet.satellite_count * pv * p.servicing_cost_usd_per_visit
-    replaced = fleet.satellite_count * pv * fleet.replaced_fraction_per_visit * sat.accelerators_flown
+    discounted = fleet.satellite_count * pv  # satellites x present value of their visits, shared by both
+    visits = discounted * p.servicing_cost_usd_per_visit
+    replaced = discounted * fleet.replaced_fraction_per_visit * sat.accelerators_flown
     return visits, replaced * p.server_price_usd_per_accelerator
 
 
@@ -115,15 +126,10 @@ def orbital_costs(
     life = p.satellite_lifetime_yr
     hardware = fleet.satellite_count * satellite_hardware_cost_usd(sat, compute_power_w, p)
     accelerators = fleet.accelerators_flown * p.server_price_usd_per_accelerator
-    with np.errstate(divide="ignore", invalid="ignore"):
-        per_launch_cost = np.where(fleet.launchable, fleet.launches * p.vehicle_price_usd, np.nan)
-    launch = np.where(
-        np.isfinite(p.launch_price_usd_per_kg),
-        fleet.launch_mass_kg * p.launch_price_usd_per_kg,
-        per_launch_cost,
-    )
+    launch = _launch_cost_usd(fleet, p)
     insurance_infra = p.insurance_fraction * (hardware + launch)
     insurance_acc = p.insurance_fraction * accelerators
+    insurance = insurance_infra + insurance_acc
     ground_segment = p.ground_segment_usd_per_w * it_power_w
     servicing_visits, servicing_accelerators = servicing_cost_usd(sat, fleet, p)
 
@@ -133,39 +139,132 @@ def orbital_costs(
         "accelerators": accelerators * crf_life,
         "satellite_hardware": hardware * crf_life,
         "launch": launch * crf_life,
-        "insurance": (insurance_infra + insurance_acc) * crf_life,
+        "insurance": insurance * crf_life,
         "ground_segment": ground_segment * crf_period,
         "nre": p.nre_usd * crf_period,
         "operations": p.opex_fraction_per_yr * hardware,
         "replacement": p.replacement_fraction_per_yr * hardware,
         "servicing": (servicing_visits + servicing_accelerators) * crf_life,
     }
-    infrastructure = (
-        lines["satellite_hardware"]
-        + lines["launch"]
-        + insurance_infra * crf_life
-        + lines["ground_segment"]
-        + lines["nre"]
-        + lines["operations"]
-        + lines["replacement"]
-        + servicing_visits * crf_life
-    )
+
+    def infrastructure() -> np.ndarray:
+        return _total(
+            lines["satellite_hardware"],
+            lines["launch"],
+            insurance_infra * crf_life,
+            lines["ground_segment"],
+            lines["nre"],
+            lines["operations"],
+            lines["replacement"],
+            servicing_visits * crf_life,
+            start=None,
+        )
+
     out = {f"annual_{k}": v for k, v in lines.items()}
     out.update(
         capex_accelerators=accelerators,
         capex_satellite_hardware=hardware,
         capex_launch=launch,
-        capex_insurance=insurance_infra + insurance_acc,
+        capex_insurance=insurance,
         capex_ground_segment=ground_segment,
         capex_nre=np.asarray(p.nre_usd, float),  # one number: the outputs broadcast it to the samples
-        annual_total=sum(lines.values()),
-        annual_infrastructure=infrastructure,
-        annual_opex=lines["operations"] + lines["replacement"] + lines["servicing"],
-        launch_slope_usd_per_yr_per_usd_per_kg=fleet.launch_mass_kg * (1.0 + p.insurance_fraction) * crf_life,
+        annual_total=_total(*lines.values()),
         crf_period=crf_period,
     )
-    out["capex_total"] = accelerators + hardware + launch + out["capex_insurance"] + ground_segment + out["capex_nre"]
-    return out
+    return CostLines(
+        out,
+        annual_infrastructure=infrastructure,
+        annual_opex=lambda: lines["operations"] + lines["replacement"] + lines["servicing"],
+        launch_slope_usd_per_yr_per_usd_per_kg=lambda: fleet.launch_mass_kg * (1.0 + p.insurance_fraction) * crf_life,
+        capex_total=lambda: accelerators + hardware + launch + insurance + ground_segment + out["capex_nre"],
+    )
+
+
+def _launch_cost_usd(fleet: FleetDesign, p: OrbitalPrices) -> np.ndarray:
+    """Launch cost of one fleet generation [USD]: launched mass x the price per kg where one is given, else the
+    vehicle's price per launch (NaN where the fleet cannot be launched)."""
+    by_mass = fleet.launch_mass_kg * p.launch_price_usd_per_kg
+    finite = np.isfinite(p.launch_price_usd_per_kg)
+    if (
+        type(by_mass) is np.ndarray
+        and bool(np.all(finite))
+        and by_mass.shape
+        == np.broadcast_shapes(np.shape(finite), by_mass.shape, np.shape(fleet.launchable), np.shape(fleet.launches),
+                               np.shape(p.vehicle_price_usd))
+    ):  # every sample priced per kg: what np.where below returns, without the per-launch branch
+        return by_mass
+    with np.errstate(divide="ignore", invalid="ignore"):
+        per_launch_cost = np.where(fleet.launchable, fleet.launches * p.vehicle_price_usd, np.nan)
+    return np.where(finite, by_mass, per_launch_cost)
+
+
+def _total(*terms: np.ndarray, start: int | None = 0) -> np.ndarray:
+    """``sum(terms)`` (``start=0``: as the built-in, 0 + the first term) or ``terms[0] + terms[1] + ...``
+    (``start=None``), left to right: the same values, added into one buffer of its own where the shapes allow."""
+    total, fresh = (terms[0], False) if start is None else (start + terms[0], True)
+    for term in terms[1:]:
+        if (
+            fresh
+            and type(total) is np.ndarray
+            and total.dtype == np.float64
+            and (np.ndim(term) == 0 or np.shape(term) == total.shape)
+            and np.result_type(total, term) == np.float64
+        ):
+            np.add(total, term, out=total)
+        else:
+            total, fresh = total + term, True
+    return total
+
+
+class CostLines(dict):
+    """Cost lines and totals of one side by name [USD, USD/yr]: a dict whose summary entries (given as functions
+    of no argument) are computed on first read, so that an evaluation that reads only some of them (``terawatt
+    evaluate`` reading the cost ratio) does not pay for the rest. Iterating, ``len``, ``in``, ``get``, ``keys``,
+    ``items`` and ``values`` see every entry (computing the pending ones first); pickles as a plain dict."""
+
+    def __init__(self, values: dict[str, np.ndarray], **pending) -> None:
+        super().__init__(values)
+        self._pending = pending
+
+    def __missing__(self, key: str) -> np.ndarray:
+        compute = self._pending.pop(key, None)
+        if compute is None:
+            raise KeyError(key)
+        value = self[key] = compute()
+        return value
+
+    def _complete(self) -> None:
+        for key in list(self._pending):
+            self[key]  # noqa: B018 (computes it)
+
+    def __contains__(self, key: object) -> bool:
+        return super().__contains__(key) or key in self._pending
+
+    def __iter__(self):
+        self._complete()
+        return super().__iter__()
+
+    def __len__(self) -> int:
+        return super().__len__() + len(self._pending)
+
+    def get(self, key, default=None):
+        return self[key] if key in self else default
+
+    def keys(self):
+        self._complete()
+        return super().keys()
+
+    def items(self):
+        self._complete()
+        return super().items()
+
+    def values(self):
+        self._complete()
+        return super().values()
+
+    def __reduce__(self):
+        self._complete()
+        return (dict, (dict(self),))
 
 
 @dataclass(frozen=True)
@@ -215,14 +314,17 @@ def terrestrial_costs(ground: GroundDesign, it_power_w: np.ndarray, p: Terrestri
         + ground.storage_capacity_wh / 1e3 * p.storage_capex_usd_per_kwh
     )
     energy = ground.facility_energy_mwh_per_yr * energy_price_usd_per_mwh(p)
-    crf_hardware, crf_facility, crf_plant, crf_period = capital_recovery_factors(
-        r, p.hardware_lifetime_yr, p.facility_lifetime_yr, p.power_plant_lifetime_yr, p.analysis_period_yr
+    # No plant (a grid connection): its line is +0 without its factor, where every factor is finite.
+    no_plant = np.ndim(plant) == 0 and plant == 0.0 and not np.signbit(plant) and recovery_factors_finite(
+        r, p.power_plant_lifetime_yr
     )
+    lives = (p.hardware_lifetime_yr, p.facility_lifetime_yr) + (() if no_plant else (p.power_plant_lifetime_yr,))
+    crf_hardware, crf_facility, *crf_plant = capital_recovery_factors(r, *lives)
     lines = {  # each capital outlay annualised over its life (finance.annualize, its factors computed together)
         "accelerators": as_float(accelerators) * crf_hardware,
         "repairs": p.repair_cost_fraction_per_yr * accelerators,
         "facility": as_float(facility) * crf_facility,
-        "power_plant": as_float(plant) * crf_plant,
+        "power_plant": as_float(plant) * (1.0 if no_plant else crf_plant[0]),
         "energy": energy,
         "operations": p.opex_fraction_per_yr * facility,
     }
@@ -231,13 +333,15 @@ def terrestrial_costs(ground: GroundDesign, it_power_w: np.ndarray, p: Terrestri
         capex_accelerators=accelerators,
         capex_facility=facility,
         capex_power_plant=plant,
-        capex_total=accelerators + facility + plant,
-        annual_total=sum(lines.values()),
-        annual_infrastructure=lines["facility"] + lines["power_plant"] + lines["energy"] + lines["operations"],
-        annual_opex=lines["energy"] + lines["operations"] + lines["repairs"],
-        crf_period=crf_period,
+        annual_total=_total(*lines.values()),
     )
-    return out
+    return CostLines(
+        out,
+        capex_total=lambda: accelerators + facility + plant,
+        annual_infrastructure=lambda: lines["facility"] + lines["power_plant"] + lines["energy"] + lines["operations"],
+        annual_opex=lambda: lines["energy"] + lines["operations"] + lines["repairs"],
+        crf_period=lambda: capital_recovery_factors(r, p.analysis_period_yr)[0],  # only the lifecycle totals
+    )
 
 
 def unit_costs(annual_usd: np.ndarray, it_power_w: np.ndarray, gpu_hours_per_yr: np.ndarray, tokens_per_yr: np.ndarray):

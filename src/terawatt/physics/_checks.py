@@ -83,6 +83,14 @@ def check_range(
         if allow_nan and value != value:
             return a
         raise ValueError(_message(name, lo, hi, unit, lo_open, hi_open, note, value))
+    if not allow_nan and a.size:  # the verdict from the extremes (two reductions, no mask); NaN fails both
+        low = a.min()
+        if (low > lo) if lo_open else (low >= lo):
+            if hi == math.inf and not hi_open:
+                return a
+            high = a.max()
+            if (high < hi) if hi_open else (high <= hi):
+                return a
     if hi == math.inf and not hi_open:  # a <= inf fails only for NaN, which the lower bound rejects too
         ok = (a > lo) if lo_open else (a >= lo)
     elif lo == -math.inf and not lo_open:

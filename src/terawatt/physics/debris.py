@@ -38,6 +38,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
+from terawatt._arrays import interp
 from terawatt.constants import HOURS_PER_YEAR
 from terawatt.physics._checks import check_range, output
 
@@ -131,8 +132,7 @@ def object_flux_per_m2_yr(altitude_km: npt.ArrayLike, min_size_cm: npt.ArrayLike
     """
     alt = _check_altitude(altitude_km)
     size = _check(min_size_cm, "min_size_cm", *FLUX_SIZE_RANGE_CM, "cm")
-    ln1 = np.interp(alt, _ALT_KM, _LN_FLUX_1CM)
-    ln10 = np.interp(alt, _ALT_KM, _LN_FLUX_10CM)
+    ln1, ln10 = interp(alt, _ALT_KM, _LN_FLUX_1CM, _LN_FLUX_10CM)  # np.interp of each, one interval search
     return _out(np.exp(ln1 + (ln10 - ln1) * np.log10(size)))
 
 

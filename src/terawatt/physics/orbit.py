@@ -193,12 +193,23 @@ def node_rate_rad_per_s(altitude_km: npt.ArrayLike, inclination_deg: npt.ArrayLi
     return _out(_node_rate(alt, np.cos(np.radians(inc))))
 
 
-def _sso_cos_i(alt: np.ndarray) -> np.ndarray:
-    """cos i of the sun-synchronous orbit by fixed-point iteration from the first-order (J2) solution."""
-    q, rate_per_n = (_R_KM / (_R_KM + alt)) ** 2, _SSO_RATE_RAD_S / _mean_motion_rad_s(alt)
-    cos_i = np.zeros_like(q)
-    for _ in range(4):  # second-order terms are ~1e-3 of the first: each pass gains three digits
-        cos_i = rate_per_n / _rate_coefficient(q, np.minimum(cos_i**2, 1.0))
+def _sso_cos_i(alt: np.ndarray, mean_motion: np.ndarray | None = None) -> np.ndarray:
+    """cos i of the sun-synchronous orbit by fixed-point iteration from the first-order (J2) solution.
+
+    ``mean_motion``: :func:`_mean_motion_rad_s` of ``alt`` where the caller has it. The terms of
+    :func:`_rate_coefficient` that do not depend on cos i are computed once, and the first pass (from cos i = 0,
+    so cos^2 i = 0 for every sample) on that one value: the same operations on the same numbers, bitwise.
+    """
+    q = (_R_KM / (_R_KM + alt)) ** 2
+    rate_per_n = _SSO_RATE_RAD_S / (_mean_motion_rad_s(alt) if mean_motion is None else mean_motion)
+    first, q2 = -1.5 * EARTH_J2 * q, q**2
+
+    def coefficient(c2: Any) -> np.ndarray:  # _rate_coefficient(q, c2)
+        return first + q2 * (0.375 * EARTH_J2**2 * (4.0 - 19.0 * c2) - 0.9375 * EARTH_J4 * (3.0 - 7.0 * c2))
+
+    cos_i = rate_per_n / coefficient(0.0)  # from cos i = 0: min(0^2, 1) = 0 for every sample
+    for _ in range(3):  # second-order terms are ~1e-3 of the first: each pass gains three digits
+        cos_i = rate_per_n / coefficient(np.minimum(cos_i**2, 1.0))
     return cos_i
 
 
@@ -237,6 +248,27 @@ def sso_solution(altitude_km: npt.ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     cos_i = _sso_cos_i(_check_altitude(altitude_km))
     with np.errstate(invalid="ignore"):  # arccos is NaN below -1: no orbit there
         return _out(cos_i >= -1.0), _out(np.degrees(np.arccos(cos_i)))
+
+
+def period_and_sso(altitude_km: npt.ArrayLike) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`orbital_period_s` and :func:`sso_solution` of the same altitudes, from one mean motion (the same
+    values bitwise as the separate calls).
+
+    Parameters
+    ----------
+    altitude_km : array_like
+        Height above the equatorial radius [km], in [150, 50000].
+
+    Returns
+    -------
+    period_s, exists, inclination_deg
+        As :func:`orbital_period_s` and :func:`sso_solution`.
+    """
+    alt = _check_altitude(altitude_km)
+    mean_motion = _mean_motion_rad_s(alt)
+    cos_i = _sso_cos_i(alt, mean_motion)
+    with np.errstate(invalid="ignore"):  # arccos is NaN below -1: no orbit there
+        return _out(2.0 * np.pi / mean_motion), _out(cos_i >= -1.0), _out(np.degrees(np.arccos(cos_i)))
 
 
 def sso_inclination_deg(altitude_km: npt.ArrayLike) -> np.ndarray:
@@ -624,8 +656,8 @@ def _grid_axis(values: np.ndarray, step: float) -> tuple[tuple[float, ...], np.n
 def _axis(values: np.ndarray, step: float) -> tuple[tuple[float, ...], np.ndarray, np.ndarray]:
     """Nodes, lower node index and upper-node weight of one table axis (exact nodes if values are few)."""
     lo = float(values.min())
-    if lo == float(values.max()):
-        return (lo,), np.zeros(values.shape, dtype=np.intp), np.zeros(values.shape)
+    if lo == float(values.max()):  # one node: indexed by 0 and not interpolated (no per-sample arrays)
+        return (lo,), 0, 0.0
     if np.unique(values[:1000]).size <= MAX_DISCRETE:
         nodes, inverse = np.unique(values, return_inverse=True)
         if nodes.size <= MAX_DISCRETE:
@@ -669,18 +701,33 @@ def _multilinear(tables: tuple[np.ndarray, ...], index: list[Any], weight: list[
     node ``index`` per axis (an int or an (n,) array) and upper-node ``weight`` (None: the axis does not move)."""
     moving = [k for k, w in enumerate(weight) if w is not None]
     out = np.zeros((3, n))  # one contiguous row per statistic
+    strides = (tables[0].shape[1] * tables[0].shape[2], tables[0].shape[2], 1)
+    flat_tables = [t.reshape(-1) for t in tables]  # C-contiguous: a view, gathered with one flat index
     for corner in range(1 << len(moving)):
         idx = list(index)
-        w: np.ndarray | float = 1.0
+        w: np.ndarray | float | None = None  # the product of the weights (1.0 * x is x: that pass skipped)
         for j, k in enumerate(moving):
             if (corner >> j) & 1:
                 idx[k] = idx[k] + 1
-                w = w * weight[k]
+                w = weight[k] if w is None else w * weight[k]
             else:
-                w = w * (1.0 - weight[k])
-        for row, table in zip(out, tables, strict=True):
-            row += w * table[idx[0], idx[1], idx[2]]
+                w = (1.0 - weight[k]) if w is None else w * (1.0 - weight[k])
+        flat = _flat_index(idx, strides)
+        for row, table in zip(out, flat_tables, strict=True):
+            row += (1.0 if w is None else w) * (table.take(flat) if np.ndim(flat) else table[flat])
     return out
+
+
+def _flat_index(idx: list[Any], strides: tuple[int, int, int]) -> Any:
+    """The flat (C-order) index of ``table[idx[0], idx[1], idx[2]]``: the same elements as that gather, each axis
+    an int or an (n,) index array (the integer parts summed first: one pass per array axis)."""
+    const = sum(int(i) * st for i, st in zip(idx, strides, strict=True) if np.ndim(i) == 0)
+    flat: Any = const
+    for i, st in zip(idx, strides, strict=True):
+        if np.ndim(i):
+            term = i * st if st != 1 else i
+            flat = term + flat if not isinstance(flat, np.ndarray) else flat + term
+    return flat
 
 
 @functools.lru_cache(maxsize=32)
@@ -927,7 +974,9 @@ def _eclipse_stats_arrays(altitude_km: npt.ArrayLike, inclination_deg: npt.Array
     plan = _PLAN.get()
     if plan is not None:  # a population run's plan: each sample's values are its own (see EclipsePlan)
         return _pack(shape, *_planned_stats(plan, model, alt, inc, ltan))
-    found = _unique_rows((alt, np.nan_to_num(inc, nan=-1.0), ltan))
+    # More distinct altitudes than MAX_UNIQUE among the first samples: _unique_rows would say None at once.
+    many = alt.size > MAX_UNIQUE and np.unique(alt[: MAX_UNIQUE + 1]).size > MAX_UNIQUE
+    found = None if many else _unique_rows((alt, np.nan_to_num(inc, nan=-1.0), ltan))
     if found is not None:
         first, inverse = found
         res = _stats_core(alt[first], inc[first], ltan[first], model, 365)

@@ -314,12 +314,37 @@ def _decay_integral(h: np.ndarray, codes: np.ndarray) -> np.ndarray:
     nodes, ln_rho = table["altitude_km"], table["ln_density"]
     cum = _cumulative_decay_integral()
     i = _atm._interval_index(h)
-    dz = (h - nodes[i]) * 1e3
-    slope = (ln_rho[i + 1, codes] - ln_rho[i, codes]) / ((nodes[i + 1] - nodes[i]) * 1e3)  # -1/H [1/m]
-    r_mid = _R_M + 0.5 * (h + nodes[i]) * 1e3
+    if np.ndim(codes) == 0 and np.ndim(i):  # one activity: its columns and interval slopes, each gathered once
+        column, slopes, cum_column = _decay_columns(int(codes))
+        lower = nodes.take(i)
+        dz = (h - lower) * 1e3
+        slope = slopes.take(i)
+        ln_lower = column.take(i)
+        cum_i = cum_column.take(i)
+    else:
+        lower = nodes[i]
+        dz = (h - lower) * 1e3
+        slope = (ln_rho[i + 1, codes] - ln_rho[i, codes]) / ((nodes[i + 1] - nodes[i]) * 1e3)  # -1/H [1/m]
+        ln_lower = ln_rho[i, codes]
+        cum_i = cum[i, codes]
+    r_mid = _R_M + 0.5 * (h + lower) * 1e3
     # \int_0^{dz} e^{-slope z} dz / (rho_i sqrt(mu r)) with the slowly varying sqrt(mu r) at the midpoint
-    part = -np.expm1(-slope * dz) / slope / (np.exp(ln_rho[i, codes]) * np.sqrt(EARTH_MU_M3_PER_S2 * r_mid))
-    return cum[i, codes] + part
+    part = -np.expm1(-slope * dz) / slope / (np.exp(ln_lower) * np.sqrt(EARTH_MU_M3_PER_S2 * r_mid))
+    return cum_i + part
+
+
+@functools.lru_cache(maxsize=8)
+def _decay_columns(code: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One activity's ln-density at the nodes, the slope of each interval (the arithmetic of
+    :func:`_decay_integral`, per interval instead of per sample) and the cumulative integral, contiguous."""
+    table = _atm.density_table()
+    nodes, ln_rho = table["altitude_km"], table["ln_density"]
+    column = np.ascontiguousarray(ln_rho[:, code])
+    slopes = (column[1:] - column[:-1]) / ((nodes[1:] - nodes[:-1]) * 1e3)
+    out = (column, slopes, np.ascontiguousarray(_cumulative_decay_integral()[:, code]))
+    for a in out:
+        a.setflags(write=False)
+    return out
 
 
 @functools.lru_cache(maxsize=1)

@@ -110,8 +110,12 @@ def radiator_area_m2(
         Area [m2]; NaN where the net flux is not positive (no area can reject the heat).
     """
     q = np.asarray(net_flux_w_per_m2, dtype=float) * np.asarray(fin_efficiency, dtype=float)
+    heat = np.asarray(heat_w, dtype=float)
+    positive = q > 0.0
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(q > 0.0, np.asarray(heat_w, dtype=float) / np.where(q > 0.0, q, 1.0), np.nan)
+        if np.ndim(positive) and positive.all():  # every flux positive: what np.where below returns, in one pass
+            return heat / q
+        return np.where(positive, heat / np.where(positive, q, 1.0), np.nan)
 
 
 def radiator_temp_from_chip_k(
