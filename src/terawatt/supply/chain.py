@@ -26,8 +26,9 @@ make, all are scaled down by the same factor. Tools are charged in the year a fa
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -46,6 +47,15 @@ CAUSES = ("construction", "EUV tools", "capital")
 PRE_YEARS = 8
 #: Years after the last simulated year over which the need is known (plans look ahead by build + ramp - lag).
 HORIZON_YEARS = 12
+#: Names of the per-year arrays :func:`simulate_supply` returns (units in docs/design.md, "Supply chains").
+OUTPUTS = (
+    "logic_wafer_starts_per_month", "dram_wafer_starts_per_month", "terafab_wafer_starts_per_month",
+    "packaging_wafers_per_month", "logic_accelerator_equiv", "hbm_gb_supplied", "hbm_accelerator_equiv",
+    "packaging_accelerator_equiv", "terafab_chips_per_yr", "terafab_accelerator_equiv", "cells_gw_per_yr",
+    "cell_programme_gw_per_yr", "euv_tools_installed", "fabs_under_construction_wpm", "fabs_under_construction",
+    "euv_tools_delivered", "euv_tools_ai", "euv_tools_terafab", "supply_capex_usd",
+    "logic_cause", "hbm_cause", "packaging_cause", "cells_cause",
+)
 #: Samples per block when cohorts with per-sample build times are summed (bounds the (rows, slots, years) array).
 CHUNK_ROWS = 2048
 
@@ -123,7 +133,9 @@ def _at(need: np.ndarray, index: np.ndarray) -> np.ndarray:
     return np.take_along_axis(need, index[..., None], axis=-1)[..., 0]
 
 
-def simulate_supply(p: Mapping[str, np.ndarray], years: np.ndarray, needs: SupplyNeeds) -> dict[str, np.ndarray]:
+def simulate_supply(
+    p: Mapping[str, np.ndarray], years: np.ndarray, needs: SupplyNeeds, outputs: Collection[str] | None = None
+) -> dict[str, np.ndarray]:
     """Simulate the supply chains over ``years``.
 
     Parameters
@@ -135,6 +147,9 @@ def simulate_supply(p: Mapping[str, np.ndarray], years: np.ndarray, needs: Suppl
         Calendar years (Y,).
     needs : SupplyNeeds
         The need the market plans for.
+    outputs : collection of str, optional
+        The names of the per-year arrays to return (default: all of :data:`OUTPUTS`); only the capacities they
+        read are summed, each the same numbers as in a full run.
 
     Returns
     -------
@@ -359,23 +374,29 @@ def simulate_supply(p: Mapping[str, np.ndarray], years: np.ndarray, needs: Suppl
             return under_construction(ages, b)
         return maturity(ages, b, r, y0) if kind == "good" else volume_ramp(ages, b, r)
 
-    run = {k: _convolve(starts[k], kernel(k, "run"), n_years) for k in starts}
-    good = {k: _convolve(starts[k], kernel(k, "good"), n_years) for k in ("logic", "dram", "terafab")}
-    # logic, DRAM and Terafab fabs share the construction time: one sum of their cohorts
-    fab_starts = starts["logic"] + starts["dram"] + starts["terafab"]
-    construction_wpm = _convolve(fab_starts, kernel("logic", "building"), n_years)
-    tf_logic, tf_dram_good = good["terafab"] * (1.0 - tf_dram[..., None]), good["terafab"] * tf_dram[..., None]
-    logic_acc = 12.0 * (
-        existing["logic"][..., None] * acc_per_logic_wafer[..., None]
-        + good["logic"] * acc_per_logic_wafer[..., None]
-        + tf_logic * tf_acc_per_wafer[..., None]
-    )
-    hbm_gb = 12.0 * hbm_per_wafer[..., None] * (existing["dram"][..., None] + good["dram"] + tf_dram_good)
-    packages = 12.0 * (
-        packages_per_wafer[..., None] * (existing["packaging"][..., None] + run["packaging"])
-        + tf_logic * tf_acc_per_wafer[..., None]  # the Terafab packages what it makes (claim: logic, memory, packaging)
-    )
-    cells = existing["cells"][..., None] + run["cells"] + run["programme"]
+    @cache
+    def run(k: str) -> np.ndarray:
+        """Wafer starts (or GW) link k runs, by year."""
+        return _convolve(starts[k], kernel(k, "run"), n_years)
+
+    @cache
+    def good(k: str) -> np.ndarray:
+        """Good output of link k's fabs in wafer starts at mature yield, by year."""
+        return _convolve(starts[k], kernel(k, "good"), n_years)
+
+    @cache
+    def construction() -> np.ndarray:
+        """Wafer starts of the fabs under construction (logic, DRAM and Terafab share the construction time)."""
+        return _convolve(starts["logic"] + starts["dram"] + starts["terafab"], kernel("logic", "building"), n_years)
+
+    @cache
+    def tf_logic() -> np.ndarray:
+        return good("terafab") * (1.0 - tf_dram[..., None])
+
+    @cache
+    def hbm_gb() -> np.ndarray:
+        return 12.0 * hbm_per_wafer[..., None] * (existing["dram"][..., None] + good("dram")
+                                                   + good("terafab") * tf_dram[..., None])
 
     # -------------------------------------------------------------------------------- causes
     def cause(k: str) -> np.ndarray:
@@ -391,30 +412,42 @@ def simulate_supply(p: Mapping[str, np.ndarray], years: np.ndarray, needs: Suppl
         by_capital = pick(capital_cut[k])
         return np.where(valid & by_tools, 1, np.where(valid & by_capital, 2, 0))
 
-    wafer_starts = {
-        "logic_wafer_starts_per_month": existing["logic"][..., None] + run["logic"],
-        "dram_wafer_starts_per_month": existing["dram"][..., None] + run["dram"],
-        "terafab_wafer_starts_per_month": run["terafab"],
-    }
-    return {
-        **wafer_starts,
-        "packaging_wafers_per_month": existing["packaging"][..., None] + run["packaging"],
-        "logic_accelerator_equiv": logic_acc,
+    compute = {
+        "logic_wafer_starts_per_month": lambda: existing["logic"][..., None] + run("logic"),
+        "dram_wafer_starts_per_month": lambda: existing["dram"][..., None] + run("dram"),
+        "terafab_wafer_starts_per_month": lambda: run("terafab"),
+        "packaging_wafers_per_month": lambda: existing["packaging"][..., None] + run("packaging"),
+        "logic_accelerator_equiv": lambda: 12.0 * (
+            existing["logic"][..., None] * acc_per_logic_wafer[..., None]
+            + good("logic") * acc_per_logic_wafer[..., None]
+            + tf_logic() * tf_acc_per_wafer[..., None]
+        ),
         "hbm_gb_supplied": hbm_gb,
-        "hbm_accelerator_equiv": hbm_gb / needs.hbm_gb_per_accelerator,
-        "packaging_accelerator_equiv": packages,
-        "terafab_chips_per_yr": 12.0 * tf_logic * tf_good_dies[..., None],
-        "terafab_accelerator_equiv": 12.0
-        * np.minimum(tf_logic * tf_acc_per_wafer[..., None], tf_dram_good * acc_per_dram_wafer[..., None]),
-        "cells_gw_per_yr": cells,
-        "cell_programme_gw_per_yr": run["programme"],
-        "euv_tools_installed": first("supply.euv_installed_2025")[..., None]
+        "hbm_accelerator_equiv": lambda: hbm_gb() / needs.hbm_gb_per_accelerator,
+        # the Terafab packages what it makes (claim: logic, memory, packaging)
+        "packaging_accelerator_equiv": lambda: 12.0 * (
+            packages_per_wafer[..., None] * (existing["packaging"][..., None] + run("packaging"))
+            + tf_logic() * tf_acc_per_wafer[..., None]
+        ),
+        "terafab_chips_per_yr": lambda: 12.0 * tf_logic() * tf_good_dies[..., None],
+        "terafab_accelerator_equiv": lambda: 12.0 * np.minimum(
+            tf_logic() * tf_acc_per_wafer[..., None],
+            good("terafab") * tf_dram[..., None] * acc_per_dram_wafer[..., None],
+        ),
+        "cells_gw_per_yr": lambda: existing["cells"][..., None] + run("cells") + run("programme"),
+        "cell_programme_gw_per_yr": lambda: run("programme"),
+        "euv_tools_installed": lambda: first("supply.euv_installed_2025")[..., None]
         + np.cumsum(out["euv_tools_delivered"], axis=-1),
-        "fabs_under_construction_wpm": construction_wpm,
-        "fabs_under_construction": construction_wpm / first("supply.fab_module_wafers_per_month")[..., None],
-        **out,
-        "logic_cause": cause("logic"),
-        "hbm_cause": cause("dram"),
-        "packaging_cause": cause("packaging"),
-        "cells_cause": cause("cells"),
+        "fabs_under_construction_wpm": construction,
+        "fabs_under_construction": lambda: construction() / first("supply.fab_module_wafers_per_month")[..., None],
+        **{name: (lambda name=name: out[name]) for name in out},
+        "logic_cause": lambda: cause("logic"),
+        "hbm_cause": lambda: cause("dram"),
+        "packaging_cause": lambda: cause("packaging"),
+        "cells_cause": lambda: cause("cells"),
     }
+    unknown = set(outputs or ()) - set(compute)
+    if unknown:
+        raise ValueError(f"simulate_supply has no output {', '.join(sorted(unknown))} (outputs: {', '.join(OUTPUTS)})")
+    return {name: compute[name]() for name in (OUTPUTS if outputs is None else outputs)}
+
