@@ -108,29 +108,37 @@ def _shared(x: np.ndarray) -> np.ndarray:
     return np.asarray(flat[0]) if flat.size == 0 or np.all(flat == flat[0]) else np.asarray(x, float)
 
 
-def _online(starts: np.ndarray, ramp: np.ndarray, slot: np.ndarray | int) -> np.ndarray:
-    """What cohorts ``starts`` (slots 0..c-1) run in the year of slot ``slot``: sum of starts x ramp[slot - c'].
+def _by_age(ramp: np.ndarray, lookahead: np.ndarray, n_slots: int) -> np.ndarray:
+    """The ramp values of a link's forecast, reversed by cohort age: ``ramp[..., clip(n_slots - q + lookahead)]`` for
+    ``q = 0..n_slots-1`` (clipped to the ramp's ages).
 
-    ``ramp`` is (A,) or (..., A); ``slot`` a scalar or (...,)."""
-    age = np.clip(np.asarray(slot)[..., None] - np.arange(starts.shape[-1]), 0, ramp.shape[-1] - 1)
-    if ramp.ndim == 1 and age.ndim == 1:
-        return starts @ ramp[age]
-    if age.ndim == 1 and ramp.shape[:-1] == starts.shape[:-1]:  # one slot for all: index the ramps directly
-        return (starts * ramp[..., age]).sum(-1)
-    ramp = np.ascontiguousarray(np.broadcast_to(ramp, (*starts.shape[:-1], ramp.shape[-1])))
-    # take_along_axis(ramp, age, -1) as one flat gather (the same values, without building an index per axis)
-    rows = (np.arange(ramp.size // ramp.shape[-1]) * ramp.shape[-1]).reshape((*ramp.shape[:-1], 1))
-    return (starts * ramp.reshape(-1)[rows + np.broadcast_to(age, starts.shape)]).sum(-1)
+    In the year of cohort slot ``c`` the forecast looks ``lookahead`` years ahead, to slot ``c + lookahead``, where the
+    cohort of slot ``c' < c`` is ``c + lookahead - c'`` years old: its ramp value is element ``n_slots - c + c'`` of
+    this array, so the year's values are the last ``c`` elements, one slice (:func:`_online`). ``ramp`` is (A,) or
+    (..., A); ``lookahead`` a scalar or (...,).
+    """
+    lookahead = np.asarray(lookahead)
+    age = np.clip(n_slots - np.arange(n_slots) + lookahead[..., None], 0, ramp.shape[-1] - 1)
+    if age.ndim == 1:
+        return ramp[..., age]
+    return np.take_along_axis(np.broadcast_to(ramp, (*lookahead.shape, ramp.shape[-1])), age, axis=-1)
 
 
-def _at(need: np.ndarray, index: np.ndarray) -> np.ndarray:
-    """``need[..., index]`` per sample (``index`` a scalar shared by all samples, or (...,))."""
-    index = np.asarray(index)
-    if index.ndim == 0:
-        return need[..., int(index)]
-    if need.ndim == 2 and index.shape == need.shape[:1]:  # one gather of (sample, index) pairs
-        return need[np.arange(need.shape[0]), index]
-    return np.take_along_axis(need, index[..., None], axis=-1)[..., 0]
+def _online(starts: np.ndarray, by_age: np.ndarray) -> np.ndarray:
+    """What cohorts ``starts`` (slots 0..c-1) run in the year a forecast looks at: sum of starts x ramp by age
+    (``by_age`` from :func:`_by_age`, its last ``c`` elements being the ramp of cohorts 0..c-1)."""
+    ramp = by_age[..., by_age.shape[-1] - starts.shape[-1]:]
+    if ramp.ndim == 1:
+        return starts @ ramp
+    return (starts * ramp).sum(-1)
+
+
+def _ahead(need: np.ndarray, lookahead: np.ndarray, n_years: int) -> np.ndarray:
+    """``need[..., clip(j + lookahead, 0, last)]`` for the years ``j = 0..n_years-1``, year-major (n_years, ...): what
+    the market plans for each year (``lookahead`` a scalar shared by all samples, or (...,))."""
+    index = np.clip(np.arange(n_years) + np.asarray(lookahead)[..., None], 0, need.shape[-1] - 1)
+    picked = need[..., index] if index.ndim == 1 else np.take_along_axis(need, index, axis=-1)
+    return np.ascontiguousarray(np.moveaxis(picked, -1, 0))
 
 
 def simulate_supply(
@@ -289,7 +297,6 @@ def simulate_supply(
         rival_ramp[rival] = volume_ramp(np.arange(n_slots + HORIZON_YEARS + 1, dtype=float), b, r)
         started[rival] = False
     prog_start = first("supply.cell_programme_start_year")
-    last = acc_need.shape[-1] - 1
 
     # the Terafab (or the cell programme) is seen as the capacity it will run in the target year, in the link's
     # units (logic wafers by silicon area, DRAM wafers by bits, packages by its logic output)
@@ -306,6 +313,10 @@ def simulate_supply(
         same_plan[k] = next((m for m in same_plan if rivals[m] == rivals[k] and lookahead[m].shape == lookahead[k].shape
                              and np.array_equal(lookahead[m], lookahead[k])), k)
 
+    # the ramps each link's forecast reads, by cohort age, and the need it plans for, per year
+    by_age = {k: _by_age(rival_ramp[rivals[k]], lookahead[k], n_slots) for k in market}
+    planned_by_year = {k: _ahead(need[k], lookahead[k], n_years) for k in market}
+
     for j, year in enumerate(years):
         c = PRE_YEARS + j
         t = float(year - 2026)
@@ -313,14 +324,12 @@ def simulate_supply(
         s = {}
         forecast: dict[str, Any] = {}
         for k in market:
-            target = j + lookahead[k]
-            planned = _at(need[k], np.clip(target, 0, last))
+            planned = planned_by_year[k][j]
             rival = rivals[k]
             if same_plan[k] in forecast:
                 online = forecast[same_plan[k]]
             else:
-                online = (_online(starts[rival][..., :c], rival_ramp[rival], PRE_YEARS + target) if started[rival]
-                          else 0.0)
+                online = _online(starts[rival][..., :c], by_age[k]) if started[rival] else 0.0
                 forecast[k] = online
             competing = online * in_units[k]
             want = np.maximum(planned - existing[k] - cum[k] - competing, 0.0)
