@@ -229,6 +229,11 @@ _SUPPLY_FOR = {"chip_cause": ("logic_cause", "hbm_cause", "packaging_cause"),
                "hbm_stacks_supplied": ("hbm_gb_supplied",), "cells_cause": ("cells_cause",)}
 
 
+def _plain(x: np.ndarray) -> bool:
+    """Whether every value of ``x`` is finite and at least +0 (no sign bit)."""
+    return bool(np.isfinite(x).all() and not np.signbit(x).any())
+
+
 def _recorded(fields: Iterable[str] | None) -> list[str]:
     """The fields to record, in :data:`FIELDS` order (all but ``year`` by default; ``ValueError`` for unknown names)."""
     if fields is None:
@@ -422,6 +427,10 @@ def buildout(
         "cells_cause": lambda: y["cells_cause"],
     }
 
+    # while every cohort is finite and not negative (or -0), the cohort that retires is read instead of summed
+    clean = _plain(cohorts)
+    retire_slot = (max_life - life).astype(int)  # slot of the cohort that retires in the first year
+
     for j, year in enumerate(years):
         p = {key: value[..., j] for key, value in P.items()}
         y = {key: value[j] for key, value in known.items()}
@@ -433,7 +442,10 @@ def buildout(
         slot = j + max_life
         ages = slot - np.arange(slot)
         fleet = cohorts[..., :slot]
-        retiring = (fleet * (ages == life[..., None])).sum(axis=-1)
+        if clean:  # one cohort is `life` years old: the masked sum is its value plus +0s, i.e. its value
+            retiring = np.take_along_axis(fleet, retire_slot[..., None] + j, axis=-1)[..., 0]
+        else:
+            retiring = (fleet * (ages == life[..., None])).sum(axis=-1)
         surviving = (fleet * (ages < life[..., None])).sum(axis=-1)
         gap = np.maximum(demand - surviving - ground, 0.0)
 
@@ -548,6 +560,7 @@ def buildout(
 
         # ------------------------------------------------------------------------------------ state and flows
         cohorts[..., slot] = orbit_add
+        clean = clean and _plain(orbit_add)
         orbit_total = surviving + orbit_add
         ground = ground + ground_add
         headroom = np.maximum(headroom - ground_add * pue, 0.0)

@@ -97,6 +97,8 @@ def _convolve(starts: np.ndarray, kernel: np.ndarray, n_years: int) -> np.ndarra
         first = max(c - PRE_YEARS, 0)  # first year in which the cohort exists
         if first >= n_years:
             break
+        if not starts_t[c].any():  # a cohort of no starts adds +-0 to sums that start at +0: skipped, same sums
+            continue
         age0 = PRE_YEARS + first - c
         out[first:] += starts_t[c] * kernel_t[age0 : age0 + n_years - first]
     return np.ascontiguousarray(np.moveaxis(out, 0, -1))
