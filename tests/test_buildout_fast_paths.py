@@ -15,7 +15,7 @@ import pytest
 
 import terawatt.studies.buildout as buildout_module
 from terawatt.scenario import load_scenario
-from terawatt.studies.buildout import FIELDS, _plain, buildout
+from terawatt.studies.buildout import FIELDS, _least, _plain, buildout
 from terawatt.studies.montecarlo_buildout import FIELDS as MC_FIELDS
 from terawatt.studies.montecarlo_buildout import montecarlo_buildout, sampled_scenario
 from terawatt.studies.uncertainty import SampleDesign, uncertainty_space
@@ -95,6 +95,20 @@ def test_plain_refuses_what_a_masked_sum_would_not_pass_through():
     assert _plain(np.array([0.0, 1.0, 3e300]))
     for bad in (np.nan, np.inf, -np.inf, -1e-300, -0.0):
         assert not _plain(np.array([1.0, bad])), bad
+
+
+@pytest.mark.parametrize("k", [2, 3, 4])
+def test_least_equals_min_and_argmin_over_the_stack(k):
+    """Ties, signed zeros, NaNs and infinities among the limits, one of them a scalar broadcast to the others."""
+    rng = np.random.default_rng(k)
+    pool = np.array([0.0, -0.0, 1.0, 2.0, np.nan, np.inf, 1e300])
+    limits = [rng.choice(pool, 5000) for _ in range(k - 1)] + [np.float64(1.0)]
+    least, first = _least(limits)
+    stacked = np.stack(np.broadcast_arrays(*limits))
+    _same(least, stacked.min(axis=0), "least")
+    _same(first, stacked.argmin(axis=0), "first")
+    scalar_least, scalar_first = _least([np.float64(3.0), np.float64(np.nan), np.float64(2.0)])
+    assert np.isnan(scalar_least) and int(scalar_first) == 1
 
 
 def test_montecarlo_keeps_the_numbers_of_a_full_run(sampled, full):

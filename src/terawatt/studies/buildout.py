@@ -229,6 +229,24 @@ _SUPPLY_FOR = {"chip_cause": ("logic_cause", "hbm_cause", "packaging_cause"),
                "hbm_stacks_supplied": ("hbm_gb_supplied",), "cells_cause": ("cells_cause",)}
 
 
+#: Orbit binding codes of the launch limits (vehicles, pads, propellant, a flight-rate cap read as vehicles).
+_LAUNCH_CODES = np.array([1, 2, 3, 1])
+
+
+def _least(limits: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """The least of ``limits`` and the index of the first that is least, element by element: ``np.min`` and
+    ``np.argmin`` over the stacked limits (NaN propagates, and the first NaN is the least), without the stack."""
+    least = limits[0]
+    for x in limits[1:]:
+        least = np.minimum(least, x)
+    nan = least != least
+    first = np.full(np.shape(least), len(limits) - 1)
+    for k in range(len(limits) - 2, -1, -1):
+        x = limits[k]
+        first = np.where((x == least) | (nan & (x != x)), k, first)
+    return least, first
+
+
 def _plain(x: np.ndarray) -> bool:
     """Whether every value of ``x`` is finite and at least +0 (no sign bit)."""
     return bool(np.isfinite(x).all() and not np.signbit(x).any())
@@ -373,7 +391,6 @@ def buildout(
     per_year = [name for name in recorded if name != "launcher_emission_cut_needed" and name not in SUPPLY_FIELDS]
     columns = {name: np.empty((len(years), *n)) for name in per_year}  # each recorded field, year-major
     edge_on = bool(scenario.values["edge.enabled"])
-    orbit_codes = [None, np.full(n, 4), np.full(n, 5)]
 
     def co2_per_flight() -> np.ndarray:
         return prop * (1.0 - lox_frac) * p["launch.co2_per_t_methane"]
@@ -429,7 +446,8 @@ def buildout(
 
     # while every cohort is finite and not negative (or -0), the cohort that retires is read instead of summed
     clean = _plain(cohorts)
-    retire_slot = (max_life - life).astype(int)  # slot of the cohort that retires in the first year
+    flat_cohorts = cohorts.reshape(-1)  # a view: the cohort retiring in year j at retire_at + j
+    retire_at = np.arange(flat_cohorts.size, step=cohorts.shape[-1]).reshape(n) + (max_life - life).astype(int)
 
     for j, year in enumerate(years):
         p = {key: value[..., j] for key, value in P.items()}
@@ -443,7 +461,7 @@ def buildout(
         ages = slot - np.arange(slot)
         fleet = cohorts[..., :slot]
         if clean:  # one cohort is `life` years old: the masked sum is its value plus +0s, i.e. its value
-            retiring = np.take_along_axis(fleet, retire_slot[..., None] + j, axis=-1)[..., 0]
+            retiring = flat_cohorts[retire_at + j]
         else:
             retiring = (fleet * (ages == life[..., None])).sum(axis=-1)
         surviving = (fleet * (ages < life[..., None])).sum(axis=-1)
@@ -472,9 +490,8 @@ def buildout(
         ]
         if "launch.flights_per_yr" in p:
             limits.append(p["launch.flights_per_yr"])
-        launch_limits = np.stack(np.broadcast_arrays(*limits))
-        max_flights = launch_limits.min(axis=0)
-        launch_code = np.array([1, 2, 3, 1])[launch_limits.argmin(axis=0)]  # a flight-rate cap reads as "vehicles"
+        max_flights, launch_first = _least(limits)
+        launch_code = _LAUNCH_CODES[launch_first]  # a flight-rate cap reads as "vehicles"
         reliability = p["launch.flight_reliability"]
         payload_t, kg_per_w = y["payload_t"], y["kg_per_w"]
         earth_t = max_flights * payload_t * reliability
@@ -495,11 +512,10 @@ def buildout(
             * (1.0 + p["supply.space_solar_growth_per_yr"]) ** t
             / (y["radiator_m2_per_w"] * 1e9 * np.maximum(1.0 - lunar_share, 1e-9))
         )
-        orbit_limits = np.stack(np.broadcast_arrays(launch_gw, solar_gw, radiator_gw))
+        orbit_least, orbit_first = _least([launch_gw, solar_gw, radiator_gw])
         started = year >= p["buildout.orbit_start_year"]
-        orbit_cap = np.where(started, orbit_limits.min(axis=0), 0.0)
-        orbit_codes[0] = launch_code
-        orbit_code = np.choose(orbit_limits.argmin(axis=0), orbit_codes)
+        orbit_cap = np.where(started, orbit_least, 0.0)
+        orbit_code = np.where(orbit_first == 0, launch_code, np.where(orbit_first == 1, 4, 5))
 
         # ------------------------------------------------------------------------------------ ground supply
         new_power = (
@@ -517,9 +533,8 @@ def buildout(
             * p["ground.transformer_share_for_ai"]
         )
         pue = p["terrestrial.pue"]
-        ground_limits = np.stack(np.broadcast_arrays((transformers + headroom) / pue, (new_power + headroom) / pue))
-        ground_cap = ground_limits.min(axis=0)
-        ground_code = 1 + ground_limits.argmin(axis=0)
+        ground_cap, ground_first = _least([(transformers + headroom) / pue, (new_power + headroom) / pue])
+        ground_code = 1 + ground_first
 
         # ------------------------------------------------------------------------------------ split
         share = y["share"]
