@@ -4,7 +4,8 @@
   design + TCO of samples x years in one pass, crossover years); target < 0.5 s.
 - ``terawatt montecarlo musk-terawatt --study buildout -n 10000``: 10,000 build-out trajectories of 25 years;
   target < 1 s. Also reported: the share of that time spent inside ``studies.buildout.buildout`` (the
-  simulation and the per-year model evaluation it runs), the rest being sampling and summaries.
+  simulation and the per-year model evaluation it runs), the rest being sampling and summaries, and the share
+  spent in the supply chains (``terawatt.supply.simulate_supply``, inside the build-out).
 - The same with four more supply parameters sampled (an ``uncertainty:`` block, uniform over each literature
   range): the packaging build and ramp times, the cell-line ramp and the Terafab ramp. With them every supply
   link's cohort kernel is per sample, the slowest path of ``terawatt.supply.chain``.
@@ -25,30 +26,38 @@ from _timing import best_of, options, write_report
 
 import terawatt
 import terawatt.studies.buildout as buildout_module
+import terawatt.studies.buildout_supply as buildout_supply
 from terawatt.studies.montecarlo import montecarlo
 from terawatt.studies.montecarlo_buildout import montecarlo_buildout
 
 
-def _share_inside_buildout(scenario: terawatt.Scenario, n: int) -> float:
-    """Share of one build-out Monte Carlo of ``n`` trajectories spent inside ``buildout()``."""
-    original = buildout_module.buildout
-    spent = [0.0]
+def _shares_inside(scenario: terawatt.Scenario, n: int) -> dict[str, float]:
+    """Shares of one build-out Monte Carlo of ``n`` trajectories spent inside ``buildout()`` (the simulation and the
+    per-year model evaluation it runs) and, within it, inside the supply chains (``simulate_supply``)."""
+    spent = {"buildout": 0.0, "supply": 0.0}
+    patched = {"buildout": (buildout_module, "buildout"), "supply": (buildout_supply, "simulate_supply")}
+    originals = {key: getattr(module, name) for key, (module, name) in patched.items()}
 
-    def timed(*args, **kwargs):  # noqa: ANN002, ANN003 - a transparent wrapper
-        t0 = time.perf_counter()
-        try:
-            return original(*args, **kwargs)
-        finally:
-            spent[0] += time.perf_counter() - t0
+    def timed(key: str):  # noqa: ANN202 - a transparent wrapper
+        def call(*args, **kwargs):  # noqa: ANN002, ANN003
+            t0 = time.perf_counter()
+            try:
+                return originals[key](*args, **kwargs)
+            finally:
+                spent[key] += time.perf_counter() - t0
 
-    buildout_module.buildout = timed
+        return call
+
+    for key, (module, name) in patched.items():
+        setattr(module, name, timed(key))
     try:
         t0 = time.perf_counter()
         montecarlo_buildout(scenario, n)
         total = time.perf_counter() - t0
     finally:
-        buildout_module.buildout = original
-    return spent[0] / total
+        for key, (module, name) in patched.items():
+            setattr(module, name, originals[key])
+    return {key: value / total for key, value in spent.items()}
 
 
 #: The supply parameters the registry gives no distribution, sampled in the second build-out case (uniform over
@@ -70,11 +79,12 @@ def main() -> None:
     cpu_years = best_of(years_run, args.repeat, time.process_time)
     wall = {k: best_of(f, args.repeat) for k, f in runs.items()}
     cpu = {k: best_of(f, args.repeat, time.process_time) for k, f in runs.items()}
-    inside = _share_inside_buildout(build, n)
+    inside = _shares_inside(build, n)
     print(f"Monte Carlo musk-2026, {n:,} samples x 20 years: {t_years:.3f} s wall, {cpu_years:.3f} s CPU "
           f"({n * 20 / t_years:,.0f} sample-years/s; target < 0.5 s at 10,000)")
     for case in runs:
-        extra = f"; {inside:.0%} of it inside studies.buildout.buildout" if case == "default" else ""
+        extra = (f"; {inside['buildout']:.0%} of it inside studies.buildout.buildout, {inside['supply']:.0%} in the "
+                 f"supply chains" if case == "default" else "")
         print(f"Monte Carlo musk-terawatt build-out ({case}), {n:,} trajectories x 25 years: {wall[case]:.3f} s "
               f"wall, {cpu[case]:.3f} s CPU ({n / cpu[case]:,.0f} trajectories/s per core; target < 1 s at "
               f"10,000){extra}")
@@ -87,7 +97,8 @@ def main() -> None:
         "buildout_cpu_s": cpu["default"],
         "buildout_more_supply_s": wall["more supply"],
         "buildout_more_supply_cpu_s": cpu["more supply"],
-        "buildout_share_inside": inside,
+        "buildout_share_inside": inside["buildout"],
+        "buildout_share_supply": inside["supply"],
         "readme": [
             {"benchmark": "Monte Carlo musk-2026 over 2026-2045", "size": f"{n:,} samples x 20 years",
              "rate": f"{t_years:.2f} s ({n * 20 / t_years / 1e6:.1f} M sample-years/s)"},

@@ -16,6 +16,7 @@ the same way.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -126,7 +127,7 @@ class BuildOut:
         rows = []
         for i, year in enumerate(self.years):
             row: dict[str, Any] = {"year": int(year)}
-            for name in FIELDS[1:]:
+            for name in (f for f in FIELDS[1:] if f in self.data):  # a run of chosen fields has only those
                 col = self.data[name][..., i]
                 if name in LABELS:
                     labels = LABELS[name]
@@ -216,7 +217,57 @@ def _shortfall(demand: np.ndarray, orbit: np.ndarray, ground: np.ndarray) -> np.
     return np.where(short > ROUND_OFF * np.abs(demand), short, 0.0)
 
 
-def buildout(scenario: Scenario, start: int = 2026, end: int = 2050) -> BuildOut:
+def _year_major(x: np.ndarray) -> np.ndarray:
+    """``x`` (..., Y) as a contiguous (Y, ...) array: a year's values read as one contiguous row in the loop."""
+    return np.ascontiguousarray(np.moveaxis(x, -1, 0))
+
+
+#: Supply outputs the simulation itself reads (the chip links and the cells); others are read only when recorded.
+_SUPPLY_READ = ("cells_gw_per_yr", "logic_accelerator_equiv", "hbm_accelerator_equiv", "packaging_accelerator_equiv")
+#: Supply outputs read by a recorded field that is not a supply field itself.
+_SUPPLY_FOR = {"chip_cause": ("logic_cause", "hbm_cause", "packaging_cause"),
+               "hbm_stacks_supplied": ("hbm_gb_supplied",), "cells_cause": ("cells_cause",)}
+
+
+#: Orbit binding codes of the launch limits (vehicles, pads, propellant, a flight-rate cap read as vehicles).
+_LAUNCH_CODES = np.array([1, 2, 3, 1])
+
+
+def _least(limits: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """The least of ``limits`` and the index of the first that is least, element by element: ``np.min`` and
+    ``np.argmin`` over the stacked limits (NaN propagates, and the first NaN is the least), without the stack."""
+    least = limits[0]
+    for x in limits[1:]:
+        least = np.minimum(least, x)
+    nan = least != least
+    first = np.full(np.shape(least), len(limits) - 1)
+    for k in range(len(limits) - 2, -1, -1):
+        x = limits[k]
+        first = np.where((x == least) | (nan & (x != x)), k, first)
+    return least, first
+
+
+def _plain(x: np.ndarray) -> bool:
+    """Whether every value of ``x`` is finite and at least +0 (no sign bit)."""
+    return bool(np.isfinite(x).all() and not np.signbit(x).any())
+
+
+def _recorded(fields: Iterable[str] | None) -> list[str]:
+    """The fields to record, in :data:`FIELDS` order (all but ``year`` by default; ``ValueError`` for unknown names)."""
+    if fields is None:
+        return list(FIELDS[1:])
+    chosen = set(fields) - {"year"}
+    unknown = chosen - set(FIELDS)
+    if unknown:
+        raise ValueError(f"buildout has no field {', '.join(sorted(unknown))} (fields: {', '.join(FIELDS[1:])})")
+    if "launcher_emission_cut_needed" in chosen:
+        chosen |= {"orbit_co2_t_per_gw_yr", "ground_co2_t_per_gw_yr"}
+    return [name for name in FIELDS[1:] if name in chosen]
+
+
+def buildout(
+    scenario: Scenario, start: int = 2026, end: int = 2050, fields: Iterable[str] | None = None
+) -> BuildOut:
     r"""Simulate the build-out from ``start`` to ``end`` (inclusive).
 
     Notes
@@ -237,7 +288,11 @@ def buildout(scenario: Scenario, start: int = 2026, end: int = 2050) -> BuildOut
       Earth cells) and radiator panels. Ground limit: transformers or new power (turbines, interconnections,
       solar + storage, then the one-off grid headroom), whichever is lower, over the PUE.
     - Parameters with a trajectory take their value of each year; sampled parameters run as N trajectories.
+
+    ``fields`` names the fields of :data:`FIELDS` to record (default: all); the others are neither computed nor
+    in ``data``, and those recorded are the same numbers as in a run of all fields (the Monte Carlo keeps eight).
     """
+    recorded = _recorded(fields)
     span_errors = year_span_errors(start, end)
     if span_errors:
         raise ScenarioError(span_errors)
@@ -249,6 +304,7 @@ def buildout(scenario: Scenario, start: int = 2026, end: int = 2050) -> BuildOut
         np.shape(x) for x in yearly.values.values() if x is not None]
     shape = np.broadcast_shapes(*shapes, years.shape)
     n = shape[:-1]
+    want = set(recorded)
 
     def series(key: str) -> np.ndarray:
         """A parameter or an output over the years, shape (..., Y)."""
@@ -262,19 +318,10 @@ def buildout(scenario: Scenario, start: int = 2026, end: int = 2050) -> BuildOut
     )
     P = {key: series(key) for key in numeric}
     it = series("workload.it_power_w")  # the reference deployment the per-watt design figures come from [W]
-    kg_per_w = series("orbital.launch_mass_kg") / it
     count = series("orbital.satellite_count")
     array_w_per_w = series("orbital.array_power_bol_w") * count / it
-    radiator_m2_per_w = series("orbital.radiator_area_m2") * count / it
-    sat_mass = series("orbital.satellite_mass_kg")
-    acc_orbit_per_w = series("orbital.accelerators") / it
     acc_ground_per_w = series("terrestrial.accelerators") / it
-    capex_orbit_per_w = series("orbital.capex_usd") / it
-    capex_ground_per_w = series("terrestrial.capex_usd") / it
     ratio = series("comparison.cost_ratio")
-    orbit_cost = series("orbital.cost_per_gpu_hour_usd")
-    ground_cost = series("terrestrial.cost_per_gpu_hour_usd")
-    payload_t = series("orbital.payload_kg") / 1e3
     accelerator = catalog_entry("accelerators", scenario.values["workload.accelerator"])
     stacks_per_acc = float(accelerator["hbm_stacks"])
     gb_per_stack = float(accelerator["hbm_gb"]) / stacks_per_acc
@@ -284,8 +331,47 @@ def buildout(scenario: Scenario, start: int = 2026, end: int = 2050) -> BuildOut
     else:
         share_all = np.full(shape, 1.0 if rule == "orbit_first" else 0.0)
     share_all = np.where(years >= P["buildout.orbit_start_year"], share_all, 0.0)
-    # the supply chains, built year by year toward the need the market sees (terawatt.supply)
-    sup = supply(P, years, acc_ground_per_w, array_w_per_w, share_all, float(accelerator["hbm_gb"]))
+    # the supply chains, built year by year toward the need the market sees (terawatt.supply); only the outputs
+    # the simulation and the recorded fields read
+    sup_read = [*_SUPPLY_READ, *(k for f in recorded for k in _SUPPLY_FOR.get(f, ()) if k not in _SUPPLY_READ),
+                *(f for f in SUPPLY_FIELDS if f in want and f not in _SUPPLY_READ)]
+    sup = supply(P, years, acc_ground_per_w, array_w_per_w, share_all, float(accelerator["hbm_gb"]),
+                 outputs=list(dict.fromkeys(sup_read)))
+
+    # per-year values that do not depend on the simulation's state, year-major (row j is year j)
+    known = {
+        "kg_per_w": series("orbital.launch_mass_kg") / it,
+        "array_w_per_w": array_w_per_w,
+        "radiator_m2_per_w": series("orbital.radiator_area_m2") * count / it,
+        "sat_mass": series("orbital.satellite_mass_kg"),
+        "acc_orbit_per_w": series("orbital.accelerators") / it,
+        "acc_ground_per_w": acc_ground_per_w,
+        "ratio": ratio,
+        "share": share_all,
+        "payload_t": series("orbital.payload_kg") / 1e3,
+        # a side takes up what the other cannot only while its compute is worth its cost
+        "orbit_worth": np.nan_to_num(series("orbital.cost_per_gpu_hour_usd"), nan=np.inf)
+        <= P["workload.value_per_gpu_hour_usd"],
+        "ground_worth": np.nan_to_num(series("terrestrial.cost_per_gpu_hour_usd"), nan=np.inf)
+        <= P["workload.value_per_gpu_hour_usd"],
+    }
+    if "investment_usd" in want:
+        known["capex_orbit_per_w"] = series("orbital.capex_usd") / it
+        known["capex_ground_per_w"] = series("terrestrial.capex_usd") / it
+    # accelerators: the least of logic dies, HBM stacks and packages (each in accelerator equivalents)
+    logic_all, hbm_all = sup["logic_accelerator_equiv"], sup["hbm_accelerator_equiv"]
+    packages_all = sup["packaging_accelerator_equiv"]
+    known["chips_supplied"] = np.minimum(np.minimum(logic_all, hbm_all), packages_all)
+    link_all = np.where(logic_all <= np.minimum(hbm_all, packages_all), 0, np.where(hbm_all <= packages_all, 1, 2))
+    known["chip_link"] = link_all
+    known["cells_gw_per_yr"] = sup["cells_gw_per_yr"]
+    if "chip_cause" in want:
+        known["chip_cause"] = np.choose(link_all, [sup["logic_cause"], sup["hbm_cause"], sup["packaging_cause"]])
+    if "hbm_stacks_supplied" in want:
+        known["hbm_supply"] = sup["hbm_gb_supplied"] / gb_per_stack
+    if "cells_cause" in want:
+        known["cells_cause"] = sup["cells_cause"]
+    known = {key: _year_major(np.broadcast_to(value, shape)) for key, value in known.items()}
 
     demand_2025 = np.broadcast_to(P["buildout.demand_2025_gw"][..., 0], n)
     orbit_0 = np.broadcast_to(P["buildout.orbit_gw_2025"][..., 0], n)
@@ -302,11 +388,70 @@ def buildout(scenario: Scenario, start: int = 2026, end: int = 2050) -> BuildOut
     cum_flights = np.array(np.broadcast_to(P["launch.cumulative_flights_2025"][..., 0], n), dtype=float)
     flights_0 = cum_flights.copy()
     headroom = np.array(np.broadcast_to(P["ground.grid_headroom_gw"][..., 0], n), dtype=float)
-    recorded = [name for name in FIELDS[1:] if name != "launcher_emission_cut_needed"]
-    columns: dict[str, np.ndarray] = {}  # each recorded field, (..., Y), filled year by year
+    per_year = [name for name in recorded if name != "launcher_emission_cut_needed" and name not in SUPPLY_FIELDS]
+    columns = {name: np.empty((len(years), *n)) for name in per_year}  # each recorded field, year-major
+    edge_on = bool(scenario.values["edge.enabled"])
+
+    def co2_per_flight() -> np.ndarray:
+        return prop * (1.0 - lox_frac) * p["launch.co2_per_t_methane"]
+
+    def sats(gw: np.ndarray) -> np.ndarray:
+        return gw * 1e9 * kg_per_w / y["sat_mass"]
+
+    def edge() -> np.ndarray:
+        return (p["edge.vehicles_2026"] * (1.0 + p["edge.vehicle_growth_per_yr"]) ** t * p["edge.compute_w_per_vehicle"]
+                * p["edge.duty_cycle"] / 1e9)
+
+    # the fields that only record flows of the year (each computed only when recorded, from the loop's values)
+    flows = {
+        "orbit_gw_added": lambda: np.maximum(orbit_add - retiring, 0.0),  # new capacity beyond replacing retirements
+        "shortfall_gw": lambda: _shortfall(demand, orbit_total, ground),
+        "replacement_launches": lambda: launches * np.minimum(retiring, orbit_add) / np.maximum(orbit_add, 1e-12),
+        "propellant_t": lambda: launches * prop,
+        "lox_t": lambda: launches * prop * lox_frac,
+        "methane_t": lambda: launches * prop * (1.0 - lox_frac),
+        "satellites_launched": lambda: sats(orbit_add),
+        "satellites_retired": lambda: sats(retiring),
+        "satellites_in_orbit": lambda: sats(orbit_total),
+        "accelerators_needed": lambda: add_need * scale + refresh_need,
+        "accelerators_wanted": lambda: add_need + refresh_need,  # before the chip links scale the additions down
+        "hbm_stacks_wanted": lambda: (add_need + refresh_need) * stacks_per_acc,
+        "hbm_stacks_needed": lambda: (add_need * scale + refresh_need) * stacks_per_acc,
+        "hbm_stacks_supplied": lambda: y["hbm_supply"],
+        "solar_gw_needed": lambda: orbit_add * y["array_w_per_w"] * (1.0 - lunar_share),
+        "solar_gw_supplied": lambda: solar_supply,
+        "lunar_t": lambda: used_t * lunar_share,
+        "launch_usd_per_kg": lambda: np.maximum(
+            p["launch.price_floor_usd_per_kg"],
+            p["launch.cost_per_flight_usd"] * (cum_flights / flights_0) ** np.log2(1.0 - p["launch.learning_rate"])
+            / (payload_t * 1e3),
+        ),
+        # capital of the capacity added this year (server refreshes on the ground are not included)
+        "investment_usd": lambda: (orbit_add * y["capex_orbit_per_w"] + ground_add * y["capex_ground_per_w"]) * 1e9,
+        "reentries": lambda: sats(retiring),
+        "co2_t": lambda: launches * co2_per_flight(),
+        "alumina_t": lambda: sats(retiring) * y["sat_mass"] / 1e3 * p["launch.alumina_fraction_of_reentry_mass"],
+        "soot_t": lambda: launches * p["launch.soot_per_flight_kg"] / 1e3,
+        "edge_gw": lambda: np.where(edge_on, edge(), np.nan),
+        "lunar_energy_gwh": lambda: used_t * lunar_share * 1e3 * 0.5 * p["supply.lunar_escape_velocity_m_per_s"] ** 2
+        / p["supply.mass_driver_efficiency"] / 3.6e12,
+        # ASCEND check: launch CO2 per GW-year of orbital compute over grid CO2 per GW-year on the ground; the
+        # factor by which launch emissions must fall for orbit to emit no more (Thales ASCEND: ~10x).
+        "orbit_co2_t_per_gw_yr": lambda: co2_per_flight() / (payload_t * reliability) * kg_per_w * 1e6 / life,
+        "ground_co2_t_per_gw_yr": lambda: HOURS_PER_YEAR * 1e3 * p["workload.utilization"] * pue
+        * p["ground.grid_co2_t_per_mwh"],
+        "chip_cause": lambda: y["chip_cause"],
+        "cells_cause": lambda: y["cells_cause"],
+    }
+
+    # while every cohort is finite and not negative (or -0), the cohort that retires is read instead of summed
+    clean = _plain(cohorts)
+    flat_cohorts = cohorts.reshape(-1)  # a view: the cohort retiring in year j at retire_at + j
+    retire_at = np.arange(flat_cohorts.size, step=cohorts.shape[-1]).reshape(n) + (max_life - life).astype(int)
 
     for j, year in enumerate(years):
         p = {key: value[..., j] for key, value in P.items()}
+        y = {key: value[j] for key, value in known.items()}
         t = float(year - 2026)
         # ------------------------------------------------------------------------------------ demand and fleet
         demand = np.minimum(
@@ -315,7 +460,10 @@ def buildout(scenario: Scenario, start: int = 2026, end: int = 2050) -> BuildOut
         slot = j + max_life
         ages = slot - np.arange(slot)
         fleet = cohorts[..., :slot]
-        retiring = (fleet * (ages == life[..., None])).sum(axis=-1)
+        if clean:  # one cohort is `life` years old: the masked sum is its value plus +0s, i.e. its value
+            retiring = flat_cohorts[retire_at + j]
+        else:
+            retiring = (fleet * (ages == life[..., None])).sum(axis=-1)
         surviving = (fleet * (ages < life[..., None])).sum(axis=-1)
         gap = np.maximum(demand - surviving - ground, 0.0)
 
@@ -342,32 +490,32 @@ def buildout(scenario: Scenario, start: int = 2026, end: int = 2050) -> BuildOut
         ]
         if "launch.flights_per_yr" in p:
             limits.append(p["launch.flights_per_yr"])
-        launch_limits = np.stack(np.broadcast_arrays(*limits))
-        max_flights = launch_limits.min(axis=0)
-        launch_code = np.array([1, 2, 3, 1])[launch_limits.argmin(axis=0)]  # a flight-rate cap reads as "vehicles"
+        max_flights, launch_first = _least(limits)
+        launch_code = _LAUNCH_CODES[launch_first]  # a flight-rate cap reads as "vehicles"
         reliability = p["launch.flight_reliability"]
-        earth_t = max_flights * payload_t[..., j] * reliability
+        payload_t, kg_per_w = y["payload_t"], y["kg_per_w"]
+        earth_t = max_flights * payload_t * reliability
         lunar_t = p["supply.lunar_mass_driver_t_per_yr"] * _ramp(
             year, p["supply.lunar_start_year"], p["supply.lunar_ramp_yr"]
         )
         frac = p["supply.lunar_mass_fraction"]
         usable_lunar = np.minimum(lunar_t, earth_t * frac / np.maximum(1.0 - frac, 1e-9))
         lunar_share = usable_lunar / np.maximum(earth_t + usable_lunar, 1e-12)
-        launch_gw = (earth_t + usable_lunar) / (kg_per_w[..., j] * 1e6)
+        launch_gw = (earth_t + usable_lunar) / (kg_per_w * 1e6)
         solar_supply = (
-            sup["cells_gw_per_yr"][..., j]
+            y["cells_gw_per_yr"]
             + p["supply.terrestrial_solar_gw_per_yr"] * p["supply.terrestrial_cells_share_for_space"]
         )
-        solar_gw = solar_supply / (array_w_per_w[..., j] * np.maximum(1.0 - lunar_share, 1e-9))
+        solar_gw = solar_supply / (y["array_w_per_w"] * np.maximum(1.0 - lunar_share, 1e-9))
         radiator_gw = (
             p["supply.radiator_m2_per_yr"]
             * (1.0 + p["supply.space_solar_growth_per_yr"]) ** t
-            / (radiator_m2_per_w[..., j] * 1e9 * np.maximum(1.0 - lunar_share, 1e-9))
+            / (y["radiator_m2_per_w"] * 1e9 * np.maximum(1.0 - lunar_share, 1e-9))
         )
-        orbit_limits = np.stack(np.broadcast_arrays(launch_gw, solar_gw, radiator_gw))
+        orbit_least, orbit_first = _least([launch_gw, solar_gw, radiator_gw])
         started = year >= p["buildout.orbit_start_year"]
-        orbit_cap = np.where(started, orbit_limits.min(axis=0), 0.0)
-        orbit_code = np.choose(orbit_limits.argmin(axis=0), [launch_code, np.full(n, 4), np.full(n, 5)])
+        orbit_cap = np.where(started, orbit_least, 0.0)
+        orbit_code = np.where(orbit_first == 0, launch_code, np.where(orbit_first == 1, 4, 5))
 
         # ------------------------------------------------------------------------------------ ground supply
         new_power = (
@@ -385,35 +533,22 @@ def buildout(scenario: Scenario, start: int = 2026, end: int = 2050) -> BuildOut
             * p["ground.transformer_share_for_ai"]
         )
         pue = p["terrestrial.pue"]
-        ground_limits = np.stack(np.broadcast_arrays((transformers + headroom) / pue, (new_power + headroom) / pue))
-        ground_cap = ground_limits.min(axis=0)
-        ground_code = 1 + ground_limits.argmin(axis=0)
+        ground_cap, ground_first = _least([(transformers + headroom) / pue, (new_power + headroom) / pue])
+        ground_code = 1 + ground_first
 
         # ------------------------------------------------------------------------------------ split
-        r = ratio[..., j]
-        share = share_all[..., j]
-        value = p["workload.value_per_gpu_hour_usd"]
-        orbit_worth = np.nan_to_num(orbit_cost[..., j], nan=np.inf) <= value
-        ground_worth = np.nan_to_num(ground_cost[..., j], nan=np.inf) <= value
+        share = y["share"]
+        orbit_worth, ground_worth = y["orbit_worth"], y["ground_worth"]
         orbit_add = np.minimum(share * gap, orbit_cap)
         ground_add = np.minimum(gap - orbit_add, ground_cap)
         orbit_add = np.where(orbit_worth, np.minimum(gap - ground_add, orbit_cap), orbit_add)
         ground_add = np.where(ground_worth, np.minimum(gap - orbit_add, ground_cap), ground_add)
 
         # ------------------------------------------------------------------------------------ chips
-        # accelerators: the least of logic dies, HBM stacks and packages (each in accelerator equivalents)
-        logic = sup["logic_accelerator_equiv"][..., j]
-        hbm = sup["hbm_accelerator_equiv"][..., j]
-        packages = sup["packaging_accelerator_equiv"][..., j]
-        chips_supplied = np.minimum(np.minimum(logic, hbm), packages)
-        chip_link = np.where(logic <= np.minimum(hbm, packages), 0, np.where(hbm <= packages, 1, 2))
-        chip_code, chip_ground_code = _CHIP_ORBIT_CODES[chip_link], _CHIP_GROUND_CODES[chip_link]
-        chip_cause = np.choose(
-            chip_link, [sup["logic_cause"][..., j], sup["hbm_cause"][..., j], sup["packaging_cause"][..., j]]
-        )
-        hbm_supply = sup["hbm_gb_supplied"][..., j] / gb_per_stack
-        refresh_need = ground / np.maximum(p["workload.hardware_lifetime_yr"], 1e-9) * acc_ground_per_w[..., j] * 1e9
-        add_need = (orbit_add * acc_orbit_per_w[..., j] + ground_add * acc_ground_per_w[..., j]) * 1e9
+        chips_supplied, chip_link = y["chips_supplied"], y["chip_link"]
+        acc_orbit_per_w, acc_ground_per_w = y["acc_orbit_per_w"], y["acc_ground_per_w"]
+        refresh_need = ground / np.maximum(p["workload.hardware_lifetime_yr"], 1e-9) * acc_ground_per_w * 1e9
+        add_need = (orbit_add * acc_orbit_per_w + ground_add * acc_ground_per_w) * 1e9
         scale = np.clip((chips_supplied - refresh_need) / np.maximum(add_need, 1e-9), 0.0, 1.0)
         chip_bound = scale < 1.0
         orbit_add, ground_add = orbit_add * scale, ground_add * scale
@@ -427,110 +562,54 @@ def buildout(scenario: Scenario, start: int = 2026, end: int = 2050) -> BuildOut
             8,
             np.where(
                 chip_bound,
-                chip_code,
+                _CHIP_ORBIT_CODES[chip_link],
                 np.where(orbit_capped & (gap > 0), orbit_code, np.where(unmet & ~orbit_worth, 9, 0)),
             ),
         )
         ground_capped = ground_add >= ground_cap * (1.0 - 1e-9)
         ground_binding = np.where(
             chip_bound,
-            chip_ground_code,
+            _CHIP_GROUND_CODES[chip_link],
             np.where(ground_capped & (gap > 0), ground_code, np.where(unmet & ~ground_worth, 5, 0)),
         )
 
         # ------------------------------------------------------------------------------------ state and flows
         cohorts[..., slot] = orbit_add
+        clean = clean and _plain(orbit_add)
         orbit_total = surviving + orbit_add
         ground = ground + ground_add
         headroom = np.maximum(headroom - ground_add * pue, 0.0)
-        used_t = orbit_add * kg_per_w[..., j] * 1e6
+        used_t = orbit_add * kg_per_w * 1e6
         earth_used_t = used_t * (1.0 - lunar_share)
-        launches = earth_used_t / (payload_t[..., j] * reliability)
-        replacement_launches = launches * np.minimum(retiring, orbit_add) / np.maximum(orbit_add, 1e-12)
+        launches = earth_used_t / (payload_t * reliability)
         cum_flights = cum_flights + launches
         ships = np.maximum(ships - launches * (1.0 - reliability) - launches / p["launch.ship_reuse_flights"], 0.0)
-        learning = (cum_flights / flights_0) ** np.log2(1.0 - p["launch.learning_rate"])
-        usd_per_kg = np.maximum(
-            p["launch.price_floor_usd_per_kg"], p["launch.cost_per_flight_usd"] * learning / (payload_t[..., j] * 1e3)
-        )
-        co2_per_flight = prop * (1.0 - lox_frac) * p["launch.co2_per_t_methane"]
-        sats_launched = orbit_add * 1e9 * kg_per_w[..., j] / sat_mass[..., j]
-        sats_retired = retiring * 1e9 * kg_per_w[..., j] / sat_mass[..., j]
-        edge = (
-            p["edge.vehicles_2026"]
-            * (1.0 + p["edge.vehicle_growth_per_yr"]) ** t
-            * p["edge.compute_w_per_vehicle"]
-            * p["edge.duty_cycle"]
-            / 1e9
-        )
         record = {
             "demand_gw": demand,
-            "orbit_gw_added": np.maximum(orbit_add - retiring, 0.0),  # new capacity beyond replacing retirements
             "orbit_gw_launched": orbit_add,  # everything launched this year, replacements included
             "orbit_gw_retired": retiring,
             "orbit_gw_total": orbit_total,
             "ground_gw_added": ground_add,
             "ground_gw_total": ground,
-            "shortfall_gw": _shortfall(demand, orbit_total, ground),
             "orbit_binding": orbit_binding,
             "ground_binding": ground_binding,
             "orbit_share_wanted": share,
-            "cost_ratio": r,
+            "cost_ratio": y["ratio"],
             "launches": launches,
             "max_launches": max_flights,
-            "replacement_launches": replacement_launches,
             "payload_t": earth_used_t,
-            "propellant_t": launches * prop,
-            "lox_t": launches * prop * lox_frac,
-            "methane_t": launches * prop * (1.0 - lox_frac),
             "ships_in_service": ships,
             "pads": pads,
-            "satellites_launched": sats_launched,
-            "satellites_retired": sats_retired,
-            "satellites_in_orbit": orbit_total * 1e9 * kg_per_w[..., j] / sat_mass[..., j],
-            "accelerators_needed": add_need * scale + refresh_need,
             "accelerators_supplied": chips_supplied,
-            "accelerators_wanted": add_need + refresh_need,  # before the chip links scale the additions down
-            "hbm_stacks_wanted": (add_need + refresh_need) * stacks_per_acc,
-            "hbm_stacks_needed": (add_need * scale + refresh_need) * stacks_per_acc,
-            "hbm_stacks_supplied": hbm_supply,
-            "solar_gw_needed": orbit_add * array_w_per_w[..., j] * (1.0 - lunar_share),
-            "solar_gw_supplied": solar_supply,
-            "lunar_t": used_t * lunar_share,
-            "launch_usd_per_kg": usd_per_kg,
-            # capital of the capacity added this year (server refreshes on the ground are not included)
-            "investment_usd": (orbit_add * capex_orbit_per_w[..., j] + ground_add * capex_ground_per_w[..., j]) * 1e9,
-            "reentries": sats_retired,
-            "co2_t": launches * co2_per_flight,
-            "alumina_t": sats_retired * sat_mass[..., j] / 1e3 * p["launch.alumina_fraction_of_reentry_mass"],
-            "soot_t": launches * p["launch.soot_per_flight_kg"] / 1e3,
-            "edge_gw": np.where(bool(scenario.values["edge.enabled"]), edge, np.nan),
-            "lunar_energy_gwh": used_t
-            * lunar_share
-            * 1e3
-            * 0.5
-            * p["supply.lunar_escape_velocity_m_per_s"] ** 2
-            / p["supply.mass_driver_efficiency"]
-            / 3.6e12,
-            # ASCEND check: launch CO2 per GW-year of orbital compute over grid CO2 per GW-year on the ground; the
-            # factor by which launch emissions must fall for orbit to emit no more (Thales ASCEND: ~10x).
-            "orbit_co2_t_per_gw_yr": co2_per_flight / (payload_t[..., j] * reliability) * kg_per_w[..., j] * 1e6 / life,
-            "ground_co2_t_per_gw_yr": HOURS_PER_YEAR
-            * 1e3
-            * p["workload.utilization"]
-            * pue
-            * p["ground.grid_co2_t_per_mwh"],
             "chip_link": chip_link,
-            "chip_cause": chip_cause,
-            "cells_cause": sup["cells_cause"][..., j],
         }
-        for name, val in record.items():
-            if name not in columns:
-                columns[name] = np.empty((*n, len(years)))
-            columns[name][..., j] = val  # broadcast and converted to float, as the year's column
-    data = {name: columns[name] for name in recorded if name in columns}
-    data.update({name: np.broadcast_to(sup[name], shape).copy() for name in SUPPLY_FIELDS})
-    data["launcher_emission_cut_needed"] = data["orbit_co2_t_per_gw_yr"] / data["ground_co2_t_per_gw_yr"]
+        for name in per_year:
+            columns[name][j] = record[name] if name in record else flows[name]()
+    data = {name: np.moveaxis(columns[name], 0, -1).copy() for name in per_year}
+    data.update({name: np.broadcast_to(sup[name], shape).copy() for name in SUPPLY_FIELDS if name in want})
+    if "launcher_emission_cut_needed" in want:
+        data["launcher_emission_cut_needed"] = data["orbit_co2_t_per_gw_yr"] / data["ground_co2_t_per_gw_yr"]
     for name in LABELS:
-        data[name] = data[name].astype(int)
+        if name in data:
+            data[name] = data[name].astype(int)
     return BuildOut(scenario.name, years, data)

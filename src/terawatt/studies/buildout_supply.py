@@ -6,7 +6,7 @@ The supply chains themselves (fabs, EUV tools, HBM, packaging, cell lines) are :
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
 import numpy as np
 
@@ -90,7 +90,9 @@ def supply(
     array_w_per_w: np.ndarray,
     orbit_share: np.ndarray,
     hbm_gb_per_accelerator: float,
+    outputs: Collection[str] | None = None,
 ) -> dict[str, np.ndarray]:
-    """Per-year supply of the build-out (``terawatt.supply.simulate_supply`` on :func:`market_needs`)."""
+    """Per-year supply of the build-out (``terawatt.supply.simulate_supply`` on :func:`market_needs`): the arrays
+    named in ``outputs`` (default: all)."""
     needs = market_needs(p, years, accelerators_per_w, array_w_per_w, orbit_share, hbm_gb_per_accelerator)
-    return simulate_supply(p, years, needs)
+    return simulate_supply(p, years, needs, outputs)

@@ -236,7 +236,7 @@ def simulate_chunk(task: BuildOutTask) -> dict[str, np.ndarray]:
     for a in range(task.start - task.start % BATCH, task.stop, BATCH):
         b = min(task.design.n, a + BATCH)
         rows = task.design.rows(a, b)
-        result = buildout(sampled_scenario(task.scenario, rows, task.scaled), task.first_year, task.last_year)
+        result = buildout(sampled_scenario(task.scenario, rows, task.scaled), task.first_year, task.last_year, FIELDS)
         keep = slice(max(task.start, a) - a, min(task.stop, b) - a)
         data = {f: np.broadcast_to(np.asarray(result.data[f]), (b - a, shape_years))[keep].copy() for f in FIELDS}
         parts.append({**data, **{f"input:{k}": np.asarray(v, float)[keep] for k, v in rows.items()}})

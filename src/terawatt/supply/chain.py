@@ -26,8 +26,9 @@ make, all are scaled down by the same factor. Tools are charged in the year a fa
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -46,6 +47,15 @@ CAUSES = ("construction", "EUV tools", "capital")
 PRE_YEARS = 8
 #: Years after the last simulated year over which the need is known (plans look ahead by build + ramp - lag).
 HORIZON_YEARS = 12
+#: Names of the per-year arrays :func:`simulate_supply` returns (units in docs/design.md, "Supply chains").
+OUTPUTS = (
+    "logic_wafer_starts_per_month", "dram_wafer_starts_per_month", "terafab_wafer_starts_per_month",
+    "packaging_wafers_per_month", "logic_accelerator_equiv", "hbm_gb_supplied", "hbm_accelerator_equiv",
+    "packaging_accelerator_equiv", "terafab_chips_per_yr", "terafab_accelerator_equiv", "cells_gw_per_yr",
+    "cell_programme_gw_per_yr", "euv_tools_installed", "fabs_under_construction_wpm", "fabs_under_construction",
+    "euv_tools_delivered", "euv_tools_ai", "euv_tools_terafab", "supply_capex_usd",
+    "logic_cause", "hbm_cause", "packaging_cause", "cells_cause",
+)
 #: Samples per block when cohorts with per-sample build times are summed (bounds the (rows, slots, years) array).
 CHUNK_ROWS = 2048
 
@@ -87,6 +97,8 @@ def _convolve(starts: np.ndarray, kernel: np.ndarray, n_years: int) -> np.ndarra
         first = max(c - PRE_YEARS, 0)  # first year in which the cohort exists
         if first >= n_years:
             break
+        if not starts_t[c].any():  # a cohort of no starts adds +-0 to sums that start at +0: skipped, same sums
+            continue
         age0 = PRE_YEARS + first - c
         out[first:] += starts_t[c] * kernel_t[age0 : age0 + n_years - first]
     return np.ascontiguousarray(np.moveaxis(out, 0, -1))
@@ -98,32 +110,42 @@ def _shared(x: np.ndarray) -> np.ndarray:
     return np.asarray(flat[0]) if flat.size == 0 or np.all(flat == flat[0]) else np.asarray(x, float)
 
 
-def _online(starts: np.ndarray, ramp: np.ndarray, slot: np.ndarray | int) -> np.ndarray:
-    """What cohorts ``starts`` (slots 0..c-1) run in the year of slot ``slot``: sum of starts x ramp[slot - c'].
+def _by_age(ramp: np.ndarray, lookahead: np.ndarray, n_slots: int) -> np.ndarray:
+    """The ramp values of a link's forecast, reversed by cohort age: ``ramp[..., clip(n_slots - q + lookahead)]`` for
+    ``q = 0..n_slots-1`` (clipped to the ramp's ages).
 
-    ``ramp`` is (A,) or (..., A); ``slot`` a scalar or (...,)."""
-    age = np.clip(np.asarray(slot)[..., None] - np.arange(starts.shape[-1]), 0, ramp.shape[-1] - 1)
-    if ramp.ndim == 1 and age.ndim == 1:
-        return starts @ ramp[age]
-    if age.ndim == 1 and ramp.shape[:-1] == starts.shape[:-1]:  # one slot for all: index the ramps directly
-        return (starts * ramp[..., age]).sum(-1)
-    ramp = np.ascontiguousarray(np.broadcast_to(ramp, (*starts.shape[:-1], ramp.shape[-1])))
-    # take_along_axis(ramp, age, -1) as one flat gather (the same values, without building an index per axis)
-    rows = (np.arange(ramp.size // ramp.shape[-1]) * ramp.shape[-1]).reshape((*ramp.shape[:-1], 1))
-    return (starts * ramp.reshape(-1)[rows + np.broadcast_to(age, starts.shape)]).sum(-1)
-
-
-def _at(need: np.ndarray, index: np.ndarray) -> np.ndarray:
-    """``need[..., index]`` per sample (``index`` a scalar shared by all samples, or (...,))."""
-    index = np.asarray(index)
-    if index.ndim == 0:
-        return need[..., int(index)]
-    if need.ndim == 2 and index.shape == need.shape[:1]:  # one gather of (sample, index) pairs
-        return need[np.arange(need.shape[0]), index]
-    return np.take_along_axis(need, index[..., None], axis=-1)[..., 0]
+    In the year of cohort slot ``c`` the forecast looks ``lookahead`` years ahead, to slot ``c + lookahead``, where the
+    cohort of slot ``c' < c`` is ``c + lookahead - c'`` years old: its ramp value is element ``n_slots - c + c'`` of
+    this array, so the year's values are the last ``c`` elements, one slice (:func:`_online`). ``ramp`` is (A,) or
+    (..., A); ``lookahead`` a scalar or (...,).
+    """
+    lookahead = np.asarray(lookahead)
+    age = np.clip(n_slots - np.arange(n_slots) + lookahead[..., None], 0, ramp.shape[-1] - 1)
+    if age.ndim == 1:
+        return ramp[..., age]
+    return np.take_along_axis(np.broadcast_to(ramp, (*lookahead.shape, ramp.shape[-1])), age, axis=-1)
 
 
-def simulate_supply(p: Mapping[str, np.ndarray], years: np.ndarray, needs: SupplyNeeds) -> dict[str, np.ndarray]:
+def _online(starts: np.ndarray, by_age: np.ndarray) -> np.ndarray:
+    """What cohorts ``starts`` (slots 0..c-1) run in the year a forecast looks at: sum of starts x ramp by age
+    (``by_age`` from :func:`_by_age`, its last ``c`` elements being the ramp of cohorts 0..c-1)."""
+    ramp = by_age[..., by_age.shape[-1] - starts.shape[-1]:]
+    if ramp.ndim == 1:
+        return starts @ ramp
+    return (starts * ramp).sum(-1)
+
+
+def _ahead(need: np.ndarray, lookahead: np.ndarray, n_years: int) -> np.ndarray:
+    """``need[..., clip(j + lookahead, 0, last)]`` for the years ``j = 0..n_years-1``, year-major (n_years, ...): what
+    the market plans for each year (``lookahead`` a scalar shared by all samples, or (...,))."""
+    index = np.clip(np.arange(n_years) + np.asarray(lookahead)[..., None], 0, need.shape[-1] - 1)
+    picked = need[..., index] if index.ndim == 1 else np.take_along_axis(need, index, axis=-1)
+    return np.ascontiguousarray(np.moveaxis(picked, -1, 0))
+
+
+def simulate_supply(
+    p: Mapping[str, np.ndarray], years: np.ndarray, needs: SupplyNeeds, outputs: Collection[str] | None = None
+) -> dict[str, np.ndarray]:
     """Simulate the supply chains over ``years``.
 
     Parameters
@@ -135,6 +157,9 @@ def simulate_supply(p: Mapping[str, np.ndarray], years: np.ndarray, needs: Suppl
         Calendar years (Y,).
     needs : SupplyNeeds
         The need the market plans for.
+    outputs : collection of str, optional
+        The names of the per-year arrays to return (default: all of :data:`OUTPUTS`); only the capacities they
+        read are summed, each the same numbers as in a full run.
 
     Returns
     -------
@@ -274,7 +299,6 @@ def simulate_supply(p: Mapping[str, np.ndarray], years: np.ndarray, needs: Suppl
         rival_ramp[rival] = volume_ramp(np.arange(n_slots + HORIZON_YEARS + 1, dtype=float), b, r)
         started[rival] = False
     prog_start = first("supply.cell_programme_start_year")
-    last = acc_need.shape[-1] - 1
 
     # the Terafab (or the cell programme) is seen as the capacity it will run in the target year, in the link's
     # units (logic wafers by silicon area, DRAM wafers by bits, packages by its logic output)
@@ -291,6 +315,10 @@ def simulate_supply(p: Mapping[str, np.ndarray], years: np.ndarray, needs: Suppl
         same_plan[k] = next((m for m in same_plan if rivals[m] == rivals[k] and lookahead[m].shape == lookahead[k].shape
                              and np.array_equal(lookahead[m], lookahead[k])), k)
 
+    # the ramps each link's forecast reads, by cohort age, and the need it plans for, per year
+    by_age = {k: _by_age(rival_ramp[rivals[k]], lookahead[k], n_slots) for k in market}
+    planned_by_year = {k: _ahead(need[k], lookahead[k], n_years) for k in market}
+
     for j, year in enumerate(years):
         c = PRE_YEARS + j
         t = float(year - 2026)
@@ -298,14 +326,12 @@ def simulate_supply(p: Mapping[str, np.ndarray], years: np.ndarray, needs: Suppl
         s = {}
         forecast: dict[str, Any] = {}
         for k in market:
-            target = j + lookahead[k]
-            planned = _at(need[k], np.clip(target, 0, last))
+            planned = planned_by_year[k][j]
             rival = rivals[k]
             if same_plan[k] in forecast:
                 online = forecast[same_plan[k]]
             else:
-                online = (_online(starts[rival][..., :c], rival_ramp[rival], PRE_YEARS + target) if started[rival]
-                          else 0.0)
+                online = _online(starts[rival][..., :c], by_age[k]) if started[rival] else 0.0
                 forecast[k] = online
             competing = online * in_units[k]
             want = np.maximum(planned - existing[k] - cum[k] - competing, 0.0)
@@ -359,23 +385,29 @@ def simulate_supply(p: Mapping[str, np.ndarray], years: np.ndarray, needs: Suppl
             return under_construction(ages, b)
         return maturity(ages, b, r, y0) if kind == "good" else volume_ramp(ages, b, r)
 
-    run = {k: _convolve(starts[k], kernel(k, "run"), n_years) for k in starts}
-    good = {k: _convolve(starts[k], kernel(k, "good"), n_years) for k in ("logic", "dram", "terafab")}
-    # logic, DRAM and Terafab fabs share the construction time: one sum of their cohorts
-    fab_starts = starts["logic"] + starts["dram"] + starts["terafab"]
-    construction_wpm = _convolve(fab_starts, kernel("logic", "building"), n_years)
-    tf_logic, tf_dram_good = good["terafab"] * (1.0 - tf_dram[..., None]), good["terafab"] * tf_dram[..., None]
-    logic_acc = 12.0 * (
-        existing["logic"][..., None] * acc_per_logic_wafer[..., None]
-        + good["logic"] * acc_per_logic_wafer[..., None]
-        + tf_logic * tf_acc_per_wafer[..., None]
-    )
-    hbm_gb = 12.0 * hbm_per_wafer[..., None] * (existing["dram"][..., None] + good["dram"] + tf_dram_good)
-    packages = 12.0 * (
-        packages_per_wafer[..., None] * (existing["packaging"][..., None] + run["packaging"])
-        + tf_logic * tf_acc_per_wafer[..., None]  # the Terafab packages what it makes (claim: logic, memory, packaging)
-    )
-    cells = existing["cells"][..., None] + run["cells"] + run["programme"]
+    @cache
+    def run(k: str) -> np.ndarray:
+        """Wafer starts (or GW) link k runs, by year."""
+        return _convolve(starts[k], kernel(k, "run"), n_years)
+
+    @cache
+    def good(k: str) -> np.ndarray:
+        """Good output of link k's fabs in wafer starts at mature yield, by year."""
+        return _convolve(starts[k], kernel(k, "good"), n_years)
+
+    @cache
+    def construction() -> np.ndarray:
+        """Wafer starts of the fabs under construction (logic, DRAM and Terafab share the construction time)."""
+        return _convolve(starts["logic"] + starts["dram"] + starts["terafab"], kernel("logic", "building"), n_years)
+
+    @cache
+    def tf_logic() -> np.ndarray:
+        return good("terafab") * (1.0 - tf_dram[..., None])
+
+    @cache
+    def hbm_gb() -> np.ndarray:
+        return 12.0 * hbm_per_wafer[..., None] * (existing["dram"][..., None] + good("dram")
+                                                   + good("terafab") * tf_dram[..., None])
 
     # -------------------------------------------------------------------------------- causes
     def cause(k: str) -> np.ndarray:
@@ -391,30 +423,42 @@ def simulate_supply(p: Mapping[str, np.ndarray], years: np.ndarray, needs: Suppl
         by_capital = pick(capital_cut[k])
         return np.where(valid & by_tools, 1, np.where(valid & by_capital, 2, 0))
 
-    wafer_starts = {
-        "logic_wafer_starts_per_month": existing["logic"][..., None] + run["logic"],
-        "dram_wafer_starts_per_month": existing["dram"][..., None] + run["dram"],
-        "terafab_wafer_starts_per_month": run["terafab"],
-    }
-    return {
-        **wafer_starts,
-        "packaging_wafers_per_month": existing["packaging"][..., None] + run["packaging"],
-        "logic_accelerator_equiv": logic_acc,
+    compute = {
+        "logic_wafer_starts_per_month": lambda: existing["logic"][..., None] + run("logic"),
+        "dram_wafer_starts_per_month": lambda: existing["dram"][..., None] + run("dram"),
+        "terafab_wafer_starts_per_month": lambda: run("terafab"),
+        "packaging_wafers_per_month": lambda: existing["packaging"][..., None] + run("packaging"),
+        "logic_accelerator_equiv": lambda: 12.0 * (
+            existing["logic"][..., None] * acc_per_logic_wafer[..., None]
+            + good("logic") * acc_per_logic_wafer[..., None]
+            + tf_logic() * tf_acc_per_wafer[..., None]
+        ),
         "hbm_gb_supplied": hbm_gb,
-        "hbm_accelerator_equiv": hbm_gb / needs.hbm_gb_per_accelerator,
-        "packaging_accelerator_equiv": packages,
-        "terafab_chips_per_yr": 12.0 * tf_logic * tf_good_dies[..., None],
-        "terafab_accelerator_equiv": 12.0
-        * np.minimum(tf_logic * tf_acc_per_wafer[..., None], tf_dram_good * acc_per_dram_wafer[..., None]),
-        "cells_gw_per_yr": cells,
-        "cell_programme_gw_per_yr": run["programme"],
-        "euv_tools_installed": first("supply.euv_installed_2025")[..., None]
+        "hbm_accelerator_equiv": lambda: hbm_gb() / needs.hbm_gb_per_accelerator,
+        # the Terafab packages what it makes (claim: logic, memory, packaging)
+        "packaging_accelerator_equiv": lambda: 12.0 * (
+            packages_per_wafer[..., None] * (existing["packaging"][..., None] + run("packaging"))
+            + tf_logic() * tf_acc_per_wafer[..., None]
+        ),
+        "terafab_chips_per_yr": lambda: 12.0 * tf_logic() * tf_good_dies[..., None],
+        "terafab_accelerator_equiv": lambda: 12.0 * np.minimum(
+            tf_logic() * tf_acc_per_wafer[..., None],
+            good("terafab") * tf_dram[..., None] * acc_per_dram_wafer[..., None],
+        ),
+        "cells_gw_per_yr": lambda: existing["cells"][..., None] + run("cells") + run("programme"),
+        "cell_programme_gw_per_yr": lambda: run("programme"),
+        "euv_tools_installed": lambda: first("supply.euv_installed_2025")[..., None]
         + np.cumsum(out["euv_tools_delivered"], axis=-1),
-        "fabs_under_construction_wpm": construction_wpm,
-        "fabs_under_construction": construction_wpm / first("supply.fab_module_wafers_per_month")[..., None],
-        **out,
-        "logic_cause": cause("logic"),
-        "hbm_cause": cause("dram"),
-        "packaging_cause": cause("packaging"),
-        "cells_cause": cause("cells"),
+        "fabs_under_construction_wpm": construction,
+        "fabs_under_construction": lambda: construction() / first("supply.fab_module_wafers_per_month")[..., None],
+        **{name: (lambda name=name: out[name]) for name in out},
+        "logic_cause": lambda: cause("logic"),
+        "hbm_cause": lambda: cause("dram"),
+        "packaging_cause": lambda: cause("packaging"),
+        "cells_cause": lambda: cause("cells"),
     }
+    unknown = set(outputs or ()) - set(compute)
+    if unknown:
+        raise ValueError(f"simulate_supply has no output {', '.join(sorted(unknown))} (outputs: {', '.join(OUTPUTS)})")
+    return {name: compute[name]() for name in (OUTPUTS if outputs is None else outputs)}
+

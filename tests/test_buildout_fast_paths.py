@@ -1,0 +1,225 @@
+"""The build-out's and the supply chains' fast paths pinned to the slow ones, bitwise.
+
+- ``buildout(..., fields=...)`` records the same numbers as a run of every field (the Monte Carlo keeps eight);
+- the retiring cohort read directly equals the masked sum it replaces (forced off, every field is unchanged);
+- ``simulate_supply(..., outputs=...)`` returns the same arrays as a full run;
+- a forecast's ramp values gathered once per link (``_by_age`` / ``_online``), the planned need picked for all years
+  (``_ahead``) and the per-sample convolution skipping cohorts of no starts equal the per-year gathers and the full
+  loop they replace (reference implementations below, as they were before the fast paths).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import terawatt.studies.buildout as buildout_module
+from terawatt.scenario import load_scenario
+from terawatt.studies.buildout import FIELDS, _least, _plain, buildout
+from terawatt.studies.montecarlo_buildout import FIELDS as MC_FIELDS
+from terawatt.studies.montecarlo_buildout import montecarlo_buildout, sampled_scenario
+from terawatt.studies.uncertainty import SampleDesign, uncertainty_space
+from terawatt.supply import simulate_supply
+from terawatt.supply.chain import OUTPUTS, PRE_YEARS, _ahead, _by_age, _convolve, _online
+
+
+def _sampled(name: str = "musk-terawatt", n: int = 300, seed: int = 5):
+    """``name`` carrying ``n`` sampled rows of its uncertainty space (every build-out and supply distribution)."""
+    sc = load_scenario(name)
+    space = uncertainty_space(sc, ())
+    return sampled_scenario(sc, SampleDesign(space, n, seed, "lhs").rows(0, n), tuple(space.scaled))
+
+
+def _same(a: np.ndarray, b: np.ndarray, what: str) -> None:
+    a, b = np.asarray(a), np.asarray(b)
+    assert a.shape == b.shape and a.dtype == b.dtype, what
+    assert a.tobytes() == b.tobytes(), what  # bitwise, signed zeros and NaN payloads included
+
+
+@pytest.fixture(scope="module")
+def sampled():
+    return _sampled()
+
+
+@pytest.fixture(scope="module")
+def full(sampled):
+    return buildout(sampled)
+
+
+@pytest.mark.parametrize("fields", [
+    MC_FIELDS,
+    ("chip_cause", "hbm_stacks_supplied", "cells_cause"),
+    ("launcher_emission_cut_needed", "euv_tools_installed", "fabs_under_construction"),
+    ("launch_usd_per_kg", "edge_gw", "investment_usd", "satellites_in_orbit", "shortfall_gw"),
+    ("terafab_chips_per_yr", "year"),
+])
+def test_chosen_fields_equal_a_run_of_every_field(sampled, full, fields):
+    part = buildout(sampled, fields=fields)
+    chosen = set(fields) - {"year"}
+    assert chosen <= set(part.data)
+    assert set(part.data) - chosen <= {"orbit_co2_t_per_gw_yr", "ground_co2_t_per_gw_yr"}  # what the ratio reads
+    for name, values in part.data.items():
+        _same(values, full.data[name], name)
+
+
+def test_every_field_by_default_and_in_the_order_of_before(full):
+    order = [f for f in FIELDS[1:] if f != "launcher_emission_cut_needed"]
+    from terawatt.studies.buildout_supply import SUPPLY_FIELDS
+
+    expected = [f for f in order if f not in SUPPLY_FIELDS] + list(SUPPLY_FIELDS) + ["launcher_emission_cut_needed"]
+    assert list(full.data) == expected
+
+
+def test_unknown_field_is_refused():
+    with pytest.raises(ValueError, match="no field orbit_gw_totl"):
+        buildout(load_scenario("musk-terawatt"), fields=["orbit_gw_totl"])
+
+
+def test_rows_of_chosen_fields():
+    rows = buildout(load_scenario("musk-terawatt"), 2026, 2030, fields=["orbit_gw_total", "orbit_binding"]).rows()
+    assert set(rows[0]) == {"year", "orbit_gw_total", "orbit_binding"} and rows[-1]["year"] == 2030
+
+
+@pytest.mark.parametrize("name", ["musk-terawatt", "skeptic", "constrained"])
+def test_retiring_read_equals_the_masked_sum(name, monkeypatch):
+    """With the direct read forced off every cohort is summed as before: every field is unchanged."""
+    sc = _sampled(name, 200, 1)
+    fast = buildout(sc)
+    monkeypatch.setattr(buildout_module, "_plain", lambda x: False)
+    slow = buildout(sc)
+    for field, values in fast.data.items():
+        _same(values, slow.data[field], field)
+
+
+def test_plain_refuses_what_a_masked_sum_would_not_pass_through():
+    assert _plain(np.array([0.0, 1.0, 3e300]))
+    for bad in (np.nan, np.inf, -np.inf, -1e-300, -0.0):
+        assert not _plain(np.array([1.0, bad])), bad
+
+
+@pytest.mark.parametrize("k", [2, 3, 4])
+def test_least_equals_min_and_argmin_over_the_stack(k):
+    """Ties, signed zeros, NaNs and infinities among the limits, one of them a scalar broadcast to the others."""
+    rng = np.random.default_rng(k)
+    pool = np.array([0.0, -0.0, 1.0, 2.0, np.nan, np.inf, 1e300])
+    limits = [rng.choice(pool, 5000) for _ in range(k - 1)] + [np.float64(1.0)]
+    least, first = _least(limits)
+    stacked = np.stack(np.broadcast_arrays(*limits))
+    _same(least, stacked.min(axis=0), "least")
+    _same(first, stacked.argmin(axis=0), "first")
+    scalar_least, scalar_first = _least([np.float64(3.0), np.float64(np.nan), np.float64(2.0)])
+    assert np.isnan(scalar_least) and int(scalar_first) == 1
+
+
+def test_montecarlo_keeps_the_numbers_of_a_full_run(sampled, full):
+    """The Monte Carlo's trajectories (simulated with its eight fields) equal full build-outs of the same rows."""
+    sc = load_scenario("musk-terawatt")
+    mc = montecarlo_buildout(sc, 300, seed=5)
+    space = uncertainty_space(sc, ())
+    rows = SampleDesign(space, 300, 5, "lhs").rows(0, 300)
+    ref = buildout(sampled_scenario(sc, rows, tuple(space.scaled)))
+    for field in MC_FIELDS:
+        _same(mc.data[field], np.broadcast_to(ref.data[field], mc.data[field].shape).astype(mc.data[field].dtype),
+              field)
+
+
+# ------------------------------------------------------------------------------------------------ supply
+def _supply_inputs(monkeypatch, sc):
+    """The inputs ``buildout`` gives ``simulate_supply`` for scenario ``sc``."""
+    import terawatt.studies.buildout_supply as bs
+
+    seen = {}
+    original = bs.simulate_supply
+
+    def capture(p, years, needs, outputs=None):
+        seen["args"] = (p, years, needs)
+        return original(p, years, needs, outputs)
+
+    monkeypatch.setattr(bs, "simulate_supply", capture)
+    buildout(sc)
+    return seen["args"]
+
+
+@pytest.mark.parametrize("sampled_rows", [0, 250])
+def test_chosen_supply_outputs_equal_a_full_run(monkeypatch, sampled_rows):
+    sc = _sampled(n=sampled_rows) if sampled_rows else load_scenario("musk-terawatt")
+    args = _supply_inputs(monkeypatch, sc)
+    every = simulate_supply(*args)
+    assert tuple(every) == OUTPUTS
+    for chosen in (["hbm_accelerator_equiv"], ["cells_cause", "terafab_accelerator_equiv", "euv_tools_installed"],
+                   ["fabs_under_construction", "hbm_gb_supplied", "packaging_accelerator_equiv"]):
+        part = simulate_supply(*args, outputs=chosen)
+        assert list(part) == chosen
+        for name in chosen:
+            _same(part[name], every[name], name)
+    with pytest.raises(ValueError, match="no output cells"):
+        simulate_supply(*args, outputs=["cells"])
+
+
+def _online_reference(starts: np.ndarray, ramp: np.ndarray, slot) -> np.ndarray:
+    """The per-year gather of before: sum of starts x ramp[slot - c'] over cohorts c' (clipped ages)."""
+    age = np.clip(np.asarray(slot)[..., None] - np.arange(starts.shape[-1]), 0, ramp.shape[-1] - 1)
+    if ramp.ndim == 1 and age.ndim == 1:
+        return starts @ ramp[age]
+    if age.ndim == 1 and ramp.shape[:-1] == starts.shape[:-1]:
+        return (starts * ramp[..., age]).sum(-1)
+    ramp = np.ascontiguousarray(np.broadcast_to(ramp, (*starts.shape[:-1], ramp.shape[-1])))
+    rows = (np.arange(ramp.size // ramp.shape[-1]) * ramp.shape[-1]).reshape((*ramp.shape[:-1], 1))
+    return (starts * ramp.reshape(-1)[rows + np.broadcast_to(age, starts.shape)]).sum(-1)
+
+
+@pytest.mark.parametrize("shared_ramp", [True, False])
+@pytest.mark.parametrize("shared_lookahead", [True, False])
+def test_forecast_by_age_equals_the_per_year_gather(shared_ramp, shared_lookahead):
+    rng = np.random.default_rng(7)
+    m, n_years = 257, 25
+    n_slots = PRE_YEARS + n_years
+    width = n_slots + 13
+    ramp = rng.uniform(0, 1, width) if shared_ramp else rng.uniform(0, 1, (m, width))
+    lookahead = np.asarray(3) if shared_lookahead else rng.integers(-2, 9, m)  # beyond both ends of the ramp too
+    starts = rng.uniform(0, 1e4, (m, n_slots)) * (rng.uniform(size=(m, n_slots)) > 0.3)
+    table = _by_age(ramp, lookahead, n_slots)
+    for j in range(n_years):
+        c = PRE_YEARS + j
+        _same(_online(starts[..., :c], table), _online_reference(starts[..., :c], ramp, c + lookahead), f"year {j}")
+
+
+@pytest.mark.parametrize("shared", [True, False])
+def test_planned_need_equals_the_per_year_pick(shared):
+    rng = np.random.default_rng(3)
+    need = rng.uniform(0, 1e6, (64, 37))
+    lookahead = np.asarray(4) if shared else rng.integers(-1, 20, 64)
+    table = _ahead(need, lookahead, 25)
+    for j in range(25):
+        index = np.clip(j + lookahead, 0, need.shape[-1] - 1)
+        ref = need[..., int(index)] if index.ndim == 0 else need[np.arange(64), index]
+        _same(table[j], ref, f"year {j}")
+
+
+def _convolve_reference(starts: np.ndarray, kernel: np.ndarray, n_years: int) -> np.ndarray:
+    """The per-sample convolution of before: every cohort's multiply-add."""
+    batch = np.broadcast_shapes(starts.shape[:-1], kernel.shape[:-1])
+    starts_t = np.ascontiguousarray(np.moveaxis(np.broadcast_to(starts, (*batch, starts.shape[-1])), -1, 0))
+    kernel_t = np.ascontiguousarray(np.moveaxis(np.broadcast_to(kernel, (*batch, kernel.shape[-1])), -1, 0))
+    out = np.zeros((n_years, *batch))
+    for c in range(starts.shape[-1]):
+        first = max(c - PRE_YEARS, 0)
+        if first >= n_years:
+            break
+        age0 = PRE_YEARS + first - c
+        out[first:] += starts_t[c] * kernel_t[age0 : age0 + n_years - first]
+    return np.ascontiguousarray(np.moveaxis(out, 0, -1))
+
+
+def test_convolution_skipping_empty_cohorts_equals_every_cohort():
+    rng = np.random.default_rng(11)
+    m, n_years = 300, 25
+    n_slots = PRE_YEARS + n_years
+    starts = rng.uniform(0, 1e3, (m, n_slots))
+    starts[:, :9] = 0.0  # cohorts of no starts (the Terafab's before it starts) ...
+    starts[:, 12] = -0.0  # ... signed zeros ...
+    starts[:5, 20] = 0.0  # ... and a cohort empty in some samples only
+    starts[:, 30] = 0.0
+    starts[7, 30] = np.nan  # a cohort of zeros and a NaN is not skipped
+    kernel = rng.uniform(0, 1, (m, n_slots + 1))
+    _same(_convolve(starts, kernel, n_years), _convolve_reference(starts, kernel, n_years), "per-sample kernel")
