@@ -61,7 +61,8 @@ def build(processes: int) -> None:
             progress.advance(task)
     occ, cross, rel = (np.stack([r[k] for r in res], axis=1) for k in range(3))  # (solar, alt, inc, shield, ...)
     np.savez_compressed(
-        OUT, occupancy=occ, crossings_per_h=cross, relative_rate=rel, solar=np.array(SOLAR),
+        OUT, occupancy=occ.astype(np.float32), crossings_per_h=cross.astype(np.float32),
+        relative_rate=rel.astype(np.float32), solar=np.array(SOLAR),
         altitude_km=ALTITUDE_KM, inclination_deg=INCLINATION_DEG, shielding_mm=SHIELDING_MM,
         state_edges=np.array(bursts.STATE_EDGES), components=np.array(("trapped_proton", "trapped_electron",
                                                                        "solar_particle_per_event", "gcr")),

@@ -120,7 +120,7 @@ def goodput(
       :math:`G_t` is the exact goodput of checkpoint/restart under that Markov-modulated Poisson process at
       Young's interval of the mean rate (:func:`radiation.modulated_goodput_fraction`): interrupts within one
       pass share a rollback, so :math:`G_t` is above Daly's at the mean rate (default orbit, 1,024-accelerator
-      jobs: 0.83 against 0.66; the operations twin measures 0.824, tests/test_twin_jobs.py);
+      jobs: 0.83 against 0.66; the operations twin measures 0.83, tests/test_twin_jobs.py);
       an SDC found late may roll back further than one interval (not modelled);
     - inference, a replica of :math:`N_r` accelerators: a stop costs the replica ``workload.replica_restart_cost_h``,
       a detected SDC one retried request (``workload.retry_cost_h``),
