@@ -142,7 +142,10 @@ def goodput(
     else:
         mult, occupancy, crossings = modulation
         bursty = nan_to_zero(np.asarray(radiation_interrupts_per_chip_yr, float)) + sdc
-        per_state = radiation.job_interrupts_per_hour(base + bursty * np.asarray(mult), job_size)
+        mult = np.asarray(mult, float)  # (3, ...): the state axis first, the sample axes aligned behind it
+        nd = max(np.ndim(base), np.ndim(bursty), np.ndim(job_size), mult.ndim - 1)
+        mult = mult.reshape(mult.shape[:1] + (1,) * (nd - mult.ndim + 1) + mult.shape[1:])
+        per_state = radiation.job_interrupts_per_hour(base + bursty * mult, job_size)
 
         def training() -> np.ndarray:
             return radiation.modulated_goodput_fraction(per_state, occupancy, crossings, delta, restart)

@@ -81,7 +81,9 @@ class BurstStatistics:
         d = np.asarray(component_doses, float)
         total = d.sum(axis=0)
         share = d / np.where(total > 0, total, 1.0)
-        rel = self.relative_rate
+        rel = self.relative_rate  # (3, 4, orbit axes): align the orbit axes with the doses' sample axes
+        nd = max(share.ndim - 1, rel.ndim - 2)
+        rel = rel.reshape(rel.shape[:2] + (1,) * (nd - rel.ndim + 2) + rel.shape[2:])
         mult = rel[:, 0] * share[0] + rel[:, 1] * share[1] + rel[:, 2] * share[2] + rel[:, 3] * share[3]
         return np.where(total > 0, mult, 1.0)
 

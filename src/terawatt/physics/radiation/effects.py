@@ -278,6 +278,11 @@ def inference_goodput_fraction(stops_per_replica_hour: npt.ArrayLike, replica_re
 
 
 # ---------------------------------------------------------------------- goodput under a modulated interrupt rate
+#: Smallest probability that a restart completes (in the likeliest state) for which
+#: :func:`modulated_goodput_fraction` is evaluated; below it the goodput (< ~1e-12) is 0.
+RESTART_FLOOR = 1e-13
+
+
 def _phi1(z: np.ndarray) -> np.ndarray:
     """:math:`(e^z - 1)/z`, 1 at z = 0."""
     nz = z != 0
@@ -373,7 +378,9 @@ def modulated_goodput_fraction(state_interrupts_per_job_hour: npt.ArrayLike, occ
     so :math:`S = W^{1/2}AW^{-1/2}` (:math:`W = \mathrm{diag}(w)`) is symmetric tridiagonal: its eigenvalues
     (trigonometric cubic) and eigenvectors give :math:`e^{AL}` and :math:`N_L = L\varphi_1(AL)`,
     :math:`\varphi_1(z) = (e^z - 1)/z`, in closed form, elementwise over the samples (no matrix library call).
-    :math:`\delta` is floored at 1e-12 h (a zero checkpoint cost is its limit).
+    :math:`\delta` is floored at 1e-12 h (a zero checkpoint cost is its limit). Where a restart completes with
+    probability below :data:`RESTART_FLOOR` (1e-13) from every state, :math:`I - F_R` is singular to rounding and
+    the goodput (below ~1e-12) is returned as 0, as Daly's form underflows to 0.
 
     References
     ----------
@@ -442,4 +449,8 @@ def modulated_goodput_fraction(state_interrupts_per_job_hour: npt.ArrayLike, occ
                         + f_s[i][2] * v[2]) for i in range(3))
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         g = tau * kept / spent
+    # A restart that completes with probability < RESTART_FLOOR from every state: the goodput is below ~1e-12
+    # and I - F_R is singular to rounding (its row sums are those probabilities); 0, as Daly's form underflows to.
+    completes = np.maximum(np.maximum(sum(e_r[0]), sum(e_r[1])), sum(e_r[2]))
+    g = np.where(completes >= RESTART_FLOOR, g, 0.0)
     return _out(np.where(on, np.clip(np.nan_to_num(g), 0.0, 1.0), 1.0))
