@@ -76,6 +76,8 @@ DIMENSIONLESS = {
     "launches", "solar_capacity_factor", "goodput_fraction", "training_goodput_fraction",
     "inference_goodput_fraction", "avoidance_outage_fraction", "hbm_capacity_factor", "tid_margin",
     "ground_stations", "cost_ratio", "infrastructure_cost_ratio", "cost_ratio_with_wait", "solar_energy_ratio",
+    "burst_edge_time_fraction", "burst_core_time_fraction", "quiet_dose_ratio", "burst_edge_dose_ratio",
+    "burst_core_dose_ratio",
 }
 #: Keys checked by hand (the four of the original defect first).
 BY_HAND = {

@@ -339,7 +339,7 @@ def _physical_design(v: dict[str, Any]) -> dict[str, Any]:
     )
     # --- workload goodput: the same model on both sides; the orbit adds the radiation-induced events ---------
     goodput = {
-        "orbital": workload.goodput(v, rad.interrupts_per_chip_year, rad.detected_sdc_per_chip_year),
+        "orbital": workload.goodput(v, rad.interrupts_per_chip_year, rad.detected_sdc_per_chip_year, rad),
         "terrestrial": workload.goodput(v),
     }
     # ---------------------------------------------------------------------------------------------------------

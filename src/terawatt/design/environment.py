@@ -476,12 +476,34 @@ class RadiationDesign:
     host_sefi_per_chip_year: np.ndarray
     interrupts_per_chip_year: np.ndarray  # HBM + accelerator SEFI + host SEFI: radiation events that stop work
     tid_margin: np.ndarray
+    # the dose rate along the orbit in three states (quiet | burst edge | burst core; radiation.bursts)
+    burst_edge_time_fraction: np.ndarray  # dose rate 2-10 x its orbit mean [-]
+    burst_core_time_fraction: np.ndarray  # dose rate >= 10 x its orbit mean [-]
+    bursts_per_hour: np.ndarray  # entries into a burst (the edge state) [1/h]
+    burst_cores_per_hour: np.ndarray  # entries into a burst's core [1/h]
+    quiet_dose_ratio: np.ndarray  # mean dose rate of each state / the orbit mean [-]
+    burst_edge_dose_ratio: np.ndarray
+    burst_core_dose_ratio: np.ndarray
 
     @property
     def dose_availability(self) -> np.ndarray:
         """Share of the life the chips survive their total dose (``tid_margin`` < 1 ends the electronics early;
         no repair in orbit); 1 when radiation is switched off."""
         return np.where(np.isnan(self.tid_margin), 1.0, np.minimum(1.0, self.tid_margin))
+
+    @property
+    def rate_modulation(self) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+        """The three states of the dose rate as :func:`terawatt.physics.radiation.modulated_goodput_fraction`
+        takes them: dose-rate multipliers (3, ...), time fractions (3, ...), up-crossings per hour (2, ...);
+        None when radiation is switched off."""
+        if np.all(np.isnan(self.burst_core_time_fraction)):
+            return None
+        edge, core = self.burst_edge_time_fraction, self.burst_core_time_fraction
+        mult = np.stack(np.broadcast_arrays(self.quiet_dose_ratio, self.burst_edge_dose_ratio,
+                                            self.burst_core_dose_ratio))
+        occ = np.stack(np.broadcast_arrays(1.0 - edge - core, edge, core))
+        cross = np.stack(np.broadcast_arrays(self.bursts_per_hour, self.burst_cores_per_hour))
+        return mult, occ, cross
 
 
 @functools.lru_cache(maxsize=1)
@@ -552,6 +574,12 @@ def radiation_effects(
       (~1/5 krad) and host crashes (~1/450 + 1/400 rad per host) shared by the host's accelerators.
 
     ``radiation.dose_rad_per_yr``, when given, replaces the computed total (the per-source doses stay computed).
+
+    The dose rate along the orbit is described by three states (quiet, burst edge, burst core: the South
+    Atlantic Anomaly; :func:`terawatt.physics.radiation.burst_statistics`): their time fractions, entries per hour
+    and dose rates relative to the orbit mean (each source's own profile weighted by its share of the dose, so
+    the states average exactly to the orbit mean). Training goodput uses them
+    (:func:`terawatt.design.workload.goodput`); everything else is linear in the rate and uses the mean.
     The goodput and the total-dose margin scale the fleet's delivered compute on top of the permanent hardware
     failure rate ``workload.hardware_failure_rate_per_yr``, which comes from ground fleets and is not radiation-driven.
     """
@@ -584,6 +612,10 @@ def radiation_effects(
     detected = sdc * _f(v["radiation.sdc_detected_fraction"])
     undetected = sdc - detected
     rate = _f(v["workload.inferences_per_s_per_accelerator"])
+    bursts = radiation.burst_statistics(altitude_km, _f(v["orbit.inclination_deg"]),
+                                        _f(v["radiation.shielding_mm_al"]), v["radiation.solar_activity"])
+    mult = bursts.state_rate_multipliers([dose.trapped_proton_rad_per_yr, dose.trapped_electron_rad_per_yr,
+                                          dose.solar_particle_rad_per_yr, dose.gcr_rad_per_yr])
     return RadiationDesign(
         dose_rad_per_yr=total,
         trapped_proton_rad_per_yr=dose.trapped_proton_rad_per_yr,
@@ -601,4 +633,11 @@ def radiation_effects(
         host_sefi_per_chip_year=host,
         interrupts_per_chip_year=hbm_uecc + sefi + host,
         tid_margin=radiation.tid_margin(tid_tolerance_rad, total, lifetime_yr),
+        burst_edge_time_fraction=bursts.occupancy[1],
+        burst_core_time_fraction=bursts.occupancy[2],
+        bursts_per_hour=bursts.crossings_per_h[0],
+        burst_cores_per_hour=bursts.crossings_per_h[1],
+        quiet_dose_ratio=mult[0],
+        burst_edge_dose_ratio=mult[1],
+        burst_core_dose_ratio=mult[2],
     )

@@ -35,8 +35,10 @@ The expected goodput of this training process in steady state is Daly's higher-o
 interrupts, :math:`\Lambda\tau e^{-\Lambda R}/(e^{\Lambda(\tau+\delta)} - 1)`, which the steady-state model
 uses (:func:`terawatt.physics.radiation.goodput_fraction`); its expansion to first order in :math:`\Lambda\tau`
 and :math:`\Lambda R` is Young's :math:`1 - \sqrt{2\delta\Lambda} - R\Lambda`. At a uniform rate the twin
-matches it; along a real track the radiation interrupts come in South Atlantic Anomaly bursts that share
-rollbacks, and the twin's training goodput is higher than the model's (tests/test_twin_jobs.py).
+matches it (radiation off); along a real track the radiation interrupts come in South Atlantic Anomaly bursts
+that share rollbacks, which the model describes as a rate modulated by three dose-rate states
+(:func:`terawatt.physics.radiation.modulated_goodput_fraction`); the twin agrees with that
+(tests/test_twin_jobs.py).
 
 References
 ----------

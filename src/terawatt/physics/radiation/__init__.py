@@ -12,9 +12,13 @@ Two paths give the same quantities:
   code by ``tools/build_radiation_table.py`` (a million samples in about 0.3 s).
 
 The effects on compute (:func:`sdc_events_per_chip_year`, :func:`interrupts_per_chip_year`,
-:func:`hbm_capacity_factor`, :func:`tid_margin`, :func:`goodput_fraction`, :func:`inference_goodput_fraction`,
+:func:`hbm_capacity_factor`, :func:`tid_margin`, :func:`goodput_fraction`, :func:`modulated_goodput_fraction`,
+:func:`inference_goodput_fraction`,
 :func:`per_million_inferences`) scale the per-rad event rates of Google's Trillium (TPU v6e) proton tests
 (Suncatcher, arXiv:2511.19468 v2, sec. 2.3 and 4.3).
+The dose rate's variation along the orbit (South Atlantic Anomaly bursts), which a training job's
+checkpoint/restart goodput depends on, is described by three states: :func:`burst_statistics` (shipped table
+``data/radiation_bursts.npz``, ``tools/build_radiation_burst_table.py``) and :func:`burst_statistics_direct`.
 All functions are pure and broadcast over NumPy arrays; scalars in give NumPy scalars out.
 """
 
@@ -32,6 +36,14 @@ from terawatt.physics.radiation._common import (
     _check,
     _check_solar,
     _out,
+)
+from terawatt.physics.radiation.bursts import (
+    N_STATES,
+    STATE_EDGES,
+    BurstStatistics,
+    burst_statistics,
+    burst_statistics_direct,
+    burst_table,
 )
 from terawatt.physics.radiation.dose import (
     COMPONENTS,
@@ -68,6 +80,7 @@ from terawatt.physics.radiation.effects import (
     inference_goodput_fraction,
     interrupts_per_chip_year,
     job_interrupts_per_hour,
+    modulated_goodput_fraction,
     per_million_inferences,
     sdc_events_per_chip_year,
     tid_margin,
@@ -115,7 +128,8 @@ from terawatt.physics.radiation.trapped import (
 )
 
 __all__ = [
-    "DoseBreakdown", "dose_rate_direct", "dose_rate_rad_per_yr", "dose_table", "goodput_fraction",
+    "BurstStatistics", "DoseBreakdown", "burst_statistics", "burst_statistics_direct", "burst_table",
+    "modulated_goodput_fraction", "dose_rate_direct", "dose_rate_rad_per_yr", "dose_table", "goodput_fraction",
     "hbm_capacity_factor", "inference_goodput_fraction", "interrupts_per_chip_year",
     "job_interrupts_per_hour", "per_million_inferences", "point_dose_rad_per_yr", "sdc_events_per_chip_year",
     "tid_margin",

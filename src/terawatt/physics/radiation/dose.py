@@ -255,6 +255,20 @@ def point_dose_rad_per_yr(lat_deg: npt.ArrayLike, lon_deg: npt.ArrayLike, altitu
     return _breakdown(*out)
 
 
+def _point_components(la: np.ndarray, lo: np.ndarray, alt: float, shield: np.ndarray, solar: str) -> np.ndarray:
+    """Dose components at each point (4, n_points, n_shield): trapped protons and electrons [rad/yr], solar
+    protons per King event [rad], cosmic rays [rad/yr]; each point's cutoff filters its own cosmic spectra."""
+    tp, te = _trapped_doses(la, lo, alt, shield, solar, average=False)
+    cutoff = _cutoff_gv(la, lo, np.full(la.shape, alt))
+    e_mid = np.append(np.sqrt(E_COSMIC[1:] * E_COSMIC[:-1]), E_COSMIC[-1])
+    trans = (cutoff[:, None] < _rigidity_gv(e_mid)[None, :]) * _visible_fraction(alt)  # per point
+    spe = _bin_counts(KING_AL_FLUENCE_CM2 * np.exp((30.0 - E_COSMIC) / KING_AL_E0_MEV)) * trans
+    spe_rad = _dose_from_counts(spe, E_COSMIC, "p", shield) / SECONDS_PER_YEAR
+    phis = (GCR_PHI_MV["min"], GCR_PHI_MV["max"]) if solar == "mean" else (GCR_PHI_MV[solar],)
+    gcr = np.mean([_dose_from_counts(_gcr_counts(ph) * trans, E_COSMIC, "p", shield) for ph in phis], axis=0)
+    return np.stack([tp, te, spe_rad, gcr * _gcr_ion_factor()])
+
+
 def dose_map_rad_per_yr(lat_deg: npt.ArrayLike, lon_deg: npt.ArrayLike, altitude_km: float,
                         shielding_mm_al: float, solar: Solar = "mean",
                         spe_events_per_yr_solar_max: float = 0.14) -> np.ndarray:
@@ -288,16 +302,8 @@ def dose_map_rad_per_yr(lat_deg: npt.ArrayLike, lon_deg: npt.ArrayLike, altitude
     alt = float(_check(altitude_km, "altitude_km", 150.0, 50000.0, "km"))
     shield = np.atleast_1d(_check(shielding_mm_al, "shielding_mm_al", 0.0, 1000.0, "mm"))[:1]
     lat, lon = np.broadcast_arrays(lat, lon)
-    la, lo = lat.ravel(), lon.ravel()
-    tp, te = _trapped_doses(la, lo, alt, shield, solar, average=False)
-    cutoff = _cutoff_gv(la, lo, np.full(la.shape, alt))
-    e_mid = np.append(np.sqrt(E_COSMIC[1:] * E_COSMIC[:-1]), E_COSMIC[-1])
-    trans = (cutoff[:, None] < _rigidity_gv(e_mid)[None, :]) * _visible_fraction(alt)  # per point
-    spe = _bin_counts(KING_AL_FLUENCE_CM2 * np.exp((30.0 - E_COSMIC) / KING_AL_E0_MEV)) * trans
-    spe_rad = _dose_from_counts(spe, E_COSMIC, "p", shield) / SECONDS_PER_YEAR
-    phis = (GCR_PHI_MV["min"], GCR_PHI_MV["max"]) if solar == "mean" else (GCR_PHI_MV[solar],)
-    gcr = np.mean([_dose_from_counts(_gcr_counts(ph) * trans, E_COSMIC, "p", shield) for ph in phis], axis=0)
-    total = tp + te + spe_rad * _spe_events_per_yr(solar, spe_events_per_yr_solar_max) + gcr * _gcr_ion_factor()
+    tp, te, spe_rad, gcr = _point_components(lat.ravel(), lon.ravel(), alt, shield, solar)
+    total = tp + te + spe_rad * _spe_events_per_yr(solar, spe_events_per_yr_solar_max) + gcr
     return total[:, 0].reshape(lat.shape)
 
 

@@ -275,3 +275,182 @@ def inference_goodput_fraction(stops_per_replica_hour: npt.ArrayLike, replica_re
     rho = _non_negative(retries_per_replica_hour, "retries_per_replica_hour", "1/h")
     t = _non_negative(retry_cost_h, "retry_cost_h", "h")
     return _out(np.clip(1.0 - lam * r - rho * t, 0.0, 1.0))
+
+
+# ---------------------------------------------------------------------- goodput under a modulated interrupt rate
+#: Smallest probability that a restart completes (in the likeliest state) for which
+#: :func:`modulated_goodput_fraction` is evaluated; below it the goodput (< ~1e-12) is 0.
+RESTART_FLOOR = 1e-13
+
+
+def _phi1(z: np.ndarray) -> np.ndarray:
+    """:math:`(e^z - 1)/z`, 1 at z = 0."""
+    nz = z != 0
+    zs = np.where(nz, z, 1.0)
+    return np.where(nz, np.expm1(zs) / zs, 1.0)
+
+
+def _tridiagonal_eigen(d: list[np.ndarray], e1: np.ndarray, e2: np.ndarray
+                       ) -> tuple[list[np.ndarray], list[list[np.ndarray]]]:
+    """Eigenvalues and orthonormal eigenvectors of symmetric tridiagonal 3 x 3 matrices (diagonal ``d``,
+    off-diagonals ``e1``, ``e2`` > 0), elementwise over arrays: the trigonometric solution of the characteristic
+    cubic (Smith 1961) and each eigenvector as the longer of two cross products of rows of :math:`S - \\mu I`."""
+    q = (d[0] + d[1] + d[2]) / 3.0
+    a, b, c = d[0] - q, d[1] - q, d[2] - q
+    off = e1 * e1 + e2 * e2
+    p = np.sqrt((a * a + b * b + c * c + 2.0 * off) / 6.0)
+    det = a * (b * c - e2 * e2) - e1 * e1 * c
+    r = np.clip(det / (2.0 * p**3), -1.0, 1.0)
+    phi = np.arccos(r) / 3.0
+    mu0 = q + 2.0 * p * np.cos(phi)
+    mu2 = q + 2.0 * p * np.cos(phi + 2.0 * np.pi / 3.0)
+    mus = [mu0, 3.0 * q - mu0 - mu2, mu2]
+    vecs = []
+    for mu in mus:
+        s0, s1, s2 = d[0] - mu, d[1] - mu, d[2] - mu
+        u = (e1 * s2, -s0 * s2, e2 * s0)  # row 0 x row 2
+        w = (e1 * e2, -s0 * e2, s0 * s1 - e1 * e1)  # row 0 x row 1
+        nu, nw = sum(x * x for x in u), sum(x * x for x in w)
+        pick = nu >= nw
+        n = np.sqrt(np.where(pick, nu, nw))
+        vecs.append([np.where(pick, x, y) / n for x, y in zip(u, w, strict=True)])
+    return mus, vecs
+
+
+def _matmul3(a: list[list[np.ndarray]], b: list[list[np.ndarray]]) -> list[list[np.ndarray]]:
+    return [[a[i][0] * b[0][j] + a[i][1] * b[1][j] + a[i][2] * b[2][j] for j in range(3)] for i in range(3)]
+
+
+def _inv3(m: list[list[np.ndarray]]) -> list[list[np.ndarray]]:
+    """Inverse of 3 x 3 matrices (adjugate over determinant), elementwise over arrays."""
+    cof = [[m[(i + 1) % 3][(j + 1) % 3] * m[(i + 2) % 3][(j + 2) % 3]
+            - m[(i + 1) % 3][(j + 2) % 3] * m[(i + 2) % 3][(j + 1) % 3] for j in range(3)] for i in range(3)]
+    det = m[0][0] * cof[0][0] + m[0][1] * cof[0][1] + m[0][2] * cof[0][2]
+    return [[cof[j][i] / det for j in range(3)] for i in range(3)]
+
+
+def modulated_goodput_fraction(state_interrupts_per_job_hour: npt.ArrayLike, occupancy: npt.ArrayLike,
+                               crossings_per_h: npt.ArrayLike, checkpoint_cost_h: npt.ArrayLike,
+                               restart_cost_h: npt.ArrayLike) -> np.ndarray:
+    r"""Training goodput [-] under an interrupt rate modulated by a three-state birth-death Markov chain.
+
+    Parameters
+    ----------
+    state_interrupts_per_job_hour : array_like
+        Interrupt rate of the job in each state, (3, ...) [1/h], >= 0 (quiet, burst edge, burst core:
+        :mod:`terawatt.physics.radiation.bursts`).
+    occupancy : array_like
+        Time fraction of each state, (3, ...) [-], each > 0, summing to 1.
+    crossings_per_h : array_like
+        Up-crossings per hour of the two thresholds, (2, ...) [1/h], > 0: :math:`c_1` (0 -> 1) and
+        :math:`c_2` (1 -> 2); the chain moves between neighbouring states only.
+    checkpoint_cost_h, restart_cost_h : array_like
+        Checkpoint write time :math:`\delta` and restart time :math:`R` [h], >= 0.
+
+    Returns
+    -------
+    numpy.ndarray or numpy.float64
+        Goodput in [0, 1], of the broadcast shape of the per-state arrays without their leading axis.
+
+    Notes
+    -----
+    The job checkpoints every :math:`\tau = \sqrt{2\delta/\bar\Lambda}` of compute at the *mean* rate
+    :math:`\bar\Lambda = \sum_k w_k\Lambda_k` (Young's interval, as the steady-state model and the operations
+    twin use); an interrupt loses the segment of :math:`s = \tau + \delta` under way and costs a restart of
+    :math:`R`, restarted by any interrupt during it (Daly 2006). With the generator :math:`Q` of the state
+    (:math:`q_{01} = c_1/w_0`, :math:`q_{10} = c_1/w_1`, :math:`q_{12} = c_2/w_1`, :math:`q_{21} = c_2/w_2`),
+    :math:`\Lambda = \mathrm{diag}(\Lambda_k)` and :math:`A = Q - \Lambda`, a phase of length :math:`L` started
+    in state :math:`i` (Markov-modulated Poisson process; Neuts 1981, Fischer & Meier-Hellstern 1993):
+
+    - completes in state :math:`j` with probability :math:`E_L = e^{AL}`;
+    - is interrupted in state :math:`j` with probability :math:`F_L = N_L\Lambda`,
+      :math:`N_L = \int_0^L e^{At}dt`, and lasts on average :math:`N_L\mathbf 1`.
+
+    A restart ends in state :math:`j` after :math:`H = (I - F_R)^{-1}E_R`, in expected time
+    :math:`v = (I - F_R)^{-1}N_R\mathbf 1`; segments start in the stationary distribution :math:`x` of
+    :math:`M = E_s + F_sH` (by the Markov chain tree theorem, e.g. :math:`x_0 \propto M_{10}M_{20} + M_{10}M_{21}
+    + M_{12}M_{20}`), and the renewal-reward theorem gives
+
+    .. math:: G = \frac{\tau\, x E_s\mathbf 1}{x\,(N_s\mathbf 1 + F_s v)}.
+
+    At a constant rate (all :math:`\Lambda_k` equal) this is Daly's :math:`\Lambda\tau e^{-\Lambda R}/
+    (e^{\Lambda(\tau+\delta)} - 1)` (:func:`goodput_fraction`; to rounding). A birth-death chain is reversible,
+    so :math:`S = W^{1/2}AW^{-1/2}` (:math:`W = \mathrm{diag}(w)`) is symmetric tridiagonal: its eigenvalues
+    (trigonometric cubic) and eigenvectors give :math:`e^{AL}` and :math:`N_L = L\varphi_1(AL)`,
+    :math:`\varphi_1(z) = (e^z - 1)/z`, in closed form, elementwise over the samples (no matrix library call).
+    :math:`\delta` is floored at 1e-12 h (a zero checkpoint cost is its limit). Where a restart completes with
+    probability below :data:`RESTART_FLOOR` (1e-13) from every state, :math:`I - F_R` is singular to rounding and
+    the goodput (below ~1e-12) is returned as 0, as Daly's form underflows to 0.
+
+    References
+    ----------
+    .. [1] Daly, J. T., A higher order estimate of the optimum checkpoint interval for restart dumps, *Future
+       Gener. Comput. Syst.* 22, 303-312, 2006.
+    .. [2] Neuts, M. F., *Matrix-Geometric Solutions in Stochastic Models*, Johns Hopkins, 1981 (Markovian
+       arrival processes).
+    .. [3] Fischer, W. and Meier-Hellstern, K., The Markov-modulated Poisson process (MMPP) cookbook,
+       *Perform. Eval.* 18, 149-171, 1993.
+    .. [4] Smith, O. K., Eigenvalues of a symmetric 3 x 3 matrix, *Commun. ACM* 4, 168, 1961.
+    """
+    lam = np.asarray(state_interrupts_per_job_hour, float)
+    w = np.asarray(occupancy, float)
+    c = np.asarray(crossings_per_h, float)
+    if lam.shape[:1] != (3,) or w.shape[:1] != (3,) or c.shape[:1] != (2,):
+        raise ValueError("state_interrupts_per_job_hour and occupancy need a leading axis of 3 states, "
+                         "crossings_per_h one of 2 thresholds")
+    if np.any(~(lam >= 0)):
+        raise ValueError("state_interrupts_per_job_hour must be >= 0 [1/h]")
+    if np.any(~(w > 0)) or np.any(~(c > 0)):
+        raise ValueError("occupancy [-] and crossings_per_h [1/h] must be > 0")
+    delta = np.maximum(_non_negative(checkpoint_cost_h, "checkpoint_cost_h", "h"), 1e-12)
+    r_h = _non_negative(restart_cost_h, "restart_cost_h", "h")
+    shape = np.broadcast_shapes(lam.shape[1:], w.shape[1:], c.shape[1:], np.shape(delta), np.shape(r_h))
+    # align the sample axes behind the state axis (a fixed orbit keeps 0-d state statistics: computed once)
+    lam, w, c = (x.reshape(x.shape[:1] + (1,) * (len(shape) - x.ndim + 1) + x.shape[1:]) for x in (lam, w, c))
+    mean = w[0] * lam[0] + w[1] * lam[1] + w[2] * lam[2]
+    on = mean > 0
+    tau = np.sqrt(2.0 * delta / np.where(on, mean, 1.0))
+    # the symmetrized generator minus the rates: S = W^1/2 (Q - Lambda) W^-1/2
+    q01, q10, q12, q21 = c[0] / w[0], c[0] / w[1], c[1] / w[1], c[1] / w[2]
+    diag = [-q01 - lam[0], -q10 - q12 - lam[1], -q21 - lam[2]]
+    mus, vecs = _tridiagonal_eigen(diag, c[0] / np.sqrt(w[0] * w[1]), c[1] / np.sqrt(w[1] * w[2]))
+    # f(A) = W^-1/2 f(S) W^1/2 = sum_k f(mu_k) P_k with P_k[i][j] = v_k[i] v_k[j] sqrt(w_j / w_i)
+    sw = np.sqrt(w)
+    ratio = [[1.0 if i == j else sw[j] / sw[i] for j in range(3)] for i in range(3)]
+    proj = [[[vk[i] * vk[j] * ratio[i][j] if i <= j else vk[i] * vk[j] for j in range(3)] for i in range(3)]
+            for vk in vecs]
+    for pk in proj:  # the lower triangle from the upper one: v_i v_j sqrt(w_i/w_j) = (v_i v_j sqrt(w_j/w_i)) w_i/w_j
+        for i, j in ((1, 0), (2, 0), (2, 1)):
+            pk[i][j] = pk[j][i] * (w[j] / w[i])
+
+    def combine(f: list[np.ndarray]) -> list[list[np.ndarray]]:
+        return [[f[0] * proj[0][i][j] + f[1] * proj[1][i][j] + f[2] * proj[2][i][j] for j in range(3)]
+                for i in range(3)]
+
+    def phase(length: np.ndarray) -> tuple[list[list[np.ndarray]], list[list[np.ndarray]]]:
+        """E_L and N_L (3 x 3 lists of arrays) for a phase of ``length`` [h]."""
+        return combine([np.exp(mu * length) for mu in mus]), combine([length * _phi1(mu * length) for mu in mus])
+
+    e_s, n_s = phase(tau + delta)
+    e_r, n_r = phase(np.broadcast_to(r_h, shape))
+    f_s = [[n_s[i][j] * lam[j] for j in range(3)] for i in range(3)]
+    f_r = [[n_r[i][j] * lam[j] for j in range(3)] for i in range(3)]
+    j_r = _inv3([[(1.0 if i == j else 0.0) - f_r[i][j] for j in range(3)] for i in range(3)])
+    h = _matmul3(j_r, e_r)
+    d_r = [n_r[i][0] + n_r[i][1] + n_r[i][2] for i in range(3)]
+    v = [j_r[i][0] * d_r[0] + j_r[i][1] * d_r[1] + j_r[i][2] * d_r[2] for i in range(3)]
+    fh = _matmul3(f_s, h)
+    m = [[e_s[i][j] + fh[i][j] for j in range(3)] for i in range(3)]
+    x = [m[1][0] * m[2][0] + m[1][0] * m[2][1] + m[1][2] * m[2][0],
+         m[0][1] * m[2][0] + m[0][1] * m[2][1] + m[0][2] * m[2][1],
+         m[0][1] * m[1][2] + m[0][2] * m[1][0] + m[0][2] * m[1][2]]
+    kept = sum(x[i] * (e_s[i][0] + e_s[i][1] + e_s[i][2]) for i in range(3))
+    spent = sum(x[i] * (n_s[i][0] + n_s[i][1] + n_s[i][2] + f_s[i][0] * v[0] + f_s[i][1] * v[1]
+                        + f_s[i][2] * v[2]) for i in range(3))
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        g = tau * kept / spent
+    # A restart that completes with probability < RESTART_FLOOR from every state: the goodput is below ~1e-12
+    # and I - F_R is singular to rounding (its row sums are those probabilities); 0, as Daly's form underflows to.
+    completes = np.maximum(np.maximum(sum(e_r[0]), sum(e_r[1])), sum(e_r[2]))
+    g = np.where(completes >= RESTART_FLOOR, g, 0.0)
+    return _out(np.where(on, np.clip(np.nan_to_num(g), 0.0, 1.0), 1.0))
