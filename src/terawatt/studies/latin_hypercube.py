@@ -7,8 +7,8 @@ run. Here the N rows are cut into blocks of :data:`BLOCK` rows (the unit of the 
 :mod:`terawatt.studies.uncertainty`), and the design is *sliced* [1]_: every block is itself a Latin hypercube
 over :data:`BLOCK` coarse strata, and the union of the blocks is a Latin hypercube over the N fine strata.
 
-Construction (:math:`B` = :data:`BLOCK`, :math:`F = \lfloor N/B \rfloor` full blocks, a last block of
-:math:`L = N - FB` rows when N is not a multiple of B; per dimension :math:`j`):
+Construction (:math:`B` = :data:`BLOCK`, :math:`F = \lfloor N/B \rfloor` full blocks, or none when
+:math:`N \le B`; a last block of :math:`L = N - FB` rows when that is not zero; per dimension :math:`j`):
 
 - Coarse stratum :math:`c \in [0, B)` holds the fine strata :math:`e_c \le k < e_{c+1}`,
   :math:`e_c = \lfloor cN/B \rfloor`: :math:`n_c = F` or :math:`F + 1` of them (:math:`L` coarse strata have
@@ -56,6 +56,12 @@ import numpy as np
 BLOCK = 65536
 #: Rows of the (m, d) jitter of a SciPy hypercube transposed at a time (a tile of 4,096 x d stays in cache).
 _TILE = 4096
+
+
+def full_blocks(n: int) -> int:
+    """F, the full blocks of an n-row design built by the sliced construction: none when n <= :data:`BLOCK`
+    (one block, SciPy's design)."""
+    return int(n) // BLOCK if n > BLOCK else 0
 
 
 def stream(seed: int, *key: int) -> np.random.Generator:
@@ -118,7 +124,8 @@ class SlicedBase:
 @lru_cache(maxsize=2)
 def sliced_base(seed: int, n: int, d: int) -> SlicedBase:
     """The shared part of the sliced hypercube of ``n`` rows in ``d`` dimensions (stream ``(0, 1)``)."""
-    full, rest = divmod(int(n), BLOCK)
+    full = full_blocks(n)
+    rest = int(n) - full * BLOCK
     c = np.arange(BLOCK, dtype=np.int64)
     start = c * n // BLOCK
     count = (c + 1) * n // BLOCK - start
@@ -154,7 +161,7 @@ def sliced_block(seed: int, n: int, d: int, b: int) -> tuple[np.ndarray, np.ndar
 def sliced_block_parts(seed: int, n: int, d: int, b: int) -> tuple[np.ndarray, np.ndarray | None]:
     """Full block ``b``: ``(e_c + 1 - v, shift)``, what its columns share (:func:`full_block_column` gives each);
     the last block: ``(u, None)`` as :func:`sliced_block`."""
-    full = int(n) // BLOCK
+    full = full_blocks(n)
     if b >= full:
         m = int(n) - full * BLOCK
         last = sliced_base(seed, n, d).last if full else None

@@ -134,6 +134,20 @@ def scaled_value(name: str, value: Any, factor: np.ndarray) -> np.ndarray:
     return np.clip(out, lo, hi)
 
 
+def _with_rows(scenario: Scenario, rows: Mapping[str, np.ndarray], in_range: bool) -> Scenario:
+    """``scenario.with_overrides(rows)``; rows that a row source guarantees inside the allowed ranges
+    (``in_range``: a sampled design, whose inverse CDFs clip to them) are not checked again, value by value, in
+    every chunk: the scenario's own values were checked when it was loaded, and an integer parameter is cast as
+    the check would cast it."""
+    if not in_range:
+        return scenario.with_overrides(rows)
+    registry = load_registry()
+    values = dict(scenario.values)
+    for name, v in rows.items():
+        values[name] = v.astype(int) if registry[name].kind == "int" else v
+    return replace(scenario, values=values, overrides={**scenario.overrides, **rows})
+
+
 def evaluate_chunk(task: Task) -> dict[str, np.ndarray]:
     """Evaluate one chunk: columns ``sample``, each output (``key@year`` over years), then each input row value
     (by its dotted name), one entry per row."""
@@ -143,7 +157,7 @@ def evaluate_chunk(task: Task) -> dict[str, np.ndarray]:
     rows = task.rows.rows(task.start, task.stop)
     m = task.stop - task.start
     direct = {k: v for k, v in rows.items() if k not in task.scaled}
-    sc = task.scenario.with_overrides(direct) if direct else task.scenario
+    sc = _with_rows(task.scenario, direct, getattr(task.rows, "in_range", False)) if direct else task.scenario
     if task.years is not None:
         sc = sc.at_years(list(task.years))
     elif task.year is not None:
@@ -420,10 +434,12 @@ def _arrow_text(values: np.ndarray) -> Any:
     import pyarrow as pa
 
     values = np.asarray(values, object)
-    distinct = list(dict.fromkeys(values.tolist())) or [""]
+    filled = np.flatnonzero(values != "")  # most rows hold "" (a feasible design): encode only the others
+    given = values[filled].tolist()
+    distinct = ["", *dict.fromkeys(given)]
+    code = {text: k for k, text in enumerate(distinct)}
     index = np.zeros(len(values), np.intp)
-    for k, text in enumerate(distinct[1:], 1):
-        index[values == text] = k
+    index[filled] = [code[text] for text in given]
     encoded = [str(text).encode() for text in distinct]
     sizes = np.array([len(e) for e in encoded], np.int64)
     starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])

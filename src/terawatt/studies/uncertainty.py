@@ -46,7 +46,7 @@ import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -573,7 +573,7 @@ def _value_block(space: UncertaintySpace, n: int, seed: int, sampler: str, b: in
     d, corr = len(space.names), _corr_index(space)
     correlated = set(_corr_columns(corr)[0]) if corr else set()
     shift = None
-    if sampler == "lhs" and b < n // BLOCK:
+    if sampler == "lhs" and b < lh.full_blocks(n):
         shared, shift = lh.sliced_block_parts(seed, n, d, b)
         base = lh.sliced_base(seed, n, d)
     if shift is None or correlated:
@@ -621,6 +621,9 @@ class SampleDesign:
     n: int
     seed: int = 0
     sampler: str = "lhs"
+    #: The rows lie inside the parameters' allowed ranges by construction (the inverse CDFs clip to them), so
+    #: :func:`terawatt.studies.population.evaluate_chunk` does not check them again in every chunk.
+    in_range: ClassVar[bool] = True
 
     def rows(self, start: int, stop: int) -> dict[str, np.ndarray]:
         """Parameter values of samples ``start:stop`` by dotted name [parameter unit] (read-only arrays: views of
