@@ -183,10 +183,15 @@ def evaluate_chunk(task: Task) -> dict[str, np.ndarray]:
                     out[f"{key}@{year}"] = value[:, j].copy()
     for name, values in rows.items():  # the inputs travel with the outputs (queryable in the Parquet files)
         out.setdefault(name, np.asarray(values))
-    for key, col in out.items():
+    for key, col in out.items():  # text as NumPy strings (compact to send back; objects only when kept)
         if col.dtype.kind in "UO":
-            out[key] = col.astype(str).astype(object)
+            out[key] = col if col.dtype.kind == "U" else col.astype(str)
     return out
+
+
+def _objects(col: np.ndarray) -> np.ndarray:
+    """A text column as an array of ``str`` objects (what a result holds); other columns as they are."""
+    return col.astype(object) if col.dtype.kind == "U" else col
 
 
 # ---------------------------------------------------------------------------------------------------- backends
@@ -433,8 +438,14 @@ def _arrow_text(values: np.ndarray) -> Any:
     values are encoded once and gathered by index, with NumPy."""
     import pyarrow as pa
 
-    values = np.asarray(values, object)
+    values = np.asarray(values)
+    if values.dtype.kind != "U":
+        values = values.astype(str)
     filled = np.flatnonzero(values != "")  # most rows hold "" (a feasible design): encode only the others
+    if not filled.size:  # every row empty: offsets all zero, no characters
+        return pa.Array.from_buffers(pa.string(), len(values), [None, pa.py_buffer(np.zeros(len(values) + 1,
+                                                                                             np.int32)),
+                                                                pa.py_buffer(b"")])
     given = values[filled].tolist()
     distinct = ["", *dict.fromkeys(given)]
     code = {text: k for k, text in enumerate(distinct)}
@@ -750,6 +761,6 @@ def evaluate_population(
     for i in resumed:
         results[i] = sink.read(i)  # type: ignore[union-attr]
     ordered = [results[i] for i, _, _ in chunks]
-    columns = {k: np.concatenate([c[k] for c in ordered]) for k in ordered[0]} if ordered else {}
+    columns = {k: np.concatenate([_objects(c[k]) for c in ordered]) for k in ordered[0]} if ordered else {}
     return Population(columns, n, len(chunks), len(resumed), Path(out) if out is not None else None,
                       tuple(sorted(resumed)))
