@@ -175,8 +175,8 @@ def evaluate_chunk(task: Task) -> dict[str, np.ndarray]:
         result = evaluate(sc)
         for key in task.outputs:
             value = np.asarray(result[key])
-            if task.years is None:
-                out[key] = np.broadcast_to(value, (m,)).copy()
+            if task.years is None:  # a per-sample output as it is, a constant one broadcast to the samples
+                out[key] = value if value.shape == (m,) else np.broadcast_to(value, (m,)).copy()
             else:
                 value = np.broadcast_to(value.reshape(value.shape if value.ndim else (1,)), (m, len(task.years)))
                 for j, year in enumerate(task.years):

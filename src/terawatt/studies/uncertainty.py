@@ -28,10 +28,14 @@ Rules (documented choices):
 
 Samplers (``random``, ``lhs``, ``sobol``) draw points of the unit hypercube in fixed blocks of rows
 (:data:`BLOCK` rows; the blocks depend on N and the seed only), so a sample's values depend on its index, never on
-how a run is cut into chunks or spread over workers: block *b* of a random or Latin-hypercube design uses the
-stream ``numpy.random.SeedSequence(seed).spawn`` would give as child *b* (``SeedSequence(seed, spawn_key=(b,))``;
-a Latin hypercube draws from that stream's first child, ``spawn_key=(b, 0)``, as ``scipy.stats.qmc`` would);
-a Sobol design is one scrambled sequence (scipy.stats.qmc) fast-forwarded to the block's first row.
+how a run is cut into chunks or spread over workers: block *b* of a random design uses the stream
+``numpy.random.SeedSequence(seed).spawn`` would give as child *b* (``SeedSequence(seed, spawn_key=(b,))``); the
+Latin hypercube is one design over the whole N (one point per stratum 1/N wide in every dimension), sliced into
+blocks that are each a Latin hypercube over :data:`BLOCK` coarse strata and computed from the seed and the block
+index alone (:mod:`terawatt.studies.latin_hypercube`; up to one block, N <= 65,536, it is SciPy's
+``LatinHypercube`` design bit for bit); a Sobol design is one scrambled sequence (scipy.stats.qmc) fast-forwarded
+to the block's first row. A block's values are computed once (the inverse CDFs included) and kept for the chunks
+cut from it (:func:`_value_block`; two blocks cached per process).
 
 References
 ----------
