@@ -25,7 +25,7 @@ import numpy as np
 
 from terawatt.errors import FieldError, ScenarioError
 from terawatt.scenario import Scenario
-from terawatt.studies.population import Backend, ParquetSink, Progress, evaluate_population
+from terawatt.studies.population import Backend, ParquetSink, Progress, evaluate_population, nonempty
 from terawatt.studies.uncertainty import BLOCK, SampleDesign, UncertaintySpace, check_sampler, model_uncertainty_space
 
 if TYPE_CHECKING:
@@ -109,7 +109,7 @@ class StreamDigest:
             streamed.add(chunk[column])
         for key in self.ratios:
             self.cheaper[key] += int(np.count_nonzero(_cheaper(chunk[key])))
-        self.infeasible += int(np.count_nonzero(np.asarray(chunk[self.reason]) != ""))
+        self.infeasible += int(np.count_nonzero(nonempty(chunk[self.reason])))
         if self.years is not None:
             cross = crossover_year(self.years, np.column_stack([chunk[k] for k in self.ratios]))
             at = np.where(np.isnan(cross), len(self.years), cross - self.years[0]).astype(np.intp)

@@ -183,15 +183,30 @@ def evaluate_chunk(task: Task) -> dict[str, np.ndarray]:
                     out[f"{key}@{year}"] = value[:, j].copy()
     for name, values in rows.items():  # the inputs travel with the outputs (queryable in the Parquet files)
         out.setdefault(name, np.asarray(values))
-    for key, col in out.items():  # text as NumPy strings (compact to send back; objects only when kept)
+    for key, col in out.items():
         if col.dtype.kind in "UO":
-            out[key] = col if col.dtype.kind == "U" else col.astype(str)
+            out[key] = _text(col)
     return out
 
 
-def _objects(col: np.ndarray) -> np.ndarray:
-    """A text column as an array of ``str`` objects (what a result holds); other columns as they are."""
-    return col.astype(object) if col.dtype.kind == "U" else col
+def _text(col: np.ndarray) -> np.ndarray:
+    """A text column as an array of ``str`` objects. NumPy strings (as wide as the longest, ~200 characters for an
+    infeasible design's reason) are converted from their non-empty rows only, the others all hold one ``""``."""
+    if col.dtype.kind != "U":
+        return col.astype(str).astype(object)
+    out = np.full(col.shape, "", dtype=object)
+    filled = nonempty(col)
+    out[filled] = col[filled]
+    return out
+
+
+def nonempty(text: np.ndarray) -> np.ndarray:
+    """``text != ""`` for a 1-D text column; for NumPy strings from the first character alone (an empty string is
+    all zero code points; comparing a wide ``<U200`` column with ``""`` reads every character of every row)."""
+    text = np.asarray(text)
+    if text.dtype.kind == "U" and text.dtype.itemsize and text.ndim == 1:
+        return np.ascontiguousarray(text).view(np.uint32)[:: text.dtype.itemsize // 4] != 0
+    return text != ""
 
 
 # ---------------------------------------------------------------------------------------------------- backends
@@ -440,9 +455,7 @@ def _arrow_text(values: np.ndarray) -> Any:
     import pyarrow as pa
 
     values = np.asarray(values)
-    if values.dtype.kind != "U":
-        values = values.astype(str)
-    filled = np.flatnonzero(values != "")  # most rows hold "" (a feasible design): encode only the others
+    filled = np.flatnonzero(nonempty(values))  # most rows hold "" (a feasible design): encode only the others
     if not filled.size:  # every row empty: offsets all zero, no characters
         return pa.Array.from_buffers(pa.string(), len(values), [None, pa.py_buffer(np.zeros(len(values) + 1,
                                                                                              np.int32)),
@@ -763,6 +776,6 @@ def evaluate_population(
     for i in resumed:
         results[i] = sink.read(i)  # type: ignore[union-attr]
     ordered = [results[i] for i, _, _ in chunks]
-    columns = {k: np.concatenate([_objects(c[k]) for c in ordered]) for k in ordered[0]} if ordered else {}
+    columns = {k: np.concatenate([c[k] for c in ordered]) for k in ordered[0]} if ordered else {}
     return Population(columns, n, len(chunks), len(resumed), Path(out) if out is not None else None,
                       tuple(sorted(resumed)))
