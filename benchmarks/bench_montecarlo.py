@@ -80,6 +80,7 @@ def _child(n: int, workers: int, folder: str, sampler: str = "lhs") -> None:
     kids = resource.getrusage(resource.RUSAGE_CHILDREN)
     if phases:
         phases["summaries at the end"] = time.process_time() - after
+        phases = dict(phases)  # as they stand: the reopened run's pass below calls StreamDigest.add too
     reopen = time.process_time()  # the folder reopened and summarised (terawatt.load_montecarlo(DIR).to_dict())
     again = terawatt.load_montecarlo(folder).to_dict()
     reopen = time.process_time() - reopen
