@@ -5,12 +5,13 @@
 are drawn, not taken from the cache of the run before. Reports samples per second.
 
 Streamed to disk (``--out DIR``): ``--stream-samples`` samples (default 1e7, the figure of issue 10) of design +
-TCO in 2030, in a fresh process each, in-process and on ``--workers`` processes (Latin hypercube, the default),
-and in-process with ``--sampler random`` (no hypercube: its 40 permutations per block are half the CPU time):
-samples/s of the whole study (sampling, evaluation, Parquet writes, the summaries kept while streaming and
-finished at the end), its wall and CPU time (the process and its workers: on a shared machine the CPU time is what
-one core spends), the CPU time of each phase in-process, and the peak resident memory of the process tree
-(``getrusage`` maximum RSS of the run and of its largest worker). Run: ``python benchmarks/bench_montecarlo.py
+TCO in 2030, in a fresh process each, in-process and on ``--workers`` processes (Latin hypercube, the default: the
+sliced design of :mod:`terawatt.studies.latin_hypercube`), and in-process with ``--sampler random``: samples/s of
+the whole study (sampling, evaluation, Parquet writes, the summaries kept while streaming and finished at the
+end), its wall and CPU time (the process and its workers: on a shared machine the CPU time is what one core
+spends), the CPU time of each phase in-process, the CPU time of reopening the folder and summarising it again
+(``terawatt.load_montecarlo(DIR).to_dict()``), and the peak resident memory of the process tree (``getrusage``
+maximum RSS of the run and of its largest worker). Run: ``python benchmarks/bench_montecarlo.py
 [--samples 100000] [--workers 2] [--stream-samples N]``. Timings and memory are reported, never asserted.
 """
 
@@ -79,9 +80,14 @@ def _child(n: int, workers: int, folder: str, sampler: str = "lhs") -> None:
     kids = resource.getrusage(resource.RUSAGE_CHILDREN)
     if phases:
         phases["summaries at the end"] = time.process_time() - after
+        phases = dict(phases)  # as they stand: the reopened run's pass below calls StreamDigest.add too
+    reopen = time.process_time()  # the folder reopened and summarised (terawatt.load_montecarlo(DIR).to_dict())
+    again = terawatt.load_montecarlo(folder).to_dict()
+    reopen = time.process_time() - reopen
+    assert again["percentiles"] == summary["percentiles"]
     print(json.dumps({"run_s": run, "total_s": total, "cpu_s": cpu + kids.ru_utime + kids.ru_stime, "phases": phases,
                       "peak_rss_bytes": own, "worker_peak_rss_bytes": kids.ru_maxrss * 1024,
-                      "p_orbit_cheaper": summary["p_orbit_cheaper"]}))
+                      "p_orbit_cheaper": summary["p_orbit_cheaper"], "reopen_cpu_s": reopen}))
 
 
 def streamed(n: int, workers: int, sampler: str = "lhs") -> dict:
@@ -133,7 +139,8 @@ def main() -> None:
         if got["phases"]:
             other = got["cpu_s"] - sum(got["phases"].values())
             print("   CPU by phase: " + ", ".join(f"{k} {v:.1f} s" for k, v in got["phases"].items())
-                  + f", the rest (validation, chunk assembly, result) {other:.1f} s")
+                  + f", the rest (chunk assembly, manifest, result) {other:.1f} s; reopened with load_montecarlo "
+                  f"and summarised: {got['reopen_cpu_s']:.1f} s CPU")
         rows.append({"benchmark": f"Monte Carlo {SCENARIO} 2030 streamed to Parquet (--out), {where}",
                      "size": f"{args.stream_samples:,} samples",
                      "rate": f"{got['cpu_s']:.1f} s CPU ({args.stream_samples / got['cpu_s']:,.0f} samples/s per "

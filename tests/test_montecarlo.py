@@ -100,6 +100,31 @@ def test_marginals_follow_the_distributions(sampler):
     assert abs(np.mean(rows["launch.price_usd_per_kg"]) - 300) < 15
 
 
+def test_inverse_cdfs_are_scipy_stats_ppf():
+    """The closed forms and ndtri forms of Uncertainty.ppf against scipy.stats' ppf (truncated where bounded)."""
+    from terawatt.studies.uncertainty import Uncertainty
+
+    u = np.concatenate([np.linspace(1e-9, 1 - 1e-9, 2001), np.random.default_rng(3).random(5000)])
+    sigma = np.sqrt(np.log1p(0.5**2))
+    cases = [
+        (Uncertainty("x", "uniform", (("low", 2.0), ("high", 9.0)), 2.0, 9.0), stats.uniform(2, 7)),
+        (Uncertainty("x", "triangular", (("low", 1e3), ("mode", 2e3), ("high", 9e3)), 1e3, 9e3),
+         stats.triang(1 / 8, loc=1000, scale=8000)),
+        (Uncertainty("x", "normal", (("mean", 0.9), ("sd", 0.1)), None, None), stats.norm(0.9, 0.1)),
+        (Uncertainty("x", "normal", (("mean", 0.9), ("sd", 0.1)), 0.7, 1.0, truncated=True),
+         stats.truncnorm(-2.0, 1.0, loc=0.9, scale=0.1)),
+        (Uncertainty("x", "lognormal", (("mean", 300.0), ("sd", 150.0)), None, None),
+         stats.lognorm(sigma, scale=300 * np.exp(-sigma**2 / 2))),
+    ]
+    for unc, dist in cases:
+        np.testing.assert_allclose(unc.ppf(u), dist.ppf(u), rtol=1e-12, err_msg=unc.describe())
+    # a truncated lognormal: the untruncated ppf over the admitted probability interval
+    unc = Uncertainty("x", "lognormal", (("mean", 300.0), ("sd", 150.0)), 100.0, 500.0, truncated=True)
+    full = stats.lognorm(sigma, scale=300 * np.exp(-sigma**2 / 2))
+    lo, hi = full.cdf(100.0), full.cdf(500.0)
+    np.testing.assert_allclose(unc.ppf(u), full.ppf(lo + u * (hi - lo)), rtol=1e-12)
+
+
 def test_iman_conover_reaches_the_rank_correlation():
     block = {
         "solar.cost_usd_per_w": {"kind": "uniform", "low": 2, "high": 9},

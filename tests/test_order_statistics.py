@@ -103,3 +103,47 @@ def test_a_constant_column_is_counted_not_kept():
     streamed = _stream(x, 10000, pilot=20000, budget=60000)
     assert streamed.result().tobytes() == np.percentile(x, PCT).tobytes()
     assert streamed._n_kept < 60000
+
+
+def test_a_reopened_run_summarises_in_one_streamed_pass_and_duckdb_in_two_queries(tmp_path, monkeypatch):
+    """load_montecarlo finds its percentiles with the streamed order statistics (no DuckDB query when the brackets
+    settle them), and SampleStore.percentiles answers every column in two queries, both equal to numpy's."""
+    from terawatt.scenario import load_scenario
+    from terawatt.studies.montecarlo import MAIN_OUTPUTS, PERCENTILES, load_montecarlo, montecarlo
+    from terawatt.studies.samples import SampleStore
+
+    sc = load_scenario("musk-2026")
+    held = montecarlo(sc, 2000, seed=4, year=2030)
+    montecarlo(sc, 2000, seed=4, year=2030, chunk_size=300, out=tmp_path / "run")
+    calls = []
+    real = SampleStore.percentiles
+    monkeypatch.setattr(SampleStore, "percentiles", lambda self, *a: calls.append(a) or real(self, *a))
+    loaded = load_montecarlo(tmp_path / "run")
+    assert loaded.to_dict()["percentiles"] == held.to_dict()["percentiles"] and not calls
+    assert loaded.p_orbit_cheaper == held.p_orbit_cheaper and loaded.infeasible_share() == held.infeasible_share()
+    queries = []
+    store = SampleStore.open(tmp_path / "run")
+    con = store.connect()
+    monkeypatch.setattr(SampleStore, "connect", lambda self: _Counting(con, queries))
+    names = [*MAIN_OUTPUTS, "orbital.infeasible_reason"][:-1]
+    got = real(store, names, PERCENTILES)
+    assert len(queries) == 2
+    for name in names:
+        values = np.asarray(held.columns[name], float)
+        finite = values[np.isfinite(values)]
+        assert got[name][1] == values.size - finite.size
+        assert got[name][0].tobytes() == np.percentile(finite, PERCENTILES).tobytes(), name
+
+
+class _Counting:
+    """A DuckDB connection that records its queries."""
+
+    def __init__(self, con, queries):
+        self.con, self.queries = con, queries
+
+    def execute(self, sql, *args):
+        self.queries.append(sql)
+        return self.con.execute(sql, *args)
+
+    def close(self):
+        self.con.close()

@@ -275,3 +275,24 @@ def test_chunk_files_round_trip_text_numbers_and_flags(tmp_path):
     con.close()
     assert got == (2, len("trop chaud: 350 °C"))
     assert read_manifest(tmp_path / "run")["done"] == [0] and not (tmp_path / "run" / JOURNAL).exists()
+
+
+def test_sampled_rows_skip_the_per_chunk_range_check_with_the_same_result(musk):
+    """A sampled design's rows are inside the allowed ranges by construction: the scenario built from them without
+    the check (``in_range``) is the checked one, value for value, and so is the model's result."""
+    from terawatt.model import evaluate
+    from terawatt.studies.population import _with_rows
+
+    sc, space, scaled = musk
+    design = SampleDesign(space, 3000, 2, "lhs")
+    assert design.in_range
+    rows = {k: v for k, v in design.rows(0, 3000).items() if k not in scaled}
+    checked, trusted = _with_rows(sc, rows, False), _with_rows(sc, rows, True)
+    assert list(checked.values) == list(trusted.values) and checked.overrides.keys() == trusted.overrides.keys()
+    for k, v in checked.values.items():
+        w = trusted.values[k]
+        assert type(v) is type(w) and np.asarray(v).dtype == np.asarray(w).dtype, k
+        assert np.asarray(v).tobytes() == np.asarray(w).tobytes() if isinstance(v, np.ndarray) else v == w or v is w, k
+    a, b = evaluate(checked.at_year(2030)), evaluate(trusted.at_year(2030))
+    for key in OUTPUTS:
+        assert np.asarray(a[key]).tobytes() == np.asarray(b[key]).tobytes(), key

@@ -25,7 +25,7 @@ import numpy as np
 
 from terawatt.errors import FieldError, ScenarioError
 from terawatt.scenario import Scenario
-from terawatt.studies.population import Backend, ParquetSink, Progress, evaluate_population
+from terawatt.studies.population import Backend, ParquetSink, Progress, evaluate_population, nonempty
 from terawatt.studies.uncertainty import BLOCK, SampleDesign, UncertaintySpace, check_sampler, model_uncertainty_space
 
 if TYPE_CHECKING:
@@ -109,7 +109,7 @@ class StreamDigest:
             streamed.add(chunk[column])
         for key in self.ratios:
             self.cheaper[key] += int(np.count_nonzero(_cheaper(chunk[key])))
-        self.infeasible += int(np.count_nonzero(np.asarray(chunk[self.reason]) != ""))
+        self.infeasible += int(np.count_nonzero(nonempty(chunk[self.reason])))
         if self.years is not None:
             cross = crossover_year(self.years, np.column_stack([chunk[k] for k in self.ratios]))
             at = np.where(np.isnan(cross), len(self.years), cross - self.years[0]).astype(np.intp)
@@ -148,6 +148,17 @@ class MonteCarlo:
     store: SampleStore | None = None
     digest: StreamDigest | None = None
 
+    def _summaries(self) -> StreamDigest | None:
+        """The run's streamed summaries: those kept while it streamed, or, for a run reopened from its folder
+        (:func:`load_montecarlo`), found in one pass over the chunk files (the few columns summarised) the first
+        time a summary is asked for; ``None`` for a run held in memory."""
+        if self.digest is None and self.store is not None:
+            digest = StreamDigest(self.n, self.years)
+            for index, chunk in enumerate(self.store.iter_chunks(digest.columns)):
+                digest.add(index, chunk)
+            object.__setattr__(self, "digest", digest)  # a cache: the result is otherwise immutable
+        return self.digest
+
     def _chunks(self, keys: Iterable[str]) -> Iterator[dict[str, np.ndarray]]:
         """The columns ``keys`` all at once (held in memory) or one chunk file at a time (streamed to ``out``)."""
         keys = list(keys)
@@ -166,8 +177,9 @@ class MonteCarlo:
     @property
     def p_orbit_cheaper(self) -> float:
         """Share of samples with orbit/ground < 1 (one year; over years see :meth:`p_orbit_cheaper_by_year`)."""
-        if self.digest is not None:
-            return self.digest.cheaper[RATIO] / self.n
+        digest = self._summaries()
+        if digest is not None:
+            return digest.cheaper[RATIO] / self.n
         return float(self._mean([self._ratio_key()], _cheaper)[0])
 
     def _ratio_key(self) -> str:
@@ -184,8 +196,9 @@ class MonteCarlo:
         if self.years is None:
             raise ValueError("p_orbit_cheaper_by_year needs a run over years")
         keys = [f"{RATIO}@{int(y)}" for y in self.years]
-        if self.digest is not None:
-            return {int(y): self.digest.cheaper[k] / self.n for y, k in zip(self.years, keys, strict=True)}
+        digest = self._summaries()
+        if digest is not None:
+            return {int(y): digest.cheaper[k] / self.n for y, k in zip(self.years, keys, strict=True)}
         shares = self._mean(keys, _cheaper)
         return {int(y): float(p) for y, p in zip(self.years, shares, strict=True)}
 
@@ -206,8 +219,9 @@ class MonteCarlo:
         Samples that never cross count as crossing after the last year, so a percentile lands on ``None`` when
         more than that share of samples never crosses.
         """
-        if self.digest is not None:
-            return self.digest.crossover_summary()
+        digest = self._summaries()
+        if digest is not None:
+            return digest.crossover_summary()
         cross = self.crossover_years
         ranked = np.where(np.isnan(cross), np.inf, cross)
         out: dict[str, Any] = {}
@@ -224,7 +238,7 @@ class MonteCarlo:
         """Percentiles of each summarised output (of the first year over years) and the count not finite."""
         keys = MAIN_OUTPUTS if self.years is None else YEAR_OUTPUTS
         columns = {key: key if self.years is None else f"{key}@{int(self.years[0])}" for key in keys}
-        if self.store is not None:  # exact order statistics over the files (DuckDB), never the whole column
+        if self.store is not None:  # exact order statistics, streamed (DuckDB over the files for the rest)
             found = self._streamed_percentiles()
             missing = [c for c in columns.values() if c not in found]
             if missing:
@@ -244,10 +258,11 @@ class MonteCarlo:
 
     def _streamed_percentiles(self) -> dict[str, tuple[np.ndarray | None, int]]:
         """The percentiles the stream settled, as :meth:`SampleStore.percentiles` gives them."""
-        if self.digest is None:
+        digest = self._summaries()
+        if digest is None:
             return {}
         found = {}
-        for column, streamed in self.digest.percentiles.items():
+        for column, streamed in digest.percentiles.items():
             values = streamed.result()
             if values is not None or not streamed.finite:
                 found[column] = (values, streamed.total - streamed.finite)
@@ -255,8 +270,9 @@ class MonteCarlo:
 
     def infeasible_share(self) -> float:
         """Share of samples whose orbital design is infeasible (base values or the one year)."""
-        if self.digest is not None:
-            return self.digest.infeasible / self.n
+        digest = self._summaries()
+        if digest is not None:
+            return digest.infeasible / self.n
         key = REASON if self.years is None else f"{REASON}@{int(self.years[0])}"
         return float(self._mean([key], lambda reason: reason != "")[0])
 

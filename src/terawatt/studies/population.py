@@ -134,6 +134,20 @@ def scaled_value(name: str, value: Any, factor: np.ndarray) -> np.ndarray:
     return np.clip(out, lo, hi)
 
 
+def _with_rows(scenario: Scenario, rows: Mapping[str, np.ndarray], in_range: bool) -> Scenario:
+    """``scenario.with_overrides(rows)``; rows that a row source guarantees inside the allowed ranges
+    (``in_range``: a sampled design, whose inverse CDFs clip to them) are not checked again, value by value, in
+    every chunk: the scenario's own values were checked when it was loaded, and an integer parameter is cast as
+    the check would cast it."""
+    if not in_range:
+        return scenario.with_overrides(rows)
+    registry = load_registry()
+    values = dict(scenario.values)
+    for name, v in rows.items():
+        values[name] = v.astype(int) if registry[name].kind == "int" else v
+    return replace(scenario, values=values, overrides={**scenario.overrides, **rows})
+
+
 def evaluate_chunk(task: Task) -> dict[str, np.ndarray]:
     """Evaluate one chunk: columns ``sample``, each output (``key@year`` over years), then each input row value
     (by its dotted name), one entry per row."""
@@ -143,7 +157,7 @@ def evaluate_chunk(task: Task) -> dict[str, np.ndarray]:
     rows = task.rows.rows(task.start, task.stop)
     m = task.stop - task.start
     direct = {k: v for k, v in rows.items() if k not in task.scaled}
-    sc = task.scenario.with_overrides(direct) if direct else task.scenario
+    sc = _with_rows(task.scenario, direct, getattr(task.rows, "in_range", False)) if direct else task.scenario
     if task.years is not None:
         sc = sc.at_years(list(task.years))
     elif task.year is not None:
@@ -161,8 +175,8 @@ def evaluate_chunk(task: Task) -> dict[str, np.ndarray]:
         result = evaluate(sc)
         for key in task.outputs:
             value = np.asarray(result[key])
-            if task.years is None:
-                out[key] = np.broadcast_to(value, (m,)).copy()
+            if task.years is None:  # a per-sample output as it is, a constant one broadcast to the samples
+                out[key] = value if value.shape == (m,) else np.broadcast_to(value, (m,)).copy()
             else:
                 value = np.broadcast_to(value.reshape(value.shape if value.ndim else (1,)), (m, len(task.years)))
                 for j, year in enumerate(task.years):
@@ -171,8 +185,28 @@ def evaluate_chunk(task: Task) -> dict[str, np.ndarray]:
         out.setdefault(name, np.asarray(values))
     for key, col in out.items():
         if col.dtype.kind in "UO":
-            out[key] = col.astype(str).astype(object)
+            out[key] = _text(col)
     return out
+
+
+def _text(col: np.ndarray) -> np.ndarray:
+    """A text column as an array of ``str`` objects. NumPy strings (as wide as the longest, ~200 characters for an
+    infeasible design's reason) are converted from their non-empty rows only, the others all hold one ``""``."""
+    if col.dtype.kind != "U":
+        return col.astype(str).astype(object)
+    out = np.full(col.shape, "", dtype=object)
+    filled = nonempty(col)
+    out[filled] = col[filled]
+    return out
+
+
+def nonempty(text: np.ndarray) -> np.ndarray:
+    """``text != ""`` for a 1-D text column; for NumPy strings from the first character alone (an empty string is
+    all zero code points; comparing a wide ``<U200`` column with ``""`` reads every character of every row)."""
+    text = np.asarray(text)
+    if text.dtype.kind == "U" and text.dtype.itemsize and text.ndim == 1:
+        return np.ascontiguousarray(text).view(np.uint32)[:: text.dtype.itemsize // 4] != 0
+    return text != ""
 
 
 # ---------------------------------------------------------------------------------------------------- backends
@@ -400,7 +434,8 @@ def read_manifest(folder: str | Path) -> dict[str, Any]:
 
 #: Parquet options of a chunk file (measured on 65,536 samples x 49 columns, ``benchmarks/bench_montecarlo.py``):
 #: sampled numbers do not compress (snappy saved < 0.1 % of the bytes and cost ~25 % more time) and row-group
-#: statistics of random values prune nothing; one row group per file.
+#: statistics of random values prune nothing; one row group per file. The values of a column are handed to the
+#: encoder in one batch of the chunk's rows (``write_batch_size``; the default 1,024 costs ~20 % more time).
 PARQUET_OPTIONS: dict[str, Any] = {"compression": "none", "write_statistics": False}
 
 
@@ -419,11 +454,17 @@ def _arrow_text(values: np.ndarray) -> Any:
     values are encoded once and gathered by index, with NumPy."""
     import pyarrow as pa
 
-    values = np.asarray(values, object)
-    distinct = list(dict.fromkeys(values.tolist())) or [""]
+    values = np.asarray(values)
+    filled = np.flatnonzero(nonempty(values))  # most rows hold "" (a feasible design): encode only the others
+    if not filled.size:  # every row empty: offsets all zero, no characters
+        return pa.Array.from_buffers(pa.string(), len(values), [None, pa.py_buffer(np.zeros(len(values) + 1,
+                                                                                             np.int32)),
+                                                                pa.py_buffer(b"")])
+    given = values[filled].tolist()
+    distinct = ["", *dict.fromkeys(given)]
+    code = {text: k for k, text in enumerate(distinct)}
     index = np.zeros(len(values), np.intp)
-    for k, text in enumerate(distinct[1:], 1):
-        index[values == text] = k
+    index[filled] = [code[text] for text in given]
     encoded = [str(text).encode() for text in distinct]
     sizes = np.array([len(e) for e in encoded], np.int64)
     starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
@@ -590,8 +631,9 @@ class ParquetSink:
         # Dictionary-encode the text columns only (few distinct reasons); sampled numbers rarely repeat, and
         # trying a dictionary for each of them costs more time than the rest of the write.
         text = [k for k, v in columns.items() if np.asarray(v).dtype.kind in "OUS"] or False
+        batch = max(1024, table.num_rows)
         self._atomic(tmp, self.chunk_path(index), lambda: pq.write_table(table, tmp, use_dictionary=text,
-                                                                         **PARQUET_OPTIONS))
+                                                                         write_batch_size=batch, **PARQUET_OPTIONS))
         self.done.add(index)
         if self._journal is not None:
             try:

@@ -41,6 +41,20 @@ def quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+def _virtual_index(n: int, percentiles: Sequence[float]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    q = np.true_divide(np.asarray(percentiles, float), 100)
+    virtual = (n - 1) * q
+    lower = np.clip(np.floor(virtual).astype(np.intp), 0, n - 1)
+    upper = np.clip(lower + 1, 0, n - 1)
+    return lower, upper, np.asarray(virtual - lower, dtype=virtual.dtype)
+
+
+def percentile_ranks(n: int, percentiles: Sequence[float]) -> list[int]:
+    """The 0-based ranks (sorted, distinct) whose order statistics :func:`linear_percentiles` needs."""
+    lower, upper, _ = _virtual_index(n, percentiles)
+    return sorted({int(i) for i in (*lower, *upper)})
+
+
 def linear_percentiles(n: int, percentiles: Sequence[float], order_statistic: Any) -> np.ndarray:
     """Percentiles with ``numpy.percentile``'s default (linear) method from the order statistics of n values.
 
@@ -59,12 +73,8 @@ def linear_percentiles(n: int, percentiles: Sequence[float], order_statistic: An
     :math:`x_i + g(x_{i+1} - x_i)`, or :math:`x_{i+1} - (1-g)(x_{i+1} - x_i)` for :math:`g \\ge 0.5` (NumPy's
     ``_lerp``, in the same floating-point operations, so the results are bitwise the same).
     """
-    q = np.true_divide(np.asarray(percentiles, float), 100)
-    virtual = (n - 1) * q
-    lower = np.clip(np.floor(virtual).astype(np.intp), 0, n - 1)
-    upper = np.clip(lower + 1, 0, n - 1)
-    gamma = np.asarray(virtual - lower, dtype=virtual.dtype)
-    wanted = sorted({int(i) for i in (*lower, *upper)})
+    lower, upper, gamma = _virtual_index(n, percentiles)
+    wanted = percentile_ranks(n, percentiles)
     value = dict(zip(wanted, np.asarray(order_statistic(wanted), float), strict=True))
     a = np.array([value[int(i)] for i in lower])
     b = np.array([value[int(i)] for i in upper])
@@ -187,25 +197,40 @@ class SampleStore:
 
     def percentiles(self, names: Iterable[str], percentiles: Sequence[float]) -> dict[str, tuple[
             np.ndarray | None, int]]:
-        """``{name: (percentiles over the finite values or None, count not finite)}``, exact, out of core."""
+        """``{name: (percentiles over the finite values or None, count not finite)}``, exact, out of core.
+
+        Two queries whatever the number of columns: the finite counts of every column, then the order statistics
+        of every column (``quantile_disc`` at the ranks :func:`linear_percentiles` needs), each one scan of the
+        files."""
+        names = list(names)
+        if not names:
+            return {}
         con = self.connect()
         out: dict[str, tuple[np.ndarray | None, int]] = {}
         try:
-            for name in names:
-                c = quote(name)
-                finite, total = con.execute(
-                    f"SELECT count(*) FILTER (WHERE isfinite({c})), count(*) FROM {VIEW}").fetchone()
-                if not finite:
-                    out[name] = (None, int(total))
+            cols = [quote(name) for name in names]
+            counts = con.execute("SELECT count(*), " + ", ".join(
+                f"count(*) FILTER (WHERE isfinite({c}))" for c in cols) + f" FROM {VIEW}").fetchone()
+            total, finite = int(counts[0]), [int(f) for f in counts[1:]]
+            wanted = {name: percentile_ranks(m, percentiles) for name, m in zip(names, finite, strict=True) if m}
+            found: dict[str, dict[int, float]] = {}
+            if wanted:
+                # quantile_disc at q returns the value of 0-based rank ceil(m q) - 1: q = (k + 1/2)/m gives k.
+                parts, args = [], []
+                for name, m in zip(names, finite, strict=True):
+                    if name in wanted:
+                        c = quote(name)
+                        parts.append(f"quantile_disc({c}, ?) FILTER (WHERE isfinite({c}))")
+                        args.append([(k + 0.5) / m for k in wanted[name]])
+                row = con.execute("SELECT " + ", ".join(parts) + f" FROM {VIEW}", args).fetchone()
+                found = {name: dict(zip(wanted[name], values, strict=True))
+                         for name, values in zip(wanted, row, strict=True)}
+            for name, m in zip(names, finite, strict=True):
+                if not m:
+                    out[name] = (None, total)
                     continue
-
-                def order_statistic(ks: list[int], c: str = c, m: int = finite) -> list[float]:
-                    # quantile_disc at q returns the value of 0-based rank ceil(m q) - 1: q = (k + 1/2)/m gives k.
-                    qs = [(k + 0.5) / m for k in ks]
-                    return con.execute(f"SELECT quantile_disc({c}, ?) FILTER (WHERE isfinite({c})) FROM {VIEW}",
-                                       [qs]).fetchone()[0]
-
-                out[name] = (linear_percentiles(int(finite), percentiles, order_statistic), int(total - finite))
+                values = found[name]
+                out[name] = (linear_percentiles(m, percentiles, lambda ks, v=values: [v[k] for k in ks]), total - m)
         finally:
             con.close()
         return out

@@ -28,10 +28,14 @@ Rules (documented choices):
 
 Samplers (``random``, ``lhs``, ``sobol``) draw points of the unit hypercube in fixed blocks of rows
 (:data:`BLOCK` rows; the blocks depend on N and the seed only), so a sample's values depend on its index, never on
-how a run is cut into chunks or spread over workers: block *b* of a random or Latin-hypercube design uses the
-stream ``numpy.random.SeedSequence(seed).spawn`` would give as child *b* (``SeedSequence(seed, spawn_key=(b,))``;
-a Latin hypercube draws from that stream's first child, ``spawn_key=(b, 0)``, as ``scipy.stats.qmc`` would);
-a Sobol design is one scrambled sequence (scipy.stats.qmc) fast-forwarded to the block's first row.
+how a run is cut into chunks or spread over workers: block *b* of a random design uses the stream
+``numpy.random.SeedSequence(seed).spawn`` would give as child *b* (``SeedSequence(seed, spawn_key=(b,))``); the
+Latin hypercube is one design over the whole N (one point per stratum 1/N wide in every dimension), sliced into
+blocks that are each a Latin hypercube over :data:`BLOCK` coarse strata and computed from the seed and the block
+index alone (:mod:`terawatt.studies.latin_hypercube`; up to one block, N <= 65,536, it is SciPy's
+``LatinHypercube`` design bit for bit); a Sobol design is one scrambled sequence (scipy.stats.qmc) fast-forwarded
+to the block's first row. A block's values are computed once (the inverse CDFs included) and kept for the chunks
+cut from it (:func:`_value_block`; two blocks cached per process).
 
 References
 ----------
@@ -46,13 +50,15 @@ import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
 from terawatt.errors import FieldError, ScenarioError
 from terawatt.params import ParamSpec, load_registry
 from terawatt.scenario import Scenario, _suggest
+from terawatt.studies import latin_hypercube as lh
+from terawatt.studies.latin_hypercube import BLOCK
 
 KINDS = ("uniform", "triangular", "normal", "lognormal")
 #: Fields each kind needs; ``low``/``high`` are optional truncation bounds for normal and lognormal.
@@ -61,10 +67,6 @@ REQUIRED = {"uniform": ("low", "high"), "triangular": ("low", "mode", "high"), "
 OPTIONAL = {"uniform": (), "triangular": (), "normal": ("low", "high"), "lognormal": ("low", "high")}
 SAMPLERS = ("random", "lhs", "sobol")
 CORRELATIONS_KEY = "correlations"
-#: Rows per sampling block: the unit of the per-index deterministic design.
-BLOCK = 65536
-#: Rows of the (m, d) jitter of a Latin hypercube transposed at a time (a tile of 4,096 x d stays in cache).
-_TILE = 4096
 
 
 @dataclass(frozen=True)
@@ -111,8 +113,12 @@ class Uncertainty:
             x = math.log(x)
         return float(ndtr((x - loc) / scale))
 
-    def ppf(self, u: np.ndarray) -> np.ndarray:
-        r"""Inverse CDF of the truncated distribution at ``u`` in [0, 1) [parameter unit].
+    def ppf(self, u: np.ndarray, ascending: bool = False) -> np.ndarray:
+        r"""Inverse CDF of the truncated distribution at ``u`` in [0, 1] [parameter unit].
+
+        ``ascending``: ``u`` is 1-D and non-decreasing (a block of the sliced Latin hypercube in stratum order),
+        so the triangular branches split at one index instead of being selected per value; the values are the
+        same, bit for bit.
 
         Notes
         -----
@@ -127,7 +133,7 @@ class Uncertainty:
         if self.kind == "uniform":
             x = p["low"] + u * (p["high"] - p["low"])
         elif self.kind == "triangular":
-            x = _triangular_ppf(u, p["low"], p["mode"], p["high"])
+            x = _triangular_ppf(u, p["low"], p["mode"], p["high"], ascending)
         else:
             from scipy.special import ndtri
 
@@ -139,8 +145,20 @@ class Uncertainty:
                 x = np.exp(x)
         lo = -np.inf if self.lower is None else (np.nextafter(self.lower, np.inf) if self.lower_open else self.lower)
         hi = np.inf if self.upper is None else (np.nextafter(self.upper, -np.inf) if self.upper_open else self.upper)
-        x = np.clip(x, lo, hi, out=x)
+        if not self._within(lo, hi):
+            x = np.clip(x, lo, hi, out=x)
         return np.round(x, out=x) if self.integer else x
+
+    def _within(self, lo: float, hi: float) -> bool:
+        """The inverse CDF of this triangular distribution never leaves [lo, hi], so clipping changes nothing:
+        ``lo <= low``, ``high <= hi`` and a mode clear of both ends. (Each branch is then bounded, rounding
+        included: ``a + sqrt(.) >= a`` and ``<= c`` + a few units in the last place, ``b - sqrt(.) <= b`` and
+        ``>= c`` - a few units.)"""
+        if self.kind != "triangular":
+            return False
+        a, c, b = self.p["low"], self.p["mode"], self.p["high"]
+        room = 1e-9 * max(abs(a), abs(b))
+        return lo <= a and b <= hi and a + room < c < b - room
 
     def describe(self) -> str:
         """E.g. ``triangular(low=3, mode=5, high=8)``, with the truncation and trajectory notes."""
@@ -157,14 +175,28 @@ class Uncertainty:
                 "truncated": self.truncated, "source": self.source, "scales_trajectory": self.scales_trajectory}
 
 
-def _triangular_ppf(u: np.ndarray, a: float, c: float, b: float) -> np.ndarray:
+def _triangular_ppf(u: np.ndarray, a: float, c: float, b: float, ascending: bool = False) -> np.ndarray:
     """Inverse CDF of the triangular distribution (low ``a``, mode ``c``, high ``b``) at ``u`` [parameter unit].
 
     Bitwise ``np.where(u < (c-a)/(b-a), a + sqrt(u (b-a) (c-a)), b - sqrt((1-u) (b-a) (b-c)))``: the same operations
     in the same order, done in place, and the branch picked by :func:`_select` (``np.where`` on a random mask costs
-    more than the arithmetic).
+    more than the arithmetic), or, for a non-decreasing 1-D ``u`` (``ascending``), by one split: each branch is
+    then computed only where it is taken.
     """
     ba = b - a
+    if ascending:
+        k = int(np.searchsorted(u, (c - a) / ba, side="left"))  # the values u < (c-a)/(b-a)
+        x = np.empty(u.shape)
+        lo = np.multiply(u[:k], ba, out=x[:k])
+        lo *= c - a
+        np.sqrt(lo, out=lo)
+        lo += a
+        hi = np.subtract(1.0, u[k:], out=x[k:])
+        hi *= ba
+        hi *= b - c
+        np.sqrt(hi, out=hi)
+        np.subtract(b, hi, out=hi)
+        return x
     left = u < (c - a) / ba
     lo = u * ba
     lo *= c - a
@@ -486,40 +518,36 @@ def _qmc_engine(kind: Any, d: int, rng: np.random.Generator, **options: Any) -> 
 
 
 def _latin_hypercube(stream: np.random.Generator, d: int, m: int) -> np.ndarray:
-    r"""An m-point Latin hypercube in d dimensions drawn from ``stream``, shape (m, d), values in [0, 1).
+    """SciPy's m-point Latin hypercube from ``stream``, shape (m, d) (see
+    :func:`terawatt.studies.latin_hypercube.scipy_hypercube`)."""
+    return lh.scipy_hypercube(stream, d, m).T
 
-    Notes
-    -----
-    Bitwise the design ``scipy.stats.qmc.LatinHypercube(d, rng=g).random(m)`` gives (SciPy's base algorithm,
-    ``scramble=True``: :math:`x_{ij} = (\pi_j(i) + 1 - v_{ij}) / m` with :math:`v` an (m, d) uniform draw and
-    :math:`\pi_j` one ``Generator.permutation`` per column, drawn in that order) when ``stream`` is the child that
-    engine spawns from ``g`` (``SeedSequence(..., spawn_key=(*key, 0))``), without importing ``scipy.stats`` and
-    built column by column: the result is the transpose of a C-ordered (d, m) array, so each column is contiguous.
-    """
-    jitter = stream.random((m, d))  # the values (and stream use) of SciPy's uniform(size=(m, d))
-    u = np.empty((d, m))
-    order, column = np.arange(m), np.empty(m, np.int64)
-    for j in range(d):
-        column[:] = order
-        stream.shuffle(column)  # what stream.permutation(m) does, in one reused buffer
-        u[j] = column
-    u += 1.0
-    for r in range(0, m, _TILE):  # the transposed jitter a tile of rows at a time: it stays in cache
-        u[:, r:r + _TILE] -= jitter[r:r + _TILE].T
-    u /= m
-    return u.T
+
+def _corr_columns(corr: tuple[tuple[int, int, float], ...]) -> tuple[list[int], np.ndarray]:
+    """The columns a correlation set involves and its target rank matrix among them."""
+    cols = sorted({i for i, _, _ in corr} | {j for _, j, _ in corr})
+    pos = {c: k for k, c in enumerate(cols)}
+    target = np.eye(len(cols))
+    for i, j, r in corr:
+        target[pos[i], pos[j]] = target[pos[j], pos[i]] = r
+    return cols, target
 
 
 @lru_cache(maxsize=2)
 def _unit_block(sampler: str, d: int, seed: int, n: int, b: int, corr: tuple[tuple[int, int, float], ...]
                 ) -> np.ndarray:
+    """Block ``b`` of the n-row design in the unit hypercube, row order, shape (d, m) (read-only)."""
     start, stop = blocks(n)[b]
     m = stop - start
-    stream = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(b,)))
     if sampler == "random":
-        u = stream.random((m, d))
+        u = np.ascontiguousarray(lh.stream(seed, b).random((m, d)).T)
     elif sampler == "lhs":
-        u = _latin_hypercube(np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(b, 0))), d, m)
+        u, shift = lh.sliced_block(seed, n, d, b)
+        if shift is not None:  # a full block, in stratum order: to row order
+            base, rows = lh.sliced_base(seed, n, d), np.empty_like(u)
+            for j in range(d):
+                lh.rotate(u[j], base.perm[j], shift[j], rows[j])
+            u = rows
     else:
         from scipy.stats import qmc
 
@@ -528,16 +556,54 @@ def _unit_block(sampler: str, d: int, seed: int, n: int, b: int, corr: tuple[tup
             engine.fast_forward(start)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)  # balance properties need powers of 2; documented
-            u = engine.random(m)
+            u = np.ascontiguousarray(engine.random(m).T)
     if corr:
-        cols = sorted({i for i, _, _ in corr} | {j for _, j, _ in corr})
-        pos = {c: k for k, c in enumerate(cols)}
-        target = np.eye(len(cols))
-        for i, j, r in corr:
-            target[pos[i], pos[j]] = target[pos[j], pos[i]] = r
-        u[:, cols] = iman_conover(u[:, cols], target)
+        cols, target = _corr_columns(corr)
+        u[cols] = iman_conover(u[cols].T, target).T
     u.setflags(write=False)
     return u
+
+
+def _corr_index(space: UncertaintySpace) -> tuple[tuple[int, int, float], ...]:
+    index = {name: i for i, name in enumerate(space.names)}
+    return tuple((index[a], index[b], r) for a, b, r in space.correlations)
+
+
+@lru_cache(maxsize=2)
+def _value_block(space: UncertaintySpace, n: int, seed: int, sampler: str, b: int) -> np.ndarray:
+    """Block ``b`` of the n-row design in parameter units, row order, shape (d, m) (read-only): the inverse CDF
+    of each column of :func:`_unit_block`. A full block of the Latin hypercube is transformed in stratum order
+    (increasing) and then rotated to row order: the same values, with one split per two-branch inverse CDF."""
+    d, corr = len(space.names), _corr_index(space)
+    correlated = set(_corr_columns(corr)[0]) if corr else set()
+    shift = None
+    if sampler == "lhs" and b < lh.full_blocks(n):
+        shared, shift = lh.sliced_block_parts(seed, n, d, b)
+        base = lh.sliced_base(seed, n, d)
+    if shift is None or correlated:
+        rows = _unit_block(sampler, d, seed, n, b, corr)
+    out = np.empty((d, BLOCK if shift is not None else rows.shape[1]))
+    u = np.empty(BLOCK)
+    for j, unc in enumerate(space.uncertainties):
+        if shift is not None and j not in correlated:
+            lh.full_block_column(shared, base.offset[j, b], n, u)
+            lh.rotate(unc.ppf(u, ascending=True), base.perm[j], shift[j], out[j])
+        else:
+            out[j] = unc.ppf(rows[j])
+    out.setflags(write=False)
+    return out
+
+
+def _blocks_of(n: int, start: int, stop: int) -> list[tuple[int, int, int]]:
+    """``(block, first, last)`` row ranges within each block that rows ``start:stop`` cover."""
+    return [(b, max(start, lo) - lo, min(stop, hi) - lo) for b, (lo, hi) in enumerate(blocks(n))
+            if hi > start and lo < stop]
+
+
+def _join(parts: list[np.ndarray], d: int) -> np.ndarray:
+    if len(parts) == 1:
+        return parts[0]
+    return np.concatenate(parts, axis=1) if parts else np.empty((d, 0))
 
 
 def unit_design(space: UncertaintySpace, n: int, seed: int, sampler: str, start: int, stop: int) -> np.ndarray:
@@ -545,16 +611,9 @@ def unit_design(space: UncertaintySpace, n: int, seed: int, sampler: str, start:
 
     The same row has the same values whatever ``start``/``stop`` are (per-index determinism).
     """
-    index = {name: i for i, name in enumerate(space.names)}
-    corr = tuple((index[a], index[b], r) for a, b, r in space.correlations)
-    d = len(space.names)
-    parts = []
-    for b, (lo, hi) in enumerate(blocks(n)):
-        if hi <= start or lo >= stop:
-            continue
-        block = _unit_block(sampler, d, int(seed), n, b, corr)
-        parts.append(block[max(start, lo) - lo: min(stop, hi) - lo])
-    return np.concatenate(parts) if parts else np.empty((0, d))
+    d, corr = len(space.names), _corr_index(space)
+    parts = [_unit_block(sampler, d, int(seed), n, b, corr)[:, lo:hi] for b, lo, hi in _blocks_of(n, start, stop)]
+    return _join(parts, d).T
 
 
 @dataclass(frozen=True)
@@ -566,18 +625,28 @@ class SampleDesign:
     n: int
     seed: int = 0
     sampler: str = "lhs"
+    #: The rows lie inside the parameters' allowed ranges by construction (the inverse CDFs clip to them), so
+    #: :func:`terawatt.studies.population.evaluate_chunk` does not check them again in every chunk.
+    in_range: ClassVar[bool] = True
 
     def rows(self, start: int, stop: int) -> dict[str, np.ndarray]:
-        """Parameter values of samples ``start:stop`` by dotted name [parameter unit]."""
-        # one contiguous row per parameter (a Latin hypercube is built so; a random or Sobol block is copied once,
-        # the inverse CDFs over strided rows cost three times as much)
-        u = np.ascontiguousarray(unit_design(self.space, self.n, self.seed, self.sampler, start, stop).T)
-        return {unc.name: unc.ppf(u[i]) for i, unc in enumerate(self.space.uncertainties)}
+        """Parameter values of samples ``start:stop`` by dotted name [parameter unit] (read-only arrays: views of
+        the block cache where the rows lie in one block)."""
+        d = len(self.space.names)
+        parts = [_value_block(self.space, self.n, int(self.seed), self.sampler, b)[:, lo:hi]
+                 for b, lo, hi in _blocks_of(self.n, start, stop)]
+        values = _join(parts, d)
+        return {name: values[i] for i, name in enumerate(self.space.names)}
 
     def spec(self) -> dict[str, Any]:
-        """What identifies the rows (for a result folder's manifest)."""
-        return {"kind": "sample", "n": self.n, "seed": int(self.seed), "sampler": self.sampler,
-                "space": self.space.to_dict()}
+        """What identifies the rows (for a result folder's manifest). A Latin hypercube of more than one block
+        is the sliced one (:mod:`terawatt.studies.latin_hypercube`); the key ``lhs`` keeps a folder written with
+        the earlier design (an independent hypercube per block) from being resumed with this one."""
+        out = {"kind": "sample", "n": self.n, "seed": int(self.seed), "sampler": self.sampler,
+               "space": self.space.to_dict()}
+        if self.sampler == "lhs" and self.n > BLOCK:
+            out["lhs"] = "sliced"
+        return out
 
 
 def check_sampler(sampler: str, n: int, seed: int) -> list[FieldError]:
