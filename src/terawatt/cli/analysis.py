@@ -17,6 +17,7 @@ from terawatt.cli._common import (
     bad_input,
     check_plot,
     console,
+    err_console,
     fmt,
     load,
     new_table,
@@ -118,6 +119,8 @@ def sensitivity(
         sys.stdout.write(json.dumps(result.to_dict(), indent=2) + "\n")
     else:
         _print_sensitivity(result)
+    for warning in result.warnings:  # on stderr, so that it shows with --json too
+        err_console.print(f"[bold yellow]warning:[/] {warning}")
     write_plot("terawatt.report.analysis_plots:plot_sensitivity", plot, result,
                done=None if json_ else "chart written to")
 
