@@ -17,6 +17,9 @@ from pathlib import Path
 TABS = {"compare": "compare", "satellite": "satellite", "time": "over time", "breakeven": "what must be true",
         "buildout": "build-out", "claims": "claims"}
 VIEWPORT = {"width": 1400, "height": 1000}
+#: How long a tab may take to show (the claims tab audits 20 claims and the build-out runs as a job: ~10 s each on
+#: a quiet machine, minutes on a loaded one).
+TIMEOUT_MS = 300_000
 
 
 def chromium() -> str:
@@ -45,7 +48,7 @@ def screenshots(folder: Path, scenario: str = "musk-2026") -> dict[str, Path]:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=executable, args=["--no-sandbox", "--headless"])
             page = browser.new_page(viewport=VIEWPORT)
-            page.set_default_timeout(60_000)
+            page.set_default_timeout(TIMEOUT_MS)
             for tab in TABS:
                 page.goto(f"http://127.0.0.1:{server.server_port}/?tab={tab}&scenario={scenario}")
                 page.wait_for_selector("#headline")
