@@ -99,7 +99,12 @@ def sensitivity(
     set_: SetOption = None,
     json_: JsonOption = False,
 ) -> None:
-    """Which uncertain inputs drive an output: Sobol indices, Morris screening or a tornado, ranked."""
+    """Which uncertain inputs drive an output: Sobol indices, Morris screening or a tornado, ranked.
+
+    Sobol and Morris assume independent inputs: rank correlations of the scenario's uncertainty block are dropped,
+    with a warning on stderr naming them (correlations_dropped in --json). The tornado, one input at a time, is
+    unaffected by them.
+    """
     from terawatt.scenario import ScenarioError, parse_set
     from terawatt.studies.sensitivity import DEFAULT_N
     from terawatt.studies.sensitivity import sensitivity as run
