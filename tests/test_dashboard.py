@@ -346,6 +346,46 @@ def test_heavy_jobs_are_bounded_and_cancellable():
     assert job.status == "cancelled" and job.result is None and len(steps) < 200
 
 
+def test_the_progress_poll_never_carries_the_result(app):
+    """Dash drops an interval-driven answer that takes longer than the interval (plotly/dash#943), so a slow
+    render sent by the poll would never show: the poll moves only the progress and hands the finished job's id to
+    ``job-end``, whose callback (triggered once) renders the result."""
+    by_input: dict[str, list[str]] = {}
+    for outputs, spec in app.callback_map.items():
+        for i in spec["inputs"]:
+            by_input.setdefault(f"{i['id']}.{i['property']}", []).append(outputs)
+    (poll,) = by_input["poll.n_intervals"]
+    assert "content.children" not in poll and "job-end.data" in poll
+    (end,) = by_input["job-end.data"]
+    assert "content.children" in end
+
+
+def test_a_held_runner_keeps_jobs_running_until_released_or_cancelled():
+    """The test-only hold: a job waits at progress 0 before its work; a cancelled held job never computes; released,
+    the others run; a runner nobody holds runs at once."""
+    runner = JobRunner(limit=2)
+    calls: list[str] = []
+    runner.hold()
+    held = runner.submit("held", lambda p: calls.append("held") or "x")
+    cancelled = runner.submit("cancelled", lambda p: calls.append("cancelled") or "y")
+    time.sleep(0.2)
+    assert held.status == cancelled.status == "running" and held.progress == 0.0 and calls == []
+    cancelled.cancel()
+    runner.release()
+    for _ in range(200):
+        if held.status != "running" and runner.running() == 0:
+            break
+        time.sleep(0.02)
+    assert held.status == "done" and held.result == "x"
+    assert cancelled.status == "cancelled" and cancelled.result is None and calls == ["held"]
+    free = runner.submit("free", lambda p: "z")
+    for _ in range(200):
+        if free.status == "done":
+            break
+        time.sleep(0.02)
+    assert free.result == "z"
+
+
 def test_monte_carlo_view_reports_progress_and_stops_when_cancelled():
     scenario = terawatt.load_scenario(None)
     seen = []

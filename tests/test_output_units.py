@@ -41,6 +41,8 @@ SUFFIXES = {
     "_per_satellite_yr": "1/yr",
     "_per_yr": "1/yr",
     "_per_hour": "1/h",
+    # a bare rate (no unit word of its own) is per year, as the registry writes finance.discount_rate
+    "_discount_rate": "1/yr",
     # ratios of units
     "_usd_per_kg": "USD/kg",
     "_w_per_kg": "W/kg",
@@ -72,7 +74,7 @@ DIMENSIONLESS = {
     "sunlit_fraction", "geometric_sunlit_fraction", "accelerators_per_satellite",
     "availability", "availability_eclipse", "availability_degradation", "availability_failures",
     "availability_goodput", "availability_dose", "availability_avoidance",
-    "servicing_visits_per_satellite", "discount_rate", "satellite_count", "accelerators", "satellites_per_launch",
+    "servicing_visits_per_satellite", "satellite_count", "accelerators", "satellites_per_launch",
     "launches", "solar_capacity_factor", "goodput_fraction", "training_goodput_fraction",
     "inference_goodput_fraction", "avoidance_outage_fraction", "hbm_capacity_factor", "tid_margin",
     "ground_stations", "cost_ratio", "infrastructure_cost_ratio", "cost_ratio_with_wait", "solar_energy_ratio",
@@ -107,6 +109,8 @@ BY_HAND = {
     "orbital.natural_decay_yr": "yr",
     "comparison.cost_ratio": "-",
     "orbital.satellite_count": "-",
+    "orbital.discount_rate": "1/yr",
+    "terrestrial.discount_rate": "1/yr",
 }
 
 
@@ -142,6 +146,27 @@ def test_keys_checked_by_hand(keys):
 def test_suffix_table_agrees_with_the_hand_checks():
     """The suffix table itself against the keys read by hand (a wrong row would pass the first test)."""
     assert {k: _expected(k) for k in BY_HAND} == BY_HAND
+
+
+def test_an_output_named_as_a_registry_parameter_has_its_unit(keys):
+    """An output that carries a registry parameter's name (``orbital.discount_rate`` and ``finance.discount_rate``,
+    ``orbital.radiator_temp_k`` and ``thermal.radiator_temp_k``) is that quantity: the same unit as the registry's."""
+    from terawatt.scenario import load_registry
+
+    by_name: dict[str, set[str]] = {}
+    for key, spec in load_registry().items():
+        by_name.setdefault(key.split(".", 1)[1], set()).add(spec.unit)
+    shared = {k: by_name[k.split(".")[1]] for k in keys if k.split(".")[1] in by_name}
+    assert len(shared) >= 8, shared  # discount rates, temperatures, densities, areas, ...
+    wrong = {k: (unit_of(k), units) for k, units in shared.items() if unit_of(k) not in units}
+    assert not wrong, f"(unit_of, registry's units): {wrong}"
+
+
+def test_a_bare_rate_is_per_year_and_a_named_unit_wins():
+    assert unit_of("orbital.discount_rate") == unit_of("finance.orbital_discount_rate") == "1/yr"
+    assert unit_of("orbital.isl_rate_gbps") == "Gbit/s"
+    assert unit_of("orbital.dose_rate_rad_per_yr") == "rad/yr"
+    assert unit_of("orbital.discount_rate_ratio") == "-"
 
 
 def test_run_json_units(invoke_cli):

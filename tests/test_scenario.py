@@ -304,6 +304,51 @@ def test_with_overrides_validates_and_merges():
         base.with_overrides({"thermal.emissivity": 2.0})
 
 
+def _errors(call) -> list[tuple[str, str]]:
+    with pytest.raises(ScenarioError) as info:
+        call()
+    return [(e.path, e.message) for e in info.value.errors]
+
+
+@pytest.mark.parametrize("new", [
+    {"thermal.emissivity": 2.0},
+    {"orbit.altitude_km": -5, "nope.key": 1, "thermal.emissivity": "x"},  # replaces a valid override with a bad one
+    {"thermal.emissivity": np.array([0.5, 2.0, 3.0]), "solar.cell_efficiency": np.array([0.2, 0.3])},
+    {"workload.accelerator": "H1OO", "orbit.altitude_km": np.array([500.0, np.nan, 600.0])},
+])
+def test_with_overrides_reports_exactly_what_a_full_validation_reports(new):
+    """Only new overrides are checked, but the errors (paths, messages, order) are those of validating them all."""
+    base = load_scenario(None, {"orbit.altitude_km": 550, "thermal.emissivity": np.array([0.8, 0.9, 0.85])})
+    assert _errors(lambda: base.with_overrides(new)) == _errors(lambda: validate_values({**base.overrides, **new}))
+
+
+def test_with_overrides_does_not_check_again_what_it_carries_over(monkeypatch):
+    import terawatt.scenario as scenario_module
+
+    samples = {"orbit.altitude_km": np.linspace(500, 600, 8), "thermal.emissivity": np.linspace(0.8, 0.9, 8)}
+    base = load_scenario(None).with_overrides(samples)
+    checked: list[str] = []
+    original = scenario_module._check_value
+    monkeypatch.setattr(scenario_module, "_check_value",
+                        lambda spec, value: (checked.append(spec.name), original(spec, value))[1])
+    more = base.with_overrides({"solar.cell_efficiency": np.full(8, 0.3)})
+    assert checked == ["solar.cell_efficiency"]
+    assert np.array_equal(more["orbit.altitude_km"], samples["orbit.altitude_km"])
+    # a carried-over key given a new object is checked again
+    checked.clear()
+    base.with_overrides({"orbit.altitude_km": np.linspace(500, 600, 8)})
+    assert checked == ["orbit.altitude_km"]
+
+
+def test_float_sample_arrays_are_read_only_views_and_other_dtypes_are_converted():
+    given = np.linspace(500.0, 600.0, 5)
+    sc = load_scenario(None).with_overrides({"orbit.altitude_km": given})
+    value = sc["orbit.altitude_km"]
+    assert np.shares_memory(value, given) and not value.flags.writeable and given.flags.writeable
+    ints = load_scenario(None).with_overrides({"orbit.altitude_km": np.array([500, 600])})["orbit.altitude_km"]
+    assert ints.dtype == np.float64 and ints.tolist() == [500.0, 600.0]
+
+
 # --------------------------------------------------------------------------------------------------- based_on
 def _write(path: Path, data: dict) -> Path:
     path.write_text(yaml.safe_dump(data), encoding="utf-8")

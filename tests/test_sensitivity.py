@@ -212,3 +212,52 @@ def test_tornado_of_a_trajectory_input_scales_its_path():
     factor = row["low"] / load_registry()[name].default
     hand = terawatt.evaluate(at.with_overrides({name: at.values[name] * factor}))["comparison.cost_ratio"]
     assert row["output_low"] == pytest.approx(hand, rel=1e-12)
+
+
+# ------------------------------------------------------------------------------------- declared correlations
+CORRELATED = """\
+name: correlated
+uncertainty:
+  solar.cell_efficiency: {kind: triangular, low: 0.2, mode: 0.25, high: 0.32}
+  launch.price_usd_per_kg: {kind: lognormal, mean: 300, sd: 150}
+  correlations:
+    - {between: [solar.cell_efficiency, launch.price_usd_per_kg], rank: -0.6}
+"""
+
+
+def test_sobol_and_morris_name_the_correlations_they_drop(tmp_path):
+    path = tmp_path / "correlated.yaml"
+    path.write_text(CORRELATED)
+    scenario = terawatt.load_scenario(str(path))
+    pair = ("solar.cell_efficiency", "launch.price_usd_per_kg", -0.6)
+    for method, n in (("sobol", 16), ("morris", 2)):
+        result = sensitivity(scenario, method, n=n)
+        assert result.correlations_dropped == (pair,) and result.independent_inputs is True
+        assert len(result.warnings) == 1 and "INDEPENDENT" in result.warnings[0]
+        assert "solar.cell_efficiency ~ launch.price_usd_per_kg (rank -0.6)" in result.warnings[0]
+        doc = result.to_dict()
+        assert doc["correlations_dropped"] == [{"between": list(pair[:2]), "rank": -0.6}]
+        assert doc["independent_inputs"] is True and doc["warnings"] == list(result.warnings)
+    tornado = sensitivity(scenario, "tornado")
+    assert tornado.correlations_dropped == () and tornado.warnings == () and tornado.independent_inputs is None
+    assert any("do not affect a tornado" in note for note in tornado.notes)
+    # launch.price_usd_per_kg is empty (derived): its central value is the derived one, so the base is the run's
+    assert tornado.base == pytest.approx(terawatt.evaluate(scenario)["comparison.cost_ratio"], rel=1e-12)
+
+
+def test_without_correlations_nothing_is_dropped():
+    result = sensitivity(terawatt.load_scenario(None), "morris", n=2)
+    assert result.correlations_dropped == () and result.warnings == ()
+    assert result.to_dict()["correlations_dropped"] == [] and result.to_dict()["warnings"] == []
+
+
+def test_cli_warns_on_stderr_with_and_without_json(tmp_path, run_cli):
+    path = tmp_path / "correlated.yaml"
+    path.write_text(CORRELATED)
+    res = run_cli("sensitivity", path, "--method", "morris", "-n", "2", "--json")
+    assert res.returncode == 0, res.stderr
+    doc = json.loads(res.stdout)
+    assert doc["correlations_dropped"][0]["between"] == ["solar.cell_efficiency", "launch.price_usd_per_kg"]
+    assert "warning:" in res.stderr and "INDEPENDENT" in res.stderr
+    plain = run_cli("sensitivity", path, "--method", "tornado")
+    assert plain.returncode == 0 and "warning:" not in plain.stderr and "do not affect a tornado" in plain.stdout

@@ -16,7 +16,17 @@ from pathlib import Path
 #: Tabs in page order: URL value -> label drawn on the grid.
 TABS = {"compare": "compare", "satellite": "satellite", "time": "over time", "breakeven": "what must be true",
         "buildout": "build-out", "claims": "claims"}
+#: A chart each tab must have drawn before its screenshot (charts mount asynchronously, after the headline).
+CHARTS = {"compare": "#graph-why", "satellite": "#graph-mass", "time": "#graph-ratio-by-year",
+          "breakeven": "#graph-breakeven-map", "buildout": "#graph-gw-by-side", "claims": None}
 VIEWPORT = {"width": 1400, "height": 1000}
+#: How long a tab may take to show (the claims tab audits 20 claims and the build-out runs as a job: ~10 s each on
+#: a quiet machine, minutes on a loaded one).
+TIMEOUT_MS = 300_000
+#: The page has settled: a headline, no Dash callback in flight (its loading spinner would cover the content) and
+#: every chart drawn.
+SETTLED = """() => document.querySelector('#headline') && !document.querySelector('[data-dash-is-loading="true"]')
+    && [...document.querySelectorAll('.js-plotly-plot')].every(p => p.querySelector('.main-svg'))"""
 
 
 def chromium() -> str:
@@ -45,13 +55,15 @@ def screenshots(folder: Path, scenario: str = "musk-2026") -> dict[str, Path]:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=executable, args=["--no-sandbox", "--headless"])
             page = browser.new_page(viewport=VIEWPORT)
-            page.set_default_timeout(60_000)
+            page.set_default_timeout(TIMEOUT_MS)
             for tab in TABS:
                 page.goto(f"http://127.0.0.1:{server.server_port}/?tab={tab}&scenario={scenario}")
                 page.wait_for_selector("#headline")
-                if page.locator(".js-plotly-plot").count():
-                    page.wait_for_selector(".js-plotly-plot .main-svg")
+                if CHARTS[tab]:
+                    page.wait_for_selector(f"{CHARTS[tab]} .main-svg")
+                page.wait_for_function(SETTLED)  # a heavy tab's job done, no callback in flight, charts drawn
                 page.wait_for_timeout(500)  # plotly's transitions
+                page.wait_for_function(SETTLED)
                 out[tab] = folder / f"dashboard-{tab}.png"
                 page.screenshot(path=str(out[tab]))
             browser.close()

@@ -711,7 +711,8 @@ def figure_montecarlo_buildout(model: Model, path: Path | None) -> str:
 
 def figure_dashboard(model: Model, path: Path | None) -> str:
     """Every tab of the dashboard (musk-2026) in a headless Chromium, on one image; the fingerprint is the data
-    the tabs show (their headlines, figures and tables), computed without a browser."""
+    the tabs show (their headlines, figures and tables), computed without a browser, and the page's layout code and
+    style sheet."""
     import tempfile
 
     from terawatt.dashboard.callbacks import compute
@@ -723,6 +724,10 @@ def figure_dashboard(model: Model, path: Path | None) -> str:
         scenario, _ = build_scenario(state)
         view = compute(state, scenario)
         parts.append([view.headline, view.facts, [f.to_dict("list") for _, _, f in view.tables[:2]]])
+    # The page's own code too: a change of how the page looks (a label, the style sheet) redraws the screenshot.
+    page = ROOT / "src" / "terawatt" / "dashboard"
+    parts.append(hashlib.sha256(b"".join(p.read_bytes() for p in (page / "layout.py", *sorted(
+        (page / "assets").glob("*.css"))))).hexdigest())
     if path is not None:
         sys.path.insert(0, str(ROOT / "tools"))
         from dashboard_screenshots import grid, screenshots

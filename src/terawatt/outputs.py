@@ -29,6 +29,8 @@ _UNIT_WORDS: dict[str, str] = {
 #: Units that, last in a name after ``per ...``, stay in the denominator (time and work: ``..._per_satellite_yr``
 #: is 1/yr); any other unit there is the quantity's own (``cost_per_kw_year_usd`` is USD/kW-yr).
 _DENOMINATOR = frozenset({"yr", "h", "min", "s", "ms", "d", "GPU-h", "tok", "Mtok", "Minf"})
+#: Unit of a name ending in ``rate`` without a unit word (``discount_rate``): the registry's rates are per year.
+_BARE_RATE = "1/yr"
 _LONGEST_WORDS = max(w.count("_") + 1 for w in _UNIT_WORDS)
 
 
@@ -85,10 +87,13 @@ def _unit(key: str) -> str:
 
     The name is the key's quantity: ``side.name`` or, for a part of a breakdown, the ``name`` of
     ``side.name.part`` (``orbital.capex_breakdown_usd.launch`` is in USD); a ``@year`` suffix is ignored.
+    A name that ends in ``rate`` and carries no unit of its own is a rate per year, 1/yr (``discount_rate``), as
+    the registry writes its rates (``finance.discount_rate``: 1/yr).
     """
     parts = key.split("@")[0].split(".")
     name = parts[1] if len(parts) > 1 else parts[0]
-    return _name_unit(name.split("_")) or "-"
+    words = name.split("_")
+    return _name_unit(words) or (_BARE_RATE if words[-1] == "rate" else "-")
 
 
 #: Keys whose values are costs: NaN where the orbital design is infeasible (an infeasible design has no cost).

@@ -49,6 +49,9 @@ class Scenario:
     path: Path | None = None
     trajectories: dict[str, Any] = field(default_factory=dict)
     uncertainty: Any = None  # the file's raw ``uncertainty:`` block (validated by terawatt.studies.uncertainty)
+    #: The validated value of each override, with the raw object it came from: :meth:`with_overrides` does not
+    #: check again an override it carries over unchanged (the same object). None: nothing known (check all).
+    checked: Mapping[str, tuple[Any, Any]] | None = field(default=None, compare=False, repr=False)
 
     def __getitem__(self, key: str) -> Any:
         return self.values[key]
@@ -74,12 +77,21 @@ class Scenario:
         return max(sizes, default=1)
 
     def with_overrides(self, overrides: Mapping[str, Any]) -> Scenario:
-        """A new validated scenario with more overrides applied on top of this one."""
-        merged = {**self.overrides, **dict(overrides)}
-        values = validate_values(merged)
-        return Scenario(
-            self.name, values, merged, self.description, self.sources, self.path, self.trajectories, self.uncertainty
-        )
+        """A new validated scenario with more overrides applied on top of this one.
+
+        Only the new overrides are checked: one carried over unchanged (the very object this scenario validated)
+        keeps its validated value, so the errors are those a check of every override would give, at less cost
+        (a Monte Carlo chunk adds dozens of sample arrays to a scenario that may already hold some).
+        """
+        new = dict(overrides)
+        merged = {**self.overrides, **new}
+        known = self.checked or {}
+        kept = {k: known[k][1] for k, raw in merged.items() if k not in new and k in known and known[k][0] is raw}
+        values, errors = _validate(merged, kept)
+        if errors:
+            raise ScenarioError(errors)
+        return Scenario(self.name, values, merged, self.description, self.sources, self.path, self.trajectories,
+                        self.uncertainty, _checked(merged, values))
 
     def at_years(self, years: Sequence[float] | np.ndarray) -> Scenario:
         """The scenario over calendar years: each parameter with a trajectory becomes an array over ``years``.
@@ -245,32 +257,38 @@ def _describe(spec: ParamSpec) -> str:
 def _check_number(spec: ParamSpec, value: Any) -> tuple[Any, str | None]:
     """Coerce and range-check a numeric value (scalar or array); return (value, error message or None)."""
     unit = "" if spec.unit in ("-", "") else f" {spec.unit}"
-    wanted = f"{'an integer' if spec.kind == 'int' else 'a number'} [{spec.unit}] in {spec.range_text()}"
+
+    def wanted() -> str:  # built only for a message (the range text costs more than the check of a valid value)
+        return f"{'an integer' if spec.kind == 'int' else 'a number'} [{spec.unit}] in {spec.range_text()}"
+
     if isinstance(value, bool) or (isinstance(value, np.ndarray) and value.dtype == bool):
-        return value, f"expected {wanted}, got {value!r}"
+        return value, f"expected {wanted()}, got {value!r}"
     if isinstance(value, str):
         try:
             value = float(value)
         except ValueError:
-            return value, f"expected {wanted}, got the text {_short(value)!r}"
+            return value, f"expected {wanted()}, got the text {_short(value)!r}"
     if isinstance(value, (list, tuple)):
         try:
             value = np.asarray(value)
         except (ValueError, OverflowError):
-            return value, f"expected {wanted} or a list of them, got a ragged or nested list"
+            return value, f"expected {wanted()} or a list of them, got a ragged or nested list"
     if isinstance(value, np.ndarray):
         if not np.issubdtype(value.dtype, np.number):
-            return value, f"expected {wanted}, got an array of {value.dtype}"
+            return value, f"expected {wanted()}, got an array of {value.dtype}"
         if value.ndim != 1 or value.size == 0:
             return value, f"expected a scalar or a 1-D array of samples, got shape {value.shape}"
-        arr = value.astype(float)
+        arr = value.astype(float, copy=False)
+        if arr is value:  # already float64: a read-only view instead of a copy (a 64k-sample copy costs ~1 ms)
+            arr = value.view()
+            arr.flags.writeable = False
     elif isinstance(value, (int, float, np.integer, np.floating)):
         try:
             arr = np.asarray(float(value))
         except OverflowError:
-            return value, f"{_short(str(value))} is too large for a number: expected {wanted}"
+            return value, f"{_short(str(value))} is too large for a number: expected {wanted()}"
     else:
-        return value, f"expected {wanted}, got {type(value).__name__} {value!r}"
+        return value, f"expected {wanted()}, got {type(value).__name__} {value!r}"
     if arr.ndim and spec.kind != "int" and _within(spec, float(arr.min()), float(arr.max())):
         return arr, None  # every sample finite and in range (min/max: two reductions, not a mask per bound)
     bad = ~np.isfinite(arr)
@@ -335,16 +353,28 @@ def validate_values(overrides: Mapping[str, Any]) -> dict[str, Any]:
     return values
 
 
-def _validate(overrides: Mapping[str, Any]) -> tuple[dict[str, Any], list[FieldError]]:
+def _checked(overrides: Mapping[str, Any], values: Mapping[str, Any]) -> dict[str, tuple[Any, Any]]:
+    """(raw, validated value) of each override of a validated scenario (see :attr:`Scenario.checked`)."""
+    return {k: (raw, values[k]) for k, raw in overrides.items() if k in values}
+
+
+def _validate(overrides: Mapping[str, Any], known: Mapping[str, Any] | None = None) -> tuple[
+        dict[str, Any], list[FieldError]]:
+    """Defaults with ``overrides`` applied, and every problem; ``known`` holds overrides already validated (by name,
+    their validated values), taken as they are."""
     registry = load_registry()
     values: dict[str, Any] = defaults()  # a copy of the cached defaults
     errors: list[FieldError] = []
+    known = known or {}
     unknown = [k for k in overrides if k not in registry]
     for key in unknown[:MAX_REPORTED_UNKNOWN]:
         errors.append(FieldError(str(key), f"unknown parameter{_suggest(str(key), registry)}"))
     if len(unknown) > MAX_REPORTED_UNKNOWN:
         errors.append(FieldError("<file>", f"... and {len(unknown) - MAX_REPORTED_UNKNOWN} more unknown parameters"))
     for key, raw in overrides.items():
+        if key in known:
+            values[key] = known[key]
+            continue
         spec = registry.get(key)
         if spec is None:
             continue
@@ -353,7 +383,7 @@ def _validate(overrides: Mapping[str, Any]) -> tuple[dict[str, Any], list[FieldE
             errors.append(FieldError(key, problem))
         else:
             values[key] = value
-    sizes = {np.size(v) for v in values.values() if isinstance(v, np.ndarray) and np.ndim(v) > 0}
+    sizes = {v.size for v in values.values() if isinstance(v, np.ndarray) and v.ndim > 0}
     if len(sizes) > 1:
         errors.append(FieldError("<samples>", f"array parameters must share one length, got {sorted(sizes)}"))
     return values, errors
@@ -453,7 +483,7 @@ def load_scenario(
         sources = (sources,)
     return Scenario(
         name, values, flat, str(meta.get("description") or ""), tuple(sources), path, trajectories,
-        meta.get("uncertainty"),
+        meta.get("uncertainty"), _checked(flat, values),
     )
 
 

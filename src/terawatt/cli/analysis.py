@@ -17,6 +17,7 @@ from terawatt.cli._common import (
     bad_input,
     check_plot,
     console,
+    err_console,
     fmt,
     load,
     new_table,
@@ -98,7 +99,12 @@ def sensitivity(
     set_: SetOption = None,
     json_: JsonOption = False,
 ) -> None:
-    """Which uncertain inputs drive an output: Sobol indices, Morris screening or a tornado, ranked."""
+    """Which uncertain inputs drive an output: Sobol indices, Morris screening or a tornado, ranked.
+
+    Sobol and Morris assume independent inputs: rank correlations of the scenario's uncertainty block are dropped,
+    with a warning on stderr naming them (correlations_dropped in --json). The tornado, one input at a time, is
+    unaffected by them.
+    """
     from terawatt.scenario import ScenarioError, parse_set
     from terawatt.studies.sensitivity import DEFAULT_N
     from terawatt.studies.sensitivity import sensitivity as run
@@ -118,6 +124,8 @@ def sensitivity(
         sys.stdout.write(json.dumps(result.to_dict(), indent=2) + "\n")
     else:
         _print_sensitivity(result)
+    for warning in result.warnings:  # on stderr, so that it shows with --json too
+        err_console.print(f"[bold yellow]warning:[/] {warning}")
     write_plot("terawatt.report.analysis_plots:plot_sensitivity", plot, result,
                done=None if json_ else "chart written to")
 

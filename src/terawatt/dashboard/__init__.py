@@ -13,15 +13,15 @@ from typing import Any
 __all__ = ["create_app", "make_server"]
 
 
-def create_app() -> Any:
+def create_app(runner: Any = None) -> Any:
     """A new Dash app of the dashboard (see :mod:`terawatt.dashboard.app`)."""
     from terawatt.dashboard.app import create_app as create
 
-    return create()
+    return create(runner)
 
 
-def make_server(host: str = "127.0.0.1", port: int = 8050) -> Any:
+def make_server(host: str = "127.0.0.1", port: int = 8050, runner: Any = None) -> Any:
     """A bound, not yet serving, threaded server of a new app (see :mod:`terawatt.dashboard.app`)."""
     from terawatt.dashboard.app import make_server as make
 
-    return make(host, port)
+    return make(host, port, runner)

@@ -19,8 +19,9 @@ ASSETS = Path(__file__).with_name("assets")
 DEV_ROUTES = ("/_reload-hash",)
 
 
-def create_app() -> Any:
-    """A new Dash app of the dashboard (its own job runner and table store)."""
+def create_app(runner: Any = None) -> Any:
+    """A new Dash app of the dashboard with its own table store, and its own job runner unless ``runner`` (a
+    :class:`~terawatt.dashboard.jobs.JobRunner`, e.g. one a test holds) is given."""
     import flask
     from dash import Dash
     from dash.exceptions import DependencyException
@@ -32,7 +33,7 @@ def create_app() -> Any:
     app = Dash(__name__, title="terawatt", assets_folder=str(ASSETS), serve_locally=True,
                update_title=None, suppress_callback_exceptions=False)
     app.layout = page
-    register(app, JobRunner(), TableStore())
+    register(app, JobRunner() if runner is None else runner, TableStore())
     server = app.server
     server.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
     server.debug = False
@@ -68,9 +69,9 @@ def create_app() -> Any:
     return app
 
 
-def make_server(host: str = "127.0.0.1", port: int = 8050) -> Any:
-    """A threaded WSGI server of a new app, bound but not yet serving (``.serve_forever()``; port 0 = a free one,
-    read back from ``.server_port``)."""
+def make_server(host: str = "127.0.0.1", port: int = 8050, runner: Any = None) -> Any:
+    """A threaded WSGI server of a new app (:func:`create_app`, ``runner`` passed on), bound but not yet serving
+    (``.serve_forever()``; port 0 = a free one, read back from ``.server_port``)."""
     from werkzeug.serving import make_server as werkzeug_server
 
-    return werkzeug_server(host, port, create_app().server, threaded=True)
+    return werkzeug_server(host, port, create_app(runner).server, threaded=True)

@@ -234,21 +234,33 @@ def register(app: Any, runner: JobRunner, store: TableStore) -> None:
         return render(view, store), blank, "", None, True, HIDDEN
 
     @app.callback(
-        Output("content", "children", allow_duplicate=True), Output("progress-bar", "value"),
-        Output("progress-text", "children"), Output("progress-panel", "style", allow_duplicate=True),
-        Output("poll", "disabled", allow_duplicate=True),
+        Output("progress-bar", "value"), Output("progress-text", "children"),
+        Output("progress-panel", "style", allow_duplicate=True), Output("poll", "disabled", allow_duplicate=True),
+        Output("job-end", "data"),
         Input("poll", "n_intervals"), Held("job", "data"), prevent_initial_call=True,
     )
     def poll(_, job_id):
+        """Progress only (a small, quick answer); a finished job's id goes to ``job-end`` (see :func:`end`)."""
         job = runner.get(job_id)
         if job is None:
-            return no_update, 0, "", HIDDEN, True
+            return 0, "", HIDDEN, True, no_update
         if job.status == "running":
-            return no_update, job.progress, f" {job.progress:.0%} after {job.elapsed_s:.1f} s", SHOWN, False
+            return job.progress, f" {job.progress:.0%} after {job.elapsed_s:.1f} s", SHOWN, False, no_update
+        return job.progress, "", HIDDEN, True, job.id
+
+    @app.callback(
+        Output("content", "children", allow_duplicate=True),
+        Input("job-end", "data"), prevent_initial_call=True,
+    )
+    def end(job_id):
+        """The finished job's result, its cancel or its error, rendered once (not from the poll: plotly/dash#943)."""
+        job = runner.get(job_id)
+        if job is None or job.status == "running":
+            return no_update
         if job.status == "done":
-            return render(job.result, store), 1, "", HIDDEN, True
+            return render(job.result, store)
         text = "Cancelled." if job.status == "cancelled" else f"Failed: {job.error}"
-        return html.P(text, id="job-status"), job.progress, "", HIDDEN, True
+        return html.P(text, id="job-status")
 
     @app.callback(
         Output("content", "children", allow_duplicate=True),

@@ -1,6 +1,13 @@
 """Heavy views (Monte Carlo bands, the build-out) run as jobs in background threads: at most
 :data:`~terawatt.dashboard.limits.MAX_HEAVY_JOBS` at once (more are refused as busy), with progress the page polls
 and a cancel that stops a Monte Carlo at its next chunk (the study calls ``progress`` after each chunk).
+
+For tests only, a runner can be *held* (:meth:`JobRunner.hold` / :meth:`JobRunner.release`): while held, a job that
+starts stays ``running`` at progress 0 before its work begins, until the runner is released (then it runs) or the job
+is cancelled (then it ends ``cancelled`` without computing). This makes "progress shows, cancel works" deterministic
+however fast the computation is. The page's own runner is never held: nothing a request sends, no option and no
+environment variable reaches it; only code that builds the server with its own runner
+(``make_server(runner=...)``) can hold it.
 """
 
 from __future__ import annotations
@@ -14,6 +21,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from terawatt.dashboard.limits import KEPT_JOBS, MAX_HEAVY_JOBS
+
+#: How often (s) a held job looks whether it was cancelled.
+HOLD_POLL_S = 0.02
 
 
 class Cancelled(Exception):
@@ -61,6 +71,16 @@ class JobRunner:
         self._lock = threading.Lock()
         self._jobs: OrderedDict[str, Job] = OrderedDict()
         self._by_key: dict[str, str] = {}
+        self._open = threading.Event()
+        self._open.set()
+
+    def hold(self) -> None:
+        """Test hook: jobs that start from now on wait before their work until :meth:`release` (or their cancel)."""
+        self._open.clear()
+
+    def release(self) -> None:
+        """Test hook: let held and later jobs run (the default state)."""
+        self._open.set()
 
     def get(self, job_id: str | None) -> Job | None:
         with self._lock:
@@ -92,6 +112,10 @@ class JobRunner:
 
     def _run(self, job: Job, work: Callable[[Callable[[int, int], None]], Any]) -> None:
         try:
+            while not self._open.wait(HOLD_POLL_S) and not job.cancel_event.is_set():
+                pass
+            if job.cancel_event.is_set():  # cancelled before its work began (held, or at once)
+                raise Cancelled
             result = work(job.report)
             if job.cancel_event.is_set():
                 job.status = "cancelled"

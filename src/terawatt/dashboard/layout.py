@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 
 #: Rows of a table drawn on the page (the CSV has them all).
 SHOWN_ROWS = 25
+#: How often [ms] the page asks a running job for its progress.
+POLL_MS = 500
 #: Plotly modebar options: the camera button saves a PNG, drawn in the browser (no server, no network).
 GRAPH_CONFIG = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2}}
 
@@ -209,7 +211,10 @@ def page() -> Any:
                   html.Button("download scenario YAML", id="yaml-button", n_clicks=0)], className="header"),
         dcc.Tabs(id="tab", value="compare", children=[dcc.Tab(label=v, value=k) for k, v in TABS.items()]),
         html.Div([sidebar, main], className="body"),
-        dcc.Interval(id="poll", interval=300, disabled=True), dcc.Store(id="job"),
+        # The poll only moves the progress bar; a finished job's id goes to "job-end", whose own callback renders the
+        # result once (a render sent from the poll itself is dropped by Dash when it takes longer than the interval:
+        # plotly/dash#943, so a slow machine would never show it).
+        dcc.Interval(id="poll", interval=POLL_MS, disabled=True), dcc.Store(id="job"), dcc.Store(id="job-end"),
         dcc.Download(id="csv-download"), dcc.Download(id="yaml-download"),
     ])
 

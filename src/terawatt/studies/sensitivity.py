@@ -20,8 +20,14 @@ are SALib's [1]_; the marginals are those of Monte Carlo:
   distribution's support where the registry gives no range, or its P5/P95 for a normal or lognormal), every other
   input at its central value (the scenario's value); ranked by the swing of the output.
 
-Both global methods assume independent inputs: rank correlations of the ``uncertainty:`` block are not imposed
-(the result says so). A parameter that follows a trajectory is moved as in Monte Carlo (its path times
+Both global methods assume independent inputs (Sobol's variance decomposition and Morris's one-factor steps are
+defined for a product of marginals), so rank correlations of the ``uncertainty:`` block are **not** imposed:
+when the scenario declares some, the result names the dropped pairs (:attr:`Sensitivity.correlations_dropped`,
+``correlations_dropped`` in ``--json``) and a warning says that the indices are for independent inputs. The tornado
+moves one input at a time with the others at their central values, which correlations do not change: it is
+unaffected, and says so. (SALib 1.6 has one method for correlated inputs, HDMR [6]_, which splits each first-order
+effect into a structural and a correlative part from a given sample; it is not used here. Its Shapley effects
+assume independent inputs.) A parameter that follows a trajectory is moved as in Monte Carlo (its path times
 ``sample / default``). Rows whose output is not finite (an infeasible orbital design has NaN costs) are dropped
 by whole Sobol group (the A, AB_i, B rows of one base sample) or whole Morris trajectory, and counted.
 
@@ -37,6 +43,8 @@ References
    161-174 (1991).
 .. [5] F. Campolongo, J. Cariboni and A. Saltelli, "An effective screening design for sensitivity analysis of
    large models", Environmental Modelling & Software 22, 1509-1518 (2007).
+.. [6] G. Li, H. Rabitz et al., "Global sensitivity analysis for systems with independent and/or correlated inputs",
+   J. Phys. Chem. A 114, 6022-6032 (2010); ``SALib.analyze.hdmr``.
 """
 
 from __future__ import annotations
@@ -80,7 +88,10 @@ class Sensitivity:
     ``rows`` hold, per method: ``S1``, ``S1_conf``, ``ST``, ``ST_conf`` (Sobol; ``*_conf`` are half-widths of the
     ``conf_level`` bootstrap interval); ``mu_star``, ``mu_star_conf``, ``mu``, ``sigma`` (Morris); ``low``,
     ``high``, ``bounds``, ``output_low``, ``output_high``, ``swing`` (tornado). ``base`` is the output at the
-    central values [output unit].
+    central values [output unit]. ``correlations_dropped`` holds the ``(a, b, rank)`` pairs of the scenario's
+    ``uncertainty.correlations`` that a Sobol or Morris result does not impose (its inputs are independent); empty
+    for a tornado, which correlations do not affect, and when the scenario declares none; ``warnings`` then says so
+    in words (the CLI prints it on stderr).
     """
 
     method: str
@@ -96,6 +107,13 @@ class Sensitivity:
     dropped: int = 0
     conf_level: float = CONF_LEVEL
     notes: tuple[str, ...] = field(default=())
+    correlations_dropped: tuple[tuple[str, str, float], ...] = ()
+    warnings: tuple[str, ...] = field(default=())
+
+    @property
+    def independent_inputs(self) -> bool | None:
+        """Whether the indices assume independent inputs (Sobol, Morris); ``None`` for a tornado (one at a time)."""
+        return None if self.method == "tornado" else True
 
     @property
     def ranking(self) -> list[str]:
@@ -119,6 +137,9 @@ class Sensitivity:
                 "year": self.year, "n": self.n, "seed": self.seed, "evaluations": self.evaluations,
                 "dropped": self.dropped, "conf_level": self.conf_level if self.method != "tornado" else None,
                 "base": clean(self.base), "notes": list(self.notes),
+                "independent_inputs": self.independent_inputs,
+                "correlations_dropped": [{"between": [a, b], "rank": r} for a, b, r in self.correlations_dropped],
+                "warnings": list(self.warnings),
                 "indices": [{k: clean(v) for k, v in r.items()} for r in self.rows]}
 
 
@@ -280,14 +301,24 @@ def scenario_evaluator(scenario: Scenario, space: UncertaintySpace, output: str,
     return run
 
 
-def central_values(scenario: Scenario, space: UncertaintySpace) -> dict[str, float]:
+def central_values(scenario: Scenario, space: UncertaintySpace, year: int | None = None) -> dict[str, float]:
     """Central value of each input: the scenario's (its registry default for a parameter with a trajectory, which
-    the population scales by ``value / default``)."""
+    the population scales by ``value / default``); for an empty parameter the model derives (``launch.price_usd_per_kg``
+    left empty), the value the evaluation derived in ``year`` (:meth:`~terawatt.results.Result.input_value`), else
+    the median of its distribution."""
+    from terawatt.model import evaluate
     from terawatt.params import load_registry
 
     registry = load_registry()
-    return {u.name: float(registry[u.name].default if u.scales_trajectory else scenario.values[u.name])
-            for u in space.uncertainties}
+    out, result = {}, None
+    for u in space.uncertainties:
+        value = registry[u.name].default if u.scales_trajectory else scenario.values[u.name]
+        if value is None:
+            if result is None:
+                result = evaluate(scenario if year is None else scenario.at_year(year))
+            value = result.input_value(u.name)
+        out[u.name] = float(u.ppf(np.array([0.5]))[0] if value is None else value)
+    return out
 
 
 def _check(method: str, n: int | None, seed: int) -> list[FieldError]:
@@ -360,16 +391,17 @@ def sensitivity(
     from terawatt.outputs import unit_of
 
     evaluate = scenario_evaluator(scenario, space, output, year, progress)
-    notes = []
-    if space.correlations and method != "tornado":
-        notes.append("rank correlations of the uncertainty block are not imposed: the indices assume independent "
-                     "inputs")
+    notes, warnings = [], []
+    dropped_pairs = tuple(space.correlations) if method != "tornado" else ()
+    if space.correlations:
+        (notes if method == "tornado" else warnings).append(correlation_note(method, space.correlations))
     scaled = space.scaled
     if scaled:
         notes.append(f"{', '.join(scaled)} follow trajectories: a value v scales the path by v / registry default")
     base = None
     if method == "tornado":
-        rows, base, evaluations = tornado(space, evaluate, central_values(scenario, space), tornado_bounds(space))
+        rows, base, evaluations = tornado(space, evaluate, central_values(scenario, space, year),
+                                          tornado_bounds(space))
         n, dropped = None, sum(not math.isfinite(r["swing"]) for r in rows)
     elif method == "sobol":
         n = DEFAULT_N["sobol"] if n is None else int(n)
@@ -382,4 +414,16 @@ def sensitivity(
         notes.append(f"{dropped} {what} gave a non-finite {output} (infeasible designs) and "
                      + ("have no swing" if method == "tornado" else "were left out of the indices"))
     return Sensitivity(method, output, unit_of(output), tuple(rows), n, evaluations, int(seed), base,
-                       scenario.name, year, dropped, CONF_LEVEL, tuple(notes))
+                       scenario.name, year, dropped, CONF_LEVEL, tuple(notes), dropped_pairs,
+                       tuple(warnings))
+
+
+def correlation_note(method: str, correlations: Iterable[tuple[str, str, float]]) -> str:
+    """What a result of ``method`` does with the scenario's rank ``correlations`` (a warning for Sobol and Morris)."""
+    pairs = "; ".join(f"{a} ~ {b} (rank {r:+g})" for a, b, r in correlations)
+    if method == "tornado":
+        return (f"the uncertainty block's rank correlations ({pairs}) do not affect a tornado: it moves one input at "
+                "a time with the others at their central values")
+    return (f"these {method.capitalize()} indices are for INDEPENDENT inputs: the uncertainty block's rank "
+            f"correlations were dropped ({pairs}); with correlated inputs the ranking may differ (Monte Carlo does "
+            "impose them)")
