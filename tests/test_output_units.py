@@ -74,7 +74,8 @@ DIMENSIONLESS = {
     "availability_goodput", "availability_dose", "availability_avoidance",
     "servicing_visits_per_satellite", "discount_rate", "satellite_count", "accelerators", "satellites_per_launch",
     "launches", "solar_capacity_factor", "goodput_fraction", "training_goodput_fraction",
-    "inference_goodput_fraction", "avoidance_outage_fraction", "hbm_capacity_factor", "tid_margin",
+    "inference_goodput_fraction", "avoidance_outage_fraction", "formation_manoeuvre_factor", "hbm_capacity_factor",
+    "tid_margin",
     "ground_stations", "cost_ratio", "infrastructure_cost_ratio", "cost_ratio_with_wait", "solar_energy_ratio",
 }
 #: Keys checked by hand (the four of the original defect first).

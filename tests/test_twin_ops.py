@@ -62,18 +62,20 @@ def test_outage_carries_over_steps_and_chunks_and_overlapping_manoeuvres_add():
 
 
 def test_avoidance_outage_agrees_with_the_debris_model_within_poisson_noise():
+    per_sat = "debris.formation_manoeuvre=per_satellite"  # each satellite its own Poisson stream
     ds = twin(None, satellites=200, hours=6, step_s=60, seed=11,
-              overrides=["debris.reference_manoeuvres_per_yr=3000000"])
-    result = terawatt.evaluate(None, **{"debris.reference_manoeuvres_per_yr": 3e6})
+              overrides=["debris.reference_manoeuvres_per_yr=3000000", per_sat])
+    result = terawatt.evaluate(None, **{"debris.reference_manoeuvres_per_yr": 3e6,
+                                        "debris.formation_manoeuvre": "per_satellite"})
     rate = float(result["orbital.manoeuvres_per_satellite_yr"])
     lam = rate * 6 / 8766.0 * 200  # expected manoeuvres in the run
-    f_model = 1.0 - float(result["orbital.availability_avoidance"])
-    f_twin = 1.0 - ds.attrs["orbital.availability_avoidance"]
+    f_model = float(result["orbital.avoidance_outage_fraction"])
+    f_twin = ds.attrs["orbital.avoidance_outage_fraction"]
     assert lam > 1000
     sigma = f_model / np.sqrt(lam)
     assert f_twin == pytest.approx(f_model, abs=4 * sigma + 0.004 * f_model)
     assert ds.attrs["twin.manoeuvres"] == pytest.approx(lam, abs=4 * np.sqrt(lam))
-    assert ds.attrs["model.orbital.availability_avoidance"] == pytest.approx(1.0 - f_model)
+    assert ds.attrs["model.orbital.avoidance_outage_fraction"] == pytest.approx(f_model)
     assert abs(f_twin - f_model) < f_model / 10  # power: a twin without manoeuvres is off by f_model
     # the model's window availability now includes avoidance (no longer divided out)
     assert ds.attrs["model.orbital.availability"] == pytest.approx(float(result["orbital.availability"]))
@@ -339,3 +341,40 @@ def test_array_cold_after_eclipse_gives_a_power_overshoot(fleet):
         late = exits[exits + 30 < temp.shape[0]] + 30
         assert np.ptp(temp[late, j]) < 0.05
     assert 1.3 < a["twin.array_power_factor_max"] < 2.0
+
+
+# ------------------------------------------------------------------------------------------ avoidance burns
+def test_thrust_and_burn_duration_closed_forms():
+    from terawatt.physics import propulsion
+
+    # Starlink V2 mini: 4.2 kW, 2,500 s, 0.5 -> its published 170 mN; 0.05 m/s of an 800 kg satellite: 235 s
+    assert propulsion.electric_thrust_n(4200.0, 2500.0, 0.5) == pytest.approx(0.1712, rel=1e-3)
+    assert propulsion.burn_duration_s(0.05, 800.0, 0.17) == pytest.approx(235.3, rel=1e-3)
+    assert propulsion.burn_duration_s(0.0, 800.0, 0.0) == 0.0
+    np.testing.assert_allclose(propulsion.burn_duration_s([0.05, 0.1], 800.0, 0.17), [235.29, 470.59], rtol=1e-4)
+    with pytest.raises(ValueError, match="efficiency"):
+        propulsion.electric_thrust_n(4200.0, 2500.0, 1.5)
+
+
+def test_a_burn_draws_the_battery_down_the_more_the_array_is_off_pointed():
+    """The same draws (the burn's parameters do not change the design) with no thruster power (no burn), the
+    thruster alone (array sun-pointed) and the thruster with the array edge-on: the battery is lower at every
+    step the more the burn takes, strictly somewhere; the thrust time is the manoeuvres' (all of each burn, save
+    those the run's end cuts)."""
+    base = ["debris.reference_manoeuvres_per_yr=3000000", "debris.formation_manoeuvre=cluster"]
+    runs = {name: twin(None, satellites=162, hours=6, step_s=60, seed=2, formation="rigid", overrides=[*base, *ov])
+            for name, ov in (("none", ["propulsion.thruster_power_w=0"]),
+                             ("thruster", ["propulsion.burn_off_pointing_deg=0"]),
+                             ("edge_on", ["propulsion.burn_off_pointing_deg=90"]))}
+    soc = {k: ds["battery_soc_mean"].values for k, ds in runs.items()}
+    assert runs["none"].attrs["twin.burn_s_per_manoeuvre"] == 0.0
+    assert np.isnan(runs["none"].attrs["twin.burn_battery_soc_min"])
+    assert np.all(soc["thruster"] <= soc["none"] + 1e-12) and np.all(soc["edge_on"] <= soc["thruster"] + 1e-12)
+    assert (soc["none"] - soc["thruster"]).max() > 1e-4 and (soc["thruster"] - soc["edge_on"]).max() > 1e-3
+    a = runs["edge_on"].attrs
+    assert a["twin.burn_s_per_manoeuvre"] > 600  # 0.05 m/s of a ~7 t satellite on 0.17 N
+    assert a["twin.burn_battery_soc_min"] <= runs["thruster"].attrs["twin.burn_battery_soc_min"] + 1e-12
+    assert a["twin.burn_throttled_fraction"] >= runs["thruster"].attrs["twin.burn_throttled_fraction"]
+    burn_h = a["twin.manoeuvres"] * a["twin.burn_s_per_manoeuvre"] / 3600.0
+    cut_h = 2 * 81 * a["twin.burn_s_per_manoeuvre"] / 3600.0  # the last burn of each formation, cut at the end
+    assert burn_h - cut_h <= a["twin.burn_satellite_hours"] <= burn_h + 1e-9

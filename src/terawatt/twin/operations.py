@@ -24,6 +24,10 @@ class Operations:
 
     manoeuvres_per_yr: float  # per satellite (orbital.manoeuvres_per_satellite_yr; 0 with debris off)
     outage_s: float  # per manoeuvre (debris.outage_h_per_manoeuvre)
+    by_cluster: bool  # debris.formation_manoeuvre == "cluster": a cluster manoeuvres as one body
+    burn_s: float  # thrust time per manoeuvre (propulsion.burn_duration_s; 0 with chemical propulsion)
+    thruster_load: float  # thruster power while firing / IT power (propulsion.thruster_power_w)
+    burn_array_factor: float  # cos(propulsion.burn_off_pointing_deg): array output in thrust attitude
     array: ArrayThermal
     array_area_m2: float
     stations: Stations  # the model's orbital.ground_stations, placed at catalog sites
@@ -36,10 +40,15 @@ class Operations:
 
 def operations_from_result(result: Any) -> Operations:
     """The operations layer of an evaluated scalar design."""
-    from terawatt.physics import comms
+    from terawatt.physics import comms, propulsion
 
     v, out = result.scenario.values, result.outputs
     rate = _f(out["orbital.manoeuvres_per_satellite_yr"]) if v["debris.enabled"] else 0.0
+    electric = v["propulsion.type"] == "electric"
+    thrust = _f(propulsion.electric_thrust_n(_f(v["propulsion.thruster_power_w"]), _f(v["propulsion.isp_electric_s"]),
+                                             _f(v["propulsion.thruster_efficiency"])))
+    burn_s = _f(propulsion.burn_duration_s(_f(v["debris.dv_per_manoeuvre_m_per_s"]),
+                                           _f(out["orbital.satellite_mass_kg"]), thrust)) if electric else 0.0
     area = _f(out["orbital.solar_array_area_m2"])
     arr = ArrayThermal(
         solar_w_per_m2=_f(v["solar.solar_constant_w_per_m2"]),
@@ -67,6 +76,10 @@ def operations_from_result(result: Any) -> Operations:
     return Operations(
         manoeuvres_per_yr=rate if np.isfinite(rate) else 0.0,
         outage_s=_f(v["debris.outage_h_per_manoeuvre"]) * 3600.0,
+        by_cluster=v["debris.formation_manoeuvre"] == "cluster",
+        burn_s=burn_s if np.isfinite(burn_s) else 0.0,  # no thrust power: no burn modelled
+        thruster_load=_f(v["propulsion.thruster_power_w"]) / _f(v["satellite.compute_power_w"]) if electric else 0.0,
+        burn_array_factor=float(np.cos(np.radians(_f(v["propulsion.burn_off_pointing_deg"])))),
         array=arr,
         array_area_m2=area,
         stations=load_stations(int(sized)),
@@ -82,9 +95,27 @@ def initial_array_temp_k(ops: Operations, rated_w_per_m2: np.ndarray) -> np.ndar
     return equilibrium_temps_k(ops.array, 1.0, rated_w_per_m2)
 
 
+def tally_burns(burns: dict[str, float], share: np.ndarray, soc: np.ndarray, load: np.ndarray,
+                wanted: np.ndarray, step_s: float) -> None:
+    """Add one chunk's burning satellite-steps to ``burns``: ``share`` (k, b) of each step thrusting, and the
+    burning satellites' state of charge, carried load and wanted load (k, b) [fractions]."""
+    firing = share > 0.0
+    burns["satellite_steps"] += float(np.count_nonzero(firing))
+    burns["throttled_steps"] += float(np.count_nonzero(firing & (load < wanted)))
+    burns["soc_min"] = min(burns["soc_min"], float(soc[firing].min()) if firing.any() else 1.0)
+    burns["burn_s"] += float(share.sum()) * step_s
+
+
 def record(ds: Any, ops: Operations, series: dict[str, np.ndarray], trace: dict[str, np.ndarray],
-           per_sat: dict[str, np.ndarray], tally: Any, rated_w_per_m2: np.ndarray) -> None:
-    """Add the operations layer's record to the twin's Dataset ``ds`` (in place)."""
+           per_sat: dict[str, np.ndarray], tally: Any, rated_w_per_m2: np.ndarray,
+           burns: dict[str, float] | None = None) -> Any:
+    """The twin's Dataset ``ds`` with the operations layer's record added.
+
+    ``orbital.avoidance_outage_fraction`` is measured per satellite; ``orbital.availability_avoidance`` is the
+    jobs' (the placed accelerator-time not stalled, from :mod:`~terawatt.twin.jobs`) when they ran, else one
+    minus the outage. ``twin.burn_*``: the satellite-steps thrusting, their lowest state of charge and the
+    share of them throttled (array off-pointed by ``propulsion.burn_off_pointing_deg``, thruster on the bus).
+    """
     n, n_steps, step_s = ds.sizes["satellite"], ds.sizes["time"], float(ds.attrs["step_s"])
     units = {"array_temp_mean_k": "K", "array_temp_min_k": "K", "array_temp_max_k": "K", "array_temp_k": "K",
              "array_power_w": "W"}
@@ -108,8 +139,17 @@ def record(ds: Any, ops: Operations, series: dict[str, np.ndarray], trace: dict[
     ds["stations_in_contact"] = ("time", station.sum(axis=1))
     flown_traffic = ops.traffic_gbps_per_satellite * n
     ds.attrs.update(tally.summary(n_steps, step_s, flown_traffic))
+    outage = float(per_sat["avoid_down_s"].sum() / (n * n_steps * step_s))
+    burns = burns or {"satellite_steps": 0.0, "throttled_steps": 0.0, "soc_min": 1.0, "burn_s": 0.0}
+    ds.attrs.setdefault("orbital.availability_avoidance", 1.0 - outage)
     ds.attrs.update({
-        "orbital.availability_avoidance": float(1.0 - per_sat["avoid_down_s"].sum() / (n * n_steps * step_s)),
+        "orbital.avoidance_outage_fraction": outage,
+        "twin.formation_manoeuvre": "cluster" if ops.by_cluster else "per_satellite",
+        "twin.burn_s_per_manoeuvre": ops.burn_s,
+        "twin.burn_satellite_hours": burns["burn_s"] / 3600.0,
+        "twin.burn_battery_soc_min": burns["soc_min"] if burns["satellite_steps"] else float("nan"),
+        "twin.burn_throttled_fraction": burns["throttled_steps"] / burns["satellite_steps"]
+        if burns["satellite_steps"] else float("nan"),
         "orbital.manoeuvres_per_satellite_yr": float(per_sat["manoeuvres"].sum() / n / years),
         "twin.manoeuvres": int(per_sat["manoeuvres"].sum()),
         "twin.ground_stations_sized": ops.stations_sized,
