@@ -410,9 +410,10 @@ def manoeuvre_trigger_area_m2(manoeuvres: npt.ArrayLike, altitude_km: npt.ArrayL
     -------
     numpy.ndarray or numpy.float64
         :math:`A_t = M / F(h, 10\,\mathrm{cm}) = k\,A` [m2]: the flux of trackable objects through it is the
-        manoeuvre rate. With the defaults 1.4e8 m2 (a disc of 6.7 km radius) for the default compute satellite
-        (832 manoeuvres a year at 650 km), 1.05e7 m2 (1.8 km) for a 40 m2 Starlink at 550 km: the screening threshold reaches far beyond the
-        hard body (position uncertainty of ~km, Pc thresholds of 1e-5 to 1e-4).
+        manoeuvre rate. With the defaults 1.4e8 m2 (a disc of 6.7 km radius) for the default compute
+        satellite (832 manoeuvres a year at 650 km), 1.05e7 m2 (1.8 km) for a 40 m2 Starlink at 550 km: the
+        screening threshold reaches far beyond the hard body (position uncertainty of ~km, Pc thresholds of
+        1e-5 to 1e-4).
     """
     m = _check(manoeuvres, "manoeuvres", 0.0, np.inf, "1/yr")
     return _out(m / np.asarray(object_flux_per_m2_yr(altitude_km, 10.0)))
