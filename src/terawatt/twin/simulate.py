@@ -411,7 +411,8 @@ def _run(const: Constellation, plant: state.Plant, rates: Rates, grid, hours: fl
         for key, val in job_series.items():
             ds[key] = ("time", val, {"units": "W" if key.endswith("_w") else "-"})
         ds.attrs.update(job_attrs)
-    return operations.record(ds, ops, ops_series, ops_trace, ops_sat, tally, rated, burns)  # twinops
+    return operations.record(ds, ops, ops_series, ops_trace, ops_sat, tally, rated, burns,  # twinops
+                             np.random.default_rng([seed, 15]))
 
 
 def _dataset(const, plant, series, trace, traced, per_sat, ev, seconds, age, step_s, lost_s):
