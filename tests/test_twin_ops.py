@@ -139,6 +139,8 @@ def test_station_catalog_is_sourced_and_the_first_n_are_taken():
     for slug, e in cat.items():
         assert -90 <= e["latitude_deg"] <= 90 and -180 <= e["longitude_deg"] <= 180 and e["altitude_m"] >= 0
         assert e["sources"] and all("http" in s for s in e["sources"]), slug
+        lo, hi = e["ranges"]["clear_sky_fraction"]  # the twin's cloud chain: an estimate with its range
+        assert 0 < lo <= e["clear_sky_fraction"] <= hi < 1 and "clear_sky_fraction" in e["estimated"], slug
     st = ground.load_stations(3)
     assert st.names == tuple(list(cat)[:3])
     assert ground.load_stations(0).size == 0 and ground.load_stations(10_000).size == len(cat)
