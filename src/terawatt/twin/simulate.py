@@ -310,6 +310,7 @@ def _run(const: Constellation, plant: state.Plant, rates: Rates, grid, hours: fl
         ops_sat["manoeuvres"] += mc.per_satellite
         np.add.at(ops_sat["avoid_down_s"], out_sat, out_s.sum(axis=1))
         out_keep = 1.0 - out_s.T / step_s  # (k, m): share of each step the manoeuvring satellites compute
+        out_any = (out_keep < 1.0).any(axis=1)  # (k,): some satellite out in the step
         # --- end operations layer ---
         if work is not None:  # workloads: the chunk's ISL graph (twin.jobs)
             sched = jobs.chunk(sched, r_sat, const.cluster, np.minimum(alive0, active), work, n_steps, seed)
@@ -362,7 +363,7 @@ def _run(const: Constellation, plant: state.Plant, rates: Rates, grid, hours: fl
             t_array = array.advance(ops.array, t_array, seen[j], rated, step_s, factor)
             if sched is not None:  # workloads: scheduler step (twin.jobs); a manoeuvring satellite runs slower
                 job_load, avoid = load[j], None
-                if out_sat.size:
+                if out_any[j]:
                     job_load = load[j].copy()
                     job_load[out_sat] *= out_keep[j]
                     avoid = (out_sat, out_keep[j])
