@@ -595,8 +595,6 @@ def step(js: Jobs, j: int, alive: np.ndarray, working: np.ndarray, failed: np.nd
     so only those owing a restart or retry, hit this step or on a throttled satellite are stepped, the others
     each add their size x step of useful time (the per-step cost is then independent of the replica count).
     """
-    if avoid is not None:
-        _tally_stalls(js, avoid[0], avoid[1], dt_s)
     relinked = False
     if not js.isl_ok[j]:  # a forest link broke or a new one joins two components: rebuild those clusters
         changed = changed_clusters(js.graph, js.r_chunk[:, j])
@@ -620,6 +618,8 @@ def step(js: Jobs, j: int, alive: np.ndarray, working: np.ndarray, failed: np.nd
     hit, inv = _unique(slots, return_inverse=True)
     slow_sats = np.flatnonzero(load < wanted)
     slow = _on_satellites(js, slow_sats)
+    if avoid is not None and slow.size:  # the outages' share of the slow slots' time (slots on them are slow)
+        _tally_stalls(js, slow, avoid[0], avoid[1], dt_s)
     nt = js.n_train
     extra = np.concatenate([js.owing, hit, slow])
     sel = np.concatenate([js.train_slots, _unique(extra[extra >= nt])])  # the slots stepped, ascending
@@ -678,14 +678,12 @@ def step(js: Jobs, j: int, alive: np.ndarray, working: np.ndarray, failed: np.nd
     js.i += 1
 
 
-def _tally_stalls(js: Jobs, sats: np.ndarray, keep: np.ndarray, dt_s: float) -> None:
-    """Add the placed accelerator-seconds stalled by outages of ``sats`` (each computing ``keep`` of the step)."""
-    down = keep < 1.0
-    slots = _on_satellites(js, sats[down])
-    if slots.size:
-        speed = np.ones(js.working.size)
-        speed[sats] = keep
-        js.totals["avoid_lost"] += float(js.size[slots] @ (1.0 - _slot_speed(js, speed, slots))) * dt_s
+def _tally_stalls(js: Jobs, slots: np.ndarray, sats: np.ndarray, keep: np.ndarray, dt_s: float) -> None:
+    """Add the placed accelerator-seconds stalled by outages of ``sats`` (each computing ``keep`` of the step);
+    ``slots``: placed slots that include every one on those satellites."""
+    speed = np.ones(js.working.size)
+    speed[sats] = keep
+    js.totals["avoid_lost"] += float(js.size[slots] @ (1.0 - _slot_speed(js, speed, slots))) * dt_s
 
 
 def summary(js: Jobs, nameplate_accelerators: float, dt_s: float) -> dict[str, float]:

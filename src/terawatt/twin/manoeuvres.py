@@ -109,7 +109,10 @@ def chunk(rng: np.random.Generator, debt_s: np.ndarray, burn_debt_s: np.ndarray,
     units = debt_s.size
     starts = draw_starts(rng, units, n_steps, rate_per_yr, step_s)
     out_u, out_s, debt = chunk_outage(debt_s, starts, outage_s, step_s)
-    burn_u, burn, burn_debt = chunk_outage(burn_debt_s, starts, burn_s, step_s)
+    if burn_s > 0.0:
+        burn_u, burn, burn_debt = chunk_outage(burn_debt_s, starts, burn_s, step_s)
+    else:  # no burn modelled (chemical propulsion, no thrust power)
+        burn_u, burn, burn_debt = np.zeros(0, np.intp), np.zeros((0, n_steps)), burn_debt_s
     if cluster is None:
         return ChunkManoeuvres(starts.sum(axis=0), starts.sum(axis=1), out_u, out_s, burn_u, burn, debt, burn_debt)
     size = np.bincount(cluster, minlength=units)
