@@ -154,3 +154,37 @@ def test_out_of_table_altitude_raises_with_range(alt):
 def test_invalid_inputs_name_the_argument(call, name):
     with pytest.raises(ValueError, match=name):
         call()
+
+
+# ------------------------------------------------------------------------------ formations and job stalls
+def test_stall_availability_is_the_span_mixture_of_independent_outages():
+    """1,024 accelerators on 74 per satellite: (J - 1)/a = 13.82, so a job spans 14 satellites with probability
+    0.18 and 15 with 0.82; 8 on 74 spans 1 or 2 (7/74). Checked against a brute-force average over every offset
+    of a job on the accelerator lattice and against the small-p limit E[S] p."""
+    p = 0.02
+    for size, per in ((1024, 74), (8, 74), (74, 74), (1, 74), (300, 7)):
+        spans = [(o + size - 1) // per + 1 for o in range(per)]  # every start offset within a satellite
+        brute = np.mean([(1 - p) ** s for s in spans])
+        assert debris.stall_availability(p, size, per) == pytest.approx(brute, rel=1e-12)
+    assert 1 - debris.stall_availability(1e-6, 1024, 74) == pytest.approx(1e-6 * (1 + 1023 / 74), rel=1e-5)
+    assert debris.stall_availability(p, 1024, 74, max_span=10) == pytest.approx((1 - p) ** 10)
+    assert debris.stall_availability(0.0, 1024, 74) == 1.0
+    np.testing.assert_allclose(debris.stall_availability([0.0, 1.0], 8, 74), [1.0, 0.0])
+
+
+def test_formation_factor_between_one_member_and_the_union_bound():
+    """A formation's manoeuvres: one member's when the trigger disc dwarfs the formation, N members' when the
+    discs are disjoint (the Poisson superposition), the Minkowski disc (1 + R/r_t)^2 between."""
+    r_t = 1000.0
+    area = np.pi * r_t**2
+    assert debris.formation_manoeuvre_factor(area, 0.0, 81) == pytest.approx(1.0)
+    assert debris.formation_manoeuvre_factor(area, 1000.0, 81) == pytest.approx(4.0)
+    assert debris.formation_manoeuvre_factor(area, 1e6, 81) == pytest.approx(81.0)  # disjoint: N streams
+    assert debris.formation_manoeuvre_factor(0.0, 1000.0, 81) == 1.0
+    # the default satellite at 650 km: its trigger disc (6.7 km) is far wider than the 1 km formation
+    m = float(debris.manoeuvres_per_satellite_yr(650.0, 900.0))
+    a_t = debris.manoeuvre_trigger_area_m2(m, 650.0)
+    assert a_t == pytest.approx(debris.manoeuvres_per_expected_collision() * 900.0, rel=1e-9)  # k A
+    assert 1.0 < debris.formation_manoeuvre_factor(a_t, 1000.0, 81) < 1.5
+    with pytest.raises(ValueError, match="cluster_satellites"):
+        debris.formation_manoeuvre_factor(area, 1000.0, 0.5)

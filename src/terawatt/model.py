@@ -365,7 +365,7 @@ def _physical_design(v: dict[str, Any]) -> dict[str, Any]:
         visits_per_yr=visits_per_yr,
         goodput_fraction=goodput["orbital"].goodput_fraction,
         dose_fraction=rad.dose_availability,
-        avoidance_fraction=where_all(space.feasible, 1.0 - space.avoidance_outage_fraction, np.nan),
+        avoidance_fraction=where_all(space.feasible, space.avoidance_availability, np.nan),
     )
     site, mounting = v["terrestrial.solar_site"], v["terrestrial.solar_mounting"]
     ground_cf = _or(v["terrestrial.solar_capacity_factor"], ground_solar.ground_capacity_factor(site, mounting))

@@ -302,6 +302,7 @@ def _space(q: dict[str, Any], raw: Callable[[str], Any]) -> dict[str, Any]:
         + np.where(np.isnan(space.collision_probability_per_yr) | ~np.isfinite(fleet.satellite_count), np.nan, 0.0),
         "orbital.avoidance_dv_m_per_s_per_yr": space.avoidance_dv_m_per_s_per_yr,
         "orbital.avoidance_outage_fraction": space.avoidance_outage_fraction,
+        "orbital.formation_manoeuvre_factor": space.formation_manoeuvre_factor,
     }
 
 

@@ -150,6 +150,15 @@ def twin(
                       f"{a['twin.array_temp_max_k']:.0f} K (steady sun {a['twin.array_equilibrium_temp_k']:.1f} K, "
                       f"output up to x{a['twin.array_power_factor_max']:.2f} of rated at eclipse exit)",
                       highlight=False)
+        mode = "formations manoeuvring as one body" if a["twin.formation_manoeuvre"] == "cluster" else \
+            "satellites manoeuvring one by one"
+        console.print(f"avoidance: {mode}; burns of {a['twin.burn_s_per_manoeuvre'] / 60:.1f} min, "
+                      f"{a['twin.burn_satellite_hours']:,.0f} satellite-hours thrusting, battery SoC min while "
+                      f"thrusting {a['twin.burn_battery_soc_min']:.3f}, {a['twin.burn_throttled_fraction']:.2%} of "
+                      f"those satellite-steps throttled; clouds: stations clear {a['twin.clear_sky_fraction']:.1%} "
+                      f"of the time, {a['twin.clear_contact_fraction']:.1%} of their contact time (catalog sites' "
+                      f"expectation {a['twin.clear_contact_expected']:.1%}), longest stretch with no station in view "
+                      f"and clear {a['twin.longest_clear_gap_s'] / 60:.0f} min", highlight=False)
         console.print(f"jobs: {a['twin.training_jobs']:,} training jobs (checkpoint every "
                       f"{a['twin.checkpoint_interval_h'] * 60:.1f} min), {a['twin.inference_replicas']:,} inference "
                       f"replicas; {a['twin.job_restarts']:,} job and {a['twin.replica_restarts']:,} replica "

@@ -108,7 +108,9 @@ class EnvironmentDesign:
     manoeuvres_per_satellite_yr: np.ndarray
     collision_probability_per_yr: np.ndarray
     avoidance_dv_m_per_s_per_yr: np.ndarray
-    avoidance_outage_fraction: np.ndarray
+    avoidance_outage_fraction: np.ndarray  # of each satellite's time (of the formation's with cluster manoeuvres)
+    formation_manoeuvre_factor: np.ndarray  # manoeuvres flown per satellite / its own conjunctions (1: per satellite)
+    avoidance_availability: np.ndarray  # job time not stalled by manoeuvres, workload-weighted
     total_dv_m_per_s: np.ndarray
     propellant_mass_kg: np.ndarray
     feasible: np.ndarray  # False where the satellite cannot hold its orbit or spends all its time avoiding debris
@@ -145,7 +147,67 @@ ORBIT_ENVIRONMENT_KEYS = (
     "debris.avoided_fraction",
     "debris.dv_per_manoeuvre_m_per_s",
     "debris.outage_h_per_manoeuvre",
+    "debris.formation_manoeuvre",
+    "links.cluster_satellites",
+    "links.cluster_radius_m",
+    "workload.accelerators_per_training_job",
+    "workload.accelerators_per_replica",
+    *TRAINING_SHARE_KEYS,
 )
+
+
+def avoidance_stalls(v: dict[str, Any], altitude_km: np.ndarray, own_manoeuvres: np.ndarray,
+                     accelerators_per_satellite: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    r"""Manoeuvres each satellite flies, its outage fraction and the job time the manoeuvres leave.
+
+    Parameters
+    ----------
+    v
+        Validated scenario values (``debris.*``, ``links.cluster_*``, ``workload.*``).
+    altitude_km : numpy.ndarray
+        Altitude [km].
+    own_manoeuvres : numpy.ndarray
+        Manoeuvres per year the satellite's own conjunctions call for [1/yr]
+        (:func:`terawatt.physics.debris.manoeuvres_per_satellite_yr`).
+    accelerators_per_satellite : numpy.ndarray
+        Active accelerators per satellite [-].
+
+    Returns
+    -------
+    (numpy.ndarray, numpy.ndarray, numpy.ndarray)
+        Manoeuvres flown per satellite per year [1/yr], the fraction of a satellite's time it is out [-], and
+        the workload's availability against avoidance [-].
+
+    Notes
+    -----
+    ``debris.formation_manoeuvre``:
+
+    - ``cluster``: the formation flies the union of its members' conjunctions, :math:`M_c = f M`
+      (:func:`~terawatt.physics.debris.formation_manoeuvre_factor`), every member with it; a job never spans two
+      clusters, so every job stalls exactly when its formation manoeuvres: availability :math:`1 - p_c`,
+      :math:`p_c = \min(1, M_c t_{out}/8766\,\mathrm{h})`.
+    - ``per_satellite``: each satellite flies its own :math:`M`, out :math:`p = M t_{out}/8766` h of the
+      time; a job stalls while any satellite it spans is out (a training job runs at its slowest satellite's
+      pace): :math:`s\,E[(1-p)^{S_t}] + (1 - s)\,E[(1-p)^{S_r}]` with the training share :math:`s` and the
+      spans :math:`S` of a training job and of an inference replica
+      (:func:`~terawatt.physics.debris.stall_availability`, capped at the cluster's satellites).
+    """
+    outage_h = _f(v["debris.outage_h_per_manoeuvre"])
+    n_cluster = _f(v["links.cluster_satellites"])
+    if v["debris.formation_manoeuvre"] == "cluster":
+        factor = debris.formation_manoeuvre_factor(
+            debris.manoeuvre_trigger_area_m2(own_manoeuvres, altitude_km), _f(v["links.cluster_radius_m"]),
+            n_cluster)
+        flown = own_manoeuvres * factor
+        outage = debris.avoidance_outage_fraction(flown, outage_h)
+        return flown, outage, 1.0 - outage
+    outage = debris.avoidance_outage_fraction(own_manoeuvres, outage_h)
+    per = np.asarray(accelerators_per_satellite, float)
+    per = np.where(np.isfinite(per) & (per > 0), per, 1.0)
+    share = training_share(v)
+    kept_t = debris.stall_availability(outage, _f(v["workload.accelerators_per_training_job"]), per, n_cluster)
+    kept_r = debris.stall_availability(outage, _f(v["workload.accelerators_per_replica"]), per, n_cluster)
+    return own_manoeuvres + 0.0 * outage, outage, share * kept_t + (1.0 - share) * kept_r
 
 
 @scalar_stage(ORBIT_ENVIRONMENT_KEYS, values_at=1)
@@ -159,7 +221,9 @@ def orbit_environment(sat: SatelliteDesign, v: dict[str, Any], altitude_km: np.n
       altitude :math:`\rho v^2 C_d A / (2 m)` with the dry mass (conservative: the satellite is lighter late in
       life). The uncontrolled lifetime uses the tumbling cross-section (a dead satellite does not hold attitude).
     - Debris: manoeuvres scale with flux x cross-section (mean of the tumbling projection), calibrated on
-      Starlink's ~300,000 manoeuvres in 2025; each costs delta-v and an outage.
+      Starlink's ~300,000 manoeuvres in 2025; each costs delta-v and an outage. A formation flown as one body
+      (``debris.formation_manoeuvre`` = ``cluster``) flies the union of its members' conjunctions; the job time the
+      outages leave is :func:`avoidance_stalls`.
     - Total delta-v over the life: (drag + avoidance) x lifetime + deorbit (impulsive burn for chemical, spiral for
       electric propulsion).
     """
@@ -225,7 +289,7 @@ def orbit_environment(sat: SatelliteDesign, v: dict[str, Any], altitude_km: np.n
         cross = _f(v["debris.cross_section_m2"])
         if v["debris.cross_section_m2"] is None:
             cross = debris.mean_cross_section_m2(panels)
-        manoeuvres = debris.manoeuvres_per_satellite_yr(
+        own = debris.manoeuvres_per_satellite_yr(
             altitude_km,
             cross,
             _f(v["debris.reference_manoeuvres_per_yr"]),
@@ -233,13 +297,15 @@ def orbit_environment(sat: SatelliteDesign, v: dict[str, Any], altitude_km: np.n
             _f(v["debris.reference_altitude_km"]),
             _f(v["debris.reference_cross_section_m2"]),
         )
+        manoeuvres, outage, kept = avoidance_stalls(v, altitude_km, own, sat.accelerators)
+        factor = np.where(own > 0, manoeuvres / np.where(own > 0, own, 1.0), 1.0)
         collision = debris.collision_probability_per_yr(
             altitude_km, cross, 1.0, _f(v["debris.collision_min_size_cm"]), _f(v["debris.avoided_fraction"])
         )
         avoid_dv = debris.avoidance_dv_m_per_s_per_yr(manoeuvres, _f(v["debris.dv_per_manoeuvre_m_per_s"]))
-        outage = debris.avoidance_outage_fraction(manoeuvres, _f(v["debris.outage_h_per_manoeuvre"]))
     else:
         manoeuvres, collision, avoid_dv, outage = nan, nan, np.zeros_like(nan), np.zeros_like(nan)
+        factor, kept = nan, np.ones_like(nan)
 
     total_dv = (drag_dv + avoid_dv) * life + deorbit
     isp = _f(v["propulsion.isp_electric_s"] if electric else v["propulsion.isp_chemical_s"])
@@ -269,6 +335,8 @@ def orbit_environment(sat: SatelliteDesign, v: dict[str, Any], altitude_km: np.n
         collision_probability_per_yr=collision,
         avoidance_dv_m_per_s_per_yr=avoid_dv,
         avoidance_outage_fraction=outage,
+        formation_manoeuvre_factor=factor,
+        avoidance_availability=kept,
         total_dv_m_per_s=total_dv,
         propellant_mass_kg=propellant,
         feasible=np.isfinite(propellant) & (outage < 1.0),
@@ -277,6 +345,7 @@ def orbit_environment(sat: SatelliteDesign, v: dict[str, Any], altitude_km: np.n
         return design
     masked = {k: np.where(ok, val, np.nan) for k, val in design.as_dict().items()}
     masked["avoidance_outage_fraction"] = np.where(ok, design.avoidance_outage_fraction, 0.0)
+    masked["avoidance_availability"] = np.where(ok, design.avoidance_availability, 1.0)
     masked["feasible"] = design.feasible | ~ok  # the radiator is the reported problem there
     return EnvironmentDesign(**masked)
 

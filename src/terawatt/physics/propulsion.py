@@ -48,9 +48,9 @@ from terawatt.physics import atmosphere as _atm
 from terawatt.physics.atmosphere import _check, _out
 
 __all__ = [
-    "ATTITUDES", "ballistic_coefficient_kg_per_m2", "circular_speed_m_per_s", "cross_section_m2",
+    "ATTITUDES", "ballistic_coefficient_kg_per_m2", "burn_duration_s", "circular_speed_m_per_s", "cross_section_m2",
     "decay_rate_km_per_day", "deorbit_dv_m_per_s", "drag_acceleration_m_per_s2", "drag_dv_m_per_s_per_yr",
-    "natural_decay_yr", "propellant_mass_kg", "propulsion_hardware_mass_kg",
+    "electric_thrust_n", "natural_decay_yr", "propellant_mass_kg", "propulsion_hardware_mass_kg",
 ]
 
 Attitude = Literal["edge_on", "face_on", "tumbling"]
@@ -528,3 +528,59 @@ def propulsion_hardware_mass_kg(propellant_mass_kg: npt.ArrayLike, tank_fraction
     mp = _nonnegative(propellant_mass_kg, "propellant_mass_kg", "kg")
     f = _check(tank_fraction, "tank_fraction", 0.0, 2.0, "-")
     return _out(np.asarray(mp * f))
+
+
+def electric_thrust_n(power_w: npt.ArrayLike, isp_s: npt.ArrayLike, efficiency: npt.ArrayLike) -> np.ndarray:
+    r"""Thrust of an electric thruster at its input power [N].
+
+    Parameters
+    ----------
+    power_w : array_like
+        Electric input power [W], >= 0.
+    isp_s : array_like
+        Specific impulse [s], > 0.
+    efficiency : array_like
+        Total efficiency, jet power / input power [-], in (0, 1].
+
+    Returns
+    -------
+    numpy.ndarray or numpy.float64
+        :math:`T = 2\eta P / (g_0 I_{sp})` [N] (jet power :math:`T v_e / 2` with :math:`v_e = g_0 I_{sp}`).
+
+    Notes
+    -----
+    Starlink V2 mini's argon Hall thruster: 4.2 kW at 2,500 s and 0.5 gives 0.17 N, its published thrust.
+
+    References
+    ----------
+    .. [1] Goebel, D. M., Katz, I., *Fundamentals of Electric Propulsion: Ion and Hall Thrusters*, JPL Space
+       Science and Technology Series, Wiley, 2008, ch. 2 (eq. 2.3-13).
+    """
+    p = _nonnegative(power_w, "power_w", "W")
+    isp = _positive(isp_s, "isp_s", "s")
+    eta = _positive(efficiency, "efficiency", "-", hi=1.0)
+    return _out(2.0 * eta * p / (STANDARD_GRAVITY_M_PER_S2 * isp))
+
+
+def burn_duration_s(dv_m_per_s: npt.ArrayLike, mass_kg: npt.ArrayLike, thrust_n: npt.ArrayLike) -> np.ndarray:
+    r"""Time a thruster fires to give a satellite a small velocity change [s].
+
+    Parameters
+    ----------
+    dv_m_per_s : array_like
+        Velocity change [m/s], >= 0 (small against the exhaust speed: the mass change is neglected).
+    mass_kg : array_like
+        Satellite mass [kg], > 0.
+    thrust_n : array_like
+        Thrust [N], >= 0 (0: never ends, inf).
+
+    Returns
+    -------
+    numpy.ndarray or numpy.float64
+        :math:`t = \Delta v\,m / T` [s]; 0.05 m/s for an 800 kg satellite on 0.17 N takes 235 s.
+    """
+    dv = _nonnegative(dv_m_per_s, "dv_m_per_s", "m/s")
+    m = _positive(mass_kg, "mass_kg", "kg")
+    t = _nonnegative(thrust_n, "thrust_n", "N")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return _out(np.where(dv > 0, dv * m / t, 0.0))

@@ -16,12 +16,14 @@ KEYS = {
     "orbital.inference_goodput_fraction": "replica time not lost to stops and retried requests",
     "orbital.dose_rad_per_yr": "ionizing dose rate behind the shielding [rad(Si)/yr]",
     "orbital.availability": "useful / nameplate compute with jobs (eclipse, failures, goodput, dose, avoidance)",
-    "orbital.availability_avoidance": "time not lost to collision-avoidance manoeuvre outages",
+    "orbital.availability_avoidance": "job time not stalled by collision-avoidance manoeuvres",
+    "orbital.avoidance_outage_fraction": "a satellite's time out for collision avoidance",
     "orbital.manoeuvres_per_satellite_yr": "collision-avoidance manoeuvres per satellite-year",
     "twin.station_contact_fraction": "a station sees some satellite (model: min(1, f_c x clusters))",
     "twin.ground_contact_fraction": "a satellite sees some station (model: 1 - (1 - f_c)^stations)",
     "twin.pass_duration_mean_s": "mean pass above the mask [s] (model: pi lambda / 2n, no Earth rotation)",
-    "twin.downlink_capacity_ratio": "station capacity in contact / ground traffic sized (model: >= 1)",
+    "twin.downlink_capacity_ratio": "station capacity in contact and clear / ground traffic sized (model: >= 1)",
+    "twin.clear_contact_fraction": "contact time with a cloud-free line of sight (model: 1 - (1 - p)^n)",
     "orbital.training_goodput_fraction": "training job time kept by checkpoint/restart (twin: placed jobs)",
     "orbital.goodput_fraction": "goodput of workload.kind (training-share-weighted for mixed)",
     "twin.placed_fraction": "working accelerator time inside placed jobs (model: every one)",
@@ -73,7 +75,8 @@ def ground_model(result: Any, satellites: float, stations: float | None = None) 
     v = result.scenario.values
     if not v["links.enabled"]:
         return dict.fromkeys(("twin.station_contact_fraction", "twin.ground_contact_fraction",
-                              "twin.pass_duration_mean_s", "twin.downlink_capacity_ratio"), float("nan"))
+                              "twin.pass_duration_mean_s", "twin.downlink_capacity_ratio",
+                              "twin.clear_contact_fraction"), float("nan"))
     ops = operations_from_result(result)
     alt, mask = float(v["orbit.altitude_km"]), float(v["links.min_elevation_deg"])
     f_c = float(comms.station_contact_fraction(alt, mask))
@@ -86,8 +89,9 @@ def ground_model(result: Any, satellites: float, stations: float | None = None) 
         "twin.station_contact_fraction": contact,
         "twin.ground_contact_fraction": float(1.0 - (1.0 - f_c) ** n_st),
         "twin.pass_duration_mean_s": mean_pass_duration_s(alt, mask),
-        "twin.downlink_capacity_ratio": n_st * ops.station_capacity_gbps * contact / traffic if traffic > 0
-        else float("nan"),
+        "twin.downlink_capacity_ratio": n_st * ops.station_capacity_gbps * ops.weather_availability * contact
+        / traffic if traffic > 0 else float("nan"),
+        "twin.clear_contact_fraction": ops.weather_availability if ops.optical else float("nan"),
     }
 
 

@@ -1,4 +1,4 @@
-"""Ground-station passes for downlink: which stations each satellite sees above the elevation mask, per step.
+r"""Ground-station passes for downlink: which stations each satellite sees above the elevation mask, per step.
 
 - Stations: the first ``links``-sized number (``orbital.ground_stations``) of the sourced catalog of real optical
   ground sites (``catalogs/ground_stations.yaml``), at their WGS-84 geodetic positions.
@@ -6,15 +6,24 @@
   satellites rotated to Earth-fixed by Greenwich mean sidereal time (polar motion and UT1 - UTC neglected:
   < 1 s of pass time). Per chunk, only the satellite-steps whose sub-satellite point lies near a station (a
   lookup in a 1-deg grid) get the exact elevation against the stations near them.
-- Per step a station carries ``rate x clear-sky availability`` while it sees at least one satellite (one
-  terminal per station; the cluster's traffic reaches the satellite in view over the ISLs), as the steady-state
-  sizing :func:`terawatt.physics.comms.ground_stations_needed` assumes.
+- Clouds: each optical station bundles ``links.diversity_sites_per_station`` sites, each with its own cloud
+  state, a two-state (clear/cloudy) Markov chain with the catalog site's ``clear_sky_fraction`` and the
+  correlation time ``links.cloud_correlation_h``, independent between sites and seeded
+  (:func:`cloud_states`); the station has a cloud-free line of sight while any of its sites has.
+- Per step a station carries its rate while it sees at least one satellite and is clear (one terminal per
+  station; the cluster's traffic reaches the satellite in view over the ISLs), as the steady-state sizing
+  :func:`terawatt.physics.comms.ground_stations_needed` assumes with the weather availability
+  :func:`terawatt.physics.comms.optical_ground_availability` (a Ka-band station: its rate x
+  ``links.ka_availability``, no clouds).
 
 References
 ----------
 .. [1] Vallado, D. A., *Fundamentals of Astrodynamics and Applications*, 4th ed., 2013, sec. 3.7 (TEME, GMST)
    and sec. 7.2 (site vector, topocentric elevation).
 .. [2] NIMA TR8350.2, *Department of Defense World Geodetic System 1984*, 3rd ed., 2000 (WGS-84 ellipsoid).
+.. [3] Ross, S. M., *Introduction to Probability Models*, 10th ed., Academic Press, 2010, sec. 6.8 (two-state
+   continuous-time Markov chain: :math:`P_{00}(t) = \mu/(\lambda+\mu) + \lambda/(\lambda+\mu)
+   e^{-(\lambda+\mu)t}`).
 """
 
 from __future__ import annotations
@@ -36,6 +45,7 @@ class Stations:
     latitude_deg: np.ndarray
     longitude_deg: np.ndarray
     altitude_m: np.ndarray
+    clear_sky_fraction: np.ndarray | None = None  # share of the time a site has a cloud-free line of sight [-]
 
     @property
     def size(self) -> int:
@@ -58,9 +68,50 @@ def load_stations(count: int) -> Stations:
     from terawatt.catalogs import load_catalog
 
     entries = list(load_catalog("ground_stations").items())[:max(int(count), 0)]
-    return Stations(tuple(k for k, _ in entries), np.array([e["latitude_deg"] for _, e in entries], float),
-                    np.array([e["longitude_deg"] for _, e in entries], float),
-                    np.array([e["altitude_m"] for _, e in entries], float))
+    return Stations(tuple(k for k, _ in entries), *(np.array([e[f] for _, e in entries], float) for f in (
+        "latitude_deg", "longitude_deg", "altitude_m", "clear_sky_fraction")))
+
+
+def cloud_states(rng: np.random.Generator, clear_fraction: np.ndarray, n_steps: int, step_s: float,
+                 correlation_s: float) -> np.ndarray:
+    r"""Clear (True) or cloudy sky over independent sites at each step: two-state Markov chains.
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+        The draws (the twin seeds its own stream).
+    clear_fraction : numpy.ndarray
+        Long-run clear-sky fraction :math:`p` of each site, any shape, in [0, 1].
+    n_steps : int
+        Steps.
+    step_s, correlation_s : float
+        Step and correlation time :math:`\tau` [s], > 0.
+
+    Returns
+    -------
+    numpy.ndarray
+        Bool, shape (n_steps, *clear_fraction.shape).
+
+    Notes
+    -----
+    The continuous-time chain with rates clear -> cloudy :math:`(1 - p)/\tau` and cloudy -> clear
+    :math:`p/\tau` has the stationary clear fraction :math:`p` and the autocorrelation
+    :math:`e^{-t/\tau}` (Ross 2010, sec. 6.8); sampled at the steps it stays clear with probability
+    :math:`p + (1 - p)e^{-dt/\tau}` and clears with :math:`p(1 - e^{-dt/\tau})`: exact at every step
+    length. The first step is drawn from the stationary law, so every step is clear with probability
+    :math:`p`. Mean clear spells last :math:`\tau/(1 - p)`, cloudy ones :math:`\tau/p`.
+    """
+    p = np.asarray(clear_fraction, float)
+    fade = -np.expm1(-step_s / correlation_s)  # 1 - e^{-dt/tau}
+    stay_clear, turn_clear = 1.0 - (1.0 - p) * fade, p * fade
+    u = rng.random((n_steps, *p.shape))
+    out = np.empty(u.shape, bool)
+    state = u[0] < p if n_steps else np.zeros(p.shape, bool)
+    for i in range(n_steps):
+        if i:
+            state = u[i] < np.where(state, stay_clear, turn_clear)
+        out[i] = state
+    return out
 
 
 def teme_to_earth_fixed(r_teme_km: np.ndarray, gmst_rad: np.ndarray) -> np.ndarray:
@@ -221,18 +272,22 @@ class GroundTally:
         """(n_steps, n_stations) bool: the station sees at least one satellite."""
         return np.concatenate(self.station_series, axis=0)
 
-    def summary(self, n_steps: int, step_s: float, required_gbps: float) -> dict[str, float]:
-        """Measured contact figures (``twin.*`` keys); ``required_gbps`` is the traffic of the satellites flown."""
+    def summary(self, n_steps: int, step_s: float, required_gbps: float,
+                clear: np.ndarray | None = None) -> dict[str, float]:
+        """Measured contact figures (``twin.*`` keys); ``required_gbps`` is the traffic of the satellites flown and
+        ``clear`` (n_steps, n_stations) the stations' cloud-free line of sight (None: always clear)."""
         m = self.stations.size
         station = self.station_in_contact()
         passes = float(self.pair_passes.sum())
-        available_gbit = float(station.sum()) * step_s * self.capacity_gbps
+        usable = station if clear is None else station & clear
+        available_gbit = float(usable.sum()) * step_s * self.capacity_gbps
         nan = float("nan")
         if m == 0:  # links switched off or no station reachable: nothing measured
             return {"twin.ground_stations_flown": 0.0, **dict.fromkeys((
                 "twin.ground_contact_fraction", "twin.station_contact_fraction", "twin.pair_contact_fraction",
                 "twin.passes_per_satellite_day", "twin.pass_duration_mean_s", "twin.longest_gap_s",
-                "twin.downlink_capacity_ratio"), nan)}
+                "twin.downlink_capacity_ratio", "twin.clear_contact_fraction", "twin.clear_sky_fraction",
+                "twin.longest_clear_gap_s"), nan)}
         return {
             "twin.ground_stations_flown": float(m),
             "twin.ground_contact_fraction": float(self.sat_contact_steps.sum() / (self.n_satellites * n_steps)),
@@ -241,6 +296,9 @@ class GroundTally:
             "twin.passes_per_satellite_day": passes / self.n_satellites / (n_steps * step_s / 86400.0),
             "twin.pass_duration_mean_s": float(self.pair_steps.sum()) * step_s / passes if passes else nan,
             "twin.longest_gap_s": longest_gap_s(station.any(axis=1), step_s),
+            "twin.clear_contact_fraction": float(usable.sum() / station.sum()) if station.any() else nan,
+            "twin.clear_sky_fraction": float(clear.mean()) if clear is not None else 1.0,
+            "twin.longest_clear_gap_s": longest_gap_s(usable.any(axis=1), step_s),
             "twin.downlink_capacity_ratio": available_gbit / (required_gbps * n_steps * step_s)
             if required_gbps > 0 else nan,
         }

@@ -312,7 +312,7 @@ class Jobs:
         self.connected = _connected_share(self.graph.label, self.sat_cluster)
         self.owing = np.zeros(0, np.int64)
         self.train_slots = np.arange(self.n_train)
-        self.totals = {k: 0.0 for k in ("useful_t", "useful_r", "placed_t", "placed_r", "placed_raw",
+        self.totals = {k: 0.0 for k in ("useful_t", "useful_r", "placed_t", "placed_r", "placed_raw", "avoid_lost",
                                         "working", "connected", "restarts_t", "restarts_r", "waiting")}
         self.series = {k: np.zeros(self.n_steps) for k in (
             "useful_accelerators", "jobs_running", "jobs_waiting", "replicas_running", "replicas_waiting",
@@ -565,7 +565,8 @@ def chunk(js: Jobs | None, r_km: np.ndarray, cluster: np.ndarray, working: np.nd
 
 
 def step(js: Jobs, j: int, alive: np.ndarray, working: np.ndarray, failed: np.ndarray,
-         stops: np.ndarray, sdc: np.ndarray, load: np.ndarray, wanted: np.ndarray, dt_s: float) -> None:
+         stops: np.ndarray, sdc: np.ndarray, load: np.ndarray, wanted: np.ndarray, dt_s: float,
+         avoid: tuple[np.ndarray, np.ndarray] | None = None) -> None:
     """Advance the scheduler one step (in place).
 
     Parameters
@@ -585,6 +586,10 @@ def step(js: Jobs, j: int, alive: np.ndarray, working: np.ndarray, failed: np.nd
         satellite runs at ``load / wanted`` of full speed.
     dt_s : float
         Step [s].
+    avoid : (numpy.ndarray, numpy.ndarray), optional
+        Satellites with a collision-avoidance outage this step and the share of the step each still computes:
+        the placed accelerator-time their outages stall (a slot runs at its slowest satellite's pace) is tallied
+        for the measured ``orbital.availability_avoidance`` (the stall itself comes through ``load``).
 
     Notes
     -----
@@ -615,6 +620,8 @@ def step(js: Jobs, j: int, alive: np.ndarray, working: np.ndarray, failed: np.nd
     hit, inv = _unique(slots, return_inverse=True)
     slow_sats = np.flatnonzero(load < wanted)
     slow = _on_satellites(js, slow_sats)
+    if avoid is not None and slow.size:  # the outages' share of the slow slots' time (slots on them are slow)
+        _tally_stalls(js, slow, avoid[0], avoid[1], dt_s)
     nt = js.n_train
     extra = np.concatenate([js.owing, hit, slow])
     sel = np.concatenate([js.train_slots, _unique(extra[extra >= nt])])  # the slots stepped, ascending
@@ -673,6 +680,14 @@ def step(js: Jobs, j: int, alive: np.ndarray, working: np.ndarray, failed: np.nd
     js.i += 1
 
 
+def _tally_stalls(js: Jobs, slots: np.ndarray, sats: np.ndarray, keep: np.ndarray, dt_s: float) -> None:
+    """Add the placed accelerator-seconds stalled by outages of ``sats`` (each computing ``keep`` of the step);
+    ``slots``: placed slots that include every one on those satellites."""
+    speed = np.ones(js.working.size)
+    speed[sats] = keep
+    js.totals["avoid_lost"] += float(js.size[slots] @ (1.0 - _slot_speed(js, speed, slots))) * dt_s
+
+
 def summary(js: Jobs, nameplate_accelerators: float, dt_s: float) -> dict[str, float]:
     """Measured attrs under the steady-state keys (``orbital.*``) and the scheduler's own (``twin.*``).
 
@@ -689,6 +704,8 @@ def summary(js: Jobs, nameplate_accelerators: float, dt_s: float) -> dict[str, f
         "orbital.inference_goodput_fraction": float(g_i),
         "orbital.goodput_fraction": float(mix),
         "orbital.availability": float((t["useful_t"] + t["useful_r"]) / (nameplate_accelerators * steps * dt_s)),
+        "orbital.availability_avoidance": float(1.0 - t["avoid_lost"] / t["placed_raw"]) if t["placed_raw"] > 0
+        else float("nan"),
         "twin.placed_fraction": float(t["placed_raw"] / t["working"]) if t["working"] > 0 else float("nan"),
         "twin.isl_connected_fraction": float(t["connected"] / steps),
         "twin.isl_range_m": float(js.work.isl_range_km * 1e3),

@@ -264,12 +264,16 @@ def _run(const: Constellation, plant: state.Plant, rates: Rates, grid, hours: fl
     rated = full_sun_w / ops.array_area_m2  # [W/m2] at the rated cell temperature
     t_array = operations.initial_array_temp_k(ops, rated)
     array_supply = plant.conversion_efficiency / plant.compute_power_w * full_sun_w  # supply per unit disc, rated
-    avoid_debt = np.zeros(n)
+    cluster_of = const.cluster if ops.by_cluster else None  # a formation manoeuvres as one body
+    avoid_debt = np.zeros(int(const.cluster.max()) + 1 if ops.by_cluster else n)
+    burn_debt = np.zeros_like(avoid_debt)
+    burn_loss = 1.0 - ops.burn_array_factor  # array output lost in thrust attitude [fraction]
     tally = ground.GroundTally(ops.stations, ops.min_elevation_deg, n, ops.station_capacity_gbps)
     ops_series = {k: np.zeros(n_steps) for k in ("manoeuvres", "avoidance_outage_fraction", "array_temp_mean_k",
                                                  "array_temp_min_k", "array_temp_max_k", "array_power_factor_max")}
     ops_trace = {k: np.zeros((n_steps, traced.size)) for k in ("array_temp_k", "array_power_w")}
     ops_sat = {"manoeuvres": np.zeros(n, int), "avoid_down_s": np.zeros(n)}
+    burns = {"satellite_steps": 0.0, "throttled_steps": 0.0, "soc_min": 1.0, "burn_s": 0.0}
     # --- end operations layer ---
     sched = None  # workloads (twin.jobs), started on the first chunk's positions
 
@@ -298,13 +302,15 @@ def _run(const: Constellation, plant: state.Plant, rates: Rates, grid, hours: fl
         r_sat = r.transpose(2, 1, 0)  # (n, k, 3) view for the hooks
         # --- operations layer (twinops): ground passes, manoeuvres ---
         tally.add(r_sat, sidereal[sl], np.degrees(lat.T), np.degrees(lon.T) - 180.0)
-        starts = manoeuvres.draw_starts(ops_rng, n, k, ops.manoeuvres_per_yr, step_s)
-        out_sat, out_s, avoid_debt = manoeuvres.chunk_outage(avoid_debt, starts, ops.outage_s, step_s)
-        ops_series["manoeuvres"][sl] = starts.sum(axis=0)
+        mc = manoeuvres.chunk(ops_rng, avoid_debt, burn_debt, cluster_of, k, ops.manoeuvres_per_yr, ops.outage_s,
+                              ops.burn_s, step_s)
+        avoid_debt, burn_debt, out_sat, out_s = mc.debt_s, mc.burn_debt_s, mc.out_sat, mc.out_s
+        ops_series["manoeuvres"][sl] = mc.per_step
         ops_series["avoidance_outage_fraction"][sl] = out_s.sum(axis=0) / (n * step_s)
-        ops_sat["manoeuvres"] += starts.sum(axis=1)
+        ops_sat["manoeuvres"] += mc.per_satellite
         np.add.at(ops_sat["avoid_down_s"], out_sat, out_s.sum(axis=1))
         out_keep = 1.0 - out_s.T / step_s  # (k, m): share of each step the manoeuvring satellites compute
+        out_any = (out_keep < 1.0).any(axis=1)  # (k,): some satellite out in the step
         # --- end operations layer ---
         if work is not None:  # workloads: the chunk's ISL graph (twin.jobs)
             sched = jobs.chunk(sched, r_sat, const.cluster, np.minimum(alive0, active), work, n_steps, seed)
@@ -326,6 +332,12 @@ def _run(const: Constellation, plant: state.Plant, rates: Rates, grid, hours: fl
             ev_rows.append(np.column_stack([seconds[c0 + ev_step], ev_sat, np.degrees(lat.flat[cells]),
                                             np.degrees(lon.flat[cells]) - 180.0, n_stop, n_sdc]))
 
+        # twinops: a burn holds the thrust attitude (array off-pointed) and the thruster draws from the bus
+        bs = mc.burn_sat
+        if bs.size:
+            b_share = mc.burn_s.T / step_s  # (k, b): share of each step thrusting
+            burn_cut = b_share * burn_loss  # array output lost
+            supply[:, bs] -= burn_cut * seen[:, bs] * array_supply[bs] + b_share * ops.thruster_load
         # ---- per step: the recurrences only
         load, allowed, delivered, soc, temp_k, down = (buf[key][:k] for key in (
             "load", "allowed", "delivered", "soc", "temp", "down"))
@@ -333,6 +345,8 @@ def _run(const: Constellation, plant: state.Plant, rates: Rates, grid, hours: fl
             # twinops: the array's output at its temperature (supply is rated at solar.cell_temp_k)
             factor = array.power_factor(ops.array, t_array)
             supply[j] += (factor - 1.0) * seen[j] * array_supply
+            if bs.size:  # the temperature term of the off-pointed arrays, at their pointing
+                supply[j, bs] -= (factor[bs] - 1.0) * seen[j, bs] * array_supply[bs] * burn_cut[j]
             stepper.step(temp, energy, supply[j], absorbed[j], wanted[j], load[j], allowed[j])
             debt_s += owed[j]
             np.minimum(debt_s, step_s, out=down[j])
@@ -348,17 +362,20 @@ def _run(const: Constellation, plant: state.Plant, rates: Rates, grid, hours: fl
             ops_trace["array_power_w"][i] = full_sun_w[traced] * factor[traced] * seen[j, traced]
             t_array = array.advance(ops.array, t_array, seen[j], rated, step_s, factor)
             if sched is not None:  # workloads: scheduler step (twin.jobs); a manoeuvring satellite runs slower
-                job_load = load[j]
-                if out_sat.size:
+                job_load, avoid = load[j], None
+                if out_any[j]:
                     job_load = load[j].copy()
                     job_load[out_sat] *= out_keep[j]
+                    avoid = (out_sat, out_keep[j])
                 jobs.step(sched, j, alive_k[j], working[min(j, working.shape[0] - 1)], fail[j], stops_d[j],
-                          sdc_d[j], job_load, wanted[j], step_s)
+                          sdc_d[j], job_load, wanted[j], step_s, avoid)
         np.multiply(down, -1.0 / step_s, out=delivered)
         delivered += 1.0
         delivered *= load
         if out_sat.size:  # twinops: collision-avoidance outage
             delivered[:, out_sat] *= out_keep
+        if bs.size:  # twinops: the burns' battery minimum and throttled time
+            operations.tally_burns(burns, b_share, soc[:, bs], load[:, bs], wanted[:, bs] - THROTTLE_TOL, step_s)
 
         # ---- chunk level again: series (one value per step) and per-satellite reductions
         series["delivered_compute_w"][sl] = delivered.sum(axis=1) * plant.compute_power_w
@@ -395,7 +412,8 @@ def _run(const: Constellation, plant: state.Plant, rates: Rates, grid, hours: fl
         for key, val in job_series.items():
             ds[key] = ("time", val, {"units": "W" if key.endswith("_w") else "-"})
         ds.attrs.update(job_attrs)
-    return operations.record(ds, ops, ops_series, ops_trace, ops_sat, tally, rated)  # twinops
+    return operations.record(ds, ops, ops_series, ops_trace, ops_sat, tally, rated, burns,  # twinops
+                             np.random.default_rng([seed, 15]))
 
 
 def _dataset(const, plant, series, trace, traced, per_sat, ev, seconds, age, step_s, lost_s):
