@@ -262,6 +262,21 @@ def test_heritage_with_infeasible_radiator_is_flagged():
     assert r["orbital.feasible"] is False or r.notes
 
 
+def test_cell_efficiency_above_one_at_operating_temperature_is_infeasible(invoke_cli):
+    """In-range inputs whose operating efficiency exceeds 1 (eta 1.0 rated at 28 C, run at 150 K: x 1.53 with the
+    default -0.0035/K) are an infeasible design with its reason, not a traceback (found by tests/test_fuzz.py)."""
+    r = terawatt.evaluate(None, solar__cell_efficiency=1.0, solar__cell_temp_k=150.0)
+    assert r["orbital.feasible"] is False and np.isnan(r["orbital.cost_per_gpu_hour_usd"])
+    assert any("1.529 > 1" in note for note in r.notes)
+    s = terawatt.evaluate(terawatt.load_scenario(None, {"solar.cell_temp_k": np.array([150.0, 330.0]),
+                                                        "solar.cell_efficiency": 0.9}))
+    np.testing.assert_array_equal(s["orbital.feasible"], [False, True])
+    assert np.isnan(s["orbital.cost_per_gpu_hour_usd"][0]) and np.isfinite(s["orbital.cost_per_gpu_hour_usd"][1])
+    for command in (["run"], ["timeline", "--from", "2026", "--to", "2028"]):
+        res = invoke_cli(*command, "--set", "solar.cell_efficiency=1.0", "--set", "solar.cell_temp_k=150", "--json")
+        assert res.exit_code == 0, res.exception
+
+
 # ---------------------------------------------------------------------------------------------- result views
 def test_views_scalar(default):
     flat = default.to_dict(nested=False)

@@ -98,6 +98,7 @@ def _feasibility(
     payload: np.ndarray,
     given_mass: np.ndarray,
     accept_given_mass: np.ndarray,
+    cell_efficiency: np.ndarray,
 ) -> feasibility_checks.Feasibility:
     """Per-sample feasibility flag and reason of the orbital design (see :mod:`terawatt.design.feasibility`)."""
     if np.ndim(sat.heritage) == 0 and not sat.heritage:  # the parts' mass is compared for heritage satellites only
@@ -122,6 +123,7 @@ def _feasibility(
         goodput_fraction=goodput_fraction,
         availability=fleet.availability,
         satellite_count=fleet.satellite_count,
+        cell_efficiency=cell_efficiency,
     )
 
 
@@ -393,8 +395,10 @@ def _physical_design(v: dict[str, Any]) -> dict[str, Any]:
     orbit_cell_efficiency = solar.cell_efficiency_at_temp(
         _f(v["solar.cell_efficiency"]), _f(v["solar.temp_coefficient_per_k"]), _f(v["solar.cell_temp_k"])
     )
+    # an efficiency above 1 at the operating temperature is flagged infeasible (feasibility below); the energy
+    # yield is computed at the capped value so that no check raises before the flag is set
     orbit_energy = ground_solar.orbit_energy_kwh_per_m2_yr(
-        solar_constant, orbit_cell_efficiency, geometry["sunlit_fraction"]
+        solar_constant, np.minimum(orbit_cell_efficiency, 1.0), geometry["sunlit_fraction"]
     )
     # The "same panel" comparison uses the ground cell's DC output (after temperature and reflection losses);
     # a given capacity factor replaces it (published studies quote one).
@@ -412,6 +416,7 @@ def _physical_design(v: dict[str, Any]) -> dict[str, Any]:
         payload,
         _f(v["satellite.mass_kg"]),
         np.asarray(v["satellite.accept_given_mass"]),
+        orbit_cell_efficiency,
     )
     return {
         "it_power": it_power,

@@ -113,8 +113,12 @@ def orbital_feasibility(
     goodput_fraction: np.ndarray,
     availability: np.ndarray,
     satellite_count: np.ndarray,
+    cell_efficiency: np.ndarray,
 ) -> Feasibility:
     """Flag and reason for each sample of an orbital design (inputs broadcast; NaN = effect switched off).
+
+    ``cell_efficiency`` is the array's efficiency at its operating temperature [-]; above 1 (an efficiency near 1
+    rated at 28 C and run far colder) the design is infeasible.
 
     Returns
     -------
@@ -146,6 +150,7 @@ def orbital_feasibility(
     goodput = np.asarray(goodput_fraction, float)
     avail = np.asarray(availability, float)
     count = np.asarray(satellite_count, float)
+    eta = np.asarray(cell_efficiency, float)
     mass_ok = np.isfinite(np.asarray(satellite_mass_kg, float))
     launch_bad = ~np.asarray(launchable, bool) & np.asarray(radiator_ok, bool) & ~too_light & mass_ok
     checks = [
@@ -187,6 +192,12 @@ def orbital_feasibility(
             + " < 1: the accelerators fail from radiation before end of life",
         ),
         (goodput <= 0.0, "goodput 0: interrupts and restarts (radiation and others) leave no useful compute"),
+        (
+            eta > 1.0,
+            lambda m: "the cells' efficiency at their operating temperature is "
+            + _fmt(eta, m)
+            + " > 1 (solar.cell_efficiency x (1 + solar.temp_coefficient_per_k x (solar.cell_temp_k - 301.15 K)))",
+        ),
     ]
     failing = any_failing(checks, shape)
     rest = ~failing & ~((avail > 0) & np.isfinite(count) & (count > 0))
