@@ -173,17 +173,18 @@ def test_fixed_inputs_are_looked_up_once_bitwise():
     assert np.array_equal(g1, g2)
 
 
-@pytest.mark.parametrize("point, g_tol, rate_tol", [((650.0, 97.9, 10.0, "mean"), 0.002, 0.1),
-                                                    ((1100.0, 117.0, 3.0, "max"), 0.005, 0.3),
-                                                    ((575.0, 62.0, 7.0, "mean"), 0.02, 0.45)])
+@pytest.mark.parametrize("point, g_tol, rate_tol", [((650.0, 97.9, 10.0, "mean"), 0.001, 0.1),
+                                                    ((1100.0, 117.0, 3.5, "max"), 0.002, 0.15),
+                                                    ((575.0, 62.0, 7.5, "mean"), 0.002, 0.15),
+                                                    ((820.0, 40.0, 5.5, "min"), 0.002, 0.15),
+                                                    ((450.0, 80.0, 25.0, "mean"), 0.002, 0.15)])
 def test_table_against_direct_computation_between_nodes(point, g_tol, rate_tol):
     """Off the nodes, the interpolated statistics against the direct computation from radbelt's maps along the
     track, judged by what they are for: the training goodput of a 1,024-accelerator job at 2.5 interrupts per
-    hour (Daly at that mean rate: 0.662). Measured differences 0.0000 / 0.0025 / 0.014: the last lies between
-    the 5 and 10 mm nodes, where the electron horns fall below the burst threshold (documented in
-    :func:`terawatt.physics.radiation.burst_statistics`); the state time fractions within 0.04, the crossings
-    within 10 % (on the shielding node), 30 % (3 mm: 22-25 % measured) and 45 % (7 mm: 29-42 %), the dose ratio
-    of the core within 20 %."""
+    hour (Daly at that mean rate: 0.662). Measured differences 0.0001 / 0.0010 / 0.0008 / 0.0002 / 0.0004 (with
+    the earlier 8 shielding nodes, 0.014 between 5 and 10 mm, where the electron horns fall below the burst
+    threshold); the state time fractions within 0.02 (0.013 measured), the crossings within 10 % (on the
+    shielding node: 6 % measured) and 15 % between nodes (10 % measured), the dose ratio of the core within 20 %."""
     alt, inc, shield, solar = point
     d = rad.burst_statistics_direct(alt, inc, shield, solar)
     f = rad.burst_statistics(alt, inc, shield, solar)
@@ -196,7 +197,7 @@ def test_table_against_direct_computation_between_nodes(point, g_tol, rate_tol):
         return float(rad.modulated_goodput_fraction(lam, b.occupancy, b.crossings_per_h, 0.005, 0.1))
 
     assert goodput(f) == pytest.approx(goodput(d), abs=g_tol)
-    np.testing.assert_allclose(f.occupancy, d.occupancy, atol=0.04)
+    np.testing.assert_allclose(f.occupancy, d.occupancy, atol=0.02)
     np.testing.assert_allclose(f.crossings_per_h, d.crossings_per_h, rtol=rate_tol)
     assert float(f.state_rate_multipliers(comps)[2]) == pytest.approx(float(d.state_rate_multipliers(comps)[2]),
                                                                      rel=0.2)

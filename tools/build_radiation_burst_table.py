@@ -27,7 +27,7 @@ from terawatt.physics.radiation import bursts
 
 ALTITUDE_KM = np.array([200, 300, 400, 500, 550, 600, 650, 700, 800, 1000, 1400, 2000.0])
 INCLINATION_DEG = np.arange(0.0, 180.1, 5.0)
-SHIELDING_MM = np.array([0.0, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0])
+SHIELDING_MM = np.array([0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 10.0, 12.0, 15.0, 20.0, 30.0, 50.0, 100.0])
 SOLAR = ("min", "max", "mean")
 #: King events per year at solar maximum in the total that sets the states (registry default).
 SPE_EVENTS_PER_YR_SOLAR_MAX = 0.14
