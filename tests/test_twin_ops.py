@@ -18,6 +18,8 @@ Outside truths and tolerances (fixed seeds):
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -139,8 +141,18 @@ def test_station_catalog_is_sourced_and_the_first_n_are_taken():
     for slug, e in cat.items():
         assert -90 <= e["latitude_deg"] <= 90 and -180 <= e["longitude_deg"] <= 180 and e["altitude_m"] >= 0
         assert e["sources"] and all("http" in s for s in e["sources"]), slug
-        lo, hi = e["ranges"]["clear_sky_fraction"]  # the twin's cloud chain: an estimate with its range
-        assert 0 < lo <= e["clear_sky_fraction"] <= hi < 1 and "clear_sky_fraction" in e["estimated"], slug
+        lo, hi = e["ranges"]["clear_sky_fraction"]  # the twin's cloud chain: a sourced value with its range
+        assert 0 < lo <= e["clear_sky_fraction"] <= hi < 1, slug
+        cloud = [s for s in e["sources"] if s.startswith("Clear-sky fraction (")]  # (a) site, (b) neighbour, (c) sunshine
+        assert len(cloud) == 1 and "http" in cloud[0], slug
+        assert ("clear_sky_fraction" in (e.get("estimated") or [])) == (not cloud[0].startswith("Clear-sky fraction (a)"))
+    # (c) entries state S/S0 and keep it inside [S/S0 - 0.10, S/S0 + 0.05] (the header's rule)
+    for slug, e in cat.items():
+        m = re.search(r"S/S0 = (0\.\d\d)", e["sources"][0])
+        if e["sources"][0].startswith("Clear-sky fraction (c)") and m:
+            s = float(m.group(1))
+            lo, hi = e["ranges"]["clear_sky_fraction"]
+            assert lo == pytest.approx(s - 0.10, abs=0.011) and hi == pytest.approx(s + 0.05, abs=0.011), slug
     st = ground.load_stations(3)
     assert st.names == tuple(list(cat)[:3])
     assert ground.load_stations(0).size == 0 and ground.load_stations(10_000).size == len(cat)
