@@ -425,8 +425,8 @@ def test_clouds_at_the_stations_agree_with_their_clear_sky_fractions_and_differ_
     with a short correlation time (72 s) a day averages many weather states, and the stations' clear time and
     their clear contact time agree with 1 - (1 - p_i)^2 within 4 standard deviations of a correlated mean
     (the variance inflated by (1 + a)/(1 - a), a = e^{-dt/tau}). The model's single
-    links.site_clear_sky_probability 0.69 gives 0.904 per station; the catalog's sites average less (central
-    European sites at 0.35): the difference is the sites', reported in the table."""
+    links.site_clear_sky_probability 0.69 gives 0.904 per station; the catalog's sourced sites average less
+    (research telescopes, Oberpfaffenhofen 0.40 to Hartebeesthoek 0.74): the difference is the sites', reported."""
     ds = twin(None, satellites=810, hours=24, step_s=60, seed=9, formation="rigid",
               overrides=["links.cloud_correlation_h=0.02"])
     a = ds.attrs
