@@ -323,19 +323,19 @@ def _tridiagonal_eigen(d: list[np.ndarray], e1: np.ndarray, e2: np.ndarray
         z1s = z[1] * scale
         z2s = z[2] * scale
         pk = projectors[k]
-        np.multiply(z[0], z[0] * scale, out=pk[0])
-        np.multiply(z[0], z1s, out=pk[1])
-        np.multiply(z[0], z2s, out=pk[2])
-        np.multiply(z[1], z1s, out=pk[3])
-        np.multiply(z[1], z2s, out=pk[4])
-        np.multiply(z[2], z2s, out=pk[5])
+        np.multiply(z[0], z[0] * scale, out=pk[0, ...])
+        np.multiply(z[0], z1s, out=pk[1, ...])
+        np.multiply(z[0], z2s, out=pk[2, ...])
+        np.multiply(z[1], z1s, out=pk[3, ...])
+        np.multiply(z[1], z2s, out=pk[4, ...])
+        np.multiply(z[2], z2s, out=pk[5, ...])
     return mus, projectors
 
 
 def _goodput_block(lam: np.ndarray, w: np.ndarray, c: np.ndarray, delta: np.ndarray,
                    r_h: np.ndarray) -> np.ndarray:
-    """:func:`modulated_goodput_fraction` on one block of flat samples (``lam``, ``w``: (3, n) or (3,);
-    ``c``: (2, n) or (2,); ``delta``, ``r_h``: (n,))."""
+    """:func:`modulated_goodput_fraction` on one block of flat samples (``lam``, ``w``: (3, n) or (3,) for
+    values shared by the block; ``c``: (2, n) or (2,); ``delta``, ``r_h``: (n,))."""
     mean = w[0] * lam[0] + w[1] * lam[1] + w[2] * lam[2]
     on = mean > 0
     tau = np.sqrt(2.0 * delta / np.where(on, mean, 1.0))
@@ -361,7 +361,7 @@ def _goodput_block(lam: np.ndarray, w: np.ndarray, c: np.ndarray, delta: np.ndar
             np.divide(np.expm1(z, out=z), mu, out=f[1, k])
             if not np.all(mu):  # mu = 0 only where every rate is 0 (rounding): N_L = L
                 np.copyto(f[1, k], length, where=mu == 0)
-        e, n = np.einsum("mkb,keb->meb", f, proj)  # f(S) = sum_k f(mu_k) P_k, its six entries
+        e, n = np.einsum("mk...,ke...->me...", f, proj)  # f(S) = sum_k f(mu_k) P_k, its six entries
         e_full = [[e[entry[i, j]] * ratio[i, j] if i != j else e[entry[i, i]] for j in range(3)] for i in range(3)]
         n_full = [[n[entry[i, j]] * ratio[i, j] if i != j else n[entry[i, i]] for j in range(3)] for i in range(3)]
         f_full = [[n[entry[i, j]] * rho[i, j] if i != j else n[entry[i, i]] * lam[i] for j in range(3)]
@@ -486,19 +486,19 @@ def modulated_goodput_fraction(state_interrupts_per_job_hour: npt.ArrayLike, occ
     shape = np.broadcast_shapes(lam.shape[1:], w.shape[1:], c.shape[1:], np.shape(delta), np.shape(r_h))
 
     def flat(x: np.ndarray) -> np.ndarray:
-        """Per-state arrays as (k, samples); a fixed orbit's 0-d state statistics stay (k,): computed once."""
+        """Per-state arrays as (k, samples); 0-d ones (a fixed orbit's state statistics, fixed rates) stay (k,):
+        what depends on them only (the eigen decomposition when the rates are fixed) is computed once a block."""
         if x.ndim == 1:
             return x
         x = x.reshape(x.shape[:1] + (1,) * (len(shape) - x.ndim + 1) + x.shape[1:])
         return np.broadcast_to(x, x.shape[:1] + shape).reshape(x.shape[0], -1)
 
     lam, w, c = flat(lam), flat(w), flat(c)
-    lam = np.broadcast_to(lam.reshape(3, -1), (3, max(1, int(np.prod(shape)))))
     delta, r_h = (np.broadcast_to(x, shape).reshape(-1) for x in (delta, r_h))
-    n = lam.shape[1]
+    n = delta.size
     g = np.empty(n)
     for start in range(0, n, _BLOCK):
         cut = slice(start, start + _BLOCK)
-        g[cut] = _goodput_block(lam[:, cut], w if w.ndim == 1 else w[:, cut], c if c.ndim == 1 else c[:, cut],
-                                delta[cut], r_h[cut])
+        lam_b, w_b, c_b = (x if x.ndim == 1 else x[:, cut] for x in (lam, w, c))
+        g[cut] = _goodput_block(lam_b, w_b, c_b, delta[cut], r_h[cut])
     return _out(g.reshape(shape))
