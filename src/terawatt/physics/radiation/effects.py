@@ -318,8 +318,13 @@ def _tridiagonal_eigen(d: list[np.ndarray], e1: np.ndarray, e2: np.ndarray
         nu = u[0] * u[0] + u[1] * u[1] + u[2] * u[2]
         nw = w[0] * w[0] + w[1] * w[1] + w[2] * w[2]
         pick = nu >= nw
-        z = [np.where(pick, x, y) for x, y in zip(u, w, strict=True)]
-        scale = 1.0 / np.where(pick, nu, nw)
+        if np.all(pick):  # one cross product for the whole block (always so for the largest eigenvalue)
+            z, scale = list(u), 1.0 / nu
+        elif not np.any(pick):
+            z, scale = list(w), 1.0 / nw
+        else:
+            z = [np.where(pick, x, y) for x, y in zip(u, w, strict=True)]
+            scale = 1.0 / np.where(pick, nu, nw)
         z1s = z[1] * scale
         z2s = z[2] * scale
         pk = projectors[k]
@@ -347,6 +352,7 @@ def _goodput_block(lam: np.ndarray, w: np.ndarray, c: np.ndarray, delta: np.ndar
     sw = np.sqrt(w)
     ratio = {(i, j): sw[j] / sw[i] * _SIGN[i + j] for i in range(3) for j in range(3) if i != j}
 
+    zero = [not np.all(mu) for mu in mus]
     # F = N Lambda directly from the symmetric entries: F_ij = N~_ij sqrt(w_j / w_i) lambda_j
     rho = {(i, j): ratio[i, j] * lam[j] for i, j in ratio}
     entry = {(i, j): _UPPER.index((min(i, j), max(i, j))) for i in range(3) for j in range(3)}
@@ -359,7 +365,7 @@ def _goodput_block(lam: np.ndarray, w: np.ndarray, c: np.ndarray, delta: np.ndar
             z = mu * length
             np.exp(z, out=f[0, k])
             np.divide(np.expm1(z, out=z), mu, out=f[1, k])
-            if not np.all(mu):  # mu = 0 only where every rate is 0 (rounding): N_L = L
+            if zero[k]:  # mu = 0 only where every rate is 0 (rounding): N_L = L
                 np.copyto(f[1, k], length, where=mu == 0)
         e, n = np.einsum("mk...,ke...->me...", f, proj)  # f(S) = sum_k f(mu_k) P_k, its six entries
         e_full = [[e[entry[i, j]] * ratio[i, j] if i != j else e[entry[i, i]] for j in range(3)] for i in range(3)]
