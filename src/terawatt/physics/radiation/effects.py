@@ -283,18 +283,22 @@ def inference_goodput_fraction(stops_per_replica_hour: npt.ArrayLike, replica_re
 RESTART_FLOOR = 1e-13
 
 
-def _phi1(z: np.ndarray) -> np.ndarray:
-    """:math:`(e^z - 1)/z`, 1 at z = 0."""
-    nz = z != 0
-    zs = np.where(nz, z, 1.0)
-    return np.where(nz, np.expm1(zs) / zs, 1.0)
+#: Samples evaluated together by :func:`modulated_goodput_fraction`: the temporaries of one block stay in the
+#: processor's cache (the result does not depend on it).
+_BLOCK = 8192
+#: The entries of a symmetric 3 x 3 matrix kept (upper triangle, row by row).
+_UPPER = ((0, 0), (0, 1), (0, 2), (1, 1), (1, 2), (2, 2))
+#: Sign of the off-diagonal entry (i, j) of the stored projectors, by i + j (pairs (0, 1) and (1, 2) negated).
+_SIGN = {1: -1.0, 2: 1.0, 3: -1.0}
 
 
 def _tridiagonal_eigen(d: list[np.ndarray], e1: np.ndarray, e2: np.ndarray
                        ) -> tuple[list[np.ndarray], list[list[np.ndarray]]]:
-    """Eigenvalues and orthonormal eigenvectors of symmetric tridiagonal 3 x 3 matrices (diagonal ``d``,
+    """Eigenvalues and spectral projectors of symmetric tridiagonal 3 x 3 matrices (diagonal ``d``,
     off-diagonals ``e1``, ``e2`` > 0), elementwise over arrays: the trigonometric solution of the characteristic
-    cubic (Smith 1961) and each eigenvector as the longer of two cross products of rows of :math:`S - \\mu I`."""
+    cubic (Smith 1961); each eigenvector :math:`z` as the longer of two cross products of rows of
+    :math:`S - \\mu I`, its projector :math:`zz^T/|z|^2` as the six entries of :data:`_UPPER`, those of the
+    pairs (0, 1) and (1, 2) with the opposite sign (:data:`_SIGN` restores it)."""
     q = (d[0] + d[1] + d[2]) / 3.0
     a, b, c = d[0] - q, d[1] - q, d[2] - q
     off = e1 * e1 + e2 * e2
@@ -305,28 +309,106 @@ def _tridiagonal_eigen(d: list[np.ndarray], e1: np.ndarray, e2: np.ndarray
     mu0 = q + 2.0 * p * np.cos(phi)
     mu2 = q + 2.0 * p * np.cos(phi + 2.0 * np.pi / 3.0)
     mus = [mu0, 3.0 * q - mu0 - mu2, mu2]
-    vecs = []
-    for mu in mus:
-        s0, s1, s2 = d[0] - mu, d[1] - mu, d[2] - mu
-        u = (e1 * s2, -s0 * s2, e2 * s0)  # row 0 x row 2
-        w = (e1 * e2, -s0 * e2, s0 * s1 - e1 * e1)  # row 0 x row 1
-        nu, nw = sum(x * x for x in u), sum(x * x for x in w)
+    e12, e11 = e1 * e2, e1 * e1
+    projectors = np.empty((3, 6) + np.shape(mus[0]))
+    for k, mu in enumerate(mus):
+        s0, s2 = d[0] - mu, d[2] - mu
+        u = (e1 * s2, s0 * s2, e2 * s0)  # row 0 x row 2, the middle entry's sign dropped (restored below)
+        w = (e12, s0 * e2, s0 * (d[1] - mu) - e11)  # row 0 x row 1, likewise
+        nu = u[0] * u[0] + u[1] * u[1] + u[2] * u[2]
+        nw = w[0] * w[0] + w[1] * w[1] + w[2] * w[2]
         pick = nu >= nw
-        n = np.sqrt(np.where(pick, nu, nw))
-        vecs.append([np.where(pick, x, y) / n for x, y in zip(u, w, strict=True)])
-    return mus, vecs
+        if np.all(pick):  # one cross product for the whole block (always so for the largest eigenvalue)
+            z, scale = list(u), 1.0 / nu
+        elif not np.any(pick):
+            z, scale = list(w), 1.0 / nw
+        else:
+            z = [np.where(pick, x, y) for x, y in zip(u, w, strict=True)]
+            scale = 1.0 / np.where(pick, nu, nw)
+        z1s = z[1] * scale
+        z2s = z[2] * scale
+        pk = projectors[k]
+        np.multiply(z[0], z[0] * scale, out=pk[0, ...])
+        np.multiply(z[0], z1s, out=pk[1, ...])
+        np.multiply(z[0], z2s, out=pk[2, ...])
+        np.multiply(z[1], z1s, out=pk[3, ...])
+        np.multiply(z[1], z2s, out=pk[4, ...])
+        np.multiply(z[2], z2s, out=pk[5, ...])
+    return mus, projectors
 
 
-def _matmul3(a: list[list[np.ndarray]], b: list[list[np.ndarray]]) -> list[list[np.ndarray]]:
-    return [[a[i][0] * b[0][j] + a[i][1] * b[1][j] + a[i][2] * b[2][j] for j in range(3)] for i in range(3)]
+def _goodput_block(lam: np.ndarray, w: np.ndarray, c: np.ndarray, delta: np.ndarray,
+                   r_h: np.ndarray) -> np.ndarray:
+    """:func:`modulated_goodput_fraction` on one block of flat samples (``lam``, ``w``: (3, n) or (3,) for
+    values shared by the block; ``c``: (2, n) or (2,); ``delta``, ``r_h``: (n,))."""
+    mean = w[0] * lam[0] + w[1] * lam[1] + w[2] * lam[2]
+    on = mean > 0
+    tau = np.sqrt(2.0 * delta / np.where(on, mean, 1.0))
+    # the symmetrized generator minus the rates: S = W^1/2 (Q - Lambda) W^-1/2
+    q01, q10, q12, q21 = c[0] / w[0], c[0] / w[1], c[1] / w[1], c[1] / w[2]
+    diag = [-q01 - lam[0], -q10 - q12 - lam[1], -q21 - lam[2]]
+    mus, proj = _tridiagonal_eigen(diag, c[0] / np.sqrt(w[0] * w[1]), c[1] / np.sqrt(w[1] * w[2]))
+    # f(A) = W^-1/2 f(S) W^1/2: f(S) = sum_k f(mu_k) P_k is symmetric; f(A)_ij = f(S)_ij sqrt(w_j / w_i)
+    sw = np.sqrt(w)
+    ratio = {(i, j): sw[j] / sw[i] * _SIGN[i + j] for i in range(3) for j in range(3) if i != j}
 
+    zero = [not np.all(mu) for mu in mus]
+    # F = N Lambda directly from the symmetric entries: F_ij = N~_ij sqrt(w_j / w_i) lambda_j
+    rho = {(i, j): ratio[i, j] * lam[j] for i, j in ratio}
+    entry = {(i, j): _UPPER.index((min(i, j), max(i, j))) for i in range(3) for j in range(3)}
 
-def _inv3(m: list[list[np.ndarray]]) -> list[list[np.ndarray]]:
-    """Inverse of 3 x 3 matrices (adjugate over determinant), elementwise over arrays."""
-    cof = [[m[(i + 1) % 3][(j + 1) % 3] * m[(i + 2) % 3][(j + 2) % 3]
-            - m[(i + 1) % 3][(j + 2) % 3] * m[(i + 2) % 3][(j + 1) % 3] for j in range(3)] for i in range(3)]
-    det = m[0][0] * cof[0][0] + m[0][1] * cof[0][1] + m[0][2] * cof[0][2]
-    return [[cof[j][i] / det for j in range(3)] for i in range(3)]
+    def phase(length: np.ndarray) -> tuple[list[list[np.ndarray]], list[list[np.ndarray]], list[list[np.ndarray]]]:
+        """E_L = e^{AL}, N_L = int_0^L e^{At} dt and F_L = N_L Lambda (3 x 3 lists of arrays) for a phase of
+        ``length`` [h]: f(mu) = e^{mu L} and (e^{mu L} - 1)/mu (L where mu = 0)."""
+        f = np.empty((2, 3) + np.shape(length))  # f(mu_k) for E and N
+        for k, mu in enumerate(mus):
+            z = mu * length
+            np.exp(z, out=f[0, k])
+            np.divide(np.expm1(z, out=z), mu, out=f[1, k])
+            if zero[k]:  # mu = 0 only where every rate is 0 (rounding): N_L = L
+                np.copyto(f[1, k], length, where=mu == 0)
+        e, n = np.einsum("mk...,ke...->me...", f, proj)  # f(S) = sum_k f(mu_k) P_k, its six entries
+        e_full = [[e[entry[i, j]] * ratio[i, j] if i != j else e[entry[i, i]] for j in range(3)] for i in range(3)]
+        n_full = [[n[entry[i, j]] * ratio[i, j] if i != j else n[entry[i, i]] for j in range(3)] for i in range(3)]
+        f_full = [[n[entry[i, j]] * rho[i, j] if i != j else n[entry[i, i]] * lam[i] for j in range(3)]
+                  for i in range(3)]
+        return e_full, n_full, f_full
+
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        e_s, n_s, f_s = phase(tau + delta)
+        e_r, n_r, f_r = phase(np.broadcast_to(r_h, tau.shape))
+        # the restart: H = (I - F_R)^-1 E_R, v = (I - F_R)^-1 N_R 1; cof: the cofactors of B = I - F_R
+        b00, b11, b22 = 1.0 - f_r[0][0], 1.0 - f_r[1][1], 1.0 - f_r[2][2]
+        cof = [[b11 * b22 - f_r[1][2] * f_r[2][1], f_r[1][0] * b22 + f_r[1][2] * f_r[2][0],
+                f_r[1][0] * f_r[2][1] + b11 * f_r[2][0]],
+               [f_r[0][1] * b22 + f_r[0][2] * f_r[2][1], b00 * b22 - f_r[0][2] * f_r[2][0],
+                b00 * f_r[2][1] + f_r[0][1] * f_r[2][0]],
+               [f_r[0][1] * f_r[1][2] + f_r[0][2] * b11, b00 * f_r[1][2] + f_r[0][2] * f_r[1][0],
+                b00 * b11 - f_r[0][1] * f_r[1][0]]]
+        inv_det = 1.0 / (b00 * cof[0][0] - f_r[0][1] * cof[0][1] - f_r[0][2] * cof[0][2])
+        # F_s H = K E_R / det and F_s v = K N_R 1 / det with K = F_s adj(B) (adj(B)_lk = cof_kl)
+        k_s = [[f_s[i][0] * cof[k][0] + f_s[i][1] * cof[k][1] + f_s[i][2] * cof[k][2] for k in range(3)]
+               for i in range(3)]
+        d_r = [n_r[i][0] + n_r[i][1] + n_r[i][2] for i in range(3)]
+        # segment starts: the stationary distribution of M = E_s + F_s H, from its off-diagonal entries
+        m = {(i, j): e_s[i][j] + (k_s[i][0] * e_r[0][j] + k_s[i][1] * e_r[1][j] + k_s[i][2] * e_r[2][j]) * inv_det
+             for i in range(3) for j in range(3) if i != j}
+        x = [m[1, 0] * (m[2, 0] + m[2, 1]) + m[1, 2] * m[2, 0],
+             m[0, 1] * (m[2, 0] + m[2, 1]) + m[0, 2] * m[2, 1],
+             m[0, 1] * m[1, 2] + m[0, 2] * (m[1, 0] + m[1, 2])]
+        kept = sum(x[i] * (e_s[i][0] + e_s[i][1] + e_s[i][2]) for i in range(3))
+        spent = sum(x[i] * (n_s[i][0] + n_s[i][1] + n_s[i][2]
+                            + (k_s[i][0] * d_r[0] + k_s[i][1] * d_r[1] + k_s[i][2] * d_r[2]) * inv_det)
+                    for i in range(3))
+        g = tau * kept / spent
+    # A restart that completes with probability < RESTART_FLOOR from every state: the goodput is below ~1e-12
+    # and I - F_R is singular to rounding (its row sums are those probabilities); 0, as Daly's form underflows to.
+    completes = np.maximum(np.maximum(e_r[0][0] + e_r[0][1] + e_r[0][2], e_r[1][0] + e_r[1][1] + e_r[1][2]),
+                           e_r[2][0] + e_r[2][1] + e_r[2][2])
+    g = np.clip(np.nan_to_num(g, copy=False), 0.0, 1.0, out=g)
+    g[completes < RESTART_FLOOR] = 0.0
+    g[~on] = 1.0
+    return g
 
 
 def modulated_goodput_fraction(state_interrupts_per_job_hour: npt.ArrayLike, occupancy: npt.ArrayLike,
@@ -377,7 +459,10 @@ def modulated_goodput_fraction(state_interrupts_per_job_hour: npt.ArrayLike, occ
     (e^{\Lambda(\tau+\delta)} - 1)` (:func:`goodput_fraction`; to rounding). A birth-death chain is reversible,
     so :math:`S = W^{1/2}AW^{-1/2}` (:math:`W = \mathrm{diag}(w)`) is symmetric tridiagonal: its eigenvalues
     (trigonometric cubic) and eigenvectors give :math:`e^{AL}` and :math:`N_L = L\varphi_1(AL)`,
-    :math:`\varphi_1(z) = (e^z - 1)/z`, in closed form, elementwise over the samples (no matrix library call).
+    :math:`\varphi_1(z) = (e^z - 1)/z`, in closed form, elementwise over the samples (no matrix library call):
+    :math:`f(S) = \sum_k f(\mu_k)P_k` is symmetric (six entries), :math:`F_sH` enters through
+    :math:`F_s\,\mathrm{adj}(I - F_R)` and only the off-diagonal entries of :math:`M`, and the samples are
+    evaluated in blocks of 8,192 (the temporaries stay in cache; ``benchmarks/bench_goodput.py``).
     :math:`\delta` is floored at 1e-12 h (a zero checkpoint cost is its limit). Where a restart completes with
     probability below :data:`RESTART_FLOOR` (1e-13) from every state, :math:`I - F_R` is singular to rounding and
     the goodput (below ~1e-12) is returned as 0, as Daly's form underflows to 0.
@@ -405,52 +490,21 @@ def modulated_goodput_fraction(state_interrupts_per_job_hour: npt.ArrayLike, occ
     delta = np.maximum(_non_negative(checkpoint_cost_h, "checkpoint_cost_h", "h"), 1e-12)
     r_h = _non_negative(restart_cost_h, "restart_cost_h", "h")
     shape = np.broadcast_shapes(lam.shape[1:], w.shape[1:], c.shape[1:], np.shape(delta), np.shape(r_h))
-    # align the sample axes behind the state axis (a fixed orbit keeps 0-d state statistics: computed once)
-    lam, w, c = (x.reshape(x.shape[:1] + (1,) * (len(shape) - x.ndim + 1) + x.shape[1:]) for x in (lam, w, c))
-    mean = w[0] * lam[0] + w[1] * lam[1] + w[2] * lam[2]
-    on = mean > 0
-    tau = np.sqrt(2.0 * delta / np.where(on, mean, 1.0))
-    # the symmetrized generator minus the rates: S = W^1/2 (Q - Lambda) W^-1/2
-    q01, q10, q12, q21 = c[0] / w[0], c[0] / w[1], c[1] / w[1], c[1] / w[2]
-    diag = [-q01 - lam[0], -q10 - q12 - lam[1], -q21 - lam[2]]
-    mus, vecs = _tridiagonal_eigen(diag, c[0] / np.sqrt(w[0] * w[1]), c[1] / np.sqrt(w[1] * w[2]))
-    # f(A) = W^-1/2 f(S) W^1/2 = sum_k f(mu_k) P_k with P_k[i][j] = v_k[i] v_k[j] sqrt(w_j / w_i)
-    sw = np.sqrt(w)
-    ratio = [[1.0 if i == j else sw[j] / sw[i] for j in range(3)] for i in range(3)]
-    proj = [[[vk[i] * vk[j] * ratio[i][j] if i <= j else vk[i] * vk[j] for j in range(3)] for i in range(3)]
-            for vk in vecs]
-    for pk in proj:  # the lower triangle from the upper one: v_i v_j sqrt(w_i/w_j) = (v_i v_j sqrt(w_j/w_i)) w_i/w_j
-        for i, j in ((1, 0), (2, 0), (2, 1)):
-            pk[i][j] = pk[j][i] * (w[j] / w[i])
 
-    def combine(f: list[np.ndarray]) -> list[list[np.ndarray]]:
-        return [[f[0] * proj[0][i][j] + f[1] * proj[1][i][j] + f[2] * proj[2][i][j] for j in range(3)]
-                for i in range(3)]
+    def flat(x: np.ndarray) -> np.ndarray:
+        """Per-state arrays as (k, samples); 0-d ones (a fixed orbit's state statistics, fixed rates) stay (k,):
+        what depends on them only (the eigen decomposition when the rates are fixed) is computed once a block."""
+        if x.ndim == 1:
+            return x
+        x = x.reshape(x.shape[:1] + (1,) * (len(shape) - x.ndim + 1) + x.shape[1:])
+        return np.broadcast_to(x, x.shape[:1] + shape).reshape(x.shape[0], -1)
 
-    def phase(length: np.ndarray) -> tuple[list[list[np.ndarray]], list[list[np.ndarray]]]:
-        """E_L and N_L (3 x 3 lists of arrays) for a phase of ``length`` [h]."""
-        return combine([np.exp(mu * length) for mu in mus]), combine([length * _phi1(mu * length) for mu in mus])
-
-    e_s, n_s = phase(tau + delta)
-    e_r, n_r = phase(np.broadcast_to(r_h, shape))
-    f_s = [[n_s[i][j] * lam[j] for j in range(3)] for i in range(3)]
-    f_r = [[n_r[i][j] * lam[j] for j in range(3)] for i in range(3)]
-    j_r = _inv3([[(1.0 if i == j else 0.0) - f_r[i][j] for j in range(3)] for i in range(3)])
-    h = _matmul3(j_r, e_r)
-    d_r = [n_r[i][0] + n_r[i][1] + n_r[i][2] for i in range(3)]
-    v = [j_r[i][0] * d_r[0] + j_r[i][1] * d_r[1] + j_r[i][2] * d_r[2] for i in range(3)]
-    fh = _matmul3(f_s, h)
-    m = [[e_s[i][j] + fh[i][j] for j in range(3)] for i in range(3)]
-    x = [m[1][0] * m[2][0] + m[1][0] * m[2][1] + m[1][2] * m[2][0],
-         m[0][1] * m[2][0] + m[0][1] * m[2][1] + m[0][2] * m[2][1],
-         m[0][1] * m[1][2] + m[0][2] * m[1][0] + m[0][2] * m[1][2]]
-    kept = sum(x[i] * (e_s[i][0] + e_s[i][1] + e_s[i][2]) for i in range(3))
-    spent = sum(x[i] * (n_s[i][0] + n_s[i][1] + n_s[i][2] + f_s[i][0] * v[0] + f_s[i][1] * v[1]
-                        + f_s[i][2] * v[2]) for i in range(3))
-    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-        g = tau * kept / spent
-    # A restart that completes with probability < RESTART_FLOOR from every state: the goodput is below ~1e-12
-    # and I - F_R is singular to rounding (its row sums are those probabilities); 0, as Daly's form underflows to.
-    completes = np.maximum(np.maximum(sum(e_r[0]), sum(e_r[1])), sum(e_r[2]))
-    g = np.where(completes >= RESTART_FLOOR, g, 0.0)
-    return _out(np.where(on, np.clip(np.nan_to_num(g), 0.0, 1.0), 1.0))
+    lam, w, c = flat(lam), flat(w), flat(c)
+    delta, r_h = (np.broadcast_to(x, shape).reshape(-1) for x in (delta, r_h))
+    n = delta.size
+    g = np.empty(n)
+    for start in range(0, n, _BLOCK):
+        cut = slice(start, start + _BLOCK)
+        lam_b, w_b, c_b = (x if x.ndim == 1 else x[:, cut] for x in (lam, w, c))
+        g[cut] = _goodput_block(lam_b, w_b, c_b, delta[cut], r_h[cut])
+    return _out(g.reshape(shape))
