@@ -432,3 +432,25 @@ def test_block_size_changes_no_result():
             assert np.array_equal(rad.modulated_goodput_fraction(lam, w0, c0, delta, 0.1), base)
     finally:
         effects._BLOCK = saved
+
+
+@pytest.mark.parametrize("key, values", [("workload.checkpoint_cost_h", [0.002, 0.005, 0.01]),
+                                         ("radiation.hbm_uecc_per_chip_per_rad", [1e-5, 3e-5, 1e-4])])
+def test_inference_run_defers_the_training_goodput_until_read(monkeypatch, key, values):
+    """An inference-only sampled run (the registry's default workload) never pays for the modulated training
+    goodput unless it is read: neither with the rates per sample nor with a fixed orbit and the checkpoint cost
+    per sample (it once was computed there on every sample, ~4x the cost of a design + TCO chunk)."""
+    from terawatt.model import evaluate
+    from terawatt.scenario import load_scenario
+
+    evaluate(load_scenario(None, {key: np.array(values)}))  # the first evaluation in a process computes every output
+    calls = []
+    real = rad.modulated_goodput_fraction
+    monkeypatch.setattr(rad, "modulated_goodput_fraction", lambda *a, **k: calls.append(1) or real(*a, **k))
+    res = evaluate(load_scenario(None, {key: np.array(values), "workload.kind": "inference"}))
+    res["comparison.cost_ratio"], res["orbital.goodput_fraction"]
+    assert not calls
+    training = res["orbital.training_goodput_fraction"]
+    assert calls and training.shape == (3,)
+    mixed = evaluate(load_scenario(None, {key: np.array(values), "workload.kind": "mixed"}))
+    np.testing.assert_array_equal(training, mixed["orbital.training_goodput_fraction"])

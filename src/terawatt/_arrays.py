@@ -176,3 +176,14 @@ def _mallopt() -> bool:
     return bool(mallopt(_M_TRIM_THRESHOLD, TRIM_THRESHOLD_BYTES)) and bool(
         mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES)
     )
+
+
+class Deferred:
+    """A value computed on first read: an output group may hold one for a costly output that is rarely read
+    (:class:`terawatt.outputs.Outputs` calls it when the key itself is read, not when its group is computed)."""
+
+    __slots__ = ("compute",)
+
+    def __init__(self, compute: Any) -> None:
+        self.compute = compute
+

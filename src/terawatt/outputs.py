@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from terawatt._arrays import Deferred
 from terawatt.design.satellite import AVAILABILITY_PARTS
 from terawatt.economics import tco
 from terawatt.physics import debris
@@ -406,15 +407,18 @@ class Outputs(Mapping[str, Any]):
             group = GROUPS[index](self._q, self._raw_value)
         self._raw.update(group)
         finish = self._finish
-        self._values.update({key: finish(key) for key in group})
+        self._values.update({key: finish(key) for key, val in group.items() if type(val) is not Deferred})
 
     def _raw_value(self, key: str) -> Any:
         if key not in self._raw:
             self._compute(_GROUP_OF[key])
-        return self._raw[key]
+        val = self._raw[key]
+        if type(val) is Deferred:  # computed when the key itself is read
+            val = self._raw[key] = val.compute()
+        return val
 
     def _finish(self, key: str) -> Any:
-        val = self._raw[key]
+        val = self._raw_value(key)
         if self._mask is not None and key.startswith(_COST_PREFIXES):  # infeasible designs carry no cost figures
             val = self._masked(val)
         if self._shape:
@@ -439,8 +443,10 @@ class Outputs(Mapping[str, Any]):
     def __getitem__(self, key: str) -> Any:
         value = self._values.get(key, _MISSING)
         if value is _MISSING:
-            index = _GROUP_OF[key]  # KeyError for a key that is no output
-            self._compute(index)
+            if key not in self._raw:
+                self._compute(_GROUP_OF[key])  # KeyError for a key that is no output
+            if key not in self._values:  # a deferred value of a group already computed
+                self._values[key] = self._finish(key)
             value = self._values[key]
         return value
 

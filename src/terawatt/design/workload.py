@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from terawatt._arrays import nan_to_zero
+from terawatt._arrays import Deferred, nan_to_zero
 from terawatt.design.stage_cache import scalar_stage
 from terawatt.physics import radiation
 from terawatt.scenario import as_array as _f
@@ -72,7 +72,9 @@ class Goodput:
         """The goodput outputs under ``side.`` keys (``orbital`` or ``terrestrial``)."""
         return {
             f"{side}.goodput_fraction": self.goodput_fraction,
-            f"{side}.training_goodput_fraction": self.training_goodput_fraction,
+            f"{side}.training_goodput_fraction": Deferred(lambda: self.training_goodput_fraction)
+            if callable(self.training)
+            else self.training,
             f"{side}.inference_goodput_fraction": self.inference_goodput_fraction,
             f"{side}.training_job_interrupts_per_hour": self.job_interrupts_per_hour,
             f"{side}.replica_stops_per_hour": self.replica_stops_per_hour,
@@ -150,7 +152,10 @@ def goodput(
         def training() -> np.ndarray:
             return radiation.modulated_goodput_fraction(per_state, occupancy, crossings, delta, restart)
 
-        if not (v["workload.kind"] == "inference" and np.ndim(job)):
+        per_sample = any(np.ndim(x) for x in (job, delta, restart)) or any(
+            np.ndim(x) > 1 for x in (per_state, occupancy, crossings)
+        )
+        if not (v["workload.kind"] == "inference" and per_sample):
             training = training()  # the mix needs it (or one scenario: cheap)
     per_replica = _f(v["workload.accelerators_per_replica"])
     replica = radiation.job_interrupts_per_hour(stops, per_replica)
