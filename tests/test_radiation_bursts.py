@@ -454,3 +454,24 @@ def test_inference_run_defers_the_training_goodput_until_read(monkeypatch, key, 
     assert calls and training.shape == (3,)
     mixed = evaluate(load_scenario(None, {key: np.array(values), "workload.kind": "mixed"}))
     np.testing.assert_array_equal(training, mixed["orbital.training_goodput_fraction"])
+
+
+def test_burst_table_looked_up_only_when_read(monkeypatch):
+    """With the altitude varying, the burst table's look-up was the costliest step of an inference run (~55 % of a
+    design + TCO chunk): it is made only when a training goodput or a burst output is read, once for all seven."""
+    from terawatt.model import evaluate
+    from terawatt.scenario import load_scenario
+
+    scenario = load_scenario(None, {"orbit.altitude_km": np.array([500.0, 650.0, 900.0])})
+    reference = evaluate(scenario)
+    expected = {k: reference[k] for k in ("orbital.burst_core_time_fraction", "orbital.bursts_per_hour",
+                                          "orbital.training_goodput_fraction")}
+    calls = []
+    real = rad.burst_statistics
+    monkeypatch.setattr(rad, "burst_statistics", lambda *a, **k: calls.append(1) or real(*a, **k))
+    res = evaluate(scenario)
+    res["comparison.cost_ratio"], res["orbital.goodput_fraction"], res["orbital.dose_rad_per_yr"]
+    assert not calls
+    for key, want in expected.items():
+        np.testing.assert_array_equal(res[key], want)
+    assert len(calls) == 1

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from terawatt._arrays import nan_to_zero, select
+from terawatt._arrays import Deferred, nan_to_zero, select
 from terawatt.catalogs import catalog_entry
 from terawatt.constants import STANDARD_GRAVITY_M_PER_S2
 from terawatt.design.satellite import SatelliteDesign
@@ -545,7 +545,8 @@ class RadiationDesign:
     host_sefi_per_chip_year: np.ndarray
     interrupts_per_chip_year: np.ndarray  # HBM + accelerator SEFI + host SEFI: radiation events that stop work
     tid_margin: np.ndarray
-    # the dose rate along the orbit in three states (quiet | burst edge | burst core; radiation.bursts)
+    # the dose rate along the orbit in three states (quiet | burst edge | burst core; radiation.bursts): each a
+    # Deferred (terawatt._arrays) made on first read where radiation is on, read through rate_modulation
     burst_edge_time_fraction: np.ndarray  # dose rate 2-10 x its orbit mean [-]
     burst_core_time_fraction: np.ndarray  # dose rate >= 10 x its orbit mean [-]
     bursts_per_hour: np.ndarray  # entries into a burst (the edge state) [1/h]
@@ -565,13 +566,14 @@ class RadiationDesign:
         """The three states of the dose rate as :func:`terawatt.physics.radiation.modulated_goodput_fraction`
         takes them: dose-rate multipliers (3, ...), time fractions (3, ...), up-crossings per hour (2, ...);
         None when radiation is switched off."""
-        if np.all(np.isnan(self.burst_core_time_fraction)):
+        f = {name: _resolved(getattr(self, name)) for name in _BURST_FIELDS}  # the look-up, made on first use
+        if np.all(np.isnan(f["burst_core_time_fraction"])):
             return None
-        edge, core = self.burst_edge_time_fraction, self.burst_core_time_fraction
-        mult = np.stack(np.broadcast_arrays(self.quiet_dose_ratio, self.burst_edge_dose_ratio,
-                                            self.burst_core_dose_ratio))
+        edge, core = f["burst_edge_time_fraction"], f["burst_core_time_fraction"]
+        mult = np.stack(np.broadcast_arrays(f["quiet_dose_ratio"], f["burst_edge_dose_ratio"],
+                                            f["burst_core_dose_ratio"]))
         occ = np.stack(np.broadcast_arrays(1.0 - edge - core, edge, core))
-        cross = np.stack(np.broadcast_arrays(self.bursts_per_hour, self.burst_cores_per_hour))
+        cross = np.stack(np.broadcast_arrays(f["bursts_per_hour"], f["burst_cores_per_hour"]))
         return mult, occ, cross
 
 
@@ -681,10 +683,11 @@ def radiation_effects(
     detected = sdc * _f(v["radiation.sdc_detected_fraction"])
     undetected = sdc - detected
     rate = _f(v["workload.inferences_per_s_per_accelerator"])
-    bursts = radiation.burst_statistics(altitude_km, _f(v["orbit.inclination_deg"]),
-                                        _f(v["radiation.shielding_mm_al"]), v["radiation.solar_activity"])
-    mult = bursts.state_rate_multipliers([dose.trapped_proton_rad_per_yr, dose.trapped_electron_rad_per_yr,
-                                          dose.solar_particle_rad_per_yr, dose.gcr_rad_per_yr])
+    burst_inputs = (altitude_km, _f(v["orbit.inclination_deg"]), _f(v["radiation.shielding_mm_al"]),
+                    v["radiation.solar_activity"])
+    components = [dose.trapped_proton_rad_per_yr, dose.trapped_electron_rad_per_yr, dose.solar_particle_rad_per_yr,
+                  dose.gcr_rad_per_yr]
+    burst_fields = _deferred_bursts(burst_inputs, components)
     return RadiationDesign(
         dose_rad_per_yr=total,
         trapped_proton_rad_per_yr=dose.trapped_proton_rad_per_yr,
@@ -702,11 +705,32 @@ def radiation_effects(
         host_sefi_per_chip_year=host,
         interrupts_per_chip_year=hbm_uecc + sefi + host,
         tid_margin=radiation.tid_margin(tid_tolerance_rad, total, lifetime_yr),
-        burst_edge_time_fraction=bursts.occupancy[1],
-        burst_core_time_fraction=bursts.occupancy[2],
-        bursts_per_hour=bursts.crossings_per_h[0],
-        burst_cores_per_hour=bursts.crossings_per_h[1],
-        quiet_dose_ratio=mult[0],
-        burst_edge_dose_ratio=mult[1],
-        burst_core_dose_ratio=mult[2],
+        **burst_fields,
     )
+
+
+def _deferred_bursts(burst_inputs: tuple[Any, ...], components: list[np.ndarray]) -> dict[str, Deferred]:
+    """The seven burst fields of :class:`RadiationDesign`, each a :class:`~terawatt._arrays.Deferred` sharing one
+    table look-up made on first read: only a training goodput (or a burst output read) needs them, and with the
+    altitude varying the look-up is the costliest step of an inference run's evaluation."""
+    done: dict[str, np.ndarray] = {}
+
+    def compute() -> dict[str, np.ndarray]:
+        if not done:
+            b = radiation.burst_statistics(*burst_inputs)
+            mult = b.state_rate_multipliers(components)
+            done.update(burst_edge_time_fraction=b.occupancy[1], burst_core_time_fraction=b.occupancy[2],
+                        bursts_per_hour=b.crossings_per_h[0], burst_cores_per_hour=b.crossings_per_h[1],
+                        quiet_dose_ratio=mult[0], burst_edge_dose_ratio=mult[1], burst_core_dose_ratio=mult[2])
+        return done
+
+    return {name: Deferred(lambda name=name: compute()[name]) for name in _BURST_FIELDS}
+
+
+#: The fields of :class:`RadiationDesign` that describe the dose rate's three states along the orbit.
+_BURST_FIELDS = ("burst_edge_time_fraction", "burst_core_time_fraction", "bursts_per_hour", "burst_cores_per_hour",
+                 "quiet_dose_ratio", "burst_edge_dose_ratio", "burst_core_dose_ratio")
+
+
+def _resolved(value: Any) -> Any:
+    return value.compute() if type(value) is Deferred else value

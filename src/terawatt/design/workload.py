@@ -49,8 +49,9 @@ def training_share(v: dict[str, Any]) -> np.ndarray:
 class Goodput:
     """Goodput of one side [-] for each workload and for the chosen mix, with the event rates behind it.
 
-    ``training`` holds the training goodput, or (sampled orbit of an inference-only workload, where the mix does
-    not need it) a function computing it on first use of :attr:`training_goodput_fraction`.
+    ``training`` holds the training goodput, or (an orbit's inference-only workload, where the mix does not need
+    it and the burst table's look-up and the modulated goodput are the costliest steps) a function computing it
+    on first use of :attr:`training_goodput_fraction`.
     """
 
     training: Any
@@ -137,26 +138,24 @@ def goodput(
     job_size = _f(v["workload.accelerators_per_training_job"])
     job = radiation.job_interrupts_per_hour(stops + sdc, job_size)
     bursts = radiation_design is not None and v["radiation.dose_rate_bursts"]
-    modulation = radiation_design.rate_modulation if bursts else None
     delta, restart = _f(v["workload.checkpoint_cost_h"]), _f(v["workload.restart_cost_h"])
-    if modulation is None:
+    if not bursts:
         training: Any = radiation.goodput_fraction(job, delta, restart, "training")
     else:
-        mult, occupancy, crossings = modulation
-        bursty = nan_to_zero(np.asarray(radiation_interrupts_per_chip_yr, float)) + sdc
-        mult = np.asarray(mult, float)  # (3, ...): the state axis first, the sample axes aligned behind it
-        nd = max(np.ndim(base), np.ndim(bursty), np.ndim(job_size), mult.ndim - 1)
-        mult = mult.reshape(mult.shape[:1] + (1,) * (nd - mult.ndim + 1) + mult.shape[1:])
-        per_state = radiation.job_interrupts_per_hour(base + bursty * mult, job_size)
-
         def training() -> np.ndarray:
+            modulation = radiation_design.rate_modulation  # the burst table's look-up, made here on first use
+            if modulation is None:
+                return radiation.goodput_fraction(job, delta, restart, "training")
+            mult, occupancy, crossings = modulation
+            bursty = nan_to_zero(np.asarray(radiation_interrupts_per_chip_yr, float)) + sdc
+            mult = np.asarray(mult, float)  # (3, ...): the state axis first, the sample axes aligned behind it
+            nd = max(np.ndim(base), np.ndim(bursty), np.ndim(job_size), mult.ndim - 1)
+            mult = mult.reshape(mult.shape[:1] + (1,) * (nd - mult.ndim + 1) + mult.shape[1:])
+            per_state = radiation.job_interrupts_per_hour(base + bursty * mult, job_size)
             return radiation.modulated_goodput_fraction(per_state, occupancy, crossings, delta, restart)
 
-        per_sample = any(np.ndim(x) for x in (job, delta, restart)) or any(
-            np.ndim(x) > 1 for x in (per_state, occupancy, crossings)
-        )
-        if not (v["workload.kind"] == "inference" and per_sample):
-            training = training()  # the mix needs it (or one scenario: cheap)
+        if v["workload.kind"] != "inference":
+            training = training()  # the mix needs it; an inference run computes it only if it is read
     per_replica = _f(v["workload.accelerators_per_replica"])
     replica = radiation.job_interrupts_per_hour(stops, per_replica)
     inference = radiation.inference_goodput_fraction(
@@ -168,7 +167,7 @@ def goodput(
     share = training_share(v)
     if callable(training):  # inference only: the mix is the inference goodput (0 x G_t + 1 x G_i, exactly)
         shape = np.broadcast_shapes(np.shape(job), np.shape(delta), np.shape(restart), np.shape(inference),
-                                    np.shape(occupancy)[1:], np.shape(crossings)[1:])
+                                    np.shape(radiation_design.dose_rad_per_yr))
         mix = np.array(np.broadcast_to(np.asarray(inference, float), shape))
     else:
         training = np.asarray(training, float)
