@@ -15,7 +15,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import functools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -953,6 +953,13 @@ def _planned_stats(plan: EclipsePlan, model: str, alt: np.ndarray, inc: np.ndarr
         _, first, inverse = np.unique(np.stack([alt, np.nan_to_num(inc, nan=-1.0), ltan], axis=-1), axis=0,
                                       return_index=True, return_inverse=True)
         return tuple(r[inverse.ravel()] for r in _stats_core(alt[first], inc[first], ltan[first], model, 365))
+    return _by_table(functools.partial(_planned, plan, model), alt, inc, ltan)
+
+
+def _by_table(stats: Callable[[np.ndarray, np.ndarray, np.ndarray], Any], alt: np.ndarray, inc: np.ndarray,
+              ltan: np.ndarray) -> tuple[np.ndarray, ...]:
+    """``stats(alt, inc, ltan)`` (three statistics) of 1-D orbit arrays, the sun-synchronous samples (NaN, or an
+    explicit inclination within :data:`SSO_SNAP_DEG` of it) and the others each in one call for their table."""
     retro = np.flatnonzero(inc > 90.0)  # explicit sun-synchronous inclinations go to the (alt, LTAN) table
     if retro.size:
         cos_sso = _sso_cos_i(alt[retro])
@@ -961,11 +968,11 @@ def _planned_stats(plan: EclipsePlan, model: str, alt: np.ndarray, inc: np.ndarr
         inc = inc.copy()
         inc[retro[near]] = np.nan
     sso = np.isnan(inc)
-    if sso.all() or not sso.any():
-        return tuple(_planned(plan, model, alt, inc, ltan))
+    if sso.all() or not sso.any():  # one table: the samples as they are, without gathering and scattering them
+        return tuple(stats(alt, inc, ltan))
     out = np.empty((3, alt.size))
     for mask in (sso, ~sso):
-        out[:, mask] = _planned(plan, model, alt[mask], inc[mask], ltan[mask])
+        out[:, mask] = stats(alt[mask], inc[mask], ltan[mask])
     return tuple(out)
 
 def _eclipse_stats_arrays(altitude_km: npt.ArrayLike, inclination_deg: npt.ArrayLike, ltan_h: npt.ArrayLike,
@@ -981,17 +988,4 @@ def _eclipse_stats_arrays(altitude_km: npt.ArrayLike, inclination_deg: npt.Array
         first, inverse = found
         res = _stats_core(alt[first], inc[first], ltan[first], model, 365)
         return _pack(shape, *(r[inverse] for r in res))
-    retro = np.flatnonzero(inc > 90.0)  # explicit sun-synchronous inclinations go to the (alt, LTAN) table
-    if retro.size:
-        cos_sso = _sso_cos_i(alt[retro])
-        near = (cos_sso >= -1.0) & (np.abs(np.degrees(np.arccos(np.clip(cos_sso, -1.0, 1.0))) - inc[retro])
-                                    < SSO_SNAP_DEG)
-        inc = inc.copy()
-        inc[retro[near]] = np.nan
-    sso = np.isnan(inc)
-    if sso.all() or not sso.any():  # one table: the samples as they are, without gathering and scattering them
-        return _pack(shape, *_interpolate(model, alt, inc, ltan))
-    out = np.empty((3, alt.size))
-    for mask in (sso, ~sso):
-        out[:, mask] = _interpolate(model, alt[mask], inc[mask], ltan[mask])
-    return _pack(shape, *out)
+    return _pack(shape, *_by_table(functools.partial(_interpolate, model), alt, inc, ltan))
