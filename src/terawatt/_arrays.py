@@ -187,3 +187,8 @@ class Deferred:
     def __init__(self, compute: Any) -> None:
         self.compute = compute
 
+
+def resolve(value: Any) -> Any:
+    """``value``, or what it computes where it is a :class:`Deferred`."""
+    return value.compute() if type(value) is Deferred else value
+

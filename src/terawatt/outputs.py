@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from terawatt._arrays import Deferred
+from terawatt._arrays import Deferred, resolve
 from terawatt.design.satellite import AVAILABILITY_PARTS
 from terawatt.economics import tco
 from terawatt.physics import debris
@@ -414,7 +414,7 @@ class Outputs(Mapping[str, Any]):
             self._compute(_GROUP_OF[key])
         val = self._raw[key]
         if type(val) is Deferred:  # computed when the key itself is read
-            val = self._raw[key] = val.compute()
+            val = self._raw[key] = resolve(val)
         return val
 
     def _finish(self, key: str) -> Any:

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from terawatt._arrays import Deferred, nan_to_zero, select
+from terawatt._arrays import Deferred, nan_to_zero, resolve, select
 from terawatt.catalogs import catalog_entry
 from terawatt.constants import STANDARD_GRAVITY_M_PER_S2
 from terawatt.design.satellite import SatelliteDesign
@@ -566,7 +566,7 @@ class RadiationDesign:
         """The three states of the dose rate as :func:`terawatt.physics.radiation.modulated_goodput_fraction`
         takes them: dose-rate multipliers (3, ...), time fractions (3, ...), up-crossings per hour (2, ...);
         None when radiation is switched off."""
-        f = {name: _resolved(getattr(self, name)) for name in _BURST_FIELDS}  # the look-up, made on first use
+        f = {name: resolve(getattr(self, name)) for name in _BURST_FIELDS}  # the look-up, made on first use
         if np.all(np.isnan(f["burst_core_time_fraction"])):
             return None
         edge, core = f["burst_edge_time_fraction"], f["burst_core_time_fraction"]
@@ -731,6 +731,3 @@ def _deferred_bursts(burst_inputs: tuple[Any, ...], components: list[np.ndarray]
 _BURST_FIELDS = ("burst_edge_time_fraction", "burst_core_time_fraction", "bursts_per_hour", "burst_cores_per_hour",
                  "quiet_dose_ratio", "burst_edge_dose_ratio", "burst_core_dose_ratio")
 
-
-def _resolved(value: Any) -> Any:
-    return value.compute() if type(value) is Deferred else value

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from terawatt._arrays import Deferred, nan_to_zero
+from terawatt._arrays import Deferred, nan_to_zero, resolve
 from terawatt.design.stage_cache import scalar_stage
 from terawatt.physics import radiation
 from terawatt.scenario import as_array as _f
@@ -50,8 +50,8 @@ class Goodput:
     """Goodput of one side [-] for each workload and for the chosen mix, with the event rates behind it.
 
     ``training`` holds the training goodput, or (an orbit's inference-only workload, where the mix does not need
-    it and the burst table's look-up and the modulated goodput are the costliest steps) a function computing it
-    on first use of :attr:`training_goodput_fraction`.
+    it and the burst table's look-up and the modulated goodput are the costliest steps) a
+    :class:`~terawatt._arrays.Deferred` computing it on first use of :attr:`training_goodput_fraction`.
     """
 
     training: Any
@@ -64,8 +64,8 @@ class Goodput:
     def training_goodput_fraction(self) -> np.ndarray:
         """Goodput of the training jobs [-] (computed on first use where deferred)."""
         t = self.training
-        if callable(t):
-            t = np.asarray(t(), float)
+        if type(t) is Deferred:
+            t = np.asarray(resolve(t), float)
             object.__setattr__(self, "training", t)
         return t
 
@@ -74,7 +74,7 @@ class Goodput:
         return {
             f"{side}.goodput_fraction": self.goodput_fraction,
             f"{side}.training_goodput_fraction": Deferred(lambda: self.training_goodput_fraction)
-            if callable(self.training)
+            if type(self.training) is Deferred
             else self.training,
             f"{side}.inference_goodput_fraction": self.inference_goodput_fraction,
             f"{side}.training_job_interrupts_per_hour": self.job_interrupts_per_hour,
@@ -142,7 +142,7 @@ def goodput(
     if not bursts:
         training: Any = radiation.goodput_fraction(job, delta, restart, "training")
     else:
-        def training() -> np.ndarray:
+        def modulated() -> np.ndarray:
             modulation = radiation_design.rate_modulation  # the burst table's look-up, made here on first use
             if modulation is None:
                 return radiation.goodput_fraction(job, delta, restart, "training")
@@ -154,8 +154,8 @@ def goodput(
             per_state = radiation.job_interrupts_per_hour(base + bursty * mult, job_size)
             return radiation.modulated_goodput_fraction(per_state, occupancy, crossings, delta, restart)
 
-        if v["workload.kind"] != "inference":
-            training = training()  # the mix needs it; an inference run computes it only if it is read
+        # the mix needs it; an inference run computes it only if it is read
+        training = modulated() if v["workload.kind"] != "inference" else Deferred(modulated)
     per_replica = _f(v["workload.accelerators_per_replica"])
     replica = radiation.job_interrupts_per_hour(stops, per_replica)
     inference = radiation.inference_goodput_fraction(
@@ -165,7 +165,7 @@ def goodput(
         _f(v["workload.retry_cost_h"]),
     )
     share = training_share(v)
-    if callable(training):  # inference only: the mix is the inference goodput (0 x G_t + 1 x G_i, exactly)
+    if type(training) is Deferred:  # inference only: the mix is the inference goodput (0 x G_t + 1 x G_i, exactly)
         shape = np.broadcast_shapes(np.shape(job), np.shape(delta), np.shape(restart), np.shape(inference),
                                     np.shape(radiation_design.dose_rad_per_yr))
         mix = np.array(np.broadcast_to(np.asarray(inference, float), shape))
