@@ -73,3 +73,17 @@ def test_derived_output_needs_a_nullable_parameter():
     with pytest.raises(ValueError, match="derived_output"):
         ParamSpec.from_raw("x.y_k", {"unit": "K", "default": 300.0, "description": "d", "source": "s",
                                      "derived_output": "orbital.radiator_temp_k"})
+
+
+def test_distributions_only_on_inputs_the_steady_state_model_reads():
+    """A parameter read by the operations twin alone (``terawatt.twin``) carries no distribution: the Monte Carlo,
+    sensitivity and discovery sample every distribution, and an input the model never reads would only add a
+    dimension with no effect (three twin-only ones once did: 43 inputs of musk-2026 instead of 40)."""
+    from pathlib import Path
+
+    import terawatt
+
+    root = Path(terawatt.__file__).parent
+    text = "\n".join(p.read_text() for p in root.rglob("*.py") if "twin" not in p.relative_to(root).parts)
+    unread = [name for name, p in load_registry().items() if p.distribution and f'"{name}"' not in text]
+    assert not unread, unread
