@@ -184,6 +184,19 @@ def test_blocks_survive_missing_outputs_and_failing_scenarios():
     assert md.FAILURES, "problems are reported (and make the script exit 1)"
 
 
+def test_a_browser_timeout_in_a_figure_is_a_problem_not_a_traceback(monkeypatch):
+    """A screenshot figure whose browser times out keeps the old image link and is reported (exit 1)."""
+    playwright = pytest.importorskip("playwright.sync_api")
+    md = _load_make_docs()
+
+    def times_out(model, path):
+        raise playwright.TimeoutError("Timeout 30000ms exceeded")
+
+    monkeypatch.setitem(md.FIGURES, "figure-report", ("report-musk-2026.png", "alt", times_out))
+    assert md._figure_block("figure-report", None, write=False) is None
+    assert md.FAILURES[-1] == "figure-report: Timeout 30000ms exceeded"
+
+
 def test_scenario_files_block_lists_every_shipped_scenario():
     md = _load_make_docs()
     block = md.block_scenario_files(md.Model())

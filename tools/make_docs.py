@@ -787,12 +787,23 @@ FIGURES: dict[str, tuple[str, str, Callable[[Model, Path | None], str]]] = {
 }
 
 
+def _browser_errors() -> tuple[type[Exception], ...]:
+    """Playwright's error (its timeouts derive from it) and OS errors (a browser that fails to start), when the
+    screenshot figures can raise them."""
+    errors: tuple[type[Exception], ...] = (OSError, subprocess.SubprocessError)
+    try:
+        from playwright.sync_api import Error as PlaywrightError
+    except ImportError:
+        return errors
+    return (*errors, PlaywrightError)
+
+
 def _figure_block(name: str, model: Model, write: bool) -> str | None:
     """The image link with the data fingerprint; ``None`` (the block is kept as it is) when drawing fails."""
     file, alt, draw = FIGURES[name]
     try:
         digest = draw(model, DOCS / file if write else None)
-    except MODEL_ERRORS as exc:
+    except MODEL_ERRORS + _browser_errors() as exc:  # a browser timeout or crash is a problem, not a traceback
         _problem(exc, name)
         return None
     return f"![{alt}](docs/{file})\n<!-- data fingerprint {digest} -->"
