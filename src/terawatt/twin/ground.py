@@ -115,7 +115,7 @@ def cloud_states(rng: np.random.Generator, clear_fraction: np.ndarray, n_steps: 
 
 
 def teme_to_earth_fixed(r_teme_km: np.ndarray, gmst_rad: np.ndarray) -> np.ndarray:
-    """Positions (..., 3) rotated from TEME to Earth-fixed by :math:`R_z(-\theta_{GMST})` (``gmst_rad`` (...))."""
+    r"""Positions (..., 3) rotated from TEME to Earth-fixed by :math:`R_z(-\theta_{GMST})` (``gmst_rad`` (...))."""
     c, s = np.cos(gmst_rad), np.sin(gmst_rad)
     x, y = r_teme_km[..., 0], r_teme_km[..., 1]
     return np.stack([c * x + s * y, c * y - s * x, r_teme_km[..., 2]], axis=-1)
