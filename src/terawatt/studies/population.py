@@ -658,10 +658,22 @@ class ParquetSink:
 
     def read(self, index: int, names: Iterable[str] | None = None) -> dict[str, np.ndarray]:
         """Columns ``names`` (all by default) of a finished chunk."""
-        import pyarrow.parquet as pq
+        return read_chunk_file(self.chunk_path(index), names)
 
-        table = pq.read_table(self.chunk_path(index), columns=None if names is None else list(names))
-        return {name: _column(table.column(name)) for name in table.column_names}
+
+def read_chunk_file(path: str | Path, names: Iterable[str] | None = None) -> dict[str, np.ndarray]:
+    """Columns ``names`` (all by default, in file order) of one chunk file, as NumPy arrays. Read as one file
+    (``pyarrow.parquet.ParquetFile``): ``pyarrow.parquet.read_table`` goes through the dataset machinery, ~1 ms
+    more per file and ~0.4 s to import it (and pandas) the first time."""
+    import pyarrow.parquet as pq
+
+    names = None if names is None else list(names)
+    with pq.ParquetFile(path) as file:
+        table = file.read(columns=names)
+    missing = [] if names is None else sorted(set(names) - set(table.column_names))
+    if missing:  # (ParquetFile.read skips the names it does not hold)
+        raise KeyError(f"{path} has no column {', '.join(missing)}")
+    return {name: _column(table.column(name)) for name in table.column_names}
 
 
 def _column(col: Any) -> np.ndarray:
