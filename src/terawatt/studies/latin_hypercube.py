@@ -34,10 +34,13 @@ block's jitter and permutations in SciPy's order. With N <= B there is one (last
 strata coincide: the design is then bit for bit ``scipy.stats.qmc.LatinHypercube(d, rng=numpy.random.
 default_rng(SeedSequence(seed, spawn_key=(0,)))).random(N)``.
 
-Cost: a full block draws B + d numbers; per dimension its unit values are two passes over B values. They are in
-coarse-stratum order (increasing), so an inverse CDF with two branches (triangular) splits at one index instead
-of selecting per value, and the values are then gathered into row order (:func:`rotate`). SciPy's design of a
-block (d permutations of B and a B x d jitter) costs about five times the whole of this.
+Cost: a full block draws B + d numbers; its shared part :math:`e_c + 1 - v` is one pass over B values
+(:func:`sliced_block_parts`). The sampled values of a dimension are computed from it in coarse-stratum order
+(increasing) without forming the unit values: :meth:`terawatt.studies.uncertainty.Uncertainty.ppf_of_strata`
+folds the division by N into each distribution's constants and splits a two-branch inverse CDF (triangular) at one
+index, ~4 passes; they are then gathered into row order (:func:`rotate`). SciPy's design of a block (d permutations
+of B and a B x d jitter) costs about five times the whole of this. (:func:`sliced_block` still gives the unit
+values, ``(e_c + \sigma_j(b) + 1 - v)/N``, for the tests and for correlated inputs, reordered in row order.)
 
 References
 ----------
@@ -54,8 +57,9 @@ import numpy as np
 
 #: Rows per sampling block: the unit of the per-index deterministic design (:mod:`terawatt.studies.uncertainty`).
 BLOCK = 65536
-#: Rows of the (m, d) jitter of a SciPy hypercube transposed at a time (a tile of 4,096 x d stays in cache).
-_TILE = 4096
+#: Rows of an (m, d) array transposed at a time (a SciPy hypercube's jitter, a random block): a tile of 1,024 x d
+#: stays in cache; transposed whole, the (d, m) result is written a column at a time (~3x slower for 65,536 x 40).
+_TILE = 1024
 
 
 def full_blocks(n: int) -> int:
@@ -67,6 +71,14 @@ def full_blocks(n: int) -> int:
 def stream(seed: int, *key: int) -> np.random.Generator:
     """The random stream ``SeedSequence(seed, spawn_key=key)`` (PCG64)."""
     return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=key))
+
+
+def transposed(a: np.ndarray) -> np.ndarray:
+    """``numpy.ascontiguousarray(a.T)`` of a 2-D array, a tile of :data:`_TILE` rows at a time (the same values)."""
+    out = np.empty(a.shape[::-1], a.dtype)
+    for r in range(0, a.shape[0], _TILE):
+        out[:, r:r + _TILE] = a[r:r + _TILE].T
+    return out
 
 
 def scipy_hypercube(rng: np.random.Generator, d: int, m: int, cells: np.ndarray | None = None,

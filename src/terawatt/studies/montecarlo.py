@@ -438,7 +438,8 @@ def montecarlo(
 
 
 def _cheaper(ratio: np.ndarray) -> np.ndarray:
-    return np.nan_to_num(np.asarray(ratio, float), nan=np.inf) < 1.0
+    """orbit/ground < 1, false where NaN (an infeasible design is never cheaper)."""
+    return np.asarray(ratio, float) < 1.0
 
 
 def _stored(name: str, n: int, seed: int, sampler: str, year: int | None, years: np.ndarray | None,

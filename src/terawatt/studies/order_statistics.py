@@ -94,18 +94,26 @@ class StreamedPercentiles:
         self._take(pilot)
 
     def _take(self, v: np.ndarray) -> None:
-        for j, (a, b) in enumerate(self._edges):
-            below = v < a
-            self._below[j] += np.count_nonzero(below)
-            inside = v < b
-            inside ^= below
-            if self._point[j]:
-                self._inside[j] += np.count_nonzero(inside)
-                continue
-            kept = v[inside]
-            self._inside[j] += kept.size
-            self._kept.append(kept)
-            self._n_kept += kept.size
+        """Count the values below each bracket and inside it, and keep those inside the brackets of more than one
+        value: one comparison per edge (the edges are sorted and the brackets disjoint, so a value lies inside a
+        bracket exactly when an odd number of the kept brackets' edges lie above it: the exclusive or of their
+        comparisons), one compaction of the kept values (``ndarray.compress``, ~3x faster than a boolean index)."""
+        below = np.empty(len(self._edges) * 2, np.int64)  # values below each edge: a_0, b_0, a_1, b_1, ...
+        kept = None
+        for k, edge in enumerate(self._edges.ravel()):
+            lt = v < edge
+            below[k] = np.count_nonzero(lt)
+            if not self._point[k // 2]:
+                if kept is None:
+                    kept = lt
+                else:
+                    kept ^= lt
+        self._below += below[0::2]
+        self._inside += below[1::2] - below[0::2]
+        if kept is not None:
+            values = v.compress(kept)
+            self._kept.append(values)
+            self._n_kept += values.size
         if self._n_kept > self.budget:
             self.gave_up, self._kept = True, []
 

@@ -152,14 +152,11 @@ class SampleStore:
 
     def iter_chunks(self, names: Iterable[str] | None = None) -> Iterator[dict[str, np.ndarray]]:
         """The columns ``names`` (all by default) of one chunk file at a time, in sample order."""
-        import pyarrow.parquet as pq
-
-        from terawatt.studies.population import _column
+        from terawatt.studies.population import read_chunk_file
 
         names = None if names is None else list(names)
         for path in self.files:
-            table = pq.read_table(path, columns=names)
-            yield {name: _column(table.column(name)) for name in table.column_names}
+            yield read_chunk_file(path, names)
 
     def column(self, name: str) -> np.ndarray:
         """One whole column (N values in memory) in sample order."""

@@ -49,7 +49,7 @@ import math
 import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any, ClassVar
 
 import numpy as np
@@ -66,6 +66,11 @@ REQUIRED = {"uniform": ("low", "high"), "triangular": ("low", "mode", "high"), "
             "lognormal": ("mean", "sd")}
 OPTIONAL = {"uniform": (), "triangular": (), "normal": ("low", "high"), "lognormal": ("low", "high")}
 SAMPLERS = ("random", "lhs", "sobol")
+#: The manifest's ``lhs`` of a Latin hypercube of more than one block: the sliced design with the values of its
+#: full blocks computed from the strata (:meth:`Uncertainty.ppf_of_strata`). Its first version, ``"sliced"``,
+#: divided by N before the inverse CDFs (the same distributions; values different in the last bits): a folder it
+#: wrote is not resumed with these values. (Before it, an independent hypercube per block recorded no key.)
+SLICED_LHS = "sliced-2"
 CORRELATIONS_KEY = "correlations"
 
 
@@ -89,9 +94,9 @@ class Uncertainty:
     integer: bool = False
     scales_trajectory: bool = False
 
-    @property
+    @cached_property
     def p(self) -> dict[str, float]:
-        """The distribution's fields (low, high, mode, mean, sd as given)."""
+        """The distribution's fields (low, high, mode, mean, sd as given; do not modify)."""
         return dict(self.params)
 
     def _normal_scale(self) -> tuple[float, float]:
@@ -113,12 +118,9 @@ class Uncertainty:
             x = math.log(x)
         return float(ndtr((x - loc) / scale))
 
-    def ppf(self, u: np.ndarray, ascending: bool = False) -> np.ndarray:
-        r"""Inverse CDF of the truncated distribution at ``u`` in [0, 1] [parameter unit].
-
-        ``ascending``: ``u`` is 1-D and non-decreasing (a block of the sliced Latin hypercube in stratum order),
-        so the triangular branches split at one index instead of being selected per value; the values are the
-        same, bit for bit.
+    def ppf(self, u: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        r"""Inverse CDF of the truncated distribution at ``u`` in [0, 1] [parameter unit], written to ``out`` if
+        given (a float64 array of the shape of ``u``, not ``u`` itself).
 
         Notes
         -----
@@ -131,33 +133,106 @@ class Uncertainty:
         u = np.asarray(u, float)
         p = self.p
         if self.kind == "uniform":
-            x = p["low"] + u * (p["high"] - p["low"])
+            x = np.multiply(u, p["high"] - p["low"], out=out)
+            x += p["low"]  # p["low"] + u (b - a): an addition is commutative, bit for bit
         elif self.kind == "triangular":
-            x = _triangular_ppf(u, p["low"], p["mode"], p["high"], ascending)
+            x = _triangular_ppf(u, p["low"], p["mode"], p["high"], out)
         else:
-            from scipy.special import ndtri
+            f_lo, f_hi = self._probability_interval
+            x = np.multiply(u, f_hi - f_lo, out=out)
+            x += f_lo
+            self._normal_ppf(x)
+        return self._bounded(x)
 
-            f_lo = 0.0 if self.lower is None else self.cdf(self.lower)
-            f_hi = 1.0 if self.upper is None else self.cdf(self.upper)
-            loc, scale = self._normal_scale()
-            x = loc + scale * ndtri(f_lo + u * (f_hi - f_lo))
-            if self.kind == "lognormal":
-                x = np.exp(x)
+    def ppf_of_strata(self, shared: np.ndarray, offset: float, n: int, out: np.ndarray) -> np.ndarray:
+        r"""Inverse CDF at :math:`u = (s + o)/n` for a non-decreasing 1-D ``shared`` :math:`s`, written to ``out``:
+        a full block of the sliced Latin hypercube in stratum order (:mod:`terawatt.studies.latin_hypercube`,
+        :math:`s = e_c + 1 - v`, :math:`o = \sigma_j(b)`, :math:`0 \le s + o \le n`).
+
+        The division by :math:`n` is folded into each distribution's constants and the two branches of the
+        triangular distribution split at one index (``u`` is increasing), so that a column costs one pass per
+        operation of the branch it is in: triangular :math:`a + \sqrt{(s + o)\,K_a}` below the mode and
+        :math:`b - \sqrt{((n - o) - s)\,K_b}` above, :math:`K_a = (b-a)(c-a)/n`, :math:`K_b = (b-a)(b-c)/n`;
+        uniform :math:`a + (s + o)(b - a)/n`; normal and lognormal as :meth:`ppf` with
+        :math:`F(L) + (s + o)(F(U) - F(L))/n`. The same distributions as :meth:`ppf` at ``(s + o)/n``, to a few
+        units in the last place (not bit for bit: the operations differ).
+        """
+        p = self.p
+        if self.kind == "triangular":
+            a, c, b = p["low"], p["mode"], p["high"]
+            ba = b - a
+            k = int(np.searchsorted(shared, (c - a) / ba * n - offset, side="left"))  # the values below the mode
+            lo = np.add(shared[:k], offset, out=out[:k])
+            lo *= ba * (c - a) / n
+            np.sqrt(lo, out=lo)
+            lo += a
+            hi = np.subtract(n - offset, shared[k:], out=out[k:])
+            hi *= ba * (b - c) / n
+            np.sqrt(hi, out=hi)
+            np.subtract(b, hi, out=hi)
+        else:
+            x = np.add(shared, offset, out=out)
+            if self.kind == "uniform":
+                x *= (p["high"] - p["low"]) / n
+                x += p["low"]
+                return self._bounded(out, ascending=True)  # a + (s + o) K: non-decreasing in s, exactly
+            f_lo, f_hi = self._probability_interval
+            x *= (f_hi - f_lo) / n
+            x += f_lo
+            self._normal_ppf(x)
+        return self._bounded(out)
+
+    @cached_property
+    def _probability_interval(self) -> tuple[float, float]:
+        """(F(L), F(U)): the probabilities of the untruncated normal or lognormal below the bounds [-]."""
+        return (0.0 if self.lower is None else self.cdf(self.lower),
+                1.0 if self.upper is None else self.cdf(self.upper))
+
+    def _normal_ppf(self, x: np.ndarray) -> None:
+        """In place: probabilities ``x`` [-] to values of the normal or lognormal, ``loc + scale ndtri(x)``
+        (exponentiated for the lognormal)."""
+        from scipy.special import ndtri
+
+        loc, scale = self._normal_scale()
+        ndtri(x, out=x)
+        x *= scale
+        x += loc
+        if self.kind == "lognormal":
+            np.exp(x, out=x)
+
+    @cached_property
+    def _bounds(self) -> tuple[float, float, bool]:
+        """(lo, hi, clip): the effective bounds, an open one moved in by one floating-point step, and whether the
+        inverse CDF can leave them (:meth:`_within`)."""
         lo = -np.inf if self.lower is None else (np.nextafter(self.lower, np.inf) if self.lower_open else self.lower)
         hi = np.inf if self.upper is None else (np.nextafter(self.upper, -np.inf) if self.upper_open else self.upper)
-        if not self._within(lo, hi):
+        return float(lo), float(hi), not self._within(lo, hi)
+
+    def _bounded(self, x: np.ndarray, ascending: bool = False) -> np.ndarray:
+        """In place: ``x`` clipped to the effective bounds where the inverse CDF can leave them, and rounded for
+        an integer parameter. ``ascending``: ``x`` is 1-D and non-decreasing, so only its ends can leave the
+        bounds (found by bisection, not by a pass)."""
+        lo, hi, clip = self._bounds
+        if ascending:
+            x[: int(np.searchsorted(x, lo, side="left"))] = lo
+            x[int(np.searchsorted(x, hi, side="right")):] = hi
+        elif clip:
             x = np.clip(x, lo, hi, out=x)
         return np.round(x, out=x) if self.integer else x
 
     def _within(self, lo: float, hi: float) -> bool:
-        """The inverse CDF of this triangular distribution never leaves [lo, hi], so clipping changes nothing:
-        ``lo <= low``, ``high <= hi`` and a mode clear of both ends. (Each branch is then bounded, rounding
-        included: ``a + sqrt(.) >= a`` and ``<= c`` + a few units in the last place, ``b - sqrt(.) <= b`` and
-        ``>= c`` - a few units.)"""
-        if self.kind != "triangular":
+        """The inverse CDF of this uniform or triangular distribution never leaves [lo, hi], so clipping changes
+        nothing: ``lo <= low``, ``high <= hi`` and, for a triangular one, a mode clear of both ends; for a uniform
+        one ``high`` clear of ``hi``. (Each branch is then bounded, rounding included: ``a + sqrt(.) >= a`` and
+        ``<= c`` + a few units in the last place, ``b - sqrt(.) <= b`` and ``>= c`` - a few units; ``a + u (b -
+        a) >= a`` and ``<= b`` + a few units.)"""
+        if self.kind not in ("uniform", "triangular"):
             return False
-        a, c, b = self.p["low"], self.p["mode"], self.p["high"]
+        a, b = self.p["low"], self.p["high"]
         room = 1e-9 * max(abs(a), abs(b))
+        if self.kind == "uniform":
+            return lo <= a and b + room < hi
+        c = self.p["mode"]
         return lo <= a and b <= hi and a + room < c < b - room
 
     def describe(self) -> str:
@@ -175,51 +250,32 @@ class Uncertainty:
                 "truncated": self.truncated, "source": self.source, "scales_trajectory": self.scales_trajectory}
 
 
-def _triangular_ppf(u: np.ndarray, a: float, c: float, b: float, ascending: bool = False) -> np.ndarray:
-    """Inverse CDF of the triangular distribution (low ``a``, mode ``c``, high ``b``) at ``u`` [parameter unit].
+def _triangular_ppf(u: np.ndarray, a: float, c: float, b: float, out: np.ndarray | None = None) -> np.ndarray:
+    """Inverse CDF of the triangular distribution (low ``a``, mode ``c``, high ``b``) at ``u`` in [0, 1]
+    [parameter unit], written to ``out`` if given.
 
     Bitwise ``np.where(u < (c-a)/(b-a), a + sqrt(u (b-a) (c-a)), b - sqrt((1-u) (b-a) (b-c)))``: the same operations
-    in the same order, done in place, and the branch picked by :func:`_select` (``np.where`` on a random mask costs
-    more than the arithmetic), or, for a non-decreasing 1-D ``u`` (``ascending``), by one split: each branch is
-    then computed only where it is taken.
+    in the same order, done in place, and the branch picked without branches (``np.where`` on a random mask costs
+    more than the arithmetic): the sign bit of ``u - (c-a)/(b-a)`` (negative exactly where ``u`` is below it)
+    spread over 64 bits selects ``f ^ ((t ^ f) & mask)`` on the bit patterns of the two branches.
     """
     ba = b - a
-    if ascending:
-        k = int(np.searchsorted(u, (c - a) / ba, side="left"))  # the values u < (c-a)/(b-a)
-        x = np.empty(u.shape)
-        lo = np.multiply(u[:k], ba, out=x[:k])
-        lo *= c - a
-        np.sqrt(lo, out=lo)
-        lo += a
-        hi = np.subtract(1.0, u[k:], out=x[k:])
-        hi *= ba
-        hi *= b - c
-        np.sqrt(hi, out=hi)
-        np.subtract(b, hi, out=hi)
-        return x
-    left = u < (c - a) / ba
+    mask = np.subtract(u, (c - a) / ba).view(np.int64)
+    mask >>= 63  # all ones below the mode, else 0
     lo = u * ba
     lo *= c - a
     np.sqrt(lo, out=lo)
     lo += a
-    hi = np.subtract(1.0, u)
+    hi = np.subtract(1.0, u, out=out)
     hi *= ba
     hi *= b - c
     np.sqrt(hi, out=hi)
     np.subtract(b, hi, out=hi)
-    return _select(left, lo, hi)
-
-
-def _select(mask: np.ndarray, if_true: np.ndarray, if_false: np.ndarray) -> np.ndarray:
-    """``np.where(mask, if_true, if_false)`` for float64 arrays of one shape, bit for bit, without branches:
-    ``f ^ ((t ^ f) & -mask)`` on the 64-bit patterns (``if_false`` is overwritten and returned)."""
-    bits = mask.view(np.uint8).astype(np.int64)
-    np.negative(bits, out=bits)  # 0 or all ones
-    t, f = if_true.view(np.int64), if_false.view(np.int64)
+    t, f = lo.view(np.int64), hi.view(np.int64)
     np.bitwise_xor(t, f, out=t)
-    t &= bits
+    t &= mask
     f ^= t
-    return if_false
+    return hi
 
 
 def _g(value: float | None) -> str:
@@ -540,7 +596,7 @@ def _unit_block(sampler: str, d: int, seed: int, n: int, b: int, corr: tuple[tup
     start, stop = blocks(n)[b]
     m = stop - start
     if sampler == "random":
-        u = np.ascontiguousarray(lh.stream(seed, b).random((m, d)).T)
+        u = lh.transposed(lh.stream(seed, b).random((m, d)))
     elif sampler == "lhs":
         u, shift = lh.sliced_block(seed, n, d, b)
         if shift is not None:  # a full block, in stratum order: to row order
@@ -573,7 +629,9 @@ def _corr_index(space: UncertaintySpace) -> tuple[tuple[int, int, float], ...]:
 def _value_block(space: UncertaintySpace, n: int, seed: int, sampler: str, b: int) -> np.ndarray:
     """Block ``b`` of the n-row design in parameter units, row order, shape (d, m) (read-only): the inverse CDF
     of each column of :func:`_unit_block`. A full block of the Latin hypercube is transformed in stratum order
-    (increasing) and then rotated to row order: the same values, with one split per two-branch inverse CDF."""
+    (increasing, :meth:`Uncertainty.ppf_of_strata`, straight from the block's shared strata and each column's
+    offset) and then rotated to row order; its correlated columns (reordered in row order) take :meth:`~Uncertainty.
+    ppf` of their unit rows."""
     d, corr = len(space.names), _corr_index(space)
     correlated = set(_corr_columns(corr)[0]) if corr else set()
     shift = None
@@ -583,13 +641,13 @@ def _value_block(space: UncertaintySpace, n: int, seed: int, sampler: str, b: in
     if shift is None or correlated:
         rows = _unit_block(sampler, d, seed, n, b, corr)
     out = np.empty((d, BLOCK if shift is not None else rows.shape[1]))
-    u = np.empty(BLOCK)
+    strata = np.empty(BLOCK)
     for j, unc in enumerate(space.uncertainties):
         if shift is not None and j not in correlated:
-            lh.full_block_column(shared, base.offset[j, b], n, u)
-            lh.rotate(unc.ppf(u, ascending=True), base.perm[j], shift[j], out[j])
+            unc.ppf_of_strata(shared, base.offset[j, b], n, strata)
+            lh.rotate(strata, base.perm[j], shift[j], out[j])
         else:
-            out[j] = unc.ppf(rows[j])
+            unc.ppf(rows[j], out[j])
     out.setflags(write=False)
     return out
 
@@ -640,12 +698,13 @@ class SampleDesign:
 
     def spec(self) -> dict[str, Any]:
         """What identifies the rows (for a result folder's manifest). A Latin hypercube of more than one block
-        is the sliced one (:mod:`terawatt.studies.latin_hypercube`); the key ``lhs`` keeps a folder written with
-        the earlier design (an independent hypercube per block) from being resumed with this one."""
+        is the sliced one (:mod:`terawatt.studies.latin_hypercube`), its values recorded as :data:`SLICED_LHS`:
+        the key ``lhs`` keeps a folder written with an earlier design or arithmetic from being resumed with this
+        one."""
         out = {"kind": "sample", "n": self.n, "seed": int(self.seed), "sampler": self.sampler,
                "space": self.space.to_dict()}
         if self.sampler == "lhs" and self.n > BLOCK:
-            out["lhs"] = "sliced"
+            out["lhs"] = SLICED_LHS
         return out
 
 
