@@ -127,13 +127,28 @@ def check_inputs(n_satellites: int, hours: float, step_s: float, seed: int, peri
         raise ScenarioError(errors)
 
 
+def _altitude_km(result: Any) -> float:
+    out = result.outputs
+    return _f(out["orbital.altitude_km"]) if "orbital.altitude_km" in out else _f(
+        result.scenario.values["orbit.altitude_km"])
+
+
+def constellation_of(result: Any, n_satellites: int, jd0: float) -> Constellation:
+    """The constellation the twin flies for an evaluated design: ``n_satellites`` in the design's clusters, orbit
+    (altitude, inclination or sun-synchronous, LTAN) and epoch ``jd0`` [d, UT]."""
+    v, out = result.scenario.values, result.outputs
+    sso = v["orbit.inclination_deg"] is None or not np.isfinite(_f(v["orbit.inclination_deg"]))
+    return build_constellation(int(n_satellites), int(v["links.cluster_satellites"]),
+                               _f(v["links.cluster_radius_m"]), _altitude_km(result),
+                               _f(out["orbital.inclination_deg"]), _f(v["orbit.ltan_h"]), sso, jd0)
+
+
 def simulate(result: Any, n_satellites: int, hours: float, step_s: float, seed: int, start: str | datetime,
              progress: Callable[[int, int], None] | None = None, formation: str = "sgp4",
              knot_s: float | None = None, isl_range_m: float | None = None):
     """Run the twin of an evaluated design; returns the xarray Dataset described in :func:`terawatt.twin.twin`."""
     out = result.outputs
-    altitude = _f(out["orbital.altitude_km"]) if "orbital.altitude_km" in out else _f(
-        result.scenario.values["orbit.altitude_km"])
+    altitude = _altitude_km(result)
     period_s = 2.0 * np.pi * np.sqrt((6378.137e3 + altitude * 1e3) ** 3 / 3.986004418e14)
     try:
         jd0 = julian_date(start)
@@ -143,10 +158,7 @@ def simulate(result: Any, n_satellites: int, hours: float, step_s: float, seed: 
     if isl_range_m is not None and not (np.isfinite(isl_range_m) and isl_range_m > 0):
         raise ScenarioError([FieldError("twin.isl_range_m", f"must be a positive range [m], got {isl_range_m:g}")])
     v = result.scenario.values
-    sso = v["orbit.inclination_deg"] is None or not np.isfinite(_f(v["orbit.inclination_deg"]))
-    const = build_constellation(int(n_satellites), int(v["links.cluster_satellites"]),
-                                _f(v["links.cluster_radius_m"]), altitude, _f(out["orbital.inclination_deg"]),
-                                _f(v["orbit.ltan_h"]), sso, jd0)
+    const = constellation_of(result, int(n_satellites), jd0)
     plant, rates = plant_and_rates(result)
     grid = events.dose_grid(altitude, _f(v["radiation.shielding_mm_al"]), str(v["radiation.solar_activity"]),
                             _f(v["radiation.spe_events_per_yr_solar_max"]))
