@@ -178,7 +178,7 @@ def _geometry(r_km: np.ndarray, sun32: np.ndarray, sun2: np.ndarray, gmst_minus_
     """Shadow, latitude, longitude and dose rate of a chunk, each (k, n), from positions (3, k, n) [km, TEME].
 
     Single precision from the positions on (0.5 m of 7,000 km: 5e-5 s on an eclipse edge, against the
-    interpolation's 80 m): half the memory traffic, and SIMD sqrt/arcsin/arctan2. Returns the visible solar
+    interpolation's 64 m): half the memory traffic, and SIMD sqrt/arcsin/arctan2. Returns the visible solar
     disc, the umbra flag, geocentric latitude [rad], Earth-fixed longitude + pi [rad] in [0, 2 pi] and the dose
     rate [rad/yr].
     """
@@ -300,7 +300,8 @@ def _run(const: Constellation, plant: state.Plant, rates: Rates, grid, hours: fl
     lost_s = 0.0
     ev_rows: list[np.ndarray] = []
     # what the steps write, (chunk steps, satellites): reduced once per chunk
-    buf = {k: np.zeros((chunk, n)) for k in ("load", "allowed", "delivered", "soc", "temp", "down")}
+    buf = {k: np.zeros((chunk, n)) for k in ("load", "allowed", "delivered", "soc", "temp", "down", "t_array",
+                                              "factor")}
 
     for c0 in range(0, n_steps, chunk):
         k = min(chunk, n_steps - c0)
@@ -351,8 +352,8 @@ def _run(const: Constellation, plant: state.Plant, rates: Rates, grid, hours: fl
             burn_cut = b_share * burn_loss  # array output lost
             supply[:, bs] -= burn_cut * seen[:, bs] * array_supply[bs] + b_share * ops.thruster_load
         # ---- per step: the recurrences only
-        load, allowed, delivered, soc, temp_k, down = (buf[key][:k] for key in (
-            "load", "allowed", "delivered", "soc", "temp", "down"))
+        load, allowed, delivered, soc, temp_k, down, t_arr, factors = (buf[key][:k] for key in (
+            "load", "allowed", "delivered", "soc", "temp", "down", "t_array", "factor"))
         for j in range(k):
             # twinops: the array's output at its temperature (supply is rated at solar.cell_temp_k)
             factor = array.power_factor(ops.array, t_array)
@@ -367,11 +368,7 @@ def _run(const: Constellation, plant: state.Plant, rates: Rates, grid, hours: fl
             temp_k[j] = temp
             # Per-step hooks: this step's state is load[j], allowed[j], soc[j], temp; what later steps of the chunk
             # are asked is wanted[j + 1:].
-            i = c0 + j  # --- operations layer (twinops): array temperature ---
-            ops_series["array_temp_mean_k"][i], ops_series["array_temp_min_k"][i] = t_array.mean(), t_array.min()
-            ops_series["array_temp_max_k"][i], ops_series["array_power_factor_max"][i] = t_array.max(), factor.max()
-            ops_trace["array_temp_k"][i] = t_array[traced]
-            ops_trace["array_power_w"][i] = full_sun_w[traced] * factor[traced] * seen[j, traced]
+            t_arr[j], factors[j] = t_array, factor  # twinops: array temperature, reduced after the chunk
             t_array = array.advance(ops.array, t_array, seen[j], rated, step_s, factor)
             if sched is not None:  # workloads: scheduler step (twin.jobs); a manoeuvring satellite runs slower
                 job_load, avoid = load[j], None
@@ -390,6 +387,12 @@ def _run(const: Constellation, plant: state.Plant, rates: Rates, grid, hours: fl
             operations.tally_burns(burns, b_share, soc[:, bs], load[:, bs], wanted[:, bs] - THROTTLE_TOL, step_s)
 
         # ---- chunk level again: series (one value per step) and per-satellite reductions
+        ops_series["array_temp_mean_k"][sl], ops_series["array_temp_min_k"][sl] = t_arr.mean(axis=1), t_arr.min(
+            axis=1)
+        ops_series["array_temp_max_k"][sl] = t_arr.max(axis=1)
+        ops_series["array_power_factor_max"][sl] = factors.max(axis=1)
+        ops_trace["array_temp_k"][sl] = t_arr[:, traced]
+        ops_trace["array_power_w"][sl] = full_sun_w[traced] * factors[:, traced] * seen[:, traced]
         series["delivered_compute_w"][sl] = delivered.sum(axis=1) * plant.compute_power_w
         series["sunlit_fraction"][sl] = (n - np.count_nonzero(umbra, axis=1)) / n  # counts: bool means are slow
         series["battery_soc_min"][sl] = soc.min(axis=1)
@@ -418,19 +421,22 @@ def _run(const: Constellation, plant: state.Plant, rates: Rates, grid, hours: fl
             progress(c0 + k, n_steps)
 
     ev = np.concatenate(ev_rows) if ev_rows else np.zeros((0, 6))
-    ds = _dataset(const, plant, series, trace, traced, per_sat, ev, seconds, age, step_s, lost_s)
+    import xarray as xr
+
+    data, coords, attrs = _record(const, plant, series, trace, traced, per_sat, ev, seconds, age, step_s, lost_s)
     if sched is not None:  # measured with jobs: goodput, availability, scheduler and ISL figures (twin.jobs)
         job_series, job_attrs = jobs.outputs(sched, n * active, step_s, plant.compute_power_w / active)
-        for key, val in job_series.items():
-            ds[key] = ("time", val, {"units": "W" if key.endswith("_w") else "-"})
-        ds.attrs.update(job_attrs)
-    return operations.record(ds, ops, ops_series, ops_trace, ops_sat, tally, rated, burns,  # twinops
-                             np.random.default_rng([seed, 15]))
+        data.update({key: ("time", val, {"units": "W" if key.endswith("_w") else "-"})
+                     for key, val in job_series.items()})
+        attrs.update(job_attrs)
+    operations.record(data, coords, attrs, ops, ops_series, ops_trace, ops_sat, tally, rated, burns,  # twinops
+                      np.random.default_rng([seed, 15]))
+    return xr.Dataset(data, coords=coords, attrs=attrs)  # built once: adding variables one by one merges each
 
 
-def _dataset(const, plant, series, trace, traced, per_sat, ev, seconds, age, step_s, lost_s):
+def _record(const, plant, series, trace, traced, per_sat, ev, seconds, age, step_s, lost_s):
+    """The run's variables, coordinates and attributes, as the dicts the Dataset is built from."""
     import pandas as pd
-    import xarray as xr
 
     t0 = pd.Timestamp((const.epoch_jd - 2440587.5) * 86400.0, unit="s")
     time = t0 + pd.to_timedelta(seconds, unit="s")
@@ -458,10 +464,10 @@ def _dataset(const, plant, series, trace, traced, per_sat, ev, seconds, age, ste
         "event_stops": ("event", ev[:, 4].astype(int)),
         "event_detected_sdc": ("event", ev[:, 5].astype(int)),
     })
-    ds = xr.Dataset(data, coords={"time": time, "satellite": np.arange(const.size), "traced": traced})
+    coords = {"time": time, "satellite": np.arange(const.size), "traced": traced}
     total_s = const.size * n_steps * step_s
     up = float(per_sat["wanted"].sum()) * step_s
-    ds.attrs.update({
+    return data, coords, {
         "satellites": const.size, "steps": n_steps, "step_s": step_s, "altitude_km": const.altitude_km,
         "inclination_deg": float(const.inclination_deg[0]), "planes": int(const.plane.max()) + 1,
         "clusters": int(const.cluster.max()) + 1, "compute_power_w": plant.compute_power_w,
@@ -476,5 +482,4 @@ def _dataset(const, plant, series, trace, traced, per_sat, ev, seconds, age, ste
         "twin.battery_soc_min": float(series["battery_soc_min"].min()),
         "twin.radiator_temp_max_k": float(series["radiator_temp_max_k"].max()),
         "twin.simulated_s": total_s,
-    })
-    return ds
+    }
