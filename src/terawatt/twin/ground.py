@@ -247,10 +247,12 @@ class GroundTally:
             self._near = self._grid != 0
         rows, cols = int(180 / GRID_DEG), int(360 / GRID_DEG)
         cell = np.add(lat_deg.T, 90.0, dtype=np.result_type(lat_deg, np.float32))  # (k, n): the chunks' layout
-        cell *= 1.0 / GRID_DEG
+        if GRID_DEG != 1.0:  # (a 1-deg grid: the degrees are the cell numbers)
+            cell /= GRID_DEG
         row = cell.astype(np.int32)
         np.add(lon_deg.T, 180.0, out=cell)
-        cell *= 1.0 / GRID_DEG
+        if GRID_DEG != 1.0:
+            cell /= GRID_DEG
         col = cell.astype(np.int32)
         np.clip(row, 0, rows - 1, out=row)
         np.clip(col, 0, cols - 1, out=col)

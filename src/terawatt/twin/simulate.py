@@ -200,18 +200,21 @@ def _geometry(r_km: np.ndarray, sun32: np.ndarray, sun2: np.ndarray, gmst_minus_
 
 
 def _failures(rng: np.random.Generator, alive: np.ndarray, rate_per_yr: float, step_s: float, k: int,
-              active: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+              active: int, out: np.ndarray | None = None) -> tuple[np.ndarray, ...]:
     """Permanent failures of a chunk of ``k`` steps, each put at a random step of it (rare: ~1e-7 per chip and
-    minute): failures (k, n), chips alive after the chunk (n), working chips at each step (k or 1, n)."""
+    minute): failures (k, n) (written into ``out``, zero on entry, if given), chips alive after the chunk (n),
+    working chips at each step (k or 1, n), chips alive at each step (k, n; None without failures) and the
+    failing satellites (ascending)."""
     fail_chunk = events.failures(rng, alive, rate_per_yr, step_s * k)
     failing = np.flatnonzero(fail_chunk)
     fail_at = rng.integers(0, k, failing.size)
-    fail = np.zeros((k, alive.size), dtype=alive.dtype)
+    fail = np.zeros((k, alive.size), dtype=alive.dtype) if out is None else out
     fail[fail_at, failing] = fail_chunk[failing]
     if not failing.size:
-        return fail, alive, np.minimum(alive, active)[None, :]
-    alive_k = alive - np.cumsum(fail, axis=0)  # chips alive at each step of the chunk
-    return fail, alive_k[-1], np.minimum(alive_k, active)
+        return fail, alive, np.minimum(alive, active)[None, :], None, failing
+    alive_k = np.repeat(alive[None, :], k, axis=0)  # chips alive at each step of the chunk
+    alive_k[:, failing] -= np.cumsum(fail[:, failing], axis=0)  # only the failing satellites change
+    return fail, alive_k[-1], np.minimum(alive_k, active), alive_k, failing
 
 
 def _radiation(rng: np.random.Generator, working: np.ndarray, dose: np.ndarray, stop_per_rate: float,
@@ -302,6 +305,9 @@ def _run(const: Constellation, plant: state.Plant, rates: Rates, grid, hours: fl
     # what the steps write, (chunk steps, satellites): reduced once per chunk
     buf = {k: np.zeros((chunk, n)) for k in ("load", "allowed", "delivered", "soc", "temp", "down", "t_array",
                                               "factor")}
+    ev_buf = np.zeros((2, chunk, n), np.int64)  # stops and detected SDCs per step and satellite, for the scheduler
+    fail_buf = np.zeros((chunk, n), np.int64)  # failures per step and satellite, zero but in a chunk
+    wanted_tol = np.empty((chunk, n))  # the load below which a step counts as throttled
 
     for c0 in range(0, n_steps, chunk):
         k = min(chunk, n_steps - c0)
@@ -311,7 +317,8 @@ def _run(const: Constellation, plant: state.Plant, rates: Rates, grid, hours: fl
         seen, umbra, lat, lon, dose = _geometry(r, sun32[sl], sun2[sl], gmst[sl], grid)
         supply, absorbed = stepper.supply_and_absorbed(plant, full_sun_w, seen)
         alive0 = alive
-        fail, alive, working = _failures(rng, alive, rates.failure_rate_per_yr, step_s, k, active)
+        fail, alive, working, alive_k, failing = _failures(rng, alive, rates.failure_rate_per_yr, step_s, k, active,
+                                                           fail_buf[:k])
         r_sat = r.transpose(2, 1, 0)  # (n, k, 3) view for the hooks
         # --- operations layer (twinops): ground passes, manoeuvres ---
         tally.add(r_sat, sidereal[sl], np.degrees(lat.T), np.degrees(lon.T) - 180.0)
@@ -333,14 +340,14 @@ def _run(const: Constellation, plant: state.Plant, rates: Rates, grid, hours: fl
         # [rad], seen, umbra) and may lower wanted (k, n), the compute each satellite is asked for at each step.
         cells, n_stop, n_sdc = _radiation(rng, working, dose, stop_per_rate, base_stops, sdc_per_rate)
         count = n_stop + n_sdc
-        owed = np.zeros((k, n))
-        owed.flat[cells] = n_stop * stop_cost_s + n_sdc * sdc_cost_s
+        owed = n_stop * stop_cost_s + n_sdc * sdc_cost_s  # downtime owed at each event cell [s]
         lost_s += float(owed.sum())
         ev_step, ev_sat = np.divmod(cells, n)
+        in_step = np.searchsorted(cells, np.arange(k + 1) * n)  # the cells of step j: in_step[j]:in_step[j + 1]
         if sched is not None:  # dense per-step counts and alive chips for the scheduler (twin.jobs)
-            stops_d, sdc_d = np.zeros((k, n), np.int64), np.zeros((k, n), np.int64)
+            stops_d, sdc_d = ev_buf[0][:k], ev_buf[1][:k]  # zero but at the cells set below, reset after the steps
             stops_d.flat[cells], sdc_d.flat[cells] = n_stop, n_sdc
-            alive_k = alive0 - np.cumsum(fail, axis=0) if fail.any() else np.broadcast_to(alive0, (k, n))
+            alive_k = np.broadcast_to(alive0, (k, n)) if alive_k is None else alive_k
         if cells.size:
             ev_rows.append(np.column_stack([seconds[c0 + ev_step], ev_sat, np.degrees(lat.flat[cells]),
                                             np.degrees(lon.flat[cells]) - 180.0, n_stop, n_sdc]))
@@ -361,7 +368,9 @@ def _run(const: Constellation, plant: state.Plant, rates: Rates, grid, hours: fl
             if bs.size:  # the temperature term of the off-pointed arrays, at their pointing
                 supply[j, bs] -= (factor[bs] - 1.0) * seen[j, bs] * array_supply[bs] * burn_cut[j]
             stepper.step(temp, energy, supply[j], absorbed[j], wanted[j], load[j], allowed[j])
-            debt_s += owed[j]
+            if in_step[j + 1] > in_step[j]:  # the events of the step add their downtime to the debt
+                e = slice(in_step[j], in_step[j + 1])
+                debt_s[ev_sat[e]] += owed[e]
             np.minimum(debt_s, step_s, out=down[j])
             debt_s -= down[j]
             np.multiply(energy, soc_per_wh, out=soc[j])
@@ -378,6 +387,8 @@ def _run(const: Constellation, plant: state.Plant, rates: Rates, grid, hours: fl
                     avoid = (out_sat, out_keep[j])
                 jobs.step(sched, j, alive_k[j], working[min(j, working.shape[0] - 1)], fail[j], stops_d[j],
                           sdc_d[j], job_load, wanted[j], step_s, avoid)
+        if sched is not None:
+            stops_d.flat[cells] = sdc_d.flat[cells] = 0
         np.multiply(down, -1.0 / step_s, out=delivered)
         delivered += 1.0
         delivered *= load
@@ -399,11 +410,12 @@ def _run(const: Constellation, plant: state.Plant, rates: Rates, grid, hours: fl
         series["battery_soc_mean"][sl] = soc.mean(axis=1)
         series["radiator_temp_max_k"][sl] = temp_k.max(axis=1)
         series["radiator_temp_mean_k"][sl] = temp_k.mean(axis=1)
-        series["throttled_fraction"][sl] = np.count_nonzero(load < wanted - THROTTLE_TOL, axis=1) / n
-        series["thermal_throttled_fraction"][sl] = np.count_nonzero(allowed < wanted - THROTTLE_TOL, axis=1) / n
+        below = np.subtract(wanted, THROTTLE_TOL, out=wanted_tol[:k])
+        series["throttled_fraction"][sl] = np.count_nonzero(load < below, axis=1) / n
+        series["thermal_throttled_fraction"][sl] = np.count_nonzero(allowed < below, axis=1) / n
         series["capacity_fraction"][sl] = wanted.mean(axis=1)
         series["radiation_events"][sl] = np.bincount(ev_step, weights=count, minlength=k)
-        series["hardware_failures"][sl] = fail.sum(axis=1)
+        series["hardware_failures"][sl] = fail[:, failing].sum(axis=1)
         series["dose_rate_mean_rad_per_yr"][sl] = dose.mean(axis=1)
         for key, val in (("battery_soc", soc), ("radiator_temp_k", temp_k), ("compute_fraction", delivered),
                          ("illumination", seen)):
@@ -416,7 +428,8 @@ def _run(const: Constellation, plant: state.Plant, rates: Rates, grid, hours: fl
         per_sat["min_soc"] = np.minimum(per_sat["min_soc"], soc.min(axis=0))
         per_sat["dose_sum"] += dose.sum(axis=0)
         per_sat["events"] += np.bincount(ev_sat, weights=count, minlength=n).astype(int)
-        per_sat["failures"] += fail.sum(axis=0)
+        per_sat["failures"][failing] += fail[:, failing].sum(axis=0)
+        fail[:, failing] = 0  # the buffer back to zero for the next chunk
         if progress is not None:
             progress(c0 + k, n_steps)
 
