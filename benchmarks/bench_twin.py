@@ -2,7 +2,7 @@
 
 Reports satellite-steps per second, wall and CPU time against the issue's target (< 10 s with jobs, < 4 GB) and the
 ratio to orbital-compute's published 12 satellites x 24 h in 2.96 s (issue 14), for three propagation modes: every
-satellite by SGP4 at knots with cubic Hermite between them (the default, ``formation="sgp4"``), every satellite by
+satellite by SGP4 at knots with quintic Hermite between them (the default, ``formation="sgp4"``), every satellite by
 SGP4 at every step (``knot_s=0``), and the cluster centres by SGP4 with members held in formation (``"rigid"``).
 Every run includes the workloads (``twin.jobs``: ISL graph, placement, checkpoint/restart, the scenario's
 ``workload.kind``), the collision-avoidance manoeuvres, ground-station passes and array temperature. Each mode runs
@@ -30,7 +30,7 @@ from _timing import write_report
 ORBITAL_COMPUTE_SAT_STEPS_PER_S = 12 * 1440 / 2.96
 #: Modes: label, twin() keywords.
 MODES = {
-    "sgp4": ("formation=sgp4, SGP4 at knots + cubic Hermite (default)", {}),
+    "sgp4": ("formation=sgp4, SGP4 at knots + quintic Hermite (default)", {}),
     "exact": ("formation=sgp4, SGP4 at every step (--knot 0)", {"knot_s": 0.0}),
     "rigid": ("formation=rigid, cluster centres by SGP4", {"formation": "rigid"}),
 }

@@ -87,9 +87,9 @@ def twin(
     isl_range: Annotated[float | None, typer.Option("--isl-range", help="ISL range [m] inside a cluster: "
                                                     "satellites closer are linked, a job spans only linked "
                                                     "ones (default the model's orbital.isl_range_m).")] = None,
-    knot: Annotated[float | None, typer.Option("--knot", help="Seconds between SGP4 knots, cubic Hermite between "
+    knot: Annotated[float | None, typer.Option("--knot", help="Seconds between SGP4 knots, quintic Hermite between "
                                                "them (default: the widest with a position error bound under "
-                                               "100 m, 240 s at 60-s steps); 0: SGP4 at every step.")] = None,
+                                               "80 m, 780 s at 60-s steps); 0: SGP4 at every step.")] = None,
     set_: SetOption = None,
     json_: JsonOption = False,
 ) -> None:
@@ -128,7 +128,7 @@ def twin(
                       f"({a['clusters']:,} clusters, {a['planes']} plane{'s' * (a['planes'] > 1)}, "
                       f"{a['altitude_km']:g} km, {a['inclination_deg']:.2f} deg) x {a['steps']:,} steps of "
                       f"{a['step_s']:g} s from {a['start'][:16]} UT; design fleet {a['design_satellite_count']:,}")
-        console.print("positions: " + (f"SGP4 every {a['knot_s']:g} s, cubic Hermite between (error bound "
+        console.print("positions: " + (f"SGP4 every {a['knot_s']:g} s, quintic Hermite between (error bound "
                                        f"{a['position_error_bound_m']:.0f} m)" if a["knot_s"] else "SGP4 at every step")
                       + (" for the cluster centres, members held in formation" if a["formation"] == "rigid" else ""))
         t = new_table(title="measured (twin) vs steady-state (model)", title_justify="left")

@@ -61,10 +61,11 @@ def twin(scenario: Any = None, *, satellites: int | None = None, clusters: int |
         Range [m] within which two satellites of a cluster are linked (a job spans only linked satellites);
         default the model's ``orbital.isl_range_m``.
     knot_s : float, optional
-        With ``"sgp4"``: seconds between the SGP4 knots, the steps between them by cubic Hermite interpolation on
-        position and velocity (:mod:`~terawatt.twin.propagation`; rounded down to whole steps). Default: the
-        widest whose error bound :math:`h^4 n^4 a/384` stays under 100 m (240 s at 60-s steps, 650 km: 80 m);
-        ``0``: SGP4 at every step (exact). In [0, 600] s.
+        With ``"sgp4"``: seconds between the SGP4 knots, the steps between them by quintic Hermite interpolation
+        on position, velocity and the two-body + J2 acceleration (:mod:`~terawatt.twin.propagation`; rounded down
+        to whole steps). Default: the widest whose error bound
+        (:func:`~terawatt.twin.propagation.hermite_bound_m`) stays under 80 m (780 s at 60-s steps, 650 km:
+        64 m); ``0``: SGP4 at every step (exact). In [0, 1200] s.
 
     Returns
     -------

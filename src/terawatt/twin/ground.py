@@ -220,13 +220,21 @@ class GroundTally:
         self.pair_steps = np.zeros((n, m), np.int64)
         self.pair_passes = np.zeros((n, m), np.int64)
         self._last = np.zeros(n * m, bool)
+        self._last_set = np.zeros(0, np.intp)  # where _last is True
         self._site, self._up = self.stations.ecef_km()
-        self._grid = None
+        self._grid = self._near = None
 
     def add(self, r_teme_km: np.ndarray, gmst_rad: np.ndarray, lat_deg: np.ndarray, lon_deg: np.ndarray) -> None:
         """Count one chunk: positions (n_sat, k, 3) [km] at sidereal angles (k,) [rad], with their geocentric
         sub-satellite latitudes and longitudes (n_sat, k) [deg] (:func:`terawatt.twin.events.
-        geocentric_lat_lon_deg`)."""
+        geocentric_lat_lon_deg`).
+
+        Notes
+        -----
+        Works step-major, (k, n_sat) (the twin's chunks are laid out so: transposes of them are free): the grid
+        cell of every satellite-step, a byte table of "some station may see it", and only for those the station
+        bits and the exact elevations.
+        """
         n, k, m = r_teme_km.shape[0], r_teme_km.shape[1], self.stations.size
         station_now = np.zeros((k, m), bool)
         if m == 0:
@@ -236,20 +244,36 @@ class GroundTally:
         if self._grid is None:
             low = float(np.sqrt(np.einsum("ij,ij->i", r_teme_km[:, 0], r_teme_km[:, 0])).min()) - WGS84_A_KM
             self._grid = candidate_grid(self.stations, low - 30.0, self.min_elevation_deg)
-        row = np.clip(((lat_deg + 90.0) / GRID_DEG).astype(np.int32), 0, int(180 / GRID_DEG) - 1)
-        col = np.clip(((lon_deg + 180.0) / GRID_DEG).astype(np.int32), 0, int(360 / GRID_DEG) - 1)
-        bits = self._grid[row * int(360 / GRID_DEG) + col]
-        sat, step = np.nonzero(bits)
-        bits = bits[sat, step]
+            self._near = self._grid != 0
+        rows, cols = int(180 / GRID_DEG), int(360 / GRID_DEG)
+        cell = np.add(lat_deg.T, 90.0, dtype=np.result_type(lat_deg, np.float32))  # (k, n): the chunks' layout
+        if GRID_DEG != 1.0:  # (a 1-deg grid: the degrees are the cell numbers)
+            cell /= GRID_DEG
+        row = cell.astype(np.int32)
+        np.add(lon_deg.T, 180.0, out=cell)
+        if GRID_DEG != 1.0:
+            cell /= GRID_DEG
+        col = cell.astype(np.int32)
+        np.clip(row, 0, rows - 1, out=row)
+        np.clip(col, 0, cols - 1, out=col)
+        row *= cols
+        row += col
+        flat = np.flatnonzero(self._near.take(row))  # satellite-steps near some station (~10 %), step-major
+        step, sat = np.divmod(flat, n)
+        bits = self._grid.take(row.ravel().take(flat))
         r = teme_to_earth_fixed(r_teme_km[sat, step], gmst_rad[step])
         sin2 = np.sin(np.radians(self.min_elevation_deg)) ** 2
-        found = []
-        for j in range(m):  # each station against the candidates near it only
+        found, at = [], []
+        present = int(np.bitwise_or.reduce(bits)) if bits.size else 0
+        for j in range(m):  # each station near some satellite, against the candidates near it only
+            if not present >> j & 1:
+                continue
             c = np.flatnonzero(bits & (np.int64(1) << j))
             height, rho2 = _height_range2(r[c], self._site[j:j + 1], self._up[j:j + 1])
             found.append(c[(height[:, 0] > 0.0) & (height[:, 0] ** 2 > sin2 * rho2[:, 0])])
-        st = np.concatenate([np.full(f.size, j) for j, f in enumerate(found)]).astype(np.int64)
-        c = np.concatenate(found)
+            at.append(np.full(found[-1].size, j, np.int64))
+        c = np.concatenate(found) if found else np.zeros(0, np.intp)
+        st = np.concatenate(at) if at else np.zeros(0, np.int64)
         v_sat, v_step = sat[c], step[c]
         pair = v_sat * m + st
         key = np.sort(pair * (k + 1) + v_step)  # stride k + 1: steps of different pairs never adjacent
@@ -257,16 +281,16 @@ class GroundTally:
         rise = np.ones(key.size, bool)
         rise[1:] = np.diff(key) != 1
         rise &= ~((t == 0) & self._last[p])
-        self.pair_passes += np.bincount(p[rise], minlength=n * m).reshape(n, m)
-        self.pair_steps += np.bincount(pair, minlength=n * m).reshape(n, m)
-        self._last = np.zeros(n * m, bool)
-        self._last[p[t == k - 1]] = True
+        np.add.at(self.pair_passes.reshape(-1), p[rise], 1)  # the few visible pairs, not n x m bins
+        np.add.at(self.pair_steps.reshape(-1), pair, 1)
+        self._last[self._last_set] = False
+        self._last_set = p[t == k - 1]
+        self._last[self._last_set] = True
         station_now[v_step, st] = True
         self.station_series.append(station_now)
-        sat_now = np.zeros((n, k), bool)  # (satellite, step) with some station in view
-        sat_now[v_sat, v_step] = True
-        self.sat_contact_steps += np.count_nonzero(sat_now, axis=1)  # counts: bool sums and means are slow
-        self.sat_series.append(np.count_nonzero(sat_now, axis=0) / n)
+        seen_at = np.unique(flat[c])  # (step, satellite) cells with some station in view
+        self.sat_contact_steps += np.bincount(seen_at % n, minlength=n)
+        self.sat_series.append(np.bincount(seen_at // n, minlength=k) / n)
 
     def station_in_contact(self) -> np.ndarray:
         """(n_steps, n_stations) bool: the station sees at least one satellite."""

@@ -116,10 +116,12 @@ def tally_burns(burns: dict[str, float], share: np.ndarray, soc: np.ndarray, loa
     burns["burn_s"] += float(share.sum()) * step_s
 
 
-def record(ds: Any, ops: Operations, series: dict[str, np.ndarray], trace: dict[str, np.ndarray],
-           per_sat: dict[str, np.ndarray], tally: Any, rated_w_per_m2: np.ndarray,
-           burns: dict[str, float] | None = None, cloud_rng: np.random.Generator | None = None) -> Any:
-    """The twin's Dataset ``ds`` with the operations layer's record added.
+def record(data: dict[str, Any], coords: dict[str, Any], attrs: dict[str, Any], ops: Operations,
+           series: dict[str, np.ndarray], trace: dict[str, np.ndarray], per_sat: dict[str, np.ndarray], tally: Any,
+           rated_w_per_m2: np.ndarray, burns: dict[str, float] | None = None,
+           cloud_rng: np.random.Generator | None = None) -> None:
+    """Add the operations layer's record to the twin's variables ``data``, coordinates ``coords`` and attributes
+    ``attrs`` (the dicts its Dataset is built from, in place).
 
     ``orbital.avoidance_outage_fraction`` is measured per satellite; ``orbital.availability_avoidance`` is the
     jobs' (the placed accelerator-time not stalled, from :mod:`~terawatt.twin.jobs`) when they ran, else one
@@ -131,27 +133,27 @@ def record(ds: Any, ops: Operations, series: dict[str, np.ndarray], trace: dict[
     clear-sky fractions (contact-weighted :math:`1 - (1 - p_i)^n`), against the model's single
     :math:`1 - (1 - p)^n`.
     """
-    n, n_steps, step_s = ds.sizes["satellite"], ds.sizes["time"], float(ds.attrs["step_s"])
+    n, n_steps, step_s = int(attrs["satellites"]), int(attrs["steps"]), float(attrs["step_s"])
     units = {"array_temp_mean_k": "K", "array_temp_min_k": "K", "array_temp_max_k": "K", "array_temp_k": "K",
              "array_power_w": "W"}
     for k, val in series.items():
-        ds[k] = ("time", val, {"units": units.get(k, "-")})
+        data[k] = ("time", val, {"units": units.get(k, "-")})
     for k, val in trace.items():
-        ds[k] = (("time", "traced"), val, {"units": units.get(k, "-")})
+        data[k] = (("time", "traced"), val, {"units": units.get(k, "-")})
     years = n_steps * step_s / 3.15576e7
-    ds["manoeuvres_per_satellite"] = ("satellite", per_sat["manoeuvres"])
-    ds["avoidance_outage_s_per_satellite"] = ("satellite", per_sat["avoid_down_s"], {"units": "s"})
-    ds["ground_contact_fraction_per_satellite"] = ("satellite", tally.sat_contact_steps / n_steps)
-    ds["passes_per_satellite"] = ("satellite", tally.pair_passes.sum(axis=1))
+    data["manoeuvres_per_satellite"] = ("satellite", per_sat["manoeuvres"])
+    data["avoidance_outage_s_per_satellite"] = ("satellite", per_sat["avoid_down_s"], {"units": "s"})
+    data["ground_contact_fraction_per_satellite"] = ("satellite", tally.sat_contact_steps / n_steps)
+    data["passes_per_satellite"] = ("satellite", tally.pair_passes.sum(axis=1))
     st = ops.stations
     station = tally.station_in_contact()
-    ds = ds.assign_coords(station=list(st.names))
-    ds["station_latitude_deg"] = ("station", st.latitude_deg, {"units": "deg"})
-    ds["station_longitude_deg"] = ("station", st.longitude_deg, {"units": "deg"})
-    ds["station_contact_fraction"] = ("station", station.mean(axis=0) if n_steps else np.zeros(st.size))
-    ds["station_passes"] = ("station", tally.pair_passes.sum(axis=0))
-    ds["satellites_in_contact_fraction"] = ("time", np.concatenate(tally.sat_series))
-    ds["stations_in_contact"] = ("time", station.sum(axis=1))
+    coords["station"] = list(st.names)
+    data["station_latitude_deg"] = ("station", st.latitude_deg, {"units": "deg"})
+    data["station_longitude_deg"] = ("station", st.longitude_deg, {"units": "deg"})
+    data["station_contact_fraction"] = ("station", station.mean(axis=0) if n_steps else np.zeros(st.size))
+    data["station_passes"] = ("station", tally.pair_passes.sum(axis=0))
+    data["satellites_in_contact_fraction"] = ("time", np.concatenate(tally.sat_series))
+    data["stations_in_contact"] = ("time", station.sum(axis=1))
     flown_traffic = ops.traffic_gbps_per_satellite * n
     clear, expected = None, float("nan")
     if ops.optical and st.size:
@@ -160,19 +162,19 @@ def record(ds: Any, ops: Operations, series: dict[str, np.ndarray], trace: dict[
         sky = cloud_states(rng, np.repeat(p[:, None], max(ops.sites_per_station, 1), axis=1), n_steps, step_s,
                            ops.cloud_correlation_s)
         clear = sky.any(axis=2)  # (time, station): some site of the station clear
-        ds["station_clear_sky_fraction"] = ("station", p)
-        ds["station_clear_fraction"] = ("station", clear.mean(axis=0) if n_steps else np.zeros(st.size))
-        ds["stations_clear"] = ("time", clear.sum(axis=1))
+        data["station_clear_sky_fraction"] = ("station", p)
+        data["station_clear_fraction"] = ("station", clear.mean(axis=0) if n_steps else np.zeros(st.size))
+        data["stations_clear"] = ("time", clear.sum(axis=1))
         w = station.sum(axis=0)
         expected = float(w @ (1.0 - (1.0 - p) ** ops.sites_per_station) / w.sum()) if w.sum() else float("nan")
-    ds.attrs.update(tally.summary(n_steps, step_s, flown_traffic, clear))
+    attrs.update(tally.summary(n_steps, step_s, flown_traffic, clear))
     if not ops.optical:
-        ds.attrs["twin.clear_contact_fraction"] = ds.attrs["twin.clear_sky_fraction"] = float("nan")
-    ds.attrs["twin.clear_contact_expected"] = expected
+        attrs["twin.clear_contact_fraction"] = attrs["twin.clear_sky_fraction"] = float("nan")
+    attrs["twin.clear_contact_expected"] = expected
     outage = float(per_sat["avoid_down_s"].sum() / (n * n_steps * step_s))
     burns = burns or {"satellite_steps": 0.0, "throttled_steps": 0.0, "soc_min": 1.0, "burn_s": 0.0}
-    ds.attrs.setdefault("orbital.availability_avoidance", 1.0 - outage)
-    ds.attrs.update({
+    attrs.setdefault("orbital.availability_avoidance", 1.0 - outage)
+    attrs.update({
         "orbital.avoidance_outage_fraction": outage,
         "twin.formation_manoeuvre": "cluster" if ops.by_cluster else "per_satellite",
         "twin.burn_s_per_manoeuvre": ops.burn_s,
@@ -188,4 +190,3 @@ def record(ds: Any, ops: Operations, series: dict[str, np.ndarray], trace: dict[
         "twin.array_equilibrium_temp_k": equilibrium_temp_k(ops.array, 1.0, float(np.median(rated_w_per_m2))),
         "twin.array_power_factor_max": float(series["array_power_factor_max"].max()),
     })
-    return ds

@@ -127,13 +127,28 @@ def check_inputs(n_satellites: int, hours: float, step_s: float, seed: int, peri
         raise ScenarioError(errors)
 
 
+def _altitude_km(result: Any) -> float:
+    out = result.outputs
+    return _f(out["orbital.altitude_km"]) if "orbital.altitude_km" in out else _f(
+        result.scenario.values["orbit.altitude_km"])
+
+
+def constellation_of(result: Any, n_satellites: int, jd0: float) -> Constellation:
+    """The constellation the twin flies for an evaluated design: ``n_satellites`` in the design's clusters, orbit
+    (altitude, inclination or sun-synchronous, LTAN) and epoch ``jd0`` [d, UT]."""
+    v, out = result.scenario.values, result.outputs
+    sso = v["orbit.inclination_deg"] is None or not np.isfinite(_f(v["orbit.inclination_deg"]))
+    return build_constellation(int(n_satellites), int(v["links.cluster_satellites"]),
+                               _f(v["links.cluster_radius_m"]), _altitude_km(result),
+                               _f(out["orbital.inclination_deg"]), _f(v["orbit.ltan_h"]), sso, jd0)
+
+
 def simulate(result: Any, n_satellites: int, hours: float, step_s: float, seed: int, start: str | datetime,
              progress: Callable[[int, int], None] | None = None, formation: str = "sgp4",
              knot_s: float | None = None, isl_range_m: float | None = None):
     """Run the twin of an evaluated design; returns the xarray Dataset described in :func:`terawatt.twin.twin`."""
     out = result.outputs
-    altitude = _f(out["orbital.altitude_km"]) if "orbital.altitude_km" in out else _f(
-        result.scenario.values["orbit.altitude_km"])
+    altitude = _altitude_km(result)
     period_s = 2.0 * np.pi * np.sqrt((6378.137e3 + altitude * 1e3) ** 3 / 3.986004418e14)
     try:
         jd0 = julian_date(start)
@@ -143,10 +158,7 @@ def simulate(result: Any, n_satellites: int, hours: float, step_s: float, seed: 
     if isl_range_m is not None and not (np.isfinite(isl_range_m) and isl_range_m > 0):
         raise ScenarioError([FieldError("twin.isl_range_m", f"must be a positive range [m], got {isl_range_m:g}")])
     v = result.scenario.values
-    sso = v["orbit.inclination_deg"] is None or not np.isfinite(_f(v["orbit.inclination_deg"]))
-    const = build_constellation(int(n_satellites), int(v["links.cluster_satellites"]),
-                                _f(v["links.cluster_radius_m"]), altitude, _f(out["orbital.inclination_deg"]),
-                                _f(v["orbit.ltan_h"]), sso, jd0)
+    const = constellation_of(result, int(n_satellites), jd0)
     plant, rates = plant_and_rates(result)
     grid = events.dose_grid(altitude, _f(v["radiation.shielding_mm_al"]), str(v["radiation.solar_activity"]),
                             _f(v["radiation.spe_events_per_yr_solar_max"]))
@@ -166,7 +178,7 @@ def _geometry(r_km: np.ndarray, sun32: np.ndarray, sun2: np.ndarray, gmst_minus_
     """Shadow, latitude, longitude and dose rate of a chunk, each (k, n), from positions (3, k, n) [km, TEME].
 
     Single precision from the positions on (0.5 m of 7,000 km: 5e-5 s on an eclipse edge, against the
-    interpolation's 80 m): half the memory traffic, and SIMD sqrt/arcsin/arctan2. Returns the visible solar
+    interpolation's 64 m): half the memory traffic, and SIMD sqrt/arcsin/arctan2. Returns the visible solar
     disc, the umbra flag, geocentric latitude [rad], Earth-fixed longitude + pi [rad] in [0, 2 pi] and the dose
     rate [rad/yr].
     """
@@ -188,18 +200,21 @@ def _geometry(r_km: np.ndarray, sun32: np.ndarray, sun2: np.ndarray, gmst_minus_
 
 
 def _failures(rng: np.random.Generator, alive: np.ndarray, rate_per_yr: float, step_s: float, k: int,
-              active: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+              active: int, out: np.ndarray | None = None) -> tuple[np.ndarray, ...]:
     """Permanent failures of a chunk of ``k`` steps, each put at a random step of it (rare: ~1e-7 per chip and
-    minute): failures (k, n), chips alive after the chunk (n), working chips at each step (k or 1, n)."""
+    minute): failures (k, n) (written into ``out``, zero on entry, if given), chips alive after the chunk (n),
+    working chips at each step (k or 1, n), chips alive at each step (k, n; None without failures) and the
+    failing satellites (ascending)."""
     fail_chunk = events.failures(rng, alive, rate_per_yr, step_s * k)
     failing = np.flatnonzero(fail_chunk)
     fail_at = rng.integers(0, k, failing.size)
-    fail = np.zeros((k, alive.size), dtype=alive.dtype)
+    fail = np.zeros((k, alive.size), dtype=alive.dtype) if out is None else out
     fail[fail_at, failing] = fail_chunk[failing]
     if not failing.size:
-        return fail, alive, np.minimum(alive, active)[None, :]
-    alive_k = alive - np.cumsum(fail, axis=0)  # chips alive at each step of the chunk
-    return fail, alive_k[-1], np.minimum(alive_k, active)
+        return fail, alive, np.minimum(alive, active)[None, :], None, failing
+    alive_k = np.repeat(alive[None, :], k, axis=0)  # chips alive at each step of the chunk
+    alive_k[:, failing] -= np.cumsum(fail[:, failing], axis=0)  # only the failing satellites change
+    return fail, alive_k[-1], np.minimum(alive_k, active), alive_k, failing
 
 
 def _radiation(rng: np.random.Generator, working: np.ndarray, dose: np.ndarray, stop_per_rate: float,
@@ -288,7 +303,11 @@ def _run(const: Constellation, plant: state.Plant, rates: Rates, grid, hours: fl
     lost_s = 0.0
     ev_rows: list[np.ndarray] = []
     # what the steps write, (chunk steps, satellites): reduced once per chunk
-    buf = {k: np.zeros((chunk, n)) for k in ("load", "allowed", "delivered", "soc", "temp", "down")}
+    buf = {k: np.zeros((chunk, n)) for k in ("load", "allowed", "delivered", "soc", "temp", "down", "t_array",
+                                              "factor")}
+    ev_buf = np.zeros((2, chunk, n), np.int64)  # stops and detected SDCs per step and satellite, for the scheduler
+    fail_buf = np.zeros((chunk, n), np.int64)  # failures per step and satellite, zero but in a chunk
+    wanted_tol = np.empty((chunk, n))  # the load below which a step counts as throttled
 
     for c0 in range(0, n_steps, chunk):
         k = min(chunk, n_steps - c0)
@@ -298,7 +317,8 @@ def _run(const: Constellation, plant: state.Plant, rates: Rates, grid, hours: fl
         seen, umbra, lat, lon, dose = _geometry(r, sun32[sl], sun2[sl], gmst[sl], grid)
         supply, absorbed = stepper.supply_and_absorbed(plant, full_sun_w, seen)
         alive0 = alive
-        fail, alive, working = _failures(rng, alive, rates.failure_rate_per_yr, step_s, k, active)
+        fail, alive, working, alive_k, failing = _failures(rng, alive, rates.failure_rate_per_yr, step_s, k, active,
+                                                           fail_buf[:k])
         r_sat = r.transpose(2, 1, 0)  # (n, k, 3) view for the hooks
         # --- operations layer (twinops): ground passes, manoeuvres ---
         tally.add(r_sat, sidereal[sl], np.degrees(lat.T), np.degrees(lon.T) - 180.0)
@@ -320,14 +340,14 @@ def _run(const: Constellation, plant: state.Plant, rates: Rates, grid, hours: fl
         # [rad], seen, umbra) and may lower wanted (k, n), the compute each satellite is asked for at each step.
         cells, n_stop, n_sdc = _radiation(rng, working, dose, stop_per_rate, base_stops, sdc_per_rate)
         count = n_stop + n_sdc
-        owed = np.zeros((k, n))
-        owed.flat[cells] = n_stop * stop_cost_s + n_sdc * sdc_cost_s
+        owed = n_stop * stop_cost_s + n_sdc * sdc_cost_s  # downtime owed at each event cell [s]
         lost_s += float(owed.sum())
         ev_step, ev_sat = np.divmod(cells, n)
+        in_step = np.searchsorted(cells, np.arange(k + 1) * n)  # the cells of step j: in_step[j]:in_step[j + 1]
         if sched is not None:  # dense per-step counts and alive chips for the scheduler (twin.jobs)
-            stops_d, sdc_d = np.zeros((k, n), np.int64), np.zeros((k, n), np.int64)
+            stops_d, sdc_d = ev_buf[0][:k], ev_buf[1][:k]  # zero but at the cells set below, reset after the steps
             stops_d.flat[cells], sdc_d.flat[cells] = n_stop, n_sdc
-            alive_k = alive0 - np.cumsum(fail, axis=0) if fail.any() else np.broadcast_to(alive0, (k, n))
+            alive_k = np.broadcast_to(alive0, (k, n)) if alive_k is None else alive_k
         if cells.size:
             ev_rows.append(np.column_stack([seconds[c0 + ev_step], ev_sat, np.degrees(lat.flat[cells]),
                                             np.degrees(lon.flat[cells]) - 180.0, n_stop, n_sdc]))
@@ -339,8 +359,8 @@ def _run(const: Constellation, plant: state.Plant, rates: Rates, grid, hours: fl
             burn_cut = b_share * burn_loss  # array output lost
             supply[:, bs] -= burn_cut * seen[:, bs] * array_supply[bs] + b_share * ops.thruster_load
         # ---- per step: the recurrences only
-        load, allowed, delivered, soc, temp_k, down = (buf[key][:k] for key in (
-            "load", "allowed", "delivered", "soc", "temp", "down"))
+        load, allowed, delivered, soc, temp_k, down, t_arr, factors = (buf[key][:k] for key in (
+            "load", "allowed", "delivered", "soc", "temp", "down", "t_array", "factor"))
         for j in range(k):
             # twinops: the array's output at its temperature (supply is rated at solar.cell_temp_k)
             factor = array.power_factor(ops.array, t_array)
@@ -348,18 +368,16 @@ def _run(const: Constellation, plant: state.Plant, rates: Rates, grid, hours: fl
             if bs.size:  # the temperature term of the off-pointed arrays, at their pointing
                 supply[j, bs] -= (factor[bs] - 1.0) * seen[j, bs] * array_supply[bs] * burn_cut[j]
             stepper.step(temp, energy, supply[j], absorbed[j], wanted[j], load[j], allowed[j])
-            debt_s += owed[j]
+            if in_step[j + 1] > in_step[j]:  # the events of the step add their downtime to the debt
+                e = slice(in_step[j], in_step[j + 1])
+                debt_s[ev_sat[e]] += owed[e]
             np.minimum(debt_s, step_s, out=down[j])
             debt_s -= down[j]
             np.multiply(energy, soc_per_wh, out=soc[j])
             temp_k[j] = temp
             # Per-step hooks: this step's state is load[j], allowed[j], soc[j], temp; what later steps of the chunk
             # are asked is wanted[j + 1:].
-            i = c0 + j  # --- operations layer (twinops): array temperature ---
-            ops_series["array_temp_mean_k"][i], ops_series["array_temp_min_k"][i] = t_array.mean(), t_array.min()
-            ops_series["array_temp_max_k"][i], ops_series["array_power_factor_max"][i] = t_array.max(), factor.max()
-            ops_trace["array_temp_k"][i] = t_array[traced]
-            ops_trace["array_power_w"][i] = full_sun_w[traced] * factor[traced] * seen[j, traced]
+            t_arr[j], factors[j] = t_array, factor  # twinops: array temperature, reduced after the chunk
             t_array = array.advance(ops.array, t_array, seen[j], rated, step_s, factor)
             if sched is not None:  # workloads: scheduler step (twin.jobs); a manoeuvring satellite runs slower
                 job_load, avoid = load[j], None
@@ -369,6 +387,8 @@ def _run(const: Constellation, plant: state.Plant, rates: Rates, grid, hours: fl
                     avoid = (out_sat, out_keep[j])
                 jobs.step(sched, j, alive_k[j], working[min(j, working.shape[0] - 1)], fail[j], stops_d[j],
                           sdc_d[j], job_load, wanted[j], step_s, avoid)
+        if sched is not None:
+            stops_d.flat[cells] = sdc_d.flat[cells] = 0
         np.multiply(down, -1.0 / step_s, out=delivered)
         delivered += 1.0
         delivered *= load
@@ -378,17 +398,24 @@ def _run(const: Constellation, plant: state.Plant, rates: Rates, grid, hours: fl
             operations.tally_burns(burns, b_share, soc[:, bs], load[:, bs], wanted[:, bs] - THROTTLE_TOL, step_s)
 
         # ---- chunk level again: series (one value per step) and per-satellite reductions
+        ops_series["array_temp_mean_k"][sl], ops_series["array_temp_min_k"][sl] = t_arr.mean(axis=1), t_arr.min(
+            axis=1)
+        ops_series["array_temp_max_k"][sl] = t_arr.max(axis=1)
+        ops_series["array_power_factor_max"][sl] = factors.max(axis=1)
+        ops_trace["array_temp_k"][sl] = t_arr[:, traced]
+        ops_trace["array_power_w"][sl] = full_sun_w[traced] * factors[:, traced] * seen[:, traced]
         series["delivered_compute_w"][sl] = delivered.sum(axis=1) * plant.compute_power_w
         series["sunlit_fraction"][sl] = (n - np.count_nonzero(umbra, axis=1)) / n  # counts: bool means are slow
         series["battery_soc_min"][sl] = soc.min(axis=1)
         series["battery_soc_mean"][sl] = soc.mean(axis=1)
         series["radiator_temp_max_k"][sl] = temp_k.max(axis=1)
         series["radiator_temp_mean_k"][sl] = temp_k.mean(axis=1)
-        series["throttled_fraction"][sl] = np.count_nonzero(load < wanted - THROTTLE_TOL, axis=1) / n
-        series["thermal_throttled_fraction"][sl] = np.count_nonzero(allowed < wanted - THROTTLE_TOL, axis=1) / n
+        below = np.subtract(wanted, THROTTLE_TOL, out=wanted_tol[:k])
+        series["throttled_fraction"][sl] = np.count_nonzero(load < below, axis=1) / n
+        series["thermal_throttled_fraction"][sl] = np.count_nonzero(allowed < below, axis=1) / n
         series["capacity_fraction"][sl] = wanted.mean(axis=1)
         series["radiation_events"][sl] = np.bincount(ev_step, weights=count, minlength=k)
-        series["hardware_failures"][sl] = fail.sum(axis=1)
+        series["hardware_failures"][sl] = fail[:, failing].sum(axis=1)
         series["dose_rate_mean_rad_per_yr"][sl] = dose.mean(axis=1)
         for key, val in (("battery_soc", soc), ("radiator_temp_k", temp_k), ("compute_fraction", delivered),
                          ("illumination", seen)):
@@ -401,24 +428,28 @@ def _run(const: Constellation, plant: state.Plant, rates: Rates, grid, hours: fl
         per_sat["min_soc"] = np.minimum(per_sat["min_soc"], soc.min(axis=0))
         per_sat["dose_sum"] += dose.sum(axis=0)
         per_sat["events"] += np.bincount(ev_sat, weights=count, minlength=n).astype(int)
-        per_sat["failures"] += fail.sum(axis=0)
+        per_sat["failures"][failing] += fail[:, failing].sum(axis=0)
+        fail[:, failing] = 0  # the buffer back to zero for the next chunk
         if progress is not None:
             progress(c0 + k, n_steps)
 
     ev = np.concatenate(ev_rows) if ev_rows else np.zeros((0, 6))
-    ds = _dataset(const, plant, series, trace, traced, per_sat, ev, seconds, age, step_s, lost_s)
+    import xarray as xr
+
+    data, coords, attrs = _record(const, plant, series, trace, traced, per_sat, ev, seconds, age, step_s, lost_s)
     if sched is not None:  # measured with jobs: goodput, availability, scheduler and ISL figures (twin.jobs)
         job_series, job_attrs = jobs.outputs(sched, n * active, step_s, plant.compute_power_w / active)
-        for key, val in job_series.items():
-            ds[key] = ("time", val, {"units": "W" if key.endswith("_w") else "-"})
-        ds.attrs.update(job_attrs)
-    return operations.record(ds, ops, ops_series, ops_trace, ops_sat, tally, rated, burns,  # twinops
-                             np.random.default_rng([seed, 15]))
+        data.update({key: ("time", val, {"units": "W" if key.endswith("_w") else "-"})
+                     for key, val in job_series.items()})
+        attrs.update(job_attrs)
+    operations.record(data, coords, attrs, ops, ops_series, ops_trace, ops_sat, tally, rated, burns,  # twinops
+                      np.random.default_rng([seed, 15]))
+    return xr.Dataset(data, coords=coords, attrs=attrs)  # built once: adding variables one by one merges each
 
 
-def _dataset(const, plant, series, trace, traced, per_sat, ev, seconds, age, step_s, lost_s):
+def _record(const, plant, series, trace, traced, per_sat, ev, seconds, age, step_s, lost_s):
+    """The run's variables, coordinates and attributes, as the dicts the Dataset is built from."""
     import pandas as pd
-    import xarray as xr
 
     t0 = pd.Timestamp((const.epoch_jd - 2440587.5) * 86400.0, unit="s")
     time = t0 + pd.to_timedelta(seconds, unit="s")
@@ -446,10 +477,10 @@ def _dataset(const, plant, series, trace, traced, per_sat, ev, seconds, age, ste
         "event_stops": ("event", ev[:, 4].astype(int)),
         "event_detected_sdc": ("event", ev[:, 5].astype(int)),
     })
-    ds = xr.Dataset(data, coords={"time": time, "satellite": np.arange(const.size), "traced": traced})
+    coords = {"time": time, "satellite": np.arange(const.size), "traced": traced}
     total_s = const.size * n_steps * step_s
     up = float(per_sat["wanted"].sum()) * step_s
-    ds.attrs.update({
+    return data, coords, {
         "satellites": const.size, "steps": n_steps, "step_s": step_s, "altitude_km": const.altitude_km,
         "inclination_deg": float(const.inclination_deg[0]), "planes": int(const.plane.max()) + 1,
         "clusters": int(const.cluster.max()) + 1, "compute_power_w": plant.compute_power_w,
@@ -464,5 +495,4 @@ def _dataset(const, plant, series, trace, traced, per_sat, ev, seconds, age, ste
         "twin.battery_soc_min": float(series["battery_soc_min"].min()),
         "twin.radiator_temp_max_k": float(series["radiator_temp_max_k"].max()),
         "twin.simulated_s": total_s,
-    })
-    return ds
+    }
