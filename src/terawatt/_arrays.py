@@ -180,15 +180,62 @@ def _mallopt() -> bool:
 
 class Deferred:
     """A value computed on first read: an output group may hold one for a costly output that is rarely read
-    (:class:`terawatt.outputs.Outputs` calls it when the key itself is read, not when its group is computed)."""
+    (:class:`terawatt.outputs.Outputs` calls it when the key itself is read, not when its group is computed).
+    :func:`resolve` computes it once and keeps the value."""
 
-    __slots__ = ("compute",)
+    __slots__ = ("compute", "_value")
 
     def __init__(self, compute: Any) -> None:
         self.compute = compute
+        self._value = _PENDING
+
+    def value(self) -> Any:
+        """What it computes (computed on the first call only)."""
+        if self._value is _PENDING:
+            self._value = self.compute()
+        return self._value
+
+
+_PENDING = object()
+
+
+class LazyFields:
+    """Mixin of a frozen design dataclass: a field holding a :class:`Deferred` (a figure only outputs read, of
+    sample arrays: :func:`deferred_if`) is computed on its first read as an attribute and kept, so every reader
+    sees a value. ``vars(design)`` shows the fields as stored; pickling computes them first."""
+
+    __slots__ = ()
+
+    def __getattribute__(self, name: str) -> Any:
+        value = object.__getattribute__(self, name)
+        if type(value) is Deferred:
+            value = value.value()
+            object.__setattr__(self, name, value)
+        return value
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {k: resolve(val) for k, val in vars(self).items()}
 
 
 def resolve(value: Any) -> Any:
-    """``value``, or what it computes where it is a :class:`Deferred`."""
-    return value.compute() if type(value) is Deferred else value
+    """``value``, or what it computes where it is a :class:`Deferred` (once)."""
+    return value.value() if type(value) is Deferred else value
 
+
+def deferred_if(defer: bool, fn: Any, *args: Any) -> Any:
+    """``fn(*args)``, or where ``defer`` a :class:`Deferred` computing it on first read, in the floating-point
+    context of :func:`terawatt.model.evaluate` (infeasible samples carry inf/NaN by design). For a figure only
+    outputs read, of sample arrays (``defer``): an evaluation reading the cost ratio then never computes it."""
+    if not defer:
+        return fn(*args)
+
+    def compute() -> Any:
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            return fn(*args)
+
+    return Deferred(compute)
+
+
+def is_sampled(x: Any) -> bool:
+    """Whether ``x`` is an array of samples (at least 1-d), not one value."""
+    return type(x) is np.ndarray and x.ndim > 0

@@ -225,7 +225,7 @@ def _unit_cost_groups(side: str) -> tuple[_Group, ...]:
         return {f"{side}.cost_per_gpu_hour_usd": q[costs]["annual_total"] / q[hours]}
 
     def per_million_tokens(q: dict[str, Any], raw: Callable[[str], Any]) -> dict[str, Any]:
-        out = {f"{side}.cost_per_million_tokens_usd": q[costs]["annual_total"] / (q[tokens] / 1e6)}
+        out = {f"{side}.cost_per_million_tokens_usd": q[costs]["annual_total"] / (resolve(q[tokens]) / 1e6)}
         if side == "terrestrial":
             out["terrestrial.gpu_hours_per_yr"] = q["ground_gpu_hours"]
         return out
@@ -297,20 +297,14 @@ def _space(q: dict[str, Any], raw: Callable[[str], Any]) -> dict[str, Any]:
         "orbital.manoeuvres_per_satellite_yr": space.manoeuvres_per_satellite_yr,
         "orbital.fleet_manoeuvres_per_yr": space.manoeuvres_per_satellite_yr * fleet.satellite_count,
         "orbital.collision_probability_per_yr": space.collision_probability_per_yr,
-        "orbital.fleet_collision_probability_per_yr": Deferred(lambda: _fleet_collision(space, fleet)),
+        "orbital.fleet_collision_probability_per_yr": debris.fleet_collision_probability_per_yr(
+            np.nan_to_num(space.collision_probability_per_yr), np.nan_to_num(fleet.satellite_count, posinf=0.0)
+        )
+        + np.where(np.isnan(space.collision_probability_per_yr) | ~np.isfinite(fleet.satellite_count), np.nan, 0.0),
         "orbital.avoidance_dv_m_per_s_per_yr": space.avoidance_dv_m_per_s_per_yr,
         "orbital.avoidance_outage_fraction": space.avoidance_outage_fraction,
         "orbital.formation_manoeuvre_factor": space.formation_manoeuvre_factor,
     }
-
-
-def _fleet_collision(space: Any, fleet: Any) -> np.ndarray:
-    """Probability per year that a satellite of the fleet is hit (NaN where either figure is)."""
-    per_satellite = resolve(space.collision_probability_per_yr)  # computed on first read for sample arrays
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        return debris.fleet_collision_probability_per_yr(
-            np.nan_to_num(per_satellite), np.nan_to_num(fleet.satellite_count, posinf=0.0)
-        ) + np.where(np.isnan(per_satellite) | ~np.isfinite(fleet.satellite_count), np.nan, 0.0)
 
 
 def _links(q: dict[str, Any], raw: Callable[[str], Any]) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from terawatt._arrays import Deferred, nan_to_zero, resolve, select
+from terawatt._arrays import Deferred, LazyFields, deferred_if, is_sampled, nan_to_zero, resolve, select
 from terawatt.catalogs import catalog_entry
 from terawatt.constants import STANDARD_GRAVITY_M_PER_S2
 from terawatt.design.satellite import SatelliteDesign
@@ -96,7 +96,7 @@ def table_range_errors(v: dict[str, Any], altitude_km: np.ndarray) -> list[Field
 
 
 @dataclass(frozen=True)
-class EnvironmentDesign:
+class EnvironmentDesign(LazyFields):
     """Per-satellite environment quantities (NaN where the effect is switched off)."""
 
     density_kg_per_m3: np.ndarray
@@ -234,7 +234,7 @@ def orbit_environment(sat: SatelliteDesign, v: dict[str, Any], altitude_km: np.n
         sat = replace(sat, **{k: np.where(ok, getattr(sat, k), fill) for k, fill in placeholders.items()})
     # Figures only outputs read (ballistic coefficient, natural decay, collision probability, formation factor)
     # are computed on first read for sample arrays (the cost ratio needs none of them), at once for a scalar.
-    later = _later if type(sat.satellite_mass_kg) is np.ndarray and sat.satellite_mass_kg.ndim else _now
+    later = functools.partial(deferred_if, is_sampled(sat.satellite_mass_kg))
     on_atm = bool(v["atmosphere.enabled"])
     on_debris = bool(v["debris.enabled"])
     life = _f(v["satellite.lifetime_yr"])
@@ -353,33 +353,17 @@ def orbit_environment(sat: SatelliteDesign, v: dict[str, Any], altitude_km: np.n
     )
     if ok.all():
         return design
-    masked = {k: _masked(ok, val) for k, val in design.as_dict().items()}
+    masked = {k: _masked(ok, val) for k, val in vars(design).items()}  # as stored: those deferred stay so
     masked["avoidance_outage_fraction"] = np.where(ok, design.avoidance_outage_fraction, 0.0)
     masked["avoidance_availability"] = np.where(ok, design.avoidance_availability, 1.0)
     masked["feasible"] = design.feasible | ~ok  # the radiator is the reported problem there
     return EnvironmentDesign(**masked)
 
 
-def _now(fn: Any, *args: Any) -> Any:
-    """``fn(*args)``."""
-    return fn(*args)
-
-
-def _later(fn: Any, *args: Any) -> Deferred:
-    """``fn(*args)`` computed on first read (:class:`~terawatt._arrays.Deferred`), in the floating-point context
-    of :func:`terawatt.model.evaluate` (infeasible samples carry inf/NaN by design)."""
-
-    def compute() -> Any:
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            return fn(*args)
-
-    return Deferred(compute)
-
-
 def _masked(ok: np.ndarray, value: Any) -> Any:
     """``np.where(ok, value, nan)``, on first read where ``value`` is computed then."""
     if type(value) is Deferred:
-        return _later(lambda: np.where(ok, resolve(value), np.nan))
+        return deferred_if(True, lambda: np.where(ok, resolve(value), np.nan))
     return np.where(ok, value, np.nan)
 
 
@@ -403,14 +387,16 @@ def with_propellant(sat: SatelliteDesign, env: EnvironmentDesign, tank_fraction:
     if not (finite.all() and _is_float_array(hardware, np.shape(finite))):
         hardware = np.where(finite, hardware, np.nan)
     wet = select(sat.heritage, sat.satellite_mass_kg, dry + propellant + hardware)
-    compute_power = sat.specific_power_w_per_kg * sat.satellite_mass_kg
     stowed_density = sat.satellite_mass_kg / sat.stowed_volume_m3
+    specific = vars(sat)["specific_power_w_per_kg"]  # as stored (outputs only: may be computed on first read)
     return replace(
         sat,
         propulsion_mass_kg=select(sat.heritage, np.nan, propellant + hardware),
         satellite_mass_kg=wet,
         stowed_volume_m3=wet / stowed_density,
-        specific_power_w_per_kg=compute_power / wet,
+        specific_power_w_per_kg=deferred_if(
+            type(specific) is Deferred or is_sampled(wet), lambda: resolve(specific) * sat.satellite_mass_kg / wet
+        ),
     )
 
 
