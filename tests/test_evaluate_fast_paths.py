@@ -9,6 +9,11 @@ a result, bitwise: each equals the general form it replaces, on the cases where 
 - ``tco.CostLines`` behaves as the dict of every line (its summary entries computed on first read).
 - An evaluation reading only the cost ratio gives the numbers of one reading every output, infeasible samples
   included (NaN costs put at their indices).
+- The figures only outputs read (natural decay, collision probability, ballistic coefficient, the ground's water,
+  the specific power, the launches, the tokens...) are computed on first read for sample arrays: every output of
+  each sample equals its scalar evaluation (computed at once), and the cost ratio computes none of them.
+- ``finance.RecoveryFactors`` equals ``capital_recovery_factor`` per duration (each scalar duration once); the
+  servicing line left out of the total without visits gives every output of the evaluation that adds it.
 """
 
 from __future__ import annotations
@@ -188,3 +193,88 @@ def test_satellite_price_per_w_skips_the_bottom_up_sum():
     compute_power = np.float64(sc.values["satellite.compute_power_w"])
     want = out["orbital.satellite_count"] * (np.float64(40.0) * compute_power)
     assert _bits(out["orbital.capex_breakdown_usd.satellite_hardware"]) == _bits(want)
+
+
+# ------------------------------------------------------------ figures only outputs read, computed on first read
+def _sampled(n: int) -> dict:
+    return {"launch.price_usd_per_kg": RNG.uniform(20.0, 3000.0, n),
+            "solar.array_specific_power_w_per_kg": RNG.uniform(60.0, 150.0, n),
+            "thermal.emissivity": RNG.uniform(0.3, 0.92, n),  # some radiators infeasible
+            "workload.utilization": RNG.uniform(0.6, 0.95, n),
+            "finance.discount_rate": RNG.uniform(0.0, 0.12, n)}
+
+
+@pytest.mark.parametrize("scenario", ["baseline-2026", "musk-2026", "starcloud-40mw"])
+@pytest.mark.parametrize("extra", [{}, {"orbital_ops.servicing_enabled": True}, {"terrestrial.power_source": "gas"},
+                                   {"debris.formation_manoeuvre": "per_satellite"}])
+def test_every_sampled_output_equals_the_scalar_evaluation(scenario, extra):
+    """Each sample of a sampled evaluation (its figures only outputs read computed on first read) equals the
+    scalar evaluation of that sample (computed at once), for every output."""
+    sampled = {**_sampled(200), **extra}
+    out = terawatt.evaluate(load_scenario(scenario, sampled))
+    values = {k: np.asarray(out[k]) for k in out.keys()}
+    feasible = values["orbital.feasible"]
+    picks = np.flatnonzero(feasible)[:2].tolist() + np.flatnonzero(~feasible)[:1].tolist()
+    assert picks
+    for i in picks:
+        one = terawatt.evaluate(load_scenario(scenario, {k: (v[i] if np.ndim(v) else v) for k, v in sampled.items()}))
+        for key, got in values.items():
+            want = np.asarray(one[key])
+            assert got[i].dtype.kind == want.dtype.kind and _bits(got[i].astype(want.dtype)) == _bits(want), (key, i)
+
+
+def test_the_cost_ratio_computes_no_output_only_figure(monkeypatch):
+    """Reading the cost ratio of sample arrays never computes the natural decay, the collision probability or the
+    ballistic coefficient (each raises here); reading them does."""
+    from terawatt.physics import debris as debris_module
+    from terawatt.physics import propulsion
+
+    def boom(*args, **kwargs):
+        raise AssertionError("computed")
+
+    for module, name in ((propulsion, "natural_decay_yr"), (propulsion, "ballistic_coefficient_kg_per_m2"),
+                         (debris_module, "collision_probability_per_yr")):
+        monkeypatch.setattr(module, name, boom)
+    out = terawatt.evaluate(load_scenario("baseline-2026", _sampled(300)))
+    assert np.isfinite(out["comparison.cost_ratio"]).any()
+    with pytest.raises(AssertionError, match="computed"):
+        out["orbital.natural_decay_yr"]  # noqa: B018
+
+
+def test_lazy_fields_compute_once_and_pickle_as_values():
+    from terawatt.design.ground import size_ground_site
+
+    calls = []
+    g = size_ground_site(np.float64(1e8), np.float64(1e3), RNG.uniform(0.5, 0.9, 5), np.float64(1.2), "grid",
+                         np.float64(0.36), np.float64(0.2), np.float64(4.0), np.float64(0.85), np.float64(1.3))
+    assert type(vars(g)["water_l_per_yr"]) is _arrays.Deferred  # as stored
+    want = g.facility_energy_mwh_per_yr * 1e3 * 0.36
+    assert _bits(g.water_l_per_yr) == _bits(want) and type(vars(g)["water_l_per_yr"]) is np.ndarray  # kept
+    restored = pickle.loads(pickle.dumps(g))
+    assert _bits(restored.it_energy_mwh_per_yr) == _bits(g.it_energy_mwh_per_yr)
+    d = _arrays.Deferred(lambda: calls.append(1) or np.arange(3.0))
+    assert _arrays.resolve(d) is _arrays.resolve(d) and calls == [1]
+
+
+@pytest.mark.parametrize("rate", [0.07, np.array([0.0, 0.05, 0.12, 3.0]), RNG.uniform(1e-6, 0.2, 1000)])
+def test_recovery_factors_equal_one_at_a_time_and_are_kept(rate):
+    years = (5.0, 10.0, np.float64(5.0), np.array([3.0]), 25.0)
+    factors = finance.RecoveryFactors(rate)
+    got = factors(*years)
+    for value, n in zip(got, years, strict=True):
+        assert _bits(value) == _bits(finance.capital_recovery_factor(rate, n))
+    assert got[0] is got[2] and factors(10.0)[0] is got[1]  # one scalar duration's factor computed once
+
+
+@pytest.mark.parametrize("scenario", ["baseline-2026", "skeptic", "starcloud-40mw"])
+def test_no_servicing_skip_equals_the_servicing_line_added(scenario, monkeypatch):
+    """Without visits the servicing line (+-0) is left out of the orbit's annual total: every output equals the
+    evaluation that adds it."""
+    sampled = _sampled(400)
+    fast = terawatt.evaluate(load_scenario(scenario, sampled))
+    fast = {k: np.asarray(fast[k]) for k in fast.keys()}
+    assert (fast["orbital.annual_breakdown_usd_per_yr.servicing"][fast["orbital.feasible"]] == 0.0).all()
+    monkeypatch.setattr(tco, "_no_servicing", lambda *args: False)
+    full = terawatt.evaluate(load_scenario(scenario, sampled))
+    for key in full.keys():
+        assert _bits(fast[key]) == _bits(np.asarray(full[key])), key
