@@ -18,6 +18,8 @@ a result, bitwise: each equals the general form it replaces, on the cases where 
 
 from __future__ import annotations
 
+import functools
+import operator
 import pickle
 
 import numpy as np
@@ -127,6 +129,8 @@ def test_total_equals_sum():
     assert _bits(tco._total(*terms, start=None)) == _bits(terms[0] + terms[1] + terms[2] + terms[3] + terms[4])
     negative = np.array([-0.0, 1.0])
     assert _bits(tco._total(negative, negative)) == _bits(sum([negative, negative]))  # 0 + -0.0 is +0
+    zeros = [RNG.normal(size=50), np.float64(0.0), -0.0, RNG.normal(size=50) * 0.0, np.float64(-0.0), 0]
+    assert _bits(tco._total(*zeros)) == _bits(sum(zeros))  # the one-value zeros left out
     first = np.arange(3.0)
     tco._total(first, first, start=None)
     assert first.tolist() == [0.0, 1.0, 2.0]  # a term is never written to
@@ -266,15 +270,19 @@ def test_recovery_factors_equal_one_at_a_time_and_are_kept(rate):
     assert got[0] is got[2] and factors(10.0)[0] is got[1]  # one scalar duration's factor computed once
 
 
-@pytest.mark.parametrize("scenario", ["baseline-2026", "skeptic", "starcloud-40mw"])
-def test_no_servicing_skip_equals_the_servicing_line_added(scenario, monkeypatch):
-    """Without visits the servicing line (+-0) is left out of the orbit's annual total: every output equals the
-    evaluation that adds it."""
+@pytest.mark.parametrize("scenario", ["baseline-2026", "skeptic", "starcloud-40mw", "mccalip-1gw"])
+def test_zero_lines_left_out_equal_the_lines_added(scenario, monkeypatch):
+    """Lines that are +-0 in every sample (servicing without visits, a zero NRE, replacement or operations
+    fraction) are left out of the orbit's annual total, and one-value zero terms out of any total from 0: every
+    output equals the evaluation that adds them."""
     sampled = _sampled(400)
     fast = terawatt.evaluate(load_scenario(scenario, sampled))
     fast = {k: np.asarray(fast[k]) for k in fast.keys()}
     assert (fast["orbital.annual_breakdown_usd_per_yr.servicing"][fast["orbital.feasible"]] == 0.0).all()
     monkeypatch.setattr(tco, "_no_servicing", lambda *args: False)
+    monkeypatch.setattr(tco, "_zero_line", lambda *args: False)
+    monkeypatch.setattr(tco, "_total", lambda *terms, start=0: functools.reduce(  # the plain left-to-right sum
+        operator.add, terms[1:], terms[0] if start is None else start + terms[0]))
     full = terawatt.evaluate(load_scenario(scenario, sampled))
     for key in full.keys():
         assert _bits(fast[key]) == _bits(np.asarray(full[key])), key

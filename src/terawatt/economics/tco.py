@@ -152,25 +152,33 @@ def orbital_costs(
         "launch": launch * crf_life,
         "insurance": insurance * crf_life,
         "ground_segment": ground_segment * crf_period,
-        "nre": p.nre_usd * crf_period,
-        "operations": p.opex_fraction_per_yr * hardware,
-        "replacement": p.replacement_fraction_per_yr * hardware,
     }
-    # Without servicing visits the line is +-0 in every sample where the fleet is finite: it then leaves the
-    # total unchanged (a sum started at 0 + x is never -0, and y + +-0 is y), so it is computed on first read.
-    zero_servicing = _no_servicing(sat, fleet, p, crf_life)
-    if not zero_servicing:
+    # A line that is +-0 in every sample leaves the total unchanged (a sum started at 0 + x is never -0, and
+    # y + +-0 is y): it is computed on first read only. Such are a zero price or fraction times finite values, and
+    # servicing where no visit falls in a life.
+    shape = np.shape(lines["satellite_hardware"])
+    later = {}
+    for name, coefficient, values in (("nre", p.nre_usd, crf_period),
+                                      ("operations", p.opex_fraction_per_yr, hardware),
+                                      ("replacement", p.replacement_fraction_per_yr, hardware)):
+        if _zero_line(coefficient, values, shape):
+            later[f"annual_{name}"] = functools.partial(np.multiply, coefficient, values)
+        else:
+            lines[name] = coefficient * values
+    if _no_servicing(sat, fleet, p, crf_life):
+        later["annual_servicing"] = servicing_line
+    else:
         lines["servicing"] = servicing_line()
 
     def infrastructure() -> np.ndarray:
         return _total(
-            lines["satellite_hardware"],
-            lines["launch"],
+            costs["annual_satellite_hardware"],
+            costs["annual_launch"],
             insurance_infra * crf_life,
-            lines["ground_segment"],
-            lines["nre"],
-            lines["operations"],
-            lines["replacement"],
+            costs["annual_ground_segment"],
+            costs["annual_nre"],
+            costs["annual_operations"],
+            costs["annual_replacement"],
             servicing()[0] * crf_life,
             start=None,
         )
@@ -186,14 +194,25 @@ def orbital_costs(
         annual_total=_total(*lines.values()),
         crf_period=crf_period,
     )
-    costs = CostLines(out, annual_servicing=servicing_line) if zero_servicing else CostLines(out)
+    costs = CostLines(out, **later)
     costs.later(
         annual_infrastructure=infrastructure,
-        annual_opex=lambda: lines["operations"] + lines["replacement"] + costs["annual_servicing"],
+        annual_opex=lambda: costs["annual_operations"] + costs["annual_replacement"] + costs["annual_servicing"],
         launch_slope_usd_per_yr_per_usd_per_kg=lambda: fleet.launch_mass_kg * (1.0 + p.insurance_fraction) * crf_life,
         capex_total=lambda: accelerators + hardware + launch + insurance + ground_segment + out["capex_nre"],
     )
     return costs
+
+
+def _zero_line(coefficient: np.ndarray, values: np.ndarray, shape: tuple[int, ...]) -> bool:
+    """Whether ``coefficient * values`` is +-0 in every sample and of ``shape`` (the total's): a scalar +-0
+    coefficient and finite values of that shape (one reduction)."""
+    return (
+        np.ndim(coefficient) == 0
+        and coefficient == 0.0
+        and np.shape(values) == shape
+        and bool(np.isfinite(values).all())
+    )
 
 
 def _no_servicing(sat: SatelliteDesign, fleet: FleetDesign, p: OrbitalPrices, crf_life: np.ndarray) -> bool:
@@ -240,9 +259,14 @@ def _launch_cost_usd(fleet: FleetDesign, p: OrbitalPrices) -> np.ndarray:
 
 def _total(*terms: np.ndarray, start: int | None = 0) -> np.ndarray:
     """``sum(terms)`` (``start=0``: as the built-in, 0 + the first term) or ``terms[0] + terms[1] + ...``
-    (``start=None``), left to right: the same values, added into one buffer of its own where the shapes allow."""
+    (``start=None``), left to right: the same values, added into one buffer of its own where the shapes allow.
+    From ``start=0`` a one-value zero term is no pass over the samples: the running sum is never -0 (0 + x is not,
+    and a sum is -0 only where both terms are), and y + +-0 is y."""
     total, fresh = (terms[0], False) if start is None else (start + terms[0], True)
+    skip_zeros = start is not None and start == 0 and not np.signbit(start)
     for term in terms[1:]:
+        if skip_zeros and type(total) is np.ndarray and total.dtype == np.float64 and np.ndim(term) == 0 and term == 0:
+            continue
         if (
             fresh
             and type(total) is np.ndarray
