@@ -199,27 +199,44 @@ class Deferred:
 _PENDING = object()
 
 
-class LazyFields:
-    """Mixin of a frozen design dataclass: a field holding a :class:`Deferred` (a figure only outputs read, of
-    sample arrays: :func:`deferred_if`) is computed on its first read as an attribute and kept, so every reader
-    sees a value. ``vars(design)`` shows the fields as stored; pickling computes them first."""
-
-    __slots__ = ()
-
-    def __getattribute__(self, name: str) -> Any:
-        value = object.__getattribute__(self, name)
-        if type(value) is Deferred:
-            value = value.value()
-            object.__setattr__(self, name, value)
-        return value
-
-    def __getstate__(self) -> dict[str, Any]:
-        return {k: resolve(val) for k, val in vars(self).items()}
-
-
 def resolve(value: Any) -> Any:
     """``value``, or what it computes where it is a :class:`Deferred` (once)."""
     return value.value() if type(value) is Deferred else value
+
+
+class LazyFields:
+    """Mixin of a frozen design dataclass: a field given as a :class:`Deferred` (a figure only outputs read, of
+    sample arrays: :func:`deferred_if`) is computed on its first read as an attribute and kept, so every reader
+    sees a value. The other fields are read as plain attributes (no cost added): the pending ones are kept apart
+    until read (:func:`stored` gives a field as it is stored); pickling computes them first."""
+
+    __slots__ = ()
+
+    def __post_init__(self) -> None:
+        stored_values = self.__dict__
+        pending = {k: val for k, val in stored_values.items() if type(val) is Deferred}
+        if pending:
+            for k in pending:
+                del stored_values[k]
+            stored_values["_deferred"] = pending
+
+    def __getattr__(self, name: str) -> Any:  # only where the plain look-up fails: a field still pending
+        pending = self.__dict__.get("_deferred")
+        if pending is None or name not in pending:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        value = self.__dict__[name] = pending.pop(name).value()
+        return value
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state.update({k: val.value() for k, val in state.pop("_deferred", {}).items()})
+        return state
+
+
+def stored(design: Any, name: str) -> Any:
+    """A field of a :class:`LazyFields` design as stored: its value, or the :class:`Deferred` still pending."""
+    pending = design.__dict__.get("_deferred")
+    return pending[name] if pending is not None and name in pending else getattr(design, name)
 
 
 def deferred_if(defer: bool, fn: Any, *args: Any) -> Any:

@@ -481,9 +481,9 @@ def _evaluate(scenario: Scenario, shape: tuple[int, ...]) -> Result:
     orbit_discount = _or(v["finance.orbital_discount_rate"], v["finance.discount_rate"])
     ground_discount = _or(v["finance.terrestrial_discount_rate"], v["finance.discount_rate"])
     period = _f(v["finance.analysis_period_yr"])
-    # The capital recovery factors of each rate, computed once (one set where both sides share the rate).
-    orbit_recovery = finance.RecoveryFactors(orbit_discount)
-    ground_recovery = orbit_recovery if ground_discount is orbit_discount else finance.RecoveryFactors(ground_discount)
+    # The capital recovery factors of each sampled rate, computed once (one set where both sides share the rate).
+    orbit_recovery = finance.RecoveryFactors(orbit_discount) if is_sampled(orbit_discount) else None
+    ground_recovery = orbit_recovery if ground_discount is orbit_discount else None
     orbital_prices = tco.OrbitalPrices(
         server_price_usd_per_accelerator=server_price,
         satellite_cost_usd_per_w=_f(v["satellite.cost_usd_per_w"]),

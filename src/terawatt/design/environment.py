@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from terawatt._arrays import Deferred, LazyFields, deferred_if, is_sampled, nan_to_zero, resolve, select
+from terawatt._arrays import Deferred, LazyFields, deferred_if, is_sampled, nan_to_zero, resolve, select, stored
 from terawatt.catalogs import catalog_entry
 from terawatt.constants import STANDARD_GRAVITY_M_PER_S2
 from terawatt.design.satellite import SatelliteDesign
@@ -353,7 +353,7 @@ def orbit_environment(sat: SatelliteDesign, v: dict[str, Any], altitude_km: np.n
     )
     if ok.all():
         return design
-    masked = {k: _masked(ok, val) for k, val in vars(design).items()}  # as stored: those deferred stay so
+    masked = {f.name: _masked(ok, stored(design, f.name)) for f in fields(design)}  # those deferred stay so
     masked["avoidance_outage_fraction"] = np.where(ok, design.avoidance_outage_fraction, 0.0)
     masked["avoidance_availability"] = np.where(ok, design.avoidance_availability, 1.0)
     masked["feasible"] = design.feasible | ~ok  # the radiator is the reported problem there
@@ -388,7 +388,7 @@ def with_propellant(sat: SatelliteDesign, env: EnvironmentDesign, tank_fraction:
         hardware = np.where(finite, hardware, np.nan)
     wet = select(sat.heritage, sat.satellite_mass_kg, dry + propellant + hardware)
     stowed_density = sat.satellite_mass_kg / sat.stowed_volume_m3
-    specific = vars(sat)["specific_power_w_per_kg"]  # as stored (outputs only: may be computed on first read)
+    specific = stored(sat, "specific_power_w_per_kg")  # outputs only: may be computed on first read
     return replace(
         sat,
         propulsion_mass_kg=select(sat.heritage, np.nan, propellant + hardware),

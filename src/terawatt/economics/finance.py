@@ -57,7 +57,10 @@ def capital_recovery_factors(discount_rate: ArrayLike, *years: ArrayLike) -> tup
     *years : array_like
         Durations [yr].
     """
-    return RecoveryFactors(discount_rate)(*years)
+    r = as_float(discount_rate)
+    if r.ndim == 0:  # one rate: NumPy scalars
+        return tuple(capital_recovery_factor(r, n) for n in years)
+    return RecoveryFactors(r)(*years)
 
 
 class RecoveryFactors:
@@ -79,6 +82,8 @@ class RecoveryFactors:
 
     def __call__(self, *years: ArrayLike) -> tuple[np.ndarray, ...]:
         """The capital recovery factor over each of ``years`` [1/yr]."""
+        if self.rate.ndim == 0:  # one rate: NumPy scalars, nothing worth keeping
+            return tuple(capital_recovery_factor(self.rate, n) for n in years)
         out = []
         for n in years:
             n = as_float(n)

@@ -19,7 +19,7 @@ from terawatt.constants import HOURS_PER_YEAR
 from terawatt.design.ground import GroundDesign
 from terawatt.design.satellite import FleetDesign, SatelliteDesign
 from terawatt.economics.finance import (
-    RecoveryFactors,
+    capital_recovery_factors,
     recovery_factors_finite,
     series_present_value_factor,
     within,
@@ -137,7 +137,13 @@ def orbital_costs(
     insurance_acc = p.insurance_fraction * accelerators
     insurance = insurance_infra + insurance_acc
     ground_segment = p.ground_segment_usd_per_w * it_power_w
-    servicing = functools.cache(lambda: servicing_cost_usd(sat, fleet, p))  # (visits, accelerators)
+    kept: list[tuple[np.ndarray, np.ndarray]] = []
+
+    def servicing() -> tuple[np.ndarray, np.ndarray]:
+        """(visits, accelerators) of servicing, computed once."""
+        if not kept:
+            kept.append(servicing_cost_usd(sat, fleet, p))
+        return kept[0]
 
     # Each capital recovery factor once: on large sample arrays they dominate the run time.
     crf_life, crf_period = _recovery(p)(life, p.analysis_period_yr)
@@ -156,16 +162,16 @@ def orbital_costs(
     # A line that is +-0 in every sample leaves the total unchanged (a sum started at 0 + x is never -0, and
     # y + +-0 is y): it is computed on first read only. Such are a zero price or fraction times finite values, and
     # servicing where no visit falls in a life.
-    shape = np.shape(lines["satellite_hardware"])
+    shape = np.shape(lines["satellite_hardware"])  # () for a scalar scenario: nothing to skip there
     later = {}
     for name, coefficient, values in (("nre", p.nre_usd, crf_period),
                                       ("operations", p.opex_fraction_per_yr, hardware),
                                       ("replacement", p.replacement_fraction_per_yr, hardware)):
-        if _zero_line(coefficient, values, shape):
+        if shape and _zero_line(coefficient, values, shape):
             later[f"annual_{name}"] = functools.partial(np.multiply, coefficient, values)
         else:
             lines[name] = coefficient * values
-    if _no_servicing(sat, fleet, p, crf_life):
+    if shape and _no_servicing(sat, fleet, p, crf_life):
         later["annual_servicing"] = servicing_line
     else:
         lines["servicing"] = servicing_line()
@@ -194,8 +200,9 @@ def orbital_costs(
         annual_total=_total(*lines.values()),
         crf_period=crf_period,
     )
-    costs = CostLines(out, **later)
-    costs.later(
+    costs = CostLines(
+        out,
+        **later,
         annual_infrastructure=infrastructure,
         annual_opex=lambda: costs["annual_operations"] + costs["annual_replacement"] + costs["annual_servicing"],
         launch_slope_usd_per_yr_per_usd_per_kg=lambda: fleet.launch_mass_kg * (1.0 + p.insurance_fraction) * crf_life,
@@ -232,10 +239,10 @@ def _no_servicing(sat: SatelliteDesign, fleet: FleetDesign, p: OrbitalPrices, cr
     return bool(np.isfinite(fleet.satellite_count).all())
 
 
-def _recovery(p: OrbitalPrices | TerrestrialPrices) -> RecoveryFactors:
-    """The capital recovery factors of the side's discount rate: the shared ones given with the prices, else
-    its own."""
-    return p.recovery if p.recovery is not None else RecoveryFactors(p.discount_rate)
+def _recovery(p: OrbitalPrices | TerrestrialPrices) -> Any:
+    """The capital recovery factors of the side's discount rate, as a function of the durations: the shared ones
+    given with the prices, else its own."""
+    return p.recovery if p.recovery is not None else functools.partial(capital_recovery_factors, p.discount_rate)
 
 
 def _launch_cost_usd(fleet: FleetDesign, p: OrbitalPrices) -> np.ndarray:
@@ -263,7 +270,7 @@ def _total(*terms: np.ndarray, start: int | None = 0) -> np.ndarray:
     From ``start=0`` a one-value zero term is no pass over the samples: the running sum is never -0 (0 + x is not,
     and a sum is -0 only where both terms are), and y + +-0 is y."""
     total, fresh = (terms[0], False) if start is None else (start + terms[0], True)
-    skip_zeros = start is not None and start == 0 and not np.signbit(start)
+    skip_zeros = type(start) is int and start == 0
     for term in terms[1:]:
         if skip_zeros and type(total) is np.ndarray and total.dtype == np.float64 and np.ndim(term) == 0 and term == 0:
             continue
@@ -289,10 +296,6 @@ class CostLines(dict):
     def __init__(self, values: dict[str, np.ndarray], **pending) -> None:
         super().__init__(values)
         self._pending = pending
-
-    def later(self, **pending) -> None:
-        """Add entries computed on first read."""
-        self._pending.update(pending)
 
     def __missing__(self, key: str) -> np.ndarray:
         compute = self._pending.pop(key, None)
