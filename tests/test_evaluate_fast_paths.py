@@ -9,10 +9,17 @@ a result, bitwise: each equals the general form it replaces, on the cases where 
 - ``tco.CostLines`` behaves as the dict of every line (its summary entries computed on first read).
 - An evaluation reading only the cost ratio gives the numbers of one reading every output, infeasible samples
   included (NaN costs put at their indices).
+- The figures only outputs read (natural decay, collision probability, ballistic coefficient, the ground's water,
+  the specific power, the launches, the tokens...) are computed on first read for sample arrays: every output of
+  each sample equals its scalar evaluation (computed at once), and the cost ratio computes none of them.
+- ``finance.RecoveryFactors`` equals ``capital_recovery_factor`` per duration (each scalar duration once); the
+  servicing line left out of the total without visits gives every output of the evaluation that adds it.
 """
 
 from __future__ import annotations
 
+import functools
+import operator
 import pickle
 
 import numpy as np
@@ -122,6 +129,8 @@ def test_total_equals_sum():
     assert _bits(tco._total(*terms, start=None)) == _bits(terms[0] + terms[1] + terms[2] + terms[3] + terms[4])
     negative = np.array([-0.0, 1.0])
     assert _bits(tco._total(negative, negative)) == _bits(sum([negative, negative]))  # 0 + -0.0 is +0
+    zeros = [RNG.normal(size=50), np.float64(0.0), -0.0, RNG.normal(size=50) * 0.0, np.float64(-0.0), 0]
+    assert _bits(tco._total(*zeros)) == _bits(sum(zeros))  # the one-value zeros left out
     first = np.arange(3.0)
     tco._total(first, first, start=None)
     assert first.tolist() == [0.0, 1.0, 2.0]  # a term is never written to
@@ -188,3 +197,97 @@ def test_satellite_price_per_w_skips_the_bottom_up_sum():
     compute_power = np.float64(sc.values["satellite.compute_power_w"])
     want = out["orbital.satellite_count"] * (np.float64(40.0) * compute_power)
     assert _bits(out["orbital.capex_breakdown_usd.satellite_hardware"]) == _bits(want)
+
+
+# ------------------------------------------------------------ figures only outputs read, computed on first read
+def _sampled(n: int) -> dict:
+    return {"launch.price_usd_per_kg": RNG.uniform(20.0, 3000.0, n),
+            "solar.array_specific_power_w_per_kg": RNG.uniform(60.0, 150.0, n),
+            "thermal.emissivity": RNG.uniform(0.3, 0.92, n),  # some radiators infeasible
+            "workload.utilization": RNG.uniform(0.6, 0.95, n),
+            "finance.discount_rate": RNG.uniform(0.0, 0.12, n)}
+
+
+@pytest.mark.parametrize("scenario", ["baseline-2026", "musk-2026", "starcloud-40mw"])
+@pytest.mark.parametrize("extra", [{}, {"orbital_ops.servicing_enabled": True}, {"terrestrial.power_source": "gas"},
+                                   {"debris.formation_manoeuvre": "per_satellite"}])
+def test_every_sampled_output_equals_the_scalar_evaluation(scenario, extra):
+    """Each sample of a sampled evaluation (its figures only outputs read computed on first read) equals the
+    scalar evaluation of that sample (computed at once), for every output."""
+    sampled = {**_sampled(200), **extra}
+    out = terawatt.evaluate(load_scenario(scenario, sampled))
+    values = {k: np.asarray(out[k]) for k in out.keys()}
+    feasible = values["orbital.feasible"]
+    picks = np.flatnonzero(feasible)[:2].tolist() + np.flatnonzero(~feasible)[:1].tolist()
+    assert picks
+    for i in picks:
+        one = terawatt.evaluate(load_scenario(scenario, {k: (v[i] if np.ndim(v) else v) for k, v in sampled.items()}))
+        for key, got in values.items():
+            want = np.asarray(one[key])
+            assert got[i].dtype.kind == want.dtype.kind and _bits(got[i].astype(want.dtype)) == _bits(want), (key, i)
+
+
+def test_the_cost_ratio_computes_no_output_only_figure(monkeypatch):
+    """Reading the cost ratio of sample arrays never computes the natural decay, the collision probability or the
+    ballistic coefficient (each raises here); reading them does."""
+    from terawatt.physics import debris as debris_module
+    from terawatt.physics import propulsion
+
+    def boom(*args, **kwargs):
+        raise AssertionError("computed")
+
+    for module, name in ((propulsion, "natural_decay_yr"), (propulsion, "ballistic_coefficient_kg_per_m2"),
+                         (debris_module, "collision_probability_per_yr")):
+        monkeypatch.setattr(module, name, boom)
+    out = terawatt.evaluate(load_scenario("baseline-2026", _sampled(300)))
+    assert np.isfinite(out["comparison.cost_ratio"]).any()
+    with pytest.raises(AssertionError, match="computed"):
+        out["orbital.natural_decay_yr"]  # noqa: B018
+
+
+def test_lazy_fields_compute_once_and_pickle_as_values():
+    from terawatt.design.ground import size_ground_site
+
+    calls = []
+    g = size_ground_site(np.float64(1e8), np.float64(1e3), RNG.uniform(0.5, 0.9, 5), np.float64(1.2), "grid",
+                         np.float64(0.36), np.float64(0.2), np.float64(4.0), np.float64(0.85), np.float64(1.3))
+    assert type(_arrays.stored(g, "water_l_per_yr")) is _arrays.Deferred and "water_l_per_yr" not in vars(g)
+    want = g.facility_energy_mwh_per_yr * 1e3 * 0.36
+    assert _bits(g.water_l_per_yr) == _bits(want) and vars(g)["water_l_per_yr"] is g.water_l_per_yr  # kept
+    assert type(_arrays.stored(g, "water_l_per_yr")) is np.ndarray
+    with pytest.raises(AttributeError):
+        g.no_such_field  # noqa: B018
+    restored = pickle.loads(pickle.dumps(g))
+    assert _bits(restored.it_energy_mwh_per_yr) == _bits(g.it_energy_mwh_per_yr)
+    d = _arrays.Deferred(lambda: calls.append(1) or np.arange(3.0))
+    assert _arrays.resolve(d) is _arrays.resolve(d) and calls == [1]
+
+
+@pytest.mark.parametrize("rate", [0.07, np.array([0.0, 0.05, 0.12, 3.0]), RNG.uniform(1e-6, 0.2, 1000)])
+def test_recovery_factors_equal_one_at_a_time_and_are_kept(rate):
+    years = (5.0, 10.0, np.float64(5.0), np.array([3.0]), 25.0)
+    factors = finance.RecoveryFactors(rate)
+    got = factors(*years)
+    for value, n in zip(got, years, strict=True):
+        assert _bits(value) == _bits(finance.capital_recovery_factor(rate, n))
+    if np.ndim(rate):  # one scalar duration's factor of a sampled rate computed once (one rate: NumPy scalars)
+        assert got[0] is got[2] and factors(10.0)[0] is got[1]
+    assert _bits(finance.capital_recovery_factors(rate, *years[:2])[1]) == _bits(got[1])
+
+
+@pytest.mark.parametrize("scenario", ["baseline-2026", "skeptic", "starcloud-40mw", "mccalip-1gw"])
+def test_zero_lines_left_out_equal_the_lines_added(scenario, monkeypatch):
+    """Lines that are +-0 in every sample (servicing without visits, a zero NRE, replacement or operations
+    fraction) are left out of the orbit's annual total, and one-value zero terms out of any total from 0: every
+    output equals the evaluation that adds them."""
+    sampled = _sampled(400)
+    fast = terawatt.evaluate(load_scenario(scenario, sampled))
+    fast = {k: np.asarray(fast[k]) for k in fast.keys()}
+    assert (fast["orbital.annual_breakdown_usd_per_yr.servicing"][fast["orbital.feasible"]] == 0.0).all()
+    monkeypatch.setattr(tco, "_no_servicing", lambda *args: False)
+    monkeypatch.setattr(tco, "_zero_line", lambda *args: False)
+    monkeypatch.setattr(tco, "_total", lambda *terms, start=0: functools.reduce(  # the plain left-to-right sum
+        operator.add, terms[1:], terms[0] if start is None else start + terms[0]))
+    full = terawatt.evaluate(load_scenario(scenario, sampled))
+    for key in full.keys():
+        assert _bits(fast[key]) == _bits(np.asarray(full[key])), key

@@ -180,15 +180,79 @@ def _mallopt() -> bool:
 
 class Deferred:
     """A value computed on first read: an output group may hold one for a costly output that is rarely read
-    (:class:`terawatt.outputs.Outputs` calls it when the key itself is read, not when its group is computed)."""
+    (:class:`terawatt.outputs.Outputs` calls it when the key itself is read, not when its group is computed).
+    :func:`resolve` computes it once and keeps the value."""
 
-    __slots__ = ("compute",)
+    __slots__ = ("compute", "_value")
 
     def __init__(self, compute: Any) -> None:
         self.compute = compute
+        self._value = _PENDING
+
+    def value(self) -> Any:
+        """What it computes (computed on the first call only)."""
+        if self._value is _PENDING:
+            self._value = self.compute()
+        return self._value
+
+
+_PENDING = object()
 
 
 def resolve(value: Any) -> Any:
-    """``value``, or what it computes where it is a :class:`Deferred`."""
-    return value.compute() if type(value) is Deferred else value
+    """``value``, or what it computes where it is a :class:`Deferred` (once)."""
+    return value.value() if type(value) is Deferred else value
 
+
+class LazyFields:
+    """Mixin of a frozen design dataclass: a field given as a :class:`Deferred` (a figure only outputs read, of
+    sample arrays: :func:`deferred_if`) is computed on its first read as an attribute and kept, so every reader
+    sees a value. The other fields are read as plain attributes (no cost added): the pending ones are kept apart
+    until read (:func:`stored` gives a field as it is stored); pickling computes them first."""
+
+    __slots__ = ()
+
+    def __post_init__(self) -> None:
+        stored_values = self.__dict__
+        pending = {k: val for k, val in stored_values.items() if type(val) is Deferred}
+        if pending:
+            for k in pending:
+                del stored_values[k]
+            stored_values["_deferred"] = pending
+
+    def __getattr__(self, name: str) -> Any:  # only where the plain look-up fails: a field still pending
+        pending = self.__dict__.get("_deferred")
+        if pending is None or name not in pending:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        value = self.__dict__[name] = pending.pop(name).value()
+        return value
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state.update({k: val.value() for k, val in state.pop("_deferred", {}).items()})
+        return state
+
+
+def stored(design: Any, name: str) -> Any:
+    """A field of a :class:`LazyFields` design as stored: its value, or the :class:`Deferred` still pending."""
+    pending = design.__dict__.get("_deferred")
+    return pending[name] if pending is not None and name in pending else getattr(design, name)
+
+
+def deferred_if(defer: bool, fn: Any, *args: Any) -> Any:
+    """``fn(*args)``, or where ``defer`` a :class:`Deferred` computing it on first read, in the floating-point
+    context of :func:`terawatt.model.evaluate` (infeasible samples carry inf/NaN by design). For a figure only
+    outputs read, of sample arrays (``defer``): an evaluation reading the cost ratio then never computes it."""
+    if not defer:
+        return fn(*args)
+
+    def compute() -> Any:
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            return fn(*args)
+
+    return Deferred(compute)
+
+
+def is_sampled(x: Any) -> bool:
+    """Whether ``x`` is an array of samples (at least 1-d), not one value."""
+    return type(x) is np.ndarray and x.ndim > 0

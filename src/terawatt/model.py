@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from terawatt._arrays import select, tune_allocator, where_all
+from terawatt._arrays import Deferred, deferred_if, is_sampled, resolve, select, tune_allocator, where_all
 from terawatt.catalogs import catalog_entry
 from terawatt.constants import HOURS_PER_YEAR
 from terawatt.design import environment, workload
@@ -18,7 +18,7 @@ from terawatt.design import feasibility as feasibility_checks
 from terawatt.design.ground import size_ground_site
 from terawatt.design.satellite import FleetDesign, SatelliteDesign, SatelliteInputs, size_fleet, size_satellite
 from terawatt.design.stage_cache import scalar_stage
-from terawatt.economics import schedule, tco
+from terawatt.economics import finance, schedule, tco
 from terawatt.errors import FieldError, ScenarioError
 from terawatt.limits import check_memory
 from terawatt.outputs import collect_outputs
@@ -388,9 +388,13 @@ def _physical_design(v: dict[str, Any]) -> dict[str, Any]:
     # --- workload goodput on the ground: delivered GPU-hours and tokens x terrestrial.goodput_fraction; tokens
     # come from the inference share only (none for a pure training deployment) ---------------------------------
     inference_share = 1.0 - workload.training_share(v)
-    tokens = select(inference_share > 0, gpu_hours * 3600.0 * tokens_per_s * inference_share, np.nan)
-    ground_gpu_hours = gpu_hours * goodput["terrestrial"].goodput_fraction
-    ground_tokens = tokens * goodput["terrestrial"].goodput_fraction
+    ground_goodput = goodput["terrestrial"].goodput_fraction
+    ground_gpu_hours = gpu_hours * ground_goodput
+    # the tokens only outputs read: computed on first read for sample arrays
+    tokens = deferred_if(is_sampled(gpu_hours), lambda: select(
+        inference_share > 0, gpu_hours * 3600.0 * tokens_per_s * inference_share, np.nan
+    ))
+    ground_tokens = deferred_if(type(tokens) is Deferred, lambda: resolve(tokens) * ground_goodput)
     # ---------------------------------------------------------------------------------------------------------
     orbit_cell_efficiency = solar.cell_efficiency_at_temp(
         _f(v["solar.cell_efficiency"]), _f(v["solar.temp_coefficient_per_k"]), _f(v["solar.cell_temp_k"])
@@ -477,6 +481,9 @@ def _evaluate(scenario: Scenario, shape: tuple[int, ...]) -> Result:
     orbit_discount = _or(v["finance.orbital_discount_rate"], v["finance.discount_rate"])
     ground_discount = _or(v["finance.terrestrial_discount_rate"], v["finance.discount_rate"])
     period = _f(v["finance.analysis_period_yr"])
+    # The capital recovery factors of each sampled rate, computed once (one set where both sides share the rate).
+    orbit_recovery = finance.RecoveryFactors(orbit_discount) if is_sampled(orbit_discount) else None
+    ground_recovery = orbit_recovery if ground_discount is orbit_discount else None
     orbital_prices = tco.OrbitalPrices(
         server_price_usd_per_accelerator=server_price,
         satellite_cost_usd_per_w=_f(v["satellite.cost_usd_per_w"]),
@@ -498,6 +505,7 @@ def _evaluate(scenario: Scenario, shape: tuple[int, ...]) -> Result:
         discount_rate=orbit_discount,
         analysis_period_yr=period,
         satellite_lifetime_yr=life,
+        recovery=orbit_recovery,
     )
     orb = tco.orbital_costs(sat, fleet, it_power, compute_power, orbital_prices)
 
@@ -519,6 +527,7 @@ def _evaluate(scenario: Scenario, shape: tuple[int, ...]) -> Result:
         power_plant_lifetime_yr=_f(v["terrestrial.power_plant_lifetime_yr"]),
         discount_rate=ground_discount,
         analysis_period_yr=period,
+        recovery=ground_recovery,
     )
     ter = tco.terrestrial_costs(ground, it_power, terrestrial_prices)
 

@@ -225,7 +225,7 @@ def _unit_cost_groups(side: str) -> tuple[_Group, ...]:
         return {f"{side}.cost_per_gpu_hour_usd": q[costs]["annual_total"] / q[hours]}
 
     def per_million_tokens(q: dict[str, Any], raw: Callable[[str], Any]) -> dict[str, Any]:
-        out = {f"{side}.cost_per_million_tokens_usd": q[costs]["annual_total"] / (q[tokens] / 1e6)}
+        out = {f"{side}.cost_per_million_tokens_usd": q[costs]["annual_total"] / (resolve(q[tokens]) / 1e6)}
         if side == "terrestrial":
             out["terrestrial.gpu_hours_per_yr"] = q["ground_gpu_hours"]
         return out

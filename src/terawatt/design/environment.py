@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from terawatt._arrays import Deferred, nan_to_zero, resolve, select
+from terawatt._arrays import Deferred, LazyFields, deferred_if, is_sampled, nan_to_zero, resolve, select, stored
 from terawatt.catalogs import catalog_entry
 from terawatt.constants import STANDARD_GRAVITY_M_PER_S2
 from terawatt.design.satellite import SatelliteDesign
@@ -96,7 +96,7 @@ def table_range_errors(v: dict[str, Any], altitude_km: np.ndarray) -> list[Field
 
 
 @dataclass(frozen=True)
-class EnvironmentDesign:
+class EnvironmentDesign(LazyFields):
     """Per-satellite environment quantities (NaN where the effect is switched off)."""
 
     density_kg_per_m3: np.ndarray
@@ -232,6 +232,9 @@ def orbit_environment(sat: SatelliteDesign, v: dict[str, Any], altitude_km: np.n
     placeholders = {"radiator_area_m2": 0.0, "satellite_mass_kg": 1.0, "propulsion_mass_kg": 0.0}
     if not (ok.all() and all(_is_float_array(getattr(sat, k), ok.shape) for k in placeholders)):
         sat = replace(sat, **{k: np.where(ok, getattr(sat, k), fill) for k, fill in placeholders.items()})
+    # Figures only outputs read (ballistic coefficient, natural decay, collision probability, formation factor)
+    # are computed on first read for sample arrays (the cost ratio needs none of them), at once for a scalar.
+    later = functools.partial(deferred_if, is_sampled(sat.satellite_mass_kg))
     on_atm = bool(v["atmosphere.enabled"])
     on_debris = bool(v["debris.enabled"])
     life = _f(v["satellite.lifetime_yr"])
@@ -263,17 +266,23 @@ def orbit_environment(sat: SatelliteDesign, v: dict[str, Any], altitude_km: np.n
             else _f(given_area)
         )
         drag_dv = propulsion.drag_dv_m_per_s_per_yr(altitude_km, density, area, dry, cd)
-        ballistic = propulsion.ballistic_coefficient_kg_per_m2(sat.satellite_mass_kg, area, cd)
-        tumbling = (
-            propulsion.cross_section_m2(sat.solar_array_area_m2, sat.radiator_area_m2, bus_area, "tumbling", **geometry)
-            if given_area is None
-            else _f(given_area)
-        )
-        decay = np.where(
-            altitude_km <= DRAG_CEILING_KM,
-            propulsion.natural_decay_yr(below, tumbling, sat.satellite_mass_kg, cd, v["atmosphere.solar_activity"]),
-            np.inf,
-        )
+        ballistic = later(propulsion.ballistic_coefficient_kg_per_m2, sat.satellite_mass_kg, area, cd)
+
+        def decay_yr(sat: SatelliteDesign = sat) -> np.ndarray:
+            tumbling = (
+                propulsion.cross_section_m2(
+                    sat.solar_array_area_m2, sat.radiator_area_m2, bus_area, "tumbling", **geometry
+                )
+                if given_area is None
+                else _f(given_area)
+            )
+            return np.where(
+                altitude_km <= DRAG_CEILING_KM,
+                propulsion.natural_decay_yr(below, tumbling, sat.satellite_mass_kg, cd, v["atmosphere.solar_activity"]),
+                np.inf,
+            )
+
+        decay = later(decay_yr)
     else:
         density, area, drag_dv, decay, ballistic = nan, nan, np.zeros_like(nan), nan, nan
 
@@ -298,9 +307,10 @@ def orbit_environment(sat: SatelliteDesign, v: dict[str, Any], altitude_km: np.n
             _f(v["debris.reference_cross_section_m2"]),
         )
         manoeuvres, outage, kept = avoidance_stalls(v, altitude_km, own, sat.accelerators)
-        factor = np.where(own > 0, manoeuvres / np.where(own > 0, own, 1.0), 1.0)
-        collision = debris.collision_probability_per_yr(
-            altitude_km, cross, 1.0, _f(v["debris.collision_min_size_cm"]), _f(v["debris.avoided_fraction"])
+        factor = later(lambda: np.where(own > 0, manoeuvres / np.where(own > 0, own, 1.0), 1.0))
+        collision = later(
+            debris.collision_probability_per_yr,
+            altitude_km, cross, 1.0, _f(v["debris.collision_min_size_cm"]), _f(v["debris.avoided_fraction"]),
         )
         avoid_dv = debris.avoidance_dv_m_per_s_per_yr(manoeuvres, _f(v["debris.dv_per_manoeuvre_m_per_s"]))
     else:
@@ -343,11 +353,18 @@ def orbit_environment(sat: SatelliteDesign, v: dict[str, Any], altitude_km: np.n
     )
     if ok.all():
         return design
-    masked = {k: np.where(ok, val, np.nan) for k, val in design.as_dict().items()}
+    masked = {f.name: _masked(ok, stored(design, f.name)) for f in fields(design)}  # those deferred stay so
     masked["avoidance_outage_fraction"] = np.where(ok, design.avoidance_outage_fraction, 0.0)
     masked["avoidance_availability"] = np.where(ok, design.avoidance_availability, 1.0)
     masked["feasible"] = design.feasible | ~ok  # the radiator is the reported problem there
     return EnvironmentDesign(**masked)
+
+
+def _masked(ok: np.ndarray, value: Any) -> Any:
+    """``np.where(ok, value, nan)``, on first read where ``value`` is computed then."""
+    if type(value) is Deferred:
+        return deferred_if(True, lambda: np.where(ok, resolve(value), np.nan))
+    return np.where(ok, value, np.nan)
 
 
 def _is_float_array(x: Any, shape: tuple[int, ...]) -> bool:
@@ -370,14 +387,16 @@ def with_propellant(sat: SatelliteDesign, env: EnvironmentDesign, tank_fraction:
     if not (finite.all() and _is_float_array(hardware, np.shape(finite))):
         hardware = np.where(finite, hardware, np.nan)
     wet = select(sat.heritage, sat.satellite_mass_kg, dry + propellant + hardware)
-    compute_power = sat.specific_power_w_per_kg * sat.satellite_mass_kg
     stowed_density = sat.satellite_mass_kg / sat.stowed_volume_m3
+    specific = stored(sat, "specific_power_w_per_kg")  # outputs only: may be computed on first read
     return replace(
         sat,
         propulsion_mass_kg=select(sat.heritage, np.nan, propellant + hardware),
         satellite_mass_kg=wet,
         stowed_volume_m3=wet / stowed_density,
-        specific_power_w_per_kg=compute_power / wet,
+        specific_power_w_per_kg=deferred_if(
+            type(specific) is Deferred or is_sampled(wet), lambda: resolve(specific) * sat.satellite_mass_kg / wet
+        ),
     )
 
 

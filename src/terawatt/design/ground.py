@@ -6,12 +6,16 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
+from terawatt._arrays import LazyFields, deferred_if, is_sampled
 from terawatt.constants import HOURS_PER_YEAR
 
 
 @dataclass(frozen=True)
-class GroundDesign:
-    """A ground site, sized. Powers [W], energies per year [MWh/yr], storage [Wh], water [L/yr]."""
+class GroundDesign(LazyFields):
+    """A ground site, sized. Powers [W], energies per year [MWh/yr], storage [Wh], water [L/yr].
+
+    For sample arrays, ``it_energy_mwh_per_yr`` and ``water_l_per_yr`` (read by outputs only) are
+    :class:`~terawatt._arrays.Deferred`, computed on first read (:func:`terawatt._arrays.resolve`)."""
 
     accelerators: np.ndarray
     facility_power_w: np.ndarray
@@ -59,13 +63,14 @@ def size_ground_site(
     else:
         pv = np.zeros_like(facility_power)
         storage = np.zeros_like(facility_power)
+    sampled = is_sampled(facility_energy_mwh)
     return GroundDesign(
         accelerators=it_power_w / server_power_w_per_accelerator,
         facility_power_w=facility_power,
-        it_energy_mwh_per_yr=it_power_w * utilization * HOURS_PER_YEAR / 1e6,
+        it_energy_mwh_per_yr=deferred_if(sampled, lambda: it_power_w * utilization * HOURS_PER_YEAR / 1e6),
         facility_energy_mwh_per_yr=facility_energy_mwh,
         gas_capacity_w=gas,
         pv_capacity_w=pv,
         storage_capacity_wh=storage,
-        water_l_per_yr=facility_energy_mwh * 1e3 * water_l_per_kwh,
+        water_l_per_yr=deferred_if(sampled, lambda: facility_energy_mwh * 1e3 * water_l_per_kwh),
     )

@@ -10,7 +10,7 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
-from terawatt._arrays import select
+from terawatt._arrays import LazyFields, deferred_if, is_sampled, select
 from terawatt.design.stage_cache import scalar_stage
 from terawatt.physics import launch, power, solar, thermal
 
@@ -63,7 +63,7 @@ class SatelliteInputs:
 
 
 @dataclass(frozen=True)
-class SatelliteDesign:
+class SatelliteDesign(LazyFields):
     """One satellite, sized. Masses [kg], powers [W], areas [m2], energies [Wh]."""
 
     accelerators: np.ndarray  # active accelerators per satellite
@@ -178,7 +178,7 @@ def size_satellite(x: SatelliteInputs) -> SatelliteDesign:
         propulsion_mass_kg=propulsion,
         satellite_mass_kg=wet,
         stowed_volume_m3=wet / x.stowed_density_kg_per_m3,
-        specific_power_w_per_kg=x.compute_power_w / wet,
+        specific_power_w_per_kg=deferred_if(is_sampled(wet), lambda: x.compute_power_w / wet),  # outputs only
         heritage=heritage,
         feasible=feasible,
     )
@@ -283,7 +283,7 @@ def replaced_fraction_per_visit(
 
 
 @dataclass(frozen=True)
-class FleetDesign:
+class FleetDesign(LazyFields):
     """The fleet that delivers the deployment's average IT power, and its launches.
 
     ``availability`` is the product of the ``availability_*`` parts, each the delivered fraction of what the
@@ -372,13 +372,15 @@ def size_fleet(
     )
     fits = per_launch > 0
     mass = count * sat.satellite_mass_kg
+    # The launches and the fill are read by outputs (and a price per launch) only: computed on first read for
+    # sample arrays.
+    sampled = is_sampled(mass)
     if np.ndim(fits) and fits.all():  # every satellite fits a launch: the np.where forms below without a branch
-        launches = np.ceil(np.asarray(count, float) / per_launch)
-        fill = per_launch * sat.satellite_mass_kg / payload_kg
+        launches = deferred_if(sampled, lambda: np.ceil(np.asarray(count, float) / per_launch))
+        fill = deferred_if(sampled, lambda: per_launch * sat.satellite_mass_kg / payload_kg)
     else:
-        launches = launch.launches_needed(count, per_launch)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            fill = np.where(fits, per_launch * sat.satellite_mass_kg / payload_kg, np.nan)
+        launches = deferred_if(sampled, launch.launches_needed, count, per_launch)
+        fill = deferred_if(sampled, lambda: np.where(fits, per_launch * sat.satellite_mass_kg / payload_kg, np.nan))
     return FleetDesign(
         availability=availability,
         **{f"availability_{k}": val for k, val in parts.items()},

@@ -58,34 +58,72 @@ def capital_recovery_factors(discount_rate: ArrayLike, *years: ArrayLike) -> tup
         Durations [yr].
     """
     r = as_float(discount_rate)
-    if r.ndim == 0:
+    if r.ndim == 0:  # one rate: NumPy scalars
         return tuple(capital_recovery_factor(r, n) for n in years)
-    positive = bool(np.all(r > 0))
-    safe = r if positive else np.where(r > 0, r, 1.0)
-    log_r = np.log1p(safe)
-    out = []
-    for n in years:
-        n = as_float(n)
+    return RecoveryFactors(r)(*years)
+
+
+class RecoveryFactors:
+    r""":func:`capital_recovery_factors` of one discount rate, each scalar duration's factor computed once and kept
+    (the orbit's satellite life and the ground's hardware life are often the same; both sides often share one
+    rate), and :math:`\ln(1 + r)` once for every duration. The same values bitwise; the factors returned are
+    shared, so they must not be modified in place.
+
+    Parameters
+    ----------
+    discount_rate : array_like
+        Real discount rate [1/yr].
+    """
+
+    def __init__(self, discount_rate: ArrayLike) -> None:
+        self.rate = as_float(discount_rate)
+        self._log: tuple[bool, np.ndarray, np.ndarray] | None = None
+        self._kept: dict[tuple[type, bytes], np.ndarray] = {}
+
+    def __call__(self, *years: ArrayLike) -> tuple[np.ndarray, ...]:
+        """The capital recovery factor over each of ``years`` [1/yr]."""
+        if self.rate.ndim == 0:  # one rate: NumPy scalars, nothing worth keeping
+            return tuple(capital_recovery_factor(self.rate, n) for n in years)
+        out = []
+        for n in years:
+            n = as_float(n)
+            key = (type(n), n.tobytes()) if n.ndim == 0 else None
+            factor = self._kept.get(key) if key is not None else None
+            if factor is None:
+                factor = self._factor(n)
+                if key is not None:
+                    self._kept[key] = factor
+            out.append(factor)
+        return tuple(out)
+
+    def _factor(self, n: np.ndarray) -> np.ndarray:
+        r = self.rate
+        if r.ndim == 0:
+            return capital_recovery_factor(r, n)
+        if self._log is None:
+            positive = bool(np.all(r > 0))
+            safe = r if positive else np.where(r > 0, r, 1.0)
+            self._log = (positive, safe, np.log1p(safe))
+        positive, safe, log_r = self._log
         factor = np.multiply(-n, log_r)  # -n ln(1 + r) ...
         np.expm1(factor, out=factor)
         np.negative(factor, out=factor)
         np.divide(factor, safe, out=factor)  # ... the annuity factor (1 - (1 + r)^-n) / r
         if not positive:
             factor = np.where(r > 0, factor, n)
-        out.append(np.divide(1.0, factor, out=factor))
-    return tuple(out)
+        return np.divide(1.0, factor, out=factor)
 
 
 def recovery_factors_finite(discount_rate: ArrayLike, *years: ArrayLike) -> bool:
     """Whether every capital recovery factor of the rate(s) over the durations is finite and positive, so that a
     zero outlay annualises to exactly +0: each rate and duration in (1e-100, inf) (nothing underflows; NaN fails).
     """
-    return _within(as_float(discount_rate), 1e-100, np.inf) and all(
-        _within(as_float(n), 1e-100, np.inf) for n in years
+    return within(as_float(discount_rate), 1e-100, np.inf) and all(
+        within(as_float(n), 1e-100, np.inf) for n in years
     )
 
 
-def _within(a: np.ndarray, lo: float, hi: float) -> bool:
+def within(a: np.ndarray, lo: float, hi: float) -> bool:
     """Every value in the open interval (lo, hi), NaN never (two reductions, no temporary)."""
     if a.ndim == 0:
         return bool(lo < a < hi)
@@ -112,7 +150,7 @@ def series_present_value_factor(discount_rate: ArrayLike, interval_yr: ArrayLike
     r = as_float(discount_rate)
     interval = as_float(interval_yr)
     n = as_float(count)
-    if n.ndim == 0 and n == 0.0 and not np.signbit(n) and _within(r, -1.0, np.inf) and _all_finite(interval):
+    if n.ndim == 0 and n == 0.0 and not np.signbit(n) and within(r, -1.0, np.inf) and _all_finite(interval):
         # No payment (servicing off): +0 wherever the formula below is evaluated (x (1 - x^0) / (1 - x) with
         # x in (0, 1); n where it is not), the same values without its eleven passes over the samples.
         return np.zeros(np.broadcast_shapes(r.shape, interval.shape))

@@ -8,7 +8,9 @@ present value of the annual cost over ``finance.analysis_period_yr``.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -20,6 +22,7 @@ from terawatt.economics.finance import (
     capital_recovery_factors,
     recovery_factors_finite,
     series_present_value_factor,
+    within,
 )
 
 
@@ -45,6 +48,9 @@ class OrbitalPrices:
     discount_rate: np.ndarray  # the orbit's own (finance.orbital_discount_rate, else finance.discount_rate)
     analysis_period_yr: np.ndarray
     satellite_lifetime_yr: np.ndarray
+    #: The capital recovery factors of ``discount_rate`` (:class:`~terawatt.economics.finance.RecoveryFactors`),
+    #: shared with the ground where both sides discount at one rate; None: computed here.
+    recovery: Any = None
 
 
 def satellite_hardware_cost_usd(sat: SatelliteDesign, compute_power_w: np.ndarray, p: OrbitalPrices) -> np.ndarray:
@@ -131,32 +137,55 @@ def orbital_costs(
     insurance_acc = p.insurance_fraction * accelerators
     insurance = insurance_infra + insurance_acc
     ground_segment = p.ground_segment_usd_per_w * it_power_w
-    servicing_visits, servicing_accelerators = servicing_cost_usd(sat, fleet, p)
+    kept: list[tuple[np.ndarray, np.ndarray]] = []
+
+    def servicing() -> tuple[np.ndarray, np.ndarray]:
+        """(visits, accelerators) of servicing, computed once."""
+        if not kept:
+            kept.append(servicing_cost_usd(sat, fleet, p))
+        return kept[0]
 
     # Each capital recovery factor once: on large sample arrays they dominate the run time.
-    crf_life, crf_period = capital_recovery_factors(p.discount_rate, life, p.analysis_period_yr)
+    crf_life, crf_period = _recovery(p)(life, p.analysis_period_yr)
+
+    def servicing_line() -> np.ndarray:
+        visits, installed = servicing()
+        return (visits + installed) * crf_life
+
     lines = {
         "accelerators": accelerators * crf_life,
         "satellite_hardware": hardware * crf_life,
         "launch": launch * crf_life,
         "insurance": insurance * crf_life,
         "ground_segment": ground_segment * crf_period,
-        "nre": p.nre_usd * crf_period,
-        "operations": p.opex_fraction_per_yr * hardware,
-        "replacement": p.replacement_fraction_per_yr * hardware,
-        "servicing": (servicing_visits + servicing_accelerators) * crf_life,
     }
+    # A line that is +-0 in every sample leaves the total unchanged (a sum started at 0 + x is never -0, and
+    # y + +-0 is y): it is computed on first read only. Such are a zero price or fraction times finite values, and
+    # servicing where no visit falls in a life.
+    shape = np.shape(lines["satellite_hardware"])  # () for a scalar scenario: nothing to skip there
+    later = {}
+    for name, coefficient, values in (("nre", p.nre_usd, crf_period),
+                                      ("operations", p.opex_fraction_per_yr, hardware),
+                                      ("replacement", p.replacement_fraction_per_yr, hardware)):
+        if shape and _zero_line(coefficient, values, shape):
+            later[f"annual_{name}"] = functools.partial(np.multiply, coefficient, values)
+        else:
+            lines[name] = coefficient * values
+    if shape and _no_servicing(sat, fleet, p, crf_life):
+        later["annual_servicing"] = servicing_line
+    else:
+        lines["servicing"] = servicing_line()
 
     def infrastructure() -> np.ndarray:
         return _total(
-            lines["satellite_hardware"],
-            lines["launch"],
+            costs["annual_satellite_hardware"],
+            costs["annual_launch"],
             insurance_infra * crf_life,
-            lines["ground_segment"],
-            lines["nre"],
-            lines["operations"],
-            lines["replacement"],
-            servicing_visits * crf_life,
+            costs["annual_ground_segment"],
+            costs["annual_nre"],
+            costs["annual_operations"],
+            costs["annual_replacement"],
+            servicing()[0] * crf_life,
             start=None,
         )
 
@@ -171,13 +200,49 @@ def orbital_costs(
         annual_total=_total(*lines.values()),
         crf_period=crf_period,
     )
-    return CostLines(
+    costs = CostLines(
         out,
+        **later,
         annual_infrastructure=infrastructure,
-        annual_opex=lambda: lines["operations"] + lines["replacement"] + lines["servicing"],
+        annual_opex=lambda: costs["annual_operations"] + costs["annual_replacement"] + costs["annual_servicing"],
         launch_slope_usd_per_yr_per_usd_per_kg=lambda: fleet.launch_mass_kg * (1.0 + p.insurance_fraction) * crf_life,
         capex_total=lambda: accelerators + hardware + launch + insurance + ground_segment + out["capex_nre"],
     )
+    return costs
+
+
+def _zero_line(coefficient: np.ndarray, values: np.ndarray, shape: tuple[int, ...]) -> bool:
+    """Whether ``coefficient * values`` is +-0 in every sample and of ``shape`` (the total's): a scalar +-0
+    coefficient and finite values of that shape (one reduction)."""
+    return (
+        np.ndim(coefficient) == 0
+        and coefficient == 0.0
+        and np.shape(values) == shape
+        and bool(np.isfinite(values).all())
+    )
+
+
+def _no_servicing(sat: SatelliteDesign, fleet: FleetDesign, p: OrbitalPrices, crf_life: np.ndarray) -> bool:
+    """Whether the servicing line is +-0 in every sample: no visit in a satellite's life (the present value of
+    the visits is then +0, :func:`~terawatt.economics.finance.series_present_value_factor`) and every factor of
+    the line finite (a sample array of satellite counts checked last, with one reduction)."""
+    n = fleet.servicing_visits_per_satellite
+    if np.ndim(n) or n != 0.0 or np.signbit(n):
+        return False
+    v = p.servicing_visits_per_satellite_yr
+    scalars = (p.servicing_cost_usd_per_visit, fleet.replaced_fraction_per_visit, sat.accelerators_flown,
+               p.server_price_usd_per_accelerator, v)
+    if any(np.ndim(x) or not np.isfinite(x) for x in scalars) or not np.isfinite(1.0 / (v if v > 0 else 1.0)):
+        return False
+    if not (within(as_float(p.discount_rate), -1.0, np.inf) and bool(np.all(np.isfinite(crf_life)))):
+        return False
+    return bool(np.isfinite(fleet.satellite_count).all())
+
+
+def _recovery(p: OrbitalPrices | TerrestrialPrices) -> Any:
+    """The capital recovery factors of the side's discount rate, as a function of the durations: the shared ones
+    given with the prices, else its own."""
+    return p.recovery if p.recovery is not None else functools.partial(capital_recovery_factors, p.discount_rate)
 
 
 def _launch_cost_usd(fleet: FleetDesign, p: OrbitalPrices) -> np.ndarray:
@@ -189,7 +254,8 @@ def _launch_cost_usd(fleet: FleetDesign, p: OrbitalPrices) -> np.ndarray:
         type(by_mass) is np.ndarray
         and bool(np.all(finite))
         and by_mass.shape
-        == np.broadcast_shapes(np.shape(finite), by_mass.shape, np.shape(fleet.launchable), np.shape(fleet.launches),
+        == np.broadcast_shapes(np.shape(finite), by_mass.shape, np.shape(fleet.launchable),
+                               np.shape(fleet.satellite_count), np.shape(fleet.satellites_per_launch),  # the launches'
                                np.shape(p.vehicle_price_usd))
     ):  # every sample priced per kg: what np.where below returns, without the per-launch branch
         return by_mass
@@ -200,9 +266,14 @@ def _launch_cost_usd(fleet: FleetDesign, p: OrbitalPrices) -> np.ndarray:
 
 def _total(*terms: np.ndarray, start: int | None = 0) -> np.ndarray:
     """``sum(terms)`` (``start=0``: as the built-in, 0 + the first term) or ``terms[0] + terms[1] + ...``
-    (``start=None``), left to right: the same values, added into one buffer of its own where the shapes allow."""
+    (``start=None``), left to right: the same values, added into one buffer of its own where the shapes allow.
+    From ``start=0`` a one-value zero term is no pass over the samples: the running sum is never -0 (0 + x is not,
+    and a sum is -0 only where both terms are), and y + +-0 is y."""
     total, fresh = (terms[0], False) if start is None else (start + terms[0], True)
+    skip_zeros = type(start) is int and start == 0
     for term in terms[1:]:
+        if skip_zeros and type(total) is np.ndarray and total.dtype == np.float64 and np.ndim(term) == 0 and term == 0:
+            continue
         if (
             fresh
             and type(total) is np.ndarray
@@ -286,6 +357,7 @@ class TerrestrialPrices:
     power_plant_lifetime_yr: np.ndarray
     discount_rate: np.ndarray  # the ground's own (finance.terrestrial_discount_rate, else finance.discount_rate)
     analysis_period_yr: np.ndarray
+    recovery: Any = None  # as OrbitalPrices.recovery
 
 
 def energy_price_usd_per_mwh(p: TerrestrialPrices) -> np.ndarray:
@@ -319,7 +391,8 @@ def terrestrial_costs(ground: GroundDesign, it_power_w: np.ndarray, p: Terrestri
         r, p.power_plant_lifetime_yr
     )
     lives = (p.hardware_lifetime_yr, p.facility_lifetime_yr) + (() if no_plant else (p.power_plant_lifetime_yr,))
-    crf_hardware, crf_facility, *crf_plant = capital_recovery_factors(r, *lives)
+    recovery = _recovery(p)
+    crf_hardware, crf_facility, *crf_plant = recovery(*lives)
     lines = {  # each capital outlay annualised over its life (finance.annualize, its factors computed together)
         "accelerators": as_float(accelerators) * crf_hardware,
         "repairs": p.repair_cost_fraction_per_yr * accelerators,
@@ -340,7 +413,7 @@ def terrestrial_costs(ground: GroundDesign, it_power_w: np.ndarray, p: Terrestri
         capex_total=lambda: accelerators + facility + plant,
         annual_infrastructure=lambda: lines["facility"] + lines["power_plant"] + lines["energy"] + lines["operations"],
         annual_opex=lambda: lines["energy"] + lines["operations"] + lines["repairs"],
-        crf_period=lambda: capital_recovery_factors(r, p.analysis_period_yr)[0],  # only the lifecycle totals
+        crf_period=lambda: recovery(p.analysis_period_yr)[0],  # only the lifecycle totals
     )
 
 
