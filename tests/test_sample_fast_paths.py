@@ -3,6 +3,8 @@
 - A fixed input of a table look-up (inclination and shielding of the dose table, the end altitude and activity of
   the natural decay, the constant axes of the eclipse table) is looked up once instead of per sample: the same
   numbers as the same value broadcast to every sample.
+- The dose table's look-up (one km interval for its two 1-km tables, component-major rows, no corner of weight
+  0) equals the look-up written out.
 - ``finance.capital_recovery_factors`` (shared ln(1 + r)) equals ``capital_recovery_factor`` per duration.
 - ``_arrays.select`` equals ``np.where`` (values, dtype, shape) for a single flag and for arrays.
 - ``orbit.sso_solution`` equals ``sso_exists`` and ``sso_inclination_deg``.
@@ -62,6 +64,52 @@ def test_dose_mixed_sso_and_shapes():
     assert np.shape(only_gcr.gcr_rad_per_yr) == (3,)
     gcr = np.asarray(only_gcr.gcr_rad_per_yr)
     np.testing.assert_allclose(gcr / gcr[1], [0.5, 1.0, 2.0], rtol=1e-15)
+
+
+def _dose_written_out(alt, inc, shield, solar, spe, gcr):
+    """The table look-up as first written: each 1-km table searched on its own, every corner (none skipped) of
+    node-major float32 rows summed from +0, the exponential taken on the transposed sums."""
+    table = dose_module.dose_table()
+    t = dose_module._table()
+    floor = float(t["floor"])
+    dose = table["dose"].astype(float).transpose(2, 3, 4, 1, 0)  # (alt, inc, shielding, solar, component)
+    by = {"min": dose[..., 0, :], "max": dose[..., 1, :], "mean": dose.mean(axis=3)}[solar]
+    rows = np.log(by + floor).reshape(-1, 4).astype(np.float32)
+    alt_n, inc_n, x_n = table["altitude_km"], table["inclination_deg"], np.log(table["shielding_mm"] + 0.1)
+    alt, inc, shield, spe, gcr = np.broadcast_arrays(*(np.asarray(x, float) for x in (alt, inc, shield, spe, gcr)))
+    inc_f = np.where(inc > 90.0, 180.0 - inc, inc)
+    sso = np.isnan(inc_f)
+    inc_f[sso] = dose_module._km_lookup(alt[sso], t["km_lut_sso_inc"], alt_n[0])
+    ia, wa = dose_module._split(dose_module._km_lookup(alt, t["km_lut_alt_index"], alt_n[0]), alt_n.size)
+    ii, wi = dose_module._split((inc_f - inc_n[0]) / (inc_n[1] - inc_n[0]), inc_n.size)
+    ix, wx = dose_module._split(np.interp(np.log(shield + 0.1), x_n, np.arange(x_n.size, dtype=float)), x_n.size)
+    base = ((ia * inc_n.size + ii) * x_n.size + ix).ravel()
+    acc = np.zeros((base.size, 4), dtype=np.float32)
+    for d_a, w_a in ((0, 1 - wa), (inc_n.size * x_n.size, wa)):
+        for d_i, w_i in ((0, 1 - wi), (x_n.size, wi)):
+            for d_x, w_x in ((0, 1 - wx), (1, wx)):
+                acc += rows[base + d_a + d_i + d_x] * (w_a * w_i * w_x).ravel()[:, None]
+    comps = np.maximum(np.exp(acc.T, dtype=float) - floor, 0.0)
+    comps[2] *= {"min": 0.0, "max": 1.0, "mean": 0.5}[solar] * spe.ravel()
+    comps[3] *= gcr.ravel()
+    comps = [c.reshape(alt.shape) for c in comps]
+    return [*comps, comps[0] + comps[1] + comps[2] + comps[3]]
+
+
+@pytest.mark.parametrize("solar", ["min", "max", "mean"])
+@pytest.mark.parametrize("inc", [np.nan, 53.0, 130.0, "mixed"])
+@pytest.mark.parametrize("shield", [10.0, 0.0, 100.0, 3.7, "sampled"])
+def test_dose_table_look_up_equals_the_look_up_written_out(solar, inc, shield):
+    """One km interval shared by the two 1-km tables, component-major rows, corners of weight 0 skipped and the
+    sum started from the first corner: the numbers of the look-up written out, bitwise (on nodes and the ends)."""
+    alt = np.concatenate([RNG.uniform(200.0, 2000.0, N), np.arange(200.0, 2001.0, 25.0), [1999.9999999, 200.5]])
+    inc = (np.where(RNG.uniform(size=alt.size) < 0.5, np.nan, RNG.uniform(0.0, 180.0, alt.size))
+           if inc == "mixed" else inc)
+    shield = RNG.uniform(0.0, 100.0, alt.size) if shield == "sampled" else shield
+    for spe, gcr in ((0.14, 1.0), (RNG.uniform(0.0, 1.0, alt.size), RNG.uniform(0.0, 2.0, alt.size))):
+        got = _dose_fields(dose_module.dose_rate_rad_per_yr(alt, inc, shield, solar, spe, gcr))
+        for a, b in zip(got, _dose_written_out(alt, inc, shield, solar, spe, gcr), strict=True):
+            _same(a, b)
 
 
 def test_natural_decay_fixed_end_equals_broadcast_end():
