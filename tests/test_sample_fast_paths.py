@@ -5,6 +5,8 @@
   numbers as the same value broadcast to every sample.
 - The dose table's look-up (one km interval for its two 1-km tables, component-major rows, no corner of weight
   0) equals the look-up written out.
+- The debris fluxes of several sizes from one interpolation (``debris.object_fluxes_per_m2_yr``), and the
+  manoeuvre, trigger-area and collision figures given that flux, equal one look-up per call.
 - ``finance.capital_recovery_factors`` (shared ln(1 + r)) equals ``capital_recovery_factor`` per duration.
 - ``_arrays.select`` equals ``np.where`` (values, dtype, shape) for a single flag and for arrays.
 - ``orbit.sso_solution`` equals ``sso_exists`` and ``sso_inclination_deg``.
@@ -20,7 +22,7 @@ import pytest
 import terawatt
 from terawatt import _arrays
 from terawatt.economics import finance
-from terawatt.physics import orbit, propulsion
+from terawatt.physics import debris, orbit, propulsion
 from terawatt.physics.radiation import dose as dose_module
 from terawatt.scenario import load_scenario
 
@@ -110,6 +112,28 @@ def test_dose_table_look_up_equals_the_look_up_written_out(solar, inc, shield):
         got = _dose_fields(dose_module.dose_rate_rad_per_yr(alt, inc, shield, solar, spe, gcr))
         for a, b in zip(got, _dose_written_out(alt, inc, shield, solar, spe, gcr), strict=True):
             _same(a, b)
+
+
+@pytest.mark.parametrize("sizes", [(10.0, 1.0), (10.0, 10.0), (10.0, 3.3, 1.0), (np.array([1.0, 5.0, 10.0]), 10.0)])
+def test_debris_fluxes_from_one_interpolation_equal_one_call_each(sizes):
+    """object_fluxes_per_m2_yr (one interval search) and the functions given its flux equal the calls that read
+    the table themselves."""
+    alt = np.concatenate([RNG.uniform(400.0, 1500.0, N - 3), [400.0, 800.0, 1500.0]])
+    if np.ndim(sizes[0]):
+        alt = alt[:3]
+    fluxes = debris.object_fluxes_per_m2_yr(alt, *sizes)
+    for flux, size in zip(fluxes, sizes, strict=True):
+        _same(flux, debris.object_flux_per_m2_yr(alt, size))
+    trackable = fluxes[0] if not np.ndim(sizes[0]) else debris.object_flux_per_m2_yr(alt, 10.0)
+    area = RNG.uniform(0.0, 5e3, alt.size)
+    own = debris.manoeuvres_per_satellite_yr(alt, area, flux_per_m2_yr=trackable)
+    _same(own, debris.manoeuvres_per_satellite_yr(alt, area))
+    _same(debris.manoeuvre_trigger_area_m2(own, alt, flux_per_m2_yr=trackable),
+          debris.manoeuvre_trigger_area_m2(own, alt))
+    _same(debris.collision_probability_per_yr(alt, area, 1.0, sizes[1], 0.3, flux_per_m2_yr=fluxes[1]),
+          debris.collision_probability_per_yr(alt, area, 1.0, sizes[1], 0.3))
+    with pytest.raises(ValueError, match="min_size_cm"):
+        debris.object_fluxes_per_m2_yr(alt, 10.0, 0.5)
 
 
 def test_natural_decay_fixed_end_equals_broadcast_end():

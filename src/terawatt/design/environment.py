@@ -157,7 +157,8 @@ ORBIT_ENVIRONMENT_KEYS = (
 
 
 def avoidance_stalls(v: dict[str, Any], altitude_km: np.ndarray, own_manoeuvres: np.ndarray,
-                     accelerators_per_satellite: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                     accelerators_per_satellite: np.ndarray, *,
+                     trackable_flux_per_m2_yr: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     r"""Manoeuvres each satellite flies, its outage fraction and the job time the manoeuvres leave.
 
     Parameters
@@ -171,6 +172,9 @@ def avoidance_stalls(v: dict[str, Any], altitude_km: np.ndarray, own_manoeuvres:
         (:func:`terawatt.physics.debris.manoeuvres_per_satellite_yr`).
     accelerators_per_satellite : numpy.ndarray
         Active accelerators per satellite [-].
+    trackable_flux_per_m2_yr : numpy.ndarray, optional
+        The flux of >= 10 cm objects at ``altitude_km`` (:func:`terawatt.physics.debris.object_flux_per_m2_yr`)
+        where the caller has it.
 
     Returns
     -------
@@ -196,7 +200,8 @@ def avoidance_stalls(v: dict[str, Any], altitude_km: np.ndarray, own_manoeuvres:
     n_cluster = _f(v["links.cluster_satellites"])
     if v["debris.formation_manoeuvre"] == "cluster":
         factor = debris.formation_manoeuvre_factor(
-            debris.manoeuvre_trigger_area_m2(own_manoeuvres, altitude_km), _f(v["links.cluster_radius_m"]),
+            debris.manoeuvre_trigger_area_m2(own_manoeuvres, altitude_km, flux_per_m2_yr=trackable_flux_per_m2_yr),
+            _f(v["links.cluster_radius_m"]),
             n_cluster)
         flown = own_manoeuvres * factor
         outage = debris.avoidance_outage_fraction(flown, outage_h)
@@ -289,6 +294,9 @@ def orbit_environment(sat: SatelliteDesign, v: dict[str, Any], altitude_km: np.n
         cross = _f(v["debris.cross_section_m2"])
         if v["debris.cross_section_m2"] is None:
             cross = debris.mean_cross_section_m2(panels)
+        # the trackable flux (manoeuvres) and the collision flux from one interpolation of the flux table
+        min_size = _f(v["debris.collision_min_size_cm"])
+        trackable, flux = debris.object_fluxes_per_m2_yr(altitude_km, 10.0, min_size)
         own = debris.manoeuvres_per_satellite_yr(
             altitude_km,
             cross,
@@ -296,11 +304,13 @@ def orbit_environment(sat: SatelliteDesign, v: dict[str, Any], altitude_km: np.n
             _f(v["debris.reference_satellites"]),
             _f(v["debris.reference_altitude_km"]),
             _f(v["debris.reference_cross_section_m2"]),
+            flux_per_m2_yr=trackable,
         )
-        manoeuvres, outage, kept = avoidance_stalls(v, altitude_km, own, sat.accelerators)
+        manoeuvres, outage, kept = avoidance_stalls(v, altitude_km, own, sat.accelerators,
+                                                    trackable_flux_per_m2_yr=trackable)
         factor = np.where(own > 0, manoeuvres / np.where(own > 0, own, 1.0), 1.0)
         collision = debris.collision_probability_per_yr(
-            altitude_km, cross, 1.0, _f(v["debris.collision_min_size_cm"]), _f(v["debris.avoided_fraction"])
+            altitude_km, cross, 1.0, min_size, _f(v["debris.avoided_fraction"]), flux_per_m2_yr=flux
         )
         avoid_dv = debris.avoidance_dv_m_per_s_per_yr(manoeuvres, _f(v["debris.dv_per_manoeuvre_m_per_s"]))
     else:
