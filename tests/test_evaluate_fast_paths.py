@@ -79,6 +79,10 @@ def test_sso_iteration_equals_the_iteration_written_out():
     for _ in range(4):
         cos_i = rate_per_n / orbit._rate_coefficient(q, np.minimum(cos_i**2, 1.0))
     assert _bits(orbit._sso_cos_i(alt)) == _bits(cos_i)
+    # the passes in place on arrays, NumPy scalar arithmetic on a scalar: the same numbers
+    for k in (0, 7, 19_999):
+        one = orbit._sso_cos_i(np.float64(alt[k]))
+        assert type(one) is np.float64 and _bits(one) == _bits(cos_i[k])
 
 
 @pytest.mark.parametrize("rate", [0.07, np.array([0.0, 0.05, 0.12, 3.0]), np.array([-0.5, 0.0, 1e-300])])

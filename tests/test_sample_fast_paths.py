@@ -7,6 +7,7 @@
   0) equals the look-up written out.
 - The debris fluxes of several sizes from one interpolation (``debris.object_fluxes_per_m2_yr``), and the
   manoeuvre, trigger-area and collision figures given that flux, equal one look-up per call.
+- The density and natural decay of one activity (its per-interval terms gathered) equal the general look-up.
 - ``finance.capital_recovery_factors`` (shared ln(1 + r)) equals ``capital_recovery_factor`` per duration.
 - ``_arrays.select`` equals ``np.where`` (values, dtype, shape) for a single flag and for arrays.
 - ``orbit.sso_solution`` equals ``sso_exists`` and ``sso_inclination_deg``.
@@ -22,7 +23,7 @@ import pytest
 import terawatt
 from terawatt import _arrays
 from terawatt.economics import finance
-from terawatt.physics import debris, orbit, propulsion
+from terawatt.physics import atmosphere, debris, orbit, propulsion
 from terawatt.physics.radiation import dose as dose_module
 from terawatt.scenario import load_scenario
 
@@ -136,8 +137,19 @@ def test_debris_fluxes_from_one_interpolation_equal_one_call_each(sizes):
         debris.object_fluxes_per_m2_yr(alt, 10.0, 0.5)
 
 
+@pytest.mark.parametrize("activity", ["low", "mean", "high", "cycle"])
+def test_density_of_one_activity_equals_the_broadcast_activity(activity):
+    """One activity's column and steps gathered per interval: the numbers of the general look-up."""
+    nodes = atmosphere.density_table()["altitude_km"]
+    alt = np.concatenate([RNG.uniform(100.0, 2500.0, N), nodes, [2500.0, 100.0]])
+    _same(atmosphere.density_kg_per_m3(alt, activity), atmosphere.density_kg_per_m3(alt, np.full(alt.size, activity)))
+    assert atmosphere.density_kg_per_m3(650.0, activity) == atmosphere.density_kg_per_m3(np.array([650.0]),
+                                                                                        activity)[0]
+
+
 def test_natural_decay_fixed_end_equals_broadcast_end():
-    alt = RNG.uniform(300.0, 1200.0, N)
+    nodes = atmosphere.density_table()["altitude_km"]
+    alt = np.concatenate([RNG.uniform(300.0, 1200.0, N - 10), nodes[(nodes >= 300) & (nodes <= 1200)][:10]])
     mass = RNG.uniform(1e3, 1e5, N)
     fixed = propulsion.natural_decay_yr(alt, 300.0, mass, 2.2, "cycle", end_altitude_km=150.0)
     full = propulsion.natural_decay_yr(alt, np.full(N, 300.0), mass, 2.2, np.full(N, "cycle"),

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from terawatt._arrays import Deferred, nan_to_zero, resolve, select
+from terawatt._arrays import Deferred, nan_to_zero, resolve, select, where_all
 from terawatt.catalogs import catalog_entry
 from terawatt.constants import STANDARD_GRAVITY_M_PER_S2
 from terawatt.design.satellite import SatelliteDesign
@@ -246,11 +246,10 @@ def orbit_environment(sat: SatelliteDesign, v: dict[str, Any], altitude_km: np.n
 
     if on_atm:
         below = np.minimum(altitude_km, DRAG_CEILING_KM)
+        in_air = altitude_km <= DRAG_CEILING_KM  # where_all: np.where's values, without a copy where all are
         density = _f(v["atmosphere.density_kg_per_m3"])
         if v["atmosphere.density_kg_per_m3"] is None:
-            density = np.where(
-                altitude_km <= DRAG_CEILING_KM, atmosphere.density_kg_per_m3(below, v["atmosphere.solar_activity"]), 0.0
-            )
+            density = where_all(in_air, atmosphere.density_kg_per_m3(below, v["atmosphere.solar_activity"]), 0.0)
         cd = _f(v["atmosphere.drag_coefficient"])
         geometry = dict(
             panel_thickness_m=_f(v["atmosphere.panel_thickness_m"]),
@@ -274,8 +273,8 @@ def orbit_environment(sat: SatelliteDesign, v: dict[str, Any], altitude_km: np.n
             if given_area is None
             else _f(given_area)
         )
-        decay = np.where(
-            altitude_km <= DRAG_CEILING_KM,
+        decay = where_all(
+            in_air,
             propulsion.natural_decay_yr(below, tumbling, sat.satellite_mass_kg, cd, v["atmosphere.solar_activity"]),
             np.inf,
         )

@@ -203,13 +203,28 @@ def _sso_cos_i(alt: np.ndarray, mean_motion: np.ndarray | None = None) -> np.nda
     q = (_R_KM / (_R_KM + alt)) ** 2
     rate_per_n = _SSO_RATE_RAD_S / (_mean_motion_rad_s(alt) if mean_motion is None else mean_motion)
     first, q2 = -1.5 * EARTH_J2 * q, q**2
+    a, b = 0.375 * EARTH_J2**2, 0.9375 * EARTH_J4
 
     def coefficient(c2: Any) -> np.ndarray:  # _rate_coefficient(q, c2)
-        return first + q2 * (0.375 * EARTH_J2**2 * (4.0 - 19.0 * c2) - 0.9375 * EARTH_J4 * (3.0 - 7.0 * c2))
+        return first + q2 * (a * (4.0 - 19.0 * c2) - b * (3.0 - 7.0 * c2))
 
     cos_i = rate_per_n / coefficient(0.0)  # from cos i = 0: min(0^2, 1) = 0 for every sample
-    for _ in range(3):  # second-order terms are ~1e-3 of the first: each pass gains three digits
-        cos_i = rate_per_n / coefficient(np.minimum(cos_i**2, 1.0))
+    if type(cos_i) is not np.ndarray:  # a scalar: NumPy scalar arithmetic
+        for _ in range(3):  # second-order terms are ~1e-3 of the first: each pass gains three digits
+            cos_i = rate_per_n / coefficient(np.minimum(cos_i**2, 1.0))
+        return cos_i
+    # The same passes on arrays, each operation of coefficient() in place on two buffers (x * c = c * x).
+    c2, term = np.empty_like(cos_i), np.empty_like(cos_i)
+    for _ in range(3):
+        np.minimum(np.square(cos_i, out=c2), 1.0, out=c2)
+        np.subtract(4.0, np.multiply(c2, 19.0, out=term), out=term)
+        term *= a
+        np.subtract(3.0, np.multiply(c2, 7.0, out=c2), out=c2)
+        c2 *= b
+        term -= c2
+        term *= q2
+        term += first
+        np.divide(rate_per_n, term, out=cos_i)
     return cos_i
 
 
