@@ -360,6 +360,18 @@ def _zero(weight: np.ndarray) -> bool:
     return np.ndim(weight) == 0 and weight == 0.0
 
 
+def _one(weight: np.ndarray) -> bool:
+    """Whether a corner weight is one number, 1."""
+    return np.ndim(weight) == 0 and weight == 1.0
+
+
+def _product(w1: np.ndarray, w2: np.ndarray) -> np.ndarray:
+    """``w1 * w2`` of two float32 corner weights, without the pass where one of them is the number 1."""
+    if _one(w2):
+        return w1
+    return w2 if _one(w1) and np.ndim(w2) else w1 * w2
+
+
 def _km_lookup(alt_km: np.ndarray, lut: np.ndarray, alt0_km: float) -> np.ndarray:
     """Linear interpolation in a table tabulated every whole km from alt0_km."""
     x = alt_km - alt0_km
@@ -474,18 +486,22 @@ def dose_rate_rad_per_yr(altitude_km: npt.ArrayLike, inclination_deg: npt.ArrayL
     acc = None
     # A corner whose weight is 0 for every sample (an input on a node) adds +-0 to each (finite) sum: skipped. The
     # sum starts from the first corner's term rather than from +0, which differs only in the sign of a zero sum,
-    # and exp(-0) = exp(+0).
+    # and exp(-0) = exp(+0). A weight of exactly 1 for every sample is not multiplied by (x * 1 = x). The flat
+    # indices lie in the table by construction (checked inputs, clipped nodes): "wrap" gathers them as "raise"
+    # does, without its per-index test.
     skip = _zero if t["finite"] else (lambda w: False)
+    pairs_i = ((0, 1 - wi), (n_x, wi))
+    pairs_x = ((0, 1 - wx), (1, wx))
     for d_a, w_a in ((0, 1 - wa), (n_inc * n_x, wa)):
-        for d_i, w_i in ((0, 1 - wi), (n_x, wi)):
+        for d_i, w_i in pairs_i:
             if skip(w_a) or skip(w_i):
                 continue
-            w_ai = w_a * w_i
-            for d_x, w_x in ((0, 1 - wx), (1, wx)):
+            w_ai = _product(w_a, w_i)
+            for d_x, w_x in pairs_x:
                 if skip(w_x):
                     continue
-                terms = flat[d_a + d_i + d_x:].take(base)  # the corner's values: flat[base + offset]
-                terms *= np.broadcast_to(w_ai * w_x, shape).reshape(1, n)
+                terms = flat[d_a + d_i + d_x:].take(base, mode="wrap")  # the corner's values: flat[base + offset]
+                terms *= np.broadcast_to(_product(w_ai, w_x), shape).reshape(1, n)
                 if acc is None:
                     acc = terms
                 else:
