@@ -8,6 +8,7 @@
 - The debris fluxes of several sizes from one interpolation (``debris.object_fluxes_per_m2_yr``), and the
   manoeuvre, trigger-area and collision figures given that flux, equal one look-up per call.
 - The density and natural decay of one activity (its per-interval terms gathered) equal the general look-up.
+- The eclipse table with a fixed inclination and LTAN equals the same orbits given per sample.
 - ``finance.capital_recovery_factors`` (shared ln(1 + r)) equals ``capital_recovery_factor`` per duration.
 - ``_arrays.select`` equals ``np.where`` (values, dtype, shape) for a single flag and for arrays.
 - ``orbit.sso_solution`` equals ``sso_exists`` and ``sso_inclination_deg``.
@@ -145,6 +146,24 @@ def test_density_of_one_activity_equals_the_broadcast_activity(activity):
     _same(atmosphere.density_kg_per_m3(alt, activity), atmosphere.density_kg_per_m3(alt, np.full(alt.size, activity)))
     assert atmosphere.density_kg_per_m3(650.0, activity) == atmosphere.density_kg_per_m3(np.array([650.0]),
                                                                                         activity)[0]
+
+
+def test_eclipse_table_with_fixed_inclination_and_ltan_equals_broadcast_inputs():
+    """A fixed (sun-synchronous or given) inclination and LTAN: the values of the same orbits given per sample;
+    the sun-synchronous existence check on the highest altitude, whether the NaN is one value or some of many."""
+    alt = np.concatenate([RNG.uniform(400.0, 1200.0, orbit.MAX_UNIQUE + 1000), [400.0, 1200.0]])  # the tables
+    for inc in (np.nan, 53.0):
+        fixed = orbit.eclipse_stats_fast(alt, inc, 10.5)
+        full = orbit.eclipse_stats_fast(alt, np.full(alt.size, inc), np.full(alt.size, 10.5))
+        for a, b in zip(vars(fixed).values(), vars(full).values(), strict=True):
+            _same(a, b)
+    high = np.array([500.0, 6500.0])
+    with pytest.raises(ValueError):
+        orbit.eclipse_stats_fast(high, np.nan, 10.5)
+    with pytest.raises(ValueError):
+        orbit.eclipse_stats_fast(high, np.array([40.0, np.nan]), 10.5)
+    assert np.shape(orbit.eclipse_stats_fast(high, np.array([np.nan, 40.0]), 10.5).sunlit_fraction) == (2,)
+    assert np.shape(orbit.eclipse_stats_fast(np.array([]), np.nan, 10.5).sunlit_fraction) == (0,)
 
 
 def test_natural_decay_fixed_end_equals_broadcast_end():

@@ -586,9 +586,11 @@ def _prepare(altitude_km: npt.ArrayLike, inclination_deg: npt.ArrayLike, ltan_h:
     alt = _check_altitude(altitude_km)
     inc = _check_inclination(inclination_deg)
     ltan = _check_ltan(ltan_h)
+    nan = np.isnan(inc)  # on the inclination's own shape (one value where it is fixed)
     alt, inc, ltan = np.broadcast_arrays(alt, inc, ltan)
-    if np.any(np.isnan(inc)):
-        sso_inclination_deg(alt[np.isnan(inc)].max())  # raises where no SSO exists (highest altitude)
+    if alt.size and nan.any():  # each inclination is then among the broadcast ones
+        highest = alt.max() if nan.all() else alt[np.broadcast_to(nan, alt.shape)].max()
+        sso_inclination_deg(highest)  # raises where no SSO exists (highest altitude)
     return alt.ravel(), inc.ravel(), ltan.ravel(), alt.shape
 
 
@@ -728,8 +730,8 @@ def _multilinear(tables: tuple[np.ndarray, ...], index: list[Any], weight: list[
             else:
                 w = (1.0 - weight[k]) if w is None else w * (1.0 - weight[k])
         flat = _flat_index(idx, strides)
-        for row, table in zip(out, flat_tables, strict=True):
-            row += (1.0 if w is None else w) * (table.take(flat) if np.ndim(flat) else table[flat])
+        for row, table in zip(out, flat_tables, strict=True):  # indices in the table: "wrap" is "raise" untested
+            row += (1.0 if w is None else w) * (table.take(flat, mode="wrap") if np.ndim(flat) else table[flat])
     return out
 
 
@@ -741,7 +743,10 @@ def _flat_index(idx: list[Any], strides: tuple[int, int, int]) -> Any:
     for i, st in zip(idx, strides, strict=True):
         if np.ndim(i):
             term = i * st if st != 1 else i
-            flat = term + flat if not isinstance(flat, np.ndarray) else flat + term
+            if isinstance(flat, np.ndarray):
+                flat = flat + term
+            else:  # + 0 is no pass
+                flat = term if flat == 0 else term + flat
     return flat
 
 
