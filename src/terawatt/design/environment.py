@@ -307,7 +307,8 @@ def orbit_environment(sat: SatelliteDesign, v: dict[str, Any], altitude_km: np.n
         )
         manoeuvres, outage, kept = avoidance_stalls(v, altitude_km, own, sat.accelerators,
                                                     trackable_flux_per_m2_yr=trackable)
-        factor = np.where(own > 0, manoeuvres / np.where(own > 0, own, 1.0), 1.0)
+        manoeuvring = own > 0
+        factor = where_all(manoeuvring, manoeuvres / where_all(manoeuvring, own, 1.0), 1.0)
         collision = debris.collision_probability_per_yr(
             altitude_km, cross, 1.0, min_size, _f(v["debris.avoided_fraction"]), flux_per_m2_yr=flux
         )
@@ -663,8 +664,8 @@ def radiation_effects(
     The goodput and the total-dose margin scale the fleet's delivered compute on top of the permanent hardware
     failure rate ``workload.hardware_failure_rate_per_yr``, which comes from ground fleets and is not radiation-driven.
     """
-    nan = np.full(np.shape(altitude_km), np.nan)
     if not v["radiation.enabled"]:
+        nan = np.full(np.shape(altitude_km), np.nan)
         return RadiationDesign(*(nan,) * len(fields(RadiationDesign)))
     acc = catalog_entry("accelerators", TESTED_ACCELERATOR) if accelerator is None else accelerator
     _check_range(altitude_km, *radiation_table_altitude_range_km(), "radiation.enabled", "radiation dose table")

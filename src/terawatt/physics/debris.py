@@ -38,7 +38,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from terawatt._arrays import interp
+from terawatt._arrays import interp, where_all
 from terawatt.constants import HOURS_PER_YEAR
 from terawatt.physics._checks import check_range, output
 
@@ -500,7 +500,7 @@ def formation_manoeuvre_factor(trigger_area_m2: npt.ArrayLike, cluster_radius_m:
     n = _check(cluster_satellites, "cluster_satellites", 1.0, np.inf, "-")
     with np.errstate(divide="ignore", invalid="ignore"):
         disc = (1.0 + radius / np.sqrt(area / np.pi)) ** 2
-    return _out(np.where(area > 0, np.minimum(n, disc), 1.0))
+    return _out(where_all(area > 0, np.minimum(n, disc), 1.0))  # np.where's values
 
 
 def stall_availability(outage_fraction: npt.ArrayLike, accelerators_per_job: npt.ArrayLike,
