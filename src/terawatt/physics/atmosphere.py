@@ -352,7 +352,8 @@ def _interval_index(alt: np.ndarray) -> np.ndarray:
         h = density_table()["altitude_km"]
         return np.clip(np.searchsorted(h, alt, side="right") - 1, 0, h.size - 2)
     h0, step, lut = found
-    return lut[np.minimum(((alt - h0) / step).astype(np.intp), lut.size - 1)]
+    cell = ((alt - h0) / step).astype(np.intp)
+    return lut.take(np.minimum(cell, lut.size - 1, out=cell)) if np.ndim(cell) else lut[min(cell, lut.size - 1)]
 
 
 def density_kg_per_m3(altitude_km: npt.ArrayLike, activity: Activity | npt.ArrayLike = "mean") -> np.ndarray:
