@@ -662,24 +662,26 @@ def _table(model: str, alt_nodes: tuple[float, ...], ltan_nodes: tuple[float, ..
     return table
 
 
-def _grid_axis(values: np.ndarray, step: float) -> tuple[tuple[float, ...], np.ndarray, np.ndarray]:
-    i0 = int(np.floor(values.min() / step))
-    n = max(2, int(np.ceil(values.max() / step)) - i0 + 1)
+def _grid_axis(values: np.ndarray, step: float, lo: float, hi: float) -> tuple[tuple[float, ...], np.ndarray,
+                                                                               np.ndarray]:
+    """:func:`_axis` on a regular grid of ``step``; ``lo``, ``hi``: the smallest and largest of ``values``."""
+    i0 = int(np.floor(lo / step))
+    n = max(2, int(np.ceil(hi / step)) - i0 + 1)
     pos = values / step - i0
     idx = np.minimum(pos.astype(np.intp), n - 2)
     return tuple(float(k * step) for k in range(i0, i0 + n)), idx, pos - idx
 
 
-def _axis(values: np.ndarray, step: float) -> tuple[tuple[float, ...], np.ndarray, np.ndarray]:
-    """Nodes, lower node index and upper-node weight of one table axis (exact nodes if values are few)."""
-    lo = float(values.min())
-    if lo == float(values.max()):  # one node: indexed by 0 and not interpolated (no per-sample arrays)
+def _axis(values: np.ndarray, step: float, lo: float, hi: float) -> tuple[tuple[float, ...], np.ndarray, np.ndarray]:
+    """Nodes, lower node index and upper-node weight of one table axis (exact nodes if values are few); ``lo``,
+    ``hi``: the smallest and largest of ``values``."""
+    if lo == hi:  # one node: indexed by 0 and not interpolated (no per-sample arrays)
         return (lo,), 0, 0.0
     if np.unique(values[:1000]).size <= MAX_DISCRETE:
         nodes, inverse = np.unique(values, return_inverse=True)
         if nodes.size <= MAX_DISCRETE:
             return tuple(nodes.tolist()), inverse.reshape(values.shape), np.zeros(values.shape)
-    return _grid_axis(values, step)
+    return _grid_axis(values, step, lo, hi)
 
 
 def _unique_rows(columns: tuple[np.ndarray, ...]) -> tuple[np.ndarray, np.ndarray] | None:
@@ -701,10 +703,11 @@ def _interpolate(model: str, alt: np.ndarray, inc: np.ndarray, ltan: np.ndarray)
     """Multilinear interpolation on a cached table; ``inc`` all NaN (SSO) or all finite. Returns (3, n)."""
     values = (alt, ltan, np.nan_to_num(inc, nan=-1.0))
     steps = (GRID_STEP["altitude"], GRID_STEP["ltan"], GRID_STEP["inclination"])
-    spans = [float(np.ptp(v)) for v in values]
+    bounds = [(float(v.min()), float(v.max())) for v in values]  # each array's two reductions, shared below
+    spans = [hi - lo for lo, hi in bounds]  # np.ptp's max - min
     n_est = np.prod([sp / d + 2.0 if sp > 0 else 1.0 for sp, d in zip(spans, steps, strict=True)])
     coarsen = max(1.0, (n_est / MAX_TABLE_NODES) ** (1.0 / max(1, sum(sp > 0 for sp in spans))))
-    axes = [_axis(v, d * coarsen) for v, d in zip(values, steps, strict=True)]
+    axes = [_axis(v, d * coarsen, *b) for v, d, b in zip(values, steps, bounds, strict=True)]
     tables = _stat_tables(model, axes[0][0], axes[1][0], axes[2][0])
     moving = [len(ax[0]) > 1 and bool(np.any(ax[2])) for ax in axes]
     # An axis holding one node is indexed by 0, not by an array of zeros (the same gather, one index fewer).
