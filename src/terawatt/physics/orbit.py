@@ -701,7 +701,9 @@ def _unique_rows(columns: tuple[np.ndarray, ...]) -> tuple[np.ndarray, np.ndarra
 
 def _interpolate(model: str, alt: np.ndarray, inc: np.ndarray, ltan: np.ndarray) -> np.ndarray:
     """Multilinear interpolation on a cached table; ``inc`` all NaN (SSO) or all finite. Returns (3, n)."""
-    values = (alt, ltan, np.nan_to_num(inc, nan=-1.0))
+    # All sun-synchronous: the inclination axis is the one node -1 (only its bounds are read, not a full array).
+    sso = inc.size > 0 and bool(np.isnan(inc[0]))
+    values = (alt, ltan, np.full(1, -1.0) if sso else np.nan_to_num(inc, nan=-1.0))
     steps = (GRID_STEP["altitude"], GRID_STEP["ltan"], GRID_STEP["inclination"])
     bounds = [(float(v.min()), float(v.max())) for v in values]  # each array's two reductions, shared below
     spans = [hi - lo for lo, hi in bounds]  # np.ptp's max - min
