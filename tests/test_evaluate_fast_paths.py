@@ -86,6 +86,16 @@ def test_sso_iteration_equals_the_iteration_written_out():
     for _ in range(4):
         cos_i = rate_per_n / orbit._rate_coefficient(q, np.minimum(cos_i**2, 1.0))
     assert _bits(orbit._sso_cos_i(alt)) == _bits(cos_i)
+    # a scalar runs the same iteration in NumPy scalar arithmetic (a scalar's ** 2 is C pow, an array's is
+    # np.square, so a scalar and an array can differ by an ulp, as before the passes went in place)
+    for k in (0, 7, *range(100, 20_000, 97), 19_999):
+        a = np.float64(alt[k])
+        q, rate_per_n = (orbit._R_KM / (orbit._R_KM + a)) ** 2, orbit._SSO_RATE_RAD_S / orbit._mean_motion_rad_s(a)
+        want = np.float64(0.0)
+        for _ in range(4):
+            want = rate_per_n / orbit._rate_coefficient(q, np.minimum(want**2, 1.0))
+        one = orbit._sso_cos_i(a)
+        assert type(one) is np.float64 and _bits(one) == _bits(want)
 
 
 @pytest.mark.parametrize("rate", [0.07, np.array([0.0, 0.05, 0.12, 3.0]), np.array([-0.5, 0.0, 1e-300])])

@@ -3,6 +3,12 @@
 - A fixed input of a table look-up (inclination and shielding of the dose table, the end altitude and activity of
   the natural decay, the constant axes of the eclipse table) is looked up once instead of per sample: the same
   numbers as the same value broadcast to every sample.
+- The dose table's look-up (one km interval for its two 1-km tables, component-major rows, no corner of weight
+  0) equals the look-up written out.
+- The debris fluxes of several sizes from one interpolation (``debris.object_fluxes_per_m2_yr``), and the
+  manoeuvre, trigger-area and collision figures given that flux, equal one look-up per call.
+- The density and natural decay of one activity (its per-interval terms gathered) equal the general look-up.
+- The eclipse table with a fixed inclination and LTAN equals the same orbits given per sample.
 - ``finance.capital_recovery_factors`` (shared ln(1 + r)) equals ``capital_recovery_factor`` per duration.
 - ``_arrays.select`` equals ``np.where`` (values, dtype, shape) for a single flag and for arrays.
 - ``orbit.sso_solution`` equals ``sso_exists`` and ``sso_inclination_deg``.
@@ -18,7 +24,7 @@ import pytest
 import terawatt
 from terawatt import _arrays
 from terawatt.economics import finance
-from terawatt.physics import orbit, propulsion
+from terawatt.physics import atmosphere, debris, orbit, propulsion
 from terawatt.physics.radiation import dose as dose_module
 from terawatt.scenario import load_scenario
 
@@ -64,8 +70,105 @@ def test_dose_mixed_sso_and_shapes():
     np.testing.assert_allclose(gcr / gcr[1], [0.5, 1.0, 2.0], rtol=1e-15)
 
 
+def _dose_written_out(alt, inc, shield, solar, spe, gcr):
+    """The table look-up as first written: each 1-km table searched on its own, every corner (none skipped) of
+    node-major float32 rows summed from +0, the exponential taken on the transposed sums."""
+    table = dose_module.dose_table()
+    t = dose_module._table()
+    floor = float(t["floor"])
+    dose = table["dose"].astype(float).transpose(2, 3, 4, 1, 0)  # (alt, inc, shielding, solar, component)
+    by = {"min": dose[..., 0, :], "max": dose[..., 1, :], "mean": dose.mean(axis=3)}[solar]
+    rows = np.log(by + floor).reshape(-1, 4).astype(np.float32)
+    alt_n, inc_n, x_n = table["altitude_km"], table["inclination_deg"], np.log(table["shielding_mm"] + 0.1)
+    alt, inc, shield, spe, gcr = np.broadcast_arrays(*(np.asarray(x, float) for x in (alt, inc, shield, spe, gcr)))
+    inc_f = np.where(inc > 90.0, 180.0 - inc, inc)
+    sso = np.isnan(inc_f)
+    inc_f[sso] = dose_module._km_lookup(alt[sso], t["km_lut_sso_inc"], alt_n[0])
+    ia, wa = dose_module._split(dose_module._km_lookup(alt, t["km_lut_alt_index"], alt_n[0]), alt_n.size)
+    ii, wi = dose_module._split((inc_f - inc_n[0]) / (inc_n[1] - inc_n[0]), inc_n.size)
+    ix, wx = dose_module._split(np.interp(np.log(shield + 0.1), x_n, np.arange(x_n.size, dtype=float)), x_n.size)
+    base = ((ia * inc_n.size + ii) * x_n.size + ix).ravel()
+    acc = np.zeros((base.size, 4), dtype=np.float32)
+    for d_a, w_a in ((0, 1 - wa), (inc_n.size * x_n.size, wa)):
+        for d_i, w_i in ((0, 1 - wi), (x_n.size, wi)):
+            for d_x, w_x in ((0, 1 - wx), (1, wx)):
+                acc += rows[base + d_a + d_i + d_x] * (w_a * w_i * w_x).ravel()[:, None]
+    comps = np.maximum(np.exp(acc.T, dtype=float) - floor, 0.0)
+    comps[2] *= {"min": 0.0, "max": 1.0, "mean": 0.5}[solar] * spe.ravel()
+    comps[3] *= gcr.ravel()
+    comps = [c.reshape(alt.shape) for c in comps]
+    return [*comps, comps[0] + comps[1] + comps[2] + comps[3]]
+
+
+@pytest.mark.parametrize("solar", ["min", "max", "mean"])
+@pytest.mark.parametrize("inc", [np.nan, 53.0, 130.0, "mixed"])
+@pytest.mark.parametrize("shield", [10.0, 0.0, 100.0, 3.7, "sampled"])
+def test_dose_table_look_up_equals_the_look_up_written_out(solar, inc, shield):
+    """One km interval shared by the two 1-km tables, component-major rows, corners of weight 0 skipped and the
+    sum started from the first corner: the numbers of the look-up written out, bitwise (on nodes and the ends)."""
+    alt = np.concatenate([RNG.uniform(200.0, 2000.0, N), np.arange(200.0, 2001.0, 25.0), [1999.9999999, 200.5]])
+    inc = (np.where(RNG.uniform(size=alt.size) < 0.5, np.nan, RNG.uniform(0.0, 180.0, alt.size))
+           if inc == "mixed" else inc)
+    shield = RNG.uniform(0.0, 100.0, alt.size) if shield == "sampled" else shield
+    for spe, gcr in ((0.14, 1.0), (RNG.uniform(0.0, 1.0, alt.size), RNG.uniform(0.0, 2.0, alt.size))):
+        got = _dose_fields(dose_module.dose_rate_rad_per_yr(alt, inc, shield, solar, spe, gcr))
+        for a, b in zip(got, _dose_written_out(alt, inc, shield, solar, spe, gcr), strict=True):
+            _same(a, b)
+
+
+@pytest.mark.parametrize("sizes", [(10.0, 1.0), (10.0, 10.0), (10.0, 3.3, 1.0), (np.array([1.0, 5.0, 10.0]), 10.0)])
+def test_debris_fluxes_from_one_interpolation_equal_one_call_each(sizes):
+    """object_fluxes_per_m2_yr (one interval search) and the functions given its flux equal the calls that read
+    the table themselves."""
+    alt = np.concatenate([RNG.uniform(400.0, 1500.0, N - 3), [400.0, 800.0, 1500.0]])
+    if np.ndim(sizes[0]):
+        alt = alt[:3]
+    fluxes = debris.object_fluxes_per_m2_yr(alt, *sizes)
+    for flux, size in zip(fluxes, sizes, strict=True):
+        _same(flux, debris.object_flux_per_m2_yr(alt, size))
+    trackable = fluxes[0] if not np.ndim(sizes[0]) else debris.object_flux_per_m2_yr(alt, 10.0)
+    area = RNG.uniform(0.0, 5e3, alt.size)
+    own = debris.manoeuvres_per_satellite_yr(alt, area, flux_per_m2_yr=trackable)
+    _same(own, debris.manoeuvres_per_satellite_yr(alt, area))
+    _same(debris.manoeuvre_trigger_area_m2(own, alt, flux_per_m2_yr=trackable),
+          debris.manoeuvre_trigger_area_m2(own, alt))
+    _same(debris.collision_probability_per_yr(alt, area, 1.0, sizes[1], 0.3, flux_per_m2_yr=fluxes[1]),
+          debris.collision_probability_per_yr(alt, area, 1.0, sizes[1], 0.3))
+    with pytest.raises(ValueError, match="min_size_cm"):
+        debris.object_fluxes_per_m2_yr(alt, 10.0, 0.5)
+
+
+@pytest.mark.parametrize("activity", ["low", "mean", "high", "cycle"])
+def test_density_of_one_activity_equals_the_broadcast_activity(activity):
+    """One activity's column and steps gathered per interval: the numbers of the general look-up."""
+    nodes = atmosphere.density_table()["altitude_km"]
+    alt = np.concatenate([RNG.uniform(100.0, 2500.0, N), nodes, [2500.0, 100.0]])
+    _same(atmosphere.density_kg_per_m3(alt, activity), atmosphere.density_kg_per_m3(alt, np.full(alt.size, activity)))
+    assert atmosphere.density_kg_per_m3(650.0, activity) == atmosphere.density_kg_per_m3(np.array([650.0]),
+                                                                                        activity)[0]
+
+
+def test_eclipse_table_with_fixed_inclination_and_ltan_equals_broadcast_inputs():
+    """A fixed (sun-synchronous or given) inclination and LTAN: the values of the same orbits given per sample;
+    the sun-synchronous existence check on the highest altitude, whether the NaN is one value or some of many."""
+    alt = np.concatenate([RNG.uniform(400.0, 1200.0, orbit.MAX_UNIQUE + 1000), [400.0, 1200.0]])  # the tables
+    for inc in (np.nan, 53.0):
+        fixed = orbit.eclipse_stats_fast(alt, inc, 10.5)
+        full = orbit.eclipse_stats_fast(alt, np.full(alt.size, inc), np.full(alt.size, 10.5))
+        for a, b in zip(vars(fixed).values(), vars(full).values(), strict=True):
+            _same(a, b)
+    high = np.array([500.0, 6500.0])
+    with pytest.raises(ValueError):
+        orbit.eclipse_stats_fast(high, np.nan, 10.5)
+    with pytest.raises(ValueError):
+        orbit.eclipse_stats_fast(high, np.array([40.0, np.nan]), 10.5)
+    assert np.shape(orbit.eclipse_stats_fast(high, np.array([np.nan, 40.0]), 10.5).sunlit_fraction) == (2,)
+    assert np.shape(orbit.eclipse_stats_fast(np.array([]), np.nan, 10.5).sunlit_fraction) == (0,)
+
+
 def test_natural_decay_fixed_end_equals_broadcast_end():
-    alt = RNG.uniform(300.0, 1200.0, N)
+    nodes = atmosphere.density_table()["altitude_km"]
+    alt = np.concatenate([RNG.uniform(300.0, 1200.0, N - 10), nodes[(nodes >= 300) & (nodes <= 1200)][:10]])
     mass = RNG.uniform(1e3, 1e5, N)
     fixed = propulsion.natural_decay_yr(alt, 300.0, mass, 2.2, "cycle", end_altitude_km=150.0)
     full = propulsion.natural_decay_yr(alt, np.full(N, 300.0), mass, 2.2, np.full(N, "cycle"),

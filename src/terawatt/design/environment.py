@@ -14,7 +14,17 @@ from typing import Any
 
 import numpy as np
 
-from terawatt._arrays import Deferred, LazyFields, deferred_if, is_sampled, nan_to_zero, resolve, select, stored
+from terawatt._arrays import (
+    Deferred,
+    LazyFields,
+    deferred_if,
+    is_sampled,
+    nan_to_zero,
+    resolve,
+    select,
+    stored,
+    where_all,
+)
 from terawatt.catalogs import catalog_entry
 from terawatt.constants import STANDARD_GRAVITY_M_PER_S2
 from terawatt.design.satellite import SatelliteDesign
@@ -157,7 +167,8 @@ ORBIT_ENVIRONMENT_KEYS = (
 
 
 def avoidance_stalls(v: dict[str, Any], altitude_km: np.ndarray, own_manoeuvres: np.ndarray,
-                     accelerators_per_satellite: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                     accelerators_per_satellite: np.ndarray, *,
+                     trackable_flux_per_m2_yr: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     r"""Manoeuvres each satellite flies, its outage fraction and the job time the manoeuvres leave.
 
     Parameters
@@ -171,6 +182,9 @@ def avoidance_stalls(v: dict[str, Any], altitude_km: np.ndarray, own_manoeuvres:
         (:func:`terawatt.physics.debris.manoeuvres_per_satellite_yr`).
     accelerators_per_satellite : numpy.ndarray
         Active accelerators per satellite [-].
+    trackable_flux_per_m2_yr : numpy.ndarray, optional
+        The flux of >= 10 cm objects at ``altitude_km`` (:func:`terawatt.physics.debris.object_flux_per_m2_yr`)
+        where the caller has it.
 
     Returns
     -------
@@ -196,7 +210,8 @@ def avoidance_stalls(v: dict[str, Any], altitude_km: np.ndarray, own_manoeuvres:
     n_cluster = _f(v["links.cluster_satellites"])
     if v["debris.formation_manoeuvre"] == "cluster":
         factor = debris.formation_manoeuvre_factor(
-            debris.manoeuvre_trigger_area_m2(own_manoeuvres, altitude_km), _f(v["links.cluster_radius_m"]),
+            debris.manoeuvre_trigger_area_m2(own_manoeuvres, altitude_km, flux_per_m2_yr=trackable_flux_per_m2_yr),
+            _f(v["links.cluster_radius_m"]),
             n_cluster)
         flown = own_manoeuvres * factor
         outage = debris.avoidance_outage_fraction(flown, outage_h)
@@ -244,11 +259,10 @@ def orbit_environment(sat: SatelliteDesign, v: dict[str, Any], altitude_km: np.n
 
     if on_atm:
         below = np.minimum(altitude_km, DRAG_CEILING_KM)
+        in_air = altitude_km <= DRAG_CEILING_KM  # where_all: np.where's values, without a copy where all are
         density = _f(v["atmosphere.density_kg_per_m3"])
         if v["atmosphere.density_kg_per_m3"] is None:
-            density = np.where(
-                altitude_km <= DRAG_CEILING_KM, atmosphere.density_kg_per_m3(below, v["atmosphere.solar_activity"]), 0.0
-            )
+            density = where_all(in_air, atmosphere.density_kg_per_m3(below, v["atmosphere.solar_activity"]), 0.0)
         cd = _f(v["atmosphere.drag_coefficient"])
         geometry = dict(
             panel_thickness_m=_f(v["atmosphere.panel_thickness_m"]),
@@ -276,8 +290,8 @@ def orbit_environment(sat: SatelliteDesign, v: dict[str, Any], altitude_km: np.n
                 if given_area is None
                 else _f(given_area)
             )
-            return np.where(
-                altitude_km <= DRAG_CEILING_KM,
+            return where_all(
+                in_air,
                 propulsion.natural_decay_yr(below, tumbling, sat.satellite_mass_kg, cd, v["atmosphere.solar_activity"]),
                 np.inf,
             )
@@ -298,6 +312,9 @@ def orbit_environment(sat: SatelliteDesign, v: dict[str, Any], altitude_km: np.n
         cross = _f(v["debris.cross_section_m2"])
         if v["debris.cross_section_m2"] is None:
             cross = debris.mean_cross_section_m2(panels)
+        # the trackable flux (manoeuvres) and the collision flux from one interpolation of the flux table
+        min_size = _f(v["debris.collision_min_size_cm"])
+        trackable, flux = debris.object_fluxes_per_m2_yr(altitude_km, 10.0, min_size)
         own = debris.manoeuvres_per_satellite_yr(
             altitude_km,
             cross,
@@ -305,12 +322,15 @@ def orbit_environment(sat: SatelliteDesign, v: dict[str, Any], altitude_km: np.n
             _f(v["debris.reference_satellites"]),
             _f(v["debris.reference_altitude_km"]),
             _f(v["debris.reference_cross_section_m2"]),
+            flux_per_m2_yr=trackable,
         )
-        manoeuvres, outage, kept = avoidance_stalls(v, altitude_km, own, sat.accelerators)
-        factor = later(lambda: np.where(own > 0, manoeuvres / np.where(own > 0, own, 1.0), 1.0))
+        manoeuvres, outage, kept = avoidance_stalls(v, altitude_km, own, sat.accelerators,
+                                                    trackable_flux_per_m2_yr=trackable)
+        manoeuvring = own > 0
+        factor = later(lambda: where_all(manoeuvring, manoeuvres / where_all(manoeuvring, own, 1.0), 1.0))
         collision = later(
-            debris.collision_probability_per_yr,
-            altitude_km, cross, 1.0, _f(v["debris.collision_min_size_cm"]), _f(v["debris.avoided_fraction"]),
+            functools.partial(debris.collision_probability_per_yr, flux_per_m2_yr=flux),
+            altitude_km, cross, 1.0, min_size, _f(v["debris.avoided_fraction"]),
         )
         avoid_dv = debris.avoidance_dv_m_per_s_per_yr(manoeuvres, _f(v["debris.dv_per_manoeuvre_m_per_s"]))
     else:
@@ -673,8 +693,8 @@ def radiation_effects(
     The goodput and the total-dose margin scale the fleet's delivered compute on top of the permanent hardware
     failure rate ``workload.hardware_failure_rate_per_yr``, which comes from ground fleets and is not radiation-driven.
     """
-    nan = np.full(np.shape(altitude_km), np.nan)
     if not v["radiation.enabled"]:
+        nan = np.full(np.shape(altitude_km), np.nan)
         return RadiationDesign(*(nan,) * len(fields(RadiationDesign)))
     acc = catalog_entry("accelerators", TESTED_ACCELERATOR) if accelerator is None else accelerator
     _check_range(altitude_km, *radiation_table_altitude_range_km(), "radiation.enabled", "radiation dose table")

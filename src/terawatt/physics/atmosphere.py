@@ -352,7 +352,8 @@ def _interval_index(alt: np.ndarray) -> np.ndarray:
         h = density_table()["altitude_km"]
         return np.clip(np.searchsorted(h, alt, side="right") - 1, 0, h.size - 2)
     h0, step, lut = found
-    return lut[np.minimum(((alt - h0) / step).astype(np.intp), lut.size - 1)]
+    cell = ((alt - h0) / step).astype(np.intp)
+    return lut.take(np.minimum(cell, lut.size - 1, out=cell)) if np.ndim(cell) else lut[min(cell, lut.size - 1)]
 
 
 def density_kg_per_m3(altitude_km: npt.ArrayLike, activity: Activity | npt.ArrayLike = "mean") -> np.ndarray:
@@ -391,6 +392,13 @@ def density_kg_per_m3(altitude_km: npt.ArrayLike, activity: Activity | npt.Array
     h, ln_rho = table["altitude_km"], table["ln_density"]
     alt_b, codes_b = np.broadcast_arrays(alt, codes)
     i = _interval_index(alt_b)
+    if np.ndim(i) and np.ndim(codes) == 0:  # one activity: its column and steps gathered (the same numbers)
+        column, steps, widths = _density_columns(int(codes))
+        out = alt_b - h.take(i)
+        out /= widths.take(i)
+        out *= steps.take(i)
+        out += column.take(i)
+        return np.exp(out, out=out)
     w = (alt_b - h[i]) / np.diff(h)[i]
     flat = i * ln_rho.shape[1] + codes_b  # gather from the flattened table: one index array, two lookups
     lo = ln_rho.ravel()[flat]
@@ -398,6 +406,18 @@ def density_kg_per_m3(altitude_km: npt.ArrayLike, activity: Activity | npt.Array
     out *= w
     out += lo
     return _out(np.exp(out))
+
+
+@functools.lru_cache(maxsize=8)
+def _density_columns(code: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One activity's ln-density at the nodes, its step over each interval and the interval widths [km]: the
+    per-interval terms of :func:`density_kg_per_m3`'s interpolation, contiguous and read-only."""
+    table = density_table()
+    column = np.ascontiguousarray(table["ln_density"][:, code])
+    out = (column, column[1:] - column[:-1], np.diff(table["altitude_km"]))
+    for a in out:
+        a.setflags(write=False)
+    return out
 
 
 def scale_height_km(altitude_km: npt.ArrayLike, activity: Activity | npt.ArrayLike = "mean") -> np.ndarray:

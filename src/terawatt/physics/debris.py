@@ -38,7 +38,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from terawatt._arrays import interp
+from terawatt._arrays import interp, where_all
 from terawatt.constants import HOURS_PER_YEAR
 from terawatt.physics._checks import check_range, output
 
@@ -47,7 +47,8 @@ __all__ = [
     "REFERENCE_MANOEUVRES_PER_YR", "REFERENCE_SATELLITES", "avoidance_dv_m_per_s_per_yr",
     "avoidance_outage_fraction", "collision_probability_per_yr", "fleet_collision_probability_per_yr",
     "formation_manoeuvre_factor", "manoeuvre_trigger_area_m2", "manoeuvres_per_expected_collision",
-    "manoeuvres_per_satellite_yr", "mean_cross_section_m2", "object_flux_per_m2_yr", "stall_availability",
+    "manoeuvres_per_satellite_yr", "mean_cross_section_m2", "object_flux_per_m2_yr", "object_fluxes_per_m2_yr",
+    "stall_availability",
 ]
 
 #: CNES reference table, "Annual probability of collision according to the size of the projectile" (CNES Space
@@ -130,10 +131,39 @@ def object_flux_per_m2_yr(altitude_km: npt.ArrayLike, min_size_cm: npt.ArrayLike
     .. [3] ESA Space Debris Office, *ESA's Annual Space Environment Report*, GEN-DB-LOG-00288-OPS-SD, issue 9.0,
        2025 (the altitude structure of the LEO population).
     """
+    return object_fluxes_per_m2_yr(altitude_km, min_size_cm)[0]
+
+
+def object_fluxes_per_m2_yr(altitude_km: npt.ArrayLike, *min_sizes_cm: npt.ArrayLike) -> tuple[np.ndarray, ...]:
+    """:func:`object_flux_per_m2_yr` of the same altitudes for each of several smallest sizes, from one
+    interpolation of the table (the same values bitwise as one call per size).
+
+    Parameters
+    ----------
+    altitude_km : array_like
+        Altitude of the circular orbit [km], in [400, 1500].
+    *min_sizes_cm : array_like
+        Smallest object diameters counted [cm], each in [1, 10].
+
+    Returns
+    -------
+    tuple of numpy.ndarray or numpy.float64
+        The flux [objects m-2 yr-1] for each size, in order; a size given twice (one number) shares its array.
+    """
     alt = _check_altitude(altitude_km)
-    size = _check(min_size_cm, "min_size_cm", *FLUX_SIZE_RANGE_CM, "cm")
+    sizes = [_check(size, "min_size_cm", *FLUX_SIZE_RANGE_CM, "cm") for size in min_sizes_cm]
     ln1, ln10 = interp(alt, _ALT_KM, _LN_FLUX_1CM, _LN_FLUX_10CM)  # np.interp of each, one interval search
-    return _out(np.exp(ln1 + (ln10 - ln1) * np.log10(size)))
+    done: dict[float, np.ndarray] = {}
+    out = []
+    for size in sizes:
+        key = float(size) if np.ndim(size) == 0 else None
+        flux = done.get(key) if key is not None else None
+        if flux is None:
+            flux = _out(np.exp(ln1 + (ln10 - ln1) * np.log10(size)))
+            if key is not None:
+                done[key] = flux
+        out.append(flux)
+    return tuple(out)
 
 
 def mean_cross_section_m2(plate_area_m2: npt.ArrayLike) -> np.ndarray:
@@ -215,6 +245,8 @@ def manoeuvres_per_satellite_yr(
     reference_satellites: npt.ArrayLike = REFERENCE_SATELLITES,
     reference_altitude_km: npt.ArrayLike = REFERENCE_ALTITUDE_KM,
     reference_area_m2: npt.ArrayLike = REFERENCE_AREA_M2,
+    *,
+    flux_per_m2_yr: npt.ArrayLike | None = None,
 ) -> np.ndarray:
     r"""Collision-avoidance manoeuvres per satellite per year, scaled from the Starlink fleet.
 
@@ -232,6 +264,9 @@ def manoeuvres_per_satellite_yr(
         Altitude of the reference fleet [km]; default 550.
     reference_area_m2 : array_like
         Mean cross-section of a reference satellite [m2]; default 40.
+    flux_per_m2_yr : array_like, optional
+        :func:`object_flux_per_m2_yr` of ``altitude_km`` at 10 cm where the caller has it (from
+        :func:`object_fluxes_per_m2_yr`): the table is then not read again and ``altitude_km`` not used.
 
     Returns
     -------
@@ -264,7 +299,8 @@ def manoeuvres_per_satellite_yr(
     area = _check(area_m2, "area_m2", 0.0, np.inf, "m2")
     k = np.asarray(manoeuvres_per_expected_collision(reference_manoeuvres_per_yr, reference_satellites,
                                                      reference_altitude_km, reference_area_m2))
-    return _out(k * np.asarray(object_flux_per_m2_yr(altitude_km, 10.0)) * area)
+    flux = object_flux_per_m2_yr(altitude_km, 10.0) if flux_per_m2_yr is None else flux_per_m2_yr
+    return _out(k * np.asarray(flux) * area)
 
 
 # ---------------------------------------------------------------------------------------- probability
@@ -274,6 +310,8 @@ def collision_probability_per_yr(
     duration_yr: npt.ArrayLike = 1.0,
     min_size_cm: npt.ArrayLike = 10.0,
     avoided_fraction: npt.ArrayLike = 0.0,
+    *,
+    flux_per_m2_yr: npt.ArrayLike | None = None,
 ) -> np.ndarray:
     r"""Probability of at least one collision with an object of a given size or larger (kinetic-gas model).
 
@@ -290,6 +328,9 @@ def collision_probability_per_yr(
     avoided_fraction : array_like
         Fraction of the flux removed by avoidance manoeuvres [-], in [0, 1]; 0 = no avoidance (the
         conventional figure). Only trackable objects (~10 cm and larger) can be avoided.
+    flux_per_m2_yr : array_like, optional
+        :func:`object_flux_per_m2_yr` of ``altitude_km`` and ``min_size_cm`` where the caller has it: the table
+        is then not read again and ``altitude_km`` not used.
 
     Returns
     -------
@@ -311,7 +352,7 @@ def collision_probability_per_yr(
     area = _check(area_m2, "area_m2", 0.0, np.inf, "m2")
     t = _check(duration_yr, "duration_yr", 0.0, np.inf, "yr")
     f = _check(avoided_fraction, "avoided_fraction", 0.0, 1.0, "-")
-    flux = np.asarray(object_flux_per_m2_yr(altitude_km, min_size_cm))
+    flux = np.asarray(object_flux_per_m2_yr(altitude_km, min_size_cm) if flux_per_m2_yr is None else flux_per_m2_yr)
     return _out(-np.expm1(-(1.0 - f) * flux * area * t))
 
 
@@ -396,7 +437,8 @@ def avoidance_outage_fraction(manoeuvres: npt.ArrayLike, outage_h_per_manoeuvre:
 
 
 # ----------------------------------------------------------------------------------- formations and jobs
-def manoeuvre_trigger_area_m2(manoeuvres: npt.ArrayLike, altitude_km: npt.ArrayLike) -> np.ndarray:
+def manoeuvre_trigger_area_m2(manoeuvres: npt.ArrayLike, altitude_km: npt.ArrayLike, *,
+                              flux_per_m2_yr: npt.ArrayLike | None = None) -> np.ndarray:
     r"""Area of the encounter plane around a satellite inside which a passing trackable object triggers a manoeuvre.
 
     Parameters
@@ -405,6 +447,9 @@ def manoeuvre_trigger_area_m2(manoeuvres: npt.ArrayLike, altitude_km: npt.ArrayL
         Manoeuvres per satellite per year [1/yr], >= 0 (:func:`manoeuvres_per_satellite_yr`).
     altitude_km : array_like
         Altitude [km], in [400, 1500].
+    flux_per_m2_yr : array_like, optional
+        :func:`object_flux_per_m2_yr` of ``altitude_km`` at 10 cm where the caller has it: the table is then
+        not read again and ``altitude_km`` not used.
 
     Returns
     -------
@@ -416,7 +461,8 @@ def manoeuvre_trigger_area_m2(manoeuvres: npt.ArrayLike, altitude_km: npt.ArrayL
         1e-5 to 1e-4).
     """
     m = _check(manoeuvres, "manoeuvres", 0.0, np.inf, "1/yr")
-    return _out(m / np.asarray(object_flux_per_m2_yr(altitude_km, 10.0)))
+    flux = object_flux_per_m2_yr(altitude_km, 10.0) if flux_per_m2_yr is None else flux_per_m2_yr
+    return _out(m / np.asarray(flux))
 
 
 def formation_manoeuvre_factor(trigger_area_m2: npt.ArrayLike, cluster_radius_m: npt.ArrayLike,
@@ -454,7 +500,7 @@ def formation_manoeuvre_factor(trigger_area_m2: npt.ArrayLike, cluster_radius_m:
     n = _check(cluster_satellites, "cluster_satellites", 1.0, np.inf, "-")
     with np.errstate(divide="ignore", invalid="ignore"):
         disc = (1.0 + radius / np.sqrt(area / np.pi)) ** 2
-    return _out(np.where(area > 0, np.minimum(n, disc), 1.0))
+    return _out(where_all(area > 0, np.minimum(n, disc), 1.0))  # np.where's values
 
 
 def stall_availability(outage_fraction: npt.ArrayLike, accelerators_per_job: npt.ArrayLike,

@@ -203,13 +203,28 @@ def _sso_cos_i(alt: np.ndarray, mean_motion: np.ndarray | None = None) -> np.nda
     q = (_R_KM / (_R_KM + alt)) ** 2
     rate_per_n = _SSO_RATE_RAD_S / (_mean_motion_rad_s(alt) if mean_motion is None else mean_motion)
     first, q2 = -1.5 * EARTH_J2 * q, q**2
+    a, b = 0.375 * EARTH_J2**2, 0.9375 * EARTH_J4
 
     def coefficient(c2: Any) -> np.ndarray:  # _rate_coefficient(q, c2)
-        return first + q2 * (0.375 * EARTH_J2**2 * (4.0 - 19.0 * c2) - 0.9375 * EARTH_J4 * (3.0 - 7.0 * c2))
+        return first + q2 * (a * (4.0 - 19.0 * c2) - b * (3.0 - 7.0 * c2))
 
     cos_i = rate_per_n / coefficient(0.0)  # from cos i = 0: min(0^2, 1) = 0 for every sample
-    for _ in range(3):  # second-order terms are ~1e-3 of the first: each pass gains three digits
-        cos_i = rate_per_n / coefficient(np.minimum(cos_i**2, 1.0))
+    if type(cos_i) is not np.ndarray:  # a scalar: NumPy scalar arithmetic
+        for _ in range(3):  # second-order terms are ~1e-3 of the first: each pass gains three digits
+            cos_i = rate_per_n / coefficient(np.minimum(cos_i**2, 1.0))
+        return cos_i
+    # The same passes on arrays, each operation of coefficient() in place on two buffers (x * c = c * x).
+    c2, term = np.empty_like(cos_i), np.empty_like(cos_i)
+    for _ in range(3):
+        np.minimum(np.square(cos_i, out=c2), 1.0, out=c2)
+        np.subtract(4.0, np.multiply(c2, 19.0, out=term), out=term)
+        term *= a
+        np.subtract(3.0, np.multiply(c2, 7.0, out=c2), out=c2)
+        c2 *= b
+        term -= c2
+        term *= q2
+        term += first
+        np.divide(rate_per_n, term, out=cos_i)
     return cos_i
 
 
@@ -571,9 +586,11 @@ def _prepare(altitude_km: npt.ArrayLike, inclination_deg: npt.ArrayLike, ltan_h:
     alt = _check_altitude(altitude_km)
     inc = _check_inclination(inclination_deg)
     ltan = _check_ltan(ltan_h)
+    nan = np.isnan(inc)  # on the inclination's own shape (one value where it is fixed)
     alt, inc, ltan = np.broadcast_arrays(alt, inc, ltan)
-    if np.any(np.isnan(inc)):
-        sso_inclination_deg(alt[np.isnan(inc)].max())  # raises where no SSO exists (highest altitude)
+    if alt.size and nan.any():  # each inclination is then among the broadcast ones
+        highest = alt.max() if nan.all() else alt[np.broadcast_to(nan, alt.shape)].max()
+        sso_inclination_deg(highest)  # raises where no SSO exists (highest altitude)
     return alt.ravel(), inc.ravel(), ltan.ravel(), alt.shape
 
 
@@ -645,24 +662,26 @@ def _table(model: str, alt_nodes: tuple[float, ...], ltan_nodes: tuple[float, ..
     return table
 
 
-def _grid_axis(values: np.ndarray, step: float) -> tuple[tuple[float, ...], np.ndarray, np.ndarray]:
-    i0 = int(np.floor(values.min() / step))
-    n = max(2, int(np.ceil(values.max() / step)) - i0 + 1)
+def _grid_axis(values: np.ndarray, step: float, lo: float, hi: float) -> tuple[tuple[float, ...], np.ndarray,
+                                                                               np.ndarray]:
+    """:func:`_axis` on a regular grid of ``step``; ``lo``, ``hi``: the smallest and largest of ``values``."""
+    i0 = int(np.floor(lo / step))
+    n = max(2, int(np.ceil(hi / step)) - i0 + 1)
     pos = values / step - i0
     idx = np.minimum(pos.astype(np.intp), n - 2)
     return tuple(float(k * step) for k in range(i0, i0 + n)), idx, pos - idx
 
 
-def _axis(values: np.ndarray, step: float) -> tuple[tuple[float, ...], np.ndarray, np.ndarray]:
-    """Nodes, lower node index and upper-node weight of one table axis (exact nodes if values are few)."""
-    lo = float(values.min())
-    if lo == float(values.max()):  # one node: indexed by 0 and not interpolated (no per-sample arrays)
+def _axis(values: np.ndarray, step: float, lo: float, hi: float) -> tuple[tuple[float, ...], np.ndarray, np.ndarray]:
+    """Nodes, lower node index and upper-node weight of one table axis (exact nodes if values are few); ``lo``,
+    ``hi``: the smallest and largest of ``values``."""
+    if lo == hi:  # one node: indexed by 0 and not interpolated (no per-sample arrays)
         return (lo,), 0, 0.0
     if np.unique(values[:1000]).size <= MAX_DISCRETE:
         nodes, inverse = np.unique(values, return_inverse=True)
         if nodes.size <= MAX_DISCRETE:
             return tuple(nodes.tolist()), inverse.reshape(values.shape), np.zeros(values.shape)
-    return _grid_axis(values, step)
+    return _grid_axis(values, step, lo, hi)
 
 
 def _unique_rows(columns: tuple[np.ndarray, ...]) -> tuple[np.ndarray, np.ndarray] | None:
@@ -682,12 +701,15 @@ def _unique_rows(columns: tuple[np.ndarray, ...]) -> tuple[np.ndarray, np.ndarra
 
 def _interpolate(model: str, alt: np.ndarray, inc: np.ndarray, ltan: np.ndarray) -> np.ndarray:
     """Multilinear interpolation on a cached table; ``inc`` all NaN (SSO) or all finite. Returns (3, n)."""
-    values = (alt, ltan, np.nan_to_num(inc, nan=-1.0))
+    # All sun-synchronous: the inclination axis is the one node -1 (only its bounds are read, not a full array).
+    sso = inc.size > 0 and bool(np.isnan(inc[0]))
+    values = (alt, ltan, np.full(1, -1.0) if sso else np.nan_to_num(inc, nan=-1.0))
     steps = (GRID_STEP["altitude"], GRID_STEP["ltan"], GRID_STEP["inclination"])
-    spans = [float(np.ptp(v)) for v in values]
+    bounds = [(float(v.min()), float(v.max())) for v in values]  # each array's two reductions, shared below
+    spans = [hi - lo for lo, hi in bounds]  # np.ptp's max - min
     n_est = np.prod([sp / d + 2.0 if sp > 0 else 1.0 for sp, d in zip(spans, steps, strict=True)])
     coarsen = max(1.0, (n_est / MAX_TABLE_NODES) ** (1.0 / max(1, sum(sp > 0 for sp in spans))))
-    axes = [_axis(v, d * coarsen) for v, d in zip(values, steps, strict=True)]
+    axes = [_axis(v, d * coarsen, *b) for v, d, b in zip(values, steps, bounds, strict=True)]
     tables = _stat_tables(model, axes[0][0], axes[1][0], axes[2][0])
     moving = [len(ax[0]) > 1 and bool(np.any(ax[2])) for ax in axes]
     # An axis holding one node is indexed by 0, not by an array of zeros (the same gather, one index fewer).
@@ -713,8 +735,8 @@ def _multilinear(tables: tuple[np.ndarray, ...], index: list[Any], weight: list[
             else:
                 w = (1.0 - weight[k]) if w is None else w * (1.0 - weight[k])
         flat = _flat_index(idx, strides)
-        for row, table in zip(out, flat_tables, strict=True):
-            row += (1.0 if w is None else w) * (table.take(flat) if np.ndim(flat) else table[flat])
+        for row, table in zip(out, flat_tables, strict=True):  # indices in the table: "wrap" is "raise" untested
+            row += (1.0 if w is None else w) * (table.take(flat, mode="wrap") if np.ndim(flat) else table[flat])
     return out
 
 
@@ -726,7 +748,10 @@ def _flat_index(idx: list[Any], strides: tuple[int, int, int]) -> Any:
     for i, st in zip(idx, strides, strict=True):
         if np.ndim(i):
             term = i * st if st != 1 else i
-            flat = term + flat if not isinstance(flat, np.ndarray) else flat + term
+            if isinstance(flat, np.ndarray):
+                flat = flat + term
+            else:  # + 0 is no pass
+                flat = term if flat == 0 else term + flat
     return flat
 
 

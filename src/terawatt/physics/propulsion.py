@@ -315,18 +315,32 @@ def _decay_integral(h: np.ndarray, codes: np.ndarray) -> np.ndarray:
     cum = _cumulative_decay_integral()
     i = _atm._interval_index(h)
     if np.ndim(codes) == 0 and np.ndim(i):  # one activity: its columns and interval slopes, each gathered once
-        column, slopes, cum_column = _decay_columns(int(codes))
+        # The expression below with its per-interval factors gathered instead of computed per sample: e^ln_rho
+        # at the lower node and -slope (exp and negation are exact functions of the node's value), and
+        # -x / slope written x / -slope (the same magnitude and sign in IEEE arithmetic).
+        _, _, cum_column, rho_lower, neg_slopes = _decay_columns(int(codes))
         lower = nodes.take(i)
-        dz = (h - lower) * 1e3
-        slope = slopes.take(i)
-        ln_lower = column.take(i)
-        cum_i = cum_column.take(i)
-    else:
-        lower = nodes[i]
-        dz = (h - lower) * 1e3
-        slope = (ln_rho[i + 1, codes] - ln_rho[i, codes]) / ((nodes[i + 1] - nodes[i]) * 1e3)  # -1/H [1/m]
-        ln_lower = ln_rho[i, codes]
-        cum_i = cum[i, codes]
+        dz = h - lower
+        dz *= 1e3
+        neg_slope = neg_slopes.take(i)
+        r_mid = h + lower
+        r_mid *= 0.5
+        r_mid *= 1e3
+        r_mid += _R_M
+        r_mid *= EARTH_MU_M3_PER_S2
+        np.sqrt(r_mid, out=r_mid)
+        r_mid *= rho_lower.take(i)  # rho_i sqrt(mu r)
+        dz *= neg_slope
+        part = np.expm1(dz, out=dz)
+        part /= neg_slope
+        part /= r_mid
+        part += cum_column.take(i)  # cum_i + part (addition commutes)
+        return part
+    lower = nodes[i]
+    dz = (h - lower) * 1e3
+    slope = (ln_rho[i + 1, codes] - ln_rho[i, codes]) / ((nodes[i + 1] - nodes[i]) * 1e3)  # -1/H [1/m]
+    ln_lower = ln_rho[i, codes]
+    cum_i = cum[i, codes]
     r_mid = _R_M + 0.5 * (h + lower) * 1e3
     # \int_0^{dz} e^{-slope z} dz / (rho_i sqrt(mu r)) with the slowly varying sqrt(mu r) at the midpoint
     part = -np.expm1(-slope * dz) / slope / (np.exp(ln_lower) * np.sqrt(EARTH_MU_M3_PER_S2 * r_mid))
@@ -334,14 +348,15 @@ def _decay_integral(h: np.ndarray, codes: np.ndarray) -> np.ndarray:
 
 
 @functools.lru_cache(maxsize=8)
-def _decay_columns(code: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _decay_columns(code: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """One activity's ln-density at the nodes, the slope of each interval (the arithmetic of
-    :func:`_decay_integral`, per interval instead of per sample) and the cumulative integral, contiguous."""
+    :func:`_decay_integral`, per interval instead of per sample), the cumulative integral, the density at the
+    nodes and the negated slopes, contiguous."""
     table = _atm.density_table()
     nodes, ln_rho = table["altitude_km"], table["ln_density"]
     column = np.ascontiguousarray(ln_rho[:, code])
     slopes = (column[1:] - column[:-1]) / ((nodes[1:] - nodes[:-1]) * 1e3)
-    out = (column, slopes, np.ascontiguousarray(_cumulative_decay_integral()[:, code]))
+    out = (column, slopes, np.ascontiguousarray(_cumulative_decay_integral()[:, code]), np.exp(column), -slopes)
     for a in out:
         a.setflags(write=False)
     return out

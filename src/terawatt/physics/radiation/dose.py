@@ -314,18 +314,23 @@ def _table() -> dict[str, np.ndarray]:
     with resources.as_file(resources.files("terawatt") / "data" / "radiation_table.npz") as path:
         with np.load(path) as z:
             t = {k: z[k] for k in z.files}
-    # rows of 8 = (2 solar x 4 components) per (altitude, inclination, shielding) node, for one gather per corner
-    dose = t["dose"].astype(float).transpose(2, 3, 4, 1, 0)  # (alt, inc, shielding, solar, component)
+    dose = t["dose"].astype(float).transpose(0, 2, 3, 4, 1)  # (component, alt, inc, shielding, solar)
     floor = float(t["floor"])
-    t["log_rows"] = {  # float32 rows of the 4 components per node, one gather per cell corner
-        k: np.ascontiguousarray(np.log(d + floor).reshape(-1, 4), dtype=np.float32)
-        for k, d in (("min", dose[..., 0, :]), ("max", dose[..., 1, :]), ("mean", dose.mean(axis=3)))
+    # float32 log doses, component-major and flat: one gather of the 4 components of a cell corner for every
+    # sample, each component a contiguous row (the weights then multiply contiguous rows)
+    t["log_flat"] = {
+        k: np.ascontiguousarray(np.log(d + floor).ravel(), dtype=np.float32)
+        for k, d in (("min", dose[..., 0]), ("max", dose[..., 1]), ("mean", dose.mean(axis=4)))
     }
-    t["finite"] = all(bool(np.isfinite(rows).all()) for rows in t["log_rows"].values())
-    # 1-km lookups (exact for integer-km nodes): fractional altitude-node index and folded SSO inclination
+    t["finite"] = all(bool(np.isfinite(flat).all()) for flat in t["log_flat"].values())
+    # 1-km lookups (exact for integer-km nodes): fractional altitude-node index and folded SSO inclination, each
+    # as its value at the lower km and its step to the next (lut[k + 1] - lut[k], the same subtraction made once)
     alt = np.arange(t["altitude_km"][0], t["altitude_km"][-1] + 0.5, 1.0)
     t["km_lut_alt_index"] = np.interp(alt, t["altitude_km"], np.arange(t["altitude_km"].size, dtype=float))
     t["km_lut_sso_inc"] = 180.0 - sso_inclination_deg(alt)
+    for name in ("km_lut_alt_index", "km_lut_sso_inc"):
+        lut = t[name]
+        t[name + "_steps"] = (lut[:-1], lut[1:] - lut[:-1])
     if not (np.array_equal(t["altitude_km"], np.round(t["altitude_km"]))
             and np.allclose(np.diff(t["inclination_deg"]), t["inclination_deg"][1] - t["inclination_deg"][0])):
         raise ValueError("radiation table: altitude nodes must be whole km and inclination nodes evenly spaced")
@@ -355,11 +360,41 @@ def _zero(weight: np.ndarray) -> bool:
     return np.ndim(weight) == 0 and weight == 0.0
 
 
+def _one(weight: np.ndarray) -> bool:
+    """Whether a corner weight is one number, 1."""
+    return np.ndim(weight) == 0 and weight == 1.0
+
+
+def _product(w1: np.ndarray, w2: np.ndarray) -> np.ndarray:
+    """``w1 * w2`` of two float32 corner weights, without the pass where one of them is the number 1."""
+    if _one(w2):
+        return w1
+    return w2 if _one(w1) and np.ndim(w2) else w1 * w2
+
+
 def _km_lookup(alt_km: np.ndarray, lut: np.ndarray, alt0_km: float) -> np.ndarray:
     """Linear interpolation in a table tabulated every whole km from alt0_km."""
     x = alt_km - alt0_km
     k = np.minimum(x.astype(np.intp), lut.size - 2)
     return lut[k] + (x - k) * (lut[k + 1] - lut[k])
+
+
+def _km_interval(alt_km: np.ndarray, alt0_km: float, n_km: int) -> tuple[np.ndarray, np.ndarray]:
+    """The whole-km interval of each altitude in a table of ``n_km`` values every km from ``alt0_km``, and the
+    fraction of it: :func:`_km_lookup`'s ``k`` and ``x - k``, one search shared by every 1-km table."""
+    x = alt_km - alt0_km
+    k = np.minimum(x.astype(np.intp), n_km - 2)
+    x -= k
+    return k, x
+
+
+def _km_value(k: np.ndarray, frac: np.ndarray, steps: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    """:func:`_km_lookup` from a shared :func:`_km_interval`: ``lut[k] + frac * (lut[k + 1] - lut[k])`` with the
+    table's ``(lut[:-1], lut[1:] - lut[:-1])``, the same operations on the same numbers."""
+    value = steps[1].take(k)
+    value *= frac
+    value += steps[0].take(k)
+    return value
 
 
 def dose_rate_rad_per_yr(altitude_km: npt.ArrayLike, inclination_deg: npt.ArrayLike,
@@ -428,36 +463,55 @@ def dose_rate_rad_per_yr(altitude_km: npt.ArrayLike, inclination_deg: npt.ArrayL
     # same arithmetic as on broadcast inputs.
     inc_f = np.where(inc > 90.0, 180.0 - inc, inc)
     sso = np.isnan(inc_f)
+    # One whole-km interval per altitude, shared by the two 1-km tables (altitude-node index, SSO inclination).
+    k, frac = _km_interval(alt, alt_nodes[0], t["km_lut_alt_index"].size)
     if np.any(sso):  # 1-km table of the folded sun-synchronous inclination (within 3e-7 deg)
+        shape_ai = np.broadcast_shapes(alt.shape, inc_f.shape)
+        k_ai, frac_ai = (np.broadcast_to(x, shape_ai) for x in (k, frac))
         if sso.all():
-            inc_f = _km_lookup(np.broadcast_to(alt, np.broadcast_shapes(alt.shape, inc_f.shape)),
-                               t["km_lut_sso_inc"], alt_nodes[0])
+            inc_f = _km_value(k_ai, frac_ai, t["km_lut_sso_inc_steps"])
         else:
-            inc_f, alt_i = (np.array(x) for x in np.broadcast_arrays(inc_f, alt))
+            inc_f = np.array(np.broadcast_to(inc_f, shape_ai))
             sso = np.isnan(inc_f)
-            inc_f[sso] = _km_lookup(alt_i[sso], t["km_lut_sso_inc"], alt_nodes[0])
-    ia, wa = _split(_km_lookup(alt, t["km_lut_alt_index"], alt_nodes[0]), alt_nodes.size)
+            inc_f[sso] = _km_value(k_ai[sso], frac_ai[sso], t["km_lut_sso_inc_steps"])
+    ia, wa = _split(_km_value(k, frac, t["km_lut_alt_index_steps"]), alt_nodes.size)
     ii, wi = _split((inc_f - inc_nodes[0]) / (inc_nodes[1] - inc_nodes[0]), inc_nodes.size)
     ix, wx = _split(np.interp(np.log(shield + 0.1), x_nodes, np.arange(x_nodes.size, dtype=float)), x_nodes.size)
     n_inc, n_x = inc_nodes.size, x_nodes.size
-    base = np.broadcast_to((ia * n_inc + ii) * n_x + ix, shape).ravel()
-    table = t["log_rows"][solar]
-    acc = np.zeros((n, 4), dtype=np.float32)
-    # A corner whose weight is 0 for every sample (an input on a node) adds +-0 to each (finite) sum: skipped.
+    n_nodes = alt_nodes.size * n_inc * n_x
+    # flat index of each component's value at the lower corner, (4, n): component c's table starts at c * n_nodes
+    base = np.broadcast_to((ia * n_inc + ii) * n_x + ix, shape).reshape(1, n) + np.arange(0, 4 * n_nodes, n_nodes
+                                                                                           ).reshape(4, 1)
+    flat = t["log_flat"][solar]
+    acc = None
+    # A corner whose weight is 0 for every sample (an input on a node) adds +-0 to each (finite) sum: skipped. The
+    # sum starts from the first corner's term rather than from +0, which differs only in the sign of a zero sum,
+    # and exp(-0) = exp(+0). A weight of exactly 1 for every sample is not multiplied by (x * 1 = x). The flat
+    # indices lie in the table by construction (checked inputs, clipped nodes): "wrap" gathers them as "raise"
+    # does, without its per-index test.
     skip = _zero if t["finite"] else (lambda w: False)
+    pairs_i = ((0, 1 - wi), (n_x, wi))
+    pairs_x = ((0, 1 - wx), (1, wx))
     for d_a, w_a in ((0, 1 - wa), (n_inc * n_x, wa)):
-        for d_i, w_i in ((0, 1 - wi), (n_x, wi)):
+        for d_i, w_i in pairs_i:
             if skip(w_a) or skip(w_i):
                 continue
-            w_ai = w_a * w_i
-            for d_x, w_x in ((0, 1 - wx), (1, wx)):
+            w_ai = _product(w_a, w_i)
+            for d_x, w_x in pairs_x:
                 if skip(w_x):
                     continue
-                rows = table.take(base + (d_a + d_i + d_x), axis=0)
-                rows *= np.broadcast_to(w_ai * w_x, shape).ravel()[:, None]
-                acc += rows
-    comps = np.maximum(np.exp(acc.T, dtype=float) - float(t["floor"]), 0.0)
-    comps[2] *= np.broadcast_to(_spe_events_per_yr(solar, spe), shape).ravel()
-    comps[3] *= np.broadcast_to(gcr, shape).ravel()
+                terms = flat[d_a + d_i + d_x:].take(base, mode="wrap")  # the corner's values: flat[base + offset]
+                terms *= np.broadcast_to(_product(w_ai, w_x), shape).reshape(1, n)
+                if acc is None:
+                    acc = terms
+                else:
+                    acc += terms
+    if acc is None:  # every corner skipped: impossible for weights w and 1 - w, kept for the type checker
+        acc = np.zeros((4, n), dtype=np.float32)
+    comps = np.exp(acc, dtype=float)
+    comps -= float(t["floor"])
+    np.maximum(comps, 0.0, out=comps)
+    for row, scale in ((2, _spe_events_per_yr(solar, spe)), (3, gcr)):
+        comps[row] *= scale if np.ndim(scale) == 0 else np.broadcast_to(scale, shape).ravel()
     return _breakdown(*(c.reshape(shape) for c in comps))
 
