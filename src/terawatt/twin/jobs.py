@@ -245,6 +245,7 @@ class Layout:
     n_train: int  # slots [0, n_train) are training jobs
     size: np.ndarray  # (S,) accelerators of each slot
     working: float  # working accelerators laid out [-]
+    working_sat: np.ndarray  # (n,) working accelerators of each satellite [-]
     run: np.ndarray = field(init=False)  # placed slots, by position
     run_start: np.ndarray = field(init=False)  # their first positions, ascending
     placed_r: float = field(init=False)  # accelerators in placed replicas [-]
@@ -267,6 +268,15 @@ class Layout:
         lo = np.minimum(np.searchsorted(self.sat_end, self.start[slots], side="right"), last)
         return lo, np.minimum(np.searchsorted(self.sat_end, self.start[slots] + self.size[slots] - 1, side="right"),
                               last)
+
+    @cached_property
+    def sat_runs(self) -> tuple[np.ndarray, np.ndarray]:
+        """(n,) each satellite's placed slots: the range [lo, hi) of ``run`` (slots do not overlap, so their ends
+        ascend with their starts; a slot is on a satellite when it ends after the satellite's first accelerator
+        and starts before its last)."""
+        run_end = self.run_start + self.size[self.run]
+        return (np.searchsorted(run_end, self.offset, side="right"),
+                np.searchsorted(self.run_start, self.offset + self.working_sat))
 
     @cached_property
     def first_sat(self) -> np.ndarray:
@@ -388,7 +398,8 @@ def _place(work: Workload, n_train: int, cluster: np.ndarray, rank: np.ndarray, 
         start[sel] = np.where(ok, comp_start[comp] + inner_offset[comp] + inner * size, 0)
         running[sel] = ok
     size = np.where(np.arange(cluster.size) < n_train, work.job_size, work.replica_size)
-    return Layout(order, offset, running, start, np.cumsum(working[order]), n_train, size, float(working.sum()))
+    return Layout(order, offset, running, start, np.cumsum(working[order]), n_train, size, float(working.sum()),
+                  working)
 
 
 def start(r_km: np.ndarray, cluster: np.ndarray, working: np.ndarray, work: Workload, n_steps: int,
@@ -420,25 +431,34 @@ def start(r_km: np.ndarray, cluster: np.ndarray, working: np.ndarray, work: Work
                 np.random.default_rng([int(seed), 14]), n_steps)
 
 
-def _hits(js: Jobs, counts: np.ndarray, chips: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Placed slots hit by ``counts`` events per satellite, (n,) or one row per kind of event (K, n), each on a
-    uniform one of its ``chips`` (n,) accelerators (those beyond the working ones are spares: no slot), with the
-    event's time in the step, in [0, 1), and its kind (row). The draws are those of one kind after the other
-    (times, then chips), so rows drawn together or one by one give the same events."""
-    counts = np.atleast_2d(counts)
-    n = counts.shape[1]
-    hit = np.flatnonzero(counts)
-    if not hit.size:
+def _hits(js: Jobs, rows: tuple[np.ndarray, ...], chips: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Placed slots hit by events, ``rows`` one (n,) count per satellite for each kind of event, each on a uniform
+    one of its ``chips`` (n,) accelerators (those beyond the working ones are spares: no slot), with the event's
+    time in the step, in [0, 1), and its kind (row). The draws are those of one kind after the other (times, then
+    chips), so rows drawn together or one by one give the same events."""
+    sats = []
+    for counts in rows:
+        on = np.flatnonzero(counts)
+        sats.append(np.repeat(on, counts[on]) if on.size else on)
+    per = [x.size for x in sats]
+    total = sum(per)
+    if not total:
         return np.zeros(0, np.int64), np.zeros(0), np.zeros(0, np.int64)
-    kind, sat = np.divmod(np.repeat(hit, counts.flat[hit]), n)
-    per = np.bincount(kind, minlength=counts.shape[0])
-    draws = js.rng.random(2 * sat.size)
-    at = np.arange(sat.size) + (np.cumsum(per) - per)[kind]  # kind k's times, then its chips
-    u = draws[at]
-    chip = np.floor(draws[at + per[kind]] * chips[sat]).astype(np.int64)
+    draws = js.rng.random(2 * total)
     lay = js.layout
     if not lay.run.size:
         return np.zeros(0, np.int64), np.zeros(0), np.zeros(0, np.int64)
+    if len(per) == 1 or total in per:  # one kind: its times, then its chips
+        k = next(i for i, p in enumerate(per) if p)
+        sat, u, c = sats[k], draws[:total], draws[total:]
+        kind = np.full(total, k)
+    else:
+        sat = np.concatenate(sats)
+        cut = np.cumsum([0] + per) * 2
+        u = np.concatenate([draws[c0:c0 + p] for c0, p in zip(cut[:-1], per, strict=True)])
+        c = np.concatenate([draws[c0 + p:c0 + 2 * p] for c0, p in zip(cut[:-1], per, strict=True)])
+        kind = np.repeat(np.arange(len(per)), per)
+    chip = np.floor(c * chips[sat]).astype(np.int64)
     pos = lay.offset[sat] + chip
     j = np.searchsorted(lay.run_start, pos, side="right") - 1
     slot = lay.run[np.maximum(j, 0)]
@@ -446,10 +466,10 @@ def _hits(js: Jobs, counts: np.ndarray, chips: np.ndarray) -> tuple[np.ndarray, 
     return slot[inside], u[inside], kind[inside]
 
 
-def _advance(js: Jobs, sel: np.ndarray, t: np.ndarray, speed: np.ndarray) -> tuple[float, float]:
-    """Run slots ``sel`` (ascending indices) for ``t`` [s] at ``speed``: a restart or retry
-    owed first, then (training) compute/checkpoint cycles. Returns the useful accelerator-seconds (training,
-    inference) done; compute since the last checkpoint is kept as rework."""
+def _advance(js: Jobs, sel: np.ndarray, t: np.ndarray, speed: np.ndarray, n_tr: int) -> tuple[float, float]:
+    """Run slots ``sel`` (ascending indices; the first ``n_tr`` of them training jobs) for ``t`` [s] at ``speed``:
+    a restart or retry owed first, then (training) compute/checkpoint cycles. Returns the useful
+    accelerator-seconds (training, inference) done; compute since the last checkpoint is kept as rework."""
     w = js.work
     down = js.down[sel]
     d = np.minimum(down, t)
@@ -457,26 +477,27 @@ def _advance(js: Jobs, sel: np.ndarray, t: np.ndarray, speed: np.ndarray) -> tup
     t2 = t - d
     size = js.size[sel]
     gain = t2 * speed * size
-    idx = sel
-    tr = idx < js.n_train
-    if tr.any():
+    if n_tr:
+        # sel starting with every training job: slices, no gathers
+        ti = slice(0, n_tr) if n_tr == js.n_train else sel[:n_tr]
         tau, period = w.checkpoint_interval_s, w.checkpoint_interval_s + w.checkpoint_cost_s
-        ti = idx[tr]
-        c0, c1 = js.cycle[ti], js.cycle[ti] + t2[tr]
-        rate = speed[tr] * size[tr]
+        c0 = js.cycle[ti]
+        c1 = c0 + t2[:n_tr]
+        rate = speed[:n_tr] * size[:n_tr]
         if np.isfinite(tau):
-            def compute(c: np.ndarray) -> np.ndarray:
-                return np.floor(c / period) * tau + np.minimum(np.mod(c, period), tau)
-
-            g = (compute(c1) - compute(c0)) * rate
-            js.rework[ti] = np.where(c1 >= period, np.minimum(np.mod(c1, period), tau) * rate, js.rework[ti] + g)
-            js.cycle[ti] = np.mod(c1, period)
+            m1 = np.mod(c1, period)
+            g = np.floor(c1 / period) * tau
+            g += np.minimum(m1, tau)
+            g -= np.floor(c0 / period) * tau + np.minimum(np.mod(c0, period), tau)
+            g *= rate
+            js.rework[ti] = np.where(c1 >= period, np.minimum(m1, tau) * rate, js.rework[ti] + g)
+            js.cycle[ti] = m1
         else:
-            g = t2[tr] * rate
+            g = t2[:n_tr] * rate
             js.rework[ti] += g
             js.cycle[ti] = c1
-        gain[tr] = g
-    useful_t, useful_r = float(gain[tr].sum()), float(gain[~tr].sum())
+        gain[:n_tr] = g
+    useful_t, useful_r = float(gain[:n_tr].sum()), float(gain[n_tr:].sum())
     js.totals["useful_t"] += useful_t
     js.totals["useful_r"] += useful_r
     return useful_t, useful_r
@@ -518,27 +539,23 @@ def _ranges(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.repeat(lo - starts, n) + np.arange(int(n.sum())), starts
 
 
-def _slot_speed(js: Jobs, sat_speed: np.ndarray, slots: np.ndarray) -> np.ndarray:
-    """Speed of placed ``slots``: that of the slowest satellite each spans."""
-    lay = js.layout
-    if not slots.size:
-        return np.zeros(0)
-    first, last = lay.span(slots)
-    idx, starts = _ranges(first, last + 1)
-    return np.minimum.reduceat(sat_speed[lay.order[idx]], starts)
-
-
-def _on_satellites(js: Jobs, sats: np.ndarray) -> np.ndarray:
-    """Placed slots that use accelerators of satellites ``sats``."""
+def _on_satellites(js: Jobs, sats: np.ndarray, value: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Placed slots on satellites ``sats`` (ascending slot indices) and, for each, the least ``value`` of those it
+    spans (a slot runs at the pace of its slowest satellite)."""
     lay = js.layout
     if not (sats.size and lay.run.size):
-        return np.zeros(0, np.int64)
-    off = lay.offset[sats]
-    lo = np.searchsorted(lay.run_start, off - lay.widest + 1)
-    hi = np.searchsorted(lay.run_start, off + js.working[sats])
+        return np.zeros(0, np.int64), np.zeros(0)
+    lo, hi = lay.sat_runs
+    lo, hi = lo[sats], hi[sats]
     j, _ = _ranges(lo, hi)
     slot = lay.run[j]
-    return _unique(slot[lay.start[slot] + js.size[slot] > np.repeat(off, hi - lo)])
+    o = np.argsort(slot, kind="stable")
+    slot = slot[o]
+    first = np.empty(slot.size, dtype=bool)
+    first[:1] = True
+    np.not_equal(slot[1:], slot[:-1], out=first[1:])
+    at = np.flatnonzero(first)
+    return slot[at], np.minimum.reduceat(np.repeat(value, hi - lo)[o], at) if at.size else np.zeros(0)
 
 
 def _split(js: Jobs) -> np.ndarray:
@@ -562,6 +579,21 @@ def chunk(js: Jobs | None, r_km: np.ndarray, cluster: np.ndarray, working: np.nd
     js.r_chunk = r_km
     js.isl_ok = isl_unchanged(js.graph, r_km)
     return js
+
+
+def _relink(js: Jobs, j: int) -> bool:
+    """Rebuild the clusters where a forest link broke or a new one joins two components at step ``j``; whether
+    any satellite's component changed."""
+    if js.isl_ok[j]:
+        return False
+    changed = changed_clusters(js.graph, js.r_chunk[:, j])
+    if not changed.size:
+        return False
+    new = relink(js.graph, js.r_chunk[:, j], changed)
+    relinked = not np.array_equal(new.label, js.graph.label)
+    js.graph = new
+    js.isl_ok[j + 1:] &= isl_unchanged(new, js.r_chunk[:, j + 1:], changed)
+    return relinked
 
 
 def step(js: Jobs, j: int, alive: np.ndarray, working: np.ndarray, failed: np.ndarray,
@@ -597,67 +629,73 @@ def step(js: Jobs, j: int, alive: np.ndarray, working: np.ndarray, failed: np.nd
     so only those owing a restart or retry, hit this step or on a throttled satellite are stepped, the others
     each add their size x step of useful time (the per-step cost is then independent of the replica count).
     """
-    relinked = False
-    if not js.isl_ok[j]:  # a forest link broke or a new one joins two components: rebuild those clusters
-        changed = changed_clusters(js.graph, js.r_chunk[:, j])
-        if changed.size:
-            new = relink(js.graph, js.r_chunk[:, j], changed)
-            relinked = not np.array_equal(new.label, js.graph.label)
-            js.graph = new
-            js.isl_ok[j + 1:] &= isl_unchanged(new, js.r_chunk[:, j + 1:], changed)
+    relinked = _relink(js, j)
     failed = np.asarray(failed, np.int64)
     any_failed = bool(failed.any())  # working accelerators change only with failures
     lay = js.layout
-    # events on the layout the step began with; a failure hits a uniform one of the chips alive before it
-    ev_slot, ev_u, ev_kind = _hits(js, np.stack([stops, sdc]).astype(np.int64, copy=False), js.working)
-    f_slot, f_u, _ = _hits(js, failed, np.maximum(np.asarray(alive, np.int64) + failed, 1)) if any_failed else (
-        np.zeros(0, np.int64), np.zeros(0), None)
-    split = _split(js) if relinked else np.zeros(0, np.int64)  # links broken: those jobs stop at the step's start
-    slots = np.concatenate([ev_slot, f_slot, split])
-    u = np.concatenate([ev_u, f_u, np.zeros(split.size)])
-    is_stop = np.ones(slots.size)
-    is_stop[:ev_slot.size] = ev_kind == 0  # the rest: detected SDCs (retried)
-    hit, inv = _unique(slots, return_inverse=True)
-    slow_sats = np.flatnonzero(load < wanted)
-    slow = _on_satellites(js, slow_sats)
-    if avoid is not None and slow.size:  # the outages' share of the slow slots' time (slots on them are slow)
-        _tally_stalls(js, slow, avoid[0], avoid[1], dt_s)
     nt = js.n_train
-    extra = np.concatenate([js.owing, hit, slow])
-    sel = np.concatenate([js.train_slots, _unique(extra[extra >= nt])])  # the slots stepped, ascending
+    # events on the layout the step began with; a failure hits a uniform one of the chips alive before it
+    slots, u, ev_kind = _hits(js, (stops, sdc), js.working)
+    is_stop = (ev_kind == 0).astype(float)  # the rest: detected SDCs (retried)
+    if any_failed or relinked:
+        f_slot, f_u, _ = _hits(js, (failed,), np.maximum(np.asarray(alive, np.int64) + failed, 1)) if any_failed \
+            else (np.zeros(0, np.int64), np.zeros(0), None)
+        split = _split(js) if relinked else np.zeros(0, np.int64)  # links broken: those jobs stop at the start
+        slots = np.concatenate([slots, f_slot, split])
+        u = np.concatenate([u, f_u, np.zeros(split.size)])
+        is_stop = np.concatenate([is_stop, np.ones(f_slot.size + split.size)])
+    if slots.size:
+        hit, inv = _unique(slots, return_inverse=True)
+        o = np.lexsort((u, inv))  # the first event of each slot hit (ufunc.at is slow)
+        inv_o = inv[o]
+        first = np.empty(o.size, dtype=bool)
+        first[0] = True
+        np.not_equal(inv_o[1:], inv_o[:-1], out=first[1:])
+        u_first = u[o][first]
+    else:
+        hit, inv, u_first = slots, slots, u
+    slow_sats = np.flatnonzero(load < wanted)
+    slow, slow_speed = _on_satellites(js, slow_sats, load[slow_sats] / wanted[slow_sats])
+    if avoid is not None and slow.size:  # the outages' share of the slow slots' time (slots on them are slow)
+        _tally_stalls(js, slow, avoid[0], np.asarray(avoid[1]), dt_s)
+    extra = [x[np.searchsorted(x, nt):] for x in (hit, slow)]
+    if js.owing.size:
+        extra.append(js.owing)
+    reps = _unique(np.concatenate(extra)) if len(extra) > 1 or extra[0].size else extra[0]
+    sel = np.concatenate([js.train_slots, reps])  # the slots stepped, ascending: every training job first
     spd = np.ones(sel.size)
     if slow.size:
-        speed = np.ones(js.working.size)
-        speed[slow_sats] = load[slow_sats] / wanted[slow_sats]
-        spd[np.searchsorted(sel, slow)] = _slot_speed(js, speed, slow)
+        spd[np.searchsorted(sel, slow)] = slow_speed
     running = lay.running[sel]
     t = np.where(running, dt_s, 0.0)
-    pos_hit = np.searchsorted(sel, hit)
-    o = np.lexsort((u, inv))  # the first event of each slot hit (ufunc.at is slow)
-    inv_o = inv[o]
-    u_first = u[o][np.flatnonzero(np.concatenate([[True], inv_o[1:] != inv_o[:-1]]))] if hit.size else np.ones(0)
-    t[pos_hit] = u_first * dt_s
-    useful = sum(_advance(js, sel, t, spd))
-    n_t, n_r = _stop(js, hit, np.bincount(inv, weights=is_stop, minlength=hit.size),
-                     np.bincount(inv, weights=1.0 - is_stop, minlength=hit.size))
-    useful += sum(_advance(js, hit, (1.0 - u_first) * dt_s, spd[pos_hit]))
-    rest = (lay.placed_r - float(js.size[sel[sel >= nt]] @ running[sel >= nt])) * dt_s  # replicas not stepped
+    n_hit_t = int(np.searchsorted(hit, nt))
+    useful = 0.0
+    if hit.size:
+        pos_hit = np.searchsorted(sel, hit)
+        t[pos_hit] = u_first * dt_s
+        useful += sum(_advance(js, sel, t, spd, nt))
+        n_stops = np.bincount(inv, weights=is_stop, minlength=hit.size)
+        n_t, n_r = _stop(js, hit, n_stops, np.bincount(inv, weights=1.0 - is_stop, minlength=hit.size))
+        useful += sum(_advance(js, hit, (1.0 - u_first) * dt_s, spd[pos_hit], n_hit_t))
+    else:
+        useful += sum(_advance(js, sel, t, spd, nt))
+        n_t = n_r = 0
+    size_sel = js.size[sel] * running
+    rest = (lay.placed_r - float(size_sel[nt:].sum())) * dt_s  # replicas not stepped
     js.totals["useful_r"] += rest
     useful += rest
-    size_sel = js.size[sel] * running
-    tr = sel < nt
-    js.totals["placed_t"] += float(size_sel[tr] @ spd[tr]) * dt_s
-    js.totals["placed_r"] += (lay.placed_r - float(size_sel[~tr] @ (1.0 - spd[~tr]))) * dt_s
-    js.totals["placed_raw"] += (lay.placed_r + float(size_sel[tr].sum())) * dt_s
+    js.totals["placed_t"] += float(size_sel[:nt] @ spd[:nt]) * dt_s
+    js.totals["placed_r"] += (lay.placed_r - float(size_sel[nt:] @ (1.0 - spd[nt:]))) * dt_s
+    js.totals["placed_raw"] += (lay.placed_r + float(size_sel[:nt].sum())) * dt_s
     js.totals["working"] += lay.working * dt_s
     js.totals["restarts_t"] += n_t
     js.totals["restarts_r"] += n_r
-    owing = sel[(sel >= nt) & (js.down[sel] > 0)]
+    owing = reps[js.down[reps] > 0]
     # re-place when capacity or links changed; an evicted job stops (its restart is paid when it runs again)
     if relinked or (any_failed and not np.array_equal(working, js.working)):
         old = lay.running
         js.working = np.array(working, np.int64)  # a copy: the layout keeps it
-        js.layout = _place(js.work, js.n_train, js.cluster, js.rank, js.graph.label, js.sat_cluster, working)
+        js.layout = _place(js.work, js.n_train, js.cluster, js.rank, js.graph.label, js.sat_cluster, js.working)
         evicted = np.flatnonzero(old & ~js.layout.running)
         if evicted.size:
             _stop(js, evicted, np.ones(evicted.size), np.zeros(evicted.size))
@@ -682,10 +720,14 @@ def step(js: Jobs, j: int, alive: np.ndarray, working: np.ndarray, failed: np.nd
 
 def _tally_stalls(js: Jobs, slots: np.ndarray, sats: np.ndarray, keep: np.ndarray, dt_s: float) -> None:
     """Add the placed accelerator-seconds stalled by outages of ``sats`` (each computing ``keep`` of the step);
-    ``slots``: placed slots that include every one on those satellites."""
-    speed = np.ones(js.working.size)
-    speed[sats] = keep
-    js.totals["avoid_lost"] += float(js.size[slots] @ (1.0 - _slot_speed(js, speed, slots))) * dt_s
+    ``slots``: placed slots (ascending) that include every one on those satellites that stall."""
+    out = keep < 1.0  # the others stall nothing
+    on, least = _on_satellites(js, sats[out], keep[out])
+    lost = np.zeros(slots.size)
+    at = np.minimum(np.searchsorted(slots, on), max(slots.size - 1, 0))
+    mine = slots[at] == on if slots.size else np.zeros(0, dtype=bool)
+    lost[at[mine]] = 1.0 - least[mine]
+    js.totals["avoid_lost"] += float(js.size[slots] @ lost) * dt_s
 
 
 def summary(js: Jobs, nameplate_accelerators: float, dt_s: float) -> dict[str, float]:
