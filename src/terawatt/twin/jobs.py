@@ -201,12 +201,19 @@ def _sq_dist(r_km: np.ndarray, pairs: np.ndarray) -> np.ndarray:
     """Squared distances [km2] of satellite pairs (2, P) at positions (n, ..., 3): shape (P, ...)."""
     if not pairs.shape[1]:
         return np.zeros((0,) + r_km.shape[1:-1])
-    d2 = 0.0
+    rows = r_km.ndim == 2 or r_km.strides[0] >= r_km.strides[1]  # satellites outermost in memory: gather rows
+    d2 = None
     for c in range(3):
-        x = np.moveaxis(r_km[..., c], 0, -1)  # (..., n): contiguous for the twin's (3, k, n) chunks
-        d = x[..., pairs[0]] - x[..., pairs[1]]
-        d2 = d2 + d * d
-    return np.moveaxis(d2, -1, 0)
+        x = r_km[..., c] if rows else np.moveaxis(r_km[..., c], 0, -1)  # (..., n): contiguous for (3, k, n) chunks
+        axis = 0 if rows else -1
+        d = np.take(x, pairs[0], axis=axis, mode="clip")  # pairs are valid satellites: no bounds check
+        d -= np.take(x, pairs[1], axis=axis, mode="clip")
+        d *= d
+        if d2 is None:
+            d2 = d
+        else:
+            d2 += d
+    return d2 if rows else np.moveaxis(d2, -1, 0)
 
 
 def _broken(g: IslGraph, r_km: np.ndarray, forest: np.ndarray, cross: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -235,31 +242,37 @@ def changed_clusters(g: IslGraph, r_km: np.ndarray) -> np.ndarray:
 # ----------------------------------------------------------------------------------------------- scheduler
 @dataclass
 class Layout:
-    """Where the working accelerators and the placed slots sit (global accelerator positions)."""
+    """Where the working accelerators and the placed slots sit: accelerator addresses, each cluster's from its own
+    base (cluster x ``pad``), so that a change in one cluster moves no other."""
 
-    order: np.ndarray  # satellites sorted by component
-    offset: np.ndarray  # (n,) position of each satellite's first accelerator
+    order: np.ndarray  # satellites sorted by component (a cluster's satellites at its own index range)
+    offset: np.ndarray  # (n,) address of each satellite's first accelerator
     running: np.ndarray  # (S,) bool: slot placed
-    start: np.ndarray  # (S,) first position of each slot (placed ones)
-    sat_end: np.ndarray  # (n,) position after the last accelerator of each satellite, in order
+    start: np.ndarray  # (S,) first address of each slot (placed ones)
+    sat_end: np.ndarray  # (n,) address after the last accelerator of each satellite, in order
     n_train: int  # slots [0, n_train) are training jobs
     size: np.ndarray  # (S,) accelerators of each slot
     working: float  # working accelerators laid out [-]
     working_sat: np.ndarray  # (n,) working accelerators of each satellite [-]
-    run: np.ndarray = field(init=False)  # placed slots, by position
-    run_start: np.ndarray = field(init=False)  # their first positions, ascending
+    label: np.ndarray  # (n,) the component labels laid out on
+    pad: int  # addresses per cluster (its most accelerators) [-]
+    run: np.ndarray | None = None  # placed slots, by address
+    run_start: np.ndarray | None = None  # their first addresses, ascending
+    jobs_running: int = -1
+    replicas_running: int = -1
     placed_r: float = field(init=False)  # accelerators in placed replicas [-]
     widest: int = field(init=False)  # accelerators of the largest slot [-]
-    jobs_running: int = field(init=False)
-    replicas_running: int = field(init=False)
 
     def __post_init__(self) -> None:
-        run = np.flatnonzero(self.running)
-        o = np.argsort(self.start[run], kind="stable")
-        self.run, self.run_start = run[o], self.start[run][o]
-        self.jobs_running = int(self.running[:self.n_train].sum())
-        self.replicas_running = int(self.running[self.n_train:].sum())
-        self.placed_r = float(self.size[self.n_train:] @ self.running[self.n_train:])
+        if self.run is None:
+            run = np.flatnonzero(self.running)
+            o = np.argsort(self.start[run], kind="stable")
+            self.run, self.run_start = run[o], self.start[run][o]
+        if self.jobs_running < 0:
+            self.jobs_running = int(self.running[:self.n_train].sum())
+            self.replicas_running = int(self.running[self.n_train:].sum())
+        # every replica has the same size: the accelerators in placed replicas, exactly
+        self.placed_r = float(self.replicas_running * int(self.size[-1])) if self.replicas_running else 0.0
         self.widest = int(self.size.max()) if self.size.size else 1
 
     def span(self, slots: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -374,9 +387,87 @@ def _demand(work: Workload, label: np.ndarray, sat_cluster: np.ndarray,
 
 
 def _place(work: Workload, n_train: int, cluster: np.ndarray, rank: np.ndarray, label: np.ndarray,
-           sat_cluster: np.ndarray, working: np.ndarray) -> Layout:
+           sat_cluster: np.ndarray, working: np.ndarray, pad: int = 0) -> Layout:
     """First-fit layout of every slot on the components of ``label`` with ``working`` accelerators: a cluster's
-    slots of each kind in rank order, into its components in order; those that do not fit wait."""
+    slots of each kind in rank order, into its components in order; those that do not fit wait. Addresses: each
+    cluster's from cluster x ``pad`` (at least its accelerators)."""
+    order, offset, running, start = _first_fit(work, n_train, cluster, rank, label, sat_cluster, working)
+    heads = _heads(sat_cluster)
+    w = working[order]
+    base = (np.cumsum(w) - w)[heads]  # each cluster's first address, clusters end to end
+    pad = max(int(pad), int(np.add.reduceat(w, heads).max()) if heads.size else 0, 1)
+    shift = np.arange(heads.size) * pad - base
+    offset += shift[sat_cluster]
+    start = np.where(running, start + shift[cluster], 0)
+    size = np.where(np.arange(cluster.size) < n_train, work.job_size, work.replica_size)
+    return Layout(order, offset, running, start, offset[order] + w, n_train, size, float(working.sum()), working,
+                  label, pad)
+
+
+def _heads(sat_cluster: np.ndarray) -> np.ndarray:
+    """Each cluster's first satellite (clusters are contiguous and ascending)."""
+    return np.flatnonzero(np.r_[True, sat_cluster[1:] != sat_cluster[:-1]])
+
+
+def _replace(work: Workload, old: Layout, cluster: np.ndarray, rank: np.ndarray, label: np.ndarray,
+             sat_cluster: np.ndarray, working: np.ndarray, clusters: np.ndarray) -> Layout:
+    """:func:`_place` after the links or working accelerators of ``clusters`` (ascending) changed from ``old``'s:
+    each cluster's slots are placed on its own components at its own addresses, so only those clusters are placed
+    again; the others keep theirs. The same layout as :func:`_place` (with ``old``'s pad)."""
+    n_train, pad = old.n_train, old.pad
+    sat_lo = np.searchsorted(sat_cluster, clusters)  # clusters are contiguous: satellites and order positions
+    sat_hi = np.searchsorted(sat_cluster, clusters, side="right")
+    if clusters.size and max(int(working[s0:s1].sum()) for s0, s1 in zip(sat_lo, sat_hi, strict=True)) > pad:
+        return _place(work, n_train, cluster, rank, label, sat_cluster, working)  # a cluster outgrew its addresses
+    ct, cr = cluster[:n_train], cluster[n_train:]
+    t_lo, t_hi = np.searchsorted(ct, clusters), np.searchsorted(ct, clusters, side="right")
+    r_lo, r_hi = np.searchsorted(cr, clusters) + n_train, np.searchsorted(cr, clusters, side="right") + n_train
+    order, offset, sat_end = old.order.copy(), old.offset.copy(), old.sat_end.copy()
+    running, start = old.running.copy(), old.start.copy()
+    lo, hi = (x.copy() for x in old.sat_runs)
+    pieces, starts, at, jobs_running, replicas_running = [], [], 0, old.jobs_running, old.replicas_running
+    seg = np.searchsorted(old.run_start, np.column_stack([clusters * pad, (clusters + 1) * pad]).ravel())
+    for c in range(clusters.size):
+        s0, s1, base = int(sat_lo[c]), int(sat_hi[c]), int(clusters[c]) * pad
+        slots = np.r_[t_lo[c]:t_hi[c], r_lo[c]:r_hi[c]]
+        n_t = int(t_hi[c] - t_lo[c])
+        o, off, run, st = _first_fit(work, n_t, np.zeros(slots.size, np.int64), rank[slots], label[s0:s1],
+                                     np.zeros(s1 - s0, np.int64), working[s0:s1])
+        order[s0:s1] = o + s0
+        offset[s0:s1] = off + base
+        sat_end[s0:s1] = offset[order[s0:s1]] + working[order[s0:s1]]
+        was = running[slots]
+        jobs_running += int(run[:n_t].sum()) - int(was[:n_t].sum())
+        replicas_running += int(run[n_t:].sum()) - int(was[n_t:].sum())
+        running[slots] = run
+        start[slots] = np.where(run, st + base, 0)
+        mine = slots[run]
+        first = st[run] + base
+        ob = np.argsort(first, kind="stable")
+        a, b = int(seg[2 * c]), int(seg[2 * c + 1])
+        pieces += [old.run[at:a], mine[ob]]
+        starts += [old.run_start[at:a], first[ob]]
+        at = b
+        # the runs of the later clusters move by the change in this one's; this one's anew
+        d = mine.size - (b - a)
+        lo[s1:] += d
+        hi[s1:] += d
+        a_new = sum(x.size for x in pieces[:-1])  # where this cluster's runs begin now
+        fs = first[ob]
+        lo[s0:s1] = a_new + np.searchsorted(fs + old.size[mine[ob]], offset[s0:s1], side="right")
+        hi[s0:s1] = a_new + np.searchsorted(fs, offset[s0:s1] + working[s0:s1])
+    pieces.append(old.run[at:])
+    starts.append(old.run_start[at:])
+    lay = Layout(order, offset, running, start, sat_end, n_train, old.size, float(working.sum()), working, label,
+                 pad, np.concatenate(pieces), np.concatenate(starts), jobs_running, replicas_running)
+    lay.__dict__["sat_runs"] = (lo, hi)  # the cached property, moved from old's
+    return lay
+
+
+def _first_fit(work: Workload, n_train: int, cluster: np.ndarray, rank: np.ndarray, label: np.ndarray,
+               sat_cluster: np.ndarray, working: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The satellites in component order, each one's first accelerator position, and each slot's placement
+    (running) and first position (see :func:`_place`)."""
     order, offset, head, cap = _components(label, working)
     comp_start = np.r_[0, np.cumsum(cap)[:-1]].astype(np.int64)
     comp_cluster = sat_cluster[order[head]]
@@ -397,9 +488,7 @@ def _place(work: Workload, n_train: int, cluster: np.ndarray, rank: np.ndarray, 
         inner = g - (cum - fits)[comp]
         start[sel] = np.where(ok, comp_start[comp] + inner_offset[comp] + inner * size, 0)
         running[sel] = ok
-    size = np.where(np.arange(cluster.size) < n_train, work.job_size, work.replica_size)
-    return Layout(order, offset, running, start, np.cumsum(working[order]), n_train, size, float(working.sum()),
-                  working)
+    return order, offset, running, start
 
 
 def start(r_km: np.ndarray, cluster: np.ndarray, working: np.ndarray, work: Workload, n_steps: int,
@@ -438,7 +527,7 @@ def _hits(js: Jobs, rows: tuple[np.ndarray, ...], chips: np.ndarray) -> tuple[np
     chips), so rows drawn together or one by one give the same events."""
     sats = []
     for counts in rows:
-        on = np.flatnonzero(counts)
+        on = np.flatnonzero(counts != 0)  # nonzero of a bool array: ~5x faster than of an int one
         sats.append(np.repeat(on, counts[on]) if on.size else on)
     per = [x.size for x in sats]
     total = sum(per)
@@ -695,7 +784,9 @@ def step(js: Jobs, j: int, alive: np.ndarray, working: np.ndarray, failed: np.nd
     if relinked or (any_failed and not np.array_equal(working, js.working)):
         old = lay.running
         js.working = np.array(working, np.int64)  # a copy: the layout keeps it
-        js.layout = _place(js.work, js.n_train, js.cluster, js.rank, js.graph.label, js.sat_cluster, js.working)
+        moved = np.flatnonzero((js.graph.label != lay.label) | (js.working != lay.working_sat))
+        js.layout = _replace(js.work, lay, js.cluster, js.rank, js.graph.label, js.sat_cluster, js.working,
+                             _unique(js.sat_cluster[moved]))
         evicted = np.flatnonzero(old & ~js.layout.running)
         if evicted.size:
             _stop(js, evicted, np.ones(evicted.size), np.zeros(evicted.size))
