@@ -198,22 +198,33 @@ def relink(g: IslGraph, r_km: np.ndarray, clusters: np.ndarray) -> IslGraph:
 
 
 def _sq_dist(r_km: np.ndarray, pairs: np.ndarray) -> np.ndarray:
-    """Squared distances [km2] of satellite pairs (2, P) at positions (n, ..., 3): shape (P, ...)."""
+    r"""Squared distances [km2] of satellite pairs (2, P) at positions (n, ..., 3): shape (P, ...).
+
+    Gathers along the axis that is contiguous in memory: whole rows of a C-ordered (n, ..., 3) array, or one
+    coordinate of the satellites at a time for (3, k, n) chunks (the twin's); ``take`` without bounds checks
+    (the pairs are satellites). Always :math:`(\Delta x^2 + \Delta y^2) + \Delta z^2`."""
+    shape = (pairs.shape[1],) + r_km.shape[1:-1]
     if not pairs.shape[1]:
-        return np.zeros((0,) + r_km.shape[1:-1])
-    rows = r_km.ndim == 2 or r_km.strides[0] >= r_km.strides[1]  # satellites outermost in memory: gather rows
+        return np.zeros(shape)
+    if r_km.flags.c_contiguous:
+        flat = r_km.reshape(r_km.shape[0], -1)
+        d = np.take(flat, pairs[0], axis=0, mode="clip")
+        d -= np.take(flat, pairs[1], axis=0, mode="clip")
+        d *= d
+        d2 = d[:, 0::3] + d[:, 1::3]
+        d2 += d[:, 2::3]
+        return d2.reshape(shape)
     d2 = None
     for c in range(3):
-        x = r_km[..., c] if rows else np.moveaxis(r_km[..., c], 0, -1)  # (..., n): contiguous for (3, k, n) chunks
-        axis = 0 if rows else -1
-        d = np.take(x, pairs[0], axis=axis, mode="clip")  # pairs are valid satellites: no bounds check
-        d -= np.take(x, pairs[1], axis=axis, mode="clip")
+        x = np.moveaxis(r_km[..., c], 0, -1)  # (..., n)
+        d = np.take(x, pairs[0], axis=-1, mode="clip")
+        d -= np.take(x, pairs[1], axis=-1, mode="clip")
         d *= d
         if d2 is None:
             d2 = d
         else:
             d2 += d
-    return d2 if rows else np.moveaxis(d2, -1, 0)
+    return np.moveaxis(d2, -1, 0)
 
 
 def _broken(g: IslGraph, r_km: np.ndarray, forest: np.ndarray, cross: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -537,15 +548,18 @@ def _hits(js: Jobs, rows: tuple[np.ndarray, ...], chips: np.ndarray) -> tuple[np
     lay = js.layout
     if not lay.run.size:
         return np.zeros(0, np.int64), np.zeros(0), np.zeros(0, np.int64)
-    if len(per) == 1 or total in per:  # one kind: its times, then its chips
-        k = next(i for i, p in enumerate(per) if p)
+    if total in per:  # one kind: its times, then its chips
+        k = per.index(total)
         sat, u, c = sats[k], draws[:total], draws[total:]
         kind = np.full(total, k)
     else:
         sat = np.concatenate(sats)
-        cut = np.cumsum([0] + per) * 2
-        u = np.concatenate([draws[c0:c0 + p] for c0, p in zip(cut[:-1], per, strict=True)])
-        c = np.concatenate([draws[c0 + p:c0 + 2 * p] for c0, p in zip(cut[:-1], per, strict=True)])
+        us, cs, at = [], [], 0
+        for p in per:
+            us.append(draws[at:at + p])
+            cs.append(draws[at + p:at + 2 * p])
+            at += 2 * p
+        u, c = np.concatenate(us), np.concatenate(cs)
         kind = np.repeat(np.arange(len(per)), per)
     chip = np.floor(c * chips[sat]).astype(np.int64)
     pos = lay.offset[sat] + chip
