@@ -231,6 +231,32 @@ def test_events_drawn_together_or_one_kind_at_a_time_are_the_same():
     assert slot.size == counts.sum()  # every accelerator is in a replica: every event hits one
 
 
+def test_events_given_by_chunk_are_the_dense_per_step_counts():
+    """The twin gives the scheduler a chunk's events sparsely (:func:`jobs.events`); stepping with them is
+    stepping with the same events as dense per-step counts."""
+    work = _work(training_share=0.5, replica_size=5)
+    r = _lattice(2)
+    working = np.full(18, 10)
+    rng = np.random.default_rng(5)
+    k = 6
+    stops, sdc = rng.poisson(0.3, (k, 18)), rng.poisson(0.2, (k, 18))
+    fail = np.zeros((k, 18), np.int64)
+    fail[3, 4] = 2
+    dense, sparse = _sched(work, r, working, k), _sched(work, r, working, k)
+    cells = np.flatnonzero(stops + sdc)
+    jobs.events(sparse, *np.divmod(cells, 18), stops.flat[cells], sdc.flat[cells], fail.any(axis=1))
+    alive = working - np.cumsum(fail, axis=0)  # no spares: the failure takes two working accelerators
+    for j in range(k):
+        w = np.minimum(alive[j], 10)
+        load = np.where(np.arange(18) == j, 0.5, 1.0)
+        for js, s, d in ((dense, stops[j], sdc[j]), (sparse, None, None)):
+            jobs.step(js, j, alive[j], w, fail[j], s, d, load, np.ones(18), 60.0)
+    assert dense.totals == sparse.totals and dense.totals["restarts_r"] + dense.totals["restarts_t"] > 0
+    for key, series in dense.series.items():
+        np.testing.assert_array_equal(series, sparse.series[key])
+    assert dense.layout.jobs_running + dense.layout.replicas_running < dense.size.size  # the failure evicted one
+
+
 def test_scheduler_outcome_is_pinned():
     """A run that exercises every path of the scheduler (free flight at a 100-m ISL range: links breaking and
     joining, jobs split and re-placed; failures without spares; collision-avoidance stalls; raised interruption

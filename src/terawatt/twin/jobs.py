@@ -336,6 +336,7 @@ class Jobs:
     train_slots: np.ndarray = field(init=False)
     r_chunk: np.ndarray = field(init=False)  # positions of the current chunk (n, k, 3) [km]
     isl_ok: np.ndarray = field(init=False)  # (k,) steps of the chunk whose components are certainly unchanged
+    events: tuple | None = None  # the chunk's events by step (:func:`events`)
     totals: dict[str, float] = field(default_factory=dict)
     series: dict[str, np.ndarray] = field(default_factory=dict)
     i: int = 0
@@ -531,15 +532,19 @@ def start(r_km: np.ndarray, cluster: np.ndarray, working: np.ndarray, work: Work
                 np.random.default_rng([int(seed), 14]), n_steps)
 
 
-def _hits(js: Jobs, rows: tuple[np.ndarray, ...], chips: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Placed slots hit by events, ``rows`` one (n,) count per satellite for each kind of event, each on a uniform
-    one of its ``chips`` (n,) accelerators (those beyond the working ones are spares: no slot), with the event's
-    time in the step, in [0, 1), and its kind (row). The draws are those of one kind after the other (times, then
-    chips), so rows drawn together or one by one give the same events."""
-    sats = []
-    for counts in rows:
-        on = np.flatnonzero(counts != 0)  # nonzero of a bool array: ~5x faster than of an int one
-        sats.append(np.repeat(on, counts[on]) if on.size else on)
+def _sparse(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The satellites (ascending) with events in a dense (n,) count and their counts."""
+    on = np.flatnonzero(counts != 0)  # nonzero of a bool array: ~5x faster than of an int one
+    return on, counts[on]
+
+
+def _hits(js: Jobs, rows: tuple[tuple[np.ndarray, np.ndarray], ...],
+          chips: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Placed slots hit by events, ``rows`` one (satellites ascending, counts) pair for each kind of event, each
+    on a uniform one of its satellite's ``chips`` (n,) accelerators (those beyond the working ones are spares: no
+    slot), with the event's time in the step, in [0, 1), and its kind (row). The draws are those of one kind after
+    the other (times, then chips), so rows drawn together or one by one give the same events."""
+    sats = [np.repeat(on, count) if on.size else on for on, count in rows]
     per = [x.size for x in sats]
     total = sum(per)
     if not total:
@@ -681,7 +686,24 @@ def chunk(js: Jobs | None, r_km: np.ndarray, cluster: np.ndarray, working: np.nd
         js = start(r_km[:, 0], cluster, working, work, n_steps, seed)
     js.r_chunk = r_km
     js.isl_ok = isl_unchanged(js.graph, r_km)
+    js.events = None
     return js
+
+
+def events(js: Jobs, step: np.ndarray, sat: np.ndarray, n_stop: np.ndarray, n_sdc: np.ndarray,
+           failures: np.ndarray) -> None:
+    """Take a chunk's radiation and other events sparsely, for :func:`step` called with ``stops=sdc=None``.
+
+    ``step``, ``sat``: the (step, satellite) cells with events, in ascending order of step x satellites + satellite
+    (as :func:`terawatt.twin.events.poisson_cells` gives them); ``n_stop``, ``n_sdc``: their stops and detected
+    SDCs; ``failures`` (k,): whether any accelerator fails at each step (:func:`step` reads ``failed`` only
+    then). The same events as dense per-step counts, without a (steps, satellites) array of them."""
+    k = js.isl_ok.size
+    kinds = []
+    for count in (n_stop, n_sdc):
+        on = count != 0
+        kinds.append((np.searchsorted(step[on], np.arange(k + 1)), sat[on], count[on]))
+    js.events = (kinds[0], kinds[1], np.asarray(failures, dtype=bool))
 
 
 def _relink(js: Jobs, j: int) -> bool:
@@ -714,8 +736,9 @@ def step(js: Jobs, j: int, alive: np.ndarray, working: np.ndarray, failed: np.nd
         Alive accelerators (spares included) and working ones, after this step's failures [-].
     failed : numpy.ndarray
         Accelerators that failed permanently in the step [-].
-    stops, sdc : numpy.ndarray
-        Stops and detected SDCs on each satellite's working accelerators in the step [-].
+    stops, sdc : numpy.ndarray or None
+        Stops and detected SDCs on each satellite's working accelerators in the step [-]; None: those of the
+        chunk's events given to :func:`events` (then ``failed`` is read only at steps with failures).
     load, wanted : numpy.ndarray
         Each satellite's compute load and the load its working accelerators want [fraction of IT power]: a
         satellite runs at ``load / wanted`` of full speed.
@@ -734,15 +757,22 @@ def step(js: Jobs, j: int, alive: np.ndarray, working: np.ndarray, failed: np.nd
     """
     relinked = _relink(js, j)
     failed = np.asarray(failed, np.int64)
-    any_failed = bool(failed.any())  # working accelerators change only with failures
+    any_failed = stops is not None and bool(failed.any())  # working accelerators change only with failures
     lay = js.layout
     nt = js.n_train
     # events on the layout the step began with; a failure hits a uniform one of the chips alive before it
-    slots, u, ev_kind = _hits(js, (stops, sdc), js.working)
+    if stops is None:  # the chunk's events, given sparsely (:func:`events`)
+        ev = js.events
+        rows = tuple((sat[b[j]:b[j + 1]], n[b[j]:b[j + 1]]) for b, sat, n in ev[:2])
+        any_failed = bool(ev[2][j]) and bool(failed.any())
+    else:
+        rows = (_sparse(stops), _sparse(sdc))
+    slots, u, ev_kind = _hits(js, rows, js.working)
     is_stop = (ev_kind == 0).astype(float)  # the rest: detected SDCs (retried)
     if any_failed or relinked:
-        f_slot, f_u, _ = _hits(js, (failed,), np.maximum(np.asarray(alive, np.int64) + failed, 1)) if any_failed \
-            else (np.zeros(0, np.int64), np.zeros(0), None)
+        chips = np.maximum(np.asarray(alive, np.int64) + failed, 1) if any_failed else None
+        f_slot, f_u, _ = _hits(js, (_sparse(failed),), chips) if any_failed else (np.zeros(0, np.int64), np.zeros(0),
+                                                                                  None)
         split = _split(js) if relinked else np.zeros(0, np.int64)  # links broken: those jobs stop at the start
         slots = np.concatenate([slots, f_slot, split])
         u = np.concatenate([u, f_u, np.zeros(split.size)])

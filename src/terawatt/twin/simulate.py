@@ -324,9 +324,8 @@ def _run(const: Constellation, plant: state.Plant, rates: Rates, grid, hours: fl
         owed.flat[cells] = n_stop * stop_cost_s + n_sdc * sdc_cost_s
         lost_s += float(owed.sum())
         ev_step, ev_sat = np.divmod(cells, n)
-        if sched is not None:  # dense per-step counts and alive chips for the scheduler (twin.jobs)
-            stops_d, sdc_d = np.zeros((k, n), np.int64), np.zeros((k, n), np.int64)
-            stops_d.flat[cells], sdc_d.flat[cells] = n_stop, n_sdc
+        if sched is not None:  # the events by step and alive chips for the scheduler (twin.jobs)
+            jobs.events(sched, ev_step, ev_sat, n_stop, n_sdc, fail.any(axis=1))
             alive_k = alive0 - np.cumsum(fail, axis=0) if fail.any() else np.broadcast_to(alive0, (k, n))
         if cells.size:
             ev_rows.append(np.column_stack([seconds[c0 + ev_step], ev_sat, np.degrees(lat.flat[cells]),
@@ -367,8 +366,8 @@ def _run(const: Constellation, plant: state.Plant, rates: Rates, grid, hours: fl
                     job_load = load[j].copy()
                     job_load[out_sat] *= out_keep[j]
                     avoid = (out_sat, out_keep[j])
-                jobs.step(sched, j, alive_k[j], working[min(j, working.shape[0] - 1)], fail[j], stops_d[j],
-                          sdc_d[j], job_load, wanted[j], step_s, avoid)
+                jobs.step(sched, j, alive_k[j], working[min(j, working.shape[0] - 1)], fail[j], None, None,
+                          job_load, wanted[j], step_s, avoid)
         np.multiply(down, -1.0 / step_s, out=delivered)
         delivered += 1.0
         delivered *= load
