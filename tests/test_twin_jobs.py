@@ -223,8 +223,8 @@ def test_events_drawn_together_or_one_kind_at_a_time_are_the_same():
     counts = np.random.default_rng(3).poisson(0.6, (2, 18))
     both = _sched(work, r, np.full(18, 10))
     one = _sched(work, r, np.full(18, 10))
-    slot, u, kind = jobs._hits(both, (counts[0], counts[1]), both.working)
-    parts = [jobs._hits(one, (c,), one.working) for c in counts]
+    slot, u, kind = jobs._hits(both, (jobs._sparse(counts[0]), jobs._sparse(counts[1])), both.working)
+    parts = [jobs._hits(one, (jobs._sparse(c),), one.working) for c in counts]
     np.testing.assert_array_equal(slot, np.concatenate([p[0] for p in parts]))
     np.testing.assert_array_equal(u, np.concatenate([p[1] for p in parts]))
     np.testing.assert_array_equal(kind, np.repeat([0, 1], [parts[0][0].size, parts[1][0].size]))

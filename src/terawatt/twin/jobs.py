@@ -2,7 +2,8 @@ r"""Workloads on the twin's clusters: ISL connectivity, a first-fit scheduler, c
 
 Vectorized over satellites, job slots and clusters (no Python loop over any of them); the stepping loop of
 :mod:`terawatt.twin.simulate` calls :func:`chunk` with each chunk's positions (the first call starts the state,
-:func:`start`) and :func:`step` each step with the step's arrays.
+:func:`start`), :func:`events` with the chunk's events (sparse: the cells that have some) and :func:`step` each
+step with the step's arrays.
 
 - **ISL graph**: two satellites of a cluster are linked when they are within the ISL range, by default the
   model's ``orbital.isl_range_m`` (the nearest-neighbour range the link budget of ``links.*`` closes at,
@@ -18,7 +19,10 @@ Vectorized over satellites, job slots and clusters (no Python loop over any of t
   ``workload.accelerators_per_replica`` the rest; what is left over idles (``twin.placed_fraction``). The jobs
   placed at the start are the demand; when capacity shrinks (failures beyond the spares, a component splitting)
   the jobs that no longer fit wait, and run again where capacity returns. A job whose satellites are no longer
-  linked stops and is re-placed. Re-placing a job that was not hit is taken as free.
+  linked stops and is re-placed. Re-placing a job that was not hit is taken as free. A cluster's slots are placed
+  on its own components only, at accelerator addresses of its own (cluster x the most accelerators a cluster
+  has), so a failure or a link change re-places only its cluster (:func:`_replace`: the layout a full first fit,
+  :func:`_place`, gives).
 - **Events** hit a uniformly drawn working accelerator of their satellite; one that is in a job stops it.
   Inference: a stop (radiation stop, SEFI, the base interruption rate) costs the replica
   ``workload.replica_restart_cost_h``, a detected SDC ``workload.retry_cost_h`` (queued: the steady-state model's
