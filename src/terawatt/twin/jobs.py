@@ -2,7 +2,8 @@ r"""Workloads on the twin's clusters: ISL connectivity, a first-fit scheduler, c
 
 Vectorized over satellites, job slots and clusters (no Python loop over any of them); the stepping loop of
 :mod:`terawatt.twin.simulate` calls :func:`chunk` with each chunk's positions (the first call starts the state,
-:func:`start`) and :func:`step` each step with the step's arrays.
+:func:`start`), :func:`events` with the chunk's events (sparse: the cells that have some) and :func:`step` each
+step with the step's arrays.
 
 - **ISL graph**: two satellites of a cluster are linked when they are within the ISL range, by default the
   model's ``orbital.isl_range_m`` (the nearest-neighbour range the link budget of ``links.*`` closes at,
@@ -18,7 +19,10 @@ Vectorized over satellites, job slots and clusters (no Python loop over any of t
   ``workload.accelerators_per_replica`` the rest; what is left over idles (``twin.placed_fraction``). The jobs
   placed at the start are the demand; when capacity shrinks (failures beyond the spares, a component splitting)
   the jobs that no longer fit wait, and run again where capacity returns. A job whose satellites are no longer
-  linked stops and is re-placed. Re-placing a job that was not hit is taken as free.
+  linked stops and is re-placed. Re-placing a job that was not hit is taken as free. A cluster's slots are placed
+  on its own components only, at accelerator addresses of its own (cluster x the most accelerators a cluster
+  has), so a failure or a link change re-places only its cluster (:func:`_replace`: the layout a full first fit,
+  :func:`_place`, gives).
 - **Events** hit a uniformly drawn working accelerator of their satellite; one that is in a job stops it.
   Inference: a stop (radiation stop, SEFI, the base interruption rate) costs the replica
   ``workload.replica_restart_cost_h``, a detected SDC ``workload.retry_cost_h`` (queued: the steady-state model's
@@ -198,14 +202,32 @@ def relink(g: IslGraph, r_km: np.ndarray, clusters: np.ndarray) -> IslGraph:
 
 
 def _sq_dist(r_km: np.ndarray, pairs: np.ndarray) -> np.ndarray:
-    """Squared distances [km2] of satellite pairs (2, P) at positions (n, ..., 3): shape (P, ...)."""
+    r"""Squared distances [km2] of satellite pairs (2, P) at positions (n, ..., 3): shape (P, ...).
+
+    Gathers along the axis that is contiguous in memory: whole rows of a C-ordered (n, ..., 3) array, or one
+    coordinate of the satellites at a time for (3, k, n) chunks (the twin's); ``take`` without bounds checks
+    (the pairs are satellites). Always :math:`(\Delta x^2 + \Delta y^2) + \Delta z^2`."""
+    shape = (pairs.shape[1],) + r_km.shape[1:-1]
     if not pairs.shape[1]:
-        return np.zeros((0,) + r_km.shape[1:-1])
-    d2 = 0.0
+        return np.zeros(shape)
+    if r_km.flags.c_contiguous:
+        flat = r_km.reshape(r_km.shape[0], -1)
+        d = np.take(flat, pairs[0], axis=0, mode="clip")
+        d -= np.take(flat, pairs[1], axis=0, mode="clip")
+        d *= d
+        d2 = d[:, 0::3] + d[:, 1::3]
+        d2 += d[:, 2::3]
+        return d2.reshape(shape)
+    d2 = None
     for c in range(3):
-        x = np.moveaxis(r_km[..., c], 0, -1)  # (..., n): contiguous for the twin's (3, k, n) chunks
-        d = x[..., pairs[0]] - x[..., pairs[1]]
-        d2 = d2 + d * d
+        x = np.moveaxis(r_km[..., c], 0, -1)  # (..., n)
+        d = np.take(x, pairs[0], axis=-1, mode="clip")
+        d -= np.take(x, pairs[1], axis=-1, mode="clip")
+        d *= d
+        if d2 is None:
+            d2 = d
+        else:
+            d2 += d
     return np.moveaxis(d2, -1, 0)
 
 
@@ -235,30 +257,37 @@ def changed_clusters(g: IslGraph, r_km: np.ndarray) -> np.ndarray:
 # ----------------------------------------------------------------------------------------------- scheduler
 @dataclass
 class Layout:
-    """Where the working accelerators and the placed slots sit (global accelerator positions)."""
+    """Where the working accelerators and the placed slots sit: accelerator addresses, each cluster's from its own
+    base (cluster x ``pad``), so that a change in one cluster moves no other."""
 
-    order: np.ndarray  # satellites sorted by component
-    offset: np.ndarray  # (n,) position of each satellite's first accelerator
+    order: np.ndarray  # satellites sorted by component (a cluster's satellites at its own index range)
+    offset: np.ndarray  # (n,) address of each satellite's first accelerator
     running: np.ndarray  # (S,) bool: slot placed
-    start: np.ndarray  # (S,) first position of each slot (placed ones)
-    sat_end: np.ndarray  # (n,) position after the last accelerator of each satellite, in order
+    start: np.ndarray  # (S,) first address of each slot (placed ones)
+    sat_end: np.ndarray  # (n,) address after the last accelerator of each satellite, in order
     n_train: int  # slots [0, n_train) are training jobs
     size: np.ndarray  # (S,) accelerators of each slot
     working: float  # working accelerators laid out [-]
-    run: np.ndarray = field(init=False)  # placed slots, by position
-    run_start: np.ndarray = field(init=False)  # their first positions, ascending
+    working_sat: np.ndarray  # (n,) working accelerators of each satellite [-]
+    label: np.ndarray  # (n,) the component labels laid out on
+    pad: int  # addresses per cluster (its most accelerators) [-]
+    run: np.ndarray | None = None  # placed slots, by address
+    run_start: np.ndarray | None = None  # their first addresses, ascending
+    jobs_running: int = -1
+    replicas_running: int = -1
     placed_r: float = field(init=False)  # accelerators in placed replicas [-]
     widest: int = field(init=False)  # accelerators of the largest slot [-]
-    jobs_running: int = field(init=False)
-    replicas_running: int = field(init=False)
 
     def __post_init__(self) -> None:
-        run = np.flatnonzero(self.running)
-        o = np.argsort(self.start[run], kind="stable")
-        self.run, self.run_start = run[o], self.start[run][o]
-        self.jobs_running = int(self.running[:self.n_train].sum())
-        self.replicas_running = int(self.running[self.n_train:].sum())
-        self.placed_r = float(self.size[self.n_train:] @ self.running[self.n_train:])
+        if self.run is None:
+            run = np.flatnonzero(self.running)
+            o = np.argsort(self.start[run], kind="stable")
+            self.run, self.run_start = run[o], self.start[run][o]
+        if self.jobs_running < 0:
+            self.jobs_running = int(self.running[:self.n_train].sum())
+            self.replicas_running = int(self.running[self.n_train:].sum())
+        # every replica has the same size: the accelerators in placed replicas, exactly
+        self.placed_r = float(self.replicas_running * int(self.size[-1])) if self.replicas_running else 0.0
         self.widest = int(self.size.max()) if self.size.size else 1
 
     def span(self, slots: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -267,6 +296,15 @@ class Layout:
         lo = np.minimum(np.searchsorted(self.sat_end, self.start[slots], side="right"), last)
         return lo, np.minimum(np.searchsorted(self.sat_end, self.start[slots] + self.size[slots] - 1, side="right"),
                               last)
+
+    @cached_property
+    def sat_runs(self) -> tuple[np.ndarray, np.ndarray]:
+        """(n,) each satellite's placed slots: the range [lo, hi) of ``run`` (slots do not overlap, so their ends
+        ascend with their starts; a slot is on a satellite when it ends after the satellite's first accelerator
+        and starts before its last)."""
+        run_end = self.run_start + self.size[self.run]
+        return (np.searchsorted(run_end, self.offset, side="right"),
+                np.searchsorted(self.run_start, self.offset + self.working_sat))
 
     @cached_property
     def first_sat(self) -> np.ndarray:
@@ -302,6 +340,7 @@ class Jobs:
     train_slots: np.ndarray = field(init=False)
     r_chunk: np.ndarray = field(init=False)  # positions of the current chunk (n, k, 3) [km]
     isl_ok: np.ndarray = field(init=False)  # (k,) steps of the chunk whose components are certainly unchanged
+    events: tuple | None = None  # the chunk's events by step (:func:`events`)
     totals: dict[str, float] = field(default_factory=dict)
     series: dict[str, np.ndarray] = field(default_factory=dict)
     i: int = 0
@@ -364,9 +403,87 @@ def _demand(work: Workload, label: np.ndarray, sat_cluster: np.ndarray,
 
 
 def _place(work: Workload, n_train: int, cluster: np.ndarray, rank: np.ndarray, label: np.ndarray,
-           sat_cluster: np.ndarray, working: np.ndarray) -> Layout:
+           sat_cluster: np.ndarray, working: np.ndarray, pad: int = 0) -> Layout:
     """First-fit layout of every slot on the components of ``label`` with ``working`` accelerators: a cluster's
-    slots of each kind in rank order, into its components in order; those that do not fit wait."""
+    slots of each kind in rank order, into its components in order; those that do not fit wait. Addresses: each
+    cluster's from cluster x ``pad`` (at least its accelerators)."""
+    order, offset, running, start = _first_fit(work, n_train, cluster, rank, label, sat_cluster, working)
+    heads = _heads(sat_cluster)
+    w = working[order]
+    base = (np.cumsum(w) - w)[heads]  # each cluster's first address, clusters end to end
+    pad = max(int(pad), int(np.add.reduceat(w, heads).max()) if heads.size else 0, 1)
+    shift = np.arange(heads.size) * pad - base
+    offset += shift[sat_cluster]
+    start = np.where(running, start + shift[cluster], 0)
+    size = np.where(np.arange(cluster.size) < n_train, work.job_size, work.replica_size)
+    return Layout(order, offset, running, start, offset[order] + w, n_train, size, float(working.sum()), working,
+                  label, pad)
+
+
+def _heads(sat_cluster: np.ndarray) -> np.ndarray:
+    """Each cluster's first satellite (clusters are contiguous and ascending)."""
+    return np.flatnonzero(np.r_[True, sat_cluster[1:] != sat_cluster[:-1]])
+
+
+def _replace(work: Workload, old: Layout, cluster: np.ndarray, rank: np.ndarray, label: np.ndarray,
+             sat_cluster: np.ndarray, working: np.ndarray, clusters: np.ndarray) -> Layout:
+    """:func:`_place` after the links or working accelerators of ``clusters`` (ascending) changed from ``old``'s:
+    each cluster's slots are placed on its own components at its own addresses, so only those clusters are placed
+    again; the others keep theirs. The same layout as :func:`_place` (with ``old``'s pad)."""
+    n_train, pad = old.n_train, old.pad
+    sat_lo = np.searchsorted(sat_cluster, clusters)  # clusters are contiguous: satellites and order positions
+    sat_hi = np.searchsorted(sat_cluster, clusters, side="right")
+    if clusters.size and max(int(working[s0:s1].sum()) for s0, s1 in zip(sat_lo, sat_hi, strict=True)) > pad:
+        return _place(work, n_train, cluster, rank, label, sat_cluster, working)  # a cluster outgrew its addresses
+    ct, cr = cluster[:n_train], cluster[n_train:]
+    t_lo, t_hi = np.searchsorted(ct, clusters), np.searchsorted(ct, clusters, side="right")
+    r_lo, r_hi = np.searchsorted(cr, clusters) + n_train, np.searchsorted(cr, clusters, side="right") + n_train
+    order, offset, sat_end = old.order.copy(), old.offset.copy(), old.sat_end.copy()
+    running, start = old.running.copy(), old.start.copy()
+    lo, hi = (x.copy() for x in old.sat_runs)
+    pieces, starts, at, jobs_running, replicas_running = [], [], 0, old.jobs_running, old.replicas_running
+    seg = np.searchsorted(old.run_start, np.column_stack([clusters * pad, (clusters + 1) * pad]).ravel())
+    for c in range(clusters.size):
+        s0, s1, base = int(sat_lo[c]), int(sat_hi[c]), int(clusters[c]) * pad
+        slots = np.r_[t_lo[c]:t_hi[c], r_lo[c]:r_hi[c]]
+        n_t = int(t_hi[c] - t_lo[c])
+        o, off, run, st = _first_fit(work, n_t, np.zeros(slots.size, np.int64), rank[slots], label[s0:s1],
+                                     np.zeros(s1 - s0, np.int64), working[s0:s1])
+        order[s0:s1] = o + s0
+        offset[s0:s1] = off + base
+        sat_end[s0:s1] = offset[order[s0:s1]] + working[order[s0:s1]]
+        was = running[slots]
+        jobs_running += int(run[:n_t].sum()) - int(was[:n_t].sum())
+        replicas_running += int(run[n_t:].sum()) - int(was[n_t:].sum())
+        running[slots] = run
+        start[slots] = np.where(run, st + base, 0)
+        mine = slots[run]
+        first = st[run] + base
+        ob = np.argsort(first, kind="stable")
+        a, b = int(seg[2 * c]), int(seg[2 * c + 1])
+        pieces += [old.run[at:a], mine[ob]]
+        starts += [old.run_start[at:a], first[ob]]
+        at = b
+        # the runs of the later clusters move by the change in this one's; this one's anew
+        d = mine.size - (b - a)
+        lo[s1:] += d
+        hi[s1:] += d
+        a_new = sum(x.size for x in pieces[:-1])  # where this cluster's runs begin now
+        fs = first[ob]
+        lo[s0:s1] = a_new + np.searchsorted(fs + old.size[mine[ob]], offset[s0:s1], side="right")
+        hi[s0:s1] = a_new + np.searchsorted(fs, offset[s0:s1] + working[s0:s1])
+    pieces.append(old.run[at:])
+    starts.append(old.run_start[at:])
+    lay = Layout(order, offset, running, start, sat_end, n_train, old.size, float(working.sum()), working, label,
+                 pad, np.concatenate(pieces), np.concatenate(starts), jobs_running, replicas_running)
+    lay.__dict__["sat_runs"] = (lo, hi)  # the cached property, moved from old's
+    return lay
+
+
+def _first_fit(work: Workload, n_train: int, cluster: np.ndarray, rank: np.ndarray, label: np.ndarray,
+               sat_cluster: np.ndarray, working: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The satellites in component order, each one's first accelerator position, and each slot's placement
+    (running) and first position (see :func:`_place`)."""
     order, offset, head, cap = _components(label, working)
     comp_start = np.r_[0, np.cumsum(cap)[:-1]].astype(np.int64)
     comp_cluster = sat_cluster[order[head]]
@@ -387,8 +504,7 @@ def _place(work: Workload, n_train: int, cluster: np.ndarray, rank: np.ndarray, 
         inner = g - (cum - fits)[comp]
         start[sel] = np.where(ok, comp_start[comp] + inner_offset[comp] + inner * size, 0)
         running[sel] = ok
-    size = np.where(np.arange(cluster.size) < n_train, work.job_size, work.replica_size)
-    return Layout(order, offset, running, start, np.cumsum(working[order]), n_train, size, float(working.sum()))
+    return order, offset, running, start
 
 
 def start(r_km: np.ndarray, cluster: np.ndarray, working: np.ndarray, work: Workload, n_steps: int,
@@ -420,25 +536,41 @@ def start(r_km: np.ndarray, cluster: np.ndarray, working: np.ndarray, work: Work
                 np.random.default_rng([int(seed), 14]), n_steps)
 
 
-def _hits(js: Jobs, counts: np.ndarray, chips: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Placed slots hit by ``counts`` events per satellite, (n,) or one row per kind of event (K, n), each on a
-    uniform one of its ``chips`` (n,) accelerators (those beyond the working ones are spares: no slot), with the
-    event's time in the step, in [0, 1), and its kind (row). The draws are those of one kind after the other
-    (times, then chips), so rows drawn together or one by one give the same events."""
-    counts = np.atleast_2d(counts)
-    n = counts.shape[1]
-    hit = np.flatnonzero(counts)
-    if not hit.size:
+def _sparse(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The satellites (ascending) with events in a dense (n,) count and their counts."""
+    on = np.flatnonzero(counts != 0)  # nonzero of a bool array: ~5x faster than of an int one
+    return on, counts[on]
+
+
+def _hits(js: Jobs, rows: tuple[tuple[np.ndarray, np.ndarray], ...],
+          chips: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Placed slots hit by events, ``rows`` one (satellites ascending, counts) pair for each kind of event, each
+    on a uniform one of its satellite's ``chips`` (n,) accelerators (those beyond the working ones are spares: no
+    slot), with the event's time in the step, in [0, 1), and its kind (row). The draws are those of one kind after
+    the other (times, then chips), so rows drawn together or one by one give the same events."""
+    sats = [np.repeat(on, count) if on.size else on for on, count in rows]
+    per = [x.size for x in sats]
+    total = sum(per)
+    if not total:
         return np.zeros(0, np.int64), np.zeros(0), np.zeros(0, np.int64)
-    kind, sat = np.divmod(np.repeat(hit, counts.flat[hit]), n)
-    per = np.bincount(kind, minlength=counts.shape[0])
-    draws = js.rng.random(2 * sat.size)
-    at = np.arange(sat.size) + (np.cumsum(per) - per)[kind]  # kind k's times, then its chips
-    u = draws[at]
-    chip = np.floor(draws[at + per[kind]] * chips[sat]).astype(np.int64)
+    draws = js.rng.random(2 * total)
     lay = js.layout
     if not lay.run.size:
         return np.zeros(0, np.int64), np.zeros(0), np.zeros(0, np.int64)
+    if total in per:  # one kind: its times, then its chips
+        k = per.index(total)
+        sat, u, c = sats[k], draws[:total], draws[total:]
+        kind = np.full(total, k)
+    else:
+        sat = np.concatenate(sats)
+        us, cs, at = [], [], 0
+        for p in per:
+            us.append(draws[at:at + p])
+            cs.append(draws[at + p:at + 2 * p])
+            at += 2 * p
+        u, c = np.concatenate(us), np.concatenate(cs)
+        kind = np.repeat(np.arange(len(per)), per)
+    chip = np.floor(c * chips[sat]).astype(np.int64)
     pos = lay.offset[sat] + chip
     j = np.searchsorted(lay.run_start, pos, side="right") - 1
     slot = lay.run[np.maximum(j, 0)]
@@ -446,10 +578,10 @@ def _hits(js: Jobs, counts: np.ndarray, chips: np.ndarray) -> tuple[np.ndarray, 
     return slot[inside], u[inside], kind[inside]
 
 
-def _advance(js: Jobs, sel: np.ndarray, t: np.ndarray, speed: np.ndarray) -> tuple[float, float]:
-    """Run slots ``sel`` (ascending indices) for ``t`` [s] at ``speed``: a restart or retry
-    owed first, then (training) compute/checkpoint cycles. Returns the useful accelerator-seconds (training,
-    inference) done; compute since the last checkpoint is kept as rework."""
+def _advance(js: Jobs, sel: np.ndarray, t: np.ndarray, speed: np.ndarray, n_tr: int) -> tuple[float, float]:
+    """Run slots ``sel`` (ascending indices; the first ``n_tr`` of them training jobs) for ``t`` [s] at ``speed``:
+    a restart or retry owed first, then (training) compute/checkpoint cycles. Returns the useful
+    accelerator-seconds (training, inference) done; compute since the last checkpoint is kept as rework."""
     w = js.work
     down = js.down[sel]
     d = np.minimum(down, t)
@@ -457,26 +589,27 @@ def _advance(js: Jobs, sel: np.ndarray, t: np.ndarray, speed: np.ndarray) -> tup
     t2 = t - d
     size = js.size[sel]
     gain = t2 * speed * size
-    idx = sel
-    tr = idx < js.n_train
-    if tr.any():
+    if n_tr:
+        # sel starting with every training job: slices, no gathers
+        ti = slice(0, n_tr) if n_tr == js.n_train else sel[:n_tr]
         tau, period = w.checkpoint_interval_s, w.checkpoint_interval_s + w.checkpoint_cost_s
-        ti = idx[tr]
-        c0, c1 = js.cycle[ti], js.cycle[ti] + t2[tr]
-        rate = speed[tr] * size[tr]
+        c0 = js.cycle[ti]
+        c1 = c0 + t2[:n_tr]
+        rate = speed[:n_tr] * size[:n_tr]
         if np.isfinite(tau):
-            def compute(c: np.ndarray) -> np.ndarray:
-                return np.floor(c / period) * tau + np.minimum(np.mod(c, period), tau)
-
-            g = (compute(c1) - compute(c0)) * rate
-            js.rework[ti] = np.where(c1 >= period, np.minimum(np.mod(c1, period), tau) * rate, js.rework[ti] + g)
-            js.cycle[ti] = np.mod(c1, period)
+            m1 = np.mod(c1, period)
+            g = np.floor(c1 / period) * tau
+            g += np.minimum(m1, tau)
+            g -= np.floor(c0 / period) * tau + np.minimum(np.mod(c0, period), tau)
+            g *= rate
+            js.rework[ti] = np.where(c1 >= period, np.minimum(m1, tau) * rate, js.rework[ti] + g)
+            js.cycle[ti] = m1
         else:
-            g = t2[tr] * rate
+            g = t2[:n_tr] * rate
             js.rework[ti] += g
             js.cycle[ti] = c1
-        gain[tr] = g
-    useful_t, useful_r = float(gain[tr].sum()), float(gain[~tr].sum())
+        gain[:n_tr] = g
+    useful_t, useful_r = float(gain[:n_tr].sum()), float(gain[n_tr:].sum())
     js.totals["useful_t"] += useful_t
     js.totals["useful_r"] += useful_r
     return useful_t, useful_r
@@ -518,27 +651,23 @@ def _ranges(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.repeat(lo - starts, n) + np.arange(int(n.sum())), starts
 
 
-def _slot_speed(js: Jobs, sat_speed: np.ndarray, slots: np.ndarray) -> np.ndarray:
-    """Speed of placed ``slots``: that of the slowest satellite each spans."""
-    lay = js.layout
-    if not slots.size:
-        return np.zeros(0)
-    first, last = lay.span(slots)
-    idx, starts = _ranges(first, last + 1)
-    return np.minimum.reduceat(sat_speed[lay.order[idx]], starts)
-
-
-def _on_satellites(js: Jobs, sats: np.ndarray) -> np.ndarray:
-    """Placed slots that use accelerators of satellites ``sats``."""
+def _on_satellites(js: Jobs, sats: np.ndarray, value: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Placed slots on satellites ``sats`` (ascending slot indices) and, for each, the least ``value`` of those it
+    spans (a slot runs at the pace of its slowest satellite)."""
     lay = js.layout
     if not (sats.size and lay.run.size):
-        return np.zeros(0, np.int64)
-    off = lay.offset[sats]
-    lo = np.searchsorted(lay.run_start, off - lay.widest + 1)
-    hi = np.searchsorted(lay.run_start, off + js.working[sats])
+        return np.zeros(0, np.int64), np.zeros(0)
+    lo, hi = lay.sat_runs
+    lo, hi = lo[sats], hi[sats]
     j, _ = _ranges(lo, hi)
     slot = lay.run[j]
-    return _unique(slot[lay.start[slot] + js.size[slot] > np.repeat(off, hi - lo)])
+    o = np.argsort(slot, kind="stable")
+    slot = slot[o]
+    first = np.empty(slot.size, dtype=bool)
+    first[:1] = True
+    np.not_equal(slot[1:], slot[:-1], out=first[1:])
+    at = np.flatnonzero(first)
+    return slot[at], np.minimum.reduceat(np.repeat(value, hi - lo)[o], at) if at.size else np.zeros(0)
 
 
 def _split(js: Jobs) -> np.ndarray:
@@ -561,7 +690,39 @@ def chunk(js: Jobs | None, r_km: np.ndarray, cluster: np.ndarray, working: np.nd
         js = start(r_km[:, 0], cluster, working, work, n_steps, seed)
     js.r_chunk = r_km
     js.isl_ok = isl_unchanged(js.graph, r_km)
+    js.events = None
     return js
+
+
+def events(js: Jobs, step: np.ndarray, sat: np.ndarray, n_stop: np.ndarray, n_sdc: np.ndarray,
+           failures: np.ndarray) -> None:
+    """Take a chunk's radiation and other events sparsely, for :func:`step` called with ``stops=sdc=None``.
+
+    ``step``, ``sat``: the (step, satellite) cells with events, in ascending order of step x satellites + satellite
+    (as :func:`terawatt.twin.events.poisson_cells` gives them); ``n_stop``, ``n_sdc``: their stops and detected
+    SDCs; ``failures`` (k,): whether any accelerator fails at each step (:func:`step` reads ``failed`` only
+    then). The same events as dense per-step counts, without a (steps, satellites) array of them."""
+    k = js.isl_ok.size
+    kinds = []
+    for count in (n_stop, n_sdc):
+        on = count != 0
+        kinds.append((np.searchsorted(step[on], np.arange(k + 1)), sat[on], count[on]))
+    js.events = (kinds[0], kinds[1], np.asarray(failures, dtype=bool))
+
+
+def _relink(js: Jobs, j: int) -> bool:
+    """Rebuild the clusters where a forest link broke or a new one joins two components at step ``j``; whether
+    any satellite's component changed."""
+    if js.isl_ok[j]:
+        return False
+    changed = changed_clusters(js.graph, js.r_chunk[:, j])
+    if not changed.size:
+        return False
+    new = relink(js.graph, js.r_chunk[:, j], changed)
+    relinked = not np.array_equal(new.label, js.graph.label)
+    js.graph = new
+    js.isl_ok[j + 1:] &= isl_unchanged(new, js.r_chunk[:, j + 1:], changed)
+    return relinked
 
 
 def step(js: Jobs, j: int, alive: np.ndarray, working: np.ndarray, failed: np.ndarray,
@@ -579,8 +740,9 @@ def step(js: Jobs, j: int, alive: np.ndarray, working: np.ndarray, failed: np.nd
         Alive accelerators (spares included) and working ones, after this step's failures [-].
     failed : numpy.ndarray
         Accelerators that failed permanently in the step [-].
-    stops, sdc : numpy.ndarray
-        Stops and detected SDCs on each satellite's working accelerators in the step [-].
+    stops, sdc : numpy.ndarray or None
+        Stops and detected SDCs on each satellite's working accelerators in the step [-]; None: those of the
+        chunk's events given to :func:`events` (then ``failed`` is read only at steps with failures).
     load, wanted : numpy.ndarray
         Each satellite's compute load and the load its working accelerators want [fraction of IT power]: a
         satellite runs at ``load / wanted`` of full speed.
@@ -597,67 +759,82 @@ def step(js: Jobs, j: int, alive: np.ndarray, working: np.ndarray, failed: np.nd
     so only those owing a restart or retry, hit this step or on a throttled satellite are stepped, the others
     each add their size x step of useful time (the per-step cost is then independent of the replica count).
     """
-    relinked = False
-    if not js.isl_ok[j]:  # a forest link broke or a new one joins two components: rebuild those clusters
-        changed = changed_clusters(js.graph, js.r_chunk[:, j])
-        if changed.size:
-            new = relink(js.graph, js.r_chunk[:, j], changed)
-            relinked = not np.array_equal(new.label, js.graph.label)
-            js.graph = new
-            js.isl_ok[j + 1:] &= isl_unchanged(new, js.r_chunk[:, j + 1:], changed)
+    relinked = _relink(js, j)
     failed = np.asarray(failed, np.int64)
-    any_failed = bool(failed.any())  # working accelerators change only with failures
+    any_failed = stops is not None and bool(failed.any())  # working accelerators change only with failures
     lay = js.layout
-    # events on the layout the step began with; a failure hits a uniform one of the chips alive before it
-    ev_slot, ev_u, ev_kind = _hits(js, np.stack([stops, sdc]).astype(np.int64, copy=False), js.working)
-    f_slot, f_u, _ = _hits(js, failed, np.maximum(np.asarray(alive, np.int64) + failed, 1)) if any_failed else (
-        np.zeros(0, np.int64), np.zeros(0), None)
-    split = _split(js) if relinked else np.zeros(0, np.int64)  # links broken: those jobs stop at the step's start
-    slots = np.concatenate([ev_slot, f_slot, split])
-    u = np.concatenate([ev_u, f_u, np.zeros(split.size)])
-    is_stop = np.ones(slots.size)
-    is_stop[:ev_slot.size] = ev_kind == 0  # the rest: detected SDCs (retried)
-    hit, inv = _unique(slots, return_inverse=True)
-    slow_sats = np.flatnonzero(load < wanted)
-    slow = _on_satellites(js, slow_sats)
-    if avoid is not None and slow.size:  # the outages' share of the slow slots' time (slots on them are slow)
-        _tally_stalls(js, slow, avoid[0], avoid[1], dt_s)
     nt = js.n_train
-    extra = np.concatenate([js.owing, hit, slow])
-    sel = np.concatenate([js.train_slots, _unique(extra[extra >= nt])])  # the slots stepped, ascending
+    # events on the layout the step began with; a failure hits a uniform one of the chips alive before it
+    if stops is None:  # the chunk's events, given sparsely (:func:`events`)
+        ev = js.events
+        rows = tuple((sat[b[j]:b[j + 1]], n[b[j]:b[j + 1]]) for b, sat, n in ev[:2])
+        any_failed = bool(ev[2][j]) and bool(failed.any())
+    else:
+        rows = (_sparse(stops), _sparse(sdc))
+    slots, u, ev_kind = _hits(js, rows, js.working)
+    is_stop = (ev_kind == 0).astype(float)  # the rest: detected SDCs (retried)
+    if any_failed or relinked:
+        chips = np.maximum(np.asarray(alive, np.int64) + failed, 1) if any_failed else None
+        f_slot, f_u, _ = _hits(js, (_sparse(failed),), chips) if any_failed else (np.zeros(0, np.int64), np.zeros(0),
+                                                                                  None)
+        split = _split(js) if relinked else np.zeros(0, np.int64)  # links broken: those jobs stop at the start
+        slots = np.concatenate([slots, f_slot, split])
+        u = np.concatenate([u, f_u, np.zeros(split.size)])
+        is_stop = np.concatenate([is_stop, np.ones(f_slot.size + split.size)])
+    if slots.size:
+        hit, inv = _unique(slots, return_inverse=True)
+        o = np.lexsort((u, inv))  # the first event of each slot hit (ufunc.at is slow)
+        inv_o = inv[o]
+        first = np.empty(o.size, dtype=bool)
+        first[0] = True
+        np.not_equal(inv_o[1:], inv_o[:-1], out=first[1:])
+        u_first = u[o][first]
+    else:
+        hit, inv, u_first = slots, slots, u
+    slow_sats = np.flatnonzero(load < wanted)
+    slow, slow_speed = _on_satellites(js, slow_sats, load[slow_sats] / wanted[slow_sats])
+    if avoid is not None and slow.size:  # the outages' share of the slow slots' time (slots on them are slow)
+        _tally_stalls(js, slow, avoid[0], np.asarray(avoid[1]), dt_s)
+    extra = [x[np.searchsorted(x, nt):] for x in (hit, slow)]
+    if js.owing.size:
+        extra.append(js.owing)
+    reps = _unique(np.concatenate(extra)) if len(extra) > 1 or extra[0].size else extra[0]
+    sel = np.concatenate([js.train_slots, reps])  # the slots stepped, ascending: every training job first
     spd = np.ones(sel.size)
     if slow.size:
-        speed = np.ones(js.working.size)
-        speed[slow_sats] = load[slow_sats] / wanted[slow_sats]
-        spd[np.searchsorted(sel, slow)] = _slot_speed(js, speed, slow)
+        spd[np.searchsorted(sel, slow)] = slow_speed
     running = lay.running[sel]
     t = np.where(running, dt_s, 0.0)
-    pos_hit = np.searchsorted(sel, hit)
-    o = np.lexsort((u, inv))  # the first event of each slot hit (ufunc.at is slow)
-    inv_o = inv[o]
-    u_first = u[o][np.flatnonzero(np.concatenate([[True], inv_o[1:] != inv_o[:-1]]))] if hit.size else np.ones(0)
-    t[pos_hit] = u_first * dt_s
-    useful = sum(_advance(js, sel, t, spd))
-    n_t, n_r = _stop(js, hit, np.bincount(inv, weights=is_stop, minlength=hit.size),
-                     np.bincount(inv, weights=1.0 - is_stop, minlength=hit.size))
-    useful += sum(_advance(js, hit, (1.0 - u_first) * dt_s, spd[pos_hit]))
-    rest = (lay.placed_r - float(js.size[sel[sel >= nt]] @ running[sel >= nt])) * dt_s  # replicas not stepped
+    n_hit_t = int(np.searchsorted(hit, nt))
+    useful = 0.0
+    if hit.size:
+        pos_hit = np.searchsorted(sel, hit)
+        t[pos_hit] = u_first * dt_s
+        useful += sum(_advance(js, sel, t, spd, nt))
+        n_stops = np.bincount(inv, weights=is_stop, minlength=hit.size)
+        n_t, n_r = _stop(js, hit, n_stops, np.bincount(inv, weights=1.0 - is_stop, minlength=hit.size))
+        useful += sum(_advance(js, hit, (1.0 - u_first) * dt_s, spd[pos_hit], n_hit_t))
+    else:
+        useful += sum(_advance(js, sel, t, spd, nt))
+        n_t = n_r = 0
+    size_sel = js.size[sel] * running
+    rest = (lay.placed_r - float(size_sel[nt:].sum())) * dt_s  # replicas not stepped
     js.totals["useful_r"] += rest
     useful += rest
-    size_sel = js.size[sel] * running
-    tr = sel < nt
-    js.totals["placed_t"] += float(size_sel[tr] @ spd[tr]) * dt_s
-    js.totals["placed_r"] += (lay.placed_r - float(size_sel[~tr] @ (1.0 - spd[~tr]))) * dt_s
-    js.totals["placed_raw"] += (lay.placed_r + float(size_sel[tr].sum())) * dt_s
+    js.totals["placed_t"] += float(size_sel[:nt] @ spd[:nt]) * dt_s
+    js.totals["placed_r"] += (lay.placed_r - float(size_sel[nt:] @ (1.0 - spd[nt:]))) * dt_s
+    js.totals["placed_raw"] += (lay.placed_r + float(size_sel[:nt].sum())) * dt_s
     js.totals["working"] += lay.working * dt_s
     js.totals["restarts_t"] += n_t
     js.totals["restarts_r"] += n_r
-    owing = sel[(sel >= nt) & (js.down[sel] > 0)]
+    owing = reps[js.down[reps] > 0]
     # re-place when capacity or links changed; an evicted job stops (its restart is paid when it runs again)
     if relinked or (any_failed and not np.array_equal(working, js.working)):
         old = lay.running
         js.working = np.array(working, np.int64)  # a copy: the layout keeps it
-        js.layout = _place(js.work, js.n_train, js.cluster, js.rank, js.graph.label, js.sat_cluster, working)
+        moved = np.flatnonzero((js.graph.label != lay.label) | (js.working != lay.working_sat))
+        js.layout = _replace(js.work, lay, js.cluster, js.rank, js.graph.label, js.sat_cluster, js.working,
+                             _unique(js.sat_cluster[moved]))
         evicted = np.flatnonzero(old & ~js.layout.running)
         if evicted.size:
             _stop(js, evicted, np.ones(evicted.size), np.zeros(evicted.size))
@@ -682,10 +859,14 @@ def step(js: Jobs, j: int, alive: np.ndarray, working: np.ndarray, failed: np.nd
 
 def _tally_stalls(js: Jobs, slots: np.ndarray, sats: np.ndarray, keep: np.ndarray, dt_s: float) -> None:
     """Add the placed accelerator-seconds stalled by outages of ``sats`` (each computing ``keep`` of the step);
-    ``slots``: placed slots that include every one on those satellites."""
-    speed = np.ones(js.working.size)
-    speed[sats] = keep
-    js.totals["avoid_lost"] += float(js.size[slots] @ (1.0 - _slot_speed(js, speed, slots))) * dt_s
+    ``slots``: placed slots (ascending) that include every one on those satellites that stall."""
+    out = keep < 1.0  # the others stall nothing
+    on, least = _on_satellites(js, sats[out], keep[out])
+    lost = np.zeros(slots.size)
+    at = np.minimum(np.searchsorted(slots, on), max(slots.size - 1, 0))
+    mine = slots[at] == on if slots.size else np.zeros(0, dtype=bool)
+    lost[at[mine]] = 1.0 - least[mine]
+    js.totals["avoid_lost"] += float(js.size[slots] @ lost) * dt_s
 
 
 def summary(js: Jobs, nameplate_accelerators: float, dt_s: float) -> dict[str, float]:

@@ -305,7 +305,6 @@ def _run(const: Constellation, plant: state.Plant, rates: Rates, grid, hours: fl
     # what the steps write, (chunk steps, satellites): reduced once per chunk
     buf = {k: np.zeros((chunk, n)) for k in ("load", "allowed", "delivered", "soc", "temp", "down", "t_array",
                                               "factor")}
-    ev_buf = np.zeros((2, chunk, n), np.int64)  # stops and detected SDCs per step and satellite, for the scheduler
     fail_buf = np.zeros((chunk, n), np.int64)  # failures per step and satellite, zero but in a chunk
     wanted_tol = np.empty((chunk, n))  # the load below which a step counts as throttled
 
@@ -344,9 +343,8 @@ def _run(const: Constellation, plant: state.Plant, rates: Rates, grid, hours: fl
         lost_s += float(owed.sum())
         ev_step, ev_sat = np.divmod(cells, n)
         in_step = np.searchsorted(cells, np.arange(k + 1) * n)  # the cells of step j: in_step[j]:in_step[j + 1]
-        if sched is not None:  # dense per-step counts and alive chips for the scheduler (twin.jobs)
-            stops_d, sdc_d = ev_buf[0][:k], ev_buf[1][:k]  # zero but at the cells set below, reset after the steps
-            stops_d.flat[cells], sdc_d.flat[cells] = n_stop, n_sdc
+        if sched is not None:  # the events by step and alive chips for the scheduler (twin.jobs)
+            jobs.events(sched, ev_step, ev_sat, n_stop, n_sdc, fail.any(axis=1))
             alive_k = np.broadcast_to(alive0, (k, n)) if alive_k is None else alive_k
         if cells.size:
             ev_rows.append(np.column_stack([seconds[c0 + ev_step], ev_sat, np.degrees(lat.flat[cells]),
@@ -385,10 +383,8 @@ def _run(const: Constellation, plant: state.Plant, rates: Rates, grid, hours: fl
                     job_load = load[j].copy()
                     job_load[out_sat] *= out_keep[j]
                     avoid = (out_sat, out_keep[j])
-                jobs.step(sched, j, alive_k[j], working[min(j, working.shape[0] - 1)], fail[j], stops_d[j],
-                          sdc_d[j], job_load, wanted[j], step_s, avoid)
-        if sched is not None:
-            stops_d.flat[cells] = sdc_d.flat[cells] = 0
+                jobs.step(sched, j, alive_k[j], working[min(j, working.shape[0] - 1)], fail[j], None, None,
+                          job_load, wanted[j], step_s, avoid)
         np.multiply(down, -1.0 / step_s, out=delivered)
         delivered += 1.0
         delivered *= load
