@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 import terawatt.studies.buildout as buildout_module
+from terawatt._arrays import sum_leading
 from terawatt.scenario import load_scenario
 from terawatt.studies.buildout import FIELDS, _least, _plain, buildout
 from terawatt.studies.montecarlo_buildout import FIELDS as MC_FIELDS
@@ -131,9 +132,9 @@ def _supply_inputs(monkeypatch, sc):
     seen = {}
     original = bs.simulate_supply
 
-    def capture(p, years, needs, outputs=None):
+    def capture(p, years, needs, outputs=None, year_major=False):
         seen["args"] = (p, years, needs)
-        return original(p, years, needs, outputs)
+        return original(p, years, needs, outputs, year_major)
 
     monkeypatch.setattr(bs, "simulate_supply", capture)
     buildout(sc)
@@ -152,6 +153,10 @@ def test_chosen_supply_outputs_equal_a_full_run(monkeypatch, sampled_rows):
         assert list(part) == chosen
         for name in chosen:
             _same(part[name], every[name], name)
+    by_year = simulate_supply(*args, year_major=True)  # what the build-out reads: the same arrays, years first
+    assert tuple(by_year) == OUTPUTS
+    for name, values in every.items():
+        _same(np.ascontiguousarray(np.moveaxis(by_year[name], 0, -1)), values, name)
     with pytest.raises(ValueError, match="no output cells"):
         simulate_supply(*args, outputs=["cells"])
 
@@ -179,9 +184,11 @@ def test_forecast_by_age_equals_the_per_year_gather(shared_ramp, shared_lookahea
     lookahead = np.asarray(3) if shared_lookahead else rng.integers(-2, 9, m)  # beyond both ends of the ramp too
     starts = rng.uniform(0, 1e4, (m, n_slots)) * (rng.uniform(size=(m, n_slots)) > 0.3)
     table = _by_age(ramp, lookahead, n_slots)
+    starts_by_slot = np.ascontiguousarray(starts.T)  # the simulation keeps cohorts year-major
     for j in range(n_years):
         c = PRE_YEARS + j
-        _same(_online(starts[..., :c], table), _online_reference(starts[..., :c], ramp, c + lookahead), f"year {j}")
+        _same(_online(starts_by_slot[:c], table), _online_reference(starts[..., :c], ramp, c + lookahead),
+              f"year {j}")
 
 
 @pytest.mark.parametrize("shared", [True, False])
@@ -222,4 +229,53 @@ def test_convolution_skipping_empty_cohorts_equals_every_cohort():
     starts[:, 30] = 0.0
     starts[7, 30] = np.nan  # a cohort of zeros and a NaN is not skipped
     kernel = rng.uniform(0, 1, (m, n_slots + 1))
-    _same(_convolve(starts, kernel, n_years), _convolve_reference(starts, kernel, n_years), "per-sample kernel")
+    by_year = _convolve(np.ascontiguousarray(starts.T), np.ascontiguousarray(kernel.T), n_years)  # year-major
+    _same(np.ascontiguousarray(by_year.T), _convolve_reference(starts, kernel, n_years), "per-sample kernel")
+
+
+# ------------------------------------------------------------------------------------------------ year-major sums
+@pytest.mark.parametrize("samples", [1, 3, 257])
+def test_sum_leading_is_numpys_sample_major_sum(samples):
+    """Summing year-major terms over their first axis gives NumPy's pairwise sum of each sample's row, bitwise: every
+    count of terms around the 8-accumulator unroll and the 128-term block (halved beyond), signed zeros (a row of
+    -0 sums to +0), NaN and infinities."""
+    rng = np.random.default_rng(samples)
+    for k in [*range(0, 40), 127, 128, 129, 136, 255, 300, 1030]:
+        rows = rng.standard_normal((samples, k)) * 10.0 ** rng.integers(-8, 8, (samples, k))
+        rows[rng.uniform(size=rows.shape) < 0.1] = -0.0
+        rows[rng.uniform(size=rows.shape) < 0.01] = np.nan
+        rows[rng.uniform(size=rows.shape) < 0.01] = np.inf
+        rows[0] = -0.0
+        _same(sum_leading(np.ascontiguousarray(rows.T)), rows.sum(-1), f"{k} terms")
+        _same(sum_leading(rows[0]), rows[0].sum(), f"{k} terms, one sample")
+
+
+def test_cohort_sums_of_the_year_major_loop_equal_the_sample_major_sums():
+    """The build-out's fleet sums (cohorts year-major, masks by age) and the supply's forecast (a rival's cohorts
+    times their ramp) equal the sample-major masked sums they replace, for fleets of mixed lifetimes."""
+    rng = np.random.default_rng(4)
+    m, slots = 500, 31
+    cohorts = rng.uniform(0, 5, (m, slots)) * (rng.uniform(size=(m, slots)) > 0.2)
+    life = rng.integers(1, 9, m).astype(float)
+    by_slot = np.ascontiguousarray(cohorts.T)
+    by_age = np.arange(slots + 1)[:, None]
+    for slot in range(1, slots + 1):
+        ages = slot - np.arange(slot)
+        fleet = cohorts[:, :slot]
+        _same(sum_leading(by_slot[:slot] * (by_age < life)[slot:0:-1]), (fleet * (ages < life[:, None])).sum(-1),
+              f"surviving, slot {slot}")
+        _same(sum_leading(by_slot[:slot] * (by_age == life)[slot:0:-1]), (fleet * (ages == life[:, None])).sum(-1),
+              f"retiring, slot {slot}")
+
+
+def test_shared_kernel_convolution_is_the_sample_major_matrix_product():
+    rng = np.random.default_rng(12)
+    m, n_years = 300, 25
+    n_slots = PRE_YEARS + n_years
+    starts = rng.uniform(0, 1e3, (m, n_slots)) * (rng.uniform(size=(m, n_slots)) > 0.3)
+    kernel = rng.uniform(0, 1, n_slots + 1)
+    age = PRE_YEARS + np.arange(n_years)[None, :] - np.arange(n_slots)[:, None]
+    by_age = np.where(age >= 0, kernel[np.clip(age, 0, n_slots)], 0.0)
+    _same(np.ascontiguousarray(_convolve(np.ascontiguousarray(starts.T), kernel, n_years).T), starts @ by_age,
+          "shared kernel")
+    _same(_convolve(starts[0], kernel, n_years), starts[0] @ by_age, "one sample")

@@ -192,3 +192,46 @@ def resolve(value: Any) -> Any:
     """``value``, or what it computes where it is a :class:`Deferred`."""
     return value.compute() if type(value) is Deferred else value
 
+
+
+#: NumPy's block size of pairwise summation (``PW_BLOCKSIZE`` in ``numpy/_core/src/umath/loops_utils.h.src``).
+PAIRWISE_BLOCK = 128
+
+
+def _pairwise(terms: np.ndarray) -> Any:
+    """NumPy's ``pairwise_sum`` of ``terms`` along axis 0, for every column at once (no initial zero)."""
+    n = terms.shape[0]
+    if n < 8:
+        total = np.zeros(terms.shape[1:])
+        for i in range(n):
+            total += terms[i]
+        return total
+    if n <= PAIRWISE_BLOCK:
+        acc = terms[:8].copy()  # eight accumulators, each summing every eighth term
+        stop = n - n % 8
+        for i in range(8, stop, 8):
+            acc += terms[i : i + 8]
+        pairs = acc[0::2] + acc[1::2]  # r0 + r1, r2 + r3, r4 + r5, r6 + r7
+        quads = pairs[0::2] + pairs[1::2]  # (r0 + r1) + (r2 + r3), (r4 + r5) + (r6 + r7)
+        total = quads[0] + quads[1]
+        for i in range(stop, n):  # the terms beyond the last multiple of eight, one by one
+            total += terms[i]
+        return total
+    half = n // 2
+    half -= half % 8
+    return _pairwise(terms[:half]) + _pairwise(terms[half:])
+
+
+def sum_leading(terms: np.ndarray) -> Any:
+    """``terms`` (K, ...) summed over its first axis in exactly the order NumPy sums a contiguous last axis:
+    bitwise ``np.moveaxis(terms, 0, -1).copy().sum(-1)`` (signed zeros and NaNs included), float64.
+
+    NumPy sums the K values of a row pairwise (eight accumulators over blocks of up to :data:`PAIRWISE_BLOCK`,
+    halves beyond) after an initial +0. A quantity stored year-major (cohorts or years first, samples contiguous
+    behind) is summed here with one vectorized operation per group of terms instead of a reduction per sample
+    over a short strided row, and with the same rounding as the sample-major sum it replaces.
+    """
+    terms = np.asarray(terms, float)
+    if terms.ndim == 1:
+        return terms.sum()
+    return _pairwise(terms) + 0.0

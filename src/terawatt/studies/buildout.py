@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from terawatt._arrays import sum_leading
 from terawatt.catalogs import catalog_entry
 from terawatt.constants import HOURS_PER_YEAR
 from terawatt.model import evaluate
@@ -336,7 +337,7 @@ def buildout(
     sup_read = [*_SUPPLY_READ, *(k for f in recorded for k in _SUPPLY_FOR.get(f, ()) if k not in _SUPPLY_READ),
                 *(f for f in SUPPLY_FIELDS if f in want and f not in _SUPPLY_READ)]
     sup = supply(P, years, acc_ground_per_w, array_w_per_w, share_all, float(accelerator["hbm_gb"]),
-                 outputs=list(dict.fromkeys(sup_read)))
+                 outputs=list(dict.fromkeys(sup_read)), year_major=True)  # (Y, ...): years as rows
 
     # per-year values that do not depend on the simulation's state, year-major (row j is year j)
     known = {
@@ -358,7 +359,10 @@ def buildout(
     if "investment_usd" in want:
         known["capex_orbit_per_w"] = series("orbital.capex_usd") / it
         known["capex_ground_per_w"] = series("terrestrial.capex_usd") / it
-    # accelerators: the least of logic dies, HBM stacks and packages (each in accelerator equivalents)
+    known = {key: _year_major(np.broadcast_to(value, shape)) for key, value in known.items()}
+    # accelerators: the least of logic dies, HBM stacks and packages (each in accelerator equivalents); the supply's
+    # arrays are year-major already
+    sup = {key: np.broadcast_to(value, (len(years), *n)) for key, value in sup.items()}
     logic_all, hbm_all = sup["logic_accelerator_equiv"], sup["hbm_accelerator_equiv"]
     packages_all = sup["packaging_accelerator_equiv"]
     known["chips_supplied"] = np.minimum(np.minimum(logic_all, hbm_all), packages_all)
@@ -371,7 +375,6 @@ def buildout(
         known["hbm_supply"] = sup["hbm_gb_supplied"] / gb_per_stack
     if "cells_cause" in want:
         known["cells_cause"] = sup["cells_cause"]
-    known = {key: _year_major(np.broadcast_to(value, shape)) for key, value in known.items()}
 
     demand_2025 = np.broadcast_to(P["buildout.demand_2025_gw"][..., 0], n)
     orbit_0 = np.broadcast_to(P["buildout.orbit_gw_2025"][..., 0], n)
@@ -379,10 +382,14 @@ def buildout(
         raise ScenarioError([FieldError("buildout.orbit_gw_2025", "exceeds buildout.demand_2025_gw [GW]")])
     life = np.maximum(np.round(P["satellite.lifetime_yr"][..., 0]), 1.0)  # whole years, at least one
     max_life = int(np.max(life))
-    # Orbit cohorts by launch slot (slot = year index + max_life); the initial fleet has evenly spread ages.
-    cohorts = np.zeros((*n, len(years) + max_life))
+    # Orbit cohorts by launch slot (slot = year index + max_life), year-major (slot, ...); the initial fleet has
+    # evenly spread ages.
+    cohorts = np.zeros((len(years) + max_life, *n))
     for age in range(max_life):  # the cohort in slot max_life-1-age is age+1 years old in the first year
-        cohorts[..., max_life - 1 - age] = np.where(age < life, orbit_0 / life, 0.0)
+        cohorts[max_life - 1 - age] = np.where(age < life, orbit_0 / life, 0.0)
+    # whether a cohort of age q (row q) is in service, and whether it retires (reaches its life) that year
+    by_age = np.arange(cohorts.shape[0] + 1).reshape((-1,) + (1,) * len(n))
+    alive_at, retires_at = by_age < life, by_age == life
     ground = np.array(np.broadcast_to(demand_2025 - orbit_0, n), dtype=float)
     ships = np.array(np.broadcast_to(P["launch.ships_in_service_2026"][..., 0], n), dtype=float)
     cum_flights = np.array(np.broadcast_to(P["launch.cumulative_flights_2025"][..., 0], n), dtype=float)
@@ -446,8 +453,9 @@ def buildout(
 
     # while every cohort is finite and not negative (or -0), the cohort that retires is read instead of summed
     clean = _plain(cohorts)
-    flat_cohorts = cohorts.reshape(-1)  # a view: the cohort retiring in year j at retire_at + j
-    retire_at = np.arange(flat_cohorts.size, step=cohorts.shape[-1]).reshape(n) + (max_life - life).astype(int)
+    flat_cohorts = cohorts.reshape(-1)  # a view: the cohort retiring in year j at retire_at + j * size
+    size = int(np.prod(n, dtype=int))
+    retire_at = np.arange(size).reshape(n) + (max_life - life).astype(int) * size
 
     for j, year in enumerate(years):
         p = {key: value[..., j] for key, value in P.items()}
@@ -458,13 +466,12 @@ def buildout(
             p["buildout.demand_cap_gw"], demand_2025 * (1.0 + p["buildout.demand_growth_per_yr"]) ** (year - 2025)
         )
         slot = j + max_life
-        ages = slot - np.arange(slot)
-        fleet = cohorts[..., :slot]
+        fleet = cohorts[:slot]  # slots 0..slot-1, of ages slot..1 (rows slot..1 of the masks by age)
         if clean:  # one cohort is `life` years old: the masked sum is its value plus +0s, i.e. its value
-            retiring = flat_cohorts[retire_at + j]
+            retiring = flat_cohorts[retire_at + j * size]
         else:
-            retiring = (fleet * (ages == life[..., None])).sum(axis=-1)
-        surviving = (fleet * (ages < life[..., None])).sum(axis=-1)
+            retiring = sum_leading(fleet * retires_at[slot:0:-1])
+        surviving = sum_leading(fleet * alive_at[slot:0:-1])  # the sample-major masked sum's numbers
         gap = np.maximum(demand - surviving - ground, 0.0)
 
         # ------------------------------------------------------------------------------------ launch system
@@ -574,7 +581,7 @@ def buildout(
         )
 
         # ------------------------------------------------------------------------------------ state and flows
-        cohorts[..., slot] = orbit_add
+        cohorts[slot] = orbit_add
         clean = clean and _plain(orbit_add)
         orbit_total = surviving + orbit_add
         ground = ground + ground_add
@@ -606,7 +613,7 @@ def buildout(
         for name in per_year:
             columns[name][j] = record[name] if name in record else flows[name]()
     data = {name: np.moveaxis(columns[name], 0, -1).copy() for name in per_year}
-    data.update({name: np.broadcast_to(sup[name], shape).copy() for name in SUPPLY_FIELDS if name in want})
+    data.update({name: np.moveaxis(sup[name], 0, -1).copy() for name in SUPPLY_FIELDS if name in want})
     if "launcher_emission_cut_needed" in want:
         data["launcher_emission_cut_needed"] = data["orbit_co2_t_per_gw_yr"] / data["ground_co2_t_per_gw_yr"]
     for name in LABELS:
