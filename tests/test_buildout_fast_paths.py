@@ -14,14 +14,15 @@ import numpy as np
 import pytest
 
 import terawatt.studies.buildout as buildout_module
-from terawatt._arrays import sum_leading
+from terawatt._arrays import MIXED, ONES, ZEROS, sum_leading, sum_leading_products, weight_rows
 from terawatt.scenario import load_scenario
 from terawatt.studies.buildout import FIELDS, _least, _plain, buildout
 from terawatt.studies.montecarlo_buildout import FIELDS as MC_FIELDS
 from terawatt.studies.montecarlo_buildout import montecarlo_buildout, sampled_scenario
 from terawatt.studies.uncertainty import SampleDesign, uncertainty_space
 from terawatt.supply import simulate_supply
-from terawatt.supply.chain import OUTPUTS, PRE_YEARS, _ahead, _by_age, _convolve, _online
+from terawatt.supply.chain import HORIZON_YEARS, OUTPUTS, PRE_YEARS, _ahead, _by_age, _convolve, _online
+from terawatt.supply.fabs import volume_ramp
 
 
 def _sampled(name: str = "musk-terawatt", n: int = 300, seed: int = 5):
@@ -176,18 +177,21 @@ def _online_reference(starts: np.ndarray, ramp: np.ndarray, slot) -> np.ndarray:
 @pytest.mark.parametrize("shared_ramp", [True, False])
 @pytest.mark.parametrize("shared_lookahead", [True, False])
 def test_forecast_by_age_equals_the_per_year_gather(shared_ramp, shared_lookahead):
+    """The rival's ramp computed at each cohort's age equals the ramp tabulated by whole age and gathered per year."""
     rng = np.random.default_rng(7)
     m, n_years = 257, 25
     n_slots = PRE_YEARS + n_years
-    width = n_slots + 13
-    ramp = rng.uniform(0, 1, width) if shared_ramp else rng.uniform(0, 1, (m, width))
-    lookahead = np.asarray(3) if shared_lookahead else rng.integers(-2, 9, m)  # beyond both ends of the ramp too
+    build = np.asarray(2.0) if shared_ramp else rng.uniform(0.5, 6.0, m)
+    ramp_yr = np.asarray(1.5) if shared_ramp else rng.uniform(0.0, 4.0, m)  # 0: a step (the 1e-9 floor)
+    table = volume_ramp(np.arange(n_slots + HORIZON_YEARS + 1, dtype=float), build[..., None], ramp_yr[..., None])
+    lookahead = np.asarray(3) if shared_lookahead else rng.integers(-2, 15, m)  # beyond both ends of the ramp too
     starts = rng.uniform(0, 1e4, (m, n_slots)) * (rng.uniform(size=(m, n_slots)) > 0.3)
-    table = _by_age(ramp, lookahead, n_slots)
+    by_age = _by_age(build, ramp_yr, lookahead, n_slots)
+    assert by_age.ndim == (1 if shared_ramp and shared_lookahead else 2)
     starts_by_slot = np.ascontiguousarray(starts.T)  # the simulation keeps cohorts year-major
     for j in range(n_years):
         c = PRE_YEARS + j
-        _same(_online(starts_by_slot[:c], table), _online_reference(starts[..., :c], ramp, c + lookahead),
+        _same(_online(starts_by_slot[:c], by_age), _online_reference(starts[..., :c], table, c + lookahead),
               f"year {j}")
 
 
@@ -279,3 +283,38 @@ def test_shared_kernel_convolution_is_the_sample_major_matrix_product():
     _same(np.ascontiguousarray(_convolve(np.ascontiguousarray(starts.T), kernel, n_years).T), starts @ by_age,
           "shared kernel")
     _same(_convolve(starts[0], kernel, n_years), starts[0] @ by_age, "one sample")
+
+
+@pytest.mark.filterwarnings("ignore:invalid value encountered in multiply:RuntimeWarning")  # inf x 0, on purpose
+@pytest.mark.parametrize("plain", [True, False])
+def test_sum_of_products_with_known_rows_is_numpys_sample_major_sum(plain):
+    """Rows of unit weights added unmultiplied and, for plain values, rows of zero weights or of zero values skipped:
+    the sample-major sum of the products, bitwise, wherever the known rows fall around the 8-term unroll."""
+    rng = np.random.default_rng(21)
+    m = 129
+    for k in [*range(1, 40), 128, 129, 200]:
+        a = rng.uniform(0, 1e3, (k, m)) * (rng.uniform(size=(k, m)) > 0.2)
+        w = rng.uniform(0, 1, (k, m))
+        kind = rng.choice([ONES, ZEROS, MIXED], k)
+        w[kind == ONES], w[kind == ZEROS] = 1.0, 0.0
+        empty = rng.uniform(size=k) < 0.2  # rows of no values, marked ZEROS whatever their weights
+        a[empty] = 0.0
+        if not plain:
+            a[rng.uniform(size=a.shape) < 0.02] = -0.0
+            a[rng.uniform(size=a.shape) < 0.005] = np.inf  # inf x 0 is NaN: a zero weight is not skipped
+        kinds = np.where(empty, ZEROS, weight_rows(w)).tolist()
+        assert weight_rows(w).tolist() == [ONES if x == ONES else ZEROS if x == ZEROS else MIXED for x in kind] or \
+            k < 3  # a random row is all ones or zeros by chance only when tiny
+        ref = np.ascontiguousarray((a * w).T).sum(-1)
+        _same(sum_leading_products(a, w, kinds, plain=plain and _plain(a)), ref, f"{k} terms")
+        _same(sum_leading_products(a, w), ref, f"{k} terms, kinds unknown")
+        _same(sum_leading_products(a[:, 0], w[:, 0], kinds), (a[:, 0] * w[:, 0]).sum(), f"{k} terms, one sample")
+    mask = rng.uniform(size=(20, m)) < 0.5  # a boolean mask as weights, as for a fleet in service
+    a = rng.uniform(0, 1, (20, m))
+    _same(sum_leading_products(a, mask, weight_rows(mask).tolist(), plain=True), np.ascontiguousarray((a * mask).T).sum(-1), "mask")
+
+
+def test_weight_rows():
+    w = np.array([[1.0, 1.0], [0.0, 0.0], [0.0, -0.0], [1.0, 0.0], [np.nan, 1.0]])
+    assert weight_rows(w).tolist() == [ONES, ZEROS, MIXED, MIXED, MIXED]
+    assert weight_rows(np.array([[True, True], [False, False]])).tolist() == [ONES, ZEROS]

@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from terawatt._arrays import sum_leading
+from terawatt._arrays import MIXED, ONES, ZEROS, sum_leading, sum_leading_products
+from terawatt._arrays import plain as _plain
 from terawatt.catalogs import catalog_entry
 from terawatt.constants import HOURS_PER_YEAR
 from terawatt.model import evaluate
@@ -248,11 +249,6 @@ def _least(limits: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     return least, first
 
 
-def _plain(x: np.ndarray) -> bool:
-    """Whether every value of ``x`` is finite and at least +0 (no sign bit)."""
-    return bool(np.isfinite(x).all() and not np.signbit(x).any())
-
-
 def _recorded(fields: Iterable[str] | None) -> list[str]:
     """The fields to record, in :data:`FIELDS` order (all but ``year`` by default; ``ValueError`` for unknown names)."""
     if fields is None:
@@ -390,6 +386,10 @@ def buildout(
     # whether a cohort of age q (row q) is in service, and whether it retires (reaches its life) that year
     by_age = np.arange(cohorts.shape[0] + 1).reshape((-1,) + (1,) * len(n))
     alive_at, retires_at = by_age < life, by_age == life
+    # cohorts of an age below every sample's life are in service in all samples, those at or above every life in
+    # none (of the kinds of _arrays.weight_rows, by age)
+    in_service = np.where(np.arange(cohorts.shape[0] + 1) < np.min(life), ONES, np.where(
+        np.arange(cohorts.shape[0] + 1) >= max_life, ZEROS, MIXED)).tolist()
     ground = np.array(np.broadcast_to(demand_2025 - orbit_0, n), dtype=float)
     ships = np.array(np.broadcast_to(P["launch.ships_in_service_2026"][..., 0], n), dtype=float)
     cum_flights = np.array(np.broadcast_to(P["launch.cumulative_flights_2025"][..., 0], n), dtype=float)
@@ -471,7 +471,8 @@ def buildout(
             retiring = flat_cohorts[retire_at + j * size]
         else:
             retiring = sum_leading(fleet * retires_at[slot:0:-1])
-        surviving = sum_leading(fleet * alive_at[slot:0:-1])  # the sample-major masked sum's numbers
+        # the sample-major masked sum's numbers; while clean, the cohorts out of service in every sample add nothing
+        surviving = sum_leading_products(fleet, alive_at[slot:0:-1], in_service[slot:0:-1], plain=clean)
         gap = np.maximum(demand - surviving - ground, 0.0)
 
         # ------------------------------------------------------------------------------------ launch system

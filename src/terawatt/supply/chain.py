@@ -33,7 +33,7 @@ from typing import Any
 
 import numpy as np
 
-from terawatt._arrays import sum_leading
+from terawatt._arrays import ZEROS, plain, sum_leading, sum_leading_products, weight_rows
 from terawatt.supply.cells import blend, lines_affordable_gw_per_yr
 from terawatt.supply.fabs import good_dies_per_wafer, maturity, under_construction, volume_ramp
 from terawatt.supply.lithography import exposures_per_tool_yr, tools_delivered_per_yr
@@ -124,42 +124,49 @@ def _shared(x: np.ndarray) -> np.ndarray:
     return np.asarray(flat[0]) if flat.size == 0 or np.all(flat == flat[0]) else np.asarray(x, float)
 
 
-def _by_age(ramp: np.ndarray, lookahead: np.ndarray, n_slots: int) -> np.ndarray:
-    """The ramp values of a link's forecast, reversed by cohort age: ``ramp[..., clip(n_slots - q + lookahead)]`` for
-    ``q = 0..n_slots-1`` (clipped to the ramp's ages), year-major: (n_slots,) or (n_slots, ...).
+def _by_age(build_yr: np.ndarray, ramp_yr: np.ndarray, lookahead: np.ndarray, n_slots: int) -> np.ndarray:
+    """The volume ramp of a rival's cohorts as a link's forecast sees them, by cohort age: row ``q`` is
+    :func:`~terawatt.supply.fabs.volume_ramp` at age ``clip(n_slots - q + lookahead, 0, n_slots + HORIZON_YEARS)``,
+    year-major: (n_slots,) where the build and ramp times and the lookahead are shared, else (n_slots, ...).
 
     In the year of cohort slot ``c`` the forecast looks ``lookahead`` years ahead, to slot ``c + lookahead``, where the
-    cohort of slot ``c' < c`` is ``c + lookahead - c'`` years old: its ramp value is element ``n_slots - c + c'`` of
-    this array, so the year's values are the last ``c`` rows, one slice (:func:`_online`). ``ramp`` is (A,) or
-    (..., A); ``lookahead`` a scalar or (...,).
+    cohort of slot ``c' < c`` is ``c + lookahead - c'`` years old: its ramp value is row ``n_slots - c + c'`` of
+    this array, so the year's values are the last ``c`` rows, one slice (:func:`_online`). The values are those of
+    the ramp tabulated by whole age (ages 0..n_slots + HORIZON_YEARS) and read at each cohort's age.
     """
     lookahead = np.asarray(lookahead)
-    age = np.clip(n_slots - np.arange(n_slots) + lookahead[..., None], 0, ramp.shape[-1] - 1)
-    if age.ndim == 1:
-        picked = ramp[..., age]
-    else:
-        picked = np.take_along_axis(np.broadcast_to(ramp, (*lookahead.shape, ramp.shape[-1])), age, axis=-1)
-    return np.ascontiguousarray(np.moveaxis(picked, -1, 0))
+    shape = np.broadcast_shapes(np.shape(build_yr), np.shape(ramp_yr), lookahead.shape)
+    q = np.arange(n_slots).reshape((-1,) + (1,) * len(shape))
+    age = np.clip(n_slots - q + lookahead, 0, n_slots + HORIZON_YEARS).astype(float)
+    return volume_ramp(age, build_yr, ramp_yr)
 
 
-def _online(starts: np.ndarray, by_age: np.ndarray) -> np.ndarray:
+def _online(starts: np.ndarray, by_age: np.ndarray, kinds: list[int] | None = None, plain: bool = False) -> np.ndarray:
     """What cohorts ``starts`` (slots 0..c-1, year-major (c, ...)) run in the year a forecast looks at: sum of starts
     x ramp by age (``by_age`` from :func:`_by_age`, its last ``c`` rows being the ramp of cohorts 0..c-1).
 
     The same numbers as the sample-major sum ``(starts * ramp).sum(-1)`` (:func:`terawatt._arrays.sum_leading`)
-    or, for a ramp shared by all samples, the matrix product ``starts @ ramp`` of the sample-major starts."""
+    or, for a ramp shared by all samples, the matrix product ``starts @ ramp`` of the sample-major starts. ``kinds``
+    and ``plain`` (of cohorts 0..c-1, :func:`terawatt._arrays.sum_leading_products`) spare the cohorts that are
+    mature in every sample their multiplication and those not started or not yet running their addition."""
     ramp = by_age[by_age.shape[0] - starts.shape[0]:]
     if ramp.ndim == 1:
         return _sample_major(starts) @ ramp
-    return sum_leading(starts * ramp)
+    if kinds is None:
+        return sum_leading(starts * ramp)
+    return sum_leading_products(starts, ramp, kinds, plain)
 
 
 def _ahead(need: np.ndarray, lookahead: np.ndarray, n_years: int) -> np.ndarray:
     """``need[..., clip(j + lookahead, 0, last)]`` for the years ``j = 0..n_years-1``, year-major (n_years, ...): what
     the market plans for each year (``lookahead`` a scalar shared by all samples, or (...,))."""
-    index = np.clip(np.arange(n_years) + np.asarray(lookahead)[..., None], 0, need.shape[-1] - 1)
-    picked = need[..., index] if index.ndim == 1 else np.take_along_axis(need, index, axis=-1)
-    return np.ascontiguousarray(np.moveaxis(picked, -1, 0))
+    lookahead = np.asarray(lookahead)
+    width = need.shape[-1]
+    index = np.clip(np.arange(n_years).reshape((-1,) + (1,) * lookahead.ndim) + lookahead, 0, width - 1)
+    if index.ndim == 1:
+        return np.ascontiguousarray(np.moveaxis(need[..., index], -1, 0))
+    flat = np.ascontiguousarray(np.broadcast_to(need, (*lookahead.shape, width))).reshape(-1)
+    return flat[index + np.arange(0, flat.size, width).reshape(lookahead.shape)]  # one gather, years as rows
 
 
 def simulate_supply(
@@ -324,14 +331,9 @@ def simulate_supply(
     tf_start = first("supply.terafab_start_year")
     tf_mix_capex = (1.0 - tf_dram) * capex["logic"] + tf_dram * capex["dram"]
     prog_target = first("supply.solar_target_gw_per_yr")
-    # volume ramp by age of the Terafab's and the cell programme's cohorts (shared or per sample)
-    rival_ramp, started = {}, {}
-    for rival in ("terafab", "programme"):
-        b, r = (_shared(x) for x in timing[rival][:2])
-        if max(b.ndim, r.ndim) > 0:
-            b, r = (np.broadcast_to(x, n)[..., None] for x in (b, r))
-        rival_ramp[rival] = volume_ramp(np.arange(n_slots + HORIZON_YEARS + 1, dtype=float), b, r)
-        started[rival] = False
+    # build and ramp times of the Terafab's and the cell programme's cohorts (shared or per sample)
+    rival_timing = {rival: tuple(_shared(x) for x in timing[rival][:2]) for rival in ("terafab", "programme")}
+    started = dict.fromkeys(rival_timing, False)
     prog_start = first("supply.cell_programme_start_year")
 
     # the Terafab (or the cell programme) is seen as the capacity it will run in the target year, in the link's
@@ -350,7 +352,13 @@ def simulate_supply(
                              and np.array_equal(lookahead[m], lookahead[k])), k)
 
     # the ramps each link's forecast reads, by cohort age, and the need it plans for, per year
-    by_age = {k: _by_age(rival_ramp[rivals[k]], lookahead[k], n_slots) for k in market}
+    by_age = {k: _by_age(*rival_timing[rivals[k]], lookahead[k], n_slots) for k in market if same_plan[k] == k}
+    # which rows of each ramp are all ones or all +0, whether each ramp and each rival's starts are plain (finite,
+    # no sign bit), and which of the rival's cohorts have no starts: what the forecast's sum can skip
+    ramp_kinds = {k: weight_rows(v).tolist() if v.ndim > 1 else None for k, v in by_age.items()}
+    ramp_plain = {k: plain(v) for k, v in by_age.items()}
+    rival_plain = dict.fromkeys(rival_timing, True)
+    no_starts = {rival: [True] * n_slots for rival in rival_timing}
     planned_by_year = {k: _ahead(need[k], lookahead[k], n_years) for k in market}
 
     for j, year in enumerate(years):
@@ -365,7 +373,12 @@ def simulate_supply(
             if same_plan[k] in forecast:
                 online = forecast[same_plan[k]]
             else:
-                online = _online(starts[rival][:c], by_age[k]) if started[rival] else 0.0
+                kinds = ramp_kinds[k]
+                if kinds is not None:
+                    kinds = [ZEROS if empty else kind
+                             for empty, kind in zip(no_starts[rival][:c], kinds[n_slots - c:], strict=True)]
+                online = (_online(starts[rival][:c], by_age[k], kinds, rival_plain[rival] and ramp_plain[k])
+                          if started[rival] else 0.0)
                 forecast[k] = online
             competing = online * in_units[k]
             want = np.maximum(planned - existing[k] - cum[k] - competing, 0.0)
@@ -399,8 +412,11 @@ def simulate_supply(
         for k, value in s.items():
             starts[k][c] = value
             cum[k] = cum[k] + value
-        for rival in rival_ramp:
+        for rival in rival_timing:
             started[rival] = started[rival] or bool(np.any(s[rival] > 0))
+            row_plain = plain(s[rival])
+            rival_plain[rival] = rival_plain[rival] and row_plain
+            no_starts[rival][c] = row_plain and not np.any(s[rival])
         used = asked * scale
         tools_ai = used / np.maximum(per_tool[j], 1e-30)
         out["euv_tools_ai"][j] = tools_ai
