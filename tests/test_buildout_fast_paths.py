@@ -22,7 +22,7 @@ from terawatt.studies.montecarlo_buildout import montecarlo_buildout, sampled_sc
 from terawatt.studies.uncertainty import SampleDesign, uncertainty_space
 from terawatt.supply import simulate_supply
 from terawatt.supply.chain import HORIZON_YEARS, OUTPUTS, PRE_YEARS, _ahead, _by_age, _convolve, _online
-from terawatt.supply.fabs import volume_ramp
+from terawatt.supply.fabs import maturity, under_construction, volume_ramp
 
 
 def _sampled(name: str = "musk-terawatt", n: int = 300, seed: int = 5):
@@ -237,6 +237,26 @@ def test_convolution_skipping_empty_cohorts_equals_every_cohort():
     _same(np.ascontiguousarray(by_year.T), _convolve_reference(starts, kernel, n_years), "per-sample kernel")
 
 
+@pytest.mark.filterwarnings("ignore:invalid value encountered in multiply:RuntimeWarning")  # inf x 0, on purpose
+@pytest.mark.parametrize("kind", ["good", "run", "building"])
+def test_convolution_with_unit_and_zero_ages_equals_every_multiply_add(kind):
+    """Fab kernels are 0 while every sample builds and 1 once every sample is mature (or 1 then 0 under
+    construction): those ages add the starts unmultiplied or nothing, unless a cohort holds an infinity (inf x 0)."""
+    rng = np.random.default_rng({"good": 13, "run": 14, "building": 15}[kind])
+    m, n_years = 300, 25
+    n_slots = PRE_YEARS + n_years
+    ages = np.arange(n_slots + 1, dtype=float)
+    build, ramp_yr, first_yield = rng.uniform(1, 4, (m, 1)), rng.uniform(0.5, 3, (m, 1)), rng.uniform(0.2, 1, (m, 1))
+    kernel = {"good": maturity(ages, build, ramp_yr, first_yield), "run": volume_ramp(ages, build, ramp_yr),
+              "building": under_construction(ages, build)}[kind]
+    kernel[:, 1] = -0.0  # a kernel of -0 (adds +-0 like +0)
+    starts = rng.uniform(0, 1e3, (m, n_slots)) * (rng.uniform(size=(m, n_slots)) > 0.1)
+    starts[:, :5] = 0.0
+    starts[3, 11], starts[4, 14], starts[:, 20] = np.inf, np.nan, -0.0
+    by_year = _convolve(np.ascontiguousarray(starts.T), np.ascontiguousarray(kernel.T), n_years)
+    _same(np.ascontiguousarray(by_year.T), _convolve_reference(starts, kernel, n_years), kind)
+
+
 # ------------------------------------------------------------------------------------------------ year-major sums
 @pytest.mark.parametrize("samples", [1, 3, 257])
 def test_sum_leading_is_numpys_sample_major_sum(samples):
@@ -311,7 +331,8 @@ def test_sum_of_products_with_known_rows_is_numpys_sample_major_sum(plain):
         _same(sum_leading_products(a[:, 0], w[:, 0], kinds), (a[:, 0] * w[:, 0]).sum(), f"{k} terms, one sample")
     mask = rng.uniform(size=(20, m)) < 0.5  # a boolean mask as weights, as for a fleet in service
     a = rng.uniform(0, 1, (20, m))
-    _same(sum_leading_products(a, mask, weight_rows(mask).tolist(), plain=True), np.ascontiguousarray((a * mask).T).sum(-1), "mask")
+    _same(sum_leading_products(a, mask, weight_rows(mask).tolist(), plain=True),
+          np.ascontiguousarray((a * mask).T).sum(-1), "mask")
 
 
 def test_weight_rows():

@@ -33,7 +33,7 @@ from typing import Any
 
 import numpy as np
 
-from terawatt._arrays import ZEROS, plain, sum_leading, sum_leading_products, weight_rows
+from terawatt._arrays import ONES, ZEROS, plain, sum_leading, sum_leading_products, weight_rows
 from terawatt.supply.cells import blend, lines_affordable_gw_per_yr
 from terawatt.supply.fabs import good_dies_per_wafer, maturity, under_construction, volume_ramp
 from terawatt.supply.lithography import exposures_per_tool_yr, tools_delivered_per_yr
@@ -92,17 +92,27 @@ def _convolve(starts: np.ndarray, kernel: np.ndarray, n_years: int) -> np.ndarra
         by_year = _sample_major(starts) @ np.where(age >= 0, kernel[np.clip(age, 0, kernel.shape[-1] - 1)], 0.0)
         return np.ascontiguousarray(np.moveaxis(by_year, -1, 0))
     # Each cohort's multiply-add runs over all samples contiguously (the same operations on each element, in the
-    # same order, as over a (..., years) layout: bitwise the same sums).
+    # same order, as over a (..., years) layout: bitwise the same sums). The sums start at +0 and are never -0, so
+    # a product of +-0 changes none: ages at which every sample's kernel is 0 are skipped for a cohort of finite
+    # starts, and at ages of unit kernels the starts are added unmultiplied (x * 1 is x).
     batch = np.broadcast_shapes(starts.shape[1:], kernel.shape[1:])
     out = np.zeros((n_years, *batch))
+    kinds = weight_rows(np.abs(kernel)).tolist()  # |kernel|: a kernel of -0 is as skippable as one of +0
+    runs = [(kinds[a], a) for a in range(len(kinds)) if a == 0 or kinds[a] != kinds[a - 1]] + [(None, len(kinds))]
     for c in range(starts.shape[0]):
         first = max(c - PRE_YEARS, 0)  # first year in which the cohort exists
         if first >= n_years:
             break
-        if not starts[c].any():  # a cohort of no starts adds +-0 to sums that start at +0: skipped, same sums
+        row = starts[c]
+        if not row.any():  # a cohort of no starts adds +-0 to sums that start at +0: skipped, same sums
             continue
-        age0 = PRE_YEARS + first - c
-        out[first:] += starts[c] * kernel[age0 : age0 + n_years - first]
+        finite = bool(np.isfinite(row).all())
+        shift = c - PRE_YEARS  # year index = age + shift
+        for (kind, lo), (_, hi) in zip(runs[:-1], runs[1:], strict=True):
+            lo, hi = max(lo, first - shift), min(hi, n_years - shift)  # the ages this cohort has in the years run
+            if lo >= hi or (kind == ZEROS and finite):
+                continue
+            out[lo + shift : hi + shift] += row if kind == ONES else row * kernel[lo:hi]
     return out
 
 
