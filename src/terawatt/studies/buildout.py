@@ -242,11 +242,28 @@ def _least(limits: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     for x in limits[1:]:
         least = np.minimum(least, x)
     nan = least != least
+    any_nan = bool(np.any(nan))  # without a NaN, the first that is least is the first equal to the least
     first = np.full(np.shape(least), len(limits) - 1)
     for k in range(len(limits) - 2, -1, -1):
         x = limits[k]
-        first = np.where((x == least) | (nan & (x != x)), k, first)
+        first = np.where((x == least) | (nan & (x != x)) if any_nan else x == least, k, first)
     return least, first
+
+
+class _AtYear:
+    """The simulation's inputs in year ``j``: ``series[key][..., j]``, sliced when read (a year reads a few dozen of
+    the parameters)."""
+
+    __slots__ = ("series", "j")
+
+    def __init__(self, series: dict[str, np.ndarray], j: int) -> None:
+        self.series, self.j = series, j
+
+    def __getitem__(self, key: str) -> np.ndarray:
+        return self.series[key][..., self.j]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.series
 
 
 def _recorded(fields: Iterable[str] | None) -> list[str]:
@@ -339,7 +356,7 @@ def buildout(
     known = {
         "kg_per_w": series("orbital.launch_mass_kg") / it,
         "array_w_per_w": array_w_per_w,
-        "radiator_m2_per_w": series("orbital.radiator_area_m2") * count / it,
+        "radiator_m2_per_gw": series("orbital.radiator_area_m2") * count / it * 1e9,
         "sat_mass": series("orbital.satellite_mass_kg"),
         "acc_orbit_per_w": series("orbital.accelerators") / it,
         "acc_ground_per_w": acc_ground_per_w,
@@ -371,6 +388,11 @@ def buildout(
         known["hbm_supply"] = sup["hbm_gb_supplied"] / gb_per_stack
     if "cells_cause" in want:
         known["cells_cause"] = sup["cells_cause"]
+    # combinations the loop would otherwise form every year
+    known["kg_per_mw"] = known["kg_per_w"] * 1e6
+    known["orbit_not_worth"], known["ground_not_worth"] = ~known["orbit_worth"], ~known["ground_worth"]
+    known["solar_supply"] = known["cells_gw_per_yr"] + _year_major(
+        P["supply.terrestrial_solar_gw_per_yr"] * P["supply.terrestrial_cells_share_for_space"])
 
     demand_2025 = np.broadcast_to(P["buildout.demand_2025_gw"][..., 0], n)
     orbit_0 = np.broadcast_to(P["buildout.orbit_gw_2025"][..., 0], n)
@@ -458,7 +480,7 @@ def buildout(
     retire_at = np.arange(size).reshape(n) + (max_life - life).astype(int) * size
 
     for j, year in enumerate(years):
-        p = {key: value[..., j] for key, value in P.items()}
+        p = _AtYear(P, j)
         y = {key: value[j] for key, value in known.items()}
         t = float(year - 2026)
         # ------------------------------------------------------------------------------------ demand and fleet
@@ -509,16 +531,15 @@ def buildout(
         frac = p["supply.lunar_mass_fraction"]
         usable_lunar = np.minimum(lunar_t, earth_t * frac / np.maximum(1.0 - frac, 1e-9))
         lunar_share = usable_lunar / np.maximum(earth_t + usable_lunar, 1e-12)
-        launch_gw = (earth_t + usable_lunar) / (kg_per_w * 1e6)
-        solar_supply = (
-            y["cells_gw_per_yr"]
-            + p["supply.terrestrial_solar_gw_per_yr"] * p["supply.terrestrial_cells_share_for_space"]
-        )
-        solar_gw = solar_supply / (y["array_w_per_w"] * np.maximum(1.0 - lunar_share, 1e-9))
+        launch_gw = (earth_t + usable_lunar) / y["kg_per_mw"]
+        solar_supply = y["solar_supply"]
+        earth_share = 1.0 - lunar_share
+        earth_floor = np.maximum(earth_share, 1e-9)
+        solar_gw = solar_supply / (y["array_w_per_w"] * earth_floor)
         radiator_gw = (
             p["supply.radiator_m2_per_yr"]
             * (1.0 + p["supply.space_solar_growth_per_yr"]) ** t
-            / (y["radiator_m2_per_w"] * 1e9 * np.maximum(1.0 - lunar_share, 1e-9))
+            / (y["radiator_m2_per_gw"] * earth_floor)
         )
         orbit_least, orbit_first = _least([launch_gw, solar_gw, radiator_gw])
         started = year >= p["buildout.orbit_start_year"]
@@ -565,20 +586,21 @@ def buildout(
         orbit_capped = orbit_add >= orbit_cap * (1.0 - 1e-9)
         # "cost": demand is left unmet although this side has room, because its compute costs more than it is worth
         unmet = gap - orbit_add - ground_add > ROUND_OFF * np.maximum(gap, 1.0)
+        gapped = gap > 0
         orbit_binding = np.where(
             ~started,
             8,
             np.where(
                 chip_bound,
                 _CHIP_ORBIT_CODES[chip_link],
-                np.where(orbit_capped & (gap > 0), orbit_code, np.where(unmet & ~orbit_worth, 9, 0)),
+                np.where(orbit_capped & gapped, orbit_code, np.where(unmet & y["orbit_not_worth"], 9, 0)),
             ),
         )
         ground_capped = ground_add >= ground_cap * (1.0 - 1e-9)
         ground_binding = np.where(
             chip_bound,
             _CHIP_GROUND_CODES[chip_link],
-            np.where(ground_capped & (gap > 0), ground_code, np.where(unmet & ~ground_worth, 5, 0)),
+            np.where(ground_capped & gapped, ground_code, np.where(unmet & y["ground_not_worth"], 5, 0)),
         )
 
         # ------------------------------------------------------------------------------------ state and flows
@@ -588,7 +610,7 @@ def buildout(
         ground = ground + ground_add
         headroom = np.maximum(headroom - ground_add * pue, 0.0)
         used_t = orbit_add * kg_per_w * 1e6
-        earth_used_t = used_t * (1.0 - lunar_share)
+        earth_used_t = used_t * earth_share
         launches = earth_used_t / (payload_t * reliability)
         cum_flights = cum_flights + launches
         ships = np.maximum(ships - launches * (1.0 - reliability) - launches / p["launch.ship_reuse_flights"], 0.0)
