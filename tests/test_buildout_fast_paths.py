@@ -341,3 +341,35 @@ def test_weight_rows():
     w = np.array([[1.0, 1.0], [0.0, 0.0], [0.0, -0.0], [1.0, 0.0], [np.nan, 1.0]])
     assert weight_rows(w).tolist() == [ONES, ZEROS, MIXED, MIXED, MIXED]
     assert weight_rows(np.array([[True, True], [False, False]])).tolist() == [ONES, ZEROS]
+
+
+#: Parameters the build-out's loop reads through terms formed once before it (``fixed`` in ``buildout``).
+_FORMED_ONCE = ("buildout.demand_growth_per_yr", "launch.turnaround_h", "launch.turnaround_target_h",
+                "launch.turnaround_halving_yr", "launch.ship_build_growth_per_yr", "launch.pads",
+                "launch.pad_build_per_yr", "launch.pad_turnaround_h", "launch.propellant_growth_per_yr",
+                "launch.propellant_per_flight_t", "launch.lox_fraction", "supply.lunar_mass_driver_t_per_yr",
+                "supply.lunar_start_year", "supply.lunar_ramp_yr", "supply.lunar_mass_fraction",
+                "supply.space_solar_growth_per_yr", "ground.turbine_growth_per_yr",
+                "ground.electricity_growth_per_yr_ex_china", "ground.solar_storage_gw_per_yr",
+                "ground.solar_storage_share_for_ai", "ground.transformer_growth_per_yr",
+                "workload.hardware_lifetime_yr", "buildout.orbit_start_year", "launch.flight_reliability")
+
+
+@pytest.mark.parametrize("samples", [0, 64])
+def test_terms_formed_once_equal_those_of_parameters_that_vary_by_year(samples):
+    """The loop's parameter-only terms are formed once from one year's values where no parameter varies by year and
+    for every year where one does: a trajectory of growth 0 on each of them (the same value every year, but one
+    that varies by year for the build-out) leaves every field unchanged."""
+    from dataclasses import replace
+
+    from terawatt.trajectory import RateTrajectory
+
+    sc = load_scenario("musk-terawatt")
+    if samples:  # a sampled parameter the terms do not read, so that every series is (N, Y)
+        sc = sc.with_overrides({"buildout.split_elasticity": np.linspace(0.5, 3.0, samples)})
+    flat = replace(sc, trajectories={**sc.trajectories, **{k: RateTrajectory(rate_per_yr=0.0) for k in _FORMED_ONCE
+                                                           if k not in sc.trajectories}})
+    a, b = buildout(sc), buildout(flat)
+    assert set(a.data) == set(b.data)
+    for name, values in a.data.items():
+        _same(values, b.data[name], name)

@@ -479,14 +479,50 @@ def buildout(
     size = int(np.prod(n, dtype=int))
     retire_at = np.arange(size).reshape(n) + (max_life - life).astype(int) * size
 
+    # the loop's terms that read parameters and the year only, formed once: (1, ...) where no parameter they read
+    # varies by year, else (Y, ...); the same operations, in the same order, as in the year's expressions
+    def col(key: str) -> np.ndarray:
+        value = P[key]
+        return np.moveaxis(value[..., :1] if value.strides[-1] == 0 else value, -1, 0)
+
+    year_col = years.reshape((-1,) + (1,) * len(n))
+    t_col = (years - 2026).astype(float).reshape(year_col.shape)
+    lox_frac_col = col("launch.lox_fraction")
+    pads_col = col("launch.pads") + col("launch.pad_build_per_yr") * t_col
+    started_col = year_col >= col("buildout.orbit_start_year")
+    fixed = {
+        "demand_base": 1.0 + col("buildout.demand_growth_per_yr"),
+        "turnaround_span": col("launch.turnaround_h") - col("launch.turnaround_target_h"),
+        "halving": np.maximum(col("launch.turnaround_halving_yr"), 1e-9),
+        "ship_base": 1.0 + col("launch.ship_build_growth_per_yr"),
+        "pads": pads_col,
+        "pad_flights": pads_col * HOURS_PER_YEAR / col("launch.pad_turnaround_h"),
+        "propellant_base": 1.0 + col("launch.propellant_growth_per_yr"),
+        "lox_per_flight": col("launch.propellant_per_flight_t") * lox_frac_col,
+        "methane_per_flight": col("launch.propellant_per_flight_t") * (1.0 - lox_frac_col),
+        "lunar_t": col("supply.lunar_mass_driver_t_per_yr") * _ramp(
+            year_col, col("supply.lunar_start_year"), col("supply.lunar_ramp_yr")),
+        "lunar_floor": np.maximum(1.0 - col("supply.lunar_mass_fraction"), 1e-9),
+        "space_solar_base": 1.0 + col("supply.space_solar_growth_per_yr"),
+        "turbine_base": 1.0 + col("ground.turbine_growth_per_yr"),
+        "electricity_base": 1.0 + col("ground.electricity_growth_per_yr_ex_china"),
+        "storage": col("ground.solar_storage_gw_per_yr") * col("ground.solar_storage_share_for_ai"),
+        "transformer_base": 1.0 + col("ground.transformer_growth_per_yr"),
+        "life_floor": np.maximum(col("workload.hardware_lifetime_yr"), 1e-9),
+        "started": started_col,
+        "not_started": ~started_col,
+        "unreliable": 1.0 - col("launch.flight_reliability"),
+        "payload_reliable": known["payload_t"] * col("launch.flight_reliability"),
+    }
+    fixed = {key: np.broadcast_to(value, (len(years), *n)) for key, value in fixed.items()}
+
     for j, year in enumerate(years):
         p = _AtYear(P, j)
         y = {key: value[j] for key, value in known.items()}
+        f = {key: value[j] for key, value in fixed.items()}
         t = float(year - 2026)
         # ------------------------------------------------------------------------------------ demand and fleet
-        demand = np.minimum(
-            p["buildout.demand_cap_gw"], demand_2025 * (1.0 + p["buildout.demand_growth_per_yr"]) ** (year - 2025)
-        )
+        demand = np.minimum(p["buildout.demand_cap_gw"], demand_2025 * f["demand_base"] ** (year - 2025))
         slot = j + max_life
         fleet = cohorts[:slot]  # slots 0..slot-1, of ages slot..1 (rows slot..1 of the masks by age)
         if clean:  # one cohort is `life` years old: the masked sum is its value plus +0s, i.e. its value
@@ -498,24 +534,21 @@ def buildout(
         gap = np.maximum(demand - surviving - ground, 0.0)
 
         # ------------------------------------------------------------------------------------ launch system
-        turnaround = p["launch.turnaround_target_h"] + (
-            p["launch.turnaround_h"] - p["launch.turnaround_target_h"]
-        ) * 0.5 ** (t / np.maximum(p["launch.turnaround_halving_yr"], 1e-9))
+        turnaround = p["launch.turnaround_target_h"] + f["turnaround_span"] * 0.5 ** (t / f["halving"])
         if j > 0:
             ships = ships + np.minimum(
-                p["launch.ship_build_max_per_yr"],
-                p["launch.ship_build_per_yr"] * (1.0 + p["launch.ship_build_growth_per_yr"]) ** t,
+                p["launch.ship_build_max_per_yr"], p["launch.ship_build_per_yr"] * f["ship_base"] ** t
             )
-        pads = p["launch.pads"] + p["launch.pad_build_per_yr"] * t
+        pads = f["pads"]
         prop = p["launch.propellant_per_flight_t"]
         lox_frac = p["launch.lox_fraction"]
-        growth = (1.0 + p["launch.propellant_growth_per_yr"]) ** t
+        growth = f["propellant_base"] ** t
         limits = [
             ships * HOURS_PER_YEAR / turnaround,
-            pads * HOURS_PER_YEAR / p["launch.pad_turnaround_h"],
+            f["pad_flights"],
             np.minimum(
-                p["launch.lox_production_t_per_yr"] * growth / (prop * lox_frac),
-                p["launch.methane_production_t_per_yr"] * growth / (prop * (1.0 - lox_frac)),
+                p["launch.lox_production_t_per_yr"] * growth / f["lox_per_flight"],
+                p["launch.methane_production_t_per_yr"] * growth / f["methane_per_flight"],
             ),
         ]
         if "launch.flights_per_yr" in p:
@@ -525,11 +558,9 @@ def buildout(
         reliability = p["launch.flight_reliability"]
         payload_t, kg_per_w = y["payload_t"], y["kg_per_w"]
         earth_t = max_flights * payload_t * reliability
-        lunar_t = p["supply.lunar_mass_driver_t_per_yr"] * _ramp(
-            year, p["supply.lunar_start_year"], p["supply.lunar_ramp_yr"]
-        )
+        lunar_t = f["lunar_t"]
         frac = p["supply.lunar_mass_fraction"]
-        usable_lunar = np.minimum(lunar_t, earth_t * frac / np.maximum(1.0 - frac, 1e-9))
+        usable_lunar = np.minimum(lunar_t, earth_t * frac / f["lunar_floor"])
         lunar_share = usable_lunar / np.maximum(earth_t + usable_lunar, 1e-12)
         launch_gw = (earth_t + usable_lunar) / y["kg_per_mw"]
         solar_supply = y["solar_supply"]
@@ -538,29 +569,23 @@ def buildout(
         solar_gw = solar_supply / (y["array_w_per_w"] * earth_floor)
         radiator_gw = (
             p["supply.radiator_m2_per_yr"]
-            * (1.0 + p["supply.space_solar_growth_per_yr"]) ** t
+            * f["space_solar_base"] ** t
             / (y["radiator_m2_per_gw"] * earth_floor)
         )
         orbit_least, orbit_first = _least([launch_gw, solar_gw, radiator_gw])
-        started = year >= p["buildout.orbit_start_year"]
+        started = f["started"]
         orbit_cap = np.where(started, orbit_least, 0.0)
         orbit_code = np.where(orbit_first == 0, launch_code, np.where(orbit_first == 1, 4, 5))
 
         # ------------------------------------------------------------------------------------ ground supply
         new_power = (
-            p["ground.turbine_gw_per_yr"]
-            * (1.0 + p["ground.turbine_growth_per_yr"]) ** t
-            * p["ground.turbine_share_for_ai"]
-            + p["ground.interconnection_gw_per_yr"]
-            * (1.0 + p["ground.electricity_growth_per_yr_ex_china"]) ** t
+            p["ground.turbine_gw_per_yr"] * f["turbine_base"] ** t * p["ground.turbine_share_for_ai"]
+            + p["ground.interconnection_gw_per_yr"] * f["electricity_base"] ** t
             * p["ground.interconnection_share_for_ai"]
-            + p["ground.solar_storage_gw_per_yr"] * p["ground.solar_storage_share_for_ai"]
+            + f["storage"]
         )
-        transformers = (
-            p["ground.transformer_gw_per_yr"]
-            * (1.0 + p["ground.transformer_growth_per_yr"]) ** t
-            * p["ground.transformer_share_for_ai"]
-        )
+        transformers = p["ground.transformer_gw_per_yr"] * f["transformer_base"] ** t * p[
+            "ground.transformer_share_for_ai"]
         pue = p["terrestrial.pue"]
         ground_cap, ground_first = _least([(transformers + headroom) / pue, (new_power + headroom) / pue])
         ground_code = 1 + ground_first
@@ -576,7 +601,7 @@ def buildout(
         # ------------------------------------------------------------------------------------ chips
         chips_supplied, chip_link = y["chips_supplied"], y["chip_link"]
         acc_orbit_per_w, acc_ground_per_w = y["acc_orbit_per_w"], y["acc_ground_per_w"]
-        refresh_need = ground / np.maximum(p["workload.hardware_lifetime_yr"], 1e-9) * acc_ground_per_w * 1e9
+        refresh_need = ground / f["life_floor"] * acc_ground_per_w * 1e9
         add_need = (orbit_add * acc_orbit_per_w + ground_add * acc_ground_per_w) * 1e9
         scale = np.clip((chips_supplied - refresh_need) / np.maximum(add_need, 1e-9), 0.0, 1.0)
         chip_bound = scale < 1.0
@@ -588,7 +613,7 @@ def buildout(
         unmet = gap - orbit_add - ground_add > ROUND_OFF * np.maximum(gap, 1.0)
         gapped = gap > 0
         orbit_binding = np.where(
-            ~started,
+            f["not_started"],
             8,
             np.where(
                 chip_bound,
@@ -611,9 +636,9 @@ def buildout(
         headroom = np.maximum(headroom - ground_add * pue, 0.0)
         used_t = orbit_add * kg_per_w * 1e6
         earth_used_t = used_t * earth_share
-        launches = earth_used_t / (payload_t * reliability)
+        launches = earth_used_t / f["payload_reliable"]
         cum_flights = cum_flights + launches
-        ships = np.maximum(ships - launches * (1.0 - reliability) - launches / p["launch.ship_reuse_flights"], 0.0)
+        ships = np.maximum(ships - launches * f["unreliable"] - launches / p["launch.ship_reuse_flights"], 0.0)
         record = {
             "demand_gw": demand,
             "orbit_gw_launched": orbit_add,  # everything launched this year, replacements included

@@ -211,6 +211,10 @@ def simulate_supply(
         gigabytes, cell output, wafer starts, EUV tools, capacity under construction, capital spent, Terafab output,
         and the cause codes of each link.
     """
+    unknown = set(outputs or ()) - set(OUTPUTS)
+    if unknown:
+        raise ValueError(f"simulate_supply has no output {', '.join(sorted(unknown))} (outputs: {', '.join(OUTPUTS)})")
+    chosen = OUTPUTS if outputs is None else tuple(outputs)
     n_years = len(years)
     n = needs.accelerators_per_yr.shape[:-1]
     n_slots = PRE_YEARS + n_years
@@ -327,10 +331,10 @@ def simulate_supply(
     cum = {k: sum_leading(starts[k]) for k in starts}
     tool_cut = {k: np.zeros((n_slots, *n), bool) for k in ("logic", "dram")}
     capital_cut = {k: np.zeros((n_slots, *n), bool) for k in market}
-    out = {
-        name: np.zeros((n_years, *n))
-        for name in ("euv_tools_delivered", "euv_tools_ai", "euv_tools_terafab", "supply_capex_usd")
-    }
+    # the per-year flows recorded in the loop, only those an output reads
+    flows = {"euv_tools_delivered", "euv_tools_ai", "euv_tools_terafab", "supply_capex_usd"}
+    out = {name: np.zeros((n_years, *n)) for name in sorted(flows & {*chosen, *(
+        ("euv_tools_delivered",) if "euv_tools_installed" in chosen else ())})}
     # the per-year inputs the loop reads, year-major (row j is year j)
     caps_by_year = {k: _year_rows(v) for k, v in caps.items()}
     cap_growth, exposures_ai, per_tool = (_year_rows(x) for x in (cap_growth, exposures_ai, per_tool))
@@ -427,14 +431,18 @@ def simulate_supply(
             row_plain = plain(s[rival])
             rival_plain[rival] = rival_plain[rival] and row_plain
             no_starts[rival][c] = row_plain and not np.any(s[rival])
-        used = asked * scale
-        tools_ai = used / np.maximum(per_tool[j], 1e-30)
-        out["euv_tools_ai"][j] = tools_ai
-        out["euv_tools_terafab"][j] = 12.0 * s["terafab"] * layers_tf / np.maximum(per_tool[j], 1e-30)
-        out["euv_tools_delivered"][j] = other[j] * tools_made[j] + tools_ai
-        out["supply_capex_usd"][j] = (
-            sum(s[k] * capex[k] for k in market) + s["terafab"] * tf_mix_capex + s["programme"] * prog_capex
-        )
+        if "euv_tools_ai" in out or "euv_tools_delivered" in out:
+            tools_ai = asked * scale / np.maximum(per_tool[j], 1e-30)
+            if "euv_tools_ai" in out:
+                out["euv_tools_ai"][j] = tools_ai
+            if "euv_tools_delivered" in out:
+                out["euv_tools_delivered"][j] = other[j] * tools_made[j] + tools_ai
+        if "euv_tools_terafab" in out:
+            out["euv_tools_terafab"][j] = 12.0 * s["terafab"] * layers_tf / np.maximum(per_tool[j], 1e-30)
+        if "supply_capex_usd" in out:
+            out["supply_capex_usd"][j] = (
+                sum(s[k] * capex[k] for k in market) + s["terafab"] * tf_mix_capex + s["programme"] * prog_capex
+            )
 
     # -------------------------------------------------------------------------------- capacity by year
     def kernel(k: str, kind: str) -> np.ndarray:
@@ -516,15 +524,12 @@ def simulate_supply(
         + np.cumsum(out["euv_tools_delivered"], axis=0),
         "fabs_under_construction_wpm": construction,
         "fabs_under_construction": lambda: construction() / first("supply.fab_module_wafers_per_month"),
-        **{name: (lambda name=name: out[name]) for name in out},
+        **{name: (lambda name=name: out[name]) for name in flows},
         "logic_cause": lambda: cause("logic"),
         "hbm_cause": lambda: cause("dram"),
         "packaging_cause": lambda: cause("packaging"),
         "cells_cause": lambda: cause("cells"),
     }
-    unknown = set(outputs or ()) - set(compute)
-    if unknown:
-        raise ValueError(f"simulate_supply has no output {', '.join(sorted(unknown))} (outputs: {', '.join(OUTPUTS)})")
-    chosen = {name: compute[name]() for name in (OUTPUTS if outputs is None else outputs)}
-    return chosen if year_major else {name: _sample_major(value) for name, value in chosen.items()}
+    values = {name: compute[name]() for name in chosen}
+    return values if year_major else {name: _sample_major(value) for name, value in values.items()}
 
