@@ -447,6 +447,10 @@ def simulate_supply(
     # -------------------------------------------------------------------------------- capacity by year
     def kernel(k: str, kind: str) -> np.ndarray:
         """A link's share of nameplate by cohort age: (A,) shared by all samples, else year-major (A, ...)."""
+        return _kernel("logic" if k == "dram" else k, kind)  # logic and DRAM fabs share their timing
+
+    @cache
+    def _kernel(k: str, kind: str) -> np.ndarray:
         b, r, y0 = (_shared(x) for x in timing[k])
         age = ages
         if max(b.ndim, r.ndim, y0.ndim) > 0:
