@@ -14,13 +14,15 @@ import numpy as np
 import pytest
 
 import terawatt.studies.buildout as buildout_module
+from terawatt._arrays import MIXED, ONES, ZEROS, sum_leading, sum_leading_products, weight_rows
 from terawatt.scenario import load_scenario
 from terawatt.studies.buildout import FIELDS, _least, _plain, buildout
 from terawatt.studies.montecarlo_buildout import FIELDS as MC_FIELDS
 from terawatt.studies.montecarlo_buildout import montecarlo_buildout, sampled_scenario
 from terawatt.studies.uncertainty import SampleDesign, uncertainty_space
 from terawatt.supply import simulate_supply
-from terawatt.supply.chain import OUTPUTS, PRE_YEARS, _ahead, _by_age, _convolve, _online
+from terawatt.supply.chain import HORIZON_YEARS, OUTPUTS, PRE_YEARS, _ahead, _by_age, _convolve, _online
+from terawatt.supply.fabs import maturity, under_construction, volume_ramp
 
 
 def _sampled(name: str = "musk-terawatt", n: int = 300, seed: int = 5):
@@ -97,11 +99,13 @@ def test_plain_refuses_what_a_masked_sum_would_not_pass_through():
         assert not _plain(np.array([1.0, bad])), bad
 
 
+@pytest.mark.parametrize("nan", [True, False])
 @pytest.mark.parametrize("k", [2, 3, 4])
-def test_least_equals_min_and_argmin_over_the_stack(k):
-    """Ties, signed zeros, NaNs and infinities among the limits, one of them a scalar broadcast to the others."""
+def test_least_equals_min_and_argmin_over_the_stack(k, nan):
+    """Ties, signed zeros, NaNs (or none: the path without them) and infinities among the limits, one of them a
+    scalar broadcast to the others."""
     rng = np.random.default_rng(k)
-    pool = np.array([0.0, -0.0, 1.0, 2.0, np.nan, np.inf, 1e300])
+    pool = np.array([0.0, -0.0, 1.0, 2.0, np.nan, np.inf, 1e300] if nan else [0.0, -0.0, 1.0, 2.0, np.inf, 1e300])
     limits = [rng.choice(pool, 5000) for _ in range(k - 1)] + [np.float64(1.0)]
     least, first = _least(limits)
     stacked = np.stack(np.broadcast_arrays(*limits))
@@ -131,9 +135,9 @@ def _supply_inputs(monkeypatch, sc):
     seen = {}
     original = bs.simulate_supply
 
-    def capture(p, years, needs, outputs=None):
+    def capture(p, years, needs, outputs=None, year_major=False):
         seen["args"] = (p, years, needs)
-        return original(p, years, needs, outputs)
+        return original(p, years, needs, outputs, year_major)
 
     monkeypatch.setattr(bs, "simulate_supply", capture)
     buildout(sc)
@@ -152,6 +156,10 @@ def test_chosen_supply_outputs_equal_a_full_run(monkeypatch, sampled_rows):
         assert list(part) == chosen
         for name in chosen:
             _same(part[name], every[name], name)
+    by_year = simulate_supply(*args, year_major=True)  # what the build-out reads: the same arrays, years first
+    assert tuple(by_year) == OUTPUTS
+    for name, values in every.items():
+        _same(np.ascontiguousarray(np.moveaxis(by_year[name], 0, -1)), values, name)
     with pytest.raises(ValueError, match="no output cells"):
         simulate_supply(*args, outputs=["cells"])
 
@@ -171,17 +179,22 @@ def _online_reference(starts: np.ndarray, ramp: np.ndarray, slot) -> np.ndarray:
 @pytest.mark.parametrize("shared_ramp", [True, False])
 @pytest.mark.parametrize("shared_lookahead", [True, False])
 def test_forecast_by_age_equals_the_per_year_gather(shared_ramp, shared_lookahead):
+    """The rival's ramp computed at each cohort's age equals the ramp tabulated by whole age and gathered per year."""
     rng = np.random.default_rng(7)
     m, n_years = 257, 25
     n_slots = PRE_YEARS + n_years
-    width = n_slots + 13
-    ramp = rng.uniform(0, 1, width) if shared_ramp else rng.uniform(0, 1, (m, width))
-    lookahead = np.asarray(3) if shared_lookahead else rng.integers(-2, 9, m)  # beyond both ends of the ramp too
+    build = np.asarray(2.0) if shared_ramp else rng.uniform(0.5, 6.0, m)
+    ramp_yr = np.asarray(1.5) if shared_ramp else rng.uniform(0.0, 4.0, m)  # 0: a step (the 1e-9 floor)
+    table = volume_ramp(np.arange(n_slots + HORIZON_YEARS + 1, dtype=float), build[..., None], ramp_yr[..., None])
+    lookahead = np.asarray(3) if shared_lookahead else rng.integers(-2, 15, m)  # beyond both ends of the ramp too
     starts = rng.uniform(0, 1e4, (m, n_slots)) * (rng.uniform(size=(m, n_slots)) > 0.3)
-    table = _by_age(ramp, lookahead, n_slots)
+    by_age = _by_age(build, ramp_yr, lookahead, n_slots)
+    assert by_age.ndim == (1 if shared_ramp and shared_lookahead else 2)
+    starts_by_slot = np.ascontiguousarray(starts.T)  # the simulation keeps cohorts year-major
     for j in range(n_years):
         c = PRE_YEARS + j
-        _same(_online(starts[..., :c], table), _online_reference(starts[..., :c], ramp, c + lookahead), f"year {j}")
+        _same(_online(starts_by_slot[:c], by_age), _online_reference(starts[..., :c], table, c + lookahead),
+              f"year {j}")
 
 
 @pytest.mark.parametrize("shared", [True, False])
@@ -222,4 +235,141 @@ def test_convolution_skipping_empty_cohorts_equals_every_cohort():
     starts[:, 30] = 0.0
     starts[7, 30] = np.nan  # a cohort of zeros and a NaN is not skipped
     kernel = rng.uniform(0, 1, (m, n_slots + 1))
-    _same(_convolve(starts, kernel, n_years), _convolve_reference(starts, kernel, n_years), "per-sample kernel")
+    by_year = _convolve(np.ascontiguousarray(starts.T), np.ascontiguousarray(kernel.T), n_years)  # year-major
+    _same(np.ascontiguousarray(by_year.T), _convolve_reference(starts, kernel, n_years), "per-sample kernel")
+
+
+@pytest.mark.filterwarnings("ignore:invalid value encountered in multiply:RuntimeWarning")  # inf x 0, on purpose
+@pytest.mark.parametrize("kind", ["good", "run", "building"])
+def test_convolution_with_unit_and_zero_ages_equals_every_multiply_add(kind):
+    """Fab kernels are 0 while every sample builds and 1 once every sample is mature (or 1 then 0 under
+    construction): those ages add the starts unmultiplied or nothing, unless a cohort holds an infinity (inf x 0)."""
+    rng = np.random.default_rng({"good": 13, "run": 14, "building": 15}[kind])
+    m, n_years = 300, 25
+    n_slots = PRE_YEARS + n_years
+    ages = np.arange(n_slots + 1, dtype=float)
+    build, ramp_yr, first_yield = rng.uniform(1, 4, (m, 1)), rng.uniform(0.5, 3, (m, 1)), rng.uniform(0.2, 1, (m, 1))
+    kernel = {"good": maturity(ages, build, ramp_yr, first_yield), "run": volume_ramp(ages, build, ramp_yr),
+              "building": under_construction(ages, build)}[kind]
+    kernel[:, 1] = -0.0  # a kernel of -0 (adds +-0 like +0)
+    starts = rng.uniform(0, 1e3, (m, n_slots)) * (rng.uniform(size=(m, n_slots)) > 0.1)
+    starts[:, :5] = 0.0
+    starts[3, 11], starts[4, 14], starts[:, 20] = np.inf, np.nan, -0.0
+    by_year = _convolve(np.ascontiguousarray(starts.T), np.ascontiguousarray(kernel.T), n_years)
+    _same(np.ascontiguousarray(by_year.T), _convolve_reference(starts, kernel, n_years), kind)
+
+
+# ------------------------------------------------------------------------------------------------ year-major sums
+@pytest.mark.parametrize("samples", [1, 3, 257])
+def test_sum_leading_is_numpys_sample_major_sum(samples):
+    """Summing year-major terms over their first axis gives NumPy's pairwise sum of each sample's row, bitwise: every
+    count of terms around the 8-accumulator unroll and the 128-term block (halved beyond), signed zeros (a row of
+    -0 sums to +0), NaN and infinities."""
+    rng = np.random.default_rng(samples)
+    for k in [*range(0, 40), 127, 128, 129, 136, 255, 300, 1030]:
+        rows = rng.standard_normal((samples, k)) * 10.0 ** rng.integers(-8, 8, (samples, k))
+        rows[rng.uniform(size=rows.shape) < 0.1] = -0.0
+        rows[rng.uniform(size=rows.shape) < 0.01] = np.nan
+        rows[rng.uniform(size=rows.shape) < 0.01] = np.inf
+        rows[0] = -0.0
+        _same(sum_leading(np.ascontiguousarray(rows.T)), rows.sum(-1), f"{k} terms")
+        _same(sum_leading(rows[0]), rows[0].sum(), f"{k} terms, one sample")
+
+
+def test_cohort_sums_of_the_year_major_loop_equal_the_sample_major_sums():
+    """The build-out's fleet sums (cohorts year-major, masks by age) and the supply's forecast (a rival's cohorts
+    times their ramp) equal the sample-major masked sums they replace, for fleets of mixed lifetimes."""
+    rng = np.random.default_rng(4)
+    m, slots = 500, 31
+    cohorts = rng.uniform(0, 5, (m, slots)) * (rng.uniform(size=(m, slots)) > 0.2)
+    life = rng.integers(1, 9, m).astype(float)
+    by_slot = np.ascontiguousarray(cohorts.T)
+    by_age = np.arange(slots + 1)[:, None]
+    for slot in range(1, slots + 1):
+        ages = slot - np.arange(slot)
+        fleet = cohorts[:, :slot]
+        _same(sum_leading(by_slot[:slot] * (by_age < life)[slot:0:-1]), (fleet * (ages < life[:, None])).sum(-1),
+              f"surviving, slot {slot}")
+        _same(sum_leading(by_slot[:slot] * (by_age == life)[slot:0:-1]), (fleet * (ages == life[:, None])).sum(-1),
+              f"retiring, slot {slot}")
+
+
+def test_shared_kernel_convolution_is_the_sample_major_matrix_product():
+    rng = np.random.default_rng(12)
+    m, n_years = 300, 25
+    n_slots = PRE_YEARS + n_years
+    starts = rng.uniform(0, 1e3, (m, n_slots)) * (rng.uniform(size=(m, n_slots)) > 0.3)
+    kernel = rng.uniform(0, 1, n_slots + 1)
+    age = PRE_YEARS + np.arange(n_years)[None, :] - np.arange(n_slots)[:, None]
+    by_age = np.where(age >= 0, kernel[np.clip(age, 0, n_slots)], 0.0)
+    _same(np.ascontiguousarray(_convolve(np.ascontiguousarray(starts.T), kernel, n_years).T), starts @ by_age,
+          "shared kernel")
+    _same(_convolve(starts[0], kernel, n_years), starts[0] @ by_age, "one sample")
+
+
+@pytest.mark.filterwarnings("ignore:invalid value encountered in multiply:RuntimeWarning")  # inf x 0, on purpose
+@pytest.mark.parametrize("plain", [True, False])
+def test_sum_of_products_with_known_rows_is_numpys_sample_major_sum(plain):
+    """Rows of unit weights added unmultiplied and, for plain values, rows of zero weights or of zero values skipped:
+    the sample-major sum of the products, bitwise, wherever the known rows fall around the 8-term unroll."""
+    rng = np.random.default_rng(21)
+    m = 129
+    for k in [*range(1, 40), 128, 129, 200]:
+        a = rng.uniform(0, 1e3, (k, m)) * (rng.uniform(size=(k, m)) > 0.2)
+        w = rng.uniform(0, 1, (k, m))
+        kind = rng.choice([ONES, ZEROS, MIXED], k)
+        w[kind == ONES], w[kind == ZEROS] = 1.0, 0.0
+        empty = rng.uniform(size=k) < 0.2  # rows of no values, marked ZEROS whatever their weights
+        a[empty] = 0.0
+        if not plain:
+            a[rng.uniform(size=a.shape) < 0.02] = -0.0
+            a[rng.uniform(size=a.shape) < 0.005] = np.inf  # inf x 0 is NaN: a zero weight is not skipped
+        kinds = np.where(empty, ZEROS, weight_rows(w)).tolist()
+        assert weight_rows(w).tolist() == [ONES if x == ONES else ZEROS if x == ZEROS else MIXED for x in kind] or \
+            k < 3  # a random row is all ones or zeros by chance only when tiny
+        ref = np.ascontiguousarray((a * w).T).sum(-1)
+        _same(sum_leading_products(a, w, kinds, plain=plain and _plain(a)), ref, f"{k} terms")
+        _same(sum_leading_products(a, w), ref, f"{k} terms, kinds unknown")
+        _same(sum_leading_products(a[:, 0], w[:, 0], kinds), (a[:, 0] * w[:, 0]).sum(), f"{k} terms, one sample")
+    mask = rng.uniform(size=(20, m)) < 0.5  # a boolean mask as weights, as for a fleet in service
+    a = rng.uniform(0, 1, (20, m))
+    _same(sum_leading_products(a, mask, weight_rows(mask).tolist(), plain=True),
+          np.ascontiguousarray((a * mask).T).sum(-1), "mask")
+
+
+def test_weight_rows():
+    w = np.array([[1.0, 1.0], [0.0, 0.0], [0.0, -0.0], [1.0, 0.0], [np.nan, 1.0]])
+    assert weight_rows(w).tolist() == [ONES, ZEROS, MIXED, MIXED, MIXED]
+    assert weight_rows(np.array([[True, True], [False, False]])).tolist() == [ONES, ZEROS]
+
+
+#: Parameters the build-out's loop reads through terms formed once before it (``fixed`` in ``buildout``).
+_FORMED_ONCE = ("buildout.demand_growth_per_yr", "launch.turnaround_h", "launch.turnaround_target_h",
+                "launch.turnaround_halving_yr", "launch.ship_build_growth_per_yr", "launch.pads",
+                "launch.pad_build_per_yr", "launch.pad_turnaround_h", "launch.propellant_growth_per_yr",
+                "launch.propellant_per_flight_t", "launch.lox_fraction", "supply.lunar_mass_driver_t_per_yr",
+                "supply.lunar_start_year", "supply.lunar_ramp_yr", "supply.lunar_mass_fraction",
+                "supply.space_solar_growth_per_yr", "ground.turbine_growth_per_yr",
+                "ground.electricity_growth_per_yr_ex_china", "ground.solar_storage_gw_per_yr",
+                "ground.solar_storage_share_for_ai", "ground.transformer_growth_per_yr",
+                "workload.hardware_lifetime_yr", "buildout.orbit_start_year", "launch.flight_reliability")
+
+
+@pytest.mark.parametrize("samples", [0, 64])
+def test_terms_formed_once_equal_those_of_parameters_that_vary_by_year(samples):
+    """The loop's parameter-only terms are formed once from one year's values where no parameter varies by year and
+    for every year where one does: a trajectory of growth 0 on each of them (the same value every year, but one
+    that varies by year for the build-out) leaves every field unchanged."""
+    from dataclasses import replace
+
+    from terawatt.trajectory import RateTrajectory
+
+    sc = load_scenario("musk-terawatt")
+    if samples:  # a sampled parameter the terms do not read, so that every series is (N, Y)
+        sc = sc.with_overrides({"buildout.split_elasticity": np.linspace(0.5, 3.0, samples)})
+    flat = replace(sc, trajectories={**sc.trajectories, **{k: RateTrajectory(rate_per_yr=0.0) for k in _FORMED_ONCE
+                                                           if k not in sc.trajectories}})
+    a, b = buildout(sc), buildout(flat)
+    assert set(a.data) == set(b.data)
+    for name, values in a.data.items():
+        _same(values, b.data[name], name)

@@ -256,3 +256,114 @@ def deferred_if(defer: bool, fn: Any, *args: Any) -> Any:
 def is_sampled(x: Any) -> bool:
     """Whether ``x`` is an array of samples (at least 1-d), not one value."""
     return type(x) is np.ndarray and x.ndim > 0
+
+#: NumPy's block size of pairwise summation (``PW_BLOCKSIZE`` in ``numpy/_core/src/umath/loops_utils.h.src``).
+PAIRWISE_BLOCK = 128
+#: Kinds of the rows of a weight array (:func:`weight_rows`): every weight 1, every weight +0, or anything else.
+ONES, ZEROS, MIXED = 1, 0, -1
+
+
+class _Terms:
+    """The rows of ``a * w`` (K, ...) as a pairwise sum reads them: a row of unit weights is ``a``'s row itself
+    (``x * 1`` is ``x``, NaN and -0 included), a row of +0 weights is skipped where ``a`` is plain (finite, no sign
+    bit: its terms are +0 and add nothing to sums of such terms), every other row is multiplied."""
+
+    __slots__ = ("a", "w", "kinds", "skip")
+
+    def __init__(self, a: np.ndarray, w: Any, kinds: Any, plain: bool) -> None:
+        self.a, self.w = a, w
+        self.kinds = [MIXED] * a.shape[0] if kinds is None else [int(k) for k in kinds]
+        self.skip = [plain and k == ZEROS for k in self.kinds]
+
+    def row(self, i: int) -> np.ndarray:
+        return self.a[i] if self.kinds[i] == ONES else self.a[i] * self.w[i]
+
+    def block(self, i: int, j: int) -> np.ndarray | None:
+        """Rows i..j-1, or None where all are skipped."""
+        if all(self.skip[i:j]):
+            return None
+        if all(k == ONES for k in self.kinds[i:j]):
+            return self.a[i:j]
+        return self.a[i:j] * self.w[i:j]
+
+
+def _pairwise(terms: Any, lo: int, hi: int) -> Any:
+    """NumPy's ``pairwise_sum`` of rows ``lo..hi-1`` of ``terms`` (an array or :class:`_Terms`) along axis 0, for
+    every column at once (no initial zero)."""
+    rows = terms if isinstance(terms, _Terms) else None
+    n = hi - lo
+    if n < 8:
+        total = np.zeros(terms.a.shape[1:] if rows else terms.shape[1:])
+        for i in range(lo, hi):
+            if rows is None:
+                total += terms[i]
+            elif not rows.skip[i]:
+                total += rows.row(i)
+        return total
+    if n <= PAIRWISE_BLOCK:
+        first = terms[lo : lo + 8] if rows is None else rows.block(lo, lo + 8)
+        # eight accumulators, each summing every eighth term
+        acc = np.zeros((8, *rows.a.shape[1:])) if first is None else np.array(first, dtype=float)
+        stop = lo + n - n % 8
+        for i in range(lo + 8, stop, 8):
+            block = terms[i : i + 8] if rows is None else rows.block(i, i + 8)
+            if block is not None:
+                acc += block
+        pairs = acc[0::2] + acc[1::2]  # r0 + r1, r2 + r3, r4 + r5, r6 + r7
+        quads = pairs[0::2] + pairs[1::2]  # (r0 + r1) + (r2 + r3), (r4 + r5) + (r6 + r7)
+        total = quads[0] + quads[1]
+        for i in range(stop, hi):  # the terms beyond the last multiple of eight, one by one
+            if rows is None:
+                total += terms[i]
+            elif not rows.skip[i]:
+                total += rows.row(i)
+        return total
+    half = n // 2
+    half -= half % 8
+    return _pairwise(terms, lo, lo + half) + _pairwise(terms, lo + half, hi)
+
+
+def sum_leading(terms: np.ndarray) -> Any:
+    """``terms`` (K, ...) summed over its first axis in exactly the order NumPy sums a contiguous last axis:
+    bitwise ``np.moveaxis(terms, 0, -1).copy().sum(-1)`` (signed zeros and NaNs included), float64.
+
+    NumPy sums the K values of a row pairwise (eight accumulators over blocks of up to :data:`PAIRWISE_BLOCK`,
+    halves beyond) after an initial +0. A quantity stored year-major (cohorts or years first, samples contiguous
+    behind) is summed here with one vectorized operation per group of terms instead of a reduction per sample
+    over a short strided row, and with the same rounding as the sample-major sum it replaces.
+    """
+    terms = np.asarray(terms, float)
+    if terms.ndim == 1:
+        return terms.sum()
+    return _pairwise(terms, 0, terms.shape[0]) + 0.0
+
+
+def plain(x: Any) -> bool:
+    """Whether every value of ``x`` is finite and at least +0 (no sign bit)."""
+    return bool(np.isfinite(x).all() and not np.signbit(x).any())
+
+
+def weight_rows(w: np.ndarray) -> np.ndarray:
+    """The kind of each row of ``w`` (K, ...): :data:`ONES` where every weight is 1, :data:`ZEROS` where every
+    weight is +0 (no sign bit), else :data:`MIXED`."""
+    w = np.asarray(w)
+    rows = w.reshape(w.shape[0], -1)
+    ones = np.all(rows == 1, axis=1)
+    zeros = np.all(rows == 0, axis=1) & ~np.any(np.signbit(rows), axis=1)
+    return np.where(ones, ONES, np.where(zeros, ZEROS, MIXED))
+
+
+def sum_leading_products(a: np.ndarray, w: Any, kinds: Any = None, plain: bool = False) -> Any:
+    """:func:`sum_leading` of ``a * w`` (each (K, ...); ``w`` may be boolean), bitwise: the sample-major
+    ``(a * w).sum(-1)``'s numbers, for cohort sums in which most cohorts are fully weighted or not at all (a
+    fleet's live cohorts; a ramp's mature and unstarted cohorts).
+
+    ``kinds`` (:func:`weight_rows`, or a list of :data:`ONES` / :data:`ZEROS` / :data:`MIXED` per row) tells the
+    rows known to be all ones (their row of ``a`` is added unmultiplied: ``x * 1`` is ``x``, NaN and -0 included)
+    and, where ``plain`` says that every value of ``a`` and ``w`` is finite and without a sign bit, the rows
+    whose terms are all +0 (skipped: +0 changes no sum of such terms, which is never -0). A row marked
+    :data:`ZEROS` may be one of zero weights or one of zero values of ``a``."""
+    a = np.asarray(a, float)
+    if a.ndim == 1:
+        return (a * w).sum()
+    return _pairwise(_Terms(a, w, kinds, plain), 0, a.shape[0]) + 0.0

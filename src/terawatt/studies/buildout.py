@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from terawatt._arrays import MIXED, ONES, ZEROS, sum_leading, sum_leading_products
+from terawatt._arrays import plain as _plain
 from terawatt.catalogs import catalog_entry
 from terawatt.constants import HOURS_PER_YEAR
 from terawatt.model import evaluate
@@ -240,16 +242,28 @@ def _least(limits: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     for x in limits[1:]:
         least = np.minimum(least, x)
     nan = least != least
+    any_nan = bool(np.any(nan))  # without a NaN, the first that is least is the first equal to the least
     first = np.full(np.shape(least), len(limits) - 1)
     for k in range(len(limits) - 2, -1, -1):
         x = limits[k]
-        first = np.where((x == least) | (nan & (x != x)), k, first)
+        first = np.where((x == least) | (nan & (x != x)) if any_nan else x == least, k, first)
     return least, first
 
 
-def _plain(x: np.ndarray) -> bool:
-    """Whether every value of ``x`` is finite and at least +0 (no sign bit)."""
-    return bool(np.isfinite(x).all() and not np.signbit(x).any())
+class _AtYear:
+    """The simulation's inputs in year ``j``: ``series[key][..., j]``, sliced when read (a year reads a few dozen of
+    the parameters)."""
+
+    __slots__ = ("series", "j")
+
+    def __init__(self, series: dict[str, np.ndarray], j: int) -> None:
+        self.series, self.j = series, j
+
+    def __getitem__(self, key: str) -> np.ndarray:
+        return self.series[key][..., self.j]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.series
 
 
 def _recorded(fields: Iterable[str] | None) -> list[str]:
@@ -336,13 +350,13 @@ def buildout(
     sup_read = [*_SUPPLY_READ, *(k for f in recorded for k in _SUPPLY_FOR.get(f, ()) if k not in _SUPPLY_READ),
                 *(f for f in SUPPLY_FIELDS if f in want and f not in _SUPPLY_READ)]
     sup = supply(P, years, acc_ground_per_w, array_w_per_w, share_all, float(accelerator["hbm_gb"]),
-                 outputs=list(dict.fromkeys(sup_read)))
+                 outputs=list(dict.fromkeys(sup_read)), year_major=True)  # (Y, ...): years as rows
 
     # per-year values that do not depend on the simulation's state, year-major (row j is year j)
     known = {
         "kg_per_w": series("orbital.launch_mass_kg") / it,
         "array_w_per_w": array_w_per_w,
-        "radiator_m2_per_w": series("orbital.radiator_area_m2") * count / it,
+        "radiator_m2_per_gw": series("orbital.radiator_area_m2") * count / it * 1e9,
         "sat_mass": series("orbital.satellite_mass_kg"),
         "acc_orbit_per_w": series("orbital.accelerators") / it,
         "acc_ground_per_w": acc_ground_per_w,
@@ -358,7 +372,10 @@ def buildout(
     if "investment_usd" in want:
         known["capex_orbit_per_w"] = series("orbital.capex_usd") / it
         known["capex_ground_per_w"] = series("terrestrial.capex_usd") / it
-    # accelerators: the least of logic dies, HBM stacks and packages (each in accelerator equivalents)
+    known = {key: _year_major(np.broadcast_to(value, shape)) for key, value in known.items()}
+    # accelerators: the least of logic dies, HBM stacks and packages (each in accelerator equivalents); the supply's
+    # arrays are year-major already
+    sup = {key: np.broadcast_to(value, (len(years), *n)) for key, value in sup.items()}
     logic_all, hbm_all = sup["logic_accelerator_equiv"], sup["hbm_accelerator_equiv"]
     packages_all = sup["packaging_accelerator_equiv"]
     known["chips_supplied"] = np.minimum(np.minimum(logic_all, hbm_all), packages_all)
@@ -371,7 +388,11 @@ def buildout(
         known["hbm_supply"] = sup["hbm_gb_supplied"] / gb_per_stack
     if "cells_cause" in want:
         known["cells_cause"] = sup["cells_cause"]
-    known = {key: _year_major(np.broadcast_to(value, shape)) for key, value in known.items()}
+    # combinations the loop would otherwise form every year
+    known["kg_per_mw"] = known["kg_per_w"] * 1e6
+    known["orbit_not_worth"], known["ground_not_worth"] = ~known["orbit_worth"], ~known["ground_worth"]
+    known["solar_supply"] = known["cells_gw_per_yr"] + _year_major(
+        P["supply.terrestrial_solar_gw_per_yr"] * P["supply.terrestrial_cells_share_for_space"])
 
     demand_2025 = np.broadcast_to(P["buildout.demand_2025_gw"][..., 0], n)
     orbit_0 = np.broadcast_to(P["buildout.orbit_gw_2025"][..., 0], n)
@@ -379,10 +400,18 @@ def buildout(
         raise ScenarioError([FieldError("buildout.orbit_gw_2025", "exceeds buildout.demand_2025_gw [GW]")])
     life = np.maximum(np.round(P["satellite.lifetime_yr"][..., 0]), 1.0)  # whole years, at least one
     max_life = int(np.max(life))
-    # Orbit cohorts by launch slot (slot = year index + max_life); the initial fleet has evenly spread ages.
-    cohorts = np.zeros((*n, len(years) + max_life))
+    # Orbit cohorts by launch slot (slot = year index + max_life), year-major (slot, ...); the initial fleet has
+    # evenly spread ages.
+    cohorts = np.zeros((len(years) + max_life, *n))
     for age in range(max_life):  # the cohort in slot max_life-1-age is age+1 years old in the first year
-        cohorts[..., max_life - 1 - age] = np.where(age < life, orbit_0 / life, 0.0)
+        cohorts[max_life - 1 - age] = np.where(age < life, orbit_0 / life, 0.0)
+    # whether a cohort of age q (row q) is in service, and whether it retires (reaches its life) that year
+    by_age = np.arange(cohorts.shape[0] + 1).reshape((-1,) + (1,) * len(n))
+    alive_at, retires_at = by_age < life, by_age == life
+    # cohorts of an age below every sample's life are in service in all samples, those at or above every life in
+    # none (of the kinds of _arrays.weight_rows, by age)
+    in_service = np.where(np.arange(cohorts.shape[0] + 1) < np.min(life), ONES, np.where(
+        np.arange(cohorts.shape[0] + 1) >= max_life, ZEROS, MIXED)).tolist()
     ground = np.array(np.broadcast_to(demand_2025 - orbit_0, n), dtype=float)
     ships = np.array(np.broadcast_to(P["launch.ships_in_service_2026"][..., 0], n), dtype=float)
     cum_flights = np.array(np.broadcast_to(P["launch.cumulative_flights_2025"][..., 0], n), dtype=float)
@@ -446,46 +475,80 @@ def buildout(
 
     # while every cohort is finite and not negative (or -0), the cohort that retires is read instead of summed
     clean = _plain(cohorts)
-    flat_cohorts = cohorts.reshape(-1)  # a view: the cohort retiring in year j at retire_at + j
-    retire_at = np.arange(flat_cohorts.size, step=cohorts.shape[-1]).reshape(n) + (max_life - life).astype(int)
+    flat_cohorts = cohorts.reshape(-1)  # a view: the cohort retiring in year j at retire_at + j * size
+    size = int(np.prod(n, dtype=int))
+    retire_at = np.arange(size).reshape(n) + (max_life - life).astype(int) * size
+
+    # the loop's terms that read parameters and the year only, formed once: (1, ...) where no parameter they read
+    # varies by year, else (Y, ...); the same operations, in the same order, as in the year's expressions
+    def col(key: str) -> np.ndarray:
+        value = P[key]
+        return np.moveaxis(value[..., :1] if value.strides[-1] == 0 else value, -1, 0)
+
+    year_col = years.reshape((-1,) + (1,) * len(n))
+    t_col = (years - 2026).astype(float).reshape(year_col.shape)
+    lox_frac_col = col("launch.lox_fraction")
+    pads_col = col("launch.pads") + col("launch.pad_build_per_yr") * t_col
+    started_col = year_col >= col("buildout.orbit_start_year")
+    fixed = {
+        "demand_base": 1.0 + col("buildout.demand_growth_per_yr"),
+        "turnaround_span": col("launch.turnaround_h") - col("launch.turnaround_target_h"),
+        "halving": np.maximum(col("launch.turnaround_halving_yr"), 1e-9),
+        "ship_base": 1.0 + col("launch.ship_build_growth_per_yr"),
+        "pads": pads_col,
+        "pad_flights": pads_col * HOURS_PER_YEAR / col("launch.pad_turnaround_h"),
+        "propellant_base": 1.0 + col("launch.propellant_growth_per_yr"),
+        "lox_per_flight": col("launch.propellant_per_flight_t") * lox_frac_col,
+        "methane_per_flight": col("launch.propellant_per_flight_t") * (1.0 - lox_frac_col),
+        "lunar_t": col("supply.lunar_mass_driver_t_per_yr") * _ramp(
+            year_col, col("supply.lunar_start_year"), col("supply.lunar_ramp_yr")),
+        "lunar_floor": np.maximum(1.0 - col("supply.lunar_mass_fraction"), 1e-9),
+        "space_solar_base": 1.0 + col("supply.space_solar_growth_per_yr"),
+        "turbine_base": 1.0 + col("ground.turbine_growth_per_yr"),
+        "electricity_base": 1.0 + col("ground.electricity_growth_per_yr_ex_china"),
+        "storage": col("ground.solar_storage_gw_per_yr") * col("ground.solar_storage_share_for_ai"),
+        "transformer_base": 1.0 + col("ground.transformer_growth_per_yr"),
+        "life_floor": np.maximum(col("workload.hardware_lifetime_yr"), 1e-9),
+        "started": started_col,
+        "not_started": ~started_col,
+        "unreliable": 1.0 - col("launch.flight_reliability"),
+        "payload_reliable": known["payload_t"] * col("launch.flight_reliability"),
+    }
+    fixed = {key: np.broadcast_to(value, (len(years), *n)) for key, value in fixed.items()}
 
     for j, year in enumerate(years):
-        p = {key: value[..., j] for key, value in P.items()}
+        p = _AtYear(P, j)
         y = {key: value[j] for key, value in known.items()}
+        f = {key: value[j] for key, value in fixed.items()}
         t = float(year - 2026)
         # ------------------------------------------------------------------------------------ demand and fleet
-        demand = np.minimum(
-            p["buildout.demand_cap_gw"], demand_2025 * (1.0 + p["buildout.demand_growth_per_yr"]) ** (year - 2025)
-        )
+        demand = np.minimum(p["buildout.demand_cap_gw"], demand_2025 * f["demand_base"] ** (year - 2025))
         slot = j + max_life
-        ages = slot - np.arange(slot)
-        fleet = cohorts[..., :slot]
+        fleet = cohorts[:slot]  # slots 0..slot-1, of ages slot..1 (rows slot..1 of the masks by age)
         if clean:  # one cohort is `life` years old: the masked sum is its value plus +0s, i.e. its value
-            retiring = flat_cohorts[retire_at + j]
+            retiring = flat_cohorts[retire_at + j * size]
         else:
-            retiring = (fleet * (ages == life[..., None])).sum(axis=-1)
-        surviving = (fleet * (ages < life[..., None])).sum(axis=-1)
+            retiring = sum_leading(fleet * retires_at[slot:0:-1])
+        # the sample-major masked sum's numbers; while clean, the cohorts out of service in every sample add nothing
+        surviving = sum_leading_products(fleet, alive_at[slot:0:-1], in_service[slot:0:-1], plain=clean)
         gap = np.maximum(demand - surviving - ground, 0.0)
 
         # ------------------------------------------------------------------------------------ launch system
-        turnaround = p["launch.turnaround_target_h"] + (
-            p["launch.turnaround_h"] - p["launch.turnaround_target_h"]
-        ) * 0.5 ** (t / np.maximum(p["launch.turnaround_halving_yr"], 1e-9))
+        turnaround = p["launch.turnaround_target_h"] + f["turnaround_span"] * 0.5 ** (t / f["halving"])
         if j > 0:
             ships = ships + np.minimum(
-                p["launch.ship_build_max_per_yr"],
-                p["launch.ship_build_per_yr"] * (1.0 + p["launch.ship_build_growth_per_yr"]) ** t,
+                p["launch.ship_build_max_per_yr"], p["launch.ship_build_per_yr"] * f["ship_base"] ** t
             )
-        pads = p["launch.pads"] + p["launch.pad_build_per_yr"] * t
+        pads = f["pads"]
         prop = p["launch.propellant_per_flight_t"]
         lox_frac = p["launch.lox_fraction"]
-        growth = (1.0 + p["launch.propellant_growth_per_yr"]) ** t
+        growth = f["propellant_base"] ** t
         limits = [
             ships * HOURS_PER_YEAR / turnaround,
-            pads * HOURS_PER_YEAR / p["launch.pad_turnaround_h"],
+            f["pad_flights"],
             np.minimum(
-                p["launch.lox_production_t_per_yr"] * growth / (prop * lox_frac),
-                p["launch.methane_production_t_per_yr"] * growth / (prop * (1.0 - lox_frac)),
+                p["launch.lox_production_t_per_yr"] * growth / f["lox_per_flight"],
+                p["launch.methane_production_t_per_yr"] * growth / f["methane_per_flight"],
             ),
         ]
         if "launch.flights_per_yr" in p:
@@ -495,43 +558,34 @@ def buildout(
         reliability = p["launch.flight_reliability"]
         payload_t, kg_per_w = y["payload_t"], y["kg_per_w"]
         earth_t = max_flights * payload_t * reliability
-        lunar_t = p["supply.lunar_mass_driver_t_per_yr"] * _ramp(
-            year, p["supply.lunar_start_year"], p["supply.lunar_ramp_yr"]
-        )
+        lunar_t = f["lunar_t"]
         frac = p["supply.lunar_mass_fraction"]
-        usable_lunar = np.minimum(lunar_t, earth_t * frac / np.maximum(1.0 - frac, 1e-9))
+        usable_lunar = np.minimum(lunar_t, earth_t * frac / f["lunar_floor"])
         lunar_share = usable_lunar / np.maximum(earth_t + usable_lunar, 1e-12)
-        launch_gw = (earth_t + usable_lunar) / (kg_per_w * 1e6)
-        solar_supply = (
-            y["cells_gw_per_yr"]
-            + p["supply.terrestrial_solar_gw_per_yr"] * p["supply.terrestrial_cells_share_for_space"]
-        )
-        solar_gw = solar_supply / (y["array_w_per_w"] * np.maximum(1.0 - lunar_share, 1e-9))
+        launch_gw = (earth_t + usable_lunar) / y["kg_per_mw"]
+        solar_supply = y["solar_supply"]
+        earth_share = 1.0 - lunar_share
+        earth_floor = np.maximum(earth_share, 1e-9)
+        solar_gw = solar_supply / (y["array_w_per_w"] * earth_floor)
         radiator_gw = (
             p["supply.radiator_m2_per_yr"]
-            * (1.0 + p["supply.space_solar_growth_per_yr"]) ** t
-            / (y["radiator_m2_per_w"] * 1e9 * np.maximum(1.0 - lunar_share, 1e-9))
+            * f["space_solar_base"] ** t
+            / (y["radiator_m2_per_gw"] * earth_floor)
         )
         orbit_least, orbit_first = _least([launch_gw, solar_gw, radiator_gw])
-        started = year >= p["buildout.orbit_start_year"]
+        started = f["started"]
         orbit_cap = np.where(started, orbit_least, 0.0)
         orbit_code = np.where(orbit_first == 0, launch_code, np.where(orbit_first == 1, 4, 5))
 
         # ------------------------------------------------------------------------------------ ground supply
         new_power = (
-            p["ground.turbine_gw_per_yr"]
-            * (1.0 + p["ground.turbine_growth_per_yr"]) ** t
-            * p["ground.turbine_share_for_ai"]
-            + p["ground.interconnection_gw_per_yr"]
-            * (1.0 + p["ground.electricity_growth_per_yr_ex_china"]) ** t
+            p["ground.turbine_gw_per_yr"] * f["turbine_base"] ** t * p["ground.turbine_share_for_ai"]
+            + p["ground.interconnection_gw_per_yr"] * f["electricity_base"] ** t
             * p["ground.interconnection_share_for_ai"]
-            + p["ground.solar_storage_gw_per_yr"] * p["ground.solar_storage_share_for_ai"]
+            + f["storage"]
         )
-        transformers = (
-            p["ground.transformer_gw_per_yr"]
-            * (1.0 + p["ground.transformer_growth_per_yr"]) ** t
-            * p["ground.transformer_share_for_ai"]
-        )
+        transformers = p["ground.transformer_gw_per_yr"] * f["transformer_base"] ** t * p[
+            "ground.transformer_share_for_ai"]
         pue = p["terrestrial.pue"]
         ground_cap, ground_first = _least([(transformers + headroom) / pue, (new_power + headroom) / pue])
         ground_code = 1 + ground_first
@@ -547,7 +601,7 @@ def buildout(
         # ------------------------------------------------------------------------------------ chips
         chips_supplied, chip_link = y["chips_supplied"], y["chip_link"]
         acc_orbit_per_w, acc_ground_per_w = y["acc_orbit_per_w"], y["acc_ground_per_w"]
-        refresh_need = ground / np.maximum(p["workload.hardware_lifetime_yr"], 1e-9) * acc_ground_per_w * 1e9
+        refresh_need = ground / f["life_floor"] * acc_ground_per_w * 1e9
         add_need = (orbit_add * acc_orbit_per_w + ground_add * acc_ground_per_w) * 1e9
         scale = np.clip((chips_supplied - refresh_need) / np.maximum(add_need, 1e-9), 0.0, 1.0)
         chip_bound = scale < 1.0
@@ -557,33 +611,34 @@ def buildout(
         orbit_capped = orbit_add >= orbit_cap * (1.0 - 1e-9)
         # "cost": demand is left unmet although this side has room, because its compute costs more than it is worth
         unmet = gap - orbit_add - ground_add > ROUND_OFF * np.maximum(gap, 1.0)
+        gapped = gap > 0
         orbit_binding = np.where(
-            ~started,
+            f["not_started"],
             8,
             np.where(
                 chip_bound,
                 _CHIP_ORBIT_CODES[chip_link],
-                np.where(orbit_capped & (gap > 0), orbit_code, np.where(unmet & ~orbit_worth, 9, 0)),
+                np.where(orbit_capped & gapped, orbit_code, np.where(unmet & y["orbit_not_worth"], 9, 0)),
             ),
         )
         ground_capped = ground_add >= ground_cap * (1.0 - 1e-9)
         ground_binding = np.where(
             chip_bound,
             _CHIP_GROUND_CODES[chip_link],
-            np.where(ground_capped & (gap > 0), ground_code, np.where(unmet & ~ground_worth, 5, 0)),
+            np.where(ground_capped & gapped, ground_code, np.where(unmet & y["ground_not_worth"], 5, 0)),
         )
 
         # ------------------------------------------------------------------------------------ state and flows
-        cohorts[..., slot] = orbit_add
+        cohorts[slot] = orbit_add
         clean = clean and _plain(orbit_add)
         orbit_total = surviving + orbit_add
         ground = ground + ground_add
         headroom = np.maximum(headroom - ground_add * pue, 0.0)
         used_t = orbit_add * kg_per_w * 1e6
-        earth_used_t = used_t * (1.0 - lunar_share)
-        launches = earth_used_t / (payload_t * reliability)
+        earth_used_t = used_t * earth_share
+        launches = earth_used_t / f["payload_reliable"]
         cum_flights = cum_flights + launches
-        ships = np.maximum(ships - launches * (1.0 - reliability) - launches / p["launch.ship_reuse_flights"], 0.0)
+        ships = np.maximum(ships - launches * f["unreliable"] - launches / p["launch.ship_reuse_flights"], 0.0)
         record = {
             "demand_gw": demand,
             "orbit_gw_launched": orbit_add,  # everything launched this year, replacements included
@@ -606,7 +661,7 @@ def buildout(
         for name in per_year:
             columns[name][j] = record[name] if name in record else flows[name]()
     data = {name: np.moveaxis(columns[name], 0, -1).copy() for name in per_year}
-    data.update({name: np.broadcast_to(sup[name], shape).copy() for name in SUPPLY_FIELDS if name in want})
+    data.update({name: np.moveaxis(sup[name], 0, -1).copy() for name in SUPPLY_FIELDS if name in want})
     if "launcher_emission_cut_needed" in want:
         data["launcher_emission_cut_needed"] = data["orbit_co2_t_per_gw_yr"] / data["ground_co2_t_per_gw_yr"]
     for name in LABELS:

@@ -91,8 +91,9 @@ def supply(
     orbit_share: np.ndarray,
     hbm_gb_per_accelerator: float,
     outputs: Collection[str] | None = None,
+    year_major: bool = False,
 ) -> dict[str, np.ndarray]:
     """Per-year supply of the build-out (``terawatt.supply.simulate_supply`` on :func:`market_needs`): the arrays
-    named in ``outputs`` (default: all)."""
+    named in ``outputs`` (default: all), (..., Y) or, with ``year_major``, (Y, ...)."""
     needs = market_needs(p, years, accelerators_per_w, array_w_per_w, orbit_share, hbm_gb_per_accelerator)
-    return simulate_supply(p, years, needs, outputs)
+    return simulate_supply(p, years, needs, outputs, year_major)

@@ -238,9 +238,19 @@ def simulate_chunk(task: BuildOutTask) -> dict[str, np.ndarray]:
         rows = task.design.rows(a, b)
         result = buildout(sampled_scenario(task.scenario, rows, task.scaled), task.first_year, task.last_year, FIELDS)
         keep = slice(max(task.start, a) - a, min(task.stop, b) - a)
-        data = {f: np.broadcast_to(np.asarray(result.data[f]), (b - a, shape_years))[keep].copy() for f in FIELDS}
+        whole = keep == slice(0, b - a)  # the block's own arrays serve as they are (the build-out returns copies)
+        data = {}
+        for f in FIELDS:
+            values = np.asarray(result.data[f])
+            data[f] = values if whole and values.shape == (b - a, shape_years) else np.broadcast_to(
+                values, (b - a, shape_years))[keep].copy()
         parts.append({**data, **{f"input:{k}": np.asarray(v, float)[keep] for k, v in rows.items()}})
-    return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+    return _joined(parts)
+
+
+def _joined(parts: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
+    """The parts' arrays joined along the samples (a single part as it is)."""
+    return parts[0] if len(parts) == 1 else {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
 
 
 def _to_columns(part: dict[str, np.ndarray], years: np.ndarray, lo: int) -> dict[str, np.ndarray]:
@@ -366,10 +376,10 @@ def montecarlo_buildout(
     finally:
         if sink is not None:
             sink.close()  # the finished chunks into the manifest, the folder unlocked
-    ordered = [parts[i] for i, _, _ in chunks]
-    data = {f: np.concatenate([p[f] for p in ordered]) for f in FIELDS}
+    joined = _joined([parts[i] for i, _, _ in chunks])
+    data = {f: joined[f] for f in FIELDS}
     for f in BINDINGS:
-        data[f] = data[f].astype(int)
-    inputs = {name: np.concatenate([p[f"input:{name}"] for p in ordered]) for name in space.names}
+        data[f] = data[f].astype(int, copy=False)
+    inputs = {name: joined[f"input:{name}"] for name in space.names}
     return BuildOutMonteCarlo(scenario.name, n, int(seed), sampler, years, space, data, inputs,
                               Path(out) if out is not None else None)

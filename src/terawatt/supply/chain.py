@@ -33,6 +33,7 @@ from typing import Any
 
 import numpy as np
 
+from terawatt._arrays import ONES, ZEROS, plain, sum_leading, sum_leading_products, weight_rows
 from terawatt.supply.cells import blend, lines_affordable_gw_per_yr
 from terawatt.supply.fabs import good_dies_per_wafer, maturity, under_construction, volume_ramp
 from terawatt.supply.lithography import exposures_per_tool_yr, tools_delivered_per_yr
@@ -80,28 +81,51 @@ class SupplyNeeds:
 
 
 def _convolve(starts: np.ndarray, kernel: np.ndarray, n_years: int) -> np.ndarray:
-    """Capacity of cohorts by year: sum over cohorts c of starts[c] x kernel[age], age = PRE_YEARS + j - c.
+    """Capacity of cohorts by year, year-major (n_years, ...): sum over cohorts c of starts[c] x kernel[age],
+    age = PRE_YEARS + j - c.
 
-    ``kernel`` is (A,) (shared by all samples: one matrix product) or (..., A) (one multiply-add per cohort).
+    ``starts`` is year-major (slots, ...). ``kernel`` is (A,) (shared by all samples: one matrix product of the
+    sample-major starts) or (A, ...) (per sample, year-major: one multiply-add per cohort over all samples).
     """
     if kernel.ndim == 1:  # one matrix product: starts (..., slots) @ kernel by age (slots, years)
-        age = PRE_YEARS + np.arange(n_years)[None, :] - np.arange(starts.shape[-1])[:, None]
-        return starts @ np.where(age >= 0, kernel[np.clip(age, 0, kernel.shape[-1] - 1)], 0.0)
-    # Year-major copies, so that each cohort's multiply-add runs over all samples contiguously (the same
-    # operations on each element, in the same order, as over the (..., years) layout: bitwise the same sums).
-    batch = np.broadcast_shapes(starts.shape[:-1], kernel.shape[:-1])
-    starts_t = np.ascontiguousarray(np.moveaxis(np.broadcast_to(starts, (*batch, starts.shape[-1])), -1, 0))
-    kernel_t = np.ascontiguousarray(np.moveaxis(np.broadcast_to(kernel, (*batch, kernel.shape[-1])), -1, 0))
+        age = PRE_YEARS + np.arange(n_years)[None, :] - np.arange(starts.shape[0])[:, None]
+        by_year = _sample_major(starts) @ np.where(age >= 0, kernel[np.clip(age, 0, kernel.shape[-1] - 1)], 0.0)
+        return np.ascontiguousarray(np.moveaxis(by_year, -1, 0))
+    # Each cohort's multiply-add runs over all samples contiguously (the same operations on each element, in the
+    # same order, as over a (..., years) layout: bitwise the same sums). The sums start at +0 and are never -0, so
+    # a product of +-0 changes none: ages at which every sample's kernel is 0 are skipped for a cohort of finite
+    # starts, and at ages of unit kernels the starts are added unmultiplied (x * 1 is x).
+    batch = np.broadcast_shapes(starts.shape[1:], kernel.shape[1:])
     out = np.zeros((n_years, *batch))
-    for c in range(starts.shape[-1]):
+    kinds = weight_rows(np.abs(kernel)).tolist()  # |kernel|: a kernel of -0 is as skippable as one of +0
+    runs = [(kinds[a], a) for a in range(len(kinds)) if a == 0 or kinds[a] != kinds[a - 1]] + [(None, len(kinds))]
+    for c in range(starts.shape[0]):
         first = max(c - PRE_YEARS, 0)  # first year in which the cohort exists
         if first >= n_years:
             break
-        if not starts_t[c].any():  # a cohort of no starts adds +-0 to sums that start at +0: skipped, same sums
+        row = starts[c]
+        if not row.any():  # a cohort of no starts adds +-0 to sums that start at +0: skipped, same sums
             continue
-        age0 = PRE_YEARS + first - c
-        out[first:] += starts_t[c] * kernel_t[age0 : age0 + n_years - first]
-    return np.ascontiguousarray(np.moveaxis(out, 0, -1))
+        finite = bool(np.isfinite(row).all())
+        shift = c - PRE_YEARS  # year index = age + shift
+        for (kind, lo), (_, hi) in zip(runs[:-1], runs[1:], strict=True):
+            lo, hi = max(lo, first - shift), min(hi, n_years - shift)  # the ages this cohort has in the years run
+            if lo >= hi or (kind == ZEROS and finite):
+                continue
+            out[lo + shift : hi + shift] += row if kind == ONES else row * kernel[lo:hi]
+    return out
+
+
+def _sample_major(x: np.ndarray) -> np.ndarray:
+    """A year-major (K, ...) array as a C-contiguous (..., K) one (what a matrix product of the samples reads)."""
+    return np.ascontiguousarray(np.moveaxis(x, 0, -1))
+
+
+def _year_rows(x: np.ndarray) -> np.ndarray:
+    """A (..., Y) array year-major, (Y, ...): a contiguous copy, or a view where every sample holds the same values
+    (a year's row then costs nothing to read)."""
+    rows = np.moveaxis(x, -1, 0)
+    return rows if not any(rows.strides[1:]) else np.ascontiguousarray(rows)
 
 
 def _shared(x: np.ndarray) -> np.ndarray:
@@ -110,41 +134,57 @@ def _shared(x: np.ndarray) -> np.ndarray:
     return np.asarray(flat[0]) if flat.size == 0 or np.all(flat == flat[0]) else np.asarray(x, float)
 
 
-def _by_age(ramp: np.ndarray, lookahead: np.ndarray, n_slots: int) -> np.ndarray:
-    """The ramp values of a link's forecast, reversed by cohort age: ``ramp[..., clip(n_slots - q + lookahead)]`` for
-    ``q = 0..n_slots-1`` (clipped to the ramp's ages).
+def _by_age(build_yr: np.ndarray, ramp_yr: np.ndarray, lookahead: np.ndarray, n_slots: int) -> np.ndarray:
+    """The volume ramp of a rival's cohorts as a link's forecast sees them, by cohort age: row ``q`` is
+    :func:`~terawatt.supply.fabs.volume_ramp` at age ``clip(n_slots - q + lookahead, 0, n_slots + HORIZON_YEARS)``,
+    year-major: (n_slots,) where the build and ramp times and the lookahead are shared, else (n_slots, ...).
 
     In the year of cohort slot ``c`` the forecast looks ``lookahead`` years ahead, to slot ``c + lookahead``, where the
-    cohort of slot ``c' < c`` is ``c + lookahead - c'`` years old: its ramp value is element ``n_slots - c + c'`` of
-    this array, so the year's values are the last ``c`` elements, one slice (:func:`_online`). ``ramp`` is (A,) or
-    (..., A); ``lookahead`` a scalar or (...,).
+    cohort of slot ``c' < c`` is ``c + lookahead - c'`` years old: its ramp value is row ``n_slots - c + c'`` of
+    this array, so the year's values are the last ``c`` rows, one slice (:func:`_online`). The values are those of
+    the ramp tabulated by whole age (ages 0..n_slots + HORIZON_YEARS) and read at each cohort's age.
     """
     lookahead = np.asarray(lookahead)
-    age = np.clip(n_slots - np.arange(n_slots) + lookahead[..., None], 0, ramp.shape[-1] - 1)
-    if age.ndim == 1:
-        return ramp[..., age]
-    return np.take_along_axis(np.broadcast_to(ramp, (*lookahead.shape, ramp.shape[-1])), age, axis=-1)
+    shape = np.broadcast_shapes(np.shape(build_yr), np.shape(ramp_yr), lookahead.shape)
+    q = np.arange(n_slots).reshape((-1,) + (1,) * len(shape))
+    age = np.clip(n_slots - q + lookahead, 0, n_slots + HORIZON_YEARS).astype(float)
+    return volume_ramp(age, build_yr, ramp_yr)
 
 
-def _online(starts: np.ndarray, by_age: np.ndarray) -> np.ndarray:
-    """What cohorts ``starts`` (slots 0..c-1) run in the year a forecast looks at: sum of starts x ramp by age
-    (``by_age`` from :func:`_by_age`, its last ``c`` elements being the ramp of cohorts 0..c-1)."""
-    ramp = by_age[..., by_age.shape[-1] - starts.shape[-1]:]
+def _online(starts: np.ndarray, by_age: np.ndarray, kinds: list[int] | None = None, plain: bool = False) -> np.ndarray:
+    """What cohorts ``starts`` (slots 0..c-1, year-major (c, ...)) run in the year a forecast looks at: sum of starts
+    x ramp by age (``by_age`` from :func:`_by_age`, its last ``c`` rows being the ramp of cohorts 0..c-1).
+
+    The same numbers as the sample-major sum ``(starts * ramp).sum(-1)`` (:func:`terawatt._arrays.sum_leading`)
+    or, for a ramp shared by all samples, the matrix product ``starts @ ramp`` of the sample-major starts. ``kinds``
+    and ``plain`` (of cohorts 0..c-1, :func:`terawatt._arrays.sum_leading_products`) spare the cohorts that are
+    mature in every sample their multiplication and those not started or not yet running their addition."""
+    ramp = by_age[by_age.shape[0] - starts.shape[0]:]
     if ramp.ndim == 1:
-        return starts @ ramp
-    return (starts * ramp).sum(-1)
+        return _sample_major(starts) @ ramp
+    if kinds is None:
+        return sum_leading(starts * ramp)
+    return sum_leading_products(starts, ramp, kinds, plain)
 
 
 def _ahead(need: np.ndarray, lookahead: np.ndarray, n_years: int) -> np.ndarray:
     """``need[..., clip(j + lookahead, 0, last)]`` for the years ``j = 0..n_years-1``, year-major (n_years, ...): what
     the market plans for each year (``lookahead`` a scalar shared by all samples, or (...,))."""
-    index = np.clip(np.arange(n_years) + np.asarray(lookahead)[..., None], 0, need.shape[-1] - 1)
-    picked = need[..., index] if index.ndim == 1 else np.take_along_axis(need, index, axis=-1)
-    return np.ascontiguousarray(np.moveaxis(picked, -1, 0))
+    lookahead = np.asarray(lookahead)
+    width = need.shape[-1]
+    index = np.clip(np.arange(n_years).reshape((-1,) + (1,) * lookahead.ndim) + lookahead, 0, width - 1)
+    if index.ndim == 1:
+        return np.ascontiguousarray(np.moveaxis(need[..., index], -1, 0))
+    flat = np.ascontiguousarray(np.broadcast_to(need, (*lookahead.shape, width))).reshape(-1)
+    return flat[index + np.arange(0, flat.size, width).reshape(lookahead.shape)]  # one gather, years as rows
 
 
 def simulate_supply(
-    p: Mapping[str, np.ndarray], years: np.ndarray, needs: SupplyNeeds, outputs: Collection[str] | None = None
+    p: Mapping[str, np.ndarray],
+    years: np.ndarray,
+    needs: SupplyNeeds,
+    outputs: Collection[str] | None = None,
+    year_major: bool = False,
 ) -> dict[str, np.ndarray]:
     """Simulate the supply chains over ``years``.
 
@@ -160,13 +200,21 @@ def simulate_supply(
     outputs : collection of str, optional
         The names of the per-year arrays to return (default: all of :data:`OUTPUTS`); only the capacities they
         read are summed, each the same numbers as in a full run.
+    year_major : bool, optional
+        Return each array year-major, (Y, ...) instead of (..., Y) (the layout the simulation computes in; the
+        build-out reads years as rows). The same numbers either way.
 
     Returns
     -------
     dict
-        Per-year arrays (..., Y): accelerator equivalents of each chip link, HBM gigabytes, cell output, wafer starts,
-        EUV tools, capacity under construction, capital spent, Terafab output, and the cause codes of each link.
+        Per-year arrays (..., Y), or (Y, ...) with ``year_major``: accelerator equivalents of each chip link, HBM
+        gigabytes, cell output, wafer starts, EUV tools, capacity under construction, capital spent, Terafab output,
+        and the cause codes of each link.
     """
+    unknown = set(outputs or ()) - set(OUTPUTS)
+    if unknown:
+        raise ValueError(f"simulate_supply has no output {', '.join(sorted(unknown))} (outputs: {', '.join(OUTPUTS)})")
+    chosen = OUTPUTS if outputs is None else tuple(outputs)
     n_years = len(years)
     n = needs.accelerators_per_yr.shape[:-1]
     n_slots = PRE_YEARS + n_years
@@ -274,30 +322,32 @@ def simulate_supply(
     layers_tf = (1.0 - tf_dram) * layers_logic + tf_dram * layers_dram
 
     # -------------------------------------------------------------------------------- state
-    starts = {k: np.zeros((*n, n_slots)) for k in (*market, "terafab", "programme")}
+    # cohort slots year-major (slot, ...): a year's starts are one contiguous row
+    starts = {k: np.zeros((n_slots, *n)) for k in (*market, "terafab", "programme")}
+    slot_age = np.arange(PRE_YEARS, 0, -1, dtype=float).reshape((-1,) + (1,) * len(n))  # age of slots 0..PRE_YEARS-1
     for k in market:  # capacity under construction at the start: started evenly over the last build years
         b = np.maximum(np.round(timing[k][0]), 1.0)
-        slot_age = np.arange(PRE_YEARS, 0, -1, dtype=float)  # age in the first year of slots 0..PRE_YEARS-1
-        starts[k][..., :PRE_YEARS] = np.where(slot_age <= b[..., None], building[k][..., None] / b[..., None], 0.0)
-    cum = {k: starts[k].sum(axis=-1) for k in starts}
-    tool_cut = {k: np.zeros((*n, n_slots), bool) for k in ("logic", "dram")}
-    capital_cut = {k: np.zeros((*n, n_slots), bool) for k in market}
-    out = {
-        name: np.zeros((*n, n_years))
-        for name in ("euv_tools_delivered", "euv_tools_ai", "euv_tools_terafab", "supply_capex_usd")
-    }
+        starts[k][:PRE_YEARS] = np.where(slot_age <= b, building[k] / b, 0.0)
+    cum = {k: sum_leading(starts[k]) for k in starts}
+    tool_cut = {k: np.zeros((n_slots, *n), bool) for k in ("logic", "dram")}
+    capital_cut = {k: np.zeros((n_slots, *n), bool) for k in market}
+    # the per-year flows recorded in the loop, only those an output reads
+    flows = {"euv_tools_delivered", "euv_tools_ai", "euv_tools_terafab", "supply_capex_usd"}
+    out = {name: np.zeros((n_years, *n)) for name in sorted(flows & {*chosen, *(
+        ("euv_tools_delivered",) if "euv_tools_installed" in chosen else ())})}
+    # the per-year inputs the loop reads, year-major (row j is year j)
+    caps_by_year = {k: _year_rows(v) for k, v in caps.items()}
+    cap_growth, exposures_ai, per_tool = (_year_rows(x) for x in (cap_growth, exposures_ai, per_tool))
+    other, tools_made = _year_rows(other), _year_rows(tools_made)
+    tf_cap = _year_rows(yearly("supply.terafab_capex_cap_usd_per_yr"))
+    prog_cap = _year_rows(yearly("supply.cell_programme_capex_cap_usd_per_yr"))
     tf_target = first("supply.terafab_wafer_starts_per_month")
     tf_start = first("supply.terafab_start_year")
     tf_mix_capex = (1.0 - tf_dram) * capex["logic"] + tf_dram * capex["dram"]
     prog_target = first("supply.solar_target_gw_per_yr")
-    # volume ramp by age of the Terafab's and the cell programme's cohorts (shared or per sample)
-    rival_ramp, started = {}, {}
-    for rival in ("terafab", "programme"):
-        b, r = (_shared(x) for x in timing[rival][:2])
-        if max(b.ndim, r.ndim) > 0:
-            b, r = (np.broadcast_to(x, n)[..., None] for x in (b, r))
-        rival_ramp[rival] = volume_ramp(np.arange(n_slots + HORIZON_YEARS + 1, dtype=float), b, r)
-        started[rival] = False
+    # build and ramp times of the Terafab's and the cell programme's cohorts (shared or per sample)
+    rival_timing = {rival: tuple(_shared(x) for x in timing[rival][:2]) for rival in ("terafab", "programme")}
+    started = dict.fromkeys(rival_timing, False)
     prog_start = first("supply.cell_programme_start_year")
 
     # the Terafab (or the cell programme) is seen as the capacity it will run in the target year, in the link's
@@ -316,13 +366,19 @@ def simulate_supply(
                              and np.array_equal(lookahead[m], lookahead[k])), k)
 
     # the ramps each link's forecast reads, by cohort age, and the need it plans for, per year
-    by_age = {k: _by_age(rival_ramp[rivals[k]], lookahead[k], n_slots) for k in market}
+    by_age = {k: _by_age(*rival_timing[rivals[k]], lookahead[k], n_slots) for k in market if same_plan[k] == k}
+    # which rows of each ramp are all ones or all +0, whether each ramp and each rival's starts are plain (finite,
+    # no sign bit), and which of the rival's cohorts have no starts: what the forecast's sum can skip
+    ramp_kinds = {k: weight_rows(v).tolist() if v.ndim > 1 else None for k, v in by_age.items()}
+    ramp_plain = {k: plain(v) for k, v in by_age.items()}
+    rival_plain = dict.fromkeys(rival_timing, True)
+    no_starts = {rival: [True] * n_slots for rival in rival_timing}
     planned_by_year = {k: _ahead(need[k], lookahead[k], n_years) for k in market}
 
     for j, year in enumerate(years):
         c = PRE_YEARS + j
         t = float(year - 2026)
-        grow = (1.0 + cap_growth[..., j]) ** t
+        grow = (1.0 + cap_growth[j]) ** t
         s = {}
         forecast: dict[str, Any] = {}
         for k in market:
@@ -331,19 +387,24 @@ def simulate_supply(
             if same_plan[k] in forecast:
                 online = forecast[same_plan[k]]
             else:
-                online = _online(starts[rival][..., :c], by_age[k]) if started[rival] else 0.0
+                kinds = ramp_kinds[k]
+                if kinds is not None:
+                    kinds = [ZEROS if empty else kind
+                             for empty, kind in zip(no_starts[rival][:c], kinds[n_slots - c:], strict=True)]
+                online = (_online(starts[rival][:c], by_age[k], kinds, rival_plain[rival] and ramp_plain[k])
+                          if started[rival] else 0.0)
                 forecast[k] = online
             competing = online * in_units[k]
             want = np.maximum(planned - existing[k] - cum[k] - competing, 0.0)
-            affordable = caps[k][..., j] * grow / capex[k]
+            affordable = caps_by_year[k][j] * grow / capex[k]
             s[k] = np.minimum(want, affordable)
-            capital_cut[k][..., c] = want > affordable
+            capital_cut[k][c] = want > affordable
         building_tf = year >= tf_start
         s["terafab"] = np.where(
             building_tf,
             np.minimum(
                 np.maximum(tf_target - cum["terafab"], 0.0),
-                yearly("supply.terafab_capex_cap_usd_per_yr")[..., j] / tf_mix_capex,
+                tf_cap[j] / tf_mix_capex,
             ),
             0.0,
         )
@@ -351,39 +412,53 @@ def simulate_supply(
             year >= prog_start,
             np.minimum(
                 np.maximum(prog_target - cum["programme"], 0.0),
-                lines_affordable_gw_per_yr(yearly("supply.cell_programme_capex_cap_usd_per_yr")[..., j], prog_capex),
+                lines_affordable_gw_per_yr(prog_cap[j], prog_capex),
             ),
             0.0,
         )
         # one EUV supply for market logic, market DRAM and the Terafab, shared pro rata
         asked = 12.0 * (s["logic"] * layers_logic + s["dram"] * layers_dram + s["terafab"] * layers_tf)
-        scale = np.where(asked > exposures_ai[..., j], exposures_ai[..., j] / np.maximum(asked, 1e-30), 1.0)
+        scale = np.where(asked > exposures_ai[j], exposures_ai[j] / np.maximum(asked, 1e-30), 1.0)
         for k in ("logic", "dram", "terafab"):
             if k != "terafab":
-                tool_cut[k][..., c] = (scale < 1.0) & (s[k] > 0)
+                tool_cut[k][c] = (scale < 1.0) & (s[k] > 0)
             s[k] = s[k] * scale
         for k, value in s.items():
-            starts[k][..., c] = value
+            starts[k][c] = value
             cum[k] = cum[k] + value
-        for rival in rival_ramp:
+        for rival in rival_timing:
             started[rival] = started[rival] or bool(np.any(s[rival] > 0))
-        used = asked * scale
-        tools_ai = used / np.maximum(per_tool[..., j], 1e-30)
-        out["euv_tools_ai"][..., j] = tools_ai
-        out["euv_tools_terafab"][..., j] = 12.0 * s["terafab"] * layers_tf / np.maximum(per_tool[..., j], 1e-30)
-        out["euv_tools_delivered"][..., j] = other[..., j] * tools_made[..., j] + tools_ai
-        out["supply_capex_usd"][..., j] = (
-            sum(s[k] * capex[k] for k in market) + s["terafab"] * tf_mix_capex + s["programme"] * prog_capex
-        )
+            row_plain = plain(s[rival])
+            rival_plain[rival] = rival_plain[rival] and row_plain
+            no_starts[rival][c] = row_plain and not np.any(s[rival])
+        if "euv_tools_ai" in out or "euv_tools_delivered" in out:
+            tools_ai = asked * scale / np.maximum(per_tool[j], 1e-30)
+            if "euv_tools_ai" in out:
+                out["euv_tools_ai"][j] = tools_ai
+            if "euv_tools_delivered" in out:
+                out["euv_tools_delivered"][j] = other[j] * tools_made[j] + tools_ai
+        if "euv_tools_terafab" in out:
+            out["euv_tools_terafab"][j] = 12.0 * s["terafab"] * layers_tf / np.maximum(per_tool[j], 1e-30)
+        if "supply_capex_usd" in out:
+            out["supply_capex_usd"][j] = (
+                sum(s[k] * capex[k] for k in market) + s["terafab"] * tf_mix_capex + s["programme"] * prog_capex
+            )
 
     # -------------------------------------------------------------------------------- capacity by year
     def kernel(k: str, kind: str) -> np.ndarray:
+        """A link's share of nameplate by cohort age: (A,) shared by all samples, else year-major (A, ...)."""
+        return _kernel("logic" if k == "dram" else k, kind)  # logic and DRAM fabs share their timing
+
+    @cache
+    def _kernel(k: str, kind: str) -> np.ndarray:
         b, r, y0 = (_shared(x) for x in timing[k])
+        age = ages
         if max(b.ndim, r.ndim, y0.ndim) > 0:
-            b, r, y0 = (np.broadcast_to(x, n)[..., None] for x in (b, r, y0))
+            b, r, y0 = (np.broadcast_to(x, n) for x in (b, r, y0))
+            age = ages.reshape((-1,) + (1,) * len(n))
         if kind == "building":
-            return under_construction(ages, b)
-        return maturity(ages, b, r, y0) if kind == "good" else volume_ramp(ages, b, r)
+            return under_construction(age, b)
+        return maturity(age, b, r, y0) if kind == "good" else volume_ramp(age, b, r)
 
     @cache
     def run(k: str) -> np.ndarray:
@@ -402,63 +477,63 @@ def simulate_supply(
 
     @cache
     def tf_logic() -> np.ndarray:
-        return good("terafab") * (1.0 - tf_dram[..., None])
+        return good("terafab") * (1.0 - tf_dram)
 
     @cache
     def hbm_gb() -> np.ndarray:
-        return 12.0 * hbm_per_wafer[..., None] * (existing["dram"][..., None] + good("dram")
-                                                   + good("terafab") * tf_dram[..., None])
+        return 12.0 * hbm_per_wafer * (existing["dram"] + good("dram") + good("terafab") * tf_dram)
 
     # -------------------------------------------------------------------------------- causes
     def cause(k: str) -> np.ndarray:
         """Code of why link k has the capacity it has in each year: the flags of the cohort planned for it."""
-        slot = PRE_YEARS + np.arange(n_years) - lookahead[k][..., None]
+        ahead = lookahead[k]
+        slot = PRE_YEARS + np.arange(n_years).reshape((-1,) + (1,) * ahead.ndim) - ahead  # (Y,) or (Y, ...)
         valid = slot >= PRE_YEARS
         idx = np.clip(slot, 0, n_slots - 1)
+        if idx.ndim == 1:
+            valid = valid.reshape((-1,) + (1,) * len(n))
 
         def pick(flags: np.ndarray) -> np.ndarray:
-            return flags[..., idx] if idx.ndim == 1 else np.take_along_axis(flags, idx, -1)
+            return flags[idx] if idx.ndim == 1 else np.take_along_axis(flags, idx, 0)
 
         by_tools = pick(tool_cut[k]) if k in tool_cut else np.zeros_like(valid)
         by_capital = pick(capital_cut[k])
         return np.where(valid & by_tools, 1, np.where(valid & by_capital, 2, 0))
 
     compute = {
-        "logic_wafer_starts_per_month": lambda: existing["logic"][..., None] + run("logic"),
-        "dram_wafer_starts_per_month": lambda: existing["dram"][..., None] + run("dram"),
+        "logic_wafer_starts_per_month": lambda: existing["logic"] + run("logic"),
+        "dram_wafer_starts_per_month": lambda: existing["dram"] + run("dram"),
         "terafab_wafer_starts_per_month": lambda: run("terafab"),
-        "packaging_wafers_per_month": lambda: existing["packaging"][..., None] + run("packaging"),
+        "packaging_wafers_per_month": lambda: existing["packaging"] + run("packaging"),
         "logic_accelerator_equiv": lambda: 12.0 * (
-            existing["logic"][..., None] * acc_per_logic_wafer[..., None]
-            + good("logic") * acc_per_logic_wafer[..., None]
-            + tf_logic() * tf_acc_per_wafer[..., None]
+            existing["logic"] * acc_per_logic_wafer
+            + good("logic") * acc_per_logic_wafer
+            + tf_logic() * tf_acc_per_wafer
         ),
         "hbm_gb_supplied": hbm_gb,
         "hbm_accelerator_equiv": lambda: hbm_gb() / needs.hbm_gb_per_accelerator,
         # the Terafab packages what it makes (claim: logic, memory, packaging)
         "packaging_accelerator_equiv": lambda: 12.0 * (
-            packages_per_wafer[..., None] * (existing["packaging"][..., None] + run("packaging"))
-            + tf_logic() * tf_acc_per_wafer[..., None]
+            packages_per_wafer * (existing["packaging"] + run("packaging"))
+            + tf_logic() * tf_acc_per_wafer
         ),
-        "terafab_chips_per_yr": lambda: 12.0 * tf_logic() * tf_good_dies[..., None],
+        "terafab_chips_per_yr": lambda: 12.0 * tf_logic() * tf_good_dies,
         "terafab_accelerator_equiv": lambda: 12.0 * np.minimum(
-            tf_logic() * tf_acc_per_wafer[..., None],
-            good("terafab") * tf_dram[..., None] * acc_per_dram_wafer[..., None],
+            tf_logic() * tf_acc_per_wafer,
+            good("terafab") * tf_dram * acc_per_dram_wafer,
         ),
-        "cells_gw_per_yr": lambda: existing["cells"][..., None] + run("cells") + run("programme"),
+        "cells_gw_per_yr": lambda: existing["cells"] + run("cells") + run("programme"),
         "cell_programme_gw_per_yr": lambda: run("programme"),
-        "euv_tools_installed": lambda: first("supply.euv_installed_2025")[..., None]
-        + np.cumsum(out["euv_tools_delivered"], axis=-1),
+        "euv_tools_installed": lambda: first("supply.euv_installed_2025")
+        + np.cumsum(out["euv_tools_delivered"], axis=0),
         "fabs_under_construction_wpm": construction,
-        "fabs_under_construction": lambda: construction() / first("supply.fab_module_wafers_per_month")[..., None],
-        **{name: (lambda name=name: out[name]) for name in out},
+        "fabs_under_construction": lambda: construction() / first("supply.fab_module_wafers_per_month"),
+        **{name: (lambda name=name: out[name]) for name in flows},
         "logic_cause": lambda: cause("logic"),
         "hbm_cause": lambda: cause("dram"),
         "packaging_cause": lambda: cause("packaging"),
         "cells_cause": lambda: cause("cells"),
     }
-    unknown = set(outputs or ()) - set(compute)
-    if unknown:
-        raise ValueError(f"simulate_supply has no output {', '.join(sorted(unknown))} (outputs: {', '.join(OUTPUTS)})")
-    return {name: compute[name]() for name in (OUTPUTS if outputs is None else outputs)}
+    values = {name: compute[name]() for name in chosen}
+    return values if year_major else {name: _sample_major(value) for name, value in values.items()}
 
