@@ -204,6 +204,39 @@ def test_shipped_ground_solar_table_matches_pvlib():
     assert ground_solar.site_annual_yield("miami-fl", "single_axis") is shipped[("miami-fl", "single_axis")]
 
 
+def test_compiled_registry_is_the_checked_one(tmp_path, monkeypatch):
+    """The registry built from the cache folder's compiled entry is the one read and checked from the files (every
+    field, with its type), and a changed source (size or time) makes the entry again."""
+    from terawatt import yamlio
+    from terawatt.params import spec
+
+    monkeypatch.setenv("TERAWATT_CACHE_DIR", str(tmp_path))
+    checked = spec._checked_registry()
+    spec.load_registry.cache_clear()
+    try:
+        first = spec.load_registry()  # made and stored
+        spec.load_registry.cache_clear()
+        again = spec.load_registry()  # read back
+    finally:
+        spec.load_registry.cache_clear()
+    assert len(list(tmp_path.glob("registry-*.marshal"))) == 1
+    for registry in (first, again):
+        assert list(registry) == list(checked) and registry == checked
+        for name, entry in registry.items():
+            assert {k: (type(v), v) for k, v in vars(entry).items()} == {
+                k: (type(v), v) for k, v in vars(checked[name]).items()}, name
+    source = tmp_path / "source.txt"
+    source.write_text("1")
+    builds = []
+    make = lambda: builds.append(1) or [source.read_text()]  # noqa: E731
+    assert yamlio.load_compiled("probe", [source], make) == ["1"] == yamlio.load_compiled("probe", [source], make)
+    assert len(builds) == 1
+    source.write_text("22")
+    assert yamlio.load_compiled("probe", [source], make) == ["22"] and len(builds) == 2
+    monkeypatch.setenv("TERAWATT_CACHE_DIR", "")
+    assert yamlio.load_compiled("probe", [source], make) == ["22"] and len(builds) == 3  # no cache: built
+
+
 def test_table_is_bypassed_for_non_default_options():
     direct = ground_solar.site_annual_yield("greensboro-nc", "single_axis", albedo=0.3)
     assert direct.albedo == 0.3
