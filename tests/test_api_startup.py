@@ -109,6 +109,69 @@ def test_import_and_help_load_no_heavy_module():
     assert _modules_after(help_code) == []
 
 
+def _as_program(call, args: list[str], capsys) -> tuple[str, str, object]:
+    """stdout, stderr and exit code of one command line run in-process."""
+    code = 0
+    try:
+        call(args)
+    except SystemExit as exc:
+        code = exc.code
+    out, err = capsys.readouterr()
+    return out, err, code
+
+
+def _command_line_cases() -> list[list[str]]:
+    import typer
+
+    from terawatt.cli import app
+
+    verbs = list(typer.main.get_command(app).commands)
+    assert {"run", "montecarlo", "claims", "twin"} <= set(verbs)
+    return [[], ["--help"], ["--version"], ["--help", "run"], ["--version", "--help"], ["rnu"], ["nosuch"],
+            ["--bogus"], ["run", "--bogus"], ["run", "--json", "--set", "orbit.altitude_km=-1"],
+            *([verb, "--help"] for verb in verbs)]
+
+
+def test_the_app_run_as_a_program_answers_as_the_full_build(capsys):
+    """``terawatt ...`` builds only the verb it runs (or, for the group's help, the verbs without their options):
+    help texts, errors, suggestions and exit codes are those of Typer's full build of every command."""
+    import typer
+
+    from terawatt.cli import app
+
+    full = typer.main.get_command(app)
+    for args in _command_line_cases():
+        expected = _as_program(lambda a: full.main(a, prog_name="terawatt"), args, capsys)
+        got = _as_program(lambda a: app(a, prog_name="terawatt"), args, capsys)
+        assert got == expected, args
+        assert got[2] in (0, 2), args
+    assert len(app.registered_commands) == len(full.commands)  # the app is whole again after each run
+
+
+def test_a_verb_builds_only_itself(monkeypatch, capsys):
+    import typer
+
+    from terawatt.cli import app
+
+    built: dict[str, int] = {}  # function name -> parameters read
+    original = typer.main.get_params_from_function
+
+    def record(fn):
+        params = original(fn)
+        built[fn.__name__] = len(params)
+        return params
+
+    monkeypatch.setattr(typer.main, "get_params_from_function", record)
+    _as_program(lambda a: app(a, prog_name="terawatt"), ["run", "--help"], capsys)
+    built.pop("_print_version", None)  # the group's --version callback (Typer reads its signature)
+    assert set(built) == {"run", "_root"} and built["run"] > 0  # the verb and the group, no other
+    built.clear()
+    out, _, code = _as_program(lambda a: app(a, prog_name="terawatt"), ["--help"], capsys)
+    assert code == 0 and "montecarlo" in out and built.pop("_root") == 1
+    built.pop("_print_version", None)
+    assert len(built) == len(app.registered_commands) and not any(built.values())  # listed without their options
+
+
 def test_scalar_run_loads_no_pvlib_pandas_or_plotting():
     assert _modules_after("import terawatt\nterawatt.evaluate('suncatcher')") == []
 
@@ -139,6 +202,39 @@ def test_shipped_ground_solar_table_matches_pvlib():
             else:
                 assert a == b, (site, mounting, field.name)
     assert ground_solar.site_annual_yield("miami-fl", "single_axis") is shipped[("miami-fl", "single_axis")]
+
+
+def test_compiled_registry_is_the_checked_one(tmp_path, monkeypatch):
+    """The registry built from the cache folder's compiled entry is the one read and checked from the files (every
+    field, with its type), and a changed source (size or time) makes the entry again."""
+    from terawatt import yamlio
+    from terawatt.params import spec
+
+    monkeypatch.setenv("TERAWATT_CACHE_DIR", str(tmp_path))
+    checked = spec._checked_registry()
+    spec.load_registry.cache_clear()
+    try:
+        first = spec.load_registry()  # made and stored
+        spec.load_registry.cache_clear()
+        again = spec.load_registry()  # read back
+    finally:
+        spec.load_registry.cache_clear()
+    assert len(list(tmp_path.glob("registry-*.marshal"))) == 1
+    for registry in (first, again):
+        assert list(registry) == list(checked) and registry == checked
+        for name, entry in registry.items():
+            assert {k: (type(v), v) for k, v in vars(entry).items()} == {
+                k: (type(v), v) for k, v in vars(checked[name]).items()}, name
+    source = tmp_path / "source.txt"
+    source.write_text("1")
+    builds = []
+    make = lambda: builds.append(1) or [source.read_text()]  # noqa: E731
+    assert yamlio.load_compiled("probe", [source], make) == ["1"] == yamlio.load_compiled("probe", [source], make)
+    assert len(builds) == 1
+    source.write_text("22")
+    assert yamlio.load_compiled("probe", [source], make) == ["22"] and len(builds) == 2
+    monkeypatch.setenv("TERAWATT_CACHE_DIR", "")
+    assert yamlio.load_compiled("probe", [source], make) == ["22"] and len(builds) == 3  # no cache: built
 
 
 def test_table_is_bypassed_for_non_default_options():

@@ -291,8 +291,8 @@ def test_scenarios_lists_shipped_names(run_cli):
 def test_help_lists_every_command_in_the_documented_order():
     """`terawatt --help` starts with `run` and lists every registered command, in HELP_ORDER (a new command must be
     placed there)."""
-    from terawatt.cli import HELP_ORDER, _command_name
+    from terawatt.cli import HELP_ORDER, verb_name
     from terawatt.cli import app as cli_app
 
-    names = [_command_name(c) for c in cli_app.registered_commands]
+    names = [verb_name(c) for c in cli_app.registered_commands]
     assert names == list(HELP_ORDER)

@@ -281,13 +281,12 @@ def test_sampled_rows_skip_the_per_chunk_range_check_with_the_same_result(musk):
     """A sampled design's rows are inside the allowed ranges by construction: the scenario built from them without
     the check (``in_range``) is the checked one, value for value, and so is the model's result."""
     from terawatt.model import evaluate
-    from terawatt.studies.population import _with_rows
 
     sc, space, scaled = musk
     design = SampleDesign(space, 3000, 2, "lhs")
     assert design.in_range
     rows = {k: v for k, v in design.rows(0, 3000).items() if k not in scaled}
-    checked, trusted = _with_rows(sc, rows, False), _with_rows(sc, rows, True)
+    checked, trusted = sc.with_overrides(rows), sc.with_overrides(rows, in_range=True)
     assert list(checked.values) == list(trusted.values) and checked.overrides.keys() == trusted.overrides.keys()
     for k, v in checked.values.items():
         w = trusted.values[k]

@@ -330,7 +330,7 @@ def test_with_overrides_does_not_check_again_what_it_carries_over(monkeypatch):
     checked: list[str] = []
     original = scenario_module._check_value
     monkeypatch.setattr(scenario_module, "_check_value",
-                        lambda spec, value: (checked.append(spec.name), original(spec, value))[1])
+                        lambda spec, value, *rest: (checked.append(spec.name), original(spec, value, *rest))[1])
     more = base.with_overrides({"solar.cell_efficiency": np.full(8, 0.3)})
     assert checked == ["solar.cell_efficiency"]
     assert np.array_equal(more["orbit.altitude_km"], samples["orbit.altitude_km"])
@@ -338,6 +338,79 @@ def test_with_overrides_does_not_check_again_what_it_carries_over(monkeypatch):
     checked.clear()
     base.with_overrides({"orbit.altitude_km": np.linspace(500, 600, 8)})
     assert checked == ["orbit.altitude_km"]
+
+
+def _sampled_rows(n: int = 64) -> tuple[Scenario, dict[str, np.ndarray]]:
+    from terawatt.studies.uncertainty import SampleDesign, check_scenario
+
+    scenario, space = check_scenario("musk-2026")
+    return scenario, SampleDesign(space, n, 3, "lhs").rows(0, n)
+
+
+def _same_scenario(a: Scenario, b: Scenario) -> None:
+    assert a.values.keys() == b.values.keys() and a.overrides.keys() == b.overrides.keys()
+    for key, x in a.values.items():
+        y = b.values[key]
+        assert type(x) is type(y), key
+        if isinstance(x, np.ndarray):
+            assert x.dtype == y.dtype and x.tobytes() == y.tobytes() and x.flags.writeable == y.flags.writeable, key
+        else:
+            assert x == y or (x != x and y != y), key
+    assert (a.name, a.trajectories, a.uncertainty) == (b.name, b.trajectories, b.uncertainty)
+    assert {k: v[0] for k, v in a.checked.items()}.keys() == {k: v[0] for k, v in b.checked.items()}.keys()
+
+
+def test_with_overrides_in_range_gives_the_scenario_of_the_full_check():
+    """Rows of a sampled design (integer parameters among them) taken as in range: the scenario, and every output
+    evaluated from it, are bitwise those of the full check."""
+    import terawatt
+
+    scenario, rows = _sampled_rows()
+    registry = load_registry()
+    assert any(registry[k].kind == "int" for k in rows) and any(registry[k].kind == "float" for k in rows)
+    trusted, checked = scenario.with_overrides(rows, in_range=True), scenario.with_overrides(rows)
+    _same_scenario(trusted, checked)
+    a, b = terawatt.evaluate(trusted), terawatt.evaluate(checked)
+    for key in a.keys():
+        x, y = np.asarray(a[key]), np.asarray(b[key])
+        assert x.dtype == y.dtype and x.tobytes() == y.tobytes(), key
+
+
+def test_with_overrides_in_range_skips_only_the_per_sample_check(monkeypatch):
+    import terawatt.scenario as scenario_module
+
+    scenario, rows = _sampled_rows()
+    called: list[str] = []
+    original = scenario_module._check_value
+    monkeypatch.setattr(scenario_module, "_check_value",
+                        lambda spec, value, *rest: (called.append(spec.name), original(spec, value, *rest))[1])
+    scenario.with_overrides({**rows, "thermal.emissivity": 0.85}, in_range=True)
+    assert called == ["thermal.emissivity"]  # a scalar is checked; the float64 rows are not, sample by sample
+
+
+@pytest.mark.parametrize("in_range", [False, True])
+def test_with_overrides_bad_rows_report_every_bad_field(in_range):
+    """What the rows' guarantee does not cover is reported, every field at once, either way: unknown names, a
+    text value, a 2-D or an empty array, rows of different lengths, a bad scalar."""
+    scenario, rows = _sampled_rows(8)
+    bad = {**rows, "thermal.emissivityy": rows["thermal.emissivity"], "thermal.emissivity": 3.0,
+           "solar.cell_efficiency": np.full((2, 4), 0.3), "launch.vehicle": np.zeros(8),
+           "terrestrial.pue": np.array([], dtype=float)}
+    errors = _errors(lambda: scenario.with_overrides(bad, in_range=in_range))
+    assert sorted(path for path, _ in errors) == ["launch.vehicle", "solar.cell_efficiency", "terrestrial.pue",
+                                                  "thermal.emissivity", "thermal.emissivityy"]
+    errors = dict(errors)
+    assert "did you mean 'thermal.emissivity'" in errors["thermal.emissivityy"]
+    assert "allowed range" in errors["thermal.emissivity"] and "shape (2, 4)" in errors["solar.cell_efficiency"]
+    uneven = {**rows, "thermal.fin_efficiency": np.full(5, 0.9)}
+    assert [p for p, _ in _errors(lambda: scenario.with_overrides(uneven, in_range=in_range))] == ["<samples>"]
+    # out of range and not promised in range: every such field, with its unit and range
+    if not in_range:
+        out = {**rows, "satellite.lifetime_yr": np.full(8, -1.0), "thermal.emissivity": np.full(8, np.nan)}
+        errors = _errors(lambda: scenario.with_overrides(out))
+        assert sorted(p for p, _ in errors) == ["satellite.lifetime_yr", "thermal.emissivity"]
+        errors = sorted(errors)
+        assert " yr is not" in errors[0][1] and "allowed range" in errors[1][1]
 
 
 def test_float_sample_arrays_are_read_only_views_and_other_dtypes_are_converted():

@@ -13,7 +13,7 @@ import copy
 import difflib
 import functools
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from importlib import resources
@@ -76,18 +76,35 @@ class Scenario:
         sizes = [np.size(v) for v in self.values.values() if isinstance(v, np.ndarray)]
         return max(sizes, default=1)
 
-    def with_overrides(self, overrides: Mapping[str, Any]) -> Scenario:
+    def with_overrides(self, overrides: Mapping[str, Any], *, in_range: bool = False) -> Scenario:
         """A new validated scenario with more overrides applied on top of this one.
 
         Only the new overrides are checked: one carried over unchanged (the very object this scenario validated)
         keeps its validated value, so the errors are those a check of every override would give, at less cost
         (a Monte Carlo chunk adds dozens of sample arrays to a scenario that may already hold some).
+
+        Parameters
+        ----------
+        overrides
+            Dotted names to values (scalars or 1-D arrays of samples, all of one length).
+        in_range
+            The caller guarantees that every sample of every array among ``overrides`` is finite and inside its
+            parameter's allowed range (rows of a sampled design, whose inverse CDFs clip to the ranges:
+            :class:`terawatt.studies.uncertainty.SampleDesign`). Those arrays are then taken without the pass
+            over their samples that checks the range (the names, the kind of value, the shape and the common
+            length are still checked, an integer parameter is cast as the check casts it): the scenario is the
+            one the full check gives. Scalar overrides are always checked.
+
+        Raises
+        ------
+        ScenarioError
+            Listing every invalid override, with its unit and allowed range.
         """
         new = dict(overrides)
         merged = {**self.overrides, **new}
         known = self.checked or {}
         kept = {k: known[k][1] for k, raw in merged.items() if k not in new and k in known and known[k][0] is raw}
-        values, errors = _validate(merged, kept)
+        values, errors = _validate(merged, kept, in_range=new.keys() if in_range else ())
         if errors:
             raise ScenarioError(errors)
         return Scenario(self.name, values, merged, self.description, self.sources, self.path, self.trajectories,
@@ -254,8 +271,15 @@ def _describe(spec: ParamSpec) -> str:
     return f"{spec.description} Allowed: {spec.range_text()}."
 
 
-def _check_number(spec: ParamSpec, value: Any) -> tuple[Any, str | None]:
-    """Coerce and range-check a numeric value (scalar or array); return (value, error message or None)."""
+_FLOAT64 = np.dtype(np.float64)
+_NUMBER_KINDS = frozenset({"float", "int"})
+
+
+def _check_number(spec: ParamSpec, value: Any, in_range: bool = False) -> tuple[Any, str | None]:
+    """Coerce and range-check a numeric value (scalar or array); return (value, error message or None).
+
+    ``in_range``: an array the caller guarantees finite and inside the range (:meth:`Scenario.with_overrides`)
+    is coerced and its shape checked, not its samples."""
     unit = "" if spec.unit in ("-", "") else f" {spec.unit}"
 
     def wanted() -> str:  # built only for a message (the range text costs more than the check of a valid value)
@@ -289,8 +313,9 @@ def _check_number(spec: ParamSpec, value: Any) -> tuple[Any, str | None]:
             return value, f"{_short(str(value))} is too large for a number: expected {wanted()}"
     else:
         return value, f"expected {wanted()}, got {type(value).__name__} {value!r}"
-    if arr.ndim and spec.kind != "int" and _within(spec, float(arr.min()), float(arr.max())):
-        return arr, None  # every sample finite and in range (min/max: two reductions, not a mask per bound)
+    if arr.ndim and (in_range or (spec.kind != "int" and _within(spec, float(arr.min()), float(arr.max())))):
+        # every sample finite and in range (min/max: two reductions, not a mask per bound), or known to be
+        return (arr.astype(int) if spec.kind == "int" else arr), None
     bad = ~np.isfinite(arr)
     if spec.min is not None:
         bad |= (arr <= spec.min) if spec.min_exclusive else (arr < spec.min)
@@ -317,7 +342,7 @@ def _within(spec: ParamSpec, low: float, high: float) -> bool:
     return above and below
 
 
-def _check_value(spec: ParamSpec, value: Any) -> tuple[Any, str | None]:
+def _check_value(spec: ParamSpec, value: Any, in_range: bool = False) -> tuple[Any, str | None]:
     if spec.auto and isinstance(value, str) and value == "auto":
         return value, None  # chosen by the optimiser before the model runs (terawatt.studies.optimize.resolve_auto)
     if value is None:
@@ -325,7 +350,7 @@ def _check_value(spec: ParamSpec, value: Any) -> tuple[Any, str | None]:
             return None, None
         return value, f"must not be empty. {_describe(spec)}"
     if spec.kind in ("float", "int"):
-        return _check_number(spec, value)
+        return _check_number(spec, value, in_range)
     if spec.kind == "bool":
         if isinstance(value, bool):
             return value, None
@@ -358,10 +383,11 @@ def _checked(overrides: Mapping[str, Any], values: Mapping[str, Any]) -> dict[st
     return {k: (raw, values[k]) for k, raw in overrides.items() if k in values}
 
 
-def _validate(overrides: Mapping[str, Any], known: Mapping[str, Any] | None = None) -> tuple[
-        dict[str, Any], list[FieldError]]:
+def _validate(overrides: Mapping[str, Any], known: Mapping[str, Any] | None = None,
+              in_range: Collection[str] = ()) -> tuple[dict[str, Any], list[FieldError]]:
     """Defaults with ``overrides`` applied, and every problem; ``known`` holds overrides already validated (by name,
-    their validated values), taken as they are."""
+    their validated values), taken as they are; ``in_range`` names overrides whose arrays are known to be inside
+    their ranges (:meth:`Scenario.with_overrides`)."""
     registry = load_registry()
     values: dict[str, Any] = defaults()  # a copy of the cached defaults
     errors: list[FieldError] = []
@@ -378,7 +404,15 @@ def _validate(overrides: Mapping[str, Any], known: Mapping[str, Any] | None = No
         spec = registry.get(key)
         if spec is None:
             continue
-        value, problem = _check_value(spec, raw)
+        if in_range and type(raw) is np.ndarray and raw.dtype == _FLOAT64 and raw.ndim == 1 and raw.size and (
+                spec.kind in _NUMBER_KINDS and key in in_range):
+            # a float64 row known to be in range: what _check_number makes of it, without its steps (a Monte Carlo
+            # chunk has dozens of rows)
+            row = raw.view()
+            row.flags.writeable = False
+            values[key] = row.astype(int) if spec.kind == "int" else row
+            continue
+        value, problem = _check_value(spec, raw, key in in_range)
         if problem:
             errors.append(FieldError(key, problem))
         else:

@@ -17,6 +17,8 @@ import marshal
 import os
 import sys
 import tempfile
+import zlib
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +66,52 @@ def cache_dir() -> Path | None:
     return Path(base) / "terawatt"
 
 
+def load_compiled(label: str, sources: Sequence[Any], build: Callable[[], Any]) -> Any:
+    """``build()`` (marshal-able data made from the package files ``sources``), kept in the cache folder.
+
+    For data that costs more to make from the files than to read back (the parameter registry: every entry
+    checked). The entry is named by ``label`` and keyed, as byte-code is, on each source's path, size and
+    modification time (and the Python version and :data:`CACHE_FORMAT`); the key is stored in the entry and
+    compared on reading, so a changed file, a changed ``build`` module listed among ``sources``, or another
+    install of the package sharing the folder makes it again. A source that is not a plain file (a zipped
+    package), or no cache folder, means ``build()`` every time.
+    """
+    folder = cache_dir()
+    try:
+        key = [label, CACHE_FORMAT, list(sys.version_info[:2])]
+        for source in sources:
+            stat = os.stat(os.fspath(source))
+            key.append([os.path.abspath(os.fspath(source)), stat.st_size, stat.st_mtime_ns])
+    except (OSError, TypeError):
+        folder = None
+    if folder is None:
+        return build()
+    path = folder / f"{label}-{zlib.crc32(repr(key).encode()):08x}.marshal"
+    try:
+        stored_key, data = marshal.loads(path.read_bytes())
+        if stored_key == key:
+            return data
+    except (OSError, EOFError, ValueError, TypeError):
+        pass
+    data = build()
+    _write_atomic(folder, path, marshal.dumps([key, data]))
+    return data
+
+
+def _write_atomic(folder: Path, path: Path, blob: bytes) -> None:
+    """Write ``blob`` to ``path`` in ``folder`` (created) atomically; a failure only means no cache entry."""
+    tmp = None
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(blob)
+        os.replace(tmp, path)  # atomic: a concurrent reader sees the old file or the whole new one
+    except OSError:
+        if tmp is not None and os.path.exists(tmp):
+            os.unlink(tmp)
+
+
 def load_package_data(text: str) -> Any:
     """Parse one of the package's YAML data files, through the marshal cache (the same objects as :func:`safe_load`).
 
@@ -87,14 +135,5 @@ def load_package_data(text: str) -> Any:
         blob = marshal.dumps(data)
     except ValueError:  # a type marshal cannot hold (e.g. a YAML timestamp): parse every time
         return data
-    tmp = None
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(blob)
-        os.replace(tmp, path)  # atomic: a concurrent reader sees the old file or the whole new one
-    except OSError:
-        if tmp is not None and os.path.exists(tmp):
-            os.unlink(tmp)
+    _write_atomic(folder, path, blob)
     return data

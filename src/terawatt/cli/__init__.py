@@ -25,9 +25,9 @@ from terawatt.cli import (  # noqa: F401 - registers the commands
     twin,
     uncertainty,
 )
-from terawatt.cli._common import app
+from terawatt.cli._common import app, verb_name
 
-__all__ = ["app", "main"]
+__all__ = ["app", "main", "verb_name"]
 
 #: The order of ``terawatt --help``: the main job first, then the studies, the surfaces and the housekeeping.
 HELP_ORDER = ("run", "timeline", "breakeven", "buildout", "montecarlo", "sensitivity", "discover", "optimize",
@@ -35,13 +35,8 @@ HELP_ORDER = ("run", "timeline", "breakeven", "buildout", "montecarlo", "sensiti
               "init")
 
 
-def _command_name(command: object) -> str:
-    name = getattr(command, "name", None) or getattr(getattr(command, "callback", None), "__name__", "")
-    return str(name).replace("_", "-")
-
-
 app.registered_commands.sort(
-    key=lambda c: HELP_ORDER.index(_command_name(c)) if _command_name(c) in HELP_ORDER else len(HELP_ORDER))
+    key=lambda c: HELP_ORDER.index(verb_name(c)) if verb_name(c) in HELP_ORDER else len(HELP_ORDER))
 
 
 def main() -> None:

@@ -3,7 +3,10 @@ the common options and the ``--out`` table writer. Nothing here imports the mode
 
 from __future__ import annotations
 
+import copy
+import itertools
 import math
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
@@ -51,8 +54,64 @@ def _skip_coercion_of_missing_values() -> None:
 
 _skip_coercion_of_missing_values()
 
+class LazyTyper(typer.Typer):
+    """A ``typer.Typer`` that, run as a program, builds only the command it runs.
+
+    Typer turns every registered command into a click command (reading each function's signature and evaluating
+    its annotations) before it parses the command line: ~50 ms of every start for this command line's 20 verbs.
+    Called with ``terawatt VERB ...``, this app builds the group with ``VERB`` alone; called for the group's own
+    help or version (no verb), it builds each verb without its parameters, which that help does not show. The
+    group, the verb, their help texts and their errors are the ones the full build makes (tests/test_api_startup.py
+    compares them); anything else (an unknown verb, an unknown option before the verb) gets the full build, so its
+    error message and suggestions are Typer's own. ``typer.main.get_command(app)`` (and ``typer.testing``) still
+    builds every command.
+    """
+
+    #: The options of the group itself (before the verb): flags, none takes a value.
+    GROUP_OPTIONS = ("--help", "--version")
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        given = kwargs["args"] if "args" in kwargs else args[0] if args else None
+        argv = sys.argv[1:] if given is None else list(given)
+        commands = self._commands_for(argv)
+        if commands is None:
+            return super().__call__(*args, **kwargs)
+        every, self.registered_commands = self.registered_commands, commands
+        try:
+            return super().__call__(*args, **kwargs)
+        finally:
+            self.registered_commands = every
+
+    def _commands_for(self, argv: list[str]) -> list[Any] | None:
+        """The registered commands to build for ``argv``; None: every one, in full."""
+        options = list(itertools.takewhile(lambda arg: arg in self.GROUP_OPTIONS, argv))
+        if options or not argv:  # the group's help or version: the verbs' names and help only
+            return [_listed_only(info) for info in self.registered_commands]
+        verb = argv[len(options)]
+        named = [info for info in self.registered_commands if verb_name(info) == verb]
+        return named if len(named) == 1 else None
+
+
+def verb_name(info: Any) -> str:
+    """The name Typer gives a registered command (``typer.main.get_command_from_info``)."""
+    return info.name or typer.main.get_command_name(info.callback.__name__)
+
+
+def _listed_only(info: Any) -> Any:
+    """A copy of a registered command without its parameters: the same name, help and flags for the group's list."""
+
+    def callback() -> None:  # pragma: no cover - never run: only listed in the group's help
+        raise RuntimeError("a listed-only command was run")
+
+    for attribute in ("__name__", "__qualname__", "__module__", "__doc__"):
+        setattr(callback, attribute, getattr(info.callback, attribute))
+    listed = copy.copy(info)
+    listed.callback = callback
+    return listed
+
+
 # Plain (click) help: Rich-formatted help would import rich.markdown and markdown-it (~0.1 s) on every --help.
-app = typer.Typer(
+app = LazyTyper(
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,

@@ -134,20 +134,6 @@ def scaled_value(name: str, value: Any, factor: np.ndarray) -> np.ndarray:
     return np.clip(out, lo, hi)
 
 
-def _with_rows(scenario: Scenario, rows: Mapping[str, np.ndarray], in_range: bool) -> Scenario:
-    """``scenario.with_overrides(rows)``; rows that a row source guarantees inside the allowed ranges
-    (``in_range``: a sampled design, whose inverse CDFs clip to them) are not checked again, value by value, in
-    every chunk: the scenario's own values were checked when it was loaded, and an integer parameter is cast as
-    the check would cast it."""
-    if not in_range:
-        return scenario.with_overrides(rows)
-    registry = load_registry()
-    values = dict(scenario.values)
-    for name, v in rows.items():
-        values[name] = v.astype(int) if registry[name].kind == "int" else v
-    return replace(scenario, values=values, overrides={**scenario.overrides, **rows})
-
-
 def evaluate_chunk(task: Task) -> dict[str, np.ndarray]:
     """Evaluate one chunk: columns ``sample``, each output (``key@year`` over years), then each input row value
     (by its dotted name), one entry per row."""
@@ -157,7 +143,10 @@ def evaluate_chunk(task: Task) -> dict[str, np.ndarray]:
     rows = task.rows.rows(task.start, task.stop)
     m = task.stop - task.start
     direct = {k: v for k, v in rows.items() if k not in task.scaled}
-    sc = _with_rows(task.scenario, direct, getattr(task.rows, "in_range", False)) if direct else task.scenario
+    # rows a row source guarantees inside the allowed ranges (a sampled design, whose inverse CDFs clip to them)
+    # are not checked again, sample by sample, in every chunk
+    in_range = getattr(task.rows, "in_range", False)
+    sc = task.scenario.with_overrides(direct, in_range=in_range) if direct else task.scenario
     if task.years is not None:
         sc = sc.at_years(list(task.years))
     elif task.year is not None:
