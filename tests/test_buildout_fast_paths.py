@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 import terawatt.studies.buildout as buildout_module
+from terawatt import _arrays
 from terawatt._arrays import MIXED, ONES, ZEROS, sum_leading, sum_leading_products, weight_rows
 from terawatt.scenario import load_scenario
 from terawatt.studies.buildout import FIELDS, _least, _plain, buildout
@@ -373,3 +374,17 @@ def test_terms_formed_once_equal_those_of_parameters_that_vary_by_year(samples):
     assert set(a.data) == set(b.data)
     for name, values in a.data.items():
         _same(values, b.data[name], name)
+
+
+@pytest.mark.parametrize("rows", [1, 255, 256, 4096])
+def test_product_on_one_blas_thread_equals_the_product(rows):
+    """The supply chain's shared-ramp products run BLAS on one thread from 256 rows: the same bits as ``a @ b``
+    (one thread or several, the kernel sums each element in the same order), and BLAS has its threads after."""
+    from threadpoolctl import threadpool_info
+
+    rng = np.random.default_rng(rows)
+    a, b = rng.random((rows, 33)), rng.random((33, 25))
+    before = [info["num_threads"] for info in threadpool_info() if info["user_api"] == "blas"]
+    got = _arrays.product_one_thread(a, b)
+    assert got.tobytes() == (a @ b).tobytes()
+    assert [info["num_threads"] for info in threadpool_info() if info["user_api"] == "blas"] == before

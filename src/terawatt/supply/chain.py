@@ -33,7 +33,7 @@ from typing import Any
 
 import numpy as np
 
-from terawatt._arrays import ONES, ZEROS, plain, sum_leading, sum_leading_products, weight_rows
+from terawatt._arrays import ONES, ZEROS, plain, product_one_thread, sum_leading, sum_leading_products, weight_rows
 from terawatt.supply.cells import blend, lines_affordable_gw_per_yr
 from terawatt.supply.fabs import good_dies_per_wafer, maturity, under_construction, volume_ramp
 from terawatt.supply.lithography import exposures_per_tool_yr, tools_delivered_per_yr
@@ -89,7 +89,9 @@ def _convolve(starts: np.ndarray, kernel: np.ndarray, n_years: int) -> np.ndarra
     """
     if kernel.ndim == 1:  # one matrix product: starts (..., slots) @ kernel by age (slots, years)
         age = PRE_YEARS + np.arange(n_years)[None, :] - np.arange(starts.shape[0])[:, None]
-        by_year = _sample_major(starts) @ np.where(age >= 0, kernel[np.clip(age, 0, kernel.shape[-1] - 1)], 0.0)
+        by_year = product_one_thread(
+            _sample_major(starts), np.where(age >= 0, kernel[np.clip(age, 0, kernel.shape[-1] - 1)], 0.0)
+        )
         return np.ascontiguousarray(np.moveaxis(by_year, -1, 0))
     # Each cohort's multiply-add runs over all samples contiguously (the same operations on each element, in the
     # same order, as over a (..., years) layout: bitwise the same sums). The sums start at +0 and are never -0, so
@@ -161,7 +163,7 @@ def _online(starts: np.ndarray, by_age: np.ndarray, kinds: list[int] | None = No
     mature in every sample their multiplication and those not started or not yet running their addition."""
     ramp = by_age[by_age.shape[0] - starts.shape[0]:]
     if ramp.ndim == 1:
-        return _sample_major(starts) @ ramp
+        return product_one_thread(_sample_major(starts), ramp)
     if kinds is None:
         return sum_leading(starts * ramp)
     return sum_leading_products(starts, ramp, kinds, plain)
