@@ -257,3 +257,6 @@ def test_quick_start_commands_match_the_project():
     extras = {re.split(r"[<>=\[ ]", req, maxsplit=1)[0] for req in project["optional-dependencies"]["test"]}
     listed = re.search(r"installs the test extras \(([^)]*)\)", readme.replace("\n", " ")).group(1)
     assert {name.strip() for name in listed.split(",")} == extras - {"pytest"}
+    # what a command needs at run time is a dependency, not a test extra (the twin's SGP4 and ephemeris)
+    runtime = {re.split(r"[<>=\[ ]", req, maxsplit=1)[0] for req in project["dependencies"]}
+    assert {"sgp4", "skyfield", "skyfield-data", "threadpoolctl"} <= runtime and not runtime & extras
