@@ -4,11 +4,12 @@ substance happens here beyond unit conversions and ratios of already computed qu
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import fields
 from typing import Any
 
 import numpy as np
 
-from terawatt._arrays import Deferred, resolve
+from terawatt._arrays import Deferred, resolve, stored
 from terawatt.design.satellite import AVAILABILITY_PARTS
 from terawatt.economics import tco
 from terawatt.physics import debris
@@ -311,7 +312,7 @@ def _links(q: dict[str, Any], raw: Callable[[str], Any]) -> dict[str, Any]:
     links = q["links"]()  # sized here, on first use of one of these outputs
     return {
         "orbital.isl_range_m": links.isl_range_m,
-        **{f"orbital.{k}": val for k, val in vars(q["rad"]).items()},
+        **{f"orbital.{f.name}": stored(q["rad"], f.name) for f in fields(q["rad"])},  # pending: read on use
         "orbital.isl_rate_gbps": links.isl_rate_gbps,
         "orbital.downlink_required_gbps": links.downlink_required_gbps,
         "orbital.uplink_required_gbps": links.uplink_required_gbps,

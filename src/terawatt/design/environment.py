@@ -562,10 +562,11 @@ def fleet_links(
 
 
 @dataclass(frozen=True)
-class RadiationDesign:
+class RadiationDesign(LazyFields):
     """Dose behind the shielding and the single-event rates it causes (NaN where radiation is switched off).
 
-    Every field is an output ``orbital.<field>``. Rates are per accelerator per year unless named otherwise.
+    Every field is an output ``orbital.<field>``. Rates are per accelerator per year unless named otherwise. The
+    figures only outputs read may be computed on their first read (:class:`~terawatt._arrays.LazyFields`).
     """
 
     dose_rad_per_yr: np.ndarray
@@ -584,8 +585,8 @@ class RadiationDesign:
     host_sefi_per_chip_year: np.ndarray
     interrupts_per_chip_year: np.ndarray  # HBM + accelerator SEFI + host SEFI: radiation events that stop work
     tid_margin: np.ndarray
-    # the dose rate along the orbit in three states (quiet | burst edge | burst core; radiation.bursts): each a
-    # Deferred (terawatt._arrays) made on first read where radiation is on, read through rate_modulation
+    # the dose rate along the orbit in three states (quiet | burst edge | burst core; radiation.bursts): each
+    # computed on first read where radiation is on (one look-up shared by the seven), read through rate_modulation
     burst_edge_time_fraction: np.ndarray  # dose rate 2-10 x its orbit mean [-]
     burst_core_time_fraction: np.ndarray  # dose rate >= 10 x its orbit mean [-]
     bursts_per_hour: np.ndarray  # entries into a burst (the edge state) [1/h]
@@ -720,7 +721,9 @@ def radiation_effects(
     host = radiation.interrupts_per_chip_year(total, 0.0, 0.0, _f(v["radiation.host_sefi_per_host_per_rad"]), per_host)
     sdc = radiation.sdc_events_per_chip_year(total, _f(v["radiation.sdc_per_chip_per_rad"]))
     detected = sdc * _f(v["radiation.sdc_detected_fraction"])
-    undetected = sdc - detected
+    # Figures only outputs read: computed on first read for sample arrays (the cost ratio needs none of them).
+    later = functools.partial(deferred_if, is_sampled(total))
+    undetected = later(lambda: sdc - detected)
     rate = _f(v["workload.inferences_per_s_per_accelerator"])
     burst_inputs = (altitude_km, _f(v["orbit.inclination_deg"]), _f(v["radiation.shielding_mm_al"]),
                     v["radiation.solar_activity"])
@@ -736,9 +739,11 @@ def radiation_effects(
         sdc_events_per_chip_year=sdc,
         detected_sdc_per_chip_year=detected,
         undetected_sdc_per_chip_year=undetected,
-        sdc_per_million_inferences=radiation.per_million_inferences(sdc, rate),
-        undetected_sdc_per_million_inferences=radiation.per_million_inferences(undetected, rate),
-        hbm_capacity_factor=np.asarray(hbm, float) + 0.0 * total,
+        sdc_per_million_inferences=later(radiation.per_million_inferences, sdc, rate),
+        undetected_sdc_per_million_inferences=later(
+            lambda: radiation.per_million_inferences(resolve(undetected), rate)
+        ),
+        hbm_capacity_factor=later(lambda: np.asarray(hbm, float) + 0.0 * total),
         hbm_uecc_per_chip_year=hbm_uecc,
         sefi_per_chip_year=sefi,
         host_sefi_per_chip_year=host,

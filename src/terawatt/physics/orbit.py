@@ -228,6 +228,41 @@ def _sso_cos_i(alt: np.ndarray, mean_motion: np.ndarray | None = None) -> np.nda
     return cos_i
 
 
+#: Up to this altitude [km] a circular sun-synchronous orbit exists and is retrograde (:func:`sso_cos_i_bound`
+#: is below 0.76 there): its inclination exceeds 90 deg without being solved for.
+SSO_RETROGRADE_BELOW_KM = 5000.0
+
+
+def sso_cos_i_bound(altitude_km: npt.ArrayLike) -> np.ndarray:
+    r"""An upper bound on :math:`|\cos i|` of every pass of the sun-synchronous iteration (:func:`_sso_cos_i`).
+
+    Parameters
+    ----------
+    altitude_km : array_like
+        Height above the equatorial radius [km], in [150, 50000].
+
+    Returns
+    -------
+    numpy.ndarray or numpy.float64
+        :math:`B(h) = (\dot\Omega_{\odot}/n) / (q\,(\tfrac{3}{2}J_2 - qK))`, :math:`K = 15\,a + 4\,|b|` [-].
+
+    Notes
+    -----
+    Each pass sets :math:`\cos i = (\dot\Omega_{\odot}/n)/C` with :math:`C = -\tfrac{3}{2}J_2 q + q^2(a(4 - 19c^2)
+    - b(3 - 7c^2))`, :math:`a = \tfrac{3}{8}J_2^2`, :math:`b = \tfrac{15}{16}J_4` and :math:`c^2 \in [0, 1]`. The
+    bracket is at most :math:`K = 15a + 4|b|` in magnitude, so :math:`C \le -q(\tfrac{3}{2}J_2 - qK) < 0`
+    (:math:`qK < 10^{-5} \ll \tfrac{3}{2}J_2`): every pass gives :math:`\cos i < 0` (retrograde, i > 90 deg) with
+    :math:`|\cos i| \le B(h)`. :math:`B` grows with altitude (:math:`n` falls; :math:`q(\tfrac{3}{2}J_2 - qK)`
+    grows with :math:`q`, which falls with altitude), so :math:`B(h) \le B(h_0) < 1` for every :math:`h \le h_0`
+    proves that the orbit exists there (:math:`\cos i \ge -1`). :math:`B` = 0.752 at
+    :data:`SSO_RETROGRADE_BELOW_KM`: a margin no rounding of the dozen operations of a pass can close.
+    """
+    alt = _check_altitude(altitude_km)
+    q = (_R_KM / (_R_KM + alt)) ** 2
+    k = 15.0 * 0.375 * EARTH_J2**2 + 4.0 * abs(0.9375 * EARTH_J4)
+    return _out((_SSO_RATE_RAD_S / _mean_motion_rad_s(alt)) / (q * (1.5 * EARTH_J2 - q * k)))
+
+
 def sso_exists(altitude_km: npt.ArrayLike) -> np.ndarray:
     """Whether a circular sun-synchronous orbit exists at the altitude (:math:`\\cos i \\ge -1`, below about
     5,970 km); see :func:`sso_inclination_deg`.
@@ -590,7 +625,8 @@ def _prepare(altitude_km: npt.ArrayLike, inclination_deg: npt.ArrayLike, ltan_h:
     alt, inc, ltan = np.broadcast_arrays(alt, inc, ltan)
     if alt.size and nan.any():  # each inclination is then among the broadcast ones
         highest = alt.max() if nan.all() else alt[np.broadcast_to(nan, alt.shape)].max()
-        sso_inclination_deg(highest)  # raises where no SSO exists (highest altitude)
+        if highest > SSO_RETROGRADE_BELOW_KM:  # below it one exists (sso_cos_i_bound)
+            sso_inclination_deg(highest)  # raises where no SSO exists (highest altitude)
     return alt.ravel(), inc.ravel(), ltan.ravel(), alt.shape
 
 
