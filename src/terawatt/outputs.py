@@ -406,9 +406,7 @@ class Outputs(Mapping[str, Any]):
         # (flagged in the outputs and notes), and a group computed later must not warn where evaluate would not.
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             group = GROUPS[index](self._q, self._raw_value)
-        self._raw.update(group)
-        finish = self._finish
-        self._values.update({key: finish(key) for key, val in group.items() if type(val) is not Deferred})
+        self._raw.update(group)  # each key finished (masked, broadcast) when it is read (__getitem__)
 
     def _raw_value(self, key: str) -> Any:
         if key not in self._raw:
@@ -438,7 +436,7 @@ class Outputs(Mapping[str, Any]):
         if self._infeasible is None:
             self._infeasible = np.flatnonzero(~mask)
         out = val.copy()  # C-ordered: its flat indices are the mask's
-        np.put(out, self._infeasible, np.nan)
+        out.reshape(-1)[self._infeasible] = np.nan  # a view (out is contiguous): np.put's values, at less cost
         return out
 
     def __getitem__(self, key: str) -> Any:
@@ -446,7 +444,7 @@ class Outputs(Mapping[str, Any]):
         if value is _MISSING:
             if key not in self._raw:
                 self._compute(_GROUP_OF[key])  # KeyError for a key that is no output
-            if key not in self._values:  # a deferred value of a group already computed
+            if key not in self._values:  # not read yet (its group computed for another key)
                 self._values[key] = self._finish(key)
             value = self._values[key]
         return value

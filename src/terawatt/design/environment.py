@@ -312,9 +312,14 @@ def orbit_environment(sat: SatelliteDesign, v: dict[str, Any], altitude_km: np.n
         cross = _f(v["debris.cross_section_m2"])
         if v["debris.cross_section_m2"] is None:
             cross = debris.mean_cross_section_m2(panels)
-        # the trackable flux (manoeuvres) and the collision flux from one interpolation of the flux table
+        # the trackable flux (manoeuvres) and the collision flux from one interpolation of the flux table; for
+        # sample arrays the collision flux (only the collision probability, an output, reads it) on first read
         min_size = _f(v["debris.collision_min_size_cm"])
-        trackable, flux = debris.object_fluxes_per_m2_yr(altitude_km, 10.0, min_size)
+        if is_sampled(sat.satellite_mass_kg):
+            (trackable,) = debris.object_fluxes_per_m2_yr(altitude_km, 10.0)
+            flux = deferred_if(True, lambda: debris.object_fluxes_per_m2_yr(altitude_km, 10.0, min_size)[1])
+        else:
+            trackable, flux = debris.object_fluxes_per_m2_yr(altitude_km, 10.0, min_size)
         own = debris.manoeuvres_per_satellite_yr(
             altitude_km,
             cross,
@@ -329,8 +334,9 @@ def orbit_environment(sat: SatelliteDesign, v: dict[str, Any], altitude_km: np.n
         manoeuvring = own > 0
         factor = later(lambda: where_all(manoeuvring, manoeuvres / where_all(manoeuvring, own, 1.0), 1.0))
         collision = later(
-            functools.partial(debris.collision_probability_per_yr, flux_per_m2_yr=flux),
-            altitude_km, cross, 1.0, min_size, _f(v["debris.avoided_fraction"]),
+            lambda: debris.collision_probability_per_yr(
+                altitude_km, cross, 1.0, min_size, _f(v["debris.avoided_fraction"]), flux_per_m2_yr=resolve(flux)
+            )
         )
         avoid_dv = debris.avoidance_dv_m_per_s_per_yr(manoeuvres, _f(v["debris.dv_per_manoeuvre_m_per_s"]))
     else:
