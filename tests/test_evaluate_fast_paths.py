@@ -326,8 +326,8 @@ def _altitude_chunk(n: int) -> dict:
 
 def test_the_cost_ratio_with_the_altitude_varying_computes_no_output_only_figure(monkeypatch):
     """With the altitude varying (sun-synchronous), the cost ratio solves no sun-synchronous inclination and
-    computes no SDC rate per inference (each raises here) and no collision flux; reading them does. Every
-    output read after the cost ratio equals the output read at once."""
+    computes no SDC rate per inference (each raises here), no collision flux and no eclipse days; reading them
+    does. Every output read after the cost ratio equals the output read at once."""
     from terawatt.physics import radiation
 
     sampled = _altitude_chunk(5000)  # more orbits than the eclipse statistics compute directly: the table
@@ -342,8 +342,12 @@ def test_the_cost_ratio_with_the_altitude_varying_computes_no_output_only_figure
     sizes = []  # the smallest sizes of each flux look-up: the collision flux (1 cm) is read by an output only
     fluxes = debris.object_fluxes_per_m2_yr
     monkeypatch.setattr(debris, "object_fluxes_per_m2_yr", lambda alt, *s: sizes.append(s) or fluxes(alt, *s))
+    rows = []  # the eclipse statistics interpolated: not the eclipse days (an output only)
+    interpolate = orbit._interpolate
+    monkeypatch.setattr(orbit, "_interpolate", lambda *a, **k: rows.append(k.get("rows")) or interpolate(*a, **k))
     out = terawatt.evaluate(load_scenario("baseline-2026", sampled))
     assert _bits(out["comparison.cost_ratio"]) == _bits(want["comparison.cost_ratio"])
+    assert rows == [(0, 2)]
     assert np.isfinite(out["comparison.cost_ratio"]).any()
     assert sizes and all(s == (10.0,) for s in sizes)
     for key in ("orbital.inclination_deg", "orbital.sdc_per_million_inferences"):

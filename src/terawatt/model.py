@@ -82,7 +82,10 @@ def _orbit_environment(v: dict[str, Any]) -> dict[str, np.ndarray]:
         )
     if errors:
         raise ScenarioError(errors)
-    stats = orbit.eclipse_stats_fast(altitude, given, _f(v["orbit.ltan_h"]), model=v["orbit.eclipse_model"])
+    # the eclipse days (only an output reads them) on first read for sample arrays
+    stats = orbit.eclipse_stats_fast(altitude, given, _f(v["orbit.ltan_h"]), model=v["orbit.eclipse_model"],
+                                     days_on_read=is_sampled(altitude))
+    days = stats.eclipse_days_per_yr
     # One given inclination (NaN: sun-synchronous) selects a branch for every sample (np.where's values).
     if retrograde:
         inclination, polar = sso_inclination, np.broadcast_to(True, altitude.shape)
@@ -99,7 +102,7 @@ def _orbit_environment(v: dict[str, Any]) -> dict[str, np.ndarray]:
         "period_s": orbit.orbital_period_s(altitude) if period is None else period,
         "geometric_sunlit_fraction": np.asarray(stats.sunlit_fraction, float),
         "sunlit_fraction": sunlit,
-        "eclipse_days_per_yr": np.asarray(stats.eclipse_days_per_yr, float),
+        "eclipse_days_per_yr": days if type(days) is Deferred else np.asarray(days, float),
         "max_eclipse_min": np.asarray(stats.max_eclipse_min, float),
     }
 

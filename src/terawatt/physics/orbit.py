@@ -22,6 +22,7 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
+from terawatt._arrays import Deferred
 from terawatt.constants import (
     AU_M,
     EARTH_EQUATORIAL_RADIUS_M,
@@ -735,8 +736,10 @@ def _unique_rows(columns: tuple[np.ndarray, ...]) -> tuple[np.ndarray, np.ndarra
     return (first, inverse.ravel()) if first.size <= MAX_UNIQUE else None
 
 
-def _interpolate(model: str, alt: np.ndarray, inc: np.ndarray, ltan: np.ndarray) -> np.ndarray:
-    """Multilinear interpolation on a cached table; ``inc`` all NaN (SSO) or all finite. Returns (3, n)."""
+def _interpolate(model: str, alt: np.ndarray, inc: np.ndarray, ltan: np.ndarray,
+                 rows: tuple[int, ...] = (0, 1, 2)) -> np.ndarray:
+    """Multilinear interpolation on a cached table; ``inc`` all NaN (SSO) or all finite. Returns (len(rows), n):
+    the statistics ``rows`` of (sunlit fraction, eclipse days, longest eclipse)."""
     # All sun-synchronous: the inclination axis is the one node -1 (only its bounds are read, not a full array).
     sso = inc.size > 0 and bool(np.isnan(inc[0]))
     values = (alt, ltan, np.full(1, -1.0) if sso else np.nan_to_num(inc, nan=-1.0))
@@ -750,15 +753,17 @@ def _interpolate(model: str, alt: np.ndarray, inc: np.ndarray, ltan: np.ndarray)
     moving = [len(ax[0]) > 1 and bool(np.any(ax[2])) for ax in axes]
     # An axis holding one node is indexed by 0, not by an array of zeros (the same gather, one index fewer).
     base = [0 if len(ax[0]) == 1 else ax[1] for ax in axes]
-    return _multilinear(tables, base, [ax[2] if m else None for ax, m in zip(axes, moving, strict=True)], alt.size)
+    weights = [ax[2] if m else None for ax, m in zip(axes, moving, strict=True)]
+    return _multilinear(tuple(tables[r] for r in rows), base, weights, alt.size)
 
 
 def _multilinear(tables: tuple[np.ndarray, ...], index: list[Any], weight: list[np.ndarray | None],
                  n: int) -> np.ndarray:
-    """(3, n) multilinear interpolation of the three statistic ``tables`` (each (n_alt, n_ltan, n_inc)): lower
-    node ``index`` per axis (an int or an (n,) array) and upper-node ``weight`` (None: the axis does not move)."""
+    """(len(tables), n) multilinear interpolation of the statistic ``tables`` (each (n_alt, n_ltan, n_inc)): lower
+    node ``index`` per axis (an int or an (n,) array) and upper-node ``weight`` (None: the axis does not move).
+    Each row is computed on its own (a table left out changes no other row)."""
     moving = [k for k, w in enumerate(weight) if w is not None]
-    out = np.zeros((3, n))  # one contiguous row per statistic
+    out = np.zeros((len(tables), n))  # one contiguous row per statistic
     strides = (tables[0].shape[1] * tables[0].shape[2], tables[0].shape[2], 1)
     flat_tables = [t.reshape(-1) for t in tables]  # C-contiguous: a view, gathered with one flat index
     for corner in range(1 << len(moving)):
@@ -803,13 +808,17 @@ def _stat_tables(model: str, alt_nodes: tuple[float, ...], ltan_nodes: tuple[flo
 
 
 def eclipse_stats_fast(altitude_km: npt.ArrayLike, inclination_deg: npt.ArrayLike, ltan_h: npt.ArrayLike,
-                       model: Model = "conical") -> EclipseStats:
+                       model: Model = "conical", days_on_read: bool = False) -> EclipseStats:
     """:func:`annual_eclipse_stats` (365 days) for Monte Carlo sample sets, via uniques or cached tables.
 
     Parameters
     ----------
     altitude_km, inclination_deg, ltan_h, model
         As for :func:`annual_eclipse_stats`.
+    days_on_read : bool, default False
+        Where the samples are looked up in a table outside a plan, give ``eclipse_days_per_yr`` as a
+        :class:`terawatt._arrays.Deferred` computing it on first read (the same values): for a caller that may
+        not need it (:func:`terawatt.evaluate`, whose cost ratio does not).
 
     Returns
     -------
@@ -853,7 +862,7 @@ def eclipse_stats_fast(altitude_km: npt.ArrayLike, inclination_deg: npt.ArrayLik
         key = _scalar_key(altitude_km, inclination_deg, ltan_h)
         if key is not None and isinstance(model, str):
             return _scalar_eclipse_stats(*key, model)
-    return _eclipse_stats_arrays(altitude_km, inclination_deg, ltan_h, model)
+    return _eclipse_stats_arrays(altitude_km, inclination_deg, ltan_h, model, days_on_read)
 
 
 def _scalar_key(
@@ -1031,13 +1040,16 @@ def _by_table(stats: Callable[[np.ndarray, np.ndarray, np.ndarray], Any], alt: n
     sso = np.isnan(inc)
     if sso.all() or not sso.any():  # one table: the samples as they are, without gathering and scattering them
         return tuple(stats(alt, inc, ltan))
-    out = np.empty((3, alt.size))
+    out = None
     for mask in (sso, ~sso):
-        out[:, mask] = stats(alt[mask], inc[mask], ltan[mask])
+        part = stats(alt[mask], inc[mask], ltan[mask])
+        if out is None:
+            out = np.empty((len(part), alt.size))
+        out[:, mask] = part
     return tuple(out)
 
 def _eclipse_stats_arrays(altitude_km: npt.ArrayLike, inclination_deg: npt.ArrayLike, ltan_h: npt.ArrayLike,
-                          model: str) -> EclipseStats:
+                          model: str, days_on_read: bool = False) -> EclipseStats:
     alt, inc, ltan, shape = _prepare(altitude_km, inclination_deg, ltan_h, model)
     plan = _PLAN.get()
     if plan is not None:  # a population run's plan: each sample's values are its own (see EclipsePlan)
@@ -1049,4 +1061,10 @@ def _eclipse_stats_arrays(altitude_km: npt.ArrayLike, inclination_deg: npt.Array
         first, inverse = found
         res = _stats_core(alt[first], inc[first], ltan[first], model, 365)
         return _pack(shape, *(r[inverse] for r in res))
-    return _pack(shape, *_by_table(functools.partial(_interpolate, model), alt, inc, ltan))
+    if not days_on_read:
+        return _pack(shape, *_by_table(functools.partial(_interpolate, model), alt, inc, ltan))
+    # The eclipse days on first read (a Deferred): each statistic is interpolated on its own, the same numbers.
+    sunlit, longest = _by_table(functools.partial(_interpolate, model, rows=(0, 2)), alt, inc, ltan)
+    days = Deferred(lambda: _out(np.reshape(_by_table(functools.partial(_interpolate, model, rows=(1,)), alt, inc,
+                                                      ltan)[0], shape)))
+    return EclipseStats(_out(np.reshape(sunlit, shape)), days, _out(np.reshape(longest, shape)))
