@@ -373,3 +373,15 @@ def test_inclination_given_or_high_orbits_take_the_solved_path():
             for key in ("orbital.inclination_deg", "orbital.payload_kg", "comparison.cost_ratio"):
                 assert np.array_equal(out[key][i], one[key], equal_nan=True), (key, i)
 
+
+
+@pytest.mark.parametrize("dose", [np.array([150.0, 20.0, 3000.0]), np.array([150.0, 0.0, 3000.0]), 150.0, 0.0])
+def test_tid_margin_equals_the_guarded_division(dose):
+    """radiation.tid_margin (where_all where every sample is dosed) equals np.where's guarded division."""
+    from terawatt.physics import radiation
+
+    d = np.asarray(dose, float) * np.float64(5.0)
+    with np.errstate(divide="ignore"):
+        want = np.where(d > 0, np.float64(2000.0) / np.where(d > 0, d, 1.0), np.inf)
+    got = radiation.tid_margin(2000.0, dose, 5.0)
+    assert _bits(got) == _bits(want)

@@ -605,7 +605,7 @@ class RadiationDesign(LazyFields):
     def dose_availability(self) -> np.ndarray:
         """Share of the life the chips survive their total dose (``tid_margin`` < 1 ends the electronics early;
         no repair in orbit); 1 when radiation is switched off."""
-        return np.where(np.isnan(self.tid_margin), 1.0, np.minimum(1.0, self.tid_margin))
+        return where_all(~np.isnan(self.tid_margin), np.minimum(1.0, self.tid_margin), 1.0)  # np.where's values
 
     @property
     def rate_modulation(self) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
