@@ -326,8 +326,8 @@ def _altitude_chunk(n: int) -> dict:
 
 def test_the_cost_ratio_with_the_altitude_varying_computes_no_output_only_figure(monkeypatch):
     """With the altitude varying (sun-synchronous), the cost ratio solves no sun-synchronous inclination and
-    computes no SDC rate per inference (each raises here), no collision flux and no eclipse days; reading them
-    does. Every output read after the cost ratio equals the output read at once."""
+    computes no SDC rate per inference and no orbital energy yield (each raises here), no collision flux and no
+    eclipse days; reading them does. Every output read after the cost ratio equals the output read at once."""
     from terawatt.physics import radiation
 
     sampled = _altitude_chunk(5000)  # more orbits than the eclipse statistics compute directly: the table
@@ -337,7 +337,10 @@ def test_the_cost_ratio_with_the_altitude_varying_computes_no_output_only_figure
     def boom(*args, **kwargs):
         raise AssertionError("computed")
 
-    for module, name in ((orbit, "sso_solution"), (orbit, "period_and_sso"), (radiation, "per_million_inferences")):
+    from terawatt.physics import ground_solar
+
+    for module, name in ((orbit, "sso_solution"), (orbit, "period_and_sso"), (radiation, "per_million_inferences"),
+                         (ground_solar, "orbit_energy_kwh_per_m2_yr")):
         monkeypatch.setattr(module, name, boom)
     sizes = []  # the smallest sizes of each flux look-up: the collision flux (1 cm) is read by an output only
     fluxes = debris.object_fluxes_per_m2_yr
@@ -350,7 +353,8 @@ def test_the_cost_ratio_with_the_altitude_varying_computes_no_output_only_figure
     assert rows == [(0, 2)]
     assert np.isfinite(out["comparison.cost_ratio"]).any()
     assert sizes and all(s == (10.0,) for s in sizes)
-    for key in ("orbital.inclination_deg", "orbital.sdc_per_million_inferences"):
+    for key in ("orbital.inclination_deg", "orbital.sdc_per_million_inferences",
+                "orbital.solar_energy_kwh_per_m2_yr"):
         with pytest.raises(AssertionError, match="computed"):
             out[key]  # noqa: B018
     monkeypatch.undo()

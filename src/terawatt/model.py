@@ -418,10 +418,11 @@ def _physical_design(v: dict[str, Any]) -> dict[str, Any]:
         _f(v["solar.cell_efficiency"]), _f(v["solar.temp_coefficient_per_k"]), _f(v["solar.cell_temp_k"])
     )
     # an efficiency above 1 at the operating temperature is flagged infeasible (feasibility below); the energy
-    # yield is computed at the capped value so that no check raises before the flag is set
-    orbit_energy = ground_solar.orbit_energy_kwh_per_m2_yr(
+    # yield is computed at the capped value so that no check raises before the flag is set (only outputs read
+    # it: on first read for sample arrays)
+    orbit_energy = deferred_if(is_sampled(geometry["sunlit_fraction"]), lambda: ground_solar.orbit_energy_kwh_per_m2_yr(
         solar_constant, np.minimum(orbit_cell_efficiency, 1.0), geometry["sunlit_fraction"]
-    )
+    ))
     # The "same panel" comparison uses the ground cell's DC output (after temperature and reflection losses);
     # a given capacity factor replaces it (published studies quote one).
     ground_energy = np.where(

@@ -344,7 +344,7 @@ def _breakeven(q: dict[str, Any], raw: Callable[[str], Any]) -> dict[str, Any]:
         ),
         "comparison.cost_ratio_with_wait": raw("orbital.cost_per_gpu_hour_with_wait_usd")
         / raw("terrestrial.cost_per_gpu_hour_with_wait_usd"),
-        "comparison.solar_energy_ratio": q["orbit_energy"] / q["ground_energy"],
+        "comparison.solar_energy_ratio": resolve(q["orbit_energy"]) / q["ground_energy"],
         "comparison.gpu_hours_per_yr": q["gpu_hours"],
         "comparison.tokens_per_yr": q["tokens"],
     }
