@@ -220,7 +220,8 @@ def _sampled(n: int) -> dict:
 
 @pytest.mark.parametrize("scenario", ["baseline-2026", "musk-2026", "starcloud-40mw"])
 @pytest.mark.parametrize("extra", [{}, {"orbital_ops.servicing_enabled": True}, {"terrestrial.power_source": "gas"},
-                                   {"debris.formation_manoeuvre": "per_satellite"}])
+                                   {"debris.formation_manoeuvre": "per_satellite"},
+                                   {"orbit.altitude_km": np.linspace(450.0, 1450.0, 200)}])
 def test_every_sampled_output_equals_the_scalar_evaluation(scenario, extra):
     """Each sample of a sampled evaluation (its figures only outputs read computed on first read) equals the
     scalar evaluation of that sample (computed at once), for every output."""
@@ -301,3 +302,90 @@ def test_zero_lines_left_out_equal_the_lines_added(scenario, monkeypatch):
     full = terawatt.evaluate(load_scenario(scenario, sampled))
     for key in full.keys():
         assert _bits(fast[key]) == _bits(np.asarray(full[key])), key
+
+
+# ------------------------------------------------- the altitude varying: figures only outputs read, on first read
+def test_sso_orbits_below_the_bound_exist_and_are_retrograde():
+    """orbit.SSO_RETROGRADE_BELOW_KM: the bound on |cos i| of every pass is below 1 there and grows with altitude,
+    and every sun-synchronous solution up to it exists with an inclination above 90 deg (so above the launch's
+    80 deg polar limit); the solver's own answer agrees, and beyond ~5,970 km none exists."""
+    from terawatt.physics import launch
+
+    alt = np.linspace(150.0, orbit.SSO_RETROGRADE_BELOW_KM, 200_001)
+    bound = orbit.sso_cos_i_bound(alt)
+    assert bound[-1] < 0.76 and np.all(np.diff(bound) > 0)
+    exists, inclination = orbit.sso_solution(alt)
+    assert exists.all() and np.all(inclination > 90.0) and launch.is_polar(inclination).all()
+    assert np.all(np.abs(np.cos(np.radians(inclination))) <= bound)
+    assert not orbit.sso_solution(6000.0)[0]
+
+
+def _altitude_chunk(n: int) -> dict:
+    return {**_sampled(n), "orbit.altitude_km": RNG.uniform(500.0, 1200.0, n)}
+
+
+def test_the_cost_ratio_with_the_altitude_varying_computes_no_output_only_figure(monkeypatch):
+    """With the altitude varying (sun-synchronous), the cost ratio solves no sun-synchronous inclination and
+    computes no SDC rate per inference and no orbital energy yield (each raises here), no collision flux and no
+    eclipse days; reading them does. Every output read after the cost ratio equals the output read at once."""
+    from terawatt.physics import radiation
+
+    sampled = _altitude_chunk(5000)  # more orbits than the eclipse statistics compute directly: the table
+    want = terawatt.evaluate(load_scenario("baseline-2026", sampled))
+    want = {k: np.asarray(want[k]) for k in want.keys()}
+
+    def boom(*args, **kwargs):
+        raise AssertionError("computed")
+
+    from terawatt.physics import ground_solar
+
+    for module, name in ((orbit, "sso_solution"), (orbit, "period_and_sso"), (radiation, "per_million_inferences"),
+                         (ground_solar, "orbit_energy_kwh_per_m2_yr")):
+        monkeypatch.setattr(module, name, boom)
+    sizes = []  # the smallest sizes of each flux look-up: the collision flux (1 cm) is read by an output only
+    fluxes = debris.object_fluxes_per_m2_yr
+    monkeypatch.setattr(debris, "object_fluxes_per_m2_yr", lambda alt, *s: sizes.append(s) or fluxes(alt, *s))
+    rows = []  # the eclipse statistics interpolated: not the eclipse days (an output only)
+    interpolate = orbit._interpolate
+    monkeypatch.setattr(orbit, "_interpolate", lambda *a, **k: rows.append(k.get("rows")) or interpolate(*a, **k))
+    out = terawatt.evaluate(load_scenario("baseline-2026", sampled))
+    assert _bits(out["comparison.cost_ratio"]) == _bits(want["comparison.cost_ratio"])
+    assert rows == [(0, 2)]
+    assert np.isfinite(out["comparison.cost_ratio"]).any()
+    assert sizes and all(s == (10.0,) for s in sizes)
+    for key in ("orbital.inclination_deg", "orbital.sdc_per_million_inferences",
+                "orbital.solar_energy_kwh_per_m2_yr"):
+        with pytest.raises(AssertionError, match="computed"):
+            out[key]  # noqa: B018
+    monkeypatch.undo()
+    later = terawatt.evaluate(load_scenario("baseline-2026", sampled))
+    assert np.isfinite(later["comparison.cost_ratio"]).any()  # the cost ratio first, every output after it
+    for key, value in want.items():
+        assert _bits(np.asarray(later[key])) == _bits(value), key
+
+
+def test_inclination_given_or_high_orbits_take_the_solved_path():
+    """A given inclination, or a sun-synchronous sample above the bound, solves the inclination at once (the
+    payload then follows it); the values equal the scalar evaluations."""
+    for extra in ({"orbit.inclination_deg": 53.0}, {"orbit.altitude_km": np.array([650.0, 5200.0])}):
+        sampled = {"launch.price_usd_per_kg": np.array([100.0, 900.0]), "radiation.enabled": False,
+                   "debris.enabled": False, **extra}
+        out = terawatt.evaluate(load_scenario("baseline-2026", sampled))
+        for i in range(2):
+            one = terawatt.evaluate(load_scenario("baseline-2026", {k: (v[i] if np.ndim(v) else v)
+                                                                    for k, v in sampled.items()}))
+            for key in ("orbital.inclination_deg", "orbital.payload_kg", "comparison.cost_ratio"):
+                assert np.array_equal(out[key][i], one[key], equal_nan=True), (key, i)
+
+
+
+@pytest.mark.parametrize("dose", [np.array([150.0, 20.0, 3000.0]), np.array([150.0, 0.0, 3000.0]), 150.0, 0.0])
+def test_tid_margin_equals_the_guarded_division(dose):
+    """radiation.tid_margin (where_all where every sample is dosed) equals np.where's guarded division."""
+    from terawatt.physics import radiation
+
+    d = np.asarray(dose, float) * np.float64(5.0)
+    with np.errstate(divide="ignore"):
+        want = np.where(d > 0, np.float64(2000.0) / np.where(d > 0, d, 1.0), np.inf)
+    got = radiation.tid_margin(2000.0, dose, 5.0)
+    assert _bits(got) == _bits(want)

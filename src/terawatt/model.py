@@ -23,7 +23,7 @@ from terawatt.errors import FieldError, ScenarioError
 from terawatt.limits import check_memory
 from terawatt.outputs import collect_outputs
 from terawatt.physics import ground_solar, orbit, solar, thermal
-from terawatt.physics.launch import payload_to_orbit_kg
+from terawatt.physics.launch import is_polar, payload_for_orbit_kg
 from terawatt.results import Result
 from terawatt.scenario import Scenario, load_scenario
 from terawatt.scenario import as_array as _f
@@ -56,7 +56,17 @@ def _orbit_environment(v: dict[str, Any]) -> dict[str, np.ndarray]:
     # whether it exists, from one solve; one placeholder value if no sample is sun-synchronous.
     any_sso = bool(sso.any())
     period = None
-    if any_sso and sso.all():  # every sample sun-synchronous: the period from the same mean motion
+    # Every sample sun-synchronous below SSO_RETROGRADE_BELOW_KM: each orbit exists and is retrograde (proved in
+    # orbit.sso_cos_i_bound), so the launch's payload condition holds without the inclination, which only outputs
+    # read: solved on first read.
+    retrograde = (
+        is_sampled(altitude) and np.ndim(given) == 0 and any_sso
+        and float(altitude.max()) <= orbit.SSO_RETROGRADE_BELOW_KM
+    )
+    if retrograde:
+        exists = True
+        sso_inclination = deferred_if(True, lambda: orbit.sso_solution(altitude)[1])
+    elif any_sso and sso.all():  # every sample sun-synchronous: the period from the same mean motion
         period, exists, sso_inclination = orbit.period_and_sso(altitude)
     else:
         exists, sso_inclination = orbit.sso_solution(np.where(sso, altitude, 650.0) if any_sso else 650.0)
@@ -72,19 +82,27 @@ def _orbit_environment(v: dict[str, Any]) -> dict[str, np.ndarray]:
         )
     if errors:
         raise ScenarioError(errors)
-    stats = orbit.eclipse_stats_fast(altitude, given, _f(v["orbit.ltan_h"]), model=v["orbit.eclipse_model"])
+    # the eclipse days (only an output reads them) on first read for sample arrays
+    stats = orbit.eclipse_stats_fast(altitude, given, _f(v["orbit.ltan_h"]), model=v["orbit.eclipse_model"],
+                                     days_on_read=is_sampled(altitude))
+    days = stats.eclipse_days_per_yr
     # One given inclination (NaN: sun-synchronous) selects a branch for every sample (np.where's values).
-    inclination = select(np.isnan(given), sso_inclination, given) if np.ndim(given) == 0 else np.where(
-        sso, sso_inclination, given
-    )
+    if retrograde:
+        inclination, polar = sso_inclination, np.broadcast_to(True, altitude.shape)
+    else:
+        inclination = select(np.isnan(given), sso_inclination, given) if np.ndim(given) == 0 else np.where(
+            sso, sso_inclination, given
+        )
+        polar = is_polar(inclination)
     sunlit = _or(v["orbit.sunlit_fraction"], stats.sunlit_fraction)
     return {
         "altitude_km": altitude,
-        "inclination_deg": inclination,
+        "inclination_deg": inclination,  # a Deferred where only outputs need it (above)
+        "polar": polar,  # whether the vehicle's sun-synchronous payload applies (physics.launch.is_polar)
         "period_s": orbit.orbital_period_s(altitude) if period is None else period,
         "geometric_sunlit_fraction": np.asarray(stats.sunlit_fraction, float),
         "sunlit_fraction": sunlit,
-        "eclipse_days_per_yr": np.asarray(stats.eclipse_days_per_yr, float),
+        "eclipse_days_per_yr": days if type(days) is Deferred else np.asarray(days, float),
         "max_eclipse_min": np.asarray(stats.max_eclipse_min, float),
     }
 
@@ -349,7 +367,7 @@ def _physical_design(v: dict[str, Any]) -> dict[str, Any]:
         sat = environment.with_propellant(sat, space, _f(v["propulsion.tank_fraction"]))
     payload = _or(
         v["launch.payload_kg"],
-        payload_to_orbit_kg(vehicle["payload_leo_kg"], vehicle["payload_sso_kg"], geometry["inclination_deg"]),
+        payload_for_orbit_kg(vehicle["payload_leo_kg"], vehicle["payload_sso_kg"], geometry["polar"]),
     )
     visits_per_yr = _f(v["orbital_ops.servicing_visits_per_satellite_yr"]) * bool(v["orbital_ops.servicing_enabled"])
     fleet = size_fleet(
@@ -400,10 +418,11 @@ def _physical_design(v: dict[str, Any]) -> dict[str, Any]:
         _f(v["solar.cell_efficiency"]), _f(v["solar.temp_coefficient_per_k"]), _f(v["solar.cell_temp_k"])
     )
     # an efficiency above 1 at the operating temperature is flagged infeasible (feasibility below); the energy
-    # yield is computed at the capped value so that no check raises before the flag is set
-    orbit_energy = ground_solar.orbit_energy_kwh_per_m2_yr(
+    # yield is computed at the capped value so that no check raises before the flag is set (only outputs read
+    # it: on first read for sample arrays)
+    orbit_energy = deferred_if(is_sampled(geometry["sunlit_fraction"]), lambda: ground_solar.orbit_energy_kwh_per_m2_yr(
         solar_constant, np.minimum(orbit_cell_efficiency, 1.0), geometry["sunlit_fraction"]
-    )
+    ))
     # The "same panel" comparison uses the ground cell's DC output (after temperature and reflection losses);
     # a given capacity factor replaces it (published studies quote one).
     ground_energy = np.where(

@@ -4,11 +4,12 @@ substance happens here beyond unit conversions and ratios of already computed qu
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import fields
 from typing import Any
 
 import numpy as np
 
-from terawatt._arrays import Deferred, resolve
+from terawatt._arrays import Deferred, resolve, stored
 from terawatt.design.satellite import AVAILABILITY_PARTS
 from terawatt.economics import tco
 from terawatt.physics import debris
@@ -311,7 +312,7 @@ def _links(q: dict[str, Any], raw: Callable[[str], Any]) -> dict[str, Any]:
     links = q["links"]()  # sized here, on first use of one of these outputs
     return {
         "orbital.isl_range_m": links.isl_range_m,
-        **{f"orbital.{k}": val for k, val in vars(q["rad"]).items()},
+        **{f"orbital.{f.name}": stored(q["rad"], f.name) for f in fields(q["rad"])},  # pending: read on use
         "orbital.isl_rate_gbps": links.isl_rate_gbps,
         "orbital.downlink_required_gbps": links.downlink_required_gbps,
         "orbital.uplink_required_gbps": links.uplink_required_gbps,
@@ -343,7 +344,7 @@ def _breakeven(q: dict[str, Any], raw: Callable[[str], Any]) -> dict[str, Any]:
         ),
         "comparison.cost_ratio_with_wait": raw("orbital.cost_per_gpu_hour_with_wait_usd")
         / raw("terrestrial.cost_per_gpu_hour_with_wait_usd"),
-        "comparison.solar_energy_ratio": q["orbit_energy"] / q["ground_energy"],
+        "comparison.solar_energy_ratio": resolve(q["orbit_energy"]) / q["ground_energy"],
         "comparison.gpu_hours_per_yr": q["gpu_hours"],
         "comparison.tokens_per_yr": q["tokens"],
     }
@@ -405,9 +406,7 @@ class Outputs(Mapping[str, Any]):
         # (flagged in the outputs and notes), and a group computed later must not warn where evaluate would not.
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             group = GROUPS[index](self._q, self._raw_value)
-        self._raw.update(group)
-        finish = self._finish
-        self._values.update({key: finish(key) for key, val in group.items() if type(val) is not Deferred})
+        self._raw.update(group)  # each key finished (masked, broadcast) when it is read (__getitem__)
 
     def _raw_value(self, key: str) -> Any:
         if key not in self._raw:
@@ -437,7 +436,7 @@ class Outputs(Mapping[str, Any]):
         if self._infeasible is None:
             self._infeasible = np.flatnonzero(~mask)
         out = val.copy()  # C-ordered: its flat indices are the mask's
-        np.put(out, self._infeasible, np.nan)
+        out.reshape(-1)[self._infeasible] = np.nan  # a view (out is contiguous): np.put's values, at less cost
         return out
 
     def __getitem__(self, key: str) -> Any:
@@ -445,7 +444,7 @@ class Outputs(Mapping[str, Any]):
         if value is _MISSING:
             if key not in self._raw:
                 self._compute(_GROUP_OF[key])  # KeyError for a key that is no output
-            if key not in self._values:  # a deferred value of a group already computed
+            if key not in self._values:  # not read yet (its group computed for another key)
                 self._values[key] = self._finish(key)
             value = self._values[key]
         return value

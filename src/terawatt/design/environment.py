@@ -45,6 +45,8 @@ MAX_DV_M_PER_S = 20000.0
 
 
 def _range_error(altitude_km: np.ndarray, lo: float, hi: float, switch: str, what: str) -> FieldError | None:
+    if is_sampled(altitude_km) and altitude_km.min() >= lo and altitude_km.max() <= hi:  # two reductions (NaN: below)
+        return None
     bad = (altitude_km < lo) | (altitude_km > hi)
     if not np.any(bad):
         return None
@@ -312,9 +314,14 @@ def orbit_environment(sat: SatelliteDesign, v: dict[str, Any], altitude_km: np.n
         cross = _f(v["debris.cross_section_m2"])
         if v["debris.cross_section_m2"] is None:
             cross = debris.mean_cross_section_m2(panels)
-        # the trackable flux (manoeuvres) and the collision flux from one interpolation of the flux table
+        # the trackable flux (manoeuvres) and the collision flux from one interpolation of the flux table; for
+        # sample arrays the collision flux (only the collision probability, an output, reads it) on first read
         min_size = _f(v["debris.collision_min_size_cm"])
-        trackable, flux = debris.object_fluxes_per_m2_yr(altitude_km, 10.0, min_size)
+        if is_sampled(sat.satellite_mass_kg):
+            (trackable,) = debris.object_fluxes_per_m2_yr(altitude_km, 10.0)
+            flux = deferred_if(True, lambda: debris.object_fluxes_per_m2_yr(altitude_km, 10.0, min_size)[1])
+        else:
+            trackable, flux = debris.object_fluxes_per_m2_yr(altitude_km, 10.0, min_size)
         own = debris.manoeuvres_per_satellite_yr(
             altitude_km,
             cross,
@@ -329,8 +336,9 @@ def orbit_environment(sat: SatelliteDesign, v: dict[str, Any], altitude_km: np.n
         manoeuvring = own > 0
         factor = later(lambda: where_all(manoeuvring, manoeuvres / where_all(manoeuvring, own, 1.0), 1.0))
         collision = later(
-            functools.partial(debris.collision_probability_per_yr, flux_per_m2_yr=flux),
-            altitude_km, cross, 1.0, min_size, _f(v["debris.avoided_fraction"]),
+            lambda: debris.collision_probability_per_yr(
+                altitude_km, cross, 1.0, min_size, _f(v["debris.avoided_fraction"]), flux_per_m2_yr=resolve(flux)
+            )
         )
         avoid_dv = debris.avoidance_dv_m_per_s_per_yr(manoeuvres, _f(v["debris.dv_per_manoeuvre_m_per_s"]))
     else:
@@ -562,10 +570,11 @@ def fleet_links(
 
 
 @dataclass(frozen=True)
-class RadiationDesign:
+class RadiationDesign(LazyFields):
     """Dose behind the shielding and the single-event rates it causes (NaN where radiation is switched off).
 
-    Every field is an output ``orbital.<field>``. Rates are per accelerator per year unless named otherwise.
+    Every field is an output ``orbital.<field>``. Rates are per accelerator per year unless named otherwise. The
+    figures only outputs read may be computed on their first read (:class:`~terawatt._arrays.LazyFields`).
     """
 
     dose_rad_per_yr: np.ndarray
@@ -584,8 +593,8 @@ class RadiationDesign:
     host_sefi_per_chip_year: np.ndarray
     interrupts_per_chip_year: np.ndarray  # HBM + accelerator SEFI + host SEFI: radiation events that stop work
     tid_margin: np.ndarray
-    # the dose rate along the orbit in three states (quiet | burst edge | burst core; radiation.bursts): each a
-    # Deferred (terawatt._arrays) made on first read where radiation is on, read through rate_modulation
+    # the dose rate along the orbit in three states (quiet | burst edge | burst core; radiation.bursts): each
+    # computed on first read where radiation is on (one look-up shared by the seven), read through rate_modulation
     burst_edge_time_fraction: np.ndarray  # dose rate 2-10 x its orbit mean [-]
     burst_core_time_fraction: np.ndarray  # dose rate >= 10 x its orbit mean [-]
     bursts_per_hour: np.ndarray  # entries into a burst (the edge state) [1/h]
@@ -598,7 +607,7 @@ class RadiationDesign:
     def dose_availability(self) -> np.ndarray:
         """Share of the life the chips survive their total dose (``tid_margin`` < 1 ends the electronics early;
         no repair in orbit); 1 when radiation is switched off."""
-        return np.where(np.isnan(self.tid_margin), 1.0, np.minimum(1.0, self.tid_margin))
+        return where_all(~np.isnan(self.tid_margin), np.minimum(1.0, self.tid_margin), 1.0)  # np.where's values
 
     @property
     def rate_modulation(self) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
@@ -720,7 +729,9 @@ def radiation_effects(
     host = radiation.interrupts_per_chip_year(total, 0.0, 0.0, _f(v["radiation.host_sefi_per_host_per_rad"]), per_host)
     sdc = radiation.sdc_events_per_chip_year(total, _f(v["radiation.sdc_per_chip_per_rad"]))
     detected = sdc * _f(v["radiation.sdc_detected_fraction"])
-    undetected = sdc - detected
+    # Figures only outputs read: computed on first read for sample arrays (the cost ratio needs none of them).
+    later = functools.partial(deferred_if, is_sampled(total))
+    undetected = later(lambda: sdc - detected)
     rate = _f(v["workload.inferences_per_s_per_accelerator"])
     burst_inputs = (altitude_km, _f(v["orbit.inclination_deg"]), _f(v["radiation.shielding_mm_al"]),
                     v["radiation.solar_activity"])
@@ -736,9 +747,11 @@ def radiation_effects(
         sdc_events_per_chip_year=sdc,
         detected_sdc_per_chip_year=detected,
         undetected_sdc_per_chip_year=undetected,
-        sdc_per_million_inferences=radiation.per_million_inferences(sdc, rate),
-        undetected_sdc_per_million_inferences=radiation.per_million_inferences(undetected, rate),
-        hbm_capacity_factor=np.asarray(hbm, float) + 0.0 * total,
+        sdc_per_million_inferences=later(radiation.per_million_inferences, sdc, rate),
+        undetected_sdc_per_million_inferences=later(
+            lambda: radiation.per_million_inferences(resolve(undetected), rate)
+        ),
+        hbm_capacity_factor=later(lambda: np.asarray(hbm, float) + 0.0 * total),
         hbm_uecc_per_chip_year=hbm_uecc,
         sefi_per_chip_year=sefi,
         host_sefi_per_chip_year=host,

@@ -20,10 +20,19 @@ def payload_to_orbit_kg(
     Catalog payloads are quoted to low circular orbits (~500-600 km); the altitude dependence within LEO is not
     modelled here.
     """
-    inc = np.asarray(inclination_deg, float)
-    return np.where(
-        inc > POLAR_INCLINATION_DEG, np.asarray(payload_sso_kg, float), np.asarray(payload_leo_kg, float)
-    )
+    return payload_for_orbit_kg(payload_leo_kg, payload_sso_kg, is_polar(inclination_deg))
+
+
+def is_polar(inclination_deg: ArrayLike) -> np.ndarray:
+    """Whether the vehicle's sun-synchronous payload figure applies: inclination above
+    :data:`POLAR_INCLINATION_DEG` [deg]."""
+    return np.asarray(inclination_deg, float) > POLAR_INCLINATION_DEG
+
+
+def payload_for_orbit_kg(payload_leo_kg: ArrayLike, payload_sso_kg: ArrayLike, polar: ArrayLike) -> np.ndarray:
+    """:func:`payload_to_orbit_kg` from :func:`is_polar` of the inclination (where it is known without the
+    inclination itself: every sun-synchronous orbit is retrograde) [kg]."""
+    return np.where(polar, np.asarray(payload_sso_kg, float), np.asarray(payload_leo_kg, float))
 
 
 def satellites_per_launch(

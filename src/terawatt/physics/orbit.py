@@ -22,6 +22,7 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
+from terawatt._arrays import Deferred
 from terawatt.constants import (
     AU_M,
     EARTH_EQUATORIAL_RADIUS_M,
@@ -226,6 +227,41 @@ def _sso_cos_i(alt: np.ndarray, mean_motion: np.ndarray | None = None) -> np.nda
         term += first
         np.divide(rate_per_n, term, out=cos_i)
     return cos_i
+
+
+#: Up to this altitude [km] a circular sun-synchronous orbit exists and is retrograde (:func:`sso_cos_i_bound`
+#: is below 0.76 there): its inclination exceeds 90 deg without being solved for.
+SSO_RETROGRADE_BELOW_KM = 5000.0
+
+
+def sso_cos_i_bound(altitude_km: npt.ArrayLike) -> np.ndarray:
+    r"""An upper bound on :math:`|\cos i|` of every pass of the sun-synchronous iteration (:func:`_sso_cos_i`).
+
+    Parameters
+    ----------
+    altitude_km : array_like
+        Height above the equatorial radius [km], in [150, 50000].
+
+    Returns
+    -------
+    numpy.ndarray or numpy.float64
+        :math:`B(h) = (\dot\Omega_{\odot}/n) / (q\,(\tfrac{3}{2}J_2 - qK))`, :math:`K = 15\,a + 4\,|b|` [-].
+
+    Notes
+    -----
+    Each pass sets :math:`\cos i = (\dot\Omega_{\odot}/n)/C` with :math:`C = -\tfrac{3}{2}J_2 q + q^2(a(4 - 19c^2)
+    - b(3 - 7c^2))`, :math:`a = \tfrac{3}{8}J_2^2`, :math:`b = \tfrac{15}{16}J_4` and :math:`c^2 \in [0, 1]`. The
+    bracket is at most :math:`K = 15a + 4|b|` in magnitude, so :math:`C \le -q(\tfrac{3}{2}J_2 - qK) < 0`
+    (:math:`qK < 10^{-5} \ll \tfrac{3}{2}J_2`): every pass gives :math:`\cos i < 0` (retrograde, i > 90 deg) with
+    :math:`|\cos i| \le B(h)`. :math:`B` grows with altitude (:math:`n` falls; :math:`q(\tfrac{3}{2}J_2 - qK)`
+    grows with :math:`q`, which falls with altitude), so :math:`B(h) \le B(h_0) < 1` for every :math:`h \le h_0`
+    proves that the orbit exists there (:math:`\cos i \ge -1`). :math:`B` = 0.752 at
+    :data:`SSO_RETROGRADE_BELOW_KM`: a margin no rounding of the dozen operations of a pass can close.
+    """
+    alt = _check_altitude(altitude_km)
+    q = (_R_KM / (_R_KM + alt)) ** 2
+    k = 15.0 * 0.375 * EARTH_J2**2 + 4.0 * abs(0.9375 * EARTH_J4)
+    return _out((_SSO_RATE_RAD_S / _mean_motion_rad_s(alt)) / (q * (1.5 * EARTH_J2 - q * k)))
 
 
 def sso_exists(altitude_km: npt.ArrayLike) -> np.ndarray:
@@ -590,7 +626,8 @@ def _prepare(altitude_km: npt.ArrayLike, inclination_deg: npt.ArrayLike, ltan_h:
     alt, inc, ltan = np.broadcast_arrays(alt, inc, ltan)
     if alt.size and nan.any():  # each inclination is then among the broadcast ones
         highest = alt.max() if nan.all() else alt[np.broadcast_to(nan, alt.shape)].max()
-        sso_inclination_deg(highest)  # raises where no SSO exists (highest altitude)
+        if highest > SSO_RETROGRADE_BELOW_KM:  # below it one exists (sso_cos_i_bound)
+            sso_inclination_deg(highest)  # raises where no SSO exists (highest altitude)
     return alt.ravel(), inc.ravel(), ltan.ravel(), alt.shape
 
 
@@ -699,8 +736,10 @@ def _unique_rows(columns: tuple[np.ndarray, ...]) -> tuple[np.ndarray, np.ndarra
     return (first, inverse.ravel()) if first.size <= MAX_UNIQUE else None
 
 
-def _interpolate(model: str, alt: np.ndarray, inc: np.ndarray, ltan: np.ndarray) -> np.ndarray:
-    """Multilinear interpolation on a cached table; ``inc`` all NaN (SSO) or all finite. Returns (3, n)."""
+def _interpolate(model: str, alt: np.ndarray, inc: np.ndarray, ltan: np.ndarray,
+                 rows: tuple[int, ...] = (0, 1, 2)) -> np.ndarray:
+    """Multilinear interpolation on a cached table; ``inc`` all NaN (SSO) or all finite. Returns (len(rows), n):
+    the statistics ``rows`` of (sunlit fraction, eclipse days, longest eclipse)."""
     # All sun-synchronous: the inclination axis is the one node -1 (only its bounds are read, not a full array).
     sso = inc.size > 0 and bool(np.isnan(inc[0]))
     values = (alt, ltan, np.full(1, -1.0) if sso else np.nan_to_num(inc, nan=-1.0))
@@ -714,15 +753,17 @@ def _interpolate(model: str, alt: np.ndarray, inc: np.ndarray, ltan: np.ndarray)
     moving = [len(ax[0]) > 1 and bool(np.any(ax[2])) for ax in axes]
     # An axis holding one node is indexed by 0, not by an array of zeros (the same gather, one index fewer).
     base = [0 if len(ax[0]) == 1 else ax[1] for ax in axes]
-    return _multilinear(tables, base, [ax[2] if m else None for ax, m in zip(axes, moving, strict=True)], alt.size)
+    weights = [ax[2] if m else None for ax, m in zip(axes, moving, strict=True)]
+    return _multilinear(tuple(tables[r] for r in rows), base, weights, alt.size)
 
 
 def _multilinear(tables: tuple[np.ndarray, ...], index: list[Any], weight: list[np.ndarray | None],
                  n: int) -> np.ndarray:
-    """(3, n) multilinear interpolation of the three statistic ``tables`` (each (n_alt, n_ltan, n_inc)): lower
-    node ``index`` per axis (an int or an (n,) array) and upper-node ``weight`` (None: the axis does not move)."""
+    """(len(tables), n) multilinear interpolation of the statistic ``tables`` (each (n_alt, n_ltan, n_inc)): lower
+    node ``index`` per axis (an int or an (n,) array) and upper-node ``weight`` (None: the axis does not move).
+    Each row is computed on its own (a table left out changes no other row)."""
     moving = [k for k, w in enumerate(weight) if w is not None]
-    out = np.zeros((3, n))  # one contiguous row per statistic
+    out = np.zeros((len(tables), n))  # one contiguous row per statistic
     strides = (tables[0].shape[1] * tables[0].shape[2], tables[0].shape[2], 1)
     flat_tables = [t.reshape(-1) for t in tables]  # C-contiguous: a view, gathered with one flat index
     for corner in range(1 << len(moving)):
@@ -767,13 +808,17 @@ def _stat_tables(model: str, alt_nodes: tuple[float, ...], ltan_nodes: tuple[flo
 
 
 def eclipse_stats_fast(altitude_km: npt.ArrayLike, inclination_deg: npt.ArrayLike, ltan_h: npt.ArrayLike,
-                       model: Model = "conical") -> EclipseStats:
+                       model: Model = "conical", days_on_read: bool = False) -> EclipseStats:
     """:func:`annual_eclipse_stats` (365 days) for Monte Carlo sample sets, via uniques or cached tables.
 
     Parameters
     ----------
     altitude_km, inclination_deg, ltan_h, model
         As for :func:`annual_eclipse_stats`.
+    days_on_read : bool, default False
+        Where the samples are looked up in a table outside a plan, give ``eclipse_days_per_yr`` as a
+        :class:`terawatt._arrays.Deferred` computing it on first read (the same values): for a caller that may
+        not need it (:func:`terawatt.evaluate`, whose cost ratio does not).
 
     Returns
     -------
@@ -817,7 +862,7 @@ def eclipse_stats_fast(altitude_km: npt.ArrayLike, inclination_deg: npt.ArrayLik
         key = _scalar_key(altitude_km, inclination_deg, ltan_h)
         if key is not None and isinstance(model, str):
             return _scalar_eclipse_stats(*key, model)
-    return _eclipse_stats_arrays(altitude_km, inclination_deg, ltan_h, model)
+    return _eclipse_stats_arrays(altitude_km, inclination_deg, ltan_h, model, days_on_read)
 
 
 def _scalar_key(
@@ -995,13 +1040,16 @@ def _by_table(stats: Callable[[np.ndarray, np.ndarray, np.ndarray], Any], alt: n
     sso = np.isnan(inc)
     if sso.all() or not sso.any():  # one table: the samples as they are, without gathering and scattering them
         return tuple(stats(alt, inc, ltan))
-    out = np.empty((3, alt.size))
+    out = None
     for mask in (sso, ~sso):
-        out[:, mask] = stats(alt[mask], inc[mask], ltan[mask])
+        part = stats(alt[mask], inc[mask], ltan[mask])
+        if out is None:
+            out = np.empty((len(part), alt.size))
+        out[:, mask] = part
     return tuple(out)
 
 def _eclipse_stats_arrays(altitude_km: npt.ArrayLike, inclination_deg: npt.ArrayLike, ltan_h: npt.ArrayLike,
-                          model: str) -> EclipseStats:
+                          model: str, days_on_read: bool = False) -> EclipseStats:
     alt, inc, ltan, shape = _prepare(altitude_km, inclination_deg, ltan_h, model)
     plan = _PLAN.get()
     if plan is not None:  # a population run's plan: each sample's values are its own (see EclipsePlan)
@@ -1013,4 +1061,10 @@ def _eclipse_stats_arrays(altitude_km: npt.ArrayLike, inclination_deg: npt.Array
         first, inverse = found
         res = _stats_core(alt[first], inc[first], ltan[first], model, 365)
         return _pack(shape, *(r[inverse] for r in res))
-    return _pack(shape, *_by_table(functools.partial(_interpolate, model), alt, inc, ltan))
+    if not days_on_read:
+        return _pack(shape, *_by_table(functools.partial(_interpolate, model), alt, inc, ltan))
+    # The eclipse days on first read (a Deferred): each statistic is interpolated on its own, the same numbers.
+    sunlit, longest = _by_table(functools.partial(_interpolate, model, rows=(0, 2)), alt, inc, ltan)
+    days = Deferred(lambda: _out(np.reshape(_by_table(functools.partial(_interpolate, model, rows=(1,)), alt, inc,
+                                                      ltan)[0], shape)))
+    return EclipseStats(_out(np.reshape(sunlit, shape)), days, _out(np.reshape(longest, shape)))

@@ -316,13 +316,14 @@ def _table() -> dict[str, np.ndarray]:
             t = {k: z[k] for k in z.files}
     dose = t["dose"].astype(float).transpose(0, 2, 3, 4, 1)  # (component, alt, inc, shielding, solar)
     floor = float(t["floor"])
-    # float32 log doses, component-major and flat: one gather of the 4 components of a cell corner for every
-    # sample, each component a contiguous row (the weights then multiply contiguous rows)
-    t["log_flat"] = {
-        k: np.ascontiguousarray(np.log(d + floor).ravel(), dtype=np.float32)
-        for k, d in (("min", dose[..., 0]), ("max", dose[..., 1]), ("mean", dose.mean(axis=4)))
-    }
-    t["finite"] = all(bool(np.isfinite(flat).all()) for flat in t["log_flat"].values())
+    # float32 log doses, node-major with the 4 components of a node together, each node one 16-byte item: one
+    # gather of a cell corner's 4 components for every sample, then one transposing copy to a contiguous row per
+    # component (the weights then multiply contiguous rows)
+    logs = {k: np.log(d + floor).astype(np.float32)
+            for k, d in (("min", dose[..., 0]), ("max", dose[..., 1]), ("mean", dose.mean(axis=4)))}
+    t["log_nodes"] = {k: np.ascontiguousarray(np.moveaxis(d, 0, -1)).reshape(-1, 4).view(np.complex128).ravel()
+                      for k, d in logs.items()}
+    t["finite"] = all(bool(np.isfinite(d).all()) for d in logs.values())
     # 1-km lookups (exact for integer-km nodes): fractional altitude-node index and folded SSO inclination, each
     # as its value at the lower km and its step to the next (lut[k + 1] - lut[k], the same subtraction made once)
     alt = np.arange(t["altitude_km"][0], t["altitude_km"][-1] + 0.5, 1.0)
@@ -478,11 +479,8 @@ def dose_rate_rad_per_yr(altitude_km: npt.ArrayLike, inclination_deg: npt.ArrayL
     ii, wi = _split((inc_f - inc_nodes[0]) / (inc_nodes[1] - inc_nodes[0]), inc_nodes.size)
     ix, wx = _split(np.interp(np.log(shield + 0.1), x_nodes, np.arange(x_nodes.size, dtype=float)), x_nodes.size)
     n_inc, n_x = inc_nodes.size, x_nodes.size
-    n_nodes = alt_nodes.size * n_inc * n_x
-    # flat index of each component's value at the lower corner, (4, n): component c's table starts at c * n_nodes
-    base = np.broadcast_to((ia * n_inc + ii) * n_x + ix, shape).reshape(1, n) + np.arange(0, 4 * n_nodes, n_nodes
-                                                                                           ).reshape(4, 1)
-    flat = t["log_flat"][solar]
+    base = np.broadcast_to((ia * n_inc + ii) * n_x + ix, shape).reshape(n)  # flat index of the lower corner's node
+    nodes = t["log_nodes"][solar]
     acc = None
     # A corner whose weight is 0 for every sample (an input on a node) adds +-0 to each (finite) sum: skipped. The
     # sum starts from the first corner's term rather than from +0, which differs only in the sign of a zero sum,
@@ -500,7 +498,9 @@ def dose_rate_rad_per_yr(altitude_km: npt.ArrayLike, inclination_deg: npt.ArrayL
             for d_x, w_x in pairs_x:
                 if skip(w_x):
                     continue
-                terms = flat[d_a + d_i + d_x:].take(base, mode="wrap")  # the corner's values: flat[base + offset]
+                # the corner's 4 components (node base + offset), one contiguous row each
+                corner = nodes[d_a + d_i + d_x:].take(base, mode="wrap").view(np.float32).reshape(n, 4)
+                terms = np.ascontiguousarray(corner.T)
                 terms *= np.broadcast_to(_product(w_ai, w_x), shape).reshape(1, n)
                 if acc is None:
                     acc = terms
