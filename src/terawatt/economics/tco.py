@@ -168,15 +168,15 @@ def orbital_costs(
                                       ("operations", p.opex_fraction_per_yr, hardware),
                                       ("replacement", p.replacement_fraction_per_yr, hardware)):
         if shape and _zero_line(coefficient, values, shape):
-            later[f"annual_{name}"] = functools.partial(np.multiply, coefficient, values)
+            later[f"annual_{name}"] = functools.partial(_product, coefficient, values)
         else:
             lines[name] = coefficient * values
     if shape and _no_servicing(sat, fleet, p, crf_life):
-        later["annual_servicing"] = servicing_line
+        later["annual_servicing"] = lambda _: servicing_line()
     else:
         lines["servicing"] = servicing_line()
 
-    def infrastructure() -> np.ndarray:
+    def infrastructure(costs: CostLines) -> np.ndarray:
         return _total(
             costs["annual_satellite_hardware"],
             costs["annual_launch"],
@@ -204,11 +204,16 @@ def orbital_costs(
         out,
         **later,
         annual_infrastructure=infrastructure,
-        annual_opex=lambda: costs["annual_operations"] + costs["annual_replacement"] + costs["annual_servicing"],
-        launch_slope_usd_per_yr_per_usd_per_kg=lambda: fleet.launch_mass_kg * (1.0 + p.insurance_fraction) * crf_life,
-        capex_total=lambda: accelerators + hardware + launch + insurance + ground_segment + out["capex_nre"],
+        annual_opex=lambda c: c["annual_operations"] + c["annual_replacement"] + c["annual_servicing"],
+        launch_slope_usd_per_yr_per_usd_per_kg=lambda _: fleet.launch_mass_kg * (1.0 + p.insurance_fraction) * crf_life,
+        capex_total=lambda _: accelerators + hardware + launch + insurance + ground_segment + out["capex_nre"],
     )
     return costs
+
+
+def _product(coefficient: np.ndarray, values: np.ndarray, _lines: CostLines) -> np.ndarray:
+    """A cost line computed on first read: ``coefficient * values``."""
+    return np.multiply(coefficient, values)
 
 
 def _zero_line(coefficient: np.ndarray, values: np.ndarray, shape: tuple[int, ...]) -> bool:
@@ -289,7 +294,9 @@ def _total(*terms: np.ndarray, start: int | None = 0) -> np.ndarray:
 
 class CostLines(dict):
     """Cost lines and totals of one side by name [USD, USD/yr]: a dict whose summary entries (given as functions
-    of no argument) are computed on first read, so that an evaluation that reads only some of them (``terawatt
+    of the cost lines themselves, so that no function holds the dict in a reference cycle: a cycle kept a whole
+    chunk's design alive until Python's cyclic collector ran, tripling a streamed Monte Carlo's peak memory) are
+    computed on first read, so that an evaluation that reads only some of them (``terawatt
     evaluate`` reading the cost ratio) does not pay for the rest. Iterating, ``len``, ``in``, ``get``, ``keys``,
     ``items`` and ``values`` see every entry (computing the pending ones first); pickles as a plain dict."""
 
@@ -301,7 +308,7 @@ class CostLines(dict):
         compute = self._pending.pop(key, None)
         if compute is None:
             raise KeyError(key)
-        value = self[key] = compute()
+        value = self[key] = compute(self)
         return value
 
     def _complete(self) -> None:
@@ -410,10 +417,12 @@ def terrestrial_costs(ground: GroundDesign, it_power_w: np.ndarray, p: Terrestri
     )
     return CostLines(
         out,
-        capex_total=lambda: accelerators + facility + plant,
-        annual_infrastructure=lambda: lines["facility"] + lines["power_plant"] + lines["energy"] + lines["operations"],
-        annual_opex=lambda: lines["energy"] + lines["operations"] + lines["repairs"],
-        crf_period=lambda: recovery(p.analysis_period_yr)[0],  # only the lifecycle totals
+        capex_total=lambda _: accelerators + facility + plant,
+        annual_infrastructure=lambda _: (
+            lines["facility"] + lines["power_plant"] + lines["energy"] + lines["operations"]
+        ),
+        annual_opex=lambda _: lines["energy"] + lines["operations"] + lines["repairs"],
+        crf_period=lambda _: recovery(p.analysis_period_yr)[0],  # only the lifecycle totals
     )
 
 
