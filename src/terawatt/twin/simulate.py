@@ -318,6 +318,7 @@ def _run(const: Constellation, plant: state.Plant, rates: Rates, grid, hours: fl
         alive0 = alive
         fail, alive, working, alive_k, failing = _failures(rng, alive, rates.failure_rate_per_yr, step_s, k, active,
                                                            fail_buf[:k])
+        failed = fail[:, failing]  # (k, failing): the chunk's failures, the columns of the failing satellites only
         r_sat = r.transpose(2, 1, 0)  # (n, k, 3) view for the hooks
         # --- operations layer (twinops): ground passes, manoeuvres ---
         tally.add(r_sat, sidereal[sl], np.degrees(lat.T), np.degrees(lon.T) - 180.0)
@@ -344,7 +345,7 @@ def _run(const: Constellation, plant: state.Plant, rates: Rates, grid, hours: fl
         ev_step, ev_sat = np.divmod(cells, n)
         in_step = np.searchsorted(cells, np.arange(k + 1) * n)  # the cells of step j: in_step[j]:in_step[j + 1]
         if sched is not None:  # the events by step and alive chips for the scheduler (twin.jobs)
-            jobs.events(sched, ev_step, ev_sat, n_stop, n_sdc, fail.any(axis=1))
+            jobs.events(sched, ev_step, ev_sat, n_stop, n_sdc, failed.any(axis=1))
             alive_k = np.broadcast_to(alive0, (k, n)) if alive_k is None else alive_k
         if cells.size:
             ev_rows.append(np.column_stack([seconds[c0 + ev_step], ev_sat, np.degrees(lat.flat[cells]),
@@ -411,7 +412,7 @@ def _run(const: Constellation, plant: state.Plant, rates: Rates, grid, hours: fl
         series["thermal_throttled_fraction"][sl] = np.count_nonzero(allowed < below, axis=1) / n
         series["capacity_fraction"][sl] = wanted.mean(axis=1)
         series["radiation_events"][sl] = np.bincount(ev_step, weights=count, minlength=k)
-        series["hardware_failures"][sl] = fail[:, failing].sum(axis=1)
+        series["hardware_failures"][sl] = failed.sum(axis=1)
         series["dose_rate_mean_rad_per_yr"][sl] = dose.mean(axis=1)
         for key, val in (("battery_soc", soc), ("radiator_temp_k", temp_k), ("compute_fraction", delivered),
                          ("illumination", seen)):
@@ -424,7 +425,7 @@ def _run(const: Constellation, plant: state.Plant, rates: Rates, grid, hours: fl
         per_sat["min_soc"] = np.minimum(per_sat["min_soc"], soc.min(axis=0))
         per_sat["dose_sum"] += dose.sum(axis=0)
         per_sat["events"] += np.bincount(ev_sat, weights=count, minlength=n).astype(int)
-        per_sat["failures"][failing] += fail[:, failing].sum(axis=0)
+        per_sat["failures"][failing] += failed.sum(axis=0)
         fail[:, failing] = 0  # the buffer back to zero for the next chunk
         if progress is not None:
             progress(c0 + k, n_steps)
