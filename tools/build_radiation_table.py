@@ -12,7 +12,6 @@ files; nothing is downloaded.
 
 from __future__ import annotations
 
-import argparse
 import multiprocessing as mp
 import time
 from pathlib import Path
@@ -74,11 +73,6 @@ def check(n: int, seed: int = 1) -> None:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", type=int, default=0, help="compare N random points with direct computation")
-    parser.add_argument("--processes", type=int, default=2)
-    args = parser.parse_args()
-    if args.check:
-        check(args.check)
-    else:
-        build(args.processes)
+    from _table_cli import table_tool
+
+    table_tool(__doc__, build, check)
