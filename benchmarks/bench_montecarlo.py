@@ -148,8 +148,8 @@ def main() -> None:
         if got["phases"]:
             other = got["cpu_s"] - sum(got["phases"].values())
             print("   CPU by phase: " + ", ".join(f"{k} {v:.1f} s" for k, v in got["phases"].items())
-                  + f", the rest (chunk assembly, text columns, manifest, imports, result) {other:.1f} s; reopened with load_montecarlo "
-                  f"and summarised: {got['reopen_cpu_s']:.1f} s CPU")
+                  + f", the rest (chunk assembly, text columns, manifest, imports, result) {other:.1f} s; "
+                  f"reopened with load_montecarlo and summarised: {got['reopen_cpu_s']:.1f} s CPU")
         rows.append({"benchmark": f"Monte Carlo {SCENARIO} 2030 streamed to Parquet (--out), {where}",
                      "size": f"{args.stream_samples:,} samples",
                      "rate": f"{got['cpu_s']:.1f} s CPU ({args.stream_samples / got['cpu_s']:,.0f} samples/s per "
