@@ -9,7 +9,8 @@ TCO in 2030, in a fresh process each, in-process and on ``--workers`` processes 
 sliced design of :mod:`terawatt.studies.latin_hypercube`), and in-process with ``--sampler random``: samples/s of
 the whole study (sampling, evaluation, Parquet writes, the summaries kept while streaming and finished at the
 end), its wall and CPU time (the process and its workers: on a shared machine the CPU time is what one core
-spends), the CPU time of each phase in-process, the CPU time of reopening the folder and summarising it again
+spends), the CPU time of each phase in-process (:data:`PHASES`; the model's outputs computed when a chunk's
+columns are read are model time, shown apart), the CPU time of reopening the folder and summarising it again
 (``terawatt.load_montecarlo(DIR).to_dict()``), and the peak resident memory of the process tree (``getrusage``
 maximum RSS of the run and of its largest worker). Run: ``python benchmarks/bench_montecarlo.py
 [--samples 100000] [--workers 2] [--stream-samples N]``. Timings and memory are reported, never asserted.
