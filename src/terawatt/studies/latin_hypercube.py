@@ -112,7 +112,7 @@ def scipy_hypercube(rng: np.random.Generator, d: int, m: int, cells: np.ndarray 
         if cells is None:
             u[j] = column
         else:
-            np.take(cells, column, out=u[j])
+            np.take(cells, column, out=u[j], mode="clip")  # a permutation: valid indices ("raise" buffers out)
     if cells is None:
         u += 1.0
     for r in range(0, m, _TILE):  # the transposed jitter a tile of rows at a time: it stays in cache
