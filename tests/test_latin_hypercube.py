@@ -206,3 +206,16 @@ def test_base_is_drawn_from_its_own_stream_once():
     assert all(np.array_equal(np.sort(o), np.arange(5)) for o in base.offset)
     assert base.last.shape == (17,) and np.all(np.diff(base.last) > 0)
     assert lh.sliced_base(3, 5 * BLOCK + 17, 4) is base  # cached per run
+
+
+def test_rotation_gathers_rows_of_the_run_permutation():
+    """``rotate`` is ``values[perm[(r + shift) % B]]`` for every shift (the two ends included), read from the run's
+    permutations as they are kept: writeable, since ``numpy.take`` copies a read-only index array before each
+    gather (512 kB per dimension and block)."""
+    base = lh.sliced_base(5, 3 * BLOCK + 1, 2)
+    assert base.perm.flags.writeable and base.perm.flags.c_contiguous
+    values = np.random.default_rng(1).random(BLOCK)
+    out = np.empty(BLOCK)
+    for shift in (0, 1, 12345, BLOCK - 1):
+        expected = values[base.perm[1][(np.arange(BLOCK) + shift) % BLOCK]]
+        assert lh.rotate(values, base.perm[1], shift, out).tobytes() == expected.tobytes()

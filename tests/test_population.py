@@ -295,3 +295,19 @@ def test_sampled_rows_skip_the_per_chunk_range_check_with_the_same_result(musk):
     a, b = evaluate(checked.at_year(2030)), evaluate(trusted.at_year(2030))
     for key in OUTPUTS:
         assert np.asarray(a[key]).tobytes() == np.asarray(b[key]).tobytes(), key
+
+
+def test_text_columns_hold_their_strings_read_only():
+    """A chunk's text column (``_text``): the same strings as the NumPy column, as ``str`` objects, read-only, its
+    non-empty rows remembered; a column with no text is one shared column of empty strings, never changed by a
+    later column that has some."""
+    from terawatt.studies.population import _text, nonempty
+
+    empty = _text(np.zeros(4, "U1"))
+    assert empty.tolist() == ["", "", "", ""] and not empty.flags.writeable and not nonempty(empty).any()
+    for col in (np.array(["", "too hot", "", "x"]), np.array(["a", "b", "c", "d"]), np.zeros(4, "U7")):
+        out = _text(col)
+        assert out.dtype == object and out.tolist() == col.tolist() and not out.flags.writeable
+        assert all(type(v) is str for v in out)
+        assert np.array_equal(nonempty(out), col != "")
+    assert _text(np.zeros(4, "U3")).tolist() == empty.tolist() == ["", "", "", ""]

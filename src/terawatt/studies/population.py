@@ -39,6 +39,7 @@ import json
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from itertools import islice
 from pathlib import Path
 from typing import Any, Protocol
@@ -185,12 +186,25 @@ def _text(col: np.ndarray) -> np.ndarray:
     the streamed summaries: comparing 65,536 objects with ``""`` costs ~0.7 ms)."""
     if col.dtype.kind != "U":
         return col.astype(str).astype(object)
-    out = np.full(col.shape, "", dtype=object)
     filled = nonempty(col)
-    out[filled] = col[filled]
-    out.setflags(write=False)
+    if col.ndim == 1 and not filled.any():  # every row "" (every design feasible): one shared read-only column
+        out = _empty_text(len(col))
+    else:
+        out = np.empty(col.shape, dtype=object)
+        out.fill("")  # (numpy.full of an object costs ~3x more: 1.2 ms for 65,536 rows)
+        out[filled] = col[filled]
+        out.setflags(write=False)
     filled.setflags(write=False)
     _FILLED[:] = [(out, filled), *_FILLED[:1]]
+    return out
+
+
+@lru_cache(maxsize=4)
+def _empty_text(m: int) -> np.ndarray:
+    """A read-only text column of ``m`` empty strings (``str`` objects), shared by the chunks that have no text."""
+    out = np.empty(m, dtype=object)
+    out.fill("")
+    out.setflags(write=False)
     return out
 
 
