@@ -59,6 +59,22 @@ def select(condition: Any, if_true: Any, if_false: Any) -> Any:
     return np.where(condition, if_true, if_false)
 
 
+def fits(buffer: Any, *operands: Any) -> bool:
+    """Whether ``buffer`` can take the result of a ufunc of it and ``operands`` in place (``out=buffer``): a
+    writeable float64 array of at least one dimension that every operand broadcasts to without growing it (a
+    scalar or the same shape), so that the result has the values, shape and type the ufunc would return.
+
+    For a chain of operations on an intermediate the caller computed itself (never on an argument it was given).
+    """
+    return (
+        type(buffer) is np.ndarray
+        and buffer.ndim > 0
+        and buffer.dtype == np.float64
+        and buffer.flags.writeable
+        and all(np.ndim(x) == 0 or np.shape(x) == buffer.shape for x in operands)
+    )
+
+
 def where_all(condition: Any, if_true: Any, if_false: Any) -> Any:
     """``np.where(condition, if_true, if_false)``, returning ``if_true`` itself where every ``condition`` holds and
     it already has the shape and type ``np.where`` would give (one reduction instead of a pass that copies).
