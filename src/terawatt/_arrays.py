@@ -66,13 +66,18 @@ def fits(buffer: Any, *operands: Any) -> bool:
 
     For a chain of operations on an intermediate the caller computed itself (never on an argument it was given).
     """
-    return (
-        type(buffer) is np.ndarray
-        and buffer.ndim > 0
-        and buffer.dtype == np.float64
-        and buffer.flags.writeable
-        and all(np.ndim(x) == 0 or np.shape(x) == buffer.shape for x in operands)
-    )
+    if type(buffer) is not np.ndarray or not buffer.ndim or buffer.dtype.type is not np.float64:
+        return False
+    if not buffer.flags.writeable:
+        return False
+    shape = buffer.shape
+    for x in operands:  # a few attribute reads: np.shape and np.ndim cost microseconds each
+        size = () if type(x) is float else getattr(x, "shape", None)
+        if size is None:
+            size = np.shape(x)
+        if size and size != shape:
+            return False
+    return True
 
 
 def where_all(condition: Any, if_true: Any, if_false: Any) -> Any:

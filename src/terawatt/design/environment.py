@@ -9,6 +9,7 @@ goodput it costs in :mod:`terawatt.design.workload`.
 from __future__ import annotations
 
 import functools
+import math
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
@@ -417,7 +418,7 @@ def with_propellant(sat: SatelliteDesign, env: EnvironmentDesign, tank_fraction:
     fixed = sat.propulsion_mass_kg
     dry = mass if _all_plus_zero(fixed, np.shape(mass)) else mass - nan_to_zero(fixed)
     propellant = env.propellant_mass_kg
-    carried = nan_to_zero(propellant)  # propellant itself where every value is finite
+    carried = propellant if _all_finite(propellant) else nan_to_zero(propellant)
     hardware = propulsion.propulsion_hardware_mass_kg(carried, tank_fraction)
     if carried is not propellant or not _is_float_array(hardware, np.shape(propellant)):
         finite = np.isfinite(propellant)
@@ -450,10 +451,22 @@ def with_propellant(sat: SatelliteDesign, env: EnvironmentDesign, tank_fraction:
     )
 
 
+def _all_finite(x: Any) -> bool:
+    """Whether ``x`` is a non-empty float64 array of samples whose every value is finite, from its extremes (two
+    reductions: cheaper than a sum or a mask; NaN propagates to both)."""
+    return (
+        _is_float_array(x, np.shape(x)) and x.size > 0
+        and math.isfinite(x.min()) and math.isfinite(x.max())
+    )
+
+
 def _all_plus_zero(x: Any, shape: tuple[int, ...]) -> bool:
-    """Whether ``x`` is a float64 array of ``shape`` whose every value is +0.0 (all 64 bits zero: -0.0 and NaN
-    are not), one pass over its bits."""
-    return type(x) is np.ndarray and x.shape == shape and x.dtype == np.float64 and not x.view(np.int64).any()
+    """Whether ``x`` is a non-empty float64 array of ``shape`` whose every value is +0.0 (all 64 bits zero: -0.0
+    and NaN are not), from one reduction over its bits (the largest as an unsigned integer is 0)."""
+    return (
+        type(x) is np.ndarray and x.shape == shape and x.size > 0 and x.dtype == np.float64
+        and not x.view(np.uint64).max()
+    )
 
 
 @dataclass(frozen=True)
