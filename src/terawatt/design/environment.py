@@ -418,9 +418,9 @@ def with_propellant(sat: SatelliteDesign, env: EnvironmentDesign, tank_fraction:
     fixed = sat.propulsion_mass_kg
     dry = mass if _all_plus_zero(fixed, np.shape(mass)) else mass - nan_to_zero(fixed)
     propellant = env.propellant_mass_kg
-    carried = propellant if _all_finite(propellant) else nan_to_zero(propellant)
-    hardware = propulsion.propulsion_hardware_mass_kg(carried, tank_fraction)
-    if carried is not propellant or not _is_float_array(hardware, np.shape(propellant)):
+    loaded = propellant if _all_finite(propellant) else nan_to_zero(propellant)
+    hardware = propulsion.propulsion_hardware_mass_kg(loaded, tank_fraction)
+    if loaded is not propellant or not _is_float_array(hardware, np.shape(propellant)):
         finite = np.isfinite(propellant)
         if not (finite.all() and _is_float_array(hardware, np.shape(finite))):
             hardware = np.where(finite, hardware, np.nan)
@@ -438,11 +438,11 @@ def with_propellant(sat: SatelliteDesign, env: EnvironmentDesign, tank_fraction:
     wet = sized_only(mass, sized)
     stowed = mass / sat.stowed_volume_m3  # the stowed density, then the volume at the new mass in its place
     stowed = np.divide(wet, stowed, out=stowed) if fits(stowed, wet) else wet / stowed
-    carried = propellant + hardware
+    propulsion_mass = propellant + hardware
     specific = stored(sat, "specific_power_w_per_kg")  # outputs only: may be computed on first read
     return replace(
         sat,
-        propulsion_mass_kg=sized_only(np.nan, carried),
+        propulsion_mass_kg=sized_only(np.nan, propulsion_mass),
         satellite_mass_kg=wet,
         stowed_volume_m3=stowed,
         specific_power_w_per_kg=deferred_if(

@@ -434,9 +434,10 @@ def avoidance_outage_fraction(manoeuvres: npt.ArrayLike, outage_h_per_manoeuvre:
     m = _check(manoeuvres, "manoeuvres", 0.0, np.inf, "1/yr")
     t = _check(outage_h_per_manoeuvre, "outage_h_per_manoeuvre", 0.0, np.inf, "h")
     hours = m * t
-    if fits(hours):  # this call's own array: the fraction and its cap in place
+    if fits(hours):  # this call's own array: the fraction, and its cap where one reaches it, in place
         np.divide(hours, HOURS_PER_YEAR, out=hours)
-        return np.minimum(1.0, hours, out=hours)
+        # where no sample reaches the cap, np.minimum would return every value as it is (a NaN fails the test)
+        return hours if hours.max() <= 1.0 else np.minimum(1.0, hours, out=hours)
     return _out(np.minimum(1.0, hours / HOURS_PER_YEAR))
 
 
@@ -513,6 +514,8 @@ def formation_manoeuvre_factor(trigger_area_m2: npt.ArrayLike, cluster_radius_m:
             np.divide(radius, disc, out=disc)
             np.add(disc, 1.0, out=disc)
             np.square(disc, out=disc)  # what ``** 2`` of an array calls
+        if n.ndim == 0 and disc.max() <= n:  # no sample capped at N: np.minimum would return disc as it is
+            return disc
         return np.minimum(n, disc, out=disc)
     with np.errstate(divide="ignore", invalid="ignore"):
         disc = (1.0 + radius / np.sqrt(disc)) ** 2

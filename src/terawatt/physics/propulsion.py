@@ -74,6 +74,11 @@ DEFAULT_DEORBIT_PERIGEE_KM = 50.0
 DECAY_END_ALTITUDE_KM = 150.0
 
 _R_M = EARTH_EQUATORIAL_RADIUS_M
+#: mu / 2 [m3 s-2], exact (a power of two): for x with 0.5 * x exact, (0.5 * x) * mu and x * (mu / 2) round the same
+#: real number, so they are the same double.
+_HALF_MU = 0.5 * EARTH_MU_M3_PER_S2
+#: Halving is exact for every double from here up (2**-1021: the half stays a normal number).
+_HALVING_EXACT = 2.0**-1021
 _SQRT_PI = float(np.sqrt(np.pi))
 
 
@@ -238,8 +243,11 @@ def _drag_acceleration(altitude_km: npt.ArrayLike, density_kg_per_m3: npt.ArrayL
     :func:`_drag_terms` where it is one: ``0.5 * k * mu / r``, the same operations in the same order."""
     r, k = _drag_terms(altitude_km, density_kg_per_m3, area_m2, mass_kg, cd)
     if fits(k, r):
-        np.multiply(k, 0.5, out=k)
-        np.multiply(k, EARTH_MU_M3_PER_S2, out=k)
+        if k.min() >= _HALVING_EXACT:  # 0.5 * k exact (NaN fails): (0.5 * k) * mu is k * (mu / 2), one pass
+            np.multiply(k, _HALF_MU, out=k)
+        else:
+            np.multiply(k, 0.5, out=k)
+            np.multiply(k, EARTH_MU_M3_PER_S2, out=k)
         return np.divide(k, r, out=k)
     return np.asarray(0.5 * k * EARTH_MU_M3_PER_S2 / r)
 
