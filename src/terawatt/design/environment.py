@@ -438,7 +438,10 @@ def with_propellant(sat: SatelliteDesign, env: EnvironmentDesign, tank_fraction:
     wet = sized_only(mass, sized)
     stowed = mass / sat.stowed_volume_m3  # the stowed density, then the volume at the new mass in its place
     stowed = np.divide(wet, stowed, out=stowed) if fits(stowed, wet) else wet / stowed
-    propulsion_mass = propellant + hardware
+    if fits(hardware, propellant):  # the hardware mass is this call's own array: the propulsion mass in its place
+        propulsion_mass = np.add(propellant, hardware, out=hardware)
+    else:
+        propulsion_mass = propellant + hardware
     specific = stored(sat, "specific_power_w_per_kg")  # outputs only: may be computed on first read
     return replace(
         sat,
