@@ -239,8 +239,9 @@ def _drag_terms(altitude_km: npt.ArrayLike, density_kg_per_m3: npt.ArrayLike, ar
 
 def _drag_acceleration(altitude_km: npt.ArrayLike, density_kg_per_m3: npt.ArrayLike, area_m2: npt.ArrayLike,
                        mass_kg: npt.ArrayLike, cd: npt.ArrayLike) -> np.ndarray:
-    """:func:`drag_acceleration_m_per_s2` as an array (0-d for scalars), computed in place on the array of
-    :func:`_drag_terms` where it is one: ``0.5 * k * mu / r``, the same operations in the same order."""
+    """:func:`drag_acceleration_m_per_s2` as an array (0-d for scalars): ``0.5 * k * mu / r``, computed in place on
+    the array of :func:`_drag_terms` where it is one, with ``(0.5 * k) * mu`` as ``k * (mu / 2)`` where halving
+    every ``k`` is exact (the same doubles: both round the same real number)."""
     r, k = _drag_terms(altitude_km, density_kg_per_m3, area_m2, mass_kg, cd)
     if fits(k, r):
         if k.min() >= _HALVING_EXACT:  # 0.5 * k exact (NaN fails): (0.5 * k) * mu is k * (mu / 2), one pass
