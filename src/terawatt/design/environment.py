@@ -9,6 +9,7 @@ goodput it costs in :mod:`terawatt.design.workload`.
 from __future__ import annotations
 
 import functools
+import math
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
@@ -18,6 +19,7 @@ from terawatt._arrays import (
     Deferred,
     LazyFields,
     deferred_if,
+    fits,
     is_sampled,
     nan_to_zero,
     resolve,
@@ -215,7 +217,9 @@ def avoidance_stalls(v: dict[str, Any], altitude_km: np.ndarray, own_manoeuvres:
             debris.manoeuvre_trigger_area_m2(own_manoeuvres, altitude_km, flux_per_m2_yr=trackable_flux_per_m2_yr),
             _f(v["links.cluster_radius_m"]),
             n_cluster)
-        flown = own_manoeuvres * factor
+        # the factor is this call's own array where it has the samples' shape: the manoeuvres flown in its place
+        flown = (np.multiply(own_manoeuvres, factor, out=factor) if fits(factor, own_manoeuvres)
+                 else own_manoeuvres * factor)
         outage = debris.avoidance_outage_fraction(flown, outage_h)
         return flown, outage, 1.0 - outage
     outage = debris.avoidance_outage_fraction(own_manoeuvres, outage_h)
@@ -408,23 +412,63 @@ def with_propellant(sat: SatelliteDesign, env: EnvironmentDesign, tank_fraction:
     The propellant and its tanks replace the fixed ``satellite.propulsion_mass_fraction``; a heritage satellite
     keeps its given mass.
     """
-    dry = sat.satellite_mass_kg - nan_to_zero(sat.propulsion_mass_kg)
+    mass = sat.satellite_mass_kg
+    # m - (+0) is m, bit for bit: a sized design's placeholder propulsion (its fixed fraction is 0 with the
+    # atmosphere on) needs no pass
+    fixed = sat.propulsion_mass_kg
+    dry = mass if _all_plus_zero(fixed, np.shape(mass)) else mass - nan_to_zero(fixed)
     propellant = env.propellant_mass_kg
-    finite = np.isfinite(propellant)
-    hardware = propulsion.propulsion_hardware_mass_kg(nan_to_zero(propellant), tank_fraction)
-    if not (finite.all() and _is_float_array(hardware, np.shape(finite))):
-        hardware = np.where(finite, hardware, np.nan)
-    wet = select(sat.heritage, sat.satellite_mass_kg, dry + propellant + hardware)
-    stowed_density = sat.satellite_mass_kg / sat.stowed_volume_m3
+    loaded = propellant if _all_finite(propellant) else nan_to_zero(propellant)
+    hardware = propulsion.propulsion_hardware_mass_kg(loaded, tank_fraction)
+    if loaded is not propellant or not _is_float_array(hardware, np.shape(propellant)):
+        finite = np.isfinite(propellant)
+        if not (finite.all() and _is_float_array(hardware, np.shape(finite))):
+            hardware = np.where(finite, hardware, np.nan)
+    sized = dry + propellant
+    sized = np.add(sized, hardware, out=sized) if fits(sized, hardware) else sized + hardware
+    no_heritage = np.ndim(sat.heritage) == 0 and not sat.heritage
+
+    def sized_only(if_heritage: Any, value: Any) -> Any:
+        """``select(sat.heritage, if_heritage, value)``: ``value`` itself, without select's shape checks, where no
+        satellite is a heritage one and ``value`` is an array of samples (what select would return)."""
+        if no_heritage and _is_float_array(value, np.shape(value)):
+            return value
+        return select(sat.heritage, if_heritage, value)
+
+    wet = sized_only(mass, sized)
+    stowed = mass / sat.stowed_volume_m3  # the stowed density, then the volume at the new mass in its place
+    stowed = np.divide(wet, stowed, out=stowed) if fits(stowed, wet) else wet / stowed
+    if fits(hardware, propellant):  # the hardware mass is this call's own array: the propulsion mass in its place
+        propulsion_mass = np.add(propellant, hardware, out=hardware)
+    else:
+        propulsion_mass = propellant + hardware
     specific = stored(sat, "specific_power_w_per_kg")  # outputs only: may be computed on first read
     return replace(
         sat,
-        propulsion_mass_kg=select(sat.heritage, np.nan, propellant + hardware),
+        propulsion_mass_kg=sized_only(np.nan, propulsion_mass),
         satellite_mass_kg=wet,
-        stowed_volume_m3=wet / stowed_density,
+        stowed_volume_m3=stowed,
         specific_power_w_per_kg=deferred_if(
             type(specific) is Deferred or is_sampled(wet), lambda: resolve(specific) * sat.satellite_mass_kg / wet
         ),
+    )
+
+
+def _all_finite(x: Any) -> bool:
+    """Whether ``x`` is a non-empty float64 array of samples whose every value is finite, from its extremes (two
+    reductions: cheaper than a sum or a mask; NaN propagates to both)."""
+    return (
+        _is_float_array(x, np.shape(x)) and x.size > 0
+        and math.isfinite(x.min()) and math.isfinite(x.max())
+    )
+
+
+def _all_plus_zero(x: Any, shape: tuple[int, ...]) -> bool:
+    """Whether ``x`` is a non-empty float64 array of ``shape`` whose every value is +0.0 (all 64 bits zero: -0.0
+    and NaN are not), from one reduction over its bits (the largest as an unsigned integer is 0)."""
+    return (
+        type(x) is np.ndarray and x.shape == shape and x.size > 0 and x.dtype == np.float64
+        and not x.view(np.uint64).max()
     )
 
 

@@ -38,7 +38,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from terawatt._arrays import interp, where_all
+from terawatt._arrays import fits, interp, where_all
 from terawatt.constants import HOURS_PER_YEAR
 from terawatt.physics._checks import check_range, output
 
@@ -433,7 +433,12 @@ def avoidance_outage_fraction(manoeuvres: npt.ArrayLike, outage_h_per_manoeuvre:
     """
     m = _check(manoeuvres, "manoeuvres", 0.0, np.inf, "1/yr")
     t = _check(outage_h_per_manoeuvre, "outage_h_per_manoeuvre", 0.0, np.inf, "h")
-    return _out(np.minimum(1.0, m * t / HOURS_PER_YEAR))
+    hours = m * t
+    if fits(hours):  # this call's own array: the fraction, and its cap where one reaches it, in place
+        np.divide(hours, HOURS_PER_YEAR, out=hours)
+        # where no sample reaches the cap, np.minimum would return every value as it is (a NaN fails the test)
+        return hours if hours.max() <= 1.0 else np.minimum(1.0, hours, out=hours)
+    return _out(np.minimum(1.0, hours / HOURS_PER_YEAR))
 
 
 # ----------------------------------------------------------------------------------- formations and jobs
@@ -495,11 +500,25 @@ def formation_manoeuvre_factor(trigger_area_m2: npt.ArrayLike, cluster_radius_m:
     rate is taken at the smaller. With the defaults (:math:`r_t` = 6.7 km, :math:`R` = 1 km, 81 satellites)
     the factor is 1.32: the members' conjunctions overlap almost entirely, one object threatening many members.
     """
-    area = _check(trigger_area_m2, "trigger_area_m2", 0.0, np.inf, "m2")
+    area = np.asarray(trigger_area_m2, dtype=float)
+    # every area valid and > 0 (NaN fails) in one reduction: the check passes and no sample is masked
+    positive = area.ndim > 0 and area.size > 0 and bool(area.min() > 0)
+    if not positive:
+        area = _check(area, "trigger_area_m2", 0.0, np.inf, "m2")
     radius = _check(cluster_radius_m, "cluster_radius_m", 0.0, np.inf, "m")
     n = _check(cluster_satellites, "cluster_satellites", 1.0, np.inf, "-")
+    disc = area / np.pi
+    if positive and fits(disc, radius, n):  # this call's own array: (1 + R/r_t)^2 and its cap at N in place
+        with np.errstate(divide="ignore", invalid="ignore"):
+            np.sqrt(disc, out=disc)
+            np.divide(radius, disc, out=disc)
+            np.add(disc, 1.0, out=disc)
+            np.square(disc, out=disc)  # what ``** 2`` of an array calls
+        if n.ndim == 0 and disc.max() <= n:  # no sample capped at N: np.minimum would return disc as it is
+            return disc
+        return np.minimum(n, disc, out=disc)
     with np.errstate(divide="ignore", invalid="ignore"):
-        disc = (1.0 + radius / np.sqrt(area / np.pi)) ** 2
+        disc = (1.0 + radius / np.sqrt(disc)) ** 2
     return _out(where_all(area > 0, np.minimum(n, disc), 1.0))  # np.where's values
 
 

@@ -38,6 +38,7 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
+from terawatt._arrays import fits
 from terawatt.constants import (
     EARTH_EQUATORIAL_RADIUS_M,
     EARTH_MU_M3_PER_S2,
@@ -73,6 +74,11 @@ DEFAULT_DEORBIT_PERIGEE_KM = 50.0
 DECAY_END_ALTITUDE_KM = 150.0
 
 _R_M = EARTH_EQUATORIAL_RADIUS_M
+#: mu / 2 [m3 s-2], exact (a power of two): for x with 0.5 * x exact, (0.5 * x) * mu and x * (mu / 2) round the same
+#: real number, so they are the same double.
+_HALF_MU = 0.5 * EARTH_MU_M3_PER_S2
+#: Halving is exact for every double from here up (2**-1021: the half stays a normal number).
+_HALVING_EXACT = 2.0**-1021
 _SQRT_PI = float(np.sqrt(np.pi))
 
 
@@ -186,7 +192,11 @@ def cross_section_m2(array_area_m2: npt.ArrayLike, radiator_area_m2: npt.ArrayLi
     w = _positive(panel_width_m, "panel_width_m", "m")
     s = _positive(speed_ratio, "speed_ratio", "-")
     c = _positive(cd, "cd", "-")
-    return _out(np.asarray(panels * (t / w + 2.0 / (s * _SQRT_PI * c)) + a_bus))
+    factor = t / w + 2.0 / (s * _SQRT_PI * c)
+    if fits(panels, factor, a_bus):  # the panels' sum is this call's own array: scale it and add the bus in place
+        np.multiply(panels, factor, out=panels)
+        return np.add(panels, a_bus, out=panels)
+    return _out(np.asarray(panels * factor + a_bus))
 
 
 # ---------------------------------------------------------------------------------------------------- drag
@@ -221,7 +231,26 @@ def _drag_terms(altitude_km: npt.ArrayLike, density_kg_per_m3: npt.ArrayLike, ar
     a = _nonnegative(area_m2, "area_m2", "m2")
     m = _positive(mass_kg, "mass_kg", "kg")
     c = _positive(cd, "cd", "-")
-    return _R_M + alt * 1e3, rho * c * a / m
+    k = rho * c * a
+    if fits(k, m):  # k is this call's own array
+        return _R_M + alt * 1e3, np.divide(k, m, out=k)
+    return _R_M + alt * 1e3, k / m
+
+
+def _drag_acceleration(altitude_km: npt.ArrayLike, density_kg_per_m3: npt.ArrayLike, area_m2: npt.ArrayLike,
+                       mass_kg: npt.ArrayLike, cd: npt.ArrayLike) -> np.ndarray:
+    """:func:`drag_acceleration_m_per_s2` as an array (0-d for scalars): ``0.5 * k * mu / r``, computed in place on
+    the array of :func:`_drag_terms` where it is one, with ``(0.5 * k) * mu`` as ``k * (mu / 2)`` where halving
+    every ``k`` is exact (the same doubles: both round the same real number)."""
+    r, k = _drag_terms(altitude_km, density_kg_per_m3, area_m2, mass_kg, cd)
+    if fits(k, r):
+        if k.min() >= _HALVING_EXACT:  # 0.5 * k exact (NaN fails): (0.5 * k) * mu is k * (mu / 2), one pass
+            np.multiply(k, _HALF_MU, out=k)
+        else:
+            np.multiply(k, 0.5, out=k)
+            np.multiply(k, EARTH_MU_M3_PER_S2, out=k)
+        return np.divide(k, r, out=k)
+    return np.asarray(0.5 * k * EARTH_MU_M3_PER_S2 / r)
 
 
 def drag_acceleration_m_per_s2(altitude_km: npt.ArrayLike, density_kg_per_m3: npt.ArrayLike, area_m2: npt.ArrayLike,
@@ -246,8 +275,7 @@ def drag_acceleration_m_per_s2(altitude_km: npt.ArrayLike, density_kg_per_m3: np
     numpy.ndarray or numpy.float64
         :math:`a_D = \tfrac12\rho v^2 C_D A/m` [m s-2], :math:`v^2 = \mu/r` (Vallado 2013, ch. 8).
     """
-    r, k = _drag_terms(altitude_km, density_kg_per_m3, area_m2, mass_kg, cd)
-    return _out(0.5 * k * EARTH_MU_M3_PER_S2 / r)
+    return _out(_drag_acceleration(altitude_km, density_kg_per_m3, area_m2, mass_kg, cd))
 
 
 def drag_dv_m_per_s_per_yr(altitude_km: npt.ArrayLike, density_kg_per_m3: npt.ArrayLike, area_m2: npt.ArrayLike,
@@ -274,8 +302,10 @@ def drag_dv_m_per_s_per_yr(altitude_km: npt.ArrayLike, density_kg_per_m3: npt.Ar
     ----------
     .. [1] Wertz, J. R. and Larson, W. J. (eds.), *Space Mission Analysis and Design*, 3rd ed., 1999, ch. 6.
     """
-    return _out(np.asarray(drag_acceleration_m_per_s2(altitude_km, density_kg_per_m3, area_m2, mass_kg, cd))
-                * SECONDS_PER_YEAR)
+    acceleration = _drag_acceleration(altitude_km, density_kg_per_m3, area_m2, mass_kg, cd)
+    if fits(acceleration):
+        return np.multiply(acceleration, SECONDS_PER_YEAR, out=acceleration)
+    return _out(acceleration * SECONDS_PER_YEAR)
 
 
 def decay_rate_km_per_day(altitude_km: npt.ArrayLike, density_kg_per_m3: npt.ArrayLike, area_m2: npt.ArrayLike,
@@ -521,7 +551,11 @@ def propellant_mass_kg(dry_mass_kg: npt.ArrayLike, dv_m_per_s: npt.ArrayLike, is
     m = _nonnegative(dry_mass_kg, "dry_mass_kg", "kg")
     dv = _check(dv_m_per_s, "dv_m_per_s", 0.0, 20000.0, "m/s")
     isp = _positive(isp_s, "isp_s", "s")
-    return _out(np.asarray(m * np.expm1(dv / (STANDARD_GRAVITY_M_PER_S2 * isp))))
+    x = dv / (STANDARD_GRAVITY_M_PER_S2 * isp)
+    if fits(x, m):  # x is this call's own array: the mass ratio minus one, then the propellant, in place
+        np.expm1(x, out=x)
+        return np.multiply(m, x, out=x)
+    return _out(np.asarray(m * np.expm1(x)))
 
 
 def propulsion_hardware_mass_kg(propellant_mass_kg: npt.ArrayLike, tank_fraction: npt.ArrayLike) -> np.ndarray:
