@@ -14,11 +14,12 @@ from typing import Any
 
 import numpy as np
 
-from terawatt._arrays import as_float, select
+from terawatt._arrays import as_float, is_sampled, select
 from terawatt.constants import HOURS_PER_YEAR
 from terawatt.design.ground import GroundDesign
 from terawatt.design.satellite import FleetDesign, SatelliteDesign
 from terawatt.economics.finance import (
+    RecoveryFactors,
     capital_recovery_factors,
     recovery_factors_finite,
     series_present_value_factor,
@@ -134,8 +135,7 @@ def orbital_costs(
     accelerators = fleet.accelerators_flown * p.server_price_usd_per_accelerator
     launch = _launch_cost_usd(fleet, p)
     insurance_infra = p.insurance_fraction * (hardware + launch)
-    insurance_acc = p.insurance_fraction * accelerators
-    insurance = insurance_infra + insurance_acc
+    insurance = _sum_into_second(insurance_infra, p.insurance_fraction * accelerators)
     ground_segment = p.ground_segment_usd_per_w * it_power_w
     kept: list[tuple[np.ndarray, np.ndarray]] = []
 
@@ -146,35 +146,59 @@ def orbital_costs(
         return kept[0]
 
     # Each capital recovery factor once: on large sample arrays they dominate the run time.
-    crf_life, crf_period = _recovery(p)(life, p.analysis_period_yr)
+    recovery = _recovery(p)
+    crf_life, crf_period = recovery(life, p.analysis_period_yr)
 
-    def servicing_line() -> np.ndarray:
+    def servicing_line() -> tuple[np.ndarray, np.ndarray]:
         visits, installed = servicing()
-        return (visits + installed) * crf_life
+        return visits + installed, crf_life
 
-    lines = {
-        "accelerators": accelerators * crf_life,
-        "satellite_hardware": hardware * crf_life,
-        "launch": launch * crf_life,
-        "insurance": insurance * crf_life,
-        "ground_segment": ground_segment * crf_period,
+    # Each annual line as the product (outlay or coefficient, factor or values) it is.
+    products = {
+        "accelerators": (accelerators, crf_life),
+        "satellite_hardware": (hardware, crf_life),
+        "launch": (launch, crf_life),
+        "insurance": (insurance, crf_life),
+        "ground_segment": (ground_segment, crf_period),
     }
     # A line that is +-0 in every sample leaves the total unchanged (a sum started at 0 + x is never -0, and
     # y + +-0 is y): it is computed on first read only. Such are a zero price or fraction times finite values, and
     # servicing where no visit falls in a life.
-    shape = np.shape(lines["satellite_hardware"])  # () for a scalar scenario: nothing to skip there
+    shape = np.shape(hardware) if np.ndim(crf_life) == 0 else np.broadcast_shapes(np.shape(hardware),
+                                                                                  np.shape(crf_life))
+    # shape, the hardware line's, is () for a scalar scenario: nothing skipped there
+    finite_hardware = functools.cache(lambda: _finite(hardware))  # one check for the lines and the counts
     later = {}
     for name, coefficient, values in (("nre", p.nre_usd, crf_period),
                                       ("operations", p.opex_fraction_per_yr, hardware),
                                       ("replacement", p.replacement_fraction_per_yr, hardware)):
-        if shape and _zero_line(coefficient, values, shape):
-            later[f"annual_{name}"] = functools.partial(_product, coefficient, values)
+        if shape and _zero_line(coefficient, values, shape, finite_hardware if values is hardware else None):
+            later[name] = (coefficient, values)
         else:
-            lines[name] = coefficient * values
-    if shape and _no_servicing(sat, fleet, p, crf_life):
-        later["annual_servicing"] = lambda _: servicing_line()
+            products[name] = (coefficient, values)
+    counts_finite = finite_hardware if np.shape(fleet.satellite_count) == np.shape(hardware) else None
+    if shape and _no_servicing(sat, fleet, p, crf_life, recovery, counts_finite):
+        later["servicing"] = None
     else:
-        lines["servicing"] = servicing_line()
+        products["servicing"] = servicing_line()
+    out: dict[str, Any] = {}
+    pending = {}
+    if shape or is_sampled(insurance):  # sample arrays: the total summed product by product in two buffers, each
+        # line computed on first read (the same product)
+        for name, (a, b) in products.items():
+            if np.ndim(a) == 0 and np.ndim(b) == 0:
+                out[f"annual_{name}"] = a * b
+            else:
+                pending[f"annual_{name}"] = functools.partial(_product, a, b)
+        annual_total = _total(*products.values())
+    else:
+        lines = {name: a * b for name, (a, b) in products.items()}
+        out.update({f"annual_{k}": v for k, v in lines.items()})
+        annual_total = _total(*lines.values())
+    for name, product in later.items():
+        pending[f"annual_{name}"] = (
+            functools.partial(_product, *product) if product else lambda _: _product(*servicing_line(), None)
+        )
 
     def infrastructure(costs: CostLines) -> np.ndarray:
         return _total(
@@ -189,7 +213,6 @@ def orbital_costs(
             start=None,
         )
 
-    out = {f"annual_{k}": v for k, v in lines.items()}
     out.update(
         capex_accelerators=accelerators,
         capex_satellite_hardware=hardware,
@@ -197,40 +220,62 @@ def orbital_costs(
         capex_insurance=insurance,
         capex_ground_segment=ground_segment,
         capex_nre=np.asarray(p.nre_usd, float),  # one number: the outputs broadcast it to the samples
-        annual_total=_total(*lines.values()),
+        annual_total=annual_total,
         crf_period=crf_period,
     )
+    capex_nre = out["capex_nre"]
     costs = CostLines(
         out,
-        **later,
+        **pending,
         annual_infrastructure=infrastructure,
         annual_opex=lambda c: c["annual_operations"] + c["annual_replacement"] + c["annual_servicing"],
         launch_slope_usd_per_yr_per_usd_per_kg=lambda _: fleet.launch_mass_kg * (1.0 + p.insurance_fraction) * crf_life,
-        capex_total=lambda _: accelerators + hardware + launch + insurance + ground_segment + out["capex_nre"],
+        capex_total=lambda _: accelerators + hardware + launch + insurance + ground_segment + capex_nre,
     )
     return costs
 
 
-def _product(coefficient: np.ndarray, values: np.ndarray, _lines: CostLines) -> np.ndarray:
-    """A cost line computed on first read: ``coefficient * values``."""
-    return np.multiply(coefficient, values)
+def _product(a: np.ndarray, b: np.ndarray, _lines: CostLines | None) -> np.ndarray:
+    """A cost line computed on first read: ``a * b``."""
+    return np.multiply(a, b)
 
 
-def _zero_line(coefficient: np.ndarray, values: np.ndarray, shape: tuple[int, ...]) -> bool:
+def _sum_into_second(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``a + b``, written into ``b`` where it is a float64 array of the sum's shape (a temporary of the caller's:
+    one array fewer to allocate); the same values."""
+    if type(b) is np.ndarray and b.dtype == np.float64 and b.shape and b.shape == np.broadcast_shapes(
+        np.shape(a), b.shape
+    ) and np.result_type(a, b) == np.float64:
+        return np.add(a, b, out=b)
+    return a + b
+
+
+def _finite(values: np.ndarray) -> bool:
+    """Whether every value is finite (for sample arrays: the least and greatest, two reductions without a
+    temporary; NaN propagates through both)."""
+    if np.ndim(values) == 0:
+        return bool(np.isfinite(values))
+    return within(as_float(values), -np.inf, np.inf)
+
+
+def _zero_line(coefficient: np.ndarray, values: np.ndarray, shape: tuple[int, ...], finite: Any = None) -> bool:
     """Whether ``coefficient * values`` is +-0 in every sample and of ``shape`` (the total's): a scalar +-0
-    coefficient and finite values of that shape (one reduction)."""
+    coefficient and finite values of that shape (two reductions; ``finite``, if given, tells it instead)."""
     return (
         np.ndim(coefficient) == 0
         and coefficient == 0.0
         and np.shape(values) == shape
-        and bool(np.isfinite(values).all())
+        and (finite() if finite is not None else _finite(values))
     )
 
 
-def _no_servicing(sat: SatelliteDesign, fleet: FleetDesign, p: OrbitalPrices, crf_life: np.ndarray) -> bool:
+def _no_servicing(sat: SatelliteDesign, fleet: FleetDesign, p: OrbitalPrices, crf_life: np.ndarray,
+                  recovery: Any = None, counts_finite: Any = None) -> bool:
     """Whether the servicing line is +-0 in every sample: no visit in a satellite's life (the present value of
     the visits is then +0, :func:`~terawatt.economics.finance.series_present_value_factor`) and every factor of
-    the line finite (a sample array of satellite counts checked last, with one reduction)."""
+    the line finite (a sample array of satellite counts checked last, with two reductions, or by
+    ``counts_finite()`` where given). ``recovery``: the rate's :class:`~terawatt.economics.finance.RecoveryFactors`,
+    whose bounds of the rate are shared."""
     n = fleet.servicing_visits_per_satellite
     if np.ndim(n) or n != 0.0 or np.signbit(n):
         return False
@@ -239,50 +284,94 @@ def _no_servicing(sat: SatelliteDesign, fleet: FleetDesign, p: OrbitalPrices, cr
                p.server_price_usd_per_accelerator, v)
     if any(np.ndim(x) or not np.isfinite(x) for x in scalars) or not np.isfinite(1.0 / (v if v > 0 else 1.0)):
         return False
-    if not (within(as_float(p.discount_rate), -1.0, np.inf) and bool(np.all(np.isfinite(crf_life)))):
+    rate_within = (recovery.within(-1.0, np.inf) if isinstance(recovery, RecoveryFactors)
+                   else within(as_float(p.discount_rate), -1.0, np.inf))
+    if not (rate_within and _finite(crf_life)):
         return False
-    return bool(np.isfinite(fleet.satellite_count).all())
+    return counts_finite() if counts_finite is not None else _finite(fleet.satellite_count)
 
 
 def _recovery(p: OrbitalPrices | TerrestrialPrices) -> Any:
     """The capital recovery factors of the side's discount rate, as a function of the durations: the shared ones
-    given with the prices, else its own."""
-    return p.recovery if p.recovery is not None else functools.partial(capital_recovery_factors, p.discount_rate)
+    given with the prices, else its own (:class:`~terawatt.economics.finance.RecoveryFactors` for sampled rates,
+    whose bounds the zero-line checks share)."""
+    if p.recovery is not None:
+        return p.recovery
+    if is_sampled(p.discount_rate):
+        return RecoveryFactors(p.discount_rate)
+    return functools.partial(capital_recovery_factors, p.discount_rate)
+
+
+def _factors_finite(recovery: Any, rate: np.ndarray, *years: np.ndarray) -> bool:
+    """:func:`~terawatt.economics.finance.recovery_factors_finite`, the rate's bounds shared where ``recovery``
+    keeps them."""
+    if isinstance(recovery, RecoveryFactors):
+        return recovery.finite(*years)
+    return recovery_factors_finite(rate, *years)
 
 
 def _launch_cost_usd(fleet: FleetDesign, p: OrbitalPrices) -> np.ndarray:
     """Launch cost of one fleet generation [USD]: launched mass x the price per kg where one is given, else the
     vehicle's price per launch (NaN where the fleet cannot be launched)."""
     by_mass = fleet.launch_mass_kg * p.launch_price_usd_per_kg
-    finite = np.isfinite(p.launch_price_usd_per_kg)
     if (
         type(by_mass) is np.ndarray
-        and bool(np.all(finite))
         and by_mass.shape
-        == np.broadcast_shapes(np.shape(finite), by_mass.shape, np.shape(fleet.launchable),
+        == np.broadcast_shapes(np.shape(p.launch_price_usd_per_kg), by_mass.shape, np.shape(fleet.launchable),
                                np.shape(fleet.satellite_count), np.shape(fleet.satellites_per_launch),  # the launches'
                                np.shape(p.vehicle_price_usd))
+        and _finite(p.launch_price_usd_per_kg)
     ):  # every sample priced per kg: what np.where below returns, without the per-launch branch
         return by_mass
+    finite = np.isfinite(p.launch_price_usd_per_kg)
     with np.errstate(divide="ignore", invalid="ignore"):
         per_launch_cost = np.where(fleet.launchable, fleet.launches * p.vehicle_price_usd, np.nan)
     return np.where(finite, by_mass, per_launch_cost)
 
 
-def _total(*terms: np.ndarray, start: int | None = 0) -> np.ndarray:
+def _total(*terms: Any, start: int | None = 0) -> np.ndarray:
     """``sum(terms)`` (``start=0``: as the built-in, 0 + the first term) or ``terms[0] + terms[1] + ...``
     (``start=None``), left to right: the same values, added into one buffer of its own where the shapes allow.
-    From ``start=0`` a one-value zero term is no pass over the samples: the running sum is never -0 (0 + x is not,
-    and a sum is -0 only where both terms are), and y + +-0 is y."""
-    total, fresh = (terms[0], False) if start is None else (start + terms[0], True)
+    A term given as a pair ``(a, b)`` is the product ``a * b``, computed into one scratch buffer (its line needs
+    no array of its own).
+
+    From ``start=0``, a one-value zero term is no pass over the samples: the running sum is never -0 (0 + x is not,
+    and a sum is -0 only where both terms are), and y + +-0 is y. Nor is the start itself where a term is one
+    nonzero value (or NaN): without the start a running sum differs from it only where it is -0 instead of +0,
+    and adding that term makes both the same (+-0 + w is w) and never -0 again."""
+    terms = tuple(t[0] * t[1] if type(t) is tuple and np.ndim(t[0]) == 0 and np.ndim(t[1]) == 0 else t
+                  for t in terms)
     skip_zeros = type(start) is int and start == 0
+    if skip_zeros and any(type(t) is not tuple and np.ndim(t) == 0 and t != 0 for t in terms):
+        start = None  # a nonzero one-value term: the start changes no bit
+    first = _product(*terms[0], None) if type(terms[0]) is tuple else terms[0]
+    if start is None:
+        total, fresh = first, type(terms[0]) is tuple
+    else:
+        total, fresh = start + first, True
+    scratch = None
     for term in terms[1:]:
-        if skip_zeros and type(total) is np.ndarray and total.dtype == np.float64 and np.ndim(term) == 0 and term == 0:
-            continue
+        product = type(term) is tuple
         if (
-            fresh
-            and type(total) is np.ndarray
-            and total.dtype == np.float64
+            skip_zeros and not product and type(total) is np.ndarray and total.dtype == np.float64
+            and np.ndim(term) == 0 and term == 0
+        ):
+            continue
+        owned = fresh and type(total) is np.ndarray and total.dtype == np.float64
+        if product:
+            a, b = term
+            if owned and np.broadcast_shapes(np.shape(a), np.shape(b)) == total.shape and np.result_type(
+                a, b
+            ) == np.float64:
+                if scratch is None or scratch.shape != total.shape:
+                    scratch = np.multiply(a, b)
+                else:
+                    np.multiply(a, b, out=scratch)
+                np.add(total, scratch, out=total)
+                continue
+            term = a * b
+        if (
+            owned
             and (np.ndim(term) == 0 or np.shape(term) == total.shape)
             and np.result_type(total, term) == np.float64
         ):
@@ -392,36 +481,48 @@ def terrestrial_costs(ground: GroundDesign, it_power_w: np.ndarray, p: Terrestri
         + ground.pv_capacity_w * p.pv_capex_usd_per_w
         + ground.storage_capacity_wh / 1e3 * p.storage_capex_usd_per_kwh
     )
-    energy = ground.facility_energy_mwh_per_yr * energy_price_usd_per_mwh(p)
+    recovery = _recovery(p)
     # No plant (a grid connection): its line is +0 without its factor, where every factor is finite.
-    no_plant = np.ndim(plant) == 0 and plant == 0.0 and not np.signbit(plant) and recovery_factors_finite(
-        r, p.power_plant_lifetime_yr
+    no_plant = np.ndim(plant) == 0 and plant == 0.0 and not np.signbit(plant) and _factors_finite(
+        recovery, r, p.power_plant_lifetime_yr
     )
     lives = (p.hardware_lifetime_yr, p.facility_lifetime_yr) + (() if no_plant else (p.power_plant_lifetime_yr,))
-    recovery = _recovery(p)
     crf_hardware, crf_facility, *crf_plant = recovery(*lives)
-    lines = {  # each capital outlay annualised over its life (finance.annualize, its factors computed together)
-        "accelerators": as_float(accelerators) * crf_hardware,
-        "repairs": p.repair_cost_fraction_per_yr * accelerators,
-        "facility": as_float(facility) * crf_facility,
-        "power_plant": as_float(plant) * (1.0 if no_plant else crf_plant[0]),
-        "energy": energy,
-        "operations": p.opex_fraction_per_yr * facility,
+    products = {  # each capital outlay annualised over its life (finance.annualize, its factors computed together)
+        "accelerators": (as_float(accelerators), crf_hardware),
+        "repairs": (p.repair_cost_fraction_per_yr, accelerators),
+        "facility": (as_float(facility), crf_facility),
+        "power_plant": (as_float(plant), 1.0 if no_plant else crf_plant[0]),
+        "energy": (ground.facility_energy_mwh_per_yr, energy_price_usd_per_mwh(p)),
+        "operations": (p.opex_fraction_per_yr, facility),
     }
-    out = {f"annual_{k}": v for k, v in lines.items()}
+    out: dict[str, Any] = {}
+    pending = {}
+    if any(np.ndim(a) or np.ndim(b) for a, b in products.values()):  # sample arrays: as the orbit's
+        for name, (a, b) in products.items():
+            if np.ndim(a) == 0 and np.ndim(b) == 0:
+                out[f"annual_{name}"] = a * b
+            else:
+                pending[f"annual_{name}"] = functools.partial(_product, a, b)
+        annual_total = _total(*products.values())
+    else:
+        lines = {name: a * b for name, (a, b) in products.items()}
+        out.update({f"annual_{k}": v for k, v in lines.items()})
+        annual_total = _total(*lines.values())
     out.update(
         capex_accelerators=accelerators,
         capex_facility=facility,
         capex_power_plant=plant,
-        annual_total=_total(*lines.values()),
+        annual_total=annual_total,
     )
     return CostLines(
         out,
+        **pending,
         capex_total=lambda _: accelerators + facility + plant,
-        annual_infrastructure=lambda _: (
-            lines["facility"] + lines["power_plant"] + lines["energy"] + lines["operations"]
+        annual_infrastructure=lambda c: (
+            c["annual_facility"] + c["annual_power_plant"] + c["annual_energy"] + c["annual_operations"]
         ),
-        annual_opex=lambda _: lines["energy"] + lines["operations"] + lines["repairs"],
+        annual_opex=lambda c: c["annual_energy"] + c["annual_operations"] + c["annual_repairs"],
         crf_period=lambda _: recovery(p.analysis_period_yr)[0],  # only the lifecycle totals
     )
 
