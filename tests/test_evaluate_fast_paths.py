@@ -323,11 +323,9 @@ def test_zero_lines_left_out_equal_the_lines_added(scenario, monkeypatch):
     assert (fast["orbital.annual_breakdown_usd_per_yr.servicing"][fast["orbital.feasible"]] == 0.0).all()
     monkeypatch.setattr(tco, "_no_servicing", lambda *args: False)
     monkeypatch.setattr(tco, "_zero_line", lambda *args: False)
-    def plain_sum(*terms, start=0):  # the plain left-to-right sum, each product term (a, b) as a * b
-        terms = [t[0] * t[1] if type(t) is tuple else t for t in terms]
-        return functools.reduce(operator.add, terms[1:], terms[0] if start is None else start + terms[0])
-
-    monkeypatch.setattr(tco, "_total", plain_sum)
+    monkeypatch.setattr(tco, "_total", lambda *terms, start=0: functools.reduce(  # the plain left-to-right sum
+        operator.add, terms[1:], terms[0] if start is None else start + terms[0]))
+    monkeypatch.setattr(tco, "_sum_of_products", lambda products: sum(a * b for a, b in products))
     full = terawatt.evaluate(load_scenario(scenario, sampled))
     for key in full.keys():
         assert _bits(fast[key]) == _bits(np.asarray(full[key])), key

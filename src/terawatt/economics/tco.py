@@ -9,6 +9,7 @@ present value of the annual cost over ``finance.analysis_period_yr``.
 from __future__ import annotations
 
 import functools
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -164,10 +165,16 @@ def orbital_costs(
     # A line that is +-0 in every sample leaves the total unchanged (a sum started at 0 + x is never -0, and
     # y + +-0 is y): it is computed on first read only. Such are a zero price or fraction times finite values, and
     # servicing where no visit falls in a life.
-    shape = np.shape(hardware) if np.ndim(crf_life) == 0 else np.broadcast_shapes(np.shape(hardware),
-                                                                                  np.shape(crf_life))
+    shape = _shape(hardware) if not _nd(crf_life) else np.broadcast_shapes(_shape(hardware), _shape(crf_life))
     # shape, the hardware line's, is () for a scalar scenario: nothing skipped there
-    finite_hardware = functools.cache(lambda: _finite(hardware))  # one check for the lines and the counts
+    checked: list[bool] = []
+
+    def finite_hardware() -> bool:
+        """Whether every hardware cost is finite, checked once (for the zero lines and the satellite counts)."""
+        if not checked:
+            checked.append(_finite(hardware))
+        return checked[0]
+
     later = {}
     for name, coefficient, values in (("nre", p.nre_usd, crf_period),
                                       ("operations", p.opex_fraction_per_yr, hardware),
@@ -176,25 +183,13 @@ def orbital_costs(
             later[name] = (coefficient, values)
         else:
             products[name] = (coefficient, values)
-    counts_finite = finite_hardware if np.shape(fleet.satellite_count) == np.shape(hardware) else None
+    # hardware = count x a satellite's cost: finite only where the count is
+    counts_finite = finite_hardware if _shape(fleet.satellite_count) == shape else None
     if shape and _no_servicing(sat, fleet, p, crf_life, recovery, counts_finite):
         later["servicing"] = None
     else:
         products["servicing"] = servicing_line()
-    out: dict[str, Any] = {}
-    pending = {}
-    if shape or is_sampled(insurance):  # sample arrays: the total summed product by product in two buffers, each
-        # line computed on first read (the same product)
-        for name, (a, b) in products.items():
-            if np.ndim(a) == 0 and np.ndim(b) == 0:
-                out[f"annual_{name}"] = a * b
-            else:
-                pending[f"annual_{name}"] = functools.partial(_product, a, b)
-        annual_total = _total(*products.values())
-    else:
-        lines = {name: a * b for name, (a, b) in products.items()}
-        out.update({f"annual_{k}": v for k, v in lines.items()})
-        annual_total = _total(*lines.values())
+    out, pending, annual_total = _annual_lines(products, bool(shape) or is_sampled(launch))
     for name, product in later.items():
         pending[f"annual_{name}"] = (
             functools.partial(_product, *product) if product else lambda _: _product(*servicing_line(), None)
@@ -240,12 +235,49 @@ def _product(a: np.ndarray, b: np.ndarray, _lines: CostLines | None) -> np.ndarr
     return np.multiply(a, b)
 
 
+def _annual_lines(products: dict[str, tuple[Any, Any]], sampled: bool) -> tuple[dict[str, Any], dict[str, Any], Any]:
+    """The annual lines by ``annual_<name>``, those computed on first read, and their total, from each line's
+    product ``(a, b)`` (``a * b``, in order). ``sampled`` (some factor is an array of samples): the total is
+    summed product by product (:func:`_sum_of_products`) and each line that is an array computed on first read
+    (the same product); else every line at once and their :func:`_total` (the same values either way)."""
+    if not sampled:
+        lines = {f"annual_{name}": a * b for name, (a, b) in products.items()}
+        return lines, {}, _total(*lines.values())
+    lines, pending = {}, {}
+    for name, (a, b) in products.items():
+        if _nd(a) or _nd(b):
+            pending[f"annual_{name}"] = functools.partial(_product, a, b)
+        else:
+            lines[f"annual_{name}"] = a * b
+    return lines, pending, _sum_of_products(list(products.values()))
+
+
+def _nd(x: Any) -> int:
+    """``np.ndim`` of a NumPy value or a Python number, without its call overhead."""
+    return getattr(x, "ndim", 0)
+
+
+def _shape(x: Any) -> tuple[int, ...]:
+    """``np.shape`` of a NumPy value or a Python number, without its call overhead."""
+    return getattr(x, "shape", ())
+
+
+def _float64(x: Any) -> bool:
+    return type(x) is float or getattr(x, "dtype", None) == np.float64
+
+
+def _product_shape(a: Any, b: Any) -> tuple[int, ...] | None:
+    """The shape of ``a * b`` where it is float64 (both factors are), else None."""
+    if not (_float64(a) and _float64(b)):
+        return None
+    sa, sb = _shape(a), _shape(b)
+    return sa if sa == sb or not sb else sb if not sa else np.broadcast_shapes(sa, sb)
+
+
 def _sum_into_second(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """``a + b``, written into ``b`` where it is a float64 array of the sum's shape (a temporary of the caller's:
     one array fewer to allocate); the same values."""
-    if type(b) is np.ndarray and b.dtype == np.float64 and b.shape and b.shape == np.broadcast_shapes(
-        np.shape(a), b.shape
-    ) and np.result_type(a, b) == np.float64:
+    if type(b) is np.ndarray and b.ndim and _product_shape(a, b) == b.shape:
         return np.add(a, b, out=b)
     return a + b
 
@@ -253,7 +285,7 @@ def _sum_into_second(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 def _finite(values: np.ndarray) -> bool:
     """Whether every value is finite (for sample arrays: the least and greatest, two reductions without a
     temporary; NaN propagates through both)."""
-    if np.ndim(values) == 0:
+    if not _nd(values):
         return bool(np.isfinite(values))
     return within(as_float(values), -np.inf, np.inf)
 
@@ -262,9 +294,9 @@ def _zero_line(coefficient: np.ndarray, values: np.ndarray, shape: tuple[int, ..
     """Whether ``coefficient * values`` is +-0 in every sample and of ``shape`` (the total's): a scalar +-0
     coefficient and finite values of that shape (two reductions; ``finite``, if given, tells it instead)."""
     return (
-        np.ndim(coefficient) == 0
+        not _nd(coefficient)
         and coefficient == 0.0
-        and np.shape(values) == shape
+        and _shape(values) == shape
         and (finite() if finite is not None else _finite(values))
     )
 
@@ -277,12 +309,12 @@ def _no_servicing(sat: SatelliteDesign, fleet: FleetDesign, p: OrbitalPrices, cr
     ``counts_finite()`` where given). ``recovery``: the rate's :class:`~terawatt.economics.finance.RecoveryFactors`,
     whose bounds of the rate are shared."""
     n = fleet.servicing_visits_per_satellite
-    if np.ndim(n) or n != 0.0 or np.signbit(n):
+    if _nd(n) or n != 0.0 or math.copysign(1.0, n) < 0:
         return False
     v = p.servicing_visits_per_satellite_yr
     scalars = (p.servicing_cost_usd_per_visit, fleet.replaced_fraction_per_visit, sat.accelerators_flown,
                p.server_price_usd_per_accelerator, v)
-    if any(np.ndim(x) or not np.isfinite(x) for x in scalars) or not np.isfinite(1.0 / (v if v > 0 else 1.0)):
+    if any(_nd(x) or not math.isfinite(x) for x in scalars) or not math.isfinite(1.0 / (v if v > 0 else 1.0)):
         return False
     rate_within = (recovery.within(-1.0, np.inf) if isinstance(recovery, RecoveryFactors)
                    else within(as_float(p.discount_rate), -1.0, np.inf))
@@ -316,12 +348,11 @@ def _launch_cost_usd(fleet: FleetDesign, p: OrbitalPrices) -> np.ndarray:
     by_mass = fleet.launch_mass_kg * p.launch_price_usd_per_kg
     if (
         type(by_mass) is np.ndarray
-        and by_mass.shape
-        == np.broadcast_shapes(np.shape(p.launch_price_usd_per_kg), by_mass.shape, np.shape(fleet.launchable),
-                               np.shape(fleet.satellite_count), np.shape(fleet.satellites_per_launch),  # the launches'
-                               np.shape(p.vehicle_price_usd))
+        and by_mass.ndim
+        and all(_shape(x) in ((), by_mass.shape) for x in (p.launch_price_usd_per_kg, fleet.launchable,
+                fleet.satellite_count, fleet.satellites_per_launch, p.vehicle_price_usd))  # (the launches')
         and _finite(p.launch_price_usd_per_kg)
-    ):  # every sample priced per kg: what np.where below returns, without the per-launch branch
+    ):  # every sample priced per kg, np.where's shape: what it returns below, without the per-launch branch
         return by_mass
     finite = np.isfinite(p.launch_price_usd_per_kg)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -329,55 +360,61 @@ def _launch_cost_usd(fleet: FleetDesign, p: OrbitalPrices) -> np.ndarray:
     return np.where(finite, by_mass, per_launch_cost)
 
 
-def _total(*terms: Any, start: int | None = 0) -> np.ndarray:
+def _total(*terms: np.ndarray, start: int | None = 0) -> np.ndarray:
     """``sum(terms)`` (``start=0``: as the built-in, 0 + the first term) or ``terms[0] + terms[1] + ...``
     (``start=None``), left to right: the same values, added into one buffer of its own where the shapes allow.
-    A term given as a pair ``(a, b)`` is the product ``a * b``, computed into one scratch buffer (its line needs
-    no array of its own).
-
-    From ``start=0``, a one-value zero term is no pass over the samples: the running sum is never -0 (0 + x is not,
-    and a sum is -0 only where both terms are), and y + +-0 is y. Nor is the start itself where a term is one
-    nonzero value (or NaN): without the start a running sum differs from it only where it is -0 instead of +0,
-    and adding that term makes both the same (+-0 + w is w) and never -0 again."""
-    terms = tuple(t[0] * t[1] if type(t) is tuple and np.ndim(t[0]) == 0 and np.ndim(t[1]) == 0 else t
-                  for t in terms)
+    From ``start=0`` a one-value zero term is no pass over the samples: the running sum is never -0 (0 + x is not,
+    and a sum is -0 only where both terms are), and y + +-0 is y."""
+    total, fresh = (terms[0], False) if start is None else (start + terms[0], True)
     skip_zeros = type(start) is int and start == 0
-    if skip_zeros and any(type(t) is not tuple and np.ndim(t) == 0 and t != 0 for t in terms):
-        start = None  # a nonzero one-value term: the start changes no bit
-    first = _product(*terms[0], None) if type(terms[0]) is tuple else terms[0]
-    if start is None:
-        total, fresh = first, type(terms[0]) is tuple
-    else:
-        total, fresh = start + first, True
-    scratch = None
     for term in terms[1:]:
-        product = type(term) is tuple
-        if (
-            skip_zeros and not product and type(total) is np.ndarray and total.dtype == np.float64
-            and np.ndim(term) == 0 and term == 0
-        ):
+        if skip_zeros and type(total) is np.ndarray and total.dtype == np.float64 and np.ndim(term) == 0 and term == 0:
             continue
-        owned = fresh and type(total) is np.ndarray and total.dtype == np.float64
-        if product:
-            a, b = term
-            if owned and np.broadcast_shapes(np.shape(a), np.shape(b)) == total.shape and np.result_type(
-                a, b
-            ) == np.float64:
-                if scratch is None or scratch.shape != total.shape:
-                    scratch = np.multiply(a, b)
-                else:
-                    np.multiply(a, b, out=scratch)
-                np.add(total, scratch, out=total)
-                continue
-            term = a * b
         if (
-            owned
+            fresh
+            and type(total) is np.ndarray
+            and total.dtype == np.float64
             and (np.ndim(term) == 0 or np.shape(term) == total.shape)
             and np.result_type(total, term) == np.float64
         ):
             np.add(total, term, out=total)
         else:
             total, fresh = total + term, True
+    return total
+
+
+def _sum_of_products(products: list[tuple[Any, Any]]) -> np.ndarray:
+    """``sum(a * b for a, b in products)`` (as the built-in: 0 + the first product, then left to right), the same
+    values as :func:`_total` of the products: each array product computed into one scratch buffer and added into
+    the total's own (no array per product), a one-value zero product no pass (as in :func:`_total`).
+
+    Nor is the start 0 a pass where a product is one nonzero value (or NaN): without it a running sum differs
+    from the sum from 0 only where it is -0 instead of +0 (x + y is -0 only where both are), adding that product
+    w makes both the same (+-0 + w is w), and a sum is never -0 again."""
+    values = [a * b if not (_nd(a) or _nd(b)) else None for a, b in products]  # the one-value products
+    total = None if any(v is not None and v != 0 for v in values) else 0
+    owned, scratch = False, None  # whether total is a float64 array of this function's; the products' buffer
+    for (a, b), value in zip(products, values, strict=True):
+        if total is None:  # the first product, without the start
+            total = a * b if value is None else value
+            owned = type(total) is np.ndarray and total.dtype == np.float64
+        elif value is not None:
+            if owned and value == 0:
+                continue
+            if owned and _float64(value):
+                np.add(total, value, out=total)
+            else:
+                total = total + value
+                owned = type(total) is np.ndarray and total.dtype == np.float64
+        elif owned and _product_shape(a, b) == total.shape:
+            if scratch is None or scratch.shape != total.shape:  # (the total's shape grows from a term on)
+                scratch = np.multiply(a, b)
+            else:
+                np.multiply(a, b, out=scratch)
+            np.add(total, scratch, out=total)
+        else:
+            total = total + a * b
+            owned = type(total) is np.ndarray and total.dtype == np.float64
     return total
 
 
@@ -483,7 +520,7 @@ def terrestrial_costs(ground: GroundDesign, it_power_w: np.ndarray, p: Terrestri
     )
     recovery = _recovery(p)
     # No plant (a grid connection): its line is +0 without its factor, where every factor is finite.
-    no_plant = np.ndim(plant) == 0 and plant == 0.0 and not np.signbit(plant) and _factors_finite(
+    no_plant = not _nd(plant) and plant == 0.0 and not np.signbit(plant) and _factors_finite(
         recovery, r, p.power_plant_lifetime_yr
     )
     lives = (p.hardware_lifetime_yr, p.facility_lifetime_yr) + (() if no_plant else (p.power_plant_lifetime_yr,))
@@ -496,19 +533,8 @@ def terrestrial_costs(ground: GroundDesign, it_power_w: np.ndarray, p: Terrestri
         "energy": (ground.facility_energy_mwh_per_yr, energy_price_usd_per_mwh(p)),
         "operations": (p.opex_fraction_per_yr, facility),
     }
-    out: dict[str, Any] = {}
-    pending = {}
-    if any(np.ndim(a) or np.ndim(b) for a, b in products.values()):  # sample arrays: as the orbit's
-        for name, (a, b) in products.items():
-            if np.ndim(a) == 0 and np.ndim(b) == 0:
-                out[f"annual_{name}"] = a * b
-            else:
-                pending[f"annual_{name}"] = functools.partial(_product, a, b)
-        annual_total = _total(*products.values())
-    else:
-        lines = {name: a * b for name, (a, b) in products.items()}
-        out.update({f"annual_{k}": v for k, v in lines.items()})
-        annual_total = _total(*lines.values())
+    sampled = is_sampled(crf_hardware) or is_sampled(ground.facility_energy_mwh_per_yr) or is_sampled(facility)
+    out, pending, annual_total = _annual_lines(products, sampled)
     out.update(
         capex_accelerators=accelerators,
         capex_facility=facility,
