@@ -90,7 +90,7 @@ def satellite_hardware_cost_usd(sat: SatelliteDesign, compute_power_w: np.ndarra
             0.0,
         )
         rest = select(sat.heritage, heritage_rest * p.bus_cost_usd_per_kg, sized_rest)
-    bottom_up = subsystems + rest
+    bottom_up = _sum_into_second(subsystems, rest)  # rest: this function's own
     given = p.satellite_cost_usd_per_w * compute_power_w
     return select(given_price, given, bottom_up)
 
@@ -135,7 +135,7 @@ def orbital_costs(
     hardware = fleet.satellite_count * satellite_hardware_cost_usd(sat, compute_power_w, p)
     accelerators = fleet.accelerators_flown * p.server_price_usd_per_accelerator
     launch = _launch_cost_usd(fleet, p)
-    insurance_infra = p.insurance_fraction * (hardware + launch)
+    insurance_infra = p.insurance_fraction * (hardware + launch)  # a buffer the total takes over (below)
     insurance = _sum_into_second(insurance_infra, p.insurance_fraction * accelerators)
     ground_segment = p.ground_segment_usd_per_w * it_power_w
     kept: list[tuple[np.ndarray, np.ndarray]] = []
@@ -189,7 +189,10 @@ def orbital_costs(
         later["servicing"] = None
     else:
         products["servicing"] = servicing_line()
-    out, pending, annual_total = _annual_lines(products, bool(shape) or is_sampled(launch))
+    # The sampled total written over the insurance of the infrastructure (only annual_infrastructure reads it, and
+    # computes it again): one array fewer.
+    owned = insurance_infra if type(insurance_infra) is np.ndarray and insurance_infra is not insurance else None
+    out, pending, annual_total = _annual_lines(products, bool(shape) or is_sampled(launch), out=owned)
     for name, product in later.items():
         pending[f"annual_{name}"] = (
             functools.partial(_product, *product) if product else lambda _: _product(*servicing_line(), None)
@@ -199,7 +202,7 @@ def orbital_costs(
         return _total(
             costs["annual_satellite_hardware"],
             costs["annual_launch"],
-            insurance_infra * crf_life,
+            p.insurance_fraction * (hardware + launch) * crf_life,
             costs["annual_ground_segment"],
             costs["annual_nre"],
             costs["annual_operations"],
@@ -235,11 +238,14 @@ def _product(a: np.ndarray, b: np.ndarray, _lines: CostLines | None) -> np.ndarr
     return np.multiply(a, b)
 
 
-def _annual_lines(products: dict[str, tuple[Any, Any]], sampled: bool) -> tuple[dict[str, Any], dict[str, Any], Any]:
+def _annual_lines(
+    products: dict[str, tuple[Any, Any]], sampled: bool, out: np.ndarray | None = None
+) -> tuple[dict[str, Any], dict[str, Any], Any]:
     """The annual lines by ``annual_<name>``, those computed on first read, and their total, from each line's
     product ``(a, b)`` (``a * b``, in order). ``sampled`` (some factor is an array of samples): the total is
-    summed product by product (:func:`_sum_of_products`) and each line that is an array computed on first read
-    (the same product); else every line at once and their :func:`_total` (the same values either way)."""
+    summed product by product (:func:`_sum_of_products`, into ``out`` where it fits) and each line that is an
+    array computed on first read (the same product); else every line at once and their :func:`_total` (the same
+    values either way)."""
     if not sampled:
         lines = {f"annual_{name}": a * b for name, (a, b) in products.items()}
         return lines, {}, _total(*lines.values())
@@ -249,7 +255,7 @@ def _annual_lines(products: dict[str, tuple[Any, Any]], sampled: bool) -> tuple[
             pending[f"annual_{name}"] = functools.partial(_product, a, b)
         else:
             lines[f"annual_{name}"] = a * b
-    return lines, pending, _sum_of_products(list(products.values()))
+    return lines, pending, _sum_of_products(list(products.values()), out)
 
 
 def _nd(x: Any) -> int:
@@ -383,10 +389,11 @@ def _total(*terms: np.ndarray, start: int | None = 0) -> np.ndarray:
     return total
 
 
-def _sum_of_products(products: list[tuple[Any, Any]]) -> np.ndarray:
+def _sum_of_products(products: list[tuple[Any, Any]], out: np.ndarray | None = None) -> np.ndarray:
     """``sum(a * b for a, b in products)`` (as the built-in: 0 + the first product, then left to right), the same
     values as :func:`_total` of the products: each array product computed into one scratch buffer and added into
-    the total's own (no array per product), a one-value zero product no pass (as in :func:`_total`).
+    the total's own (no array per product), a one-value zero product no pass (as in :func:`_total`). ``out``: a
+    float64 array of the caller's that the total may be written into (where the first product has its shape).
 
     Nor is the start 0 a pass where a product is one nonzero value (or NaN): without it a running sum differs
     from the sum from 0 only where it is -0 instead of +0 (x + y is -0 only where both are), adding that product
@@ -396,7 +403,10 @@ def _sum_of_products(products: list[tuple[Any, Any]]) -> np.ndarray:
     owned, scratch = False, None  # whether total is a float64 array of this function's; the products' buffer
     for (a, b), value in zip(products, values, strict=True):
         if total is None:  # the first product, without the start
-            total = a * b if value is None else value
+            if value is None and out is not None and _product_shape(a, b) == out.shape:
+                total = np.multiply(a, b, out=out)
+            else:
+                total = a * b if value is None else value
             owned = type(total) is np.ndarray and total.dtype == np.float64
         elif value is not None:
             if owned and value == 0:
