@@ -191,7 +191,9 @@ def orbital_costs(
         products["servicing"] = servicing_line()
     # The sampled total written over the insurance of the infrastructure (only annual_infrastructure reads it, and
     # computes it again): one array fewer.
-    owned = insurance_infra if type(insurance_infra) is np.ndarray and insurance_infra is not insurance else None
+    owned = None
+    if type(insurance_infra) is np.ndarray and insurance_infra.dtype == np.float64 and insurance_infra is not insurance:
+        owned = insurance_infra
     out, pending, annual_total = _annual_lines(products, bool(shape) or is_sampled(launch), out=owned)
     for name, product in later.items():
         pending[f"annual_{name}"] = (
