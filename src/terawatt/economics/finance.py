@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from numpy.typing import ArrayLike
 
@@ -66,8 +68,8 @@ def capital_recovery_factors(discount_rate: ArrayLike, *years: ArrayLike) -> tup
 class RecoveryFactors:
     r""":func:`capital_recovery_factors` of one discount rate, each scalar duration's factor computed once and kept
     (the orbit's satellite life and the ground's hardware life are often the same; both sides often share one
-    rate), and :math:`\ln(1 + r)` once for every duration. The same values bitwise; the factors returned are
-    shared, so they must not be modified in place.
+    rate), and :math:`\ln(1 + r)` and the rate's least and greatest value once for every duration. The
+    same values bitwise; the factors returned are shared, so they must not be modified in place.
 
     Parameters
     ----------
@@ -77,7 +79,8 @@ class RecoveryFactors:
 
     def __init__(self, discount_rate: ArrayLike) -> None:
         self.rate = as_float(discount_rate)
-        self._log: tuple[bool, np.ndarray, np.ndarray] | None = None
+        self._log: tuple[bool, bool, np.ndarray, np.ndarray] | None = None
+        self._bounds: tuple[Any, Any] | None = None
         self._kept: dict[tuple[type, bytes], np.ndarray] = {}
 
     def __call__(self, *years: ArrayLike) -> tuple[np.ndarray, ...]:
@@ -96,17 +99,39 @@ class RecoveryFactors:
             out.append(factor)
         return tuple(out)
 
+    def within(self, lo: float, hi: float) -> bool:
+        """Every rate in the open interval (lo, hi), NaN never (:func:`within`; the least and greatest rate found
+        once, by two reductions, for every question)."""
+        r = self.rate
+        if r.ndim == 0 or r.size == 0:
+            return within(r, lo, hi)
+        if self._bounds is None:
+            self._bounds = (r.min(), r.max())  # NaN if any rate is NaN (both reductions propagate it)
+        least, greatest = self._bounds
+        return bool(least > lo and greatest < hi)
+
+    def finite(self, *years: ArrayLike) -> bool:
+        """:func:`recovery_factors_finite` of this rate over ``years``, the rate's bounds shared."""
+        return self.within(1e-100, np.inf) and all(within(as_float(n), 1e-100, np.inf) for n in years)
+
     def _factor(self, n: np.ndarray) -> np.ndarray:
         r = self.rate
         if r.ndim == 0:
             return capital_recovery_factor(r, n)
         if self._log is None:
-            positive = bool(np.all(r > 0))
+            bounded = self.within(0.0, np.inf)  # every rate positive and finite
+            positive = bounded or bool(np.all(r > 0))
             safe = r if positive else np.where(r > 0, r, 1.0)
-            self._log = (positive, safe, np.log1p(safe))
-        positive, safe, log_r = self._log
+            self._log = (bounded, positive, safe, np.log1p(safe))
+        bounded, positive, safe, log_r = self._log
         factor = np.multiply(-n, log_r)  # -n ln(1 + r) ...
         np.expm1(factor, out=factor)
+        if bounded and n.ndim == 0 and not np.isnan(n):
+            # 1 / (-x / r) is -1 / (x / r) bitwise (a quotient's sign is the XOR of its operands', its magnitude
+            # rounded alike): no pass for the negation. x is never NaN here (n and ln(1 + r) are not, the latter
+            # finite), whose sign bit the negation would flip.
+            np.divide(factor, safe, out=factor)  # ... minus the annuity factor (1 - (1 + r)^-n) / r
+            return np.divide(-1.0, factor, out=factor)
         np.negative(factor, out=factor)
         np.divide(factor, safe, out=factor)  # ... the annuity factor (1 - (1 + r)^-n) / r
         if not positive:

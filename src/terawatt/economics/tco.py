@@ -9,16 +9,18 @@ present value of the annual cost over ``finance.analysis_period_yr``.
 from __future__ import annotations
 
 import functools
+import math
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from terawatt._arrays import as_float, select
+from terawatt._arrays import as_float, is_sampled, select
 from terawatt.constants import HOURS_PER_YEAR
 from terawatt.design.ground import GroundDesign
 from terawatt.design.satellite import FleetDesign, SatelliteDesign
 from terawatt.economics.finance import (
+    RecoveryFactors,
     capital_recovery_factors,
     recovery_factors_finite,
     series_present_value_factor,
@@ -88,7 +90,7 @@ def satellite_hardware_cost_usd(sat: SatelliteDesign, compute_power_w: np.ndarra
             0.0,
         )
         rest = select(sat.heritage, heritage_rest * p.bus_cost_usd_per_kg, sized_rest)
-    bottom_up = subsystems + rest
+    bottom_up = _sum_into_second(subsystems, rest)  # rest: this function's own
     given = p.satellite_cost_usd_per_w * compute_power_w
     return select(given_price, given, bottom_up)
 
@@ -133,9 +135,8 @@ def orbital_costs(
     hardware = fleet.satellite_count * satellite_hardware_cost_usd(sat, compute_power_w, p)
     accelerators = fleet.accelerators_flown * p.server_price_usd_per_accelerator
     launch = _launch_cost_usd(fleet, p)
-    insurance_infra = p.insurance_fraction * (hardware + launch)
-    insurance_acc = p.insurance_fraction * accelerators
-    insurance = insurance_infra + insurance_acc
+    insurance_infra = p.insurance_fraction * (hardware + launch)  # a buffer the total takes over (below)
+    insurance = _sum_into_second(insurance_infra, p.insurance_fraction * accelerators)
     ground_segment = p.ground_segment_usd_per_w * it_power_w
     kept: list[tuple[np.ndarray, np.ndarray]] = []
 
@@ -146,41 +147,64 @@ def orbital_costs(
         return kept[0]
 
     # Each capital recovery factor once: on large sample arrays they dominate the run time.
-    crf_life, crf_period = _recovery(p)(life, p.analysis_period_yr)
+    recovery = _recovery(p)
+    crf_life, crf_period = recovery(life, p.analysis_period_yr)
 
-    def servicing_line() -> np.ndarray:
+    def servicing_line() -> tuple[np.ndarray, np.ndarray]:
         visits, installed = servicing()
-        return (visits + installed) * crf_life
+        return visits + installed, crf_life
 
-    lines = {
-        "accelerators": accelerators * crf_life,
-        "satellite_hardware": hardware * crf_life,
-        "launch": launch * crf_life,
-        "insurance": insurance * crf_life,
-        "ground_segment": ground_segment * crf_period,
+    # Each annual line as the product (outlay or coefficient, factor or values) it is.
+    products = {
+        "accelerators": (accelerators, crf_life),
+        "satellite_hardware": (hardware, crf_life),
+        "launch": (launch, crf_life),
+        "insurance": (insurance, crf_life),
+        "ground_segment": (ground_segment, crf_period),
     }
     # A line that is +-0 in every sample leaves the total unchanged (a sum started at 0 + x is never -0, and
     # y + +-0 is y): it is computed on first read only. Such are a zero price or fraction times finite values, and
     # servicing where no visit falls in a life.
-    shape = np.shape(lines["satellite_hardware"])  # () for a scalar scenario: nothing to skip there
+    shape = _shape(hardware) if not _nd(crf_life) else np.broadcast_shapes(_shape(hardware), _shape(crf_life))
+    # shape, the hardware line's, is () for a scalar scenario: nothing skipped there
+    checked: list[bool] = []
+
+    def finite_hardware() -> bool:
+        """Whether every hardware cost is finite, checked once (for the zero lines and the satellite counts)."""
+        if not checked:
+            checked.append(_finite(hardware))
+        return checked[0]
+
     later = {}
     for name, coefficient, values in (("nre", p.nre_usd, crf_period),
                                       ("operations", p.opex_fraction_per_yr, hardware),
                                       ("replacement", p.replacement_fraction_per_yr, hardware)):
-        if shape and _zero_line(coefficient, values, shape):
-            later[f"annual_{name}"] = functools.partial(_product, coefficient, values)
+        if shape and _zero_line(coefficient, values, shape, finite_hardware if values is hardware else None):
+            later[name] = (coefficient, values)
         else:
-            lines[name] = coefficient * values
-    if shape and _no_servicing(sat, fleet, p, crf_life):
-        later["annual_servicing"] = lambda _: servicing_line()
+            products[name] = (coefficient, values)
+    # hardware = count x a satellite's cost: finite only where the count is
+    counts_finite = finite_hardware if _shape(fleet.satellite_count) == shape else None
+    if shape and _no_servicing(sat, fleet, p, crf_life, recovery, counts_finite):
+        later["servicing"] = None
     else:
-        lines["servicing"] = servicing_line()
+        products["servicing"] = servicing_line()
+    # The sampled total written over the insurance of the infrastructure (only annual_infrastructure reads it, and
+    # computes it again): one array fewer.
+    owned = None
+    if type(insurance_infra) is np.ndarray and insurance_infra.dtype == np.float64 and insurance_infra is not insurance:
+        owned = insurance_infra
+    out, pending, annual_total = _annual_lines(products, bool(shape) or is_sampled(launch), out=owned)
+    for name, product in later.items():
+        pending[f"annual_{name}"] = (
+            functools.partial(_product, *product) if product else lambda _: _product(*servicing_line(), None)
+        )
 
     def infrastructure(costs: CostLines) -> np.ndarray:
         return _total(
             costs["annual_satellite_hardware"],
             costs["annual_launch"],
-            insurance_infra * crf_life,
+            p.insurance_fraction * (hardware + launch) * crf_life,
             costs["annual_ground_segment"],
             costs["annual_nre"],
             costs["annual_operations"],
@@ -189,7 +213,6 @@ def orbital_costs(
             start=None,
         )
 
-    out = {f"annual_{k}": v for k, v in lines.items()}
     out.update(
         capex_accelerators=accelerators,
         capex_satellite_hardware=hardware,
@@ -197,73 +220,149 @@ def orbital_costs(
         capex_insurance=insurance,
         capex_ground_segment=ground_segment,
         capex_nre=np.asarray(p.nre_usd, float),  # one number: the outputs broadcast it to the samples
-        annual_total=_total(*lines.values()),
+        annual_total=annual_total,
         crf_period=crf_period,
     )
+    capex_nre = out["capex_nre"]
     costs = CostLines(
         out,
-        **later,
+        **pending,
         annual_infrastructure=infrastructure,
         annual_opex=lambda c: c["annual_operations"] + c["annual_replacement"] + c["annual_servicing"],
         launch_slope_usd_per_yr_per_usd_per_kg=lambda _: fleet.launch_mass_kg * (1.0 + p.insurance_fraction) * crf_life,
-        capex_total=lambda _: accelerators + hardware + launch + insurance + ground_segment + out["capex_nre"],
+        capex_total=lambda _: accelerators + hardware + launch + insurance + ground_segment + capex_nre,
     )
     return costs
 
 
-def _product(coefficient: np.ndarray, values: np.ndarray, _lines: CostLines) -> np.ndarray:
-    """A cost line computed on first read: ``coefficient * values``."""
-    return np.multiply(coefficient, values)
+def _product(a: np.ndarray, b: np.ndarray, _lines: CostLines | None) -> np.ndarray:
+    """A cost line computed on first read: ``a * b``."""
+    return np.multiply(a, b)
 
 
-def _zero_line(coefficient: np.ndarray, values: np.ndarray, shape: tuple[int, ...]) -> bool:
+def _annual_lines(
+    products: dict[str, tuple[Any, Any]], sampled: bool, out: np.ndarray | None = None
+) -> tuple[dict[str, Any], dict[str, Any], Any]:
+    """The annual lines by ``annual_<name>``, those computed on first read, and their total, from each line's
+    product ``(a, b)`` (``a * b``, in order). ``sampled`` (some factor is an array of samples): the total is
+    summed product by product (:func:`_sum_of_products`, into ``out`` where it fits) and each line that is an
+    array computed on first read (the same product); else every line at once and their :func:`_total` (the same
+    values either way)."""
+    if not sampled:
+        lines = {f"annual_{name}": a * b for name, (a, b) in products.items()}
+        return lines, {}, _total(*lines.values())
+    lines, pending = {}, {}
+    for name, (a, b) in products.items():
+        if _nd(a) or _nd(b):
+            pending[f"annual_{name}"] = functools.partial(_product, a, b)
+        else:
+            lines[f"annual_{name}"] = a * b
+    return lines, pending, _sum_of_products(list(products.values()), out)
+
+
+def _nd(x: Any) -> int:
+    """``np.ndim`` of a NumPy value or a Python number, without its call overhead."""
+    return getattr(x, "ndim", 0)
+
+
+def _shape(x: Any) -> tuple[int, ...]:
+    """``np.shape`` of a NumPy value or a Python number, without its call overhead."""
+    return getattr(x, "shape", ())
+
+
+def _float64(x: Any) -> bool:
+    return type(x) is float or getattr(x, "dtype", None) == np.float64
+
+
+def _product_shape(a: Any, b: Any) -> tuple[int, ...] | None:
+    """The shape of ``a * b`` where it is float64 (both factors are), else None."""
+    if not (_float64(a) and _float64(b)):
+        return None
+    sa, sb = _shape(a), _shape(b)
+    return sa if sa == sb or not sb else sb if not sa else np.broadcast_shapes(sa, sb)
+
+
+def _sum_into_second(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``a + b``, written into ``b`` where it is a float64 array of the sum's shape (a temporary of the caller's:
+    one array fewer to allocate); the same values."""
+    if type(b) is np.ndarray and b.ndim and _product_shape(a, b) == b.shape:
+        return np.add(a, b, out=b)
+    return a + b
+
+
+def _finite(values: np.ndarray) -> bool:
+    """Whether every value is finite (for sample arrays: the least and greatest, two reductions without a
+    temporary; NaN propagates through both)."""
+    if not _nd(values):
+        return bool(np.isfinite(values))
+    return within(as_float(values), -np.inf, np.inf)
+
+
+def _zero_line(coefficient: np.ndarray, values: np.ndarray, shape: tuple[int, ...], finite: Any = None) -> bool:
     """Whether ``coefficient * values`` is +-0 in every sample and of ``shape`` (the total's): a scalar +-0
-    coefficient and finite values of that shape (one reduction)."""
+    coefficient and finite values of that shape (two reductions; ``finite``, if given, tells it instead)."""
     return (
-        np.ndim(coefficient) == 0
+        not _nd(coefficient)
         and coefficient == 0.0
-        and np.shape(values) == shape
-        and bool(np.isfinite(values).all())
+        and _shape(values) == shape
+        and (finite() if finite is not None else _finite(values))
     )
 
 
-def _no_servicing(sat: SatelliteDesign, fleet: FleetDesign, p: OrbitalPrices, crf_life: np.ndarray) -> bool:
+def _no_servicing(sat: SatelliteDesign, fleet: FleetDesign, p: OrbitalPrices, crf_life: np.ndarray,
+                  recovery: Any = None, counts_finite: Any = None) -> bool:
     """Whether the servicing line is +-0 in every sample: no visit in a satellite's life (the present value of
     the visits is then +0, :func:`~terawatt.economics.finance.series_present_value_factor`) and every factor of
-    the line finite (a sample array of satellite counts checked last, with one reduction)."""
+    the line finite (a sample array of satellite counts checked last, with two reductions, or by
+    ``counts_finite()`` where given). ``recovery``: the rate's :class:`~terawatt.economics.finance.RecoveryFactors`,
+    whose bounds of the rate are shared."""
     n = fleet.servicing_visits_per_satellite
-    if np.ndim(n) or n != 0.0 or np.signbit(n):
+    if _nd(n) or n != 0.0 or math.copysign(1.0, n) < 0:
         return False
     v = p.servicing_visits_per_satellite_yr
     scalars = (p.servicing_cost_usd_per_visit, fleet.replaced_fraction_per_visit, sat.accelerators_flown,
                p.server_price_usd_per_accelerator, v)
-    if any(np.ndim(x) or not np.isfinite(x) for x in scalars) or not np.isfinite(1.0 / (v if v > 0 else 1.0)):
+    if any(_nd(x) or not math.isfinite(x) for x in scalars) or not math.isfinite(1.0 / (v if v > 0 else 1.0)):
         return False
-    if not (within(as_float(p.discount_rate), -1.0, np.inf) and bool(np.all(np.isfinite(crf_life)))):
+    rate_within = (recovery.within(-1.0, np.inf) if isinstance(recovery, RecoveryFactors)
+                   else within(as_float(p.discount_rate), -1.0, np.inf))
+    if not (rate_within and _finite(crf_life)):
         return False
-    return bool(np.isfinite(fleet.satellite_count).all())
+    return counts_finite() if counts_finite is not None else _finite(fleet.satellite_count)
 
 
 def _recovery(p: OrbitalPrices | TerrestrialPrices) -> Any:
     """The capital recovery factors of the side's discount rate, as a function of the durations: the shared ones
-    given with the prices, else its own."""
-    return p.recovery if p.recovery is not None else functools.partial(capital_recovery_factors, p.discount_rate)
+    given with the prices, else its own (:class:`~terawatt.economics.finance.RecoveryFactors` for sampled rates,
+    whose bounds the zero-line checks share)."""
+    if p.recovery is not None:
+        return p.recovery
+    if is_sampled(p.discount_rate):
+        return RecoveryFactors(p.discount_rate)
+    return functools.partial(capital_recovery_factors, p.discount_rate)
+
+
+def _factors_finite(recovery: Any, rate: np.ndarray, *years: np.ndarray) -> bool:
+    """:func:`~terawatt.economics.finance.recovery_factors_finite`, the rate's bounds shared where ``recovery``
+    keeps them."""
+    if isinstance(recovery, RecoveryFactors):
+        return recovery.finite(*years)
+    return recovery_factors_finite(rate, *years)
 
 
 def _launch_cost_usd(fleet: FleetDesign, p: OrbitalPrices) -> np.ndarray:
     """Launch cost of one fleet generation [USD]: launched mass x the price per kg where one is given, else the
     vehicle's price per launch (NaN where the fleet cannot be launched)."""
     by_mass = fleet.launch_mass_kg * p.launch_price_usd_per_kg
-    finite = np.isfinite(p.launch_price_usd_per_kg)
     if (
         type(by_mass) is np.ndarray
-        and bool(np.all(finite))
-        and by_mass.shape
-        == np.broadcast_shapes(np.shape(finite), by_mass.shape, np.shape(fleet.launchable),
-                               np.shape(fleet.satellite_count), np.shape(fleet.satellites_per_launch),  # the launches'
-                               np.shape(p.vehicle_price_usd))
-    ):  # every sample priced per kg: what np.where below returns, without the per-launch branch
+        and by_mass.ndim
+        and all(_shape(x) in ((), by_mass.shape) for x in (p.launch_price_usd_per_kg, fleet.launchable,
+                fleet.satellite_count, fleet.satellites_per_launch, p.vehicle_price_usd))  # (the launches')
+        and _finite(p.launch_price_usd_per_kg)
+    ):  # every sample priced per kg, np.where's shape: what it returns below, without the per-launch branch
         return by_mass
+    finite = np.isfinite(p.launch_price_usd_per_kg)
     with np.errstate(divide="ignore", invalid="ignore"):
         per_launch_cost = np.where(fleet.launchable, fleet.launches * p.vehicle_price_usd, np.nan)
     return np.where(finite, by_mass, per_launch_cost)
@@ -289,6 +388,45 @@ def _total(*terms: np.ndarray, start: int | None = 0) -> np.ndarray:
             np.add(total, term, out=total)
         else:
             total, fresh = total + term, True
+    return total
+
+
+def _sum_of_products(products: list[tuple[Any, Any]], out: np.ndarray | None = None) -> np.ndarray:
+    """``sum(a * b for a, b in products)`` (as the built-in: 0 + the first product, then left to right), the same
+    values as :func:`_total` of the products: each array product computed into one scratch buffer and added into
+    the total's own (no array per product), a one-value zero product no pass (as in :func:`_total`). ``out``: a
+    float64 array of the caller's that the total may be written into (where the first product has its shape).
+
+    Nor is the start 0 a pass where a product is one nonzero value (or NaN): without it a running sum differs
+    from the sum from 0 only where it is -0 instead of +0 (x + y is -0 only where both are), adding that product
+    w makes both the same (+-0 + w is w), and a sum is never -0 again."""
+    values = [a * b if not (_nd(a) or _nd(b)) else None for a, b in products]  # the one-value products
+    total = None if any(v is not None and v != 0 for v in values) else 0
+    owned, scratch = False, None  # whether total is a float64 array of this function's; the products' buffer
+    for (a, b), value in zip(products, values, strict=True):
+        if total is None:  # the first product, without the start
+            if value is None and out is not None and _product_shape(a, b) == out.shape:
+                total = np.multiply(a, b, out=out)
+            else:
+                total = a * b if value is None else value
+            owned = type(total) is np.ndarray and total.dtype == np.float64
+        elif value is not None:
+            if owned and value == 0:
+                continue
+            if owned and _float64(value):
+                np.add(total, value, out=total)
+            else:
+                total = total + value
+                owned = type(total) is np.ndarray and total.dtype == np.float64
+        elif owned and _product_shape(a, b) == total.shape:
+            if scratch is None or scratch.shape != total.shape:  # (the total's shape grows from a term on)
+                scratch = np.multiply(a, b)
+            else:
+                np.multiply(a, b, out=scratch)
+            np.add(total, scratch, out=total)
+        else:
+            total = total + a * b
+            owned = type(total) is np.ndarray and total.dtype == np.float64
     return total
 
 
@@ -392,36 +530,37 @@ def terrestrial_costs(ground: GroundDesign, it_power_w: np.ndarray, p: Terrestri
         + ground.pv_capacity_w * p.pv_capex_usd_per_w
         + ground.storage_capacity_wh / 1e3 * p.storage_capex_usd_per_kwh
     )
-    energy = ground.facility_energy_mwh_per_yr * energy_price_usd_per_mwh(p)
+    recovery = _recovery(p)
     # No plant (a grid connection): its line is +0 without its factor, where every factor is finite.
-    no_plant = np.ndim(plant) == 0 and plant == 0.0 and not np.signbit(plant) and recovery_factors_finite(
-        r, p.power_plant_lifetime_yr
+    no_plant = not _nd(plant) and plant == 0.0 and not np.signbit(plant) and _factors_finite(
+        recovery, r, p.power_plant_lifetime_yr
     )
     lives = (p.hardware_lifetime_yr, p.facility_lifetime_yr) + (() if no_plant else (p.power_plant_lifetime_yr,))
-    recovery = _recovery(p)
     crf_hardware, crf_facility, *crf_plant = recovery(*lives)
-    lines = {  # each capital outlay annualised over its life (finance.annualize, its factors computed together)
-        "accelerators": as_float(accelerators) * crf_hardware,
-        "repairs": p.repair_cost_fraction_per_yr * accelerators,
-        "facility": as_float(facility) * crf_facility,
-        "power_plant": as_float(plant) * (1.0 if no_plant else crf_plant[0]),
-        "energy": energy,
-        "operations": p.opex_fraction_per_yr * facility,
+    products = {  # each capital outlay annualised over its life (finance.annualize, its factors computed together)
+        "accelerators": (as_float(accelerators), crf_hardware),
+        "repairs": (p.repair_cost_fraction_per_yr, accelerators),
+        "facility": (as_float(facility), crf_facility),
+        "power_plant": (as_float(plant), 1.0 if no_plant else crf_plant[0]),
+        "energy": (ground.facility_energy_mwh_per_yr, energy_price_usd_per_mwh(p)),
+        "operations": (p.opex_fraction_per_yr, facility),
     }
-    out = {f"annual_{k}": v for k, v in lines.items()}
+    sampled = is_sampled(crf_hardware) or is_sampled(ground.facility_energy_mwh_per_yr) or is_sampled(facility)
+    out, pending, annual_total = _annual_lines(products, sampled)
     out.update(
         capex_accelerators=accelerators,
         capex_facility=facility,
         capex_power_plant=plant,
-        annual_total=_total(*lines.values()),
+        annual_total=annual_total,
     )
     return CostLines(
         out,
+        **pending,
         capex_total=lambda _: accelerators + facility + plant,
-        annual_infrastructure=lambda _: (
-            lines["facility"] + lines["power_plant"] + lines["energy"] + lines["operations"]
+        annual_infrastructure=lambda c: (
+            c["annual_facility"] + c["annual_power_plant"] + c["annual_energy"] + c["annual_operations"]
         ),
-        annual_opex=lambda _: lines["energy"] + lines["operations"] + lines["repairs"],
+        annual_opex=lambda c: c["annual_energy"] + c["annual_operations"] + c["annual_repairs"],
         crf_period=lambda _: recovery(p.analysis_period_yr)[0],  # only the lifecycle totals
     )
 
