@@ -50,6 +50,18 @@ def test_a_scalar_read_computes_only_its_groups() -> None:
     assert len(computed) < len(KEYS) / 2
 
 
+def test_the_break_even_price_alone_computes_no_wait_costs() -> None:
+    """A Monte Carlo reads the break-even launch price with its main outputs: that read computes neither side's
+    cost with the wait for capacity nor the solar energy ratio, which are in a group of their own."""
+    result = terawatt.evaluate(launch__price_usd_per_kg=np.array([100.0, 500.0, 2000.0]))
+    price = result["comparison.breakeven_launch_price_usd_per_kg"]
+    computed = set(result.outputs._raw)  # noqa: SLF001 (what has been computed so far)
+    assert not computed & {"comparison.cost_ratio_with_wait", "orbital.cost_per_gpu_hour_with_wait_usd",
+                           "comparison.solar_energy_ratio"}
+    assert _same(price, dict(terawatt.evaluate(launch__price_usd_per_kg=np.array([100.0, 500.0, 2000.0])).outputs)[
+        "comparison.breakeven_launch_price_usd_per_kg"])
+
+
 def test_sample_arrays_are_computed_on_first_use_and_broadcast_to_the_samples() -> None:
     terawatt.evaluate(None)["comparison.cost_ratio"]  # the layout is learnt (the first evaluation computes all)
     result = terawatt.evaluate(launch__price_usd_per_kg=np.array([20.0, 500.0, 3000.0]))

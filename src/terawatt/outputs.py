@@ -342,6 +342,13 @@ def _breakeven(q: dict[str, Any], raw: Callable[[str], Any]) -> dict[str, Any]:
             orb["launch_slope_usd_per_yr_per_usd_per_kg"],
             ter["annual_total"] * q["gpu_hours"] / q["ground_gpu_hours"],  # the ground's cost per orbital GPU-hour
         ),
+    }
+
+
+def _comparison(q: dict[str, Any], raw: Callable[[str], Any]) -> dict[str, Any]:
+    """The other comparisons: a group of their own, so that reading the break-even price (a Monte Carlo's main
+    outputs do) does not compute both sides' costs with the wait for capacity, nor the solar energy yields."""
+    return {
         "comparison.cost_ratio_with_wait": raw("orbital.cost_per_gpu_hour_with_wait_usd")
         / raw("terrestrial.cost_per_gpu_hour_with_wait_usd"),
         "comparison.solar_energy_ratio": resolve(q["orbit_energy"]) / q["ground_energy"],
@@ -365,6 +372,7 @@ GROUPS: tuple[_Group, ...] = (
     _cost_ratio,
     _infrastructure_cost_ratio,
     _breakeven,
+    _comparison,
 )
 
 #: Every output key in order, and the index of the group computing it: learnt from the first evaluation in the
