@@ -33,7 +33,7 @@ from terawatt.constants import (
     SIDEREAL_YEAR_S,
     SUN_RADIUS_M,
 )
-from terawatt.physics._checks import all_finite, check_range, output
+from terawatt.physics._checks import all_finite, check_range, extremes, output
 
 __all__ = [
     "EclipsePlan", "EclipseStats", "annual_eclipse_stats", "beta_angle_deg", "eclipse_fraction", "eclipse_stats_fast",
@@ -617,18 +617,31 @@ def _stats_core(alt: np.ndarray, inc: np.ndarray, ltan: np.ndarray, model: str,
 
 
 def _prepare(altitude_km: npt.ArrayLike, inclination_deg: npt.ArrayLike, ltan_h: npt.ArrayLike,
-             model: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[int, ...]]:
+             model: str, keep_fixed: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[int, ...]]:
+    """The checked inputs as 1-D arrays of one length and the broadcast shape; with ``keep_fixed``, one inclination
+    and one LTAN (both 0-d) are returned 0-d, not copied to full arrays."""
     _check_model(model)
     alt = _check_altitude(altitude_km)
     inc = _check_inclination(inclination_deg)
     ltan = _check_ltan(ltan_h)
     nan = np.isnan(inc)  # on the inclination's own shape (one value where it is fixed)
-    alt, inc, ltan = np.broadcast_arrays(alt, inc, ltan)
+    fixed = keep_fixed and inc.ndim == 0 and ltan.ndim == 0
+    if fixed:
+        shape = alt.shape
+    else:
+        alt, inc, ltan = np.broadcast_arrays(alt, inc, ltan)
+        shape = alt.shape
     if alt.size and nan.any():  # each inclination is then among the broadcast ones
-        highest = alt.max() if nan.all() else alt[np.broadcast_to(nan, alt.shape)].max()
+        if nan.all():
+            ends = extremes(alt)  # held by the caller's shared_extremes, or None
+            highest = alt.max() if ends is None else ends[1]
+        else:
+            highest = alt[np.broadcast_to(nan, alt.shape)].max()
         if highest > SSO_RETROGRADE_BELOW_KM:  # below it one exists (sso_cos_i_bound)
             sso_inclination_deg(highest)  # raises where no SSO exists (highest altitude)
-    return alt.ravel(), inc.ravel(), ltan.ravel(), alt.shape
+    if fixed:  # a 1-d altitude array as it is (the object shared_extremes may hold)
+        return (alt if alt.ndim == 1 else alt.ravel()), inc, ltan, shape
+    return alt.ravel(), inc.ravel(), ltan.ravel(), shape
 
 
 def _pack(shape: tuple[int, ...], *fields: np.ndarray) -> EclipseStats:
@@ -704,9 +717,11 @@ def _grid_axis(values: np.ndarray, step: float, lo: float, hi: float) -> tuple[t
     """:func:`_axis` on a regular grid of ``step``; ``lo``, ``hi``: the smallest and largest of ``values``."""
     i0 = int(np.floor(lo / step))
     n = max(2, int(np.ceil(hi / step)) - i0 + 1)
-    pos = values / step - i0
-    idx = np.minimum(pos.astype(np.intp), n - 2)
-    return tuple(float(k * step) for k in range(i0, i0 + n)), idx, pos - idx
+    pos = values / step
+    pos -= i0  # values / step - i0
+    idx = pos.astype(np.intp)
+    np.minimum(idx, n - 2, out=idx)
+    return tuple(float(k * step) for k in range(i0, i0 + n)), idx, np.subtract(pos, idx, out=pos)  # the weight
 
 
 def _axis(values: np.ndarray, step: float, lo: float, hi: float) -> tuple[tuple[float, ...], np.ndarray, np.ndarray]:
@@ -741,10 +756,13 @@ def _interpolate(model: str, alt: np.ndarray, inc: np.ndarray, ltan: np.ndarray,
     """Multilinear interpolation on a cached table; ``inc`` all NaN (SSO) or all finite. Returns (len(rows), n):
     the statistics ``rows`` of (sunlit fraction, eclipse days, longest eclipse)."""
     # All sun-synchronous: the inclination axis is the one node -1 (only its bounds are read, not a full array).
-    sso = inc.size > 0 and bool(np.isnan(inc[0]))
+    # A 0-d inclination or LTAN (one for every sample) is an axis of one node too.
+    sso = inc.size > 0 and bool(np.isnan(inc.flat[0]))
     values = (alt, ltan, np.full(1, -1.0) if sso else np.nan_to_num(inc, nan=-1.0))
     steps = (GRID_STEP["altitude"], GRID_STEP["ltan"], GRID_STEP["inclination"])
-    bounds = [(float(v.min()), float(v.max())) for v in values]  # each array's two reductions, shared below
+    ends = extremes(alt)  # held by the caller's shared_extremes, or None
+    bounds = [(float(v.min()), float(v.max())) if v is not alt or ends is None else (float(ends[0]), float(ends[1]))
+              for v in values]  # each array's two reductions, shared below
     spans = [hi - lo for lo, hi in bounds]  # np.ptp's max - min
     n_est = np.prod([sp / d + 2.0 if sp > 0 else 1.0 for sp, d in zip(spans, steps, strict=True)])
     coarsen = max(1.0, (n_est / MAX_TABLE_NODES) ** (1.0 / max(1, sum(sp > 0 for sp in spans))))
@@ -766,18 +784,25 @@ def _multilinear(tables: tuple[np.ndarray, ...], index: list[Any], weight: list[
     out = np.zeros((len(tables), n))  # one contiguous row per statistic
     strides = (tables[0].shape[1] * tables[0].shape[2], tables[0].shape[2], 1)
     flat_tables = [t.reshape(-1) for t in tables]  # C-contiguous: a view, gathered with one flat index
+    flat = _flat_index(index, strides)  # of the lower corner; another corner's node lies `offset` elements on
+    gathered = np.empty(n) if np.ndim(flat) else None  # one corner's node values, then their weighted terms
     for corner in range(1 << len(moving)):
-        idx = list(index)
+        offset = 0
         w: np.ndarray | float | None = None  # the product of the weights (1.0 * x is x: that pass skipped)
         for j, k in enumerate(moving):
             if (corner >> j) & 1:
-                idx[k] = idx[k] + 1
+                offset += strides[k]
                 w = weight[k] if w is None else w * weight[k]
             else:
                 w = (1.0 - weight[k]) if w is None else w * (1.0 - weight[k])
-        flat = _flat_index(idx, strides)
         for row, table in zip(out, flat_tables, strict=True):  # indices in the table: "wrap" is "raise" untested
-            row += (1.0 if w is None else w) * (table.take(flat, mode="wrap") if np.ndim(flat) else table[flat])
+            if gathered is None:
+                row += (1.0 if w is None else w) * table[flat + offset]
+                continue
+            term = table[offset:].take(flat, out=gathered, mode="wrap")  # table[flat + offset]
+            if w is not None:
+                np.multiply(w, term, out=term)
+            row += term
     return out
 
 
@@ -1029,7 +1054,12 @@ def _planned_stats(plan: EclipsePlan, model: str, alt: np.ndarray, inc: np.ndarr
 def _by_table(stats: Callable[[np.ndarray, np.ndarray, np.ndarray], Any], alt: np.ndarray, inc: np.ndarray,
               ltan: np.ndarray) -> tuple[np.ndarray, ...]:
     """``stats(alt, inc, ltan)`` (three statistics) of 1-D orbit arrays, the sun-synchronous samples (NaN, or an
-    explicit inclination within :data:`SSO_SNAP_DEG` of it) and the others each in one call for their table."""
+    explicit inclination within :data:`SSO_SNAP_DEG` of it) and the others each in one call for their table. A 0-d
+    ``inc`` (and ``ltan``) is one for every sample."""
+    if np.ndim(inc) == 0:
+        if np.isnan(inc) or inc <= 90.0:  # one table, no snapping: every sample sun-synchronous, or none
+            return tuple(stats(alt, inc, ltan))
+        inc, ltan = np.broadcast_to(inc, alt.shape).copy(), np.broadcast_to(ltan, alt.shape).copy()
     retro = np.flatnonzero(inc > 90.0)  # explicit sun-synchronous inclinations go to the (alt, LTAN) table
     if retro.size:
         cos_sso = _sso_cos_i(alt[retro])
@@ -1050,12 +1080,14 @@ def _by_table(stats: Callable[[np.ndarray, np.ndarray, np.ndarray], Any], alt: n
 
 def _eclipse_stats_arrays(altitude_km: npt.ArrayLike, inclination_deg: npt.ArrayLike, ltan_h: npt.ArrayLike,
                           model: str, days_on_read: bool = False) -> EclipseStats:
-    alt, inc, ltan, shape = _prepare(altitude_km, inclination_deg, ltan_h, model)
+    alt, inc, ltan, shape = _prepare(altitude_km, inclination_deg, ltan_h, model, keep_fixed=True)
     plan = _PLAN.get()
+    # More distinct altitudes than MAX_UNIQUE among the first samples: _unique_rows would say None at once.
+    many = plan is None and alt.size > MAX_UNIQUE and np.unique(alt[: MAX_UNIQUE + 1]).size > MAX_UNIQUE
+    if not many and inc.ndim == 0:  # a fixed inclination and LTAN as full arrays where they are read per sample
+        inc, ltan = np.broadcast_to(inc, alt.shape).copy(), np.broadcast_to(ltan, alt.shape).copy()
     if plan is not None:  # a population run's plan: each sample's values are its own (see EclipsePlan)
         return _pack(shape, *_planned_stats(plan, model, alt, inc, ltan))
-    # More distinct altitudes than MAX_UNIQUE among the first samples: _unique_rows would say None at once.
-    many = alt.size > MAX_UNIQUE and np.unique(alt[: MAX_UNIQUE + 1]).size > MAX_UNIQUE
     found = None if many else _unique_rows((alt, np.nan_to_num(inc, nan=-1.0), ltan))
     if found is not None:
         first, inverse = found
