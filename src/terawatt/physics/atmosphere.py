@@ -391,6 +391,23 @@ def density_kg_per_m3(altitude_km: npt.ArrayLike, activity: Activity | npt.Array
     table = density_table()
     h, ln_rho = table["altitude_km"], table["ln_density"]
     alt_b, codes_b = np.broadcast_arrays(alt, codes)
+    found = _interval_lookup()
+    if found is not None and np.ndim(alt_b) and np.ndim(codes) == 0:
+        # One activity on the regular grid of cells: each cell's interval terms gathered by the cell (one gather
+        # fewer than by the interval; the same numbers), in place on two buffers.
+        h0, step, _ = found
+        at_node, width, rise, ln_node = _density_cell_columns(int(codes))
+        out = alt_b - h0
+        out /= step  # (alt - h0) / step, the cell's position
+        cell = out.astype(np.intp)
+        np.minimum(cell, at_node.size - 1, out=cell)
+        gathered = np.empty(out.shape)
+        at_node.take(cell, out=out, mode="clip")  # indices in range: "clip" is "raise" (no buffered copy)
+        np.subtract(alt_b, out, out=out)  # alt - h[i]
+        out /= width.take(cell, out=gathered, mode="clip")
+        out *= rise.take(cell, out=gathered, mode="clip")
+        out += ln_node.take(cell, out=gathered, mode="clip")
+        return np.exp(out, out=out)
     i = _interval_index(alt_b)
     if np.ndim(i) and np.ndim(codes) == 0:  # one activity: its column and steps gathered (the same numbers)
         column, steps, widths = _density_columns(int(codes))
@@ -415,6 +432,19 @@ def _density_columns(code: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     table = density_table()
     column = np.ascontiguousarray(table["ln_density"][:, code])
     out = (column, column[1:] - column[:-1], np.diff(table["altitude_km"]))
+    for a in out:
+        a.setflags(write=False)
+    return out
+
+
+@functools.lru_cache(maxsize=8)
+def _density_cell_columns(code: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`_density_columns` (with the lower node's altitude) of the interval holding each cell of
+    :func:`_interval_lookup`'s grid: the node altitude [km], interval width [km], ln-density step and lower node's
+    ln-density, gathered by cell; read-only."""
+    _, _, lut = _interval_lookup()
+    column, steps, widths = _density_columns(code)
+    out = tuple(np.ascontiguousarray(x.take(lut)) for x in (density_table()["altitude_km"], widths, steps, column))
     for a in out:
         a.setflags(write=False)
     return out
