@@ -720,16 +720,18 @@ def _grid_axis(values: np.ndarray, step: float, lo: float, hi: float) -> tuple[t
     pos = values / step
     pos -= i0  # values / step - i0
     idx = pos.astype(np.intp)
-    np.minimum(idx, n - 2, out=idx)
+    if int(hi / step - i0) > n - 2:  # the largest position's node (division and rounding are monotonic)
+        np.minimum(idx, n - 2, out=idx)
     return tuple(float(k * step) for k in range(i0, i0 + n)), idx, np.subtract(pos, idx, out=pos)  # the weight
 
 
-def _axis(values: np.ndarray, step: float, lo: float, hi: float) -> tuple[tuple[float, ...], np.ndarray, np.ndarray]:
+def _axis(values: np.ndarray, step: float, lo: float, hi: float,
+          many: bool = False) -> tuple[tuple[float, ...], np.ndarray, np.ndarray]:
     """Nodes, lower node index and upper-node weight of one table axis (exact nodes if values are few); ``lo``,
-    ``hi``: the smallest and largest of ``values``."""
+    ``hi``: the smallest and largest of ``values``; ``many``: the first 1,000 values are known distinct."""
     if lo == hi:  # one node: indexed by 0 and not interpolated (no per-sample arrays)
         return (lo,), 0, 0.0
-    if np.unique(values[:1000]).size <= MAX_DISCRETE:
+    if not (many and values.size > MAX_DISCRETE) and np.unique(values[:1000]).size <= MAX_DISCRETE:
         nodes, inverse = np.unique(values, return_inverse=True)
         if nodes.size <= MAX_DISCRETE:
             return tuple(nodes.tolist()), inverse.reshape(values.shape), np.zeros(values.shape)
@@ -752,9 +754,10 @@ def _unique_rows(columns: tuple[np.ndarray, ...]) -> tuple[np.ndarray, np.ndarra
 
 
 def _interpolate(model: str, alt: np.ndarray, inc: np.ndarray, ltan: np.ndarray,
-                 rows: tuple[int, ...] = (0, 1, 2)) -> np.ndarray:
+                 rows: tuple[int, ...] = (0, 1, 2), many_altitudes: bool = False) -> np.ndarray:
     """Multilinear interpolation on a cached table; ``inc`` all NaN (SSO) or all finite. Returns (len(rows), n):
-    the statistics ``rows`` of (sunlit fraction, eclipse days, longest eclipse)."""
+    the statistics ``rows`` of (sunlit fraction, eclipse days, longest eclipse). ``many_altitudes``: the first
+    :data:`MAX_UNIQUE` + 1 of ``alt`` are distinct (the altitude axis is not discrete)."""
     # All sun-synchronous: the inclination axis is the one node -1 (only its bounds are read, not a full array).
     # A 0-d inclination or LTAN (one for every sample) is an axis of one node too.
     sso = inc.size > 0 and bool(np.isnan(inc.flat[0]))
@@ -766,26 +769,35 @@ def _interpolate(model: str, alt: np.ndarray, inc: np.ndarray, ltan: np.ndarray,
     spans = [hi - lo for lo, hi in bounds]  # np.ptp's max - min
     n_est = np.prod([sp / d + 2.0 if sp > 0 else 1.0 for sp, d in zip(spans, steps, strict=True)])
     coarsen = max(1.0, (n_est / MAX_TABLE_NODES) ** (1.0 / max(1, sum(sp > 0 for sp in spans))))
-    axes = [_axis(v, d * coarsen, *b) for v, d, b in zip(values, steps, bounds, strict=True)]
-    tables = _stat_tables(model, axes[0][0], axes[1][0], axes[2][0])
-    moving = [len(ax[0]) > 1 and bool(np.any(ax[2])) for ax in axes]
+    axes = [_axis(v, d * coarsen, *b, many=many_altitudes and v is alt)
+            for v, d, b in zip(values, steps, bounds, strict=True)]
+    nodes = (axes[0][0], axes[1][0], axes[2][0])
+    tables = _stat_tables(model, *nodes)
+    # whether an axis moves: some weight is not 0 (the first sample's often says so without a scan)
+    moving = [len(ax[0]) > 1 and bool(ax[2].flat[0] != 0.0 or np.any(ax[2])) for ax in axes]
     # An axis holding one node is indexed by 0, not by an array of zeros (the same gather, one index fewer).
     base = [0 if len(ax[0]) == 1 else ax[1] for ax in axes]
     weights = [ax[2] if m else None for ax, m in zip(axes, moving, strict=True)]
-    return _multilinear(tuple(tables[r] for r in rows), base, weights, alt.size)
+    # Weights in [0, 1] (values inside the nodes) and tables without a sign bit: no term is -0, so the first
+    # corner's terms are the sums from 0.
+    return _multilinear(tuple(tables[r] for r in rows), base, weights, alt.size,
+                        unsigned=_stat_tables_unsigned(model, *nodes))
 
 
 def _multilinear(tables: tuple[np.ndarray, ...], index: list[Any], weight: list[np.ndarray | None],
-                 n: int) -> np.ndarray:
+                 n: int, unsigned: bool = False) -> np.ndarray:
     """(len(tables), n) multilinear interpolation of the statistic ``tables`` (each (n_alt, n_ltan, n_inc)): lower
     node ``index`` per axis (an int or an (n,) array) and upper-node ``weight`` (None: the axis does not move).
-    Each row is computed on its own (a table left out changes no other row)."""
+    Each row is computed on its own (a table left out changes no other row). ``unsigned``: every weight lies in
+    [0, 1] and no table value has a sign bit, so that no term is -0 and 0 + term is the term: the rows start from
+    the first corner's terms instead of from zeros (the same sums)."""
     moving = [k for k, w in enumerate(weight) if w is not None]
-    out = np.zeros((len(tables), n))  # one contiguous row per statistic
     strides = (tables[0].shape[1] * tables[0].shape[2], tables[0].shape[2], 1)
     flat_tables = [t.reshape(-1) for t in tables]  # C-contiguous: a view, gathered with one flat index
     flat = _flat_index(index, strides)  # of the lower corner; another corner's node lies `offset` elements on
     gathered = np.empty(n) if np.ndim(flat) else None  # one corner's node values, then their weighted terms
+    start = unsigned and gathered is not None  # the first corner's terms written to the rows
+    out = np.empty((len(tables), n)) if start else np.zeros((len(tables), n))  # one contiguous row per statistic
     for corner in range(1 << len(moving)):
         offset = 0
         w: np.ndarray | float | None = None  # the product of the weights (1.0 * x is x: that pass skipped)
@@ -799,10 +811,11 @@ def _multilinear(tables: tuple[np.ndarray, ...], index: list[Any], weight: list[
             if gathered is None:
                 row += (1.0 if w is None else w) * table[flat + offset]
                 continue
-            term = table[offset:].take(flat, out=gathered, mode="wrap")  # table[flat + offset]
-            if w is not None:
+            term = table[offset:].take(flat, out=row if start and corner == 0 else gathered, mode="wrap")
+            if w is not None:  # term: table[flat + offset], then times its weight
                 np.multiply(w, term, out=term)
-            row += term
+            if term is not row:
+                row += term
     return out
 
 
@@ -830,6 +843,13 @@ def _stat_tables(model: str, alt_nodes: tuple[float, ...], ltan_nodes: tuple[flo
     for t in out:
         t.flags.writeable = False
     return out
+
+
+@functools.lru_cache(maxsize=32)
+def _stat_tables_unsigned(model: str, alt_nodes: tuple[float, ...], ltan_nodes: tuple[float, ...],
+                          inc_nodes: tuple[float, ...]) -> bool:
+    """Whether no value of :func:`_stat_tables` has a sign bit (no negative value, no -0)."""
+    return not any(bool(np.signbit(t).any()) for t in _stat_tables(model, alt_nodes, ltan_nodes, inc_nodes))
 
 
 def eclipse_stats_fast(altitude_km: npt.ArrayLike, inclination_deg: npt.ArrayLike, ltan_h: npt.ArrayLike,
@@ -1093,10 +1113,11 @@ def _eclipse_stats_arrays(altitude_km: npt.ArrayLike, inclination_deg: npt.Array
         first, inverse = found
         res = _stats_core(alt[first], inc[first], ltan[first], model, 365)
         return _pack(shape, *(r[inverse] for r in res))
+    interpolate = functools.partial(_interpolate, model, many_altitudes=many)
     if not days_on_read:
-        return _pack(shape, *_by_table(functools.partial(_interpolate, model), alt, inc, ltan))
+        return _pack(shape, *_by_table(interpolate, alt, inc, ltan))
     # The eclipse days on first read (a Deferred): each statistic is interpolated on its own, the same numbers.
-    sunlit, longest = _by_table(functools.partial(_interpolate, model, rows=(0, 2)), alt, inc, ltan)
-    days = Deferred(lambda: _out(np.reshape(_by_table(functools.partial(_interpolate, model, rows=(1,)), alt, inc,
+    sunlit, longest = _by_table(functools.partial(interpolate, rows=(0, 2)), alt, inc, ltan)
+    days = Deferred(lambda: _out(np.reshape(_by_table(functools.partial(interpolate, rows=(1,)), alt, inc,
                                                       ltan)[0], shape)))
     return EclipseStats(_out(np.reshape(sunlit, shape)), days, _out(np.reshape(longest, shape)))
