@@ -379,7 +379,10 @@ def orbit_environment(sat: SatelliteDesign, v: dict[str, Any], altitude_km: np.n
     # Beyond MAX_DV_M_PER_S no propulsion system closes: the design cannot hold its orbit (NaN, infeasible).
     # A sized satellite adds propellant to its dry mass, m_p = m_dry (e^x - 1); a heritage satellite's given mass
     # is its launched mass, m_p = m_0 (1 - e^-x), x = dv / (g0 Isp).
-    dv = np.minimum(total_dv, MAX_DV_M_PER_S)
+    holds = total_dv <= MAX_DV_M_PER_S
+    all_hold = bool(holds.all())
+    # np.minimum's values: where every total holds (none NaN) they are the totals
+    dv = total_dv if all_hold and type(total_dv) is np.ndarray else np.minimum(total_dv, MAX_DV_M_PER_S)
     from_dry = propulsion.propellant_mass_kg(dry, dv, isp)
     if np.ndim(sat.heritage) == 0 and not sat.heritage:  # no heritage satellite: the launched-mass form unused
         propellant = from_dry
@@ -388,8 +391,7 @@ def orbit_environment(sat: SatelliteDesign, v: dict[str, Any], altitude_km: np.n
             -dv / (STANDARD_GRAVITY_M_PER_S2 * isp)
         )
         propellant = np.where(sat.heritage, from_launched, from_dry)
-    holds = total_dv <= MAX_DV_M_PER_S
-    if not (holds.all() and _is_float_array(propellant, np.shape(holds))):
+    if not (all_hold and _is_float_array(propellant, np.shape(holds))):
         propellant = np.where(holds, propellant, np.nan)
     design = EnvironmentDesign(
         density_kg_per_m3=density,

@@ -124,6 +124,8 @@ def _check_altitude(altitude_km: npt.ArrayLike, name: str = "altitude_km") -> np
 
 def _activity_codes(activity: str | npt.ArrayLike) -> np.ndarray:
     """Integer column index of each activity name; ValueError for an unknown name."""
+    if type(activity) is str and activity in ACTIVITIES:  # one name: its index, 0-d
+        return np.asarray(ACTIVITIES.index(activity), dtype=np.intp)
     names = np.asarray(activity)
     if names.dtype.kind not in "UO" and names.size:
         raise ValueError(f"activity must be one of {', '.join(ACTIVITIES)}, got {activity!r}")
@@ -390,24 +392,24 @@ def density_kg_per_m3(altitude_km: npt.ArrayLike, activity: Activity | npt.Array
     codes = _activity_codes(activity)
     table = density_table()
     h, ln_rho = table["altitude_km"], table["ln_density"]
-    alt_b, codes_b = np.broadcast_arrays(alt, codes)
     found = _interval_lookup()
-    if found is not None and np.ndim(alt_b) and np.ndim(codes) == 0:
-        # One activity on the regular grid of cells: each cell's interval terms gathered by the cell (one gather
-        # fewer than by the interval; the same numbers), in place on two buffers.
+    if found is not None and np.ndim(alt) and np.ndim(codes) == 0:
+        # One activity (no broadcast) on the regular grid of cells: each cell's interval terms gathered by the cell
+        # (one gather fewer than by the interval; the same numbers), in place on two buffers.
         h0, step, _ = found
         at_node, width, rise, ln_node = _density_cell_columns(int(codes))
-        out = alt_b - h0
+        out = alt - h0
         out /= step  # (alt - h0) / step, the cell's position
         cell = out.astype(np.intp)
         np.minimum(cell, at_node.size - 1, out=cell)
         gathered = np.empty(out.shape)
         at_node.take(cell, out=out, mode="clip")  # indices in range: "clip" is "raise" (no buffered copy)
-        np.subtract(alt_b, out, out=out)  # alt - h[i]
+        np.subtract(alt, out, out=out)  # alt - h[i]
         out /= width.take(cell, out=gathered, mode="clip")
         out *= rise.take(cell, out=gathered, mode="clip")
         out += ln_node.take(cell, out=gathered, mode="clip")
         return np.exp(out, out=out)
+    alt_b, codes_b = np.broadcast_arrays(alt, codes)
     i = _interval_index(alt_b)
     if np.ndim(i) and np.ndim(codes) == 0:  # one activity: its column and steps gathered (the same numbers)
         column, steps, widths = _density_columns(int(codes))

@@ -738,6 +738,12 @@ def _axis(values: np.ndarray, step: float, lo: float, hi: float,
     return _grid_axis(values, step, lo, hi)
 
 
+def _all_distinct(values: np.ndarray) -> bool:
+    """Whether no two of ``values`` (checked: no NaN) are equal: ``np.unique(values).size == values.size``."""
+    ordered = np.sort(values)
+    return bool((ordered[1:] != ordered[:-1]).all())
+
+
 def _unique_rows(columns: tuple[np.ndarray, ...]) -> tuple[np.ndarray, np.ndarray] | None:
     """Index of one row per distinct tuple and the inverse map; None if more than MAX_UNIQUE tuples."""
     for col in columns:  # more distinct values in the first MAX_UNIQUE + 1 than allowed: no sort of the rest
@@ -1103,7 +1109,7 @@ def _eclipse_stats_arrays(altitude_km: npt.ArrayLike, inclination_deg: npt.Array
     alt, inc, ltan, shape = _prepare(altitude_km, inclination_deg, ltan_h, model, keep_fixed=True)
     plan = _PLAN.get()
     # More distinct altitudes than MAX_UNIQUE among the first samples: _unique_rows would say None at once.
-    many = plan is None and alt.size > MAX_UNIQUE and np.unique(alt[: MAX_UNIQUE + 1]).size > MAX_UNIQUE
+    many = plan is None and alt.size > MAX_UNIQUE and _all_distinct(alt[: MAX_UNIQUE + 1])
     if not many and inc.ndim == 0:  # a fixed inclination and LTAN as full arrays where they are read per sample
         inc, ltan = np.broadcast_to(inc, alt.shape).copy(), np.broadcast_to(ltan, alt.shape).copy()
     if plan is not None:  # a population run's plan: each sample's values are its own (see EclipsePlan)
