@@ -1,12 +1,12 @@
 """The fast paths of the altitude-dependent look-ups give the general paths' bits (issue 10, altitude varying).
 
-- One minimum and maximum of the altitude array shared by its range checks (``physics._checks.shared_extremes``):
-  the same verdicts, and the same errors naming the same fields, as a check of its own.
+- Out-of-range altitudes in a sample array: the errors of each sample alone, naming the same fields.
 - The eclipse table with one inclination and one LTAN kept 0-d (no full copies), its grid axis without the clamp
   where no value reaches the last node, its corners gathered at offsets and its rows started from the first
   corner's terms: the numbers of the same inputs given as full arrays, and of the zero-started sums.
-- The density table gathered by 5-km cell: the numbers of the interval gathers.
-- ``_arrays.interp`` (kept checks and slopes, shared extremes) and the debris flux's in-place log-linear step:
+- The density table gathered by 5-km cell: the numbers of the interval gathers; below the drag ceiling the
+  altitudes themselves (no clip): the scalar evaluation's numbers.
+- ``_arrays.interp`` (kept checks and slopes) and the debris flux's in-place log-linear step:
   ``np.interp``'s numbers and the plain expression's.
 """
 
@@ -16,12 +16,10 @@ import numpy as np
 import pytest
 
 import terawatt
-from terawatt import model
 from terawatt._arrays import interp, resolve
 from terawatt.design import environment
 from terawatt.errors import ScenarioError
 from terawatt.physics import atmosphere, debris, orbit
-from terawatt.physics._checks import check_range, extremes, shared_extremes
 
 RNG = np.random.default_rng(20261201)
 
@@ -42,32 +40,7 @@ def _same(a: np.ndarray, b: np.ndarray) -> None:
     assert np.array_equal(a, b)
 
 
-# ------------------------------------------------------------------------------------------ shared range checks
-@pytest.mark.parametrize("values", [
-    [500.0, 900.0, 1200.0], [500.0, np.nan, 900.0], [120.0, 700.0], [700.0, 60000.0], [np.nan, np.nan],
-])
-def test_shared_extremes_give_each_check_its_own_verdict_and_message(values):
-    alt = np.array(values)
-
-    def outcome(lo: float, hi: float, **kw: object) -> str:
-        try:
-            out = check_range(alt, "altitude_km", lo, hi, "km", **kw)
-        except ValueError as e:
-            return str(e)
-        assert out is alt
-        return "ok"
-
-    spans = [(150.0, 50000.0, {}), (400.0, 1500.0, {"note": " (the range of the debris flux table)"}),
-             (100.0, 2500.0, {}), (0.0, np.inf, {}), (500.0, 1200.0, {"hi_open": True}),
-             (500.0, 1200.0, {"lo_open": True})]
-    alone = [outcome(lo, hi, **kw) for lo, hi, kw in spans]
-    with shared_extremes(alt):
-        assert extremes(alt) is not None and extremes(alt.copy()) is None  # the same object only
-        shared = [outcome(lo, hi, **kw) for lo, hi, kw in spans]
-    assert extremes(alt) is None
-    assert shared == alone
-
-
+# -------------------------------------------------------------------------------------------- range errors
 def _errors(altitude: np.ndarray, **values: object) -> list[tuple[str, str]]:
     scenario = terawatt.load_scenario("baseline-2026", {"orbit.altitude_km": altitude, **values})
     with pytest.raises(ScenarioError) as info:
@@ -94,20 +67,10 @@ def test_out_of_range_altitudes_report_the_same_fields_as_each_sample_alone(case
         except ScenarioError as e:
             alone |= {x.path for x in e.errors}
     assert fields == alone and fields
-    # the messages are those of the check without shared extremes
-    v = {k: terawatt.load_scenario("baseline-2026", {"orbit.altitude_km": alt, **values}).values[k]
-         for k in environment.TABLE_RANGE_KEYS}
+    # and the messages of the table checks, each naming its field
+    v = terawatt.load_scenario("baseline-2026", {"orbit.altitude_km": alt, **values}).values
     plain = [(e.path, e.message) for e in environment.table_range_errors(v, alt)]
-    with shared_extremes(alt):
-        shared = [(e.path, e.message) for e in environment.table_range_errors(v, alt)]
-    assert shared == plain
     assert [m for m in errors if m in plain] == plain
-
-
-def test_a_nan_altitude_is_refused_inside_the_shared_extremes():
-    alt = np.array([600.0, np.nan])
-    with shared_extremes(alt), pytest.raises(ValueError, match="altitude_km must be in"):
-        orbit.orbital_period_s(alt)
 
 
 # ------------------------------------------------------------------------------------------------ eclipses
@@ -119,11 +82,10 @@ def test_eclipse_table_with_a_fixed_inclination_and_ltan_equals_full_arrays(incl
     alt[1] = top
     fixed = orbit.eclipse_stats_fast(alt, np.float64(inclination), np.float64(ltan))
     full = orbit.eclipse_stats_fast(alt, np.full(alt.shape, inclination), np.full(alt.shape, ltan))
-    with shared_extremes(alt):
-        shared = orbit.eclipse_stats_fast(alt, np.float64(inclination), np.float64(ltan), days_on_read=True)
+    deferred = orbit.eclipse_stats_fast(alt, np.float64(inclination), np.float64(ltan), days_on_read=True)
     for name in ("sunlit_fraction", "eclipse_days_per_yr", "max_eclipse_min"):
         _same(getattr(fixed, name), getattr(full, name))
-        _same(resolve(getattr(shared, name)), getattr(full, name))
+        _same(resolve(getattr(deferred, name)), getattr(full, name))
 
 
 def test_grid_axis_without_the_clamp_equals_the_clamped_index():
@@ -190,8 +152,6 @@ def test_density_by_cell_equals_the_interval_gathers(activity):
     ref *= steps.take(i)
     ref += column.take(i)
     _same(atmosphere.density_kg_per_m3(alt, activity), np.exp(ref))
-    with shared_extremes(alt):
-        _same(atmosphere.density_kg_per_m3(alt, activity), np.exp(ref))
     # and the scalar path
     for a in alt[:50]:
         assert atmosphere.density_kg_per_m3(float(a), activity) == np.exp(ref[list(alt).index(a)])
@@ -207,9 +167,6 @@ def test_interp_on_a_short_table_equals_np_interp(nodes):
     for _ in range(2):  # the table's checks and slopes kept from the first call
         for got, fp in zip(interp(x, nodes, *fps), fps, strict=True):
             _same(got, np.interp(x, nodes, fp))
-    with shared_extremes(x):
-        for got, fp in zip(interp(x, nodes, *fps), fps, strict=True):
-            _same(got, np.interp(x, nodes, fp))
     x[5] = nodes[-1]  # the last node: np.interp itself
     _same(interp(x, nodes, fps[0])[0], np.interp(x, nodes, fps[0]))
 
@@ -222,22 +179,19 @@ def test_debris_fluxes_equal_the_log_linear_expression(size):
     ref = np.exp(ln1 + (ln10 - ln1) * np.log10(size))
     (flux,) = debris.object_fluxes_per_m2_yr(alt, size)
     _same(flux, ref)
-    with shared_extremes(alt):
-        _same(debris.object_fluxes_per_m2_yr(alt, size)[0], ref)
     sizes = np.full(alt.shape, size)  # a size per sample: the plain expression
     _same(debris.object_fluxes_per_m2_yr(alt, sizes)[0], ref)
     assert debris.object_flux_per_m2_yr(float(alt[3]), size) == ref[3]
 
 
 # ------------------------------------------------------------------------------------------------- the model
-@pytest.mark.parametrize("inclination", [None, 53.0])
-def test_orbit_geometry_with_shared_extremes_equals_the_plain_checks(inclination):
-    alt = _altitudes()
-    overrides = {"orbit.altitude_km": alt} | ({} if inclination is None else {"orbit.inclination_deg": inclination})
-    v = terawatt.load_scenario("baseline-2026", overrides).values
-    shared = model._orbit_environment(v)
-    plain = model._orbit_geometry(v, v["orbit.altitude_km"])  # outside shared_extremes: every check its own
-    assert shared.keys() == plain.keys()
-    for key, value in shared.items():
-        if key != "inclination_deg" or inclination is not None:
-            _same(np.asarray(resolve(value)), np.asarray(resolve(plain[key])))
+@pytest.mark.parametrize("top", [1200.0, 2600.0])  # every orbit below the drag ceiling, or one above it
+def test_orbit_environment_below_the_drag_ceiling_equals_the_clipped_altitudes(top):
+    alt = _altitudes(n=64, lo=500.0, hi=1200.0)
+    alt[5] = top
+    overrides = {"orbit.altitude_km": alt, "debris.enabled": False, "radiation.enabled": False}
+    result = terawatt.evaluate(terawatt.load_scenario("baseline-2026", overrides))
+    for k in (0, 5, 11):
+        one = terawatt.evaluate(terawatt.load_scenario("baseline-2026", {**overrides, "orbit.altitude_km": alt[k]}))
+        for key in ("orbital.density_kg_per_m3", "orbital.drag_dv_m_per_s_per_yr", "orbital.natural_decay_yr"):
+            assert np.asarray(result[key])[k] == float(one[key])

@@ -12,8 +12,6 @@ from typing import Any
 
 import numpy as np
 
-from terawatt.physics._checks import extremes
-
 _SCALARS = frozenset({float, int, bool, np.float64})
 
 
@@ -88,8 +86,7 @@ def interp(x: Any, xp: np.ndarray, *fps: np.ndarray) -> tuple[Any, ...]:
     with its slopes ``(fp[j+1] - fp[j]) / (xp[j+1] - xp[j])``: no binary search per sample (``np.interp`` on an
     unsorted array mispredicts a branch per level of its search). A value on a node comes out as ``fp[j]``
     (``slope * 0 + fp[j]``), as ``np.interp`` returns it. Anything else calls ``np.interp``. A table's checks
-    and slopes are kept (by the table's bytes) for its next call; the extremes of ``x`` are those
-    :func:`terawatt.physics._checks.shared_extremes` holds, where it holds them.
+    and slopes are kept (by the table's bytes) for its next call.
     """
     xp = np.asarray(xp, dtype=float)
     tables = [np.asarray(fp, dtype=float) for fp in fps]
@@ -99,8 +96,7 @@ def interp(x: Any, xp: np.ndarray, *fps: np.ndarray) -> tuple[Any, ...]:
         if a.ndim and a.size and 2 <= xp.size <= 8 and xp.ndim == 1 and all(t.shape == xp.shape for t in tables)
         else None
     )
-    ends = None if slopes is None else extremes(a) or (a.min(), a.max())
-    if ends is not None and ends[0] >= xp[0] and ends[1] < xp[-1]:  # NaN fails both
+    if slopes is not None and a.min() >= xp[0] and a.max() < xp[-1]:  # NaN fails both
         if xp.size == 2:
             offset = a - xp[0]
             out = []

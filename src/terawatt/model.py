@@ -23,7 +23,6 @@ from terawatt.errors import FieldError, ScenarioError
 from terawatt.limits import check_memory
 from terawatt.outputs import collect_outputs
 from terawatt.physics import ground_solar, orbit, solar, thermal
-from terawatt.physics._checks import extremes, shared_extremes
 from terawatt.physics.launch import is_polar, payload_for_orbit_kg
 from terawatt.results import Result
 from terawatt.scenario import Scenario, load_scenario
@@ -50,14 +49,6 @@ ORBIT_KEYS = (
 def _orbit_environment(v: dict[str, Any]) -> dict[str, np.ndarray]:
     """Orbit geometry and eclipse statistics; ScenarioError if the orbit is outside a table an effect needs."""
     altitude = _f(v["orbit.altitude_km"])
-    if not is_sampled(altitude):
-        return _orbit_geometry(v, altitude)
-    with shared_extremes(altitude):  # one minimum and maximum of the altitudes for every range check of them
-        return _orbit_geometry(v, altitude)
-
-
-def _orbit_geometry(v: dict[str, Any], altitude: np.ndarray) -> dict[str, np.ndarray]:
-    """:func:`_orbit_environment` of the altitude ``orbit.altitude_km``."""
     given = _f(v["orbit.inclination_deg"])  # NaN = sun-synchronous: the fast table then keeps the node on the Sun
     sso = np.broadcast_to(np.isnan(given), np.broadcast_shapes(np.shape(altitude), np.shape(given)))
     errors = environment.table_range_errors(v, altitude)
@@ -68,10 +59,9 @@ def _orbit_geometry(v: dict[str, Any], altitude: np.ndarray) -> dict[str, np.nda
     # Every sample sun-synchronous below SSO_RETROGRADE_BELOW_KM: each orbit exists and is retrograde (proved in
     # orbit.sso_cos_i_bound), so the launch's payload condition holds without the inclination, which only outputs
     # read: solved on first read.
-    ends = extremes(altitude)  # the minimum and maximum _orbit_environment shares (sample arrays)
     retrograde = (
         is_sampled(altitude) and np.ndim(given) == 0 and any_sso
-        and float(altitude.max() if ends is None else ends[1]) <= orbit.SSO_RETROGRADE_BELOW_KM
+        and float(altitude.max()) <= orbit.SSO_RETROGRADE_BELOW_KM
     )
     if retrograde:
         exists = True

@@ -32,7 +32,6 @@ from terawatt.design.stage_cache import scalar_stage
 from terawatt.design.workload import TRAINING_SHARE_KEYS, training_share
 from terawatt.errors import FieldError, ScenarioError
 from terawatt.physics import atmosphere, comms, debris, propulsion, radiation
-from terawatt.physics._checks import extremes, shared_extremes
 from terawatt.scenario import as_array as _f
 
 #: Above this altitude the density table ends and drag is negligible (< 1e-15 kg m-3); drag is set to zero there
@@ -46,11 +45,8 @@ MAX_DV_M_PER_S = 20000.0
 
 
 def _range_error(altitude_km: np.ndarray, lo: float, hi: float, switch: str, what: str) -> FieldError | None:
-    if is_sampled(altitude_km):  # two reductions, or none where shared_extremes holds them (NaN: below)
-        ends = extremes(altitude_km)
-        low, high = (altitude_km.min(), altitude_km.max()) if ends is None else ends
-        if low >= lo and high <= hi:
-            return None
+    if is_sampled(altitude_km) and altitude_km.min() >= lo and altitude_km.max() <= hi:  # two reductions (NaN: below)
+        return None
     bad = (altitude_km < lo) | (altitude_km > hi)
     if not np.any(bad):
         return None
@@ -95,9 +91,6 @@ def table_range_errors(v: dict[str, Any], altitude_km: np.ndarray) -> list[Field
         if v["propulsion.type"] == "electric"
         else "propulsion.deorbit_perigee_km"
     )
-    ends = extremes(altitude_km)
-    if ends is not None and np.ndim(v[target]) == 0 and _f(v[target]) < ends[0]:  # below every orbit (NaN: no)
-        return [p for p in problems if p is not None]
     above = np.broadcast_to(
         _f(v[target]) >= altitude_km, np.broadcast_shapes(np.shape(v[target]), np.shape(altitude_km))
     )
@@ -234,22 +227,7 @@ def avoidance_stalls(v: dict[str, Any], altitude_km: np.ndarray, own_manoeuvres:
     return own_manoeuvres + 0.0 * outage, outage, share * kept_t + (1.0 - share) * kept_r
 
 
-def _sharing_altitude_extremes(stage: Any) -> Any:
-    """``stage(sat, v, altitude_km)`` with one minimum and maximum of a sample array of altitudes shared by every
-    range check of it (:func:`terawatt.physics._checks.shared_extremes`; the same verdicts and messages)."""
-
-    @functools.wraps(stage)
-    def run(sat: SatelliteDesign, v: dict[str, Any], altitude_km: np.ndarray) -> EnvironmentDesign:
-        if not is_sampled(altitude_km):
-            return stage(sat, v, altitude_km)
-        with shared_extremes(altitude_km):
-            return stage(sat, v, altitude_km)
-
-    return run
-
-
 @scalar_stage(ORBIT_ENVIRONMENT_KEYS, values_at=1)
-@_sharing_altitude_extremes
 def orbit_environment(sat: SatelliteDesign, v: dict[str, Any], altitude_km: np.ndarray) -> EnvironmentDesign:
     r"""Drag, decay, deorbit and debris-avoidance figures for a sized satellite.
 
@@ -282,15 +260,15 @@ def orbit_environment(sat: SatelliteDesign, v: dict[str, Any], altitude_km: np.n
     nan = np.full(np.shape(altitude_km), np.nan) if not (on_atm and on_debris) else None  # an effect's NaN outputs
 
     if on_atm:
-        ends = extremes(altitude_km)  # the minimum and maximum of sample arrays (_sharing_altitude_extremes)
-        if ends is not None and ends[1] <= DRAG_CEILING_KM:  # every orbit in the table: np.minimum's values
-            below, in_air = altitude_km, np.True_
+        in_air: np.ndarray | None = None  # None: every orbit of a sample array in the table (NaN: no)
+        if is_sampled(altitude_km) and altitude_km.max() <= DRAG_CEILING_KM:
+            below = altitude_km  # np.minimum's values
         else:
             below = np.minimum(altitude_km, DRAG_CEILING_KM)
             in_air = altitude_km <= DRAG_CEILING_KM  # where_all: np.where's values, without a copy where all are
 
         def in_air_or(values: np.ndarray, fill: float) -> np.ndarray:
-            return values if in_air is np.True_ else where_all(in_air, values, fill)
+            return values if in_air is None else where_all(in_air, values, fill)
 
         density = _f(v["atmosphere.density_kg_per_m3"])
         if v["atmosphere.density_kg_per_m3"] is None:

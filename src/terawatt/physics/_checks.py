@@ -9,42 +9,12 @@ range. Arrays are checked element-wise as before.
 
 from __future__ import annotations
 
-import contextlib
-import contextvars
 import math
-from collections.abc import Iterator
 
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["all_finite", "check_range", "extremes", "fraction", "output", "shared_extremes", "within"]
-
-#: The array whose extremes :func:`shared_extremes` holds, with its minimum and maximum (None outside the block).
-_SHARED: contextvars.ContextVar[tuple[np.ndarray, float, float] | None] = contextvars.ContextVar(
-    "terawatt_shared_extremes", default=None
-)
-
-
-@contextlib.contextmanager
-def shared_extremes(a: np.ndarray) -> Iterator[None]:
-    """Within the block, every :func:`check_range` of the float array ``a`` itself (the same object) takes its
-    verdict from one minimum and maximum of ``a`` computed here, instead of two reductions per check.
-
-    The verdict and any error are those of the check without the block: the extremes decide only a pass (NaN
-    fails both comparisons, and a failing check takes the element-wise path that names the first bad value).
-    ``a`` must not be written to inside the block. Not for 0-d arrays (a scalar check costs no reduction).
-    """
-    token = _SHARED.set((a, a.min(), a.max()) if type(a) is np.ndarray and a.ndim and a.size else None)
-    try:
-        yield
-    finally:
-        _SHARED.reset(token)
-
-
-def extremes(a: np.ndarray) -> tuple[float, float] | None:
-    """The (minimum, maximum) of ``a`` if :func:`shared_extremes` holds them (the same object), else None."""
-    shared = _SHARED.get()
-    return (shared[1], shared[2]) if shared is not None and shared[0] is a else None
+__all__ = ["all_finite", "check_range", "fraction", "output", "within"]
 
 
 def output(x: np.ndarray) -> np.ndarray:
@@ -114,13 +84,11 @@ def check_range(
             return a
         raise ValueError(_message(name, lo, hi, unit, lo_open, hi_open, note, value))
     if not allow_nan and a.size:  # the verdict from the extremes (two reductions, no mask); NaN fails both
-        shared = _SHARED.get()
-        known = shared is not None and shared[0] is a  # the extremes of shared_extremes
-        low = shared[1] if known else a.min()
+        low = a.min()
         if (low > lo) if lo_open else (low >= lo):
             if hi == math.inf and not hi_open:
                 return a
-            high = shared[2] if known else a.max()
+            high = a.max()
             if (high < hi) if hi_open else (high <= hi):
                 return a
     if hi == math.inf and not hi_open:  # a <= inf fails only for NaN, which the lower bound rejects too

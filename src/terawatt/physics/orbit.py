@@ -33,7 +33,7 @@ from terawatt.constants import (
     SIDEREAL_YEAR_S,
     SUN_RADIUS_M,
 )
-from terawatt.physics._checks import all_finite, check_range, extremes, output
+from terawatt.physics._checks import all_finite, check_range, output
 
 __all__ = [
     "EclipsePlan", "EclipseStats", "annual_eclipse_stats", "beta_angle_deg", "eclipse_fraction", "eclipse_stats_fast",
@@ -632,15 +632,11 @@ def _prepare(altitude_km: npt.ArrayLike, inclination_deg: npt.ArrayLike, ltan_h:
         alt, inc, ltan = np.broadcast_arrays(alt, inc, ltan)
         shape = alt.shape
     if alt.size and nan.any():  # each inclination is then among the broadcast ones
-        if nan.all():
-            ends = extremes(alt)  # held by the caller's shared_extremes, or None
-            highest = alt.max() if ends is None else ends[1]
-        else:
-            highest = alt[np.broadcast_to(nan, alt.shape)].max()
+        highest = alt.max() if nan.all() else alt[np.broadcast_to(nan, alt.shape)].max()
         if highest > SSO_RETROGRADE_BELOW_KM:  # below it one exists (sso_cos_i_bound)
             sso_inclination_deg(highest)  # raises where no SSO exists (highest altitude)
-    if fixed:  # a 1-d altitude array as it is (the object shared_extremes may hold)
-        return (alt if alt.ndim == 1 else alt.ravel()), inc, ltan, shape
+    if fixed:
+        return alt.ravel(), inc, ltan, shape
     return alt.ravel(), inc.ravel(), ltan.ravel(), shape
 
 
@@ -769,9 +765,7 @@ def _interpolate(model: str, alt: np.ndarray, inc: np.ndarray, ltan: np.ndarray,
     sso = inc.size > 0 and bool(np.isnan(inc.flat[0]))
     values = (alt, ltan, np.full(1, -1.0) if sso else np.nan_to_num(inc, nan=-1.0))
     steps = (GRID_STEP["altitude"], GRID_STEP["ltan"], GRID_STEP["inclination"])
-    ends = extremes(alt)  # held by the caller's shared_extremes, or None
-    bounds = [(float(v.min()), float(v.max())) if v is not alt or ends is None else (float(ends[0]), float(ends[1]))
-              for v in values]  # each array's two reductions, shared below
+    bounds = [(float(v.min()), float(v.max())) for v in values]  # each array's two reductions, shared below
     spans = [hi - lo for lo, hi in bounds]  # np.ptp's max - min
     n_est = np.prod([sp / d + 2.0 if sp > 0 else 1.0 for sp, d in zip(spans, steps, strict=True)])
     coarsen = max(1.0, (n_est / MAX_TABLE_NODES) ** (1.0 / max(1, sum(sp > 0 for sp in spans))))
