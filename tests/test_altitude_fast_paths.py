@@ -73,6 +73,17 @@ def test_out_of_range_altitudes_report_the_same_fields_as_each_sample_alone(case
     assert [m for m in errors if m in plain] == plain
 
 
+@pytest.mark.parametrize("values", [[500.0, 900.0, 1200.0], [500.0, np.nan, 900.0], [350.0, 700.0, 1600.0],
+                                    [np.nan, np.nan], [400.0, 1500.0]])
+def test_table_range_error_from_shared_extremes_equals_its_own_reductions(values):
+    alt = np.array(values)
+    for lo, hi in ((400.0, 1500.0), (200.0, 1400.0)):
+        own = environment._range_error(alt, lo, hi, "debris.enabled", "debris flux table")
+        shared = environment._range_error(alt, lo, hi, "debris.enabled", "debris flux table", (alt.min(), alt.max()))
+        assert (own is None) == (shared is None)
+        assert own is None or (own.path, own.message) == (shared.path, shared.message)
+
+
 # ------------------------------------------------------------------------------------------------ eclipses
 @pytest.mark.parametrize("inclination", [np.nan, 53.0, 97.9, 120.0])
 @pytest.mark.parametrize("ltan", [18.0, 10.5])

@@ -44,9 +44,14 @@ DRAG_CEILING_KM = atmosphere.ALTITUDE_RANGE_KM[1]
 MAX_DV_M_PER_S = 20000.0
 
 
-def _range_error(altitude_km: np.ndarray, lo: float, hi: float, switch: str, what: str) -> FieldError | None:
-    if is_sampled(altitude_km) and altitude_km.min() >= lo and altitude_km.max() <= hi:  # two reductions (NaN: below)
-        return None
+def _range_error(altitude_km: np.ndarray, lo: float, hi: float, switch: str, what: str,
+                 ends: tuple[float, float] | None = None) -> FieldError | None:
+    """The error of altitudes outside ``[lo, hi]`` (None if none is); ``ends``: their minimum and maximum, where the
+    caller has them."""
+    if is_sampled(altitude_km):  # two reductions, or none where the caller has them (NaN: below)
+        low, high = (altitude_km.min(), altitude_km.max()) if ends is None else ends
+        if low >= lo and high <= hi:
+            return None
     bad = (altitude_km < lo) | (altitude_km > hi)
     if not np.any(bad):
         return None
@@ -85,12 +90,16 @@ def table_range_errors(v: dict[str, Any], altitude_km: np.ndarray) -> list[Field
         ("radiation.enabled", radiation_table_altitude_range_km, "radiation dose table"),
         ("debris.enabled", lambda: debris.FLUX_ALTITUDE_RANGE_KM, "debris flux table"),
     ]
-    problems = [_range_error(altitude_km, *span(), switch, what) for switch, span, what in checks if v[switch]]
+    # the altitudes' minimum and maximum once for every table (sample arrays)
+    ends = (altitude_km.min(), altitude_km.max()) if is_sampled(altitude_km) and altitude_km.size else None
+    problems = [_range_error(altitude_km, *span(), switch, what, ends) for switch, span, what in checks if v[switch]]
     target = (
         "propulsion.deorbit_spiral_altitude_km"
         if v["propulsion.type"] == "electric"
         else "propulsion.deorbit_perigee_km"
     )
+    if ends is not None and np.ndim(v[target]) == 0 and _f(v[target]) < ends[0]:  # below every orbit (NaN: no)
+        return [p for p in problems if p is not None]
     above = np.broadcast_to(
         _f(v[target]) >= altitude_km, np.broadcast_shapes(np.shape(v[target]), np.shape(altitude_km))
     )

@@ -626,11 +626,9 @@ def _prepare(altitude_km: npt.ArrayLike, inclination_deg: npt.ArrayLike, ltan_h:
     ltan = _check_ltan(ltan_h)
     nan = np.isnan(inc)  # on the inclination's own shape (one value where it is fixed)
     fixed = keep_fixed and inc.ndim == 0 and ltan.ndim == 0
-    if fixed:
-        shape = alt.shape
-    else:
+    if not fixed:
         alt, inc, ltan = np.broadcast_arrays(alt, inc, ltan)
-        shape = alt.shape
+    shape = alt.shape
     if alt.size and nan.any():  # each inclination is then among the broadcast ones
         highest = alt.max() if nan.all() else alt[np.broadcast_to(nan, alt.shape)].max()
         if highest > SSO_RETROGRADE_BELOW_KM:  # below it one exists (sso_cos_i_bound)
