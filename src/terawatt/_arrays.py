@@ -7,6 +7,7 @@ not go through the array machinery).
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import numpy as np
@@ -105,38 +106,56 @@ def interp(x: Any, xp: np.ndarray, *fps: np.ndarray) -> tuple[Any, ...]:
     node) and shared by every table, and each value is ``np.interp``'s own ``slope[j] * (x - xp[j]) + fp[j]``
     with its slopes ``(fp[j+1] - fp[j]) / (xp[j+1] - xp[j])``: no binary search per sample (``np.interp`` on an
     unsorted array mispredicts a branch per level of its search). A value on a node comes out as ``fp[j]``
-    (``slope * 0 + fp[j]``), as ``np.interp`` returns it. Anything else calls ``np.interp``.
+    (``slope * 0 + fp[j]``), as ``np.interp`` returns it. Anything else calls ``np.interp``. A table's checks
+    and slopes are kept (by the table's bytes) for its next call.
     """
     xp = np.asarray(xp, dtype=float)
     tables = [np.asarray(fp, dtype=float) for fp in fps]
     a = np.asarray(x, dtype=float)
-    if (
-        a.ndim
-        and a.size
-        and 2 <= xp.size <= 8
-        and xp.ndim == 1
-        and all(t.shape == xp.shape for t in tables)
-        and bool(np.all(np.diff(xp) > 0))
-        and all(bool(np.isfinite(t).all()) and not bool(np.any((t == 0.0) & np.signbit(t))) for t in tables)
-        and a.min() >= xp[0]
-        and a.max() < xp[-1]  # NaN fails both
-    ):
+    slopes = (
+        _short_table_slopes(xp.tobytes(), *(t.tobytes() for t in tables))
+        if a.ndim and a.size and 2 <= xp.size <= 8 and xp.ndim == 1 and all(t.shape == xp.shape for t in tables)
+        else None
+    )
+    if slopes is not None and a.min() >= xp[0] and a.max() < xp[-1]:  # NaN fails both
         if xp.size == 2:
-            j: Any = 0
             offset = a - xp[0]
-        else:
-            j = (a >= xp[1]).astype(np.intp)
-            for node in xp[2:-1]:
-                j += a >= node
-            offset = a - xp.take(j)
+            out = []
+            for t, slope in zip(tables, slopes, strict=True):
+                value = slope[0] * offset
+                value += t[0]
+                out.append(value)
+            return tuple(out)
+        j = (a >= xp[1]).astype(np.intp)
+        for node in xp[2:-1]:
+            j += a >= node
+        offset = xp.take(j)
+        np.subtract(a, offset, out=offset)  # a - xp[j]
         out = []
-        for t in tables:
-            slopes = (t[1:] - t[:-1]) / (xp[1:] - xp[:-1])
-            value = slopes.take(j) * offset if xp.size > 2 else slopes[0] * offset
-            value += t.take(j) if xp.size > 2 else t[0]
+        for t, slope in zip(tables, slopes, strict=True):
+            value = slope.take(j)
+            value *= offset  # slope[j] * offset
+            value += t.take(j)
             out.append(value)
         return tuple(out)
     return tuple(np.interp(x, xp, t) for t in tables)
+
+
+@functools.lru_cache(maxsize=64)
+def _short_table_slopes(xp_bytes: bytes, *fp_bytes: bytes) -> tuple[np.ndarray, ...] | None:
+    """For :func:`interp`: each table's slopes where the short-table path applies (increasing nodes, every value
+    finite and no ``-0.0``), else None; read-only."""
+    xp = np.frombuffer(xp_bytes, dtype=float)
+    tables = [np.frombuffer(b, dtype=float) for b in fp_bytes]
+    if not (
+        bool(np.all(np.diff(xp) > 0))
+        and all(bool(np.isfinite(t).all()) and not bool(np.any((t == 0.0) & np.signbit(t))) for t in tables)
+    ):
+        return None
+    slopes = tuple((t[1:] - t[:-1]) / (xp[1:] - xp[:-1]) for t in tables)
+    for slope in slopes:
+        slope.setflags(write=False)
+    return slopes
 
 
 # ------------------------------------------------------------------------------------------ the C allocator

@@ -54,7 +54,7 @@ def _orbit_environment(v: dict[str, Any]) -> dict[str, np.ndarray]:
     errors = environment.table_range_errors(v, altitude)
     # The sun-synchronous inclination only where none is given (placeholder 650 km elsewhere: never used), and
     # whether it exists, from one solve; one placeholder value if no sample is sun-synchronous.
-    any_sso = bool(sso.any())
+    any_sso = bool(sso.any()) if np.ndim(given) else bool(np.isnan(given)) and sso.size > 0  # one value: no scan
     period = None
     # Every sample sun-synchronous below SSO_RETROGRADE_BELOW_KM: each orbit exists and is retrograde (proved in
     # orbit.sso_cos_i_bound), so the launch's payload condition holds without the inclination, which only outputs

@@ -46,9 +46,14 @@ DRAG_CEILING_KM = atmosphere.ALTITUDE_RANGE_KM[1]
 MAX_DV_M_PER_S = 20000.0
 
 
-def _range_error(altitude_km: np.ndarray, lo: float, hi: float, switch: str, what: str) -> FieldError | None:
-    if is_sampled(altitude_km) and altitude_km.min() >= lo and altitude_km.max() <= hi:  # two reductions (NaN: below)
-        return None
+def _range_error(altitude_km: np.ndarray, lo: float, hi: float, switch: str, what: str,
+                 ends: tuple[float, float] | None = None) -> FieldError | None:
+    """The error of altitudes outside ``[lo, hi]`` (None if none is); ``ends``: their minimum and maximum, where the
+    caller has them."""
+    if is_sampled(altitude_km):  # two reductions, or none where the caller has them (NaN: below)
+        low, high = (altitude_km.min(), altitude_km.max()) if ends is None else ends
+        if low >= lo and high <= hi:
+            return None
     bad = (altitude_km < lo) | (altitude_km > hi)
     if not np.any(bad):
         return None
@@ -87,12 +92,16 @@ def table_range_errors(v: dict[str, Any], altitude_km: np.ndarray) -> list[Field
         ("radiation.enabled", radiation_table_altitude_range_km, "radiation dose table"),
         ("debris.enabled", lambda: debris.FLUX_ALTITUDE_RANGE_KM, "debris flux table"),
     ]
-    problems = [_range_error(altitude_km, *span(), switch, what) for switch, span, what in checks if v[switch]]
+    # the altitudes' minimum and maximum once for every table (sample arrays)
+    ends = (altitude_km.min(), altitude_km.max()) if is_sampled(altitude_km) and altitude_km.size else None
+    problems = [_range_error(altitude_km, *span(), switch, what, ends) for switch, span, what in checks if v[switch]]
     target = (
         "propulsion.deorbit_spiral_altitude_km"
         if v["propulsion.type"] == "electric"
         else "propulsion.deorbit_perigee_km"
     )
+    if ends is not None and np.ndim(v[target]) == 0 and _f(v[target]) < ends[0]:  # below every orbit (NaN: no)
+        return [p for p in problems if p is not None]
     above = np.broadcast_to(
         _f(v[target]) >= altitude_km, np.broadcast_shapes(np.shape(v[target]), np.shape(altitude_km))
     )
@@ -261,14 +270,22 @@ def orbit_environment(sat: SatelliteDesign, v: dict[str, Any], altitude_km: np.n
     life = _f(v["satellite.lifetime_yr"])
     panels = sat.solar_array_area_m2 + sat.radiator_area_m2
     dry = sat.satellite_mass_kg - nan_to_zero(sat.propulsion_mass_kg)
-    nan = np.full(np.shape(altitude_km), np.nan)
+    nan = np.full(np.shape(altitude_km), np.nan) if not (on_atm and on_debris) else None  # an effect's NaN outputs
 
     if on_atm:
-        below = np.minimum(altitude_km, DRAG_CEILING_KM)
-        in_air = altitude_km <= DRAG_CEILING_KM  # where_all: np.where's values, without a copy where all are
+        in_air: np.ndarray | None = None  # None: every orbit of a sample array in the table (NaN: no)
+        if is_sampled(altitude_km) and altitude_km.max() <= DRAG_CEILING_KM:
+            below = altitude_km  # np.minimum's values
+        else:
+            below = np.minimum(altitude_km, DRAG_CEILING_KM)
+            in_air = altitude_km <= DRAG_CEILING_KM  # where_all: np.where's values, without a copy where all are
+
+        def in_air_or(values: np.ndarray, fill: float) -> np.ndarray:
+            return values if in_air is None else where_all(in_air, values, fill)
+
         density = _f(v["atmosphere.density_kg_per_m3"])
         if v["atmosphere.density_kg_per_m3"] is None:
-            density = where_all(in_air, atmosphere.density_kg_per_m3(below, v["atmosphere.solar_activity"]), 0.0)
+            density = in_air_or(atmosphere.density_kg_per_m3(below, v["atmosphere.solar_activity"]), 0.0)
         cd = _f(v["atmosphere.drag_coefficient"])
         geometry = dict(
             panel_thickness_m=_f(v["atmosphere.panel_thickness_m"]),
@@ -296,8 +313,7 @@ def orbit_environment(sat: SatelliteDesign, v: dict[str, Any], altitude_km: np.n
                 if given_area is None
                 else _f(given_area)
             )
-            return where_all(
-                in_air,
+            return in_air_or(
                 propulsion.natural_decay_yr(below, tumbling, sat.satellite_mass_kg, cd, v["atmosphere.solar_activity"]),
                 np.inf,
             )
@@ -354,7 +370,10 @@ def orbit_environment(sat: SatelliteDesign, v: dict[str, Any], altitude_km: np.n
     # Beyond MAX_DV_M_PER_S no propulsion system closes: the design cannot hold its orbit (NaN, infeasible).
     # A sized satellite adds propellant to its dry mass, m_p = m_dry (e^x - 1); a heritage satellite's given mass
     # is its launched mass, m_p = m_0 (1 - e^-x), x = dv / (g0 Isp).
-    dv = np.minimum(total_dv, MAX_DV_M_PER_S)
+    holds = total_dv <= MAX_DV_M_PER_S
+    all_hold = bool(holds.all())
+    # np.minimum's values: where every total holds (none NaN) they are the totals
+    dv = total_dv if all_hold and type(total_dv) is np.ndarray else np.minimum(total_dv, MAX_DV_M_PER_S)
     from_dry = propulsion.propellant_mass_kg(dry, dv, isp)
     if np.ndim(sat.heritage) == 0 and not sat.heritage:  # no heritage satellite: the launched-mass form unused
         propellant = from_dry
@@ -363,8 +382,7 @@ def orbit_environment(sat: SatelliteDesign, v: dict[str, Any], altitude_km: np.n
             -dv / (STANDARD_GRAVITY_M_PER_S2 * isp)
         )
         propellant = np.where(sat.heritage, from_launched, from_dry)
-    holds = total_dv <= MAX_DV_M_PER_S
-    if not (holds.all() and _is_float_array(propellant, np.shape(holds))):
+    if not (all_hold and _is_float_array(propellant, np.shape(holds))):
         propellant = np.where(holds, propellant, np.nan)
     design = EnvironmentDesign(
         density_kg_per_m3=density,

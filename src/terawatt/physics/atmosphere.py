@@ -124,6 +124,8 @@ def _check_altitude(altitude_km: npt.ArrayLike, name: str = "altitude_km") -> np
 
 def _activity_codes(activity: str | npt.ArrayLike) -> np.ndarray:
     """Integer column index of each activity name; ValueError for an unknown name."""
+    if type(activity) is str and activity in ACTIVITIES:  # one name: its index, 0-d
+        return np.asarray(ACTIVITIES.index(activity), dtype=np.intp)
     names = np.asarray(activity)
     if names.dtype.kind not in "UO" and names.size:
         raise ValueError(f"activity must be one of {', '.join(ACTIVITIES)}, got {activity!r}")
@@ -390,6 +392,23 @@ def density_kg_per_m3(altitude_km: npt.ArrayLike, activity: Activity | npt.Array
     codes = _activity_codes(activity)
     table = density_table()
     h, ln_rho = table["altitude_km"], table["ln_density"]
+    found = _interval_lookup()
+    if found is not None and np.ndim(alt) and np.ndim(codes) == 0:
+        # One activity (no broadcast) on the regular grid of cells: each cell's interval terms gathered by the cell
+        # (one gather fewer than by the interval; the same numbers), in place on two buffers.
+        h0, step, _ = found
+        at_node, width, rise, ln_node = _density_cell_columns(int(codes))
+        out = alt - h0
+        out /= step  # (alt - h0) / step, the cell's position
+        cell = out.astype(np.intp)
+        np.minimum(cell, at_node.size - 1, out=cell)
+        gathered = np.empty(out.shape)
+        at_node.take(cell, out=out, mode="clip")  # indices in range: "clip" is "raise" (no buffered copy)
+        np.subtract(alt, out, out=out)  # alt - h[i]
+        out /= width.take(cell, out=gathered, mode="clip")
+        out *= rise.take(cell, out=gathered, mode="clip")
+        out += ln_node.take(cell, out=gathered, mode="clip")
+        return np.exp(out, out=out)
     alt_b, codes_b = np.broadcast_arrays(alt, codes)
     i = _interval_index(alt_b)
     if np.ndim(i) and np.ndim(codes) == 0:  # one activity: its column and steps gathered (the same numbers)
@@ -415,6 +434,19 @@ def _density_columns(code: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     table = density_table()
     column = np.ascontiguousarray(table["ln_density"][:, code])
     out = (column, column[1:] - column[:-1], np.diff(table["altitude_km"]))
+    for a in out:
+        a.setflags(write=False)
+    return out
+
+
+@functools.lru_cache(maxsize=8)
+def _density_cell_columns(code: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`_density_columns` (with the lower node's altitude) of the interval holding each cell of
+    :func:`_interval_lookup`'s grid: the node altitude [km], interval width [km], ln-density step and lower node's
+    ln-density, gathered by cell; read-only."""
+    _, _, lut = _interval_lookup()
+    column, steps, widths = _density_columns(code)
+    out = tuple(np.ascontiguousarray(x.take(lut)) for x in (density_table()["altitude_km"], widths, steps, column))
     for a in out:
         a.setflags(write=False)
     return out

@@ -159,11 +159,24 @@ def object_fluxes_per_m2_yr(altitude_km: npt.ArrayLike, *min_sizes_cm: npt.Array
         key = float(size) if np.ndim(size) == 0 else None
         flux = done.get(key) if key is not None else None
         if flux is None:
-            flux = _out(np.exp(ln1 + (ln10 - ln1) * np.log10(size)))
+            flux = _log_interpolated_flux(ln1, ln10, size)
             if key is not None:
                 done[key] = flux
         out.append(flux)
     return tuple(out)
+
+
+def _log_interpolated_flux(ln1: np.ndarray, ln10: np.ndarray, size: np.ndarray) -> np.ndarray:
+    """``exp(ln1 + (ln10 - ln1) * log10(size))``: log-linear between the 1 and 10 cm fluxes; for sample arrays and
+    one size in place on one buffer, without the product where ``log10(size)`` is 1 (x * 1 is x)."""
+    scale = np.log10(size)
+    if type(ln1) is not np.ndarray or np.ndim(scale) or ln1.shape != ln10.shape:
+        return _out(np.exp(ln1 + (ln10 - ln1) * scale))
+    out = ln10 - ln1
+    if scale != 1.0:
+        out *= scale
+    out += ln1  # ln1 + (...)
+    return np.exp(out, out=out)
 
 
 def mean_cross_section_m2(plate_area_m2: npt.ArrayLike) -> np.ndarray:

@@ -617,18 +617,25 @@ def _stats_core(alt: np.ndarray, inc: np.ndarray, ltan: np.ndarray, model: str,
 
 
 def _prepare(altitude_km: npt.ArrayLike, inclination_deg: npt.ArrayLike, ltan_h: npt.ArrayLike,
-             model: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[int, ...]]:
+             model: str, keep_fixed: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[int, ...]]:
+    """The checked inputs as 1-D arrays of one length and the broadcast shape; with ``keep_fixed``, one inclination
+    and one LTAN (both 0-d) are returned 0-d, not copied to full arrays."""
     _check_model(model)
     alt = _check_altitude(altitude_km)
     inc = _check_inclination(inclination_deg)
     ltan = _check_ltan(ltan_h)
     nan = np.isnan(inc)  # on the inclination's own shape (one value where it is fixed)
-    alt, inc, ltan = np.broadcast_arrays(alt, inc, ltan)
+    fixed = keep_fixed and inc.ndim == 0 and ltan.ndim == 0
+    if not fixed:
+        alt, inc, ltan = np.broadcast_arrays(alt, inc, ltan)
+    shape = alt.shape
     if alt.size and nan.any():  # each inclination is then among the broadcast ones
         highest = alt.max() if nan.all() else alt[np.broadcast_to(nan, alt.shape)].max()
         if highest > SSO_RETROGRADE_BELOW_KM:  # below it one exists (sso_cos_i_bound)
             sso_inclination_deg(highest)  # raises where no SSO exists (highest altitude)
-    return alt.ravel(), inc.ravel(), ltan.ravel(), alt.shape
+    if fixed:
+        return alt.ravel(), inc, ltan, shape
+    return alt.ravel(), inc.ravel(), ltan.ravel(), shape
 
 
 def _pack(shape: tuple[int, ...], *fields: np.ndarray) -> EclipseStats:
@@ -704,21 +711,31 @@ def _grid_axis(values: np.ndarray, step: float, lo: float, hi: float) -> tuple[t
     """:func:`_axis` on a regular grid of ``step``; ``lo``, ``hi``: the smallest and largest of ``values``."""
     i0 = int(np.floor(lo / step))
     n = max(2, int(np.ceil(hi / step)) - i0 + 1)
-    pos = values / step - i0
-    idx = np.minimum(pos.astype(np.intp), n - 2)
-    return tuple(float(k * step) for k in range(i0, i0 + n)), idx, pos - idx
+    pos = values / step
+    pos -= i0  # values / step - i0
+    idx = pos.astype(np.intp)
+    if int(hi / step - i0) > n - 2:  # the largest position's node (division and rounding are monotonic)
+        np.minimum(idx, n - 2, out=idx)
+    return tuple(float(k * step) for k in range(i0, i0 + n)), idx, np.subtract(pos, idx, out=pos)  # the weight
 
 
-def _axis(values: np.ndarray, step: float, lo: float, hi: float) -> tuple[tuple[float, ...], np.ndarray, np.ndarray]:
+def _axis(values: np.ndarray, step: float, lo: float, hi: float,
+          many: bool = False) -> tuple[tuple[float, ...], np.ndarray, np.ndarray]:
     """Nodes, lower node index and upper-node weight of one table axis (exact nodes if values are few); ``lo``,
-    ``hi``: the smallest and largest of ``values``."""
+    ``hi``: the smallest and largest of ``values``; ``many``: the first 1,000 values are known distinct."""
     if lo == hi:  # one node: indexed by 0 and not interpolated (no per-sample arrays)
         return (lo,), 0, 0.0
-    if np.unique(values[:1000]).size <= MAX_DISCRETE:
+    if not (many and values.size > MAX_DISCRETE) and np.unique(values[:1000]).size <= MAX_DISCRETE:
         nodes, inverse = np.unique(values, return_inverse=True)
         if nodes.size <= MAX_DISCRETE:
             return tuple(nodes.tolist()), inverse.reshape(values.shape), np.zeros(values.shape)
     return _grid_axis(values, step, lo, hi)
+
+
+def _all_distinct(values: np.ndarray) -> bool:
+    """Whether no two of ``values`` (checked: no NaN) are equal: ``np.unique(values).size == values.size``."""
+    ordered = np.sort(values)
+    return bool((ordered[1:] != ordered[:-1]).all())
 
 
 def _unique_rows(columns: tuple[np.ndarray, ...]) -> tuple[np.ndarray, np.ndarray] | None:
@@ -737,47 +754,66 @@ def _unique_rows(columns: tuple[np.ndarray, ...]) -> tuple[np.ndarray, np.ndarra
 
 
 def _interpolate(model: str, alt: np.ndarray, inc: np.ndarray, ltan: np.ndarray,
-                 rows: tuple[int, ...] = (0, 1, 2)) -> np.ndarray:
+                 rows: tuple[int, ...] = (0, 1, 2), many_altitudes: bool = False) -> np.ndarray:
     """Multilinear interpolation on a cached table; ``inc`` all NaN (SSO) or all finite. Returns (len(rows), n):
-    the statistics ``rows`` of (sunlit fraction, eclipse days, longest eclipse)."""
+    the statistics ``rows`` of (sunlit fraction, eclipse days, longest eclipse). ``many_altitudes``: the first
+    :data:`MAX_UNIQUE` + 1 of ``alt`` are distinct (the altitude axis is not discrete)."""
     # All sun-synchronous: the inclination axis is the one node -1 (only its bounds are read, not a full array).
-    sso = inc.size > 0 and bool(np.isnan(inc[0]))
+    # A 0-d inclination or LTAN (one for every sample) is an axis of one node too.
+    sso = inc.size > 0 and bool(np.isnan(inc.flat[0]))
     values = (alt, ltan, np.full(1, -1.0) if sso else np.nan_to_num(inc, nan=-1.0))
     steps = (GRID_STEP["altitude"], GRID_STEP["ltan"], GRID_STEP["inclination"])
     bounds = [(float(v.min()), float(v.max())) for v in values]  # each array's two reductions, shared below
     spans = [hi - lo for lo, hi in bounds]  # np.ptp's max - min
     n_est = np.prod([sp / d + 2.0 if sp > 0 else 1.0 for sp, d in zip(spans, steps, strict=True)])
     coarsen = max(1.0, (n_est / MAX_TABLE_NODES) ** (1.0 / max(1, sum(sp > 0 for sp in spans))))
-    axes = [_axis(v, d * coarsen, *b) for v, d, b in zip(values, steps, bounds, strict=True)]
-    tables = _stat_tables(model, axes[0][0], axes[1][0], axes[2][0])
-    moving = [len(ax[0]) > 1 and bool(np.any(ax[2])) for ax in axes]
+    axes = [_axis(v, d * coarsen, *b, many=many_altitudes and v is alt)
+            for v, d, b in zip(values, steps, bounds, strict=True)]
+    nodes = (axes[0][0], axes[1][0], axes[2][0])
+    tables = _stat_tables(model, *nodes)
+    # whether an axis moves: some weight is not 0 (the first sample's often says so without a scan)
+    moving = [len(ax[0]) > 1 and bool(ax[2].flat[0] != 0.0 or np.any(ax[2])) for ax in axes]
     # An axis holding one node is indexed by 0, not by an array of zeros (the same gather, one index fewer).
     base = [0 if len(ax[0]) == 1 else ax[1] for ax in axes]
     weights = [ax[2] if m else None for ax, m in zip(axes, moving, strict=True)]
-    return _multilinear(tuple(tables[r] for r in rows), base, weights, alt.size)
+    # Weights in [0, 1] (values inside the nodes) and tables without a sign bit: no term is -0, so the first
+    # corner's terms are the sums from 0.
+    return _multilinear(tuple(tables[r] for r in rows), base, weights, alt.size,
+                        unsigned=_stat_tables_unsigned(model, *nodes))
 
 
 def _multilinear(tables: tuple[np.ndarray, ...], index: list[Any], weight: list[np.ndarray | None],
-                 n: int) -> np.ndarray:
+                 n: int, unsigned: bool = False) -> np.ndarray:
     """(len(tables), n) multilinear interpolation of the statistic ``tables`` (each (n_alt, n_ltan, n_inc)): lower
     node ``index`` per axis (an int or an (n,) array) and upper-node ``weight`` (None: the axis does not move).
-    Each row is computed on its own (a table left out changes no other row)."""
+    Each row is computed on its own (a table left out changes no other row). ``unsigned``: every weight lies in
+    [0, 1] and no table value has a sign bit, so that no term is -0 and 0 + term is the term: the rows start from
+    the first corner's terms instead of from zeros (the same sums)."""
     moving = [k for k, w in enumerate(weight) if w is not None]
-    out = np.zeros((len(tables), n))  # one contiguous row per statistic
     strides = (tables[0].shape[1] * tables[0].shape[2], tables[0].shape[2], 1)
     flat_tables = [t.reshape(-1) for t in tables]  # C-contiguous: a view, gathered with one flat index
+    flat = _flat_index(index, strides)  # of the lower corner; another corner's node lies `offset` elements on
+    gathered = np.empty(n) if np.ndim(flat) else None  # one corner's node values, then their weighted terms
+    start = unsigned and gathered is not None  # the first corner's terms written to the rows
+    out = np.empty((len(tables), n)) if start else np.zeros((len(tables), n))  # one contiguous row per statistic
     for corner in range(1 << len(moving)):
-        idx = list(index)
+        offset = 0
         w: np.ndarray | float | None = None  # the product of the weights (1.0 * x is x: that pass skipped)
         for j, k in enumerate(moving):
             if (corner >> j) & 1:
-                idx[k] = idx[k] + 1
+                offset += strides[k]
                 w = weight[k] if w is None else w * weight[k]
             else:
                 w = (1.0 - weight[k]) if w is None else w * (1.0 - weight[k])
-        flat = _flat_index(idx, strides)
         for row, table in zip(out, flat_tables, strict=True):  # indices in the table: "wrap" is "raise" untested
-            row += (1.0 if w is None else w) * (table.take(flat, mode="wrap") if np.ndim(flat) else table[flat])
+            if gathered is None:
+                row += (1.0 if w is None else w) * table[flat + offset]
+                continue
+            term = table[offset:].take(flat, out=row if start and corner == 0 else gathered, mode="wrap")
+            if w is not None:  # term: table[flat + offset], then times its weight
+                np.multiply(w, term, out=term)
+            if term is not row:
+                row += term
     return out
 
 
@@ -805,6 +841,13 @@ def _stat_tables(model: str, alt_nodes: tuple[float, ...], ltan_nodes: tuple[flo
     for t in out:
         t.flags.writeable = False
     return out
+
+
+@functools.lru_cache(maxsize=32)
+def _stat_tables_unsigned(model: str, alt_nodes: tuple[float, ...], ltan_nodes: tuple[float, ...],
+                          inc_nodes: tuple[float, ...]) -> bool:
+    """Whether no value of :func:`_stat_tables` has a sign bit (no negative value, no -0)."""
+    return not any(bool(np.signbit(t).any()) for t in _stat_tables(model, alt_nodes, ltan_nodes, inc_nodes))
 
 
 def eclipse_stats_fast(altitude_km: npt.ArrayLike, inclination_deg: npt.ArrayLike, ltan_h: npt.ArrayLike,
@@ -1029,7 +1072,12 @@ def _planned_stats(plan: EclipsePlan, model: str, alt: np.ndarray, inc: np.ndarr
 def _by_table(stats: Callable[[np.ndarray, np.ndarray, np.ndarray], Any], alt: np.ndarray, inc: np.ndarray,
               ltan: np.ndarray) -> tuple[np.ndarray, ...]:
     """``stats(alt, inc, ltan)`` (three statistics) of 1-D orbit arrays, the sun-synchronous samples (NaN, or an
-    explicit inclination within :data:`SSO_SNAP_DEG` of it) and the others each in one call for their table."""
+    explicit inclination within :data:`SSO_SNAP_DEG` of it) and the others each in one call for their table. A 0-d
+    ``inc`` (and ``ltan``) is one for every sample."""
+    if np.ndim(inc) == 0:
+        if np.isnan(inc) or inc <= 90.0:  # one table, no snapping: every sample sun-synchronous, or none
+            return tuple(stats(alt, inc, ltan))
+        inc, ltan = np.broadcast_to(inc, alt.shape).copy(), np.broadcast_to(ltan, alt.shape).copy()
     retro = np.flatnonzero(inc > 90.0)  # explicit sun-synchronous inclinations go to the (alt, LTAN) table
     if retro.size:
         cos_sso = _sso_cos_i(alt[retro])
@@ -1050,21 +1098,24 @@ def _by_table(stats: Callable[[np.ndarray, np.ndarray, np.ndarray], Any], alt: n
 
 def _eclipse_stats_arrays(altitude_km: npt.ArrayLike, inclination_deg: npt.ArrayLike, ltan_h: npt.ArrayLike,
                           model: str, days_on_read: bool = False) -> EclipseStats:
-    alt, inc, ltan, shape = _prepare(altitude_km, inclination_deg, ltan_h, model)
+    alt, inc, ltan, shape = _prepare(altitude_km, inclination_deg, ltan_h, model, keep_fixed=True)
     plan = _PLAN.get()
+    # More distinct altitudes than MAX_UNIQUE among the first samples: _unique_rows would say None at once.
+    many = plan is None and alt.size > MAX_UNIQUE and _all_distinct(alt[: MAX_UNIQUE + 1])
+    if not many and inc.ndim == 0:  # a fixed inclination and LTAN as full arrays where they are read per sample
+        inc, ltan = np.broadcast_to(inc, alt.shape).copy(), np.broadcast_to(ltan, alt.shape).copy()
     if plan is not None:  # a population run's plan: each sample's values are its own (see EclipsePlan)
         return _pack(shape, *_planned_stats(plan, model, alt, inc, ltan))
-    # More distinct altitudes than MAX_UNIQUE among the first samples: _unique_rows would say None at once.
-    many = alt.size > MAX_UNIQUE and np.unique(alt[: MAX_UNIQUE + 1]).size > MAX_UNIQUE
     found = None if many else _unique_rows((alt, np.nan_to_num(inc, nan=-1.0), ltan))
     if found is not None:
         first, inverse = found
         res = _stats_core(alt[first], inc[first], ltan[first], model, 365)
         return _pack(shape, *(r[inverse] for r in res))
+    interpolate = functools.partial(_interpolate, model, many_altitudes=many)
     if not days_on_read:
-        return _pack(shape, *_by_table(functools.partial(_interpolate, model), alt, inc, ltan))
+        return _pack(shape, *_by_table(interpolate, alt, inc, ltan))
     # The eclipse days on first read (a Deferred): each statistic is interpolated on its own, the same numbers.
-    sunlit, longest = _by_table(functools.partial(_interpolate, model, rows=(0, 2)), alt, inc, ltan)
-    days = Deferred(lambda: _out(np.reshape(_by_table(functools.partial(_interpolate, model, rows=(1,)), alt, inc,
+    sunlit, longest = _by_table(functools.partial(interpolate, rows=(0, 2)), alt, inc, ltan)
+    days = Deferred(lambda: _out(np.reshape(_by_table(functools.partial(interpolate, rows=(1,)), alt, inc,
                                                       ltan)[0], shape)))
     return EclipseStats(_out(np.reshape(sunlit, shape)), days, _out(np.reshape(longest, shape)))
