@@ -1,0 +1,102 @@
+"""The radiation fast paths give the same bits as the general ones (issue 10, performance).
+
+- The dose table's sample path (:func:`terawatt.physics.radiation.dose._sample_doses`: an altitude array at one
+  inclination or sun-synchronous, one shielding) against the general path (the same inputs as arrays) and the
+  scalar path (one sample at a time), on inputs that take each of its branches: SSO and given inclinations
+  (off and on a node, retrograde), shielding on and off a node and at the table's ends, every solar phase, block
+  boundaries, solar-particle and cosmic-ray scales as numbers and as arrays.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from terawatt.physics.radiation import dose
+
+FIELDS = ("trapped_proton_rad_per_yr", "trapped_electron_rad_per_yr", "solar_particle_rad_per_yr",
+          "gcr_rad_per_yr", "total_rad_per_yr")
+
+
+def _altitudes(n: int, seed: int = 0) -> np.ndarray:
+    alt = np.random.default_rng(seed).uniform(200.0, 2000.0, n)
+    alt[:6] = [200.0, 2000.0, 650.0, 1999.9999, 700.5, 1500.0]  # the table's ends, nodes, a whole km
+    return alt
+
+
+def _assert_same_bits(fast: dose.DoseBreakdown, other: dose.DoseBreakdown, label: str) -> None:
+    for field in FIELDS:
+        a, b = getattr(fast, field), getattr(other, field)
+        assert np.shape(a) == np.shape(b), f"{label}: {field}"
+        assert np.array_equal(a, b), f"{label}: {field} differs at {np.flatnonzero(a != b)[:5]}"
+
+
+@pytest.fixture
+def sample_path_calls(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Counts the calls of the sample path (so that a test knows which path it compared)."""
+    calls: list[int] = []
+    inner = dose._sample_doses
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return inner(*args, **kwargs)
+
+    monkeypatch.setattr(dose, "_sample_doses", counted)
+    return calls
+
+
+@pytest.mark.parametrize("solar", ["mean", "min", "max"])
+@pytest.mark.parametrize("inclination", [np.nan, 33.3, 45.0, 130.0, 0.0, 90.0])
+@pytest.mark.parametrize("shielding", [10.0, 7.3, 0.0, 100.0])
+def test_sample_path_equals_general_path(solar: str, inclination: float, shielding: float,
+                                         sample_path_calls: list[int]) -> None:
+    alt = _altitudes(dose._BLOCK + 37)  # two blocks, the second one short
+    fast = dose.dose_rate_rad_per_yr(alt, inclination, shielding, solar, 0.14, 1.0)
+    assert sample_path_calls == [1]
+    general = dose.dose_rate_rad_per_yr(alt, np.full(alt.shape, inclination), np.full(alt.shape, shielding), solar,
+                                        0.14, 1.0)
+    assert sample_path_calls == [1]  # the arrays of inclination and shielding take the general path
+    _assert_same_bits(fast, general, f"{solar} {inclination} {shielding}")
+
+
+@pytest.mark.parametrize("inclination", [np.nan, 62.0])
+def test_sample_path_equals_scalar_path(inclination: float) -> None:
+    alt = _altitudes(40, seed=3)
+    fast = dose.dose_rate_rad_per_yr(alt, inclination, 3.5, "mean", 0.2, 1.3)
+    for i, a in enumerate(alt):
+        one = dose.dose_rate_rad_per_yr(float(a), inclination, 3.5, "mean", 0.2, 1.3)
+        for field in FIELDS:
+            assert getattr(fast, field)[i] == getattr(one, field), f"{a} km: {field}"
+
+
+def test_sample_path_shapes_and_scales(sample_path_calls: list[int]) -> None:
+    rng = np.random.default_rng(5)
+    alt = rng.uniform(300.0, 1800.0, (13, 7))
+    spe, gcr = rng.uniform(0.0, 1.0, 7), rng.uniform(0.0, 2.0, (13, 1))
+    fast = dose.dose_rate_rad_per_yr(alt, np.nan, 10.0, "max", spe, gcr)
+    assert sample_path_calls == [1]
+    assert fast.total_rad_per_yr.shape == (13, 7)
+    general = dose.dose_rate_rad_per_yr(alt, np.full((13, 7), np.nan), 10.0, "max", spe, gcr)
+    _assert_same_bits(fast, general, "2-d with scale arrays")
+    # a scale whose shape is not the altitudes' (it widens the result) takes the general path
+    wide = dose.dose_rate_rad_per_yr(alt[:, :1], np.nan, 10.0, "max", spe, 1.0)
+    assert sample_path_calls == [1]
+    assert wide.total_rad_per_yr.shape == (13, 7)
+    assert np.array_equal(wide.total_rad_per_yr[:, 0], dose.dose_rate_rad_per_yr(alt[:, 0], np.nan, 10.0, "max",
+                                                                                  spe[0], 1.0).total_rad_per_yr)
+
+
+def test_mixed_sso_and_given_inclinations_agree_with_scalars() -> None:
+    alt = _altitudes(30, seed=7)
+    inc = np.where(np.arange(30) % 3 == 0, np.nan, np.linspace(0.0, 180.0, 30))
+    mixed = dose.dose_rate_rad_per_yr(alt, inc, 10.0, "mean")
+    for i in range(30):
+        one = dose.dose_rate_rad_per_yr(float(alt[i]), float(inc[i]), 10.0, "mean")
+        assert mixed.total_rad_per_yr[i] == one.total_rad_per_yr
+
+
+def test_sample_path_block_size_does_not_change_the_numbers(monkeypatch: pytest.MonkeyPatch) -> None:
+    alt = _altitudes(5000, seed=11)
+    whole = dose.dose_rate_rad_per_yr(alt, np.nan, 7.3, "mean")
+    monkeypatch.setattr(dose, "_BLOCK", 999)
+    _assert_same_bits(dose.dose_rate_rad_per_yr(alt, np.nan, 7.3, "mean"), whole, "blocks of 999")
