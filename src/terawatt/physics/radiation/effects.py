@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from terawatt._arrays import where_all
+from terawatt._arrays import is_sampled, where_all
 from terawatt.constants import HOURS_PER_YEAR, SECONDS_PER_YEAR
 from terawatt.physics._checks import check_range
 from terawatt.physics.radiation._common import Workload, _out
@@ -181,6 +181,8 @@ def tid_margin(tid_tolerance_rad: npt.ArrayLike, dose_rad_per_yr: npt.ArrayLike,
     """
     d = np.asarray(dose_rad_per_yr, float) * np.asarray(lifetime_yr, float)
     tol = np.asarray(tid_tolerance_rad, float)
+    if is_sampled(d) and d.min() > 0:  # every sample dosed (one reduction; NaN fails it): np.where's values
+        return tol / d
     with np.errstate(divide="ignore"):
         dosed = d > 0  # where_all: np.where's values, without the copies where every sample is dosed
         return _out(where_all(dosed, tol / where_all(dosed, d, 1.0), np.inf))
