@@ -5,14 +5,26 @@
   scalar path (one sample at a time), on inputs that take each of its branches: SSO and given inclinations
   (off and on a node, retrograde), shielding on and off a node and at the table's ends, every solar phase, block
   boundaries, solar-particle and cosmic-ray scales as numbers and as arrays.
+- The shortcuts decided by one reduction (total-dose margin where every sample is dosed, inference goodput with
+  nothing to clip, dose availability with no NaN margin) against the general forms, on inputs that take each way.
+- An orbit's inference goodput of sample arrays: the training job's interrupt rate computed on first read, the same
+  numbers as a training run's; the mix is the inference goodput itself.
 """
 
 from __future__ import annotations
 
+from dataclasses import fields, replace
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 
-from terawatt.physics.radiation import dose
+from terawatt._arrays import Deferred, resolve
+from terawatt.design import workload
+from terawatt.design.environment import RadiationDesign
+from terawatt.params.spec import defaults
+from terawatt.physics import radiation as rad
+from terawatt.physics.radiation import dose, effects
 
 FIELDS = ("trapped_proton_rad_per_yr", "trapped_electron_rad_per_yr", "solar_particle_rad_per_yr",
           "gcr_rad_per_yr", "total_rad_per_yr")
@@ -100,3 +112,57 @@ def test_sample_path_block_size_does_not_change_the_numbers(monkeypatch: pytest.
     whole = dose.dose_rate_rad_per_yr(alt, np.nan, 7.3, "mean")
     monkeypatch.setattr(dose, "_BLOCK", 999)
     _assert_same_bits(dose.dose_rate_rad_per_yr(alt, np.nan, 7.3, "mean"), whole, "blocks of 999")
+
+
+# ----------------------------------------------------------------------------- effects and goodput shortcuts
+def test_tid_margin_shortcut_equals_the_guarded_division() -> None:
+    rng = np.random.default_rng(2)
+    dose_rate = rng.uniform(1.0, 500.0, 1000)
+    for d in (dose_rate, np.where(np.arange(1000) % 7 == 0, 0.0, dose_rate)):  # every sample dosed; some not
+        margin = effects.tid_margin(2000.0, d, 5.0)
+        with np.errstate(divide="ignore"):
+            expected = np.where(d * 5.0 > 0, 2000.0 / np.where(d * 5.0 > 0, d * 5.0, 1.0), np.inf)
+        assert np.array_equal(margin, expected)
+    assert effects.tid_margin(2000.0, 0.0, 5.0) == np.inf
+    assert np.array_equal(effects.tid_margin(2000.0, np.array([np.nan, 1.0]), 5.0), [np.inf, 400.0])  # np.where's
+
+
+def test_inference_goodput_shortcut_equals_the_clipped_form() -> None:
+    rng = np.random.default_rng(4)
+    stops = rng.uniform(0.0, 2.0, 1000)
+    for lam in (stops, stops * 10.0):  # every goodput in [0, 1]; some below 0 (clipped)
+        g = effects.inference_goodput_fraction(lam, 0.25, lam * 0.1, 0.5)
+        assert np.array_equal(g, np.clip(1.0 - lam * 0.25 - lam * 0.1 * 0.5, 0.0, 1.0))
+    assert (effects.inference_goodput_fraction(stops * 10.0, 0.25) >= 0.0).all()
+    assert effects.inference_goodput_fraction(0.5, 0.25) == 1.0 - 0.5 * 0.25
+
+
+def test_dose_availability_shortcut_equals_the_masked_minimum() -> None:
+    margin = np.array([0.5, 2.0, np.inf, 1.0])
+    nan = np.full(4, np.nan)
+    for tid in (margin, np.where([True, False, True, False], margin, np.nan), nan):
+        design = RadiationDesign(*(nan,) * len(fields(RadiationDesign)))
+        design = replace(design, tid_margin=tid)
+        assert np.array_equal(design.dose_availability, np.where(np.isnan(tid), 1.0, np.minimum(1.0, tid)))
+
+
+def test_inference_goodput_defers_the_job_rate_and_aliases_the_mix() -> None:
+    """An orbit's inference run of sample arrays: the training job's interrupt rate on first read (the same
+    numbers as computed at once for a training run), the mix the inference goodput itself."""
+    n = 500
+    rng = np.random.default_rng(8)
+    interrupts, sdc = rng.uniform(0.0, 3.0, n), rng.uniform(0.0, 1.0, n)
+    rad_design = SimpleNamespace(dose_rad_per_yr=np.ones(n), rate_modulation=None)
+    values = {**defaults(), "workload.kind": "inference"}
+    g = workload.goodput(values, interrupts, sdc, rad_design)
+    assert type(g.job) is Deferred and type(g.training) is Deferred
+    assert g.goodput_fraction is g.inference_goodput_fraction
+    outputs = g.outputs("orbital")
+    expected = rad.job_interrupts_per_hour(values["workload.interruptions_per_accelerator_yr"] + interrupts + sdc,
+                                           values["workload.accelerators_per_training_job"])
+    assert np.array_equal(resolve(outputs["orbital.training_job_interrupts_per_hour"]), expected)
+    assert np.array_equal(g.job_interrupts_per_hour, expected)
+    trained = workload.goodput({**values, "workload.kind": "training"}, interrupts, sdc, rad_design)
+    assert type(trained.job) is not Deferred
+    assert np.array_equal(trained.job_interrupts_per_hour, expected)
+    assert np.array_equal(g.training_goodput_fraction, trained.training_goodput_fraction)

@@ -278,7 +278,10 @@ def inference_goodput_fraction(stops_per_replica_hour: npt.ArrayLike, replica_re
     r = _non_negative(replica_restart_cost_h, "replica_restart_cost_h", "h")
     rho = _non_negative(retries_per_replica_hour, "retries_per_replica_hour", "1/h")
     t = _non_negative(retry_cost_h, "retry_cost_h", "h")
-    return _out(np.clip(1.0 - lam * r - rho * t, 0.0, 1.0))
+    g = 1.0 - lam * r - rho * t
+    if is_sampled(g) and g.min() >= 0.0:  # one reduction: 1 less non-negative terms is at most 1 (NaN fails it)
+        return g
+    return _out(np.clip(g, 0.0, 1.0))
 
 
 # ---------------------------------------------------------------------- goodput under a modulated interrupt rate
