@@ -555,6 +555,9 @@ def dose_rate_rad_per_yr(altitude_km: npt.ArrayLike, inclination_deg: npt.ArrayL
     electron doses and the SAA's onset with inclination are steepest). The direct computation itself samples
     the ground track at 36 x 48 points.
 
+    An array of altitudes at one inclination (or SSO) and one shielding, the case of a Monte Carlo over the
+    orbit, is looked up block by block with the same arithmetic (:func:`_sample_doses`; the same numbers).
+
     References
     ----------
     See :func:`dose_rate_direct`.
