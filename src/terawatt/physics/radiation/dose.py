@@ -448,7 +448,10 @@ def _sample_doses(alt: np.ndarray, inc_f: np.ndarray, shield_split: tuple[np.nda
     nodes = t["log_nodes"][solar]
     floor = float(t["floor"])
     skip = _zero if t["finite"] else (lambda w: False)
-    pairs_x = ((0, 1 - wx), (1, wx))
+    # the corners of one number as weight (shielding; a given inclination) decided once: skipped where that
+    # weight is 0 (the altitude's weights are arrays, never skipped)
+    pairs_x = [(d_x, w_x) for d_x, w_x in ((0, 1 - wx), (1, wx)) if not skip(w_x)]
+    pairs_i = None if sso else [(d_i, w_i) for d_i, w_i in ((0, 1 - wi), (n_x, wi)) if not skip(w_i)]
     comps = np.empty((4, n))
     total = np.empty(n)
     size = min(n, _BLOCK)
@@ -480,13 +483,9 @@ def _sample_doses(alt: np.ndarray, inc_f: np.ndarray, shield_split: tuple[np.nda
         acc, terms = acc_buffer[:, :m], terms_buffer[:, :m]
         first = True
         for d_a, w_a in ((0, 1 - wa), (n_inc * n_x, wa)):
-            for d_i, w_i in ((0, 1 - wi), (n_x, wi)):
-                if skip(w_a) or skip(w_i):
-                    continue
+            for d_i, w_i in ((0, 1 - wi), (n_x, wi)) if sso else pairs_i:
                 w_ai = _product(w_a, w_i)
                 for d_x, w_x in pairs_x:
-                    if skip(w_x):
-                        continue
                     corner = nodes[offset + d_a + d_i + d_x:].take(base, mode="wrap", out=gathered[:m])
                     out = acc if first else terms
                     np.copyto(out, corner.view(np.float32).reshape(m, 4).T)  # one contiguous row per component
@@ -497,7 +496,8 @@ def _sample_doses(alt: np.ndarray, inc_f: np.ndarray, shield_split: tuple[np.nda
         block = comps[:, cut]
         np.exp(acc, out=block, dtype=float)
         block -= floor
-        np.maximum(block, 0.0, out=block)
+        if block.min() < 0.0:  # rounding below the floor (one reduction; most blocks have none)
+            np.maximum(block, 0.0, out=block)
         for row, scale, scales in ((2, spe, spe_rows), (3, gcr, gcr_rows)):
             if scales is not None:
                 block[row] *= scales[cut]
