@@ -166,3 +166,15 @@ def test_inference_goodput_defers_the_job_rate_and_aliases_the_mix() -> None:
     assert type(trained.job) is not Deferred
     assert np.array_equal(trained.job_interrupts_per_hour, expected)
     assert np.array_equal(g.training_goodput_fraction, trained.training_goodput_fraction)
+
+
+@pytest.mark.parametrize("args", [(192.0, 32.0, 0.5), (0.0, 32.0, 0.5), (80.0, np.nan, 0.5), (80.0, 32.0, 1.5),
+                                  (80.0, 32.0, np.nan), (80.0, -1.0, 0.0)])
+def test_hbm_capacity_factor_scalar_checks_agree_with_the_array_checks(args: tuple[float, float, float]) -> None:
+    def outcome(*xs):
+        try:
+            return float(np.asarray(effects.hbm_capacity_factor(*xs)).ravel()[0])
+        except ValueError as e:
+            return str(e)
+
+    assert outcome(*args) == outcome(*(np.array([x]) for x in args))

@@ -449,9 +449,10 @@ def _sample_doses(alt: np.ndarray, inc_f: np.ndarray, shield_split: tuple[np.nda
     floor = float(t["floor"])
     skip = _zero if t["finite"] else (lambda w: False)
     # the corners of one number as weight (shielding; a given inclination) decided once: skipped where that
-    # weight is 0 (the altitude's weights are arrays, never skipped)
-    pairs_x = [(d_x, w_x) for d_x, w_x in ((0, 1 - wx), (1, wx)) if not skip(w_x)]
-    pairs_i = None if sso else [(d_i, w_i) for d_i, w_i in ((0, 1 - wi), (n_x, wi)) if not skip(w_i)]
+    # weight is 0, not multiplied where it is 1 (_product: the altitude's weights are arrays, never skipped)
+    pairs_x = [(d_x, None if _one(w_x) else w_x) for d_x, w_x in ((0, 1 - wx), (1, wx)) if not skip(w_x)]
+    pairs_i = None if sso else [(d_i, None if _one(w_i) else w_i) for d_i, w_i in ((0, 1 - wi), (n_x, wi))
+                                if not skip(w_i)]
     comps = np.empty((4, n))
     total = np.empty(n)
     size = min(n, _BLOCK)
@@ -484,12 +485,12 @@ def _sample_doses(alt: np.ndarray, inc_f: np.ndarray, shield_split: tuple[np.nda
         first = True
         for d_a, w_a in ((0, 1 - wa), (n_inc * n_x, wa)):
             for d_i, w_i in ((0, 1 - wi), (n_x, wi)) if sso else pairs_i:
-                w_ai = _product(w_a, w_i)
+                w_ai = w_a if w_i is None else w_a * w_i
                 for d_x, w_x in pairs_x:
                     corner = nodes[offset + d_a + d_i + d_x:].take(base, mode="wrap", out=gathered[:m])
                     out = acc if first else terms
                     np.copyto(out, corner.view(np.float32).reshape(m, 4).T)  # one contiguous row per component
-                    out *= _product(w_ai, w_x)
+                    out *= w_ai if w_x is None else w_ai * w_x
                     if not first:
                         acc += terms
                     first = False

@@ -76,9 +76,14 @@ def hbm_capacity_factor(hbm_gb: npt.ArrayLike, reference_hbm_gb: npt.ArrayLike,
     c = np.asarray(hbm_gb, float)
     ref = np.asarray(reference_hbm_gb, float)
     k = np.asarray(exponent, float)
-    if np.any(~(c > 0)) or np.any(~(ref > 0)):
+    if c.ndim == ref.ndim == k.ndim == 0:  # plain float comparisons, the same verdicts (NaN fails each)
+        capacities_ok, exponent_ok = float(c) > 0 and float(ref) > 0, 0 <= float(k) <= 1
+    else:
+        capacities_ok = not (np.any(~(c > 0)) or np.any(~(ref > 0)))
+        exponent_ok = not np.any(~((k >= 0) & (k <= 1)))
+    if not capacities_ok:
         raise ValueError("hbm_gb and reference_hbm_gb must be > 0 [GB]")
-    if np.any(~((k >= 0) & (k <= 1))):
+    if not exponent_ok:
         raise ValueError("exponent must be in [0, 1] [-]")
     return _out((c / ref) ** k)
 
