@@ -669,7 +669,11 @@ class RadiationDesign(LazyFields):
     def dose_availability(self) -> np.ndarray:
         """Share of the life the chips survive their total dose (``tid_margin`` < 1 ends the electronics early;
         no repair in orbit); 1 when radiation is switched off."""
-        return where_all(~np.isnan(self.tid_margin), np.minimum(1.0, self.tid_margin), 1.0)  # np.where's values
+        tid = self.tid_margin
+        capped = np.minimum(1.0, tid)
+        if is_sampled(tid) and not np.isnan(tid.sum()):  # no NaN margin (one reduction): np.where's values
+            return capped
+        return where_all(~np.isnan(tid), capped, 1.0)  # np.where's values
 
     @property
     def rate_modulation(self) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from terawatt._arrays import Deferred, nan_to_zero, resolve
+from terawatt._arrays import Deferred, deferred_if, is_sampled, nan_to_zero, resolve
 from terawatt.design.stage_cache import scalar_stage
 from terawatt.physics import radiation
 from terawatt.scenario import as_array as _f
@@ -51,23 +51,34 @@ class Goodput:
 
     ``training`` holds the training goodput, or (an orbit's inference-only workload, where the mix does not need
     it and the burst table's look-up and the modulated goodput are the costliest steps) a
-    :class:`~terawatt._arrays.Deferred` computing it on first use of :attr:`training_goodput_fraction`.
+    :class:`~terawatt._arrays.Deferred` computing it on first use of :attr:`training_goodput_fraction`; ``job``
+    likewise the interrupt rate of a training job, deferred there for sample arrays
+    (:attr:`job_interrupts_per_hour`).
     """
 
     training: Any
     inference_goodput_fraction: np.ndarray
     goodput_fraction: np.ndarray  # of the chosen workload.kind (training-share-weighted for mixed)
-    job_interrupts_per_hour: np.ndarray  # of one training job of workload.accelerators_per_training_job
+    job: Any  # interrupts per hour of one training job of workload.accelerators_per_training_job
     replica_stops_per_hour: np.ndarray  # of one inference replica of workload.accelerators_per_replica
+
+    def _resolved(self, name: str) -> np.ndarray:
+        value = getattr(self, name)
+        if type(value) is Deferred:
+            value = np.asarray(resolve(value), float)
+            object.__setattr__(self, name, value)
+        return value
 
     @property
     def training_goodput_fraction(self) -> np.ndarray:
         """Goodput of the training jobs [-] (computed on first use where deferred)."""
-        t = self.training
-        if type(t) is Deferred:
-            t = np.asarray(resolve(t), float)
-            object.__setattr__(self, "training", t)
-        return t
+        return self._resolved("training")
+
+    @property
+    def job_interrupts_per_hour(self) -> np.ndarray:
+        """Interrupts per hour of one training job of ``workload.accelerators_per_training_job`` [1/h] (computed
+        on first use where deferred)."""
+        return self._resolved("job")
 
     def outputs(self, side: str) -> dict[str, np.ndarray]:
         """The goodput outputs under ``side.`` keys (``orbital`` or ``terrestrial``)."""
@@ -77,7 +88,9 @@ class Goodput:
             if type(self.training) is Deferred
             else self.training,
             f"{side}.inference_goodput_fraction": self.inference_goodput_fraction,
-            f"{side}.training_job_interrupts_per_hour": self.job_interrupts_per_hour,
+            f"{side}.training_job_interrupts_per_hour": Deferred(lambda: self.job_interrupts_per_hour)
+            if type(self.job) is Deferred
+            else self.job,
             f"{side}.replica_stops_per_hour": self.replica_stops_per_hour,
         }
 
@@ -136,8 +149,11 @@ def goodput(
     stops = base + nan_to_zero(np.asarray(radiation_interrupts_per_chip_yr, float))
     sdc = nan_to_zero(np.asarray(detected_sdc_per_chip_yr, float))
     job_size = _f(v["workload.accelerators_per_training_job"])
-    job = radiation.job_interrupts_per_hour(stops + sdc, job_size)
     bursts = radiation_design is not None and v["radiation.dose_rate_bursts"]
+    # an orbit's inference run reads a training job's interrupt rate in outputs only: of sample arrays, computed
+    # on first read (the training goodput that needs it is deferred then too)
+    job: Any = deferred_if(bursts and v["workload.kind"] == "inference" and is_sampled(stops),
+                           lambda: radiation.job_interrupts_per_hour(stops + sdc, job_size))
     delta, restart = _f(v["workload.checkpoint_cost_h"]), _f(v["workload.restart_cost_h"])
     if not bursts:
         training: Any = radiation.goodput_fraction(job, delta, restart, "training")
@@ -145,7 +161,7 @@ def goodput(
         def modulated() -> np.ndarray:
             modulation = radiation_design.rate_modulation  # the burst table's look-up, made here on first use
             if modulation is None:
-                return radiation.goodput_fraction(job, delta, restart, "training")
+                return radiation.goodput_fraction(resolve(job), delta, restart, "training")
             mult, occupancy, crossings = modulation
             bursty = nan_to_zero(np.asarray(radiation_interrupts_per_chip_yr, float)) + sdc
             mult = np.asarray(mult, float)  # (3, ...): the state axis first, the sample axes aligned behind it
@@ -166,16 +182,19 @@ def goodput(
     )
     share = training_share(v)
     if type(training) is Deferred:  # inference only: the mix is the inference goodput (0 x G_t + 1 x G_i, exactly)
-        shape = np.broadcast_shapes(np.shape(job), np.shape(delta), np.shape(restart), np.shape(inference),
-                                    np.shape(radiation_design.dose_rad_per_yr))
-        mix = np.array(np.broadcast_to(np.asarray(inference, float), shape))
+        inference = np.asarray(inference, float)
+        shape = np.broadcast_shapes(np.shape(stops), np.shape(sdc), np.shape(job_size), np.shape(delta),
+                                    np.shape(restart), inference.shape, np.shape(radiation_design.dose_rad_per_yr))
+        # the inference goodput itself where it has the mix's shape (a computed intermediate, never modified in
+        # place; the outputs are read-only views), else broadcast to it
+        mix = inference if inference.shape == shape else np.array(np.broadcast_to(inference, shape))
     else:
         training = np.asarray(training, float)
         mix = share * training + (1.0 - share) * inference
     return Goodput(
         training=training,
-        inference_goodput_fraction=np.asarray(inference, float),
+        inference_goodput_fraction=inference,
         goodput_fraction=mix,
-        job_interrupts_per_hour=np.asarray(job, float),
+        job=job if type(job) is Deferred else np.asarray(job, float),
         replica_stops_per_hour=np.asarray(replica, float),
     )

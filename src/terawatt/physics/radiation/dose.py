@@ -332,6 +332,11 @@ def _table() -> dict[str, np.ndarray]:
     for name in ("km_lut_alt_index", "km_lut_sso_inc"):
         lut = t[name]
         t[name + "_steps"] = (lut[:-1], lut[1:] - lut[:-1])
+    # the same steps side by side, one row per km for one gather per sample (:func:`_sample_log_doses`): (step,
+    # value) of the altitude-node index, then of the SSO inclination
+    steps = (t["km_lut_alt_index_steps"], t["km_lut_sso_inc_steps"])
+    t["km_rows_alt"] = np.stack([steps[0][1], steps[0][0]], axis=1)
+    t["km_rows_alt_sso"] = np.stack([steps[0][1], steps[0][0], steps[1][1], steps[1][0]], axis=1)
     if not (np.array_equal(t["altitude_km"], np.round(t["altitude_km"]))
             and np.allclose(np.diff(t["inclination_deg"]), t["inclination_deg"][1] - t["inclination_deg"][0])):
         raise ValueError("radiation table: altitude nodes must be whole km and inclination nodes evenly spaced")
@@ -398,6 +403,113 @@ def _km_value(k: np.ndarray, frac: np.ndarray, steps: tuple[np.ndarray, np.ndarr
     return value
 
 
+#: Samples the table's sample path (:func:`_sample_doses`) looks up together: the temporaries of one block stay in
+#: the processor's cache (the values do not depend on it).
+_BLOCK = 16384
+
+
+def _split_into(f: np.ndarray, n_nodes: int) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_split` of a float64 array, the index clipped in place and the weight written as float32 by the
+    subtraction itself (``float32(f - i)``, the same number as ``(f - i).astype(np.float32)``)."""
+    i = f.astype(np.intp)
+    np.minimum(i, n_nodes - 2, out=i)
+    return i, np.subtract(f, i, out=np.empty(f.shape, np.float32))
+
+
+def _sample_doses(alt: np.ndarray, inc_f: np.ndarray, shield_split: tuple[np.ndarray, np.ndarray], solar: str,
+                  spe: np.ndarray, gcr: np.ndarray, t: dict) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`dose_rate_rad_per_yr`'s look-up for an array of altitudes at one (folded or sun-synchronous: NaN)
+    inclination and one shielding, ``spe`` and ``gcr`` broadcasting to the altitudes: the component doses (4, n)
+    and their total (n) [rad/yr], flat.
+
+    The same operations on the same numbers as the general path of :func:`dose_rate_rad_per_yr` (the same bits),
+    made block by block (:data:`_BLOCK` samples) on buffers reused from block to block: one gather per sample of
+    the 1-km rows (the altitude-node index and, for SSO, the inclination), the node indices and weights split in
+    place, each cell corner gathered into one buffer and copied to component rows in another, and the exp, floor,
+    solar-particle and cosmic-ray scaling and the total made while the block is in cache.
+    """
+    spe_rows, gcr_rows = (None if np.ndim(x) == 0 else np.broadcast_to(x, alt.shape).reshape(-1) for x in (spe, gcr))
+    alt = alt.reshape(-1)
+    n = alt.size
+    alt_nodes, inc_nodes = t["altitude_km"], t["inclination_deg"]
+    n_alt, n_inc, n_x = alt_nodes.size, inc_nodes.size, t["x_shield"].size
+    n_km = t["km_lut_alt_index"].size
+    sso = bool(np.isnan(inc_f))
+    rows_km = t["km_rows_alt_sso"] if sso else t["km_rows_alt"]
+    ix, wx = shield_split
+    offset = int(ix)  # the lower corner's shielding node, the same for every sample: an offset into the table
+    if sso:
+        ii = wi = None
+        stride_a = n_inc  # the lower corner's flat node: ((ia * n_inc + ii) * n_x + ix)
+    else:
+        ii, wi = _split((inc_f - inc_nodes[0]) / (inc_nodes[1] - inc_nodes[0]), n_inc)
+        offset += int(ii) * n_x
+        stride_a = n_inc * n_x  # (ia * n_inc * n_x) + (ii * n_x + ix), the same integers
+    nodes = t["log_nodes"][solar]
+    floor = float(t["floor"])
+    skip = _zero if t["finite"] else (lambda w: False)
+    # the corners of one number as weight (shielding; a given inclination) decided once: skipped where that
+    # weight is 0, not multiplied where it is 1 (_product: the altitude's weights are arrays, never skipped)
+    pairs_x = [(d_x, None if _one(w_x) else w_x) for d_x, w_x in ((0, 1 - wx), (1, wx)) if not skip(w_x)]
+    pairs_i = None if sso else [(d_i, None if _one(w_i) else w_i) for d_i, w_i in ((0, 1 - wi), (n_x, wi))
+                                if not skip(w_i)]
+    comps = np.empty((4, n))
+    total = np.empty(n)
+    size = min(n, _BLOCK)
+    gathered = np.empty(size, np.complex128)  # a corner's 4 float32 components per sample
+    acc_buffer, terms_buffer = np.empty((4, size), np.float32), np.empty((4, size), np.float32)
+    for start in range(0, n, size):
+        cut = slice(start, start + size)
+        m = min(size, n - start)
+        # the whole-km interval of each altitude and its 1-km rows (_km_interval, _km_value)
+        x = alt[cut] - alt_nodes[0]
+        k = x.astype(np.intp)
+        np.minimum(k, n_km - 2, out=k)
+        x -= k
+        rows = rows_km.take(k, axis=0)
+        f_alt = np.multiply(rows[:, 0], x)
+        f_alt += rows[:, 1]
+        ia, wa = _split_into(f_alt, n_alt)
+        base = ia
+        base *= stride_a
+        if sso:
+            f_inc = np.multiply(rows[:, 2], x)
+            f_inc += rows[:, 3]
+            if inc_nodes[0]:
+                f_inc -= inc_nodes[0]
+            f_inc /= inc_nodes[1] - inc_nodes[0]
+            ii, wi = _split_into(f_inc, n_inc)
+            base += ii
+            base *= n_x
+        acc, terms = acc_buffer[:, :m], terms_buffer[:, :m]
+        first = True
+        for d_a, w_a in ((0, 1 - wa), (n_inc * n_x, wa)):
+            for d_i, w_i in ((0, 1 - wi), (n_x, wi)) if sso else pairs_i:
+                w_ai = w_a if w_i is None else w_a * w_i
+                for d_x, w_x in pairs_x:
+                    corner = nodes[offset + d_a + d_i + d_x:].take(base, mode="wrap", out=gathered[:m])
+                    out = acc if first else terms
+                    np.copyto(out, corner.view(np.float32).reshape(m, 4).T)  # one contiguous row per component
+                    out *= w_ai if w_x is None else w_ai * w_x
+                    if not first:
+                        acc += terms
+                    first = False
+        block = comps[:, cut]
+        np.exp(acc, out=block, dtype=float)
+        block -= floor
+        if block.min() < 0.0:  # rounding below the floor (one reduction; most blocks have none)
+            np.maximum(block, 0.0, out=block)
+        for row, scale, scales in ((2, spe, spe_rows), (3, gcr, gcr_rows)):
+            if scales is not None:
+                block[row] *= scales[cut]
+            elif scale != 1.0:  # x * 1 = x
+                block[row] *= scale
+        np.add(block[0], block[1], out=total[cut])
+        total[cut] += block[2]
+        total[cut] += block[3]
+    return comps, total
+
+
 def dose_rate_rad_per_yr(altitude_km: npt.ArrayLike, inclination_deg: npt.ArrayLike,
                          shielding_mm_al: npt.ArrayLike, solar: Solar = "mean",
                          spe_events_per_yr_solar_max: npt.ArrayLike = 0.14,
@@ -444,6 +556,9 @@ def dose_rate_rad_per_yr(altitude_km: npt.ArrayLike, inclination_deg: npt.ArrayL
     electron doses and the SAA's onset with inclination are steepest). The direct computation itself samples
     the ground track at 36 x 48 points.
 
+    An array of altitudes at one inclination (or SSO) and one shielding, the case of a Monte Carlo over the
+    orbit, is looked up block by block with the same arithmetic (:func:`_sample_doses`; the same numbers).
+
     References
     ----------
     See :func:`dose_rate_direct`.
@@ -459,6 +574,13 @@ def dose_rate_rad_per_yr(altitude_km: npt.ArrayLike, inclination_deg: npt.ArrayL
     gcr = _check(gcr_scale, "gcr_scale", 0.0, np.inf, "-")
     shape = np.broadcast_shapes(*(np.shape(x) for x in (alt, inc, shield, spe, gcr)))
     n = int(np.prod(shape))
+    if alt.ndim and n and inc.ndim == 0 and shield.ndim == 0 and shape == alt.shape:  # samples of one orbit plane
+        comps, total = _sample_doses(
+            alt, np.where(inc > 90.0, 180.0 - inc, inc), _split(np.interp(np.log(shield + 0.1), x_nodes,
+                                                                          np.arange(x_nodes.size, dtype=float)),
+                                                                x_nodes.size),
+            solar, _spe_events_per_yr(solar, spe), gcr, t)
+        return DoseBreakdown(*(c.reshape(shape) for c in comps), total.reshape(shape))
     # Each axis is split on its own input's shape (a fixed inclination or shielding is looked up once, not per
     # sample); the node index and the weights broadcast to the samples afterwards, element for element the
     # same arithmetic as on broadcast inputs.

@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from terawatt._arrays import where_all
+from terawatt._arrays import is_sampled, where_all
 from terawatt.constants import HOURS_PER_YEAR, SECONDS_PER_YEAR
 from terawatt.physics._checks import check_range
 from terawatt.physics.radiation._common import Workload, _out
@@ -76,9 +76,14 @@ def hbm_capacity_factor(hbm_gb: npt.ArrayLike, reference_hbm_gb: npt.ArrayLike,
     c = np.asarray(hbm_gb, float)
     ref = np.asarray(reference_hbm_gb, float)
     k = np.asarray(exponent, float)
-    if np.any(~(c > 0)) or np.any(~(ref > 0)):
+    if c.ndim == ref.ndim == k.ndim == 0:  # plain float comparisons, the same verdicts (NaN fails each)
+        capacities_ok, exponent_ok = float(c) > 0 and float(ref) > 0, 0 <= float(k) <= 1
+    else:
+        capacities_ok = not (np.any(~(c > 0)) or np.any(~(ref > 0)))
+        exponent_ok = not np.any(~((k >= 0) & (k <= 1)))
+    if not capacities_ok:
         raise ValueError("hbm_gb and reference_hbm_gb must be > 0 [GB]")
-    if np.any(~((k >= 0) & (k <= 1))):
+    if not exponent_ok:
         raise ValueError("exponent must be in [0, 1] [-]")
     return _out((c / ref) ** k)
 
@@ -181,6 +186,8 @@ def tid_margin(tid_tolerance_rad: npt.ArrayLike, dose_rad_per_yr: npt.ArrayLike,
     """
     d = np.asarray(dose_rad_per_yr, float) * np.asarray(lifetime_yr, float)
     tol = np.asarray(tid_tolerance_rad, float)
+    if is_sampled(d) and d.min() > 0:  # every sample dosed (one reduction; NaN fails it): np.where's values
+        return tol / d
     with np.errstate(divide="ignore"):
         dosed = d > 0  # where_all: np.where's values, without the copies where every sample is dosed
         return _out(where_all(dosed, tol / where_all(dosed, d, 1.0), np.inf))
@@ -276,7 +283,10 @@ def inference_goodput_fraction(stops_per_replica_hour: npt.ArrayLike, replica_re
     r = _non_negative(replica_restart_cost_h, "replica_restart_cost_h", "h")
     rho = _non_negative(retries_per_replica_hour, "retries_per_replica_hour", "1/h")
     t = _non_negative(retry_cost_h, "retry_cost_h", "h")
-    return _out(np.clip(1.0 - lam * r - rho * t, 0.0, 1.0))
+    g = 1.0 - lam * r - rho * t
+    if is_sampled(g) and g.min() >= 0.0:  # one reduction: 1 less non-negative terms is at most 1 (NaN fails it)
+        return g
+    return _out(np.clip(g, 0.0, 1.0))
 
 
 # ---------------------------------------------------------------------- goodput under a modulated interrupt rate
