@@ -11,6 +11,7 @@ from dataclasses import dataclass, fields
 import numpy as np
 
 from terawatt._arrays import LazyFields, deferred_if, is_sampled, select
+from terawatt._buffers import chain, into, unary_into
 from terawatt.design.stage_cache import scalar_stage
 from terawatt.physics import launch, power, solar, thermal
 
@@ -94,6 +95,22 @@ class SatelliteDesign(LazyFields):
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
+def _heritage_or(heritage: np.ndarray, given: np.ndarray, sized: np.ndarray) -> np.ndarray:
+    """``select(heritage, given, sized)``: ``sized`` itself, as :func:`~terawatt._arrays.select` returns it, where
+    heritage mode is one flag and off, ``given`` one value and ``sized`` a float64 sample array (without its shape
+    arithmetic, a few microseconds a call)."""
+    if (
+        type(sized) is np.ndarray
+        and sized.ndim
+        and sized.dtype == np.float64
+        and np.ndim(heritage) == 0
+        and not heritage
+        and np.ndim(given) == 0
+    ):
+        return sized
+    return select(heritage, given, sized)
+
+
 @scalar_stage(values_at=None)
 def size_satellite(x: SatelliteInputs) -> SatelliteDesign:
     r"""Size one satellite's subsystems and close its mass budget.
@@ -147,16 +164,22 @@ def size_satellite(x: SatelliteInputs) -> SatelliteDesign:
     it_mass = flown * x.server_mass_kg_per_accelerator * x.server_mass_factor
     shielding = flown * x.shielded_area_m2_per_accelerator * x.shielding_mm_al * 1e-3 * ALUMINIUM_DENSITY_KG_PER_M3
 
-    core = it_mass + shielding + array_mass + battery_mass + radiator_mass
+    # The mass budget's temporaries (core, dry) reuse their buffers for sample arrays (into/chain: the same
+    # values, fewer fresh arrays): core is summed into one buffer that then holds the margin, and the dry mass
+    # without margin is the buffer of the dry mass.
+    core = chain(it_mass + shielding + array_mass, (np.add, battery_mass), (np.add, radiator_mass))
     dry_no_margin = core / (1.0 - x.bus_mass_fraction)
     bus_mass = dry_no_margin - core
-    margin = core * x.mass_margin  # growth allowance on the estimated subsystems, not on the bus (AIAA S-120A)
-    dry = dry_no_margin + margin
-    sized_wet = dry / (1.0 - x.propulsion_mass_fraction)
+    # growth allowance on the estimated subsystems, not on the bus (AIAA S-120A); core is not read after this
+    margin = into(core, np.multiply, core, x.mass_margin)
+    dry = into(dry_no_margin, np.add, dry_no_margin, margin)
+    keep = 1.0 - x.propulsion_mass_fraction
+    # x / 1 is x (a propulsion sized from delta-v, with the atmosphere on, has no fixed fraction): no pass
+    sized_wet = dry if type(keep) is np.float64 and keep == 1.0 else dry / keep
 
     heritage = np.isfinite(x.given_mass_kg)
-    wet = select(heritage, x.given_mass_kg, sized_wet)
-    propulsion = select(heritage, np.nan, sized_wet - dry)
+    wet = _heritage_or(heritage, x.given_mass_kg, sized_wet)
+    propulsion = _heritage_or(heritage, np.nan, sized_wet - dry)
     return SatelliteDesign(
         accelerators=accelerators,
         accelerators_flown=flown,
@@ -173,8 +196,8 @@ def size_satellite(x: SatelliteInputs) -> SatelliteDesign:
         radiator_mass_kg=radiator_mass,
         battery_mass_kg=battery_mass,
         shielding_mass_kg=shielding,
-        bus_mass_kg=select(heritage, np.nan, bus_mass),
-        margin_mass_kg=select(heritage, np.nan, margin),
+        bus_mass_kg=_heritage_or(heritage, np.nan, bus_mass),
+        margin_mass_kg=_heritage_or(heritage, np.nan, margin),
         propulsion_mass_kg=propulsion,
         satellite_mass_kg=wet,
         stowed_volume_m3=wet / x.stowed_density_kg_per_m3,
@@ -363,19 +386,21 @@ def size_fleet(
         "avoidance": np.asarray(avoidance_fraction, float),
     }
     availability = np.asarray(1.0)
-    for part in parts.values():
-        availability = availability * part
+    for part in parts.values():  # in one buffer from the first sample array on (into: the same products)
+        availability = into(availability, np.multiply, availability, part)
     nameplate = it_power_w / availability
-    count = np.ceil(nameplate / compute_power_w - 1e-9)
+    count = unary_into(np.ceil, chain(nameplate / compute_power_w, (np.subtract, 1e-9)))
     per_launch = launch.satellites_per_launch(
         sat.satellite_mass_kg, payload_kg, sat.stowed_volume_m3, fairing_volume_m3
     )
-    fits = per_launch > 0
+    # every satellite fits a launch (a NaN makes the minimum NaN): the flags without a comparison per sample
+    all_fit = is_sampled(per_launch) and per_launch.size > 0 and per_launch.min() > 0
+    fits = np.ones(per_launch.shape, bool) if all_fit else per_launch > 0
     mass = count * sat.satellite_mass_kg
     # The launches and the fill are read by outputs (and a price per launch) only: computed on first read for
     # sample arrays.
     sampled = is_sampled(mass)
-    if np.ndim(fits) and fits.all():  # every satellite fits a launch: the np.where forms below without a branch
+    if all_fit:  # the np.where forms below without a branch
         launches = deferred_if(sampled, lambda: np.ceil(np.asarray(count, float) / per_launch))
         fill = deferred_if(sampled, lambda: per_launch * sat.satellite_mass_kg / payload_kg)
     else:
