@@ -281,11 +281,21 @@ def serviced_survival_mean(
     """
     life = np.asarray(lifetime_yr, float)
     v = np.asarray(visits_per_yr, float)
-    n = servicing_visits_per_life(v, life)
+    return _serviced_mean(failure_rate_per_yr, spare_fraction, life, v, servicing_visits_per_life(v, life))
+
+
+def _serviced_mean(
+    failure_rate_per_yr: np.ndarray, spare_fraction: np.ndarray, life: np.ndarray, v: np.ndarray, n: np.ndarray
+) -> np.ndarray:
+    """:func:`serviced_survival_mean` from the life and visit rate as float arrays and the visits per life
+    ``n`` (:func:`servicing_visits_per_life`)."""
     interval = np.where(n > 0, 1.0 / np.where(v > 0, v, 1.0), life)
     rest = life - n * interval
     cycle = survival_mean(failure_rate_per_yr, spare_fraction, interval)
-    last = survival_mean(failure_rate_per_yr, spare_fraction, rest)
+    if np.ndim(rest) == 0 and np.ndim(interval) == 0 and rest == interval and rest != 0.0:
+        last = cycle  # one stretch of the same (nonzero, so bitwise the same) length: no visit inside the life
+    else:
+        last = survival_mean(failure_rate_per_yr, spare_fraction, rest)
     return (n * interval * cycle + rest * last) / life
 
 
@@ -299,9 +309,13 @@ def replaced_fraction_per_visit(
     Everything that failed since launch or the last visit: :math:`1 - e^{-\lambda T}` with :math:`T = 1/v`
     (the population model of :func:`survival_mean`); 0 where no visit falls inside the life.
     """
-    lam = np.asarray(failure_rate_per_yr, float)
     v = np.asarray(visits_per_yr, float)
-    n = servicing_visits_per_life(v, lifetime_yr)
+    return _replaced_fraction(failure_rate_per_yr, v, servicing_visits_per_life(v, lifetime_yr))
+
+
+def _replaced_fraction(failure_rate_per_yr: np.ndarray, v: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """:func:`replaced_fraction_per_visit` from the visit rate as a float array and the visits per life ``n``."""
+    lam = np.asarray(failure_rate_per_yr, float)
     return np.where(n > 0, -np.expm1(-lam / np.where(v > 0, v, 1.0)), 0.0)
 
 
@@ -377,10 +391,16 @@ def size_fleet(
     servicing visits; and the three environment fractions. The fleet's nameplate IT power is :math:`P / a` and
     the satellite count :math:`\lceil P / (a P_{sat}) \rceil` (McCalip 2025 sizes the same way).
     """
+    life, visit_rate = np.asarray(lifetime_yr, float), np.asarray(visits_per_yr, float)
+    visits = servicing_visits_per_life(visit_rate, life)  # shared by the failures part and the servicing
+    if np.ndim(sat.heritage) == 0 and not sat.heritage and np.ndim(degradation_per_yr) == 0 and np.ndim(life) == 0:
+        degradation = np.asarray(1.0)  # np.where's 0-d 1 without the mean retention it would not pick
+    else:
+        degradation = np.where(sat.heritage, solar.mean_retention(degradation_per_yr, life), 1.0)
     parts = {
         "eclipse": np.where(carry_eclipse, 1.0, sunlit_fraction),
-        "degradation": np.where(sat.heritage, solar.mean_retention(degradation_per_yr, lifetime_yr), 1.0),
-        "failures": serviced_survival_mean(failure_rate_per_yr, spare_fraction, lifetime_yr, visits_per_yr),
+        "degradation": degradation,
+        "failures": _serviced_mean(failure_rate_per_yr, spare_fraction, life, visit_rate, visits),
         "goodput": np.asarray(goodput_fraction, float),
         "dose": np.asarray(dose_fraction, float),
         "avoidance": np.asarray(avoidance_fraction, float),
@@ -412,8 +432,8 @@ def size_fleet(
         nameplate_it_power_w=nameplate,
         satellite_count=count,
         accelerators_flown=count * sat.accelerators_flown,
-        servicing_visits_per_satellite=servicing_visits_per_life(visits_per_yr, lifetime_yr),
-        replaced_fraction_per_visit=replaced_fraction_per_visit(failure_rate_per_yr, visits_per_yr, lifetime_yr),
+        servicing_visits_per_satellite=visits,
+        replaced_fraction_per_visit=_replaced_fraction(failure_rate_per_yr, visit_rate, visits),
         launch_mass_kg=mass,
         payload_kg=payload_kg,
         satellites_per_launch=per_launch,
