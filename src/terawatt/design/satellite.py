@@ -95,20 +95,21 @@ class SatelliteDesign(LazyFields):
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
-def _heritage_or(heritage: np.ndarray, given: np.ndarray, sized: np.ndarray) -> np.ndarray:
-    """``select(heritage, given, sized)``: ``sized`` itself, as :func:`~terawatt._arrays.select` returns it, where
-    heritage mode is one flag and off, ``given`` one value and ``sized`` a float64 sample array (without its shape
-    arithmetic, a few microseconds a call)."""
-    if (
-        type(sized) is np.ndarray
-        and sized.ndim
-        and sized.dtype == np.float64
-        and np.ndim(heritage) == 0
-        and not heritage
-        and np.ndim(given) == 0
-    ):
-        return sized
-    return select(heritage, given, sized)
+def _pick(flag: np.ndarray, if_true: np.ndarray, if_false: np.ndarray) -> np.ndarray:
+    """``select(flag, if_true, if_false)``: where ``flag`` is one value, the branch it picks itself if that is a
+    float64 sample array and the other branch one float (what :func:`~terawatt._arrays.select` returns, without
+    its shape arithmetic: a few microseconds a call)."""
+    if np.ndim(flag) == 0:
+        chosen, other = (if_true, if_false) if flag else (if_false, if_true)
+        if (
+            type(chosen) is np.ndarray
+            and chosen.ndim
+            and chosen.dtype == np.float64
+            and (type(other) in (float, np.float64) or (type(other) is np.ndarray and other.shape == ()
+                                                         and other.dtype == np.float64))
+        ):
+            return chosen
+    return select(flag, if_true, if_false)
 
 
 @scalar_stage(values_at=None)
@@ -151,7 +152,7 @@ def size_satellite(x: SatelliteInputs) -> SatelliteDesign:
     array_area = p_bol / density
     array_mass = p_bol / x.array_specific_power_w_per_kg
 
-    eclipse_s = np.where(x.carry_eclipse, x.max_eclipse_s, 0.0)
+    eclipse_s = _pick(x.carry_eclipse, x.max_eclipse_s, 0.0)
     capacity = power.battery_capacity_wh(
         bus_load, eclipse_s, x.battery_depth_of_discharge, x.battery_round_trip_efficiency
     )
@@ -178,8 +179,8 @@ def size_satellite(x: SatelliteInputs) -> SatelliteDesign:
     sized_wet = dry if type(keep) is np.float64 and keep == 1.0 else dry / keep
 
     heritage = np.isfinite(x.given_mass_kg)
-    wet = _heritage_or(heritage, x.given_mass_kg, sized_wet)
-    propulsion = _heritage_or(heritage, np.nan, sized_wet - dry)
+    wet = _pick(heritage, x.given_mass_kg, sized_wet)
+    propulsion = _pick(heritage, np.nan, sized_wet - dry)
     return SatelliteDesign(
         accelerators=accelerators,
         accelerators_flown=flown,
@@ -196,8 +197,8 @@ def size_satellite(x: SatelliteInputs) -> SatelliteDesign:
         radiator_mass_kg=radiator_mass,
         battery_mass_kg=battery_mass,
         shielding_mass_kg=shielding,
-        bus_mass_kg=_heritage_or(heritage, np.nan, bus_mass),
-        margin_mass_kg=_heritage_or(heritage, np.nan, margin),
+        bus_mass_kg=_pick(heritage, np.nan, bus_mass),
+        margin_mass_kg=_pick(heritage, np.nan, margin),
         propulsion_mass_kg=propulsion,
         satellite_mass_kg=wet,
         stowed_volume_m3=wet / x.stowed_density_kg_per_m3,
@@ -409,7 +410,13 @@ def size_fleet(
     for part in parts.values():  # in one buffer from the first sample array on (into: the same products)
         availability = into(availability, np.multiply, availability, part)
     nameplate = it_power_w / availability
-    count = unary_into(np.ceil, chain(nameplate / compute_power_w, (np.subtract, 1e-9)))
+    if is_sampled(nameplate):
+        # only outputs read the nameplate power: recomputed on first read, its buffer holds the satellite count
+        per_satellite, nameplate = nameplate, deferred_if(True, lambda: it_power_w / availability)
+        per_satellite = into(per_satellite, np.true_divide, per_satellite, compute_power_w)
+    else:
+        per_satellite = nameplate / compute_power_w
+    count = unary_into(np.ceil, chain(per_satellite, (np.subtract, 1e-9)))
     per_launch = launch.satellites_per_launch(
         sat.satellite_mass_kg, payload_kg, sat.stowed_volume_m3, fairing_volume_m3
     )
