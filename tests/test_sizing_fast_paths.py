@@ -284,3 +284,14 @@ def test_ground_energy_equals_its_formula():
     utilization = RNG.uniform(0.6, 0.95, N)
     site = size_ground_site(np.float64(1e8), 1787.5, utilization, np.float64(1.2), "grid", 1.8, 0.2, 4.0, 0.9, 1.0)
     _same(site.facility_energy_mwh_per_yr, np.float64(1e8) * np.float64(1.2) * utilization * 8760.0 / 1e6)
+
+
+def test_a_given_cell_efficiency_at_temperature_sizes_the_same_satellite():
+    """The model passes the efficiency it computes once (it also checks it for feasibility): the same design."""
+    values = _inputs(cell_efficiency=RNG.uniform(0.2, 0.32, N))
+    eta = solar.cell_efficiency_at_temp(values["cell_efficiency"], values["temp_coefficient_per_k"],
+                                        values["cell_temp_k"])
+    computed = size_satellite(SatelliteInputs(**values))
+    given = size_satellite(SatelliteInputs(**values, cell_efficiency_at_temp=eta))
+    for f in dataclasses.fields(computed):
+        _same(getattr(given, f.name), getattr(computed, f.name))

@@ -61,6 +61,9 @@ class SatelliteInputs:
     stowed_density_kg_per_m3: np.ndarray
     # heritage mode: a given satellite mass (NaN = sized)
     given_mass_kg: np.ndarray
+    # the cell efficiency at its operating temperature where the caller has it (solar.cell_efficiency_at_temp of
+    # the three solar fields above); None = computed here
+    cell_efficiency_at_temp: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -147,7 +150,9 @@ def size_satellite(x: SatelliteInputs) -> SatelliteDesign:
         bus_load, x.max_eclipse_s, x.period_s, x.conversion_efficiency, x_e, x.carry_eclipse
     )
     p_bol = p_eol / solar.end_of_life_factor(x.degradation_per_yr, x.lifetime_yr)
-    eta = solar.cell_efficiency_at_temp(x.cell_efficiency, x.temp_coefficient_per_k, x.cell_temp_k)
+    eta = x.cell_efficiency_at_temp
+    if eta is None:
+        eta = solar.cell_efficiency_at_temp(x.cell_efficiency, x.temp_coefficient_per_k, x.cell_temp_k)
     density = solar.array_power_density_w_per_m2(x.solar_constant_w_per_m2, eta, x.packing_factor)
     array_area = p_bol / density
     array_mass = p_bol / x.array_specific_power_w_per_kg
