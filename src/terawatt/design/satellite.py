@@ -359,6 +359,32 @@ AVAILABILITY_PARTS = ("eclipse", "degradation", "failures", "goodput", "dose", "
 
 
 @scalar_stage(values_at=None)
+def _reliability(
+    heritage: np.ndarray,
+    degradation_per_yr: np.ndarray,
+    life: np.ndarray,
+    failure_rate_per_yr: np.ndarray,
+    spare_fraction: np.ndarray,
+    visit_rate: np.ndarray,
+) -> dict[str, np.ndarray]:
+    """:func:`size_fleet`'s figures of hardware reliability (the ``degradation`` and ``failures`` parts of the
+    availability, the servicing ``visits`` inside a life and the fraction one visit ``replaced``), from the life
+    and the visit rate as float arrays: a pure function of six values, cached for scalars (the chunks of a Monte
+    Carlo that samples none of them compute it once)."""
+    visits = servicing_visits_per_life(visit_rate, life)  # shared by the failures part and the servicing
+    if np.ndim(heritage) == 0 and not heritage and np.ndim(degradation_per_yr) == 0 and np.ndim(life) == 0:
+        degradation = np.asarray(1.0)  # np.where's 0-d 1 without the mean retention it would not pick
+    else:
+        degradation = np.where(heritage, solar.mean_retention(degradation_per_yr, life), 1.0)
+    return {
+        "degradation": degradation,
+        "failures": _serviced_mean(failure_rate_per_yr, spare_fraction, life, visit_rate, visits),
+        "visits": visits,
+        "replaced": _replaced_fraction(failure_rate_per_yr, visit_rate, visits),
+    }
+
+
+@scalar_stage(values_at=None)
 def size_fleet(
     sat: SatelliteDesign,
     it_power_w: np.ndarray,
@@ -397,16 +423,18 @@ def size_fleet(
     servicing visits; and the three environment fractions. The fleet's nameplate IT power is :math:`P / a` and
     the satellite count :math:`\lceil P / (a P_{sat}) \rceil` (McCalip 2025 sizes the same way).
     """
-    life, visit_rate = np.asarray(lifetime_yr, float), np.asarray(visits_per_yr, float)
-    visits = servicing_visits_per_life(visit_rate, life)  # shared by the failures part and the servicing
-    if np.ndim(sat.heritage) == 0 and not sat.heritage and np.ndim(degradation_per_yr) == 0 and np.ndim(life) == 0:
-        degradation = np.asarray(1.0)  # np.where's 0-d 1 without the mean retention it would not pick
-    else:
-        degradation = np.where(sat.heritage, solar.mean_retention(degradation_per_yr, life), 1.0)
+    reliability = _reliability(
+        sat.heritage,
+        degradation_per_yr,
+        np.asarray(lifetime_yr, float),
+        failure_rate_per_yr,
+        spare_fraction,
+        np.asarray(visits_per_yr, float),
+    )
     parts = {
         "eclipse": np.where(carry_eclipse, 1.0, sunlit_fraction),
-        "degradation": degradation,
-        "failures": _serviced_mean(failure_rate_per_yr, spare_fraction, life, visit_rate, visits),
+        "degradation": reliability["degradation"],
+        "failures": reliability["failures"],
         "goodput": np.asarray(goodput_fraction, float),
         "dose": np.asarray(dose_fraction, float),
         "avoidance": np.asarray(avoidance_fraction, float),
@@ -444,8 +472,8 @@ def size_fleet(
         nameplate_it_power_w=nameplate,
         satellite_count=count,
         accelerators_flown=count * sat.accelerators_flown,
-        servicing_visits_per_satellite=visits,
-        replaced_fraction_per_visit=_replaced_fraction(failure_rate_per_yr, visit_rate, visits),
+        servicing_visits_per_satellite=reliability["visits"],
+        replaced_fraction_per_visit=reliability["replaced"],
         launch_mass_kg=mass,
         payload_kg=payload_kg,
         satellites_per_launch=per_launch,
