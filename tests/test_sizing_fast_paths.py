@@ -295,3 +295,27 @@ def test_a_given_cell_efficiency_at_temperature_sizes_the_same_satellite():
     given = size_satellite(SatelliteInputs(**values, cell_efficiency_at_temp=eta))
     for f in dataclasses.fields(computed):
         _same(getattr(given, f.name), getattr(computed, f.name))
+
+
+def test_the_cached_reliability_figures_equal_the_uncached_ones():
+    """size_fleet's reliability helper is cached for scalars (a hit returns the numbers of a fresh computation)
+    and computed for arrays."""
+    from terawatt.design import satellite, stage_cache
+
+    args = (np.False_, np.float64(0.02), np.asarray(5.0), np.float64(0.04), np.float64(0.1), np.asarray(0.5))
+    satellite._reliability.cache_clear()
+    first = satellite._reliability(*args)
+    assert satellite._reliability.cache_size() == 1
+    hit = satellite._reliability(*args)
+    with stage_cache.disabled():
+        plain = satellite._reliability(*args)
+    for k in plain:
+        _same(first[k], plain[k])
+        _same(hit[k], plain[k])
+    lam = RNG.uniform(0.0, 0.1, N)
+    sampled = satellite._reliability(args[0], args[1], args[2], lam, args[4], args[5])
+    assert satellite._reliability.cache_size() == 1  # arrays bypass the cache
+    for i in (0, N - 1):
+        one = satellite._reliability(args[0], args[1], args[2], lam[i], args[4], args[5])
+        for k in plain:
+            _same(np.broadcast_to(sampled[k], (N,))[i], np.asarray(one[k]))
