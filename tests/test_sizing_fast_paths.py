@@ -319,3 +319,32 @@ def test_the_cached_reliability_figures_equal_the_uncached_ones():
         one = satellite._reliability(args[0], args[1], args[2], lam[i], args[4], args[5])
         for k in plain:
             _same(np.broadcast_to(sampled[k], (N,))[i], np.asarray(one[k]))
+
+
+def _visits_formula(v, life):
+    return np.where(v > 0, np.maximum(np.ceil(life * v - 1e-9) - 1.0, 0.0), 0.0)
+
+
+def _survival_formula(lam, s, life):
+    safe = np.where(lam > 0, lam, 1.0)
+    t_star = np.minimum(np.log1p(s) / safe, life)
+    return np.where(lam > 0, (t_star + (1.0 + s) / safe * (np.exp(-safe * t_star) - np.exp(-safe * life))) / life,
+                    1.0)
+
+
+@pytest.mark.parametrize("visits", [0.0, -0.0, 0.5, "sampled"])
+def test_sampled_reliability_without_visits_equals_the_formulas(visits):
+    """A Monte Carlo chunk without servicing (one visit rate, not positive) skips the visit count, the second
+    survival mean and the replaced fraction: the numbers of the formulas written out."""
+    lam, s, life = RNG.uniform(0.0, 0.1, N), RNG.uniform(0.0, 0.3, N), RNG.uniform(3.0, 8.0, N)
+    lam[4] = 0.0
+    v = RNG.uniform(0.0, 1.0, N) if visits == "sampled" else np.asarray(visits)
+    n = _visits_formula(v, life)
+    interval = np.where(n > 0, 1.0 / np.where(v > 0, v, 1.0), life)
+    rest = life - n * interval
+    mean = (n * interval * _survival_formula(lam, s, interval) + rest * _survival_formula(lam, s, rest)) / life
+    _same(servicing_visits_per_life(v, life), n)
+    _same(serviced_survival_mean(lam, s, life, v), mean)
+    _same(replaced_fraction_per_visit(lam, v, life), np.where(n > 0, -np.expm1(-lam / np.where(v > 0, v, 1.0)), 0.0))
+    one_v = v[0] if np.ndim(v) else v  # one sample as scalars
+    _same(servicing_visits_per_life(one_v, life[0]), _visits_formula(one_v, life[0]))

@@ -256,6 +256,8 @@ def servicing_visits_per_life(visits_per_yr: np.ndarray, lifetime_yr: np.ndarray
     """
     v = np.asarray(visits_per_yr, float)
     life = np.asarray(lifetime_yr, float)
+    if v.shape == () and not v > 0:  # no visits for any sample: np.where's zeros without the count
+        return np.zeros(life.shape)
     n = np.ceil(life * v - 1e-9) - 1.0
     return np.where(v > 0, np.maximum(n, 0.0), 0.0)
 
@@ -300,6 +302,10 @@ def _serviced_mean(
     cycle = survival_mean(failure_rate_per_yr, spare_fraction, interval)
     if np.ndim(rest) == 0 and np.ndim(interval) == 0 and rest == interval and rest != 0.0:
         last = cycle  # one stretch of the same (nonzero, so bitwise the same) length: no visit inside the life
+    elif np.ndim(v) == 0 and not v > 0 and _finite_positive(life):
+        # no visits for any sample: n is +0 everywhere, the interval is the life and the rest life - 0 * life,
+        # the same bits for a finite, positive life
+        last = cycle
     else:
         last = survival_mean(failure_rate_per_yr, spare_fraction, rest)
     return (n * interval * cycle + rest * last) / life
@@ -322,7 +328,14 @@ def replaced_fraction_per_visit(
 def _replaced_fraction(failure_rate_per_yr: np.ndarray, v: np.ndarray, n: np.ndarray) -> np.ndarray:
     """:func:`replaced_fraction_per_visit` from the visit rate as a float array and the visits per life ``n``."""
     lam = np.asarray(failure_rate_per_yr, float)
+    if np.ndim(v) == 0 and not v > 0:  # no visits for any sample (n = 0): np.where's zeros without the fraction
+        return np.zeros(np.broadcast_shapes(np.shape(n), lam.shape))
     return np.where(n > 0, -np.expm1(-lam / np.where(v > 0, v, 1.0)), 0.0)
+
+
+def _finite_positive(x: np.ndarray) -> bool:
+    """Whether every value of ``x`` is finite and above zero (a NaN makes the minimum NaN)."""
+    return bool(np.size(x) and np.min(x) > 0.0 and np.isfinite(np.max(x)))
 
 
 @dataclass(frozen=True)
