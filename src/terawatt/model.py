@@ -297,6 +297,10 @@ def _physical_design(v: dict[str, Any]) -> dict[str, Any]:
         ),
     )
     absorptivity_ir = None if v["thermal.absorptivity_ir"] is None else _f(v["thermal.absorptivity_ir"])
+    cell_efficiency = _f(v["solar.cell_efficiency"])
+    temp_coefficient, cell_temp = _f(v["solar.temp_coefficient_per_k"]), _f(v["solar.cell_temp_k"])
+    # the array's cell efficiency at its temperature: sizes the array and is checked for feasibility (below)
+    orbit_cell_efficiency = solar.cell_efficiency_at_temp(cell_efficiency, temp_coefficient, cell_temp)
     net_flux = thermal.radiator_net_flux_w_per_m2(
         radiator_temp,
         _f(v["thermal.emissivity"]),
@@ -324,10 +328,10 @@ def _physical_design(v: dict[str, Any]) -> dict[str, Any]:
             max_eclipse_s=geometry["max_eclipse_min"] * 60.0,
             carry_eclipse=carry_eclipse,
             solar_constant_w_per_m2=solar_constant,
-            cell_efficiency=_f(v["solar.cell_efficiency"]),
+            cell_efficiency=cell_efficiency,
             packing_factor=_f(v["solar.packing_factor"]),
-            temp_coefficient_per_k=_f(v["solar.temp_coefficient_per_k"]),
-            cell_temp_k=_f(v["solar.cell_temp_k"]),
+            temp_coefficient_per_k=temp_coefficient,
+            cell_temp_k=cell_temp,
             degradation_per_yr=_f(v["solar.degradation_per_yr"]),
             array_specific_power_w_per_kg=_f(v["solar.array_specific_power_w_per_kg"]),
             conversion_efficiency=_f(v["power.conversion_efficiency"]),
@@ -347,6 +351,7 @@ def _physical_design(v: dict[str, Any]) -> dict[str, Any]:
             propulsion_mass_fraction=_f(0.0 if v["atmosphere.enabled"] else v["satellite.propulsion_mass_fraction"]),
             stowed_density_kg_per_m3=_f(v["satellite.stowed_density_kg_per_m3"]),
             given_mass_kg=_f(v["satellite.mass_kg"]),
+            cell_efficiency_at_temp=orbit_cell_efficiency,
         )
     )
     space = environment.orbit_environment(sat, v, geometry["altitude_km"])
@@ -414,9 +419,6 @@ def _physical_design(v: dict[str, Any]) -> dict[str, Any]:
     ))
     ground_tokens = deferred_if(type(tokens) is Deferred, lambda: resolve(tokens) * ground_goodput)
     # ---------------------------------------------------------------------------------------------------------
-    orbit_cell_efficiency = solar.cell_efficiency_at_temp(
-        _f(v["solar.cell_efficiency"]), _f(v["solar.temp_coefficient_per_k"]), _f(v["solar.cell_temp_k"])
-    )
     # an efficiency above 1 at the operating temperature is flagged infeasible (feasibility below); the energy
     # yield is computed at the capped value so that no check raises before the flag is set (only outputs read
     # it: on first read for sample arrays)
@@ -427,8 +429,8 @@ def _physical_design(v: dict[str, Any]) -> dict[str, Any]:
     # a given capacity factor replaces it (published studies quote one).
     ground_energy = np.where(
         v["terrestrial.solar_capacity_factor"] is None,
-        ground_solar.ground_energy_kwh_per_m2_yr(site, _f(v["solar.cell_efficiency"]), mounting, basis="dc"),
-        _f(v["solar.cell_efficiency"]) * ground_cf * HOURS_PER_YEAR,
+        ground_solar.ground_energy_kwh_per_m2_yr(site, cell_efficiency, mounting, basis="dc"),
+        cell_efficiency * ground_cf * HOURS_PER_YEAR,
     )
     feasibility = _feasibility(
         sat,

@@ -7,6 +7,7 @@ from dataclasses import dataclass, fields
 import numpy as np
 
 from terawatt._arrays import LazyFields, deferred_if, is_sampled
+from terawatt._buffers import chain
 from terawatt.constants import HOURS_PER_YEAR
 
 
@@ -53,7 +54,8 @@ def size_ground_site(
       :math:`P_{pv} = k\,E (1 - f_s + f_s/\eta_{rt}) / (CF \times 8760\,h)` with overbuild :math:`k` for winter.
     """
     facility_power = it_power_w * pue
-    facility_energy_mwh = facility_power * utilization * HOURS_PER_YEAR / 1e6
+    # in one buffer for sample arrays (chain: the same values)
+    facility_energy_mwh = chain(facility_power * utilization, (np.multiply, HOURS_PER_YEAR), (np.true_divide, 1e6))
     gas = np.where(power_source == "gas", facility_power, 0.0) * np.ones_like(facility_power)
     if power_source == "solar_storage":
         stored_share = np.minimum(storage_hours / 24.0, 1.0)

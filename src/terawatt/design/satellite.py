@@ -11,6 +11,7 @@ from dataclasses import dataclass, fields
 import numpy as np
 
 from terawatt._arrays import LazyFields, deferred_if, is_sampled, select
+from terawatt._buffers import chain, into, unary_into
 from terawatt.design.stage_cache import scalar_stage
 from terawatt.physics import launch, power, solar, thermal
 
@@ -60,6 +61,9 @@ class SatelliteInputs:
     stowed_density_kg_per_m3: np.ndarray
     # heritage mode: a given satellite mass (NaN = sized)
     given_mass_kg: np.ndarray
+    # the cell efficiency at its operating temperature where the caller has it (solar.cell_efficiency_at_temp of
+    # the three solar fields above); None = computed here
+    cell_efficiency_at_temp: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -92,6 +96,23 @@ class SatelliteDesign(LazyFields):
 
     def as_dict(self) -> dict[str, np.ndarray]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+def _pick(flag: np.ndarray, if_true: np.ndarray, if_false: np.ndarray) -> np.ndarray:
+    """``select(flag, if_true, if_false)``: where ``flag`` is one value, the branch it picks itself if that is a
+    float64 sample array and the other branch one float (what :func:`~terawatt._arrays.select` returns, without
+    its shape arithmetic: a few microseconds a call)."""
+    if np.ndim(flag) == 0:
+        chosen, other = (if_true, if_false) if flag else (if_false, if_true)
+        if (
+            type(chosen) is np.ndarray
+            and chosen.ndim
+            and chosen.dtype == np.float64
+            and (type(other) in (float, np.float64) or (type(other) is np.ndarray and other.shape == ()
+                                                         and other.dtype == np.float64))
+        ):
+            return chosen
+    return select(flag, if_true, if_false)
 
 
 @scalar_stage(values_at=None)
@@ -129,12 +150,14 @@ def size_satellite(x: SatelliteInputs) -> SatelliteDesign:
         bus_load, x.max_eclipse_s, x.period_s, x.conversion_efficiency, x_e, x.carry_eclipse
     )
     p_bol = p_eol / solar.end_of_life_factor(x.degradation_per_yr, x.lifetime_yr)
-    eta = solar.cell_efficiency_at_temp(x.cell_efficiency, x.temp_coefficient_per_k, x.cell_temp_k)
+    eta = x.cell_efficiency_at_temp
+    if eta is None:
+        eta = solar.cell_efficiency_at_temp(x.cell_efficiency, x.temp_coefficient_per_k, x.cell_temp_k)
     density = solar.array_power_density_w_per_m2(x.solar_constant_w_per_m2, eta, x.packing_factor)
     array_area = p_bol / density
     array_mass = p_bol / x.array_specific_power_w_per_kg
 
-    eclipse_s = np.where(x.carry_eclipse, x.max_eclipse_s, 0.0)
+    eclipse_s = _pick(x.carry_eclipse, x.max_eclipse_s, 0.0)
     capacity = power.battery_capacity_wh(
         bus_load, eclipse_s, x.battery_depth_of_discharge, x.battery_round_trip_efficiency
     )
@@ -147,16 +170,22 @@ def size_satellite(x: SatelliteInputs) -> SatelliteDesign:
     it_mass = flown * x.server_mass_kg_per_accelerator * x.server_mass_factor
     shielding = flown * x.shielded_area_m2_per_accelerator * x.shielding_mm_al * 1e-3 * ALUMINIUM_DENSITY_KG_PER_M3
 
-    core = it_mass + shielding + array_mass + battery_mass + radiator_mass
+    # The mass budget's temporaries (core, dry) reuse their buffers for sample arrays (into/chain: the same
+    # values, fewer fresh arrays): core is summed into one buffer that then holds the margin, and the dry mass
+    # without margin is the buffer of the dry mass.
+    core = chain(it_mass + shielding + array_mass, (np.add, battery_mass), (np.add, radiator_mass))
     dry_no_margin = core / (1.0 - x.bus_mass_fraction)
     bus_mass = dry_no_margin - core
-    margin = core * x.mass_margin  # growth allowance on the estimated subsystems, not on the bus (AIAA S-120A)
-    dry = dry_no_margin + margin
-    sized_wet = dry / (1.0 - x.propulsion_mass_fraction)
+    # growth allowance on the estimated subsystems, not on the bus (AIAA S-120A); core is not read after this
+    margin = into(core, np.multiply, core, x.mass_margin)
+    dry = into(dry_no_margin, np.add, dry_no_margin, margin)
+    keep = 1.0 - x.propulsion_mass_fraction
+    # x / 1 is x (a propulsion sized from delta-v, with the atmosphere on, has no fixed fraction): no pass
+    sized_wet = dry if type(keep) is np.float64 and keep == 1.0 else dry / keep
 
     heritage = np.isfinite(x.given_mass_kg)
-    wet = select(heritage, x.given_mass_kg, sized_wet)
-    propulsion = select(heritage, np.nan, sized_wet - dry)
+    wet = _pick(heritage, x.given_mass_kg, sized_wet)
+    propulsion = _pick(heritage, np.nan, sized_wet - dry)
     return SatelliteDesign(
         accelerators=accelerators,
         accelerators_flown=flown,
@@ -173,8 +202,8 @@ def size_satellite(x: SatelliteInputs) -> SatelliteDesign:
         radiator_mass_kg=radiator_mass,
         battery_mass_kg=battery_mass,
         shielding_mass_kg=shielding,
-        bus_mass_kg=select(heritage, np.nan, bus_mass),
-        margin_mass_kg=select(heritage, np.nan, margin),
+        bus_mass_kg=_pick(heritage, np.nan, bus_mass),
+        margin_mass_kg=_pick(heritage, np.nan, margin),
         propulsion_mass_kg=propulsion,
         satellite_mass_kg=wet,
         stowed_volume_m3=wet / x.stowed_density_kg_per_m3,
@@ -227,6 +256,8 @@ def servicing_visits_per_life(visits_per_yr: np.ndarray, lifetime_yr: np.ndarray
     """
     v = np.asarray(visits_per_yr, float)
     life = np.asarray(lifetime_yr, float)
+    if v.shape == () and not v > 0:  # no visits for any sample: np.where's zeros without the count
+        return np.zeros(life.shape)
     n = np.ceil(life * v - 1e-9) - 1.0
     return np.where(v > 0, np.maximum(n, 0.0), 0.0)
 
@@ -258,11 +289,25 @@ def serviced_survival_mean(
     """
     life = np.asarray(lifetime_yr, float)
     v = np.asarray(visits_per_yr, float)
-    n = servicing_visits_per_life(v, life)
+    return _serviced_mean(failure_rate_per_yr, spare_fraction, life, v, servicing_visits_per_life(v, life))
+
+
+def _serviced_mean(
+    failure_rate_per_yr: np.ndarray, spare_fraction: np.ndarray, life: np.ndarray, v: np.ndarray, n: np.ndarray
+) -> np.ndarray:
+    """:func:`serviced_survival_mean` from the life and visit rate as float arrays and the visits per life
+    ``n`` (:func:`servicing_visits_per_life`)."""
     interval = np.where(n > 0, 1.0 / np.where(v > 0, v, 1.0), life)
     rest = life - n * interval
     cycle = survival_mean(failure_rate_per_yr, spare_fraction, interval)
-    last = survival_mean(failure_rate_per_yr, spare_fraction, rest)
+    if np.ndim(rest) == 0 and np.ndim(interval) == 0 and rest == interval and rest != 0.0:
+        last = cycle  # one stretch of the same (nonzero, so bitwise the same) length: no visit inside the life
+    elif np.ndim(v) == 0 and not v > 0 and _finite_positive(life):
+        # no visits for any sample: n is +0 everywhere, the interval is the life and the rest life - 0 * life,
+        # the same bits for a finite, positive life
+        last = cycle
+    else:
+        last = survival_mean(failure_rate_per_yr, spare_fraction, rest)
     return (n * interval * cycle + rest * last) / life
 
 
@@ -276,10 +321,21 @@ def replaced_fraction_per_visit(
     Everything that failed since launch or the last visit: :math:`1 - e^{-\lambda T}` with :math:`T = 1/v`
     (the population model of :func:`survival_mean`); 0 where no visit falls inside the life.
     """
-    lam = np.asarray(failure_rate_per_yr, float)
     v = np.asarray(visits_per_yr, float)
-    n = servicing_visits_per_life(v, lifetime_yr)
+    return _replaced_fraction(failure_rate_per_yr, v, servicing_visits_per_life(v, lifetime_yr))
+
+
+def _replaced_fraction(failure_rate_per_yr: np.ndarray, v: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """:func:`replaced_fraction_per_visit` from the visit rate as a float array and the visits per life ``n``."""
+    lam = np.asarray(failure_rate_per_yr, float)
+    if np.ndim(v) == 0 and not v > 0:  # no visits for any sample (n = 0): np.where's zeros without the fraction
+        return np.zeros(np.broadcast_shapes(np.shape(n), lam.shape))
     return np.where(n > 0, -np.expm1(-lam / np.where(v > 0, v, 1.0)), 0.0)
+
+
+def _finite_positive(x: np.ndarray) -> bool:
+    """Whether every value of ``x`` is finite and above zero (a NaN makes the minimum NaN)."""
+    return bool(np.size(x) and np.min(x) > 0.0 and np.isfinite(np.max(x)))
 
 
 @dataclass(frozen=True)
@@ -313,6 +369,32 @@ class FleetDesign(LazyFields):
 #: Names of the availability parts, in the order :func:`size_fleet` multiplies them (FleetDesign fields
 #: ``availability_<part>``, outputs ``orbital.availability_<part>``).
 AVAILABILITY_PARTS = ("eclipse", "degradation", "failures", "goodput", "dose", "avoidance")
+
+
+@scalar_stage(values_at=None)
+def _reliability(
+    heritage: np.ndarray,
+    degradation_per_yr: np.ndarray,
+    life: np.ndarray,
+    failure_rate_per_yr: np.ndarray,
+    spare_fraction: np.ndarray,
+    visit_rate: np.ndarray,
+) -> dict[str, np.ndarray]:
+    """:func:`size_fleet`'s figures of hardware reliability (the ``degradation`` and ``failures`` parts of the
+    availability, the servicing ``visits`` inside a life and the fraction one visit ``replaced``), from the life
+    and the visit rate as float arrays: a pure function of six values, cached for scalars (the chunks of a Monte
+    Carlo that samples none of them compute it once)."""
+    visits = servicing_visits_per_life(visit_rate, life)  # shared by the failures part and the servicing
+    if np.ndim(heritage) == 0 and not heritage and np.ndim(degradation_per_yr) == 0 and np.ndim(life) == 0:
+        degradation = np.asarray(1.0)  # np.where's 0-d 1 without the mean retention it would not pick
+    else:
+        degradation = np.where(heritage, solar.mean_retention(degradation_per_yr, life), 1.0)
+    return {
+        "degradation": degradation,
+        "failures": _serviced_mean(failure_rate_per_yr, spare_fraction, life, visit_rate, visits),
+        "visits": visits,
+        "replaced": _replaced_fraction(failure_rate_per_yr, visit_rate, visits),
+    }
 
 
 @scalar_stage(values_at=None)
@@ -354,28 +436,44 @@ def size_fleet(
     servicing visits; and the three environment fractions. The fleet's nameplate IT power is :math:`P / a` and
     the satellite count :math:`\lceil P / (a P_{sat}) \rceil` (McCalip 2025 sizes the same way).
     """
+    reliability = _reliability(
+        sat.heritage,
+        degradation_per_yr,
+        np.asarray(lifetime_yr, float),
+        failure_rate_per_yr,
+        spare_fraction,
+        np.asarray(visits_per_yr, float),
+    )
     parts = {
         "eclipse": np.where(carry_eclipse, 1.0, sunlit_fraction),
-        "degradation": np.where(sat.heritage, solar.mean_retention(degradation_per_yr, lifetime_yr), 1.0),
-        "failures": serviced_survival_mean(failure_rate_per_yr, spare_fraction, lifetime_yr, visits_per_yr),
+        "degradation": reliability["degradation"],
+        "failures": reliability["failures"],
         "goodput": np.asarray(goodput_fraction, float),
         "dose": np.asarray(dose_fraction, float),
         "avoidance": np.asarray(avoidance_fraction, float),
     }
     availability = np.asarray(1.0)
-    for part in parts.values():
-        availability = availability * part
+    for part in parts.values():  # in one buffer from the first sample array on (into: the same products)
+        availability = into(availability, np.multiply, availability, part)
     nameplate = it_power_w / availability
-    count = np.ceil(nameplate / compute_power_w - 1e-9)
+    if is_sampled(nameplate):
+        # only outputs read the nameplate power: recomputed on first read, its buffer holds the satellite count
+        per_satellite, nameplate = nameplate, deferred_if(True, lambda: it_power_w / availability)
+        per_satellite = into(per_satellite, np.true_divide, per_satellite, compute_power_w)
+    else:
+        per_satellite = nameplate / compute_power_w
+    count = unary_into(np.ceil, chain(per_satellite, (np.subtract, 1e-9)))
     per_launch = launch.satellites_per_launch(
         sat.satellite_mass_kg, payload_kg, sat.stowed_volume_m3, fairing_volume_m3
     )
-    fits = per_launch > 0
+    # every satellite fits a launch (a NaN makes the minimum NaN): the flags without a comparison per sample
+    all_fit = is_sampled(per_launch) and per_launch.size > 0 and per_launch.min() > 0
+    fits = np.ones(per_launch.shape, bool) if all_fit else per_launch > 0
     mass = count * sat.satellite_mass_kg
     # The launches and the fill are read by outputs (and a price per launch) only: computed on first read for
     # sample arrays.
     sampled = is_sampled(mass)
-    if np.ndim(fits) and fits.all():  # every satellite fits a launch: the np.where forms below without a branch
+    if all_fit:  # the np.where forms below without a branch
         launches = deferred_if(sampled, lambda: np.ceil(np.asarray(count, float) / per_launch))
         fill = deferred_if(sampled, lambda: per_launch * sat.satellite_mass_kg / payload_kg)
     else:
@@ -387,8 +485,8 @@ def size_fleet(
         nameplate_it_power_w=nameplate,
         satellite_count=count,
         accelerators_flown=count * sat.accelerators_flown,
-        servicing_visits_per_satellite=servicing_visits_per_life(visits_per_yr, lifetime_yr),
-        replaced_fraction_per_visit=replaced_fraction_per_visit(failure_rate_per_yr, visits_per_yr, lifetime_yr),
+        servicing_visits_per_satellite=reliability["visits"],
+        replaced_fraction_per_visit=reliability["replaced"],
         launch_mass_kg=mass,
         payload_kg=payload_kg,
         satellites_per_launch=per_launch,

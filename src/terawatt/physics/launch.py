@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
+from terawatt._buffers import holds
+
 #: Inclination above which the vehicle's sun-synchronous payload figure applies [deg]. SSO inclinations at
 #: 400-1,500 km lie between 97 and 103 deg; polar and retrograde launches pay the same missing Earth-rotation boost.
 POLAR_INCLINATION_DEG = 80.0
@@ -48,9 +50,17 @@ def satellites_per_launch(
     numpy.ndarray
         Satellites per launch [-] (0 where one satellite exceeds the payload mass or volume).
     """
-    by_mass = np.floor(np.asarray(payload_kg, float) / np.asarray(satellite_mass_kg, float))
-    by_volume = np.floor(np.asarray(fairing_volume_m3, float) / np.asarray(satellite_volume_m3, float))
-    return np.minimum(by_mass, by_volume)
+    payload, mass = np.asarray(payload_kg, float), np.asarray(satellite_mass_kg, float)
+    fairing, volume = np.asarray(fairing_volume_m3, float), np.asarray(satellite_volume_m3, float)
+    by_mass, by_volume = payload / mass, fairing / volume
+    if holds(by_mass, by_mass, by_volume):
+        # Sample arrays: floor is monotone, so floor(min(a, b)) is min(floor(a), floor(b)) (one floor, in by_mass's
+        # buffer) except for the sign of a zero (both floors zero); where a satellite fits, the same bits.
+        fit = np.floor(np.minimum(by_mass, by_volume, out=by_mass), out=by_mass)
+        if fit.size and fit.min() > 0.0:
+            return fit
+        by_mass = payload / mass
+    return np.minimum(np.floor(by_mass), np.floor(by_volume))
 
 
 def launches_needed(satellite_count: ArrayLike, per_launch: ArrayLike) -> np.ndarray:

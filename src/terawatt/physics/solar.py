@@ -8,6 +8,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
+from terawatt._buffers import chain, into
+
 #: Reference cell temperature of AM0 efficiency ratings [K] (28 C; AIAA S-111A-2014).
 CELL_REFERENCE_TEMP_K = 301.15
 
@@ -131,5 +133,11 @@ def required_array_power_w(
     t_d = np.asarray(period_s, float) - t_e
     x_d = np.asarray(path_efficiency_day, float)
     x_e = np.asarray(path_efficiency_eclipse, float)
-    with_battery = (load * t_e / x_e + load * t_d / x_d) / t_d
-    return np.where(np.asarray(carry_eclipse, bool), with_battery, load / x_d)
+    # (load t_e / x_e + load t_d / x_d) / t_d, in the order written; for sample arrays in two buffers (into/chain)
+    night = chain(load * t_e, (np.true_divide, x_e))
+    day = chain(load * t_d, (np.true_divide, x_d))
+    with_battery = chain(into(night, np.add, night, day), (np.true_divide, t_d))
+    carry = np.asarray(carry_eclipse, bool)
+    if carry.shape == () and carry and type(with_battery) is np.ndarray and with_battery.ndim:
+        return with_battery  # np.where's values and shape (with_battery broadcasts every input) without a copy
+    return np.where(carry, with_battery, load / x_d)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
+from terawatt._buffers import chain, into
 from terawatt.constants import STEFAN_BOLTZMANN_W_PER_M2_K4 as SIGMA
 
 
@@ -77,17 +78,20 @@ def radiator_net_flux_w_per_m2(
     a_ir = eps if absorptivity_ir is None else np.asarray(absorptivity_ir, dtype=float)
     s = np.asarray(solar_constant_w_per_m2, dtype=float)
     a_s = np.asarray(absorptivity_solar, dtype=float)
-    emitted = (
-        np.asarray(sides)
-        * eps
-        * SIGMA
-        * (np.asarray(temp_k, float) ** 4 - np.asarray(sink_temp_k, float) ** 4)
+    # Each term is evaluated in the order of the formula, for sample arrays in one buffer per term (chain/into).
+    emitted = chain(
+        np.asarray(sides) * eps,
+        (np.multiply, SIGMA),
+        (np.multiply, np.asarray(temp_k, float) ** 4 - np.asarray(sink_temp_k, float) ** 4),
     )
     solar = a_s * s * np.asarray(solar_incidence_factor, dtype=float)
-    earth = np.asarray(view_factor_earth, dtype=float) * (
-        a_s * np.asarray(albedo, dtype=float) * s + a_ir * np.asarray(earth_ir_w_per_m2, dtype=float)
-    )
-    return emitted - solar - earth
+    earth = a_ir * np.asarray(earth_ir_w_per_m2, dtype=float)
+    earth = into(earth, np.add, a_s * np.asarray(albedo, dtype=float) * s, earth)
+    earth = into(earth, np.multiply, np.asarray(view_factor_earth, dtype=float), earth)
+    # x - (+0) is x (NaN and -0 included): an edge-on panel (no sunlit face) costs no pass over the samples
+    if not (type(emitted) is np.ndarray and np.ndim(solar) == 0 and solar == 0.0 and not np.signbit(solar)):
+        emitted = into(emitted, np.subtract, emitted, solar)
+    return into(emitted, np.subtract, emitted, earth)
 
 
 def radiator_area_m2(
@@ -111,10 +115,11 @@ def radiator_area_m2(
     """
     q = np.asarray(net_flux_w_per_m2, dtype=float) * np.asarray(fin_efficiency, dtype=float)
     heat = np.asarray(heat_w, dtype=float)
-    positive = q > 0.0
     with np.errstate(divide="ignore", invalid="ignore"):
-        if np.ndim(positive) and positive.all():  # every flux positive: what np.where below returns, in one pass
-            return heat / q
+        if np.ndim(q) and q.size and q.min() > 0.0:
+            # every flux positive (a NaN makes the minimum NaN): what np.where below returns, in q's buffer
+            return into(q, np.true_divide, heat, q)
+        positive = q > 0.0
         return np.where(positive, heat / np.where(positive, q, 1.0), np.nan)
 
 

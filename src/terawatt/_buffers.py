@@ -1,0 +1,79 @@
+"""Arithmetic chains on a temporary the calling function owns: each step written into that temporary's buffer.
+
+A vectorized evaluation spends most of its time in NumPy's elementwise loops over sample arrays; a chain such as
+``a * b * c / d`` makes a new 512 KiB array at each step (65,536 samples), and a fresh buffer costs a third to a
+half of the step itself (an allocation and a first write to memory not in cache). Here each step after the first
+writes into the first step's result instead: the same ufunc on the same operands in the same order, so the same
+values bitwise, with one buffer.
+
+Only ever pass a *temporary*: an array the caller computed itself (the result of an arithmetic operation, never
+an input, a field of a design or anything returned to a caller that may still hold it), and read it afterwards
+only as the result. Scalars (a scalar scenario: NumPy scalars) take NumPy's scalar arithmetic, as before.
+"""
+
+from __future__ import annotations
+
+import operator
+from typing import Any
+
+import numpy as np
+
+#: The operator of each ufunc these chains take (scalar operands: NumPy's scalar arithmetic, the same values).
+_OPERATORS = {
+    np.add: operator.add,
+    np.subtract: operator.sub,
+    np.multiply: operator.mul,
+    np.true_divide: operator.truediv,
+}
+_SCALARS = frozenset({float, int, np.float64})
+
+
+def _fits(shape: tuple[int, ...], x: Any) -> bool:
+    """Whether operand ``x`` leaves a float64 result of ``shape``: one float value, or a float64 array of that
+    shape."""
+    if type(x) is np.ndarray:
+        return x.dtype == np.float64 and (x.shape == shape or x.ndim == 0)
+    return type(x) in _SCALARS
+
+
+def holds(buffer: Any, a: Any, b: Any) -> bool:
+    """Whether ``buffer`` can take ``ufunc(a, b)``: a float64 sample array (at least 1-d) of the result's shape,
+    ``a`` and ``b`` each a float value or a float64 array of that shape."""
+    return (
+        type(buffer) is np.ndarray
+        and buffer.ndim > 0
+        and buffer.dtype == np.float64
+        and _fits(buffer.shape, a)
+        and _fits(buffer.shape, b)
+    )
+
+
+def into(buffer: Any, ufunc: np.ufunc, a: Any, b: Any) -> Any:
+    """``ufunc(a, b)`` (one of add, subtract, multiply, true_divide), written into ``buffer`` where it
+    :func:`holds` the result (a temporary of the caller's, usually ``a`` or ``b`` itself), else a new result.
+
+    The same values either way: the operands keep their order (``into(t, np.subtract, x, t)`` is ``x - t``).
+    """
+    if holds(buffer, a, b):
+        return ufunc(a, b, out=buffer)
+    return _OPERATORS[ufunc](a, b)
+
+
+def chain(first: Any, *steps: Any) -> Any:
+    """``first`` followed by each step ``(ufunc, operand)`` as ``x = ufunc(x, operand)``, left to right, in
+    ``first``'s buffer where it holds each result (``first``: a temporary of the caller's).
+
+    ``chain(a * b, (np.multiply, c), (np.true_divide, d))`` is ``a * b * c / d``: the same values, one buffer.
+    """
+    x = first
+    for ufunc, operand in steps:
+        x = into(x, ufunc, x, operand)
+    return x
+
+
+def unary_into(ufunc: np.ufunc, x: Any) -> Any:
+    """``ufunc(x)`` (a float-to-float ufunc such as floor or ceil), in ``x``'s buffer where ``x`` is a float64
+    sample array (a temporary of the caller's), else a new result."""
+    if type(x) is np.ndarray and x.ndim > 0 and x.dtype == np.float64:
+        return ufunc(x, out=x)
+    return ufunc(x)
