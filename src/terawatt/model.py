@@ -10,7 +10,17 @@ from typing import Any
 
 import numpy as np
 
-from terawatt._arrays import Deferred, deferred_if, is_sampled, resolve, select, tune_allocator, where_all
+from terawatt._arrays import (
+    Deferred,
+    broadcast_shape,
+    constant_view,
+    deferred_if,
+    is_sampled,
+    resolve,
+    select,
+    tune_allocator,
+    where_all,
+)
 from terawatt.catalogs import catalog_entry
 from terawatt.constants import HOURS_PER_YEAR
 from terawatt.design import environment, workload
@@ -121,7 +131,7 @@ def _feasibility(
     """Per-sample feasibility flag and reason of the orbital design (see :mod:`terawatt.design.feasibility`)."""
     if np.ndim(sat.heritage) == 0 and not sat.heritage:  # the parts' mass is compared for heritage satellites only
         shapes = (sat.it_mass_kg, sat.shielding_mass_kg, sat.array_mass_kg, sat.battery_mass_kg, sat.radiator_mass_kg)
-        parts = np.broadcast_to(np.nan, np.broadcast_shapes(*map(np.shape, shapes)))
+        parts = constant_view(np.nan, broadcast_shape(*shapes))
     else:
         parts = sat.it_mass_kg + sat.shielding_mass_kg + sat.array_mass_kg + sat.battery_mass_kg + sat.radiator_mass_kg
     return feasibility_checks.orbital_feasibility(
@@ -135,7 +145,8 @@ def _feasibility(
         payload_kg=payload,
         total_dv_m_per_s=space.total_dv_m_per_s,
         max_dv_m_per_s=environment.MAX_DV_M_PER_S,
-        propellant_ok=np.isfinite(space.propellant_mass_kg) | ~np.asarray(sat.feasible),
+        # where the radiator fails, so does the check of the propellant (gated on it): finite propellant suffices
+        propellant_ok=np.isfinite(space.propellant_mass_kg),
         avoidance_outage_fraction=space.avoidance_outage_fraction,
         tid_margin=rad.tid_margin,
         goodput_fraction=goodput_fraction,
@@ -183,14 +194,7 @@ def evaluate(scenario: Scenario | str | None = None, **overrides: Any) -> Result
 
 def _sample_shape(scenario: Scenario) -> tuple[int, ...]:
     """Common shape of the scenario's sample arrays (ScenarioError naming them where they do not broadcast)."""
-    arrays = {k: val for k, val in scenario.values.items() if isinstance(val, np.ndarray) and val.ndim}
-    try:
-        return np.broadcast_shapes(*(val.shape for val in arrays.values()))
-    except ValueError:
-        shapes = ", ".join(f"{k} {val.shape}" for k, val in arrays.items())
-        raise ScenarioError(
-            [FieldError(next(iter(arrays)), f"sample arrays of different shapes do not combine: {shapes}")]
-        ) from None
+    return scenario.sample_shape
 
 
 #: Parameters :func:`_physical_design` reads, itself and through the stages it calls (its cache key).

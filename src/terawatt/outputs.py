@@ -390,7 +390,7 @@ class Outputs(Mapping[str, Any]):
         self._raw: dict[str, Any] = {}
         self._values: dict[str, Any] = {}
         feasible = q["feasibility"].feasible
-        self._mask = None if np.all(feasible) else feasible
+        self._mask = None if (feasible.all() if type(feasible) is np.ndarray else np.all(feasible)) else feasible
         self._infeasible: np.ndarray | None = None  # flat indices of the infeasible samples, found on first use
         self._shape = tuple(sample_shape)
         if not KEYS:  # the first evaluation in the process computes every group and learns the layout
@@ -421,6 +421,10 @@ class Outputs(Mapping[str, Any]):
         if self._mask is not None and key.startswith(_COST_PREFIXES):  # infeasible designs carry no cost figures
             val = self._masked(val)
         if self._shape:
+            if type(val) is np.ndarray and val.shape == self._shape:  # np.broadcast_to's read-only view, made directly
+                view = val.view()
+                view.flags.writeable = False
+                return view
             return _scalarize(np.broadcast_to(val, self._shape))
         if isinstance(val, np.ndarray) and val.ndim:
             raise RuntimeError(f"output {key} is an array of shape {val.shape} for a scalar scenario")

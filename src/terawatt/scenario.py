@@ -57,13 +57,35 @@ class Scenario:
         return self.values[key]
 
     @cached_property
+    def sample_arrays(self) -> dict[str, np.ndarray]:
+        """The parameters given as arrays of samples, by name (none for a scalar scenario); read once, as the
+        values of a scenario do not change. The types are looked at first (one C-level pass): a scalar scenario
+        has none."""
+        values = self.values
+        if not any(issubclass(kind, np.ndarray) for kind in set(map(type, values.values()))):
+            return {}
+        return {k: v for k, v in values.items() if isinstance(v, np.ndarray) and v.ndim}
+
+    @cached_property
     def sample_sizes(self) -> tuple[int, ...]:
-        """Sizes of the parameters given as arrays of samples (none for a scalar scenario); read once, as the values
-        of a scenario do not change. The types are looked at first (one C-level pass): a scalar scenario has none."""
-        values = self.values.values()
-        if not any(issubclass(kind, np.ndarray) for kind in set(map(type, values))):
-            return ()
-        return tuple(v.size for v in values if isinstance(v, np.ndarray) and v.ndim)
+        """Sizes of the parameters given as arrays of samples (none for a scalar scenario)."""
+        return tuple(v.size for v in self.sample_arrays.values())
+
+    @cached_property
+    def sample_shape(self) -> tuple[int, ...]:
+        """Common shape of the sample arrays (``()`` for a scalar scenario); ScenarioError naming them where they
+        do not broadcast. One shape shared by every array (a sampled scenario's rows) needs no broadcast."""
+        arrays = self.sample_arrays
+        shapes = {v.shape for v in arrays.values()}
+        if len(shapes) <= 1:
+            return next(iter(shapes), ())
+        try:
+            return np.broadcast_shapes(*(v.shape for v in arrays.values()))
+        except ValueError:
+            listed = ", ".join(f"{k} {v.shape}" for k, v in arrays.items())
+            raise ScenarioError(
+                [FieldError(next(iter(arrays)), f"sample arrays of different shapes do not combine: {listed}")]
+            ) from None
 
     @cached_property
     def auto_keys(self) -> tuple[str, ...]:

@@ -82,8 +82,16 @@ def _key_of(x: Any) -> Any:
     if kind in (tuple, list):
         return (kind.__name__, tuple(_key_of(val) for val in x))
     if dataclasses.is_dataclass(x) and not isinstance(x, type):
-        return (kind, tuple(_key_of(val) for val in vars(x).values()))
+        values = tuple(vars(x).values())
+        if _has_samples(values):  # a design of sample arrays: no keys made of its scalar fields first
+            raise _Unhashable
+        return (kind, tuple(map(_key_of, values)))
     raise _Unhashable
+
+
+def _has_samples(values: tuple[Any, ...]) -> bool:
+    """Whether an array of samples is among ``values`` (the types looked at first, in one C-level pass)."""
+    return np.ndarray in set(map(type, values)) and any(type(x) is np.ndarray and x.ndim for x in values)
 
 
 def _negative_zero(values: tuple[Any, ...]) -> bool:
@@ -153,37 +161,39 @@ def scalar_stage(keys: Iterable[str] = (), values_at: int | None = 0) -> Callabl
                     _TOKENS.pop(id(result), None)
                 cache.clear()
 
-        def restricted(args: tuple[Any, ...]) -> tuple[Any, ...]:
+        # The declared parameters' values in one C-level pass (a tuple in the order of ``names``); the mapping of
+        # them that the stage sees is built from it only when it runs (KeyError for a declared name not given).
+        pick = operator.itemgetter(*names) if len(names) > 1 else lambda v: tuple(v[k] for k in names)
+
+        def restricted(args: tuple[Any, ...], picked: tuple[Any, ...] | None = None) -> tuple[Any, ...]:
             if values_at is None:
                 return args
-            v = args[values_at]
-            return (*args[:values_at], {k: v[k] for k in names}, *args[values_at + 1:])
-
-        # The declared parameters' values in one C-level pass (a tuple in the order of ``names``); the mapping of
-        # them that the stage sees is built only when it runs.
-        pick = operator.itemgetter(*names) if len(names) > 1 else lambda v: tuple(v[k] for k in names)
+            if picked is None:
+                picked = pick(args[values_at])
+            return (*args[:values_at], dict(zip(names, picked, strict=True)), *args[values_at + 1:])
 
         @functools.wraps(fn)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
+            picked = None if values_at is None else pick(args[values_at])
             if not _STATE["enabled"]:
-                return fn(*restricted(args), **kwargs)
+                return fn(*restricted(args, picked), **kwargs)
             try:
-                if values_at is None:
+                if picked is None:
                     key = (None, tuple(map(_key_of, args)), _key_of(kwargs) if kwargs else None)
                 else:
                     key = (
-                        _values_key(pick(args[values_at])),
+                        _values_key(picked),
                         tuple(map(_key_of, args[:values_at] + args[values_at + 1 :])),
                         _key_of(kwargs) if kwargs else None,
                     )
             except _Unhashable:
-                return fn(*restricted(args), **kwargs)
+                return fn(*restricted(args, picked), **kwargs)
             with _LOCK:
                 hit = cache.get(key)
                 if hit is not None:
                     cache.move_to_end(key)
                     return hit
-            result = _frozen(fn(*restricted(args), **kwargs))
+            result = _frozen(fn(*restricted(args, picked), **kwargs))
             with _LOCK:
                 if key in cache:  # another thread stored it meanwhile: keep one object per key
                     return cache[key]
