@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 
 import numpy as np
@@ -268,3 +269,40 @@ def test_sampled_outputs_read_only_and_equal_to_scalar_runs() -> None:
         one = terawatt.evaluate(load_scenario("baseline-2026", {k: float(v[i]) for k, v in samples.items()}))
         np.testing.assert_allclose(ratio[i], one["comparison.cost_ratio"], rtol=1e-12)
     assert result["orbital.feasible"].all() and (result["orbital.infeasible_reason"] == "").all()
+
+
+def _read_only(values: list[float]) -> np.ndarray:
+    arr = np.array(values)
+    view = arr.view()
+    view.flags.writeable = False
+    return view
+
+
+def test_fixed_inputs_share_extremes_and_still_raise_the_same_message() -> None:
+    from terawatt.physics import _checks
+
+    altitude = _read_only([550.0, 1200.0, 420.0])
+    computed = np.array([1.0, -2.0])
+    messages = []
+    for inside in (False, True):
+        with _checks.fixed_inputs((1.0, "x", altitude, computed)) if inside else contextlib.nullcontext():
+            if inside:
+                assert list(_checks._FIXED.arrays) == [id(altitude)]  # the read-only sample array only
+            assert check_range(altitude, "altitude_km", 150.0, 50000.0, "km") is altitude
+            assert check_range(altitude, "altitude_km", 400.0, 1500.0, "km", hi_open=True) is altitude
+            for bounds in ((500.0, 1500.0), (150.0, 1000.0)):
+                with pytest.raises(ValueError) as err:
+                    check_range(altitude, "altitude_km", *bounds, "km", note=" (the table)")
+                messages.append(str(err.value))
+            with pytest.raises(ValueError) as err:
+                check_range(computed, "area_m2", 0.0, np.inf, "m2")
+            messages.append(str(err.value))
+        assert _checks._FIXED.arrays is None
+    assert messages[:3] == messages[3:]
+    assert messages[0] == "altitude_km must be in [500, 1500] km (the table), got 420"
+
+
+def test_sampled_altitude_outside_a_physics_range_still_named() -> None:
+    with pytest.raises((ScenarioError, ValueError)) as err:
+        terawatt.evaluate(load_scenario("baseline-2026", {"orbit.altitude_km": np.array([550.0, 3000.0])}))
+    assert "altitude_km" in str(err.value) and "3000" in str(err.value)

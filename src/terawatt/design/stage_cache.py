@@ -32,6 +32,8 @@ from typing import Any, TypeVar
 
 import numpy as np
 
+from terawatt.physics._checks import fixed_inputs
+
 __all__ = ["CACHED_STAGES", "cache_clear", "disabled", "scalar_stage"]
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -72,6 +74,8 @@ def _key_of(x: Any) -> Any:
         return (x, math.copysign(1.0, x)) if x == 0.0 else x
     if kind in _SCALARS:
         return (kind, x)
+    if kind is np.float64:  # the model's scalars (terawatt._arrays.as_float): the generic key below, at once
+        return ("generic", x.dtype, x.tobytes())
     token = _TOKENS.get(id(x))
     if token is not None:
         return token
@@ -89,9 +93,19 @@ def _key_of(x: Any) -> Any:
     raise _Unhashable
 
 
-def _has_samples(values: tuple[Any, ...]) -> bool:
-    """Whether an array of samples is among ``values`` (the types looked at first, in one C-level pass)."""
-    return np.ndarray in set(map(type, values)) and any(type(x) is np.ndarray and x.ndim for x in values)
+def _has_samples(values: tuple[Any, ...], kinds: tuple[type, ...] | None = None) -> bool:
+    """Whether an array of samples is among ``values`` (``kinds``: their types): the arrays are found by C-level
+    scans of the types (``tuple.index``), and only their dimensions looked at."""
+    if kinds is None:
+        kinds = tuple(map(type, values))
+    i = -1
+    try:
+        while True:
+            i = kinds.index(np.ndarray, i + 1)
+            if values[i].ndim:
+                return True
+    except ValueError:
+        return False
 
 
 def _negative_zero(values: tuple[Any, ...]) -> bool:
@@ -113,7 +127,7 @@ def _values_key(values: tuple[Any, ...]) -> Any:
     per-value key where a value is not a plain scalar or a float is -0.0 (equal to 0.0 as a dict key)."""
     types = tuple(map(type, values))
     if not _SCALAR_SET.issuperset(types) or (0.0 in values and _negative_zero(values)):
-        if np.ndarray in types and any(type(x) is np.ndarray and x.ndim for x in values):
+        if _has_samples(values, types):
             raise _Unhashable  # an array of samples: the stage runs uncached (no per-value keys made first)
         return tuple(map(_key_of, values))
     return (values, types)
@@ -180,14 +194,14 @@ def scalar_stage(keys: Iterable[str] = (), values_at: int | None = 0) -> Callabl
             try:
                 if picked is None:
                     key = (None, tuple(map(_key_of, args)), _key_of(kwargs) if kwargs else None)
-                else:
-                    key = (
-                        _values_key(picked),
-                        tuple(map(_key_of, args[:values_at] + args[values_at + 1 :])),
-                        _key_of(kwargs) if kwargs else None,
-                    )
+                else:  # the other arguments first: a design of sample arrays among them ends the keying at once
+                    others = tuple(map(_key_of, args[:values_at] + args[values_at + 1 :]))
+                    key = (_values_key(picked), others, _key_of(kwargs) if kwargs else None)
             except _Unhashable:
-                return fn(*restricted(args, picked), **kwargs)
+                if picked is None:
+                    return fn(*restricted(args), **kwargs)
+                with fixed_inputs(picked):  # its parameters do not change while it runs: their checks share work
+                    return fn(*restricted(args, picked), **kwargs)
             with _LOCK:
                 hit = cache.get(key)
                 if hit is not None:
