@@ -134,6 +134,8 @@ FAILURES = [
     ("satellite_mass_kg", [6], np.nan),
     ("avoidance_outage_fraction", [7], 1.0),
     ("avoidance_outage_fraction", [0, 7], np.nan),
+    ("avoidance_outage_fraction", None, np.nan),
+    ("tid_margin", list(range(N)), np.nan),
     ("availability", [8], 0.0),
     ("availability", [9], np.nan),
     ("satellite_count", [10], np.inf),

@@ -68,7 +68,10 @@ class Scenario:
 
     @cached_property
     def sample_sizes(self) -> tuple[int, ...]:
-        """Sizes of the parameters given as arrays of samples (none for a scalar scenario)."""
+        """Sizes of the parameters given as arrays of samples (none for a scalar scenario: told from the types, as
+        :attr:`sample_arrays`, without reading that property)."""
+        if not any(issubclass(kind, np.ndarray) for kind in set(map(type, self.values.values()))):
+            return ()
         return tuple(v.size for v in self.sample_arrays.values())
 
     @cached_property
@@ -553,4 +556,7 @@ def as_array(value: Any) -> np.ndarray:
     A scalar becomes a NumPy ``float64`` scalar rather than a 0-d array (:func:`terawatt._arrays.as_float`): the
     same arithmetic, several times faster on the scalar path of :func:`terawatt.evaluate`.
     """
+    kind = type(value)
+    if kind is float:  # most parameters (as_float's value, without the call)
+        return np.float64(value)
     return _EMPTY if value is None else as_float(value)

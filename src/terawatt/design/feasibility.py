@@ -300,10 +300,17 @@ def _high(x: Any) -> float:
 
 
 def _nan_low(x: Any) -> float:
-    """The smallest value of ``x`` ignoring NaN (NaN where all are)."""
-    return float(np.fmin.reduce(x, axis=None)) if type(x) is np.ndarray and x.ndim else float(x)
+    """The smallest value of ``x`` ignoring NaN (NaN where all are): ``min`` (a faster loop), and ``fmin`` where
+    that is NaN."""
+    if type(x) is not np.ndarray or not x.ndim:
+        return float(x)
+    low = x.min()
+    return float(low) if low == low else float(np.fmin.reduce(x, axis=None))
 
 
 def _nan_high(x: Any) -> float:
-    """The largest value of ``x`` ignoring NaN (NaN where all are)."""
-    return float(np.fmax.reduce(x, axis=None)) if type(x) is np.ndarray and x.ndim else float(x)
+    """The largest value of ``x`` ignoring NaN (NaN where all are), as :func:`_nan_low`."""
+    if type(x) is not np.ndarray or not x.ndim:
+        return float(x)
+    high = x.max()
+    return float(high) if high == high else float(np.fmax.reduce(x, axis=None))
