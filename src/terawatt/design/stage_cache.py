@@ -10,7 +10,10 @@ reads, once, and caches its result keyed on *all* of its inputs: those parameter
 list being complete: the stage is always called with a mapping of the declared names only, so reading an
 undeclared one raises ``KeyError`` on the first run, cached or not.
 
-Anything that is not a scalar (an array of samples, a timeline) bypasses the cache: the stage then runs as before.
+Anything that is not a scalar (an array of samples, a timeline) bypasses the cache: the stage then runs as before,
+with the range checks of its read-only sample parameters sharing their extremes while it runs
+(:func:`terawatt.physics._checks.fixed_inputs`). Sample arrays are found from the values' types (C-level scans),
+so a design of sample arrays is not keyed field by field before it bypasses the cache.
 Thread-safe (a lock guards the caches, never held while a stage runs).
 Cached results are copied and made read-only, so no caller can alter what a later hit returns. NaN inputs (empty
 values derived by the model) key as one value; signed zeros key apart.
