@@ -308,3 +308,6 @@ def test_sampled_altitude_outside_a_physics_range_still_named() -> None:
     with pytest.raises((ScenarioError, ValueError)) as err:
         terawatt.evaluate(load_scenario("baseline-2026", {"orbit.altitude_km": np.array([550.0, 3000.0])}))
     assert "altitude_km" in str(err.value) and "3000" in str(err.value)
+    from terawatt.physics import _checks
+
+    assert _checks._FIXED.arrays is None  # the stage's shared extremes end with it, also when it raises
