@@ -187,7 +187,7 @@ def scalar_stage(keys: Iterable[str] = (), values_at: int | None = 0) -> Callabl
                 return args
             if picked is None:
                 picked = pick(args[values_at])
-            return (*args[:values_at], dict(zip(names, picked, strict=True)), *args[values_at + 1:])
+            return (*args[:values_at], dict(zip(names, picked, strict=False)), *args[values_at + 1:])
 
         @functools.wraps(fn)
         def wrapper(*args: Any, **kwargs: Any) -> Any:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import math
 import threading
-from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -30,8 +29,7 @@ class _Fixed(threading.local):
 _FIXED = _Fixed()
 
 
-@contextlib.contextmanager
-def fixed_inputs(values: tuple[Any, ...]) -> Iterator[None]:
+class fixed_inputs:  # a context manager named as a function, like contextlib.suppress
     """Within the block, the range checks of a read-only sample array among ``values`` share its extremes.
 
     For the parameters of a model stage (:mod:`terawatt.design.stage_cache`) while it runs: a scenario's sample
@@ -40,25 +38,36 @@ def fixed_inputs(values: tuple[Any, ...]) -> Iterator[None]:
     check of an array and compared with each range after; a range they fail is checked sample by sample as
     before (the same message). Arrays the stage computes are not among these (they may be buffers written in
     place), nor anything checked after the block (a value computed on first read). Nested blocks keep the
-    outermost's arrays (the inner stage's parameters are the same objects).
+    outermost's arrays (the inner stage's parameters are the same objects). A class rather than a generator
+    (``contextlib.contextmanager``): it is entered on every evaluation of sample arrays.
     """
-    if _FIXED.arrays is not None:
-        yield
-        return
-    kinds = tuple(map(type, values))
-    arrays: dict[int, list[Any]] = {}
-    i = -1
-    with contextlib.suppress(ValueError):  # the arrays found by C-level scans of the types (tuple.index)
-        while True:
-            i = kinds.index(np.ndarray, i + 1)
-            value = values[i]
-            if value.ndim and not value.flags.writeable:
-                arrays[id(value)] = [value]
-    _FIXED.arrays = arrays
-    try:
-        yield
-    finally:
-        _FIXED.arrays = None
+
+    __slots__ = ("values", "opened")
+
+    def __init__(self, values: tuple[Any, ...]) -> None:
+        self.values = values
+        self.opened = False
+
+    def __enter__(self) -> None:
+        if _FIXED.arrays is not None:
+            return
+        values = self.values
+        kinds = tuple(map(type, values))
+        arrays: dict[int, list[Any]] = {}
+        i = -1
+        with contextlib.suppress(ValueError):  # the arrays found by C-level scans of the types (tuple.index)
+            while True:
+                i = kinds.index(np.ndarray, i + 1)
+                value = values[i]
+                if value.ndim and not value.flags.writeable:
+                    arrays[id(value)] = [value]
+        _FIXED.arrays = arrays
+        self.opened = True
+
+    def __exit__(self, *exc: object) -> None:
+        if self.opened:
+            _FIXED.arrays = None
+            self.opened = False
 
 
 def output(x: np.ndarray) -> np.ndarray:
