@@ -7,7 +7,6 @@ not go through the array machinery).
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
@@ -35,10 +34,9 @@ def nan_to_zero(values: Any) -> Any:
 
     Like :func:`select`, for computed intermediates (the result may be the argument, not a copy).
     """
-    if type(values) is np.ndarray and values.ndim and values.dtype.kind == "f" and values.size:
-        # Finite extremes: no NaN (it makes them NaN) nor infinity among the values (two SIMD reductions, cheaper
-        # than a pairwise sum or a mask).
-        if -math.inf < values.min() and values.max() < math.inf:
+    if type(values) is np.ndarray and values.ndim and values.dtype.kind == "f":
+        # A finite sum has no NaN or infinity among its terms (one reduction; an overflowing sum asks again).
+        if np.isfinite(values.sum()) or np.isfinite(values).all():
             return values
     return np.nan_to_num(values)
 
