@@ -33,6 +33,7 @@ from terawatt.errors import FieldError, ScenarioError
 from terawatt.limits import check_memory
 from terawatt.outputs import collect_outputs
 from terawatt.physics import ground_solar, orbit, solar, thermal
+from terawatt.physics._checks import extremes
 from terawatt.physics.launch import is_polar, payload_for_orbit_kg
 from terawatt.results import Result
 from terawatt.scenario import Scenario, load_scenario
@@ -71,7 +72,7 @@ def _orbit_environment(v: dict[str, Any]) -> dict[str, np.ndarray]:
     # read: solved on first read.
     retrograde = (
         is_sampled(altitude) and np.ndim(given) == 0 and any_sso
-        and float(altitude.max()) <= orbit.SSO_RETROGRADE_BELOW_KM
+        and float(extremes(altitude)[1]) <= orbit.SSO_RETROGRADE_BELOW_KM
     )
     if retrograde:
         exists = True

@@ -32,6 +32,7 @@ from terawatt.design.stage_cache import scalar_stage
 from terawatt.design.workload import TRAINING_SHARE_KEYS, training_share
 from terawatt.errors import FieldError, ScenarioError
 from terawatt.physics import atmosphere, comms, debris, propulsion, radiation
+from terawatt.physics._checks import extremes
 from terawatt.scenario import as_array as _f
 
 #: Above this altitude the density table ends and drag is negligible (< 1e-15 kg m-3); drag is set to zero there
@@ -45,8 +46,10 @@ MAX_DV_M_PER_S = 20000.0
 
 
 def _range_error(altitude_km: np.ndarray, lo: float, hi: float, switch: str, what: str) -> FieldError | None:
-    if is_sampled(altitude_km) and altitude_km.min() >= lo and altitude_km.max() <= hi:  # two reductions (NaN: below)
-        return None
+    if is_sampled(altitude_km):  # two reductions (NaN fails both), shared with the stage's other checks of it
+        low, high = extremes(altitude_km)
+        if low >= lo and high <= hi:
+            return None
     bad = (altitude_km < lo) | (altitude_km > hi)
     if not np.any(bad):
         return None

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["all_finite", "check_range", "fixed_inputs", "fraction", "output", "within"]
+__all__ = ["all_finite", "check_range", "extremes", "fixed_inputs", "fraction", "output", "within"]
 
 
 class _Fixed(threading.local):
@@ -68,6 +68,24 @@ class fixed_inputs:  # a context manager named as a function, like contextlib.su
         if self.opened:
             _FIXED.arrays = None
             self.opened = False
+
+
+def _is_fixed(a: np.ndarray) -> bool:
+    known = _FIXED.arrays
+    entry = None if known is None else known.get(id(a))
+    return entry is not None and entry[0] is a
+
+
+def extremes(a: np.ndarray) -> tuple[Any, Any]:
+    """``(a.min(), a.max())`` of a non-empty sample array (NaN where one is NaN); while ``a`` is an input of the
+    running stage (:class:`fixed_inputs`), found once and shared with every range check of it."""
+    known = _FIXED.arrays
+    entry = None if known is None else known.get(id(a))
+    if entry is None or entry[0] is not a:
+        return a.min(), a.max()
+    if len(entry) == 1:
+        entry += [a.min(), a.max()]
+    return entry[1], entry[2]
 
 
 def output(x: np.ndarray) -> np.ndarray:
@@ -143,12 +161,8 @@ def check_range(
             return a
         raise ValueError(_message(name, lo, hi, unit, lo_open, hi_open, note, value))
     if not allow_nan and a.size:  # the verdict from the extremes (two reductions, no mask); NaN fails both
-        known = _FIXED.arrays
-        entry = None if known is None else known.get(id(a))
-        if entry is not None and entry[0] is a:  # an input of the running stage: its extremes found once
-            if len(entry) == 1:
-                entry += [a.min(), a.max()]
-            low, high = entry[1], entry[2]
+        if _is_fixed(a):  # an input of the running stage: its extremes found once
+            low, high = extremes(a)
             if ((low > lo) if lo_open else (low >= lo)) and ((high < hi) if hi_open else (high <= hi)):
                 return a
         else:
