@@ -311,3 +311,18 @@ def test_sampled_altitude_outside_a_physics_range_still_named() -> None:
     from terawatt.physics import _checks
 
     assert _checks._FIXED.arrays is None  # the stage's shared extremes end with it, also when it raises
+
+
+def test_extremes_shared_within_fixed_inputs_only() -> None:
+    from terawatt.physics import _checks
+
+    altitude = _read_only([550.0, np.nan, 420.0])
+    assert all(np.isnan(x) for x in _checks.extremes(altitude))
+    with _checks.fixed_inputs((altitude,)):
+        first = _checks.extremes(altitude)
+        assert _checks.extremes(altitude) == first or all(np.isnan(x) for x in first)
+        assert len(_checks._FIXED.arrays[id(altitude)]) == 3  # found once, kept with the array
+        with pytest.raises(ValueError, match="got nan"):
+            check_range(altitude, "altitude_km", 150.0, 50000.0, "km")
+    clean = _read_only([550.0, 1200.0])
+    assert _checks.extremes(clean) == (550.0, 1200.0)
