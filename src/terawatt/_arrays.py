@@ -42,6 +42,52 @@ def nan_to_zero(values: Any) -> Any:
     return np.nan_to_num(values)
 
 
+def shape_of(value: Any) -> tuple[int, ...]:
+    """``np.shape(value)``, read from the attribute for NumPy arrays and scalars (no function call)."""
+    kind = type(value)
+    if kind is np.ndarray or kind in _NUMPY_SCALARS:
+        return value.shape
+    if kind in _SCALARS:
+        return ()
+    return np.shape(value)
+
+
+_NUMPY_SCALARS = frozenset({np.float64, np.bool_, np.int64, np.float32, np.int32})
+
+
+def broadcast_shape(*values: Any) -> tuple[int, ...]:
+    """``np.broadcast_shapes`` of the values' shapes, without its cost where they are equal or scalar (the common
+    case: samples of one shape and scalars); ValueError, as NumPy raises it, where they do not broadcast."""
+    shape: tuple[int, ...] = ()
+    for value in values:
+        own = shape_of(value)
+        if own and own != shape:
+            shape = np.broadcast_shapes(shape, own) if shape else own
+    return shape
+
+
+def constant_view(value: float, shape: tuple[int, ...]) -> np.ndarray:
+    """``np.broadcast_to(np.float64(value), shape)`` (a read-only array of one repeated value, no memory of its
+    own), made directly (without ``broadcast_to``'s iterator)."""
+    return np.ndarray(shape, _FLOAT64, buffer=np.float64(value).tobytes(), strides=(0,) * len(shape))
+
+
+def _keeps(chosen: np.ndarray, other: Any) -> bool | None:
+    """Whether ``np.where`` of the float64 array ``chosen`` with ``other`` (either order) has ``chosen``'s shape and
+    dtype, decided from the types where that is cheap (a Python or NumPy float, an array of the same dtype and
+    shape or 0-d); None where it is not (the caller asks NumPy)."""
+    kind = type(other)
+    if chosen.dtype is _FLOAT64:
+        if kind is float or kind is np.float64 or kind is int:
+            return True
+    if kind is np.ndarray and other.dtype == chosen.dtype and (not other.ndim or other.shape == chosen.shape):
+        return True
+    return None
+
+
+_FLOAT64 = np.dtype(np.float64)
+
+
 def select(condition: Any, if_true: Any, if_false: Any) -> Any:
     """``np.where(condition, if_true, if_false)``, without a pass over the samples when ``condition`` is one value.
 
@@ -49,14 +95,15 @@ def select(condition: Any, if_true: Any, if_false: Any) -> Any:
     as it is where it already has the shape and dtype ``np.where`` would give (the same values; not a copy, so
     use it on computed intermediates, which the model never modifies in place), else ``np.where`` is called.
     """
-    if np.ndim(condition) == 0:
-        chosen = if_true if condition else if_false
-        if (
-            type(chosen) is np.ndarray
-            and chosen.shape == np.broadcast_shapes(np.shape(if_true), np.shape(if_false))
-            and chosen.dtype == np.result_type(if_true, if_false)
-        ):
-            return chosen
+    if type(condition) in _FLAGS or np.ndim(condition) == 0:
+        chosen, other = (if_true, if_false) if condition else (if_false, if_true)
+        if type(chosen) is np.ndarray:
+            keeps = _keeps(chosen, other)
+            if keeps is None:
+                keeps = (chosen.shape == np.broadcast_shapes(np.shape(if_true), np.shape(if_false))
+                         and chosen.dtype == np.result_type(if_true, if_false))
+            if keeps:
+                return chosen
     return np.where(condition, if_true, if_false)
 
 
@@ -79,6 +126,8 @@ def fits(buffer: Any, *operands: Any) -> bool:
         if size and size != shape:
             return False
     return True
+#: Types of one flag (no samples).
+_FLAGS = frozenset({bool, np.bool_})
 
 
 def where_all(condition: Any, if_true: Any, if_false: Any) -> Any:
@@ -87,7 +136,17 @@ def where_all(condition: Any, if_true: Any, if_false: Any) -> Any:
 
     Like :func:`select`, for computed intermediates (the result may be the argument, not a copy).
     """
-    if (
+    if type(if_true) is np.ndarray and type(condition) is np.ndarray and condition.ndim:
+        if condition.shape == if_true.shape:
+            keeps = _keeps(if_true, if_false)
+        else:
+            keeps = None
+        if keeps is None:
+            keeps = (if_true.shape == np.broadcast_shapes(condition.shape, if_true.shape, np.shape(if_false))
+                     and if_true.dtype == np.result_type(if_true, if_false))
+        if keeps and condition.all():
+            return if_true
+    elif (
         type(if_true) is np.ndarray
         and np.ndim(condition)
         and if_true.shape == np.broadcast_shapes(np.shape(condition), if_true.shape, np.shape(if_false))

@@ -10,7 +10,17 @@ from typing import Any
 
 import numpy as np
 
-from terawatt._arrays import Deferred, deferred_if, is_sampled, resolve, select, tune_allocator, where_all
+from terawatt._arrays import (
+    Deferred,
+    broadcast_shape,
+    constant_view,
+    deferred_if,
+    is_sampled,
+    resolve,
+    select,
+    tune_allocator,
+    where_all,
+)
 from terawatt.catalogs import catalog_entry
 from terawatt.constants import HOURS_PER_YEAR
 from terawatt.design import environment, workload
@@ -23,6 +33,7 @@ from terawatt.errors import FieldError, ScenarioError
 from terawatt.limits import check_memory
 from terawatt.outputs import collect_outputs
 from terawatt.physics import ground_solar, orbit, solar, thermal
+from terawatt.physics._checks import extremes
 from terawatt.physics.launch import is_polar, payload_for_orbit_kg
 from terawatt.results import Result
 from terawatt.scenario import Scenario, load_scenario
@@ -61,7 +72,7 @@ def _orbit_environment(v: dict[str, Any]) -> dict[str, np.ndarray]:
     # read: solved on first read.
     retrograde = (
         is_sampled(altitude) and np.ndim(given) == 0 and any_sso
-        and float(altitude.max()) <= orbit.SSO_RETROGRADE_BELOW_KM
+        and float(extremes(altitude)[1]) <= orbit.SSO_RETROGRADE_BELOW_KM
     )
     if retrograde:
         exists = True
@@ -121,7 +132,7 @@ def _feasibility(
     """Per-sample feasibility flag and reason of the orbital design (see :mod:`terawatt.design.feasibility`)."""
     if np.ndim(sat.heritage) == 0 and not sat.heritage:  # the parts' mass is compared for heritage satellites only
         shapes = (sat.it_mass_kg, sat.shielding_mass_kg, sat.array_mass_kg, sat.battery_mass_kg, sat.radiator_mass_kg)
-        parts = np.broadcast_to(np.nan, np.broadcast_shapes(*map(np.shape, shapes)))
+        parts = constant_view(np.nan, broadcast_shape(*shapes))
     else:
         parts = sat.it_mass_kg + sat.shielding_mass_kg + sat.array_mass_kg + sat.battery_mass_kg + sat.radiator_mass_kg
     return feasibility_checks.orbital_feasibility(
@@ -135,7 +146,8 @@ def _feasibility(
         payload_kg=payload,
         total_dv_m_per_s=space.total_dv_m_per_s,
         max_dv_m_per_s=environment.MAX_DV_M_PER_S,
-        propellant_ok=np.isfinite(space.propellant_mass_kg) | ~np.asarray(sat.feasible),
+        # where the radiator fails, so does the check of the propellant (gated on it): finite propellant suffices
+        propellant_ok=np.isfinite(space.propellant_mass_kg),
         avoidance_outage_fraction=space.avoidance_outage_fraction,
         tid_margin=rad.tid_margin,
         goodput_fraction=goodput_fraction,
@@ -183,14 +195,7 @@ def evaluate(scenario: Scenario | str | None = None, **overrides: Any) -> Result
 
 def _sample_shape(scenario: Scenario) -> tuple[int, ...]:
     """Common shape of the scenario's sample arrays (ScenarioError naming them where they do not broadcast)."""
-    arrays = {k: val for k, val in scenario.values.items() if isinstance(val, np.ndarray) and val.ndim}
-    try:
-        return np.broadcast_shapes(*(val.shape for val in arrays.values()))
-    except ValueError:
-        shapes = ", ".join(f"{k} {val.shape}" for k, val in arrays.items())
-        raise ScenarioError(
-            [FieldError(next(iter(arrays)), f"sample arrays of different shapes do not combine: {shapes}")]
-        ) from None
+    return scenario.sample_shape
 
 
 #: Parameters :func:`_physical_design` reads, itself and through the stages it calls (its cache key).

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import fields
+from threading import get_ident
 from typing import Any
 
 import numpy as np
@@ -391,16 +392,17 @@ class Outputs(Mapping[str, Any]):
     shape of the scenario's sample arrays). Pickles (and copies) as a plain dict.
     """
 
-    __slots__ = ("_q", "_raw", "_values", "_mask", "_infeasible", "_shape")
+    __slots__ = ("_q", "_raw", "_values", "_mask", "_infeasible", "_shape", "_busy")
 
     def __init__(self, q: dict[str, Any], sample_shape: tuple[int, ...] = ()) -> None:
         self._q = q
         self._raw: dict[str, Any] = {}
         self._values: dict[str, Any] = {}
         feasible = q["feasibility"].feasible
-        self._mask = None if np.all(feasible) else feasible
+        self._mask = None if (feasible.all() if type(feasible) is np.ndarray else np.all(feasible)) else feasible
         self._infeasible: np.ndarray | None = None  # flat indices of the infeasible samples, found on first use
         self._shape = tuple(sample_shape)
+        self._busy = None  # the thread computing a group (the groups it reads are computed in its context)
         if not KEYS:  # the first evaluation in the process computes every group and learns the layout
             for index, compute in enumerate(GROUPS):
                 group = compute(q, self._raw_value)
@@ -412,8 +414,17 @@ class Outputs(Mapping[str, Any]):
     def _compute(self, index: int) -> None:
         # The same floating-point context as terawatt.model.evaluate: infeasible samples carry inf/NaN by design
         # (flagged in the outputs and notes), and a group computed later must not warn where evaluate would not.
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        # A group read by another group being computed runs in that one's context (entered once).
+        thread = get_ident()
+        if self._busy == thread:
             group = GROUPS[index](self._q, self._raw_value)
+        else:
+            self._busy = thread
+            try:
+                with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+                    group = GROUPS[index](self._q, self._raw_value)
+            finally:
+                self._busy = None
         self._raw.update(group)  # each key finished (masked, broadcast) when it is read (__getitem__)
 
     def _raw_value(self, key: str) -> Any:
@@ -429,6 +440,10 @@ class Outputs(Mapping[str, Any]):
         if self._mask is not None and key.startswith(_COST_PREFIXES):  # infeasible designs carry no cost figures
             val = self._masked(val)
         if self._shape:
+            if type(val) is np.ndarray and val.shape == self._shape:  # np.broadcast_to's read-only view, made directly
+                view = val.view()
+                view.flags.writeable = False
+                return view
             return _scalarize(np.broadcast_to(val, self._shape))
         if isinstance(val, np.ndarray) and val.ndim:
             raise RuntimeError(f"output {key} is an array of shape {val.shape} for a scalar scenario")

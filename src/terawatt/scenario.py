@@ -57,13 +57,38 @@ class Scenario:
         return self.values[key]
 
     @cached_property
+    def sample_arrays(self) -> dict[str, np.ndarray]:
+        """The parameters given as arrays of samples, by name (none for a scalar scenario); read once, as the
+        values of a scenario do not change. The types are looked at first (one C-level pass): a scalar scenario
+        has none."""
+        values = self.values
+        if not any(issubclass(kind, np.ndarray) for kind in set(map(type, values.values()))):
+            return {}
+        return {k: v for k, v in values.items() if isinstance(v, np.ndarray) and v.ndim}
+
+    @cached_property
     def sample_sizes(self) -> tuple[int, ...]:
-        """Sizes of the parameters given as arrays of samples (none for a scalar scenario); read once, as the values
-        of a scenario do not change. The types are looked at first (one C-level pass): a scalar scenario has none."""
-        values = self.values.values()
-        if not any(issubclass(kind, np.ndarray) for kind in set(map(type, values))):
+        """Sizes of the parameters given as arrays of samples (none for a scalar scenario: told from the types, as
+        :attr:`sample_arrays`, without reading that property)."""
+        if not any(issubclass(kind, np.ndarray) for kind in set(map(type, self.values.values()))):
             return ()
-        return tuple(v.size for v in values if isinstance(v, np.ndarray) and v.ndim)
+        return tuple(v.size for v in self.sample_arrays.values())
+
+    @cached_property
+    def sample_shape(self) -> tuple[int, ...]:
+        """Common shape of the sample arrays (``()`` for a scalar scenario); ScenarioError naming them where they
+        do not broadcast. One shape shared by every array (a sampled scenario's rows) needs no broadcast."""
+        arrays = self.sample_arrays
+        shapes = {v.shape for v in arrays.values()}
+        if len(shapes) <= 1:
+            return next(iter(shapes), ())
+        try:
+            return np.broadcast_shapes(*(v.shape for v in arrays.values()))
+        except ValueError:
+            listed = ", ".join(f"{k} {v.shape}" for k, v in arrays.items())
+            raise ScenarioError(
+                [FieldError(next(iter(arrays)), f"sample arrays of different shapes do not combine: {listed}")]
+            ) from None
 
     @cached_property
     def auto_keys(self) -> tuple[str, ...]:
@@ -531,4 +556,7 @@ def as_array(value: Any) -> np.ndarray:
     A scalar becomes a NumPy ``float64`` scalar rather than a 0-d array (:func:`terawatt._arrays.as_float`): the
     same arithmetic, several times faster on the scalar path of :func:`terawatt.evaluate`.
     """
+    kind = type(value)
+    if kind is float:  # most parameters (as_float's value, without the call)
+        return np.float64(value)
     return _EMPTY if value is None else as_float(value)

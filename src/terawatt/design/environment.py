@@ -34,6 +34,7 @@ from terawatt.design.stage_cache import scalar_stage
 from terawatt.design.workload import TRAINING_SHARE_KEYS, training_share
 from terawatt.errors import FieldError, ScenarioError
 from terawatt.physics import atmosphere, comms, debris, propulsion, radiation
+from terawatt.physics._checks import extremes
 from terawatt.scenario import as_array as _f
 
 #: Above this altitude the density table ends and drag is negligible (< 1e-15 kg m-3); drag is set to zero there
@@ -49,9 +50,10 @@ MAX_DV_M_PER_S = 20000.0
 def _range_error(altitude_km: np.ndarray, lo: float, hi: float, switch: str, what: str,
                  ends: tuple[float, float] | None = None) -> FieldError | None:
     """The error of altitudes outside ``[lo, hi]`` (None if none is); ``ends``: their minimum and maximum, where the
-    caller has them."""
-    if is_sampled(altitude_km):  # two reductions, or none where the caller has them (NaN: below)
-        low, high = (altitude_km.min(), altitude_km.max()) if ends is None else ends
+    caller has them (else those shared with the stage's other checks of the array,
+    :func:`terawatt.physics._checks.extremes`)."""
+    if is_sampled(altitude_km):  # no reduction of its own (NaN fails both comparisons: below)
+        low, high = extremes(altitude_km) if ends is None else ends
         if low >= lo and high <= hi:
             return None
     bad = (altitude_km < lo) | (altitude_km > hi)
@@ -92,8 +94,8 @@ def table_range_errors(v: dict[str, Any], altitude_km: np.ndarray) -> list[Field
         ("radiation.enabled", radiation_table_altitude_range_km, "radiation dose table"),
         ("debris.enabled", lambda: debris.FLUX_ALTITUDE_RANGE_KM, "debris flux table"),
     ]
-    # the altitudes' minimum and maximum once for every table (sample arrays)
-    ends = (altitude_km.min(), altitude_km.max()) if is_sampled(altitude_km) and altitude_km.size else None
+    # the altitudes' minimum and maximum once for every table (sample arrays), shared with the stage's other checks
+    ends = extremes(altitude_km) if is_sampled(altitude_km) and altitude_km.size else None
     problems = [_range_error(altitude_km, *span(), switch, what, ends) for switch, span, what in checks if v[switch]]
     target = (
         "propulsion.deorbit_spiral_altitude_km"

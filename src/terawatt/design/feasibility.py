@@ -9,10 +9,14 @@ Infeasible samples carry no cost; the reason says which of these applies, so no 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+
+from terawatt._arrays import broadcast_shape
 
 
 @dataclass(frozen=True)
@@ -125,36 +129,57 @@ def orbital_feasibility(
     Feasibility
         ``feasible`` is False where any check fails; ``reason`` names every failing check with its numbers.
     """
-    shape = np.broadcast_shapes(
-        *(
-            np.shape(a)
-            for a in (
-                radiator_ok,
-                given_mass_kg,
-                parts_mass_kg,
-                launchable,
-                total_dv_m_per_s,
-                tid_margin,
-                goodput_fraction,
-                availability,
-                satellite_count,
-            )
-        )
-    )
-    too_light = (
+    shape = broadcast_shape(radiator_ok, given_mass_kg, parts_mass_kg, launchable, total_dv_m_per_s, tid_margin,
+                            goodput_fraction, availability, satellite_count)
+    inputs = dict(radiator_ok=radiator_ok, heritage=heritage, accept_given_mass=accept_given_mass,
+                  given_mass_kg=given_mass_kg, parts_mass_kg=parts_mass_kg, launchable=launchable,
+                  satellite_mass_kg=satellite_mass_kg, payload_kg=payload_kg, total_dv_m_per_s=total_dv_m_per_s,
+                  max_dv_m_per_s=max_dv_m_per_s, propellant_ok=propellant_ok,
+                  avoidance_outage_fraction=avoidance_outage_fraction, tid_margin=tid_margin,
+                  goodput_fraction=goodput_fraction, availability=availability, satellite_count=satellite_count,
+                  cell_efficiency=cell_efficiency)
+    if shape == ():  # one sample: every check and its text (a few scalar comparisons)
+        return combine(_checks(shape, **inputs), shape)
+    # Samples: the flag first, from the fewest passes over them; the reasons (every check's mask and text) only
+    # where some sample fails, and only when they are read.
+    too_light = _too_light(heritage, accept_given_mass, given_mass_kg, parts_mass_kg)
+    if 0 not in shape and _all_feasible(too_light, **inputs):
+        return Feasibility(np.ones(shape, bool), lambda: np.zeros(shape, "<U1"))
+    feasible = _feasible(shape, too_light, **inputs)
+    if feasible.all():
+        return Feasibility(feasible, lambda: np.zeros(shape, "<U1"))
+    infeasible = ~feasible
+    return Feasibility(feasible, lambda: combine(_checks(shape, **inputs), shape, bad_any=infeasible).reason)
+
+
+def _too_light(heritage: Any, accept_given_mass: Any, given_mass_kg: Any, parts_mass_kg: Any) -> Any:
+    """Where a heritage satellite is lighter than its own parts (one False where no sample is heritage)."""
+    if np.ndim(heritage) == 0 and not heritage:
+        return np.False_
+    return (
         np.asarray(heritage, bool)
         & ~np.asarray(accept_given_mass, bool)
         & (np.asarray(given_mass_kg) < np.asarray(parts_mass_kg))
     )
-    tid = np.asarray(tid_margin, float)
-    goodput = np.asarray(goodput_fraction, float)
-    avail = np.asarray(availability, float)
-    count = np.asarray(satellite_count, float)
-    eta = np.asarray(cell_efficiency, float)
+
+
+def _checks(shape: tuple[int, ...], **x: Any) -> list[tuple[Any, Reason]]:
+    """Every check of :func:`orbital_feasibility`: (mask of the failing samples, reason), in the order of the
+    reasons' text; the last (the fleet delivers no compute) applies where no other check fails."""
+    given_mass_kg, parts_mass_kg = x["given_mass_kg"], x["parts_mass_kg"]
+    satellite_mass_kg, payload_kg = x["satellite_mass_kg"], x["payload_kg"]
+    total_dv_m_per_s, max_dv_m_per_s = x["total_dv_m_per_s"], x["max_dv_m_per_s"]
+    too_light = _too_light(x["heritage"], x["accept_given_mass"], given_mass_kg, parts_mass_kg)
+    tid = np.asarray(x["tid_margin"], float)
+    goodput = np.asarray(x["goodput_fraction"], float)
+    avail = np.asarray(x["availability"], float)
+    count = np.asarray(x["satellite_count"], float)
+    eta = np.asarray(x["cell_efficiency"], float)
+    radiator_ok = np.asarray(x["radiator_ok"], bool)
     mass_ok = np.isfinite(np.asarray(satellite_mass_kg, float))
-    launch_bad = ~np.asarray(launchable, bool) & np.asarray(radiator_ok, bool) & ~too_light & mass_ok
-    checks = [
-        (~np.asarray(radiator_ok, bool), "radiator cannot reject the heat (net flux <= 0 at this temperature)"),
+    launch_bad = ~np.asarray(x["launchable"], bool) & radiator_ok & ~too_light & mass_ok
+    checks: list[tuple[Any, Reason]] = [
+        (~radiator_ok, "radiator cannot reject the heat (net flux <= 0 at this temperature)"),
         (
             too_light,
             lambda m: "satellite.mass_kg ("
@@ -164,7 +189,7 @@ def orbital_feasibility(
             + " kg: compute, shielding, array, battery, radiator)",
         ),
         (
-            ~mass_ok & np.asarray(radiator_ok, bool),
+            ~mass_ok & radiator_ok,
             "the satellite's mass is not finite (an array or radiator without bound: efficiency or flux near 0)",
         ),
         (
@@ -176,13 +201,13 @@ def orbital_feasibility(
             + " kg) or fairing volume",
         ),
         (
-            ~np.asarray(propellant_ok, bool) & np.asarray(radiator_ok, bool) & mass_ok,
+            ~np.asarray(x["propellant_ok"], bool) & radiator_ok & mass_ok,
             lambda m: "cannot hold its orbit: lifetime delta-v "
             + _fmt(total_dv_m_per_s, m)
             + f" m/s exceeds what any propulsion system provides ({max_dv_m_per_s:g} m/s)",
         ),
         (
-            (np.asarray(avoidance_outage_fraction, float) >= 1.0) & mass_ok,
+            (np.asarray(x["avoidance_outage_fraction"], float) >= 1.0) & mass_ok,
             "debris avoidance takes all of its time",
         ),
         (
@@ -202,4 +227,90 @@ def orbital_feasibility(
     failing = any_failing(checks, shape)
     rest = ~failing & ~((avail > 0) & np.isfinite(count) & (count > 0))
     checks.append((rest, lambda m: "the fleet delivers no compute (availability " + _fmt(avail, m) + ")"))
-    return combine(checks, shape, bad_any=failing | rest)
+    return checks
+
+
+# The flag of every sample is that no check of _checks fails: with R = radiator_ok and M = a finite satellite
+# mass, the checks gated on R and M (~M & R, launch & R & ~too_light & M, propellant & R & M, avoidance & M) fail
+# exactly where their first term does once ~R, ~M and too_light are in the union, and "no compute" adds the
+# fleet's condition wherever no other check fails; so a sample is feasible where R, M, not too light, launchable,
+# propellant_ok, avoidance < 1 (or NaN), tid margin >= 1, goodput > 0, efficiency <= 1 (each NaN: effect off)
+# and availability > 0 and 0 < count < inf all hold.
+
+
+def _all_feasible(too_light: Any, **x: Any) -> bool:
+    """Whether every sample is feasible, from the extremes of each quantity (reductions, no mask written);
+    False also where that cannot be told so cheaply (then :func:`_feasible` decides sample by sample)."""
+    for flag in (x["radiator_ok"], x["launchable"], x["propellant_ok"]):
+        if not (flag.all() if type(flag) is np.ndarray else bool(np.all(flag))):
+            return False
+    if np.ndim(too_light) or too_light:
+        return False
+    mass = x["satellite_mass_kg"]
+    count = x["satellite_count"]
+    if not (_finite(mass) and _low(count) > 0.0 and _high(count) < math.inf and _low(x["availability"]) > 0.0):
+        return False  # NaN fails these comparisons, as it fails the checks
+    # effects switched off (NaN) pass these checks: the extremes of the other values
+    return not (
+        _nan_high(x["avoidance_outage_fraction"]) >= 1.0
+        or _nan_low(x["tid_margin"]) < 1.0
+        or _nan_low(x["goodput_fraction"]) <= 0.0
+        or _nan_high(x["cell_efficiency"]) > 1.0
+    )
+
+
+def _feasible(shape: tuple[int, ...], too_light: Any, **x: Any) -> np.ndarray:
+    """The feasible flag of every sample (see the comment above :func:`_all_feasible`), one pass per condition."""
+    ok = np.ones(shape, bool)
+    conditions = [
+        x["radiator_ok"],
+        x["launchable"],
+        x["propellant_ok"],
+        np.logical_not(too_light),
+        np.isfinite(np.asarray(x["satellite_mass_kg"], float)),
+        np.asarray(x["availability"], float) > 0,
+        np.isfinite(np.asarray(x["satellite_count"], float)),
+        np.asarray(x["satellite_count"], float) > 0,
+        np.logical_not(np.asarray(x["avoidance_outage_fraction"], float) >= 1.0),
+        np.logical_not(np.asarray(x["tid_margin"], float) < 1.0),
+        np.logical_not(np.asarray(x["goodput_fraction"], float) <= 0.0),
+        np.logical_not(np.asarray(x["cell_efficiency"], float) > 1.0),
+    ]
+    for holds in conditions:
+        if np.ndim(holds):
+            np.logical_and(ok, holds, out=ok)
+        elif not holds:
+            ok[...] = False
+    return ok
+
+
+def _finite(x: Any) -> bool:
+    """Whether every value of ``x`` is finite (its extremes: NaN makes them NaN)."""
+    return -math.inf < _low(x) and _high(x) < math.inf
+
+
+def _low(x: Any) -> float:
+    """The smallest value of ``x`` (NaN where any is NaN)."""
+    return float(x.min()) if type(x) is np.ndarray and x.size else float(np.min(x))
+
+
+def _high(x: Any) -> float:
+    """The largest value of ``x`` (NaN where any is NaN)."""
+    return float(x.max()) if type(x) is np.ndarray and x.size else float(np.max(x))
+
+
+def _nan_low(x: Any) -> float:
+    """The smallest value of ``x`` ignoring NaN (NaN where all are): ``min`` (a faster loop), and ``fmin`` where
+    that is NaN."""
+    if type(x) is not np.ndarray or not x.ndim:
+        return float(x)
+    low = x.min()
+    return float(low) if low == low else float(np.fmin.reduce(x, axis=None))
+
+
+def _nan_high(x: Any) -> float:
+    """The largest value of ``x`` ignoring NaN (NaN where all are), as :func:`_nan_low`."""
+    if type(x) is not np.ndarray or not x.ndim:
+        return float(x)
+    high = x.max()
+    return float(high) if high == high else float(np.fmax.reduce(x, axis=None))

@@ -10,7 +10,10 @@ reads, once, and caches its result keyed on *all* of its inputs: those parameter
 list being complete: the stage is always called with a mapping of the declared names only, so reading an
 undeclared one raises ``KeyError`` on the first run, cached or not.
 
-Anything that is not a scalar (an array of samples, a timeline) bypasses the cache: the stage then runs as before.
+Anything that is not a scalar (an array of samples, a timeline) bypasses the cache: the stage then runs as before,
+with the range checks of its read-only sample parameters sharing their extremes while it runs
+(:func:`terawatt.physics._checks.fixed_inputs`). Sample arrays are found from the values' types (C-level scans),
+so a design of sample arrays is not keyed field by field before it bypasses the cache.
 Thread-safe (a lock guards the caches, never held while a stage runs).
 Cached results are copied and made read-only, so no caller can alter what a later hit returns. NaN inputs (empty
 values derived by the model) key as one value; signed zeros key apart.
@@ -31,6 +34,8 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
 import numpy as np
+
+from terawatt.physics._checks import fixed_inputs
 
 __all__ = ["CACHED_STAGES", "cache_clear", "disabled", "scalar_stage"]
 
@@ -72,6 +77,8 @@ def _key_of(x: Any) -> Any:
         return (x, math.copysign(1.0, x)) if x == 0.0 else x
     if kind in _SCALARS:
         return (kind, x)
+    if kind is np.float64:  # the model's scalars (terawatt._arrays.as_float): the generic key below, at once
+        return ("generic", x.dtype, x.tobytes())
     token = _TOKENS.get(id(x))
     if token is not None:
         return token
@@ -82,8 +89,26 @@ def _key_of(x: Any) -> Any:
     if kind in (tuple, list):
         return (kind.__name__, tuple(_key_of(val) for val in x))
     if dataclasses.is_dataclass(x) and not isinstance(x, type):
-        return (kind, tuple(_key_of(val) for val in vars(x).values()))
+        values = tuple(vars(x).values())
+        if _has_samples(values):  # a design of sample arrays: no keys made of its scalar fields first
+            raise _Unhashable
+        return (kind, tuple(map(_key_of, values)))
     raise _Unhashable
+
+
+def _has_samples(values: tuple[Any, ...], kinds: tuple[type, ...] | None = None) -> bool:
+    """Whether an array of samples is among ``values`` (``kinds``: their types): the arrays are found by C-level
+    scans of the types (``tuple.index``), and only their dimensions looked at."""
+    if kinds is None:
+        kinds = tuple(map(type, values))
+    i = -1
+    try:
+        while True:
+            i = kinds.index(np.ndarray, i + 1)
+            if values[i].ndim:
+                return True
+    except ValueError:
+        return False
 
 
 def _negative_zero(values: tuple[Any, ...]) -> bool:
@@ -105,7 +130,7 @@ def _values_key(values: tuple[Any, ...]) -> Any:
     per-value key where a value is not a plain scalar or a float is -0.0 (equal to 0.0 as a dict key)."""
     types = tuple(map(type, values))
     if not _SCALAR_SET.issuperset(types) or (0.0 in values and _negative_zero(values)):
-        if np.ndarray in types and any(type(x) is np.ndarray and x.ndim for x in values):
+        if _has_samples(values, types):
             raise _Unhashable  # an array of samples: the stage runs uncached (no per-value keys made first)
         return tuple(map(_key_of, values))
     return (values, types)
@@ -153,37 +178,39 @@ def scalar_stage(keys: Iterable[str] = (), values_at: int | None = 0) -> Callabl
                     _TOKENS.pop(id(result), None)
                 cache.clear()
 
-        def restricted(args: tuple[Any, ...]) -> tuple[Any, ...]:
+        # The declared parameters' values in one C-level pass (a tuple in the order of ``names``); the mapping of
+        # them that the stage sees is built from it only when it runs (KeyError for a declared name not given).
+        pick = operator.itemgetter(*names) if len(names) > 1 else lambda v: tuple(v[k] for k in names)
+
+        def restricted(args: tuple[Any, ...], picked: tuple[Any, ...] | None = None) -> tuple[Any, ...]:
             if values_at is None:
                 return args
-            v = args[values_at]
-            return (*args[:values_at], {k: v[k] for k in names}, *args[values_at + 1:])
-
-        # The declared parameters' values in one C-level pass (a tuple in the order of ``names``); the mapping of
-        # them that the stage sees is built only when it runs.
-        pick = operator.itemgetter(*names) if len(names) > 1 else lambda v: tuple(v[k] for k in names)
+            if picked is None:
+                picked = pick(args[values_at])
+            return (*args[:values_at], dict(zip(names, picked, strict=False)), *args[values_at + 1:])
 
         @functools.wraps(fn)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
+            picked = None if values_at is None else pick(args[values_at])
             if not _STATE["enabled"]:
-                return fn(*restricted(args), **kwargs)
+                return fn(*restricted(args, picked), **kwargs)
             try:
-                if values_at is None:
+                if picked is None:
                     key = (None, tuple(map(_key_of, args)), _key_of(kwargs) if kwargs else None)
-                else:
-                    key = (
-                        _values_key(pick(args[values_at])),
-                        tuple(map(_key_of, args[:values_at] + args[values_at + 1 :])),
-                        _key_of(kwargs) if kwargs else None,
-                    )
+                else:  # the other arguments first: a design of sample arrays among them ends the keying at once
+                    others = tuple(map(_key_of, args[:values_at] + args[values_at + 1 :]))
+                    key = (_values_key(picked), others, _key_of(kwargs) if kwargs else None)
             except _Unhashable:
-                return fn(*restricted(args), **kwargs)
+                if picked is None:
+                    return fn(*restricted(args), **kwargs)
+                with fixed_inputs(picked):  # its parameters do not change while it runs: their checks share work
+                    return fn(*restricted(args, picked), **kwargs)
             with _LOCK:
                 hit = cache.get(key)
                 if hit is not None:
                     cache.move_to_end(key)
                     return hit
-            result = _frozen(fn(*restricted(args), **kwargs))
+            result = _frozen(fn(*restricted(args, picked), **kwargs))
             with _LOCK:
                 if key in cache:  # another thread stored it meanwhile: keep one object per key
                     return cache[key]
