@@ -11,7 +11,7 @@ do not.
 - ``environment.with_propellant`` skips the dry-mass pass over a +0 placeholder, the finiteness mask where every
   propellant mass is finite, and the heritage selection where no satellite is a heritage one;
   ``environment.avoidance_stalls`` multiplies the manoeuvres flown into the formation factor's array.
-- ``_arrays.fits`` tells exactly where an ``out=`` operation gives the ufunc's own result.
+- ``_buffers.holds`` tells exactly where an ``out=`` operation gives the ufunc's own result.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import numpy as np
 import pytest
 
 import terawatt
-from terawatt import _arrays
+from terawatt._buffers import holds
 from terawatt.constants import EARTH_EQUATORIAL_RADIUS_M, EARTH_MU_M3_PER_S2, HOURS_PER_YEAR, SECONDS_PER_YEAR
 from terawatt.design import environment
 from terawatt.physics import debris, propulsion
@@ -41,21 +41,21 @@ def _same(got, want) -> None:
     assert _bits(got) == _bits(want)
 
 
-# ----------------------------------------------------------------------------------------------- _arrays.fits
-def test_fits_only_where_out_gives_the_ufuncs_result():
+# ------------------------------------------------------------------------------------------- _buffers.holds
+def test_holds_only_where_out_gives_the_ufuncs_result():
     buf = np.ones(5)
-    assert _arrays.fits(buf, 2.0, np.float64(3.0), np.asarray(4.0), np.ones(5), 7)
-    assert not _arrays.fits(buf, np.ones((2, 5)))  # would grow
-    assert not _arrays.fits(buf, np.ones(1))  # broadcasts, but not the same shape: the general path
-    assert not _arrays.fits(buf, [1.0, 2.0, 3.0, 4.0, 5.0, 6.0])
-    assert _arrays.fits(buf, [1.0, 2.0, 3.0, 4.0, 5.0])
-    assert not _arrays.fits(np.float64(1.0))
-    assert not _arrays.fits(np.asarray(1.0))  # 0-d: the scalar path returns NumPy scalars
-    assert not _arrays.fits(np.ones(5, dtype=np.float32))
-    assert not _arrays.fits(np.ones(5, dtype=int))
+    assert holds(buf, 2.0, np.float64(3.0), np.asarray(4.0), np.ones(5), 7)
+    assert not holds(buf, np.ones((2, 5)))  # would grow
+    assert not holds(buf, np.ones(1))  # broadcasts, but not the same shape: the general path
+    assert not holds(buf, [1.0, 2.0, 3.0, 4.0, 5.0])  # not an array: the general path
+    assert not holds(buf, np.ones(5, dtype=np.float32))  # another type: the general path
+    assert not holds(np.float64(1.0))
+    assert not holds(np.asarray(1.0))  # 0-d: the scalar path returns NumPy scalars
+    assert not holds(np.ones(5, dtype=np.float32))
+    assert not holds(np.ones(5, dtype=int))
     ro = np.ones(5)
     ro.setflags(write=False)
-    assert not _arrays.fits(ro)
+    assert not holds(ro)
 
 
 # --------------------------------------------------------------------------------------------------- drag

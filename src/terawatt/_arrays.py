@@ -107,25 +107,6 @@ def select(condition: Any, if_true: Any, if_false: Any) -> Any:
     return np.where(condition, if_true, if_false)
 
 
-def fits(buffer: Any, *operands: Any) -> bool:
-    """Whether ``buffer`` can take the result of a ufunc of it and ``operands`` in place (``out=buffer``): a
-    writeable float64 array of at least one dimension that every operand broadcasts to without growing it (a
-    scalar or the same shape), so that the result has the values, shape and type the ufunc would return.
-
-    For a chain of operations on an intermediate the caller computed itself (never on an argument it was given).
-    """
-    if type(buffer) is not np.ndarray or not buffer.ndim or buffer.dtype.type is not np.float64:
-        return False
-    if not buffer.flags.writeable:
-        return False
-    shape = buffer.shape
-    for x in operands:  # a few attribute reads: np.shape and np.ndim cost microseconds each
-        size = () if type(x) is float else getattr(x, "shape", None)
-        if size is None:
-            size = np.shape(x)
-        if size and size != shape:
-            return False
-    return True
 #: Types of one flag (no samples).
 _FLAGS = frozenset({bool, np.bool_})
 

@@ -36,16 +36,16 @@ def _fits(shape: tuple[int, ...], x: Any) -> bool:
     return type(x) in _SCALARS
 
 
-def holds(buffer: Any, a: Any, b: Any) -> bool:
-    """Whether ``buffer`` can take ``ufunc(a, b)``: a float64 sample array (at least 1-d) of the result's shape,
-    ``a`` and ``b`` each a float value or a float64 array of that shape."""
-    return (
-        type(buffer) is np.ndarray
-        and buffer.ndim > 0
-        and buffer.dtype == np.float64
-        and _fits(buffer.shape, a)
-        and _fits(buffer.shape, b)
-    )
+def holds(buffer: Any, *operands: Any) -> bool:
+    """Whether ``buffer`` can take the result of a ufunc of ``operands`` in place (``out=buffer``) with the values,
+    shape and type the ufunc would return: a writeable float64 sample array (at least 1-d), each operand a float
+    value or a float64 array of the buffer's shape (or 0-d)."""
+    if type(buffer) is not np.ndarray or not buffer.ndim or buffer.dtype != np.float64:
+        return False
+    if not buffer.flags.writeable:
+        return False
+    shape = buffer.shape
+    return all(_fits(shape, x) for x in operands)
 
 
 def into(buffer: Any, ufunc: np.ufunc, a: Any, b: Any) -> Any:

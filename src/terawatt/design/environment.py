@@ -19,7 +19,6 @@ from terawatt._arrays import (
     Deferred,
     LazyFields,
     deferred_if,
-    fits,
     is_sampled,
     nan_to_zero,
     resolve,
@@ -27,6 +26,7 @@ from terawatt._arrays import (
     stored,
     where_all,
 )
+from terawatt._buffers import holds
 from terawatt.catalogs import catalog_entry
 from terawatt.constants import STANDARD_GRAVITY_M_PER_S2
 from terawatt.design.satellite import SatelliteDesign
@@ -229,7 +229,7 @@ def avoidance_stalls(v: dict[str, Any], altitude_km: np.ndarray, own_manoeuvres:
             _f(v["links.cluster_radius_m"]),
             n_cluster)
         # the factor is this call's own array where it has the samples' shape: the manoeuvres flown in its place
-        flown = (np.multiply(own_manoeuvres, factor, out=factor) if fits(factor, own_manoeuvres)
+        flown = (np.multiply(own_manoeuvres, factor, out=factor) if holds(factor, own_manoeuvres)
                  else own_manoeuvres * factor)
         outage = debris.avoidance_outage_fraction(flown, outage_h)
         return flown, outage, 1.0 - outage
@@ -445,7 +445,7 @@ def with_propellant(sat: SatelliteDesign, env: EnvironmentDesign, tank_fraction:
         if not (finite.all() and _is_float_array(hardware, np.shape(finite))):
             hardware = np.where(finite, hardware, np.nan)
     sized = dry + propellant
-    sized = np.add(sized, hardware, out=sized) if fits(sized, hardware) else sized + hardware
+    sized = np.add(sized, hardware, out=sized) if holds(sized, hardware) else sized + hardware
     no_heritage = np.ndim(sat.heritage) == 0 and not sat.heritage
 
     def sized_only(if_heritage: Any, value: Any) -> Any:
@@ -457,8 +457,8 @@ def with_propellant(sat: SatelliteDesign, env: EnvironmentDesign, tank_fraction:
 
     wet = sized_only(mass, sized)
     stowed = mass / sat.stowed_volume_m3  # the stowed density, then the volume at the new mass in its place
-    stowed = np.divide(wet, stowed, out=stowed) if fits(stowed, wet) else wet / stowed
-    if fits(hardware, propellant):  # the hardware mass is this call's own array: the propulsion mass in its place
+    stowed = np.divide(wet, stowed, out=stowed) if holds(stowed, wet) else wet / stowed
+    if holds(hardware, propellant):  # the hardware mass is this call's own array: the propulsion mass in its place
         propulsion_mass = np.add(propellant, hardware, out=hardware)
     else:
         propulsion_mass = propellant + hardware

@@ -38,7 +38,8 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from terawatt._arrays import fits, interp, where_all
+from terawatt._arrays import interp, where_all
+from terawatt._buffers import holds
 from terawatt.constants import HOURS_PER_YEAR
 from terawatt.physics._checks import check_range, output
 
@@ -447,7 +448,7 @@ def avoidance_outage_fraction(manoeuvres: npt.ArrayLike, outage_h_per_manoeuvre:
     m = _check(manoeuvres, "manoeuvres", 0.0, np.inf, "1/yr")
     t = _check(outage_h_per_manoeuvre, "outage_h_per_manoeuvre", 0.0, np.inf, "h")
     hours = m * t
-    if fits(hours):  # this call's own array: the fraction, and its cap where one reaches it, in place
+    if holds(hours):  # this call's own array: the fraction, and its cap where one reaches it, in place
         np.divide(hours, HOURS_PER_YEAR, out=hours)
         # where no sample reaches the cap, np.minimum would return every value as it is (a NaN fails the test)
         return hours if hours.max() <= 1.0 else np.minimum(1.0, hours, out=hours)
@@ -521,7 +522,7 @@ def formation_manoeuvre_factor(trigger_area_m2: npt.ArrayLike, cluster_radius_m:
     radius = _check(cluster_radius_m, "cluster_radius_m", 0.0, np.inf, "m")
     n = _check(cluster_satellites, "cluster_satellites", 1.0, np.inf, "-")
     disc = area / np.pi
-    if positive and fits(disc, radius, n):  # this call's own array: (1 + R/r_t)^2 and its cap at N in place
+    if positive and holds(disc, radius, n):  # this call's own array: (1 + R/r_t)^2 and its cap at N in place
         with np.errstate(divide="ignore", invalid="ignore"):
             np.sqrt(disc, out=disc)
             np.divide(radius, disc, out=disc)

@@ -38,7 +38,7 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
-from terawatt._arrays import fits
+from terawatt._buffers import holds
 from terawatt.constants import (
     EARTH_EQUATORIAL_RADIUS_M,
     EARTH_MU_M3_PER_S2,
@@ -193,7 +193,7 @@ def cross_section_m2(array_area_m2: npt.ArrayLike, radiator_area_m2: npt.ArrayLi
     s = _positive(speed_ratio, "speed_ratio", "-")
     c = _positive(cd, "cd", "-")
     factor = t / w + 2.0 / (s * _SQRT_PI * c)
-    if fits(panels, factor, a_bus):  # the panels' sum is this call's own array: scale it and add the bus in place
+    if holds(panels, factor, a_bus):  # the panels' sum is this call's own array: scale it and add the bus in place
         np.multiply(panels, factor, out=panels)
         return np.add(panels, a_bus, out=panels)
     return _out(np.asarray(panels * factor + a_bus))
@@ -232,7 +232,7 @@ def _drag_terms(altitude_km: npt.ArrayLike, density_kg_per_m3: npt.ArrayLike, ar
     m = _positive(mass_kg, "mass_kg", "kg")
     c = _positive(cd, "cd", "-")
     k = rho * c * a
-    if fits(k, m):  # k is this call's own array
+    if holds(k, m):  # k is this call's own array
         return _R_M + alt * 1e3, np.divide(k, m, out=k)
     return _R_M + alt * 1e3, k / m
 
@@ -243,7 +243,7 @@ def _drag_acceleration(altitude_km: npt.ArrayLike, density_kg_per_m3: npt.ArrayL
     the array of :func:`_drag_terms` where it is one, with ``(0.5 * k) * mu`` as ``k * (mu / 2)`` where halving
     every ``k`` is exact (the same doubles: both round the same real number)."""
     r, k = _drag_terms(altitude_km, density_kg_per_m3, area_m2, mass_kg, cd)
-    if fits(k, r):
+    if holds(k, r):
         if k.min() >= _HALVING_EXACT:  # 0.5 * k exact (NaN fails): (0.5 * k) * mu is k * (mu / 2), one pass
             np.multiply(k, _HALF_MU, out=k)
         else:
@@ -303,7 +303,7 @@ def drag_dv_m_per_s_per_yr(altitude_km: npt.ArrayLike, density_kg_per_m3: npt.Ar
     .. [1] Wertz, J. R. and Larson, W. J. (eds.), *Space Mission Analysis and Design*, 3rd ed., 1999, ch. 6.
     """
     acceleration = _drag_acceleration(altitude_km, density_kg_per_m3, area_m2, mass_kg, cd)
-    if fits(acceleration):
+    if holds(acceleration):
         return np.multiply(acceleration, SECONDS_PER_YEAR, out=acceleration)
     return _out(acceleration * SECONDS_PER_YEAR)
 
@@ -552,7 +552,7 @@ def propellant_mass_kg(dry_mass_kg: npt.ArrayLike, dv_m_per_s: npt.ArrayLike, is
     dv = _check(dv_m_per_s, "dv_m_per_s", 0.0, 20000.0, "m/s")
     isp = _positive(isp_s, "isp_s", "s")
     x = dv / (STANDARD_GRAVITY_M_PER_S2 * isp)
-    if fits(x, m):  # x is this call's own array: the mass ratio minus one, then the propellant, in place
+    if holds(x, m):  # x is this call's own array: the mass ratio minus one, then the propellant, in place
         np.expm1(x, out=x)
         return np.multiply(m, x, out=x)
     return _out(np.asarray(m * np.expm1(x)))
