@@ -8,6 +8,7 @@ not go through the array machinery).
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -105,6 +106,20 @@ def select(condition: Any, if_true: Any, if_false: Any) -> Any:
             if keeps:
                 return chosen
     return np.where(condition, if_true, if_false)
+
+
+def arrays_among(values: tuple[Any, ...], kinds: tuple[type, ...] | None = None) -> Iterator[np.ndarray]:
+    """The NumPy arrays among ``values`` (``kinds``: their types, where the caller has them), in order, found by
+    C-level scans of the types (``tuple.index``) rather than a Python test of every value."""
+    if kinds is None:
+        kinds = tuple(map(type, values))
+    i = -1
+    while True:
+        try:
+            i = kinds.index(np.ndarray, i + 1)
+        except ValueError:
+            return
+        yield values[i]
 
 
 #: Types of one flag (no samples).

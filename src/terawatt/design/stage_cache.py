@@ -35,6 +35,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
+from terawatt._arrays import arrays_among
 from terawatt.physics._checks import fixed_inputs
 
 __all__ = ["CACHED_STAGES", "cache_clear", "disabled", "scalar_stage"]
@@ -97,18 +98,9 @@ def _key_of(x: Any) -> Any:
 
 
 def _has_samples(values: tuple[Any, ...], kinds: tuple[type, ...] | None = None) -> bool:
-    """Whether an array of samples is among ``values`` (``kinds``: their types): the arrays are found by C-level
-    scans of the types (``tuple.index``), and only their dimensions looked at."""
-    if kinds is None:
-        kinds = tuple(map(type, values))
-    i = -1
-    try:
-        while True:
-            i = kinds.index(np.ndarray, i + 1)
-            if values[i].ndim:
-                return True
-    except ValueError:
-        return False
+    """Whether an array of samples is among ``values`` (``kinds``: their types): only the arrays' dimensions are
+    looked at (:func:`terawatt._arrays.arrays_among`)."""
+    return any(a.ndim for a in arrays_among(values, kinds))
 
 
 def _negative_zero(values: tuple[Any, ...]) -> bool:

@@ -9,13 +9,14 @@ range. Arrays are checked element-wise as before.
 
 from __future__ import annotations
 
-import contextlib
 import math
 import threading
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+
+from terawatt._arrays import arrays_among
 
 __all__ = ["all_finite", "check_range", "extremes", "fixed_inputs", "fraction", "output", "within"]
 
@@ -51,17 +52,7 @@ class fixed_inputs:  # a context manager named as a function, like contextlib.su
     def __enter__(self) -> None:
         if _FIXED.arrays is not None:
             return
-        values = self.values
-        kinds = tuple(map(type, values))
-        arrays: dict[int, list[Any]] = {}
-        i = -1
-        with contextlib.suppress(ValueError):  # the arrays found by C-level scans of the types (tuple.index)
-            while True:
-                i = kinds.index(np.ndarray, i + 1)
-                value = values[i]
-                if value.ndim and not value.flags.writeable:
-                    arrays[id(value)] = [value]
-        _FIXED.arrays = arrays
+        _FIXED.arrays = {id(a): [a] for a in arrays_among(self.values) if a.ndim and not a.flags.writeable}
         self.opened = True
 
     def __exit__(self, *exc: object) -> None:
