@@ -24,6 +24,7 @@ import pickle
 
 import numpy as np
 import pytest
+from bitwise import bits
 
 import terawatt
 from terawatt import _arrays
@@ -33,11 +34,6 @@ from terawatt.physics import debris, orbit, thermal
 from terawatt.scenario import load_scenario
 
 RNG = np.random.default_rng(10)
-
-
-def _bits(a) -> bytes:
-    a = np.asarray(a)
-    return a.dtype.str.encode() + str(a.shape).encode() + a.tobytes()
 
 
 @pytest.mark.parametrize("n_nodes", range(2, 9))
@@ -50,7 +46,7 @@ def test_interp_equals_np_interp(n_nodes):
         x[: n_nodes - 1] = xp[:-1]  # exactly on the nodes: np.interp returns the node's value
         x[n_nodes : 2 * n_nodes] = np.nextafter(xp, -np.inf).clip(xp[0])
         for got, fp in zip(_arrays.interp(x, xp, *tables), tables, strict=True):
-            assert _bits(got) == _bits(np.interp(x, xp, fp))
+            assert bits(got) == bits(np.interp(x, xp, fp))
 
 
 @pytest.mark.parametrize(
@@ -62,9 +58,9 @@ def test_interp_falls_back_to_np_interp(x):
     """Off the table, at its last node, NaN, a scalar, an empty or an n-d array: np.interp's own values."""
     xp, f1, f10 = debris._ALT_KM, debris._LN_FLUX_1CM, debris._LN_FLUX_10CM
     a, b = _arrays.interp(x, xp, f1, f10)
-    assert _bits(a) == _bits(np.interp(x, xp, f1)) and _bits(b) == _bits(np.interp(x, xp, f10))
+    assert bits(a) == bits(np.interp(x, xp, f1)) and bits(b) == bits(np.interp(x, xp, f10))
     negative_zero = np.array([1.0, -0.0, 2.0])  # -0.0 in a table: np.interp's path (0 * slope + -0.0 is +0)
-    assert _bits(_arrays.interp(np.array([0.5, 1.0]), np.arange(3.0), negative_zero)[0]) == _bits(
+    assert bits(_arrays.interp(np.array([0.5, 1.0]), np.arange(3.0), negative_zero)[0]) == bits(
         np.interp(np.array([0.5, 1.0]), np.arange(3.0), negative_zero)
     )
 
@@ -72,7 +68,7 @@ def test_interp_falls_back_to_np_interp(x):
 def test_period_and_sso_equal_separate_calls():
     alt = np.concatenate([RNG.uniform(150.0, 5900.0, 5000), [650.0, 6500.0, 20000.0]])
     period, exists, inclination = orbit.period_and_sso(alt)
-    assert _bits(period) == _bits(orbit.orbital_period_s(alt))
+    assert bits(period) == bits(orbit.orbital_period_s(alt))
     for got, want in zip((exists, inclination), orbit.sso_solution(alt), strict=True):
         assert np.array_equal(got, want, equal_nan=True) and got.dtype == want.dtype
     one = orbit.period_and_sso(650.0)
@@ -85,7 +81,7 @@ def test_sso_iteration_equals_the_iteration_written_out():
     cos_i = np.zeros_like(q)
     for _ in range(4):
         cos_i = rate_per_n / orbit._rate_coefficient(q, np.minimum(cos_i**2, 1.0))
-    assert _bits(orbit._sso_cos_i(alt)) == _bits(cos_i)
+    assert bits(orbit._sso_cos_i(alt)) == bits(cos_i)
     # a scalar runs the same iteration in NumPy scalar arithmetic (a scalar's ** 2 is C pow, an array's is
     # np.square, so a scalar and an array can differ by an ulp, as before the passes went in place)
     for k in (0, 7, *range(100, 20_000, 97), 19_999):
@@ -95,7 +91,7 @@ def test_sso_iteration_equals_the_iteration_written_out():
         for _ in range(4):
             want = rate_per_n / orbit._rate_coefficient(q, np.minimum(want**2, 1.0))
         one = orbit._sso_cos_i(a)
-        assert type(one) is np.float64 and _bits(one) == _bits(want)
+        assert type(one) is np.float64 and bits(one) == bits(want)
 
 
 @pytest.mark.parametrize("rate", [0.07, np.array([0.0, 0.05, 0.12, 3.0]), np.array([-0.5, 0.0, 1e-300])])
@@ -105,7 +101,7 @@ def test_series_present_value_without_visits_is_its_formula(rate, interval):
     shape = np.broadcast_shapes(np.shape(rate), np.shape(interval))
     want = finance.series_present_value_factor(rate, interval, np.zeros(shape or (1,)))  # the formula (an array n)
     assert got.shape == shape and np.array_equal(np.signbit(got), np.signbit(np.reshape(want, shape)))
-    assert _bits(got) == _bits(np.reshape(want, shape))
+    assert bits(got) == bits(np.reshape(want, shape))
 
 
 def test_recovery_factors_finite():
@@ -116,7 +112,7 @@ def test_recovery_factors_finite():
     rate = RNG.uniform(1e-99, 2.0, 5000)
     (crf,) = finance.capital_recovery_factors(rate, 1e-99)
     assert np.isfinite(crf).all() and (crf > 0).all()
-    assert _bits(0.0 * crf) == _bits(np.zeros(5000))
+    assert bits(0.0 * crf) == bits(np.zeros(5000))
 
 
 def test_cost_lines_is_the_dict_of_every_line():
@@ -161,12 +157,12 @@ def test_a_sampled_evaluation_leaves_no_reference_cycle(name):
 
 def test_total_equals_sum():
     terms = [RNG.normal(size=50), np.float64(-0.0), RNG.normal(size=50), 0.0, np.array(-0.0)]
-    assert _bits(tco._total(*terms)) == _bits(sum(terms))
-    assert _bits(tco._total(*terms, start=None)) == _bits(terms[0] + terms[1] + terms[2] + terms[3] + terms[4])
+    assert bits(tco._total(*terms)) == bits(sum(terms))
+    assert bits(tco._total(*terms, start=None)) == bits(terms[0] + terms[1] + terms[2] + terms[3] + terms[4])
     negative = np.array([-0.0, 1.0])
-    assert _bits(tco._total(negative, negative)) == _bits(sum([negative, negative]))  # 0 + -0.0 is +0
+    assert bits(tco._total(negative, negative)) == bits(sum([negative, negative]))  # 0 + -0.0 is +0
     zeros = [RNG.normal(size=50), np.float64(0.0), -0.0, RNG.normal(size=50) * 0.0, np.float64(-0.0), 0]
-    assert _bits(tco._total(*zeros)) == _bits(sum(zeros))  # the one-value zeros left out
+    assert bits(tco._total(*zeros)) == bits(sum(zeros))  # the one-value zeros left out
     first = np.arange(3.0)
     tco._total(first, first, start=None)
     assert first.tolist() == [0.0, 1.0, 2.0]  # a term is never written to
@@ -178,7 +174,7 @@ def test_radiator_area_equals_the_guarded_division(flux):
     q = np.asarray(flux) * 0.9
     with np.errstate(divide="ignore", invalid="ignore"):
         want = np.where(q > 0.0, heat / np.where(q > 0.0, q, 1.0), np.nan)
-    assert _bits(thermal.radiator_area_m2(heat, flux, 0.9)) == _bits(want)
+    assert bits(thermal.radiator_area_m2(heat, flux, 0.9)) == bits(want)
 
 
 def test_any_failing_equals_or_of_the_broadcast_checks():
@@ -191,7 +187,7 @@ def test_any_failing_equals_or_of_the_broadcast_checks():
         want = np.zeros(shape, bool)
         for bad, _ in checks:
             want = want | np.broadcast_to(np.asarray(bad, bool), shape)
-        assert _bits(feasibility.any_failing(checks, shape)) == _bits(want)
+        assert bits(feasibility.any_failing(checks, shape)) == bits(want)
 
 
 @pytest.mark.parametrize("scenario", ["baseline-2026", "musk-2026", "suncatcher"])
@@ -205,7 +201,7 @@ def test_cost_ratio_read_alone_equals_every_output_read(scenario):
     alone = terawatt.evaluate(sc)["comparison.cost_ratio"]
     every = terawatt.evaluate(sc)
     values = {k: every[k] for k in every.keys()}
-    assert _bits(alone) == _bits(values["comparison.cost_ratio"])
+    assert bits(alone) == bits(values["comparison.cost_ratio"])
     feasible = np.asarray(values["orbital.feasible"])
     assert not feasible.all() and np.isnan(alone[~feasible]).all()
     picks = np.flatnonzero(~feasible)[:3].tolist() + np.flatnonzero(feasible)[:3].tolist()
@@ -222,7 +218,7 @@ def test_cost_ratio_read_alone_equals_every_output_read(scenario):
                                       (np.arange(4), 0.5), (1.0, np.arange(4.0))])
 def test_where_all_equals_where(condition, branches):
     got, want = _arrays.where_all(condition, *branches), np.where(condition, *branches)
-    assert type(got) is type(want) and _bits(got) == _bits(want)
+    assert type(got) is type(want) and bits(got) == bits(want)
 
 
 def test_satellite_price_per_w_skips_the_bottom_up_sum():
@@ -232,7 +228,7 @@ def test_satellite_price_per_w_skips_the_bottom_up_sum():
     out = terawatt.evaluate(sc)
     compute_power = np.float64(sc.values["satellite.compute_power_w"])
     want = out["orbital.satellite_count"] * (np.float64(40.0) * compute_power)
-    assert _bits(out["orbital.capex_breakdown_usd.satellite_hardware"]) == _bits(want)
+    assert bits(out["orbital.capex_breakdown_usd.satellite_hardware"]) == bits(want)
 
 
 # ------------------------------------------------------------ figures only outputs read, computed on first read
@@ -261,7 +257,7 @@ def test_every_sampled_output_equals_the_scalar_evaluation(scenario, extra):
         one = terawatt.evaluate(load_scenario(scenario, {k: (v[i] if np.ndim(v) else v) for k, v in sampled.items()}))
         for key, got in values.items():
             want = np.asarray(one[key])
-            assert got[i].dtype.kind == want.dtype.kind and _bits(got[i].astype(want.dtype)) == _bits(want), (key, i)
+            assert got[i].dtype.kind == want.dtype.kind and bits(got[i].astype(want.dtype)) == bits(want), (key, i)
 
 
 def test_the_cost_ratio_computes_no_output_only_figure(monkeypatch):
@@ -290,12 +286,12 @@ def test_lazy_fields_compute_once_and_pickle_as_values():
                          np.float64(0.36), np.float64(0.2), np.float64(4.0), np.float64(0.85), np.float64(1.3))
     assert type(_arrays.stored(g, "water_l_per_yr")) is _arrays.Deferred and "water_l_per_yr" not in vars(g)
     want = g.facility_energy_mwh_per_yr * 1e3 * 0.36
-    assert _bits(g.water_l_per_yr) == _bits(want) and vars(g)["water_l_per_yr"] is g.water_l_per_yr  # kept
+    assert bits(g.water_l_per_yr) == bits(want) and vars(g)["water_l_per_yr"] is g.water_l_per_yr  # kept
     assert type(_arrays.stored(g, "water_l_per_yr")) is np.ndarray
     with pytest.raises(AttributeError):
         g.no_such_field  # noqa: B018
     restored = pickle.loads(pickle.dumps(g))
-    assert _bits(restored.it_energy_mwh_per_yr) == _bits(g.it_energy_mwh_per_yr)
+    assert bits(restored.it_energy_mwh_per_yr) == bits(g.it_energy_mwh_per_yr)
     d = _arrays.Deferred(lambda: calls.append(1) or np.arange(3.0))
     assert _arrays.resolve(d) is _arrays.resolve(d) and calls == [1]
 
@@ -306,10 +302,10 @@ def test_recovery_factors_equal_one_at_a_time_and_are_kept(rate):
     factors = finance.RecoveryFactors(rate)
     got = factors(*years)
     for value, n in zip(got, years, strict=True):
-        assert _bits(value) == _bits(finance.capital_recovery_factor(rate, n))
+        assert bits(value) == bits(finance.capital_recovery_factor(rate, n))
     if np.ndim(rate):  # one scalar duration's factor of a sampled rate computed once (one rate: NumPy scalars)
         assert got[0] is got[2] and factors(10.0)[0] is got[1]
-    assert _bits(finance.capital_recovery_factors(rate, *years[:2])[1]) == _bits(got[1])
+    assert bits(finance.capital_recovery_factors(rate, *years[:2])[1]) == bits(got[1])
 
 
 @pytest.mark.parametrize("scenario", ["baseline-2026", "skeptic", "starcloud-40mw", "mccalip-1gw"])
@@ -328,7 +324,7 @@ def test_zero_lines_left_out_equal_the_lines_added(scenario, monkeypatch):
     monkeypatch.setattr(tco, "_sum_of_products", lambda products, out=None: sum(a * b for a, b in products))
     full = terawatt.evaluate(load_scenario(scenario, sampled))
     for key in full.keys():
-        assert _bits(fast[key]) == _bits(np.asarray(full[key])), key
+        assert bits(fast[key]) == bits(np.asarray(full[key])), key
 
 
 # ------------------------------------------------- the altitude varying: figures only outputs read, on first read
@@ -376,7 +372,7 @@ def test_the_cost_ratio_with_the_altitude_varying_computes_no_output_only_figure
     interpolate = orbit._interpolate
     monkeypatch.setattr(orbit, "_interpolate", lambda *a, **k: rows.append(k.get("rows")) or interpolate(*a, **k))
     out = terawatt.evaluate(load_scenario("baseline-2026", sampled))
-    assert _bits(out["comparison.cost_ratio"]) == _bits(want["comparison.cost_ratio"])
+    assert bits(out["comparison.cost_ratio"]) == bits(want["comparison.cost_ratio"])
     assert rows == [(0, 2)]
     assert np.isfinite(out["comparison.cost_ratio"]).any()
     assert sizes and all(s == (10.0,) for s in sizes)
@@ -388,7 +384,7 @@ def test_the_cost_ratio_with_the_altitude_varying_computes_no_output_only_figure
     later = terawatt.evaluate(load_scenario("baseline-2026", sampled))
     assert np.isfinite(later["comparison.cost_ratio"]).any()  # the cost ratio first, every output after it
     for key, value in want.items():
-        assert _bits(np.asarray(later[key])) == _bits(value), key
+        assert bits(np.asarray(later[key])) == bits(value), key
 
 
 def test_inclination_given_or_high_orbits_take_the_solved_path():
@@ -415,4 +411,4 @@ def test_tid_margin_equals_the_guarded_division(dose):
     with np.errstate(divide="ignore"):
         want = np.where(d > 0, np.float64(2000.0) / np.where(d > 0, d, 1.0), np.inf)
     got = radiation.tid_margin(2000.0, dose, 5.0)
-    assert _bits(got) == _bits(want)
+    assert bits(got) == bits(want)

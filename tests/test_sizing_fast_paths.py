@@ -16,6 +16,7 @@ import dataclasses
 
 import numpy as np
 import pytest
+from bitwise import bits
 
 from terawatt import _buffers
 from terawatt._arrays import Deferred, stored
@@ -36,13 +37,8 @@ RNG = np.random.default_rng(7)
 N = 64
 
 
-def _bits(a) -> bytes:
-    a = np.asarray(a)
-    return a.dtype.str.encode() + str(a.shape).encode() + a.tobytes()
-
-
 def _same(a, b) -> None:
-    assert _bits(a) == _bits(b)
+    assert bits(a) == bits(b)
 
 
 # --- buffers ------------------------------------------------------------------------------------------------------
@@ -230,7 +226,7 @@ def test_sampled_satellite_equals_each_scalar_sample(case):
         one = size_satellite.uncached(SatelliteInputs(**_one(values, i)))
         for f in dataclasses.fields(sat):
             got = np.broadcast_to(getattr(sat, f.name), (N,))[i]
-            assert _bits(got) == _bits(np.asarray(getattr(one, f.name))), (case, f.name, i)
+            assert bits(got) == bits(np.asarray(getattr(one, f.name))), (case, f.name, i)
 
 
 FLEET_CASES = {
@@ -265,7 +261,7 @@ def test_sampled_fleet_equals_each_scalar_sample(case):
         one = size_fleet.uncached(one_sat, **_one(args, i))
         for f in dataclasses.fields(FleetDesign):
             got = np.broadcast_to(getattr(fleet, f.name), (N,))[i]
-            assert _bits(got) == _bits(np.asarray(getattr(one, f.name))), (case, f.name, i)
+            assert bits(got) == bits(np.asarray(getattr(one, f.name))), (case, f.name, i)
 
 
 @pytest.mark.parametrize("visits", [0.0, 0.5, 3.0])

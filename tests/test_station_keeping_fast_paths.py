@@ -20,6 +20,7 @@ import dataclasses
 
 import numpy as np
 import pytest
+from bitwise import bits
 
 import terawatt
 from terawatt._buffers import holds
@@ -31,14 +32,9 @@ RNG = np.random.default_rng(2026)
 N = 4096
 
 
-def _bits(a) -> bytes:
-    a = np.asarray(a)
-    return a.dtype.str.encode() + str(a.shape).encode() + a.tobytes()
-
-
 def _same(got, want) -> None:
     assert type(got) is type(want) or (np.ndim(got) == np.ndim(want) == 0)
-    assert _bits(got) == _bits(want)
+    assert bits(got) == bits(want)
 
 
 # ------------------------------------------------------------------------------------------- _buffers.holds
@@ -97,7 +93,7 @@ def test_halving_bound_takes_both_branches():
     k = np.array([2.0**-1021, np.nextafter(2.0**-1021, 0.0), 3 * 2.0**-1074, 2.0**-1022 + 2.0**-1074])
     for values in (k[:1], k):
         got = propulsion.drag_acceleration_m_per_s2(150.0, 1.0, values, 1.0, 1.0)
-        assert _bits(got) == _bits(_drag_reference(150.0, 1.0, values, 1.0, 1.0)[2])
+        assert bits(got) == bits(_drag_reference(150.0, 1.0, values, 1.0, 1.0)[2])
 
 
 @pytest.mark.parametrize("attitude", propulsion.ATTITUDES)
@@ -252,7 +248,7 @@ def test_with_propellant_equals_the_general_form(captured):
     for name, s, e in _variants(sat, env):
         got = environment.with_propellant(s, e, tank)
         for key, want in _with_propellant_reference(s, e, tank).items():
-            assert _bits(getattr(got, key)) == _bits(want), (name, key)
+            assert bits(getattr(got, key)) == bits(want), (name, key)
 
 
 def test_with_propellant_scalar_is_the_sample(captured):
@@ -267,7 +263,7 @@ def test_with_propellant_scalar_is_the_sample(captured):
     for i in (0, 17, 511):
         single = environment.with_propellant(one(sat, i), one(env, i), tank)
         for key in ("propulsion_mass_kg", "satellite_mass_kg", "stowed_volume_m3"):
-            assert _bits(getattr(single, key)) == _bits(getattr(whole, key)[i])
+            assert bits(getattr(single, key)) == bits(getattr(whole, key)[i])
 
 
 def test_avoidance_stalls_equals_the_functions_composed(captured):
@@ -284,4 +280,4 @@ def test_avoidance_stalls_equals_the_functions_composed(captured):
         flown = manoeuvres * factor
         outage = np.minimum(1.0, flown * values["debris.outage_h_per_manoeuvre"] / HOURS_PER_YEAR)
         for g, want in zip(got, (flown, outage, 1.0 - outage), strict=True):
-            assert _bits(g) == _bits(want)
+            assert bits(g) == bits(want)

@@ -17,6 +17,7 @@ import operator
 
 import numpy as np
 import pytest
+from bitwise import bits
 
 import terawatt
 from terawatt.design.satellite import FleetDesign
@@ -24,11 +25,6 @@ from terawatt.economics import finance, tco
 from terawatt.scenario import load_scenario
 
 RNG = np.random.default_rng(2027)
-
-
-def _bits(a) -> bytes:
-    a = np.asarray(a)
-    return a.dtype.str.encode() + str(a.shape).encode() + a.tobytes()
 
 
 # ------------------------------------------------------------------------------------------- sums of products
@@ -51,11 +47,11 @@ _SIGNED_ZEROS = np.array([-0.0, -0.0, 0.0, 1.5, -0.0, np.nan])  # -0 products wh
 )
 def test_sum_of_products_equals_the_built_in_sum(products):
     want = sum(a * b for a, b in products)
-    assert _bits(tco._sum_of_products(products)) == _bits(want)
+    assert bits(tco._sum_of_products(products)) == bits(want)
     first = products[0]
     out = np.full(np.broadcast_shapes(np.shape(first[0]), np.shape(first[1])) or (1,), 99.0)
     got = tco._sum_of_products(products, out=out)
-    assert _bits(got) == _bits(want)
+    assert bits(got) == bits(want)
     assert np.signbit(np.asarray(got)).tolist() == np.signbit(np.asarray(want)).tolist()
 
 
@@ -63,19 +59,19 @@ def test_sum_of_products_writes_only_its_own_buffers():
     a, b = RNG.normal(size=5), RNG.normal(size=5)
     copies = a.copy(), b.copy()
     tco._sum_of_products([(a, np.float64(2.0)), (b, a), (np.float64(1.0), np.float64(3.0))])
-    assert _bits(a) == _bits(copies[0]) and _bits(b) == _bits(copies[1])
+    assert bits(a) == bits(copies[0]) and bits(b) == bits(copies[1])
 
 
 def test_sum_into_second_equals_the_sum():
     a, b = RNG.normal(size=4), RNG.normal(size=4)
     want = a + b
-    assert _bits(tco._sum_into_second(a, b.copy())) == _bits(want)
+    assert bits(tco._sum_into_second(a, b.copy())) == bits(want)
     want = 2.0 + b
     got = tco._sum_into_second(np.float64(2.0), b)
-    assert got is b and _bits(got) == _bits(want)  # written into b, the caller's temporary
+    assert got is b and bits(got) == bits(want)  # written into b, the caller's temporary
     small = RNG.normal(size=1)
-    assert _bits(tco._sum_into_second(a, small)) == _bits(a + small) and small.shape == (1,)  # no room: a new sum
-    assert _bits(tco._sum_into_second(a, np.float64(1.0))) == _bits(a + 1.0)
+    assert bits(tco._sum_into_second(a, small)) == bits(a + small) and small.shape == (1,)  # no room: a new sum
+    assert bits(tco._sum_into_second(a, np.float64(1.0))) == bits(a + 1.0)
 
 
 @pytest.mark.parametrize("values", [RNG.normal(size=7), np.array([1.0, np.nan]), np.array([np.inf, 1.0]),
@@ -94,7 +90,7 @@ def test_recovery_factors_equal_the_formula_for_every_duration(rate):
     sampled[::2] = np.nan
     with np.errstate(all="ignore"):
         for n in (5.0, 20.0, 0.0, -0.0, np.inf, -np.inf, 1e-300, -3.0, 1e300, np.nan, sampled):
-            assert _bits(factors(n)[0]) == _bits(finance.capital_recovery_factor(rate, n)), n
+            assert bits(factors(n)[0]) == bits(finance.capital_recovery_factor(rate, n)), n
 
 
 @pytest.mark.parametrize("rate", [np.array([0.05, 0.12]), np.array([0.0, 0.1]), np.array([0.05, np.nan]),
@@ -134,7 +130,7 @@ def test_launch_cost_equals_the_where_of_both_pricings(price, launchable):
     with np.errstate(divide="ignore", invalid="ignore"):
         per_launch = np.where(fleet.launchable, fleet.launches * p.vehicle_price_usd, np.nan)
         want = np.where(np.isfinite(price), fleet.launch_mass_kg * price, per_launch)
-    assert _bits(tco._launch_cost_usd(fleet, p)) == _bits(want)
+    assert bits(tco._launch_cost_usd(fleet, p)) == bits(want)
 
 
 # ------------------------------------------------------------------------------------------ whole evaluations
@@ -173,7 +169,7 @@ def test_every_cost_output_of_samples_equals_the_scalar_evaluation(case):
                                                                   for k, v in sampled.items()}))
         for key in keys:
             want = np.asarray(one[key])
-            assert _bits(values[key][i].astype(want.dtype)) == _bits(want), (case, key, i)
+            assert bits(values[key][i].astype(want.dtype)) == bits(want), (case, key, i)
 
 
 @pytest.mark.parametrize("case", list(_CASES))
@@ -187,7 +183,7 @@ def test_sampled_totals_equal_the_lines_added_at_once(case, monkeypatch):
     monkeypatch.setattr(tco, "_annual_lines", lambda products, sampled, out=None: at_once(products, False))
     slow = terawatt.evaluate(load_scenario("baseline-2026", sampled))
     for key in slow.keys():
-        assert _bits(fast[key]) == _bits(np.asarray(slow[key])), (case, key)
+        assert bits(fast[key]) == bits(np.asarray(slow[key])), (case, key)
 
 
 def test_reading_the_cost_ratio_computes_no_annual_line():
@@ -207,7 +203,7 @@ def test_reading_the_cost_ratio_computes_no_annual_line():
     rate = v["finance.orbital_discount_rate"]
     rate = v["finance.discount_rate"] if rate is None else rate
     crf = finance.capital_recovery_factor(rate, v["satellite.lifetime_yr"])
-    assert _bits(launch) == _bits(out["orbital.capex_breakdown_usd.launch"] * crf)
+    assert bits(launch) == bits(out["orbital.capex_breakdown_usd.launch"] * crf)
 
 
 def test_zero_lines_and_plain_sums_agree_with_reduce(monkeypatch):
@@ -223,4 +219,4 @@ def test_zero_lines_and_plain_sums_agree_with_reduce(monkeypatch):
         operator.add, terms[1:], terms[0] if start is None else start + terms[0]))
     full = terawatt.evaluate(load_scenario("skeptic", sampled))
     for key in full.keys():
-        assert _bits(fast[key]) == _bits(np.asarray(full[key])), key
+        assert bits(fast[key]) == bits(np.asarray(full[key])), key
