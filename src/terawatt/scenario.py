@@ -167,12 +167,45 @@ class Scenario:
 
     def at_year(self, year: float) -> Scenario:
         """The scenario in one calendar year: trajectories evaluated there (scalars, or N samples)."""
-        multi = self.at_years([year])
         values = dict(self.values)
+        values.update(self._year_values(year))
+        return Scenario(self.name, values, self.overrides, self.description, self.sources, self.path, {})
+
+    def _year_values(self, year: float) -> dict[str, Any]:
+        """``{trajectory parameter: its value in year}``, as :meth:`at_years` gives it for that one year.
+
+        Where every trajectory's base value is a scalar the values depend only on the trajectories, those base
+        values and the year: the last few are kept (:data:`_YEAR_VALUES`), so that the chunks of a Monte Carlo
+        run, which take the same trajectories to the same year with new sampled inputs, evaluate and check them
+        once. A base value given as samples is evaluated every time.
+        """
+        bases = tuple(self.values[name] for name in self.trajectories)
+        if any(isinstance(b, np.ndarray) for b in bases):
+            return self._evaluate_year(year)
+        # trajectories are frozen models, kept alive by the entry (their identity cannot be reused); base
+        # values by type and repr (exact for a float: 0.0 and -0.0 differ)
+        key = (repr(year), tuple(self.trajectories.items()), tuple((type(b), repr(b)) for b in bases))
+        for known, found in _YEAR_VALUES:
+            if known[0] == key[0] and known[2] == key[2] and len(known[1]) == len(key[1]) and all(
+                    a is b and na == nb for (na, a), (nb, b) in zip(known[1], key[1], strict=True)):
+                return found
+        found = self._evaluate_year(year)
+        _YEAR_VALUES[:] = [(key, found), *_YEAR_VALUES[: _YEAR_VALUES_KEPT - 1]]
+        return found
+
+    def _evaluate_year(self, year: float) -> dict[str, Any]:
+        multi = self.at_years([year])
+        out: dict[str, Any] = {}
         for name in self.trajectories:
             series = multi.values[name]
-            values[name] = None if series is None else (series[:, 0] if series.ndim == 2 else float(series[0]))
-        return Scenario(self.name, values, self.overrides, self.description, self.sources, self.path, {})
+            out[name] = None if series is None else (series[:, 0] if series.ndim == 2 else float(series[0]))
+        return out
+
+
+#: How many (trajectories, base values, year) :meth:`Scenario.at_year` keeps the evaluated values of.
+_YEAR_VALUES_KEPT = 4
+#: ``(key, {name: value in that year})`` of the last trajectories taken to one year, newest first.
+_YEAR_VALUES: list[tuple[tuple[Any, ...], dict[str, Any]]] = []
 
 
 # ----------------------------------------------------------------------------------------------- shipped files
