@@ -11,8 +11,10 @@ the whole study (sampling, evaluation, Parquet writes, the summaries kept while 
 end), its wall and CPU time (the process and its workers: on a shared machine the CPU time is what one core
 spends), the CPU time of each phase in-process (:data:`PHASES`; the model's outputs computed when a chunk's
 columns are read are model time, shown apart), the CPU time of reopening the folder and summarising it again
-(``terawatt.load_montecarlo(DIR).to_dict()``), and the peak resident memory of the process tree (``getrusage``
-maximum RSS of the run and of its largest worker). Run: ``python benchmarks/bench_montecarlo.py
+(``terawatt.load_montecarlo(DIR).to_dict()``), the peak resident memory of the process tree (``getrusage``
+maximum RSS of the run and of its largest worker), and the floor under the Parquet phase: the CPU time the operating
+system spends writing the same bytes into new files with one ``os.write`` each (:func:`_write_floor`; every writer
+of these files pays it, whatever encodes them). Run: ``python benchmarks/bench_montecarlo.py
 [--samples 100000] [--workers 2] [--stream-samples N]``. Timings and memory are reported, never asserted.
 """
 
@@ -75,6 +77,34 @@ def _time_phases() -> dict[str, float]:
     return spent
 
 
+def _write_floor(folder: str, most: int = 16) -> float:
+    """CPU time [s] of writing the bytes of the run's chunk files again, into new files of a scratch folder with one
+    ``os.write`` each (the page-cache copy of the operating system, in the kernel): at most ``most`` files, evenly
+    spread over the run, the figure scaled to all of them. The floor under the Parquet phase, whatever encodes the
+    files."""
+    import os
+    from pathlib import Path
+
+    files = sorted(Path(folder).glob("chunk-*.parquet"))
+    if not files:
+        return 0.0
+    picked = files[:: max(1, -(-len(files) // most))]
+    spent = 0.0
+    with tempfile.TemporaryDirectory(prefix="terawatt-floor-", dir=Path(folder).parent) as scratch:
+        for k, path in enumerate(picked):
+            data = memoryview(path.read_bytes())
+            start = time.process_time()
+            fd = os.open(f"{scratch}/{k}", os.O_WRONLY | os.O_CREAT | os.O_EXCL)
+            try:
+                while data:
+                    data = data[os.write(fd, data):]
+            finally:
+                os.close(fd)
+            spent += time.process_time() - start
+            os.unlink(f"{scratch}/{k}")  # (not timed) the scratch folder never holds more than one file
+    return spent * len(files) / len(picked)
+
+
 def _child(n: int, workers: int, folder: str, sampler: str = "lhs") -> None:
     """One streamed run in this (fresh) process; prints its figures as JSON (in-process: with the CPU time of
     each phase)."""
@@ -95,9 +125,11 @@ def _child(n: int, workers: int, folder: str, sampler: str = "lhs") -> None:
     again = terawatt.load_montecarlo(folder).to_dict()
     reopen = time.process_time() - reopen
     assert again["percentiles"] == summary["percentiles"]
+    floor = _write_floor(folder) if phases else None
     print(json.dumps({"run_s": run, "total_s": total, "cpu_s": cpu + kids.ru_utime + kids.ru_stime, "phases": phases,
                       "peak_rss_bytes": own, "worker_peak_rss_bytes": kids.ru_maxrss * 1024,
-                      "p_orbit_cheaper": summary["p_orbit_cheaper"], "reopen_cpu_s": reopen}))
+                      "p_orbit_cheaper": summary["p_orbit_cheaper"], "reopen_cpu_s": reopen,
+                      "parquet_write_floor_s": floor}))
 
 
 def streamed(n: int, workers: int, sampler: str = "lhs") -> dict:
@@ -151,6 +183,8 @@ def main() -> None:
             print("   CPU by phase: " + ", ".join(f"{k} {v:.1f} s" for k, v in got["phases"].items())
                   + f", the rest (chunk assembly, text columns, manifest, imports, result) {other:.1f} s; "
                   f"reopened with load_montecarlo and summarised: {got['reopen_cpu_s']:.1f} s CPU")
+            print(f"   floor under the Parquet phase: the operating system's write of the same bytes (one os.write "
+                  f"per file, new files) {got['parquet_write_floor_s']:.1f} s CPU")
         rows.append({"benchmark": f"Monte Carlo {SCENARIO} 2030 streamed to Parquet (--out), {where}",
                      "size": f"{args.stream_samples:,} samples",
                      "rate": f"{got['cpu_s']:.1f} s CPU ({args.stream_samples / got['cpu_s']:,.0f} samples/s per "

@@ -4,7 +4,7 @@ bitwise.
 - ``Scenario.at_year`` keeps the evaluated trajectories of the last few (trajectories, scalar base values, year):
   the kept values equal the trajectories evaluated anew (``at_years`` of that one year), for scalar and sampled
   scenarios, a changed base value or year is not served the kept values of another, a base value given as
-  samples is evaluated every time, and a bad year or trajectory value is still refused every time.
+  samples is evaluated every time, and a bad year is still refused every time (a failed evaluation is not kept).
 """
 
 from __future__ import annotations
