@@ -5,6 +5,8 @@ bitwise.
   the kept values equal the trajectories evaluated anew (``at_years`` of that one year), for scalar and sampled
   scenarios, a changed base value or year is not served the kept values of another, a base value given as
   samples is evaluated every time, and a bad year is still refused every time (a failed evaluation is not kept).
+- A chunk over years takes the year columns of a numeric output from one tiled transpose
+  (``latin_hypercube.transposed``) instead of a copy of each strided column: the same bits, contiguous columns.
 """
 
 from __future__ import annotations
@@ -94,3 +96,42 @@ def test_a_bad_year_is_refused_every_time():
     for _ in range(2):
         with pytest.raises(ScenarioError, match="year"):
             sc.at_year(1900)
+
+
+@pytest.mark.parametrize("shape", [(1000, 20), (1024, 3), (3000, 7)])
+@pytest.mark.parametrize("broadcast", [None, "samples", "years"])
+def test_tiled_transpose_equals_the_transposed_copy(shape, broadcast):
+    from terawatt.studies.latin_hypercube import transposed
+
+    m, y = shape
+    rng = np.random.default_rng(m + y)
+    value = {None: rng.random(shape), "samples": np.broadcast_to(rng.random(y), shape),
+             "years": np.broadcast_to(rng.random((m, 1)), shape)}[broadcast]
+    got = transposed(value)
+    assert got.flags.c_contiguous and bits(got) == bits(np.ascontiguousarray(value.T))
+
+
+def test_year_columns_from_one_transpose_equal_each_year_copied(monkeypatch):
+    """A chunk over years: each numeric output's year columns (rows of one tiled transpose) are the bits of each
+    strided column copied, as before; text outputs keep their copies."""
+    from terawatt.studies import population
+    from terawatt.studies.uncertainty import SampleDesign, model_uncertainty_space
+
+    sc = load_scenario("musk-2026")
+    space = model_uncertainty_space(sc)
+    outputs = ("comparison.cost_ratio", "orbital.cost_per_gpu_hour_usd", "orbital.satellite_mass_kg",
+               "terrestrial.cost_per_gpu_hour_usd", "orbital.infeasible_reason")
+    task = population.Task(sc, SampleDesign(space, 3000, 5, "lhs"), outputs, None, (2026, 2031, 2040),
+                           tuple(space.scaled), 0, 0, 3000)
+    fast = population.evaluate_chunk(task)
+    tiled = []
+    monkeypatch.setattr(population, "transposed", lambda a: tiled.append(a.dtype) or np.stack(
+        [a[:, j].copy() for j in range(a.shape[1])]))
+    general = population.evaluate_chunk(task)
+    assert len(tiled) == 4  # the numeric outputs (the reason is text)
+    assert fast.keys() == general.keys()
+    for key in general:
+        if general[key].dtype.kind == "O":
+            assert list(fast[key]) == list(general[key]), key
+        else:
+            assert fast[key].flags.c_contiguous and bits(fast[key]) == bits(general[key]), key

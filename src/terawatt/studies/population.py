@@ -51,6 +51,7 @@ from terawatt.errors import FieldError, ScenarioError
 from terawatt.params import load_registry
 from terawatt.physics.orbit import EclipsePlan, use_eclipse_plan
 from terawatt.scenario import Scenario
+from terawatt.studies.latin_hypercube import transposed
 from terawatt.studies.orbit_plan import run_eclipse_plan
 
 MANIFEST = "manifest.json"
@@ -169,8 +170,11 @@ def evaluate_chunk(task: Task) -> dict[str, np.ndarray]:
                 out[key] = value if value.shape == (m,) else np.broadcast_to(value, (m,)).copy()
             else:
                 value = np.broadcast_to(value.reshape(value.shape if value.ndim else (1,)), (m, len(task.years)))
+                # the year columns of a numeric output from one transpose, a tile of rows at a time (rows of one
+                # (Y, m) array); a copy of each strided column reads the whole (m, Y) array once per year
+                by_year = transposed(value) if value.dtype.kind in "fiub" and len(task.years) > 1 else None
                 for j, year in enumerate(task.years):
-                    out[f"{key}@{year}"] = value[:, j].copy()
+                    out[f"{key}@{year}"] = value[:, j].copy() if by_year is None else by_year[j]
     for name, values in rows.items():  # the inputs travel with the outputs (queryable in the Parquet files)
         out.setdefault(name, np.asarray(values))
     for key, col in out.items():
