@@ -135,3 +135,60 @@ def test_year_columns_from_one_transpose_equal_each_year_copied(monkeypatch):
             assert list(fast[key]) == list(general[key]), key
         else:
             assert fast[key].flags.c_contiguous and bits(fast[key]) == bits(general[key]), key
+
+
+def _arrow_column_reference(col):
+    """What reading a column gave before: ``to_numpy`` (text as objects)."""
+    values = col.to_numpy()
+    return values.astype(object) if values.dtype.kind in "UO" else values
+
+
+@pytest.mark.parametrize("sliced", [False, True])
+def test_columns_read_from_the_arrow_buffers_equal_to_numpy(tmp_path, sliced):
+    """Reading a chunk file's columns from the Arrow buffers gives what ``to_numpy`` gives: numbers (dtype, bits,
+    read-only), booleans and text (empty, ASCII, non-ASCII), for whole and sliced (offset) arrays, and leaves
+    columns with nulls or several chunks to ``to_numpy``."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from terawatt.studies import population
+
+    rng = np.random.default_rng(3)
+    m = 1000
+    text = np.array([""] * m, dtype=object)
+    text[rng.choice(m, 40, replace=False)] = ["mass over the budget: 12 t", "radiator ≥ 3,000 m² (Ω)"] * 20
+    table = pa.table({"f8": rng.normal(size=m), "f4": rng.normal(size=m).astype(np.float32),
+                      "i8": rng.integers(-10**12, 10**12, m), "i4": rng.integers(-5, 5, m).astype(np.int32),
+                      "u2": rng.integers(0, 60000, m).astype(np.uint16), "b": rng.random(m) < 0.3,
+                      "s": pa.array(list(text), pa.string()), "none": pa.array([""] * m, pa.string()),
+                      "nulls": pa.array([1.0, None] * (m // 2)),
+                      "chunks": pa.chunked_array([np.arange(3.0), np.arange(m - 3.0)])})
+    path = tmp_path / "chunk.parquet"
+    pq.write_table(table, path)
+    read = pq.ParquetFile(path).read()
+    if sliced:
+        read = read.slice(37, 500)
+    for name in read.column_names:
+        got, expected = population._column(read.column(name)), _arrow_column_reference(read.column(name))
+        assert got.dtype == expected.dtype and got.shape == expected.shape, name
+        if got.dtype.kind == "O":
+            assert got.tolist() == expected.tolist() and all(type(v) is str for v in got), name
+        else:
+            assert bits(got) == bits(expected), name
+        if got.dtype.kind in "fiu" and name not in ("nulls", "chunks"):
+            assert not got.flags.writeable, name
+
+
+def test_reading_a_chunk_file_imports_no_pandas(tmp_path):
+    import subprocess
+    import sys
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "chunk.parquet"
+    pq.write_table(pa.table({"x": np.arange(5.0), "n": np.arange(5), "s": ["", "a", "", "é", ""]}), path)
+    code = ("import sys; from terawatt.studies.population import read_chunk_file; c = read_chunk_file(sys.argv[1]); "
+            "assert c['s'].tolist() == ['', 'a', '', 'é', ''] and c['x'].sum() == 10; print('pandas' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
