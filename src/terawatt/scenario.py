@@ -194,6 +194,7 @@ class Scenario:
         return found
 
     def _evaluate_year(self, year: float) -> dict[str, Any]:
+        """The trajectories evaluated (and checked) in ``year``: one column of :meth:`at_years`."""
         multi = self.at_years([year])
         out: dict[str, Any] = {}
         for name in self.trajectories:
