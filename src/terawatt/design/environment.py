@@ -278,7 +278,7 @@ def orbit_environment(sat: SatelliteDesign, v: dict[str, Any], altitude_km: np.n
 
     if on_atm:
         in_air: np.ndarray | None = None  # None: every orbit of a sample array in the table (NaN: no)
-        if is_sampled(altitude_km) and altitude_km.max() <= DRAG_CEILING_KM:
+        if is_sampled(altitude_km) and altitude_km.size and extremes(altitude_km)[1] <= DRAG_CEILING_KM:
             below = altitude_km  # np.minimum's values
         else:
             below = np.minimum(altitude_km, DRAG_CEILING_KM)
