@@ -26,7 +26,7 @@ from terawatt._arrays import (
     stored,
     where_all,
 )
-from terawatt._buffers import holds
+from terawatt._buffers import chain, holds
 from terawatt.catalogs import catalog_entry
 from terawatt.constants import STANDARD_GRAVITY_M_PER_S2
 from terawatt.design.satellite import SatelliteDesign
@@ -271,12 +271,14 @@ def orbit_environment(sat: SatelliteDesign, v: dict[str, Any], altitude_km: np.n
     on_debris = bool(v["debris.enabled"])
     life = _f(v["satellite.lifetime_yr"])
     panels = sat.solar_array_area_m2 + sat.radiator_area_m2
-    dry = sat.satellite_mass_kg - nan_to_zero(sat.propulsion_mass_kg)
+    mass, fixed = sat.satellite_mass_kg, sat.propulsion_mass_kg
+    # m - (+0) is m, bit for bit: no pass where the fixed propulsion is a placeholder of +0 (atmosphere on)
+    dry = mass if _all_plus_zero(fixed, np.shape(mass)) else mass - nan_to_zero(fixed)
     nan = np.full(np.shape(altitude_km), np.nan) if not (on_atm and on_debris) else None  # an effect's NaN outputs
 
     if on_atm:
         in_air: np.ndarray | None = None  # None: every orbit of a sample array in the table (NaN: no)
-        if is_sampled(altitude_km) and altitude_km.max() <= DRAG_CEILING_KM:
+        if is_sampled(altitude_km) and altitude_km.size and extremes(altitude_km)[1] <= DRAG_CEILING_KM:
             below = altitude_km  # np.minimum's values
         else:
             below = np.minimum(altitude_km, DRAG_CEILING_KM)
@@ -367,7 +369,7 @@ def orbit_environment(sat: SatelliteDesign, v: dict[str, Any], altitude_km: np.n
         manoeuvres, collision, avoid_dv, outage = nan, nan, np.zeros_like(nan), np.zeros_like(nan)
         factor, kept = nan, np.ones_like(nan)
 
-    total_dv = (drag_dv + avoid_dv) * life + deorbit
+    total_dv = chain(drag_dv + avoid_dv, (np.multiply, life), (np.add, deorbit))  # in the sum's buffer (arrays)
     isp = _f(v["propulsion.isp_electric_s"] if electric else v["propulsion.isp_chemical_s"])
     # Beyond MAX_DV_M_PER_S no propulsion system closes: the design cannot hold its orbit (NaN, infeasible).
     # A sized satellite adds propellant to its dry mass, m_p = m_dry (e^x - 1); a heritage satellite's given mass
@@ -823,7 +825,7 @@ def radiation_effects(
         hbm_uecc_per_chip_year=hbm_uecc,
         sefi_per_chip_year=sefi,
         host_sefi_per_chip_year=host,
-        interrupts_per_chip_year=hbm_uecc + sefi + host,
+        interrupts_per_chip_year=chain(hbm_uecc + sefi, (np.add, host)),
         tid_margin=radiation.tid_margin(tid_tolerance_rad, total, lifetime_yr),
         **burst_fields,
     )

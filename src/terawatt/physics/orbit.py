@@ -115,7 +115,14 @@ def _check_model(model: str) -> None:
 
 # ------------------------------------------------------------------------------------------ circular orbits
 def _mean_motion_rad_s(altitude_km: np.ndarray) -> np.ndarray:
-    return np.sqrt(_MU_KM3_S2 / (_R_KM + altitude_km) ** 3)
+    """Mean motion ``sqrt(mu / (R + h) ** 3)`` [rad/s] as a new array (a NumPy scalar for a scalar); for a sample
+    array each step after ``R + h`` is written into that sum's buffer (the same operations: one array, not four)."""
+    a = _R_KM + altitude_km
+    if type(a) is not np.ndarray or not a.ndim:
+        return np.sqrt(_MU_KM3_S2 / a**3)
+    np.power(a, 3, out=a)
+    np.divide(_MU_KM3_S2, a, out=a)
+    return np.sqrt(a, out=a)
 
 
 def orbital_period_s(altitude_km: npt.ArrayLike) -> np.ndarray:
@@ -140,7 +147,10 @@ def orbital_period_s(altitude_km: npt.ArrayLike) -> np.ndarray:
     .. [1] Vallado, D. A., *Fundamentals of Astrodynamics and Applications*, 4th ed., 2013, ch. 1.
     """
     alt = _check_altitude(altitude_km)
-    return _out(2.0 * np.pi / _mean_motion_rad_s(alt))
+    mean_motion = _mean_motion_rad_s(alt)
+    if type(mean_motion) is np.ndarray and mean_motion.ndim:  # this call's own array: the period in its place
+        return np.divide(2.0 * np.pi, mean_motion, out=mean_motion)
+    return _out(2.0 * np.pi / mean_motion)
 
 
 def _rate_coefficient(q: np.ndarray, c2: np.ndarray) -> np.ndarray:
@@ -318,8 +328,11 @@ def period_and_sso(altitude_km: npt.ArrayLike) -> tuple[np.ndarray, np.ndarray, 
     alt = _check_altitude(altitude_km)
     mean_motion = _mean_motion_rad_s(alt)
     cos_i = _sso_cos_i(alt, mean_motion)
+    # the mean motion is not read after this: the period in its place (a sample array)
+    period = (np.divide(2.0 * np.pi, mean_motion, out=mean_motion) if type(mean_motion) is np.ndarray
+              and mean_motion.ndim else 2.0 * np.pi / mean_motion)
     with np.errstate(invalid="ignore"):  # arccos is NaN below -1: no orbit there
-        return _out(2.0 * np.pi / mean_motion), _out(cos_i >= -1.0), _out(np.degrees(np.arccos(cos_i)))
+        return _out(period), _out(cos_i >= -1.0), _out(np.degrees(np.arccos(cos_i)))
 
 
 def sso_inclination_deg(altitude_km: npt.ArrayLike) -> np.ndarray:

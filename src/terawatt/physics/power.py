@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
+from terawatt._buffers import chain
+
 
 def battery_capacity_wh(
     load_w: ArrayLike, eclipse_s: ArrayLike, depth_of_discharge: ArrayLike, round_trip_efficiency: ArrayLike
@@ -35,9 +37,11 @@ def battery_capacity_wh(
     ----------
     .. [1] Wertz, J. R. & Larson, W. J. (1999). Space Mission Analysis and Design, 3rd ed., sec. 11.4, eq. 11-6.
     """
-    energy_wh = np.asarray(load_w, float) * np.asarray(eclipse_s, float) / 3600.0
-    return energy_wh / (
-        np.asarray(depth_of_discharge, float) * np.sqrt(np.asarray(round_trip_efficiency, float))
+    # load * eclipse / 3600 / (DoD sqrt(eta)), left to right; for sample arrays in the product's buffer (chain)
+    discharge = np.asarray(depth_of_discharge, float) * np.sqrt(np.asarray(round_trip_efficiency, float))
+    return chain(
+        np.asarray(load_w, float) * np.asarray(eclipse_s, float), (np.true_divide, 3600.0),
+        (np.true_divide, discharge),
     )
 
 

@@ -38,7 +38,8 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
-from terawatt._buffers import holds
+from terawatt._arrays import is_sampled
+from terawatt._buffers import chain, holds, into
 from terawatt.constants import (
     EARTH_EQUATORIAL_RADIUS_M,
     EARTH_MU_M3_PER_S2,
@@ -46,6 +47,7 @@ from terawatt.constants import (
     STANDARD_GRAVITY_M_PER_S2,
 )
 from terawatt.physics import atmosphere as _atm
+from terawatt.physics._checks import extremes
 from terawatt.physics.atmosphere import _check, _out
 
 __all__ = [
@@ -231,10 +233,15 @@ def _drag_terms(altitude_km: npt.ArrayLike, density_kg_per_m3: npt.ArrayLike, ar
     a = _nonnegative(area_m2, "area_m2", "m2")
     m = _positive(mass_kg, "mass_kg", "kg")
     c = _positive(cd, "cd", "-")
-    k = rho * c * a
-    if holds(k, m):  # k is this call's own array
-        return _R_M + alt * 1e3, np.divide(k, m, out=k)
-    return _R_M + alt * 1e3, k / m
+    k = chain(rho * c, (np.multiply, a), (np.true_divide, m))  # rho * c * a / m, in one buffer for sample arrays
+    return _orbit_radius_m(alt), k
+
+
+def _orbit_radius_m(alt: np.ndarray) -> np.ndarray:
+    """Orbit radius ``_R_M + alt * 1e3`` [m] of checked altitudes [km]; for a sample array the sum is written into
+    the product's buffer (the same values, one array)."""
+    r = alt * 1e3
+    return into(r, np.add, _R_M, r)
 
 
 def _drag_acceleration(altitude_km: npt.ArrayLike, density_kg_per_m3: npt.ArrayLike, area_m2: npt.ArrayLike,
@@ -511,9 +518,23 @@ def deorbit_dv_m_per_s(altitude_km: npt.ArrayLike, perigee_km: npt.ArrayLike = D
     alt = _check_altitude(altitude_km)
     lo = 0.0 if low_thrust else -_R_M / 1e3
     per = _check(perigee_km, "perigee_km", lo, ALTITUDE_RANGE_KM[1], "km")
-    if np.any(per > alt):
+    if is_sampled(alt) and alt.size and np.ndim(per) == 0:  # one target, sample altitudes: the lowest decides
+        if per > extremes(alt)[0]:  # (the minimum shared with the stage's other checks of the array)
+            raise ValueError("perigee_km must not exceed altitude_km")
+    elif np.any(per > alt):
         raise ValueError("perigee_km must not exceed altitude_km")
-    r1, rp = _R_M + alt * 1e3, _R_M + per * 1e3
+    r1, rp = _orbit_radius_m(alt), _R_M + per * 1e3
+    if type(r1) is np.ndarray and r1.ndim and np.ndim(rp) == 0:
+        # A sample array and one target: each step below in the buffer of r1 or v1, the same operations
+        v1 = np.divide(EARTH_MU_M3_PER_S2, r1)
+        np.sqrt(v1, out=v1)
+        if low_thrust:
+            return np.subtract(np.sqrt(EARTH_MU_M3_PER_S2 / rp), v1, out=v1)
+        np.add(r1, rp, out=r1)
+        np.divide(2.0 * rp, r1, out=r1)
+        np.sqrt(r1, out=r1)
+        np.subtract(1.0, r1, out=r1)
+        return np.multiply(v1, r1, out=v1)
     v1 = np.sqrt(EARTH_MU_M3_PER_S2 / r1)
     if low_thrust:
         return _out(np.sqrt(EARTH_MU_M3_PER_S2 / rp) - v1)

@@ -408,12 +408,21 @@ def _km_value(k: np.ndarray, frac: np.ndarray, steps: tuple[np.ndarray, np.ndarr
 _BLOCK = 16384
 
 
+def _whole_part(f: np.ndarray, top: int) -> np.ndarray:
+    """``min(floor(f), top)`` of a float64 array of values >= +0 as floats, a new array: the float value of
+    ``min(f.astype(np.intp), top)`` (truncation is the floor there), made without integer arithmetic, so that
+    ``f - whole`` is a float64 subtraction (SIMD) instead of a mixed float-integer one (a buffered cast)."""
+    whole = np.floor(f)
+    return np.minimum(whole, top, out=whole)
+
+
 def _split_into(f: np.ndarray, n_nodes: int) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`_split` of a float64 array, the index clipped in place and the weight written as float32 by the
-    subtraction itself (``float32(f - i)``, the same number as ``(f - i).astype(np.float32)``)."""
-    i = f.astype(np.intp)
-    np.minimum(i, n_nodes - 2, out=i)
-    return i, np.subtract(f, i, out=np.empty(f.shape, np.float32))
+    """:func:`_split` of a float64 array of values >= +0: the index from the clipped whole part (its float value
+    cast) and the weight ``float32(f - i)``, the same numbers, from float64 arithmetic on one buffer."""
+    whole = _whole_part(f, n_nodes - 2)
+    i = whole.astype(np.intp)
+    np.subtract(f, whole, out=whole)  # f - i, exact
+    return i, whole.astype(np.float32)
 
 
 def _sample_doses(alt: np.ndarray, inc_f: np.ndarray, shield_split: tuple[np.ndarray, np.ndarray], solar: str,
@@ -457,16 +466,17 @@ def _sample_doses(alt: np.ndarray, inc_f: np.ndarray, shield_split: tuple[np.nda
     total = np.empty(n)
     size = min(n, _BLOCK)
     gathered = np.empty(size, np.complex128)  # a corner's 4 float32 components per sample
+    rows_buffer = np.empty((size, rows_km.shape[1]))  # each sample's 1-km row
     acc_buffer, terms_buffer = np.empty((4, size), np.float32), np.empty((4, size), np.float32)
     for start in range(0, n, size):
         cut = slice(start, start + size)
         m = min(size, n - start)
         # the whole-km interval of each altitude and its 1-km rows (_km_interval, _km_value)
         x = alt[cut] - alt_nodes[0]
-        k = x.astype(np.intp)
-        np.minimum(k, n_km - 2, out=k)
-        x -= k
-        rows = rows_km.take(k, axis=0)
+        whole = _whole_part(x, n_km - 2)
+        # in range by construction (clipped): "wrap" gathers them as "raise" does, into the reused buffer
+        rows = rows_km.take(whole.astype(np.intp), axis=0, out=rows_buffer[:m], mode="wrap")
+        x -= whole
         f_alt = np.multiply(rows[:, 0], x)
         f_alt += rows[:, 1]
         ia, wa = _split_into(f_alt, n_alt)
@@ -483,8 +493,9 @@ def _sample_doses(alt: np.ndarray, inc_f: np.ndarray, shield_split: tuple[np.nda
             base *= n_x
         acc, terms = acc_buffer[:, :m], terms_buffer[:, :m]
         first = True
+        corners_i = ((0, 1 - wi), (n_x, wi)) if sso else pairs_i  # 1 - wi once for both altitude corners
         for d_a, w_a in ((0, 1 - wa), (n_inc * n_x, wa)):
-            for d_i, w_i in ((0, 1 - wi), (n_x, wi)) if sso else pairs_i:
+            for d_i, w_i in corners_i:
                 w_ai = w_a if w_i is None else w_a * w_i
                 for d_x, w_x in pairs_x:
                     corner = nodes[offset + d_a + d_i + d_x:].take(base, mode="wrap", out=gathered[:m])
