@@ -6,10 +6,12 @@ and hands the designs to economics. Every parameter may be an array of N samples
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
+from terawatt import blocks as blocking
 from terawatt._arrays import Deferred, deferred_if, is_sampled, resolve, select, tune_allocator, where_all
 from terawatt.catalogs import catalog_entry
 from terawatt.constants import HOURS_PER_YEAR
@@ -178,7 +180,33 @@ def evaluate(scenario: Scenario | str | None = None, **overrides: Any) -> Result
     # Infeasible samples (no radiator, no launch, no orbit-keeping) legitimately carry inf/NaN through the chain;
     # they are flagged in the outputs and notes, so the floating-point warnings are noise.
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        return _evaluate(scenario, shape)
+        blocks = blocking.row_blocks(shape) if sizes else None
+        if blocks is None:
+            return _evaluate(scenario, shape)
+        return _evaluate_blocks(scenario, shape, blocks)
+
+
+def _evaluate_blocks(scenario: Scenario, shape: tuple[int, ...], blocks: list[tuple[int, int]]) -> Result:
+    """:func:`_evaluate` of the sample rows in ``blocks`` (:mod:`terawatt.blocks`: each block's temporaries stay
+    in cache), as one result of full arrays; a bad input raises the unblocked pass's own error (every bad field,
+    every bad sample counted), never a partial result."""
+    parts = []
+    try:
+        for start, stop in blocks:
+            values = blocking.block_values(scenario.values, shape[0], start, stop, len(shape))
+            parts.append(_evaluate(replace(scenario, values=values), (stop - start, *shape[1:])).outputs)
+    except ScenarioError:
+        return _evaluate(scenario, shape)  # raises the error of the whole (its message counts every sample)
+    whole: list[Result] = []
+
+    def unblocked() -> Any:
+        """The unblocked evaluation's outputs (made once): for an output whose read raises in a block."""
+        if not whole:
+            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+                whole.append(_evaluate(scenario, shape))
+        return whole[0].outputs
+
+    return Result(scenario=scenario, outputs=blocking.BlockedOutputs(parts, shape, unblocked))
 
 
 def _sample_shape(scenario: Scenario) -> tuple[int, ...]:

@@ -1,0 +1,141 @@
+"""Cache blocking of one evaluation over many samples: the sample rows in blocks, one result of full arrays.
+
+A vectorized evaluation runs each NumPy operation over every sample at once. Past a few tens of thousands of
+samples its temporaries (8 B a sample each) no longer fit in a core's L2 cache and every operation streams them
+from memory: one pass of 1e6 samples ran about 25 % (orbit fixed) to 35 % (altitude varying) slower per sample
+than the same samples in chunks of 65,536 (``benchmarks/bench_evaluate.py``). :func:`terawatt.model.evaluate`
+therefore evaluates a scenario of more than :data:`BLOCK_SAMPLES` samples block by block (:func:`row_blocks`,
+:func:`block_values`) and joins the blocks' outputs into one :class:`BlockedOutputs`, which reads as the outputs
+of the unblocked pass: the same keys in the same order, each output the same values (bit for bit: a sample's
+value depends on its own inputs only), dtype and shape, computed on first read in every block (reading the cost
+ratio computes only its groups, in each block) and joined then.
+
+Blocks are taken along the first axis of the common sample shape: the samples of a 1-D scenario, the sample rows
+of a samples x years one (:meth:`terawatt.scenario.Scenario.at_years`), whole rows each. An array of the full
+first extent is sliced (a view); one that broadcasts along that axis (a length-1 or lower-dimensional array, a
+scalar) is passed to every block as it is.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+
+import numpy as np
+
+#: Most samples (array elements of the common sample shape) one block of an evaluation holds. Measured on
+#: design + TCO, one pass of 1e6 samples (benchmarks/bench_evaluate.py samples; 2 MiB of L2 cache per core):
+#: see docs/scale-out.md for the sweep. Blocks are of equal size (:func:`row_blocks`), at most this.
+BLOCK_SAMPLES = 65536
+
+
+def row_blocks(shape: tuple[int, ...], block_samples: int | None = None) -> list[tuple[int, int]] | None:
+    """The ``(start, stop)`` rows (first axis of ``shape``) of each block, or None where one pass is evaluated.
+
+    A scenario is blocked when it holds more than ``block_samples`` (default :data:`BLOCK_SAMPLES`) array
+    elements and its first axis has more than one row; the rows are split into the fewest blocks of at most
+    that many elements (at least one row each), of sizes differing by one row at most.
+    """
+    limit = BLOCK_SAMPLES if block_samples is None else block_samples
+    if not shape or shape[0] < 2 or math.prod(shape) <= limit:
+        return None
+    rows = shape[0]
+    per_row = math.prod(shape[1:])
+    count = min(rows, math.ceil(rows / max(1, limit // max(per_row, 1))))
+    if count < 2:
+        return None
+    edges = [rows * i // count for i in range(count + 1)]
+    return list(zip(edges[:-1], edges[1:], strict=True))
+
+
+def block_values(values: Mapping[str, Any], rows: int, start: int, stop: int, ndim: int) -> dict[str, Any]:
+    """Scenario values of the rows ``start:stop``: each array of ``ndim`` dimensions spanning all ``rows`` rows
+    sliced along its first axis (a view), everything else as it is. One array given under several names stays one
+    object (the model may test identity, e.g. two sides sharing a discount rate)."""
+    views: dict[int, Any] = {}
+    out = {}
+    for key, val in values.items():
+        if type(val) is np.ndarray and val.ndim == ndim and val.shape[0] == rows:
+            view = views.get(id(val))
+            if view is None:
+                view = views[id(val)] = val[start:stop]
+            val = view
+        out[key] = val
+    return out
+
+
+def _join(parts: list[Any], shape: tuple[int, ...]) -> Any:
+    """One output of the whole sample shape from its blocks' values (arrays of each block's shape).
+
+    Blocks that all broadcast one and the same row (stride 0 along the first axis, equal bytes: an output the
+    samples do not change) give that row broadcast to ``shape``, read-only and without a copy, as the unblocked
+    pass gives it; anything else is concatenated along the first axis.
+    """
+    first = parts[0]
+    if all(type(p) is np.ndarray and p.strides[:1] == (0,) for p in parts):
+        row = first[:1]
+        data = row.tobytes()
+        if all(p.dtype == first.dtype and p[:1].tobytes() == data for p in parts):
+            return np.broadcast_to(row, shape)
+    return np.concatenate(parts, axis=0)
+
+
+class BlockedOutputs(Mapping[str, Any]):
+    """The outputs of one evaluation done in blocks of sample rows, read as those of one pass.
+
+    A read-only mapping like :class:`terawatt.outputs.Outputs` (same keys, order, values, dtypes and shapes;
+    pickles as a plain dict): ``outputs[key]`` reads ``key`` in every block (each computes only the groups it
+    needs, on first read) and joins the blocks' values (:func:`_join`), once. Once every output has been read
+    the blocks are dropped. Where a block raises a :class:`~terawatt.errors.ScenarioError` on a read (an output
+    whose inputs are checked only when it is computed), ``whole`` (the unblocked evaluation's outputs) gives the
+    value or raises its own error, which names every bad sample as the unblocked pass does.
+    """
+
+    __slots__ = ("_blocks", "_keys", "_shape", "_values", "_whole")
+
+    def __init__(self, blocks: list[Mapping[str, Any]], shape: tuple[int, ...],
+                 whole: Callable[[], Mapping[str, Any]]) -> None:
+        self._blocks: list[Mapping[str, Any]] | None = blocks
+        self._keys = dict.fromkeys(blocks[0])  # every output key, in order
+        self._shape = tuple(shape)
+        self._values: dict[str, Any] = {}
+        self._whole = whole
+
+    def __getitem__(self, key: str) -> Any:
+        value = self._values.get(key, _MISSING)
+        if value is not _MISSING:
+            return value
+        from terawatt.errors import ScenarioError
+
+        blocks = self._blocks
+        if blocks is None:  # every output read already: an unknown key
+            raise KeyError(key)
+        try:
+            parts = [block[key] for block in blocks]  # KeyError for a key that is no output
+        except ScenarioError:
+            value = self._whole()[key]
+        else:
+            value = _join(parts, self._shape)
+        self._values[key] = value
+        if len(self._values) == len(self._keys):  # nothing left to compute: the blocks' designs can go
+            self._blocks = None
+        return value
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._keys
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (dict, (dict(self),))
+
+    def __repr__(self) -> str:
+        return f"BlockedOutputs({dict(self)!r})"
+
+
+_MISSING = object()
