@@ -13,6 +13,7 @@ from terawatt.blocks import BlockedOutputs, block_values, row_blocks
 from terawatt.errors import ScenarioError
 from terawatt.model import _sample_shape
 from terawatt.outputs import Outputs
+from terawatt.physics import orbit
 
 #: A block size small enough that a few hundred samples make several blocks.
 SMALL = 128
@@ -33,6 +34,22 @@ def _samples(n: int, vary_orbit: bool, seed: int = 0) -> dict[str, np.ndarray]:
     if vary_orbit:
         out["orbit.altitude_km"] = rng.uniform(500.0, 1200.0, n)
     return out
+
+
+def _plan_of(scenario: terawatt.Scenario) -> orbit.EclipsePlan:
+    """An eclipse plan from the bounds and distinct values of the scenario's orbit inputs (as a population run
+    decides one): inside it every sample is looked up on fixed nodes, whatever its block."""
+
+    def span(x: object) -> tuple | None:
+        a = np.asarray(x, float).ravel()
+        a = a[~np.isnan(a)]
+        if not a.size:
+            return None
+        distinct = np.unique(a)
+        return float(a.min()), float(a.max()), tuple(distinct.tolist()) if distinct.size <= orbit.MAX_UNIQUE else None
+
+    v = scenario.values
+    return orbit.plan_eclipses(span(v["orbit.altitude_km"]), span(v["orbit.ltan_h"]), span(v["orbit.inclination_deg"]))
 
 
 def _unblocked(monkeypatch: pytest.MonkeyPatch, scenario: terawatt.Scenario) -> terawatt.Result:
@@ -70,12 +87,28 @@ def _assert_same_outputs(blocked: terawatt.Result, whole: terawatt.Result) -> No
 @pytest.mark.parametrize("vary", [False, True], ids=["orbit-fixed", "altitude-varying"])
 @pytest.mark.parametrize("n", [1000, 1001, 129])
 def test_every_output_is_the_unblocked_one_bit_for_bit(monkeypatch, vary, n):
-    """N a multiple of nothing in particular (1001: blocks of unequal rows), fixed and varying orbit."""
+    """N a multiple of nothing in particular (1001: blocks of unequal rows), fixed and varying orbit (the latter
+    inside an eclipse plan, where a sample's eclipses are its own)."""
     scenario = terawatt.load_scenario("baseline-2026", _samples(n, vary))
-    whole = _unblocked(monkeypatch, scenario)
-    blocked = _blocked(monkeypatch, scenario)
-    assert len(blocked.outputs._blocks) == -(-n // SMALL)  # noqa: SLF001 - the blocks it was evaluated in
-    _assert_same_outputs(blocked, whole)
+    with orbit.use_eclipse_plan(_plan_of(scenario) if vary else None):
+        whole = _unblocked(monkeypatch, scenario)
+        blocked = _blocked(monkeypatch, scenario)
+        assert len(blocked.outputs._blocks) == -(-n // SMALL)  # noqa: SLF001 - the blocks it was evaluated in
+        _assert_same_outputs(blocked, whole)
+
+
+def test_a_varying_orbit_outside_an_eclipse_plan_is_one_pass(monkeypatch):
+    """There the eclipse method is chosen from the whole array (4,096 distinct orbits or fewer: computed
+    directly, more: tables), so blocks could change values: the scenario is not blocked."""
+    monkeypatch.setattr(blocks, "BLOCK_SAMPLES", SMALL)
+    for key in blocks.ORBIT_INPUTS:
+        value = {"orbit.altitude_km": 550.0, "orbit.inclination_deg": 53.0, "orbit.ltan_h": 6.0}[key]
+        scenario = terawatt.load_scenario("baseline-2026", {key: np.full(2 * SMALL, value)})
+        assert isinstance(terawatt.evaluate(scenario).outputs, Outputs)
+        with orbit.use_eclipse_plan(_plan_of(scenario)):
+            assert isinstance(terawatt.evaluate(scenario).outputs, BlockedOutputs)
+    fixed = terawatt.load_scenario("baseline-2026", _samples(2 * SMALL, False))
+    assert isinstance(terawatt.evaluate(fixed).outputs, BlockedOutputs)
 
 
 def test_an_infeasible_mix_gives_the_same_flags_reasons_and_nans(monkeypatch):
@@ -86,6 +119,11 @@ def test_an_infeasible_mix_gives_the_same_flags_reasons_and_nans(monkeypatch):
     over["thermal.radiator_temp_k"] = np.where(rng.random(n) < 0.2, 200.0, 330.0)
     over["satellite.compute_power_w"] = np.where(rng.random(n) < 0.1, 5e7, 1e5)
     scenario = terawatt.load_scenario("baseline-2026", over)
+    with orbit.use_eclipse_plan(_plan_of(scenario)):
+        _infeasible_mix(monkeypatch, scenario, n)
+
+
+def _infeasible_mix(monkeypatch: pytest.MonkeyPatch, scenario: terawatt.Scenario, n: int) -> None:
     whole = _unblocked(monkeypatch, scenario)
     feasible = whole["orbital.feasible"]
     assert 0 < feasible.sum() < n  # a mix, in every block
@@ -106,11 +144,12 @@ def test_samples_by_years_are_blocked_by_sample_rows(monkeypatch):
     sampled = base.with_overrides(_samples(50, True, seed=5)).at_years(years)
     shape = (50, years.size)
     assert _sample_shape(sampled) == shape
-    whole = _unblocked(monkeypatch, sampled)
-    blocked = _blocked(monkeypatch, sampled, size=3 * years.size + 4)  # 3 rows a block, 17 blocks
-    assert len(blocked.outputs._blocks) == 17  # noqa: SLF001
-    assert blocked["comparison.cost_ratio"].shape == shape
-    _assert_same_outputs(blocked, whole)
+    with orbit.use_eclipse_plan(_plan_of(sampled)):
+        whole = _unblocked(monkeypatch, sampled)
+        blocked = _blocked(monkeypatch, sampled, size=3 * years.size + 4)  # 3 rows a block, 17 blocks
+        assert len(blocked.outputs._blocks) == 17  # noqa: SLF001
+        assert blocked["comparison.cost_ratio"].shape == shape
+        _assert_same_outputs(blocked, whole)
 
 
 def test_reading_one_output_computes_only_its_groups_in_each_block(monkeypatch):
@@ -140,7 +179,7 @@ def test_an_output_the_samples_do_not_change_stays_one_broadcast_value(monkeypat
 
 
 def test_mapping_behaviour_and_pickling(monkeypatch):
-    scenario = terawatt.load_scenario("baseline-2026", _samples(300, True))
+    scenario = terawatt.load_scenario("baseline-2026", _samples(300, False))
     whole = _unblocked(monkeypatch, scenario)
     outputs = _blocked(monkeypatch, scenario).outputs
     assert list(outputs) == list(whole.outputs) and "comparison.cost_ratio" in outputs
@@ -156,7 +195,7 @@ def test_mapping_behaviour_and_pickling(monkeypatch):
 
 
 def test_frames_match(monkeypatch):
-    scenario = terawatt.load_scenario("baseline-2026", _samples(260, True))
+    scenario = terawatt.load_scenario("baseline-2026", _samples(260, False))
     frame = _blocked(monkeypatch, scenario).to_frame()
     expected = _unblocked(monkeypatch, scenario).to_frame()
     assert list(frame.columns) == list(expected.columns)
@@ -174,7 +213,8 @@ def test_a_bad_input_raises_the_unblocked_error_naming_every_bad_sample(monkeypa
         with pytest.raises(ScenarioError) as unblocked:
             terawatt.evaluate(scenario)
     monkeypatch.setattr(blocks, "BLOCK_SAMPLES", SMALL)
-    with pytest.raises(ScenarioError) as blocked:
+    with orbit.use_eclipse_plan(orbit.EclipsePlan(exact=True)), pytest.raises(ScenarioError) as blocked:
+        assert blocks.blockable(scenario.values) and blocks.row_blocks((1000,)) is not None
         terawatt.evaluate(scenario)
     assert str(blocked.value) == str(unblocked.value)
     assert blocked.value.errors == unblocked.value.errors
@@ -184,7 +224,7 @@ def test_a_bad_input_raises_the_unblocked_error_naming_every_bad_sample(monkeypa
 def test_scalars_and_small_arrays_are_not_blocked(monkeypatch):
     monkeypatch.setattr(blocks, "BLOCK_SAMPLES", SMALL)
     assert isinstance(terawatt.evaluate().outputs, Outputs)
-    small = terawatt.load_scenario("baseline-2026", _samples(SMALL, True))
+    small = terawatt.load_scenario("baseline-2026", _samples(SMALL, False))
     assert isinstance(terawatt.evaluate(small).outputs, Outputs)
 
 

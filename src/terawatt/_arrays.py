@@ -124,8 +124,9 @@ _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
 #: Blocks up to this size come from the heap, not from a fresh ``mmap`` each [B] (32 MiB: glibc's ceiling for
 #: the threshold on 64-bit, and the top of its own dynamic range).
 MMAP_THRESHOLD_BYTES = 32 * 2**20
-#: Free memory kept at the top of the heap instead of being handed back to the kernel [B].
-TRIM_THRESHOLD_BYTES = 256 * 2**20
+#: Free memory kept at the top of the heap instead of being handed back to the kernel [B] (1 GiB: the designs a
+#: blocked pass of 1e6 samples keeps for its outputs, 0.4-0.6 GB, are reused by the next pass, not mapped afresh).
+TRIM_THRESHOLD_BYTES = 2**30
 #: Environment variables that leave the allocator as it is: the user's own glibc tuning, or ours switched off.
 _OWN_TUNING = ("MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_", "MALLOC_TOP_PAD_", "GLIBC_TUNABLES")
 _ALLOCATOR = {"tuned": None}
@@ -138,8 +139,8 @@ def tune_allocator() -> bool:
     defaults (``mmap`` above an adaptive threshold; the top of the heap returned to the kernel once more than
     twice that is free) make the kernel map and zero fresh pages for most of them: page faults took about half
     the CPU time of design + TCO (``benchmarks/bench_evaluate.py``). Raising the mmap threshold to 32 MiB and
-    the trim threshold to 256 MiB lets freed blocks be reused instead. It changes no result, only where memory
-    comes from; a process keeps at most 256 MiB of freed heap instead of returning it at once.
+    the trim threshold to 1 GiB lets freed blocks be reused instead. It changes no result, only where memory
+    comes from; a process keeps at most 1 GiB of freed heap instead of returning it at once.
 
     Applied by :func:`terawatt.model.evaluate` for sample arrays. Nothing is changed on other C libraries,
     where ``TERAWATT_TUNE_MALLOC=0``, or where the user tuned glibc (``MALLOC_MMAP_THRESHOLD_``,

@@ -10,6 +10,14 @@ of the unblocked pass: the same keys in the same order, each output the same val
 value depends on its own inputs only), dtype and shape, computed on first read in every block (reading the cost
 ratio computes only its groups, in each block) and joined then.
 
+Blocks are taken only where a sample's values cannot depend on its block-mates. One model stage chooses its
+method from its whole array: outside an eclipse plan, :func:`terawatt.physics.orbit.eclipse_stats_fast` computes
+few distinct orbits directly and many from tables whose nodes follow the array's bounds, so a block of an orbit
+that varies may get other values (within the tables' accuracy) than the whole. A scenario that samples an orbit
+input (:data:`ORBIT_INPUTS`) is therefore blocked only inside an eclipse plan
+(:func:`terawatt.physics.orbit.use_eclipse_plan`, which a population run sets: each sample is then looked up on
+the plan's fixed nodes) and is otherwise evaluated in one pass (:func:`blockable`).
+
 Blocks are taken along the first axis of the common sample shape: the samples of a 1-D scenario, the sample rows
 of a samples x years one (:meth:`terawatt.scenario.Scenario.at_years`), whole rows each. An array of the full
 first extent is sliced (a view); one that broadcasts along that axis (a length-1 or lower-dimensional array, a
@@ -23,6 +31,12 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import numpy as np
+
+from terawatt.physics import orbit
+
+#: Inputs of the eclipse statistics, whose method (direct or tables, and the tables' nodes) is chosen from the
+#: whole array outside an eclipse plan.
+ORBIT_INPUTS = ("orbit.altitude_km", "orbit.inclination_deg", "orbit.ltan_h")
 
 #: Most samples (array elements of the common sample shape) one block of an evaluation holds. Measured on
 #: design + TCO, one pass of 1e6 samples (benchmarks/bench_evaluate.py samples; 2 MiB of L2 cache per core):
@@ -47,6 +61,14 @@ def row_blocks(shape: tuple[int, ...], block_samples: int | None = None) -> list
         return None
     edges = [rows * i // count for i in range(count + 1)]
     return list(zip(edges[:-1], edges[1:], strict=True))
+
+
+def blockable(values: Mapping[str, Any]) -> bool:
+    """Whether blocks of these scenario values give the values of one pass: inside an eclipse plan, or where no
+    orbit input is a sample array (the eclipse statistics then do not depend on the other samples)."""
+    if orbit._PLAN.get() is not None:  # noqa: SLF001 - the plan in force (terawatt.physics.orbit.use_eclipse_plan)
+        return True
+    return not any(type(values[k]) is np.ndarray and values[k].ndim for k in ORBIT_INPUTS)
 
 
 def block_values(values: Mapping[str, Any], rows: int, start: int, stop: int, ndim: int) -> dict[str, Any]:

@@ -180,7 +180,7 @@ def evaluate(scenario: Scenario | str | None = None, **overrides: Any) -> Result
     # Infeasible samples (no radiator, no launch, no orbit-keeping) legitimately carry inf/NaN through the chain;
     # they are flagged in the outputs and notes, so the floating-point warnings are noise.
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        blocks = blocking.row_blocks(shape) if sizes else None
+        blocks = blocking.row_blocks(shape) if sizes and blocking.blockable(scenario.values) else None
         if blocks is None:
             return _evaluate(scenario, shape)
         return _evaluate_blocks(scenario, shape, blocks)
