@@ -262,3 +262,25 @@ def test_block_values_slice_only_the_sample_rows_and_keep_shared_arrays_one_obje
     assert out["c"] is values["c"] and out["d"] == 5.0 and out["e"] is None and out["f"] is values["f"]
     rows = block_values({"x": np.zeros((10, 1)), "y": np.zeros(4)}, 10, 0, 3, 2)
     assert rows["x"].shape == (3, 1) and rows["y"].shape == (4,)
+
+
+@pytest.mark.parametrize("joined", [0, 3])
+def test_many_reads_write_every_output_block_by_block(monkeypatch, joined):
+    """Past MAX_JOINED outputs read, the next read writes every output block by block (the blocks dropped as
+    they are written): the same bits, a constant output still one broadcast row, the reason texts widened
+    where a later block has longer ones (the first blocks here are all feasible)."""
+    n = 700
+    over = _samples(n, False, seed=11)
+    over["thermal.radiator_temp_k"] = np.where(np.arange(n) > 600, 200.0, 330.0)
+    scenario = terawatt.load_scenario("baseline-2026", over)
+    whole = _unblocked(monkeypatch, scenario)
+    monkeypatch.setattr(blocks, "MAX_JOINED", joined)
+    blocked = _blocked(monkeypatch, scenario)
+    keys = ["comparison.cost_ratio", "orbital.period_min", "orbital.latency_ms"]
+    for key in keys[:joined]:
+        assert _identical(blocked[key], whole[key])
+    reason = blocked["orbital.infeasible_reason"]
+    assert blocked.outputs._blocks is None  # noqa: SLF001 - every output written, the blocks let go
+    assert reason.dtype == whole["orbital.infeasible_reason"].dtype and reason.dtype.itemsize > 4
+    assert blocked["orbital.period_min"].strides == (0,)
+    _assert_same_outputs(blocked, whole)

@@ -34,6 +34,12 @@ import numpy as np
 
 from terawatt.physics import orbit
 
+#: Outputs joined one by one (each read in every block, then concatenated) before the next read computes every
+#: output block by block and drops the blocks: reading a few outputs keeps the lazy reads, reading many (a
+#: frame, JSON, ``dict(outputs)``) holds about the memory of the unblocked pass, not the blocks' designs and the
+#: joined copies together.
+MAX_JOINED = 8
+
 #: Inputs of the eclipse statistics, whose method (direct or tables, and the tables' nodes) is chosen from the
 #: whole array outside an eclipse plan.
 ORBIT_INPUTS = ("orbit.altitude_km", "orbit.inclination_deg", "orbit.ltan_h")
@@ -87,6 +93,11 @@ def block_values(values: Mapping[str, Any], rows: int, start: int, stop: int, nd
     return out
 
 
+def _constant_row(part: Any) -> Any:
+    """The one row a block's value broadcasts (stride 0 along the first axis), or None where it varies."""
+    return part[:1] if type(part) is np.ndarray and part.strides[:1] == (0,) else None
+
+
 def _join(parts: list[Any], shape: tuple[int, ...]) -> Any:
     """One output of the whole sample shape from its blocks' values (arrays of each block's shape).
 
@@ -94,13 +105,46 @@ def _join(parts: list[Any], shape: tuple[int, ...]) -> Any:
     samples do not change) give that row broadcast to ``shape``, read-only and without a copy, as the unblocked
     pass gives it; anything else is concatenated along the first axis.
     """
-    first = parts[0]
-    if all(type(p) is np.ndarray and p.strides[:1] == (0,) for p in parts):
-        row = first[:1]
-        data = row.tobytes()
-        if all(p.dtype == first.dtype and p[:1].tobytes() == data for p in parts):
-            return np.broadcast_to(row, shape)
+    rows = [_constant_row(p) for p in parts]
+    first = rows[0]
+    if first is not None and all(
+        r is not None and r.dtype == first.dtype and r.tobytes() == first.tobytes() for r in rows
+    ):
+        return np.broadcast_to(first, shape)
     return np.concatenate(parts, axis=0)
+
+
+class _Filling:
+    """One output being written block by block (:meth:`BlockedOutputs._materialize`): the broadcast row while
+    every block so far gives the same one, else a full array (its dtype promoted as ``np.concatenate`` would,
+    e.g. to the widest reason text)."""
+
+    __slots__ = ("full", "row")
+
+    def __init__(self) -> None:
+        self.full: np.ndarray | None = None
+        self.row: np.ndarray | None = None
+
+    def add(self, part: Any, start: int, stop: int, shape: tuple[int, ...]) -> None:
+        row = _constant_row(part) if self.full is None else None
+        if row is not None and (
+            start == 0 or (row.dtype == self.row.dtype and row.tobytes() == self.row.tobytes())
+        ):
+            self.row = row
+            return
+        part = np.asarray(part)
+        if self.full is None:  # the rows so far were one broadcast row
+            self.full = np.empty(shape, part.dtype if self.row is None else np.result_type(self.row, part))
+            if start:
+                self.full[:start] = self.row
+        elif part.dtype != self.full.dtype:
+            wider = np.empty(shape, np.result_type(self.full, part))
+            wider[:start] = self.full[:start]
+            self.full = wider
+        self.full[start:stop] = part
+
+    def value(self, shape: tuple[int, ...]) -> np.ndarray:
+        return np.broadcast_to(self.row, shape) if self.full is None else self.full
 
 
 class BlockedOutputs(Mapping[str, Any]):
@@ -108,17 +152,19 @@ class BlockedOutputs(Mapping[str, Any]):
 
     A read-only mapping like :class:`terawatt.outputs.Outputs` (same keys, order, values, dtypes and shapes;
     pickles as a plain dict): ``outputs[key]`` reads ``key`` in every block (each computes only the groups it
-    needs, on first read) and joins the blocks' values (:func:`_join`), once. Once every output has been read
-    the blocks are dropped. Where a block raises a :class:`~terawatt.errors.ScenarioError` on a read (an output
-    whose inputs are checked only when it is computed), ``whole`` (the unblocked evaluation's outputs) gives the
-    value or raises its own error, which names every bad sample as the unblocked pass does.
+    needs, on first read) and joins the blocks' values (:func:`_join`), once; past :data:`MAX_JOINED` outputs
+    read, the next read writes every output block by block and drops the blocks. Where a block raises a
+    :class:`~terawatt.errors.ScenarioError` on a read (an output whose inputs are checked only when it is
+    computed), ``whole`` (the unblocked evaluation's outputs) gives that and every later output, or raises its
+    own error, which names every bad sample as the unblocked pass does.
     """
 
-    __slots__ = ("_blocks", "_keys", "_shape", "_values", "_whole")
+    __slots__ = ("_blocks", "_keys", "_shape", "_spans", "_values", "_whole")
 
-    def __init__(self, blocks: list[Mapping[str, Any]], shape: tuple[int, ...],
+    def __init__(self, blocks: list[Mapping[str, Any]], spans: list[tuple[int, int]], shape: tuple[int, ...],
                  whole: Callable[[], Mapping[str, Any]]) -> None:
-        self._blocks: list[Mapping[str, Any]] | None = blocks
+        self._blocks: list[Mapping[str, Any]] | None = blocks  # None: dropped (all read, or a block raised)
+        self._spans = spans  # the (start, stop) rows of each block
         self._keys = dict.fromkeys(blocks[0])  # every output key, in order
         self._shape = tuple(shape)
         self._values: dict[str, Any] = {}
@@ -128,21 +174,42 @@ class BlockedOutputs(Mapping[str, Any]):
         value = self._values.get(key, _MISSING)
         if value is not _MISSING:
             return value
+        if key not in self._keys:
+            raise KeyError(key)
+        if self._blocks is None:  # a block raised on an earlier read: the unblocked evaluation gives the rest
+            return self._from_whole(key)
         from terawatt.errors import ScenarioError
 
-        blocks = self._blocks
-        if blocks is None:  # every output read already: an unknown key
-            raise KeyError(key)
         try:
-            parts = [block[key] for block in blocks]  # KeyError for a key that is no output
-        except ScenarioError:
-            value = self._whole()[key]
-        else:
-            value = _join(parts, self._shape)
-        self._values[key] = value
+            if len(self._values) < MAX_JOINED:
+                self._values[key] = _join([block[key] for block in self._blocks], self._shape)
+            else:
+                self._materialize()
+        except ScenarioError:  # an output whose inputs are checked when it is computed: the whole decides
+            self._blocks = None
+            return self._from_whole(key)
         if len(self._values) == len(self._keys):  # nothing left to compute: the blocks' designs can go
             self._blocks = None
+        return self._values[key]
+
+    def _from_whole(self, key: str) -> Any:
+        value = self._values[key] = self._whole()[key]  # or its error, naming every bad sample
         return value
+
+    def _materialize(self) -> None:
+        """Every output not read yet, block after block: each block's outputs written into the whole's arrays,
+        then the block dropped, so that the memory held stays about that of the unblocked pass (the blocks'
+        designs give way to the outputs as they are written)."""
+        remaining = [k for k in self._keys if k not in self._values]
+        filling = {k: _Filling() for k in remaining}
+        blocks = self._blocks
+        for i, (start, stop) in enumerate(self._spans):
+            block = blocks[i]
+            for k in remaining:
+                filling[k].add(block[k], start, stop, self._shape)
+            blocks[i] = block = None  # this block's designs and outputs are let go
+        self._values.update({k: f.value(self._shape) for k, f in filling.items()})
+        self._blocks = None
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._keys)

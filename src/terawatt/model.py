@@ -206,7 +206,7 @@ def _evaluate_blocks(scenario: Scenario, shape: tuple[int, ...], blocks: list[tu
                 whole.append(_evaluate(scenario, shape))
         return whole[0].outputs
 
-    return Result(scenario=scenario, outputs=blocking.BlockedOutputs(parts, shape, unblocked))
+    return Result(scenario=scenario, outputs=blocking.BlockedOutputs(parts, blocks, shape, unblocked))
 
 
 def _sample_shape(scenario: Scenario) -> tuple[int, ...]:
