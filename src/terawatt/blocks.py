@@ -32,6 +32,7 @@ from typing import Any
 
 import numpy as np
 
+from terawatt._arrays import tune_allocator
 from terawatt.physics import orbit
 
 #: Outputs joined one by one (each read in every block, then concatenated) before the next read computes every
@@ -111,7 +112,40 @@ def _join(parts: list[Any], shape: tuple[int, ...]) -> Any:
         r is not None and r.dtype == first.dtype and r.tobytes() == first.tobytes() for r in rows
     ):
         return np.broadcast_to(first, shape)
-    return np.concatenate(parts, axis=0)
+    return _read_only(np.concatenate(parts, axis=0))
+
+
+def _read_only(array: np.ndarray) -> np.ndarray:
+    """A read-only view of ``array``: every output of the unblocked pass is one (``np.broadcast_to``)."""
+    view = array.view()
+    view.flags.writeable = False
+    return view
+
+
+def _identity(part: Any) -> Any:
+    """What makes two outputs of a block one array (the same memory, shape, strides and type), or None."""
+    if type(part) is not np.ndarray:
+        return None
+    return part.__array_interface__["data"][0], part.shape, part.strides, part.dtype.str
+
+
+def _return_free_pages() -> None:
+    """Hand the heap's free pages back to the kernel (glibc ``malloc_trim``, where :func:`tune_allocator` tuned
+    it): a dropped block's designs lie in holes among live arrays, which the whole's output arrays (larger) do
+    not reuse, so without this they would stay resident while the outputs are written."""
+    if tune_allocator():
+        import ctypes
+
+        ctypes.CDLL(None).malloc_trim(0)
+
+
+def _by_identity(keys: list[str], parts: dict[str, Any]) -> list[list[str]]:
+    """``keys`` grouped by the identity of their part (:func:`_identity`; a part without one stands alone)."""
+    groups: dict[Any, list[str]] = {}
+    for k in keys:
+        ident = _identity(parts[k])
+        groups.setdefault(("alone", k) if ident is None else ident, []).append(k)
+    return list(groups.values())
 
 
 class _Filling:
@@ -143,8 +177,13 @@ class _Filling:
             self.full = wider
         self.full[start:stop] = part
 
+    def copy(self) -> _Filling:
+        twin = _Filling()
+        twin.row, twin.full = self.row, None if self.full is None else self.full.copy()
+        return twin
+
     def value(self, shape: tuple[int, ...]) -> np.ndarray:
-        return np.broadcast_to(self.row, shape) if self.full is None else self.full
+        return np.broadcast_to(self.row, shape) if self.full is None else _read_only(self.full)
 
 
 class BlockedOutputs(Mapping[str, Any]):
@@ -201,14 +240,28 @@ class BlockedOutputs(Mapping[str, Any]):
         then the block dropped, so that the memory held stays about that of the unblocked pass (the blocks'
         designs give way to the outputs as they are written)."""
         remaining = [k for k in self._keys if k not in self._values]
-        filling = {k: _Filling() for k in remaining}
         blocks = self._blocks
+        # Outputs that are one array in every block so far (an intermediate under two names) share one array of
+        # the whole, as they share one in the unblocked pass; a group whose members part in a block is split,
+        # each new part with a copy of the rows written so far.
+        groups: list[list[str]] = []
+        fills: list[_Filling] = []
         for i, (start, stop) in enumerate(self._spans):
-            block = blocks[i]
-            for k in remaining:
-                filling[k].add(block[k], start, stop, self._shape)
-            blocks[i] = block = None  # this block's designs and outputs are let go
-        self._values.update({k: f.value(self._shape) for k, f in filling.items()})
+            parts = {k: blocks[i][k] for k in remaining}
+            if i == 0:
+                groups = _by_identity(remaining, parts)
+                fills = [_Filling() for _ in groups]
+            else:
+                split = [(_by_identity(members, parts), fill) for members, fill in zip(groups, fills, strict=True)]
+                groups = [m for parted, _ in split for m in parted]
+                fills = [fill if j == 0 else fill.copy() for parted, fill in split for j in range(len(parted))]
+            for members, fill in zip(groups, fills, strict=True):
+                fill.add(parts[members[0]], start, stop, self._shape)
+            blocks[i] = parts = None  # this block's designs and outputs are let go
+            _return_free_pages()
+        self._values.update(
+            {k: fill.value(self._shape) for members, fill in zip(groups, fills, strict=True) for k in members}
+        )
         self._blocks = None
 
     def __iter__(self) -> Iterator[str]:
