@@ -7,8 +7,12 @@ than the same samples in chunks of 65,536 (``benchmarks/bench_evaluate.py``). :f
 therefore evaluates a scenario of more than :data:`BLOCK_SAMPLES` samples block by block (:func:`row_blocks`,
 :func:`block_values`) and joins the blocks' outputs into one :class:`BlockedOutputs`, which reads as the outputs
 of the unblocked pass: the same keys in the same order, each output the same values (bit for bit: a sample's
-value depends on its own inputs only), dtype and shape, computed on first read in every block (reading the cost
-ratio computes only its groups, in each block) and joined then.
+value depends on its own inputs only, given the condition below), dtype, shape and read-only flag, computed on
+first read in every block (reading the cost ratio computes only its groups, in each block) and joined then.
+Past :data:`MAX_JOINED` outputs read, the next read writes every output block by block into arrays of the
+whole and drops each block once written, so that reading everything holds no more memory than the unblocked
+pass. The blocks' designs, kept for outputs read later, still cost a pass its write traffic: one blocked pass
+stays slower per sample than chunks evaluated and dropped one after the other (docs/scale-out.md).
 
 Blocks are taken only where a sample's values cannot depend on its block-mates. One model stage chooses its
 method from its whole array: outside an eclipse plan, :func:`terawatt.physics.orbit.eclipse_stats_fast` computes
@@ -45,9 +49,10 @@ MAX_JOINED = 8
 #: whole array outside an eclipse plan.
 ORBIT_INPUTS = ("orbit.altitude_km", "orbit.inclination_deg", "orbit.ltan_h")
 
-#: Most samples (array elements of the common sample shape) one block of an evaluation holds. Measured on
-#: design + TCO, one pass of 1e6 samples (benchmarks/bench_evaluate.py samples; 2 MiB of L2 cache per core):
-#: see docs/scale-out.md for the sweep. Blocks are of equal size (:func:`row_blocks`), at most this.
+#: Most samples (array elements of the common sample shape) one block of an evaluation holds. Chosen by
+#: measurement of design + TCO, one pass of 1e6 samples (the benchmarks/bench_evaluate.py samples; 2 MiB of L2
+#: cache per core): 65,536 was the fastest of 32,768 / 65,536 / 131,072 with the orbit fixed and with the
+#: altitude varying in an eclipse plan (docs/scale-out.md). Blocks are of equal size (:func:`row_blocks`).
 BLOCK_SAMPLES = 65536
 
 
