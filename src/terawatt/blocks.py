@@ -40,10 +40,11 @@ from terawatt._arrays import tune_allocator
 from terawatt.physics import orbit
 
 #: Outputs joined one by one (each read in every block, then concatenated) before the next read computes every
-#: output block by block and drops the blocks: reading a few outputs keeps the lazy reads, reading many (a
-#: frame, JSON, ``dict(outputs)``) holds about the memory of the unblocked pass, not the blocks' designs and the
-#: joined copies together.
-MAX_JOINED = 8
+#: output block by block and drops the blocks. Up to it, reads stay lazy (only the groups read are computed) at
+#: the cost of the joined copies beside the blocks' own (at most this many arrays of the sample shape, 128 MB
+#: at 1e6 samples); past it (a frame, JSON, ``dict(outputs)``) the memory is about that of the unblocked pass,
+#: but every output is computed. 16 covers the studies' reads (a timeline reads 11 outputs).
+MAX_JOINED = 16
 
 #: Inputs of the eclipse statistics, whose method (direct or tables, and the tables' nodes) is chosen from the
 #: whole array outside an eclipse plan.
