@@ -162,6 +162,11 @@ def evaluate(scenario: Scenario | str | None = None, **overrides: Any) -> Result
     Result
         Outputs under the canonical keys (``orbital.*``, ``terrestrial.*``, ``comparison.*``), scalars for a scalar
         scenario and arrays of samples otherwise.
+
+    Notes
+    -----
+    A scenario of more than :data:`terawatt.blocks.BLOCK_SAMPLES` samples is evaluated in blocks of sample rows
+    that stay in cache and read as one pass, bit for bit (:mod:`terawatt.blocks`).
     """
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
@@ -196,6 +201,7 @@ def _evaluate_blocks(scenario: Scenario, shape: tuple[int, ...], blocks: list[tu
             values = blocking.block_values(scenario.values, shape[0], start, stop, len(shape))
             parts.append(_evaluate(replace(scenario, values=values), (stop - start, *shape[1:])).outputs)
     except ScenarioError:
+        parts.clear()  # the blocks evaluated so far are let go first
         return _evaluate(scenario, shape)  # raises the error of the whole (its message counts every sample)
     whole: list[Result] = []
 
