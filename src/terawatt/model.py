@@ -6,10 +6,12 @@ and hands the designs to economics. Every parameter may be an array of N samples
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
+from terawatt import blocks as blocking
 from terawatt._arrays import (
     Deferred,
     broadcast_shape,
@@ -172,6 +174,11 @@ def evaluate(scenario: Scenario | str | None = None, **overrides: Any) -> Result
     Result
         Outputs under the canonical keys (``orbital.*``, ``terrestrial.*``, ``comparison.*``), scalars for a scalar
         scenario and arrays of samples otherwise.
+
+    Notes
+    -----
+    A scenario of more than :data:`terawatt.blocks.BLOCK_SAMPLES` samples is evaluated in blocks of sample rows
+    that stay in cache and read as one pass, bit for bit (:mod:`terawatt.blocks`).
     """
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
@@ -190,7 +197,34 @@ def evaluate(scenario: Scenario | str | None = None, **overrides: Any) -> Result
     # Infeasible samples (no radiator, no launch, no orbit-keeping) legitimately carry inf/NaN through the chain;
     # they are flagged in the outputs and notes, so the floating-point warnings are noise.
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        return _evaluate(scenario, shape)
+        blocks = blocking.row_blocks(shape) if sizes and blocking.blockable(scenario.values) else None
+        if blocks is None:
+            return _evaluate(scenario, shape)
+        return _evaluate_blocks(scenario, shape, blocks)
+
+
+def _evaluate_blocks(scenario: Scenario, shape: tuple[int, ...], blocks: list[tuple[int, int]]) -> Result:
+    """:func:`_evaluate` of the sample rows in ``blocks`` (:mod:`terawatt.blocks`: each block's temporaries stay
+    in cache), as one result of full arrays; a bad input raises the unblocked pass's own error (every bad field,
+    every bad sample counted), never a partial result."""
+    parts = []
+    try:
+        for start, stop in blocks:
+            values = blocking.block_values(scenario.values, shape[0], start, stop, len(shape))
+            parts.append(_evaluate(replace(scenario, values=values), (stop - start, *shape[1:])).outputs)
+    except ScenarioError:
+        parts.clear()  # the blocks evaluated so far are let go first
+        return _evaluate(scenario, shape)  # raises the error of the whole (its message counts every sample)
+    whole: list[Result] = []
+
+    def unblocked() -> Any:
+        """The unblocked evaluation's outputs (made once): for an output whose read raises in a block."""
+        if not whole:
+            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+                whole.append(_evaluate(scenario, shape))
+        return whole[0].outputs
+
+    return Result(scenario=scenario, outputs=blocking.BlockedOutputs(parts, blocks, shape, unblocked))
 
 
 def _sample_shape(scenario: Scenario) -> tuple[int, ...]:
