@@ -2,25 +2,29 @@
 
 A vectorized evaluation runs each NumPy operation over every sample at once. Past a few tens of thousands of
 samples its temporaries (8 B a sample each) no longer fit in a core's L2 cache and every operation streams them
-from memory: one pass of 1e6 samples ran about 25 % (orbit fixed) to 35 % (altitude varying) slower per sample
+from memory: one pass of 1e6 samples ran about 30 % (orbit fixed) to 20 % (altitude varying) slower per sample
 than the same samples in chunks of 65,536 (``benchmarks/bench_evaluate.py``). :func:`terawatt.model.evaluate`
 therefore evaluates a scenario of more than :data:`BLOCK_SAMPLES` samples block by block (:func:`row_blocks`,
-:func:`block_values`) and joins the blocks' outputs into one :class:`BlockedOutputs`, which reads as the outputs
-of the unblocked pass: the same keys in the same order, each output the same values (bit for bit: a sample's
-value depends on its own inputs only, given the condition below), dtype, shape and read-only flag, computed on
-first read in every block (reading the cost ratio computes only its groups, in each block) and joined then.
-Past :data:`MAX_JOINED` outputs read, the next read writes every output block by block into arrays of the
-whole and drops each block once written, so that reading everything holds no more memory than the unblocked
-pass. The blocks' designs, kept for outputs read later, still cost a pass its write traffic: one blocked pass
-stays slower per sample than chunks evaluated and dropped one after the other (docs/scale-out.md).
+:func:`block_values`) and returns one :class:`BlockedOutputs`, which reads as the outputs of the unblocked pass:
+the same keys in the same order, each output the same values (bit for bit: a sample's value depends on its own
+inputs only, given the eclipse choice below), dtype, shape and read-only flag.
 
-Blocks are taken only where a sample's values cannot depend on its block-mates. One model stage chooses its
-method from its whole array: outside an eclipse plan, :func:`terawatt.physics.orbit.eclipse_stats_fast` computes
-few distinct orbits directly and many from tables whose nodes follow the array's bounds, so a block of an orbit
-that varies may get other values (within the tables' accuracy) than the whole. A scenario that samples an orbit
-input (:data:`ORBIT_INPUTS`) is therefore blocked only inside an eclipse plan
-(:func:`terawatt.physics.orbit.use_eclipse_plan`, which a population run sets: each sample is then looked up on
-the plan's fixed nodes) and is otherwise evaluated in one pass (:func:`blockable`).
+No block is kept. A *blocked pass* evaluates each block in turn (its design: the satellites, fleets, environment
+and both sides' costs of its rows), reads the outputs asked for in it, copies them into arrays of the whole and
+drops the block before the next, so that every block's temporaries come from the memory the block before it
+freed, still in cache. :func:`terawatt.model.evaluate` runs the first pass itself, for :data:`FIRST_READ` (a bad
+input raises there, the unblocked pass's own error); a later read of an output not computed yet runs another
+pass for it (the design is computed again: about the cost of the first pass, docs/scale-out.md). Each pass keeps
+the outputs of every group it computed (:data:`COMPANIONS`). A bulk read (``dict(outputs)``, ``items()``, a
+frame, JSON: anything that iterates the keys first), or a read after :data:`MAX_PASSES` passes, computes every
+output left in one pass.
+
+One model stage chooses its method from its whole array: outside an eclipse plan,
+:func:`terawatt.physics.orbit.eclipse_stats_fast` computes few distinct orbits directly and many from tables
+whose nodes follow the array's bounds. For a scenario that samples an orbit input (:data:`ORBIT_INPUTS`) that
+choice is made once from the whole scenario (:func:`eclipse_choice`, the choice the one pass makes) and applied
+to every block (:func:`terawatt.physics.orbit.use_eclipse_choice`); inside a plan (a population run) each sample
+is already looked up on the plan's fixed nodes.
 
 Blocks are taken along the first axis of the common sample shape: the samples of a 1-D scenario, the sample rows
 of a samples x years one (:meth:`terawatt.scenario.Scenario.at_years`), whole rows each. An array of the full
@@ -36,15 +40,21 @@ from typing import Any
 
 import numpy as np
 
-from terawatt._arrays import tune_allocator
 from terawatt.physics import orbit
+from terawatt.scenario import as_array
 
-#: Outputs joined one by one (each read in every block, then concatenated) before the next read computes every
-#: output block by block and drops the blocks. Up to it, reads stay lazy (only the groups read are computed) at
-#: the cost of the joined copies beside the blocks' own (at most this many arrays of the sample shape, 128 MB
-#: at 1e6 samples); past it (a frame, JSON, ``dict(outputs)``) the memory is about that of the unblocked pass,
-#: but every output is computed. 16 covers the studies' reads (a timeline reads 11 outputs).
-MAX_JOINED = 16
+#: Outputs the first blocked pass computes, in :func:`terawatt.model.evaluate` itself: the cost ratio (design +
+#: TCO), which nearly every caller reads (the benchmarks, the Monte Carlo, the timeline and build-out studies).
+FIRST_READ = ("comparison.cost_ratio",)
+
+#: Whether a pass keeps, besides the outputs read, every output of the groups it computed for them (the cost
+#: ratio's pass: both sides' costs per GPU-hour too). They cost a copy each (8 B a sample: 2-3 ms per 1e6
+#: samples), where a later read of one of them would cost a pass (docs/scale-out.md).
+COMPANIONS = True
+
+#: Passes after which the next read of an output not computed yet computes every output left (a caller reading
+#: many outputs one by one then pays one more pass, not one pass per output group).
+MAX_PASSES = 3
 
 #: Inputs of the eclipse statistics, whose method (direct or tables, and the tables' nodes) is chosen from the
 #: whole array outside an eclipse plan.
@@ -52,8 +62,7 @@ ORBIT_INPUTS = ("orbit.altitude_km", "orbit.inclination_deg", "orbit.ltan_h")
 
 #: Most samples (array elements of the common sample shape) one block of an evaluation holds. Chosen by
 #: measurement of design + TCO, one pass of 1e6 samples (the benchmarks/bench_evaluate.py samples; 2 MiB of L2
-#: cache per core): 65,536 was the fastest of 32,768 / 65,536 / 131,072 with the orbit fixed and with the
-#: altitude varying in an eclipse plan (docs/scale-out.md). Blocks are of equal size (:func:`row_blocks`).
+#: cache per core): docs/scale-out.md. Blocks are of equal size (:func:`row_blocks`).
 BLOCK_SAMPLES = 65536
 
 
@@ -76,12 +85,17 @@ def row_blocks(shape: tuple[int, ...], block_samples: int | None = None) -> list
     return list(zip(edges[:-1], edges[1:], strict=True))
 
 
-def blockable(values: Mapping[str, Any]) -> bool:
-    """Whether blocks of these scenario values give the values of one pass: inside an eclipse plan, or where no
-    orbit input is a sample array (the eclipse statistics then do not depend on the other samples)."""
+def eclipse_choice(values: Mapping[str, Any]) -> orbit.EclipseChoice | None:
+    """The eclipse statistics' method and nodes for every block of these scenario values, as the unblocked pass
+    chooses them from its whole arrays (:func:`terawatt.physics.orbit.eclipse_choice`, on the arrays
+    :func:`terawatt.model.evaluate` gives :func:`~terawatt.physics.orbit.eclipse_stats_fast`); None where no
+    choice is needed: inside an eclipse plan, or where no orbit input is a sample array. ValueError (a
+    :class:`~terawatt.errors.ScenarioError` or a range check's) for orbit inputs the model refuses."""
     if orbit._PLAN.get() is not None:  # noqa: SLF001 - the plan in force (terawatt.physics.orbit.use_eclipse_plan)
-        return True
-    return not any(type(values[k]) is np.ndarray and values[k].ndim for k in ORBIT_INPUTS)
+        return None
+    if not any(type(values[k]) is np.ndarray and values[k].ndim for k in ORBIT_INPUTS):
+        return None
+    return orbit.eclipse_choice(*(as_array(values[k]) for k in ORBIT_INPUTS), model=values["orbit.eclipse_model"])
 
 
 def block_values(values: Mapping[str, Any], rows: int, start: int, stop: int, ndim: int) -> dict[str, Any]:
@@ -105,22 +119,6 @@ def _constant_row(part: Any) -> Any:
     return part[:1] if type(part) is np.ndarray and part.strides[:1] == (0,) else None
 
 
-def _join(parts: list[Any], shape: tuple[int, ...]) -> Any:
-    """One output of the whole sample shape from its blocks' values (arrays of each block's shape).
-
-    Blocks that all broadcast one and the same row (stride 0 along the first axis, equal bytes: an output the
-    samples do not change) give that row broadcast to ``shape``, read-only and without a copy, as the unblocked
-    pass gives it; anything else is concatenated along the first axis.
-    """
-    rows = [_constant_row(p) for p in parts]
-    first = rows[0]
-    if first is not None and all(
-        r is not None and r.dtype == first.dtype and r.tobytes() == first.tobytes() for r in rows
-    ):
-        return np.broadcast_to(first, shape)
-    return _read_only(np.concatenate(parts, axis=0))
-
-
 def _read_only(array: np.ndarray) -> np.ndarray:
     """A read-only view of ``array``: every output of the unblocked pass is one (``np.broadcast_to``)."""
     view = array.view()
@@ -135,16 +133,6 @@ def _identity(part: Any) -> Any:
     return part.__array_interface__["data"][0], part.shape, part.strides, part.dtype.str
 
 
-def _return_free_pages() -> None:
-    """Hand the heap's free pages back to the kernel (glibc ``malloc_trim``, where :func:`tune_allocator` tuned
-    it): a dropped block's designs lie in holes among live arrays, which the whole's output arrays (larger) do
-    not reuse, so without this they would stay resident while the outputs are written."""
-    if tune_allocator():
-        import ctypes
-
-        ctypes.CDLL(None).malloc_trim(0)
-
-
 def _by_identity(keys: list[str], parts: dict[str, Any]) -> list[list[str]]:
     """``keys`` grouped by the identity of their part (:func:`_identity`; a part without one stands alone)."""
     groups: dict[Any, list[str]] = {}
@@ -155,9 +143,10 @@ def _by_identity(keys: list[str], parts: dict[str, Any]) -> list[list[str]]:
 
 
 class _Filling:
-    """One output being written block by block (:meth:`BlockedOutputs._materialize`): the broadcast row while
-    every block so far gives the same one, else a full array (its dtype promoted as ``np.concatenate`` would,
-    e.g. to the widest reason text)."""
+    """One output being written block by block (:meth:`BlockedOutputs._pass`): the broadcast row while every
+    block so far gives the same one (an output the samples do not change: no copy per sample, as the unblocked
+    pass gives it), else a full array (its dtype promoted as ``np.concatenate`` would, e.g. to the widest reason
+    text)."""
 
     __slots__ = ("full", "row")
 
@@ -192,28 +181,37 @@ class _Filling:
         return np.broadcast_to(self.row, shape) if self.full is None else _read_only(self.full)
 
 
+#: ``read_block(start, stop, read)``: ``read`` applied to the outputs of the rows ``start:stop``, evaluated afresh
+#: (in the floating-point context and eclipse choice of the evaluation: :func:`terawatt.model.evaluate`).
+BlockReader = Callable[[int, int, Callable[[Mapping[str, Any]], dict[str, Any]]], dict[str, Any]]
+
+
 class BlockedOutputs(Mapping[str, Any]):
     """The outputs of one evaluation done in blocks of sample rows, read as those of one pass.
 
     A read-only mapping like :class:`terawatt.outputs.Outputs` (same keys, order, values, dtypes and shapes;
-    pickles as a plain dict): ``outputs[key]`` reads ``key`` in every block (each computes only the groups it
-    needs, on first read) and joins the blocks' values (:func:`_join`), once; past :data:`MAX_JOINED` outputs
-    read, the next read writes every output block by block and drops the blocks. Where a block raises a
-    :class:`~terawatt.errors.ScenarioError` on a read (an output whose inputs are checked only when it is
-    computed), ``whole`` (the unblocked evaluation's outputs) gives that and every later output, or raises its
-    own error, which names every bad sample as the unblocked pass does.
+    pickles as a plain dict). Made by a first blocked pass (:meth:`_pass`) over :data:`FIRST_READ`; reading an
+    output not computed yet runs another (every output left after :data:`MAX_PASSES` passes, or once the keys
+    have been iterated: a bulk read). Where a block raises a :class:`~terawatt.errors.ScenarioError` on a later
+    pass (an output whose inputs are checked only when it is computed), ``whole`` (the unblocked evaluation's
+    outputs) gives that and every later output, or raises its own error, which names every bad sample as the
+    unblocked pass does.
     """
 
-    __slots__ = ("_blocks", "_keys", "_shape", "_spans", "_values", "_whole")
+    __slots__ = ("_bulk", "_failed", "_keys", "_passes", "_read_block", "_shape", "_spans", "_values", "_whole")
 
-    def __init__(self, blocks: list[Mapping[str, Any]], spans: list[tuple[int, int]], shape: tuple[int, ...],
-                 whole: Callable[[], Mapping[str, Any]]) -> None:
-        self._blocks: list[Mapping[str, Any]] | None = blocks  # None: dropped (all read, or a block raised)
+    def __init__(self, read_block: BlockReader, spans: list[tuple[int, int]], shape: tuple[int, ...],
+                 whole: Callable[[], Mapping[str, Any]], first: tuple[str, ...] = FIRST_READ) -> None:
+        self._read_block = read_block
         self._spans = spans  # the (start, stop) rows of each block
-        self._keys = dict.fromkeys(blocks[0])  # every output key, in order
         self._shape = tuple(shape)
-        self._values: dict[str, Any] = {}
         self._whole = whole
+        self._values: dict[str, Any] = {}
+        self._keys: dict[str, None] = {}  # every output key, in order (from the first block)
+        self._passes = 0
+        self._bulk = False  # the keys were iterated: the next pass computes every output left
+        self._failed = False  # a block raised on a later pass: the unblocked evaluation gives the rest
+        self._pass(first)  # ScenarioError for a bad input (the caller raises the unblocked pass's own)
 
     def __getitem__(self, key: str) -> Any:
         value = self._values.get(key, _MISSING)
@@ -221,41 +219,48 @@ class BlockedOutputs(Mapping[str, Any]):
             return value
         if key not in self._keys:
             raise KeyError(key)
-        if self._blocks is None:  # a block raised on an earlier read: the unblocked evaluation gives the rest
+        if self._failed:
             return self._from_whole(key)
         from terawatt.errors import ScenarioError
 
+        every = self._bulk or self._passes >= MAX_PASSES
         try:
-            if len(self._values) < MAX_JOINED:
-                self._values[key] = _join([block[key] for block in self._blocks], self._shape)
-            else:
-                self._materialize()
+            self._pass([k for k in self._keys if k not in self._values] if every else [key])
         except ScenarioError:  # an output whose inputs are checked when it is computed: the whole decides
-            self._blocks = None
+            self._failed = True
             return self._from_whole(key)
-        if len(self._values) == len(self._keys):  # nothing left to compute: the blocks' designs can go
-            self._blocks = None
         return self._values[key]
 
     def _from_whole(self, key: str) -> Any:
         value = self._values[key] = self._whole()[key]  # or its error, naming every bad sample
         return value
 
-    def _materialize(self) -> None:
-        """Every output not read yet, block after block: each block's outputs written into the whole's arrays,
-        then the block dropped, so that the memory held stays about that of the unblocked pass (the blocks'
-        designs give way to the outputs as they are written)."""
-        remaining = [k for k in self._keys if k not in self._values]
-        blocks = self._blocks
+    def _take(self, keys: list[str], companions: bool, outputs: Mapping[str, Any]) -> dict[str, Any]:
+        """``keys`` of one block's ``outputs`` and, with ``companions``, every other output its reads computed."""
+        parts = {k: outputs[k] for k in keys}
+        if not self._keys:
+            self._keys = dict.fromkeys(outputs)
+        if companions:
+            for k in outputs.computed():
+                if k not in parts and k not in self._values:
+                    parts[k] = outputs[k]
+        return parts
+
+    def _pass(self, keys: list[str] | tuple[str, ...]) -> None:
+        """One blocked pass: each block evaluated, ``keys`` (and their companions, :data:`COMPANIONS`) read in
+        it and written into the whole's arrays, then the block dropped."""
+        taken: list[str] = list(keys)
         # Outputs that are one array in every block so far (an intermediate under two names) share one array of
         # the whole, as they share one in the unblocked pass; a group whose members part in a block is split,
         # each new part with a copy of the rows written so far.
         groups: list[list[str]] = []
         fills: list[_Filling] = []
         for i, (start, stop) in enumerate(self._spans):
-            parts = {k: blocks[i][k] for k in remaining}
-            if i == 0:
-                groups = _by_identity(remaining, parts)
+            first = i == 0
+            parts = self._read_block(start, stop, lambda out, ks=taken, c=first and COMPANIONS: self._take(ks, c, out))
+            if first:
+                taken = list(parts)  # the companions found in the first block are read in every other
+                groups = _by_identity(taken, parts)
                 fills = [_Filling() for _ in groups]
             else:
                 split = [(_by_identity(members, parts), fill) for members, fill in zip(groups, fills, strict=True)]
@@ -263,14 +268,14 @@ class BlockedOutputs(Mapping[str, Any]):
                 fills = [fill if j == 0 else fill.copy() for parted, fill in split for j in range(len(parted))]
             for members, fill in zip(groups, fills, strict=True):
                 fill.add(parts[members[0]], start, stop, self._shape)
-            blocks[i] = parts = None  # this block's designs and outputs are let go
-            _return_free_pages()
+            parts = None  # this block's outputs (and with them its design) are let go before the next block
         self._values.update(
             {k: fill.value(self._shape) for members, fill in zip(groups, fills, strict=True) for k in members}
         )
-        self._blocks = None
+        self._passes += 1
 
     def __iter__(self) -> Iterator[str]:
+        self._bulk = True  # keys iterated (dict(), items(), values(), a frame, JSON): one pass for the rest
         return iter(self._keys)
 
     def __len__(self) -> int:

@@ -197,7 +197,7 @@ def evaluate(scenario: Scenario | str | None = None, **overrides: Any) -> Result
     # Infeasible samples (no radiator, no launch, no orbit-keeping) legitimately carry inf/NaN through the chain;
     # they are flagged in the outputs and notes, so the floating-point warnings are noise.
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        blocks = blocking.row_blocks(shape) if sizes and blocking.blockable(scenario.values) else None
+        blocks = blocking.row_blocks(shape) if sizes else None
         if blocks is None:
             return _evaluate(scenario, shape)
         return _evaluate_blocks(scenario, shape, blocks)
@@ -205,16 +205,21 @@ def evaluate(scenario: Scenario | str | None = None, **overrides: Any) -> Result
 
 def _evaluate_blocks(scenario: Scenario, shape: tuple[int, ...], blocks: list[tuple[int, int]]) -> Result:
     """:func:`_evaluate` of the sample rows in ``blocks`` (:mod:`terawatt.blocks`: each block's temporaries stay
-    in cache), as one result of full arrays; a bad input raises the unblocked pass's own error (every bad field,
-    every bad sample counted), never a partial result."""
-    parts = []
+    in cache, and each block is dropped once its outputs are copied), as one result of full arrays, its first
+    pass (:data:`terawatt.blocks.FIRST_READ`) computed here; a bad input raises the unblocked pass's own error
+    (every bad field, every bad sample counted), never a partial result."""
     try:
-        for start, stop in blocks:
-            values = blocking.block_values(scenario.values, shape[0], start, stop, len(shape))
-            parts.append(_evaluate(replace(scenario, values=values), (stop - start, *shape[1:])).outputs)
-    except ScenarioError:
-        parts.clear()  # the blocks evaluated so far are let go first
-        return _evaluate(scenario, shape)  # raises the error of the whole (its message counts every sample)
+        choice = blocking.eclipse_choice(scenario.values)  # the eclipse method of the whole, for every block
+    except ValueError:  # an orbit input the model refuses: the unblocked pass raises its own error
+        return _evaluate(scenario, shape)
+    rows, ndim = shape[0], len(shape)
+
+    def read_block(start: int, stop: int, read: Any) -> dict[str, Any]:
+        """``read`` of the outputs of the rows ``start:stop``, evaluated afresh (as :func:`evaluate` would)."""
+        values = blocking.block_values(scenario.values, rows, start, stop, ndim)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"), orbit.use_eclipse_choice(choice):
+            return read(_evaluate(replace(scenario, values=values), (stop - start, *shape[1:])).outputs)
+
     whole: list[Result] = []
 
     def unblocked() -> Any:
@@ -224,7 +229,11 @@ def _evaluate_blocks(scenario: Scenario, shape: tuple[int, ...], blocks: list[tu
                 whole.append(_evaluate(scenario, shape))
         return whole[0].outputs
 
-    return Result(scenario=scenario, outputs=blocking.BlockedOutputs(parts, blocks, shape, unblocked))
+    try:
+        outputs = blocking.BlockedOutputs(read_block, blocks, shape, unblocked)
+    except ScenarioError:  # the block that raised is let go first
+        return _evaluate(scenario, shape)  # raises the error of the whole (its message counts every sample)
+    return Result(scenario=scenario, outputs=outputs)
 
 
 def _sample_shape(scenario: Scenario) -> tuple[int, ...]:
