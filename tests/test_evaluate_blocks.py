@@ -55,7 +55,7 @@ def _plan_of(scenario: terawatt.Scenario) -> orbit.EclipsePlan:
 
 def _unblocked(monkeypatch: pytest.MonkeyPatch, scenario: terawatt.Scenario) -> terawatt.Result:
     with monkeypatch.context() as m:
-        m.setattr(blocks, "BLOCK_SAMPLES", 10**12)
+        m.setattr(blocks, "BLOCK_ABOVE", 10**12)
         result = terawatt.evaluate(scenario)
     assert isinstance(result.outputs, Outputs)
     return result
@@ -63,6 +63,7 @@ def _unblocked(monkeypatch: pytest.MonkeyPatch, scenario: terawatt.Scenario) -> 
 
 def _blocked(monkeypatch: pytest.MonkeyPatch, scenario: terawatt.Scenario, size: int = SMALL) -> terawatt.Result:
     monkeypatch.setattr(blocks, "BLOCK_SAMPLES", size)
+    monkeypatch.setattr(blocks, "BLOCK_ABOVE", size)
     result = terawatt.evaluate(scenario)
     assert isinstance(result.outputs, BlockedOutputs)
     return result
@@ -311,10 +312,11 @@ def test_a_bad_input_raises_the_unblocked_error_naming_every_bad_sample(monkeypa
     over["orbit.altitude_km"][[5, 400, 999]] = 7000.0
     scenario = terawatt.load_scenario("baseline-2026", over)
     with monkeypatch.context() as m:
-        m.setattr(blocks, "BLOCK_SAMPLES", 10**12)
+        m.setattr(blocks, "BLOCK_ABOVE", 10**12)
         with pytest.raises(ScenarioError) as unblocked:
             terawatt.evaluate(scenario)
     monkeypatch.setattr(blocks, "BLOCK_SAMPLES", SMALL)
+    monkeypatch.setattr(blocks, "BLOCK_ABOVE", SMALL)
     assert blocks.row_blocks((1000,)) is not None
     for plan in (None, orbit.EclipsePlan(exact=True)):
         with orbit.use_eclipse_plan(plan), pytest.raises(ScenarioError) as blocked:
@@ -326,6 +328,7 @@ def test_a_bad_input_raises_the_unblocked_error_naming_every_bad_sample(monkeypa
 
 def test_scalars_and_small_arrays_are_not_blocked(monkeypatch):
     monkeypatch.setattr(blocks, "BLOCK_SAMPLES", SMALL)
+    monkeypatch.setattr(blocks, "BLOCK_ABOVE", SMALL)
     assert isinstance(terawatt.evaluate().outputs, Outputs)
     small = terawatt.load_scenario("baseline-2026", _samples(SMALL, False))
     assert isinstance(terawatt.evaluate(small).outputs, Outputs)
@@ -344,12 +347,18 @@ def test_scalars_and_small_arrays_are_not_blocked(monkeypatch):
     ],
 )
 def test_row_blocks(shape, limit, expected):
-    assert row_blocks(shape, limit) == expected
+    assert row_blocks(shape, limit, above=limit) == expected
+
+
+def test_only_scenarios_above_block_above_are_blocked():
+    assert row_blocks((blocks.BLOCK_ABOVE,)) is None and row_blocks((10_000, 25)) is None
+    assert len(row_blocks((blocks.BLOCK_ABOVE + 1,))) == 9 and len(row_blocks((1_000_000,))) == 16
+    assert row_blocks((1000,), 100, above=2000) is None and len(row_blocks((1000,), 100, above=999)) == 10
 
 
 def test_row_blocks_cover_the_rows_once_in_equal_blocks():
     for n in (65537, 100_000, 1_000_000, 1_234_567):
-        spans = row_blocks((n,), 65536)
+        spans = row_blocks((n,), 65536, above=65536)
         sizes = [stop - start for start, stop in spans]
         assert spans[0][0] == 0 and spans[-1][1] == n
         assert all(a[1] == b[0] for a, b in zip(spans[:-1], spans[1:], strict=True))
@@ -397,7 +406,7 @@ def test_one_pass_of_a_million_samples_is_the_unblocked_one_bit_for_bit():
         got = [blocked[k] for k in keys]
         del blocked
         with pytest.MonkeyPatch.context() as m:
-            m.setattr(blocks, "BLOCK_SAMPLES", 10**12)
+            m.setattr(blocks, "BLOCK_ABOVE", 10**12)
             whole = terawatt.evaluate(scenario)
             assert isinstance(whole.outputs, Outputs)
             assert [k for k, value in zip(keys, got, strict=True) if not _identical(value, whole[k])] == []

@@ -61,20 +61,31 @@ MAX_PASSES = 3
 ORBIT_INPUTS = ("orbit.altitude_km", "orbit.inclination_deg", "orbit.ltan_h")
 
 #: Most samples (array elements of the common sample shape) one block of an evaluation holds. Chosen by
-#: measurement of design + TCO, one pass of 1e6 samples (the benchmarks/bench_evaluate.py samples; 2 MiB of L2
-#: cache per core): docs/scale-out.md. Blocks are of equal size (:func:`row_blocks`).
+#: measurement of design + TCO, one pass of 1e6 samples (the benchmarks/bench_evaluate.py samples): 65,536,
+#: 98,304 and 131,072 are within the machine's noise of each other, 32,768 and 262,144 slower
+#: (docs/scale-out.md). Blocks are of equal size (:func:`row_blocks`).
 BLOCK_SAMPLES = 65536
 
+#: A scenario is evaluated in blocks only above this many samples [-]: up to 524,288 (arrays of 4 MiB) one pass
+#: ran as fast per sample as blocks (ratios 0.95-1.08 at 131,072 / 262,144 / 524,288 samples, orbit fixed and
+#: altitude varying; 0.64 at 1e6), and there a read of another output group costs no second pass
+#: (docs/scale-out.md). It keeps the timeline and build-out studies (10,000 x 20-25 sample-years) and the Monte
+#: Carlo chunks in one pass.
+BLOCK_ABOVE = 2**19
 
-def row_blocks(shape: tuple[int, ...], block_samples: int | None = None) -> list[tuple[int, int]] | None:
+
+def row_blocks(shape: tuple[int, ...], block_samples: int | None = None,
+               above: int | None = None) -> list[tuple[int, int]] | None:
     """The ``(start, stop)`` rows (first axis of ``shape``) of each block, or None where one pass is evaluated.
 
-    A scenario is blocked when it holds more than ``block_samples`` (default :data:`BLOCK_SAMPLES`) array
-    elements and its first axis has more than one row; the rows are split into the fewest blocks of at most
-    that many elements (at least one row each), of sizes differing by one row at most.
+    A scenario is blocked when it holds more than ``above`` (default :data:`BLOCK_ABOVE`) and more than
+    ``block_samples`` (default :data:`BLOCK_SAMPLES`) array elements and its first axis has more than one row;
+    the rows are split into the fewest blocks of at most ``block_samples`` elements (at least one row each), of
+    sizes differing by one row at most.
     """
     limit = BLOCK_SAMPLES if block_samples is None else block_samples
-    if not shape or shape[0] < 2 or math.prod(shape) <= limit:
+    size = math.prod(shape)
+    if not shape or shape[0] < 2 or size <= limit or size <= (BLOCK_ABOVE if above is None else above):
         return None
     rows = shape[0]
     per_row = math.prod(shape[1:])
