@@ -431,9 +431,10 @@ class Outputs(Mapping[str, Any]):
 
     def computed(self) -> list[str]:
         """The keys of the output groups computed so far for reads (each group's outputs, computed together),
-        in key order: those a caller can read at the cost of finishing them (:mod:`terawatt.blocks`)."""
-        done = set(self._computed)
-        return [k for k in KEYS if _GROUP_OF[k] in done]
+        in key order, but those whose value is computed only when read (a Deferred not read yet): the outputs a
+        caller can read at the cost of finishing them (masking, broadcasting: :mod:`terawatt.blocks`)."""
+        done, raw = set(self._computed), self._raw
+        return [k for k in KEYS if _GROUP_OF[k] in done and type(raw.get(k)) is not Deferred]
 
     def _raw_value(self, key: str) -> Any:
         if key not in self._raw:
