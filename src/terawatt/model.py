@@ -177,8 +177,14 @@ def evaluate(scenario: Scenario | str | None = None, **overrides: Any) -> Result
 
     Notes
     -----
-    A scenario of more than :data:`terawatt.blocks.BLOCK_SAMPLES` samples is evaluated in blocks of sample rows
-    that stay in cache and read as one pass, bit for bit (:mod:`terawatt.blocks`).
+    A scenario of more than :data:`terawatt.blocks.BLOCK_ABOVE` samples (2^19) is evaluated in blocks of
+    :data:`terawatt.blocks.BLOCK_SAMPLES` sample rows whose temporaries stay in cache, and its outputs read as
+    those of one pass, bit for bit (:mod:`terawatt.blocks`). No block is kept: this call computes the cost ratio
+    (and both sides' costs per GPU-hour) block by block, and reading another output computes the design again,
+    block by block, for it and the rest of its group (about the cost of this call again; iterating the keys,
+    ``dict(result.outputs)``, a frame or JSON compute every output left in one such pass). A varying orbit gets
+    the eclipse statistics' method and table nodes chosen once from the whole arrays
+    (:func:`terawatt.physics.orbit.eclipse_choice`). A bad input raises here, the unblocked pass's own error.
     """
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)

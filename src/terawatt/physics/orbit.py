@@ -949,7 +949,10 @@ def eclipse_stats_fast(altitude_km: npt.ArrayLike, inclination_deg: npt.ArrayLik
     :func:`use_eclipse_plan`: every array is then looked up on the plan's fixed nodes (or computed directly,
     orbit by orbit, in an exact plan or off the plan's bounds), so a sample's values depend only on its own
     orbit and the plan, whatever the chunk size, the workers and the backend. Outside a plan (plain
-    :func:`terawatt.evaluate` on arrays) the per-call choice applies; scalars are always computed directly.
+    :func:`terawatt.evaluate` on arrays) the per-call choice applies, or, within :func:`use_eclipse_choice`, the
+    choice made once from a whole array the call's orbits are part of (:func:`eclipse_choice`: the blocks of a
+    large evaluation, :mod:`terawatt.blocks`, get the whole array's values bit for bit); scalars are always
+    computed directly.
     """
     if np.ndim(altitude_km) == 0 and np.ndim(inclination_deg) == 0 and np.ndim(ltan_h) == 0:
         key = _scalar_key(altitude_km, inclination_deg, ltan_h)
