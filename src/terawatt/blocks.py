@@ -48,8 +48,10 @@ from terawatt.scenario import as_array
 FIRST_READ = ("comparison.cost_ratio",)
 
 #: Whether a pass keeps, besides the outputs read, every output of the groups it computed for them (the cost
-#: ratio's pass: both sides' costs per GPU-hour too). They cost a copy each (8 B a sample: 2-3 ms per 1e6
-#: samples), where a later read of one of them would cost a pass (docs/scale-out.md).
+#: ratio's pass: both sides' costs per GPU-hour too; not the outputs computed only when read). They cost a copy
+#: each (8 B a sample, 3-6 ms per 1e6 samples: reading the satellite mass after the cost ratio took 346 ms with
+#: its group's ~30 outputs, 232 ms without), where a later read of one of them would cost a pass of 230-700 ms
+#: (docs/scale-out.md).
 COMPANIONS = True
 
 #: Passes after which the next read of an output not computed yet computes every output left (a caller reading

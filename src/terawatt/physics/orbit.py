@@ -822,13 +822,13 @@ def _interpolate(model: str, alt: np.ndarray, inc: np.ndarray, ltan: np.ndarray,
         values = (alt, ltan, np.full(1, -1.0) if sso else np.nan_to_num(inc, nan=-1.0))
         axes = [_on_axis(axis, v) for axis, v in zip(spec.axes, values, strict=True)]
     nodes = (axes[0][0], axes[1][0], axes[2][0])
-    tables_ = _stat_tables(model, *nodes)
+    stat_tables = _stat_tables(model, *nodes)
     # An axis holding one node is indexed by 0, not by an array of zeros (the same gather, one index fewer).
     base = [0 if len(ax[0]) == 1 else ax[1] for ax in axes]
     weights = [ax[2] if m else None for ax, m in zip(axes, spec.moving, strict=True)]
     # Weights in [0, 1] (values inside the nodes) and tables without a sign bit: no term is -0, so the first
     # corner's terms are the sums from 0.
-    return _multilinear(tuple(tables_[r] for r in rows), base, weights, alt.size,
+    return _multilinear(tuple(stat_tables[r] for r in rows), base, weights, alt.size,
                         unsigned=_stat_tables_unsigned(model, *nodes))
 
 
@@ -1149,6 +1149,7 @@ def _by_table(stats: Callable[[np.ndarray, np.ndarray, np.ndarray], Any], alt: n
         out[:, mask] = part
     return tuple(out)
 
+
 @dataclass(frozen=True)
 class EclipseChoice:
     """The method and nodes :func:`eclipse_stats_fast` chooses outside a plan for one array of orbits
@@ -1177,11 +1178,17 @@ class EclipseChoice:
     def direct_stats(self, alt: np.ndarray, inc: np.ndarray, ltan: np.ndarray) -> tuple[np.ndarray, ...]:
         """The three statistics of 1-D orbits of the array, gathered from its distinct orbits' (``direct``)."""
         columns, codes, stats = self.direct
-        code = np.zeros(alt.shape, dtype=np.int64)
-        for col, nodes in zip((alt, np.nan_to_num(inc, nan=-1.0), ltan), columns, strict=True):
-            code = code * nodes.size + np.searchsorted(nodes, col)  # as _unique_rows codes them
-        index = np.searchsorted(codes, code)
+        index = np.searchsorted(codes, _orbit_codes((alt, np.nan_to_num(inc, nan=-1.0), ltan), columns))
         return tuple(r[index] for r in stats)
+
+
+def _orbit_codes(values: tuple[np.ndarray, ...], columns: tuple[np.ndarray, ...]) -> np.ndarray:
+    """One integer per orbit from its index among each column's distinct values, as :func:`_unique_rows` codes
+    the orbits (the same order)."""
+    code = np.zeros(values[0].shape, dtype=np.int64)
+    for col, nodes in zip(values, columns, strict=True):
+        code = code * nodes.size + np.searchsorted(nodes, col)
+    return code
 
 
 _CHOICE: contextvars.ContextVar[EclipseChoice | None] = contextvars.ContextVar("terawatt_eclipse_choice",
@@ -1219,13 +1226,12 @@ def eclipse_choice(altitude_km: npt.ArrayLike, inclination_deg: npt.ArrayLike, l
     many, inc, ltan = _method_inputs(alt, inc, ltan)
     found = None if many else _unique_rows((alt, np.nan_to_num(inc, nan=-1.0), ltan))
     if found is not None:
-        first, _ = found
-        columns = tuple(np.unique(col) for col in (alt, np.nan_to_num(inc, nan=-1.0), ltan))
-        codes = np.zeros(alt.shape, dtype=np.int64)
-        for col, nodes in zip((alt, np.nan_to_num(inc, nan=-1.0), ltan), columns, strict=True):
-            codes = codes * nodes.size + np.searchsorted(nodes, col)
-        return EclipseChoice(model, many, (columns, codes[first], _stats_core(alt[first], inc[first], ltan[first],
-                                                                              model, 365)))
+        first, _ = found  # one orbit per distinct code, in the order of the codes
+        values = (alt, np.nan_to_num(inc, nan=-1.0), ltan)
+        columns = tuple(np.unique(col) for col in values)
+        codes = _orbit_codes(values, columns)[first]
+        stats = _stats_core(alt[first], inc[first], ltan[first], model, 365)  # as the one pass computes them
+        return EclipseChoice(model, many, (columns, codes, stats))
     tables: dict[bool, TableAxes] = {}
 
     def record(a: np.ndarray, i: np.ndarray, lt: np.ndarray) -> np.ndarray:
