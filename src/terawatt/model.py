@@ -6,10 +6,12 @@ and hands the designs to economics. Every parameter may be an array of N samples
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
+from terawatt import blocks as blocking
 from terawatt._arrays import (
     Deferred,
     broadcast_shape,
@@ -172,6 +174,17 @@ def evaluate(scenario: Scenario | str | None = None, **overrides: Any) -> Result
     Result
         Outputs under the canonical keys (``orbital.*``, ``terrestrial.*``, ``comparison.*``), scalars for a scalar
         scenario and arrays of samples otherwise.
+
+    Notes
+    -----
+    A scenario of more than :data:`terawatt.blocks.BLOCK_ABOVE` samples (2^19) is evaluated in blocks of
+    :data:`terawatt.blocks.BLOCK_SAMPLES` sample rows whose temporaries stay in cache, and its outputs read as
+    those of one pass, bit for bit (:mod:`terawatt.blocks`). No block is kept: this call computes the cost ratio
+    (and both sides' costs per GPU-hour) block by block, and reading another output computes the design again,
+    block by block, for it and the rest of its group (about the cost of this call again; iterating the keys,
+    ``dict(result.outputs)``, a frame or JSON compute every output left in one such pass). A varying orbit gets
+    the eclipse statistics' method and table nodes chosen once from the whole arrays
+    (:func:`terawatt.physics.orbit.eclipse_choice`). A bad input raises here, the unblocked pass's own error.
     """
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
@@ -190,7 +203,43 @@ def evaluate(scenario: Scenario | str | None = None, **overrides: Any) -> Result
     # Infeasible samples (no radiator, no launch, no orbit-keeping) legitimately carry inf/NaN through the chain;
     # they are flagged in the outputs and notes, so the floating-point warnings are noise.
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        blocks = blocking.row_blocks(shape) if sizes else None
+        if blocks is None:
+            return _evaluate(scenario, shape)
+        return _evaluate_blocks(scenario, shape, blocks)
+
+
+def _evaluate_blocks(scenario: Scenario, shape: tuple[int, ...], blocks: list[tuple[int, int]]) -> Result:
+    """:func:`_evaluate` of the sample rows in ``blocks`` (:mod:`terawatt.blocks`: each block's temporaries stay
+    in cache, and each block is dropped once its outputs are copied), as one result of full arrays, its first
+    pass (:data:`terawatt.blocks.FIRST_READ`) computed here; a bad input raises the unblocked pass's own error
+    (every bad field, every bad sample counted), never a partial result."""
+    try:
+        choice = blocking.eclipse_choice(scenario.values)  # the eclipse method of the whole, for every block
+    except ValueError:  # an orbit input the model refuses: the unblocked pass raises its own error
         return _evaluate(scenario, shape)
+    rows, ndim = shape[0], len(shape)
+
+    def read_block(start: int, stop: int, read: Any) -> dict[str, Any]:
+        """``read`` of the outputs of the rows ``start:stop``, evaluated afresh (as :func:`evaluate` would)."""
+        values = blocking.block_values(scenario.values, rows, start, stop, ndim)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"), orbit.use_eclipse_choice(choice):
+            return read(_evaluate(replace(scenario, values=values), (stop - start, *shape[1:])).outputs)
+
+    whole: list[Result] = []
+
+    def unblocked() -> Any:
+        """The unblocked evaluation's outputs (made once): for an output whose read raises in a block."""
+        if not whole:
+            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+                whole.append(_evaluate(scenario, shape))
+        return whole[0].outputs
+
+    try:
+        outputs = blocking.BlockedOutputs(read_block, blocks, shape, unblocked)
+    except ScenarioError:  # the block that raised is let go first
+        return _evaluate(scenario, shape)  # raises the error of the whole (its message counts every sample)
+    return Result(scenario=scenario, outputs=outputs)
 
 
 def _sample_shape(scenario: Scenario) -> tuple[int, ...]:

@@ -392,7 +392,7 @@ class Outputs(Mapping[str, Any]):
     shape of the scenario's sample arrays). Pickles (and copies) as a plain dict.
     """
 
-    __slots__ = ("_q", "_raw", "_values", "_mask", "_infeasible", "_shape", "_busy")
+    __slots__ = ("_q", "_raw", "_values", "_mask", "_infeasible", "_shape", "_busy", "_computed")
 
     def __init__(self, q: dict[str, Any], sample_shape: tuple[int, ...] = ()) -> None:
         self._q = q
@@ -403,6 +403,7 @@ class Outputs(Mapping[str, Any]):
         self._infeasible: np.ndarray | None = None  # flat indices of the infeasible samples, found on first use
         self._shape = tuple(sample_shape)
         self._busy = None  # the thread computing a group (the groups it reads are computed in its context)
+        self._computed: list[int] = []  # the groups computed for reads, in order
         if not KEYS:  # the first evaluation in the process computes every group and learns the layout
             for index, compute in enumerate(GROUPS):
                 group = compute(q, self._raw_value)
@@ -426,6 +427,14 @@ class Outputs(Mapping[str, Any]):
             finally:
                 self._busy = None
         self._raw.update(group)  # each key finished (masked, broadcast) when it is read (__getitem__)
+        self._computed.append(index)
+
+    def computed(self) -> list[str]:
+        """The keys of the output groups computed so far for reads (each group's outputs, computed together),
+        in key order, but those whose value is computed only when read (a Deferred not read yet): the outputs a
+        caller can read at the cost of finishing them (masking, broadcasting: :mod:`terawatt.blocks`)."""
+        done, raw = set(self._computed), self._raw
+        return [k for k in KEYS if _GROUP_OF[k] in done and type(raw.get(k)) is not Deferred]
 
     def _raw_value(self, key: str) -> Any:
         if key not in self._raw:

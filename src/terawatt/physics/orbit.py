@@ -36,9 +36,10 @@ from terawatt.constants import (
 from terawatt.physics._checks import all_finite, check_range, output
 
 __all__ = [
-    "EclipsePlan", "EclipseStats", "annual_eclipse_stats", "beta_angle_deg", "eclipse_fraction", "eclipse_stats_fast",
-    "equation_of_time_min", "mean_sun_right_ascension_rad", "node_rate_rad_per_s", "orbital_period_s",
-    "plan_eclipses", "sso_inclination_deg", "sun_direction", "sun_distance_au", "use_eclipse_plan",
+    "EclipseChoice", "EclipsePlan", "EclipseStats", "annual_eclipse_stats", "beta_angle_deg", "eclipse_choice",
+    "eclipse_fraction", "eclipse_stats_fast", "equation_of_time_min", "mean_sun_right_ascension_rad",
+    "node_rate_rad_per_s", "orbital_period_s", "plan_eclipses", "sso_inclination_deg", "sun_direction",
+    "sun_distance_au", "use_eclipse_choice", "use_eclipse_plan",
 ]
 
 #: Julian date of the model epoch, 2026-01-01 00:00 UT [d].
@@ -733,16 +734,17 @@ def _grid_axis(values: np.ndarray, step: float, lo: float, hi: float) -> tuple[t
 
 
 def _axis(values: np.ndarray, step: float, lo: float, hi: float,
-          many: bool = False) -> tuple[tuple[float, ...], np.ndarray, np.ndarray]:
-    """Nodes, lower node index and upper-node weight of one table axis (exact nodes if values are few); ``lo``,
-    ``hi``: the smallest and largest of ``values``; ``many``: the first 1,000 values are known distinct."""
+          many: bool = False) -> tuple[tuple[float, ...], Any, Any, str]:
+    """Nodes, lower node index and upper-node weight of one table axis (exact nodes if values are few), and the
+    kind of axis ("one", "discrete" or "grid": :class:`TableAxes`); ``lo``, ``hi``: the smallest and largest of
+    ``values``; ``many``: the first 1,000 values are known distinct."""
     if lo == hi:  # one node: indexed by 0 and not interpolated (no per-sample arrays)
-        return (lo,), 0, 0.0
+        return (lo,), 0, 0.0, "one"
     if not (many and values.size > MAX_DISCRETE) and np.unique(values[:1000]).size <= MAX_DISCRETE:
         nodes, inverse = np.unique(values, return_inverse=True)
         if nodes.size <= MAX_DISCRETE:
-            return tuple(nodes.tolist()), inverse.reshape(values.shape), np.zeros(values.shape)
-    return _grid_axis(values, step, lo, hi)
+            return tuple(nodes.tolist()), inverse.reshape(values.shape), np.zeros(values.shape), "discrete"
+    return (*_grid_axis(values, step, lo, hi), "grid")
 
 
 def _all_distinct(values: np.ndarray) -> bool:
@@ -766,14 +768,43 @@ def _unique_rows(columns: tuple[np.ndarray, ...]) -> tuple[np.ndarray, np.ndarra
     return (first, inverse.ravel()) if first.size <= MAX_UNIQUE else None
 
 
-def _interpolate(model: str, alt: np.ndarray, inc: np.ndarray, ltan: np.ndarray,
-                 rows: tuple[int, ...] = (0, 1, 2), many_altitudes: bool = False) -> np.ndarray:
-    """Multilinear interpolation on a cached table; ``inc`` all NaN (SSO) or all finite. Returns (len(rows), n):
-    the statistics ``rows`` of (sunlit fraction, eclipse days, longest eclipse). ``many_altitudes``: the first
-    :data:`MAX_UNIQUE` + 1 of ``alt`` are distinct (the altitude axis is not discrete)."""
+@dataclass(frozen=True)
+class TableAxes:
+    """The nodes of one interpolation table of :func:`eclipse_stats_fast` outside a plan, chosen from one array of
+    orbits (:func:`_table_axes`), to look up other orbits of that array on (:func:`_on_axis`).
+
+    Attributes
+    ----------
+    axes : tuple
+        Per axis (altitude [km], LTAN [h], inclination [deg]; -1 for sun-synchronous) ``(kind, step, lo, hi,
+        nodes)``: ``kind`` "one" (a single value ``lo``), "discrete" (the distinct values ``nodes``) or "grid"
+        (nodes at multiples of ``step`` over ``[lo, hi]``, the array's bounds).
+    moving : tuple of bool
+        Per axis, whether some orbit of the array lies off its nodes (the axis is interpolated).
+    """
+
+    axes: tuple[tuple[str, float, float, float, tuple[float, ...]], ...]
+    moving: tuple[bool, ...]
+
+
+def _on_axis(axis: tuple[str, float, float, float, tuple[float, ...]],
+             values: np.ndarray) -> tuple[tuple[float, ...], Any, Any]:
+    """:func:`_axis` of ``values`` on the nodes ``axis`` chose from a whole array holding them (the same
+    nodes, indices and weights, element by element)."""
+    kind, step, lo, hi, nodes = axis
+    if kind == "one":
+        return nodes, 0, 0.0
+    if kind == "discrete":  # the values are among the nodes: their index is np.unique's inverse
+        return nodes, np.searchsorted(np.asarray(nodes), values), np.zeros(values.shape)
+    return _grid_axis(values, step, lo, hi)
+
+
+def _table_axes(alt: np.ndarray, inc: np.ndarray, ltan: np.ndarray, many_altitudes: bool,
+                sso: bool) -> tuple[TableAxes, list[tuple[tuple[float, ...], Any, Any]]]:
+    """The table nodes of these orbits (:class:`TableAxes`) and each axis's :func:`_axis` (nodes, lower node
+    index, upper-node weight) of them; ``sso``: every orbit is sun-synchronous (``inc`` all NaN)."""
     # All sun-synchronous: the inclination axis is the one node -1 (only its bounds are read, not a full array).
     # A 0-d inclination or LTAN (one for every sample) is an axis of one node too.
-    sso = inc.size > 0 and bool(np.isnan(inc.flat[0]))
     values = (alt, ltan, np.full(1, -1.0) if sso else np.nan_to_num(inc, nan=-1.0))
     steps = (GRID_STEP["altitude"], GRID_STEP["ltan"], GRID_STEP["inclination"])
     bounds = [(float(v.min()), float(v.max())) for v in values]  # each array's two reductions, shared below
@@ -782,16 +813,35 @@ def _interpolate(model: str, alt: np.ndarray, inc: np.ndarray, ltan: np.ndarray,
     coarsen = max(1.0, (n_est / MAX_TABLE_NODES) ** (1.0 / max(1, sum(sp > 0 for sp in spans))))
     axes = [_axis(v, d * coarsen, *b, many=many_altitudes and v is alt)
             for v, d, b in zip(values, steps, bounds, strict=True)]
-    nodes = (axes[0][0], axes[1][0], axes[2][0])
-    tables = _stat_tables(model, *nodes)
     # whether an axis moves: some weight is not 0 (the first sample's often says so without a scan)
-    moving = [len(ax[0]) > 1 and bool(ax[2].flat[0] != 0.0 or np.any(ax[2])) for ax in axes]
+    moving = tuple(len(ax[0]) > 1 and bool(ax[2].flat[0] != 0.0 or np.any(ax[2])) for ax in axes)
+    kinds = tuple((ax[3], d * coarsen, lo, hi, ax[0]) for ax, d, (lo, hi) in zip(axes, steps, bounds, strict=True))
+    return TableAxes(kinds, moving), [ax[:3] for ax in axes]
+
+
+def _interpolate(model: str, alt: np.ndarray, inc: np.ndarray, ltan: np.ndarray,
+                 rows: tuple[int, ...] = (0, 1, 2), many_altitudes: bool = False,
+                 tables: dict[bool, TableAxes] | None = None) -> np.ndarray:
+    """Multilinear interpolation on a cached table; ``inc`` all NaN (SSO) or all finite. Returns (len(rows), n):
+    the statistics ``rows`` of (sunlit fraction, eclipse days, longest eclipse). ``many_altitudes``: the first
+    :data:`MAX_UNIQUE` + 1 of ``alt`` are distinct (the altitude axis is not discrete). ``tables``: the nodes
+    of the sun-synchronous (True) and inclined (False) tables chosen from a whole array these orbits are part
+    of (:class:`EclipseChoice`); None: chosen from these orbits."""
+    sso = inc.size > 0 and bool(np.isnan(inc.flat[0]))
+    if tables is None:
+        spec, axes = _table_axes(alt, inc, ltan, many_altitudes, sso)
+    else:
+        spec = tables[sso]
+        values = (alt, ltan, np.full(1, -1.0) if sso else np.nan_to_num(inc, nan=-1.0))
+        axes = [_on_axis(axis, v) for axis, v in zip(spec.axes, values, strict=True)]
+    nodes = (axes[0][0], axes[1][0], axes[2][0])
+    stat_tables = _stat_tables(model, *nodes)
     # An axis holding one node is indexed by 0, not by an array of zeros (the same gather, one index fewer).
     base = [0 if len(ax[0]) == 1 else ax[1] for ax in axes]
-    weights = [ax[2] if m else None for ax, m in zip(axes, moving, strict=True)]
+    weights = [ax[2] if m else None for ax, m in zip(axes, spec.moving, strict=True)]
     # Weights in [0, 1] (values inside the nodes) and tables without a sign bit: no term is -0, so the first
     # corner's terms are the sums from 0.
-    return _multilinear(tuple(tables[r] for r in rows), base, weights, alt.size,
+    return _multilinear(tuple(stat_tables[r] for r in rows), base, weights, alt.size,
                         unsigned=_stat_tables_unsigned(model, *nodes))
 
 
@@ -912,7 +962,10 @@ def eclipse_stats_fast(altitude_km: npt.ArrayLike, inclination_deg: npt.ArrayLik
     :func:`use_eclipse_plan`: every array is then looked up on the plan's fixed nodes (or computed directly,
     orbit by orbit, in an exact plan or off the plan's bounds), so a sample's values depend only on its own
     orbit and the plan, whatever the chunk size, the workers and the backend. Outside a plan (plain
-    :func:`terawatt.evaluate` on arrays) the per-call choice applies; scalars are always computed directly.
+    :func:`terawatt.evaluate` on arrays) the per-call choice applies, or, within :func:`use_eclipse_choice`, the
+    choice made once from a whole array the call's orbits are part of (:func:`eclipse_choice`: the blocks of a
+    large evaluation, :mod:`terawatt.blocks`, get the whole array's values bit for bit); scalars are always
+    computed directly.
     """
     if np.ndim(altitude_km) == 0 and np.ndim(inclination_deg) == 0 and np.ndim(ltan_h) == 0:
         key = _scalar_key(altitude_km, inclination_deg, ltan_h)
@@ -1109,22 +1162,137 @@ def _by_table(stats: Callable[[np.ndarray, np.ndarray, np.ndarray], Any], alt: n
         out[:, mask] = part
     return tuple(out)
 
+
+@dataclass(frozen=True)
+class EclipseChoice:
+    """The method and nodes :func:`eclipse_stats_fast` chooses outside a plan for one array of orbits
+    (:func:`eclipse_choice`), to apply to parts of that array (:func:`use_eclipse_choice`): each part then gets the
+    values the whole array gets, bit for bit, sample by sample.
+
+    Attributes
+    ----------
+    model : str
+        The umbra model the choice was made for.
+    many : bool
+        More than :data:`MAX_UNIQUE` distinct altitudes among the array's first ones (no search for few orbits).
+    direct : tuple or None
+        Few distinct orbits: the array's distinct values of each column (altitude, inclination with -1 for
+        sun-synchronous, LTAN), the sorted codes of its distinct orbits and their three statistics, computed
+        directly; None where the orbits are looked up in tables.
+    tables : dict
+        Table mode: the :class:`TableAxes` of the sun-synchronous (True) and the inclined (False) orbits.
+    """
+
+    model: str
+    many: bool
+    direct: tuple[tuple[np.ndarray, ...], np.ndarray, tuple[np.ndarray, ...]] | None = None
+    tables: dict[bool, TableAxes] | None = None
+
+    def direct_stats(self, alt: np.ndarray, inc: np.ndarray, ltan: np.ndarray) -> tuple[np.ndarray, ...]:
+        """The three statistics of 1-D orbits of the array, gathered from its distinct orbits' (``direct``)."""
+        columns, codes, stats = self.direct
+        index = np.searchsorted(codes, _orbit_codes((alt, np.nan_to_num(inc, nan=-1.0), ltan), columns))
+        return tuple(r[index] for r in stats)
+
+
+def _orbit_codes(values: tuple[np.ndarray, ...], columns: tuple[np.ndarray, ...]) -> np.ndarray:
+    """One integer per orbit from its index among each column's distinct values, as :func:`_unique_rows` codes
+    the orbits (the same order)."""
+    code = np.zeros(values[0].shape, dtype=np.int64)
+    for col, nodes in zip(values, columns, strict=True):
+        code = code * nodes.size + np.searchsorted(nodes, col)
+    return code
+
+
+_CHOICE: contextvars.ContextVar[EclipseChoice | None] = contextvars.ContextVar("terawatt_eclipse_choice",
+                                                                                default=None)
+
+
+@contextlib.contextmanager
+def use_eclipse_choice(choice: EclipseChoice | None) -> Iterator[None]:
+    """Within the block, :func:`eclipse_stats_fast` on arrays outside a plan follows ``choice`` (made from the whole
+    array the arrays it is given are parts of: :func:`eclipse_choice`) instead of choosing from each array."""
+    token = _CHOICE.set(choice)
+    try:
+        yield
+    finally:
+        _CHOICE.reset(token)
+
+
+def eclipse_choice(altitude_km: npt.ArrayLike, inclination_deg: npt.ArrayLike, ltan_h: npt.ArrayLike,
+                   model: Model = "conical") -> EclipseChoice:
+    """What :func:`eclipse_stats_fast` outside a plan chooses for these orbits: direct computation of few distinct
+    orbits (whose statistics it holds) or tables, and the tables' nodes.
+
+    Parameters
+    ----------
+    altitude_km, inclination_deg, ltan_h, model
+        As for :func:`eclipse_stats_fast`: the whole array (e.g. every sample of an evaluation).
+
+    Returns
+    -------
+    EclipseChoice
+        Applied with :func:`use_eclipse_choice` to parts of these arrays (blocks of the samples,
+        :mod:`terawatt.blocks`), each part gets the statistics the whole array gets, bit for bit.
+    """
+    alt, inc, ltan, _ = _prepare(altitude_km, inclination_deg, ltan_h, model, keep_fixed=True)
+    many, inc, ltan = _method_inputs(alt, inc, ltan)
+    found = None if many else _unique_rows((alt, np.nan_to_num(inc, nan=-1.0), ltan))
+    if found is not None:
+        first, _ = found  # one orbit per distinct code, in the order of the codes
+        values = (alt, np.nan_to_num(inc, nan=-1.0), ltan)
+        columns = tuple(np.unique(col) for col in values)
+        codes = _orbit_codes(values, columns)[first]
+        stats = _stats_core(alt[first], inc[first], ltan[first], model, 365)  # as the one pass computes them
+        return EclipseChoice(model, many, (columns, codes, stats))
+    tables: dict[bool, TableAxes] = {}
+
+    def record(a: np.ndarray, i: np.ndarray, lt: np.ndarray) -> np.ndarray:
+        """The nodes of the table of these orbits (no statistic)."""
+        sso = i.size > 0 and bool(np.isnan(i.flat[0]))
+        tables[sso] = _table_axes(a, i, lt, many, sso)[0]
+        return np.empty((0, a.size))
+
+    _by_table(record, alt, inc, ltan)
+    return EclipseChoice(model, many, tables=tables)
+
+
+def _method_inputs(alt: np.ndarray, inc: np.ndarray, ltan: np.ndarray) -> tuple[bool, np.ndarray, np.ndarray]:
+    """Whether the altitudes are many (more distinct than MAX_UNIQUE among the first: no search for few orbits),
+    and the inclination and LTAN as the methods read them: a fixed pair as full arrays unless they are many."""
+    many = alt.size > MAX_UNIQUE and _all_distinct(alt[: MAX_UNIQUE + 1])
+    if not many and inc.ndim == 0:  # a fixed inclination and LTAN as full arrays where they are read per sample
+        inc, ltan = np.broadcast_to(inc, alt.shape).copy(), np.broadcast_to(ltan, alt.shape).copy()
+    return many, inc, ltan
+
+
 def _eclipse_stats_arrays(altitude_km: npt.ArrayLike, inclination_deg: npt.ArrayLike, ltan_h: npt.ArrayLike,
                           model: str, days_on_read: bool = False) -> EclipseStats:
     alt, inc, ltan, shape = _prepare(altitude_km, inclination_deg, ltan_h, model, keep_fixed=True)
     plan = _PLAN.get()
-    # More distinct altitudes than MAX_UNIQUE among the first samples: _unique_rows would say None at once.
-    many = plan is None and alt.size > MAX_UNIQUE and _all_distinct(alt[: MAX_UNIQUE + 1])
-    if not many and inc.ndim == 0:  # a fixed inclination and LTAN as full arrays where they are read per sample
-        inc, ltan = np.broadcast_to(inc, alt.shape).copy(), np.broadcast_to(ltan, alt.shape).copy()
     if plan is not None:  # a population run's plan: each sample's values are its own (see EclipsePlan)
+        if inc.ndim == 0:
+            inc, ltan = np.broadcast_to(inc, alt.shape).copy(), np.broadcast_to(ltan, alt.shape).copy()
         return _pack(shape, *_planned_stats(plan, model, alt, inc, ltan))
-    found = None if many else _unique_rows((alt, np.nan_to_num(inc, nan=-1.0), ltan))
-    if found is not None:
-        first, inverse = found
-        res = _stats_core(alt[first], inc[first], ltan[first], model, 365)
-        return _pack(shape, *(r[inverse] for r in res))
-    interpolate = functools.partial(_interpolate, model, many_altitudes=many)
+    choice = _CHOICE.get()
+    if choice is not None and choice.model != model:
+        choice = None
+    # More distinct altitudes than MAX_UNIQUE among the first samples: _unique_rows would say None at once.
+    if choice is None:
+        many, inc, ltan = _method_inputs(alt, inc, ltan)
+        found = None if many else _unique_rows((alt, np.nan_to_num(inc, nan=-1.0), ltan))
+        if found is not None:
+            first, inverse = found
+            res = _stats_core(alt[first], inc[first], ltan[first], model, 365)
+            return _pack(shape, *(r[inverse] for r in res))
+    else:  # the method and nodes chosen from the whole array these orbits are part of
+        many = choice.many
+        if not many and inc.ndim == 0:
+            inc, ltan = np.broadcast_to(inc, alt.shape).copy(), np.broadcast_to(ltan, alt.shape).copy()
+        if choice.direct is not None:
+            return _pack(shape, *choice.direct_stats(alt, inc, ltan))
+    interpolate = functools.partial(_interpolate, model, many_altitudes=many,
+                                    tables=None if choice is None else choice.tables)
     if not days_on_read:
         return _pack(shape, *_by_table(interpolate, alt, inc, ltan))
     # The eclipse days on first read (a Deferred): each statistic is interpolated on its own, the same numbers.
