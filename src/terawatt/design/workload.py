@@ -49,11 +49,11 @@ def training_share(v: dict[str, Any]) -> np.ndarray:
 class Goodput:
     """Goodput of one side [-] for each workload and for the chosen mix, with the event rates behind it.
 
-    ``training`` holds the training goodput, or (an orbit's inference-only workload, where the mix does not need
-    it and the burst table's look-up and the modulated goodput are the costliest steps) a
-    :class:`~terawatt._arrays.Deferred` computing it on first use of :attr:`training_goodput_fraction`; ``job``
-    likewise the interrupt rate of a training job, deferred there for sample arrays
-    (:attr:`job_interrupts_per_hour`).
+    ``training`` holds the training goodput, or (an inference-only workload, where the mix does not need it: in
+    orbit, where the burst table's look-up and the modulated goodput are the costliest steps, and on the ground
+    for sample arrays) a :class:`~terawatt._arrays.Deferred` computing it on first use of
+    :attr:`training_goodput_fraction`; ``job`` likewise the interrupt rate of a training job, deferred there for
+    sample arrays (:attr:`job_interrupts_per_hour`).
     """
 
     training: Any
@@ -150,13 +150,21 @@ def goodput(
     sdc = nan_to_zero(np.asarray(detected_sdc_per_chip_yr, float))
     job_size = _f(v["workload.accelerators_per_training_job"])
     bursts = radiation_design is not None and v["radiation.dose_rate_bursts"]
-    # an orbit's inference run reads a training job's interrupt rate in outputs only: of sample arrays, computed
-    # on first read (the training goodput that needs it is deferred then too)
-    job: Any = deferred_if(bursts and v["workload.kind"] == "inference" and is_sampled(stops),
-                           lambda: radiation.job_interrupts_per_hour(stops + sdc, job_size))
     delta, restart = _f(v["workload.checkpoint_cost_h"]), _f(v["workload.restart_cost_h"])
+    inference_only = v["workload.kind"] == "inference"
+    # An inference run reads a training job's interrupt rate and goodput in outputs only: of sample arrays,
+    # computed on first read (the orbit's where its event rates are samples, the ground's where any input of the
+    # training goodput is; the mix is then the inference goodput, below).
+    lazy = inference_only and (
+        is_sampled(stops) if bursts else any(map(is_sampled, (stops, sdc, job_size, delta, restart)))
+    )
+    job: Any = deferred_if(lazy, lambda: radiation.job_interrupts_per_hour(stops + sdc, job_size))
     if not bursts:
-        training: Any = radiation.goodput_fraction(job, delta, restart, "training")
+        training: Any = (
+            Deferred(lambda: radiation.goodput_fraction(resolve(job), delta, restart, "training"))
+            if lazy
+            else radiation.goodput_fraction(job, delta, restart, "training")
+        )
     else:
         def modulated() -> np.ndarray:
             modulation = radiation_design.rate_modulation  # the burst table's look-up, made here on first use
@@ -181,10 +189,13 @@ def goodput(
         _f(v["workload.retry_cost_h"]),
     )
     share = training_share(v)
-    if type(training) is Deferred:  # inference only: the mix is the inference goodput (0 x G_t + 1 x G_i, exactly)
+    if type(training) is Deferred:
+        # inference only: the mix is the inference goodput (0 x G_t + 1 x G_i, exactly: G_t is finite, in [0, 1],
+        # so 0 x G_t is +-0, and G_i is never -0, so +-0 + G_i is G_i)
         inference = np.asarray(inference, float)
+        dose = () if radiation_design is None else np.shape(radiation_design.dose_rad_per_yr)
         shape = np.broadcast_shapes(np.shape(stops), np.shape(sdc), np.shape(job_size), np.shape(delta),
-                                    np.shape(restart), inference.shape, np.shape(radiation_design.dose_rad_per_yr))
+                                    np.shape(restart), inference.shape, dose)
         # the inference goodput itself where it has the mix's shape (a computed intermediate, never modified in
         # place; the outputs are read-only views), else broadcast to it
         mix = inference if inference.shape == shape else np.array(np.broadcast_to(inference, shape))

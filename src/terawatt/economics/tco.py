@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from terawatt._arrays import as_float, is_sampled, select
+from terawatt._arrays import as_float, broadcast_shape, is_sampled, select
 from terawatt.constants import HOURS_PER_YEAR
 from terawatt.design.ground import GroundDesign
 from terawatt.design.satellite import FleetDesign, SatelliteDesign
@@ -75,13 +75,17 @@ def satellite_hardware_cost_usd(sat: SatelliteDesign, compute_power_w: np.ndarra
         + sat.radiator_area_m2 * p.radiator_cost_usd_per_m2
         + sat.battery_capacity_wh / 1e3 * p.battery_cost_usd_per_kwh
     )
-    f_s = p.bus_structure_fraction
-    bus_mean_usd_per_kg = f_s * p.structure_cost_usd_per_kg + (1.0 - f_s) * p.bus_cost_usd_per_kg
-    sized_rest = (
-        sat.shielding_mass_kg * p.structure_cost_usd_per_kg
-        + (sat.bus_mass_kg + sat.margin_mass_kg) * bus_mean_usd_per_kg
-        + sat.propulsion_mass_kg * p.bus_cost_usd_per_kg
-    )
+    every_heritage = np.ndim(sat.heritage) == 0 and sat.heritage  # one flag: heritage mode for every sample
+    if every_heritage:
+        sized_rest = None  # the sized form of the rest unused (below)
+    else:
+        f_s = p.bus_structure_fraction
+        bus_mean_usd_per_kg = f_s * p.structure_cost_usd_per_kg + (1.0 - f_s) * p.bus_cost_usd_per_kg
+        sized_rest = (
+            sat.shielding_mass_kg * p.structure_cost_usd_per_kg
+            + (sat.bus_mass_kg + sat.margin_mass_kg) * bus_mean_usd_per_kg
+            + sat.propulsion_mass_kg * p.bus_cost_usd_per_kg
+        )
     if np.ndim(sat.heritage) == 0 and not sat.heritage:  # no heritage satellite: its form of the rest unused
         rest = select(sat.heritage, np.nan, sized_rest)
     else:
@@ -89,7 +93,14 @@ def satellite_hardware_cost_usd(sat: SatelliteDesign, compute_power_w: np.ndarra
             sat.satellite_mass_kg - sat.it_mass_kg - sat.array_mass_kg - sat.radiator_mass_kg - sat.battery_mass_kg,
             0.0,
         )
-        rest = select(sat.heritage, heritage_rest * p.bus_cost_usd_per_kg, sized_rest)
+        heritage_rest = heritage_rest * p.bus_cost_usd_per_kg
+        if every_heritage:  # np.where's values and shape: this branch, broadcast to the sized one's shape
+            shape = broadcast_shape(heritage_rest, sat.shielding_mass_kg, p.structure_cost_usd_per_kg,
+                                    sat.bus_mass_kg, sat.margin_mass_kg, p.bus_structure_fraction,
+                                    p.bus_cost_usd_per_kg, sat.propulsion_mass_kg)
+            rest = heritage_rest if _shape(heritage_rest) == shape else np.array(np.broadcast_to(heritage_rest, shape))
+        else:
+            rest = select(sat.heritage, heritage_rest, sized_rest)
     bottom_up = _sum_into_second(subsystems, rest)  # rest: this function's own
     given = p.satellite_cost_usd_per_w * compute_power_w
     return select(given_price, given, bottom_up)
@@ -185,7 +196,7 @@ def orbital_costs(
             products[name] = (coefficient, values)
     # hardware = count x a satellite's cost: finite only where the count is
     counts_finite = finite_hardware if _shape(fleet.satellite_count) == shape else None
-    if shape and _no_servicing(sat, fleet, p, crf_life, recovery, counts_finite):
+    if shape and _no_servicing(sat, fleet, p, crf_life, recovery, counts_finite, shape):
         later["servicing"] = None
     else:
         products["servicing"] = servicing_line()
@@ -310,23 +321,32 @@ def _zero_line(coefficient: np.ndarray, values: np.ndarray, shape: tuple[int, ..
 
 
 def _no_servicing(sat: SatelliteDesign, fleet: FleetDesign, p: OrbitalPrices, crf_life: np.ndarray,
-                  recovery: Any = None, counts_finite: Any = None) -> bool:
+                  recovery: Any = None, counts_finite: Any = None, shape: tuple[int, ...] | None = None) -> bool:
     """Whether the servicing line is +-0 in every sample: no visit in a satellite's life (the present value of
     the visits is then +0, :func:`~terawatt.economics.finance.series_present_value_factor`) and every factor of
     the line finite (a sample array of satellite counts checked last, with two reductions, or by
     ``counts_finite()`` where given). ``recovery``: the rate's :class:`~terawatt.economics.finance.RecoveryFactors`,
-    whose bounds of the rate are shared."""
+    whose bounds of the rate are shared. ``shape``: the total's; a price or fraction of the line may then be a
+    sample array of that shape (two reductions each, after the checks of the one-value factors), else each is
+    one value."""
     n = fleet.servicing_visits_per_satellite
     if _nd(n) or n != 0.0 or math.copysign(1.0, n) < 0:
         return False
     v = p.servicing_visits_per_satellite_yr
-    scalars = (p.servicing_cost_usd_per_visit, fleet.replaced_fraction_per_visit, sat.accelerators_flown,
-               p.server_price_usd_per_accelerator, v)
-    if any(_nd(x) or not math.isfinite(x) for x in scalars) or not math.isfinite(1.0 / (v if v > 0 else 1.0)):
+    if _nd(v) or not math.isfinite(v) or not math.isfinite(1.0 / (v if v > 0 else 1.0)):
+        return False
+    factors = (p.servicing_cost_usd_per_visit, fleet.replaced_fraction_per_visit, sat.accelerators_flown,
+               p.server_price_usd_per_accelerator)
+    sampled = [x for x in factors if _nd(x)]
+    if any(not math.isfinite(x) for x in factors if not _nd(x)):
+        return False
+    if sampled and (shape is None or any(_shape(x) != shape for x in sampled)):  # the line no wider than the total
         return False
     rate_within = (recovery.within(-1.0, np.inf) if isinstance(recovery, RecoveryFactors)
                    else within(as_float(p.discount_rate), -1.0, np.inf))
     if not (rate_within and _finite(crf_life)):
+        return False
+    if not all(_finite(x) for x in sampled):
         return False
     return counts_finite() if counts_finite is not None else _finite(fleet.satellite_count)
 
