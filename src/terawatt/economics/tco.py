@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from terawatt._arrays import as_float, broadcast_shape, is_sampled, select
+from terawatt._buffers import chain, into
 from terawatt.constants import HOURS_PER_YEAR
 from terawatt.design.ground import GroundDesign
 from terawatt.design.satellite import FleetDesign, SatelliteDesign
@@ -146,8 +147,6 @@ def orbital_costs(
     hardware = fleet.satellite_count * satellite_hardware_cost_usd(sat, compute_power_w, p)
     accelerators = fleet.accelerators_flown * p.server_price_usd_per_accelerator
     launch = _launch_cost_usd(fleet, p)
-    insurance_infra = p.insurance_fraction * (hardware + launch)  # a buffer the total takes over (below)
-    insurance = _sum_into_second(insurance_infra, p.insurance_fraction * accelerators)
     ground_segment = p.ground_segment_usd_per_w * it_power_w
     kept: list[tuple[np.ndarray, np.ndarray]] = []
 
@@ -165,14 +164,6 @@ def orbital_costs(
         visits, installed = servicing()
         return visits + installed, crf_life
 
-    # Each annual line as the product (outlay or coefficient, factor or values) it is.
-    products = {
-        "accelerators": (accelerators, crf_life),
-        "satellite_hardware": (hardware, crf_life),
-        "launch": (launch, crf_life),
-        "insurance": (insurance, crf_life),
-        "ground_segment": (ground_segment, crf_period),
-    }
     # A line that is +-0 in every sample leaves the total unchanged (a sum started at 0 + x is never -0, and
     # y + +-0 is y): it is computed on first read only. Such are a zero price or fraction times finite values, and
     # servicing where no visit falls in a life.
@@ -186,6 +177,27 @@ def orbital_costs(
             checked.append(_finite(hardware))
         return checked[0]
 
+    def insured() -> np.ndarray:
+        """The insurance outlay: a fraction of the hardware and launch, and of the accelerators."""
+        return _sum_into_second(p.insurance_fraction * (hardware + launch), p.insurance_fraction * accelerators)
+
+    # No insurance: a zero fraction of finite outlays, no wider than the total, annualised by finite factors
+    no_insurance = bool(shape) and _zero_line(p.insurance_fraction, hardware, shape, finite_hardware) and all(
+        _shape(x) in ((), shape) and _finite(x) for x in (launch, accelerators, crf_life)
+    )
+    # (else its infrastructure part is a buffer the total takes over, below)
+    insurance_infra = None if no_insurance else p.insurance_fraction * (hardware + launch)
+    insurance = None if no_insurance else _sum_into_second(insurance_infra, p.insurance_fraction * accelerators)
+    # Each annual line as the product (outlay or coefficient, factor or values) it is.
+    products = {
+        "accelerators": (accelerators, crf_life),
+        "satellite_hardware": (hardware, crf_life),
+        "launch": (launch, crf_life),
+        "insurance": (insurance, crf_life),
+        "ground_segment": (ground_segment, crf_period),
+    }
+    if no_insurance:
+        del products["insurance"]
     later = {}
     for name, coefficient, values in (("nre", p.nre_usd, crf_period),
                                       ("operations", p.opex_fraction_per_yr, hardware),
@@ -206,6 +218,9 @@ def orbital_costs(
     if type(insurance_infra) is np.ndarray and insurance_infra.dtype == np.float64 and insurance_infra is not insurance:
         owned = insurance_infra
     out, pending, annual_total = _annual_lines(products, bool(shape) or is_sampled(launch), out=owned)
+    if no_insurance:  # the outlay and its line on first read
+        pending["capex_insurance"] = lambda _: insured()
+        pending["annual_insurance"] = lambda c: _product(c["capex_insurance"], crf_life, None)
     for name, product in later.items():
         pending[f"annual_{name}"] = (
             functools.partial(_product, *product) if product else lambda _: _product(*servicing_line(), None)
@@ -228,7 +243,7 @@ def orbital_costs(
         capex_accelerators=accelerators,
         capex_satellite_hardware=hardware,
         capex_launch=launch,
-        capex_insurance=insurance,
+        **({} if no_insurance else {"capex_insurance": insurance}),
         capex_ground_segment=ground_segment,
         capex_nre=np.asarray(p.nre_usd, float),  # one number: the outputs broadcast it to the samples
         annual_total=annual_total,
@@ -240,10 +255,20 @@ def orbital_costs(
         **pending,
         annual_infrastructure=infrastructure,
         annual_opex=lambda c: c["annual_operations"] + c["annual_replacement"] + c["annual_servicing"],
-        launch_slope_usd_per_yr_per_usd_per_kg=lambda _: fleet.launch_mass_kg * (1.0 + p.insurance_fraction) * crf_life,
-        capex_total=lambda _: accelerators + hardware + launch + insurance + ground_segment + capex_nre,
+        launch_slope_usd_per_yr_per_usd_per_kg=lambda _: _launch_slope(fleet.launch_mass_kg, p.insurance_fraction,
+                                                                       crf_life),
+        capex_total=lambda c: accelerators + hardware + launch + c["capex_insurance"] + ground_segment + capex_nre,
     )
     return costs
+
+
+def _launch_slope(launch_mass_kg: np.ndarray, insurance_fraction: np.ndarray, crf_life: np.ndarray) -> np.ndarray:
+    """Annual cost added per 1 USD/kg of launch price [kg/yr]: ``mass x (1 + insurance) x CRF``, in one buffer,
+    without the product by 1 where there is no insurance (x * 1 is x)."""
+    factor = 1.0 + insurance_fraction
+    if not _nd(factor) and factor == 1.0:
+        return launch_mass_kg * crf_life
+    return chain(launch_mass_kg * factor, (np.multiply, crf_life))
 
 
 def _product(a: np.ndarray, b: np.ndarray, _lines: CostLines | None) -> np.ndarray:
@@ -619,6 +644,11 @@ def breakeven_launch_price_usd_per_kg(
     :math:`s = M (1 + f_{ins})\,\mathrm{CRF}`, so :math:`p^* = (C_{ground} - C_0)/s`. Negative: orbit costs more
     than the ground even with free launch (no crossover).
     """
+    insurance = orbital_annual_launch_insurance_usd
     with np.errstate(invalid="ignore"):
-        base = orbital_annual_usd - orbital_annual_launch_usd - orbital_annual_launch_insurance_usd
-        return (terrestrial_annual_usd - base) / slope
+        # in the buffer of the first difference (the same values); x - (+0) is x, so a one-value +0 insurance
+        # (none on launch) is no pass
+        base = orbital_annual_usd - orbital_annual_launch_usd
+        if _nd(insurance) or insurance != 0.0 or math.copysign(1.0, insurance) < 0:
+            base = into(base, np.subtract, base, insurance)
+        return into(base, np.true_divide, into(base, np.subtract, terrestrial_annual_usd, base), slope)
