@@ -18,6 +18,7 @@ import numpy.typing as npt
 from terawatt._arrays import Deferred, deferred_if, is_sampled, nan_to_zero, resolve
 from terawatt.design.stage_cache import scalar_stage
 from terawatt.physics import radiation
+from terawatt.physics._checks import extremes
 from terawatt.scenario import as_array as _f
 
 #: Parameters :func:`training_share` reads.
@@ -95,6 +96,11 @@ class Goodput:
         }
 
 
+def _no_radiation(rate: np.ndarray) -> bool:
+    """Whether ``rate`` is one +0 (the ground: no radiation-induced events)."""
+    return rate.ndim == 0 and rate == 0.0 and not np.signbit(rate)
+
+
 @scalar_stage(GOODPUT_KEYS)
 def goodput(
     v: dict[str, Any],
@@ -146,7 +152,11 @@ def goodput(
     Undetected SDCs cost no time; they are reported as corrupted results (``orbital.undetected_sdc_*``).
     """
     base = _f(v["workload.interruptions_per_accelerator_yr"])
-    stops = base + nan_to_zero(np.asarray(radiation_interrupts_per_chip_yr, float))
+    radiation_stops = nan_to_zero(np.asarray(radiation_interrupts_per_chip_yr, float))
+    if _no_radiation(radiation_stops) and is_sampled(base) and base.size and extremes(base)[0] > 0:
+        stops = base  # base + (+0) is base where no value is -0 (each is positive: the extremes of an input)
+    else:
+        stops = base + radiation_stops
     sdc = nan_to_zero(np.asarray(detected_sdc_per_chip_yr, float))
     job_size = _f(v["workload.accelerators_per_training_job"])
     bursts = radiation_design is not None and v["radiation.dose_rate_bursts"]
