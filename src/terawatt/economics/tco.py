@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from terawatt._arrays import as_float, broadcast_shape, is_sampled, select
-from terawatt._buffers import chain, into
+from terawatt._buffers import chain, holds, into
 from terawatt.constants import HOURS_PER_YEAR
 from terawatt.design.ground import GroundDesign
 from terawatt.design.satellite import FleetDesign, SatelliteDesign
@@ -71,11 +71,14 @@ def satellite_hardware_cost_usd(sat: SatelliteDesign, compute_power_w: np.ndarra
     given_price = np.isfinite(p.satellite_cost_usd_per_w)
     if np.ndim(given_price) == 0 and given_price:  # a price per W for every sample: the bottom-up sum unused
         return select(given_price, p.satellite_cost_usd_per_w * compute_power_w, np.nan)
-    subsystems = (
-        sat.array_power_bol_w * p.array_cost_usd_per_w
-        + sat.radiator_area_m2 * p.radiator_cost_usd_per_m2
-        + sat.battery_capacity_wh / 1e3 * p.battery_cost_usd_per_kwh
-    )
+    # array + radiator + battery, in the buffer of the first product (the second's then holds the third)
+    radiator = sat.radiator_area_m2 * p.radiator_cost_usd_per_m2
+    subsystems = into(radiator, np.add, sat.array_power_bol_w * p.array_cost_usd_per_w, radiator)
+    if subsystems is radiator:
+        battery = sat.battery_capacity_wh / 1e3
+    else:
+        battery = into(radiator, np.true_divide, sat.battery_capacity_wh, 1e3)
+    subsystems = into(subsystems, np.add, subsystems, chain(battery, (np.multiply, p.battery_cost_usd_per_kwh)))
     every_heritage = np.ndim(sat.heritage) == 0 and sat.heritage  # one flag: heritage mode for every sample
     if every_heritage:
         sized_rest = None  # the sized form of the rest unused (below)
@@ -90,11 +93,11 @@ def satellite_hardware_cost_usd(sat: SatelliteDesign, compute_power_w: np.ndarra
     if np.ndim(sat.heritage) == 0 and not sat.heritage:  # no heritage satellite: its form of the rest unused
         rest = select(sat.heritage, np.nan, sized_rest)
     else:
-        heritage_rest = np.maximum(
-            sat.satellite_mass_kg - sat.it_mass_kg - sat.array_mass_kg - sat.radiator_mass_kg - sat.battery_mass_kg,
-            0.0,
-        )
-        heritage_rest = heritage_rest * p.bus_cost_usd_per_kg
+        # the mass beyond the sized subsystems, floored at 0, at the bus price: in one buffer
+        beyond = chain(sat.satellite_mass_kg - sat.it_mass_kg - sat.array_mass_kg,
+                       (np.subtract, sat.radiator_mass_kg), (np.subtract, sat.battery_mass_kg))
+        beyond = np.maximum(beyond, 0.0, out=beyond) if holds(beyond) else np.maximum(beyond, 0.0)
+        heritage_rest = chain(beyond, (np.multiply, p.bus_cost_usd_per_kg))
         if every_heritage:  # np.where's values and shape: this branch, broadcast to the sized one's shape
             shape = broadcast_shape(heritage_rest, sat.shielding_mass_kg, p.structure_cost_usd_per_kg,
                                     sat.bus_mass_kg, sat.margin_mass_kg, p.bus_structure_fraction,
