@@ -14,6 +14,7 @@ from terawatt._arrays import LazyFields, deferred_if, is_sampled, select
 from terawatt._buffers import chain, holds, into, unary_into
 from terawatt.design.stage_cache import scalar_stage
 from terawatt.physics import launch, power, solar, thermal
+from terawatt.physics._checks import extremes
 
 #: Density of aluminium 6061 [kg m-3] (ASM Handbook vol. 2, 1990: 2.70 g/cm3).
 ALUMINIUM_DENSITY_KG_PER_M3 = 2700.0
@@ -374,7 +375,11 @@ def _finite_or_nan(x: np.ndarray) -> bool:
 
 
 def _finite_positive(x: np.ndarray) -> bool:
-    """Whether every value of ``x`` is finite and above zero (a NaN makes the minimum NaN)."""
+    """Whether every value of ``x`` is finite and above zero (a NaN makes the minimum NaN; a sample array's
+    extremes are found once where it is an input of the running stage: :func:`terawatt.physics._checks.extremes`)."""
+    if type(x) is np.ndarray and x.ndim and x.size:
+        low, high = extremes(x)
+        return bool(low > 0.0 and np.isfinite(high))
     return bool(np.size(x) and np.min(x) > 0.0 and np.isfinite(np.max(x)))
 
 
