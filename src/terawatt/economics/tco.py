@@ -184,10 +184,11 @@ def orbital_costs(
         """The insurance outlay: a fraction of the hardware and launch, and of the accelerators."""
         return _sum_into_second(p.insurance_fraction * (hardware + launch), p.insurance_fraction * accelerators)
 
+    finite_crf_life = functools.cache(lambda: _finite(crf_life))  # checked once (insurance, servicing)
     # No insurance: a zero fraction of finite outlays, no wider than the total, annualised by finite factors
     no_insurance = bool(shape) and _zero_line(p.insurance_fraction, hardware, shape, finite_hardware) and all(
-        _shape(x) in ((), shape) and _finite(x) for x in (launch, accelerators, crf_life)
-    )
+        _shape(x) in ((), shape) and _finite(x) for x in (launch, accelerators)
+    ) and _shape(crf_life) in ((), shape) and finite_crf_life()
     # (else its infrastructure part is a buffer the total takes over, below)
     insurance_infra = None if no_insurance else p.insurance_fraction * (hardware + launch)
     insurance = None if no_insurance else _sum_into_second(insurance_infra, p.insurance_fraction * accelerators)
@@ -211,7 +212,7 @@ def orbital_costs(
             products[name] = (coefficient, values)
     # hardware = count x a satellite's cost: finite only where the count is
     counts_finite = finite_hardware if _shape(fleet.satellite_count) == shape else None
-    if shape and _no_servicing(sat, fleet, p, crf_life, recovery, counts_finite, shape):
+    if shape and _no_servicing(sat, fleet, p, crf_life, recovery, counts_finite, shape, finite_crf_life):
         later["servicing"] = None
     else:
         products["servicing"] = servicing_line()
@@ -349,14 +350,15 @@ def _zero_line(coefficient: np.ndarray, values: np.ndarray, shape: tuple[int, ..
 
 
 def _no_servicing(sat: SatelliteDesign, fleet: FleetDesign, p: OrbitalPrices, crf_life: np.ndarray,
-                  recovery: Any = None, counts_finite: Any = None, shape: tuple[int, ...] | None = None) -> bool:
+                  recovery: Any = None, counts_finite: Any = None, shape: tuple[int, ...] | None = None,
+                  crf_finite: Any = None) -> bool:
     """Whether the servicing line is +-0 in every sample: no visit in a satellite's life (the present value of
     the visits is then +0, :func:`~terawatt.economics.finance.series_present_value_factor`) and every factor of
     the line finite (a sample array of satellite counts checked last, with two reductions, or by
     ``counts_finite()`` where given). ``recovery``: the rate's :class:`~terawatt.economics.finance.RecoveryFactors`,
     whose bounds of the rate are shared. ``shape``: the total's; a price or fraction of the line may then be a
     sample array of that shape (two reductions each, after the checks of the one-value factors), else each is
-    one value."""
+    one value. ``crf_finite()``: whether ``crf_life`` is finite, where the caller checks it once."""
     n = fleet.servicing_visits_per_satellite
     if _nd(n) or n != 0.0 or math.copysign(1.0, n) < 0:
         return False
@@ -372,7 +374,7 @@ def _no_servicing(sat: SatelliteDesign, fleet: FleetDesign, p: OrbitalPrices, cr
         return False
     rate_within = (recovery.within(-1.0, np.inf) if isinstance(recovery, RecoveryFactors)
                    else within(as_float(p.discount_rate), -1.0, np.inf))
-    if not (rate_within and _finite(crf_life)):
+    if not (rate_within and (crf_finite() if crf_finite is not None else _finite(crf_life))):
         return False
     if not all(_finite(x) for x in sampled):
         return False
