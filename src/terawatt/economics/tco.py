@@ -71,15 +71,19 @@ def satellite_hardware_cost_usd(sat: SatelliteDesign, compute_power_w: np.ndarra
     given_price = np.isfinite(p.satellite_cost_usd_per_w)
     if np.ndim(given_price) == 0 and given_price:  # a price per W for every sample: the bottom-up sum unused
         return select(given_price, p.satellite_cost_usd_per_w * compute_power_w, np.nan)
-    # array + radiator + battery, in the buffer of the first product (the second's then holds the third)
     radiator = sat.radiator_area_m2 * p.radiator_cost_usd_per_m2
-    subsystems = into(radiator, np.add, sat.array_power_bol_w * p.array_cost_usd_per_w, radiator)
-    if subsystems is radiator:
-        battery = sat.battery_capacity_wh / 1e3
-    else:
-        battery = into(radiator, np.true_divide, sat.battery_capacity_wh, 1e3)
-    subsystems = into(subsystems, np.add, subsystems, chain(battery, (np.multiply, p.battery_cost_usd_per_kwh)))
-    every_heritage = np.ndim(sat.heritage) == 0 and sat.heritage  # one flag: heritage mode for every sample
+    if type(radiator) is not np.ndarray:  # one satellite: NumPy scalars
+        subsystems = (sat.array_power_bol_w * p.array_cost_usd_per_w + radiator
+                      + sat.battery_capacity_wh / 1e3 * p.battery_cost_usd_per_kwh)
+    else:  # array + radiator + battery in the buffer of the radiator's product (else it takes the battery's)
+        subsystems = into(radiator, np.add, sat.array_power_bol_w * p.array_cost_usd_per_w, radiator)
+        if subsystems is radiator:
+            battery = sat.battery_capacity_wh / 1e3
+        else:
+            battery = into(radiator, np.true_divide, sat.battery_capacity_wh, 1e3)
+        battery = chain(battery, (np.multiply, p.battery_cost_usd_per_kwh))
+        subsystems = into(subsystems, np.add, subsystems, battery)
+    every_heritage = not _nd(sat.heritage) and bool(sat.heritage)  # one flag: heritage mode for every sample
     if every_heritage:
         sized_rest = None  # the sized form of the rest unused (below)
     else:
@@ -93,11 +97,14 @@ def satellite_hardware_cost_usd(sat: SatelliteDesign, compute_power_w: np.ndarra
     if np.ndim(sat.heritage) == 0 and not sat.heritage:  # no heritage satellite: its form of the rest unused
         rest = select(sat.heritage, np.nan, sized_rest)
     else:
-        # the mass beyond the sized subsystems, floored at 0, at the bus price: in one buffer
-        beyond = chain(sat.satellite_mass_kg - sat.it_mass_kg - sat.array_mass_kg,
-                       (np.subtract, sat.radiator_mass_kg), (np.subtract, sat.battery_mass_kg))
-        beyond = np.maximum(beyond, 0.0, out=beyond) if holds(beyond) else np.maximum(beyond, 0.0)
-        heritage_rest = chain(beyond, (np.multiply, p.bus_cost_usd_per_kg))
+        # the mass beyond the sized subsystems, floored at 0, at the bus price (for samples in one buffer)
+        beyond = sat.satellite_mass_kg - sat.it_mass_kg - sat.array_mass_kg
+        if type(beyond) is np.ndarray:
+            beyond = chain(beyond, (np.subtract, sat.radiator_mass_kg), (np.subtract, sat.battery_mass_kg))
+            beyond = np.maximum(beyond, 0.0, out=beyond) if holds(beyond) else np.maximum(beyond, 0.0)
+            heritage_rest = chain(beyond, (np.multiply, p.bus_cost_usd_per_kg))
+        else:
+            heritage_rest = np.maximum(beyond - sat.radiator_mass_kg - sat.battery_mass_kg, 0.0) * p.bus_cost_usd_per_kg
         if every_heritage:  # np.where's values and shape: this branch, broadcast to the sized one's shape
             shape = broadcast_shape(heritage_rest, sat.shielding_mass_kg, p.structure_cost_usd_per_kg,
                                     sat.bus_mass_kg, sat.margin_mass_kg, p.bus_structure_fraction,
@@ -184,7 +191,14 @@ def orbital_costs(
         """The insurance outlay: a fraction of the hardware and launch, and of the accelerators."""
         return _sum_into_second(p.insurance_fraction * (hardware + launch), p.insurance_fraction * accelerators)
 
-    finite_crf_life = functools.cache(lambda: _finite(crf_life))  # checked once (insurance, servicing)
+    finite_factors: list[bool] = []
+
+    def finite_crf_life() -> bool:
+        """Whether every satellite-life recovery factor is finite, checked once (insurance, servicing)."""
+        if not finite_factors:
+            finite_factors.append(_finite(crf_life))
+        return finite_factors[0]
+
     # No insurance: a zero fraction of finite outlays, no wider than the total, annualised by finite factors
     no_insurance = bool(shape) and _zero_line(p.insurance_fraction, hardware, shape, finite_hardware) and all(
         _shape(x) in ((), shape) and _finite(x) for x in (launch, accelerators)
