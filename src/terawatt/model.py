@@ -133,7 +133,7 @@ def _feasibility(
     # The parts' mass is compared for heritage satellites only, and only where their given mass is not accepted
     # as it is: with no sample compared, NaN of the parts' shape (no check reads it).
     unused = (np.ndim(sat.heritage) == 0 and not sat.heritage) or (
-        np.ndim(accept_given_mass) == 0 and bool(accept_given_mass)
+        np.ndim(accept_given_mass) == 0 and bool(accept_given_mass) and is_sampled(sat.array_mass_kg)
     )
     if unused:
         shapes = (sat.it_mass_kg, sat.shielding_mass_kg, sat.array_mass_kg, sat.battery_mass_kg, sat.radiator_mass_kg)

@@ -18,6 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from terawatt._arrays import is_sampled, where_all
+from terawatt._buffers import into
 from terawatt.constants import HOURS_PER_YEAR, SECONDS_PER_YEAR
 from terawatt.physics._checks import check_range, extremes
 from terawatt.physics.radiation._common import Workload, _out
@@ -136,19 +137,19 @@ def interrupts_per_chip_year(dose_rad_per_yr: npt.ArrayLike, hbm_uecc_per_chip_p
         np.asarray(sefi_per_chip_per_rad, float),
         np.asarray(host_sefi_per_host_per_rad, float) / per_host,
     )
-    return _out(_into_own(rates, np.multiply, d, rates))
+    return _out(into(rates, np.multiply, d, rates))
 
 
 def _sum_left_to_right(first: np.ndarray, *terms: np.ndarray) -> np.ndarray:
-    """``first + terms[0] + terms[1] + ...``, left to right, the same values bitwise, in one buffer where it can
-    be (``first``, or a term, computed by the caller: products and quotients of its own), with the one-value +0
+    """``first + terms[0] + terms[1] + ...``, left to right, the same values bitwise, in ``first``'s buffer where
+    it can be (``first``: a product of the caller's own; :func:`terawatt._buffers.into`), with the one-value +0
     terms after the first addition skipped: a sum is -0 only where both its terms are, so once one term has been
     added no value is -0, and x + (+0) is x for every x but -0."""
     total, added = first, False
     for term in terms:
         if added and _is_plus_zero(term):
             continue
-        total, added = _into_own(total, np.add, total, term), True
+        total, added = into(total, np.add, total, term), True
     return total
 
 
@@ -156,20 +157,10 @@ def _is_plus_zero(x: np.ndarray) -> bool:
     return x.ndim == 0 and x == 0.0 and not np.signbit(x)
 
 
-def _into_own(own: np.ndarray, ufunc: np.ufunc, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """``ufunc(a, b)``, written into ``own`` (a sample array the caller computed and reads no more, or anything
-    else: then a new array) where it has the result's shape; the same values."""
-    if type(own) is np.ndarray and own.ndim and own.dtype == np.float64 and own.flags.writeable and (
-        all(np.ndim(x) == 0 or (np.shape(x) == own.shape and np.asarray(x).dtype == np.float64) for x in (a, b))
-    ):
-        return ufunc(a, b, out=own)
-    return ufunc(a, b)
-
-
 def job_interrupts_per_hour(chip_interrupts_per_yr: npt.ArrayLike, accelerators_per_job: npt.ArrayLike) -> np.ndarray:
     """Interrupts per hour of a job spanning N accelerators [1/h] = N x per-chip rate / 8,760 h (independent chips)."""
     per_job = np.asarray(chip_interrupts_per_yr, float) * np.asarray(accelerators_per_job, float)
-    return _out(_into_own(per_job, np.true_divide, per_job, HOURS_PER_YEAR))  # in the product's buffer
+    return _out(into(per_job, np.true_divide, per_job, HOURS_PER_YEAR))  # in the product's buffer
 
 
 def per_million_inferences(events_per_chip_year: npt.ArrayLike,
@@ -222,7 +213,7 @@ def tid_margin(tid_tolerance_rad: npt.ArrayLike, dose_rad_per_yr: npt.ArrayLike,
     d = np.asarray(dose_rad_per_yr, float) * np.asarray(lifetime_yr, float)
     tol = np.asarray(tid_tolerance_rad, float)
     if is_sampled(d) and d.min() > 0:  # every sample dosed (one reduction; NaN fails it): np.where's values
-        return _into_own(d, np.true_divide, tol, d)  # in the buffer of the dose d (computed here)
+        return into(d, np.true_divide, tol, d)  # in the buffer of the dose d (computed here)
     with np.errstate(divide="ignore"):
         dosed = d > 0  # where_all: np.where's values, without the copies where every sample is dosed
         return _out(where_all(dosed, tol / where_all(dosed, d, 1.0), np.inf))
@@ -320,10 +311,10 @@ def inference_goodput_fraction(stops_per_replica_hour: npt.ArrayLike, replica_re
     t = _non_negative(retry_cost_h, "retry_cost_h", "h")
     # (1 - lam r) - rho t in the buffer of lam r; x - (+0) is x, so a one-value +0 retry term is no pass
     stops = lam * r
-    g = _into_own(stops, np.subtract, 1.0, stops)
+    g = into(stops, np.subtract, 1.0, stops)
     retries = rho * t
     if not _is_plus_zero(np.asarray(retries)):
-        g = _into_own(g, np.subtract, g, retries)
+        g = into(g, np.subtract, g, retries)
     if is_sampled(g) and g.min() >= 0.0:  # one reduction: 1 less non-negative terms is at most 1 (NaN fails it)
         return g
     return _out(np.clip(g, 0.0, 1.0))
