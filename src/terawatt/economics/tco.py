@@ -257,11 +257,10 @@ def orbital_costs(
             start=None,
         )
 
+    out.update(capex_accelerators=accelerators, capex_satellite_hardware=hardware, capex_launch=launch)
+    if not no_insurance:  # (else on first read, above)
+        out["capex_insurance"] = insurance
     out.update(
-        capex_accelerators=accelerators,
-        capex_satellite_hardware=hardware,
-        capex_launch=launch,
-        **({} if no_insurance else {"capex_insurance": insurance}),
         capex_ground_segment=ground_segment,
         capex_nre=np.asarray(p.nre_usd, float),  # one number: the outputs broadcast it to the samples
         annual_total=annual_total,
