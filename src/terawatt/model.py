@@ -132,7 +132,12 @@ def _feasibility(
     cell_efficiency: np.ndarray,
 ) -> feasibility_checks.Feasibility:
     """Per-sample feasibility flag and reason of the orbital design (see :mod:`terawatt.design.feasibility`)."""
-    if np.ndim(sat.heritage) == 0 and not sat.heritage:  # the parts' mass is compared for heritage satellites only
+    # The parts' mass is compared for heritage satellites only, and only where their given mass is not accepted
+    # as it is: with no sample compared, NaN of the parts' shape (no check reads it).
+    unused = (np.ndim(sat.heritage) == 0 and not sat.heritage) or (
+        np.ndim(accept_given_mass) == 0 and bool(accept_given_mass) and is_sampled(sat.array_mass_kg)
+    )
+    if unused:
         shapes = (sat.it_mass_kg, sat.shielding_mass_kg, sat.array_mass_kg, sat.battery_mass_kg, sat.radiator_mass_kg)
         parts = constant_view(np.nan, broadcast_shape(*shapes))
     else:

@@ -10,7 +10,8 @@ from typing import Any
 
 import numpy as np
 
-from terawatt._arrays import Deferred, resolve, stored
+from terawatt._arrays import Deferred, deferred_if, resolve, stored
+from terawatt._buffers import chain
 from terawatt.design.satellite import AVAILABILITY_PARTS
 from terawatt.economics import tco
 from terawatt.physics import debris
@@ -127,6 +128,8 @@ _Group = Callable[[dict[str, Any], Callable[[str], Any]], dict[str, Any]]
 
 def _design(q: dict[str, Any], raw: Callable[[str], Any]) -> dict[str, Any]:
     env, sat, fleet = q["env"], q["sat"], q["fleet"]
+    # the two ratios per kW below are passes over sample arrays: of samples, computed when their key is read
+    lazy = type(sat.satellite_mass_kg) is np.ndarray and sat.satellite_mass_kg.ndim > 0
     return {
         "orbital.feasible": q["feasibility"].feasible,
         "orbital.infeasible_reason": q["feasibility"].reason,
@@ -160,10 +163,12 @@ def _design(q: dict[str, Any], raw: Callable[[str], Any]) -> dict[str, Any]:
         "orbital.specific_power_w_per_kg": sat.specific_power_w_per_kg,
         # Launched kg per kW of IT (the inverse), and the power-and-thermal part of it (array + storage + radiator
         # per kW of IT, Turyshev 2026's closure metric).
-        "orbital.launch_mass_kg_per_kw": 1000.0 / sat.specific_power_w_per_kg,
-        "orbital.power_thermal_mass_kg_per_kw": 1000.0 * (sat.array_mass_kg + sat.battery_mass_kg
-                                                          + sat.radiator_mass_kg)
-        / np.asarray(q["v"]["satellite.compute_power_w"], float),
+        "orbital.launch_mass_kg_per_kw": deferred_if(lazy, lambda: 1000.0 / sat.specific_power_w_per_kg),
+        "orbital.power_thermal_mass_kg_per_kw": deferred_if(
+            lazy,
+            lambda: 1000.0 * (sat.array_mass_kg + sat.battery_mass_kg + sat.radiator_mass_kg)
+            / np.asarray(q["v"]["satellite.compute_power_w"], float),
+        ),
     }
 
 
@@ -334,16 +339,27 @@ def _infrastructure_cost_ratio(q: dict[str, Any], raw: Callable[[str], Any]) -> 
 
 def _breakeven(q: dict[str, Any], raw: Callable[[str], Any]) -> dict[str, Any]:
     orb, ter = q["orb"], q["ter"]
-    insurance_on_launch = orb["annual_launch"] * np.asarray(q["v"]["orbital_ops.insurance_fraction"], float)
+    launch = orb["annual_launch"]
+    fraction = np.asarray(q["v"]["orbital_ops.insurance_fraction"], float)
+    if fraction.ndim == 0 and fraction == 0.0 and not np.signbit(fraction) and _all_positive(launch):
+        insurance_on_launch = 0.0  # +0 in every sample (a positive cost times +0), the same difference below
+    else:
+        insurance_on_launch = launch * fraction
     return {
         "comparison.breakeven_launch_price_usd_per_kg": tco.breakeven_launch_price_usd_per_kg(
             orb["annual_total"],
-            orb["annual_launch"],
+            launch,
             insurance_on_launch,
             orb["launch_slope_usd_per_yr_per_usd_per_kg"],
-            ter["annual_total"] * q["gpu_hours"] / q["ground_gpu_hours"],  # the ground's cost per orbital GPU-hour
+            # the ground's cost per orbital GPU-hour, in the buffer of its first product
+            chain(ter["annual_total"] * q["gpu_hours"], (np.true_divide, q["ground_gpu_hours"])),
         ),
     }
+
+
+def _all_positive(values: Any) -> bool:
+    """Whether ``values`` is a float64 sample array whose every value is above zero (one reduction; NaN fails)."""
+    return type(values) is np.ndarray and values.ndim > 0 and values.dtype == np.float64 and values.min() > 0
 
 
 def _comparison(q: dict[str, Any], raw: Callable[[str], Any]) -> dict[str, Any]:

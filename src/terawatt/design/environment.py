@@ -800,7 +800,7 @@ def radiation_effects(
     sdc = radiation.sdc_events_per_chip_year(total, _f(v["radiation.sdc_per_chip_per_rad"]))
     detected = sdc * _f(v["radiation.sdc_detected_fraction"])
     # Figures only outputs read: computed on first read for sample arrays (the cost ratio needs none of them).
-    later = functools.partial(deferred_if, is_sampled(total))
+    later = functools.partial(deferred_if, is_sampled(total) or is_sampled(sdc) or is_sampled(hbm))
     undetected = later(lambda: sdc - detected)
     rate = _f(v["workload.inferences_per_s_per_accelerator"])
     burst_inputs = (altitude_km, _f(v["orbit.inclination_deg"]), _f(v["radiation.shielding_mm_al"]),

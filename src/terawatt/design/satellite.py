@@ -11,9 +11,10 @@ from dataclasses import dataclass, fields
 import numpy as np
 
 from terawatt._arrays import LazyFields, deferred_if, is_sampled, select
-from terawatt._buffers import chain, into, unary_into
+from terawatt._buffers import chain, holds, into, unary_into
 from terawatt.design.stage_cache import scalar_stage
 from terawatt.physics import launch, power, solar, thermal
+from terawatt.physics._checks import extremes
 
 #: Density of aluminium 6061 [kg m-3] (ASM Handbook vol. 2, 1990: 2.70 g/cm3).
 ALUMINIUM_DENSITY_KG_PER_M3 = 2700.0
@@ -240,10 +241,31 @@ def survival_mean(failure_rate_per_yr: np.ndarray, spare_fraction: np.ndarray, l
     lam = np.asarray(failure_rate_per_yr, float)
     s = np.asarray(spare_fraction, float)
     life = np.asarray(lifetime_yr, float)
+    if is_sampled(lam) and s.ndim == 0 and life.shape in ((), lam.shape) and lam.min() > 0:  # NaN fails
+        return _survival_mean_positive(lam, s, life)
     safe = np.where(lam > 0, lam, 1.0)
     t_star = np.minimum(np.log1p(s) / safe, life)
     mean = (t_star + (1.0 + s) / safe * (np.exp(-safe * t_star) - np.exp(-safe * life))) / life
     return np.where(lam > 0, mean, 1.0)
+
+
+def _survival_mean_positive(lam: np.ndarray, s: np.ndarray, life: np.ndarray) -> np.ndarray:
+    """:func:`survival_mean` of a sample array of failure rates that are all positive (no NaN) and one spare
+    fraction: the same expression in the same order, bitwise, without the two ``np.where`` (``lam`` is the safe
+    rate and the mean is kept everywhere) and in two buffers of its own (-lam is computed once for both
+    exponentials: the same bits as negating it twice)."""
+    t_star = np.divide(np.log1p(s), lam)
+    np.minimum(t_star, life, out=t_star)  # t* = min(ln(1 + s) / lam, L)
+    neg = np.negative(lam)
+    term = np.multiply(neg, t_star)
+    np.exp(term, out=term)  # exp(-lam t*)
+    np.multiply(neg, life, out=neg)
+    np.exp(neg, out=neg)  # exp(-lam L)
+    np.subtract(term, neg, out=term)
+    np.divide(1.0 + s, lam, out=neg)  # (1 + s) / lam
+    np.multiply(neg, term, out=term)
+    np.add(t_star, term, out=term)
+    return np.divide(term, life, out=term)
 
 
 def servicing_visits_per_life(visits_per_yr: np.ndarray, lifetime_yr: np.ndarray) -> np.ndarray:
@@ -297,6 +319,16 @@ def _serviced_mean(
 ) -> np.ndarray:
     """:func:`serviced_survival_mean` from the life and visit rate as float arrays and the visits per life
     ``n`` (:func:`servicing_visits_per_life`)."""
+    if np.ndim(v) == 0 and not v > 0 and is_sampled(life) and _finite_positive(life):
+        # No visits for any sample (n is +0 everywhere): the interval and the last stretch are the life L itself
+        # and the mean (+0 x L x c + L x c) / L, with c = c(L), is L c / L bitwise where no c is infinite: +0 x c
+        # is then +0 (c >= +0), -0 (c <= -0: L c <= -0 too, and -0 + y is y) or c's NaN (so is L c). Two passes
+        # instead of eight.
+        cycle = survival_mean(failure_rate_per_yr, spare_fraction, life)
+        if _finite_or_nan(cycle) and holds(cycle, life):
+            np.multiply(life, cycle, out=cycle)
+            return np.divide(cycle, life, out=cycle)
+        return (n * life * cycle + (life - n * life) * cycle) / life
     interval = np.where(n > 0, 1.0 / np.where(v > 0, v, 1.0), life)
     rest = life - n * interval
     cycle = survival_mean(failure_rate_per_yr, spare_fraction, interval)
@@ -333,8 +365,21 @@ def _replaced_fraction(failure_rate_per_yr: np.ndarray, v: np.ndarray, n: np.nda
     return np.where(n > 0, -np.expm1(-lam / np.where(v > 0, v, 1.0)), 0.0)
 
 
+def _finite_or_nan(x: np.ndarray) -> bool:
+    """Whether no value of ``x`` is infinite (NaN allowed): the extremes where there is no NaN (two reductions),
+    else a scan."""
+    low, high = np.min(x), np.max(x)
+    if low == low:  # no NaN: the extremes tell
+        return bool(-np.inf < low and high < np.inf)
+    return not bool(np.isinf(x).any())
+
+
 def _finite_positive(x: np.ndarray) -> bool:
-    """Whether every value of ``x`` is finite and above zero (a NaN makes the minimum NaN)."""
+    """Whether every value of ``x`` is finite and above zero (a NaN makes the minimum NaN; a sample array's
+    extremes are found once where it is an input of the running stage: :func:`terawatt.physics._checks.extremes`)."""
+    if type(x) is np.ndarray and x.ndim and x.size:
+        low, high = extremes(x)
+        return bool(low > 0.0 and np.isfinite(high))
     return bool(np.size(x) and np.min(x) > 0.0 and np.isfinite(np.max(x)))
 
 
@@ -387,14 +432,17 @@ def _reliability(
     visits = servicing_visits_per_life(visit_rate, life)  # shared by the failures part and the servicing
     if np.ndim(heritage) == 0 and not heritage and np.ndim(degradation_per_yr) == 0 and np.ndim(life) == 0:
         degradation = np.asarray(1.0)  # np.where's 0-d 1 without the mean retention it would not pick
+    else:  # one flag (heritage mode on or off for every sample): the branch it picks, without a copy
+        degradation = select(heritage, solar.mean_retention(degradation_per_yr, life), 1.0)
+    failures = _serviced_mean(failure_rate_per_yr, spare_fraction, life, visit_rate, visits)
+    if np.ndim(visit_rate) == 0 and not visit_rate > 0 and is_sampled(visits):
+        # no visit in any life of the samples: the visits and the fraction replaced one zero each (the outputs
+        # broadcast them), which tells the economics that the servicing line is zero without a scan
+        # (terawatt.economics.tco._no_servicing)
+        visits = replaced = np.zeros(())
     else:
-        degradation = np.where(heritage, solar.mean_retention(degradation_per_yr, life), 1.0)
-    return {
-        "degradation": degradation,
-        "failures": _serviced_mean(failure_rate_per_yr, spare_fraction, life, visit_rate, visits),
-        "visits": visits,
-        "replaced": _replaced_fraction(failure_rate_per_yr, visit_rate, visits),
-    }
+        replaced = _replaced_fraction(failure_rate_per_yr, visit_rate, visits)
+    return {"degradation": degradation, "failures": failures, "visits": visits, "replaced": replaced}
 
 
 @scalar_stage(values_at=None)

@@ -18,6 +18,7 @@ import numpy.typing as npt
 from terawatt._arrays import Deferred, deferred_if, is_sampled, nan_to_zero, resolve
 from terawatt.design.stage_cache import scalar_stage
 from terawatt.physics import radiation
+from terawatt.physics._checks import extremes
 from terawatt.scenario import as_array as _f
 
 #: Parameters :func:`training_share` reads.
@@ -49,11 +50,11 @@ def training_share(v: dict[str, Any]) -> np.ndarray:
 class Goodput:
     """Goodput of one side [-] for each workload and for the chosen mix, with the event rates behind it.
 
-    ``training`` holds the training goodput, or (an orbit's inference-only workload, where the mix does not need
-    it and the burst table's look-up and the modulated goodput are the costliest steps) a
-    :class:`~terawatt._arrays.Deferred` computing it on first use of :attr:`training_goodput_fraction`; ``job``
-    likewise the interrupt rate of a training job, deferred there for sample arrays
-    (:attr:`job_interrupts_per_hour`).
+    ``training`` holds the training goodput, or (an inference-only workload, where the mix does not need it: in
+    orbit, where the burst table's look-up and the modulated goodput are the costliest steps, and on the ground
+    for sample arrays) a :class:`~terawatt._arrays.Deferred` computing it on first use of
+    :attr:`training_goodput_fraction`; ``job`` likewise the interrupt rate of a training job, deferred there for
+    sample arrays (:attr:`job_interrupts_per_hour`).
     """
 
     training: Any
@@ -93,6 +94,11 @@ class Goodput:
             else self.job,
             f"{side}.replica_stops_per_hour": self.replica_stops_per_hour,
         }
+
+
+def _no_radiation(rate: np.ndarray) -> bool:
+    """Whether ``rate`` is one +0 (the ground: no radiation-induced events)."""
+    return rate.ndim == 0 and rate == 0.0 and not np.signbit(rate)
 
 
 @scalar_stage(GOODPUT_KEYS)
@@ -146,17 +152,29 @@ def goodput(
     Undetected SDCs cost no time; they are reported as corrupted results (``orbital.undetected_sdc_*``).
     """
     base = _f(v["workload.interruptions_per_accelerator_yr"])
-    stops = base + nan_to_zero(np.asarray(radiation_interrupts_per_chip_yr, float))
+    radiation_stops = nan_to_zero(np.asarray(radiation_interrupts_per_chip_yr, float))
+    if _no_radiation(radiation_stops) and is_sampled(base) and base.size and extremes(base)[0] > 0:
+        stops = base  # base + (+0) is base where no value is -0 (each is positive: the extremes of an input)
+    else:
+        stops = base + radiation_stops
     sdc = nan_to_zero(np.asarray(detected_sdc_per_chip_yr, float))
     job_size = _f(v["workload.accelerators_per_training_job"])
     bursts = radiation_design is not None and v["radiation.dose_rate_bursts"]
-    # an orbit's inference run reads a training job's interrupt rate in outputs only: of sample arrays, computed
-    # on first read (the training goodput that needs it is deferred then too)
-    job: Any = deferred_if(bursts and v["workload.kind"] == "inference" and is_sampled(stops),
-                           lambda: radiation.job_interrupts_per_hour(stops + sdc, job_size))
     delta, restart = _f(v["workload.checkpoint_cost_h"]), _f(v["workload.restart_cost_h"])
+    inference_only = v["workload.kind"] == "inference"
+    # An inference run reads a training job's interrupt rate and goodput in outputs only: of sample arrays,
+    # computed on first read (the orbit's where its event rates are samples, the ground's where any input of the
+    # training goodput is; the mix is then the inference goodput, below).
+    lazy = inference_only and (
+        is_sampled(stops) if bursts else any(map(is_sampled, (stops, sdc, job_size, delta, restart)))
+    )
+    job: Any = deferred_if(lazy, lambda: radiation.job_interrupts_per_hour(stops + sdc, job_size))
     if not bursts:
-        training: Any = radiation.goodput_fraction(job, delta, restart, "training")
+        training: Any = (
+            Deferred(lambda: radiation.goodput_fraction(resolve(job), delta, restart, "training"))
+            if lazy
+            else radiation.goodput_fraction(job, delta, restart, "training")
+        )
     else:
         def modulated() -> np.ndarray:
             modulation = radiation_design.rate_modulation  # the burst table's look-up, made here on first use
@@ -181,10 +199,13 @@ def goodput(
         _f(v["workload.retry_cost_h"]),
     )
     share = training_share(v)
-    if type(training) is Deferred:  # inference only: the mix is the inference goodput (0 x G_t + 1 x G_i, exactly)
+    if type(training) is Deferred:
+        # inference only: the mix is the inference goodput (0 x G_t + 1 x G_i, exactly: G_t is finite, in [0, 1],
+        # so 0 x G_t is +-0, and G_i is never -0, so +-0 + G_i is G_i)
         inference = np.asarray(inference, float)
+        dose = () if radiation_design is None else np.shape(radiation_design.dose_rad_per_yr)
         shape = np.broadcast_shapes(np.shape(stops), np.shape(sdc), np.shape(job_size), np.shape(delta),
-                                    np.shape(restart), inference.shape, np.shape(radiation_design.dose_rad_per_yr))
+                                    np.shape(restart), inference.shape, dose)
         # the inference goodput itself where it has the mix's shape (a computed intermediate, never modified in
         # place; the outputs are read-only views), else broadcast to it
         mix = inference if inference.shape == shape else np.array(np.broadcast_to(inference, shape))

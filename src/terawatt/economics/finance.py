@@ -8,6 +8,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from terawatt._arrays import as_float
+from terawatt.physics._checks import extremes
 
 
 def annuity_factor(discount_rate: ArrayLike, years: ArrayLike) -> np.ndarray:
@@ -124,9 +125,13 @@ class RecoveryFactors:
             safe = r if positive else np.where(r > 0, r, 1.0)
             self._log = (bounded, positive, safe, np.log1p(safe))
         bounded, positive, safe, log_r = self._log
-        factor = np.multiply(-n, log_r)  # -n ln(1 + r) ...
+        if n.ndim:  # -(n ln(1 + r)) is (-n) ln(1 + r) bitwise (a product's sign is the XOR of its operands'): in
+            factor = np.multiply(n, log_r)  # the product's buffer, without an array for -n
+            np.negative(factor, out=factor)
+        else:
+            factor = np.multiply(-n, log_r)  # -n ln(1 + r) ...
         np.expm1(factor, out=factor)
-        if bounded and n.ndim == 0 and not np.isnan(n):
+        if bounded and (not np.isnan(n) if n.ndim == 0 else _no_nan(n)):
             # 1 / (-x / r) is -1 / (x / r) bitwise (a quotient's sign is the XOR of its operands', its magnitude
             # rounded alike): no pass for the negation. x is never NaN here (n and ln(1 + r) are not, the latter
             # finite), whose sign bit the negation would flip.
@@ -137,6 +142,15 @@ class RecoveryFactors:
         if not positive:
             factor = np.where(r > 0, factor, n)
         return np.divide(1.0, factor, out=factor)
+
+
+def _no_nan(n: np.ndarray) -> bool:
+    """Whether no value of the sample array ``n`` is NaN (its extremes, found once for an input of the running
+    stage: :func:`terawatt.physics._checks.extremes`; NaN makes them NaN)."""
+    if not n.size:
+        return True
+    low, high = extremes(n)
+    return bool(low == low and high == high)
 
 
 def recovery_factors_finite(discount_rate: ArrayLike, *years: ArrayLike) -> bool:

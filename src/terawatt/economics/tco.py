@@ -15,7 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from terawatt._arrays import as_float, is_sampled, select
+from terawatt._arrays import as_float, broadcast_shape, is_sampled, select
+from terawatt._buffers import chain, holds, into
 from terawatt.constants import HOURS_PER_YEAR
 from terawatt.design.ground import GroundDesign
 from terawatt.design.satellite import FleetDesign, SatelliteDesign
@@ -70,26 +71,47 @@ def satellite_hardware_cost_usd(sat: SatelliteDesign, compute_power_w: np.ndarra
     given_price = np.isfinite(p.satellite_cost_usd_per_w)
     if np.ndim(given_price) == 0 and given_price:  # a price per W for every sample: the bottom-up sum unused
         return select(given_price, p.satellite_cost_usd_per_w * compute_power_w, np.nan)
-    subsystems = (
-        sat.array_power_bol_w * p.array_cost_usd_per_w
-        + sat.radiator_area_m2 * p.radiator_cost_usd_per_m2
-        + sat.battery_capacity_wh / 1e3 * p.battery_cost_usd_per_kwh
-    )
-    f_s = p.bus_structure_fraction
-    bus_mean_usd_per_kg = f_s * p.structure_cost_usd_per_kg + (1.0 - f_s) * p.bus_cost_usd_per_kg
-    sized_rest = (
-        sat.shielding_mass_kg * p.structure_cost_usd_per_kg
-        + (sat.bus_mass_kg + sat.margin_mass_kg) * bus_mean_usd_per_kg
-        + sat.propulsion_mass_kg * p.bus_cost_usd_per_kg
-    )
+    radiator = sat.radiator_area_m2 * p.radiator_cost_usd_per_m2
+    if type(radiator) is not np.ndarray:  # one satellite: NumPy scalars
+        subsystems = (sat.array_power_bol_w * p.array_cost_usd_per_w + radiator
+                      + sat.battery_capacity_wh / 1e3 * p.battery_cost_usd_per_kwh)
+    else:  # array + radiator + battery in the buffer of the radiator's product (else it takes the battery's)
+        subsystems = into(radiator, np.add, sat.array_power_bol_w * p.array_cost_usd_per_w, radiator)
+        if subsystems is radiator:
+            battery = sat.battery_capacity_wh / 1e3
+        else:
+            battery = into(radiator, np.true_divide, sat.battery_capacity_wh, 1e3)
+        battery = chain(battery, (np.multiply, p.battery_cost_usd_per_kwh))
+        subsystems = into(subsystems, np.add, subsystems, battery)
+    every_heritage = not _nd(sat.heritage) and bool(sat.heritage)  # one flag: heritage mode for every sample
+    if every_heritage:
+        sized_rest = None  # the sized form of the rest unused (below)
+    else:
+        f_s = p.bus_structure_fraction
+        bus_mean_usd_per_kg = f_s * p.structure_cost_usd_per_kg + (1.0 - f_s) * p.bus_cost_usd_per_kg
+        sized_rest = (
+            sat.shielding_mass_kg * p.structure_cost_usd_per_kg
+            + (sat.bus_mass_kg + sat.margin_mass_kg) * bus_mean_usd_per_kg
+            + sat.propulsion_mass_kg * p.bus_cost_usd_per_kg
+        )
     if np.ndim(sat.heritage) == 0 and not sat.heritage:  # no heritage satellite: its form of the rest unused
         rest = select(sat.heritage, np.nan, sized_rest)
     else:
-        heritage_rest = np.maximum(
-            sat.satellite_mass_kg - sat.it_mass_kg - sat.array_mass_kg - sat.radiator_mass_kg - sat.battery_mass_kg,
-            0.0,
-        )
-        rest = select(sat.heritage, heritage_rest * p.bus_cost_usd_per_kg, sized_rest)
+        # the mass beyond the sized subsystems, floored at 0, at the bus price (for samples in one buffer)
+        beyond = sat.satellite_mass_kg - sat.it_mass_kg - sat.array_mass_kg
+        if type(beyond) is np.ndarray:
+            beyond = chain(beyond, (np.subtract, sat.radiator_mass_kg), (np.subtract, sat.battery_mass_kg))
+            beyond = np.maximum(beyond, 0.0, out=beyond) if holds(beyond) else np.maximum(beyond, 0.0)
+            heritage_rest = chain(beyond, (np.multiply, p.bus_cost_usd_per_kg))
+        else:
+            heritage_rest = np.maximum(beyond - sat.radiator_mass_kg - sat.battery_mass_kg, 0.0) * p.bus_cost_usd_per_kg
+        if every_heritage:  # np.where's values and shape: this branch, broadcast to the sized one's shape
+            shape = broadcast_shape(heritage_rest, sat.shielding_mass_kg, p.structure_cost_usd_per_kg,
+                                    sat.bus_mass_kg, sat.margin_mass_kg, p.bus_structure_fraction,
+                                    p.bus_cost_usd_per_kg, sat.propulsion_mass_kg)
+            rest = heritage_rest if _shape(heritage_rest) == shape else np.array(np.broadcast_to(heritage_rest, shape))
+        else:
+            rest = select(sat.heritage, heritage_rest, sized_rest)
     bottom_up = _sum_into_second(subsystems, rest)  # rest: this function's own
     given = p.satellite_cost_usd_per_w * compute_power_w
     return select(given_price, given, bottom_up)
@@ -135,8 +157,6 @@ def orbital_costs(
     hardware = fleet.satellite_count * satellite_hardware_cost_usd(sat, compute_power_w, p)
     accelerators = fleet.accelerators_flown * p.server_price_usd_per_accelerator
     launch = _launch_cost_usd(fleet, p)
-    insurance_infra = p.insurance_fraction * (hardware + launch)  # a buffer the total takes over (below)
-    insurance = _sum_into_second(insurance_infra, p.insurance_fraction * accelerators)
     ground_segment = p.ground_segment_usd_per_w * it_power_w
     kept: list[tuple[np.ndarray, np.ndarray]] = []
 
@@ -154,14 +174,6 @@ def orbital_costs(
         visits, installed = servicing()
         return visits + installed, crf_life
 
-    # Each annual line as the product (outlay or coefficient, factor or values) it is.
-    products = {
-        "accelerators": (accelerators, crf_life),
-        "satellite_hardware": (hardware, crf_life),
-        "launch": (launch, crf_life),
-        "insurance": (insurance, crf_life),
-        "ground_segment": (ground_segment, crf_period),
-    }
     # A line that is +-0 in every sample leaves the total unchanged (a sum started at 0 + x is never -0, and
     # y + +-0 is y): it is computed on first read only. Such are a zero price or fraction times finite values, and
     # servicing where no visit falls in a life.
@@ -175,6 +187,35 @@ def orbital_costs(
             checked.append(_finite(hardware))
         return checked[0]
 
+    def insured() -> np.ndarray:
+        """The insurance outlay: a fraction of the hardware and launch, and of the accelerators."""
+        return _sum_into_second(p.insurance_fraction * (hardware + launch), p.insurance_fraction * accelerators)
+
+    finite_factors: list[bool] = []
+
+    def finite_crf_life() -> bool:
+        """Whether every satellite-life recovery factor is finite, checked once (insurance, servicing)."""
+        if not finite_factors:
+            finite_factors.append(_finite(crf_life))
+        return finite_factors[0]
+
+    # No insurance: a zero fraction of finite outlays, no wider than the total, annualised by finite factors
+    no_insurance = bool(shape) and _zero_line(p.insurance_fraction, hardware, shape, finite_hardware) and all(
+        _shape(x) in ((), shape) and _finite(x) for x in (launch, accelerators)
+    ) and _shape(crf_life) in ((), shape) and finite_crf_life()
+    # (else its infrastructure part is a buffer the total takes over, below)
+    insurance_infra = None if no_insurance else p.insurance_fraction * (hardware + launch)
+    insurance = None if no_insurance else _sum_into_second(insurance_infra, p.insurance_fraction * accelerators)
+    # Each annual line as the product (outlay or coefficient, factor or values) it is.
+    products = {
+        "accelerators": (accelerators, crf_life),
+        "satellite_hardware": (hardware, crf_life),
+        "launch": (launch, crf_life),
+        "insurance": (insurance, crf_life),
+        "ground_segment": (ground_segment, crf_period),
+    }
+    if no_insurance:
+        del products["insurance"]
     later = {}
     for name, coefficient, values in (("nre", p.nre_usd, crf_period),
                                       ("operations", p.opex_fraction_per_yr, hardware),
@@ -185,7 +226,7 @@ def orbital_costs(
             products[name] = (coefficient, values)
     # hardware = count x a satellite's cost: finite only where the count is
     counts_finite = finite_hardware if _shape(fleet.satellite_count) == shape else None
-    if shape and _no_servicing(sat, fleet, p, crf_life, recovery, counts_finite):
+    if shape and _no_servicing(sat, fleet, p, crf_life, recovery, counts_finite, shape, finite_crf_life):
         later["servicing"] = None
     else:
         products["servicing"] = servicing_line()
@@ -195,6 +236,9 @@ def orbital_costs(
     if type(insurance_infra) is np.ndarray and insurance_infra.dtype == np.float64 and insurance_infra is not insurance:
         owned = insurance_infra
     out, pending, annual_total = _annual_lines(products, bool(shape) or is_sampled(launch), out=owned)
+    if no_insurance:  # the outlay and its line on first read
+        pending["capex_insurance"] = lambda _: insured()
+        pending["annual_insurance"] = lambda c: _product(c["capex_insurance"], crf_life, None)
     for name, product in later.items():
         pending[f"annual_{name}"] = (
             functools.partial(_product, *product) if product else lambda _: _product(*servicing_line(), None)
@@ -213,11 +257,10 @@ def orbital_costs(
             start=None,
         )
 
+    out.update(capex_accelerators=accelerators, capex_satellite_hardware=hardware, capex_launch=launch)
+    if not no_insurance:  # (else on first read, above)
+        out["capex_insurance"] = insurance
     out.update(
-        capex_accelerators=accelerators,
-        capex_satellite_hardware=hardware,
-        capex_launch=launch,
-        capex_insurance=insurance,
         capex_ground_segment=ground_segment,
         capex_nre=np.asarray(p.nre_usd, float),  # one number: the outputs broadcast it to the samples
         annual_total=annual_total,
@@ -229,10 +272,20 @@ def orbital_costs(
         **pending,
         annual_infrastructure=infrastructure,
         annual_opex=lambda c: c["annual_operations"] + c["annual_replacement"] + c["annual_servicing"],
-        launch_slope_usd_per_yr_per_usd_per_kg=lambda _: fleet.launch_mass_kg * (1.0 + p.insurance_fraction) * crf_life,
-        capex_total=lambda _: accelerators + hardware + launch + insurance + ground_segment + capex_nre,
+        launch_slope_usd_per_yr_per_usd_per_kg=lambda _: _launch_slope(fleet.launch_mass_kg, p.insurance_fraction,
+                                                                       crf_life),
+        capex_total=lambda c: accelerators + hardware + launch + c["capex_insurance"] + ground_segment + capex_nre,
     )
     return costs
+
+
+def _launch_slope(launch_mass_kg: np.ndarray, insurance_fraction: np.ndarray, crf_life: np.ndarray) -> np.ndarray:
+    """Annual cost added per 1 USD/kg of launch price [kg/yr]: ``mass x (1 + insurance) x CRF``, in one buffer,
+    without the product by 1 where there is no insurance (x * 1 is x)."""
+    factor = 1.0 + insurance_fraction
+    if not _nd(factor) and factor == 1.0:
+        return launch_mass_kg * crf_life
+    return chain(launch_mass_kg * factor, (np.multiply, crf_life))
 
 
 def _product(a: np.ndarray, b: np.ndarray, _lines: CostLines | None) -> np.ndarray:
@@ -310,23 +363,33 @@ def _zero_line(coefficient: np.ndarray, values: np.ndarray, shape: tuple[int, ..
 
 
 def _no_servicing(sat: SatelliteDesign, fleet: FleetDesign, p: OrbitalPrices, crf_life: np.ndarray,
-                  recovery: Any = None, counts_finite: Any = None) -> bool:
+                  recovery: Any = None, counts_finite: Any = None, shape: tuple[int, ...] | None = None,
+                  crf_finite: Any = None) -> bool:
     """Whether the servicing line is +-0 in every sample: no visit in a satellite's life (the present value of
     the visits is then +0, :func:`~terawatt.economics.finance.series_present_value_factor`) and every factor of
     the line finite (a sample array of satellite counts checked last, with two reductions, or by
     ``counts_finite()`` where given). ``recovery``: the rate's :class:`~terawatt.economics.finance.RecoveryFactors`,
-    whose bounds of the rate are shared."""
+    whose bounds of the rate are shared. ``shape``: the total's; a price or fraction of the line may then be a
+    sample array of that shape (two reductions each, after the checks of the one-value factors), else each is
+    one value. ``crf_finite()``: whether ``crf_life`` is finite, where the caller checks it once."""
     n = fleet.servicing_visits_per_satellite
     if _nd(n) or n != 0.0 or math.copysign(1.0, n) < 0:
         return False
     v = p.servicing_visits_per_satellite_yr
-    scalars = (p.servicing_cost_usd_per_visit, fleet.replaced_fraction_per_visit, sat.accelerators_flown,
-               p.server_price_usd_per_accelerator, v)
-    if any(_nd(x) or not math.isfinite(x) for x in scalars) or not math.isfinite(1.0 / (v if v > 0 else 1.0)):
+    if _nd(v) or not math.isfinite(v) or not math.isfinite(1.0 / (v if v > 0 else 1.0)):
+        return False
+    factors = (p.servicing_cost_usd_per_visit, fleet.replaced_fraction_per_visit, sat.accelerators_flown,
+               p.server_price_usd_per_accelerator)
+    sampled = [x for x in factors if _nd(x)]
+    if any(not math.isfinite(x) for x in factors if not _nd(x)):
+        return False
+    if sampled and (shape is None or any(_shape(x) != shape for x in sampled)):  # the line no wider than the total
         return False
     rate_within = (recovery.within(-1.0, np.inf) if isinstance(recovery, RecoveryFactors)
                    else within(as_float(p.discount_rate), -1.0, np.inf))
-    if not (rate_within and _finite(crf_life)):
+    if not (rate_within and (crf_finite() if crf_finite is not None else _finite(crf_life))):
+        return False
+    if not all(_finite(x) for x in sampled):
         return False
     return counts_finite() if counts_finite is not None else _finite(fleet.satellite_count)
 
@@ -599,6 +662,11 @@ def breakeven_launch_price_usd_per_kg(
     :math:`s = M (1 + f_{ins})\,\mathrm{CRF}`, so :math:`p^* = (C_{ground} - C_0)/s`. Negative: orbit costs more
     than the ground even with free launch (no crossover).
     """
+    insurance = orbital_annual_launch_insurance_usd
     with np.errstate(invalid="ignore"):
-        base = orbital_annual_usd - orbital_annual_launch_usd - orbital_annual_launch_insurance_usd
-        return (terrestrial_annual_usd - base) / slope
+        # in the buffer of the first difference (the same values); x - (+0) is x, so a one-value +0 insurance
+        # (none on launch) is no pass
+        base = orbital_annual_usd - orbital_annual_launch_usd
+        if _nd(insurance) or insurance != 0.0 or math.copysign(1.0, insurance) < 0:
+            base = into(base, np.subtract, base, insurance)
+        return into(base, np.true_divide, into(base, np.subtract, terrestrial_annual_usd, base), slope)

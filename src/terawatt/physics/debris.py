@@ -41,7 +41,7 @@ import numpy.typing as npt
 from terawatt._arrays import interp, where_all
 from terawatt._buffers import holds
 from terawatt.constants import HOURS_PER_YEAR
-from terawatt.physics._checks import check_range, output
+from terawatt.physics._checks import check_range, extremes, output
 
 __all__ = [
     "FLUX_TABLE", "FLUX_ALTITUDE_RANGE_KM", "FLUX_SIZE_RANGE_CM", "REFERENCE_ALTITUDE_KM", "REFERENCE_AREA_M2",
@@ -153,27 +153,43 @@ def object_fluxes_per_m2_yr(altitude_km: npt.ArrayLike, *min_sizes_cm: npt.Array
     """
     alt = _check_altitude(altitude_km)
     sizes = [_check(size, "min_size_cm", *FLUX_SIZE_RANGE_CM, "cm") for size in min_sizes_cm]
-    ln1, ln10 = interp(alt, _ALT_KM, _LN_FLUX_1CM, _LN_FLUX_10CM)  # np.interp of each, one interval search
+    ln1, ln10 = interp(alt, *_table_around(alt))  # np.interp of each, one interval search
     done: dict[float, np.ndarray] = {}
     out = []
-    for size in sizes:
+    for i, size in enumerate(sizes):
         key = float(size) if np.ndim(size) == 0 else None
         flux = done.get(key) if key is not None else None
         if flux is None:
-            flux = _log_interpolated_flux(ln1, ln10, size)
+            # the last size may take the 10 cm log-flux's buffer (this call's own: no one reads it after)
+            flux = _log_interpolated_flux(ln1, ln10, size, own=i == len(sizes) - 1)
             if key is not None:
                 done[key] = flux
         out.append(flux)
     return tuple(out)
 
 
-def _log_interpolated_flux(ln1: np.ndarray, ln10: np.ndarray, size: np.ndarray) -> np.ndarray:
+def _table_around(alt: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The flux table's nodes and log-fluxes, or, for a sample array whose every altitude lies in one interval
+    between two nodes (its extremes: an input's found once, :func:`terawatt.physics._checks.extremes`), just
+    those two nodes: :func:`terawatt._arrays.interp` gives the same values from them (``np.interp``'s slope of
+    that interval, times the offset from its first node, plus its first value) without counting the interval of
+    every sample."""
+    if type(alt) is np.ndarray and alt.ndim and alt.size:
+        low, high = extremes(alt)
+        k = int(np.searchsorted(_ALT_KM, low, side="right")) - 1  # the interval [x_k, x_k+1) holding the least
+        if 0 <= k < _ALT_KM.size - 1 and high < _ALT_KM[k + 1]:  # (NaN fails)
+            return _ALT_KM[k:k + 2], _LN_FLUX_1CM[k:k + 2], _LN_FLUX_10CM[k:k + 2]
+    return _ALT_KM, _LN_FLUX_1CM, _LN_FLUX_10CM
+
+
+def _log_interpolated_flux(ln1: np.ndarray, ln10: np.ndarray, size: np.ndarray, own: bool = False) -> np.ndarray:
     """``exp(ln1 + (ln10 - ln1) * log10(size))``: log-linear between the 1 and 10 cm fluxes; for sample arrays and
-    one size in place on one buffer, without the product where ``log10(size)`` is 1 (x * 1 is x)."""
+    one size in place on one buffer, without the product where ``log10(size)`` is 1 (x * 1 is x). ``own``:
+    ``ln10`` is the caller's and may be that buffer."""
     scale = np.log10(size)
     if type(ln1) is not np.ndarray or np.ndim(scale) or ln1.shape != ln10.shape:
         return _out(np.exp(ln1 + (ln10 - ln1) * scale))
-    out = ln10 - ln1
+    out = np.subtract(ln10, ln1, out=ln10) if own and holds(ln10) else ln10 - ln1
     if scale != 1.0:
         out *= scale
     out += ln1  # ln1 + (...)
@@ -249,6 +265,9 @@ def manoeuvres_per_expected_collision(
     n = _check(reference_satellites, "reference_satellites", 0.0, np.inf, "satellites", lo_open=True)
     area = _check(reference_area_m2, "reference_area_m2", 0.0, np.inf, "m2", lo_open=True)
     flux = np.asarray(object_flux_per_m2_yr(reference_altitude_km, 10.0))
+    if holds(flux, area):  # the flux is this call's own sample array: m / n / (flux area) in its buffer
+        np.multiply(flux, area, out=flux)
+        return np.divide(m / n, flux, out=flux)
     return _out(m / n / (flux * area))
 
 
@@ -314,6 +333,9 @@ def manoeuvres_per_satellite_yr(
     k = np.asarray(manoeuvres_per_expected_collision(reference_manoeuvres_per_yr, reference_satellites,
                                                      reference_altitude_km, reference_area_m2))
     flux = object_flux_per_m2_yr(altitude_km, 10.0) if flux_per_m2_yr is None else flux_per_m2_yr
+    if holds(k, flux, area):  # k is this call's own sample array: k F A in its buffer
+        np.multiply(k, flux, out=k)
+        return np.multiply(k, area, out=k)
     return _out(k * np.asarray(flux) * area)
 
 

@@ -18,8 +18,9 @@ import numpy as np
 import numpy.typing as npt
 
 from terawatt._arrays import is_sampled, where_all
+from terawatt._buffers import into
 from terawatt.constants import HOURS_PER_YEAR, SECONDS_PER_YEAR
-from terawatt.physics._checks import check_range
+from terawatt.physics._checks import check_range, extremes
 from terawatt.physics.radiation._common import Workload, _out
 
 
@@ -78,6 +79,10 @@ def hbm_capacity_factor(hbm_gb: npt.ArrayLike, reference_hbm_gb: npt.ArrayLike,
     k = np.asarray(exponent, float)
     if c.ndim == ref.ndim == k.ndim == 0:  # plain float comparisons, the same verdicts (NaN fails each)
         capacities_ok, exponent_ok = float(c) > 0 and float(ref) > 0, 0 <= float(k) <= 1
+    elif c.ndim == ref.ndim == 0 and k.size:  # sampled exponents: the verdict from their extremes (NaN fails it)
+        capacities_ok = float(c) > 0 and float(ref) > 0
+        low, high = extremes(k)
+        exponent_ok = bool(low >= 0 and high <= 1)
     else:
         capacities_ok = not (np.any(~(c > 0)) or np.any(~(ref > 0)))
         exponent_ok = not np.any(~((k >= 0) & (k <= 1)))
@@ -127,14 +132,35 @@ def interrupts_per_chip_year(dose_rad_per_yr: npt.ArrayLike, hbm_uecc_per_chip_p
     per_host = np.asarray(accelerators_per_host, float)
     if np.any(~(per_host >= 1)):
         raise ValueError("accelerators_per_host must be >= 1 [-]")
-    return _out(d * (np.asarray(hbm_uecc_per_chip_per_rad, float) * np.asarray(hbm_capacity_factor, float)
-                     + np.asarray(sefi_per_chip_per_rad, float)
-                     + np.asarray(host_sefi_per_host_per_rad, float) / per_host))
+    rates = _sum_left_to_right(
+        np.asarray(hbm_uecc_per_chip_per_rad, float) * np.asarray(hbm_capacity_factor, float),
+        np.asarray(sefi_per_chip_per_rad, float),
+        np.asarray(host_sefi_per_host_per_rad, float) / per_host,
+    )
+    return _out(into(rates, np.multiply, d, rates))
+
+
+def _sum_left_to_right(first: np.ndarray, *terms: np.ndarray) -> np.ndarray:
+    """``first + terms[0] + terms[1] + ...``, left to right, the same values bitwise, in ``first``'s buffer where
+    it can be (``first``: a product of the caller's own; :func:`terawatt._buffers.into`), with the one-value +0
+    terms after the first addition skipped: a sum is -0 only where both its terms are, so once one term has been
+    added no value is -0, and x + (+0) is x for every x but -0."""
+    total, added = first, False
+    for term in terms:
+        if added and _is_plus_zero(term):
+            continue
+        total, added = into(total, np.add, total, term), True
+    return total
+
+
+def _is_plus_zero(x: np.ndarray) -> bool:
+    return x.ndim == 0 and x == 0.0 and not np.signbit(x)
 
 
 def job_interrupts_per_hour(chip_interrupts_per_yr: npt.ArrayLike, accelerators_per_job: npt.ArrayLike) -> np.ndarray:
     """Interrupts per hour of a job spanning N accelerators [1/h] = N x per-chip rate / 8,760 h (independent chips)."""
-    return _out(np.asarray(chip_interrupts_per_yr, float) * np.asarray(accelerators_per_job, float) / HOURS_PER_YEAR)
+    per_job = np.asarray(chip_interrupts_per_yr, float) * np.asarray(accelerators_per_job, float)
+    return _out(into(per_job, np.true_divide, per_job, HOURS_PER_YEAR))  # in the product's buffer
 
 
 def per_million_inferences(events_per_chip_year: npt.ArrayLike,
@@ -187,7 +213,7 @@ def tid_margin(tid_tolerance_rad: npt.ArrayLike, dose_rad_per_yr: npt.ArrayLike,
     d = np.asarray(dose_rad_per_yr, float) * np.asarray(lifetime_yr, float)
     tol = np.asarray(tid_tolerance_rad, float)
     if is_sampled(d) and d.min() > 0:  # every sample dosed (one reduction; NaN fails it): np.where's values
-        return tol / d
+        return into(d, np.true_divide, tol, d)  # in the buffer of the dose d (computed here)
     with np.errstate(divide="ignore"):
         dosed = d > 0  # where_all: np.where's values, without the copies where every sample is dosed
         return _out(where_all(dosed, tol / where_all(dosed, d, 1.0), np.inf))
@@ -283,7 +309,12 @@ def inference_goodput_fraction(stops_per_replica_hour: npt.ArrayLike, replica_re
     r = _non_negative(replica_restart_cost_h, "replica_restart_cost_h", "h")
     rho = _non_negative(retries_per_replica_hour, "retries_per_replica_hour", "1/h")
     t = _non_negative(retry_cost_h, "retry_cost_h", "h")
-    g = 1.0 - lam * r - rho * t
+    # (1 - lam r) - rho t in the buffer of lam r; x - (+0) is x, so a one-value +0 retry term is no pass
+    stops = lam * r
+    g = into(stops, np.subtract, 1.0, stops)
+    retries = rho * t
+    if not _is_plus_zero(np.asarray(retries)):
+        g = into(g, np.subtract, g, retries)
     if is_sampled(g) and g.min() >= 0.0:  # one reduction: 1 less non-negative terms is at most 1 (NaN fails it)
         return g
     return _out(np.clip(g, 0.0, 1.0))
