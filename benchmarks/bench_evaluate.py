@@ -4,7 +4,8 @@ The figures of issue 10 ("Performance"), each against its target:
 
 - design + TCO at 1e6 samples with the orbit fixed (target >= 4e6 samples/s per core) and with the altitude
   varying per sample (the eclipse statistics then come from the interpolation table; target >= 2e6/s), as one
-  vectorized pass of 1e6 samples and as 1e6 samples in chunks of 65,536 (what ``terawatt montecarlo`` does);
+  ``evaluate`` call of 1e6 samples (above ``terawatt.blocks.BLOCK_ABOVE`` samples it runs in blocks inside, the
+  one pass's bits) and as 1e6 samples in chunks of 65,536 given one by one (what ``terawatt montecarlo`` does);
 - 1e7 samples of design + TCO in chunks, in a fresh process, each chunk sampled and validated too (as a Monte
   Carlo run does): wall and CPU time (target < 10 s) and peak memory
   (its peak resident set, ``VmHWM``; target < 2 GB);
@@ -146,7 +147,7 @@ def _readme_rows(rows: list[dict], big: dict | None, t_loop: float, speedup: flo
             mine = [r for r in rows if r["orbit_varies"] == vary and r["how"] == how]
             if mine:
                 out.append({
-                    "benchmark": f"{label} ({how})",
+                    "benchmark": f"{label} ({'one evaluate call' if how == 'one pass' else how})",
                     "size": " / ".join(f"{r['samples']:.0e}".replace("e+0", "e") for r in mine) + " samples",
                     "rate": " / ".join(f"{r['samples_per_cpu_s'] / 1e6:.2f} M" for r in mine)
                     + f" samples/s per core (target {target / 1e6:g} M)" + _spread(mine),
