@@ -4,9 +4,10 @@
 (the results are bitwise identical; only the time differs), each run with a new seed so that its sampling blocks
 are drawn, not taken from the cache of the run before. Reports samples per second.
 
-Streamed to disk (``--out DIR``): ``--stream-samples`` samples (default 1e7, the figure of issue 10) of design +
-TCO in 2030, in a fresh process each, in-process and on ``--workers`` processes (Latin hypercube, the default: the
-sliced design of :mod:`terawatt.studies.latin_hypercube`), and in-process with ``--sampler random``: samples/s of
+Streamed to disk (``--out DIR``): ``--stream-samples`` samples (default 1e7: issue 10 asks for 1e7 samples streamed in
+< 2 GB peak memory; its 10-s figure for 1e7 samples is design + TCO's, ``bench_evaluate.py``) of design + TCO in
+2030, in a fresh process each, in-process and on ``--workers`` processes (Latin hypercube, the default: the sliced
+design of :mod:`terawatt.studies.latin_hypercube`), and in-process with ``--sampler random``: samples/s of
 the whole study (sampling, evaluation, Parquet writes, the summaries kept while streaming and finished at the
 end), its wall and CPU time (the process and its workers: on a shared machine the CPU time is what one core
 spends), the CPU time of each phase in-process (:data:`PHASES`; the model's outputs computed when a chunk's
@@ -126,10 +127,16 @@ def _child(n: int, workers: int, folder: str, sampler: str = "lhs") -> None:
     reopen = time.process_time() - reopen
     assert again["percentiles"] == summary["percentiles"]
     floor = _write_floor(folder) if phases else None
+    from pathlib import Path
+
+    from terawatt.studies.uncertainty import model_uncertainty_space
+
+    written = sum(p.stat().st_size for p in Path(folder).glob("chunk-*.parquet"))
+    sampled = len(model_uncertainty_space(scenario).names)
     print(json.dumps({"run_s": run, "total_s": total, "cpu_s": cpu + kids.ru_utime + kids.ru_stime, "phases": phases,
                       "peak_rss_bytes": own, "worker_peak_rss_bytes": kids.ru_maxrss * 1024,
                       "p_orbit_cheaper": summary["p_orbit_cheaper"], "reopen_cpu_s": reopen,
-                      "parquet_write_floor_s": floor}))
+                      "parquet_write_floor_s": floor, "written_bytes": written, "sampled_inputs": sampled}))
 
 
 def streamed(n: int, workers: int, sampler: str = "lhs") -> dict:
@@ -188,7 +195,9 @@ def main() -> None:
         rows.append({"benchmark": f"Monte Carlo {SCENARIO} 2030 streamed to Parquet (--out), {where}",
                      "size": f"{args.stream_samples:,} samples",
                      "rate": f"{got['cpu_s']:.1f} s CPU ({args.stream_samples / got['cpu_s']:,.0f} samples/s per "
-                             f"core; target 10 s), {got['total_s']:.1f} s wall, peak RSS {peak:.2f} GiB"})
+                             f"core), {got['total_s']:.1f} s wall, peak RSS {peak:.2f} GiB (target 2 GB); it also "
+                             f"samples {got['sampled_inputs']} inputs and writes {got['written_bytes'] / 1e9:.1f} GB "
+                             "of Parquet (the 10-s target is design + TCO's, bench_evaluate.py)"})
     if args.json_path:
         with open(args.json_path, "w", encoding="utf-8") as fh:
             json.dump({"machine": machine(), "samples": n, "seconds": figures, "readme": rows}, fh, indent=2)
