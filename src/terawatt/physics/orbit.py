@@ -1143,7 +1143,7 @@ def _by_table(stats: Callable[[np.ndarray, np.ndarray, np.ndarray], Any], alt: n
     if np.ndim(inc) == 0:
         if np.isnan(inc) or inc <= 90.0:  # one table, no snapping: every sample sun-synchronous, or none
             return tuple(stats(alt, inc, ltan))
-        inc, ltan = np.broadcast_to(inc, alt.shape).copy(), np.broadcast_to(ltan, alt.shape).copy()
+        inc, ltan = _per_sample(inc, ltan, alt.shape)
     retro = np.flatnonzero(inc > 90.0)  # explicit sun-synchronous inclinations go to the (alt, LTAN) table
     if retro.size:
         cos_sso = _sso_cos_i(alt[retro])
@@ -1237,10 +1237,10 @@ def eclipse_choice(altitude_km: npt.ArrayLike, inclination_deg: npt.ArrayLike, l
     """
     alt, inc, ltan, _ = _prepare(altitude_km, inclination_deg, ltan_h, model, keep_fixed=True)
     many, inc, ltan = _method_inputs(alt, inc, ltan)
-    found = None if many else _unique_rows((alt, np.nan_to_num(inc, nan=-1.0), ltan))
+    values = None if many else (alt, np.nan_to_num(inc, nan=-1.0), ltan)
+    found = None if many else _unique_rows(values)
     if found is not None:
         first, _ = found  # one orbit per distinct code, in the order of the codes
-        values = (alt, np.nan_to_num(inc, nan=-1.0), ltan)
         columns = tuple(np.unique(col) for col in values)
         codes = _orbit_codes(values, columns)[first]
         stats = _stats_core(alt[first], inc[first], ltan[first], model, 365)  # as the one pass computes them
@@ -1261,9 +1261,15 @@ def _method_inputs(alt: np.ndarray, inc: np.ndarray, ltan: np.ndarray) -> tuple[
     """Whether the altitudes are many (more distinct than MAX_UNIQUE among the first: no search for few orbits),
     and the inclination and LTAN as the methods read them: a fixed pair as full arrays unless they are many."""
     many = alt.size > MAX_UNIQUE and _all_distinct(alt[: MAX_UNIQUE + 1])
-    if not many and inc.ndim == 0:  # a fixed inclination and LTAN as full arrays where they are read per sample
-        inc, ltan = np.broadcast_to(inc, alt.shape).copy(), np.broadcast_to(ltan, alt.shape).copy()
-    return many, inc, ltan
+    return (many, inc, ltan) if many else (many, *_per_sample(inc, ltan, alt.shape))
+
+
+def _per_sample(inc: np.ndarray, ltan: np.ndarray, shape: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """A fixed (0-d) inclination and LTAN as full arrays of ``shape``, for the methods that read them per sample
+    (the direct computation of distinct orbits, a plan, the split by table); arrays as they are."""
+    if np.ndim(inc) == 0:
+        return np.broadcast_to(inc, shape).copy(), np.broadcast_to(ltan, shape).copy()
+    return inc, ltan
 
 
 def _eclipse_stats_arrays(altitude_km: npt.ArrayLike, inclination_deg: npt.ArrayLike, ltan_h: npt.ArrayLike,
@@ -1271,9 +1277,7 @@ def _eclipse_stats_arrays(altitude_km: npt.ArrayLike, inclination_deg: npt.Array
     alt, inc, ltan, shape = _prepare(altitude_km, inclination_deg, ltan_h, model, keep_fixed=True)
     plan = _PLAN.get()
     if plan is not None:  # a population run's plan: each sample's values are its own (see EclipsePlan)
-        if inc.ndim == 0:
-            inc, ltan = np.broadcast_to(inc, alt.shape).copy(), np.broadcast_to(ltan, alt.shape).copy()
-        return _pack(shape, *_planned_stats(plan, model, alt, inc, ltan))
+        return _pack(shape, *_planned_stats(plan, model, alt, *_per_sample(inc, ltan, alt.shape)))
     choice = _CHOICE.get()
     if choice is not None and choice.model != model:
         choice = None
@@ -1287,8 +1291,8 @@ def _eclipse_stats_arrays(altitude_km: npt.ArrayLike, inclination_deg: npt.Array
             return _pack(shape, *(r[inverse] for r in res))
     else:  # the method and nodes chosen from the whole array these orbits are part of
         many = choice.many
-        if not many and inc.ndim == 0:
-            inc, ltan = np.broadcast_to(inc, alt.shape).copy(), np.broadcast_to(ltan, alt.shape).copy()
+        if not many:
+            inc, ltan = _per_sample(inc, ltan, alt.shape)
         if choice.direct is not None:
             return _pack(shape, *choice.direct_stats(alt, inc, ltan))
     interpolate = functools.partial(_interpolate, model, many_altitudes=many,
