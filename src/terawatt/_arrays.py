@@ -352,6 +352,13 @@ def is_sampled(x: Any) -> bool:
     """Whether ``x`` is an array of samples (at least 1-d), not one value."""
     return type(x) is np.ndarray and x.ndim > 0
 
+
+def is_plus_zero(x: Any) -> bool:
+    """Whether ``x`` is one value (0-d) of +0: ``y + x`` is then ``y`` bitwise (-0 + +0 is +0, so ``y`` must not be
+    -0), ``y - x`` is ``y``, and ``y * x`` is +-0 for a finite ``y``. A NumPy value or a Python number (its
+    ``ndim`` read without ``np.ndim``'s call overhead)."""
+    return getattr(x, "ndim", 0) == 0 and x == 0.0 and not np.signbit(x)
+
 #: NumPy's block size of pairwise summation (``PW_BLOCKSIZE`` in ``numpy/_core/src/umath/loops_utils.h.src``).
 PAIRWISE_BLOCK = 128
 #: Kinds of the rows of a weight array (:func:`weight_rows`): every weight 1, every weight +0, or anything else.

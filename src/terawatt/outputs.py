@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from terawatt._arrays import Deferred, deferred_if, resolve, stored
+from terawatt._arrays import Deferred, deferred_if, is_plus_zero, resolve, stored
 from terawatt._buffers import chain
 from terawatt.design.satellite import AVAILABILITY_PARTS
 from terawatt.economics import tco
@@ -341,7 +341,7 @@ def _breakeven(q: dict[str, Any], raw: Callable[[str], Any]) -> dict[str, Any]:
     orb, ter = q["orb"], q["ter"]
     launch = orb["annual_launch"]
     fraction = np.asarray(q["v"]["orbital_ops.insurance_fraction"], float)
-    if fraction.ndim == 0 and fraction == 0.0 and not np.signbit(fraction) and _all_positive(launch):
+    if is_plus_zero(fraction) and _all_positive(launch):
         insurance_on_launch = 0.0  # +0 in every sample (a positive cost times +0), the same difference below
     else:
         insurance_on_launch = launch * fraction

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from terawatt._arrays import Deferred, deferred_if, is_sampled, nan_to_zero, resolve
+from terawatt._arrays import Deferred, deferred_if, is_plus_zero, is_sampled, nan_to_zero, resolve
 from terawatt.design.stage_cache import scalar_stage
 from terawatt.physics import radiation
 from terawatt.physics._checks import extremes
@@ -96,11 +96,6 @@ class Goodput:
         }
 
 
-def _no_radiation(rate: np.ndarray) -> bool:
-    """Whether ``rate`` is one +0 (the ground: no radiation-induced events)."""
-    return rate.ndim == 0 and rate == 0.0 and not np.signbit(rate)
-
-
 @scalar_stage(GOODPUT_KEYS)
 def goodput(
     v: dict[str, Any],
@@ -153,7 +148,7 @@ def goodput(
     """
     base = _f(v["workload.interruptions_per_accelerator_yr"])
     radiation_stops = nan_to_zero(np.asarray(radiation_interrupts_per_chip_yr, float))
-    if _no_radiation(radiation_stops) and is_sampled(base) and base.size and extremes(base)[0] > 0:
+    if is_plus_zero(radiation_stops) and is_sampled(base) and base.size and extremes(base)[0] > 0:
         stops = base  # base + (+0) is base where no value is -0 (each is positive: the extremes of an input)
     else:
         stops = base + radiation_stops

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from terawatt._arrays import as_float
+from terawatt._arrays import as_float, is_plus_zero
 from terawatt.physics._checks import extremes
 
 
@@ -189,7 +189,7 @@ def series_present_value_factor(discount_rate: ArrayLike, interval_yr: ArrayLike
     r = as_float(discount_rate)
     interval = as_float(interval_yr)
     n = as_float(count)
-    if n.ndim == 0 and n == 0.0 and not np.signbit(n) and within(r, -1.0, np.inf) and _all_finite(interval):
+    if is_plus_zero(n) and within(r, -1.0, np.inf) and _all_finite(interval):
         # No payment (servicing off): +0 wherever the formula below is evaluated (x (1 - x^0) / (1 - x) with
         # x in (0, 1); n where it is not), the same values without its eleven passes over the samples.
         return np.zeros(np.broadcast_shapes(r.shape, interval.shape))

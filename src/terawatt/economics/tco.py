@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from terawatt._arrays import as_float, broadcast_shape, is_sampled, select
+from terawatt._arrays import as_float, broadcast_shape, is_plus_zero, is_sampled, select
 from terawatt._buffers import chain, holds, into
 from terawatt.constants import HOURS_PER_YEAR
 from terawatt.design.ground import GroundDesign
@@ -595,7 +595,7 @@ def terrestrial_costs(ground: GroundDesign, it_power_w: np.ndarray, p: Terrestri
     )
     recovery = _recovery(p)
     # No plant (a grid connection): its line is +0 without its factor, where every factor is finite.
-    no_plant = not _nd(plant) and plant == 0.0 and not np.signbit(plant) and _factors_finite(
+    no_plant = is_plus_zero(plant) and _factors_finite(
         recovery, r, p.power_plant_lifetime_yr
     )
     lives = (p.hardware_lifetime_yr, p.facility_lifetime_yr) + (() if no_plant else (p.power_plant_lifetime_yr,))

@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
+from terawatt._arrays import is_plus_zero
 from terawatt._buffers import chain, into
 from terawatt.constants import STEFAN_BOLTZMANN_W_PER_M2_K4 as SIGMA
 
@@ -89,7 +90,7 @@ def radiator_net_flux_w_per_m2(
     earth = into(earth, np.add, a_s * np.asarray(albedo, dtype=float) * s, earth)
     earth = into(earth, np.multiply, np.asarray(view_factor_earth, dtype=float), earth)
     # x - (+0) is x (NaN and -0 included): an edge-on panel (no sunlit face) costs no pass over the samples
-    if not (type(emitted) is np.ndarray and np.ndim(solar) == 0 and solar == 0.0 and not np.signbit(solar)):
+    if not (type(emitted) is np.ndarray and is_plus_zero(solar)):
         emitted = into(emitted, np.subtract, emitted, solar)
     return into(emitted, np.subtract, emitted, earth)
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from terawatt._arrays import is_sampled, where_all
+from terawatt._arrays import is_plus_zero, is_sampled, where_all
 from terawatt._buffers import into
 from terawatt.constants import HOURS_PER_YEAR, SECONDS_PER_YEAR
 from terawatt.physics._checks import check_range, extremes
@@ -147,14 +147,10 @@ def _sum_left_to_right(first: np.ndarray, *terms: np.ndarray) -> np.ndarray:
     added no value is -0, and x + (+0) is x for every x but -0."""
     total, added = first, False
     for term in terms:
-        if added and _is_plus_zero(term):
+        if added and is_plus_zero(term):
             continue
         total, added = into(total, np.add, total, term), True
     return total
-
-
-def _is_plus_zero(x: np.ndarray) -> bool:
-    return x.ndim == 0 and x == 0.0 and not np.signbit(x)
 
 
 def job_interrupts_per_hour(chip_interrupts_per_yr: npt.ArrayLike, accelerators_per_job: npt.ArrayLike) -> np.ndarray:
@@ -313,7 +309,7 @@ def inference_goodput_fraction(stops_per_replica_hour: npt.ArrayLike, replica_re
     stops = lam * r
     g = into(stops, np.subtract, 1.0, stops)
     retries = rho * t
-    if not _is_plus_zero(np.asarray(retries)):
+    if not is_plus_zero(np.asarray(retries)):
         g = into(g, np.subtract, g, retries)
     if is_sampled(g) and g.min() >= 0.0:  # one reduction: 1 less non-negative terms is at most 1 (NaN fails it)
         return g
