@@ -373,7 +373,7 @@ def _no_servicing(sat: SatelliteDesign, fleet: FleetDesign, p: OrbitalPrices, cr
     sample array of that shape (two reductions each, after the checks of the one-value factors), else each is
     one value. ``crf_finite()``: whether ``crf_life`` is finite, where the caller checks it once."""
     n = fleet.servicing_visits_per_satellite
-    if _nd(n) or n != 0.0 or math.copysign(1.0, n) < 0:
+    if not is_plus_zero(n):
         return False
     v = p.servicing_visits_per_satellite_yr
     if _nd(v) or not math.isfinite(v) or not math.isfinite(1.0 / (v if v > 0 else 1.0)):
@@ -667,6 +667,6 @@ def breakeven_launch_price_usd_per_kg(
         # in the buffer of the first difference (the same values); x - (+0) is x, so a one-value +0 insurance
         # (none on launch) is no pass
         base = orbital_annual_usd - orbital_annual_launch_usd
-        if _nd(insurance) or insurance != 0.0 or math.copysign(1.0, insurance) < 0:
+        if not is_plus_zero(insurance):
             base = into(base, np.subtract, base, insurance)
         return into(base, np.true_divide, into(base, np.subtract, terrestrial_annual_usd, base), slope)

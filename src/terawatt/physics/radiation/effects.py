@@ -309,7 +309,7 @@ def inference_goodput_fraction(stops_per_replica_hour: npt.ArrayLike, replica_re
     stops = lam * r
     g = into(stops, np.subtract, 1.0, stops)
     retries = rho * t
-    if not is_plus_zero(np.asarray(retries)):
+    if not is_plus_zero(retries):
         g = into(g, np.subtract, g, retries)
     if is_sampled(g) and g.min() >= 0.0:  # one reduction: 1 less non-negative terms is at most 1 (NaN fails it)
         return g
