@@ -3,8 +3,8 @@
 - A fixed input of a table look-up (inclination and shielding of the dose table, the end altitude and activity of
   the natural decay, the constant axes of the eclipse table) is looked up once instead of per sample: the same
   numbers as the same value broadcast to every sample.
-- The dose table's look-up (one km interval for its two 1-km tables, component-major rows, no corner of weight
-  0) equals the look-up written out.
+- The dose table's look-up (the orbit family's 1-km table, fixed inputs split once, component-major rows, no
+  corner of weight 0) equals the look-up written out.
 - The debris fluxes of several sizes from one interpolation (``debris.object_fluxes_per_m2_yr``), and the
   manoeuvre, trigger-area and collision figures given that flux, equal one look-up per call.
 - The density and natural decay of one activity (its per-interval terms gathered) equal the general look-up.
@@ -71,32 +71,43 @@ def test_dose_mixed_sso_and_shapes():
 
 
 def _dose_written_out(alt, inc, shield, solar, spe, gcr):
-    """The table look-up as first written: each 1-km table searched on its own, every corner (none skipped) of
-    node-major float32 rows summed from +0, the exponential taken on the transposed sums."""
+    """The table look-up written out: per sample, at the two whole km around its altitude the orbit of that km
+    (sun-synchronous: at that km's inclination) trilinear in the table with every corner (none skipped) summed
+    from +0, then linear in altitude between the two."""
     table = dose_module.dose_table()
-    t = dose_module._table()
-    floor = float(t["floor"])
+    floor = float(dose_module._table()["floor"])
     dose = table["dose"].astype(float).transpose(2, 3, 4, 1, 0)  # (alt, inc, shielding, solar, component)
     by = {"min": dose[..., 0, :], "max": dose[..., 1, :], "mean": dose.mean(axis=3)}[solar]
-    rows = np.log(by + floor).reshape(-1, 4).astype(np.float32)
+    rows = np.log(by + floor).reshape(-1, 4)
     alt_n, inc_n, x_n = table["altitude_km"], table["inclination_deg"], np.log(table["shielding_mm"] + 0.1)
     alt, inc, shield, spe, gcr = np.broadcast_arrays(*(np.asarray(x, float) for x in (alt, inc, shield, spe, gcr)))
-    inc_f = np.where(inc > 90.0, 180.0 - inc, inc)
-    sso = np.isnan(inc_f)
-    inc_f[sso] = dose_module._km_lookup(alt[sso], t["km_lut_sso_inc"], alt_n[0])
-    ia, wa = dose_module._split(dose_module._km_lookup(alt, t["km_lut_alt_index"], alt_n[0]), alt_n.size)
-    ii, wi = dose_module._split((inc_f - inc_n[0]) / (inc_n[1] - inc_n[0]), inc_n.size)
-    ix, wx = dose_module._split(np.interp(np.log(shield + 0.1), x_n, np.arange(x_n.size, dtype=float)), x_n.size)
-    base = ((ia * inc_n.size + ii) * x_n.size + ix).ravel()
-    acc = np.zeros((base.size, 4), dtype=np.float32)
-    for d_a, w_a in ((0, 1 - wa), (inc_n.size * x_n.size, wa)):
-        for d_i, w_i in ((0, 1 - wi), (x_n.size, wi)):
-            for d_x, w_x in ((0, 1 - wx), (1, wx)):
-                acc += rows[base + d_a + d_i + d_x] * (w_a * w_i * w_x).ravel()[:, None]
-    comps = np.maximum(np.exp(acc.T, dtype=float) - floor, 0.0)
+    alt, inc, shield = (x.ravel() for x in (alt, inc, shield))
+    n_km = int(alt_n[-1] - alt_n[0]) + 1
+    x = alt - alt_n[0]
+    k = np.minimum(x.astype(np.intp), n_km - 2)
+    frac = x - k
+    fx = np.interp(np.log(shield + 0.1), x_n, np.arange(x_n.size, dtype=float))
+    logs = []
+    for km in (k, k + 1):
+        alt_km = alt_n[0] + km
+        inc_f = np.where(inc > 90.0, 180.0 - inc, inc)
+        inc_f = np.where(np.isnan(inc_f), 180.0 - orbit.sso_inclination_deg(alt_km), inc_f)
+        fa = np.interp(alt_km, alt_n, np.arange(alt_n.size, dtype=float))
+        fi = (inc_f - inc_n[0]) / (inc_n[1] - inc_n[0])
+        ia, ii, ix = (np.minimum(f.astype(np.intp), nodes.size - 2) for f, nodes in ((fa, alt_n), (fi, inc_n),
+                                                                                     (fx, x_n)))
+        wa, wi, wx = fa - ia, fi - ii, fx - ix
+        base = (ia * inc_n.size + ii) * x_n.size + ix
+        acc = np.zeros((alt.size, 4))
+        for d_a, w_a in ((0, 1 - wa), (inc_n.size * x_n.size, wa)):
+            for d_i, w_i in ((0, 1 - wi), (x_n.size, wi)):
+                for d_x, w_x in ((0, 1 - wx), (1, wx)):
+                    acc += rows[base + d_a + d_i + d_x] * (w_a * w_i * w_x)[:, None]
+        logs.append(acc.T)
+    comps = np.maximum(np.exp((logs[1] - logs[0]) * frac + logs[0]) - floor, 0.0)
     comps[2] *= {"min": 0.0, "max": 1.0, "mean": 0.5}[solar] * spe.ravel()
     comps[3] *= gcr.ravel()
-    comps = [c.reshape(alt.shape) for c in comps]
+    comps = [c.reshape(spe.shape) for c in comps]
     return [*comps, comps[0] + comps[1] + comps[2] + comps[3]]
 
 
@@ -104,8 +115,9 @@ def _dose_written_out(alt, inc, shield, solar, spe, gcr):
 @pytest.mark.parametrize("inc", [np.nan, 53.0, 130.0, "mixed"])
 @pytest.mark.parametrize("shield", [10.0, 0.0, 100.0, 3.7, "sampled"])
 def test_dose_table_look_up_equals_the_look_up_written_out(solar, inc, shield):
-    """One km interval shared by the two 1-km tables, component-major rows, corners of weight 0 skipped and the
-    sum started from the first corner: the numbers of the look-up written out, bitwise (on nodes and the ends)."""
+    """The 1-km table of a fixed inclination and shielding, component-major rows, corners of weight 0 skipped and
+    the sum started from the first corner: the numbers of the look-up written out, bitwise (on nodes and the
+    ends)."""
     alt = np.concatenate([RNG.uniform(200.0, 2000.0, N), np.arange(200.0, 2001.0, 25.0), [1999.9999999, 200.5]])
     inc = (np.where(RNG.uniform(size=alt.size) < 0.5, np.nan, RNG.uniform(0.0, 180.0, alt.size))
            if inc == "mixed" else inc)

@@ -261,7 +261,9 @@ def test_scheduler_outcome_is_pinned():
     """A run that exercises every path of the scheduler (free flight at a 100-m ISL range: links breaking and
     joining, jobs split and re-placed; failures without spares; collision-avoidance stalls; raised interruption
     rates) gives exactly what the scheduler gave before its per-step cost was cut (values recorded from that
-    version; the restructuring kept every floating-point operation in its order)."""
+    version; the restructuring kept every floating-point operation in its order). The model's training goodput and
+    availability were re-recorded when the dose table's look-up in altitude took its 1-km form (relative changes
+    6e-8 and 3e-9; the scheduler's own figures did not move)."""
     ds = twin(None, satellites=162, hours=6, step_s=60, seed=4, isl_range_m=100.0,
               overrides=["workload.kind=mixed", "workload.accelerators_per_training_job=64",
                          "workload.interruptions_per_accelerator_yr=60", "workload.hardware_failure_rate_per_yr=1",
@@ -270,8 +272,8 @@ def test_scheduler_outcome_is_pinned():
     a = ds.attrs
     assert (a["twin.job_restarts"], a["twin.replica_restarts"], a["twin.isl_rebuilds"]) == (37, 366, 30)
     assert int(ds["replicas_waiting"].max()) == 192 and int(ds["hardware_failures"].sum()) == 1
-    pinned = {"orbital.training_goodput_fraction": 0.5968926687200179,
-              "orbital.inference_goodput_fraction": 0.9238406164378468, "orbital.availability": 0.12119537263431807,
+    pinned = {"orbital.training_goodput_fraction": 0.5968927067775628,
+              "orbital.inference_goodput_fraction": 0.9238406164378468, "orbital.availability": 0.12119537303502777,
               "orbital.availability_avoidance": 0.9943166293240068, "twin.placed_fraction": 0.6649149620855126,
               "twin.isl_connected_fraction": 0.09958847736625501}
     for key, value in pinned.items():

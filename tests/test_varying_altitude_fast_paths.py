@@ -8,8 +8,8 @@ do not.
 - ``propulsion.deorbit_dv_m_per_s``: one target below sample altitudes checked against their minimum, the
   delta-v in two buffers; the drag terms (``rho C_D A / m`` and the orbit radius) as chains;
 - ``power.battery_capacity_wh`` as a chain;
-- ``dose._split_into`` and the 1-km interval of ``dose._sample_doses``: whole parts from a float floor (no mixed
-  float-integer subtraction), the same indices and float32 weights as ``dose._split``;
+- the 1-km interval of ``dose._sample_doses``: whole parts from a float floor (no mixed float-integer
+  subtraction), the same indices and fractions as the truncation;
 - ``environment.orbit_environment``: the dry mass without a pass over a +0 placeholder propulsion mass, the total
   delta-v in the first sum's buffer; ``radiation_effects``: the interrupt sum likewise (checked through
   :func:`terawatt.evaluate`: a sampled run against the same samples one by one).
@@ -147,18 +147,6 @@ def test_battery_capacity_chain_is_the_expression():
 
 
 # ------------------------------------------------------------------------------------------------ dose splits
-@pytest.mark.parametrize("n_nodes", [2, 17, 19])
-def test_split_into_is_split(n_nodes):
-    f = RNG.uniform(0.0, n_nodes - 1, N)
-    f[:32] = np.round(f[:32])  # on nodes: weight 0
-    f[32:36] = (0.0, n_nodes - 1.0, n_nodes - 2.0, np.nextafter(n_nodes - 1.0, 0.0))  # the top node clips
-    i_fast, w_fast = dose._split_into(f.copy(), n_nodes)
-    i_ref, w_ref = dose._split(f, n_nodes)
-    _same(i_fast, i_ref)
-    _same(w_fast, w_ref)
-    assert i_fast.max() <= n_nodes - 2
-
-
 def test_whole_part_is_the_clipped_truncation():
     x = np.concatenate([RNG.uniform(0.0, 1800.0, N), [0.0, 1799.0, 1799.5, 1800.0, np.nextafter(1800.0, 0.0)]])
     whole = dose._whole_part(x, 1799)

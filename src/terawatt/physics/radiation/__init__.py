@@ -62,7 +62,6 @@ from terawatt.physics.radiation.dose import (
     _direct_one,
     _gcr_counts,
     _gcr_ion_factor,
-    _km_lookup,
     _rigidity_gv,
     _spe_events_per_yr,
     _split,
