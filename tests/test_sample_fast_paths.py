@@ -72,8 +72,9 @@ def test_dose_mixed_sso_and_shapes():
 
 def _dose_written_out(alt, inc, shield, solar, spe, gcr):
     """The table look-up written out: per sample, at the two whole km around its altitude the orbit of that km
-    (sun-synchronous: at that km's inclination) trilinear in the table with every corner (none skipped) summed
-    from +0, then linear in altitude between the two."""
+    (sun-synchronous: at that km's inclination) at the two shielding nodes around its shielding, linear in
+    inclination at the two altitude nodes around it and then in altitude (every corner, none skipped), linear in
+    log shielding between the nodes, then linear in altitude between the two km."""
     table = dose_module.dose_table()
     floor = float(dose_module._table()["floor"])
     dose = table["dose"].astype(float).transpose(2, 3, 4, 1, 0)  # (alt, inc, shielding, solar, component)
@@ -98,12 +99,12 @@ def _dose_written_out(alt, inc, shield, solar, spe, gcr):
                                                                                      (fx, x_n)))
         wa, wi, wx = fa - ia, fi - ii, fx - ix
         base = (ia * inc_n.size + ii) * x_n.size + ix
-        acc = np.zeros((alt.size, 4))
-        for d_a, w_a in ((0, 1 - wa), (inc_n.size * x_n.size, wa)):
-            for d_i, w_i in ((0, 1 - wi), (x_n.size, wi)):
-                for d_x, w_x in ((0, 1 - wx), (1, wx)):
-                    acc += rows[base + d_a + d_i + d_x] * (w_a * w_i * w_x)[:, None]
-        logs.append(acc.T)
+        at_nodes = []
+        for d_x in (0, 1):  # at the two shielding nodes: linear in inclination at two altitude nodes, then altitude
+            by_alt = [rows[base + d_a + d_x] * (1 - wi)[:, None] + rows[base + d_a + x_n.size + d_x] * wi[:, None]
+                      for d_a in (0, inc_n.size * x_n.size)]
+            at_nodes.append((by_alt[0] * (1 - wa)[:, None] + by_alt[1] * wa[:, None]).T)
+        logs.append(at_nodes[0] * (1 - wx) + at_nodes[1] * wx)  # then linear in log shielding
     comps = np.maximum(np.exp((logs[1] - logs[0]) * frac + logs[0]) - floor, 0.0)
     comps[2] *= {"min": 0.0, "max": 1.0, "mean": 0.5}[solar] * spe.ravel()
     comps[3] *= gcr.ravel()
@@ -112,15 +113,19 @@ def _dose_written_out(alt, inc, shield, solar, spe, gcr):
 
 
 @pytest.mark.parametrize("solar", ["min", "max", "mean"])
-@pytest.mark.parametrize("inc", [np.nan, 53.0, 130.0, "mixed"])
+@pytest.mark.parametrize("inc", [np.nan, 53.0, 130.0, "mixed", "given"])
 @pytest.mark.parametrize("shield", [10.0, 0.0, 100.0, 3.7, "sampled"])
-def test_dose_table_look_up_equals_the_look_up_written_out(solar, inc, shield):
+@pytest.mark.parametrize("n", [N, 500])  # above and below dose._NODE_TABLE_FROM
+def test_dose_table_look_up_equals_the_look_up_written_out(solar, inc, shield, n):
     """The 1-km table of a fixed inclination and shielding, component-major rows, corners of weight 0 skipped and
     the sum started from the first corner: the numbers of the look-up written out, bitwise (on nodes and the
     ends)."""
-    alt = np.concatenate([RNG.uniform(200.0, 2000.0, N), np.arange(200.0, 2001.0, 25.0), [1999.9999999, 200.5]])
-    inc = (np.where(RNG.uniform(size=alt.size) < 0.5, np.nan, RNG.uniform(0.0, 180.0, alt.size))
-           if inc == "mixed" else inc)
+    assert N > dose_module._NODE_TABLE_FROM > 600  # the two sizes take both ways of a fixed inclination
+    alt = np.concatenate([RNG.uniform(200.0, 2000.0, n), np.arange(200.0, 2001.0, 25.0), [1999.9999999, 200.5]])
+    if inc in ("mixed", "given"):  # per-sample inclinations, some sun-synchronous or none
+        given = RNG.uniform(0.0, 180.0, alt.size)
+        given[:19] = np.arange(0.0, 91.0, 5.0)  # on the nodes
+        inc = np.where(RNG.uniform(size=alt.size) < 0.5, np.nan, given) if inc == "mixed" else given
     shield = RNG.uniform(0.0, 100.0, alt.size) if shield == "sampled" else shield
     for spe, gcr in ((0.14, 1.0), (RNG.uniform(0.0, 1.0, alt.size), RNG.uniform(0.0, 2.0, alt.size))):
         got = _dose_fields(dose_module.dose_rate_rad_per_yr(alt, inc, shield, solar, spe, gcr))

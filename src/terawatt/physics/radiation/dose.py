@@ -4,8 +4,10 @@ the models, the dose at a point, and the interpolation of the shipped table (fas
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -376,44 +378,70 @@ def _inclination_index(inc_f: npt.ArrayLike, inc_nodes: np.ndarray) -> np.ndarra
     return (inc_f - inc_nodes[0]) / (inc_nodes[1] - inc_nodes[0])
 
 
-def _log_doses(f_alt: npt.ArrayLike, f_inc: npt.ArrayLike, f_x: npt.ArrayLike, nodes: np.ndarray,
-               t: dict) -> np.ndarray:
-    """log(dose + floor) of the 4 components, (4, n): trilinear in the table's ``nodes`` (one row per component)
-    at fractional node indices of altitude, folded inclination and log shielding, each a number or an array of
-    the n samples.
+def _lerp(low: Callable[[], np.ndarray], high: Callable[[], np.ndarray], weight: Any, finite: bool) -> np.ndarray:
+    """``low() * (1 - weight) + high() * weight`` of two (4, n) arrays of log doses and a weight (a number or an
+    array of the samples). A weight of the number 0 (or 1) reads only ``low`` (``high``): the same numbers, but
+    for the sign of a zero, as the terms times 1 and +-0 (``finite``: a table of finite values)."""
+    if finite and _zero(weight):
+        return low()
+    if finite and _one(weight):
+        return high()
+    out = low() * (1 - weight)
+    out += high() * weight
+    return out
 
-    A corner whose weight is the number 0 (an input on a node) adds +-0 to each (finite) sum: it is skipped, and
-    the sum starts from the first corner's term rather than from +0, which differs only in the sign of a zero sum
-    (exp(-0) = exp(+0)). A weight of the number 1 is not multiplied by (x * 1 = x). The flat indices lie in the
-    table by construction (checked inputs, clipped nodes): "wrap" gathers them as "raise" does, without its
-    per-index test.
-    """
-    n_alt, n_inc, n_x = t["altitude_km"].size, t["inclination_deg"].size, t["x_shield"].size
-    ia, wa = _split(f_alt, n_alt)
-    ii, wi = _split(f_inc, n_inc)
-    ix, wx = _split(f_x, n_x)
-    base = np.reshape((ia * n_inc + ii) * n_x + ix, -1)  # flat index of each sample's lower corner
-    skip = _zero if t["finite"] else (lambda w: False)
-    acc = None
-    for d_a, w_a in ((0, 1 - wa), (n_inc * n_x, wa)):
-        for d_i, w_i in ((0, 1 - wi), (n_x, wi)):
-            if skip(w_a) or skip(w_i):
-                continue
-            w_ai = _product(w_a, w_i)
-            for d_x, w_x in ((0, 1 - wx), (1, wx)):
-                if skip(w_x):
-                    continue
-                terms = nodes.take(base + (d_a + d_i + d_x), axis=1, mode="wrap")
-                weight = _product(w_ai, w_x)
-                if not _one(weight):
-                    terms *= weight
-                if acc is None:
-                    acc = terms
-                else:
-                    acc += terms
-    if acc is None:  # every corner skipped: impossible for weights w and 1 - w, kept for the type checker
-        acc = np.zeros((4, base.size))
-    return acc
+
+def _altitude_node_pair(i_alt: npt.ArrayLike, f_inc: npt.ArrayLike, node_x: npt.ArrayLike, nodes: np.ndarray,
+                        t: dict) -> tuple[np.ndarray, np.ndarray]:
+    """log(dose + floor) of the 4 components, two (4, n) arrays, at the altitude nodes ``i_alt`` and ``i_alt + 1``
+    and the shielding node ``node_x`` (integers or integer arrays), each linear in the fractional inclination
+    node index ``f_inc`` (a number or an array of the n samples).
+
+    The flat indices lie in the table by construction (checked inputs, clipped nodes): "wrap" gathers them as
+    "raise" does, without its per-index test."""
+    n_inc, n_x = t["inclination_deg"].size, t["x_shield"].size
+    i_inc, w_inc = _split(f_inc, n_inc)
+    base = np.reshape((i_alt * n_inc + i_inc) * n_x + node_x, -1)  # flat index of each sample's lower corner
+
+    def at(offset: int) -> Callable[[], np.ndarray]:
+        return lambda: nodes.take(base + offset, axis=1, mode="wrap")
+
+    return tuple(_lerp(at(d_a), at(d_a + n_x), w_inc, t["finite"])  # type: ignore[return-value]
+                 for d_a in (0, n_inc * n_x))
+
+
+def _at_node(f_alt: npt.ArrayLike, f_inc: npt.ArrayLike, node_x: npt.ArrayLike, nodes: np.ndarray,
+             t: dict) -> np.ndarray:
+    """log(dose + floor) of the 4 components, (4, n): bilinear in the table's ``nodes`` (one row per component) at
+    fractional node indices of altitude and folded inclination, at the shielding node ``node_x``; each a number or
+    an array of the n samples. Linear in inclination at the two altitude nodes around each sample
+    (:func:`_altitude_node_pair`), then in altitude between them."""
+    i_alt, w_alt = _split(f_alt, t["altitude_km"].size)
+    low, high = _altitude_node_pair(i_alt, f_inc, node_x, nodes, t)
+    return _lerp(lambda: low, lambda: high, w_alt, t["finite"])
+
+
+@functools.lru_cache(maxsize=256)
+def _km_rows(solar: str, inc_f: float | None, node_x: int) -> np.ndarray:
+    """log(dose + floor) of the 4 components at every whole km of the table's altitudes, (4, n_km), read-only: the
+    orbits of one folded inclination (None: sun-synchronous, each km at its own inclination) at one shielding
+    node, bilinear in altitude and inclination (:func:`_at_node`, the arithmetic of the general path)."""
+    t = _table()
+    inc_km = t["km_lut_sso_inc"] if inc_f is None else np.float64(inc_f)
+    rows = _at_node(t["km_lut_alt_index"], _inclination_index(inc_km, t["inclination_deg"]), node_x,
+                    t["log_nodes"][solar], t)
+    rows.flags.writeable = False
+    return rows
+
+
+@functools.lru_cache(maxsize=8)
+def _km_node_table(solar: str, inc_f: float | None) -> np.ndarray:
+    """:func:`_km_rows` of every shielding node side by side, (4, n_x * n_km), read-only: the whole-km rows of
+    sample ``k`` at node ``j`` lie at ``j * n_km + k``, one gather per corner of sample arrays of shielding."""
+    t = _table()
+    table = np.concatenate([_km_rows(solar, inc_f, j) for j in range(t["x_shield"].size)], axis=1)
+    table.flags.writeable = False
+    return table
 
 
 @functools.lru_cache(maxsize=64)
@@ -425,14 +453,19 @@ def _km_log_doses(solar: str, inc_f: float | None, f_x: float) -> tuple[tuple[np
 
     The same arithmetic as the general path of :func:`dose_rate_rad_per_yr` at those km (the same bits)."""
     t = _table()
-    inc_km = t["km_lut_sso_inc"] if inc_f is None else np.float64(inc_f)
-    logs = _log_doses(t["km_lut_alt_index"], _inclination_index(inc_km, t["inclination_deg"]), np.float64(f_x),
-                      t["log_nodes"][solar], t)
+    i_x, w_x = _split(np.float64(f_x), t["x_shield"].size)
+    logs = _lerp(lambda: _km_rows(solar, inc_f, int(i_x)), lambda: _km_rows(solar, inc_f, int(i_x) + 1), w_x,
+                 t["finite"])
     low = tuple(np.ascontiguousarray(row[:-1]) for row in logs)
     step = tuple(row[1:] - row[:-1] for row in logs)
     for a in (*low, *step):
         a.flags.writeable = False
     return low, step
+
+
+#: Samples from which a fixed inclination's sample arrays of shielding are looked up in the whole-km rows of every
+#: shielding node (:func:`_km_node_table`, built once per orbit family) instead of per sample (the same numbers).
+_NODE_TABLE_FROM = 2048
 
 
 def _km_interval(alt_km: np.ndarray, alt0_km: float, n_km: int) -> tuple[np.ndarray, np.ndarray]:
@@ -558,7 +591,11 @@ def dose_rate_rad_per_yr(altitude_km: npt.ArrayLike, inclination_deg: npt.ArrayL
     difference in the log dose below 1e-5 (``tests/test_dose_km_interpolation.py``), a thousand times below the
     table's own error. Step 1 is what an array of altitudes at one inclination (or SSO) and one shielding -- a
     Monte Carlo over the orbit -- reads from a cached 1-km table of the orbit family (:func:`_km_log_doses`):
-    one gather per sample and component, the same numbers as the general path.
+    one gather per sample and component. Sample arrays of shielding at one inclination read the whole-km rows of
+    every shielding node (:func:`_km_node_table`), sample arrays of inclination share the two km's altitude
+    nodes; every way gives the same numbers as the others and as one sample at a time (the trilinear
+    interpolation is made in the same order everywhere: inclination, altitude, log shielding, then between the
+    two km).
 
     Measured against the direct computation at 30 random off-grid orbits x (min, max) (300-1,500 km, 0-90 deg
     or SSO, 1-50 mm; ``tools/build_radiation_table.py --check 30``): total-dose error median 1.4 %, 90th
@@ -588,19 +625,48 @@ def dose_rate_rad_per_yr(altitude_km: npt.ArrayLike, inclination_deg: npt.ArrayL
                                      gcr, t)
         return DoseBreakdown(*(c.reshape(shape) for c in comps), total.reshape(shape))
     # Each input keeps its own shape until the corners broadcast them (a fixed inclination or shielding is split
-    # once, not per sample): element for element the arithmetic of the 1-km table (_km_log_doses).
-    # The orbits of the two whole km around each altitude (SSO: at that km's inclination), the lower km's and the
-    # upper km's side by side in one look-up of 2 m values (m = 1 if the orbit is one number).
+    # once, not per sample). The orbits of the two whole km around each altitude (SSO: at that km's inclination),
+    # each between the two shielding nodes around its shielding: element for element the arithmetic of the 1-km
+    # table (_km_log_doses).
     flat = [x if np.ndim(x) == 0 else np.broadcast_to(x, shape).reshape(-1) for x in (alt, inc_f, fx)]
-    k, frac = _km_interval(flat[0], alt_nodes[0], t["km_lut_alt_index"].size)
+    n_km = t["km_lut_alt_index"].size
+    k, frac = _km_interval(flat[0], alt_nodes[0], n_km)
+    i_x, w_x = _split(flat[2], x_nodes.size)
     m = max(1, *(x.size for x in flat))
-    km = np.concatenate([np.broadcast_to(k, m), np.broadcast_to(k + 1, m)])
-    inc_km, f_x = (x if np.ndim(x) == 0 else np.concatenate([x, x]) for x in flat[1:])
-    if np.isnan(inc_km).any():
-        inc_km = np.where(np.isnan(inc_km), t["km_lut_sso_inc"][km], inc_km)
-    logs = _log_doses(t["km_lut_alt_index"][km], _inclination_index(inc_km, inc_nodes), f_x, t["log_nodes"][solar],
-                      t)
-    low, high = logs[:, :m], logs[:, m:]
+    nodes = t["log_nodes"][solar]
+    if np.ndim(inc_f) == 0 and m >= _NODE_TABLE_FROM:  # one orbit family: its whole-km rows of every node
+        table = _km_node_table(solar, None if np.isnan(inc_f) else float(inc_f))
+        base = np.reshape(i_x * n_km + k, -1)
+
+        def corner(d: int) -> Callable[[], np.ndarray]:
+            return lambda: table.take(base + d, axis=1, mode="wrap")
+
+        low, high = (_lerp(corner(d), corner(d + n_km), w_x, t["finite"]) for d in (0, 1))
+    elif np.ndim(inc_f) and not np.isnan(flat[1]).any():  # sample arrays of given inclinations
+        # the two km share their inclination and, taken in the lower km's altitude cell (an upper km on a node
+        # has weight 1 there, 0 in its own cell: the same numbers), the pair of altitude nodes
+        f_inc = _inclination_index(flat[1], inc_nodes)
+        f_low, f_high = t["km_lut_alt_index"][k], t["km_lut_alt_index"][k + 1]
+        i_alt, w_low = _split(f_low, alt_nodes.size)
+        w_high = f_high - i_alt
+        finite = t["finite"]
+        # the altitude-node pairs at the shielding nodes the weight reads (both unless it is the number 0 or 1)
+        pair_low = None if finite and _one(w_x) else _altitude_node_pair(i_alt, f_inc, i_x, nodes, t)
+        pair_high = None if finite and _zero(w_x) else _altitude_node_pair(i_alt, f_inc, i_x + 1, nodes, t)
+
+        def at_km(pair: Any, w_alt: np.ndarray) -> Callable[[], np.ndarray]:
+            return lambda: _lerp(lambda: pair[0], lambda: pair[1], w_alt, finite)
+
+        low, high = (_lerp(at_km(pair_low, w), at_km(pair_high, w), w_x, finite) for w in (w_low, w_high))
+    else:  # per sample, the lower km's and the upper km's side by side in one look-up of 2 m values
+        km = np.concatenate([np.broadcast_to(k, m), np.broadcast_to(k + 1, m)])
+        inc_km, i_x2, w_x2 = (x if np.ndim(x) == 0 else np.concatenate([x, x]) for x in (flat[1], i_x, w_x))
+        if np.isnan(inc_km).any():
+            inc_km = np.where(np.isnan(inc_km), t["km_lut_sso_inc"][km], inc_km)
+        f_alt, f_inc = t["km_lut_alt_index"][km], _inclination_index(inc_km, inc_nodes)
+        logs = _lerp(lambda: _at_node(f_alt, f_inc, i_x2, nodes, t), lambda: _at_node(f_alt, f_inc, i_x2 + 1, nodes, t),
+                     w_x2, t["finite"])
+        low, high = logs[:, :m], logs[:, m:]
     high -= low  # the step to the next km, times the fraction of it, plus the lower km's log dose
     high *= frac
     high += low
