@@ -9,7 +9,9 @@ The figures of issue 10 ("Performance"), each against its target:
 - 1e7 samples of design + TCO in chunks, in a fresh process, each chunk sampled and validated too (as a Monte
   Carlo run does): wall and CPU time (target < 10 s) and peak memory
   (its peak resident set, ``VmHWM``; target < 2 GB);
-- plus the cost of scenario validation, reading every output, and one scalar evaluation.
+- plus the cost of scenario validation, reading every output, and one scalar evaluation;
+- a machine reference in the same processes: a fixed NumPy workload, the same for every version of terawatt, whose
+  time shows how fast the shared host ran during the run (it drifts by +-25 % over an hour here).
 
 "Design + TCO" is ``terawatt.evaluate`` and reading ``comparison.cost_ratio``: outputs are computed on first use
 (:class:`terawatt.outputs.Outputs`), so the costs are what is read; "every output read" materialises all ~200.
@@ -159,6 +161,13 @@ def _readme_rows(rows: list[dict], big: dict | None, t_loop: float, speedup: flo
             "rate": f"{big['wall_s']:.1f} s wall, {big['cpu_s']:.1f} s CPU (target {TARGET_BIG_S:g} s), peak memory "
             f"{big['peak_rss_bytes'] / 1e9:.2f} GB (target {TARGET_BIG_BYTES / 1e9:.2f} GB)",
         })
+    if rows and "machine_reference_cpu_s" in rows[0]:
+        out.append({
+            "benchmark": "machine reference: a fixed NumPy workload with a chunk's footprint (in the same processes)",
+            "size": "100 x 65,536 values",
+            "rate": f"{rows[0]['machine_reference_cpu_s'] * 1e3:.1f} ms CPU (median of the processes; the host's speed"
+            " at the time: compare runs by it)",
+        })
     out.append({
         "benchmark": "one scalar evaluate (after warm-up)",
         "size": "1 sample",
@@ -167,9 +176,29 @@ def _readme_rows(rows: list[dict], big: dict | None, t_loop: float, speedup: flo
     return out
 
 
+def _reference_cpu_s(repeat: int) -> float:
+    """Best CPU time [s] of ``repeat`` runs of a fixed NumPy workload with a chunk's footprint (100 rounds of a
+    multiply, a sine and a gather over 65,536 float64 values, among eight buffers): the speed of the machine at
+    the time, which on a shared host drifts by +-25 % from one hour to the next (the same for every version of
+    terawatt, so that runs far apart can be compared)."""
+    rng = np.random.default_rng(0)
+    buffers = [rng.uniform(-1.0, 1.0, CHUNK) for _ in range(8)]
+    table, index = rng.uniform(-1.0, 1.0, 2048), rng.integers(0, 2048, CHUNK)
+
+    def work() -> None:
+        for i in range(100):
+            a, b, c = buffers[i % 8], buffers[(i + 3) % 8], buffers[(i + 5) % 8]
+            np.multiply(a, b, out=c)
+            np.sin(c, out=c)  # stays in [-1, 1]
+            table.take(index, out=buffers[(i + 7) % 8])
+
+    return _times(work, repeat)[0]
+
+
 def _measure_rows(sizes: list[int], repeat: int) -> list[dict]:
     """The throughput rows of this process: one pass of each size and the largest size in chunks, orbit fixed and
-    altitude varying."""
+    altitude varying; each row also holds this process's :func:`_reference_cpu_s`."""
+    reference = _reference_cpu_s(max(repeat, 5))
     rows = []
     for vary in (False, True):
         for n in sizes:
@@ -190,6 +219,8 @@ def _measure_rows(sizes: list[int], repeat: int) -> list[dict]:
         rows.append({"samples": n, "orbit_varies": vary, "how": f"chunks of {CHUNK:,}", "cpu_s": cpu,
                      "wall_s": wall, "samples_per_cpu_s": n / cpu, "samples_per_wall_s": n / wall})
         del chunks
+    for row in rows:
+        row["machine_reference_cpu_s"] = reference
     return rows
 
 
@@ -270,6 +301,8 @@ def main() -> None:
               f"{big['cpu_s']:.2f} s CPU "
               f"(target < {TARGET_BIG_S:g} s), peak memory {big['peak_rss_bytes'] / 1e9:.2f} GB "
               f"(target < {TARGET_BIG_BYTES / 1e9:.2f} GB)")
+    if rows and "machine_reference_cpu_s" in rows[0]:
+        print(f"machine reference (fixed NumPy workload): {rows[0]['machine_reference_cpu_s'] * 1e3:.1f} ms CPU")
     print(f"one scalar evaluate: {t_loop * 1e3:.3f} ms; vectorized pass is {speedup:,.0f}x faster per sample")
     if args.json_path:
         with open(args.json_path, "w", encoding="utf-8") as fh:
