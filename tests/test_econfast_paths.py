@@ -1,0 +1,128 @@
+"""The fast paths of the economics-and-outputs round give the bits of the general ones.
+
+- ``_buffers.holds``/``into``/``chain`` (operands checked inline, float64's dtype by identity, a chain's steps in
+  its first buffer) equal the operator forms they replace, and take a new result where the buffer cannot hold one
+  (another shape, another dtype, read-only, 0-d).
+- ``thermal.radiator_net_flux_w_per_m2`` with one power-of-two number of faces (``eps (n sigma)`` instead of
+  ``(n eps) sigma``) equals the formula in its written order, signed zeros, subnormals, NaN and values near the
+  overflow bound included; other face counts take the written order.
+"""
+
+from __future__ import annotations
+
+import operator
+
+import numpy as np
+import pytest
+from bitwise import bits
+
+from terawatt import _buffers
+from terawatt.constants import STEFAN_BOLTZMANN_W_PER_M2_K4 as SIGMA
+from terawatt.physics import thermal
+
+RNG = np.random.default_rng(1010)
+_OPS = {np.add: operator.add, np.subtract: operator.sub, np.multiply: operator.mul, np.true_divide: operator.truediv}
+_SPECIAL = np.array([-0.0, 0.0, np.nan, np.inf, -np.inf, 5e-324, -2.5e-310, 1e308, -1.7e308, 3.0])
+
+
+# ----------------------------------------------------------------------------------------------- buffers
+def _operands():
+    x = np.concatenate([_SPECIAL, RNG.normal(size=6)])
+    return [x.copy(), RNG.normal(size=x.size), np.float64(-0.0), 2.5, 3, np.asarray(1.5)]
+
+
+@pytest.mark.parametrize("ufunc", list(_OPS))
+def test_into_equals_the_operator(ufunc):
+    for b in _operands():
+        a = np.concatenate([_SPECIAL, RNG.normal(size=6)])
+        expected = _OPS[ufunc](a.copy(), b)
+        buffer = a.copy()
+        with np.errstate(all="ignore"):
+            got = _buffers.into(buffer, ufunc, buffer, b)
+        assert bits(got) == bits(expected)
+        assert got is buffer  # every operand fits: written in place
+        reversed_buffer = a.copy()
+        with np.errstate(all="ignore"):
+            got = _buffers.into(reversed_buffer, ufunc, b, reversed_buffer)
+            assert bits(got) == bits(_OPS[ufunc](b, a.copy()))
+
+
+def test_into_takes_a_new_result_where_the_buffer_cannot_hold_it():
+    a = RNG.normal(size=4)
+    cases = [
+        (a.copy(), np.ones((3, 4))),  # broadcasts to another shape
+        (a.copy(), np.arange(4)),  # an int operand array
+        (a.astype(np.float32), 2.0),  # not float64
+        (np.asarray(2.0), 3.0),  # 0-d: NumPy scalar arithmetic
+        (a.copy(), np.float32(2.0)),  # a float32 scalar
+    ]
+    for buffer, b in cases:
+        expected = buffer * b
+        got = _buffers.into(buffer, np.multiply, buffer, b)
+        assert bits(got) == bits(expected)
+        assert got is not buffer
+    frozen = a.copy()
+    frozen.flags.writeable = False
+    assert not _buffers.holds(frozen, frozen)
+    assert bits(_buffers.into(frozen, np.add, frozen, 1.0)) == bits(a + 1.0)
+    assert _buffers.holds(a.copy(), a, 1.0, 2, np.float64(3.0), np.asarray(4.0))
+    assert not _buffers.holds(a.copy(), a, "x")
+    assert not _buffers.holds([1.0, 2.0])
+
+
+def test_chain_equals_the_operator_chain():
+    x = np.concatenate([_SPECIAL, RNG.normal(size=6)])
+    y = RNG.normal(size=x.size)
+    steps = [(np.multiply, 3.0), (np.add, y), (np.true_divide, np.float64(-0.0)), (np.subtract, 7)]
+    with np.errstate(all="ignore"):
+        expected = (x * 2.0) * 3.0 + y
+        expected = expected / np.float64(-0.0) - 7
+        first = x * 2.0
+        got = _buffers.chain(first, *steps)
+    assert bits(got) == bits(expected)
+    assert got is first
+    # a step that broadcasts to another shape leaves the buffer: the rest as the operators give them
+    wide = RNG.normal(size=(2, x.size))
+    first = x * 2.0
+    with np.errstate(all="ignore"):
+        got = _buffers.chain(first, (np.multiply, 3.0), (np.add, wide), (np.multiply, 0.5), (np.add, y))
+        assert bits(got) == bits((((x * 2.0) * 3.0 + wide) * 0.5) + y)
+    # scalars: NumPy's scalar arithmetic
+    assert bits(_buffers.chain(np.float64(2.0), (np.multiply, 3.0), (np.add, 1.0))) == bits(np.float64(7.0))
+
+
+# ----------------------------------------------------------------------------------------------- thermal
+def _written_order(eps, sides, temp_k=320.15, sink=3.0, a_s=0.15, inc=0.0, vf=0.48, albedo=0.3, e_ir=237.0,
+                   s=1361.0):
+    """radiator_net_flux_w_per_m2 as its formula is written (Kirchhoff: absorptivity_ir = emissivity)."""
+    emitted = np.asarray(sides) * eps * SIGMA * (np.asarray(temp_k, float) ** 4 - np.asarray(sink, float) ** 4)
+    solar = np.float64(a_s) * s * inc
+    earth = np.float64(vf) * (np.float64(a_s) * albedo * s + eps * e_ir)
+    return emitted - solar - earth
+
+
+@pytest.mark.parametrize("sides", [1, 2, 2.0, 4.0, 3.0, 0.5, np.float64(2.0)])
+@pytest.mark.parametrize("inc", [0.0, 0.25])
+def test_net_flux_with_power_of_two_faces_equals_the_written_order(sides, inc):
+    eps = np.concatenate([_SPECIAL, RNG.uniform(0.8, 0.92, 8), [8.98846567431158e307, 4.4e307, 9e307]])
+    with np.errstate(all="ignore"):
+        expected = _written_order(eps, sides, inc=inc)
+        got = thermal.radiator_net_flux_w_per_m2(320.15, eps, 0.15, None, sides, inc, 0.48, 0.3, 237.0, 3.0, 1361.0)
+    assert bits(got) == bits(expected)
+
+
+def test_net_flux_fast_path_is_taken_only_where_exact():
+    eps = RNG.uniform(0.8, 0.92, 16)
+    assert thermal._scales_exactly(np.asarray(2.0), eps)
+    assert thermal._scales_exactly(np.asarray(1), eps)
+    assert not thermal._scales_exactly(np.asarray(3.0), eps)
+    assert not thermal._scales_exactly(np.asarray(0.5), eps)
+    assert not thermal._scales_exactly(np.asarray(2.0), np.append(eps, 1e308))  # 2 x 1e308 overflows
+    assert not thermal._scales_exactly(np.asarray(2.0), np.append(eps, np.nan))
+    assert not thermal._scales_exactly(np.asarray(2.0), np.float64(0.9))  # one value: scalar arithmetic
+    assert not thermal._scales_exactly(np.full(16, 2.0), eps)  # sampled faces
+
+
+def test_net_flux_scalar_unchanged():
+    got = thermal.radiator_net_flux_w_per_m2(320.15, 0.9, 0.15, None, 2.0, 0.0, 0.48, 0.3, 237.0, 3.0, 1361.0)
+    assert bits(got) == bits(_written_order(np.float64(0.9), np.float64(2.0)))
