@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import operator
 
 import numpy as np
@@ -126,3 +127,48 @@ def test_net_flux_fast_path_is_taken_only_where_exact():
 def test_net_flux_scalar_unchanged():
     got = thermal.radiator_net_flux_w_per_m2(320.15, 0.9, 0.15, None, 2.0, 0.0, 0.48, 0.3, 237.0, 3.0, 1361.0)
     assert bits(got) == bits(_written_order(np.float64(0.9), np.float64(2.0)))
+
+
+# ----------------------------------------------------------------------------------------------- fleet
+def _fleet_args(n, **changes):
+    from test_sizing_fast_paths import _inputs
+
+    from terawatt.design.satellite import SatelliteInputs, size_satellite
+
+    sat = size_satellite(SatelliteInputs(**_inputs()))
+    args = dict(
+        it_power_w=np.float64(1e8), compute_power_w=np.float64(1.32e5), sunlit_fraction=RNG.uniform(0.6, 0.7, n),
+        carry_eclipse=np.asarray(True), degradation_per_yr=np.float64(0.02), lifetime_yr=np.float64(5.0),
+        failure_rate_per_yr=np.float64(0.04), spare_fraction=np.float64(0.1), payload_kg=np.float64(1e5),
+        fairing_volume_m3=np.float64(1000.0), visits_per_yr=np.float64(0.0),
+        goodput_fraction=RNG.uniform(0.9, 1.0, n), dose_fraction=np.asarray(1.0),
+        avoidance_fraction=RNG.uniform(0.99, 1.0, n),
+    )
+    args.update(changes)
+    return sat, args
+
+
+@pytest.mark.parametrize("changes", [
+    {},  # sampled eclipse, goodput and avoidance
+    {"goodput_fraction": np.asarray(0.97), "avoidance_fraction": np.asarray(1.0)},  # only the eclipse sampled
+    {"carry_eclipse": True, "sunlit_fraction": np.float64(0.65)},  # nothing sampled but the satellite
+])
+def test_fleet_with_batteries_everywhere_equals_the_product_with_the_ones(changes):
+    """With one True battery flag the availability product skips the eclipse part (1 in every sample) and
+    np.where's ones are computed on first read: every field equals the general path's (a flag per sample)."""
+    from terawatt._arrays import Deferred, stored
+    from terawatt.design.satellite import FleetDesign, size_fleet
+
+    n = 64  # the satellite of test_sizing_fast_paths._inputs: 64 samples
+    sat, args = _fleet_args(n, **changes)
+    fleet = size_fleet.uncached(sat, **args)
+    general = size_fleet.uncached(sat, **{**args, "carry_eclipse": np.ones(np.shape(args["sunlit_fraction"]), bool)})
+    sampled = np.ndim(args["sunlit_fraction"]) > 0
+    assert (type(stored(fleet, "availability_eclipse")) is Deferred) == sampled
+    for f in dataclasses.fields(FleetDesign):
+        assert bits(getattr(fleet, f.name)) == bits(getattr(general, f.name)), f.name
+    if sampled:  # and each sample as its own scalar fleet
+        for i in (0, n - 1):
+            one = size_fleet.uncached(sat, **{k: (v[i] if np.ndim(v) else v) for k, v in args.items()})
+            assert bits(np.asarray(fleet.availability)[i]) == bits(np.asarray(one.availability))
+            assert bits(np.asarray(fleet.satellite_count)[i]) == bits(np.asarray(one.satellite_count))

@@ -492,8 +492,13 @@ def size_fleet(
         spare_fraction,
         np.asarray(visits_per_yr, float),
     )
+    # Batteries in every sample (one True flag): the eclipse part is 1 wherever it is evaluated, and 1 x 1 is 1,
+    # so the product starts from the next part (one value until a sampled part, the same products) and np.where's
+    # array of ones, which only outputs read, is computed on first read.
+    every_carry = np.ndim(carry_eclipse) == 0 and bool(carry_eclipse)
     parts = {
-        "eclipse": np.where(carry_eclipse, 1.0, sunlit_fraction),
+        "eclipse": deferred_if(every_carry and is_sampled(sunlit_fraction), np.where, carry_eclipse, 1.0,
+                               sunlit_fraction),
         "degradation": reliability["degradation"],
         "failures": reliability["failures"],
         "goodput": np.asarray(goodput_fraction, float),
@@ -501,8 +506,13 @@ def size_fleet(
         "avoidance": np.asarray(avoidance_fraction, float),
     }
     availability = np.asarray(1.0)
-    for part in parts.values():  # in one buffer from the first sample array on (into: the same products)
-        availability = into(availability, np.multiply, availability, part)
+    for name, part in parts.items():  # in one buffer from the first sample array on (into: the same products)
+        if not (every_carry and name == "eclipse"):
+            availability = into(availability, np.multiply, availability, part)
+    if every_carry and np.shape(availability) != np.shape(sunlit_fraction):  # the shape the ones gave the product
+        shape = np.broadcast_shapes(np.shape(availability), np.shape(sunlit_fraction))
+        if np.shape(availability) != shape:
+            availability = np.array(np.broadcast_to(availability, shape))
     nameplate = it_power_w / availability
     if is_sampled(nameplate):
         # only outputs read the nameplate power: recomputed on first read, its buffer holds the satellite count
