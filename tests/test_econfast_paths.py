@@ -172,3 +172,85 @@ def test_fleet_with_batteries_everywhere_equals_the_product_with_the_ones(change
             one = size_fleet.uncached(sat, **{k: (v[i] if np.ndim(v) else v) for k, v in args.items()})
             assert bits(np.asarray(fleet.availability)[i]) == bits(np.asarray(one.availability))
             assert bits(np.asarray(fleet.satellite_count)[i]) == bits(np.asarray(one.satellite_count))
+
+
+# ----------------------------------------------------------------------------------------------- outputs
+def test_cost_ratio_masked_in_place_equals_the_masked_quotient():
+    """The cost ratio of a sampled evaluation with infeasible samples (a radiator that rejects no heat) is NaN
+    there and the quotient of the unit costs elsewhere; reading it first or last gives the same bits, and the unit
+    costs it divides are not touched."""
+    import terawatt
+
+    n = 64
+    emissivity = RNG.uniform(0.8, 0.92, n)
+    emissivity[::7] = 0.01  # net flux below zero: no radiator area, an infeasible design
+    overrides = {"thermal.emissivity": emissivity, "launch.price_usd_per_kg": RNG.uniform(20.0, 3000.0, n)}
+    scenario = terawatt.load_scenario("baseline-2026", overrides)
+    first = terawatt.evaluate(scenario)
+    ratio = first["comparison.cost_ratio"]
+    feasible = np.asarray(first["orbital.feasible"], bool)
+    assert not feasible.all() and feasible.any()
+    orbital, ground = first["orbital.cost_per_gpu_hour_usd"], first["terrestrial.cost_per_gpu_hour_usd"]
+    assert np.isnan(orbital[~feasible]).all()
+    last = terawatt.evaluate(scenario)
+    unit = (last["orbital.cost_per_gpu_hour_usd"], last["terrestrial.cost_per_gpu_hour_usd"])
+    ratio_last = last["comparison.cost_ratio"]
+    with np.errstate(all="ignore"):
+        expected = np.where(feasible, orbital / ground, np.nan)
+    assert bits(ratio) == bits(expected) == bits(ratio_last)
+    assert bits(unit[0]) == bits(orbital) and bits(unit[1]) == bits(ground)
+    assert not ratio.flags.writeable
+
+
+# ----------------------------------------------------------------------------------------------- feasibility
+def _feasible_every_condition(shape, too_light, **x):
+    """The flag with a mask for every condition (the form before conditions that hold everywhere were skipped)."""
+    ok = np.ones(shape, bool)
+    for holds in [
+        x["radiator_ok"], x["launchable"], x["propellant_ok"], np.logical_not(too_light),
+        np.isfinite(np.asarray(x["satellite_mass_kg"], float)), np.asarray(x["availability"], float) > 0,
+        np.isfinite(np.asarray(x["satellite_count"], float)), np.asarray(x["satellite_count"], float) > 0,
+        np.logical_not(np.asarray(x["avoidance_outage_fraction"], float) >= 1.0),
+        np.logical_not(np.asarray(x["tid_margin"], float) < 1.0),
+        np.logical_not(np.asarray(x["goodput_fraction"], float) <= 0.0),
+        np.logical_not(np.asarray(x["cell_efficiency"], float) > 1.0),
+    ]:
+        if np.ndim(holds):
+            np.logical_and(ok, holds, out=ok)
+        elif not holds:
+            ok[...] = False
+    return ok
+
+
+_FEASIBLE_QUANTITIES = {  # (a value that passes, one that fails, NaN's verdict is the comparison's)
+    "satellite_mass_kg": (2000.0, np.inf), "availability": (0.9, 0.0), "satellite_count": (100.0, 0.0),
+    "avoidance_outage_fraction": (0.01, 1.0), "tid_margin": (3.0, 0.5), "goodput_fraction": (0.95, 0.0),
+    "cell_efficiency": (0.2, 1.2),
+}
+
+
+@pytest.mark.parametrize("failing", [None, *_FEASIBLE_QUANTITIES, "nan", "count inf", "scalars"])
+def test_feasible_skipping_conditions_that_hold_everywhere_equals_every_mask(failing):
+    from terawatt.design import feasibility
+
+    n = 40
+    shape = (n,)
+    x = {k: np.full(n, good) for k, (good, _) in _FEASIBLE_QUANTITIES.items()}
+    x.update(radiator_ok=np.ones(n, bool), launchable=np.ones(n, bool), propellant_ok=np.ones(n, bool))
+    x["radiator_ok"][3] = False
+    if failing in _FEASIBLE_QUANTITIES:
+        x[failing][::5] = _FEASIBLE_QUANTITIES[failing][1]
+    elif failing == "nan":  # NaN: an effect switched off for the fractions, a failure for mass and count
+        for k in x:
+            if x[k].dtype == float:
+                x[k][7] = np.nan
+        x["tid_margin"][:] = np.nan  # every sample NaN: the extremes tell nothing
+    elif failing == "count inf":
+        x["satellite_count"][11] = np.inf
+    elif failing == "scalars":
+        x.update(tid_margin=np.float64(np.nan), cell_efficiency=np.float64(1.5), goodput_fraction=np.asarray(0.9))
+    expected = _feasible_every_condition(shape, np.False_, **x)
+    assert bits(feasibility._feasible(shape, np.False_, **x)) == bits(expected)
+    assert not expected.all()
+    empty = {k: (v[:0] if np.ndim(v) else v) for k, v in x.items()}
+    assert bits(feasibility._feasible((0,), np.False_, **empty)) == bits(np.ones((0,), bool))
