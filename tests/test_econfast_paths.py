@@ -3,9 +3,9 @@
 - ``_buffers.holds``/``into``/``chain`` (operands checked inline, float64's dtype by identity, a chain's steps in
   its first buffer) equal the operator forms they replace, and take a new result where the buffer cannot hold one
   (another shape, another dtype, read-only, 0-d).
-- ``thermal.radiator_net_flux_w_per_m2`` with one power-of-two number of faces (``eps (n sigma)`` instead of
-  ``(n eps) sigma``) equals the formula in its written order, signed zeros, subnormals, NaN and values near the
-  overflow bound included; other face counts take the written order.
+- ``size_fleet`` with one True battery flag (the availability product without the eclipse part of ones, which is
+  computed on first read) equals the general path (a flag per sample) in every field.
+- ``Outputs`` masks the cost ratio in place: the same bits as the masked quotient of the unit costs.
 """
 
 from __future__ import annotations
@@ -18,8 +18,6 @@ import pytest
 from bitwise import bits
 
 from terawatt import _buffers
-from terawatt.constants import STEFAN_BOLTZMANN_W_PER_M2_K4 as SIGMA
-from terawatt.physics import thermal
 
 RNG = np.random.default_rng(1010)
 _OPS = {np.add: operator.add, np.subtract: operator.sub, np.multiply: operator.mul, np.true_divide: operator.truediv}
@@ -90,43 +88,6 @@ def test_chain_equals_the_operator_chain():
         assert bits(got) == bits((((x * 2.0) * 3.0 + wide) * 0.5) + y)
     # scalars: NumPy's scalar arithmetic
     assert bits(_buffers.chain(np.float64(2.0), (np.multiply, 3.0), (np.add, 1.0))) == bits(np.float64(7.0))
-
-
-# ----------------------------------------------------------------------------------------------- thermal
-def _written_order(eps, sides, temp_k=320.15, sink=3.0, a_s=0.15, inc=0.0, vf=0.48, albedo=0.3, e_ir=237.0,
-                   s=1361.0):
-    """radiator_net_flux_w_per_m2 as its formula is written (Kirchhoff: absorptivity_ir = emissivity)."""
-    emitted = np.asarray(sides) * eps * SIGMA * (np.asarray(temp_k, float) ** 4 - np.asarray(sink, float) ** 4)
-    solar = np.float64(a_s) * s * inc
-    earth = np.float64(vf) * (np.float64(a_s) * albedo * s + eps * e_ir)
-    return emitted - solar - earth
-
-
-@pytest.mark.parametrize("sides", [1, 2, 2.0, 4.0, 3.0, 0.5, np.float64(2.0)])
-@pytest.mark.parametrize("inc", [0.0, 0.25])
-def test_net_flux_with_power_of_two_faces_equals_the_written_order(sides, inc):
-    eps = np.concatenate([_SPECIAL, RNG.uniform(0.8, 0.92, 8), [8.98846567431158e307, 4.4e307, 9e307]])
-    with np.errstate(all="ignore"):
-        expected = _written_order(eps, sides, inc=inc)
-        got = thermal.radiator_net_flux_w_per_m2(320.15, eps, 0.15, None, sides, inc, 0.48, 0.3, 237.0, 3.0, 1361.0)
-    assert bits(got) == bits(expected)
-
-
-def test_net_flux_fast_path_is_taken_only_where_exact():
-    eps = RNG.uniform(0.8, 0.92, 16)
-    assert thermal._scales_exactly(np.asarray(2.0), eps)
-    assert thermal._scales_exactly(np.asarray(1), eps)
-    assert not thermal._scales_exactly(np.asarray(3.0), eps)
-    assert not thermal._scales_exactly(np.asarray(0.5), eps)
-    assert not thermal._scales_exactly(np.asarray(2.0), np.append(eps, 1e308))  # 2 x 1e308 overflows
-    assert not thermal._scales_exactly(np.asarray(2.0), np.append(eps, np.nan))
-    assert not thermal._scales_exactly(np.asarray(2.0), np.float64(0.9))  # one value: scalar arithmetic
-    assert not thermal._scales_exactly(np.full(16, 2.0), eps)  # sampled faces
-
-
-def test_net_flux_scalar_unchanged():
-    got = thermal.radiator_net_flux_w_per_m2(320.15, 0.9, 0.15, None, 2.0, 0.0, 0.48, 0.3, 237.0, 3.0, 1361.0)
-    assert bits(got) == bits(_written_order(np.float64(0.9), np.float64(2.0)))
 
 
 # ----------------------------------------------------------------------------------------------- fleet
@@ -200,57 +161,3 @@ def test_cost_ratio_masked_in_place_equals_the_masked_quotient():
     assert bits(ratio) == bits(expected) == bits(ratio_last)
     assert bits(unit[0]) == bits(orbital) and bits(unit[1]) == bits(ground)
     assert not ratio.flags.writeable
-
-
-# ----------------------------------------------------------------------------------------------- feasibility
-def _feasible_every_condition(shape, too_light, **x):
-    """The flag with a mask for every condition (the form before conditions that hold everywhere were skipped)."""
-    ok = np.ones(shape, bool)
-    for holds in [
-        x["radiator_ok"], x["launchable"], x["propellant_ok"], np.logical_not(too_light),
-        np.isfinite(np.asarray(x["satellite_mass_kg"], float)), np.asarray(x["availability"], float) > 0,
-        np.isfinite(np.asarray(x["satellite_count"], float)), np.asarray(x["satellite_count"], float) > 0,
-        np.logical_not(np.asarray(x["avoidance_outage_fraction"], float) >= 1.0),
-        np.logical_not(np.asarray(x["tid_margin"], float) < 1.0),
-        np.logical_not(np.asarray(x["goodput_fraction"], float) <= 0.0),
-        np.logical_not(np.asarray(x["cell_efficiency"], float) > 1.0),
-    ]:
-        if np.ndim(holds):
-            np.logical_and(ok, holds, out=ok)
-        elif not holds:
-            ok[...] = False
-    return ok
-
-
-_FEASIBLE_QUANTITIES = {  # (a value that passes, one that fails, NaN's verdict is the comparison's)
-    "satellite_mass_kg": (2000.0, np.inf), "availability": (0.9, 0.0), "satellite_count": (100.0, 0.0),
-    "avoidance_outage_fraction": (0.01, 1.0), "tid_margin": (3.0, 0.5), "goodput_fraction": (0.95, 0.0),
-    "cell_efficiency": (0.2, 1.2),
-}
-
-
-@pytest.mark.parametrize("failing", [None, *_FEASIBLE_QUANTITIES, "nan", "count inf", "scalars"])
-def test_feasible_skipping_conditions_that_hold_everywhere_equals_every_mask(failing):
-    from terawatt.design import feasibility
-
-    n = 40
-    shape = (n,)
-    x = {k: np.full(n, good) for k, (good, _) in _FEASIBLE_QUANTITIES.items()}
-    x.update(radiator_ok=np.ones(n, bool), launchable=np.ones(n, bool), propellant_ok=np.ones(n, bool))
-    x["radiator_ok"][3] = False
-    if failing in _FEASIBLE_QUANTITIES:
-        x[failing][::5] = _FEASIBLE_QUANTITIES[failing][1]
-    elif failing == "nan":  # NaN: an effect switched off for the fractions, a failure for mass and count
-        for k in x:
-            if x[k].dtype == float:
-                x[k][7] = np.nan
-        x["tid_margin"][:] = np.nan  # every sample NaN: the extremes tell nothing
-    elif failing == "count inf":
-        x["satellite_count"][11] = np.inf
-    elif failing == "scalars":
-        x.update(tid_margin=np.float64(np.nan), cell_efficiency=np.float64(1.5), goodput_fraction=np.asarray(0.9))
-    expected = _feasible_every_condition(shape, np.False_, **x)
-    assert bits(feasibility._feasible(shape, np.False_, **x)) == bits(expected)
-    assert not expected.all()
-    empty = {k: (v[:0] if np.ndim(v) else v) for k, v in x.items()}
-    assert bits(feasibility._feasible((0,), np.False_, **empty)) == bits(np.ones((0,), bool))

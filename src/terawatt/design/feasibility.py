@@ -260,47 +260,28 @@ def _all_feasible(too_light: Any, **x: Any) -> bool:
 
 
 def _feasible(shape: tuple[int, ...], too_light: Any, **x: Any) -> np.ndarray:
-    """The feasible flag of every sample (see the comment above :func:`_all_feasible`), one pass per condition
-    that some sample fails: a condition of a quantity whose extremes show it holds in every sample (one or two
-    reductions, no mask) adds nothing to the flag (x and True is x) and is skipped."""
+    """The feasible flag of every sample (see the comment above :func:`_all_feasible`), one pass per condition."""
     ok = np.ones(shape, bool)
-    mass = np.asarray(x["satellite_mass_kg"], float)
-    availability = np.asarray(x["availability"], float)
-    count = np.asarray(x["satellite_count"], float)
-    avoidance = np.asarray(x["avoidance_outage_fraction"], float)
-    tid = np.asarray(x["tid_margin"], float)
-    goodput = np.asarray(x["goodput_fraction"], float)
-    cell = np.asarray(x["cell_efficiency"], float)
-    # (whether the condition holds in every sample, from the extremes; the condition per sample), in the order
-    # of the flag's conditions; NaN fails the comparisons of the first (the per-sample form decides there)
     conditions = [
-        (False, lambda: x["radiator_ok"]),
-        (False, lambda: x["launchable"]),
-        (False, lambda: x["propellant_ok"]),
-        (False, lambda: np.logical_not(too_light)),
-        (_sampled(mass) and _finite(mass), lambda: np.isfinite(mass)),
-        (_sampled(availability) and _low(availability) > 0.0, lambda: availability > 0),
-        (_sampled(count) and _finite(count), lambda: np.isfinite(count)),
-        (_sampled(count) and _low(count) > 0.0, lambda: count > 0),
-        (_sampled(avoidance) and _nan_high(avoidance) < 1.0, lambda: np.logical_not(avoidance >= 1.0)),
-        (_sampled(tid) and _nan_low(tid) >= 1.0, lambda: np.logical_not(tid < 1.0)),
-        (_sampled(goodput) and _nan_low(goodput) > 0.0, lambda: np.logical_not(goodput <= 0.0)),
-        (_sampled(cell) and _nan_high(cell) <= 1.0, lambda: np.logical_not(cell > 1.0)),
+        x["radiator_ok"],
+        x["launchable"],
+        x["propellant_ok"],
+        np.logical_not(too_light),
+        np.isfinite(np.asarray(x["satellite_mass_kg"], float)),
+        np.asarray(x["availability"], float) > 0,
+        np.isfinite(np.asarray(x["satellite_count"], float)),
+        np.asarray(x["satellite_count"], float) > 0,
+        np.logical_not(np.asarray(x["avoidance_outage_fraction"], float) >= 1.0),
+        np.logical_not(np.asarray(x["tid_margin"], float) < 1.0),
+        np.logical_not(np.asarray(x["goodput_fraction"], float) <= 0.0),
+        np.logical_not(np.asarray(x["cell_efficiency"], float) > 1.0),
     ]
-    for everywhere, condition in conditions:
-        if everywhere:
-            continue
-        holds = condition()
+    for holds in conditions:
         if np.ndim(holds):
             np.logical_and(ok, holds, out=ok)
         elif not holds:
             ok[...] = False
     return ok
-
-
-def _sampled(x: np.ndarray) -> bool:
-    """Whether ``x`` is a non-empty array of samples (whose extremes tell a condition for all of them)."""
-    return x.ndim > 0 and x.size > 0
 
 
 def _finite(x: Any) -> bool:

@@ -5,17 +5,12 @@ All functions are pure and broadcast over NumPy arrays.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 from numpy.typing import ArrayLike
 
 from terawatt._arrays import is_plus_zero
 from terawatt._buffers import chain, into
 from terawatt.constants import STEFAN_BOLTZMANN_W_PER_M2_K4 as SIGMA
-from terawatt.physics._checks import extremes
-
-_FLOAT_MAX = float(np.finfo(np.float64).max)
 
 
 def radiator_net_flux_w_per_m2(
@@ -85,14 +80,11 @@ def radiator_net_flux_w_per_m2(
     s = np.asarray(solar_constant_w_per_m2, dtype=float)
     a_s = np.asarray(absorptivity_solar, dtype=float)
     # Each term is evaluated in the order of the formula, for sample arrays in one buffer per term (chain/into).
-    n = np.asarray(sides)
-    t4 = np.asarray(temp_k, float) ** 4 - np.asarray(sink_temp_k, float) ** 4
-    if _scales_exactly(n, eps):
-        # n eps is exact (n a power of two, no overflow), so (n eps) sigma and eps (n sigma) round the same real
-        # number: the same bits, one pass over the samples fewer
-        emitted = chain(eps * (n * SIGMA), (np.multiply, t4))
-    else:
-        emitted = chain(n * eps, (np.multiply, SIGMA), (np.multiply, t4))
+    emitted = chain(
+        np.asarray(sides) * eps,
+        (np.multiply, SIGMA),
+        (np.multiply, np.asarray(temp_k, float) ** 4 - np.asarray(sink_temp_k, float) ** 4),
+    )
     solar = a_s * s * np.asarray(solar_incidence_factor, dtype=float)
     earth = a_ir * np.asarray(earth_ir_w_per_m2, dtype=float)
     earth = into(earth, np.add, a_s * np.asarray(albedo, dtype=float) * s, earth)
@@ -101,22 +93,6 @@ def radiator_net_flux_w_per_m2(
     if not (type(emitted) is np.ndarray and is_plus_zero(solar)):
         emitted = into(emitted, np.subtract, emitted, solar)
     return into(emitted, np.subtract, emitted, earth)
-
-
-def _scales_exactly(n: np.ndarray, eps: np.ndarray) -> bool:
-    """Whether ``n * eps`` is exact for a float64 sample array ``eps`` and one value ``n``: ``n`` a power of two
-    >= 1 (1 or 2 faces) and every ``|eps|`` at most the largest float / ``n`` (none overflows; for ``n`` = 1
-    nothing to check; NaN fails the check and takes the general form, whose value is the same)."""
-    if type(eps) is not np.ndarray or not eps.ndim or eps.dtype != np.float64 or n.ndim or not eps.size:
-        return False
-    value = float(n)
-    if not (value >= 1.0 and math.isfinite(value) and math.frexp(value)[0] == 0.5):
-        return False
-    if value == 1.0:
-        return True
-    bound = _FLOAT_MAX / value
-    low, high = extremes(eps)
-    return bool(-bound <= low and high <= bound)
 
 
 def radiator_area_m2(
