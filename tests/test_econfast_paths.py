@@ -91,12 +91,29 @@ def test_chain_equals_the_operator_chain():
 
 
 # ----------------------------------------------------------------------------------------------- fleet
-def _fleet_args(n, **changes):
-    from test_sizing_fast_paths import _inputs
-
+def _satellite(n):
+    """A sized satellite of ``n`` samples (sampled array power, radiator flux and radiator mass)."""
     from terawatt.design.satellite import SatelliteInputs, size_satellite
 
-    sat = size_satellite(SatelliteInputs(**_inputs()))
+    one = dict(
+        compute_power_w=1.32e5, server_power_w_per_accelerator=1787.5, server_mass_kg_per_accelerator=17.8,
+        server_mass_factor=0.6, spare_fraction=0.1, lifetime_yr=5.0, period_s=5863.7, max_eclipse_s=1160.2,
+        solar_constant_w_per_m2=1361.0, cell_efficiency=0.22, packing_factor=0.85, temp_coefficient_per_k=-0.0035,
+        cell_temp_k=333.0, degradation_per_yr=0.02, conversion_efficiency=0.95, housekeeping_fraction=0.03,
+        battery_specific_energy_wh_per_kg=120.0, battery_depth_of_discharge=0.5, battery_round_trip_efficiency=0.9,
+        radiator_temp_k=320.15, fin_efficiency=0.85, shielding_mm_al=10.0, shielded_area_m2_per_accelerator=0.1,
+        bus_mass_fraction=0.2, mass_margin=0.1, propulsion_mass_fraction=0.0, stowed_density_kg_per_m3=150.0,
+        given_mass_kg=np.nan,
+    )
+    values = {k: np.float64(v) for k, v in one.items()}
+    values.update(carry_eclipse=np.asarray(True), array_specific_power_w_per_kg=RNG.uniform(60.0, 150.0, n),
+                  radiator_net_flux_w_per_m2=RNG.uniform(300.0, 700.0, n),
+                  radiator_areal_mass_kg_per_m2=RNG.uniform(3.0, 10.0, n))
+    return size_satellite(SatelliteInputs(**values))
+
+
+def _fleet_args(n, **changes):
+    sat = _satellite(n)
     args = dict(
         it_power_w=np.float64(1e8), compute_power_w=np.float64(1.32e5), sunlit_fraction=RNG.uniform(0.6, 0.7, n),
         carry_eclipse=np.asarray(True), degradation_per_yr=np.float64(0.02), lifetime_yr=np.float64(5.0),
@@ -120,7 +137,7 @@ def test_fleet_with_batteries_everywhere_equals_the_product_with_the_ones(change
     from terawatt._arrays import Deferred, stored
     from terawatt.design.satellite import FleetDesign, size_fleet
 
-    n = 64  # the satellite of test_sizing_fast_paths._inputs: 64 samples
+    n = 48
     sat, args = _fleet_args(n, **changes)
     fleet = size_fleet.uncached(sat, **args)
     general = size_fleet.uncached(sat, **{**args, "carry_eclipse": np.ones(np.shape(args["sunlit_fraction"]), bool)})
@@ -161,3 +178,23 @@ def test_cost_ratio_masked_in_place_equals_the_masked_quotient():
     assert bits(ratio) == bits(expected) == bits(ratio_last)
     assert bits(unit[0]) == bits(orbital) and bits(unit[1]) == bits(ground)
     assert not ratio.flags.writeable
+
+
+@pytest.mark.parametrize("case", ["all fit", "one too heavy", "one NaN", "scalars"])
+def test_satellites_per_launch_and_fit_equals_the_counts_and_their_least(case):
+    from terawatt.physics import launch
+
+    n = 16
+    mass = RNG.uniform(2000.0, 9000.0, n)
+    if case == "one too heavy":
+        mass[4] = 6e4
+    elif case == "one NaN":
+        mass[2] = np.nan
+    elif case == "scalars":
+        mass = np.float64(5000.0)
+    volume = mass / 150.0
+    counts, all_fit = launch.satellites_per_launch_and_fit(mass, 55000.0, volume, 700.0)
+    reference = np.minimum(np.floor(55000.0 / np.asarray(mass)), np.floor(700.0 / np.asarray(volume)))
+    assert bits(counts) == bits(launch.satellites_per_launch(mass, 55000.0, volume, 700.0))
+    assert np.array_equal(counts, reference, equal_nan=True)
+    assert all_fit == (case == "all fit")

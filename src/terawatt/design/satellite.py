@@ -103,7 +103,7 @@ def _pick(flag: np.ndarray, if_true: np.ndarray, if_false: np.ndarray) -> np.nda
     """``select(flag, if_true, if_false)``: where ``flag`` is one value, the branch it picks itself if that is a
     float64 sample array and the other branch one float (what :func:`~terawatt._arrays.select` returns, without
     its shape arithmetic: a few microseconds a call)."""
-    if np.ndim(flag) == 0:
+    if getattr(flag, "ndim", 0) == 0:  # np.ndim's answer for a NumPy value or a Python bool, without its call
         chosen, other = (if_true, if_false) if flag else (if_false, if_true)
         if (
             type(chosen) is np.ndarray
@@ -521,11 +521,12 @@ def size_fleet(
     else:
         per_satellite = nameplate / compute_power_w
     count = unary_into(np.ceil, chain(per_satellite, (np.subtract, 1e-9)))
-    per_launch = launch.satellites_per_launch(
+    per_launch, all_fit = launch.satellites_per_launch_and_fit(
         sat.satellite_mass_kg, payload_kg, sat.stowed_volume_m3, fairing_volume_m3
     )
-    # every satellite fits a launch (a NaN makes the minimum NaN): the flags without a comparison per sample
-    all_fit = is_sampled(per_launch) and per_launch.size > 0 and per_launch.min() > 0
+    # every satellite fits a launch (a NaN makes the minimum NaN): the flags without a comparison per sample (the
+    # least count found once, where satellites_per_launch's fast path did not find it)
+    all_fit = all_fit or (is_sampled(per_launch) and per_launch.size > 0 and per_launch.min() > 0)
     fits = np.ones(per_launch.shape, bool) if all_fit else per_launch > 0
     mass = count * sat.satellite_mass_kg
     # The launches and the fill are read by outputs (and a price per launch) only: computed on first read for
