@@ -6,6 +6,8 @@
 - ``size_fleet`` with one True battery flag (the availability product without the eclipse part of ones, which is
   computed on first read) equals the general path (a flag per sample) in every field.
 - ``Outputs`` masks the cost ratio in place: the same bits as the masked quotient of the unit costs.
+- ``launch.satellites_per_launch_and_fit`` gives ``satellites_per_launch``'s counts and whether all are positive;
+  ``tco.gpu_hours_per_yr`` in one buffer equals its expression.
 """
 
 from __future__ import annotations
@@ -198,3 +200,13 @@ def test_satellites_per_launch_and_fit_equals_the_counts_and_their_least(case):
     assert bits(counts) == bits(launch.satellites_per_launch(mass, 55000.0, volume, 700.0))
     assert np.array_equal(counts, reference, equal_nan=True)
     assert all_fit == (case == "all fit")
+
+
+@pytest.mark.parametrize("it_power", [np.float64(1e8), RNG.uniform(1e7, 1e9, 16)])
+def test_gpu_hours_in_one_buffer_equal_the_expression(it_power):
+    from terawatt.economics import tco
+
+    utilization = RNG.uniform(0.6, 0.95, 16)
+    got = tco.gpu_hours_per_yr(it_power, np.float64(1787.5), utilization)
+    assert bits(got) == bits(it_power / np.float64(1787.5) * utilization * 8760.0)
+    assert bits(tco.gpu_hours_per_yr(1e8, 1787.5, 0.8)) == bits(np.asarray(1e8 / 1787.5 * 0.8 * 8760.0))
