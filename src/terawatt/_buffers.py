@@ -26,13 +26,16 @@ _OPERATORS = {
     np.true_divide: operator.truediv,
 }
 _SCALARS = frozenset({float, int, np.float64})
+#: float64's dtype: arrays made by NumPy's arithmetic carry this very object (``is`` instead of ``==``, which costs
+#: a comparison call; a float64 dtype that is another object only takes the general path, with the same values).
+_F64 = np.dtype(np.float64)
 
 
 def _fits(shape: tuple[int, ...], x: Any) -> bool:
     """Whether operand ``x`` leaves a float64 result of ``shape``: one float value, or a float64 array of that
     shape."""
     if type(x) is np.ndarray:
-        return x.dtype == np.float64 and (x.shape == shape or x.ndim == 0)
+        return x.dtype is _F64 and (x.shape == shape or x.ndim == 0)
     return type(x) in _SCALARS
 
 
@@ -40,12 +43,18 @@ def holds(buffer: Any, *operands: Any) -> bool:
     """Whether ``buffer`` can take the result of a ufunc of ``operands`` in place (``out=buffer``) with the values,
     shape and type the ufunc would return: a writeable float64 sample array (at least 1-d), each operand a float
     value or a float64 array of the buffer's shape (or 0-d)."""
-    if type(buffer) is not np.ndarray or not buffer.ndim or buffer.dtype != np.float64:
+    if type(buffer) is not np.ndarray or buffer.dtype is not _F64 or not buffer.ndim:
         return False
     if not buffer.flags.writeable:
         return False
     shape = buffer.shape
-    return all(_fits(shape, x) for x in operands)
+    for x in operands:  # _fits of each, inline (these checks run on every step of every chain)
+        if type(x) is np.ndarray:
+            if x.dtype is not _F64 or (x.ndim and x.shape != shape):
+                return False
+        elif type(x) not in _SCALARS:
+            return False
+    return True
 
 
 def into(buffer: Any, ufunc: np.ufunc, a: Any, b: Any) -> Any:
@@ -54,8 +63,11 @@ def into(buffer: Any, ufunc: np.ufunc, a: Any, b: Any) -> Any:
 
     The same values either way: the operands keep their order (``into(t, np.subtract, x, t)`` is ``x - t``).
     """
-    if holds(buffer, a, b):
-        return ufunc(a, b, out=buffer)
+    # holds(buffer, a, b), inline (one call fewer on every step; an operand that is the buffer itself fits)
+    if type(buffer) is np.ndarray and buffer.dtype is _F64 and buffer.ndim and buffer.flags.writeable:
+        shape = buffer.shape
+        if (a is buffer or _fits(shape, a)) and (b is buffer or _fits(shape, b)):
+            return ufunc(a, b, out=buffer)
     return _OPERATORS[ufunc](a, b)
 
 
@@ -66,6 +78,15 @@ def chain(first: Any, *steps: Any) -> Any:
     ``chain(a * b, (np.multiply, c), (np.true_divide, d))`` is ``a * b * c / d``: the same values, one buffer.
     """
     x = first
+    if holds(x):  # a buffer of samples: each step in it where the operand fits (_fits), else a new result
+        shape, owned = x.shape, True
+        for ufunc, operand in steps:
+            if owned and _fits(shape, operand):
+                ufunc(x, operand, out=x)
+            else:
+                x = into(x, ufunc, x, operand)
+                owned = False  # (into checks each later step itself)
+        return x
     for ufunc, operand in steps:
         x = into(x, ufunc, x, operand)
     return x

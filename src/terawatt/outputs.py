@@ -109,6 +109,9 @@ _COST_PREFIXES = (
     "comparison.infra",
     "comparison.breakeven",
 )
+#: Cost keys whose raw value is an array of its own group's (a quotient computed there) that no group reads:
+#: masked in place (:meth:`Outputs._masked`), the copy saved.
+_OWN_ARRAYS = frozenset({"comparison.cost_ratio"})
 _ORBITAL_CAPEX = ("accelerators", "satellite_hardware", "launch", "insurance", "ground_segment", "nre")
 _ORBITAL_ANNUAL = (*_ORBITAL_CAPEX, "operations", "replacement", "servicing")
 _TERRESTRIAL_CAPEX = ("accelerators", "facility", "power_plant")
@@ -463,7 +466,7 @@ class Outputs(Mapping[str, Any]):
     def _finish(self, key: str) -> Any:
         val = self._raw_value(key)
         if self._mask is not None and key.startswith(_COST_PREFIXES):  # infeasible designs carry no cost figures
-            val = self._masked(val)
+            val = self._masked(val, in_place=key in _OWN_ARRAYS)
         if self._shape:
             if type(val) is np.ndarray and val.shape == self._shape:  # np.broadcast_to's read-only view, made directly
                 view = val.view()
@@ -474,15 +477,20 @@ class Outputs(Mapping[str, Any]):
             raise RuntimeError(f"output {key} is an array of shape {val.shape} for a scalar scenario")
         return val.item() if type(val) in _ITEM_TYPES else _scalarize(val)
 
-    def _masked(self, val: Any) -> Any:
+    def _masked(self, val: Any, in_place: bool = False) -> Any:
         """``np.where(mask, val, nan)``: for a float array of the mask's shape, a copy with NaN put at the
         infeasible samples' indices (found once), which costs a copy where ``np.where`` on a mask that changes
-        from sample to sample mispredicts a branch per sample."""
+        from sample to sample mispredicts a branch per sample. ``in_place``: ``val`` is its group's own array,
+        which no other group reads (:data:`_OWN_ARRAYS`): the NaN put into it (where it is C-ordered and
+        writeable), without the copy."""
         mask = self._mask
         if type(val) is not np.ndarray or val.dtype != np.float64 or val.shape != mask.shape:
             return np.where(mask, val, np.nan)
         if self._infeasible is None:
             self._infeasible = np.flatnonzero(~mask)
+        if in_place and val.flags.c_contiguous and val.flags.writeable:
+            val.reshape(-1)[self._infeasible] = np.nan
+            return val
         out = val.copy()  # C-ordered: its flat indices are the mask's
         out.reshape(-1)[self._infeasible] = np.nan  # a view (out is contiguous): np.put's values, at less cost
         return out

@@ -103,7 +103,7 @@ def _pick(flag: np.ndarray, if_true: np.ndarray, if_false: np.ndarray) -> np.nda
     """``select(flag, if_true, if_false)``: where ``flag`` is one value, the branch it picks itself if that is a
     float64 sample array and the other branch one float (what :func:`~terawatt._arrays.select` returns, without
     its shape arithmetic: a few microseconds a call)."""
-    if np.ndim(flag) == 0:
+    if getattr(flag, "ndim", 0) == 0:  # np.ndim's answer for a NumPy value or a Python bool, without its call
         chosen, other = (if_true, if_false) if flag else (if_false, if_true)
         if (
             type(chosen) is np.ndarray
@@ -492,8 +492,13 @@ def size_fleet(
         spare_fraction,
         np.asarray(visits_per_yr, float),
     )
+    # Batteries in every sample (one True flag): the eclipse part is 1 wherever it is evaluated, and 1 x 1 is 1,
+    # so the product starts from the next part (one value until a sampled part, the same products) and np.where's
+    # array of ones, which only outputs read, is computed on first read.
+    every_carry = np.ndim(carry_eclipse) == 0 and bool(carry_eclipse)
     parts = {
-        "eclipse": np.where(carry_eclipse, 1.0, sunlit_fraction),
+        "eclipse": deferred_if(every_carry and is_sampled(sunlit_fraction), np.where, carry_eclipse, 1.0,
+                               sunlit_fraction),
         "degradation": reliability["degradation"],
         "failures": reliability["failures"],
         "goodput": np.asarray(goodput_fraction, float),
@@ -501,8 +506,13 @@ def size_fleet(
         "avoidance": np.asarray(avoidance_fraction, float),
     }
     availability = np.asarray(1.0)
-    for part in parts.values():  # in one buffer from the first sample array on (into: the same products)
-        availability = into(availability, np.multiply, availability, part)
+    for name, part in parts.items():  # in one buffer from the first sample array on (into: the same products)
+        if not (every_carry and name == "eclipse"):
+            availability = into(availability, np.multiply, availability, part)
+    if every_carry and np.shape(availability) != np.shape(sunlit_fraction):  # the shape the ones gave the product
+        shape = np.broadcast_shapes(np.shape(availability), np.shape(sunlit_fraction))
+        if np.shape(availability) != shape:
+            availability = np.array(np.broadcast_to(availability, shape))
     nameplate = it_power_w / availability
     if is_sampled(nameplate):
         # only outputs read the nameplate power: recomputed on first read, its buffer holds the satellite count
@@ -511,11 +521,12 @@ def size_fleet(
     else:
         per_satellite = nameplate / compute_power_w
     count = unary_into(np.ceil, chain(per_satellite, (np.subtract, 1e-9)))
-    per_launch = launch.satellites_per_launch(
+    per_launch, all_fit = launch.satellites_per_launch_and_fit(
         sat.satellite_mass_kg, payload_kg, sat.stowed_volume_m3, fairing_volume_m3
     )
-    # every satellite fits a launch (a NaN makes the minimum NaN): the flags without a comparison per sample
-    all_fit = is_sampled(per_launch) and per_launch.size > 0 and per_launch.min() > 0
+    # every satellite fits a launch (a NaN makes the minimum NaN): the flags without a comparison per sample (the
+    # least count found once, where satellites_per_launch's fast path did not find it)
+    all_fit = all_fit or (is_sampled(per_launch) and per_launch.size > 0 and per_launch.min() > 0)
     fits = np.ones(per_launch.shape, bool) if all_fit else per_launch > 0
     mass = count * sat.satellite_mass_kg
     # The launches and the fill are read by outputs (and a price per launch) only: computed on first read for

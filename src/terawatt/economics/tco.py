@@ -639,7 +639,8 @@ def unit_costs(annual_usd: np.ndarray, it_power_w: np.ndarray, gpu_hours_per_yr:
 
 def gpu_hours_per_yr(it_power_w: np.ndarray, server_power_w_per_accelerator: np.ndarray, utilization: np.ndarray):
     """Delivered accelerator-hours per year: active accelerators x utilisation x 8,760 h."""
-    return it_power_w / server_power_w_per_accelerator * utilization * HOURS_PER_YEAR
+    # left to right; for sample arrays the hours in the buffer of the product (chain: the same values)
+    return chain(it_power_w / server_power_w_per_accelerator * utilization, (np.multiply, HOURS_PER_YEAR))
 
 
 def lifecycle(annual_usd: np.ndarray, crf_period: np.ndarray) -> np.ndarray:

@@ -50,6 +50,17 @@ def satellites_per_launch(
     numpy.ndarray
         Satellites per launch [-] (0 where one satellite exceeds the payload mass or volume).
     """
+    return satellites_per_launch_and_fit(satellite_mass_kg, payload_kg, satellite_volume_m3, fairing_volume_m3)[0]
+
+
+def satellites_per_launch_and_fit(
+    satellite_mass_kg: ArrayLike,
+    payload_kg: ArrayLike,
+    satellite_volume_m3: ArrayLike,
+    fairing_volume_m3: ArrayLike,
+) -> tuple[np.ndarray, bool]:
+    """:func:`satellites_per_launch`, and whether it is known to be positive in every sample of a non-empty sample
+    array (the least count, found once for the count's fast path; False: not known, where the caller checks)."""
     payload, mass = np.asarray(payload_kg, float), np.asarray(satellite_mass_kg, float)
     fairing, volume = np.asarray(fairing_volume_m3, float), np.asarray(satellite_volume_m3, float)
     by_mass, by_volume = payload / mass, fairing / volume
@@ -58,9 +69,9 @@ def satellites_per_launch(
         # buffer) except for the sign of a zero (both floors zero); where a satellite fits, the same bits.
         fit = np.floor(np.minimum(by_mass, by_volume, out=by_mass), out=by_mass)
         if fit.size and fit.min() > 0.0:
-            return fit
+            return fit, True
         by_mass = payload / mass
-    return np.minimum(np.floor(by_mass), np.floor(by_volume))
+    return np.minimum(np.floor(by_mass), np.floor(by_volume)), False
 
 
 def launches_needed(satellite_count: ArrayLike, per_launch: ArrayLike) -> np.ndarray:
