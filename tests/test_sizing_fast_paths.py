@@ -96,7 +96,10 @@ def test_chain_and_unary_into_equal_the_expression():
 
 def _flux_formula(temp, eps, a_s, a_ir, sides, f_inc, f_e, albedo, e_ir, sink, s):
     a_ir = eps if a_ir is None else a_ir
-    return sides * eps * SIGMA * (temp**4 - sink**4) - a_s * s * f_inc - f_e * (a_s * albedo * s + a_ir * e_ir)
+    # the fourth powers as the function takes them, of arrays (0-d for one sample): NumPy's power of an array and of
+    # a NumPy scalar may differ in the last bit (its SIMD loop against the C library's pow)
+    fourth = np.asarray(temp, float) ** 4 - np.asarray(sink, float) ** 4
+    return sides * eps * SIGMA * fourth - a_s * s * f_inc - f_e * (a_s * albedo * s + a_ir * e_ir)
 
 
 @pytest.mark.parametrize(
