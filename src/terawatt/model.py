@@ -101,7 +101,7 @@ def _orbit_environment(v: dict[str, Any]) -> dict[str, np.ndarray]:
     days = stats.eclipse_days_per_yr
     # One given inclination (NaN: sun-synchronous) selects a branch for every sample (np.where's values).
     if retrograde:
-        inclination, polar = sso_inclination, np.broadcast_to(True, altitude.shape)
+        inclination, polar = sso_inclination, np.True_  # every sample: the one payload (a number, no array)
     else:
         inclination = select(np.isnan(given), sso_inclination, given) if np.ndim(given) == 0 else np.where(
             sso, sso_inclination, given
