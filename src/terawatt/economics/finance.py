@@ -8,7 +8,6 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from terawatt._arrays import as_float, is_plus_zero
-from terawatt.physics._checks import extremes
 
 
 def annuity_factor(discount_rate: ArrayLike, years: ArrayLike) -> np.ndarray:
@@ -44,14 +43,23 @@ def capital_recovery_factor(discount_rate: ArrayLike, years: ArrayLike) -> np.nd
     .. [1] Short, W., Packey, D. J. & Holt, T. (1995). A Manual for the Economic Evaluation of Energy Efficiency
        and Renewable Energy Technologies. NREL/TP-462-5173, eq. 4-4.
     """
-    return 1.0 / annuity_factor(discount_rate, years)
+    r = as_float(discount_rate)
+    n = as_float(years)
+    # r / (1 - (1+r)^-n) as (-r) / expm1(-n ln(1 + r)) (1 - (1+r)^-n = -expm1(...)): one pass fewer than the
+    # reciprocal of the annuity factor (-r is one number, or computed once), within an ulp of it.
+    if r.ndim == 0:  # the common case: one rate for all samples
+        return (-r) / np.expm1(-n * np.log1p(r)) if r > 0 else 1.0 / n
+    if np.all(r > 0):  # sampled rates, all positive: skip the r = 0 branch
+        return (-r) / np.expm1(-n * np.log1p(r))
+    safe = np.where(r > 0, r, 1.0)
+    return np.where(r > 0, (-safe) / np.expm1(-n * np.log1p(safe)), 1.0 / n)
 
 
 def capital_recovery_factors(discount_rate: ArrayLike, *years: ArrayLike) -> tuple[np.ndarray, ...]:
     r""":func:`capital_recovery_factor` of one rate over several durations [1/yr], the same values bitwise.
 
     :math:`\ln(1 + r)` and the test :math:`r > 0` are computed once for all durations, and each factor in one
-    buffer (a sampled rate makes each a sample array: five passes over it instead of eight and six temporaries).
+    buffer (a sampled rate makes each a sample array: four passes over it, with -r and ln(1 + r) once for all).
 
     Parameters
     ----------
@@ -80,7 +88,7 @@ class RecoveryFactors:
 
     def __init__(self, discount_rate: ArrayLike) -> None:
         self.rate = as_float(discount_rate)
-        self._log: tuple[bool, bool, np.ndarray, np.ndarray] | None = None
+        self._log: tuple[bool, np.ndarray, np.ndarray] | None = None
         self._bounds: tuple[Any, Any] | None = None
         self._kept: dict[tuple[type, bytes], np.ndarray] = {}
 
@@ -120,37 +128,21 @@ class RecoveryFactors:
         if r.ndim == 0:
             return capital_recovery_factor(r, n)
         if self._log is None:
-            bounded = self.within(0.0, np.inf)  # every rate positive and finite
-            positive = bounded or bool(np.all(r > 0))
+            positive = self.within(0.0, np.inf) or bool(np.all(r > 0))
             safe = r if positive else np.where(r > 0, r, 1.0)
-            self._log = (bounded, positive, safe, np.log1p(safe))
-        bounded, positive, safe, log_r = self._log
+            self._log = (positive, np.negative(safe), np.log1p(safe))  # -r: one pass for every duration
+        positive, minus_r, log_r = self._log
         if n.ndim:  # -(n ln(1 + r)) is (-n) ln(1 + r) bitwise (a product's sign is the XOR of its operands'): in
             factor = np.multiply(n, log_r)  # the product's buffer, without an array for -n
             np.negative(factor, out=factor)
         else:
             factor = np.multiply(-n, log_r)  # -n ln(1 + r) ...
-        np.expm1(factor, out=factor)
-        if bounded and (not np.isnan(n) if n.ndim == 0 else _no_nan(n)):
-            # 1 / (-x / r) is -1 / (x / r) bitwise (a quotient's sign is the XOR of its operands', its magnitude
-            # rounded alike): no pass for the negation. x is never NaN here (n and ln(1 + r) are not, the latter
-            # finite), whose sign bit the negation would flip.
-            np.divide(factor, safe, out=factor)  # ... minus the annuity factor (1 - (1 + r)^-n) / r
-            return np.divide(-1.0, factor, out=factor)
-        np.negative(factor, out=factor)
-        np.divide(factor, safe, out=factor)  # ... the annuity factor (1 - (1 + r)^-n) / r
+        np.expm1(factor, out=factor)  # ... (1 + r)^-n - 1 ...
+        # ... and r / (1 - (1 + r)^-n) as (-r) / ((1 + r)^-n - 1), as capital_recovery_factor (the same bits)
+        np.divide(minus_r, factor, out=factor)
         if not positive:
-            factor = np.where(r > 0, factor, n)
-        return np.divide(1.0, factor, out=factor)
-
-
-def _no_nan(n: np.ndarray) -> bool:
-    """Whether no value of the sample array ``n`` is NaN (its extremes, found once for an input of the running
-    stage: :func:`terawatt.physics._checks.extremes`; NaN makes them NaN)."""
-    if not n.size:
-        return True
-    low, high = extremes(n)
-    return bool(low == low and high == high)
+            factor = np.where(r > 0, factor, 1.0 / n)
+        return factor
 
 
 def recovery_factors_finite(discount_rate: ArrayLike, *years: ArrayLike) -> bool:
