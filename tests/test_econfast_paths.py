@@ -7,7 +7,7 @@
   computed on first read) equals the general path (a flag per sample) in every field.
 - ``Outputs`` masks the cost ratio in place: the same bits as the masked quotient of the unit costs.
 - ``launch.satellites_per_launch_and_fit`` gives ``satellites_per_launch``'s counts and whether all are positive;
-  ``tco.gpu_hours_per_yr`` in one buffer equals its expression.
+  ``tco.gpu_hours_per_yr`` in one buffer equals its expression (the scalar factors first).
 """
 
 from __future__ import annotations
@@ -208,5 +208,7 @@ def test_gpu_hours_in_one_buffer_equal_the_expression(it_power):
 
     utilization = RNG.uniform(0.6, 0.95, 16)
     got = tco.gpu_hours_per_yr(it_power, np.float64(1787.5), utilization)
-    assert bits(got) == bits(it_power / np.float64(1787.5) * utilization * 8760.0)
-    assert bits(tco.gpu_hours_per_yr(1e8, 1787.5, 0.8)) == bits(np.asarray(1e8 / 1787.5 * 0.8 * 8760.0))
+    # utilisation x (accelerators x 8760 h): the scalar factors first (econulp)
+    assert bits(got) == bits(it_power / np.float64(1787.5) * 8760.0 * utilization)
+    assert bits(tco.gpu_hours_per_yr(1e8, 1787.5, 0.8)) == bits(np.asarray(1e8 / 1787.5 * 8760.0 * 0.8))
+    np.testing.assert_allclose(got, it_power / np.float64(1787.5) * utilization * 8760.0, rtol=1e-15)

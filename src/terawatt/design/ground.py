@@ -54,8 +54,9 @@ def size_ground_site(
       :math:`P_{pv} = k\,E (1 - f_s + f_s/\eta_{rt}) / (CF \times 8760\,h)` with overbuild :math:`k` for winter.
     """
     facility_power = it_power_w * pue
-    # in one buffer for sample arrays (chain: the same values)
-    facility_energy_mwh = chain(facility_power * utilization, (np.multiply, HOURS_PER_YEAR), (np.true_divide, 1e6))
+    # u x (P x 8760 h / 1e6) [MWh/yr], the facility power's factors first: one pass over the samples where P is one
+    # number (a sampled utilisation), in one buffer where P is sampled (chain); within an ulp of P u 8760 / 1e6
+    facility_energy_mwh = chain(facility_power * HOURS_PER_YEAR, (np.true_divide, 1e6), (np.multiply, utilization))
     gas = np.where(power_source == "gas", facility_power, 0.0) * np.ones_like(facility_power)
     if power_source == "solar_storage":
         stored_share = np.minimum(storage_hours / 24.0, 1.0)

@@ -639,8 +639,9 @@ def unit_costs(annual_usd: np.ndarray, it_power_w: np.ndarray, gpu_hours_per_yr:
 
 def gpu_hours_per_yr(it_power_w: np.ndarray, server_power_w_per_accelerator: np.ndarray, utilization: np.ndarray):
     """Delivered accelerator-hours per year: active accelerators x utilisation x 8,760 h."""
-    # left to right; for sample arrays the hours in the buffer of the product (chain: the same values)
-    return chain(it_power_w / server_power_w_per_accelerator * utilization, (np.multiply, HOURS_PER_YEAR))
+    # u x (accelerators x 8760 h): one pass over the samples where the accelerator count is one number (a sampled
+    # utilisation), in one buffer where it is sampled (chain); within an ulp of left to right
+    return chain(it_power_w / server_power_w_per_accelerator * HOURS_PER_YEAR, (np.multiply, utilization))
 
 
 def lifecycle(annual_usd: np.ndarray, crf_period: np.ndarray) -> np.ndarray:
