@@ -180,7 +180,8 @@ def test_sampled_totals_equal_the_lines_added_at_once(case, monkeypatch):
     fast = terawatt.evaluate(load_scenario("baseline-2026", sampled))
     fast = {k: np.asarray(fast[k]) for k in fast.keys()}
     at_once = tco._annual_lines
-    monkeypatch.setattr(tco, "_annual_lines", lambda products, sampled, out=None: at_once(products, False))
+    monkeypatch.setattr(tco, "_annual_lines", lambda products, sampled, out=None, total=None: at_once(products, False,
+                                                                                          total=total))
     slow = terawatt.evaluate(load_scenario("baseline-2026", sampled))
     for key in slow.keys():
         assert bits(fast[key]) == bits(np.asarray(slow[key])), (case, key)

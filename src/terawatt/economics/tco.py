@@ -187,9 +187,16 @@ def orbital_costs(
             checked.append(_finite(hardware))
         return checked[0]
 
+    # The outlays annualised over the satellite life, accelerators + hardware + launch [USD] (a buffer of this
+    # function's for samples): the insurance is a fraction of it, and the total's satellite-life lines are its sum
+    # with the insurance times the factor once (within an ulp of the line-by-line sum; the lines are still each
+    # outlay times the factor).
+    capital = _total(accelerators, hardware, launch, start=None)
+
     def insured() -> np.ndarray:
-        """The insurance outlay: a fraction of the hardware and launch, and of the accelerators."""
-        return _sum_into_second(p.insurance_fraction * (hardware + launch), p.insurance_fraction * accelerators)
+        """The insurance outlay: a fraction of the hardware, launch and accelerators (their sum again: the total
+        may have been written over ``capital``)."""
+        return p.insurance_fraction * _total(accelerators, hardware, launch, start=None)
 
     finite_factors: list[bool] = []
 
@@ -203,9 +210,7 @@ def orbital_costs(
     no_insurance = bool(shape) and _zero_line(p.insurance_fraction, hardware, shape, finite_hardware) and all(
         _shape(x) in ((), shape) and _finite(x) for x in (launch, accelerators)
     ) and _shape(crf_life) in ((), shape) and finite_crf_life()
-    # (else its infrastructure part is a buffer the total takes over, below)
-    insurance_infra = None if no_insurance else p.insurance_fraction * (hardware + launch)
-    insurance = None if no_insurance else _sum_into_second(insurance_infra, p.insurance_fraction * accelerators)
+    insurance = None if no_insurance else p.insurance_fraction * capital
     # Each annual line as the product (outlay or coefficient, factor or values) it is.
     products = {
         "accelerators": (accelerators, crf_life),
@@ -230,12 +235,16 @@ def orbital_costs(
         later["servicing"] = None
     else:
         products["servicing"] = servicing_line()
-    # The sampled total written over the insurance of the infrastructure (only annual_infrastructure reads it, and
-    # computes it again): one array fewer.
-    owned = None
-    if type(insurance_infra) is np.ndarray and insurance_infra.dtype == np.float64 and insurance_infra is not insurance:
-        owned = insurance_infra
-    out, pending, annual_total = _annual_lines(products, bool(shape) or is_sampled(launch), out=owned)
+    # (accelerators + hardware + launch + insurance) x the satellite-life factor, then the other lines; the total
+    # written over that sum (capital's buffer: capex_total adds the outlays again): one array fewer.
+    life_capital = capital if no_insurance else _sum_into_second(insurance, capital)
+    totalled = [(life_capital, crf_life)] + [
+        product for name, product in products.items()
+        if name not in ("accelerators", "satellite_hardware", "launch", "insurance")
+    ]
+    owned = life_capital if type(life_capital) is np.ndarray and life_capital.dtype == np.float64 else None
+    out, pending, annual_total = _annual_lines(products, bool(shape) or is_sampled(launch), out=owned,
+                                               total=totalled)
     if no_insurance:  # the outlay and its line on first read
         pending["capex_insurance"] = lambda _: insured()
         pending["annual_insurance"] = lambda c: _product(c["capex_insurance"], crf_life, None)
@@ -294,23 +303,25 @@ def _product(a: np.ndarray, b: np.ndarray, _lines: CostLines | None) -> np.ndarr
 
 
 def _annual_lines(
-    products: dict[str, tuple[Any, Any]], sampled: bool, out: np.ndarray | None = None
+    products: dict[str, tuple[Any, Any]], sampled: bool, out: np.ndarray | None = None,
+    total: list[tuple[Any, Any]] | None = None,
 ) -> tuple[dict[str, Any], dict[str, Any], Any]:
     """The annual lines by ``annual_<name>``, those computed on first read, and their total, from each line's
     product ``(a, b)`` (``a * b``, in order). ``sampled`` (some factor is an array of samples): the total is
     summed product by product (:func:`_sum_of_products`, into ``out`` where it fits) and each line that is an
     array computed on first read (the same product); else every line at once and their :func:`_total` (the same
-    values either way)."""
+    values either way). ``total``: the products the total sums instead of the lines' (lines that share a factor
+    as one product, :math:`(a_1 + a_2) b`: within an ulp of :math:`a_1 b + a_2 b`)."""
     if not sampled:
         lines = {f"annual_{name}": a * b for name, (a, b) in products.items()}
-        return lines, {}, _total(*lines.values())
+        return lines, {}, _total(*(lines.values() if total is None else (a * b for a, b in total)))
     lines, pending = {}, {}
     for name, (a, b) in products.items():
         if _nd(a) or _nd(b):
             pending[f"annual_{name}"] = functools.partial(_product, a, b)
         else:
             lines[f"annual_{name}"] = a * b
-    return lines, pending, _sum_of_products(list(products.values()), out)
+    return lines, pending, _sum_of_products(list(products.values()) if total is None else total, out)
 
 
 def _nd(x: Any) -> int:
