@@ -282,7 +282,10 @@ def test_fleet_reliability_parts_equal_the_public_functions(visits):
 def test_ground_energy_equals_its_formula():
     utilization = RNG.uniform(0.6, 0.95, N)
     site = size_ground_site(np.float64(1e8), 1787.5, utilization, np.float64(1.2), "grid", 1.8, 0.2, 4.0, 0.9, 1.0)
-    _same(site.facility_energy_mwh_per_yr, np.float64(1e8) * np.float64(1.2) * utilization * 8760.0 / 1e6)
+    # u x (P x 8760 h / 1e6), the one-number factors first (econulp), within an ulp of left to right
+    _same(site.facility_energy_mwh_per_yr, utilization * (np.float64(1e8) * np.float64(1.2) * 8760.0 / 1e6))
+    np.testing.assert_allclose(site.facility_energy_mwh_per_yr,
+                               np.float64(1e8) * np.float64(1.2) * utilization * 8760.0 / 1e6, rtol=1e-15)
 
 
 def test_a_given_cell_efficiency_at_temperature_sizes_the_same_satellite():

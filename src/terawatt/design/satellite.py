@@ -513,13 +513,13 @@ def size_fleet(
         shape = np.broadcast_shapes(np.shape(availability), np.shape(sunlit_fraction))
         if np.shape(availability) != shape:
             availability = np.array(np.broadcast_to(availability, shape))
-    nameplate = it_power_w / availability
-    if is_sampled(nameplate):
-        # only outputs read the nameplate power: recomputed on first read, its buffer holds the satellite count
-        per_satellite, nameplate = nameplate, deferred_if(True, lambda: it_power_w / availability)
-        per_satellite = into(per_satellite, np.true_divide, per_satellite, compute_power_w)
-    else:
-        per_satellite = nameplate / compute_power_w
+    # only outputs read the nameplate power of sample arrays: computed on first read
+    nameplate = deferred_if(is_sampled(it_power_w) or is_sampled(availability), lambda: it_power_w / availability)
+    # satellites = (IT power / compute power per satellite) / availability, the nameplate power per satellite (the
+    # powers' quotient first: one pass over the samples where each is one number; within an ulp of
+    # nameplate / compute power), in the buffer of the satellite count
+    per_satellite = it_power_w / compute_power_w
+    per_satellite = into(per_satellite, np.true_divide, per_satellite, availability)
     count = unary_into(np.ceil, chain(per_satellite, (np.subtract, 1e-9)))
     per_launch, all_fit = launch.satellites_per_launch_and_fit(
         sat.satellite_mass_kg, payload_kg, sat.stowed_volume_m3, fairing_volume_m3
