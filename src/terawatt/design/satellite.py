@@ -174,7 +174,9 @@ def size_satellite(x: SatelliteInputs) -> SatelliteDesign:
     # The mass budget's temporaries (core, dry) reuse their buffers for sample arrays (into/chain: the same
     # values, fewer fresh arrays): core is summed into one buffer that then holds the margin, and the dry mass
     # without margin is the buffer of the dry mass.
-    core = chain(it_mass + shielding + array_mass, (np.add, battery_mass), (np.add, radiator_mass))
+    # it + shielding + battery, then + array + radiator: the terms that are often one number each (orbit fixed)
+    # added first, one pass fewer over the samples (within an ulp of the subsystems' order)
+    core = chain(it_mass + shielding + battery_mass, (np.add, array_mass), (np.add, radiator_mass))
     dry_no_margin = core / (1.0 - x.bus_mass_fraction)
     bus_mass = dry_no_margin - core
     # growth allowance on the estimated subsystems, not on the bus (AIAA S-120A); core is not read after this

@@ -71,18 +71,13 @@ def satellite_hardware_cost_usd(sat: SatelliteDesign, compute_power_w: np.ndarra
     given_price = np.isfinite(p.satellite_cost_usd_per_w)
     if np.ndim(given_price) == 0 and given_price:  # a price per W for every sample: the bottom-up sum unused
         return select(given_price, p.satellite_cost_usd_per_w * compute_power_w, np.nan)
+    # (array + battery) + radiator: the array and battery terms (one number each with the orbit fixed) added
+    # first, one pass fewer over the samples (within an ulp of array + radiator + battery); for sample arrays each
+    # sum in the buffer of a product of this function's (into, chain: the same values)
     radiator = sat.radiator_area_m2 * p.radiator_cost_usd_per_m2
-    if type(radiator) is not np.ndarray:  # one satellite: NumPy scalars
-        subsystems = (sat.array_power_bol_w * p.array_cost_usd_per_w + radiator
-                      + sat.battery_capacity_wh / 1e3 * p.battery_cost_usd_per_kwh)
-    else:  # array + radiator + battery in the buffer of the radiator's product (else it takes the battery's)
-        subsystems = into(radiator, np.add, sat.array_power_bol_w * p.array_cost_usd_per_w, radiator)
-        if subsystems is radiator:
-            battery = sat.battery_capacity_wh / 1e3
-        else:
-            battery = into(radiator, np.true_divide, sat.battery_capacity_wh, 1e3)
-        battery = chain(battery, (np.multiply, p.battery_cost_usd_per_kwh))
-        subsystems = into(subsystems, np.add, subsystems, battery)
+    array = sat.array_power_bol_w * p.array_cost_usd_per_w
+    battery = chain(sat.battery_capacity_wh / 1e3, (np.multiply, p.battery_cost_usd_per_kwh))
+    subsystems = into(radiator, np.add, into(array, np.add, array, battery), radiator)
     every_heritage = not _nd(sat.heritage) and bool(sat.heritage)  # one flag: heritage mode for every sample
     if every_heritage:
         sized_rest = None  # the sized form of the rest unused (below)
