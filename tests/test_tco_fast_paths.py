@@ -2,8 +2,8 @@
 
 - ``tco._sum_of_products`` (a sampled total summed product by product in two buffers, the start 0 skipped where a
   product is one nonzero value) equals the built-in ``sum`` of the products, -0 and NaN included.
-- ``finance.RecoveryFactors`` (no negation pass for a scalar duration of positive finite rates; the rate's bounds
-  once) equals ``capital_recovery_factor``; its ``within``/``finite`` equal ``within``/``recovery_factors_finite``.
+- ``finance.RecoveryFactors`` (-r, ln(1 + r) and the rate's bounds once) equals ``capital_recovery_factor``; its
+  ``within``/``finite`` equal ``within``/``recovery_factors_finite``.
 - ``tco._launch_cost_usd``, ``tco._finite`` and ``tco._sum_into_second`` equal the expressions they replace.
 - A sampled evaluation (lines computed on first read) equals each sample evaluated as a scalar scenario, for
   sampled and one-value discount rates, zero lines, per-launch pricing and servicing on and off; reading the cost

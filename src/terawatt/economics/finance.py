@@ -37,6 +37,8 @@ def capital_recovery_factor(discount_rate: ArrayLike, years: ArrayLike) -> np.nd
     Notes
     -----
     The reciprocal of :func:`annuity_factor`; :math:`1/n` at r = 0. PyPSA's ``annuity`` is the same function.
+    Computed as :math:`(-r) / \mathrm{expm1}(-n \ln(1 + r))` (exact for small r; one division, within an ulp of
+    the reciprocal of the annuity factor).
 
     References
     ----------
