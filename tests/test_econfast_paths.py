@@ -36,9 +36,9 @@ def _operands():
 def test_into_equals_the_operator(ufunc):
     for b in _operands():
         a = np.concatenate([_SPECIAL, RNG.normal(size=6)])
-        expected = _OPS[ufunc](a.copy(), b)
         buffer = a.copy()
-        with np.errstate(all="ignore"):
+        with np.errstate(all="ignore"):  # the special values overflow and make NaN on purpose
+            expected = _OPS[ufunc](a.copy(), b)
             got = _buffers.into(buffer, ufunc, buffer, b)
         assert bits(got) == bits(expected)
         assert got is buffer  # every operand fits: written in place
@@ -84,8 +84,8 @@ def test_chain_equals_the_operator_chain():
     assert got is first
     # a step that broadcasts to another shape leaves the buffer: the rest as the operators give them
     wide = RNG.normal(size=(2, x.size))
-    first = x * 2.0
     with np.errstate(all="ignore"):
+        first = x * 2.0
         got = _buffers.chain(first, (np.multiply, 3.0), (np.add, wide), (np.multiply, 0.5), (np.add, y))
         assert bits(got) == bits((((x * 2.0) * 3.0 + wide) * 0.5) + y)
     # scalars: NumPy's scalar arithmetic
