@@ -366,13 +366,6 @@ def _one(weight: np.ndarray) -> bool:
     return np.ndim(weight) == 0 and weight == 1.0
 
 
-def _product(w1: np.ndarray, w2: np.ndarray) -> np.ndarray:
-    """``w1 * w2`` of two corner weights, without the pass where one of them is the number 1."""
-    if _one(w2):
-        return w1
-    return w2 if _one(w1) and np.ndim(w2) else w1 * w2
-
-
 def _inclination_index(inc_f: npt.ArrayLike, inc_nodes: np.ndarray) -> np.ndarray:
     """The fractional node index of folded inclinations [deg] (a number or an array)."""
     return (inc_f - inc_nodes[0]) / (inc_nodes[1] - inc_nodes[0])
@@ -591,11 +584,11 @@ def dose_rate_rad_per_yr(altitude_km: npt.ArrayLike, inclination_deg: npt.ArrayL
     difference in the log dose below 1e-5 (``tests/test_dose_km_interpolation.py``), a thousand times below the
     table's own error. Step 1 is what an array of altitudes at one inclination (or SSO) and one shielding -- a
     Monte Carlo over the orbit -- reads from a cached 1-km table of the orbit family (:func:`_km_log_doses`):
-    one gather per sample and component. Sample arrays of shielding at one inclination read the whole-km rows of
-    every shielding node (:func:`_km_node_table`), sample arrays of inclination share the two km's altitude
-    nodes; every way gives the same numbers as the others and as one sample at a time (the trilinear
-    interpolation is made in the same order everywhere: inclination, altitude, log shielding, then between the
-    two km).
+    two gathers per sample and component (the step and the lower km's value). Sample arrays of shielding at one
+    inclination read the whole-km rows of every shielding node (:func:`_km_node_table`), sample arrays of
+    inclination share the two km's altitude nodes; every way gives the same numbers as the others and as one
+    sample at a time (the trilinear interpolation is made in the same order everywhere: inclination, altitude,
+    log shielding, then between the two km).
 
     Measured against the direct computation at 30 random off-grid orbits x (min, max) (300-1,500 km, 0-90 deg
     or SSO, 1-50 mm; ``tools/build_radiation_table.py --check 30``): total-dose error median 1.4 %, 90th
@@ -618,11 +611,12 @@ def dose_rate_rad_per_yr(altitude_km: npt.ArrayLike, inclination_deg: npt.ArrayL
     shape = np.broadcast_shapes(*(np.shape(x) for x in (alt, inc, shield, spe, gcr)))
     n = int(np.prod(shape))
     inc_f = np.where(inc > 90.0, 180.0 - inc, inc)
+    # one inclination for every sample: its orbit family, the key of the cached 1-km tables (None: SSO)
+    family = (None if np.isnan(inc_f) else float(inc_f)) if inc_f.ndim == 0 else None
     fx = np.interp(np.log(shield + 0.1), x_nodes, np.arange(x_nodes.size, dtype=float))
     spe_rate = _spe_events_per_yr(solar, spe)
     if alt.ndim and n and inc.ndim == 0 and shield.ndim == 0 and shape == alt.shape:  # samples of one orbit plane
-        comps, total = _sample_doses(alt, None if np.isnan(inc_f) else float(inc_f), float(fx), solar, spe_rate,
-                                     gcr, t)
+        comps, total = _sample_doses(alt, family, float(fx), solar, spe_rate, gcr, t)
         return DoseBreakdown(*(c.reshape(shape) for c in comps), total.reshape(shape))
     # Each input keeps its own shape until the corners broadcast them (a fixed inclination or shielding is split
     # once, not per sample). The orbits of the two whole km around each altitude (SSO: at that km's inclination),
@@ -635,7 +629,7 @@ def dose_rate_rad_per_yr(altitude_km: npt.ArrayLike, inclination_deg: npt.ArrayL
     m = max(1, *(x.size for x in flat))
     nodes = t["log_nodes"][solar]
     if np.ndim(inc_f) == 0 and m >= _NODE_TABLE_FROM:  # one orbit family: its whole-km rows of every node
-        table = _km_node_table(solar, None if np.isnan(inc_f) else float(inc_f))
+        table = _km_node_table(solar, family)
         base = np.reshape(i_x * n_km + k, -1)
 
         def corner(d: int) -> Callable[[], np.ndarray]:
