@@ -47,14 +47,17 @@ def capital_recovery_factor(discount_rate: ArrayLike, years: ArrayLike) -> np.nd
     """
     r = as_float(discount_rate)
     n = as_float(years)
-    # r / (1 - (1+r)^-n) as (-r) / expm1(-n ln(1 + r)) (1 - (1+r)^-n = -expm1(...)): one pass fewer than the
-    # reciprocal of the annuity factor (-r is one number, or computed once), within an ulp of it.
+
+    def positive(rate: np.ndarray) -> np.ndarray:
+        # r / (1 - (1+r)^-n) as (-r) / expm1(-n ln(1 + r)) (1 - (1+r)^-n = -expm1(...)): one pass fewer than the
+        # reciprocal of the annuity factor (-r is one number, or computed once), within an ulp of it.
+        return (-rate) / np.expm1(-n * np.log1p(rate))
+
     if r.ndim == 0:  # the common case: one rate for all samples
-        return (-r) / np.expm1(-n * np.log1p(r)) if r > 0 else 1.0 / n
+        return positive(r) if r > 0 else 1.0 / n
     if np.all(r > 0):  # sampled rates, all positive: skip the r = 0 branch
-        return (-r) / np.expm1(-n * np.log1p(r))
-    safe = np.where(r > 0, r, 1.0)
-    return np.where(r > 0, (-safe) / np.expm1(-n * np.log1p(safe)), 1.0 / n)
+        return positive(r)
+    return np.where(r > 0, positive(np.where(r > 0, r, 1.0)), 1.0 / n)
 
 
 def capital_recovery_factors(discount_rate: ArrayLike, *years: ArrayLike) -> tuple[np.ndarray, ...]:
