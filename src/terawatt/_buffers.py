@@ -48,11 +48,8 @@ def holds(buffer: Any, *operands: Any) -> bool:
     if not buffer.flags.writeable:
         return False
     shape = buffer.shape
-    for x in operands:  # _fits of each, inline (these checks run on every step of every chain)
-        if type(x) is np.ndarray:
-            if x.dtype is not _F64 or (x.ndim and x.shape != shape):
-                return False
-        elif type(x) not in _SCALARS:
+    for x in operands:  # a plain loop, no generator (these checks run on every chain)
+        if not _fits(shape, x):
             return False
     return True
 
