@@ -511,7 +511,7 @@ def size_fleet(
     for name, part in parts.items():  # in one buffer from the first sample array on (into: the same products)
         if not (every_carry and name == "eclipse"):
             availability = into(availability, np.multiply, availability, part)
-    if every_carry and np.shape(availability) != np.shape(sunlit_fraction):  # the shape the ones gave the product
+    if every_carry:  # the shape the ones would have given the product
         shape = np.broadcast_shapes(np.shape(availability), np.shape(sunlit_fraction))
         if np.shape(availability) != shape:
             availability = np.array(np.broadcast_to(availability, shape))
