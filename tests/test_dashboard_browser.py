@@ -161,9 +161,15 @@ def test_moving_an_input_gives_the_cli_number(page, run_cli):
     handle.focus()
     for _ in range(5):
         handle.press("ArrowRight")
-    page.wait_for_function("old => { const e = document.querySelector('input[id*=\"orbit.altitude_km\"]'); "
-                           "return e && e.value !== old; }", arg=old_altitude)
-    altitude = field(page, "orbit.altitude_km").input_value()
+    # Each press starts an update and the field shows the altitude of each in turn, so read the one the slider
+    # came to rest at (its handle moves in the browser, at once) and wait for the field and the link to show it.
+    from terawatt.dashboard.layout import slider_text
+    from terawatt.params import load_registry
+
+    altitude = slider_text(load_registry()["orbit.altitude_km"], float(handle.get_attribute("aria-valuenow")))
+    assert altitude != old_altitude
+    page.wait_for_function("a => { const e = document.querySelector('input[id*=\"orbit.altitude_km\"]'); "
+                           "return e && e.value === a; }", arg=altitude)
     page.wait_for_function("a => window.location.search.includes('orbit.altitude_km=' + a)", arg=altitude)
     cli = cli_json(run_cli, "--set", "launch.price_usd_per_kg=300", "--set", f"orbit.altitude_km={altitude}")
     # Each key press starts an update; on a loaded machine the figure of an earlier press can show first, so wait
