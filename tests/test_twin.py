@@ -271,6 +271,17 @@ def test_bad_options_name_every_field():
     assert paths == {"twin.satellites", "twin.step_s", "twin.hours", "twin.seed"}
 
 
+@pytest.mark.parametrize(("scenario", "overrides", "field"), [
+    ("suncatcher", ["solar.absorptivity=0.1"], "solar.absorptivity"),  # arrays with no steady temperature
+    ("suncatcher", ["power.battery_round_trip_efficiency=1e-8"], "twin.scenario"),  # infeasible: nothing to fly
+    ("musk-2026", ["workload.server_power_w_per_accelerator=0.01"], "twin.satellites"),  # 1.1e11 accelerators
+])
+def test_designs_the_twin_cannot_fly_are_input_errors_named_before_any_work(scenario, overrides, field):
+    with pytest.raises(ScenarioError) as exc:
+        twin(scenario, hours=1, overrides=overrides)
+    assert [e.path for e in exc.value.errors] == [field]
+
+
 # ------------------------------------------------------------------------------------------------------ CLI
 def _cli(*args, timeout=240):
     return subprocess.run([sys.executable, "-m", "terawatt.cli", "twin", *args], capture_output=True, text=True,
@@ -283,6 +294,8 @@ def test_cli_bad_input_exits_2_naming_the_fields():
     for field in ("twin.satellites", "twin.step_s", "twin.hours"):
         assert field in p.stderr
     assert "Traceback" not in p.stderr
+    p = _cli("musk-terawatt", "--set", "workload.server_power_w_per_accelerator=0.008", "--hours", "2")
+    assert p.returncode == 2 and "twin.satellites:" in p.stderr and "accelerators" in p.stderr, p.stderr
 
 
 def test_cli_json_out_and_plot(tmp_path):

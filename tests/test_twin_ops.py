@@ -321,6 +321,37 @@ def test_array_converges_to_its_equilibrium_in_sun_and_shade():
     assert float(temp[0]) == pytest.approx(t_shade, abs=1e-4)
 
 
+def test_array_equilibrium_is_the_stable_root_and_none_when_the_cold_output_outweighs_absorption():
+    """A low absorptance (0.25): at 1 K the output, 2.3x its rated value by the temperature coefficient, exceeds
+    what the array absorbs, so the balance has two roots; the steady temperature is the upper one, where the
+    balance rises (the stepped array settles there from either side of it). At 0.1 there is none."""
+    a = _array(absorptivity=0.25)
+    p_ref = 226.0
+    q = float(a.absorbed_w_per_m2(np.asarray(1.0)))
+
+    def balance(t):
+        return 1.7 * STEFAN_BOLTZMANN_W_PER_M2_K4 * t**4 + p_ref * float(array.power_factor(a, t)) - q
+
+    assert balance(1.0) > 0.0 and balance(2000.0) > 0.0  # no sign change over [1, 2000] K
+    t_eq = array.equilibrium_temp_k(a, 1.0, p_ref)
+    assert balance(t_eq) == pytest.approx(0.0, abs=1e-9 * q)
+    assert balance(t_eq - 1.0) < 0.0 < balance(t_eq + 1.0)
+    assert bool(array.equilibrium_exists(a, 1.0, p_ref))
+    np.testing.assert_allclose(array.equilibrium_temps_k(a, 1.0, np.array([p_ref])), [t_eq], atol=1e-8)
+    for start in (t_eq - 20.0, t_eq + 60.0):
+        temp = np.array([start])
+        for _ in range(2000):
+            temp = array.advance(a, temp, np.ones(1), np.array([p_ref]), 60.0)
+        assert float(temp[0]) == pytest.approx(t_eq, abs=1e-6)
+    none = _array(absorptivity=0.1)
+    assert not bool(array.equilibrium_exists(none, 1.0, p_ref))
+    assert np.isnan(array.equilibrium_temp_k(none, 1.0, p_ref))
+    # existence falls with the output (a larger one only raises the balance) and is decided per array
+    outputs = np.array([50.0, 100.0, 226.0, 400.0])
+    exists = array.equilibrium_exists(none, 1.0, outputs)
+    assert exists.tolist() == sorted(exists.tolist(), reverse=True) and exists[0] and not exists[-1]
+
+
 def test_array_relaxation_time_is_c_over_conductance():
     """A small offset from equilibrium decays as exp(-t/tau), tau = C / (4 (e_f + e_b) sigma T^3 + p gamma')."""
     a = _array()

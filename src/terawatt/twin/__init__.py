@@ -91,7 +91,10 @@ def twin(scenario: Any = None, *, satellites: int | None = None, clusters: int |
     ------
     terawatt.errors.ScenarioError
         Bad scenario values or run options (``twin.satellites``, ``twin.step_s``, ``twin.hours``,
-        ``twin.start``, ``twin.seed``, ``twin.formation``, ``twin.knot_s``), all named at once.
+        ``twin.start``, ``twin.seed``, ``twin.formation``, ``twin.knot_s``), all named at once; an infeasible
+        design (``twin.scenario``, with the model's reason); more than
+        :data:`~terawatt.twin.simulate.MAX_ACCELERATORS` accelerators (``twin.satellites``); arrays with no
+        steady temperature in full sun (``solar.absorptivity``).
     """
     from terawatt.model import evaluate
     from terawatt.scenario import Scenario, load_scenario
@@ -103,9 +106,12 @@ def twin(scenario: Any = None, *, satellites: int | None = None, clusters: int |
     else:
         sc = load_scenario(scenario, list(overrides or []))
     result = evaluate(sc)
-    if clusters is not None:
-        from terawatt.errors import FieldError, ScenarioError
+    from terawatt.errors import FieldError, ScenarioError
 
+    if not bool(result["orbital.feasible"]):
+        raise ScenarioError([FieldError("twin.scenario", "the design is infeasible, so there is no constellation to "
+                                        f"fly: {result['orbital.infeasible_reason']}")])
+    if clusters is not None:
         if satellites is not None:
             raise ScenarioError([FieldError("twin.clusters", "give satellites or clusters, not both")])
         if not (isinstance(clusters, int) and clusters >= 1):

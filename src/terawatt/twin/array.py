@@ -99,20 +99,53 @@ def advance(a: ArrayThermal, temp_k: np.ndarray, seen: np.ndarray, rated_w_per_m
     return net  # temp_k + dt_s net / (C + dt_s slope)
 
 
+def _coldest_balance_k(a: ArrayThermal, seen: float, rated_w_per_m2: np.ndarray | float) -> np.ndarray:
+    r"""Where the balance of :func:`equilibrium_temp_k` is least [K], within [1, 2000] K: where
+    :math:`4(\varepsilon_f+\varepsilon_b)\sigma T^3 = -f p_{ref} k'`, or where the output reaches 0 if that is
+    colder (the balance is convex in :math:`T`: its slope only grows, and above that point it is emission alone)."""
+    gamma = a.temp_coefficient_per_k
+    g = gamma / (1.0 + gamma * (a.cell_temp_k - CELL_REFERENCE_TEMP_K))
+    fall = np.maximum(-seen * np.asarray(rated_w_per_m2, float) * g, 0.0)
+    least = np.cbrt(fall / (4.0 * a.emission_w_per_m2_k4))
+    if gamma < 0.0:
+        least = np.minimum(least, CELL_REFERENCE_TEMP_K - 1.0 / gamma)
+    return np.clip(least, 1.0, 2000.0)
+
+
+def _balance(a: ArrayThermal, seen: float, rated_w_per_m2: np.ndarray | float, temp_k: np.ndarray | float,
+             q: float) -> np.ndarray:
+    return a.emission_w_per_m2_k4 * np.asarray(temp_k, float) ** 4 + seen * np.asarray(rated_w_per_m2, float) * \
+        power_factor(a, np.asarray(temp_k, float)) - q
+
+
+def equilibrium_exists(a: ArrayThermal, seen: float, rated_w_per_m2: np.ndarray | float) -> np.ndarray:
+    """Whether an array with full-sun output ``rated_w_per_m2`` [W/m2] has a steady temperature at visible disc
+    ``seen``: the least of the (convex) balance is at most 0. Not so when its output, extrapolated to a cold
+    array by the temperature coefficient, exceeds what it absorbs (an absorptance near the cell efficiency);
+    a larger output only raises the balance, so the highest output decides for a fleet."""
+    q = float(a.absorbed_w_per_m2(np.asarray(seen, float)))
+    return _balance(a, seen, rated_w_per_m2, _coldest_balance_k(a, seen, rated_w_per_m2), q) <= 0.0
+
+
 def equilibrium_temp_k(a: ArrayThermal, seen: float, rated_w_per_m2: float) -> float:
     r"""Steady-state array temperature [K] at a constant visible disc: the root of the balance
     :math:`(\varepsilon_f+\varepsilon_b)\sigma T^4 + f p_{ref} k(T) = q_{abs}(f)`. With :math:`\gamma < 0`
     the left side falls (the output's temperature coefficient) until :math:`4(\varepsilon_f+\varepsilon_b)
-    \sigma T^3 = -f p_{ref} k'`, then rises without bound; it is below :math:`q_{abs}` at 1 K for any array that
-    converts less than it absorbs, so the root in [1, 2000] K is unique."""
+    \sigma T^3 = -f p_{ref} k'`, then rises without bound: the stable temperature is the root above that point
+    (the balance rises through it, so a warmer array cools and a cooler one warms). NaN where there is none
+    (:func:`equilibrium_exists`)."""
     from scipy.optimize import brentq
 
     q = float(a.absorbed_w_per_m2(np.asarray(seen, float)))
+    low = float(_coldest_balance_k(a, seen, rated_w_per_m2))
+    high = max(2000.0, (max(q, 1.0) / a.emission_w_per_m2_k4) ** 0.25 + 1.0)  # emission alone outweighs q
 
     def balance(t: float) -> float:
-        return a.emission_w_per_m2_k4 * t**4 + seen * rated_w_per_m2 * float(power_factor(a, t)) - q
+        return float(_balance(a, seen, rated_w_per_m2, t, q))
 
-    return float(brentq(balance, 1.0, 2000.0, xtol=1e-10))
+    if balance(low) > 0.0:
+        return float("nan")
+    return float(brentq(balance, low, high, xtol=1e-10))
 
 
 def equilibrium_temps_k(a: ArrayThermal, seen: float, rated_w_per_m2: np.ndarray) -> np.ndarray:

@@ -29,6 +29,9 @@ CHUNK_CELLS = 160_000
 CHUNK_STEPS = (16, 1024)
 #: Satellites whose own time series are kept (battery, radiator, load, position).
 N_TRACED = 3
+#: Most accelerators a run flies (satellites x accelerators per satellite): the job layer keeps a few numbers per
+#: accelerator slot (measured: 1.4e8 accelerators, 1,000 satellites, one hour, 2.2 GB peak and 87 s).
+MAX_ACCELERATORS = 200_000_000
 #: A load below the wanted one by more than this is counted as throttled [fraction of IT power].
 THROTTLE_TOL = 1e-6
 
@@ -97,9 +100,17 @@ def plant_and_rates(result: Any) -> tuple[state.Plant, Rates]:
 
 
 def check_inputs(n_satellites: int, hours: float, step_s: float, seed: int, period_s: float,
-                 jd_start: float, formation: str = "sgp4", knot_s: float | None = None) -> None:
+                 jd_start: float, formation: str = "sgp4", knot_s: float | None = None,
+                 accelerators_per_satellite: int = 1) -> None:
     """Every bad run option at once, as a :class:`~terawatt.errors.ScenarioError` naming the field."""
     errors = []
+    if (isinstance(n_satellites, (int, np.integer)) and 1 <= n_satellites <= 10_000_000
+            and n_satellites * accelerators_per_satellite > MAX_ACCELERATORS):
+        errors.append(FieldError("twin.satellites", f"{n_satellites:,} satellites of {accelerators_per_satellite:,} "
+                                 f"accelerators are {n_satellites * accelerators_per_satellite:,.0f} accelerators, "
+                                 f"more than the {MAX_ACCELERATORS:,} the twin tracks; fly fewer satellites "
+                                 f"(--satellites or --clusters) or check the accelerator count "
+                                 f"(workload.server_power_w_per_accelerator)"))
     if formation not in ("sgp4", "rigid"):
         errors.append(FieldError("twin.formation", f"must be 'sgp4' or 'rigid', got {formation!r}"))
     if knot_s is not None and not (isinstance(knot_s, (int, float, np.integer, np.floating)) and np.isfinite(knot_s)
@@ -125,6 +136,25 @@ def check_inputs(n_satellites: int, hours: float, step_s: float, seed: int, peri
         errors.append(FieldError("twin.seed", f"must be a non-negative whole number, got {seed}"))
     if errors:
         raise ScenarioError(errors)
+
+
+def check_array_balance(ops: operations.Operations, plant: state.Plant) -> None:
+    """A :class:`~terawatt.errors.ScenarioError` naming ``solar.absorptivity`` when the arrays have no steady
+    temperature in full sun (:func:`terawatt.twin.array.equilibrium_exists`, at the beginning-of-life output:
+    a degraded array delivers less, which only helps): they would deliver more than they absorb."""
+    a = ops.array
+    rated = plant.array_power_bol_w / ops.array_area_m2
+    if array.equilibrium_exists(a, 1.0, rated):
+        return
+    from terawatt.params import load_registry
+
+    spec = load_registry()["solar.absorptivity"]
+    literature = f", literature {spec.range[0]:g} to {spec.range[1]:g}" if spec.range else ""
+    raise ScenarioError([FieldError("solar.absorptivity", (
+        f"{a.absorptivity:g} [-] is too low for the twin's array temperature: the arrays deliver {rated:.0f} W/m2 "
+        f"in full sun ({rated / a.solar_w_per_m2:.1%} of the sunlight, more when cold) and absorb "
+        f"{float(a.absorbed_w_per_m2(np.asarray(1.0))):.0f} W/m2, so they have no steady temperature (allowed "
+        f"{spec.range_text()}{literature})"))])
 
 
 def _altitude_km(result: Any) -> float:
@@ -154,20 +184,22 @@ def simulate(result: Any, n_satellites: int, hours: float, step_s: float, seed: 
         jd0 = julian_date(start)
     except (TypeError, ValueError):
         jd0 = float("nan")
-    check_inputs(n_satellites, hours, step_s, seed, period_s, jd0, formation, knot_s)
+    per_satellite = int(round(_f(out["orbital.accelerators_per_satellite"])))
+    check_inputs(n_satellites, hours, step_s, seed, period_s, jd0, formation, knot_s, per_satellite)
     if isl_range_m is not None and not (np.isfinite(isl_range_m) and isl_range_m > 0):
         raise ScenarioError([FieldError("twin.isl_range_m", f"must be a positive range [m], got {isl_range_m:g}")])
     v = result.scenario.values
-    const = constellation_of(result, int(n_satellites), jd0)
     plant, rates = plant_and_rates(result)
+    ops = operations.operations_from_result(result)
+    check_array_balance(ops, plant)
+    const = constellation_of(result, int(n_satellites), jd0)
     grid = events.dose_grid(altitude, _f(v["radiation.shielding_mm_al"]), str(v["radiation.solar_activity"]),
                             _f(v["radiation.spe_events_per_yr_solar_max"]))
     if not v["radiation.enabled"]:
         grid = (grid[0], grid[1], np.zeros_like(grid[2]))
     every = 1 if formation == "rigid" or knot_s == 0 else knot_steps(step_s, altitude, knot_s)
     ds = _run(const, plant, rates, grid, hours, step_s, seed, _f(v["satellite.lifetime_yr"]),
-              int(round(_f(out["orbital.accelerators_per_satellite"]))), _f(v["orbital_ops.spare_fraction"]),
-              progress, formation, every, ops=operations.operations_from_result(result),
+              per_satellite, _f(v["orbital_ops.spare_fraction"]), progress, formation, every, ops=ops,
               work=jobs.workload_from(result, isl_range_m))
     ds.attrs["knot_s"] = every * step_s if every > 1 else 0.0
     ds.attrs["position_error_bound_m"] = hermite_bound_m(every * step_s, altitude) if every > 1 else 0.0
