@@ -1,5 +1,6 @@
 """Property-based fuzzing of the command line (issue 9): random values across each parameter's full allowed range,
-and random bad values, through ``run``, ``timeline``, ``breakeven`` and ``buildout``.
+and random bad values, through ``run``, ``timeline``, ``breakeven`` and ``buildout`` (and in range through
+``twin``).
 
 Whatever the input: exit 0 with finite outputs or a design flagged infeasible with its reason, or exit 2 with a
 message naming the field; never another exit code, never a traceback. Derandomized with a bounded number of
@@ -108,6 +109,15 @@ def test_fuzz_run_in_range(invoke_cli, scenario, items):
 @given(scenario=st.sampled_from(SCENARIOS), items=good_sets(), command=st.sampled_from(["timeline", "buildout"]))
 def test_fuzz_time_axis_in_range(invoke_cli, scenario, items, command):
     _check(invoke_cli(command, scenario, *_sets(items), "--from", "2026", "--to", "2028", "--json"))
+
+
+@settings(FUZZ, max_examples=30)
+@given(scenario=st.sampled_from(SCENARIOS), items=good_sets())
+def test_fuzz_twin_in_range(invoke_cli, scenario, items):
+    """The twin on one cluster for an hour: exit 0 or a design it cannot fly named (an infeasible one, arrays
+    with no steady temperature)."""
+    _check(invoke_cli("twin", scenario, *_sets(items), "--satellites", "81", "--hours", "1", "--step", "300",
+                      "--json"))
 
 
 @settings(FUZZ, max_examples=40)
