@@ -94,6 +94,20 @@ def test_infeasible_samples_give_nan_not_numbers():
     assert walk.to_dict()["end"][0] is None
 
 
+def test_an_infeasible_design_gives_none_for_its_orbit_steps_and_no_warning():
+    """A dose no part survives: the orbital breakdown is NaN; the walk warned four times computing it."""
+    import warnings
+
+    r = terawatt.evaluate(terawatt.load_scenario("starcloud-40mw", {"radiation.dose_rad_per_yr": 1e6}))
+    assert not r["orbital.feasible"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        d = explain(r).to_dict()
+    assert d["end"] is None and d["start"] > 0
+    assert d["steps"][0]["delta"] is not None  # the ground's own steps are numbers
+    assert {s["key"] for s in d["steps"] if s["total"] is None} >= {"accelerator_terms", "accelerator_spares"}
+
+
 def test_ground_goodput_step_appears_with_the_output():
     """With ``terrestrial.goodput_fraction`` (the goodput model's output), the ground's delivered GPU-hours are
     fewer: the walk first restores them, and still sums exactly."""

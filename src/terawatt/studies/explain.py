@@ -139,8 +139,14 @@ def explain(result: Result) -> Explanation:
     -------
     Explanation
         ``start`` = ``terrestrial.cost_per_gpu_hour_usd``, ``end`` = ``orbital.cost_per_gpu_hour_usd`` [USD/GPU-h],
-        and the steps (see the module notes); their deltas sum to ``end - start``.
+        and the steps (see the module notes); their deltas sum to ``end - start``. An infeasible design's orbital
+        costs are NaN: its orbital steps are then None (``to_dict``), with no warning raised for them.
     """
+    with np.errstate(invalid="ignore", divide="ignore"):  # NaN costs of an infeasible design carry through
+        return _explain(result)
+
+
+def _explain(result: Result) -> Explanation:
     outputs = result.outputs
     hours = _get(result, "comparison.gpu_hours_per_yr")
     ground_cost = _get(result, "terrestrial.cost_per_gpu_hour_usd")
