@@ -338,6 +338,24 @@ def test_override_removes_the_trajectory_of_that_parameter_only(scenario_files):
         assert np.all(np.diff(tl.series("orbital.cost_per_gpu_hour_usd")) <= 0)  # solar still gets cheaper
 
 
+def test_an_override_on_a_loaded_scenario_also_fixes_its_parameter_in_every_year(scenario_files):
+    """``Scenario.with_overrides`` (the notebook's way) as ``--set``: the override replaces the trajectory, so it
+    commutes with ``at_year`` (it did not: the trajectory's value came back in every year)."""
+    _, child_path = scenario_files
+    sc = load_scenario(child_path)
+    fixed = sc.with_overrides({PRICE: 500})
+    assert PRICE not in fixed.trajectories and SOLAR in fixed.trajectories
+    assert PRICE in sc.trajectories  # the scenario it came from is as it was
+    for year in (2026, 2035, 2050):
+        assert fixed.at_year(year).values[PRICE] == 500
+        np.testing.assert_equal(dict(evaluate(fixed.at_year(year)).outputs),
+                                dict(evaluate(sc.at_year(year).with_overrides({PRICE: 500})).outputs))
+    np.testing.assert_array_equal(timeline(fixed, 2026, 2035).series("orbital.launch_price_usd_per_kg"),
+                                  np.full(10, 500.0))
+    np.testing.assert_equal(timeline(fixed, 2026, 2035).rows(),
+                            timeline(load_scenario(child_path, {PRICE: 500}), 2026, 2035).rows())
+
+
 def test_at_year_equals_at_years_column(scenario_files):
     _, child_path = scenario_files
     sc = load_scenario(child_path)

@@ -10,7 +10,6 @@ the command line (``terawatt timeline | breakeven | buildout``).
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -40,9 +39,7 @@ def _scenario(scenario: ScenarioLike, overrides: Overrides) -> Scenario:
         return load_scenario(scenario, overrides)
     if not overrides:
         return scenario
-    extra = dict(overrides) if isinstance(overrides, Mapping) else parse_set(overrides)
-    updated = scenario.with_overrides(extra)
-    return dataclasses.replace(updated, trajectories={k: v for k, v in updated.trajectories.items() if k not in extra})
+    return scenario.with_overrides(dict(overrides) if isinstance(overrides, Mapping) else parse_set(overrides))
 
 
 def _fixed(overrides: Overrides) -> list[str]:

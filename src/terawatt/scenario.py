@@ -102,7 +102,10 @@ class Scenario:
         return max(sizes, default=1)
 
     def with_overrides(self, overrides: Mapping[str, Any], *, in_range: bool = False) -> Scenario:
-        """A new validated scenario with more overrides applied on top of this one.
+        """A new validated scenario with more overrides applied on top of this one. As with ``--set``, an override
+        fixes its parameter: it replaces the parameter's trajectory, so it holds in every year
+        (:meth:`at_year`, :meth:`at_years`). (The uncertainty studies sample a parameter with a trajectory by
+        scaling the trajectory instead: :mod:`terawatt.studies.population`.)
 
         Only the new overrides are checked: one carried over unchanged (the very object this scenario validated)
         keeps its validated value, so the errors are those a check of every override would give, at less cost
@@ -132,7 +135,8 @@ class Scenario:
         values, errors = _validate(merged, kept, in_range=new.keys() if in_range else ())
         if errors:
             raise ScenarioError(errors)
-        return Scenario(self.name, values, merged, self.description, self.sources, self.path, self.trajectories,
+        trajectories = {k: v for k, v in self.trajectories.items() if k not in new}
+        return Scenario(self.name, values, merged, self.description, self.sources, self.path, trajectories,
                         self.uncertainty, _checked(merged, values))
 
     def at_years(self, years: Sequence[float] | np.ndarray) -> Scenario:
