@@ -125,6 +125,26 @@ def test_inverse_cdfs_are_scipy_stats_ppf():
     np.testing.assert_allclose(unc.ppf(u), full.ppf(lo + u * (hi - lo)), rtol=1e-12)
 
 
+def test_a_lognormal_of_extreme_spread_is_a_distribution_not_an_overflow(tmp_path, invoke_cli):
+    """sd / mean past 1e154 squared overflows a float: sigma^2 = ln(1 + r^2) is taken as 2 ln r + ln(1 + r^-2)
+    there (the same to the last digits where both hold); the block checks and samples."""
+    from terawatt.studies.uncertainty import Uncertainty
+
+    for sd in (3e100, 3e149, 3e151, 3e300):
+        loc, scale = Uncertainty("x", "lognormal", (("mean", 3.0), ("sd", sd)), None, None)._normal_scale()
+        r = sd / 3.0
+        assert scale**2 == pytest.approx(2 * np.log(r), rel=1e-12)
+        assert loc == pytest.approx(np.log(3.0) - np.log(r), rel=1e-12)
+    near = Uncertainty("x", "lognormal", (("mean", 3.0), ("sd", 3e149)), None, None)._normal_scale()
+    assert near[1] == pytest.approx(np.sqrt(np.log1p(1e149**2)), rel=1e-14)
+    path = tmp_path / "spread.yaml"
+    path.write_text("based_on: suncatcher\nuncertainty:\n  supply.terafab_wafer_starts_per_month: "
+                    "{kind: lognormal, mean: 3, sd: 1.0e+300}\n")
+    assert invoke_cli("check", str(path)).exit_code == 0
+    res = invoke_cli("montecarlo", str(path), "-n", "64", "--json")
+    assert res.exit_code == 0, res.stderr
+
+
 def test_iman_conover_reaches_the_rank_correlation():
     block = {
         "solar.cost_usd_per_w": {"kind": "uniform", "low": 2, "high": 9},

@@ -104,7 +104,8 @@ class Uncertainty:
         p = self.p
         if self.kind == "normal":
             return p["mean"], p["sd"]
-        sigma2 = math.log1p((p["sd"] / p["mean"]) ** 2)
+        ratio = p["sd"] / p["mean"]  # sigma^2 = ln(1 + ratio^2), without squaring a ratio past 1e154
+        sigma2 = math.log1p(ratio * ratio) if ratio < 1e150 else 2.0 * math.log(ratio) + math.log1p(ratio ** -2)
         return math.log(p["mean"]) - sigma2 / 2, math.sqrt(sigma2)
 
     def cdf(self, x: float) -> float:
