@@ -153,6 +153,26 @@ def test_bad_levers_are_all_reported_at_once():
     assert "outside the allowed range [0, 100] mm" in text
 
 
+def test_a_choice_lever_with_bounds_that_are_no_choices_is_named():
+    """Bounds that are not choices on a choice lever (``=,``, ``=lo:hi`` that are no numbers, numbers) were a
+    TypeError; they are the lever's input error, with the others."""
+    with pytest.raises(ScenarioError) as err:
+        parse_levers(["orbit.eclipse_policy=,", "orbit.eclipse_policy=a:b"], load_scenario().values)
+    assert [e.path for e in err.value.errors] == ["--lever orbit.eclipse_policy"] * 2
+    for bounds in ("1:2", "battery", "battery,nope"):
+        with pytest.raises(ScenarioError, match="give two or more of"):
+            parse_levers([f"orbit.eclipse_policy={bounds}"], load_scenario().values)
+    assert parse_levers(["orbit.eclipse_policy=throttle,battery"], load_scenario().values)[0].choices == (
+        "throttle", "battery")
+
+
+def test_an_objective_that_is_no_number_is_named():
+    with pytest.raises(ScenarioError) as err:
+        optimize(load_scenario("starship-2030"), objective=["orbital.infeasible_reason", "orbital.feasible"])
+    assert [e.path for e in err.value.errors] == ["--objective", "--objective"]
+    assert "is not numeric (str)" in str(err.value) and "is not numeric (bool)" in str(err.value)
+
+
 def test_cli_bad_levers_exit_2_naming_them():
     res = _cli("optimize", "--lever", "orbit.altitude_km=900:600", "--lever", "nope.key")
     assert res.returncode == 2 and "Traceback" not in res.stderr

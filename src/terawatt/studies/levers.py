@@ -177,9 +177,9 @@ def parse_levers(
         if spec.choices:
             choices = tuple(spec.choices)
             if sep:
-                parsed = _parse_bounds(bounds, name)
-                bad = [c for c in parsed if c not in spec.choices] if isinstance(parsed[0], str) else ["?"]
-                if bad or len(parsed) < 2:
+                parsed = _parse_bounds(bounds, name)  # (a FieldError for lo:hi that are no numbers)
+                if isinstance(parsed, FieldError) or len(parsed) < 2 or any(
+                        not isinstance(c, str) or c not in spec.choices for c in parsed):
                     errors.append(FieldError(label, f"choices {bounds!r}: give two or more of {spec.range_text()}"))
                     continue
                 choices = tuple(parsed)  # type: ignore[arg-type]

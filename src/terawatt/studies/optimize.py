@@ -373,7 +373,7 @@ def optimize(
         Bad levers (every one at once), unknown objective, a scenario with samples.
     """
     from terawatt.model import evaluate
-    from terawatt.scenario import _suggest
+    from terawatt.studies.outcomes import outcome_errors
 
     names = [objective] if isinstance(objective, str) else list(objective)
     errors: list[FieldError] = []
@@ -382,7 +382,7 @@ def optimize(
     if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
         errors.append(FieldError("--seed", f"expected an integer >= 0, got {seed!r}"))
     sc, info = _prepare(scenario, year)
-    known = list(evaluate(sc).outputs)
+    outputs = evaluate(sc).outputs
     keys = []
     for name in names:
         try:
@@ -390,10 +390,10 @@ def optimize(
         except ScenarioError as exc:
             errors.extend(exc.errors)
             continue
-        if key[0] in known:
+        bad = outcome_errors([key[0]], outputs, "--objective")  # unknown, or text / true-false
+        errors.extend(bad)
+        if not bad:
             keys.append(key)
-        else:
-            errors.append(FieldError("--objective", f"unknown output {key[0]!r}{_suggest(key[0], known)}"))
     items = list(levers or ["default"])
     named = {item.partition("=")[0].strip() for item in items}
     items += [k for k in scenario.auto_keys if k not in named and "default" not in named]
