@@ -319,7 +319,8 @@ def test_query_command(tmp_path, invoke_cli):
     assert lines[0] == "sample,comparison.cost_ratio" and [int(x.split(",")[0]) for x in lines[1:]] == [0, 1, 2]
     assert float(lines[2].split(",")[1]) == ref.columns["comparison.cost_ratio"][1]
     for args, fragment in (((run, "SELEC 1"), "SQL"), ((tmp_path, "SELECT 1"), "not a terawatt result folder"),
-                           ((run, "SELECT nope FROM samples"), "nope"),
+                           ((run, "SELECT nope FROM samples"), "nope"), ((run, ""), "holds no statement"),
+                           ((run, " "), "holds no statement"),
                            ((run, "SELECT 1", "--json", "--csv"), "--json/--csv")):
         bad = invoke_cli("query", *args)
         assert bad.exit_code == 2 and fragment in bad.stderr and "Traceback" not in bad.stderr, args

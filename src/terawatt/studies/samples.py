@@ -186,7 +186,11 @@ class SampleStore:
 
         con = self.connect()
         try:
-            return con.execute(sql).df()
+            cursor = con.execute(sql)
+            if cursor is None:  # no statement at all (empty, or only a comment)
+                raise ScenarioError([FieldError("SQL", f"{sql!r} holds no statement: give one, e.g. "
+                                                       f"'SELECT count(*) FROM {VIEW}'")])
+            return cursor.df()
         except duckdb.Error as exc:
             raise ScenarioError([FieldError("SQL", str(exc).strip())]) from exc
         finally:
