@@ -72,7 +72,7 @@ def test_a_changed_base_value_or_year_is_not_served_another_ones_kept_values():
     base = load_scenario("musk-2026")
     seen = {}
     for value in (9.0, 12, 12.0, 0.0, -0.0, 9.0):  # kept entries keyed on type and exact value (0.0 != -0.0)
-        sc = base.with_overrides({key: value})
+        sc = base.with_overrides({key: value}, keep_trajectories=True)
         for year in (2031, 2032):
             got = sc.at_year(year)
             _assert_same_values(got, _at_year_anew(sc, year))
@@ -83,7 +83,7 @@ def test_a_changed_base_value_or_year_is_not_served_another_ones_kept_values():
 
 def test_a_base_value_given_as_samples_is_evaluated_every_time():
     sc = load_scenario("musk-2026").with_overrides(
-        {"terrestrial.facility_capex_usd_per_w": np.linspace(8.0, 14.0, 64)})
+        {"terrestrial.facility_capex_usd_per_w": np.linspace(8.0, 14.0, 64)}, keep_trajectories=True)
     got = sc.at_year(2033)
     assert got.values["terrestrial.facility_capex_usd_per_w"].shape == (64,)
     _assert_same_values(got, _at_year_anew(sc, 2033))

@@ -354,6 +354,9 @@ def test_an_override_on_a_loaded_scenario_also_fixes_its_parameter_in_every_year
                                   np.full(10, 500.0))
     np.testing.assert_equal(timeline(fixed, 2026, 2035).rows(),
                             timeline(load_scenario(child_path, {PRICE: 500}), 2026, 2035).rows())
+    kept = sc.with_overrides({PRICE: 500}, keep_trajectories=True)  # 500 as the trajectory's base value
+    assert kept.trajectories == sc.trajectories
+    assert kept.at_year(2035).values[PRICE] == sc.at_year(2035).values[PRICE]
 
 
 def test_at_year_equals_at_years_column(scenario_files):

@@ -101,11 +101,11 @@ class Scenario:
         sizes = [np.size(v) for v in self.values.values() if isinstance(v, np.ndarray)]
         return max(sizes, default=1)
 
-    def with_overrides(self, overrides: Mapping[str, Any], *, in_range: bool = False) -> Scenario:
+    def with_overrides(self, overrides: Mapping[str, Any], *, in_range: bool = False,
+                       keep_trajectories: bool = False) -> Scenario:
         """A new validated scenario with more overrides applied on top of this one. As with ``--set``, an override
         fixes its parameter: it replaces the parameter's trajectory, so it holds in every year
-        (:meth:`at_year`, :meth:`at_years`). (The uncertainty studies sample a parameter with a trajectory by
-        scaling the trajectory instead: :mod:`terawatt.studies.population`.)
+        (:meth:`at_year`, :meth:`at_years`), unless ``keep_trajectories``.
 
         Only the new overrides are checked: one carried over unchanged (the very object this scenario validated)
         keeps its validated value, so the errors are those a check of every override would give, at less cost
@@ -122,6 +122,10 @@ class Scenario:
             over their samples that checks the range (the names, the kind of value, the shape and the common
             length are still checked, an integer parameter is cast as the check casts it): the scenario is the
             one the full check gives. Scalar overrides are always checked.
+        keep_trajectories
+            Keep the trajectories of the parameters overridden: the override is then the trajectory's base value,
+            which a trajectory without values of its own (a ``rate`` or ``learning`` from the scenario's value)
+            starts from, and which one with its own values ignores in the years they cover.
 
         Raises
         ------
@@ -135,7 +139,8 @@ class Scenario:
         values, errors = _validate(merged, kept, in_range=new.keys() if in_range else ())
         if errors:
             raise ScenarioError(errors)
-        trajectories = {k: v for k, v in self.trajectories.items() if k not in new}
+        trajectories = self.trajectories if keep_trajectories else {
+            k: v for k, v in self.trajectories.items() if k not in new}
         return Scenario(self.name, values, merged, self.description, self.sources, self.path, trajectories,
                         self.uncertainty, _checked(merged, values))
 
