@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 import terawatt
+from terawatt.errors import ScenarioError
 from terawatt.model import evaluate
 from terawatt.params import load_registry
 from terawatt.scenario import load_scenario
@@ -112,6 +113,28 @@ def test_cli_reconcile_json_plot_and_bad_input(tmp_path):
     metric = subprocess.run([*CLI, "reconcile", "mccalip-1gw", "--metric", "ratio"], capture_output=True, text=True,
                             timeout=120)
     assert metric.returncode == 2 and "--metric" in metric.stderr
+
+
+def test_a_preset_naming_no_output_or_no_numeric_parameter_is_refused_whole(tmp_path):
+    """Each published or solve entry's output must be a numeric output and each solve's parameter a number: all
+    named at once when the preset loads (an unknown output was a KeyError traceback in design_answers)."""
+    import yaml
+
+    doc = yaml.safe_load(shipped_presets()["spacex-ai1"].read_text())
+    doc["published"][0]["output"] = "orbital.specific_power_w_per_kgx"
+    doc["solve"][0]["output"] = "orbital.infeasible_reason"
+    doc["solve"][1]["param"] = "launch.vehicle"
+    doc["solve"][2]["param"] = "thermal.areal_mass"
+    path = tmp_path / "bad.yaml"
+    path.write_text(yaml.safe_dump(doc))
+    with pytest.raises(ScenarioError) as err:
+        load_preset(path)
+    paths = [e.path for e in err.value.errors]
+    assert paths == ["bad.yaml: published.0.output", "bad.yaml: solve.0.output", "bad.yaml: solve.1.param",
+                     "bad.yaml: solve.2.param"]
+    text = str(err.value)
+    assert "did you mean 'orbital.specific_power_w_per_kg'" in text and "is not numeric (str)" in text
+    assert "launch.vehicle is a str parameter" in text and "did you mean 'thermal.areal_mass_kg_per_m2'" in text
 
 
 def test_design_points_compare_and_solve():

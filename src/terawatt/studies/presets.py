@@ -125,9 +125,34 @@ def load_preset(name: str | Path) -> Preset:
         scenario = load_scenario(source)
     except ScenarioError as exc:
         raise ScenarioError([FieldError(f"{path.name}: {e.path}", e.message) for e in exc.errors]) from exc
+    errors = _key_errors(spec, path.name)
+    if errors:
+        raise ScenarioError(errors)
     return Preset(spec.id, spec.title, spec.year, tuple(spec.sources), scenario, dict(spec.assumptions),
                   tuple(p.model_dump() for p in spec.published), tuple(spec.not_reproduced), spec.kind,
                   tuple(q.model_dump() for q in spec.solve))
+
+
+def _key_errors(spec: PresetFile, label: str) -> list[FieldError]:
+    """The ``published`` and ``solve`` entries that name no numeric output, or a parameter that is no number."""
+    from terawatt.model import evaluate
+    from terawatt.params import load_registry
+    from terawatt.studies.outcomes import outcome_errors
+
+    outputs = evaluate(load_scenario()).outputs  # the output keys and their kinds are every scenario's
+    registry = load_registry()
+    errors = []
+    for i, p in enumerate(spec.published):
+        if p.output:
+            errors.extend(outcome_errors([p.output], outputs, f"{label}: published.{i}.output"))
+    for i, q in enumerate(spec.solve):
+        errors.extend(outcome_errors([q.output], outputs, f"{label}: solve.{i}.output"))
+        param = registry.get(q.param)
+        if param is None or param.kind not in ("float", "int"):
+            why = f"unknown parameter{_suggest(q.param, registry)}" if param is None else (
+                f"{q.param} is a {param.kind} parameter: the solver moves a number")
+            errors.append(FieldError(f"{label}: solve.{i}.param", why))
+    return errors
 
 
 def design_answers(preset: Preset) -> list[dict[str, Any]]:
