@@ -19,7 +19,7 @@ import yaml
 import terawatt
 from terawatt.scenario import ScenarioError, load_scenario
 from terawatt.studies.montecarlo import MAX_IN_MEMORY, load_montecarlo, montecarlo
-from terawatt.studies.population import DaskBackend, evaluate_population, make_backend, read_manifest
+from terawatt.studies.population import DaskBackend, evaluate_chunk, evaluate_population, make_backend, read_manifest
 from terawatt.studies.samples import SampleStore, StoredColumns, linear_percentiles
 from terawatt.studies.uncertainty import SampleDesign, check_scenario, uncertainty_space
 
@@ -258,6 +258,39 @@ def test_a_full_disk_is_an_input_error_and_the_run_resumes(tmp_path, musk, monke
     resumed = evaluate_population(sc, table, OUTPUTS, chunk_size=10, out=tmp_path / "full")
     assert resumed.resumed_chunks == 1
     _same(resumed.columns, evaluate_population(sc, table, OUTPUTS).columns)
+
+
+def _dies_at_chunk_2(task):
+    """A worker's chunk function that ends its process at chunk 2 (module level: pickled by name)."""
+    if task.index == 2:
+        os._exit(9)
+    return evaluate_chunk(task)  # the real one, imported at the top
+
+
+def test_a_killed_worker_is_an_input_error_and_the_run_resumes(tmp_path, musk, monkeypatch):
+    """A worker process that dies (here: exits at chunk 2, as the OOM killer would end it) breaks the pool; the
+    run stops with an error naming --workers, the chunks written are kept, and the same call completes."""
+    from terawatt.studies import population
+
+    sc, _, _ = musk
+    table = {"launch.price_usd_per_kg": np.linspace(50.0, 500.0, 60)}
+    monkeypatch.setattr(population, "evaluate_chunk", _dies_at_chunk_2)
+    with pytest.raises(ScenarioError, match="--workers: a worker process ended abruptly") as err:
+        evaluate_population(sc, table, OUTPUTS, chunk_size=10, out=tmp_path / "k", backend="processes", workers=2)
+    assert "rerun to resume" in str(err.value)
+    monkeypatch.setattr(population, "evaluate_chunk", evaluate_chunk)
+    resumed = evaluate_population(sc, table, OUTPUTS, chunk_size=10, out=tmp_path / "k")
+    assert 2 not in resumed.resumed and resumed.chunks == 6
+    _same(resumed.columns, evaluate_population(sc, table, OUTPUTS).columns)
+
+
+def test_more_workers_than_the_machine_can_use_are_refused():
+    from terawatt.studies.population import max_workers
+
+    assert max_workers() == 4 * (os.cpu_count() or 1)
+    with pytest.raises(ScenarioError, match=r"--workers: .* at most"):
+        make_backend("processes", max_workers() + 1)
+    assert make_backend("processes", max_workers()).workers == max_workers()
 
 
 def test_a_folder_being_written_is_refused_to_a_second_run(tmp_path, musk, invoke_cli):

@@ -269,6 +269,9 @@ def test_bad_options_name_every_field():
         twin(None, satellites=0, hours=24 * 365 * 40, step_s=1e5, seed=-1)
     paths = {e.path for e in exc.value.errors}
     assert paths == {"twin.satellites", "twin.step_s", "twin.hours", "twin.seed"}
+    with pytest.raises(ScenarioError, match="twin.hours: 0.1 h is shorter than one step of 1900 s"):
+        twin("suncatcher", satellites=81, hours=0.1, step_s=1900)  # no step: the run's means were 0/0
+    assert twin("suncatcher", satellites=81, hours=0.1, step_s=360).attrs["steps"] == 1
 
 
 @pytest.mark.parametrize(("scenario", "overrides", "field"), [

@@ -370,6 +370,16 @@ class DaskBackend:
         self._client = None
 
 
+#: Most local worker processes per CPU (``--workers``): the model is single-threaded NumPy, so more processes
+#: than CPUs gain nothing, and thousands of them exhaust memory before they start.
+WORKERS_PER_CPU = 4
+
+
+def max_workers() -> int:
+    """The most local worker processes ``--workers`` accepts on this machine [-]."""
+    return WORKERS_PER_CPU * (os.cpu_count() or 1)
+
+
 def make_backend(backend: str | Backend = "serial", workers: int | None = None,
                  scheduler: str | None = None) -> Backend:
     """A backend by name (``"serial"``, ``"processes"``, ``"dask"`` with ``scheduler``) or the object given; bad
@@ -381,6 +391,11 @@ def make_backend(backend: str | Backend = "serial", workers: int | None = None,
         errors.append(FieldError("backend", f"{backend!r} is not one of: {', '.join(BACKENDS)}"))
     if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
         errors.append(FieldError("--workers", f"the number of workers must be an integer >= 1, got {workers!r}"))
+    elif workers is not None and workers > max_workers():
+        errors.append(FieldError("--workers", f"{workers:,} local processes on {os.cpu_count() or 1} CPUs: at most "
+                                              f"{max_workers()} ({WORKERS_PER_CPU} per CPU); more only compete for "
+                                              "the CPUs, and each holds its own model (~0.2 GB). A cluster's "
+                                              "workers come with --scheduler"))
     if backend == "dask" and scheduler is None:
         errors.append(FieldError("--scheduler", "the Dask backend needs a scheduler address (tcp://HOST:PORT)"))
     if backend == "dask" and isinstance(scheduler, str) and "://" not in scheduler:
@@ -829,6 +844,13 @@ def evaluate_population(
             done_rows += task.stop - task.start
             if progress:
                 progress(done_rows, n)
+    except cf.BrokenExecutor as exc:  # a worker killed (out of memory, a signal): say so, keep the rest
+        engine.close(cancel=True)
+        kept = f"the {len(sink.done):,} chunks finished are kept in {out}: rerun to resume" if sink else (
+            "nothing was kept (no --out)")
+        raise ScenarioError([FieldError("--workers", f"a worker process ended abruptly (killed, e.g. out of "
+                                                     f"memory); {kept}, with fewer --workers or a smaller "
+                                                     "--chunk-size")]) from exc
     except BaseException:
         engine.close(cancel=True)
         raise

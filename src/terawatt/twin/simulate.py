@@ -125,6 +125,9 @@ def check_inputs(n_satellites: int, hours: float, step_s: float, seed: int, peri
                                  f"got {step_s:g}"))
     if not (np.isfinite(hours) and hours > 0.0):
         errors.append(FieldError("twin.hours", f"must be a positive duration [h], got {hours:g}"))
+    elif np.isfinite(step_s) and 0.0 < step_s <= period_s and hours * 3600.0 / step_s + 1e-9 < 1.0:
+        errors.append(FieldError("twin.hours", f"{hours:g} h is shorter than one step of {step_s:g} s: the run "
+                                 "needs at least one step"))
     elif np.isfinite(jd_start) and not (DE421_JD_RANGE[0] <= jd_start
                                         and jd_start + hours / 24.0 <= DE421_JD_RANGE[1] - 1.0):
         errors.append(FieldError("twin.hours", f"the run must end inside the DE421 ephemeris (1899-07-29 to "
