@@ -330,6 +330,16 @@ def test_timeline_and_buildout_out(invoke_cli, tmp_path):
     assert "message" in pd.read_csv(tmp_path / "be.csv").columns
 
 
+def test_a_table_that_mixes_numbers_and_names_is_written_to_parquet(invoke_cli, tmp_path):
+    """optimize's lever table holds a number for a numeric lever and a name for a choice lever in one column:
+    Parquet takes one type per column, so such a column is written as text (an ArrowInvalid traceback before)."""
+    _ok(invoke_cli("optimize", "--lever", "satellite.compute_power_w", "--lever", "orbit.eclipse_policy",
+                   "--out", tmp_path / "o.parquet"))
+    table = pd.read_parquet(tmp_path / "o.parquet")
+    assert table.loc["orbit.eclipse_policy", "optimum"] in ("battery", "throttle")
+    assert float(table.loc["satellite.compute_power_w", "optimum"]) > 0
+
+
 @pytest.mark.parametrize("verb", [["run"], ["timeline"], ["buildout"]])
 @pytest.mark.parametrize(("name", "fragment"), [("x.xlsx", ".csv or .parquet"), ("nowhere/x.csv", "does not exist")])
 def test_out_bad_path_exits_2_before_work(invoke_cli, tmp_path, verb, name, fragment):

@@ -269,6 +269,19 @@ def check_out(path: Path | None) -> None:
         raise field_error("--out", f"{str(path)!r} is a folder; give a file name")
 
 
+def _typed_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with each column that mixes numbers and text (a lever table's values: a number for a numeric
+    lever, a name for a choice) as text, which Parquet needs (one type per column); missing values stay missing."""
+    mixed = [c for c in frame.columns if frame[c].dtype == object
+             and len({isinstance(v, str) for v in frame[c] if v is not None and v == v}) > 1]
+    if not mixed:
+        return frame
+    out = frame.copy()
+    for c in mixed:
+        out[c] = [v if v is None or isinstance(v, str) or v != v else str(v) for v in frame[c]]
+    return out
+
+
 def write_table(frame: pd.DataFrame, path: Path) -> None:
     """Write ``frame`` as CSV or Parquet (units kept in the Parquet metadata through ``frame.attrs``)."""
     check_out(path)
@@ -280,7 +293,7 @@ def write_table(frame: pd.DataFrame, path: Path) -> None:
                 import pyarrow  # noqa: F401
             except ImportError as exc:  # pragma: no cover - pyarrow is a dependency
                 raise field_error("--out", "writing Parquet needs pyarrow: pip install pyarrow") from exc
-            frame.to_parquet(path)
+            _typed_columns(frame).to_parquet(path)
     except OSError as exc:
         raise field_error("--out", f"cannot write {str(path)!r}: {exc.strerror or exc}") from exc
     err_console.print(f"table written to {path} ({len(frame)} rows)", highlight=False)
