@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 import yaml
 
+from terawatt.model import evaluate
 from terawatt.scenario import load_scenario, shipped_scenarios
 from terawatt.studies.buildout import FIELDS, GROUND_LIMITS, LABELS, ORBIT_LIMITS, BuildOut, buildout
 from terawatt.validation import load_cases, run_case
@@ -216,6 +217,57 @@ def test_conservation_sampled_and_infeasible(sampled_run):
     for d in (sampled_run.data, run(INFEASIBLE, end=2050).data):
         total = d["orbit_gw_total"] + d["ground_gw_total"] + d["shortfall_gw"]
         np.testing.assert_allclose(total, d["demand_gw"], rtol=1e-9)
+
+
+#: A dose whose shielding has no finite mass: the orbital design has no finite figures (infinite launch mass).
+NO_DESIGN = {"radiation.dose_rad_per_yr": 4.5e5}
+
+
+def test_a_year_without_a_finite_design_launches_nothing_and_the_ground_still_builds():
+    """The design's mass is infinite in every year: the orbit adds nothing and reads "design infeasible" once
+    started, the ground meets demand as far as its own limits allow, and every ground and demand figure is a
+    number (they were all NaN, and the run warned). Sample by sample, a design with no figures in one sample does
+    not touch the others."""
+    import warnings
+
+    assert not np.isfinite(evaluate(load_scenario(None, NO_DESIGN))["orbital.launch_mass_kg"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        bad = run(NO_DESIGN, end=2035)
+    d = bad.data
+    started = bad.years >= 2028
+    assert np.all(d["orbit_gw_total"] == 0.0) and np.all(d["launches"] == 0.0) and np.all(d["satellites_launched"] == 0)
+    assert {r["orbit_binding"] for r, s in zip(bad.rows(), started, strict=True) if s} == {"design infeasible"}
+    for key in ("ground_gw_total", "ground_gw_added", "shortfall_gw", "accelerators_needed", "demand_gw"):
+        assert np.all(np.isfinite(d[key])), key
+    np.testing.assert_allclose(d["ground_gw_total"] + d["shortfall_gw"], d["demand_gw"], rtol=1e-9)
+    assert any("orbit design has no finite mass" in line for line in bad.bottlenecks())
+    dose = np.array([100.0, 4.5e5])
+    both = run({"radiation.dose_rad_per_yr": dose}, end=2035).data
+    for i, one in enumerate((run({"radiation.dose_rad_per_yr": 100.0}, end=2035).data, d)):
+        np.testing.assert_array_equal(both["orbit_binding"][i], one["orbit_binding"])
+        for key in ("orbit_gw_total", "ground_gw_total", "shortfall_gw", "launches"):  # (a sampled run: ~1 ulp)
+            np.testing.assert_allclose(both[key][i], one[key], rtol=1e-14, atol=1e-15, err_msg=key)
+
+
+def test_a_fleet_outlives_the_years_its_design_has_no_figures():
+    """Feasible until 2030, no finite design from 2031: nothing is launched from 2031, the fleet retires on its
+    life and is counted with the last design that flew; with no design in any year an existing fleet has no
+    satellite count (NaN), while its GW are still carried."""
+    gone = {"trajectories": {"radiation.dose_rad_per_yr": {"kind": "waypoints",
+                                                          "points": {2026: 100.0, 2030: 100.0, 2031: 4.5e5}}}}
+    b = buildout(load_scenario(gone), 2026, 2040)
+    d, late = b.data, b.years >= 2031
+    ok = run({}, end=2040).data  # the same design until 2030
+    for key in ("orbit_gw_total", "satellites_in_orbit", "launches"):
+        np.testing.assert_array_equal(d[key][~late], ok[key][~late], err_msg=key)
+    assert np.all(d["orbit_gw_launched"][late] == 0.0) and np.all(np.diff(d["orbit_gw_total"][late]) <= 0)
+    assert d["orbit_gw_total"][late][-1] < d["orbit_gw_total"][b.years == 2030][0]  # it retires
+    per_gw = d["satellites_in_orbit"][b.years == 2030] / d["orbit_gw_total"][b.years == 2030]
+    np.testing.assert_allclose(d["satellites_in_orbit"][late], d["orbit_gw_total"][late] * per_gw, rtol=1e-12)
+    never = run({**NO_DESIGN, "buildout.orbit_gw_2025": 1.0, "satellite.lifetime_yr": 5.0}, end=2032).data
+    assert np.all(never["orbit_gw_total"][:4] > 0) and np.all(np.isnan(never["satellites_in_orbit"][:4]))
+    assert np.all(never["orbit_gw_launched"] == 0.0) and np.all(np.isfinite(never["ground_gw_total"]))
 
 
 def test_totals_accumulate_additions(default_run):

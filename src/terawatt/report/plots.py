@@ -37,9 +37,11 @@ ORBIT_COLOURS = {
     "packaging": "tab:cyan",
     "not started": "lightgray",
     "cost": "dimgray",
+    "design infeasible": "black",
 }
 #: Legend text of the build-out chart for the orbit's non-supply states.
-ORBIT_LABELS = {"demand": "meets its share", "not started": "not started", "cost": "cost-limited"}
+ORBIT_LABELS = {"demand": "meets its share", "not started": "not started", "cost": "cost-limited",
+                "design infeasible": "design infeasible"}
 #: How a title names a switch (a boolean ``<section>.enabled`` parameter) that differs from its default.
 SWITCH_WORDS = {
     "radiation": "radiation effects",

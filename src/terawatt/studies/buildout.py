@@ -48,8 +48,13 @@ ORBIT_LIMITS = (
     "not started",
     "cost",
     "packaging",
+    "design infeasible",
 )
 GROUND_LIMITS = ("demand", "transformers", "new power", "logic dies", "HBM", "cost", "packaging")
+#: Orbit binding code of a year whose orbital design is infeasible (nothing launched).
+INFEASIBLE_CODE = ORBIT_LIMITS.index("design infeasible")
+#: Fields that count satellites with the design's figures: NaN for a fleet in orbit in a sample with no design.
+_DESIGN_COUNTED = ("satellites_launched", "satellites_retired", "satellites_in_orbit", "reentries", "alumina_t")
 #: Orbit and ground binding codes of the chip links (terawatt.supply.CHIP_LINKS order: logic dies, HBM, packaging).
 _CHIP_ORBIT_CODES = np.array([6, 7, 10])
 _CHIP_GROUND_CODES = np.array([3, 4, 6])
@@ -184,10 +189,26 @@ def _words(limit: str, cause: str, side: str) -> str:
         return f"{side} meets its share of demand"
     if limit == "not started":
         return f"{side} not started"
+    if limit == "design infeasible":
+        return f"the {side} design has no finite mass or size (infeasible: terawatt run --year says why)"
     if limit == "cost":
         return f"cost keeps {side} from the unmet demand"
     verb = "bind" if limit.endswith("s") and limit not in ("HBM", "packaging") else "binds"
     return f"{limit} {verb} {side}{why}"
+
+
+def _carry_design(value: np.ndarray, feasible: np.ndarray, never: np.ndarray) -> np.ndarray:
+    """An orbital design figure over the years (..., Y) with each year without a design (``feasible`` False) given
+    the value of the nearest year before it that has one (after it, for years before the first): the satellites
+    already in orbit are counted with a design that flew, and nothing is launched that year (its cap is 0). 1.0
+    in a sample with no design in any year (``never``), where no satellite is launched: a finite stand-in, so
+    that the products with the zero additions stay 0 (the fields that count satellites are NaN there)."""
+    years = np.arange(value.shape[-1])
+    last = np.maximum.accumulate(np.where(feasible, years, -1), axis=-1)
+    following = np.minimum.accumulate(np.where(feasible, years, years.size)[..., ::-1], axis=-1)[..., ::-1]
+    source = np.clip(np.where(last >= 0, last, following), 0, years.size - 1)
+    carried = np.take_along_axis(np.broadcast_to(value, feasible.shape), source, axis=-1)
+    return np.where(never[..., None], 1.0, carried)
 
 
 def _ramp(year: np.ndarray, start: np.ndarray, ramp_yr: np.ndarray) -> np.ndarray:
@@ -302,6 +323,9 @@ def buildout(
       Earth cells) and radiator panels. Ground limit: transformers or new power (turbines, interconnections,
       solar + storage, then the one-off grid headroom), whichever is lower, over the PUE.
     - Parameters with a trajectory take their value of each year; sampled parameters run as N trajectories.
+    - A year whose orbital design has no finite figures (an infeasible design with an array or radiator without
+      bound) launches nothing (binding ``design infeasible``); the ground still builds. A design flagged
+      infeasible with finite figures (a mass given below its parts', as a claim states it) is built as given.
 
     ``fields`` names the fields of :data:`FIELDS` to record (default: all); the others are neither computed nor
     in ``data``, and those recorded are the same numbers as in a run of all fields (the Monte Carlo keeps eight).
@@ -333,7 +357,27 @@ def buildout(
     P = {key: series(key) for key in numeric}
     it = series("workload.it_power_w")  # the reference deployment the per-watt design figures come from [W]
     count = series("orbital.satellite_count")
-    array_w_per_w = series("orbital.array_power_bol_w") * count / it
+    # The design figures the simulation reads. A year whose design has no finite figures (an infeasible one with an
+    # array or radiator without bound, a NaN count) launches nothing; its figures are carried from a year that has
+    # them (_carry_design), so that the fleet in orbit is still counted and no NaN reaches the ground. (A design
+    # flagged infeasible with finite figures, such as a mass given below its parts' as a claim states it, is built
+    # as given: the build-out does the claim's arithmetic.)
+    figures = {
+        "array_w_per_w": series("orbital.array_power_bol_w") * count / it,
+        "kg_per_w": series("orbital.launch_mass_kg") / it,
+        "radiator_m2_per_gw": series("orbital.radiator_area_m2") * count / it * 1e9,
+        "sat_mass": series("orbital.satellite_mass_kg"),
+        "acc_orbit_per_w": series("orbital.accelerators") / it,
+        "payload_t": series("orbital.payload_kg") / 1e3,
+    }
+    feasible = np.logical_and.reduce([np.isfinite(v) for v in figures.values()]) & (figures["sat_mass"] > 0)
+    if "investment_usd" in want:  # carried with the others (not tested: the fields recorded decide nothing)
+        figures["capex_orbit_per_w"] = series("orbital.capex_usd") / it
+    all_feasible = bool(feasible.all())
+    never = ~feasible.any(axis=-1)
+    if not all_feasible:
+        figures = {key: _carry_design(value, feasible, never) for key, value in figures.items()}
+    array_w_per_w = figures["array_w_per_w"]
     acc_ground_per_w = series("terrestrial.accelerators") / it
     ratio = series("comparison.cost_ratio")
     accelerator = catalog_entry("accelerators", scenario.values["workload.accelerator"])
@@ -345,6 +389,8 @@ def buildout(
     else:
         share_all = np.full(shape, 1.0 if rule == "orbit_first" else 0.0)
     share_all = np.where(years >= P["buildout.orbit_start_year"], share_all, 0.0)
+    if not all_feasible:
+        share_all = np.where(feasible, share_all, 0.0)
     # the supply chains, built year by year toward the need the market sees (terawatt.supply); only the outputs
     # the simulation and the recorded fields read
     sup_read = [*_SUPPLY_READ, *(k for f in recorded for k in _SUPPLY_FOR.get(f, ()) if k not in _SUPPLY_READ),
@@ -354,15 +400,15 @@ def buildout(
 
     # per-year values that do not depend on the simulation's state, year-major (row j is year j)
     known = {
-        "kg_per_w": series("orbital.launch_mass_kg") / it,
+        "kg_per_w": figures["kg_per_w"],
         "array_w_per_w": array_w_per_w,
-        "radiator_m2_per_gw": series("orbital.radiator_area_m2") * count / it * 1e9,
-        "sat_mass": series("orbital.satellite_mass_kg"),
-        "acc_orbit_per_w": series("orbital.accelerators") / it,
+        "radiator_m2_per_gw": figures["radiator_m2_per_gw"],
+        "sat_mass": figures["sat_mass"],
+        "acc_orbit_per_w": figures["acc_orbit_per_w"],
         "acc_ground_per_w": acc_ground_per_w,
         "ratio": ratio,
         "share": share_all,
-        "payload_t": series("orbital.payload_kg") / 1e3,
+        "payload_t": figures["payload_t"],
         # a side takes up what the other cannot only while its compute is worth its cost
         "orbit_worth": np.nan_to_num(series("orbital.cost_per_gpu_hour_usd"), nan=np.inf)
         <= P["workload.value_per_gpu_hour_usd"],
@@ -370,8 +416,10 @@ def buildout(
         <= P["workload.value_per_gpu_hour_usd"],
     }
     if "investment_usd" in want:
-        known["capex_orbit_per_w"] = series("orbital.capex_usd") / it
+        known["capex_orbit_per_w"] = figures["capex_orbit_per_w"]
         known["capex_ground_per_w"] = series("terrestrial.capex_usd") / it
+    if not all_feasible:
+        known["feasible"] = feasible
     known = {key: _year_major(np.broadcast_to(value, shape)) for key, value in known.items()}
     # accelerators: the least of logic dies, HBM stacks and packages (each in accelerator equivalents); the supply's
     # arrays are year-major already
@@ -573,7 +621,7 @@ def buildout(
             / (y["radiator_m2_per_gw"] * earth_floor)
         )
         orbit_least, orbit_first = _least([launch_gw, solar_gw, radiator_gw])
-        started = f["started"]
+        started = f["started"] if all_feasible else f["started"] & y["feasible"]
         orbit_cap = np.where(started, orbit_least, 0.0)
         orbit_code = np.where(orbit_first == 0, launch_code, np.where(orbit_first == 1, 4, 5))
 
@@ -621,6 +669,8 @@ def buildout(
                 np.where(orbit_capped & gapped, orbit_code, np.where(unmet & y["orbit_not_worth"], 9, 0)),
             ),
         )
+        if not all_feasible:  # a year without a feasible design: that, not the cap it leaves at 0
+            orbit_binding = np.where(f["not_started"] | y["feasible"], orbit_binding, INFEASIBLE_CODE)
         ground_capped = ground_add >= ground_cap * (1.0 - 1e-9)
         ground_binding = np.where(
             chip_bound,
@@ -662,6 +712,12 @@ def buildout(
             columns[name][j] = record[name] if name in record else flows[name]()
     data = {name: np.moveaxis(columns[name], 0, -1).copy() for name in per_year}
     data.update({name: np.moveaxis(sup[name], 0, -1).copy() for name in SUPPLY_FIELDS if name in want})
+    if never.any():  # no design ever: a fleet in orbit has no satellite count, no launch its CO2 per GW-year
+        for name in _DESIGN_COUNTED:
+            if name in data:
+                data[name] = np.where(never[..., None] & (data[name] != 0.0), np.nan, data[name])
+        if "orbit_co2_t_per_gw_yr" in data:
+            data["orbit_co2_t_per_gw_yr"] = np.where(never[..., None], np.nan, data["orbit_co2_t_per_gw_yr"])
     if "launcher_emission_cut_needed" in want:
         data["launcher_emission_cut_needed"] = data["orbit_co2_t_per_gw_yr"] / data["ground_co2_t_per_gw_yr"]
     for name in LABELS:
