@@ -314,6 +314,31 @@ def test_a_folder_being_written_is_refused_to_a_second_run(tmp_path, musk, invok
     _same(first.columns, again.columns)
 
 
+def test_a_closed_run_frees_its_folder_even_while_a_process_it_forked_lives(tmp_path, musk):
+    """Worker processes are forked while the run holds the folder's lock, so they share it: closing the run
+    unlocks it for every holder (closing its own copy left it locked until the last worker exited; a worker that
+    outlived a broken pool refused the rerun)."""
+    import multiprocessing
+
+    from terawatt.studies.population import ParquetSink
+
+    sc, _, _ = musk
+    table = {"launch.price_usd_per_kg": np.linspace(50.0, 500.0, 30)}
+    folder = tmp_path / "forked"
+    evaluate_population(sc, table, OUTPUTS, chunk_size=10, out=folder)
+    spec = json.loads((folder / "manifest.json").read_text())["spec"]
+    run = ParquetSink(folder, spec, 30, 10).open()
+    child = multiprocessing.get_context("fork").Process(target=time.sleep, args=(30,))
+    child.start()  # holds a copy of the lock's file descriptor, as a pool's worker does
+    try:
+        run.close()
+        again = evaluate_population(sc, table, OUTPUTS, chunk_size=10, out=folder)
+        assert again.resumed_chunks == 3
+    finally:
+        child.kill()
+        child.join()
+
+
 def test_in_memory_limit_is_refused_with_a_hint(invoke_cli):
     res = invoke_cli("montecarlo", "suncatcher", "-n", str(MAX_IN_MEMORY + 1))
     assert res.exit_code == 2 and "--out" in res.stderr and "-n" in res.stderr

@@ -592,8 +592,8 @@ class ParquetSink:
 
     def _lock(self) -> None:
         """Hold an advisory lock on the folder (``fcntl.flock`` on :data:`LOCK`; released by :meth:`close` or when
-        the process dies, so a killed run never blocks its resumption). Where ``fcntl`` does not exist (Windows)
-        no lock is taken."""
+        the process dies, so a killed run never blocks its resumption, once the workers it forked have exited).
+        Where ``fcntl`` does not exist (Windows) no lock is taken."""
         try:
             import fcntl
         except ImportError:  # pragma: no cover - Windows
@@ -627,6 +627,12 @@ class ParquetSink:
                 (self.folder / JOURNAL).unlink(missing_ok=True)
         handle, self._lock_handle = self._lock_handle, None
         if handle is not None:
+            import fcntl  # (a handle exists only where fcntl does)
+
+            # unlocked explicitly: worker processes forked while the lock was held share it, and closing this
+            # copy alone would leave the folder locked until the last of them exits (a worker that outlives a
+            # broken pool or a Ctrl-C would refuse the rerun)
+            fcntl.flock(handle, fcntl.LOCK_UN)
             handle.close()
 
     def clear(self) -> None:
