@@ -272,6 +272,8 @@ def test_bad_options_name_every_field():
     with pytest.raises(ScenarioError, match="twin.hours: 0.1 h is shorter than one step of 1900 s"):
         twin("suncatcher", satellites=81, hours=0.1, step_s=1900)  # no step: the run's means were 0/0
     assert twin("suncatcher", satellites=81, hours=0.1, step_s=360).attrs["steps"] == 1
+    with pytest.raises(ScenarioError, match=r"twin.step_s: 1 h in steps of 1e-300 s are 3.6e\+303 steps"):
+        twin("suncatcher", satellites=81, hours=1, step_s=1e-300)  # it ran (forever) before
 
 
 @pytest.mark.parametrize(("scenario", "overrides", "field"), [

@@ -32,6 +32,9 @@ N_TRACED = 3
 #: Most accelerators a run flies (satellites x accelerators per satellite): the job layer keeps a few numbers per
 #: accelerator slot (measured: 1.4e8 accelerators, 1,000 satellites, one hour, 2.2 GB peak and 87 s).
 MAX_ACCELERATORS = 200_000_000
+#: Most time steps a run takes: every series over time is this long (a year at 6.3-s steps; the default run is
+#: 1,440).
+MAX_STEPS = 5_000_000
 #: A load below the wanted one by more than this is counted as throttled [fraction of IT power].
 THROTTLE_TOL = 1e-6
 
@@ -128,6 +131,10 @@ def check_inputs(n_satellites: int, hours: float, step_s: float, seed: int, peri
     elif np.isfinite(step_s) and 0.0 < step_s <= period_s and hours * 3600.0 / step_s + 1e-9 < 1.0:
         errors.append(FieldError("twin.hours", f"{hours:g} h is shorter than one step of {step_s:g} s: the run "
                                  "needs at least one step"))
+    elif np.isfinite(step_s) and 0.0 < step_s <= period_s and hours * 3600.0 / step_s > MAX_STEPS:
+        errors.append(FieldError("twin.step_s", f"{hours:g} h in steps of {step_s:g} s are "
+                                 f"{hours * 3600.0 / step_s:,.3g} steps, more than the {MAX_STEPS:,} a run takes "
+                                 "(a year at 6.3-s steps); take longer steps or a shorter run"))
     elif np.isfinite(jd_start) and not (DE421_JD_RANGE[0] <= jd_start
                                         and jd_start + hours / 24.0 <= DE421_JD_RANGE[1] - 1.0):
         errors.append(FieldError("twin.hours", f"the run must end inside the DE421 ephemeris (1899-07-29 to "
