@@ -157,6 +157,7 @@ def test_cli_discover_never_true_is_a_message_not_a_crash(invoke_cli, tmp_path):
     (("--year", "3000"), "--year"),
     (("--condition", "comparison.cost_ratio < 1"), "--year"),
     (("--year", "2035", "--density", "2"), "--density"),
+    (("--year", "2035", "-n", "1000000000"), "model rows held in memory"),  # it ran for hours before
 ])
 def test_cli_discover_bad_input_exits_2(invoke_cli, args, fragment):
     res = invoke_cli("discover", *args)

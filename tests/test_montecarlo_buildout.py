@@ -278,6 +278,7 @@ def test_cli_buildout_table_and_plot(invoke_cli, tmp_path):
         (("--study", "buildout", "--year", "2030", "--workers", "0"), ("--year", "--workers")),
         (("--study", "buildout", "--plot", "x.gif", "-n", "0"), ("--plot", "-n")),
         (("--study", "buildout", "--from", "2040", "--to", "2030"), ("--from",)),
+        (("--study", "buildout", "-n", "100000000"), ("-n", "sample-years held in memory")),  # 20+ GB before
     ],
 )
 def test_cli_bad_study_options_exit_2(invoke_cli, args, fields):

@@ -179,6 +179,8 @@ def test_cli_sensitivity_table_json_and_plot(invoke_cli, tmp_path):
     (("--year", "1900"), "--year"),
     (("-n", "100"), "power of 2"),
     (("--plot", "x.txt"), "--plot"),
+    (("-n", str(2**30)), "model rows held in memory, more than the 1,000,000"),  # an ArrayMemoryError before
+    (("--method", "morris", "-n", "100000000"), "trajectories of"),  # it ran for hours before
 ])
 def test_cli_sensitivity_bad_input_exits_2(invoke_cli, args, fragment):
     res = invoke_cli("sensitivity", *args)

@@ -25,6 +25,7 @@ from terawatt.scenario import Scenario
 from terawatt.studies.outcomes import (
     Condition,
     central_outputs,
+    in_memory_errors,
     outcome_errors,
     parse_condition,
     sample_array_errors,
@@ -147,6 +148,7 @@ def discover(
     """
     errors = check_sampler(sampler, n, seed) + year_errors(year) + _check_options(alpha, min_support, threshold,
                                                                                    max_boxes)
+    errors.extend(in_memory_errors(n, "samples", "PRIM peels boxes over all of them at once"))
     errors.extend(sample_array_errors(scenario, "discover"))
     if year is None:
         errors.append(FieldError("--year", "give the calendar year the condition is tested in"))

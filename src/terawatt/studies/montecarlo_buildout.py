@@ -50,6 +50,10 @@ PERCENTILES = (5, 25, 50, 75, 95)
 REPORT_YEARS = (2030, 2035, 2040, 2050)
 #: Default span of a build-out run [yr].
 SPAN = (2026, 2050)
+#: Most sample-years a build-out Monte Carlo holds (its trajectories stay in memory, with --out too): ~0.22 GB
+#: per million (peak RSS 0.22 GB at 20,000 x 25 years, 1.19 GB at 200,000 x 25), so ~5.5 GB at the limit: the
+#: README's 1,000,000 trajectories of 25 years.
+MAX_SAMPLE_YEARS = 25_000_000
 #: Fields of :class:`terawatt.studies.buildout.BuildOut` kept per sample and year.
 FIELDS = ("orbit_gw_total", "ground_gw_total", "demand_gw", "shortfall_gw", "launches", "cost_ratio",
           "orbit_binding", "ground_binding")
@@ -335,7 +339,13 @@ def montecarlo_buildout(
     if (start is None) != (end is None):
         errors.append(FieldError("--from/--to", "give both the first and the last year"))
     start, end = (SPAN if start is None or end is None else (start, end))
-    errors.extend(year_span_errors(start, end))
+    spans = year_span_errors(start, end)
+    errors.extend(spans)
+    if not errors and int(n) * (int(end) - int(start) + 1) > MAX_SAMPLE_YEARS:
+        errors.append(FieldError("-n", f"{int(n):,} trajectories of {int(end) - int(start) + 1} years are "
+                                       f"{int(n) * (int(end) - int(start) + 1):,} sample-years held in memory (with "
+                                       f"--out too), more than the {MAX_SAMPLE_YEARS:,} a run takes (~0.22 GB per "
+                                       "million)"))
     if isinstance(chunk_size, bool) or not isinstance(chunk_size, (int, np.integer)) or chunk_size < 1:
         errors.append(FieldError("--chunk-size", f"samples per chunk must be an integer >= 1, got {chunk_size!r}"))
     try:

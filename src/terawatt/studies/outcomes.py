@@ -68,6 +68,23 @@ def outcome_errors(keys: Iterable[str], outputs: Mapping[str, Any], option: str)
     return errors
 
 
+#: Most model rows a study holds in memory at once (discover's samples, a Sobol or Morris design's rows): as
+#: ``terawatt montecarlo`` without ``--out`` (:data:`terawatt.studies.montecarlo.MAX_IN_MEMORY`).
+MAX_ROWS_IN_MEMORY = 1_000_000
+
+
+def in_memory_errors(n: Any, what: str, why: str, rows: int | None = None) -> list[FieldError]:
+    """``-n`` asking for more than :data:`MAX_ROWS_IN_MEMORY` rows (``rows``, default ``n``) held at once; nothing
+    for an ``n`` that is no integer (its own check names it)."""
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
+        return []
+    rows = int(n) if rows is None else int(rows)
+    if rows <= MAX_ROWS_IN_MEMORY:
+        return []
+    return [FieldError("-n", f"{int(n):,} {what} are {rows:,} model rows held in memory, more than the "
+                             f"{MAX_ROWS_IN_MEMORY:,} a run takes ({why})")]
+
+
 def year_errors(year: int | None, option: str = "--year") -> list[FieldError]:
     """A calendar year outside the model's calendar (or not an integer)."""
     from terawatt.trajectory import YEAR_RANGE

@@ -58,7 +58,13 @@ import numpy as np
 
 from terawatt.errors import FieldError, ScenarioError
 from terawatt.scenario import Scenario
-from terawatt.studies.outcomes import central_outputs, outcome_errors, sample_array_errors, year_errors
+from terawatt.studies.outcomes import (
+    central_outputs,
+    in_memory_errors,
+    outcome_errors,
+    sample_array_errors,
+    year_errors,
+)
 from terawatt.studies.population import Progress, TableRows, evaluate_population
 from terawatt.studies.uncertainty import UncertaintySpace, model_uncertainty_space
 
@@ -385,6 +391,12 @@ def sensitivity(
         space = None
     if not any(e.path in ("--year", "<samples>") for e in errors):
         errors.extend(outcome_errors([output], central_outputs(scenario, year), "--output"))
+    designed = method in ("sobol", "morris") and n is not None and not any(e.path == "-n" for e in errors)
+    if space is not None and designed:
+        d = len(space.uncertainties)  # a Sobol design has N (d + 2) rows, a Morris one r (d + 1)
+        rows = int(n) * (d + 2 if method == "sobol" else d + 1)
+        what = "base samples" if method == "sobol" else "trajectories"
+        errors.extend(in_memory_errors(n, f"{what} of {d} inputs", "SALib holds the whole design", rows))
     if errors:
         raise ScenarioError(errors)
     space.require_uncertain()
