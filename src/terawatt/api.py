@@ -35,16 +35,23 @@ Overrides = Mapping[str, Any] | Sequence[str] | None
 
 def _scenario(scenario: ScenarioLike, overrides: Overrides) -> Scenario:
     """The scenario with ``overrides`` applied; as with ``--set``, an override replaces the parameter's trajectory."""
+    extra = _overrides(overrides)
     if not isinstance(scenario, Scenario):
-        return load_scenario(scenario, overrides)
-    if not overrides:
-        return scenario
-    return scenario.with_overrides(dict(overrides) if isinstance(overrides, Mapping) else parse_set(overrides))
+        return load_scenario(scenario, extra)
+    return scenario.with_overrides(extra) if extra else scenario
+
+
+def _overrides(overrides: Overrides) -> dict[str, Any]:
+    """``overrides`` as a dict: a mapping as it is, ``["key=value", ...]`` (or one such text) parsed as ``--set``;
+    anything else is an input error naming ``--set``."""
+    if overrides is None:
+        return {}
+    return dict(overrides) if isinstance(overrides, Mapping) else parse_set(overrides)
 
 
 def _fixed(overrides: Overrides) -> list[str]:
     """Names fixed by ``overrides`` (not sampled by the uncertainty studies)."""
-    return list(overrides) if isinstance(overrides, Mapping) else list(parse_set(overrides or []))
+    return list(_overrides(overrides))
 
 
 def timeline(
@@ -221,7 +228,7 @@ def montecarlo(
     """
     from terawatt.studies.montecarlo import montecarlo as run
 
-    fixed = list(overrides) if isinstance(overrides, Mapping) else list(parse_set(overrides or []))
+    fixed = _fixed(overrides)
     backend = "dask" if scheduler is not None else "serial" if workers is None else "processes"
     return run(_scenario(scenario, overrides), n, seed, sampler, year, start, end, fixed=fixed, out=out,
                backend=backend, workers=workers, chunk_size=chunk_size, scheduler=scheduler, overwrite=overwrite)
@@ -405,7 +412,7 @@ def montecarlo_buildout(
     """
     from terawatt.studies.montecarlo_buildout import montecarlo_buildout as run
 
-    fixed = list(overrides) if isinstance(overrides, Mapping) else list(parse_set(overrides or []))
+    fixed = _fixed(overrides)
     return run(_scenario(scenario, overrides), n, seed, sampler, start, end, fixed=fixed, out=out,
                chunk_size=chunk_size, backend="serial" if workers is None else "processes", workers=workers)
 

@@ -13,6 +13,7 @@ import copy
 import difflib
 import functools
 import math
+import os
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -153,7 +154,11 @@ class Scenario:
         """
         from terawatt.trajectory import YEAR_RANGE, check_trajectory_values, trajectory_values
 
-        yrs = np.atleast_1d(np.asarray(years, dtype=float))
+        try:
+            yrs = np.atleast_1d(np.asarray(years, dtype=float))
+        except (TypeError, ValueError) as exc:
+            raise ScenarioError([FieldError("year", f"expected calendar years (whole numbers), got {years!r:.60}")]
+                                ) from exc
         bad = yrs[(yrs < YEAR_RANGE[0]) | (yrs > YEAR_RANGE[1]) | (yrs != np.round(yrs))]
         if bad.size:
             listed = ", ".join(f"{b:g}" for b in bad[:10]) + (f" and {bad.size - 10} more" if bad.size > 10 else "")
@@ -256,6 +261,9 @@ def _read_yaml(path: Path, label: str) -> dict[str, Any]:
 
 def resolve_scenario_path(source: str | Path, relative_to: Path | None = None) -> Path:
     """A scenario path (relative paths first against ``relative_to``), or the file of a shipped scenario name."""
+    if not isinstance(source, (str, os.PathLike)):
+        raise ScenarioError([FieldError("scenario", f"expected a shipped scenario's name, a YAML path, a mapping or a "
+                                                    f"Scenario, got {type(source).__name__} {source!r:.60}")])
     path = Path(source)
     if relative_to is not None and not path.is_absolute() and (relative_to / path).exists():
         path = relative_to / path
@@ -303,10 +311,19 @@ def parse_value(text: str) -> Any:
 
 
 def parse_set(items: Iterable[str]) -> dict[str, Any]:
-    """``["orbit.altitude_km=550", ...]`` to a dict; a malformed item is a :class:`ScenarioError`."""
+    """``["orbit.altitude_km=550", ...]`` (or one such text) to a dict; a malformed item is a
+    :class:`ScenarioError`."""
+    if isinstance(items, str):
+        items = [items]
+    if isinstance(items, bytes) or not isinstance(items, Iterable):
+        raise ScenarioError([FieldError("--set", f"expected a list of section.key=value texts or a mapping, got "
+                                                 f"{items!r:.60}")])
     out: dict[str, Any] = {}
     errors = []
     for item in items:
+        if not isinstance(item, str):
+            errors.append(FieldError("--set", f"expected section.key=value text, got {item!r:.60}"))
+            continue
         key, sep, value = item.partition("=")
         if not sep or not key.strip():
             errors.append(FieldError(item, "expected --set section.key=value"))

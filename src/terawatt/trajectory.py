@@ -543,6 +543,10 @@ def _errors_from(exc: ValidationError, prefix: str) -> list[FieldError]:
 
 def year_span_errors(start: int, end: int, labels: tuple[str, str] = ("--from", "--to")) -> list[FieldError]:
     """Every problem of a calendar span at once: each end outside :data:`YEAR_RANGE`, and an end before the start."""
+    whole = [isinstance(y, (int, np.integer)) and not isinstance(y, bool) for y in (start, end)]
+    if not all(whole):
+        return [FieldError(label, f"expected a calendar year (a whole number), got {year!r:.60}")
+                for label, year, ok in zip(labels, (start, end), whole, strict=True) if not ok]
     errors = [
         FieldError(label, f"year {year} is outside the model's calendar {list(YEAR_RANGE)}")
         for label, year in zip(labels, (start, end), strict=True)

@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 
 
 def _spec(name: str, option: str) -> ParamSpec:
+    if not isinstance(name, str):
+        raise ScenarioError([FieldError(option, f"expected a parameter's dotted name, got {name!r:.60}")])
     registry = load_registry()
     spec = registry.get(name)
     if spec is None:
@@ -171,8 +173,13 @@ def solve_breakeven(
     never bracket a root. With several roots, ``value`` is the one nearest the scenario's current value.
     """
     spec = _spec(param, "--param")
-    if not np.isfinite(target_ratio) or target_ratio <= 0:
-        raise ScenarioError([FieldError("--target-ratio", f"must be a positive number, got {target_ratio}")])
+    given = target_ratio
+    try:
+        target_ratio = float(target_ratio)  # (a Python int past float64's range raises OverflowError)
+    except (TypeError, ValueError, OverflowError):
+        target_ratio = float("nan")
+    if isinstance(given, bool) or not np.isfinite(target_ratio) or target_ratio <= 0:
+        raise ScenarioError([FieldError("--target-ratio", f"must be a positive number, got {given!r:.60}")])
     base = scenario.at_year(year) if year is not None else scenario
     if base.n_samples > 1:
         raise ScenarioError([FieldError("scenario", "break-even needs a scenario without sampled parameters")])

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ast
 import operator
+import os
 import re
 from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
@@ -348,6 +349,11 @@ def load_claims(paths: Iterable[Path] | None = None) -> list[Claim]:
     """
     from terawatt.scenario import _read_yaml, _suggest, shipped_scenarios
 
+    if paths is not None:
+        given = paths
+        paths = list(paths) if isinstance(paths, Iterable) and not isinstance(paths, (str, bytes)) else None
+        if paths is None or not all(isinstance(p, (str, os.PathLike)) for p in paths):
+            raise ScenarioError([FieldError("--file", f"expected a list of claim files' paths, got {given!r:.60}")])
     files = shipped_claim_files() if paths is None else [Path(p) for p in paths]
     claims: list[Claim] = []
     errors: list[FieldError] = []

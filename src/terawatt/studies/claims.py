@@ -44,6 +44,9 @@ from terawatt.studies.claim_spec import (
 #: keep ``terawatt claims`` (all twenty) to a few seconds.
 SAMPLES = 256
 SEED = 20260205
+#: Most Monte Carlo samples per shared population (each check's population is held in memory): the bound a
+#: study's rows have (:data:`terawatt.studies.outcomes.MAX_ROWS_IN_MEMORY`).
+MAX_SAMPLES = 1_000_000
 SAMPLER = "lhs"
 REASON = "orbital.infeasible_reason"
 
@@ -463,13 +466,23 @@ def audit(
 
     loaded = list(claims) if claims is not None else load_claims()
     by_id = {c.id: c for c in loaded}
+    if ids is not None:
+        given = ids
+        ids = list(ids) if isinstance(ids, Iterable) and not isinstance(ids, (str, bytes)) else None
+        if ids is None or not all(isinstance(i, str) for i in ids):
+            raise ScenarioError([FieldError("ID", f"expected a list of claim ids, got {given!r:.60}")])
     errors = [FieldError("ID", f"unknown claim {i!r}{_suggest(i, by_id)}") for i in ids or [] if i not in by_id]
     known = [*shipped_scenarios(), DEFAULT_SCENARIO]
-    if scenario is not None and scenario not in known:
+    if scenario is not None and not isinstance(scenario, str):
+        errors.append(FieldError("--scenario", f"expected a shipped scenario's name, got {scenario!r:.60}"))
+    elif scenario is not None and scenario not in known:
         errors.append(FieldError("--scenario", f"unknown shipped scenario {scenario!r}{_suggest(scenario, known)} "
                                                f"('{DEFAULT_SCENARIO}' = the registry defaults)"))
-    if isinstance(samples, bool) or not isinstance(samples, (int, np.integer)) or samples < 2:
-        errors.append(FieldError("samples", f"Monte Carlo samples must be an integer >= 2, got {samples!r}"))
+    if isinstance(samples, bool) or not isinstance(samples, (int, np.integer)) or not 2 <= samples <= MAX_SAMPLES:
+        errors.append(FieldError("samples", f"Monte Carlo samples must be an integer in [2, {MAX_SAMPLES:,}], got "
+                                            f"{samples!r:.60}"))
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        errors.append(FieldError("--seed", f"the seed must be an integer >= 0, got {seed!r:.60}"))
     if errors:
         raise ScenarioError(errors)
     chosen = [by_id[i] for i in dict.fromkeys(ids)] if ids else loaded

@@ -95,11 +95,16 @@ class Discovery:
 
 def _check_options(alpha: float, min_support: float, threshold: float, max_boxes: int) -> list[FieldError]:
     errors = []
-    if not 0 < alpha < 0.5:
+
+    def num(x: Any) -> float:  # NaN for what is no number (and fails every range test below)
+        return float(x) if isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, bool) else \
+            float("nan")
+
+    if not 0 < num(alpha) < 0.5:
         errors.append(FieldError("--alpha", f"the peeling share must be in (0, 0.5), got {alpha!r}"))
-    if not 0 < min_support < 1:
+    if not 0 < num(min_support) < 1:
         errors.append(FieldError("--min-support", f"the smallest box share must be in (0, 1), got {min_support!r}"))
-    if not 0 < threshold <= 1:
+    if not 0 < num(threshold) <= 1:
         errors.append(FieldError("--density", f"the density threshold must be in (0, 1], got {threshold!r}"))
     if isinstance(max_boxes, bool) or not isinstance(max_boxes, int) or max_boxes < 1:
         errors.append(FieldError("--boxes", f"the number of boxes must be an integer >= 1, got {max_boxes!r}"))

@@ -25,7 +25,7 @@ import numpy as np
 
 from terawatt.errors import FieldError, ScenarioError
 from terawatt.scenario import Scenario
-from terawatt.studies.population import Backend, ParquetSink, Progress, evaluate_population, nonempty
+from terawatt.studies.population import Backend, ParquetSink, Progress, evaluate_population, nonempty, out_errors
 from terawatt.studies.uncertainty import BLOCK, SampleDesign, UncertaintySpace, check_sampler, model_uncertainty_space
 
 if TYPE_CHECKING:
@@ -396,7 +396,7 @@ def montecarlo(
     """
     from terawatt.trajectory import year_span_errors
 
-    errors = check_sampler(sampler, n, seed)
+    errors = check_sampler(sampler, n, seed) + out_errors(out)
     if out is None and not errors and n > MAX_IN_MEMORY:
         errors.append(FieldError("-n", f"{n:,} samples would be held in memory (at most {MAX_IN_MEMORY:,}): stream "
                                        "them to a folder with --out DIR (out= in Python; N is then bounded by disk)"))
@@ -406,8 +406,9 @@ def montecarlo(
     elif start is not None:
         if year is not None:
             errors.append(FieldError("--year", "give either --year or --from/--to"))
-        errors.extend(year_span_errors(start, end))
-        years = np.arange(start, end + 1)
+        spans = year_span_errors(start, end)
+        errors.extend(spans)
+        years = None if spans else np.arange(start, end + 1)
     try:
         space = model_uncertainty_space(scenario, fixed)
     except ScenarioError as exc:

@@ -36,6 +36,7 @@ from terawatt.studies.population import (
     ParquetSink,
     Progress,
     make_backend,
+    out_errors,
     run_tasks,
     scaled_value,
     scenario_spec,
@@ -335,7 +336,7 @@ def montecarlo_buildout(
     """
     from terawatt.trajectory import year_span_errors
 
-    errors = check_sampler(sampler, n, seed)
+    errors = check_sampler(sampler, n, seed) + out_errors(out)
     if (start is None) != (end is None):
         errors.append(FieldError("--from/--to", "give both the first and the last year"))
     start, end = (SPAN if start is None or end is None else (start, end))

@@ -19,7 +19,7 @@ Kwakkel (2017), "The Exploratory Modeling Workbench", Environ. Model. Softw. 96,
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -347,6 +347,17 @@ def _prepare(scenario: Scenario, year: int | None) -> tuple[Scenario, dict[str, 
     return sc, {"chip_limit_k": float(chip["orbital.radiator_temp_k"])}
 
 
+def _texts(value: Any, option: str, errors: list[FieldError]) -> list[str]:
+    """``value`` as a list of text items (one text or a sequence of them); an error for ``option`` otherwise."""
+    if isinstance(value, str):
+        return [value]
+    items = list(value) if isinstance(value, Iterable) and not isinstance(value, bytes) else None
+    if items is None or not all(isinstance(v, str) for v in items):
+        errors.append(FieldError(option, f"expected text or a list of texts, got {value!r:.60}"))
+        return []
+    return items
+
+
 def optimize(
     scenario: Scenario, levers: Sequence[str] | None = None, objective: str | Sequence[str] = "gpu-hour",
     year: int | None = None, seed: int = 0,
@@ -375,9 +386,10 @@ def optimize(
     from terawatt.model import evaluate
     from terawatt.studies.outcomes import outcome_errors
 
-    names = [objective] if isinstance(objective, str) else list(objective)
     errors: list[FieldError] = []
-    if not 1 <= len(names) <= 2:
+    names = _texts(objective, "--objective", errors)
+    levers = None if levers is None else _texts(levers, "--lever", errors)
+    if not errors and not 1 <= len(names) <= 2:
         errors.append(FieldError("--objective", f"give one objective or two (a Pareto front), got {len(names)}"))
     if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
         errors.append(FieldError("--seed", f"expected an integer >= 0, got {seed!r}"))

@@ -60,7 +60,9 @@ def outcome_errors(keys: Iterable[str], outputs: Mapping[str, Any], option: str)
     """Every key of ``keys`` that is no numeric output of ``outputs`` (a suggestion for a near miss)."""
     errors = []
     for key in keys:
-        if key not in outputs:
+        if not isinstance(key, str):
+            errors.append(FieldError(option, f"expected an output key (text), got {key!r:.60}"))
+        elif key not in outputs:
             errors.append(FieldError(option, f"unknown output {key!r}{_suggest(key, list(outputs.keys()))}"))
         elif not _is_number(outputs[key]) and outputs[key] is not None:
             errors.append(FieldError(option, f"output {key!r} is not numeric ({type(outputs[key]).__name__}): "

@@ -370,6 +370,13 @@ class DaskBackend:
         self._client = None
 
 
+def out_errors(out: Any) -> list[FieldError]:
+    """``--out`` given as something other than a folder's path (text or path-like)."""
+    if out is None or isinstance(out, (str, os.PathLike)):
+        return []
+    return [FieldError("--out", f"expected a folder's path, got {type(out).__name__} {out!r:.60}")]
+
+
 #: Most local worker processes per CPU (``--workers``): the model is single-threaded NumPy, so more processes
 #: than CPUs gain nothing, and thousands of them exhaust memory before they start.
 WORKERS_PER_CPU = 4
@@ -398,6 +405,10 @@ def make_backend(backend: str | Backend = "serial", workers: int | None = None,
                                               "workers come with --scheduler"))
     if backend == "dask" and scheduler is None:
         errors.append(FieldError("--scheduler", "the Dask backend needs a scheduler address (tcp://HOST:PORT)"))
+    if backend == "dask" and scheduler is not None and not isinstance(scheduler, str) and not hasattr(
+            scheduler, "submit"):
+        errors.append(FieldError("--scheduler", f"expected a scheduler address (tcp://HOST:PORT) or a Dask client, "
+                                                f"got {scheduler!r:.60}"))
     if backend == "dask" and isinstance(scheduler, str) and "://" not in scheduler:
         errors.append(FieldError("--scheduler", f"expected an address such as tcp://127.0.0.1:8786, got "
                                                 f"{scheduler!r}"))

@@ -329,7 +329,7 @@ def central_values(scenario: Scenario, space: UncertaintySpace, year: int | None
 
 def _check(method: str, n: int | None, seed: int) -> list[FieldError]:
     errors = []
-    if method not in METHODS:
+    if not isinstance(method, str) or method not in METHODS:
         errors.append(FieldError("--method", f"{method!r} is not one of: {', '.join(METHODS)}"))
         return errors
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
@@ -391,7 +391,8 @@ def sensitivity(
         space = None
     if not any(e.path in ("--year", "<samples>") for e in errors):
         errors.extend(outcome_errors([output], central_outputs(scenario, year), "--output"))
-    designed = method in ("sobol", "morris") and n is not None and not any(e.path == "-n" for e in errors)
+    designed = (isinstance(method, str) and method in ("sobol", "morris") and n is not None
+                and not any(e.path == "-n" for e in errors))
     if space is not None and designed:
         d = len(space.uncertainties)  # a Sobol design has N (d + 2) rows, a Morris one r (d + 1)
         rows = int(n) * (d + 2 if method == "sobol" else d + 1)
