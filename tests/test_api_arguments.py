@@ -36,6 +36,8 @@ CASES = [
     ("optimize", {"objective": True}, "--objective"),
     ("optimize", {"levers": True}, "--lever"),
     ("reconcile", {"preset": "semianalysis-2026", "year": ""}, "year"),
+    ("reconcile", {"preset": "semianalysis-2026", "metric": np.array([1.0, 2.0])}, "--metric"),
+    ("montecarlo_buildout", {"n": 64, "sampler": np.array([1.0, 2.0])}, "--sampler"),
 ]
 
 

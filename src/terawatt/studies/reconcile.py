@@ -182,7 +182,7 @@ def reconcile_scenarios(
     ScenarioError
         A scenario with samples, an unknown metric.
     """
-    if metric not in TRACKED:
+    if not isinstance(metric, str) or metric not in TRACKED:
         raise ScenarioError([FieldError("--metric", f"unknown metric {metric!r}: one of {', '.join(TRACKED)}")])
     for sc in (start, target):
         if sc.n_samples > 1:

@@ -354,7 +354,7 @@ def _parse_one(name: str, raw: Any, spec: ParamSpec, source: str, path: str) -> 
         return None, [FieldError(path, f"expected a mapping such as {{kind: uniform, low: ..., high: ...}}, got "
                                        f"{raw!r}")]
     kind = raw.get("kind")
-    if kind not in KINDS:
+    if not isinstance(kind, str) or kind not in KINDS:
         hint = _suggest(str(kind), KINDS) if isinstance(kind, str) else ""
         return None, [FieldError(f"{path}.kind", f"{kind!r} is not one of: {', '.join(KINDS)}{hint}")]
     allowed = (*REQUIRED[kind], *OPTIONAL[kind])
@@ -712,7 +712,7 @@ class SampleDesign:
 def check_sampler(sampler: str, n: int, seed: int) -> list[FieldError]:
     """Errors in the sampling options (all at once)."""
     errors = []
-    if sampler not in SAMPLERS:
+    if not isinstance(sampler, str) or sampler not in SAMPLERS:
         errors.append(FieldError("--sampler", f"{sampler!r} is not one of: {', '.join(SAMPLERS)}"))
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
         errors.append(FieldError("-n", f"the number of samples must be an integer >= 1, got {n!r}"))
