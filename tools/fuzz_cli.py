@@ -4,8 +4,11 @@ stderr. ``tools/scan_inputs.py`` does the same for the model's inputs in-process
 text arguments and files, which is where the defects it found lay (the twin's design limits, optimize's levers and
 objectives, ``query`` SQL, extreme uncertainty specs, preset files, ``--workers``, ``--out`` tables).
 
-Usage: ``python tools/fuzz_cli.py [N] [--seed S] [--family sets,options,text,uncertainty,files]`` (exit 2 from
-the option parser, "Error: Invalid value for '--year'", counts as named). Each failure is
+Usage: ``python tools/fuzz_cli.py [N] [--seed S] [--family sets,options,text,uncertainty,files,api]`` (exit 2
+from the option parser, "Error: Invalid value for '--year'", counts as named). The ``api`` family calls the Python
+API's functions with one keyword of another kind (a list for a year, an array for a method): each must work or
+raise ``terawatt.ScenarioError``. Run it under a memory limit (``ulimit -v``): a size the API does not bound would
+exhaust memory. Each failure is
 printed as the command that reproduces it (a generated file is kept in ``--keep``, default ``fuzz-failures/``);
 exit 1 if there is any. Derandomized, bounded versions of some families run in ``tests/test_fuzz.py``.
 """
@@ -28,7 +31,7 @@ from typing import Any
 import numpy as np
 import yaml
 
-FAMILIES = ("sets", "options", "text", "uncertainty", "files")
+FAMILIES = ("sets", "options", "text", "uncertainty", "files", "api")
 FIELD_LINE = re.compile(r"^  [^\n:]+: ", re.MULTILINE)  # "  orbit.altitude_km: ...", "  --lever NAME: ..."
 #: An option the command-line parser itself refuses (Click's usage error, exit 2): it names the option.
 PARSER_ERROR = re.compile(r"Error: (Invalid value for|No such option|Missing|Got unexpected)")
@@ -39,11 +42,24 @@ SMALL = {"montecarlo": ["-n", "256"], "sensitivity": ["-n", "64"], "discover": [
          "buildout": ["--to", "2032"]}
 
 
-class Case:
-    """One invocation: its arguments and the files it needs (name -> text), written before it runs."""
+#: The Python API's functions the ``api`` family calls, with the small sizes each runs at.
+API_SMALL: dict[str, dict[str, Any]] = {
+    "timeline": {}, "breakeven": {}, "buildout": {}, "evaluate": {}, "load_scenario": {},
+    "montecarlo": {"n": 64}, "sensitivity": {"n": 16, "method": "morris"}, "discover": {"n": 256, "year": 2030},
+    "montecarlo_buildout": {"n": 64}, "reconcile": {"preset": "semianalysis-2026"},
+    "twin": {"satellites": 81, "hours": 1, "step_s": 300},
+}
+WRONG_KINDS: tuple[Any, ...] = (None, -1, 0, 1.5, float("nan"), float("inf"), "x", "", [], {}, [1, 2], True, 10**30,
+                                np.array([1.0, 2.0]), object())
 
-    def __init__(self, args: list[str], files: dict[str, str] | None = None, ok_codes: tuple[int, ...] = (0, 2)):
-        self.args, self.files, self.ok_codes = args, files or {}, ok_codes
+
+class Case:
+    """One invocation: its arguments and the files it needs (name -> text), written before it runs; or, for the
+    ``api`` family, a call of ``terawatt.<function>(**kwargs)``."""
+
+    def __init__(self, args: list[str], files: dict[str, str] | None = None, ok_codes: tuple[int, ...] = (0, 2),
+                 call: tuple[str, dict[str, Any]] | None = None):
+        self.args, self.files, self.ok_codes, self.call = args, files or {}, ok_codes, call
 
 
 class Fuzzer:
@@ -193,6 +209,22 @@ class Fuzzer:
                 "presets": ["reconcile", "{file}", "--json"], "claims": ["claims", "--file", "{file}", "--json"]}[kind]
         return Case(verb, {"file": text})
 
+    def case_api(self) -> Case:
+        """A public function of the Python API with one keyword given a value of another kind: it must work or
+        raise :class:`terawatt.ScenarioError`."""
+        import inspect
+
+        import terawatt
+
+        name = self.pick(API_SMALL)
+        kwargs = dict(API_SMALL[name])
+        kinds = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+        function = getattr(terawatt, name)
+        function = getattr(function, name, function)  # terawatt.twin is a callable module: its twin()
+        params = [p.name for p in inspect.signature(function).parameters.values() if p.kind in kinds]
+        kwargs[self.pick(params)] = self.pick(WRONG_KINDS)
+        return Case([], call=(name, kwargs))
+
     def mutate(self, doc: Any) -> Any:
         doc = copy.deepcopy(doc)
         for _ in range(int(self.rng.integers(1, 4))):
@@ -227,6 +259,21 @@ def _paths(node: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         for i, v in enumerate(node):
             out += _paths(v, (*prefix, i))
     return out
+
+
+def _call(name: str, kwargs: dict[str, Any]) -> str | None:
+    """Why ``terawatt.<name>(**kwargs)`` failed (an exception other than ScenarioError, a RuntimeWarning), or None."""
+    import terawatt
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", RuntimeWarning)
+            getattr(terawatt, name)(**kwargs)
+    except terawatt.ScenarioError:
+        return None
+    except Exception as exc:  # noqa: BLE001 - what the fuzzer reports
+        return f"{type(exc).__name__}: {exc}"[:300]
+    return None
 
 
 def verdict(case: Case, code: int, stderr: str, exception: BaseException | None) -> str | None:
@@ -267,6 +314,13 @@ def main() -> int:
         for i in range(args.n):
             family = families[i % len(families)]
             case = makers[family]()
+            if case.call is not None:
+                why = _call(*case.call)
+                counts[(family, "fail" if why else "ok")] += 1
+                if why:
+                    failures += 1
+                    print(f"FAIL ({why}): terawatt.{case.call[0]}(**{case.call[1]!r})", flush=True)
+                continue
             names = {}
             for key, text in case.files.items():
                 path = Path(tmp) / f"case-{i}-{key}.yaml"

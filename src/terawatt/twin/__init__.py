@@ -50,8 +50,8 @@ def twin(scenario: Any = None, *, satellites: int | None = None, clusters: int |
         Seed of every random draw (ages, failures, radiation events) [-].
     start : str or datetime
         First instant (ISO, UTC); default the 2026 June solstice (eclipse season of a dawn-dusk orbit).
-    overrides : sequence of str, optional
-        ``key=value`` scenario overrides (as ``--set``).
+    overrides : sequence of str or mapping, optional
+        ``key=value`` scenario overrides (as ``--set``), or a mapping of dotted names to values.
     progress : callable, optional
         Called as ``progress(steps_done, steps_total)`` after each chunk.
     formation : {'sgp4', 'rigid'}
@@ -96,15 +96,17 @@ def twin(scenario: Any = None, *, satellites: int | None = None, clusters: int |
         :data:`~terawatt.twin.simulate.MAX_ACCELERATORS` accelerators (``twin.satellites``); arrays with no
         steady temperature in full sun (``solar.absorptivity``).
     """
+    from collections.abc import Mapping
+
     from terawatt.model import evaluate
-    from terawatt.scenario import Scenario, load_scenario
+    from terawatt.scenario import Scenario, load_scenario, parse_set
     from terawatt.twin.compare import steady_state
     from terawatt.twin.simulate import simulate
 
-    if isinstance(scenario, Scenario):
-        sc = scenario.with_overrides(dict(kv.split("=", 1) for kv in overrides)) if overrides else scenario
-    else:
-        sc = load_scenario(scenario, list(overrides or []))
+    # a mapping, or key=value texts as --set (parse_set names anything else as an input error)
+    extra = {} if overrides is None else dict(overrides) if isinstance(overrides, Mapping) else parse_set(overrides)
+    sc = (scenario.with_overrides(extra) if extra else scenario) if isinstance(scenario, Scenario) else load_scenario(
+        scenario, extra)
     result = evaluate(sc)
     from terawatt.errors import FieldError, ScenarioError
 
