@@ -39,6 +39,7 @@ CASES = [
     ("reconcile", {"preset": "semianalysis-2026", "metric": np.array([1.0, 2.0])}, "--metric"),
     ("montecarlo_buildout", {"n": 64, "sampler": np.array([1.0, 2.0])}, "--sampler"),
     ("twin", {"satellites": 81, "hours": 1, "overrides": object()}, "--set"),
+    ("twin", {"satellites": 81, "hours": 1, "isl_range_m": np.array([1.0, 2.0])}, "twin.isl_range_m"),
 ]
 
 
