@@ -40,6 +40,8 @@ CASES = [
     ("montecarlo_buildout", {"n": 64, "sampler": np.array([1.0, 2.0])}, "--sampler"),
     ("twin", {"satellites": 81, "hours": 1, "overrides": object()}, "--set"),
     ("twin", {"satellites": 81, "hours": 1, "isl_range_m": np.array([1.0, 2.0])}, "twin.isl_range_m"),
+    ("twin", {"satellites": 81, "hours": 1, "step_s": [1, 2]}, "twin.step_s"),
+    ("twin", {"satellites": 81, "hours": "1"}, "twin.hours"),
 ]
 
 

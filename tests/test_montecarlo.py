@@ -137,6 +137,13 @@ def test_a_lognormal_of_extreme_spread_is_a_distribution_not_an_overflow(tmp_pat
         assert loc == pytest.approx(np.log(3.0) - np.log(r), rel=1e-12)
     near = Uncertainty("x", "lognormal", (("mean", 3.0), ("sd", 3e149)), None, None)._normal_scale()
     assert near[1] == pytest.approx(np.sqrt(np.log1p(1e149**2)), rel=1e-14)
+    # the other end: sd / mean below 1e-150 squares to an underflow (sigma was 0 and the CDF divided by it)
+    for sd in (3e-148, 3e-152, 3e-300, 1e-320):
+        u = Uncertainty("x", "lognormal", (("mean", 3.0), ("sd", sd)), 0.0, None)
+        loc, scale = u._normal_scale()
+        assert scale == pytest.approx(sd / 3.0, rel=1e-12) and loc == pytest.approx(np.log(3.0), rel=1e-15)
+        assert u.cdf(3.0) == pytest.approx(0.5) and u.cdf(2.9) == 0.0 and u.cdf(3.1) == 1.0
+        np.testing.assert_allclose(u.ppf(np.array([0.1, 0.5, 0.9])), 3.0, rtol=1e-12)
     path = tmp_path / "spread.yaml"
     path.write_text("based_on: suncatcher\nuncertainty:\n  supply.terafab_wafer_starts_per_month: "
                     "{kind: lognormal, mean: 3, sd: 1.0e+300}\n")

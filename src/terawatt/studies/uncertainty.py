@@ -105,6 +105,8 @@ class Uncertainty:
         if self.kind == "normal":
             return p["mean"], p["sd"]
         ratio = p["sd"] / p["mean"]  # sigma^2 = ln(1 + ratio^2), without squaring a ratio past 1e154
+        if ratio < 1e-150:  # ln(1 + r^2) = r^2 to the last digit, and r^2 would underflow: sigma = r
+            return math.log(p["mean"]) - ratio * ratio / 2, ratio
         sigma2 = math.log1p(ratio * ratio) if ratio < 1e150 else 2.0 * math.log(ratio) + math.log1p(ratio ** -2)
         return math.log(p["mean"]) - sigma2 / 2, math.sqrt(sigma2)
 
@@ -117,6 +119,8 @@ class Uncertainty:
             if x <= 0:
                 return 0.0
             x = math.log(x)
+        if scale == 0.0:  # an sd that underflows against the mean: all the mass at the location
+            return 0.0 if x < loc else 1.0
         return float(ndtr((x - loc) / scale))
 
     def ppf(self, u: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:

@@ -106,6 +106,11 @@ def check_inputs(n_satellites: int, hours: float, step_s: float, seed: int, peri
                  jd_start: float, formation: str = "sgp4", knot_s: float | None = None,
                  accelerators_per_satellite: int = 1) -> None:
     """Every bad run option at once, as a :class:`~terawatt.errors.ScenarioError` naming the field."""
+    wrong = [FieldError(name, f"expected a number, got {value!r:.60}")
+             for name, value in (("twin.hours", hours), ("twin.step_s", step_s))
+             if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating))]
+    if wrong:  # (the checks below compare numbers)
+        raise ScenarioError(wrong)
     errors = []
     if (isinstance(n_satellites, (int, np.integer)) and 1 <= n_satellites <= 10_000_000
             and n_satellites * accelerators_per_satellite > MAX_ACCELERATORS):
