@@ -42,6 +42,7 @@ CASES = [
     ("twin", {"satellites": 81, "hours": 1, "isl_range_m": np.array([1.0, 2.0])}, "twin.isl_range_m"),
     ("twin", {"satellites": 81, "hours": 1, "step_s": [1, 2]}, "twin.step_s"),
     ("twin", {"satellites": 81, "hours": "1"}, "twin.hours"),
+    ("twin", {"satellites": 81, "hours": 1, "isl_range_m": 1e300}, "twin.isl_range_m"),  # an OverflowError before
 ]
 
 

@@ -203,8 +203,9 @@ def simulate(result: Any, n_satellites: int, hours: float, step_s: float, seed: 
     check_inputs(n_satellites, hours, step_s, seed, period_s, jd0, formation, knot_s, per_satellite)
     if isl_range_m is not None and not (isinstance(isl_range_m, (int, float, np.integer, np.floating))
                                         and not isinstance(isl_range_m, bool)
-                                        and np.isfinite(isl_range_m) and isl_range_m > 0):
-        raise ScenarioError([FieldError("twin.isl_range_m", f"must be a positive range [m], got {isl_range_m!r:.60}")])
+                                        and np.isfinite(isl_range_m) and 0 < isl_range_m <= 1e8):
+        raise ScenarioError([FieldError("twin.isl_range_m", f"must be a positive range [m] up to 1e8 (beyond the "
+                                                            f"Moon's distance: all linked), got {isl_range_m!r:.60}")])
     v = result.scenario.values
     plant, rates = plant_and_rates(result)
     ops = operations.operations_from_result(result)
