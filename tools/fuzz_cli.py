@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import os
 import re
 import shlex
 import sys
@@ -309,7 +310,10 @@ def main() -> int:
     runner = CliRunner()
     failures, counts = 0, Counter()
     start = time.perf_counter()
+    keep = args.keep.resolve()
+    home = Path.cwd()
     with tempfile.TemporaryDirectory(prefix="terawatt-fuzz-") as tmp:
+        os.chdir(tmp)  # a relative --out or out= (the api family's "x", "") writes here, not into the checkout
         fuzzer = Fuzzer(args.seed, Path(tmp))
         makers: dict[str, Callable[[], Case]] = {f: getattr(fuzzer, f"case_{f}") for f in families}
         for i in range(args.n):
@@ -335,12 +339,13 @@ def main() -> int:
             counts[(family, "fail" if why else f"exit {res.exit_code}")] += 1
             if why:
                 failures += 1
-                args.keep.mkdir(parents=True, exist_ok=True)
-                kept = [str(args.keep / Path(p).name) for p in names.values()]
+                keep.mkdir(parents=True, exist_ok=True)
+                kept = [str(keep / Path(p).name) for p in names.values()]
                 for p, k in zip(names.values(), kept, strict=True):
                     Path(k).write_text(Path(p).read_text())
                 shown = [a.format(**dict(zip(names, kept, strict=True))) if "{" in a else a for a in case.args]
                 print(f"FAIL ({why}): terawatt {shlex.join(shown)}", flush=True)
+        os.chdir(home)
     summary = ", ".join(f"{fam} {what}: {k}" for (fam, what), k in sorted(counts.items()))
     rate = args.n / max(time.perf_counter() - start, 1e-9)
     print(f"{args.n} invocations ({rate:.1f}/s), {failures} failed; {summary}")
